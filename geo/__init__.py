@@ -1,0 +1,1 @@
+"""Panj: the Tajikistan-Afghanistan frontier, its layers and the events one article reports on it."""
