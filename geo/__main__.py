@@ -14,9 +14,42 @@ def _build(argv: list[str]) -> int:
 
 
 def _events(argv: list[str]) -> int:
-    from geo import cli_events
+    import json
+    from pathlib import Path
 
-    return cli_events.main(argv)
+    from geo.events import EventsError
+    from geo.join import CSV_GEOMETRIES, JoinError, events_to_csv, events_to_geojson, load_joined_events
+    from geo.layers import LAYERS_DIR, LayerError
+
+    parser = argparse.ArgumentParser(
+        prog="python -m geo events",
+        description=(
+            "Write every event of layers/events/*.json to standard output, joined to the map layers: "
+            "the place's geometry plus derived country, province, GBAO/Wakhan membership, distance to "
+            "the frontier and nearest border post."
+        ),
+    )
+    parser.add_argument("--format", choices=("geojson", "csv"), default="geojson",
+                        help="GeoJSON FeatureCollection (default) or CSV, one row per event")
+    parser.add_argument("--csv-geometry", choices=CSV_GEOMETRIES,
+                        help="CSV only: 'wkt' (default) adds each event's own geometry as a wkt column; "
+                             "'latlon' keeps only the lon/lat of its representative point")
+    parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
+                        help="layers directory holding manifest.json, vocabularies.json and events/ (default: %(default)s)")
+    options = parser.parse_args(argv)
+    if options.csv_geometry and options.format != "csv":
+        parser.error("--csv-geometry applies to --format csv only")
+    try:
+        frame = load_joined_events(options.layers_dir)
+    except (EventsError, LayerError, JoinError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if options.format == "csv":
+        sys.stdout.write(events_to_csv(frame, geometry=options.csv_geometry or "wkt"))
+    else:
+        json.dump(events_to_geojson(frame), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    return 0
 
 
 def _export(argv: list[str]) -> int:

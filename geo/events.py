@@ -1,0 +1,456 @@
+"""Events reported by source documents, and the vocabularies that classify them.
+
+Events live in ``layers/events/*.json`` (one file per source document) and the actor and
+event-type vocabularies in ``layers/vocabularies.json``. Loading validates everything in one pass:
+a bad file raises one error that lists every problem, each naming the file, the event, the field
+and the reason, so nothing is ever half loaded.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geo.layers import LAYERS_DIR
+
+VOCABULARY_NAME = "vocabularies.json"
+EVENTS_DIR_NAME = "events"
+
+# Symbols the map draws on its canvas; a vocabulary term must use one of them.
+SYMBOLS = ("circle", "square", "triangle", "diamond", "star", "cross")
+DATE_BASES = ("event", "reported")
+LOCATION_PRECISIONS = ("exact", "locality", "district", "province", "region", "country")
+
+EVENT_REQUIRED = (
+    "id", "title", "summary", "start", "date_basis", "actors", "event_type", "place",
+    "location_precision", "citation",
+)
+EVENT_OPTIONAL = ("end", "amount_usd", "amount_note", "troops")
+CITATION_FIELDS = ("paragraph", "source", "source_date")
+DOCUMENT_REQUIRED = ("id", "title", "publisher", "date")
+DOCUMENT_OPTIONAL = ("volume", "issue", "author", "url", "notes")
+TERM_FIELDS = ("id", "name", "colour", "symbol")
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_ISO_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+# --- partial dates -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A calendar date known to the year, the month or the day, as sources give them."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.year <= 9999:
+            raise ValueError(f"year {self.year} is out of range")
+        if self.month is None:
+            if self.day is not None:
+                raise ValueError("a day needs a month")
+            return
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"month {self.month} does not exist")
+        if self.day is not None:
+            days = calendar.monthrange(self.year, self.month)[1]
+            if not 1 <= self.day <= days:
+                raise ValueError(f"day {self.day} does not exist in {calendar.month_name[self.month]} {self.year}")
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; the form gives the precision."""
+        match = _ISO_PARTIAL.fullmatch(text) if isinstance(text, str) else None
+        if match is None:
+            raise ValueError("not of the form YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = (int(part) if part else None for part in match.groups())
+        return cls(year, month, day)  # type: ignore[arg-type]  # the year group always matches
+
+    @property
+    def precision(self) -> str:
+        """``"year"``, ``"month"`` or ``"day"``."""
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        month = self.month or 12
+        return dt.date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+
+    @property
+    def label(self) -> str:
+        """Human form at the date's own precision: ``2021``, ``May 2022``, ``11 May 2022``."""
+        if self.month is None:
+            return str(self.year)
+        month = calendar.month_name[self.month]
+        return f"{self.day} {month} {self.year}" if self.day is not None else f"{month} {self.year}"
+
+    def iso(self) -> str:
+        parts = [f"{self.year:04d}"] + [f"{part:02d}" for part in (self.month, self.day) if part is not None]
+        return "-".join(parts)
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+# --- problems ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one item of a data file."""
+
+    file: Path
+    item: str  # e.g. "event 'nrf-offensive'", "event #3", "actor 'russia'", "document"
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.item}, field '{self.field}'" if self.field else self.item
+        return f"{self.file}: {where}: {self.reason}"
+
+
+class EventsError(ValueError):
+    """Events or vocabularies failed validation; ``problems`` holds every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in event data:\n{lines}")
+
+
+# --- vocabularies --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Term:
+    """An actor or an event type, and how the map draws it."""
+
+    id: str
+    name: str
+    colour: str  # "#rrggbb"
+    symbol: str  # one of SYMBOLS
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    actors: dict[str, Term]  # in file order
+    event_types: dict[str, Term]
+
+
+def load_vocabulary(layers_dir: Path = LAYERS_DIR) -> Vocabulary:
+    """Read and validate ``vocabularies.json``; raises EventsError listing every problem."""
+    path = Path(layers_dir) / VOCABULARY_NAME
+    problems: list[Problem] = []
+    raw = _read_json(path, problems)
+    if raw is None:
+        raise EventsError(problems)
+    if not isinstance(raw, dict) or set(raw) != {"actors", "event_types"}:
+        raise EventsError([Problem(path, "file", None, 'expected an object with exactly "actors" and "event_types"')])
+    actors = _terms(path, "actor", raw["actors"], problems)
+    event_types = _terms(path, "event type", raw["event_types"], problems)
+    if problems:
+        raise EventsError(problems)
+    return Vocabulary(actors=actors, event_types=event_types)
+
+
+def _terms(path: Path, kind: str, entries: Any, problems: list[Problem]) -> dict[str, Term]:
+    if not isinstance(entries, list) or not entries:
+        problems.append(Problem(path, f"{kind} list", None, "must be a non-empty list"))
+        return {}
+    terms: dict[str, Term] = {}
+    for position, entry in enumerate(entries, start=1):
+        item = _item_label(kind, entry, position)
+        if not isinstance(entry, dict):
+            problems.append(Problem(path, item, None, "not an object"))
+            continue
+        before = len(problems)
+        _check_fields(path, item, entry, TERM_FIELDS, (), problems)
+        if len(problems) > before:
+            continue
+        term_id, name, colour, symbol = (entry[name] for name in TERM_FIELDS)
+        if not isinstance(term_id, str) or not _ID.fullmatch(term_id):
+            problems.append(Problem(path, item, "id", "must be lower-case letters, digits and hyphens"))
+        elif term_id in terms:
+            problems.append(Problem(path, item, "id", f"duplicate {kind} id"))
+        if not isinstance(name, str) or not name.strip():
+            problems.append(Problem(path, item, "name", "must be a non-empty string"))
+        if not isinstance(colour, str) or not _HEX_COLOUR.fullmatch(colour):
+            problems.append(Problem(path, item, "colour", f"{colour!r} is not a hex colour like #1f77b4"))
+        if symbol not in SYMBOLS:
+            problems.append(Problem(path, item, "symbol", f"{symbol!r} is not one of {', '.join(SYMBOLS)}"))
+        if len(problems) == before:
+            terms[term_id] = Term(term_id, name, colour.lower(), symbol)
+    return terms
+
+
+# --- events --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a document reports an event: its paragraph, and the source the document itself cites."""
+
+    paragraph: int  # 1-based, by the document's own paragraph convention
+    source: str
+    source_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    document: str  # id of the source document the event comes from
+    title: str
+    summary: str
+    start: PartialDate
+    end: PartialDate | None
+    date_basis: str  # "event": the event's own date; "reported": only a report's date is known
+    actors: tuple[str, ...]
+    event_type: str
+    place: str  # feature reference "<layer>:<feature>"
+    location_precision: str
+    citation: Citation
+    amount_usd: float | None = None
+    amount_note: str | None = None
+    troops: int | None = None
+
+
+def load_events(
+    layers_dir: Path = LAYERS_DIR, *, vocabulary: Vocabulary, place_refs: set[str]
+) -> list[Event]:
+    """Every event of every ``events/*.json`` file (in file-name order), validated in one pass.
+
+    ``place_refs`` is the set of feature references events may point at (``geo.layers.feature_refs``).
+    Raises EventsError listing every problem of every file; returns nothing until all are valid.
+    """
+    files = sorted((Path(layers_dir) / EVENTS_DIR_NAME).glob("*.json"))
+    problems: list[Problem] = []
+    events: list[Event] = []
+    first_seen: dict[str, Path] = {}
+    for path in files:
+        for event in _events_in_file(path, vocabulary, place_refs, problems):
+            if event.id in first_seen:
+                problems.append(Problem(path, f"event {event.id!r}", "id", f"duplicate event id (also in {first_seen[event.id]})"))
+                continue
+            first_seen[event.id] = path
+            events.append(event)
+    if problems:
+        raise EventsError(problems)
+    return events
+
+
+def _events_in_file(path: Path, vocabulary: Vocabulary, place_refs: set[str], problems: list[Problem]) -> list[Event]:
+    raw = _read_json(path, problems)
+    if raw is None:
+        return []
+    if not isinstance(raw, dict) or set(raw) != {"document", "events"}:
+        problems.append(Problem(path, "file", None, 'expected an object with exactly "document" and "events"'))
+        return []
+    document_id = _document_id(path, raw["document"], problems)
+    if not isinstance(raw["events"], list):
+        problems.append(Problem(path, "file", "events", "must be a list"))
+        return []
+    events = []
+    seen: set[str] = set()
+    for position, entry in enumerate(raw["events"], start=1):
+        item = _item_label("event", entry, position)
+        if not isinstance(entry, dict):
+            problems.append(Problem(path, item, None, "not an object"))
+            continue
+        event = _parse_event(path, item, entry, document_id, vocabulary, place_refs, problems)
+        if event is None:
+            continue
+        if event.id in seen:
+            problems.append(Problem(path, item, "id", "duplicate event id in this file"))
+            continue
+        seen.add(event.id)
+        events.append(event)
+    return events
+
+
+def _document_id(path: Path, document: Any, problems: list[Problem]) -> str:
+    if not isinstance(document, dict):
+        problems.append(Problem(path, "document", None, "must be an object"))
+        return ""
+    before = len(problems)
+    _check_fields(path, "document", document, DOCUMENT_REQUIRED, DOCUMENT_OPTIONAL, problems)
+    document_id = document.get("id")
+    if "id" in document and (not isinstance(document_id, str) or not _ID.fullmatch(document_id)):
+        problems.append(Problem(path, "document", "id", "must be lower-case letters, digits and hyphens"))
+    if "date" in document:
+        _partial_date(path, "document", "date", document["date"], problems)
+    notes = document.get("notes", [])
+    if not isinstance(notes, list) or not all(isinstance(note, str) and note.strip() for note in notes):
+        problems.append(Problem(path, "document", "notes", "must be a list of non-empty strings"))
+    return document_id if len(problems) == before else ""
+
+
+def _parse_event(
+    path: Path,
+    item: str,
+    entry: dict[str, Any],
+    document_id: str,
+    vocabulary: Vocabulary,
+    place_refs: set[str],
+    problems: list[Problem],
+) -> Event | None:
+    """The event, or None after recording every problem found in it."""
+    before = len(problems)
+
+    def bad(field: str, reason: str) -> None:
+        problems.append(Problem(path, item, field, reason))
+
+    _check_fields(path, item, entry, EVENT_REQUIRED, EVENT_OPTIONAL, problems)
+    get = entry.get
+
+    if "id" in entry and (not isinstance(get("id"), str) or not _ID.fullmatch(get("id"))):
+        bad("id", "must be lower-case letters, digits and hyphens")
+    for field in ("title", "summary"):
+        if field in entry and (not isinstance(get(field), str) or not get(field).strip()):
+            bad(field, "must be a non-empty string")
+
+    start = _partial_date(path, item, "start", get("start"), problems) if "start" in entry else None
+    end = _partial_date(path, item, "end", get("end"), problems) if "end" in entry else None
+    if start and end and end.last_day < start.first_day:
+        bad("end", f"{end.iso()} is before start {start.iso()}")
+
+    if "date_basis" in entry and get("date_basis") not in DATE_BASES:
+        bad("date_basis", f"{get('date_basis')!r} is not one of {', '.join(DATE_BASES)}")
+    if "location_precision" in entry and get("location_precision") not in LOCATION_PRECISIONS:
+        bad("location_precision", f"{get('location_precision')!r} is not one of {', '.join(LOCATION_PRECISIONS)}")
+
+    actors = get("actors")
+    if "actors" in entry:
+        if not isinstance(actors, list) or not actors or not all(isinstance(a, str) for a in actors):
+            bad("actors", "must be a non-empty list of actor ids")
+        else:
+            for actor in actors:
+                if actor not in vocabulary.actors:
+                    bad("actors", f"unknown actor {actor!r}")
+            if len(set(actors)) != len(actors):
+                bad("actors", "lists an actor twice")
+    if "event_type" in entry and get("event_type") not in vocabulary.event_types:
+        bad("event_type", f"unknown event type {get('event_type')!r}")
+    if "place" in entry and get("place") not in place_refs:
+        bad("place", f"unknown place reference {get('place')!r} (expected <layer>:<feature> of a loaded layer)")
+
+    if "amount_usd" in entry and not _positive_number(get("amount_usd")):
+        bad("amount_usd", "must be a positive number")
+    if "amount_note" in entry:
+        if not isinstance(get("amount_note"), str) or not get("amount_note").strip():
+            bad("amount_note", "must be a non-empty string")
+        elif "amount_usd" not in entry:
+            bad("amount_note", "given without amount_usd")
+    if "troops" in entry and not (_positive_number(get("troops")) and isinstance(get("troops"), int)):
+        bad("troops", "must be a positive whole number")
+
+    citation = _citation(path, item, get("citation"), problems) if "citation" in entry else None
+
+    if len(problems) > before or not document_id:
+        return None
+    assert start is not None and citation is not None  # guaranteed: required fields were present
+    return Event(
+        id=entry["id"],
+        document=document_id,
+        title=entry["title"],
+        summary=entry["summary"],
+        start=start,
+        end=end,
+        date_basis=entry["date_basis"],
+        actors=tuple(actors),
+        event_type=entry["event_type"],
+        place=entry["place"],
+        location_precision=entry["location_precision"],
+        citation=citation,
+        amount_usd=get("amount_usd"),
+        amount_note=get("amount_note"),
+        troops=get("troops"),
+    )
+
+
+def _citation(path: Path, item: str, raw: Any, problems: list[Problem]) -> Citation | None:
+    if not isinstance(raw, dict):
+        problems.append(Problem(path, item, "citation", "must be an object with paragraph, source and source_date"))
+        return None
+    before = len(problems)
+    for name in CITATION_FIELDS:
+        if name not in raw:
+            problems.append(Problem(path, item, f"citation.{name}", "missing required field"))
+    for name in sorted(set(raw) - set(CITATION_FIELDS)):
+        problems.append(Problem(path, item, f"citation.{name}", "unknown field"))
+    paragraph = raw.get("paragraph")
+    if "paragraph" in raw and (isinstance(paragraph, bool) or not isinstance(paragraph, int) or paragraph < 1):
+        problems.append(Problem(path, item, "citation.paragraph", "must be a paragraph number (1 or more)"))
+    source = raw.get("source")
+    if "source" in raw and (not isinstance(source, str) or not source.strip()):
+        problems.append(Problem(path, item, "citation.source", "must be a non-empty string"))
+    source_date = None
+    if raw.get("source_date") is not None:
+        source_date = _full_date(raw["source_date"])
+        if source_date is None:
+            problems.append(Problem(path, item, "citation.source_date", f"{raw['source_date']!r} is not a date YYYY-MM-DD (or null)"))
+    if len(problems) > before:
+        return None
+    return Citation(paragraph=paragraph, source=source, source_date=source_date)
+
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+def _read_json(path: Path, problems: list[Problem]) -> Any:
+    """The parsed file, or None after recording why it cannot be read."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(path, "file", None, "file not found"))
+    except json.JSONDecodeError as error:
+        problems.append(Problem(path, "file", None, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"))
+    return None
+
+
+def _item_label(kind: str, entry: Any, position: int) -> str:
+    """Name an item by its id when it has a usable one, else by its 1-based position."""
+    item_id = entry.get("id") if isinstance(entry, dict) else None
+    return f"{kind} {item_id!r}" if isinstance(item_id, str) and item_id else f"{kind} #{position}"
+
+
+def _check_fields(
+    path: Path, item: str, entry: dict[str, Any], required: tuple[str, ...], optional: tuple[str, ...], problems: list[Problem]
+) -> None:
+    for name in required:
+        if name not in entry:
+            problems.append(Problem(path, item, name, "missing required field"))
+    for name in sorted(set(entry) - set(required) - set(optional)):
+        problems.append(Problem(path, item, name, "unknown field"))
+
+
+def _partial_date(path: Path, item: str, field: str, value: Any, problems: list[Problem]) -> PartialDate | None:
+    try:
+        return PartialDate.parse(value)
+    except ValueError as error:
+        problems.append(Problem(path, item, field, f"invalid date {value!r}: {error}"))
+        return None
+
+
+def _full_date(value: Any) -> dt.date | None:
+    """A real calendar day written YYYY-MM-DD, else None."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _positive_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0

@@ -1,0 +1,260 @@
+"""Events joined to the layers: each event takes its place's geometry, and everything else about
+where it happened (country, province, GBAO, Wakhan, distances) is derived from that geometry,
+never typed into the event files.
+
+The spatial work is vectorised (one spatial join or tree query per layer for all events), so the
+join stays fast for tens of thousands of events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from geo.events import Event, load_events, load_vocabulary
+from geo.layers import LAYERS_DIR, Layer, feature_refs, load_layers
+
+# Layers the derived attributes come from; a layers directory without them cannot be joined.
+REQUIRED_LAYERS = ("countries", "provinces", "gbao", "wakhan", "frontier", "posts")
+
+COLUMNS = (
+    "id", "document", "title", "summary", "start", "end", "date_basis", "date_precision", "date_label",
+    "date_first", "date_last", "actors", "event_type", "place", "place_name", "location_precision",
+    "amount_usd", "amount_note", "troops", "citation_paragraph", "citation_source", "citation_source_date",
+    "lon", "lat", "country", "province", "in_gbao", "in_wakhan", "frontier_km", "nearest_post",
+    "nearest_post_km", "geometry",
+)
+CSV_GEOMETRIES = ("wkt", "latlon")
+COORDINATE_DECIMALS = 6  # ~11 cm: more is wasted bytes
+_DATE_COLUMNS = ("date_first", "date_last", "citation_source_date")
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+
+class JoinError(ValueError):
+    """Events cannot be joined to these layers; the message says which layer or reference is missing."""
+
+
+def join_events(events: Sequence[Event], layers: dict[str, Layer]) -> gpd.GeoDataFrame:
+    """One row per event (EPSG:4326) with its place's geometry and the derived attributes,
+    sorted by ``date_first`` then ``id``. Columns are ``COLUMNS``."""
+    missing = [layer_id for layer_id in REQUIRED_LAYERS if layer_id not in layers]
+    if missing:
+        raise JoinError(f"the layers lack {', '.join(missing)}, needed to derive event attributes")
+    features = _feature_table(layers)
+    refs = [event.place for event in events]
+    unknown = sorted(set(refs) - set(features.index))
+    if unknown:
+        raise JoinError(f"unknown place reference(s): {', '.join(unknown)}")
+
+    frame = gpd.GeoDataFrame(
+        [_flatten(event) for event in events],
+        columns=[name for name in COLUMNS if name != "geometry"],
+        geometry=features.geometry.loc[refs].to_numpy(),
+        crs="EPSG:4326",
+    )
+    frame["place_name"] = features["name"].loc[refs].to_numpy()
+    frame["amount_usd"] = pd.array(frame["amount_usd"], dtype="Float64")
+    frame["troops"] = pd.array(frame["troops"], dtype="Int64")
+    frame["citation_paragraph"] = pd.array(frame["citation_paragraph"], dtype="Int64")
+
+    # A point inside the place (on it, for a line): areas keep their shape, this stands in for them.
+    points = shapely.point_on_surface(frame.geometry.to_numpy())
+    frame["lon"] = shapely.get_x(points)
+    frame["lat"] = shapely.get_y(points)
+    place_layers = np.array([ref.partition(":")[0] for ref in refs], dtype=object)
+
+    frame["country"] = _containing_name(points, layers["countries"].frame)
+    frame["province"] = _containing_name(points, layers["provinces"].frame)
+    frame["in_gbao"] = _covered_by(points, layers["gbao"].frame) | (place_layers == "gbao")
+    frame["in_wakhan"] = _covered_by(points, layers["wakhan"].frame) | (place_layers == "wakhan")
+
+    frontier = layers["frontier"].frame.geometry.union_all()
+    local_crs = _local_crs(frontier)
+    frame["frontier_km"] = np.where(place_layers == "frontier", 0.0, _distance_to_km(points, frontier, local_crs))
+    frame["nearest_post"], frame["nearest_post_km"] = _nearest_feature(points, layers["posts"].frame, local_crs)
+    # Metres are the most the geometry can tell; more digits only look precise.
+    frame[["frontier_km", "nearest_post_km"]] = frame[["frontier_km", "nearest_post_km"]].round(3)
+    frame[["lon", "lat"]] = frame[["lon", "lat"]].round(COORDINATE_DECIMALS)
+
+    frame = frame.sort_values(["date_first", "id"], kind="stable").reset_index(drop=True)
+    return frame[list(COLUMNS)]
+
+
+@lru_cache(maxsize=4)
+def _load_joined_cached(layers_dir: str) -> gpd.GeoDataFrame:
+    layers = load_layers(Path(layers_dir))
+    vocabulary = load_vocabulary(Path(layers_dir))
+    events = load_events(Path(layers_dir), vocabulary=vocabulary, place_refs=feature_refs(layers))
+    return join_events(events, layers)
+
+
+def load_joined_events(layers_dir: Path = LAYERS_DIR) -> gpd.GeoDataFrame:
+    """Every event of ``layers_dir`` joined to its layers. Cached per directory: do not mutate."""
+    return _load_joined_cached(str(Path(layers_dir).resolve()))
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+def events_to_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection, one feature per event: the event's own geometry (point, line or
+    area) and every other column as properties (dates as ISO strings, actors as a list)."""
+    geometries = shapely.to_geojson(_rounded(frame.geometry.to_numpy()))
+    features = [
+        {"type": "Feature", "id": properties["id"], "geometry": json.loads(geometry), "properties": properties}
+        for properties, geometry in zip(_plain_records(frame), geometries, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def events_to_csv(frame: gpd.GeoDataFrame, geometry: str = "wkt") -> str:
+    """CSV text, one row per event. Every row has ``lon``/``lat`` (the representative point);
+    ``geometry="wkt"`` adds the event's own geometry as a ``wkt`` column. Actors are ``;``-separated."""
+    if geometry not in CSV_GEOMETRIES:
+        raise ValueError(f"geometry must be one of {', '.join(CSV_GEOMETRIES)}, not {geometry!r}")
+    table = pd.DataFrame(_plain_columns(frame))
+    table["actors"] = table["actors"].map(";".join)
+    if geometry == "wkt":
+        table["wkt"] = shapely.to_wkt(frame.geometry.to_numpy(), rounding_precision=COORDINATE_DECIMALS)
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _flatten(event: Event) -> dict[str, Any]:
+    last = event.end or event.start
+    label = event.start.label if event.end is None else f"{event.start.label} – {event.end.label}"
+    return {
+        "id": event.id,
+        "document": event.document,
+        "title": event.title,
+        "summary": event.summary,
+        "start": event.start.iso(),
+        "end": event.end.iso() if event.end else None,
+        "date_basis": event.date_basis,
+        "date_precision": event.start.precision,
+        "date_label": label,
+        "date_first": event.start.first_day,
+        "date_last": last.last_day,
+        "actors": event.actors,
+        "event_type": event.event_type,
+        "place": event.place,
+        "location_precision": event.location_precision,
+        "amount_usd": event.amount_usd,
+        "amount_note": event.amount_note,
+        "troops": event.troops,
+        "citation_paragraph": event.citation.paragraph,
+        "citation_source": event.citation.source,
+        "citation_source_date": event.citation.source_date,
+    }
+
+
+def _feature_table(layers: dict[str, Layer]) -> gpd.GeoDataFrame:
+    """Every feature of every layer, indexed by its ``<layer>:<feature>`` reference."""
+    parts = []
+    for layer_id, layer in layers.items():
+        part = layer.frame[["name", "geometry"]].copy()
+        part.index = [f"{layer_id}:{feature_id}" for feature_id in layer.frame.index]
+        parts.append(part)
+    return gpd.GeoDataFrame(pd.concat(parts), geometry="geometry", crs="EPSG:4326")
+
+
+def _containing_name(points: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:
+    """Name of the area containing each point: missing (NA) outside every area, or on a boundary
+    between two; the first area in layer order where areas overlap."""
+    probes = gpd.GeoDataFrame(geometry=points, crs="EPSG:4326")
+    joined = gpd.sjoin(probes, areas[["name", "geometry"]], how="left", predicate="within")
+    return joined.groupby(level=0)["name"].first().reindex(probes.index).to_numpy()
+
+
+def _covered_by(points: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:
+    area = areas.geometry.union_all()
+    shapely.prepare(area)
+    return shapely.covers(area, points)
+
+
+def _local_crs(geometry: shapely.Geometry) -> pyproj.CRS:
+    """Azimuthal equidistant projection centred on ``geometry``: near-true distances across the
+    region, used only to pick the nearest point; the distance itself is then measured geodesically."""
+    centre = geometry.centroid
+    return pyproj.CRS.from_proj4(
+        f"+proj=aeqd +lat_0={centre.y:.6f} +lon_0={centre.x:.6f} +datum=WGS84 +units=m +no_defs"
+    )
+
+
+def _to_crs(geometries: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
+    return gpd.GeoSeries(geometries, crs="EPSG:4326").to_crs(crs).to_numpy()
+
+
+def _geodesic_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    _, _, metres = _GEOD.inv(lon1, lat1, lon2, lat2)
+    return np.asarray(metres, dtype=float) / 1000.0
+
+
+def _distance_to_km(points: np.ndarray, line: shapely.Geometry, local_crs: pyproj.CRS) -> np.ndarray:
+    """Geodesic km from each point to the nearest point of ``line`` (a line or multi-line)."""
+    if len(points) == 0:
+        return np.empty(0)
+    local_points = _to_crs(points, local_crs)
+    # The frontier has thousands of vertices: find each point's nearest segment through a tree
+    # instead of measuring every point against the whole line.
+    segments = _segments(_to_crs(np.array([line]), local_crs)[0])
+    source, nearest_segment = shapely.STRtree(segments).query_nearest(local_points, all_matches=False)
+    segment_of_point = nearest_segment[np.argsort(source)]
+    nearest = shapely.get_point(shapely.shortest_line(local_points, segments[segment_of_point]), 1)
+    nearest_lonlat = gpd.GeoSeries(nearest, crs=local_crs).to_crs("EPSG:4326").to_numpy()
+    return _geodesic_km(shapely.get_x(points), shapely.get_y(points), shapely.get_x(nearest_lonlat), shapely.get_y(nearest_lonlat))
+
+
+def _segments(line: shapely.Geometry) -> np.ndarray:
+    """Every two-vertex segment of a (multi-)line."""
+    parts = shapely.get_parts(line)
+    coordinates = [shapely.get_coordinates(part) for part in parts]
+    starts = np.concatenate([coords[:-1] for coords in coordinates])
+    ends = np.concatenate([coords[1:] for coords in coordinates])
+    return shapely.linestrings(np.stack([starts, ends], axis=1))
+
+
+def _nearest_feature(points: np.ndarray, features: gpd.GeoDataFrame, local_crs: pyproj.CRS) -> tuple[np.ndarray, np.ndarray]:
+    """Id of the nearest point feature to each point, and its geodesic distance in km."""
+    if len(points) == 0:
+        return np.empty(0, dtype=object), np.empty(0)
+    tree = shapely.STRtree(_to_crs(features.geometry.to_numpy(), local_crs))
+    source, nearest = tree.query_nearest(_to_crs(points, local_crs), all_matches=False)
+    order = np.argsort(source)
+    nearest = nearest[order]
+    feature_points = features.geometry.to_numpy()[nearest]
+    km = _geodesic_km(shapely.get_x(points), shapely.get_y(points), shapely.get_x(feature_points), shapely.get_y(feature_points))
+    return features.index.to_numpy()[nearest].astype(object), km
+
+
+def _rounded(geometries: np.ndarray) -> np.ndarray:
+    return shapely.transform(geometries, lambda coords: np.round(coords, COORDINATE_DECIMALS))
+
+
+def _plain_columns(frame: gpd.GeoDataFrame) -> dict[str, list[Any]]:
+    """The non-geometry columns as JSON-ready Python values, converted a column at a time
+    (exports of tens of thousands of rows stay fast): NA as None, dates as ISO strings, actors as lists."""
+    columns = {}
+    for name in frame.columns.drop("geometry"):
+        values = frame[name].to_numpy(dtype=object, na_value=None).tolist()
+        if name == "actors":
+            values = [list(actors) for actors in values]
+        elif name in _DATE_COLUMNS:
+            values = [None if value is None else value.isoformat() for value in values]
+        columns[name] = values
+    return columns
+
+
+def _plain_records(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    columns = _plain_columns(frame)
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]

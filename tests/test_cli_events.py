@@ -1,0 +1,76 @@
+"""``python -m geo events``: the joined events as GeoJSON or CSV on standard output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.__main__ import main
+from geo.layers import LAYERS_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL_LAYERS = Path(__file__).parent / "fixtures" / "layers_small"
+SMALL_EVENT_COUNT = 6
+
+
+def test_geojson_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["events", "--layers-dir", str(SMALL_LAYERS)]) == 0
+    collection = json.loads(capsys.readouterr().out)
+    assert collection["type"] == "FeatureCollection"
+    assert len(collection["features"]) == SMALL_EVENT_COUNT
+
+
+@pytest.mark.parametrize(("option", "has_wkt"), [([], True), (["--csv-geometry", "wkt"], True), (["--csv-geometry", "latlon"], False)])
+def test_csv(capsys: pytest.CaptureFixture[str], option: list[str], has_wkt: bool) -> None:
+    assert main(["events", "--format", "csv", "--layers-dir", str(SMALL_LAYERS), *option]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == SMALL_EVENT_COUNT
+    assert {"lon", "lat"} <= set(rows[0])
+    assert ("wkt" in rows[0]) is has_wkt
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["events", "--bogus"],
+        ["events", "--format", "kml"],
+        ["events", "--csv-geometry", "latlon"],  # CSV option without --format csv
+        ["events", "--format", "csv", "--csv-geometry", "xy"],
+    ],
+)
+def test_bad_option_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert "usage: python -m geo events" in capsys.readouterr().err
+
+
+def test_invalid_data_exits_1_and_names_the_problem(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    broken = tmp_path / "layers"
+    broken.mkdir()
+    for source in SMALL_LAYERS.glob("*.*"):
+        (broken / source.name).write_bytes(source.read_bytes())
+    (broken / "events").mkdir()
+    bad = Path(__file__).parent / "fixtures" / "events" / "unknown-actor" / "events" / "unknown-actor.json"
+    (broken / "events" / "unknown-actor.json").write_bytes(bad.read_bytes())
+    assert main(["events", "--layers-dir", str(broken)]) == 1
+    error = capsys.readouterr().err
+    assert "unknown-actor.json: event 'good-event', field 'actors': unknown actor 'martians'" in error
+
+
+@pytest.mark.skipif(not (LAYERS_DIR / "manifest.json").exists(), reason="the derived layers are not built yet")
+def test_module_entry_point_on_the_article() -> None:
+    """The real command, as a user runs it: one feature per article event."""
+    result = subprocess.run(
+        [sys.executable, "-m", "geo", "events"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    events = json.loads((LAYERS_DIR / "events" / "edm-v19-i92.json").read_text(encoding="utf-8"))["events"]
+    features = json.loads(result.stdout)["features"]
+    assert len(features) == len(events)
+    assert {feature["id"] for feature in features} == {event["id"] for event in events}

@@ -1,0 +1,247 @@
+"""geo.events: partial dates, vocabularies, event loading and its one-pass validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from geo.events import (
+    SYMBOLS,
+    EventsError,
+    PartialDate,
+    load_events,
+    load_vocabulary,
+)
+from geo.layers import LAYERS_DIR, feature_refs, load_layers
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL_LAYERS = FIXTURES / "layers_small"
+BAD_EVENTS = FIXTURES / "events"
+ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "sources" / "edm-v19-i92-tajikistan-afghan-border.txt"
+REAL_EVENTS_FILE = LAYERS_DIR / "events" / "edm-v19-i92.json"
+real_layers = pytest.mark.skipif(
+    not (LAYERS_DIR / "manifest.json").exists(), reason="the derived layers are not built yet"
+)
+
+
+# --- partial dates -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "precision", "first", "last", "label"),
+    [
+        ("2021", "year", dt.date(2021, 1, 1), dt.date(2021, 12, 31), "2021"),
+        ("2022-05", "month", dt.date(2022, 5, 1), dt.date(2022, 5, 31), "May 2022"),
+        ("2022-05-11", "day", dt.date(2022, 5, 11), dt.date(2022, 5, 11), "11 May 2022"),
+        # February's last day depends on the year
+        ("2024-02", "month", dt.date(2024, 2, 1), dt.date(2024, 2, 29), "February 2024"),
+        ("2022-02", "month", dt.date(2022, 2, 1), dt.date(2022, 2, 28), "February 2022"),
+    ],
+)
+def test_partial_date(text: str, precision: str, first: dt.date, last: dt.date, label: str) -> None:
+    date = PartialDate.parse(text)
+    assert (date.precision, date.first_day, date.last_day, date.label) == (precision, first, last, label)
+    assert date.iso() == text
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2022-02-30", "day 30 does not exist in February 2022"),
+        ("2023-02-29", "day 29 does not exist in February 2023"),
+        ("2022-13", "month 13 does not exist"),
+        ("2022-00", "month 0 does not exist"),
+        ("May 2022", "not of the form"),
+        ("2022-5-1", "not of the form"),
+        ("22", "not of the form"),
+    ],
+)
+def test_partial_date_rejects(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        PartialDate.parse(text)
+
+
+# --- vocabularies --------------------------------------------------------------------------------
+
+def test_small_vocabulary_loads() -> None:
+    vocabulary = load_vocabulary(SMALL_LAYERS)
+    assert list(vocabulary.actors) == ["alpha", "beta"]
+    assert vocabulary.event_types["meeting"].symbol == "diamond"
+
+
+@pytest.mark.parametrize(
+    ("case", "item", "field", "reason"),
+    [
+        ("vocab-bad-colour", "actor 'alpha'", "colour", "'blue' is not a hex colour"),
+        ("vocab-bad-symbol", "event type 'building'", "symbol", "'hexagon' is not one of"),
+        ("vocab-duplicate-id", "actor 'alpha'", "id", "duplicate actor id"),
+    ],
+)
+def test_vocabulary_problems(case: str, item: str, field: str, reason: str) -> None:
+    with pytest.raises(EventsError) as caught:
+        load_vocabulary(BAD_EVENTS / case)
+    [problem] = caught.value.problems
+    message = str(caught.value)
+    assert f"{case}/vocabularies.json: {item}, field '{field}': " in message
+    assert reason in problem.reason
+
+
+# --- event validation ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small() -> dict:
+    layers = load_layers(SMALL_LAYERS)
+    return {"vocabulary": load_vocabulary(SMALL_LAYERS), "place_refs": feature_refs(layers)}
+
+
+def test_small_events_load(small: dict) -> None:
+    events = load_events(SMALL_LAYERS, **small)
+    assert [event.id for event in events] == [
+        "post-ayvoj", "post-shaymak", "kabul-meeting", "gbao-area", "wakhan-area", "on-frontier",
+    ]
+    ayvoj = events[0]
+    assert ayvoj.document == "test-doc"
+    assert ayvoj.actors == ("alpha", "beta")
+    assert ayvoj.amount_usd == 1100000
+    kabul = events[2]
+    assert kabul.citation.source_date == dt.date(2022, 6, 2)
+    assert kabul.date_basis == "reported"
+
+
+# One row per kind of problem: each fixture directory holds one events file with exactly that defect.
+BAD_CASES = [
+    ("unknown-place", "event 'good-event'", "place", "unknown place reference 'places:atlantis'"),
+    ("unknown-actor", "event 'good-event'", "actors", "unknown actor 'martians'"),
+    ("unknown-event-type", "event 'good-event'", "event_type", "unknown event type 'picnic'"),
+    ("impossible-day", "event 'good-event'", "start", "invalid date '2022-02-30': day 30 does not exist in February 2022"),
+    ("impossible-month", "event 'good-event'", "start", "invalid date '2022-13': month 13 does not exist"),
+    ("malformed-date", "event 'good-event'", "start", "invalid date 'May 2022': not of the form YYYY"),
+    ("end-before-start", "event 'good-event'", "end", "2022-04 is before start 2022-05-11"),
+    ("missing-citation", "event 'good-event'", "citation", "missing required field"),
+    ("missing-citation-paragraph", "event 'good-event'", "citation.paragraph", "missing required field"),
+    ("missing-field", "event 'good-event'", "title", "missing required field"),
+    ("missing-id", "event #1", "id", "missing required field"),
+    ("unknown-field", "event 'good-event'", "colour", "unknown field"),
+    ("bad-source-date", "event 'good-event'", "citation.source_date", "'2022-06-31' is not a date YYYY-MM-DD"),
+]
+
+
+@pytest.mark.parametrize(("case", "item", "field", "reason"), BAD_CASES, ids=[row[0] for row in BAD_CASES])
+def test_event_problem(small: dict, case: str, item: str, field: str, reason: str) -> None:
+    with pytest.raises(EventsError) as caught:
+        load_events(BAD_EVENTS / case, **small)
+    [problem] = caught.value.problems
+    assert problem.file.name == f"{case}.json"
+    assert (problem.item, problem.field) == (item, field)
+    assert reason in problem.reason
+    # The message a person reads names all four: file, event, field and reason.
+    assert f"{case}/events/{case}.json: {item}, field '{field}': " in str(caught.value)
+    assert reason in str(caught.value)
+
+
+def test_duplicate_id_across_files(small: dict) -> None:
+    with pytest.raises(EventsError) as caught:
+        load_events(BAD_EVENTS / "duplicate-id-across-files", **small)
+    [problem] = caught.value.problems
+    assert (problem.file.name, problem.item, problem.field) == ("b.json", "event 'same-id'", "id")
+    assert "duplicate event id" in problem.reason and "a.json" in problem.reason
+
+
+def test_every_problem_in_one_pass(small: dict) -> None:
+    with pytest.raises(EventsError) as caught:
+        load_events(BAD_EVENTS / "three-problems", **small)
+    found = [(problem.item, problem.field) for problem in caught.value.problems]
+    assert found == [("event 'first'", "place"), ("event 'second'", "start"), ("event 'third'", "citation")]
+    assert str(caught.value).startswith("3 problems in event data:")
+
+
+def test_no_events_directory_means_no_events(small: dict, tmp_path: Path) -> None:
+    assert load_events(tmp_path, **small) == []
+
+
+# --- the article's events ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def article_events() -> list:
+    layers = load_layers(LAYERS_DIR)
+    return load_events(LAYERS_DIR, vocabulary=load_vocabulary(LAYERS_DIR), place_refs=feature_refs(layers))
+
+
+def test_vocabulary_is_well_formed() -> None:
+    vocabulary = load_vocabulary(LAYERS_DIR)
+    for terms in (vocabulary.actors, vocabulary.event_types):
+        assert all(term.symbol in SYMBOLS for term in terms.values())
+        # Every term distinct on the map: no two share both colour and symbol.
+        assert len({(term.colour, term.symbol) for term in terms.values()}) == len(terms)
+    assert len({term.colour for term in vocabulary.actors.values()}) == len(vocabulary.actors)
+
+
+@real_layers
+def test_article_events_load(article_events: list) -> None:
+    assert len(article_events) >= 15
+    assert {event.document for event in article_events} == {"edm-v19-i92"}
+    # The article's body has 11 paragraphs, counted from "In the ten months since...".
+    assert {event.citation.paragraph for event in article_events} <= set(range(1, 12))
+
+
+@real_layers
+def test_every_actor_is_used(article_events: list) -> None:
+    used = {actor for event in article_events for actor in event.actors}
+    assert used == set(load_vocabulary(LAYERS_DIR).actors)
+
+
+@real_layers
+@pytest.mark.parametrize(
+    ("event_id", "start", "basis", "paragraph", "source_date"),
+    [
+        # "Last month (May)" in a June 2022 article
+        ("nrf-offensive-panjshir-valley", "2022-05", "event", 1, dt.date(2022, 5, 8)),
+        ("majlisi-oli-russian-grant", "2022-05-11", "event", 8, dt.date(2022, 5, 11)),
+        # the mission's own date is given; the source is dated later
+        ("chuianzoda-kabul-mission", "2022-05-14", "event", 9, dt.date(2022, 6, 2)),
+        # four days after 14 May
+        ("gbao-counterterrorism-operation", "2022-05-18", "event", 10, dt.date(2022, 6, 12)),
+        # "last November" seen from June 2022
+        ("gbao-protests", "2021-11", "event", 10, None),
+        # "late 2021": only the TASS report's day is exact
+        ("russia-announces-border-post", "2021-12-27", "reported", 8, dt.date(2021, 12, 27)),
+        ("hekmatyar-threat", "2022-05-10", "reported", 7, dt.date(2022, 5, 10)),
+    ],
+)
+def test_article_dates(article_events: list, event_id: str, start: str, basis: str, paragraph: int, source_date) -> None:
+    event = next(event for event in article_events if event.id == event_id)
+    assert (event.start.iso(), event.date_basis, event.citation.paragraph, event.citation.source_date) == (
+        start, basis, paragraph, source_date,
+    )
+
+
+@real_layers
+def test_article_figures(article_events: list) -> None:
+    by_id = {event.id: event for event in article_events}
+    assert by_id["us-security-funding"].amount_usd == 300_000_000
+    assert "lower bound" in by_id["us-security-funding"].amount_note
+    assert by_id["majlisi-oli-russian-grant"].amount_usd == 1_100_000
+    assert by_id["russia-201st-strength"].troops == 7000
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9$]+(?:'[a-z]+)?", text.lower().replace("\u2019", "'"))
+
+
+def _shingles(text: str, size: int = 9) -> set[tuple[str, ...]]:
+    words = _words(text)
+    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+
+
+@pytest.mark.skipif(not ARTICLE.exists(), reason="the article is not beside the clone")
+def test_no_nine_word_run_of_the_article() -> None:
+    import json
+
+    article = _shingles(ARTICLE.read_text(encoding="utf-8"))
+    data = json.loads(REAL_EVENTS_FILE.read_text(encoding="utf-8"))
+    texts = {event["id"]: f"{event['title']}\n{event['summary']}" for event in data["events"]}
+    texts["document notes"] = "\n".join(data["document"]["notes"])
+    copied = {name: [" ".join(run) for run in _shingles(text) & article] for name, text in texts.items()}
+    assert {name: runs for name, runs in copied.items() if runs} == {}

@@ -1,0 +1,208 @@
+"""geo.join: events joined to layer geometry, the attributes derived from it, and the exports.
+
+The small fixture layers are rectangles with the frontier on the parallel 37°N, so every derived
+value can be checked by hand: 0.1° of latitude is ~11.1 km, and Kabul (34.53°N) lies 2.47° of
+latitude, ~274 km along its meridian, south of the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import shapely
+
+from geo.events import load_events, load_vocabulary
+from geo.join import (
+    COLUMNS,
+    JoinError,
+    events_to_csv,
+    events_to_geojson,
+    join_events,
+    load_joined_events,
+)
+from geo.layers import LAYERS_DIR, feature_refs, load_layers
+
+SMALL_LAYERS = Path(__file__).parent / "fixtures" / "layers_small"
+real_layers = pytest.mark.skipif(
+    not (LAYERS_DIR / "manifest.json").exists(), reason="the derived layers are not built yet"
+)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_joined_events(SMALL_LAYERS).set_index("id", drop=False)
+
+
+def test_columns_and_order(small) -> None:
+    assert tuple(small.columns) == COLUMNS
+    assert small.crs.to_epsg() == 4326
+    # date order, ties broken by id
+    assert list(small["id"]) == ["post-shaymak", "wakhan-area", "gbao-area", "on-frontier", "post-ayvoj", "kabul-meeting"]
+
+
+# Each row: an event of the fixture and what its geometry must yield. Distances by hand (see above).
+DERIVED = [
+    # event          country        province            gbao   wakhan frontier_km post       post_km
+    ("post-ayvoj",    "Tajikistan",  "Khatlon",          False, False, 11.09,      "ayvoj",   0.0),
+    ("post-shaymak",  "Tajikistan",  "Gorno-Badakhshan", True,  False, 55.49,      "shaymak", 0.0),
+    ("kabul-meeting", "Afghanistan", None,               False, False, 274.06,     "ayvoj",   289.8),
+    # area events: a representative point inside the area, and the area itself counts as GBAO/Wakhan
+    ("gbao-area",     "Tajikistan",  "Gorno-Badakhshan", True,  False, 138.7,      "shaymak", 106.2),
+    ("wakhan-area",   "Afghanistan", "Badakhshan",       False, True,  27.74,      "shaymak", 94.35),
+    # the frontier itself: on the border, so in neither country, and 0 km from itself
+    ("on-frontier",   None,          None,               True,  False, 0.0,        "ayvoj",   236.0),
+]
+
+
+@pytest.mark.parametrize(
+    ("event_id", "country", "province", "in_gbao", "in_wakhan", "frontier_km", "post", "post_km"),
+    DERIVED,
+    ids=[row[0] for row in DERIVED],
+)
+def test_derived_attributes(small, event_id, country, province, in_gbao, in_wakhan, frontier_km, post, post_km) -> None:
+    row = small.loc[event_id]
+    assert (None if pd.isna(row.country) else row.country) == country
+    assert (None if pd.isna(row.province) else row.province) == province
+    assert (bool(row.in_gbao), bool(row.in_wakhan)) == (in_gbao, in_wakhan)
+    assert row.frontier_km == pytest.approx(frontier_km, rel=0.005, abs=0.01)
+    assert row.nearest_post == post
+    assert row.nearest_post_km == pytest.approx(post_km, rel=0.005, abs=0.01)
+
+
+def test_area_events_keep_their_area(small) -> None:
+    gbao = small.loc["gbao-area"]
+    assert gbao.geometry.geom_type == "Polygon"
+    assert gbao.geometry.contains(shapely.Point(gbao.lon, gbao.lat))
+    assert small.loc["post-ayvoj"].geometry.equals(shapely.Point(68.6, 37.1))
+    assert (small.loc["post-ayvoj"].lon, small.loc["post-ayvoj"].lat) == (68.6, 37.1)
+
+
+def test_flattened_fields(small) -> None:
+    shaymak = small.loc["post-shaymak"]
+    assert (shaymak.start, shaymak.end, shaymak.date_precision) == ("2016", "2022-06", "year")
+    assert (shaymak.date_first, shaymak.date_last) == (dt.date(2016, 1, 1), dt.date(2022, 6, 30))
+    assert shaymak.date_label == "2016 – June 2022"
+    assert shaymak.place_name == "Shaymak"
+    kabul = small.loc["kabul-meeting"]
+    assert (kabul.date_label, kabul.citation_paragraph, kabul.citation_source_date) == ("14 May 2022", 3, dt.date(2022, 6, 2))
+    ayvoj = small.loc["post-ayvoj"]
+    assert ayvoj.actors == ("alpha", "beta")
+    assert (ayvoj.amount_usd, ayvoj.document) == (1_100_000, "test-doc")
+    assert pd.isna(ayvoj.troops) and small.loc["gbao-area"].troops == 7000
+
+
+def test_join_without_events_is_empty_with_columns() -> None:
+    frame = join_events([], load_layers(SMALL_LAYERS))
+    assert len(frame) == 0 and tuple(frame.columns) == COLUMNS
+
+
+def test_join_needs_the_derivation_layers() -> None:
+    layers = dict(load_layers(SMALL_LAYERS))
+    del layers["posts"], layers["wakhan"]
+    with pytest.raises(JoinError, match="the layers lack wakhan, posts"):
+        join_events([], layers)
+
+
+def test_join_rejects_unknown_place() -> None:
+    layers = load_layers(SMALL_LAYERS)
+    events = load_events(SMALL_LAYERS, vocabulary=load_vocabulary(SMALL_LAYERS), place_refs=feature_refs(layers))
+    without_places = {key: layer for key, layer in layers.items() if key != "places"}
+    with pytest.raises(JoinError, match="unknown place reference.*places:kabul"):
+        join_events(events, without_places)
+
+
+def test_load_joined_events_is_cached() -> None:
+    assert load_joined_events(SMALL_LAYERS) is load_joined_events(SMALL_LAYERS / ".." / "layers_small")
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+def test_geojson_export(small) -> None:
+    collection = json.loads(json.dumps(events_to_geojson(small)))  # must be plain JSON
+    assert collection["type"] == "FeatureCollection"
+    features = {feature["id"]: feature for feature in collection["features"]}
+    assert len(features) == len(small)
+    gbao = features["gbao-area"]
+    assert gbao["geometry"]["type"] == "Polygon"  # the event's own geometry, not its point
+    assert (gbao["properties"]["lon"], gbao["properties"]["lat"]) == (small.loc["gbao-area"].lon, small.loc["gbao-area"].lat)
+    ayvoj = features["post-ayvoj"]["properties"]
+    assert ayvoj["actors"] == ["alpha", "beta"]
+    assert (ayvoj["date_first"], ayvoj["date_last"], ayvoj["end"], ayvoj["troops"]) == ("2022-01-01", "2022-12-31", None, None)
+    assert features["kabul-meeting"]["properties"]["citation_source_date"] == "2022-06-02"
+
+
+@pytest.mark.parametrize(("geometry", "has_wkt"), [("wkt", True), ("latlon", False)])
+def test_csv_export(small, geometry: str, has_wkt: bool) -> None:
+    rows = list(csv.DictReader(io.StringIO(events_to_csv(small, geometry=geometry))))
+    assert len(rows) == len(small)
+    by_id = {row["id"]: row for row in rows}
+    assert ("wkt" in rows[0]) is has_wkt
+    assert (float(by_id["post-ayvoj"]["lon"]), float(by_id["post-ayvoj"]["lat"])) == (68.6, 37.1)
+    assert by_id["post-ayvoj"]["actors"] == "alpha;beta"
+    assert by_id["post-ayvoj"]["end"] == ""
+    if has_wkt:
+        assert by_id["post-ayvoj"]["wkt"] == "POINT (68.6 37.1)"
+        assert shapely.from_wkt(by_id["gbao-area"]["wkt"]).geom_type == "Polygon"
+
+
+def test_csv_export_rejects_unknown_geometry(small) -> None:
+    with pytest.raises(ValueError, match="geometry must be one of wkt, latlon"):
+        events_to_csv(small, geometry="geojson")
+
+
+# --- the article's events on the real layers -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def article():
+    return load_joined_events(LAYERS_DIR).set_index("id", drop=False)
+
+
+@real_layers
+def test_every_article_event_has_geometry(article) -> None:
+    assert len(article) >= 15
+    assert article.geometry.notna().all() and not article.geometry.is_empty.any()
+    assert article[["lon", "lat"]].notna().all().all()
+
+
+@real_layers
+def test_shaymak_post_is_in_gbao_tajikistan(article) -> None:
+    row = article.loc["china-shaymak-post"]
+    assert (row.country, bool(row.in_gbao), row.nearest_post, row.nearest_post_km) == ("Tajikistan", True, "shaymak", 0.0)
+
+
+@real_layers
+def test_kabul_is_in_afghanistan_far_from_the_frontier(article) -> None:
+    row = article.loc["chuianzoda-kabul-mission"]
+    assert row.country == "Afghanistan"
+    assert row.frontier_km > 250
+
+
+@real_layers
+def test_ayvoj_is_at_the_frontier(article) -> None:
+    row = article.loc["us-funds-ayvoj-post"]
+    assert row.country == "Tajikistan"
+    assert row.frontier_km < 40
+    assert (row.nearest_post, row.nearest_post_km) == ("ayvoj", 0.0)
+
+
+@real_layers
+def test_badakhshan_province_events_are_in_afghanistan(article) -> None:
+    rows = article[article["place"] == "provinces:badakhshan"]
+    assert len(rows) >= 1
+    assert set(rows["country"]) == {"Afghanistan"}
+    assert set(rows["province"]) == {"Badakhshan"}
+
+
+@real_layers
+def test_gbao_events_are_in_gbao(article) -> None:
+    rows = article[article["place"] == "gbao:gbao"]
+    assert len(rows) >= 4
+    assert rows["in_gbao"].all() and set(rows["country"]) == {"Tajikistan"}
+    assert article.loc["china-watches-wakhan"].in_wakhan
+    assert article.loc["russia-announces-border-post"].frontier_km == 0.0
