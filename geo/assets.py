@@ -1,0 +1,77 @@
+"""Browser assets served from this project, so the map draws with no internet.
+
+Leaflet comes from the installed ``xstatic-leaflet`` package and the map's own runtime from
+``geo/web/``; both are copied under ``static/vendor/`` (gitignored) at start-up. Streamlit serves ``./static`` at
+``/app/static/`` (``server.enableStaticServing``), and the PNG exporter answers the same URLs from
+``STATIC_DIR`` (``local_file``), so every asset URL the map emits starts with ``STATIC_URL``.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import shutil
+from pathlib import Path
+
+import xstatic.pkg.leaflet as xstatic_leaflet
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_URL = "/app/static/"
+
+_LEAFLET_SOURCE = Path(xstatic_leaflet.BASE_DIR)
+_LEAFLET_DIR = STATIC_DIR / "vendor" / "leaflet"
+_LEAFLET_URL = f"{STATIC_URL}vendor/leaflet/"
+# The files the map needs; source maps and the ESM build stay behind.
+_LEAFLET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png",
+                  "images/marker-icon.png", "images/marker-icon-2x.png", "images/marker-shadow.png")
+
+_PANJ_SOURCE = Path(__file__).resolve().parent / "web"
+_PANJ_DIR = STATIC_DIR / "vendor" / "panj"
+_PANJ_URL = f"{STATIC_URL}vendor/panj/"
+_PANJ_FILES = ("panj-map.js", "panj-map.css")
+
+
+def _versioned(url: str, source: Path) -> str:
+    # Our own files change between releases; the query makes browsers fetch the new one.
+    return f"{url}?v={hashlib.sha256(source.read_bytes()).hexdigest()[:12]}"
+
+
+LEAFLET_VERSION = xstatic_leaflet.VERSION
+# (name, url) pairs in folium's default_js/default_css form: Leaflet and the Panj runtime, in
+# load order, all under STATIC_URL, nothing from a CDN.
+MAP_JS = [
+    ("leaflet", f"{_LEAFLET_URL}leaflet.js"),
+    ("panj_map", _versioned(f"{_PANJ_URL}panj-map.js", _PANJ_SOURCE / "panj-map.js")),
+]
+MAP_CSS = [
+    ("leaflet_css", f"{_LEAFLET_URL}leaflet.css"),
+    ("panj_map_css", _versioned(f"{_PANJ_URL}panj-map.css", _PANJ_SOURCE / "panj-map.css")),
+]
+
+
+def install_static() -> Path:
+    """Copy Leaflet and the Panj runtime under ``static/vendor`` when missing or different;
+    return ``STATIC_DIR``."""
+    copies = [(_LEAFLET_SOURCE / name, _LEAFLET_DIR / name) for name in _LEAFLET_FILES]
+    copies += [(_PANJ_SOURCE / name, _PANJ_DIR / name) for name in _PANJ_FILES]
+    for source, target in copies:
+        if target.is_file() and filecmp.cmp(source, target, shallow=False):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Copy then rename: a page served meanwhile never sees half a file.
+        partial = target.with_name(target.name + ".partial")
+        shutil.copyfile(source, partial)
+        partial.replace(target)
+    return STATIC_DIR
+
+
+def local_file(url_path: str) -> Path | None:
+    """The file under ``STATIC_DIR`` a URL path such as ``/app/static/vendor/leaflet/leaflet.js``
+    names, or None when the path is outside ``STATIC_URL``, escapes the folder, or does not exist."""
+    path = url_path.split("?", 1)[0].split("#", 1)[0]
+    if not path.startswith(STATIC_URL):
+        return None
+    candidate = (STATIC_DIR / path[len(STATIC_URL):]).resolve()
+    if not candidate.is_relative_to(STATIC_DIR.resolve()) or not candidate.is_file():
+        return None
+    return candidate

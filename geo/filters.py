@@ -1,0 +1,288 @@
+"""What the reader has chosen to see: the filter state, the rest of the page state, their
+query-string round trip, and applying the filters to the joined events.
+
+Dates. Events carry partial dates ("2022", "May 2022", "11 May 2022"), which the join turns into
+the interval of days they allow, ``[date_first, date_last]``. An event passes a date range when
+that interval *overlaps* the range: "May 2022" is inside 20 May–10 June 2022 (it may have
+happened on 20–31 May) and outside 1–30 June 2022. Either end of the range may be open (None).
+
+Regions. A region id is one of
+- ``gbao`` / ``wakhan``: the event's place lies in GBAO / the Wakhan corridor (the join's flags);
+- ``country:<id>``: the place lies in that country (a ``countries`` feature id);
+- ``province:<id>``: the place lies in that province (a ``provinces`` feature id).
+An event passes when it lies in any of the selected regions. The join names the country and
+province; ``with_region_ids`` adds their feature ids (``country_id``, ``province_id``), which the
+region filter reads.
+
+Query string. ``to_query_params`` writes only what differs from "show everything" for filters,
+and always the visible layers and the basemap, so a copied URL reopens the same view.
+``from_query_params`` never raises: unknown or malformed values are dropped with a notice.
+Keys it does not know are left alone (other features of the page own them).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+REGION_GBAO = "gbao"
+REGION_WAKHAN = "wakhan"
+_REGION_FLAGS = {REGION_GBAO: "in_gbao", REGION_WAKHAN: "in_wakhan"}
+# prefix -> column of feature ids (see with_region_ids) and the layer those ids come from
+_REGION_PREFIXES = {"country": ("country_id", "countries"), "province": ("province_id", "provinces")}
+
+BASEMAP_NONE = "none"
+NO_LAYERS = "none"  # ?layers=none: every layer hidden (an empty list cannot be written in a URL)
+
+# Query-string keys.
+KEY_FROM, KEY_TO, KEY_ACTOR, KEY_TYPE, KEY_REGION, KEY_TEXT = "from", "to", "actor", "type", "region", "q"
+KEY_LAYERS, KEY_BASEMAP, KEY_EVENT = "layers", "basemap", "event"
+
+_PARTIAL_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_MAX_TEXT = 200  # a search longer than this is not a search
+
+
+@dataclass(frozen=True)
+class FilterState:
+    """Which events to show. ``None`` for a set means "all"; an empty text matches everything."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    actors: frozenset[str] | None = None
+    event_types: frozenset[str] | None = None
+    regions: frozenset[str] | None = None
+    text: str = ""
+
+    @property
+    def is_default(self) -> bool:
+        return self == FilterState()
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """The rest of what the page shows: layers, basemap and the selected event."""
+
+    visible_layers: tuple[str, ...]
+    basemap: str
+    selected_event: str | None = None
+
+
+@dataclass(frozen=True)
+class KnownIds:
+    """The ids a query string may name; anything else is reported and ignored."""
+
+    actors: frozenset[str] = field(default_factory=frozenset)
+    event_types: frozenset[str] = field(default_factory=frozenset)
+    regions: frozenset[str] = field(default_factory=frozenset)
+    layers: tuple[str, ...] = ()  # in drawing order
+    basemaps: frozenset[str] = field(default_factory=frozenset)
+    events: frozenset[str] = field(default_factory=frozenset)
+
+
+# --- applying ------------------------------------------------------------------------------------
+
+def apply_filters(frame: pd.DataFrame, state: FilterState) -> pd.DataFrame:
+    """The rows of the joined events ``frame`` that pass ``state``, in their original order."""
+    keep = pd.Series(True, index=frame.index)
+    if state.date_from is not None:
+        keep &= pd.to_datetime(frame["date_last"]) >= pd.Timestamp(state.date_from)
+    if state.date_to is not None:
+        keep &= pd.to_datetime(frame["date_first"]) <= pd.Timestamp(state.date_to)
+    if state.actors is not None:
+        wanted = state.actors
+        keep &= frame["actors"].map(lambda actors: not wanted.isdisjoint(actors)).astype(bool)
+    if state.event_types is not None:
+        keep &= frame["event_type"].isin(state.event_types)
+    if state.regions is not None:
+        keep &= _in_regions(frame, state.regions)
+    text = state.text.strip()
+    if text:
+        keep &= frame["title"].str.contains(text, case=False, regex=False) | frame["summary"].str.contains(
+            text, case=False, regex=False
+        )
+    return frame[keep]
+
+
+def _in_regions(frame: pd.DataFrame, regions: frozenset[str]) -> pd.Series:
+    hit = pd.Series(False, index=frame.index)
+    for region in regions:
+        if region in _REGION_FLAGS:
+            hit |= frame[_REGION_FLAGS[region]].fillna(False).astype(bool)
+            continue
+        prefix, _, value = region.partition(":")
+        if prefix in _REGION_PREFIXES and value:
+            column = _REGION_PREFIXES[prefix][0]
+            if column not in frame.columns:
+                raise ValueError(f"filtering by region {region!r} needs a {column!r} column: see with_region_ids")
+            hit |= (frame[column] == value).fillna(False).astype(bool)
+    return hit
+
+
+def with_region_ids(frame: pd.DataFrame, layers: Mapping[str, Any]) -> pd.DataFrame:
+    """A copy of the joined events with ``country_id`` and ``province_id``: the feature ids of the
+    ``countries``/``provinces`` features whose names the join gave (missing where it gave none)."""
+    out = frame.copy()
+    for column, layer_id in _REGION_PREFIXES.values():
+        names = frame[column.removesuffix("_id")]
+        layer_frame = layers[layer_id].frame
+        by_name = dict(zip(layer_frame["name"], layer_frame.index))
+        out[column] = names.map(lambda name: by_name.get(name) if isinstance(name, str) else None)
+    return out
+
+
+def region_choices(frame: pd.DataFrame, layers: Mapping[str, Any]) -> dict[str, str]:
+    """Region id -> label for the regions the events (with region ids) lie in: GBAO and Wakhan
+    first, then countries, then provinces, each by name."""
+    choices = {region: (layers[region].spec.title if region in layers else region.title()) for region in _REGION_FLAGS}
+    for prefix, (column, layer_id) in _REGION_PREFIXES.items():
+        names = layers[layer_id].frame["name"]
+        found = sorted((names.get(value, value), value) for value in frame[column].dropna().unique())
+        for name, value in found:
+            choices[f"{prefix}:{value}"] = f"{name} ({'country' if prefix == 'country' else 'province'})"
+    return choices
+
+
+def date_span(frame: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
+    """The first and last day any event allows, or None without events."""
+    if frame.empty:
+        return None
+    return min(frame["date_first"]), max(frame["date_last"])
+
+
+# --- query string --------------------------------------------------------------------------------
+
+def to_query_params(state: FilterState, view: ViewState) -> dict[str, str | list[str]]:
+    """The query string for ``state`` and ``view``; sets are written sorted, so equal states give equal URLs."""
+    params: dict[str, str | list[str]] = {}
+    if state.date_from is not None:
+        params[KEY_FROM] = state.date_from.isoformat()
+    if state.date_to is not None:
+        params[KEY_TO] = state.date_to.isoformat()
+    for key, values in ((KEY_ACTOR, state.actors), (KEY_TYPE, state.event_types), (KEY_REGION, state.regions)):
+        if values is not None:
+            params[key] = sorted(values)
+    if state.text.strip():
+        params[KEY_TEXT] = state.text.strip()
+    params[KEY_LAYERS] = list(view.visible_layers) if view.visible_layers else NO_LAYERS
+    params[KEY_BASEMAP] = view.basemap
+    if view.selected_event is not None:
+        params[KEY_EVENT] = view.selected_event
+    return params
+
+
+def from_query_params(
+    params: Mapping[str, str | Iterable[str]], known: KnownIds, default_view: ViewState
+) -> tuple[FilterState, ViewState, list[str]]:
+    """Read a query string back; every unknown or malformed value is dropped with a notice."""
+    values = {key: _as_list(value, split=key != KEY_TEXT) for key, value in params.items()}
+    notices: list[str] = []
+
+    date_from = _date_param(values, KEY_FROM, last=False, notices=notices)
+    date_to = _date_param(values, KEY_TO, last=True, notices=notices)
+    if date_from and date_to and date_from > date_to:
+        notices.append(f"Ignored the dates: '{KEY_FROM}' ({date_from}) is after '{KEY_TO}' ({date_to}).")
+        date_from = date_to = None
+
+    state = FilterState(
+        date_from=date_from,
+        date_to=date_to,
+        actors=_id_set(values, KEY_ACTOR, known.actors, "actor", notices),
+        event_types=_id_set(values, KEY_TYPE, known.event_types, "event type", notices),
+        regions=_id_set(values, KEY_REGION, known.regions, "region", notices),
+        text=_text_param(values, notices),
+    )
+
+    view = default_view
+    if KEY_LAYERS in values:
+        view = replace(view, visible_layers=_layers_param(values[KEY_LAYERS], known.layers, notices))
+    basemap = _single(values, KEY_BASEMAP, notices)
+    if basemap is not None:
+        if basemap in known.basemaps:
+            view = replace(view, basemap=basemap)
+        else:
+            notices.append(f"Ignored unknown basemap {basemap!r}.")
+    event = _single(values, KEY_EVENT, notices)
+    if event is not None:
+        if event in known.events:
+            view = replace(view, selected_event=event)
+        else:
+            notices.append(f"Ignored unknown event {event!r}.")
+    return state, view, notices
+
+
+def _as_list(value: str | Iterable[str], *, split: bool) -> list[str]:
+    raw = [value] if isinstance(value, str) else [str(item) for item in value]
+    if not split:
+        return raw
+    # Both ?actor=a&actor=b and ?actor=a,b are accepted.
+    return [part.strip() for item in raw for part in item.split(",") if part.strip()]
+
+
+def _single(values: dict[str, list[str]], key: str, notices: list[str]) -> str | None:
+    items = values.get(key)
+    if not items:
+        return None
+    if len(items) > 1:
+        notices.append(f"Ignored '{key}': expected one value, got {len(items)}.")
+        return None
+    return items[0]
+
+
+def _date_param(values: dict[str, list[str]], key: str, *, last: bool, notices: list[str]) -> dt.date | None:
+    """A date at day, month or year precision; as an end of a range a partial date means its last day."""
+    text = _single(values, key, notices)
+    if text is None:
+        return None
+    match = _PARTIAL_ISO.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = (int(part) if part else None for part in match.groups())
+        if day is not None:
+            return dt.date(year, month, day)  # type: ignore[arg-type]  # month is set when day is
+        if month is not None:
+            return dt.date(year, month, calendar.monthrange(year, month)[1] if last else 1)
+        return dt.date(year, 12, 31) if last else dt.date(year, 1, 1)
+    except (ValueError, calendar.IllegalMonthError):
+        notices.append(f"Ignored '{key}={text}': not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.")
+        return None
+
+
+def _id_set(
+    values: dict[str, list[str]], key: str, known: frozenset[str], what: str, notices: list[str]
+) -> frozenset[str] | None:
+    if key not in values:
+        return None
+    unknown = [item for item in values[key] if item not in known]
+    if unknown:
+        notices.append(f"Ignored unknown {what}(s): {', '.join(repr(item) for item in unknown)}.")
+    chosen = frozenset(item for item in values[key] if item in known)
+    # A filter whose every value was unknown would hide everything; show everything instead.
+    return chosen or None
+
+
+def _text_param(values: dict[str, list[str]], notices: list[str]) -> str:
+    items = values.get(KEY_TEXT)
+    if not items:
+        return ""
+    text = " ".join(items).strip()
+    if len(text) > _MAX_TEXT:
+        notices.append(f"Ignored the search text: longer than {_MAX_TEXT} characters.")
+        return ""
+    return text
+
+
+def _layers_param(items: list[str], known: tuple[str, ...], notices: list[str]) -> tuple[str, ...]:
+    if items == [NO_LAYERS]:
+        return ()
+    unknown = [item for item in items if item not in known]
+    if unknown:
+        notices.append(f"Ignored unknown layer(s): {', '.join(repr(item) for item in unknown)}.")
+    wanted = set(items)
+    return tuple(layer for layer in known if layer in wanted)

@@ -1,0 +1,449 @@
+"""The folium map: manifest layers in their styles, one compact events layer, legend, scale bar.
+
+The map is two parts so the page can keep its base map identical across reruns (streamlit-folium
+remounts the map, losing its view, whenever the base map's code changes: FIELD-NOTES):
+
+- ``build_base_map``: Leaflet and the Panj runtime (``geo/web/panj-map.js``, served locally), the
+  basemap tile layers (created, not added: no tile is requested until one is chosen), every
+  manifest layer (registered, not yet shown), the legend and the scale bar. Depends only on the data.
+- ``events_overlay``: a ``folium.FeatureGroup`` holding one ``EventsLayer`` element that shows the
+  view's layers and basemap, draws the events from one embedded GeoJSON on a canvas, highlights the
+  selected event and fits the requested bounds. The page passes it to ``st_folium`` as
+  ``feature_group_to_add``; ``build_map`` adds it to the base map for a standalone document.
+
+When drawing completes the browser holds ``window.panjMap = {ready, eventsDrawn, layers: {id:
+{visible, features, title}}, basemap, highlight}``; browser tests and the PNG exporter wait on
+``window.panjMap.ready``. Manifest layer paths carry the classes ``panj-layer panj-layer-<id>``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import folium
+import pandas as pd
+import shapely
+import xyzservices.providers
+from folium.elements import MacroElement
+from folium.template import Template
+
+from geo import assets
+from geo.events import Vocabulary
+from geo.layers import LAYERS_DIR, Layer
+
+BASEMAPS_NAME = "basemaps.json"
+BASEMAP_NONE = "none"
+HOME_LAYER = "frontier"  # the map opens on this layer's bounds
+HOME_PADDING = 0.15  # fraction of the home bounds added on every side
+
+# A place known only to a district/province/region/country is not a pin: an area place shows its
+# outline; a point place shows a halo of this radius (metres) instead.
+HALO_METRES = {"district": 20_000, "province": 75_000, "region": 150_000, "country": 300_000}
+_COORDINATE_DECIMALS = 5  # ~1 m: plenty for a symbol on a screen
+_EXTENT_TOLERANCE = 0.002  # degrees (~200 m): outlines of event extents are drawn simplified
+
+Bounds = tuple[float, float, float, float]  # west, south, east, north in degrees
+
+
+@dataclass(frozen=True)
+class MapView:
+    """What a map shows: layers (ids, drawn in manifest order), basemap id, the extent
+    (None: open on the frontier) and the highlighted event's id."""
+
+    visible_layers: tuple[str, ...]
+    basemap: str
+    bounds: Bounds | None = None
+    highlight: str | None = None
+
+
+@dataclass(frozen=True)
+class Basemap:
+    id: str
+    title: str
+    url: str | None  # None: no tiles at all
+    attribution: str  # plain text
+    html_attribution: str  # as Leaflet shows it (from xyzservices, trusted package data)
+    max_zoom: int
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    """One legend row; ``swatch`` is ``line``, ``area``, ``point`` or ``symbol`` (a shape)."""
+
+    section: str  # "Layers", "Actors", "Event types", "Location"
+    key: str | None  # layer, actor or event-type id the row stands for
+    label: str
+    swatch: str
+    stroke: str
+    fill: str | None = None
+    fill_opacity: float = 1.0
+    weight: float = 1.0
+    dashed: bool = False
+    shape: str = "circle"
+
+
+# --- basemaps ------------------------------------------------------------------------------------
+
+def load_basemaps(layers_dir: Path = LAYERS_DIR) -> dict[str, Basemap]:
+    """The basemap choices of ``basemaps.json``, in file order (the first is the default).
+
+    Each entry names an ``xyzservices`` provider (URL, attribution and zoom come from it) or
+    ``null`` for no tiles."""
+    path = Path(layers_dir) / BASEMAPS_NAME
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))["basemaps"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{path}: expected an object with a 'basemaps' list ({error})") from None
+    basemaps: dict[str, Basemap] = {}
+    for position, entry in enumerate(entries):
+        missing = [name for name in ("id", "title", "provider") if name not in entry]
+        if missing:
+            raise ValueError(f"{path}: basemap #{position}: missing field(s) {', '.join(missing)}")
+        provider_name = entry["provider"]
+        if provider_name is None:
+            basemaps[entry["id"]] = Basemap(entry["id"], entry["title"], None, "", "", 19)
+            continue
+        try:
+            provider = xyzservices.providers.query_name(provider_name)
+        except ValueError:
+            raise ValueError(f"{path}: basemap {entry['id']!r}: unknown xyzservices provider {provider_name!r}") from None
+        basemaps[entry["id"]] = Basemap(
+            id=entry["id"], title=entry["title"], url=provider.build_url(),
+            attribution=provider.get("attribution", ""), html_attribution=provider.html_attribution,
+            max_zoom=int(provider.get("max_zoom", 18)),
+        )
+    if BASEMAP_NONE not in basemaps:
+        raise ValueError(f"{path}: a basemap {BASEMAP_NONE!r} (no tiles) is required")
+    return basemaps
+
+
+# --- helpers the exporter reuses -----------------------------------------------------------------
+
+def home_bounds(layers: Mapping[str, Layer]) -> Bounds:
+    """The frontier's bounds, padded (all layers' bounds without a frontier layer)."""
+    frames = [layers[HOME_LAYER].frame] if HOME_LAYER in layers else [layer.frame for layer in layers.values()]
+    west, south, east, north = shapely.total_bounds(pd.concat([frame.geometry for frame in frames]).to_numpy())
+    pad_x, pad_y = (east - west) * HOME_PADDING, (north - south) * HOME_PADDING
+    return (west - pad_x, south - pad_y, east + pad_x, north + pad_y)
+
+
+def events_bounds(events: pd.DataFrame) -> Bounds | None:
+    """Bounds of the events' representative points, or None without events."""
+    if events.empty:
+        return None
+    return (float(events["lon"].min()), float(events["lat"].min()), float(events["lon"].max()), float(events["lat"].max()))
+
+
+def legend_items(
+    layers: Mapping[str, Layer],
+    vocabulary: Vocabulary,
+    *,
+    visible_layers: Iterable[str] | None = None,
+    events: pd.DataFrame | None = None,
+) -> list[LegendItem]:
+    """Legend rows: layers (only ``visible_layers`` when given), actors by colour and event types by
+    shape (only those in ``events`` when given), and how an approximate location looks."""
+    shown = set(layers) if visible_layers is None else set(visible_layers)
+    items: list[LegendItem] = []
+    for layer_id, layer in layers.items():
+        if layer_id not in shown:
+            continue
+        style, kind = layer.spec.style, layer.spec.geometry
+        swatch = {"LineString": "line", "Polygon": "area"}.get(kind, "point")
+        items.append(LegendItem(
+            "Layers", layer_id, layer.spec.title, swatch, stroke=style.get("color") or "#333333",
+            fill=style.get("fillColor"), fill_opacity=float(style.get("fillOpacity") or 0),
+            weight=float(style.get("weight") or 1), dashed=bool(style.get("dashArray")),
+        ))
+    actors_present = types_present = None
+    if events is not None:
+        actors_present = {actor for actors in events["actors"] for actor in actors}
+        types_present = set(events["event_type"])
+    for term in vocabulary.actors.values():
+        if actors_present is None or term.id in actors_present:
+            items.append(LegendItem("Actors", term.id, term.name, "symbol", stroke="#ffffff", fill=term.colour))
+    for term in vocabulary.event_types.values():
+        if types_present is None or term.id in types_present:
+            items.append(LegendItem("Event types", term.id, term.name, "symbol", stroke="#ffffff",
+                                    fill="#555555", shape=term.symbol))
+    items.append(LegendItem("Location", None, "Place known exactly", "symbol", stroke="#ffffff", fill="#555555"))
+    items.append(LegendItem("Location", None, "Known only to a district, province or country: dashed outline",
+                            "symbol", stroke="#555555", fill="#555555", fill_opacity=0.25, weight=2, dashed=True))
+    return items
+
+
+def attribution_text(layers: Mapping[str, Layer], view: MapView, basemaps: Mapping[str, Basemap]) -> str:
+    """Plain-text credits for the visible layers and the basemap, duplicates dropped."""
+    credits: list[str] = []
+    for layer_id in view.visible_layers:
+        if layer_id in layers:
+            credits += [part.strip() for part in layers[layer_id].spec.attribution.split(";") if part.strip()]
+    basemap = basemaps.get(view.basemap)
+    if basemap is not None and basemap.attribution:
+        credits.append(f"Basemap: {basemap.attribution}")
+    return "; ".join(dict.fromkeys(credits))
+
+
+# --- map elements --------------------------------------------------------------------------------
+
+class _Runtime(MacroElement):
+    """Creates ``window.panjMap`` on the map, the basemaps' tile layers and the manifest layers."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var panj = window.panjMap = new PanjMapRuntime({{ this._parent.get_name() }}, {home: {{ this.home|tojson }}});
+            {%- for basemap in this.basemaps %}
+            panj.registerBasemap({{ basemap.id|tojson }}, L.tileLayer({{ basemap.url|tojson }}, {{ basemap.options|tojson }}));
+            {%- endfor %}
+            {%- for layer in this.layers %}
+            panj.addVectorLayer({{ layer.spec|tojson }}, {{ layer.data|tojson }});
+            {%- endfor %}
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, home: Bounds, basemaps: Iterable[Basemap], layers: Mapping[str, Layer]):
+        super().__init__()
+        self._name = "PanjRuntime"
+        west, south, east, north = home
+        self.home = [[south, west], [north, east]]
+        self.basemaps = [
+            {"id": b.id, "url": b.url, "options": {"attribution": b.html_attribution, "maxZoom": b.max_zoom}}
+            for b in basemaps if b.url is not None
+        ]
+        self.layers = [
+            {
+                "spec": {"id": layer.spec.id, "title": layer.spec.title, "style": _leaflet_style(layer.spec.style),
+                         "labelField": layer.spec.label_field, "attribution": layer.spec.attribution},
+                "data": {"type": "FeatureCollection", "features": [_slim(f, layer.spec.label_field) for f in layer.features]},
+            }
+            for layer in layers.values()
+        ]
+
+
+def _slim(feature: Mapping[str, Any], label_field: str) -> dict[str, Any]:
+    # The map shows only the label; sources and other properties stay in the layer files.
+    props = feature.get("properties") or {}
+    return {"type": "Feature", "geometry": feature["geometry"],
+            "properties": {key: props[key] for key in ("id", label_field) if key in props}}
+
+
+def _leaflet_style(style: Mapping[str, Any]) -> dict[str, Any]:
+    # null means "Leaflet's default" in the manifest; Leaflet wants the key absent for that.
+    return {key: value for key, value in style.items() if value is not None}
+
+
+class Legend(MacroElement):
+    """The map legend: a Leaflet control in the bottom-right corner, collapsing to a button on
+    narrow windows (CSS in ``geo/web/panj-map.css``). Rows whose layer, actor or type is not on the
+    map are hidden by the runtime."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}
+        <div id="panj-legend" class="panj-legend leaflet-control" role="region" aria-label="Legend">
+          <button type="button" class="panj-legend-toggle" aria-expanded="false">Legend</button>
+          <div class="panj-legend-body">
+          {%- for section, items in this.sections %}
+            <h4>{{ section|e }}</h4>
+            {%- for item in items %}
+            <div class="panj-legend-item"{% if item.key and this.attributes[section] %} {{ this.attributes[section] }}="{{ item.key|e }}"{% endif %}>
+              {%- if item.swatch == "line" %}
+              <svg width="22" height="14" aria-hidden="true"><line x1="1" y1="7" x2="21" y2="7" stroke="{{ item.stroke|e }}" stroke-width="{{ item.weight|e }}"{% if item.dashed %} stroke-dasharray="3 2"{% endif %}/></svg>
+              {%- elif item.swatch == "area" %}
+              <svg width="22" height="14" aria-hidden="true"><rect x="1" y="2" width="20" height="10" fill="{{ (item.fill or 'none')|e }}" fill-opacity="{{ item.fill_opacity|e }}" stroke="{{ item.stroke|e }}" stroke-width="{{ item.weight|e }}"{% if item.dashed %} stroke-dasharray="3 2"{% endif %}/></svg>
+              {%- elif item.swatch == "point" %}
+              <svg width="22" height="14" aria-hidden="true"><circle cx="11" cy="7" r="4.5" fill="{{ (item.fill or 'none')|e }}" fill-opacity="{{ item.fill_opacity|e }}" stroke="{{ item.stroke|e }}" stroke-width="{{ item.weight|e }}"/></svg>
+              {%- else %}
+              <canvas width="18" height="18" aria-hidden="true" data-shape="{{ item.shape|e }}" data-fill="{{ (item.fill or 'none')|e }}" data-fill-opacity="{{ item.fill_opacity|e }}" data-stroke="{{ item.stroke|e }}" data-weight="{{ item.weight|e }}"{% if item.dashed %} data-dash="1"{% endif %}></canvas>
+              {%- endif %}
+              <span>{{ item.label|e }}</span>
+            </div>
+            {%- endfor %}
+          {%- endfor %}
+          </div>
+        </div>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+        window.panjMap.initLegend();
+        {% endmacro %}
+    """)
+
+    attributes = {"Layers": "data-panj-legend-layer", "Actors": "data-panj-legend-actor",
+                  "Event types": "data-panj-legend-type", "Location": ""}
+
+    def __init__(self, items: Iterable[LegendItem]):
+        super().__init__()
+        self._name = "PanjLegend"
+        sections: dict[str, list[LegendItem]] = {}
+        for item in items:
+            sections.setdefault(item.section, []).append(item)
+        self.sections = list(sections.items())
+
+
+class EventsLayer(MacroElement):
+    """The events as one embedded GeoJSON, drawn in the browser on a canvas, plus the view's
+    layers, basemap, highlight and bounds. Must be a child of a ``folium.FeatureGroup``."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var panj = window.panjMap;
+            panj.ready = false;
+            panj.setBasemap({{ this.basemap|tojson }});
+            panj.setLayers({{ this.visible_layers|tojson }});
+            panj.drawEvents({{ this._parent.get_name() }}, {{ this.data|tojson }}, {{ this.vocabulary|tojson }}, {{ this.highlight|tojson }});
+            panj.fit({{ this.bounds|tojson }});
+            panj.ready = true;
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView):
+        super().__init__()
+        self._name = "PanjEvents"
+        self.basemap = view.basemap
+        self.visible_layers = [layer_id for layer_id in layers if layer_id in set(view.visible_layers)]
+        self.highlight = view.highlight
+        self.bounds = None if view.bounds is None else [[view.bounds[1], view.bounds[0]], [view.bounds[3], view.bounds[2]]]
+        self.vocabulary = {
+            "actors": {t.id: {"name": t.name, "colour": t.colour} for t in vocabulary.actors.values()},
+            "event_types": {t.id: {"name": t.name, "symbol": t.symbol} for t in vocabulary.event_types.values()},
+        }
+        self.data = events_geojson(events, layers)
+
+
+def events_geojson(events: pd.DataFrame, layers: Mapping[str, Layer]) -> dict[str, Any]:
+    """The compact data the events layer draws: a FeatureCollection of points (one per event,
+    empty values left out), each area place's simplified outline once under ``extents``, and the
+    names of posts under ``names``."""
+    features: list[dict[str, Any]] = []
+    extents: dict[str, Any] = {}
+    geometries = events.geometry.to_numpy() if "geometry" in events else [None] * len(events)
+    for row, geometry in zip(events.itertuples(index=False), geometries):
+        props: dict[str, Any] = {
+            "title": row.title, "summary": row.summary, "date": row.date_label, "precision": row.date_precision,
+            "basis": row.date_basis, "actors": list(row.actors), "type": row.event_type, "place": row.place_name,
+            "loc": row.location_precision, "country": row.country, "province": row.province,
+            "gbao": bool(row.in_gbao) or None, "wakhan": bool(row.in_wakhan) or None,
+            "frontier_km": _km(row.frontier_km), "post": row.nearest_post, "post_km": _km(row.nearest_post_km),
+            "usd": _number(row.amount_usd), "troops": _number(row.troops), "doc": row.document,
+            "para": _number(row.citation_paragraph), "cited": row.citation_source,
+            "cited_date": _text(row.citation_source_date),
+        }
+        if geometry is not None and geometry.geom_type not in ("Point", "MultiPoint"):
+            props["extent"] = row.place
+            if row.place not in extents:
+                extents[row.place] = _extent_geojson(shapely.to_wkb(geometry))
+        elif row.location_precision in HALO_METRES:
+            props["halo_m"] = HALO_METRES[row.location_precision]
+        features.append({
+            "type": "Feature", "id": row.id,
+            "geometry": {"type": "Point", "coordinates": [round(row.lon, _COORDINATE_DECIMALS), round(row.lat, _COORDINATE_DECIMALS)]},
+            "properties": {key: value for key, value in props.items() if _present(value)},
+        })
+    posts = layers["posts"].frame["name"].to_dict() if "posts" in layers else {}
+    return {"type": "FeatureCollection", "features": features, "extents": extents, "names": {"post": posts}}
+
+
+@lru_cache(maxsize=512)
+def _extent_geojson(wkb: bytes) -> dict[str, Any]:
+    # Cached: the same few areas (provinces, countries) recur across reruns and events.
+    geometry = shapely.simplify(shapely.from_wkb(wkb), _EXTENT_TOLERANCE, preserve_topology=True)
+    return json.loads(shapely.to_geojson(shapely.set_precision(geometry, 10 ** -_COORDINATE_DECIMALS)))
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and not (isinstance(value, float) and math.isnan(value))
+
+
+def _km(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), 1)
+
+
+def _number(value: Any) -> float | int | None:
+    if value is None or pd.isna(value):
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+# --- maps ----------------------------------------------------------------------------------------
+
+def build_base_map(
+    layers: Mapping[str, Layer],
+    vocabulary: Vocabulary,
+    *,
+    basemaps: Mapping[str, Basemap],
+    legend: Iterable[LegendItem] | None = None,
+    for_export: bool = False,
+) -> folium.Map:
+    """The map without events: identical for identical data, so the page keeps it across reruns.
+
+    ``legend`` defaults to every layer and term (the runtime hides what is not on the map).
+    ``for_export`` turns off animations and the zoom control."""
+    west, south, east, north = home_bounds(layers)
+    options: dict[str, Any] = {}
+    if for_export:
+        options.update(fade_animation=False, zoom_animation=False, marker_zoom_animation=False)
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2], zoom_start=6, tiles=None, control_scale=True,
+        prefer_canvas=True, zoom_control=not for_export, **options,
+    )
+    # Only Leaflet and the Panj runtime, served locally; folium's jQuery, Bootstrap and
+    # awesome-markers (from CDNs) are not needed by anything on this map.
+    fmap.default_js = list(assets.MAP_JS)
+    fmap.default_css = list(assets.MAP_CSS)
+    _Runtime((west, south, east, north), basemaps.values(), layers).add_to(fmap)
+    Legend(legend_items(layers, vocabulary) if legend is None else legend).add_to(fmap)
+    return fmap
+
+
+def events_overlay(
+    events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView
+) -> folium.FeatureGroup:
+    """The part of the map that follows the reader's choices (see the module docstring)."""
+    group = folium.FeatureGroup(name="Events", control=False)
+    EventsLayer(events, vocabulary, layers, view).add_to(group)
+    return group
+
+
+def build_map(
+    layers: Mapping[str, Layer],
+    events: pd.DataFrame,
+    vocabulary: Vocabulary,
+    view: MapView,
+    *,
+    basemaps: Mapping[str, Basemap] | None = None,
+    for_export: bool = False,
+) -> folium.Map:
+    """The whole map for one view, as one folium.Map (exporter, workshop scenes, tests).
+
+    Only the view's basemap is declared, and the legend lists the visible layers and the actors
+    and types of ``events``."""
+    choices = load_basemaps() if basemaps is None else basemaps
+    if view.basemap not in choices:
+        raise ValueError(f"unknown basemap {view.basemap!r}; expected one of {', '.join(choices)}")
+    legend = legend_items(layers, vocabulary, visible_layers=view.visible_layers, events=events)
+    fmap = build_base_map(layers, vocabulary, basemaps={view.basemap: choices[view.basemap]},
+                          legend=legend, for_export=for_export)
+    events_overlay(events, vocabulary, layers, view).add_to(fmap)
+    return fmap
+
+
+def standalone_html(fmap: folium.Map) -> str:
+    """The map as a complete HTML document; its asset URLs start with ``assets.STATIC_URL``."""
+    return fmap.get_root().render()

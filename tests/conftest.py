@@ -1,0 +1,97 @@
+"""Browser fixtures: the page served by `streamlit run` on a free port, and headless Chromium.
+
+Only tests marked ``browser`` use them; the server starts on first use and stops at the end of
+the session. Chromium is Debian's (/usr/bin/chromium) or PANJ_CHROMIUM.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CHROMIUM = os.environ.get("PANJ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+START_TIMEOUT_S = 60.0
+POLL_INTERVAL_S = 0.1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def _serve(layers_dir: Path | None) -> Iterator[str]:
+    """Start `streamlit run app.py` and yield its URL once /_stcore/health answers; stop it after."""
+    port = _free_port()
+    env = dict(os.environ)
+    env.pop("PANJ_LAYERS_DIR", None)
+    if layers_dir is not None:
+        env["PANJ_LAYERS_DIR"] = str(layers_dir)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    try:
+        while not _healthy(url):
+            if process.poll() is not None:
+                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                pytest.fail(f"streamlit exited with {process.returncode}:\n{output}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer {url}/_stcore/health within {START_TIMEOUT_S:g} s")
+            time.sleep(POLL_INTERVAL_S)  # poll interval, not a wait for readiness
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """The page on the shipped layers."""
+    yield from _serve(None)
+
+
+@pytest.fixture(scope="session")
+def hostile_app_url() -> Iterator[str]:
+    """The page on tests/fixtures/layers-hostile (an event titled with an HTML injection)."""
+    yield from _serve(FIXTURES / "layers-hostile")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set PANJ_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

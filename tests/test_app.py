@@ -1,0 +1,131 @@
+"""The page through streamlit.testing.v1.AppTest (no browser): widgets, counts, table, reset,
+URL state, and that a filter change reads no file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import geo.join
+import geo.layers
+
+APP = str(Path(__file__).parent.parent / "app.py")
+FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
+TIMEOUT = 60
+
+
+@pytest.fixture
+def calls(monkeypatch) -> dict[str, int]:
+    """Run the page on the fixture layers, counting how often it loads layers and events."""
+    monkeypatch.setenv("PANJ_LAYERS_DIR", str(FIXTURE))
+    st.cache_resource.clear()
+    counts = {"layers": 0, "events": 0}
+    load_layers, load_events = geo.layers.load_layers, geo.join.load_joined_events
+
+    def counted_layers(*args, **kwargs):
+        counts["layers"] += 1
+        return load_layers(*args, **kwargs)
+
+    def counted_events(*args, **kwargs):
+        counts["events"] += 1
+        return load_events(*args, **kwargs)
+
+    monkeypatch.setattr(geo.layers, "load_layers", counted_layers)
+    monkeypatch.setattr(geo.join, "load_joined_events", counted_events)
+    yield counts
+    st.cache_resource.clear()
+
+
+def _run(query: dict[str, str | list[str]] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _count(at: AppTest) -> str:
+    return next(md.value for md in at.sidebar.markdown if md.value.endswith(" events**"))
+
+
+def _table_titles(at: AppTest) -> list[str]:
+    return list(at.dataframe[0].value["Title"])
+
+
+def test_widgets_exist(calls) -> None:
+    at = _run()
+    assert at.sidebar.slider(key="f_dates").value == (dt.date(2016, 1, 1), dt.date(2022, 6, 30))
+    assert at.sidebar.multiselect(key="f_actors").options == ["Taliban", "Russia", "China"]
+    assert at.sidebar.multiselect(key="f_types").options == ["Offensive", "Diplomacy"]
+    assert "Gorno-Badakhshan" in " ".join(at.sidebar.multiselect(key="f_regions").options)
+    assert at.sidebar.text_input(key="f_text").value == ""
+    assert [box.label for box in at.sidebar.checkbox] == [
+        "Countries", "Provinces", "Gbao", "Wakhan", "Frontier", "Places", "Posts"]
+    assert at.sidebar.selectbox(key="v_basemap").value == "street"
+    assert _count(at) == "**3 of 3 events**"
+    assert [button.label for button in at.sidebar.button] == ["Reset filters"]
+    assert any(button.label == "Fit to events" for button in at.button)
+
+
+def test_filter_changes_count_and_table_and_reset_restores(calls) -> None:
+    at = _run()
+    assert _table_titles(at) == ["Post built", "Talks in May", "<img src=x onerror=alert(1)>"]
+    at.sidebar.multiselect(key="f_actors").select("china").run()
+    assert _count(at) == "**2 of 3 events**"
+    assert _table_titles(at) == ["Post built", "Talks in May"]
+    at.sidebar.text_input(key="f_text").input("talks").run()
+    assert _count(at) == "**1 of 3 events**"
+    assert list(at.dataframe[0].value["Date"]) == ["May 2022"]  # the date at its own precision
+    at.sidebar.checkbox(key="v_layer_frontier").uncheck().run()
+    at.sidebar.selectbox(key="v_basemap").select("none").run()
+    assert at.query_params["actor"] == "china" and at.query_params["basemap"] == "none"
+
+    at.sidebar.button[0].click().run()
+    assert _count(at) == "**3 of 3 events**"
+    assert at.sidebar.multiselect(key="f_actors").value == []
+    assert at.sidebar.text_input(key="f_text").value == ""
+    assert at.sidebar.checkbox(key="v_layer_frontier").value is True
+    assert at.sidebar.selectbox(key="v_basemap").value == "street"
+    assert "actor" not in at.query_params
+
+
+def test_date_slider_filters_by_overlap(calls) -> None:
+    at = _run()
+    at.sidebar.slider(key="f_dates").set_range(dt.date(2022, 5, 20), dt.date(2022, 6, 10)).run()
+    # "May 2022" may be 20-31 May; 11 May 2022 is not; 2016-June 2022 spans the range.
+    assert _table_titles(at) == ["Post built", "Talks in May"]
+    assert at.query_params["from"] == "2022-05-20"
+
+
+def test_filter_changes_read_no_file(calls) -> None:
+    at = _run()
+    assert calls == {"layers": 1, "events": 1}
+    at.sidebar.multiselect(key="f_types").select("offensive").run()
+    at.sidebar.text_input(key="f_text").input("post").run()
+    at.sidebar.checkbox(key="v_layer_posts").uncheck().run()
+    assert _count(at) == "**1 of 3 events**"
+    assert calls == {"layers": 1, "events": 1}
+
+
+def test_url_restores_filters_and_view(calls) -> None:
+    at = _run({"actor": ["russia"], "layers": ["frontier", "posts"], "basemap": "none", "event": "may-talks"})
+    assert _count(at) == "**1 of 3 events**"
+    assert at.sidebar.multiselect(key="f_actors").value == ["russia"]
+    assert at.sidebar.checkbox(key="v_layer_countries").value is False
+    assert at.sidebar.checkbox(key="v_layer_frontier").value is True
+    assert at.sidebar.selectbox(key="v_basemap").value == "none"
+    assert not at.warning
+
+
+def test_bad_url_values_show_notices(calls) -> None:
+    at = _run({"actor": "martians", "from": "not-a-date", "basemap": "mapbox"})
+    assert _count(at) == "**3 of 3 events**"
+    notices = [warning.value for warning in at.warning]
+    assert len(notices) == 3
+    assert any("martians" in notice for notice in notices)
+    assert any("mapbox" in notice for notice in notices)

@@ -1,0 +1,147 @@
+"""The page in headless Chromium: the map draws, follows the sidebar without remounting, restores
+a URL, makes no outside request with ``?basemap=none``, and shows hostile text as text.
+
+The map lives in streamlit-folium's iframe; its runtime reports on ``window.panjMap``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+import geo.join
+import geo.layers
+from geo.filters import FilterState, apply_filters
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 45_000
+HOSTILE = "<img src=x onerror=alert(1)>"
+COUNT = re.compile(r"(\d+) of (\d+) events")
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page recording (and refusing) every request that would leave this machine, and
+    every dialog that opens."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.outside_requests = []
+    page.dialogs = []
+
+    def route(request_route) -> None:
+        host = urlsplit(request_route.request.url).hostname
+        if request_route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            request_route.continue_()
+        else:
+            page.outside_requests.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def _map_frame(page):
+    """The streamlit-folium frame, once its map reports ready."""
+    page.locator("iframe").first.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].some(f => f.contentWindow.panjMap && f.contentWindow.panjMap.ready)",
+        timeout=TIMEOUT_MS,
+    )
+    return next(frame for frame in page.frames if frame.evaluate("() => Boolean(window.panjMap && window.panjMap.ready)"))
+
+
+def _count(page) -> tuple[int, int]:
+    text = page.get_by_text(COUNT).first
+    text.wait_for(timeout=TIMEOUT_MS)
+    shown, total = COUNT.search(text.inner_text()).groups()
+    return int(shown), int(total)
+
+
+def _wait_drawn(frame, count: int) -> None:
+    frame.wait_for_function(f"() => window.panjMap.ready && window.panjMap.eventsDrawn === {count}", timeout=TIMEOUT_MS)
+
+
+def test_map_draws_layers_and_every_filtered_event(page, app_url) -> None:
+    page.goto(app_url)
+    frame = _map_frame(page)
+    assert frame.locator(".leaflet-container").count() == 1
+    assert frame.locator("path.panj-layer-frontier").count() >= 1
+    shown, total = _count(page)
+    assert shown == total == len(geo.join.load_joined_events())
+    _wait_drawn(frame, shown)
+    assert frame.locator("#panj-legend").is_visible()
+    assert frame.locator(".leaflet-control-scale").count() == 1
+
+
+def test_layer_toggle_and_filter_do_not_remount_the_map(page, app_url) -> None:
+    page.goto(app_url)
+    frame = _map_frame(page)
+    frame.evaluate("() => { window.panjProbe = 'same map'; }")
+    frontier_title = geo.layers.load_layers()["frontier"].spec.title
+    page.get_by_text(frontier_title, exact=True).click()
+    frame.wait_for_function("() => document.querySelectorAll('path.panj-layer-frontier').length === 0", timeout=TIMEOUT_MS)
+    assert frame.evaluate("() => window.panjMap.layers.frontier.visible") is False
+
+    page.get_by_label("Search titles and summaries").fill("border")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.body.innerText.match(/(\\d+) of \\1 events/)", timeout=TIMEOUT_MS)
+    shown, _ = _count(page)
+    _wait_drawn(frame, shown)
+    assert frame.evaluate("() => window.panjProbe") == "same map"
+    assert "q=border" in page.url and "frontier" not in page.url.split("layers=")[1].split("&")[0]
+
+
+def test_url_restores_filters(page, app_url) -> None:
+    events = geo.join.load_joined_events()
+    expected = len(apply_filters(events, FilterState(actors=frozenset({"china"}))))
+    assert 0 < expected < len(events)
+    page.goto(f"{app_url}/?actor=china&basemap=none")
+    frame = _map_frame(page)
+    assert _count(page) == (expected, len(events))
+    _wait_drawn(frame, expected)
+    assert frame.evaluate("() => window.panjMap.basemap") == "none"
+
+
+def test_basemap_none_makes_no_outside_request(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    frame = _map_frame(page)
+    _wait_drawn(frame, _count(page)[0])
+    assert frame.locator(".leaflet-tile").count() == 0
+    assert page.outside_requests == []
+
+
+def test_hostile_title_shows_as_text_and_runs_nothing(page, hostile_app_url) -> None:
+    page.goto(f"{hostile_app_url}/?basemap=none")
+    frame = _map_frame(page)
+    _wait_drawn(frame, 3)
+    # Click the hostile event's marker; its popup must show the title as text.
+    x, y = frame.evaluate(
+        """() => { const m = window.panjMap.map, p = m.latLngToContainerPoint([37.49, 71.55]);
+                   return [p.x, p.y]; }"""
+    )
+    frame.locator(".leaflet-container").click(position={"x": x, "y": y})
+    title = frame.locator(".panj-popup h4")
+    title.wait_for(timeout=TIMEOUT_MS)
+    assert title.inner_text() == HOSTILE
+    assert frame.locator("img[src='x']").count() == 0
+    assert page.dialogs == []
+    assert page.outside_requests == []
+
+
+def test_phone_width_collapses_the_legend(browser, app_url) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/?basemap=none")
+        frame = _map_frame(page)
+        body = frame.locator(".panj-legend-body")
+        assert not body.is_visible()
+        frame.locator(".panj-legend-toggle").click()
+        body.wait_for(state="visible", timeout=TIMEOUT_MS)
+    finally:
+        context.close()

@@ -1,0 +1,186 @@
+"""geo.filters: applying filters (table-driven) and the query-string round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+
+from geo.filters import (
+    FilterState,
+    KnownIds,
+    ViewState,
+    apply_filters,
+    date_span,
+    from_query_params,
+    to_query_params,
+)
+
+D = dt.date
+
+
+def _event(event_id: str, first: dt.date, last: dt.date, *, actors=("russia",), event_type="diplomacy",
+           title="", summary="", country_id="tajikistan", province_id="gbao", gbao=False, wakhan=False) -> dict:
+    return {
+        "id": event_id, "title": title or event_id, "summary": summary, "actors": tuple(actors),
+        "event_type": event_type, "date_first": first, "date_last": last, "country_id": country_id,
+        "province_id": province_id, "in_gbao": gbao, "in_wakhan": wakhan,
+    }
+
+
+# The joined-events columns apply_filters reads (plus the region ids with_region_ids adds).
+EVENTS = gpd.GeoDataFrame(
+    [
+        _event("may-2022", D(2022, 5, 1), D(2022, 5, 31), title="Talks in Dushanbe", summary="Russia and China meet."),
+        _event("day", D(2022, 5, 18), D(2022, 5, 18), actors=("taliban", "nrf"), event_type="offensive",
+               title="Clash in PANJSHIR", country_id="afghanistan", province_id="panjshir"),
+        _event("year-2021", D(2021, 1, 1), D(2021, 12, 31), actors=("china",), event_type="border-infrastructure",
+               summary="A post near the Wakhan.", gbao=True, wakhan=False),
+        _event("span", D(2016, 1, 1), D(2022, 6, 30), actors=("china", "russia"), country_id="afghanistan",
+               province_id="badakhshan", wakhan=True),
+        _event("no-region", D(2022, 7, 1), D(2022, 7, 31), country_id=None, province_id=None),
+    ],
+    geometry=[Point(70, 38)] * 5, crs="EPSG:4326",
+)
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        (FilterState(), ["may-2022", "day", "year-2021", "span", "no-region"]),
+        # A month-precision event overlaps a range that starts inside its month...
+        (FilterState(date_from=D(2022, 5, 20), date_to=D(2022, 6, 10)), ["may-2022", "span"]),
+        # ...and is outside a range that starts after its month ends.
+        (FilterState(date_from=D(2022, 6, 1)), ["span", "no-region"]),
+        # Year-only: any day of 2021 counts; a range ending on 1 Jan 2021 still catches it.
+        (FilterState(date_to=D(2021, 1, 1)), ["year-2021", "span"]),
+        (FilterState(date_from=D(2021, 12, 31), date_to=D(2021, 12, 31)), ["year-2021", "span"]),
+        # A day-precision event: the exact day only.
+        (FilterState(date_from=D(2022, 5, 19), date_to=D(2022, 5, 31)), ["may-2022", "span"]),
+        # Actors: any of the event's actors (not only the first).
+        (FilterState(actors=frozenset({"nrf"})), ["day"]),
+        (FilterState(actors=frozenset({"china", "taliban"})), ["day", "year-2021", "span"]),
+        (FilterState(actors=frozenset()), []),
+        (FilterState(event_types=frozenset({"offensive", "border-infrastructure"})), ["day", "year-2021"]),
+        # Regions: flags from the join, countries and provinces by feature id, any of them.
+        (FilterState(regions=frozenset({"gbao"})), ["year-2021"]),
+        (FilterState(regions=frozenset({"wakhan", "province:panjshir"})), ["day", "span"]),
+        (FilterState(regions=frozenset({"country:afghanistan"})), ["day", "span"]),
+        # Text: case-insensitive, title or summary, literal (no regex).
+        (FilterState(text="panjshir"), ["day"]),
+        (FilterState(text="WAKHAN"), ["year-2021"]),
+        (FilterState(text="  china "), ["may-2022"]),
+        (FilterState(text="a.b"), []),
+        # Everything at once is an AND.
+        (FilterState(actors=frozenset({"russia"}), date_from=D(2022, 6, 1)), ["span", "no-region"]),
+    ],
+)
+def test_apply_filters(state: FilterState, expected: list[str]) -> None:
+    assert list(apply_filters(EVENTS, state)["id"]) == expected
+
+
+def test_apply_filters_keeps_rows_and_columns() -> None:
+    shown = apply_filters(EVENTS, FilterState(text="talks"))
+    assert list(shown.columns) == list(EVENTS.columns)
+    assert isinstance(shown, gpd.GeoDataFrame)
+
+
+def test_region_filter_without_region_ids_says_what_is_missing() -> None:
+    with pytest.raises(ValueError, match="country_id.*with_region_ids"):
+        apply_filters(EVENTS.drop(columns="country_id"), FilterState(regions=frozenset({"country:afghanistan"})))
+
+
+def test_date_span() -> None:
+    assert date_span(EVENTS) == (D(2016, 1, 1), D(2022, 7, 31))
+    assert date_span(EVENTS.iloc[0:0]) is None
+
+
+# --- query string --------------------------------------------------------------------------------
+
+KNOWN = KnownIds(
+    actors=frozenset({"russia", "china", "taliban", "nrf"}),
+    event_types=frozenset({"diplomacy", "offensive"}),
+    regions=frozenset({"gbao", "wakhan", "country:afghanistan", "province:gbao"}),
+    layers=("countries", "frontier", "posts"),
+    basemaps=frozenset({"street", "none"}),
+    events=frozenset({"may-2022", "day"}),
+)
+DEFAULT_VIEW = ViewState(visible_layers=("countries", "frontier", "posts"), basemap="street")
+
+
+@pytest.mark.parametrize(
+    ("state", "view"),
+    [
+        (FilterState(), DEFAULT_VIEW),
+        (
+            FilterState(date_from=D(2022, 5, 20), date_to=D(2022, 6, 10), actors=frozenset({"russia", "china"}),
+                        event_types=frozenset({"offensive"}), regions=frozenset({"gbao", "country:afghanistan"}),
+                        text="border post, Wakhan"),
+            ViewState(visible_layers=("frontier",), basemap="none", selected_event="day"),
+        ),
+        (FilterState(date_to=D(2021, 12, 31)), ViewState(visible_layers=(), basemap="none")),
+    ],
+)
+def test_query_round_trip(state: FilterState, view: ViewState) -> None:
+    params = to_query_params(state, view)
+    assert from_query_params(params, KNOWN, DEFAULT_VIEW) == (state, view, [])
+
+
+def test_query_params_are_plain_and_sorted() -> None:
+    params = to_query_params(FilterState(actors=frozenset({"russia", "china"}), text=" x "),
+                             ViewState(("frontier",), "none"))
+    assert params == {"actor": ["china", "russia"], "q": "x", "layers": ["frontier"], "basemap": "none"}
+    assert to_query_params(FilterState(), ViewState((), "none"))["layers"] == "none"
+
+
+def test_basemap_none_selects_no_tiles() -> None:
+    _, view, notices = from_query_params({"basemap": "none"}, KNOWN, DEFAULT_VIEW)
+    assert view.basemap == "none" and notices == []
+
+
+@pytest.mark.parametrize(
+    ("params", "notice"),
+    [
+        ({"from": "2022-13-01"}, "Ignored 'from=2022-13-01'"),
+        ({"to": "yesterday"}, "Ignored 'to=yesterday'"),
+        ({"from": "2022-02-30"}, "Ignored 'from=2022-02-30'"),
+        ({"from": "2022-06-10", "to": "2022-05-01"}, "is after"),
+        ({"from": ["2021", "2022"]}, "expected one value"),
+        ({"actor": ["russia", "martians"]}, "unknown actor(s): 'martians'"),
+        ({"type": "<script>"}, "unknown event type(s): '<script>'"),
+        ({"region": "province:atlantis"}, "unknown region(s): 'province:atlantis'"),
+        ({"layers": ["frontier", "rivers"]}, "unknown layer(s): 'rivers'"),
+        ({"basemap": "mapbox"}, "unknown basemap 'mapbox'"),
+        ({"event": "no-such-event"}, "unknown event 'no-such-event'"),
+        ({"q": "x" * 201}, "longer than 200"),
+    ],
+)
+def test_malformed_query_values_give_notices_not_errors(params: dict, notice: str) -> None:
+    state, view, notices = from_query_params(params, KNOWN, DEFAULT_VIEW)
+    assert len(notices) == 1 and notice in notices[0]
+
+
+def test_malformed_values_are_dropped_and_good_ones_kept() -> None:
+    params = {"actor": "russia,martians", "from": "garbage", "to": "2022-05", "layers": "frontier,rivers",
+              "basemap": "mapbox", "scene": "someone-elses-key"}
+    state, view, notices = from_query_params(params, KNOWN, DEFAULT_VIEW)
+    assert state == FilterState(actors=frozenset({"russia"}), date_to=D(2022, 5, 31))
+    assert view == ViewState(visible_layers=("frontier",), basemap="street")
+    assert len(notices) == 4  # actor, from, layers, basemap; the unknown key is not ours
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [("2022", D(2022, 1, 1), D(2022, 12, 31)), ("2022-02", D(2022, 2, 1), D(2022, 2, 28)),
+     ("2024-02", D(2024, 2, 1), D(2024, 2, 29)), ("2022-05-18", D(2022, 5, 18), D(2022, 5, 18))],
+)
+def test_partial_dates_in_the_query_span_their_whole_period(text: str, first: dt.date, last: dt.date) -> None:
+    state, _, notices = from_query_params({"from": text, "to": text}, KNOWN, DEFAULT_VIEW)
+    assert (state.date_from, state.date_to, notices) == (first, last, [])
+
+
+def test_only_unknown_values_mean_no_filter() -> None:
+    state, _, notices = from_query_params({"actor": "martians"}, KNOWN, DEFAULT_VIEW)
+    assert state.actors is None and len(notices) == 1

@@ -1,0 +1,142 @@
+"""geo.mapview without a browser: the generated document's layers, data, assets and escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from geo import assets, mapview
+from geo.events import load_vocabulary
+from geo.join import load_joined_events
+from geo.layers import load_layers
+
+FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
+HOSTILE = "<img src=x onerror=alert(1)>"
+CDN_HOSTS = ("cdn.jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery")
+
+
+@pytest.fixture(scope="module")
+def data():
+    layers = load_layers(FIXTURE)
+    return layers, load_joined_events(FIXTURE), load_vocabulary(FIXTURE), mapview.load_basemaps(FIXTURE)
+
+
+def _render(data, **view) -> str:
+    layers, events, vocabulary, basemaps = data
+    view = mapview.MapView(**{"visible_layers": tuple(layers), "basemap": "none", **view})
+    return mapview.standalone_html(mapview.build_map(layers, events, vocabulary, view, basemaps=basemaps))
+
+
+def _events_data(html: str) -> dict:
+    """The one GeoJSON the events layer embeds (the second argument of drawEvents)."""
+    calls = re.findall(r"panj\.drawEvents\([^,]+, (\{.*?\}), \{\"actors\"", html, flags=re.DOTALL)
+    assert len(calls) == 1
+    return json.loads(calls[0])
+
+
+def test_frontier_layer_is_present_with_its_colour(data) -> None:
+    html = _render(data)
+    specs = [json.loads(spec) for spec in re.findall(r"panj\.addVectorLayer\((\{.*?\}), \{\"features\"", html)]
+    assert [spec["id"] for spec in specs] == list(data[0])  # every manifest layer, in drawing order
+    frontier = next(spec for spec in specs if spec["id"] == "frontier")
+    assert frontier["style"]["color"] == "#d62728"
+    assert "fillColor" not in frontier["style"]  # null in the manifest: left to Leaflet
+    assert 'panj.setLayers(["countries", "provinces", "gbao", "wakhan", "frontier", "places", "posts"])' in html
+
+
+def test_events_are_embedded_once_as_one_collection(data) -> None:
+    html = _render(data)
+    events = _events_data(html)
+    assert [feature["id"] for feature in events["features"]] == list(data[1]["id"])
+    assert html.count('"may-talks"') == 1  # not repeated per marker
+    assert "L.marker(" not in html and "L.circleMarker(" not in html
+
+
+def test_imprecise_places_carry_their_extent_not_a_pin(data) -> None:
+    features = {feature["id"]: feature["properties"] for feature in _events_data(_render(data))["features"]}
+    assert features["may-talks"]["extent"] == "provinces:badakhshan"  # province-level: the province outline
+    assert "extent" not in features["hostile"] and "halo_m" not in features["hostile"]  # exact point
+    extents = _events_data(_render(data))["extents"]
+    assert set(extents) == {"provinces:badakhshan", "wakhan:wakhan"}
+    assert extents["provinces:badakhshan"]["type"] == "Polygon"
+
+
+def test_no_cdn_and_assets_under_the_static_prefix(data) -> None:
+    html = _render(data)
+    for host in CDN_HOSTS:
+        assert host not in html
+    sources = re.findall(r'<script src="([^"]+)"', html) + re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert sources and all(source.startswith(assets.STATIC_URL) for source in sources)
+    assert "L.tileLayer(" not in html  # basemap none: no tile layer at all
+
+
+def test_street_basemap_declares_only_its_tiles(data) -> None:
+    html = _render(data, basemap="street")
+    assert re.findall(r'L\.tileLayer\("([^"]+)"', html) == ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]
+    assert "OpenStreetMap" in html
+
+
+def test_hostile_title_is_escaped_everywhere(data) -> None:
+    html = _render(data, highlight="hostile")
+    assert HOSTILE not in html
+    assert "<script>alert(2)" not in html
+    # Layer labels reach the page only as data (escaped on display by the runtime).
+    assert "Frontier <b>line</b>" not in html
+    assert '"\\u003cimg src=x onerror=alert(1)\\u003e"' in html
+
+
+def test_legend_lists_visible_layers_and_present_terms(data) -> None:
+    layers, events, vocabulary, _ = data
+    items = mapview.legend_items(layers, vocabulary, visible_layers=("frontier",), events=events)
+    assert [item.key for item in items if item.section == "Layers"] == ["frontier"]
+    assert {item.key for item in items if item.section == "Actors"} == {"taliban", "russia", "china"}
+    html = _render(data, visible_layers=("frontier", "posts"))
+    assert html.count("data-panj-legend-layer=") == 2
+
+
+def test_legend_escapes_its_labels(data) -> None:
+    layers, events, vocabulary, _ = data
+    legend = mapview.Legend([mapview.LegendItem("Layers", "x", HOSTILE, "line", stroke='"><script>')])
+    html = legend._template.module.html(legend)
+    assert HOSTILE not in html and "<script>" not in html
+
+
+def test_highlight_fit_and_attribution(data) -> None:
+    html = _render(data, highlight="may-talks", bounds=(68.0, 36.0, 72.0, 38.5))
+    assert '"may-talks");' in html
+    assert "panj.fit([[36.0, 68.0], [38.5, 72.0]]);" in html
+    layers, _, _, basemaps = data
+    text = mapview.attribution_text(layers, mapview.MapView(("frontier", "posts"), "street"), basemaps)
+    assert text == "Test fixture; Basemap: (C) OpenStreetMap contributors"
+
+
+def test_unknown_basemap_is_an_error(data) -> None:
+    with pytest.raises(ValueError, match="unknown basemap 'mapbox'"):
+        _render(data, basemap="mapbox")
+
+
+def test_base_map_code_is_identical_across_builds(data) -> None:
+    """streamlit-folium remounts the map when the base map's script changes (FIELD-NOTES)."""
+    from streamlit_folium import _get_map_string, generate_js_hash
+
+    layers, _, vocabulary, basemaps = data
+    scripts = [_get_map_string(mapview.build_base_map(layers, vocabulary, basemaps=basemaps)) for _ in range(2)]
+    assert generate_js_hash(scripts[0]) == generate_js_hash(scripts[1])
+
+
+def test_home_bounds_is_the_padded_frontier(data) -> None:
+    west, south, east, north = mapview.home_bounds(data[0])
+    assert (west, east) == pytest.approx((67 - 1.2, 75 + 1.2))
+    assert south == pytest.approx(37) and north == pytest.approx(37)
+
+
+def test_static_files_resolve_and_stay_inside(tmp_path) -> None:
+    assets.install_static()
+    url = dict(assets.MAP_JS)["leaflet"]
+    assert assets.local_file(url) == assets.STATIC_DIR.resolve() / "vendor" / "leaflet" / "leaflet.js"
+    assert assets.local_file(dict(assets.MAP_JS)["panj_map"]).name == "panj-map.js"  # query stripped
+    assert assets.local_file("/app/static/../pyproject.toml") is None
+    assert assets.local_file("/elsewhere/leaflet.js") is None
