@@ -1,0 +1,363 @@
+"""geo/export.py and geo/figure.py: the PNG renderer, the figure, the command line, the downloads.
+
+Browser tests drive Debian's Chromium and check pixels: exact sizes, the frontier's colour, the
+legend, filtered against unfiltered. The rest runs without a browser.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import folium
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from geo import export, figure
+from geo.events import Term, Vocabulary, load_vocabulary
+from geo.filters import FilterState, apply_filters
+from geo.join import load_joined_events
+from geo.layers import load_layers
+from geo.mapview import MapView
+
+FIXTURES = Path(__file__).parent / "fixtures" / "export"
+FRONTIER_RED = (0xD6, 0x27, 0x28)  # the frontier's manifest colour, also the fixtures' line colour
+
+
+def _pixels(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), dtype=np.int16)
+
+
+def _count_colour(pixels: np.ndarray, rgb: tuple[int, int, int], tolerance: int = 6) -> int:
+    return int((np.abs(pixels - np.array(rgb)).max(axis=2) <= tolerance).sum())
+
+
+def _distinct_colours(pixels: np.ndarray) -> int:
+    return len(np.unique(pixels.reshape(-1, 3), axis=0))
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+# --- no browser ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("width", "height", "scale", "viewport"),
+    [
+        (1920, 1080, 1.5, (1280, 720)),
+        (3508, 2480, 2, (1754, 1240)),  # A4 landscape at 300 dpi (FIELD-NOTES)
+        (800, 600, 1, (800, 600)),
+    ],
+)
+def test_css_viewport_gives_exact_pixels(width: int, height: int, scale: float, viewport: tuple[int, int]) -> None:
+    assert export.css_viewport(width, height, scale) == viewport
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "scale", "message"),
+    [
+        (0, 600, 1, "width must be a positive"),
+        (800, -1, 1, "height must be a positive"),
+        (800, 600, 0, "scale must be a positive"),
+        (1000, 600, 3, "333.33 CSS pixels"),  # Chromium would round to 999 px
+        (20_000, 600, 1, "larger than"),
+    ],
+)
+def test_css_viewport_rejects_sizes(width: int, height: int, scale: float, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        export.css_viewport(width, height, scale)
+
+
+def test_png_dpi_is_written() -> None:
+    with Image.new("RGB", (4, 3)) as image:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+    tagged = export.with_png_dpi(buffer.getvalue(), 300)
+    with Image.open(io.BytesIO(tagged)) as reread:
+        assert reread.size == (4, 3)
+        assert reread.info["dpi"] == pytest.approx((300, 300), abs=0.1)
+    assert export.png_size(tagged) == (4, 3)
+
+
+def test_tile_hosts_come_from_the_html() -> None:
+    html = (FIXTURES / "unreachable-tiles.html").read_text()
+    [pattern] = export._tile_host_patterns(html)
+    assert pattern.match("https://b.tiles.panj.invalid/6/43/24.png")
+    assert not pattern.match("https://evil.example.org/b.tiles.panj.invalid/")
+    assert export._tile_host_patterns((FIXTURES / "line.html").read_text()) == []
+
+
+def _vocabulary() -> Vocabulary:
+    actors = {term.id: term for term in (
+        Term("russia", "Russia", "#d55e00", "circle"), Term("china", "China", "#e69f00", "diamond"),
+        Term("taliban", "Taliban", "#000000", "square"), Term("nrf", "NRF", "#117733", "triangle"),
+    )}
+    types = {term.id: term for term in (Term("aid", "Security aid", "#0072b2", "circle"),)}
+    return Vocabulary(actors=actors, event_types=types)
+
+
+def _events() -> pd.DataFrame:
+    rows = [
+        ("a", "2021-11-01", "2021-11-30", ("taliban",), "Clash at the border"),
+        ("b", "2022-05-11", "2022-05-11", ("russia",), "Russian aid delivered"),
+        ("c", "2022-06-01", "2022-06-30", ("china", "russia"), "Joint drills"),
+    ]
+    return pd.DataFrame(
+        [{"id": i, "date_first": dt.date.fromisoformat(first), "date_last": dt.date.fromisoformat(last),
+          "actors": actors, "event_type": "aid", "title": title, "summary": ""} for i, first, last, actors, title in rows]
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "title"),
+    [
+        (FilterState(), "All 3 events, Nov 2021 – Jun 2022"),
+        (FilterState(actors=frozenset({"china", "russia"}), date_from=dt.date(2022, 1, 1), date_to=dt.date(2022, 12, 31)),
+         "Russia, China · 2022 · 2 of 3 events"),  # vocabulary order, not alphabetical
+        (FilterState(actors=frozenset({"russia", "china", "taliban", "nrf"})), "4 actors · 3 of 3 events"),
+        (FilterState(date_from=dt.date(2022, 5, 1), date_to=dt.date(2022, 5, 31)), "May 2022 · 1 of 3 events"),
+        (FilterState(date_from=dt.date(2022, 5, 11), date_to=dt.date(2022, 6, 10)), "11 May – 10 Jun 2022 · 2 of 3 events"),
+        (FilterState(date_from=dt.date(2022, 5, 1)), "from May 2022 · 2 of 3 events"),
+        (FilterState(date_to=dt.date(2021, 12, 31)), "until Dec 2021 · 1 of 3 events"),
+        (FilterState(text="drills", event_types=frozenset({"aid"})), "Security aid · “drills” · 1 of 3 events"),
+        (FilterState(regions=frozenset({"gbao"})), "GBAO · 0 of 3 events"),
+    ],
+)
+def test_describe_filters(state: FilterState, title: str) -> None:
+    frame = _events().assign(in_gbao=False, in_wakhan=False, country=None, province=None)
+    assert figure.describe_filters(state, frame, _vocabulary(), {"gbao": "GBAO"}) == title
+
+
+def _furnished_html(**furniture) -> str:
+    fmap = folium.Map(tiles=None)
+    figure.add_furniture(fmap, **{"title": "T", "bounds": (67, 36, 72, 39), "sources": [], **furniture})
+    return fmap.get_root().render()
+
+
+def test_figure_text_is_escaped() -> None:
+    html = _furnished_html(title="<img src=x onerror=alert(1)>", sources=["Map data: <b>bold</b> & co"],
+                           labels=[(70.0, 37.0, "<script>alert(2)</script>")])
+    assert "<img src=x" not in html and "<b>bold" not in html and "<script>alert(2)" not in html
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html  # escaped HTML inside a JSON string
+    assert "\\u0026amp; co" in html
+    assert "text.textContent = label.text" in html  # place names become text nodes, never markup
+
+
+def test_figure_fits_the_bounds_exactly() -> None:
+    html = _furnished_html(bounds=(67.0, 36.0, 72.0, 39.0))
+    assert ".options.zoomSnap = 0;" in html  # fractional zoom: the extent fills the frame
+    assert ".fitBounds([[36.0, 67.0], [39.0, 72.0]], {animate: false, padding: [0, 0]});" in html
+
+
+def test_sources_lines() -> None:
+    lines = figure.sources_lines(
+        "© OpenStreetMap contributors; Natural Earth", ["EDM, vol. 19, no. 92 (2022-06)", "EDM, vol. 19, no. 92 (2022-06)"],
+        dt.date(2022, 7, 1),
+    )
+    assert lines == [
+        "Map data: © OpenStreetMap contributors; Natural Earth",
+        "Events: EDM, vol. 19, no. 92 (2022-06)",
+        "Exported 2022-07-01 with Panj",
+    ]
+
+
+@pytest.fixture(scope="module")
+def joined() -> pd.DataFrame:
+    return load_joined_events()
+
+
+def test_downloads_hold_exactly_the_filtered_events(joined: pd.DataFrame) -> None:
+    shown = apply_filters(joined, FilterState(actors=frozenset({"russia"})))
+    assert 0 < len(shown) < len(joined)
+    collection = json.loads(export.filtered_events_geojson(shown))
+    assert [feature["id"] for feature in collection["features"]] == list(shown["id"])
+    assert all("russia" in feature["properties"]["actors"] for feature in collection["features"])
+    rows = list(csv.DictReader(io.StringIO(export.filtered_events_csv(shown).decode("utf-8"))))
+    assert [row["id"] for row in rows] == list(shown["id"])
+    assert all(-180 <= float(row["lon"]) <= 180 and -90 <= float(row["lat"]) <= 90 for row in rows)
+    assert all("russia" in row["actors"].split(";") for row in rows)
+
+
+# --- command line: bad input (no browser needed: options are checked first) ----------------------
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--width", "0"], "width must be a positive"),
+        (["--scale", "-2"], "scale must be a positive"),
+        (["--width", "1000", "--scale", "3"], "not a whole number"),
+        (["--bbox", "1,2,3"], "--bbox 1,2,3: expected four numbers"),
+        (["--bbox", "72,36,67,39"], "need -180 <= W < E <= 180"),
+        (["--from", "2022-13"], "--from 2022-13: month 13 does not exist"),
+        (["--to", "May 2022"], "--to May 2022: not of the form"),
+        (["--from", "2022-06", "--to", "2022-05"], "is after --to"),
+        (["--actor", "nobody"], "--actor: unknown actor(s) 'nobody'"),
+        (["--type", "picnic"], "--type: unknown event type(s) 'picnic'"),
+        (["--region", "country:atlantis"], "--region: unknown region(s) 'country:atlantis'"),
+        (["--layers", "frontier,roads"], "--layers frontier,roads: unknown layer(s) 'roads'"),
+        (["--basemap", "moon"], "invalid choice: 'moon'"),
+        (["--preset", "a3"], "invalid choice: 'a3'"),
+        (["--width", "wide"], "invalid int value"),
+        (["--tile-timeout", "0"], "--tile-timeout 0: must be a positive"),
+    ],
+)
+def test_cli_rejects_bad_options(options: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = export.main(["--out", str(tmp_path / "map.png"), *options, "--browser", "/nonexistent"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert message in err
+    assert not (tmp_path / "map.png").exists()
+
+
+@pytest.mark.parametrize("out", ["map.jpg", "missing-folder/map.png"])
+def test_cli_rejects_bad_out(out: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert export.main(["--out", str(tmp_path / out)]) == 2
+    assert "--out" in capsys.readouterr().err
+
+
+def test_cli_help_documents_the_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert export.main(["--help"]) == 0
+    text = capsys.readouterr().out
+    for option in ("--out", "--title", "--from", "--to", "--actor", "--type", "--region", "--text", "--layers",
+                   "--bbox", "--basemap", "--width", "--height", "--scale", "--preset", "--browser", "--tile-timeout"):
+        assert option in text
+    assert "exit status" in text and "A4 landscape at 300 dpi" in text
+
+
+def test_cli_without_a_browser_says_what_to_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert export.main(["--out", str(tmp_path / "map.png"), "--browser", "/nonexistent"]) == 1
+    err = capsys.readouterr().err
+    assert "'/nonexistent'" in err and "apt-get install chromium" in err and "PANJ_CHROMIUM" in err
+
+    monkeypatch.setenv("PANJ_CHROMIUM", str(tmp_path / "nowhere" / "chromium"))
+    assert export.main(["--out", str(tmp_path / "map.png")]) == 1
+    err = capsys.readouterr().err
+    assert "PANJ_CHROMIUM names" in err and "apt-get install chromium" in err
+    assert not (tmp_path / "map.png").exists()
+
+
+def test_find_browser_falls_back_to_debian_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not export.DEBIAN_CHROMIUM.is_file():
+        pytest.skip("Debian's chromium is not installed")
+    monkeypatch.delenv("PANJ_CHROMIUM", raising=False)
+    assert export.find_browser() == str(export.DEBIAN_CHROMIUM)
+
+
+# --- the renderer, on bare Leaflet pages ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def renderer():
+    with export.Renderer(tile_timeout_s=10) as shared:
+        yield shared
+
+
+@pytest.mark.browser
+def test_render_is_exact_and_refuses_outside_requests(renderer: export.Renderer, tmp_path: Path) -> None:
+    html = (FIXTURES / "line.html").read_text()
+    result = renderer.render(html, tmp_path / "line.png", width=640, height=400, scale=1)
+    pixels = _pixels(result.path)
+    assert (result.width, result.height) == (640, 400) == (pixels.shape[1], pixels.shape[0])
+    assert _count_colour(pixels, FRONTIER_RED) > 640 * 4  # a 12-px line across the map
+    assert result.blocked_urls == ("https://cdn.example.org/outside.js",)
+    assert result.warnings == ()
+
+
+@pytest.mark.browser
+def test_scale_two_doubles_the_css_pixels(renderer: export.Renderer, tmp_path: Path) -> None:
+    html = (FIXTURES / "line.html").read_text()
+    single = renderer.render(html, tmp_path / "x1.png", width=640, height=400, scale=1)
+    double = renderer.render(html, tmp_path / "x2.png", width=1280, height=800, scale=2)
+    assert (double.width, double.height) == (2 * single.width, 2 * single.height)
+    # The same layout at twice the density: about four times the line's pixels.
+    ratio = _count_colour(_pixels(double.path), FRONTIER_RED) / _count_colour(_pixels(single.path), FRONTIER_RED)
+    assert 3.5 < ratio < 4.5
+
+
+@pytest.mark.browser
+def test_unreachable_tiles_leave_the_vectors_and_a_warning(renderer: export.Renderer, tmp_path: Path) -> None:
+    html = (FIXTURES / "unreachable-tiles.html").read_text()
+    result = renderer.render(html, tmp_path / "tiles.png", width=640, height=400, scale=1)
+    assert result.failed_tiles == ("https://{s}.tiles.panj.invalid/{z}/{x}/{y}.png",)
+    [warning] = result.warnings
+    assert "tiles.panj.invalid" in warning and "vector layers" in warning
+    assert _count_colour(_pixels(result.path), FRONTIER_RED) > 640 * 4
+
+
+# --- the figure, through the page's own map -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def data():
+    return load_layers(), load_vocabulary(), load_joined_events()
+
+
+def _export(data, renderer, path: Path, state: FilterState, *, bounds=None, width=1200, height=800, scale=1.0,
+            layers: tuple[str, ...] | None = None) -> export.ExportResult:
+    layers_by_id, vocabulary, events = data
+    visible = layers if layers is not None else tuple(i for i, layer in layers_by_id.items() if layer.spec.visible)
+    view = MapView(visible_layers=visible, basemap="none", bounds=bounds, highlight=None)
+    return export.export_view(
+        path, layers=layers_by_id, events=apply_filters(events, state), vocabulary=vocabulary, view=view,
+        title=figure.describe_filters(state, events, vocabulary), size=export.ExportSize(width, height, scale),
+        renderer=renderer, exported_on=dt.date(2022, 7, 1),
+    )
+
+
+@pytest.mark.browser
+def test_figure_png(data, renderer: export.Renderer, tmp_path: Path) -> None:
+    result = _export(data, renderer, tmp_path / "all.png", FilterState())
+    pixels = _pixels(result.path)
+    assert (result.width, result.height) == (1200, 800) == (pixels.shape[1], pixels.shape[0])
+    assert _distinct_colours(pixels) > 200  # layers, events, text: not a blank page
+    assert _count_colour(pixels, FRONTIER_RED) > 0
+    assert result.warnings == () and result.blocked_urls == ()
+
+
+@pytest.mark.browser
+def test_figure_draws_the_frontier(data, renderer: export.Renderer, tmp_path: Path) -> None:
+    # No events, so no event outline is drawn over the line; the legend's swatch alone is ~70 px.
+    result = _export(data, renderer, tmp_path / "frontier.png", FilterState(text="no such words"))
+    assert _count_colour(_pixels(result.path), FRONTIER_RED) > 1000
+
+
+@pytest.mark.browser
+def test_legend_is_in_the_figure(data, renderer: export.Renderer, tmp_path: Path) -> None:
+    # Only Russia's events, on an extent with no event in it: Russia's colour can come only from the legend.
+    russia = _hex(data[1].actors["russia"].colour)
+    far_away = (-30.0, -10.0, -29.0, -9.0)  # mid-Atlantic: no layer, no event, no outline
+    result = _export(data, renderer, tmp_path / "legend.png", FilterState(actors=frozenset({"russia"})), bounds=far_away)
+    assert _count_colour(_pixels(result.path), russia) > 20
+    blank = _export(data, renderer, tmp_path / "none.png", FilterState(actors=frozenset({"china"}), text="no such words"),
+                    bounds=far_away)
+    assert _count_colour(_pixels(blank.path), russia) == 0
+
+
+@pytest.mark.browser
+def test_filtered_figure_differs(data, renderer: export.Renderer, tmp_path: Path) -> None:
+    everything = _pixels(_export(data, renderer, tmp_path / "all.png", FilterState()).path)
+    russia = _pixels(_export(data, renderer, tmp_path / "russia.png", FilterState(actors=frozenset({"russia"}))).path)
+    assert everything.shape == russia.shape
+    changed = int((np.abs(everything - russia).max(axis=2) > 30).sum())
+    assert changed > 500  # events gone, title and legend rewritten
+
+
+@pytest.mark.browser
+def test_cli_writes_the_png(tmp_path: Path) -> None:
+    # A process of its own: the module's shared renderer holds this thread's Playwright.
+    out = tmp_path / "cli.png"
+    command = [sys.executable, "-m", "geo", "export", "--out", str(out), "--actor", "russia", "china",
+               "--from", "2022", "--to", "2022", "--width", "900", "--height", "600", "--scale", "1.5"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"{out} (900×600 px" in done.stdout
+    assert export.png_size(out.read_bytes()) == (900, 600)
