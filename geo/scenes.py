@@ -1,0 +1,330 @@
+"""Workshop scenes: named views of the map that tell the article's story one step at a time.
+
+A scene is data (``layers/scenes.json``), so a new scene needs no code. Each one fixes the
+filters, the visible layers, the basemap and the map's extent:
+
+    {"id": "gbao-unrest", "title": "...", "caption": "one line the presenter reads out",
+     "layers": ["countries", "gbao", "frontier", "places"], "basemap": "none",
+     "filters": {"date_from": "2021-11", "date_to": "2022-05", "actors": [...],
+                 "event_types": ["unrest", "security-operation"], "regions": ["gbao"], "text": "..."},
+     "extent": {"around": ["gbao:gbao"], "buffer_km": 25}}
+
+``basemap`` defaults to ``"none"`` (works offline); an omitted filter means "all". Dates take the
+event model's forms (``2022``, ``2022-05``, ``2022-05-18``): ``date_from`` starts on the first day
+the form allows and ``date_to`` ends on the last. ``extent`` is either ``[west, south, east,
+north]`` in degrees, or the features to frame, ``{"around": [<layer>:<feature>, ...], "buffer_km":
+n}``, resolved against the loaded layers when the scene is shown, so the view follows the geometry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shapely.ops import unary_union
+
+from geo.events import PartialDate, Problem
+from geo.filters import FilterState, ViewState
+from geo.layers import LAYERS_DIR, Layer, resolve
+from geo.mapview import Bounds, MapView
+
+SCENES_NAME = "scenes.json"
+
+SCENE_REQUIRED = ("id", "title", "caption", "layers", "extent")
+SCENE_OPTIONAL = ("basemap", "filters")
+FILTER_FIELDS = ("date_from", "date_to", "actors", "event_types", "regions", "text")
+DEFAULT_BASEMAP = "none"
+
+_Report = Callable[[str, str], None]  # records a problem: (field, reason)
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_KM_PER_DEGREE_LATITUDE = 111.32
+
+# What people changed, in the order the notice names them: (FilterState field, label).
+_FILTER_LABELS = (
+    ("date_from", "start date"),
+    ("date_to", "end date"),
+    ("actors", "actors"),
+    ("event_types", "event types"),
+    ("regions", "regions"),
+    ("text", "search text"),
+)
+
+
+class ScenesError(ValueError):
+    """The scenes file failed validation; ``problems`` holds every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the scenes:\n{lines}")
+
+
+@dataclass(frozen=True)
+class AroundFeatures:
+    """An extent given by the features it must show, widened by a margin."""
+
+    refs: tuple[str, ...]  # "<layer>:<feature>"
+    buffer_km: float
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One validated scene: what it shows and where. ``filters`` is what the page's filters become."""
+
+    id: str
+    title: str
+    caption: str  # one line the presenter can read out
+    layers: tuple[str, ...]  # visible layers, in drawing order
+    basemap: str
+    filters: FilterState
+    extent: Bounds | AroundFeatures
+
+    def view_state(self) -> ViewState:
+        """The page state the scene sets besides the filters (no event selected yet)."""
+        return ViewState(visible_layers=self.layers, basemap=self.basemap)
+
+    def bounds(self, layers: Mapping[str, Layer]) -> Bounds:
+        """The scene's extent in degrees, with feature references resolved against ``layers``."""
+        if not isinstance(self.extent, AroundFeatures):
+            return self.extent
+        shapes = unary_union([resolve(layers, ref)[1].geometry for ref in self.extent.refs])
+        west, south, east, north = shapes.bounds
+        # Degrees per km at the extent's middle latitude: close enough to frame a view, and no
+        # projection to choose for an area that may straddle UTM zones.
+        dlat = self.extent.buffer_km / _KM_PER_DEGREE_LATITUDE
+        dlon = dlat / max(math.cos(math.radians((south + north) / 2)), 0.01)
+        return (max(west - dlon, -180.0), max(south - dlat, -90.0), min(east + dlon, 180.0), min(north + dlat, 90.0))
+
+    def map_view(self, layers: Mapping[str, Layer]) -> MapView:
+        """What the map draws for this scene."""
+        return MapView(visible_layers=self.layers, basemap=self.basemap, bounds=self.bounds(layers), highlight=None)
+
+
+def differs_from_scene(scene: Scene, state: FilterState, view: ViewState) -> list[str]:
+    """What the reader changed since applying ``scene``, as labels for a notice ("actors", "layers").
+
+    Empty when the page still shows the scene. Panning, zooming and the selected event do not
+    count: moving around a scene and stepping through its events is what it is for.
+    """
+    changed = [label for name, label in _FILTER_LABELS if getattr(state, name) != getattr(scene.filters, name)]
+    if set(view.visible_layers) != set(scene.layers):
+        changed.append("layers")
+    if view.basemap != scene.basemap:
+        changed.append("basemap")
+    return changed
+
+
+def load_scenes(
+    layers_dir: Path = LAYERS_DIR,
+    *,
+    layer_ids: Sequence[str],
+    actor_ids: Collection[str],
+    event_type_ids: Collection[str],
+    region_ids: Collection[str],
+    basemap_ids: Collection[str],
+    feature_refs: Collection[str],
+) -> list[Scene]:
+    """Read and validate ``scenes.json``; raises ScenesError listing every problem of every scene.
+
+    ``layer_ids`` are the manifest's layers in drawing order; ``region_ids`` the regions the page
+    offers (``geo.filters.region_choices``); ``feature_refs`` the valid ``<layer>:<feature>``
+    references (``geo.layers.feature_refs``).
+    """
+    path = Path(layers_dir) / SCENES_NAME
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenesError([Problem(path, "file", None, "file not found")]) from None
+    except json.JSONDecodeError as error:
+        reason = f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"
+        raise ScenesError([Problem(path, "file", None, reason)]) from None
+    if not isinstance(raw, dict) or set(raw) != {"scenes"} or not isinstance(raw["scenes"], list) or not raw["scenes"]:
+        raise ScenesError([Problem(path, "file", None, 'expected an object with exactly a non-empty "scenes" list')])
+
+    known = _Known(
+        layers=tuple(layer_ids),
+        actors=frozenset(actor_ids),
+        event_types=frozenset(event_type_ids),
+        regions=frozenset(region_ids),
+        basemaps=frozenset(basemap_ids),
+        refs=frozenset(feature_refs),
+    )
+    problems: list[Problem] = []
+    scenes: list[Scene] = []
+    seen: set[str] = set()
+    for position, entry in enumerate(raw["scenes"], start=1):
+        scene = _parse_scene(path, position, entry, known, problems)
+        if scene is None:
+            continue
+        if scene.id in seen:
+            problems.append(Problem(path, f"scene {scene.id!r}", "id", "duplicate scene id"))
+            continue
+        seen.add(scene.id)
+        scenes.append(scene)
+    if problems:
+        raise ScenesError(problems)
+    return scenes
+
+
+@dataclass(frozen=True)
+class _Known:
+    layers: tuple[str, ...]
+    actors: frozenset[str]
+    event_types: frozenset[str]
+    regions: frozenset[str]
+    basemaps: frozenset[str]
+    refs: frozenset[str]
+
+
+def _parse_scene(path: Path, position: int, entry: Any, known: _Known, problems: list[Problem]) -> Scene | None:
+    """The scene, or None after recording every problem found in it."""
+    scene_id = entry.get("id") if isinstance(entry, dict) else None
+    item = f"scene {scene_id!r}" if isinstance(scene_id, str) and scene_id else f"scene #{position}"
+    if not isinstance(entry, dict):
+        problems.append(Problem(path, item, None, "not an object"))
+        return None
+    before = len(problems)
+
+    def bad(field: str, reason: str) -> None:
+        problems.append(Problem(path, item, field, reason))
+
+    for name in SCENE_REQUIRED:
+        if name not in entry:
+            bad(name, "missing required field")
+    for name in sorted(set(entry) - set(SCENE_REQUIRED) - set(SCENE_OPTIONAL)):
+        bad(name, "unknown field")
+
+    if "id" in entry and (not isinstance(scene_id, str) or not _ID.fullmatch(scene_id)):
+        bad("id", "must be lower-case letters, digits and hyphens")
+    for name in ("title", "caption"):
+        value = entry.get(name)
+        if name in entry and (not isinstance(value, str) or not value.strip()):
+            bad(name, "must be a non-empty string")
+        elif isinstance(value, str) and "\n" in value:
+            bad(name, "must be one line")
+
+    layers = _id_list(entry, "layers", set(known.layers), "layer", bad)
+    basemap = entry.get("basemap", DEFAULT_BASEMAP)
+    if basemap not in known.basemaps:
+        bad("basemap", f"unknown basemap {basemap!r} (expected one of {', '.join(sorted(known.basemaps))})")
+    filters = _filters(entry.get("filters", {}), known, bad)
+    extent = _extent(entry["extent"], known.refs, bad) if "extent" in entry else None
+
+    if len(problems) > before:
+        return None
+    return Scene(
+        id=scene_id,
+        title=entry["title"].strip(),
+        caption=entry["caption"].strip(),
+        layers=tuple(layer for layer in known.layers if layer in set(layers)),
+        basemap=basemap,
+        filters=filters,
+        extent=extent,  # type: ignore[arg-type]  # present and valid: no problem was recorded
+    )
+
+
+def _id_list(raw: dict[str, Any], field: str, known: Collection[str], what: str, bad: _Report) -> list[str]:
+    """The ids of a list field, each checked against ``known``; problems go to ``bad``."""
+    if field not in raw:
+        return []
+    values = raw[field]
+    if not isinstance(values, list) or not values or not all(isinstance(value, str) for value in values):
+        bad(field, f"must be a non-empty list of {what} ids")
+        return []
+    for value in values:
+        if value not in known:
+            bad(field, f"unknown {what} {value!r}")
+    if len(set(values)) != len(values):
+        bad(field, f"lists a {what} twice")
+    return values
+
+
+def _filters(raw: Any, known: _Known, bad: _Report) -> FilterState:
+    if not isinstance(raw, dict):
+        bad("filters", "must be an object")
+        return FilterState()
+    for name in sorted(set(raw) - set(FILTER_FIELDS)):
+        bad(f"filters.{name}", "unknown field")
+
+    def field_bad(name: str, reason: str) -> None:
+        bad(f"filters.{name}", reason)
+
+    date_from = _date(raw, "date_from", field_bad, last=False)
+    date_to = _date(raw, "date_to", field_bad, last=True)
+    if date_from and date_to and date_from > date_to:
+        field_bad("date_to", f"{raw['date_to']} is before date_from {raw['date_from']}")
+    text = raw.get("text", "")
+    if not isinstance(text, str):
+        field_bad("text", "must be a string")
+    id_sets = {
+        name: frozenset(_id_list(raw, name, ids, what, field_bad)) if name in raw else None
+        for name, ids, what in (
+            ("actors", known.actors, "actor"),
+            ("event_types", known.event_types, "event type"),
+            ("regions", known.regions, "region"),
+        )
+    }
+    # Stripped as the page strips its search box, so an untouched scene never reads as changed.
+    text = text.strip() if isinstance(text, str) else ""
+    return FilterState(date_from=date_from, date_to=date_to, text=text, **id_sets)
+
+
+def _date(raw: dict[str, Any], name: str, bad: _Report, *, last: bool) -> dt.date | None:
+    if name not in raw:
+        return None
+    try:
+        date = PartialDate.parse(raw[name])
+    except ValueError as error:
+        bad(name, f"invalid date {raw[name]!r}: {error}")
+        return None
+    return date.last_day if last else date.first_day
+
+
+def _extent(raw: Any, refs: frozenset[str], bad: _Report) -> Bounds | AroundFeatures | None:
+    if isinstance(raw, list):
+        return _bounds(raw, bad)
+    if isinstance(raw, dict):
+        return _around(raw, refs, bad)
+    bad("extent", 'must be [west, south, east, north] or {"around": [...], "buffer_km": n}')
+    return None
+
+
+def _bounds(raw: list[Any], bad: _Report) -> Bounds | None:
+    if len(raw) != 4 or not all(_finite(value) for value in raw):
+        bad("extent", "must be four numbers: west, south, east, north")
+        return None
+    west, south, east, north = (float(value) for value in raw)
+    if not (-180 <= west < east <= 180):
+        bad("extent", f"west {west} and east {east} must lie in -180..180 with west < east")
+    if not (-90 <= south < north <= 90):
+        bad("extent", f"south {south} and north {north} must lie in -90..90 with south < north")
+    return west, south, east, north
+
+
+def _around(raw: dict[str, Any], refs: frozenset[str], bad: _Report) -> AroundFeatures | None:
+    for name in sorted(set(raw) - {"around", "buffer_km"}):
+        bad(f"extent.{name}", "unknown field")
+    around = raw.get("around")
+    if not isinstance(around, list) or not around or not all(isinstance(ref, str) for ref in around):
+        bad("extent.around", "must be a non-empty list of <layer>:<feature> references")
+        return None
+    for ref in around:
+        if ref not in refs:
+            bad("extent.around", f"unknown feature reference {ref!r}")
+    buffer_km = raw.get("buffer_km", 0)
+    if not _finite(buffer_km) or buffer_km < 0:
+        bad("extent.buffer_km", "must be a number of kilometres, 0 or more")
+        return None
+    return AroundFeatures(refs=tuple(around), buffer_km=float(buffer_km))
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
