@@ -226,6 +226,48 @@ class Event:
     troops: int | None = None
 
 
+@dataclass(frozen=True)
+class Document:
+    """A source document events come from: an article, a report, a dataset export."""
+
+    id: str
+    title: str
+    publisher: str
+    date: PartialDate
+    volume: int | None = None
+    issue: int | None = None
+
+    @property
+    def citation_label(self) -> str:
+        """'Publisher, vol. 19, no. 92 (June 2022)': how a figure's sources line names it."""
+        parts = [self.publisher]
+        if self.volume is not None:
+            parts.append(f"vol. {self.volume}")
+        if self.issue is not None:
+            parts.append(f"no. {self.issue}")
+        return f"{', '.join(parts)} ({self.date.label})"
+
+
+def load_documents(layers_dir: Path = LAYERS_DIR) -> dict[str, Document]:
+    """The document block of every ``events/*.json`` file, by document id, validated."""
+    problems: list[Problem] = []
+    documents: dict[str, Document] = {}
+    for path in sorted((Path(layers_dir) / EVENTS_DIR_NAME).glob("*.json")):
+        raw = _read_json(path, problems)
+        if raw is None:
+            continue
+        block = raw.get("document") if isinstance(raw, dict) else None
+        if not _document_id(path, block, problems):
+            continue
+        documents[block["id"]] = Document(
+            id=block["id"], title=block["title"], publisher=block["publisher"],
+            date=PartialDate.parse(block["date"]), volume=block.get("volume"), issue=block.get("issue"),
+        )
+    if problems:
+        raise EventsError(problems)
+    return documents
+
+
 def load_events(
     layers_dir: Path = LAYERS_DIR, *, vocabulary: Vocabulary, place_refs: set[str]
 ) -> list[Event]:

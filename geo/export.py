@@ -29,7 +29,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import assets, figure, join, mapview
-from geo.events import EVENTS_DIR_NAME, PartialDate, Vocabulary, load_vocabulary
+from geo.events import PartialDate, Vocabulary, load_documents, load_vocabulary
 from geo.filters import NO_LAYERS, REGION_GBAO, REGION_WAKHAN, FilterState, apply_filters
 from geo.layers import LAYERS_DIR, Layer, load_layers
 from geo.mapview import MapView
@@ -417,22 +417,10 @@ def region_names(layers: dict[str, Layer]) -> dict[str, str]:
 
 
 def _document_labels(events: pd.DataFrame, layers_dir: Path) -> list[str]:
-    """'Publisher, vol. 19, no. 92 (2022-06)' for each source document the shown events come from.
-
-    Read from the event files' document blocks (geo.events validates them but does not keep them)."""
+    """How the sources line names each document the shown events come from."""
     wanted = set(events["document"]) if "document" in events else set()
-    labels = []
-    for path in sorted((Path(layers_dir) / EVENTS_DIR_NAME).glob("*.json")):
-        document = json.loads(path.read_text(encoding="utf-8"))["document"]
-        if document["id"] not in wanted:
-            continue
-        parts = [document["publisher"]]
-        if "volume" in document:
-            parts.append(f"vol. {document['volume']}")
-        if "issue" in document:
-            parts.append(f"no. {document['issue']}")
-        labels.append(f"{', '.join(parts)} ({document['date']})")
-    return labels
+    return [document.citation_label for document_id, document in load_documents(layers_dir).items()
+            if document_id in wanted]
 
 
 # --- data downloads -----------------------------------------------------------------------------

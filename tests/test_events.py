@@ -12,6 +12,7 @@ from geo.events import (
     SYMBOLS,
     EventsError,
     PartialDate,
+    load_documents,
     load_events,
     load_vocabulary,
 )
@@ -245,3 +246,10 @@ def test_no_nine_word_run_of_the_article() -> None:
     texts["document notes"] = "\n".join(data["document"]["notes"])
     copied = {name: [" ".join(run) for run in _shingles(text) & article] for name, text in texts.items()}
     assert {name: runs for name, runs in copied.items() if runs} == {}
+
+
+def test_documents_are_loaded_with_a_citation_label():
+    documents = load_documents()
+    article = documents["edm-v19-i92"]
+    assert (article.volume, article.issue, article.date.iso()) == (19, 92, "2022-06")
+    assert article.citation_label == "Jamestown Foundation – Eurasia Daily Monitor, vol. 19, no. 92 (June 2022)"
