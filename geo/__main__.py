@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {build,events,export} ...``; ``--help`` on each says more."""
+"""Command line: ``python -m geo {build,events,export,bench} ...``; ``--help`` on each says more."""
 
 from __future__ import annotations
 
@@ -58,10 +58,17 @@ def _export(argv: list[str]) -> int:
     return export.main(argv)
 
 
+def _bench(argv: list[str]) -> int:
+    from geo import bench
+
+    return bench.main(argv)
+
+
 COMMANDS = {
     "build": (_build, "regenerate the derived layers in layers/ from registry data (needs the build extra)"),
     "events": (_events, "write the article events, joined to the layers, as GeoJSON or CSV"),
     "export": (_export, "render a map view to a PNG through headless Chromium"),
+    "bench": (_bench, "time and size Panj's events layer against a naive folium map"),
 }
 
 

@@ -1,16 +1,20 @@
 """Browser assets served from this project, so the map draws with no internet.
 
 Leaflet comes from the installed ``xstatic-leaflet`` package and the map's own runtime from
-``geo/web/``; both are copied under ``static/vendor/`` (gitignored) at start-up. Streamlit serves ``./static`` at
-``/app/static/`` (``server.enableStaticServing``), and the PNG exporter answers the same URLs from
-``STATIC_DIR`` (``local_file``), so every asset URL the map emits starts with ``STATIC_URL``.
+``geo/web/``; both are copied under ``static/vendor/`` (gitignored) at start-up. Data the map
+fetches (the manifest layers' GeoJSON) is written there too, by ``publish_data``, under a folder
+named by a hash of its content: a browser may keep it as long as it likes, and changed data gets a
+new URL. Streamlit serves ``./static`` at ``/app/static/`` (``server.enableStaticServing``), and the
+PNG exporter answers the same URLs from ``STATIC_DIR`` (``local_file``), so every asset URL the map
+emits starts with ``STATIC_URL``.
 """
 
 from __future__ import annotations
 
 import filecmp
 import hashlib
-import shutil
+import os
+import re
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
@@ -29,6 +33,11 @@ _PANJ_SOURCE = Path(__file__).resolve().parent / "web"
 _PANJ_DIR = STATIC_DIR / "vendor" / "panj"
 _PANJ_URL = f"{STATIC_URL}vendor/panj/"
 _PANJ_FILES = ("panj-map.js", "panj-map.css")
+
+_DATA_DIR = STATIC_DIR / "vendor" / "data"
+_DATA_URL = f"{STATIC_URL}vendor/data/"
+_DATA_HASH_CHARS = 16  # 64 bits of SHA-256: no two data versions collide in practice
+_DATA_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
 def _versioned(url: str, source: Path) -> str:
@@ -57,12 +66,32 @@ def install_static() -> Path:
     for source, target in copies:
         if target.is_file() and filecmp.cmp(source, target, shallow=False):
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Copy then rename: a page served meanwhile never sees half a file.
-        partial = target.with_name(target.name + ".partial")
-        shutil.copyfile(source, partial)
-        partial.replace(target)
+        _write_atomically(target, source.read_bytes())
     return STATIC_DIR
+
+
+def publish_data(name: str, content: bytes) -> str:
+    """Write ``content`` to ``static/vendor/data/<hash of content>/<name>`` unless already there;
+    return its URL (under ``STATIC_URL``).
+
+    The folder is named by the content, so one URL always means the same bytes (browsers may cache
+    it for good) and two data directories, or two versions of a file, never share a URL."""
+    if not _DATA_NAME.fullmatch(name):
+        raise ValueError(f"data file name {name!r}: expected lower-case letters, digits, '.', '_' or '-'")
+    digest = hashlib.sha256(content).hexdigest()[:_DATA_HASH_CHARS]
+    target = _DATA_DIR / digest / name
+    if not (target.is_file() and target.stat().st_size == len(content)):
+        _write_atomically(target, content)
+    return f"{_DATA_URL}{digest}/{name}"
+
+
+def _write_atomically(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write then rename: a page served meanwhile never sees half a file. The temporary name is
+    # per process, as two servers (another PANJ_LAYERS_DIR) may write the same file at once.
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    partial.write_bytes(content)
+    partial.replace(target)
 
 
 def local_file(url_path: str) -> Path | None:

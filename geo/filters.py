@@ -10,12 +10,12 @@ Regions. A region id is one of
 - ``gbao`` / ``wakhan``: the event's place lies in GBAO / the Wakhan corridor (the join's flags);
 - ``country:<id>``: the place lies in that country (a ``countries`` feature id);
 - ``province:<id>``: the place lies in that province (a ``provinces`` feature id).
-An event passes when it lies in any of the selected regions. The join names the country and
-province; ``with_region_ids`` adds their feature ids (``country_id``, ``province_id``), which the
-region filter reads.
+An event passes when it lies in any of the selected regions. The region filter reads the join's
+feature-id columns ``country_id`` and ``province_id`` (``geo.join``).
 
 Query string. ``to_query_params`` writes only what differs from "show everything" for filters,
-and always the visible layers and the basemap, so a copied URL reopens the same view.
+and always the visible layers and the basemap, so a copied URL reopens the same view; ``bbox``
+(W,S,E,N) is the map's extent, which the map itself keeps up to date in the URL as the reader pans.
 ``from_query_params`` never raises: unknown or malformed values are dropped with a notice.
 Keys it does not know are left alone (other features of the page own them).
 """
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -34,7 +35,7 @@ import pandas as pd
 REGION_GBAO = "gbao"
 REGION_WAKHAN = "wakhan"
 _REGION_FLAGS = {REGION_GBAO: "in_gbao", REGION_WAKHAN: "in_wakhan"}
-# prefix -> column of feature ids (see with_region_ids) and the layer those ids come from
+# prefix -> the join's column of feature ids and the layer those ids come from
 _REGION_PREFIXES = {"country": ("country_id", "countries"), "province": ("province_id", "provinces")}
 
 BASEMAP_NONE = "none"
@@ -43,6 +44,8 @@ NO_LAYERS = "none"  # ?layers=none: every layer hidden (an empty list cannot be 
 # Query-string keys.
 KEY_FROM, KEY_TO, KEY_ACTOR, KEY_TYPE, KEY_REGION, KEY_TEXT = "from", "to", "actor", "type", "region", "q"
 KEY_LAYERS, KEY_BASEMAP, KEY_EVENT = "layers", "basemap", "event"
+KEY_BBOX = "bbox"  # the map's view, W,S,E,N in degrees: the map writes it as the reader pans
+BBOX_DECIMALS = 4  # ~10 m: more would only lengthen links
 
 _PARTIAL_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _MAX_TEXT = 200  # a search longer than this is not a search
@@ -71,6 +74,7 @@ class ViewState:
     visible_layers: tuple[str, ...]
     basemap: str
     selected_event: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north; None: the home view
 
 
 @dataclass(frozen=True)
@@ -119,25 +123,13 @@ def _in_regions(frame: pd.DataFrame, regions: frozenset[str]) -> pd.Series:
         if prefix in _REGION_PREFIXES and value:
             column = _REGION_PREFIXES[prefix][0]
             if column not in frame.columns:
-                raise ValueError(f"filtering by region {region!r} needs a {column!r} column: see with_region_ids")
+                raise ValueError(f"filtering by region {region!r} needs a {column!r} column, as geo.join gives")
             hit |= (frame[column] == value).fillna(False).astype(bool)
     return hit
 
 
-def with_region_ids(frame: pd.DataFrame, layers: Mapping[str, Any]) -> pd.DataFrame:
-    """A copy of the joined events with ``country_id`` and ``province_id``: the feature ids of the
-    ``countries``/``provinces`` features whose names the join gave (missing where it gave none)."""
-    out = frame.copy()
-    for column, layer_id in _REGION_PREFIXES.values():
-        names = frame[column.removesuffix("_id")]
-        layer_frame = layers[layer_id].frame
-        by_name = dict(zip(layer_frame["name"], layer_frame.index))
-        out[column] = names.map(lambda name: by_name.get(name) if isinstance(name, str) else None)
-    return out
-
-
 def region_choices(frame: pd.DataFrame, layers: Mapping[str, Any]) -> dict[str, str]:
-    """Region id -> label for the regions the events (with region ids) lie in: GBAO and Wakhan
+    """Region id -> label for the regions the joined events lie in: GBAO and Wakhan
     first, then countries, then provinces, each by name."""
     choices = {region: (layers[region].spec.title if region in layers else region.title()) for region in _REGION_FLAGS}
     for prefix, (column, layer_id) in _REGION_PREFIXES.items():
@@ -173,14 +165,38 @@ def to_query_params(state: FilterState, view: ViewState) -> dict[str, str | list
     params[KEY_BASEMAP] = view.basemap
     if view.selected_event is not None:
         params[KEY_EVENT] = view.selected_event
+    if view.bbox is not None:
+        params[KEY_BBOX] = format_bbox(view.bbox)
     return params
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """``W,S,E,N`` in degrees -> (west, south, east, north); ValueError says what is wrong."""
+    parts = text.split(",")
+    try:
+        west, south, east, north = (float(part) for part in parts)
+    except ValueError:
+        raise ValueError(f"expected four numbers W,S,E,N, got {text!r}") from None
+    if not all(math.isfinite(value) for value in (west, south, east, north)):
+        raise ValueError("the numbers must be finite")
+    if not -180 <= west < east <= 180:
+        raise ValueError("need -180 <= W < E <= 180 (longitudes)")
+    if not -85 <= south < north <= 85:
+        raise ValueError("need -85 <= S < N <= 85 (latitudes the map can show)")
+    return west, south, east, north
+
+
+def format_bbox(bbox: tuple[float, float, float, float]) -> str:
+    """The ``W,S,E,N`` form ``parse_bbox`` reads, rounded as the map writes it."""
+    return ",".join(f"{value:.{BBOX_DECIMALS}f}".rstrip("0").rstrip(".") for value in bbox)
 
 
 def from_query_params(
     params: Mapping[str, str | Iterable[str]], known: KnownIds, default_view: ViewState
 ) -> tuple[FilterState, ViewState, list[str]]:
     """Read a query string back; every unknown or malformed value is dropped with a notice."""
-    values = {key: _as_list(value, split=key != KEY_TEXT) for key, value in params.items()}
+    # Commas split lists (?actor=a,b), not the search text or the bbox's four numbers.
+    values = {key: _as_list(value, split=key not in (KEY_TEXT, KEY_BBOX)) for key, value in params.items()}
     notices: list[str] = []
 
     date_from = _date_param(values, KEY_FROM, last=False, notices=notices)
@@ -207,6 +223,12 @@ def from_query_params(
             view = replace(view, basemap=basemap)
         else:
             notices.append(f"Ignored unknown basemap {basemap!r}.")
+    bbox = _single(values, KEY_BBOX, notices)
+    if bbox is not None:
+        try:
+            view = replace(view, bbox=parse_bbox(bbox))
+        except ValueError as error:
+            notices.append(f"Ignored '{KEY_BBOX}={bbox}': {error}.")
     event = _single(values, KEY_EVENT, notices)
     if event is not None:
         if event in known.events:

@@ -30,8 +30,8 @@ COLUMNS = (
     "id", "document", "title", "summary", "start", "end", "date_basis", "date_precision", "date_label",
     "date_first", "date_last", "actors", "event_type", "place", "place_name", "location_precision",
     "amount_usd", "amount_note", "troops", "citation_paragraph", "citation_source", "citation_source_date",
-    "lon", "lat", "country", "province", "in_gbao", "in_wakhan", "frontier_km", "nearest_post",
-    "nearest_post_km", "geometry",
+    "lon", "lat", "country", "country_id", "province", "province_id", "in_gbao", "in_wakhan",
+    "frontier_km", "nearest_post", "nearest_post_km", "geometry",
 )
 CSV_GEOMETRIES = ("wkt", "latlon")
 COORDINATE_DECIMALS = 6  # ~11 cm: more is wasted bytes
@@ -73,8 +73,8 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer]) -> gpd.GeoDat
     frame["lat"] = shapely.get_y(points)
     place_layers = np.array([ref.partition(":")[0] for ref in refs], dtype=object)
 
-    frame["country"] = _containing_name(points, layers["countries"].frame)
-    frame["province"] = _containing_name(points, layers["provinces"].frame)
+    frame["country_id"], frame["country"] = _containing(points, layers["countries"].frame)
+    frame["province_id"], frame["province"] = _containing(points, layers["provinces"].frame)
     frame["in_gbao"] = _covered_by(points, layers["gbao"].frame) | (place_layers == "gbao")
     frame["in_wakhan"] = _covered_by(points, layers["wakhan"].frame) | (place_layers == "wakhan")
 
@@ -168,12 +168,15 @@ def _feature_table(layers: dict[str, Layer]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat(parts), geometry="geometry", crs="EPSG:4326")
 
 
-def _containing_name(points: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:
-    """Name of the area containing each point: missing (NA) outside every area, or on a boundary
-    between two; the first area in layer order where areas overlap."""
+def _containing(points: np.ndarray, areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Feature id and name of the area containing each point: missing (NA) outside every area, or
+    on a boundary between two; the first area in layer order where areas overlap."""
     probes = gpd.GeoDataFrame(geometry=points, crs="EPSG:4326")
-    joined = gpd.sjoin(probes, areas[["name", "geometry"]], how="left", predicate="within")
-    return joined.groupby(level=0)["name"].first().reindex(probes.index).to_numpy()
+    candidates = gpd.GeoDataFrame({"feature_id": areas.index, "name": areas["name"].to_numpy()},
+                                  geometry=areas.geometry.to_numpy(), crs=areas.crs)
+    joined = gpd.sjoin(probes, candidates, how="left", predicate="within")
+    first = joined.groupby(level=0)[["feature_id", "name"]].first().reindex(probes.index)
+    return first["feature_id"].to_numpy(), first["name"].to_numpy()
 
 
 def _covered_by(points: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:

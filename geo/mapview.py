@@ -5,15 +5,22 @@ remounts the map, losing its view, whenever the base map's code changes: FIELD-N
 
 - ``build_base_map``: Leaflet and the Panj runtime (``geo/web/panj-map.js``, served locally), the
   basemap tile layers (created, not added: no tile is requested until one is chosen), every
-  manifest layer (registered, not yet shown), the legend and the scale bar. Depends only on the data.
+  manifest layer (registered by URL, not yet fetched), the legend and the scale bar. Depends only
+  on the data.
 - ``events_overlay``: a ``folium.FeatureGroup`` holding one ``EventsLayer`` element that shows the
   view's layers and basemap, draws the events from one embedded GeoJSON on a canvas, highlights the
   selected event and fits the requested bounds. The page passes it to ``st_folium`` as
   ``feature_group_to_add``; ``build_map`` adds it to the base map for a standalone document.
 
-When drawing completes the browser holds ``window.panjMap = {ready, eventsDrawn, layers: {id:
-{visible, features, title}}, basemap, highlight}``; browser tests and the PNG exporter wait on
-``window.panjMap.ready``. Manifest layer paths carry the classes ``panj-layer panj-layer-<id>``.
+The layers' geometry is not in the map's code: ``publish_layers`` writes each layer's slimmed
+GeoJSON once as a static file with a content-hashed URL (``geo.assets.publish_data``), and the
+runtime fetches a layer the first time it is shown; the browser caches it across reruns and visits.
+
+When drawing completes (the requested layers fetched and drawn, the events drawn) the browser holds
+``window.panjMap = {ready: true, eventsDrawn, layers: {id: {visible, features, title}}, basemap,
+highlight}``; browser tests and the PNG exporter wait on ``window.panjMap.ready``. A layer that
+cannot be fetched leaves ``ready`` false and names itself in ``window.panjMap.error``. Manifest
+layer paths carry the classes ``panj-layer panj-layer-<id>``.
 """
 
 from __future__ import annotations
@@ -193,7 +200,8 @@ def attribution_text(layers: Mapping[str, Layer], view: MapView, basemaps: Mappi
 # --- map elements --------------------------------------------------------------------------------
 
 class _Runtime(MacroElement):
-    """Creates ``window.panjMap`` on the map, the basemaps' tile layers and the manifest layers."""
+    """Creates ``window.panjMap`` on the map, the basemaps' tile layers, and registers the
+    manifest layers by URL."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -203,7 +211,7 @@ class _Runtime(MacroElement):
             panj.registerBasemap({{ basemap.id|tojson }}, L.tileLayer({{ basemap.url|tojson }}, {{ basemap.options|tojson }}));
             {%- endfor %}
             {%- for layer in this.layers %}
-            panj.addVectorLayer({{ layer.spec|tojson }}, {{ layer.data|tojson }});
+            panj.addVectorLayer({{ layer|tojson }});
             {%- endfor %}
         })();
         {% endmacro %}
@@ -218,14 +226,34 @@ class _Runtime(MacroElement):
             {"id": b.id, "url": b.url, "options": {"attribution": b.html_attribution, "maxZoom": b.max_zoom}}
             for b in basemaps if b.url is not None
         ]
+        urls = publish_layers(layers)
         self.layers = [
-            {
-                "spec": {"id": layer.spec.id, "title": layer.spec.title, "style": _leaflet_style(layer.spec.style),
-                         "labelField": layer.spec.label_field, "attribution": layer.spec.attribution},
-                "data": {"type": "FeatureCollection", "features": [_slim(f, layer.spec.label_field) for f in layer.features]},
-            }
-            for layer in layers.values()
+            {"id": layer.spec.id, "title": layer.spec.title, "style": _leaflet_style(layer.spec.style),
+             "labelField": layer.spec.label_field, "attribution": layer.spec.attribution,
+             "features": len(layer.features), "url": urls[layer_id]}
+            for layer_id, layer in layers.items()
         ]
+
+
+# Layer object id -> (the layer, its URL). Layers are loaded once per directory and never mutated,
+# so a layer's file is written once per process; the layer is kept to make the id unambiguous.
+_published: dict[int, tuple[Layer, str]] = {}
+
+
+def publish_layers(layers: Mapping[str, Layer]) -> dict[str, str]:
+    """Layer id -> URL of the layer's slimmed GeoJSON (ids and labels only, no sources), written
+    under ``static/`` on first use (``geo.assets.publish_data``: content-hashed, never stale)."""
+    urls: dict[str, str] = {}
+    for layer_id, layer in layers.items():
+        known = _published.get(id(layer))
+        # Written again if the file went (static/vendor is a cache anyone may clear).
+        if known is None or known[0] is not layer or assets.local_file(known[1]) is None:
+            collection = {"type": "FeatureCollection",
+                          "features": [_slim(feature, layer.spec.label_field) for feature in layer.features]}
+            content = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            known = _published[id(layer)] = (layer, assets.publish_data(layer.spec.file_name, content))
+        urls[layer_id] = known[1]
+    return urls
 
 
 def _slim(feature: Mapping[str, Any], label_field: str) -> dict[str, Any]:
@@ -241,15 +269,17 @@ def _leaflet_style(style: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class Legend(MacroElement):
-    """The map legend: a Leaflet control in the bottom-right corner, collapsing to a button on
-    narrow windows (CSS in ``geo/web/panj-map.css``). Rows whose layer, actor or type is not on the
-    map are hidden by the runtime."""
+    """The map legend: a Leaflet control with a button that folds it away (CSS in
+    ``geo/web/panj-map.css``). On the page it sits top right, compact and scrolling, open on wide
+    windows and folded on phones; ``expanded`` (exports) keeps it open, every row shown, without
+    the button. Rows whose
+    layer, actor or type is not on the map are hidden by the runtime."""
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <div id="panj-legend" class="panj-legend leaflet-control" role="region" aria-label="Legend">
-          <button type="button" class="panj-legend-toggle" aria-expanded="false">Legend</button>
-          <div class="panj-legend-body">
+        <div id="panj-legend" class="panj-legend leaflet-control{% if this.expanded %} panj-legend-open panj-legend-fixed{% endif %}" role="region" aria-label="Legend">
+          <button type="button" class="panj-legend-toggle" aria-controls="panj-legend-body" aria-expanded="{{ 'true' if this.expanded else 'false' }}">Legend</button>
+          <div class="panj-legend-body" id="panj-legend-body">
           {%- for section, items in this.sections %}
             <h4>{{ section|e }}</h4>
             {%- for item in items %}
@@ -272,16 +302,19 @@ class Legend(MacroElement):
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
-        window.panjMap.initLegend();
+        window.panjMap.initLegend({{ this.options|tojson }});
         {% endmacro %}
     """)
 
     attributes = {"Layers": "data-panj-legend-layer", "Actors": "data-panj-legend-actor",
                   "Event types": "data-panj-legend-type", "Location": ""}
 
-    def __init__(self, items: Iterable[LegendItem]):
+    def __init__(self, items: Iterable[LegendItem], *, position: str = "topright", expanded: bool = False):
         super().__init__()
         self._name = "PanjLegend"
+        self.expanded = expanded
+        # open: null lets the runtime choose by the window's width (open unless phone-narrow).
+        self.options = {"position": position, "open": True if expanded else None}
         sections: dict[str, list[LegendItem]] = {}
         for item in items:
             sections.setdefault(item.section, []).append(item)
@@ -295,13 +328,12 @@ class EventsLayer(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
-            var panj = window.panjMap;
-            panj.ready = false;
+            var panj = window.panjMap, update = panj.beginUpdate();
             panj.setBasemap({{ this.basemap|tojson }});
-            panj.setLayers({{ this.visible_layers|tojson }});
+            var layersDrawn = panj.setLayers({{ this.visible_layers|tojson }});
             panj.drawEvents({{ this._parent.get_name() }}, {{ this.data|tojson }}, {{ this.vocabulary|tojson }}, {{ this.highlight|tojson }});
             panj.fit({{ this.bounds|tojson }});
-            panj.ready = true;
+            panj.finishUpdate(update, layersDrawn);
         })();
         {% endmacro %}
     """)
@@ -394,7 +426,8 @@ def build_base_map(
     """The map without events: identical for identical data, so the page keeps it across reruns.
 
     ``legend`` defaults to every layer and term (the runtime hides what is not on the map).
-    ``for_export`` turns off animations and the zoom control."""
+    ``for_export`` turns off animations and the zoom control, and keeps the legend open in the
+    bottom-right corner (the figure's furniture holds the others)."""
     west, south, east, north = home_bounds(layers)
     options: dict[str, Any] = {}
     if for_export:
@@ -408,7 +441,8 @@ def build_base_map(
     fmap.default_js = list(assets.MAP_JS)
     fmap.default_css = list(assets.MAP_CSS)
     _Runtime((west, south, east, north), basemaps.values(), layers).add_to(fmap)
-    Legend(legend_items(layers, vocabulary) if legend is None else legend).add_to(fmap)
+    Legend(legend_items(layers, vocabulary) if legend is None else legend,
+           position="bottomright" if for_export else "topright", expanded=for_export).add_to(fmap)
     return fmap
 
 

@@ -30,7 +30,7 @@ def _event(event_id: str, first: dt.date, last: dt.date, *, actors=("russia",), 
     }
 
 
-# The joined-events columns apply_filters reads (plus the region ids with_region_ids adds).
+# The joined-events columns apply_filters reads (geo.join gives region feature ids beside the names).
 EVENTS = gpd.GeoDataFrame(
     [
         _event("may-2022", D(2022, 5, 1), D(2022, 5, 31), title="Talks in Dushanbe", summary="Russia and China meet."),
@@ -88,7 +88,7 @@ def test_apply_filters_keeps_rows_and_columns() -> None:
 
 
 def test_region_filter_without_region_ids_says_what_is_missing() -> None:
-    with pytest.raises(ValueError, match="country_id.*with_region_ids"):
+    with pytest.raises(ValueError, match="'country:afghanistan' needs a 'country_id' column, as geo.join gives"):
         apply_filters(EVENTS.drop(columns="country_id"), FilterState(regions=frozenset({"country:afghanistan"})))
 
 
@@ -184,3 +184,39 @@ def test_partial_dates_in_the_query_span_their_whole_period(text: str, first: dt
 def test_only_unknown_values_mean_no_filter() -> None:
     state, _, notices = from_query_params({"actor": "martians"}, KNOWN, DEFAULT_VIEW)
     assert state.actors is None and len(notices) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "bbox"),
+    [
+        ("70.5,36.6,75.2,39.5", (70.5, 36.6, 75.2, 39.5)),
+        ("-180,-85,180,85", (-180.0, -85.0, 180.0, 85.0)),  # the widest view the map can show
+    ],
+)
+def test_bbox_round_trips_through_the_query(text: str, bbox: tuple[float, float, float, float]) -> None:
+    _, view, notices = from_query_params({"bbox": text}, KNOWN, DEFAULT_VIEW)
+    assert (view.bbox, notices) == (bbox, [])
+    assert to_query_params(FilterState(), view)["bbox"] == text
+
+
+def test_bbox_is_written_rounded_to_four_decimals() -> None:
+    view = ViewState(("frontier",), "none", bbox=(70.123456, 36.5, 75.00004, 39.99999))
+    assert to_query_params(FilterState(), view)["bbox"] == "70.1235,36.5,75,40"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("70,36,75", "expected four numbers W,S,E,N"),  # a number short
+        ("70,36,75,x", "expected four numbers W,S,E,N"),
+        ("75,36,70,39", "need -180 <= W < E <= 180"),  # west and east swapped
+        ("70,36,190,39", "need -180 <= W < E <= 180"),
+        ("70,39,75,36", "need -85 <= S < N <= 85"),
+        ("70,36,75,89", "need -85 <= S < N <= 85"),  # beyond what Web Mercator shows
+        ("70,nan,75,39", "the numbers must be finite"),
+    ],
+)
+def test_malformed_bbox_is_a_notice_and_the_home_view(text: str, reason: str) -> None:
+    _, view, notices = from_query_params({"bbox": text}, KNOWN, DEFAULT_VIEW)
+    assert view.bbox is None
+    assert len(notices) == 1 and notices[0].startswith(f"Ignored 'bbox={text}': {reason}")

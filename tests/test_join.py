@@ -60,6 +60,11 @@ DERIVED = [
 ]
 
 
+# Feature ids of the fixture's countries and provinces, by name.
+REGION_IDS = {"Tajikistan": "tajikistan", "Afghanistan": "afghanistan", "Khatlon": "khatlon",
+              "Gorno-Badakhshan": "gbao", "Badakhshan": "badakhshan"}
+
+
 @pytest.mark.parametrize(
     ("event_id", "country", "province", "in_gbao", "in_wakhan", "frontier_km", "post", "post_km"),
     DERIVED,
@@ -69,6 +74,9 @@ def test_derived_attributes(small, event_id, country, province, in_gbao, in_wakh
     row = small.loc[event_id]
     assert (None if pd.isna(row.country) else row.country) == country
     assert (None if pd.isna(row.province) else row.province) == province
+    # Beside each name, the feature id the region filters and URLs use.
+    assert (None if pd.isna(row.country_id) else row.country_id) == REGION_IDS.get(country)
+    assert (None if pd.isna(row.province_id) else row.province_id) == REGION_IDS.get(province)
     assert (bool(row.in_gbao), bool(row.in_wakhan)) == (in_gbao, in_wakhan)
     assert row.frontier_km == pytest.approx(frontier_km, rel=0.005, abs=0.01)
     assert row.nearest_post == post
@@ -174,6 +182,7 @@ def test_every_article_event_has_geometry(article) -> None:
 def test_shaymak_post_is_in_gbao_tajikistan(article) -> None:
     row = article.loc["china-shaymak-post"]
     assert (row.country, bool(row.in_gbao), row.nearest_post, row.nearest_post_km) == ("Tajikistan", True, "shaymak", 0.0)
+    assert (row.country_id, row.province_id) == ("tajikistan", "gbao")
 
 
 @real_layers
@@ -197,6 +206,7 @@ def test_badakhshan_province_events_are_in_afghanistan(article) -> None:
     assert len(rows) >= 1
     assert set(rows["country"]) == {"Afghanistan"}
     assert set(rows["province"]) == {"Badakhshan"}
+    assert set(rows["country_id"]) == {"afghanistan"} and set(rows["province_id"]) == {"badakhshan"}
 
 
 @real_layers

@@ -37,13 +37,18 @@ def _events_data(html: str) -> dict:
     return json.loads(calls[0])
 
 
+def _layer_specs(html: str) -> list[dict]:
+    return [json.loads(spec) for spec in re.findall(r"panj\.addVectorLayer\((\{.*?\})\);", html)]
+
+
 def test_frontier_layer_is_present_with_its_colour(data) -> None:
     html = _render(data)
-    specs = [json.loads(spec) for spec in re.findall(r"panj\.addVectorLayer\((\{.*?\}), \{\"features\"", html)]
+    specs = _layer_specs(html)
     assert [spec["id"] for spec in specs] == list(data[0])  # every manifest layer, in drawing order
     frontier = next(spec for spec in specs if spec["id"] == "frontier")
     assert frontier["style"]["color"] == "#d62728"
     assert "fillColor" not in frontier["style"]  # null in the manifest: left to Leaflet
+    assert frontier["features"] == 1
     assert 'panj.setLayers(["countries", "provinces", "gbao", "wakhan", "frontier", "places", "posts"])' in html
 
 
@@ -125,6 +130,55 @@ def test_base_map_code_is_identical_across_builds(data) -> None:
     layers, _, vocabulary, basemaps = data
     scripts = [_get_map_string(mapview.build_base_map(layers, vocabulary, basemaps=basemaps)) for _ in range(2)]
     assert generate_js_hash(scripts[0]) == generate_js_hash(scripts[1])
+
+
+def test_layer_geometry_is_a_static_file_not_map_code(data) -> None:
+    layers = data[0]
+    html = _render(data)
+    assert '"coordinates"' not in html.split("panj.drawEvents")[0]  # no layer geometry before the events
+    for spec in _layer_specs(html):
+        # /app/static/vendor/data/<content hash>/<layer>.geojson, served by Streamlit and the exporter alike
+        assert re.fullmatch(rf"{assets.STATIC_URL}vendor/data/[0-9a-f]{{16}}/{spec['id']}\.geojson", spec["url"])
+        collection = json.loads(assets.local_file(spec["url"]).read_text(encoding="utf-8"))
+        layer = layers[spec["id"]]
+        assert [feature["geometry"] for feature in collection["features"]] == [f["geometry"] for f in layer.features]
+        # only the id and the label: sources and other properties stay in the layer files
+        for feature in collection["features"]:
+            assert set(feature["properties"]) <= {"id", layer.spec.label_field}
+    assert mapview.publish_layers(layers) == {spec["id"]: spec["url"] for spec in _layer_specs(html)}
+
+
+def test_data_urls_follow_the_content(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(assets, "STATIC_DIR", tmp_path)
+    monkeypatch.setattr(assets, "_DATA_DIR", tmp_path / "vendor" / "data")
+    first = assets.publish_data("test-layer.geojson", b'{"features": [1]}')
+    assert assets.publish_data("test-layer.geojson", b'{"features": [1]}') == first
+    changed = assets.publish_data("test-layer.geojson", b'{"features": [2]}')
+    assert changed != first and changed.endswith("/test-layer.geojson")
+    assert assets.local_file(changed).read_bytes() == b'{"features": [2]}'
+    assert assets.local_file(first).read_bytes() == b'{"features": [1]}'  # the old URL still means the old bytes
+
+
+@pytest.mark.parametrize("name", ["../escape.geojson", "Frontier.geojson", "", "a/b.geojson"])
+def test_data_file_names_are_plain(name: str) -> None:
+    with pytest.raises(ValueError, match="data file name"):
+        assets.publish_data(name, b"{}")
+
+
+def test_legend_folds_on_the_page_and_stays_open_in_exports(data) -> None:
+    layers, _, vocabulary, basemaps = data
+    page = mapview.standalone_html(mapview.build_base_map(layers, vocabulary, basemaps=basemaps))
+    assert 'initLegend({"open": null, "position": "topright"})' in page
+    assert 'class="panj-legend leaflet-control"' in page and 'aria-expanded="false"' in page
+    export = _render_export(data)
+    assert 'initLegend({"open": true, "position": "bottomright"})' in export
+    assert 'class="panj-legend leaflet-control panj-legend-open panj-legend-fixed"' in export
+
+
+def _render_export(data) -> str:
+    layers, events, vocabulary, basemaps = data
+    view = mapview.MapView(visible_layers=tuple(layers), basemap="none")
+    return mapview.standalone_html(mapview.build_map(layers, events, vocabulary, view, basemaps=basemaps, for_export=True))
 
 
 def test_home_bounds_is_the_padded_frontier(data) -> None:

@@ -1,12 +1,16 @@
 /* Panj map runtime: event symbols on canvas, layer and basemap switching, legend, highlight.
  *
  * geo/mapview.py emits small calls into this file; it is served from /app/static/vendor/panj/
- * (copied there by geo/assets.py). State the browser tests and the PNG exporter read lives on
- * window.panjMap: {ready, eventsDrawn, layers: {id: {visible, features}}, basemap, highlight}.
+ * (copied there by geo/assets.py). The manifest layers' GeoJSON is fetched from static files
+ * (same origin, cacheable) the first time a layer is shown. State the browser tests and the PNG
+ * exporter read lives on window.panjMap: {ready, error, eventsDrawn, layers: {id: {visible,
+ * features, title}}, basemap, highlight}; ready is true once the last update's layers are fetched
+ * and drawn and its events drawn.
  */
 (function () {
   "use strict";
 
+  var URL_DEBOUNCE_MS = 300;  // write the view into the URL once the reader stops moving the map
   var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
   function esc(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
@@ -71,13 +75,18 @@
   function PanjMap(map, config) {
     this.map = map;
     this.ready = false;
+    this.error = null;
     this.eventsDrawn = 0;
     this.layers = {};
     this.basemap = "none";
     this.highlight = null;
     this.tilesLoading = false;
     this._layerOrder = [];
+    this._layerSpecs = {};
+    this._layerLoads = {};  // id -> promise of the Leaflet layer, from the first time it is shown
     this._leafletLayers = {};
+    this._wanted = {};
+    this._update = 0;
     this._basemaps = {};
     this._attributions = {};
     this._attribution = null;
@@ -88,6 +97,7 @@
     this.canvas = L.canvas({ pane: "panjEvents", padding: 0.2 });
     this.home = config.home;  // [[south, west], [north, east]]
     map.fitBounds(this.home);
+    this._followViewInUrl();
   }
 
   PanjMap.prototype.registerBasemap = function (id, tileLayer) {
@@ -105,10 +115,36 @@
     this.basemap = id_;
   };
 
-  /* One manifest layer: SVG paths with class panj-layer-<id>, escaped tooltips, its attribution. */
-  PanjMap.prototype.addVectorLayer = function (spec, data) {
+  /* One manifest layer, registered by URL: {id, title, style, labelField, attribution, features, url}. */
+  PanjMap.prototype.addVectorLayer = function (spec) {
+    this._layerSpecs[spec.id] = spec;
+    this._attributions[spec.id] = spec.attribution;
+    this._layerOrder.push(spec.id);
+    this.layers[spec.id] = { visible: false, features: spec.features, title: spec.title };
+  };
+
+  /* The layer's Leaflet layer, fetched and built once; a failed fetch is retried next time. */
+  PanjMap.prototype._loadLayer = function (id) {
+    var self = this, spec = this._layerSpecs[id];
+    if (!this._layerLoads[id]) {
+      this._layerLoads[id] = fetch(spec.url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { throw new Error("layer " + id + ": " + spec.url + " answered HTTP " + response.status); }
+        return response.json();
+      }).then(function (data) {
+        self._leafletLayers[id] = self._vectorLayer(spec, data);
+        return self._leafletLayers[id];
+      }).catch(function (error) {
+        delete self._layerLoads[id];
+        throw error;
+      });
+    }
+    return this._layerLoads[id];
+  };
+
+  /* SVG paths with class panj-layer-<id> and escaped tooltips. */
+  PanjMap.prototype._vectorLayer = function (spec, data) {
     var self = this, style = L.extend({}, spec.style, { className: "panj-layer panj-layer-" + spec.id });
-    var layer = L.geoJSON(data, {
+    return L.geoJSON(data, {
       renderer: this.svg,
       style: function () { return style; },
       pointToLayer: function (feature, latlng) {
@@ -121,25 +157,59 @@
         }
       }
     });
-    this._leafletLayers[spec.id] = layer;
-    this._attributions[spec.id] = spec.attribution;
-    this._layerOrder.push(spec.id);
-    this.layers[spec.id] = { visible: false, features: data.features.length, title: spec.title };
   };
 
-  /* Show exactly these layers, keeping the manifest's drawing order. */
+  /* Show exactly these layers, keeping the manifest's drawing order; a promise settled when every
+   * one of them is fetched and on the map (rejected if one cannot be fetched). */
   PanjMap.prototype.setLayers = function (ids) {
     var self = this, wanted = {};
-    ids.forEach(function (id) { wanted[id] = true; });
+    ids.forEach(function (id) { if (self._layerSpecs[id]) { wanted[id] = true; } });
+    this._wanted = wanted;
     this._layerOrder.forEach(function (id) {
-      var layer = self._leafletLayers[id], on = wanted[id] === true;
-      if (on && !self.map.hasLayer(layer)) { layer.addTo(self.map); }
-      if (!on && self.map.hasLayer(layer)) { self.map.removeLayer(layer); }
-      self.layers[id].visible = on;
+      var layer = self._leafletLayers[id];
+      if (!wanted[id]) {
+        if (layer && self.map.hasLayer(layer)) { self.map.removeLayer(layer); }
+        self.layers[id].visible = false;
+      }
     });
-    this._layerOrder.forEach(function (id) { if (wanted[id]) { self._leafletLayers[id].bringToFront(); } });
     this._legendShow("data-panj-legend-layer", wanted);
     this._updateAttribution(ids);
+    return Promise.all(Object.keys(wanted).map(function (id) {
+      return self._loadLayer(id).then(function (layer) {
+        // Still wanted? A later setLayers may have hidden it while it was on its way.
+        if (self._wanted[id] && !self.map.hasLayer(layer)) { layer.addTo(self.map); }
+        self.layers[id].visible = self.map.hasLayer(layer);
+        self._restack();
+      });
+    }));
+  };
+
+  /* Layers arrive in any order; SVG stacks them by insertion, so restore the manifest's order. */
+  PanjMap.prototype._restack = function () {
+    var self = this;
+    this._layerOrder.forEach(function (id) {
+      var layer = self._leafletLayers[id];
+      if (layer && self.map.hasLayer(layer)) { layer.bringToFront(); }
+    });
+  };
+
+  /* An update (one EventsLayer) begins: not ready until finishUpdate says it is drawn. */
+  PanjMap.prototype.beginUpdate = function () {
+    this.ready = false;
+    this.error = null;
+    this._update += 1;
+    return this._update;
+  };
+
+  /* Ready once the update's layers are drawn, unless a newer update has begun meanwhile. */
+  PanjMap.prototype.finishUpdate = function (update, layersDrawn) {
+    var self = this;
+    return layersDrawn.then(function () {
+      if (update === self._update) { self.ready = true; }
+    }, function (error) {
+      if (update === self._update) { self.error = String(error.message || error); }
+      if (window.console) { window.console.error("Panj map: " + (error.message || error)); }
+    });
   };
 
   /* One credit line for the visible layers, each source named once. */
@@ -262,19 +332,24 @@
   };
 
   /* The legend: a Leaflet control around the server-rendered #panj-legend, symbols drawn with the
-   * same path function as the map; on narrow windows it starts collapsed behind its button. */
-  PanjMap.prototype.initLegend = function () {
+   * same path function as the map. options: {position, open}; open null means open unless the
+   * window is phone-narrow (the width panj-map.css calls narrow). */
+  PanjMap.prototype.initLegend = function (options) {
     var element = document.getElementById("panj-legend");
     if (!element) { return; }
-    var control = L.control({ position: "bottomright" });
+    var toggle = element.querySelector(".panj-legend-toggle");
+    var open = options.open !== null ? options.open : !window.matchMedia("(max-width: 640px)").matches;
+    function setOpen(value) {
+      element.classList.toggle("panj-legend-open", value);
+      toggle.setAttribute("aria-expanded", String(value));
+    }
+    var control = L.control({ position: options.position });
     control.onAdd = function () { return element; };
     control.addTo(this.map);
     L.DomEvent.disableClickPropagation(element);
     L.DomEvent.disableScrollPropagation(element);
-    element.querySelector(".panj-legend-toggle").addEventListener("click", function () {
-      var open = element.classList.toggle("panj-legend-open");
-      this.setAttribute("aria-expanded", String(open));
-    });
+    setOpen(open);
+    toggle.addEventListener("click", function () { setOpen(!element.classList.contains("panj-legend-open")); });
     Array.prototype.forEach.call(element.querySelectorAll("canvas[data-shape]"), function (canvas) {
       var ctx = canvas.getContext("2d"), ratio = window.devicePixelRatio || 1, size = canvas.width;
       canvas.width = size * ratio; canvas.height = size * ratio;
@@ -285,6 +360,39 @@
       ctx.globalAlpha = 1; ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);
       if (canvas.dataset.dash) { ctx.setLineDash([2, 2]); }
       ctx.stroke();
+    });
+  };
+
+  /* The view as "W,S,E,N" in degrees, 4 decimals (~10 m), clamped to what a URL may carry. */
+  function bboxText(bounds) {
+    var values = [
+      Math.max(bounds.getWest(), -180), Math.max(bounds.getSouth(), -85),
+      Math.min(bounds.getEast(), 180), Math.min(bounds.getNorth(), 85)
+    ];
+    return values.map(function (value) { return String(Math.round(value * 1e4) / 1e4); }).join(",");
+  }
+
+  /* Keep ?bbox=W,S,E,N in the page's URL in step with the view, so a copied link reopens it.
+   * The map's frame is same-origin with the page; replaceState adds no history entry and does not
+   * rerun the page (Streamlit reads the URL only when it loads). */
+  PanjMap.prototype.writeViewToUrl = function () {
+    var page;
+    try {
+      page = window.parent;
+      if (page === window || !page.history) { return; }
+      var url = new URL(page.location.href);
+      url.searchParams.set("bbox", bboxText(this.map.getBounds()));
+      page.history.replaceState(page.history.state, "", url.toString());
+    } catch (error) {
+      // A cross-origin host page (the map embedded elsewhere): leave its URL alone.
+    }
+  };
+
+  PanjMap.prototype._followViewInUrl = function () {
+    var self = this, timer = null;
+    this.map.on("moveend", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { self.writeViewToUrl(); }, URL_DEBOUNCE_MS);
     });
   };
 
