@@ -23,14 +23,16 @@ import json
 import math
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from shapely.ops import unary_union
 
 from geo.events import PartialDate, Problem
-from geo.filters import FilterState, ViewState
+from geo.filters import (
+    KEY_ACTOR, KEY_BASEMAP, KEY_FROM, KEY_LAYERS, KEY_REGION, KEY_TEXT, KEY_TO, KEY_TYPE, FilterState, ViewState,
+)
 from geo.layers import LAYERS_DIR, Layer, resolve
 from geo.mapview import Bounds, MapView
 
@@ -40,6 +42,10 @@ SCENE_REQUIRED = ("id", "title", "caption", "layers", "extent")
 SCENE_OPTIONAL = ("basemap", "filters")
 FILTER_FIELDS = ("date_from", "date_to", "actors", "event_types", "regions", "text")
 DEFAULT_BASEMAP = "none"
+KEY_SCENE = "scene"  # ?scene=ID opens that scene
+# Query-string keys of the page state a scene sets (geo.filters); ?scene=ID with none of them is
+# a shared scene link.
+PAGE_STATE_KEYS = frozenset({KEY_FROM, KEY_TO, KEY_ACTOR, KEY_TYPE, KEY_REGION, KEY_TEXT, KEY_LAYERS, KEY_BASEMAP})
 
 _Report = Callable[[str, str], None]  # records a problem: (field, reason)
 
@@ -120,6 +126,27 @@ def differs_from_scene(scene: Scene, state: FilterState, view: ViewState) -> lis
     if view.basemap != scene.basemap:
         changed.append("basemap")
     return changed
+
+
+def open_from_query(
+    params: Mapping[str, Sequence[str]], scenes: Mapping[str, Scene], state: FilterState, view: ViewState
+) -> tuple[Scene | None, FilterState, ViewState, list[str]]:
+    """The scene ``?scene=ID`` names and the page state to open with, plus notices.
+
+    ``state`` and ``view`` are what the rest of the query string says (``geo.filters``). A URL
+    that names a scene and no filter, layer or basemap is a shared scene link: it opens the scene
+    as the scene defines it (keeping a selected event and the map's extent). A URL with page state as well is a scene
+    the reader changed: it opens as the URL says, and the page can tell what differs.
+    """
+    wanted = list(params.get(KEY_SCENE, ()))
+    if not wanted:
+        return None, state, view, []
+    scene = scenes.get(wanted[0]) if len(wanted) == 1 else None
+    if scene is None:
+        return None, state, view, [f"Ignored unknown scene {', '.join(map(repr, wanted))}."]
+    if PAGE_STATE_KEYS & set(params):
+        return scene, state, view, []
+    return scene, scene.filters, replace(scene.view_state(), selected_event=view.selected_event, bbox=view.bbox), []
 
 
 def load_scenes(

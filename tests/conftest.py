@@ -85,8 +85,10 @@ def hostile_app_url() -> Iterator[str]:
     yield from _serve(FIXTURES / "layers-hostile")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API refuses to start while another instance runs in the
+    # same thread, and tests/test_export.py starts its own (geo.export.Renderer).
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"no Chromium at {CHROMIUM} (set PANJ_CHROMIUM)")
     from playwright.sync_api import sync_playwright

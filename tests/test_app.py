@@ -129,3 +129,20 @@ def test_bad_url_values_show_notices(calls) -> None:
     assert len(notices) == 3
     assert any("martians" in notice for notice in notices)
     assert any("mapbox" in notice for notice in notices)
+
+
+def test_url_keeps_bbox_scene_and_presenter(calls) -> None:
+    at = _run({"bbox": "71,37,73.5,38.25", "scene": "offensives", "presenter": "1", "actor": "china"})
+    assert not at.warning
+    assert (at.query_params["bbox"], at.query_params["scene"], at.query_params["presenter"]) == (
+        "71,37,73.5,38.25", "offensives", "1")
+    at.sidebar.text_input(key="f_text").input("post").run()  # a change rewrites the URL
+    assert (at.query_params["bbox"], at.query_params["scene"], at.query_params["q"]) == (
+        "71,37,73.5,38.25", "offensives", "post")
+
+
+def test_malformed_bbox_in_the_url_is_a_notice(calls) -> None:
+    at = _run({"bbox": "73,37,71,38"})
+    assert [warning.value for warning in at.warning] == [
+        "Ignored 'bbox=73,37,71,38': need -180 <= W < E <= 180 (longitudes)."]
+    assert "bbox" not in at.query_params

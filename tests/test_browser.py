@@ -133,6 +133,48 @@ def test_hostile_title_shows_as_text_and_runs_nothing(page, hostile_app_url) -> 
     assert page.outside_requests == []
 
 
+def test_layers_come_from_cacheable_static_files(page, app_url) -> None:
+    fetched = []
+    page.on("response", lambda response: fetched.append((urlsplit(response.url).path, response.status))
+            if "/vendor/data/" in response.url else None)
+    page.goto(f"{app_url}/?basemap=none")
+    frame = _map_frame(page)
+    visible = [layer_id for layer_id, layer in geo.layers.load_layers().items() if layer.spec.visible]
+    # Every visible layer fetched once, from a content-hashed static URL, and drawn.
+    paths = sorted(path for path, status in fetched if status == 200)
+    assert sorted(path.rsplit("/", 1)[1] for path in paths) == sorted(f"{layer_id}.geojson" for layer_id in visible)
+    assert all(re.fullmatch(r"/app/static/vendor/data/[0-9a-f]{16}/[a-z0-9-]+\.geojson", path) for path in paths)
+    assert frame.evaluate("() => Object.values(window.panjMap.layers).filter(l => l.visible).length") == len(visible)
+    assert frame.evaluate("() => window.panjMap.error") is None
+
+
+def test_wide_legend_is_open_top_right_and_folds(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    frame = _map_frame(page)
+    legend, body = frame.locator("#panj-legend"), frame.locator(".panj-legend-body")
+    assert body.is_visible()
+    # top right of the map (coordinates inside the map's frame)
+    right, top, width = frame.evaluate(
+        """() => { const r = document.getElementById('panj-legend').getBoundingClientRect(),
+                         c = window.panjMap.map.getContainer().getBoundingClientRect();
+                   return [r.right - c.left, r.top - c.top, c.width]; }"""
+    )
+    assert right > width - 20 and top < 20
+    # No event symbol lies under the open legend at this width.
+    covered = frame.evaluate(
+        """() => { const m = window.panjMap.map, r = document.getElementById('panj-legend').getBoundingClientRect();
+                   let n = 0; m.eachLayer(l => { if (!l.panjEvent) return;
+                     const p = m.latLngToContainerPoint(l.getLatLng());
+                     if (p.x >= r.left && p.x <= r.right && p.y >= r.top && p.y <= r.bottom) n += 1; });
+                   return n; }"""
+    )
+    assert covered == 0
+    frame.locator(".panj-legend-toggle").click()
+    body.wait_for(state="hidden", timeout=TIMEOUT_MS)
+    assert frame.locator(".panj-legend-toggle").get_attribute("aria-expanded") == "false"
+    assert legend.bounding_box()["height"] < 40  # folded to its button (one line)
+
+
 def test_phone_width_collapses_the_legend(browser, app_url) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
@@ -143,5 +185,77 @@ def test_phone_width_collapses_the_legend(browser, app_url) -> None:
         assert not body.is_visible()
         frame.locator(".panj-legend-toggle").click()
         body.wait_for(state="visible", timeout=TIMEOUT_MS)
+        assert frame.locator(".panj-legend-toggle").get_attribute("aria-expanded") == "true"
     finally:
         context.close()
+
+
+def test_presenter_view_fills_the_window_with_a_legible_caption(browser, app_url) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/?scene=russia&presenter=1")
+        _map_frame(page)
+        page.get_by_role("button", name="Next ▶").click()
+        title = page.locator(".panj-caption h3")
+        title.wait_for(state="visible", timeout=TIMEOUT_MS)
+        box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+        assert box["width"] >= 0.9 * 1280
+        assert box["y"] + box["height"] >= 800 - 1  # reaches the bottom of the window
+        assert float(title.evaluate("node => getComputedStyle(node).fontSize").removesuffix("px")) >= 20
+        assert title.inner_text().strip()
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        assert page.get_by_role("button", name="◀ Previous").is_visible()
+    finally:
+        context.close()
+
+
+def test_render_png_uses_the_view_on_screen_and_offers_the_download(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    frame = _map_frame(page)
+    # Pan and zoom inside the map: no rerun happens, yet the export must use this view.
+    bbox = frame.evaluate(
+        """() => { const m = window.panjMap.map; m.setView([37.9, 71.6], 8, {animate: false});
+                   const b = m.getBounds();
+                   return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"""
+    )
+    page.get_by_text("Export", exact=True).click()
+    page.get_by_role("button", name="Render PNG").click()
+    download = page.get_by_role("button", name="Download PNG")
+    download.wait_for(timeout=120_000)
+    rendered = page.get_by_text(re.compile(r"Rendered: \d+×\d+ px of")).inner_text()
+    numbers = [float(value) for value in re.search(r"of ([-\d., ]+) \(W", rendered).group(1).split(", ")]
+    assert numbers == pytest.approx(bbox, abs=1e-4)
+    assert page.outside_requests == []
+
+
+def test_panning_writes_the_view_into_the_url_and_a_copied_link_reopens_it(page, app_url, browser) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    frame = _map_frame(page)
+    # Panning reruns nothing (returned_objects=[]); the map writes its view into the page's URL.
+    bbox = frame.evaluate(
+        """() => { const m = window.panjMap.map; m.setView([38.2, 71.9], 9, {animate: false});
+                   const b = m.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"""
+    )
+    page.wait_for_function(
+        """(want) => { const m = location.search.match(/bbox=([^&]+)/);
+                       if (!m) { return false; }
+                       const got = decodeURIComponent(m[1]).split(',').map(Number);
+                       return got.every((v, i) => Math.abs(v - want[i]) < 1e-4); }""",
+        arg=bbox, timeout=TIMEOUT_MS,
+    )
+    copied = page.url
+
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    try:
+        other.goto(copied)
+        reopened = _map_frame(other).evaluate(
+            """() => { const b = window.panjMap.map.getBounds();
+                       return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"""
+        )
+        west, south, east, north = bbox
+        # The same view: it holds the copied extent, and is at most one zoom level wider.
+        assert reopened[0] <= west and reopened[1] <= south and reopened[2] >= east and reopened[3] >= north
+        assert (reopened[2] - reopened[0]) <= 2.2 * (east - west)
+    finally:
+        other.context.close()

@@ -14,7 +14,7 @@ from pyproj import Geod
 from geo import scenes as scenes_module
 from geo import timeline
 from geo.events import load_vocabulary
-from geo.filters import FilterState, ViewState, apply_filters, region_choices, with_region_ids
+from geo.filters import FilterState, ViewState, apply_filters, region_choices
 from geo.join import load_joined_events
 from geo.layers import feature_refs, load_layers
 from geo.mapview import MapView, load_basemaps
@@ -67,8 +67,8 @@ def layers():
 
 @pytest.fixture(scope="module")
 def events(layers):
-    # As the page holds them: with the region ids the region filter reads.
-    return with_region_ids(load_joined_events(), layers)
+    # As the page holds them (the join gives the region ids the region filter reads).
+    return load_joined_events()
 
 
 @pytest.fixture(scope="module")
@@ -290,3 +290,26 @@ def test_differs_from_scene_names_what_changed(state: FilterState, view: ViewSta
 def test_scenes_module_needs_no_streamlit() -> None:
     source = Path(scenes_module.__file__).read_text(encoding="utf-8")
     assert "streamlit" not in source
+
+
+URL_STATE = FilterState(actors=frozenset({"china"}))
+URL_VIEW = ViewState(("frontier",), "street", selected_event="ev-1")
+
+
+@pytest.mark.parametrize(
+    ("params", "scene_id", "state", "view", "notices"),
+    [
+        ({}, None, URL_STATE, URL_VIEW, []),  # no scene: the URL's state as it is
+        # A shared scene link: the scene as defined, keeping the event the link selects.
+        ({"scene": ["russia"], "event": ["ev-1"]}, "russia", SCENE.filters,
+         replace(SCENE.view_state(), selected_event="ev-1"), []),
+        # The scene and the reader's changes: the URL's state, so the page can say what differs.
+        ({"scene": ["russia"], "actor": ["china"]}, "russia", URL_STATE, URL_VIEW, []),
+        ({"scene": ["russia"], "basemap": ["street"]}, "russia", URL_STATE, URL_VIEW, []),
+        ({"scene": ["atlantis"]}, None, URL_STATE, URL_VIEW, ["Ignored unknown scene 'atlantis'."]),
+        ({"scene": ["russia", "russia"]}, None, URL_STATE, URL_VIEW, ["Ignored unknown scene 'russia', 'russia'."]),
+    ],
+)
+def test_open_from_query(params, scene_id, state, view, notices) -> None:
+    scene, got_state, got_view, got_notices = scenes_module.open_from_query(params, {"russia": SCENE}, URL_STATE, URL_VIEW)
+    assert (scene.id if scene else None, got_state, got_view, got_notices) == (scene_id, state, view, notices)

@@ -1,0 +1,189 @@
+"""Workshop mode on the page (AppTest, no browser): every shipped scene shows exactly its layers and
+events, ?scene=ID opens a scene, changes are noticed, Previous/Next walk the events in date order
+and wrap, and a broken scenes file leaves the rest of the page working."""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import geo.events
+import geo.join
+import geo.layers
+from geo import filters, mapview, scenes, timeline
+
+APP = str(Path(__file__).parent.parent / "app.py")
+HOSTILE = Path(__file__).parent / "fixtures" / "layers-hostile"
+TIMEOUT = 120
+SHIPPED_SCENE_IDS = [entry["id"] for entry in json.loads(
+    (geo.layers.LAYERS_DIR / scenes.SCENES_NAME).read_text(encoding="utf-8"))["scenes"]]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """(layers, joined events, scenes by id) of the shipped data, as the page loads them."""
+    layers = geo.layers.load_layers()
+    events = geo.join.load_joined_events()
+    vocabulary = geo.events.load_vocabulary()
+    loaded = scenes.load_scenes(
+        layer_ids=tuple(layers), actor_ids=vocabulary.actors, event_type_ids=vocabulary.event_types,
+        region_ids=filters.region_choices(events, layers), basemap_ids=mapview.load_basemaps(),
+        feature_refs=geo.layers.feature_refs(layers),
+    )
+    return layers, events, {scene.id: scene for scene in loaded}
+
+
+@pytest.fixture
+def page(monkeypatch):
+    """A page on the shipped layers."""
+    monkeypatch.delenv("PANJ_LAYERS_DIR", raising=False)
+
+    def run(query: dict[str, str | list[str]] | None = None) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return run
+
+
+def _count(at: AppTest) -> str:
+    return next(md.value for md in at.sidebar.markdown if md.value.endswith(" events**"))
+
+
+def _html(at: AppTest, marker: str) -> list[str]:
+    return [element.proto.body for element in at.get("html") if marker in element.proto.body]
+
+
+def _caption_title(at: AppTest) -> str:
+    (body,) = _html(at, 'class="panj-caption"')
+    return html.unescape(body.split("<h3>", 1)[1].split("</h3>", 1)[0])
+
+
+def _layer_boxes(at: AppTest, layers) -> dict[str, bool]:
+    return {layer_id: at.sidebar.checkbox(key=f"v_layer_{layer_id}").value for layer_id in layers}
+
+
+@pytest.mark.parametrize("scene_id", SHIPPED_SCENE_IDS)
+def test_choosing_a_scene_shows_exactly_its_layers_and_events(scene_id: str, page, shipped) -> None:
+    layers, events, by_id = shipped
+    scene = by_id[scene_id]
+    expected = filters.apply_filters(events, scene.filters)
+    at = page()
+    at.selectbox(key="w_scene").select(scene_id).run()
+    assert _count(at) == f"**{len(expected)} of {len(events)} events**"
+    assert list(at.dataframe[0].value["Title"]) == list(expected["title"])
+    assert _layer_boxes(at, layers) == {layer_id: layer_id in scene.layers for layer_id in layers}
+    assert at.sidebar.selectbox(key="v_basemap").value == scene.basemap
+    assert at.query_params["scene"] == scene_id
+    (note,) = _html(at, "panj-scene-note")
+    assert 'data-changed="false"' in note  # the scene's own caption, not a "changed" notice
+
+
+def test_every_shipped_scene_is_offered_in_order(page, shipped) -> None:
+    _, _, by_id = shipped
+    assert by_id and list(by_id) == SHIPPED_SCENE_IDS
+    assert page().selectbox(key="w_scene").options == ["None: explore freely", *(s.title for s in by_id.values())]
+
+
+def test_scene_link_opens_the_scene_and_changes_are_noticed(page, shipped) -> None:
+    layers, events, by_id = shipped
+    scene = by_id["russia"]
+    at = page({"scene": "russia"})
+    assert at.selectbox(key="w_scene").value == "russia"
+    assert _count(at) == f"**{len(filters.apply_filters(events, scene.filters))} of {len(events)} events**"
+    assert _layer_boxes(at, layers) == {layer_id: layer_id in scene.layers for layer_id in layers}
+
+    at.sidebar.checkbox(key="v_layer_gbao").check().run()
+    at.sidebar.text_input(key="f_text").input("division").run()
+    (note,) = _html(at, "panj-scene-note")
+    assert 'data-changed="true"' in note
+    assert "Changed from scene “Russia&#x27;s footprint”: search text, layers." in note
+    assert at.query_params["scene"] == "russia" and at.query_params["q"] == "division"
+
+
+def test_changed_scene_link_reopens_the_changed_view(page, shipped) -> None:
+    # A URL that names a scene and page state keeps the state (the reader's changes).
+    at = page({"scene": "russia", "actor": "china", "layers": "frontier", "basemap": "none"})
+    assert at.sidebar.multiselect(key="f_actors").value == ["china"]
+    (note,) = _html(at, "panj-scene-note")
+    assert "actors" in note and "layers" in note
+
+
+def test_unknown_scene_in_the_url_is_a_notice(page) -> None:
+    at = page({"scene": "atlantis"})
+    assert [warning.value for warning in at.warning] == ["Ignored unknown scene 'atlantis'."]
+    assert at.selectbox(key="w_scene").value is None
+    assert "scene" not in at.query_params
+
+
+def test_next_and_previous_walk_the_events_in_date_order_and_wrap(page, shipped) -> None:
+    _, events, by_id = shipped
+    shown = filters.apply_filters(events, by_id["russia"].filters)
+    titles = dict(zip(shown["id"], shown["title"]))
+    in_order = [titles[event_id] for event_id in timeline.ordered_ids(shown)]
+    assert len(in_order) >= 3
+    at = page({"scene": "russia"})
+    assert _html(at, 'class="panj-caption"') == []  # no step yet: the scene's extent, no caption
+
+    visited = []
+    for _ in range(len(in_order) + 1):
+        at.button(key="panj-next").click().run()
+        visited.append(_caption_title(at))
+    assert visited == [*in_order, in_order[0]]  # date order, then wraps to the first
+    at.button(key="panj-prev").click().run()
+    assert _caption_title(at) == in_order[-1]  # previous before the first is the last
+    at.button(key="panj-prev").click().run()
+    assert _caption_title(at) == in_order[-2]
+    assert at.query_params["event"] == timeline.ordered_ids(shown)[-2]  # the step is the highlighted event
+
+
+def test_previous_first_goes_to_the_last_event(page, shipped) -> None:
+    _, events, by_id = shipped
+    shown = filters.apply_filters(events, by_id["us-ayvoj"].filters)
+    at = page({"scene": "us-ayvoj"})
+    at.button(key="panj-prev").click().run()
+    assert _caption_title(at) == dict(zip(shown["id"], shown["title"]))[timeline.ordered_ids(shown)[-1]]
+
+
+def test_presenter_flag_stays_in_the_url(page) -> None:
+    at = page({"scene": "frontier", "presenter": "1"})
+    assert at.query_params["presenter"] == "1" and at.query_params["scene"] == "frontier"
+    at.button(key="panj-next").click().run()
+    assert at.query_params["presenter"] == "1"
+    assert len(_html(at, 'class="panj-caption"')) == 1
+
+
+@pytest.fixture
+def broken_layers(tmp_path: Path, monkeypatch) -> Path:
+    """The hostile fixture layers with a scenes file naming a layer that does not exist."""
+    folder = tmp_path / "layers"
+    shutil.copytree(HOSTILE, folder)
+    (folder / "scenes.json").write_text(
+        '{"scenes": [{"id": "lost", "title": "Lost", "caption": "A scene with a bad layer.",'
+        ' "layers": ["atlantis"], "extent": [70, 36, 75, 39]}]}', encoding="utf-8",
+    )
+    monkeypatch.setenv("PANJ_LAYERS_DIR", str(folder))
+    st.cache_resource.clear()
+    yield folder
+    st.cache_resource.clear()
+
+
+def test_broken_scenes_file_is_an_error_and_the_page_still_works(broken_layers: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    (error,) = [element.value for element in at.error]
+    assert "scene 'lost'" in error and "layers" in error and "unknown layer 'atlantis'" in error
+    assert _count(at) == "**3 of 3 events**"
+    assert not at.get("selectbox") or all(box.key != "w_scene" for box in at.selectbox)
+    at.sidebar.multiselect(key="f_actors").select("china").run()
+    assert _count(at) == "**2 of 3 events**"
