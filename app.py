@@ -112,15 +112,14 @@ def init_state(data: PageData) -> None:
     if st.session_state.get(K_READY):
         return
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    state, view, notices = filters.from_query_params(params, data.known, data.default_view)
-    scene, state, view, scene_notices = scenes.open_from_query(params, data.scenes, state, view)
+    scene, state, view, notices = scenes.open_from_query(params, data.scenes, data.known, data.default_view)
     st.session_state[K_SCENE] = scene.id if scene is not None else None
     st.session_state[K_FIT_SCENE] = scene is not None
     st.session_state[K_STEP] = view.selected_event
     st.session_state[K_BBOX] = st.session_state[K_OPEN_BBOX] = view.bbox
     _write_widgets(data, state, view)
     st.session_state[K_URL_EVENT] = view.selected_event
-    st.session_state[K_NOTICES] = notices + scene_notices
+    st.session_state[K_NOTICES] = notices
     st.session_state[K_READY] = True
 
 
@@ -174,10 +173,14 @@ def sidebar_view(data: PageData) -> ViewState:
     return ViewState(visible_layers=visible, basemap=basemap)
 
 
-def write_url(state: FilterState, view: ViewState, workshop: dict[str, str]) -> None:
-    """Mirror the page state (and the workshop's scene and presenter keys) in the URL, so a copied
-    link reopens this view."""
-    params = {**filters.to_query_params(state, view), **workshop}
+def write_url(state: FilterState, view: ViewState, scene: scenes.Scene | None, presenter: bool) -> None:
+    """Mirror the page state in the URL, so a copied link reopens this view: on a scene, ``scene=ID``
+    and only what differs from it; presenter mode as ``presenter=1``."""
+    params = filters.to_query_params(state, view, scene.url_base() if scene is not None else None)
+    if scene is not None:
+        params[scenes.KEY_SCENE] = scene.id
+    if presenter:
+        params[KEY_PRESENTER] = "1"
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     wanted = {key: value if isinstance(value, list) else [value] for key, value in params.items()}
     if current != wanted:
@@ -416,8 +419,7 @@ def main() -> None:
     scene, current = workshop_bar(data, state, view, shown, presenter)
     if current is not None:
         view = replace(view, selected_event=current)  # the step's event is the one highlighted
-    workshop = {scenes.KEY_SCENE: scene.id} if scene is not None else {}
-    write_url(state, view, workshop | ({KEY_PRESENTER: "1"} if presenter else {}))
+    write_url(state, view, scene, presenter)
 
     with st.container(key="presenter-hidden-fit"):
         fit = st.button("Fit to events", disabled=shown.empty, help="Zoom the map to the events shown")

@@ -35,6 +35,8 @@ CITATION_FIELDS = ("paragraph", "source", "source_date")
 DOCUMENT_REQUIRED = ("id", "title", "publisher", "date")
 DOCUMENT_OPTIONAL = ("volume", "issue", "author", "url", "notes")
 TERM_FIELDS = ("id", "name", "colour", "symbol")
+# Not usable as an actor or event-type id: in a page URL, ?actor=all means "no actor filter".
+RESERVED_ID = "all"
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -185,6 +187,8 @@ def _terms(path: Path, kind: str, entries: Any, problems: list[Problem]) -> dict
             problems.append(Problem(path, item, "id", "must be lower-case letters, digits and hyphens"))
         elif term_id in terms:
             problems.append(Problem(path, item, "id", f"duplicate {kind} id"))
+        elif term_id == RESERVED_ID:
+            problems.append(Problem(path, item, "id", f"{RESERVED_ID!r} is reserved (it means 'no filter' in page URLs)"))
         if not isinstance(name, str) or not name.strip():
             problems.append(Problem(path, item, "name", "must be a non-empty string"))
         if not isinstance(colour, str) or not _HEX_COLOUR.fullmatch(colour):

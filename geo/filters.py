@@ -13,11 +13,19 @@ Regions. A region id is one of
 An event passes when it lies in any of the selected regions. The region filter reads the join's
 feature-id columns ``country_id`` and ``province_id`` (``geo.join``).
 
-Query string. ``to_query_params`` writes only what differs from "show everything" for filters,
-and always the visible layers and the basemap, so a copied URL reopens the same view; ``bbox``
-(W,S,E,N) is the map's extent, which the map itself keeps up to date in the URL as the reader pans.
-``from_query_params`` never raises: unknown or malformed values are dropped with a notice.
-Keys it does not know are left alone (other features of the page own them).
+Query string. ``to_query_params`` writes what differs from a base view. Without a base (no
+scene) that is what differs from "show everything" for filters, and always the visible layers and
+the basemap, so a copied URL reopens the same view. With a base (a workshop scene) it is only what
+differs from the scene, and a filter the scene sets but the reader cleared is written as a "no
+filter" token: ``actor=all``, ``type=all``, ``region=all``, ``from=any``, ``to=any``, an empty
+``q=`` and ``layers=none``. ``from_query_params`` reads a query string on top of a default state:
+a key that is absent takes the default's value, so ``?scene=ID&basemap=none`` is the scene with
+one override. ``all`` is reserved: no actor or event type may take it as its id (``KnownIds``);
+region ids are ``gbao``, ``wakhan`` or prefixed, so cannot collide. ``bbox`` (W,S,E,N) is the
+map's extent, which the map itself keeps up to date in the URL as the reader pans; ``event`` and
+``bbox`` are written whenever set. ``from_query_params`` never raises: unknown or malformed values
+are dropped with a notice and the default's value kept. Keys it does not know are left alone
+(other features of the page own them).
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ from typing import Any
 
 import pandas as pd
 
+from geo.events import RESERVED_ID
+
 REGION_GBAO = "gbao"
 REGION_WAKHAN = "wakhan"
 _REGION_FLAGS = {REGION_GBAO: "in_gbao", REGION_WAKHAN: "in_wakhan"}
@@ -40,6 +50,9 @@ _REGION_PREFIXES = {"country": ("country_id", "countries"), "province": ("provin
 
 BASEMAP_NONE = "none"
 NO_LAYERS = "none"  # ?layers=none: every layer hidden (an empty list cannot be written in a URL)
+# "No filter" where the default (a scene) has one: ?actor=all, ?type=all, ?region=all ...
+ALL = RESERVED_ID
+ANY_DATE = "any"  # ... and ?from=any, ?to=any: the date range open at that end
 
 # Query-string keys.
 KEY_FROM, KEY_TO, KEY_ACTOR, KEY_TYPE, KEY_REGION, KEY_TEXT = "from", "to", "actor", "type", "region", "q"
@@ -87,6 +100,13 @@ class KnownIds:
     layers: tuple[str, ...] = ()  # in drawing order
     basemaps: frozenset[str] = field(default_factory=frozenset)
     events: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        # ?actor=all means "every actor", so an actor (event type, region) called "all" could never
+        # be chosen by a link: refuse it where the ids meet the query string.
+        for key, ids in ((KEY_ACTOR, self.actors), (KEY_TYPE, self.event_types), (KEY_REGION, self.regions)):
+            if ALL in ids:
+                raise ValueError(f"the id {ALL!r} is reserved: '?{key}={ALL}' means no filter; rename that {key}")
 
 
 # --- applying ------------------------------------------------------------------------------------
@@ -149,20 +169,32 @@ def date_span(frame: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
 
 # --- query string --------------------------------------------------------------------------------
 
-def to_query_params(state: FilterState, view: ViewState) -> dict[str, str | list[str]]:
-    """The query string for ``state`` and ``view``; sets are written sorted, so equal states give equal URLs."""
+def to_query_params(
+    state: FilterState, view: ViewState, base: tuple[FilterState, ViewState] | None = None
+) -> dict[str, str | list[str]]:
+    """The query string for ``state`` and ``view``; sets are written sorted, so equal states give equal URLs.
+
+    ``base`` is the view a URL is read on top of (a scene's): only what differs from it is written,
+    with the "no filter" tokens where the base filters and ``state`` does not. Without a base the
+    filters are written against "show everything", and the layers and basemap always.
+    """
+    base_state, base_view = base if base is not None else (FilterState(), None)
     params: dict[str, str | list[str]] = {}
-    if state.date_from is not None:
-        params[KEY_FROM] = state.date_from.isoformat()
-    if state.date_to is not None:
-        params[KEY_TO] = state.date_to.isoformat()
-    for key, values in ((KEY_ACTOR, state.actors), (KEY_TYPE, state.event_types), (KEY_REGION, state.regions)):
-        if values is not None:
-            params[key] = sorted(values)
-    if state.text.strip():
-        params[KEY_TEXT] = state.text.strip()
-    params[KEY_LAYERS] = list(view.visible_layers) if view.visible_layers else NO_LAYERS
-    params[KEY_BASEMAP] = view.basemap
+    for key, date, base_date in ((KEY_FROM, state.date_from, base_state.date_from),
+                                 (KEY_TO, state.date_to, base_state.date_to)):
+        if date != base_date:
+            params[key] = date.isoformat() if date is not None else ANY_DATE
+    for key, values, base_values in ((KEY_ACTOR, state.actors, base_state.actors),
+                                     (KEY_TYPE, state.event_types, base_state.event_types),
+                                     (KEY_REGION, state.regions, base_state.regions)):
+        if values != base_values:
+            params[key] = sorted(values) if values is not None else ALL
+    if state.text.strip() != base_state.text.strip():
+        params[KEY_TEXT] = state.text.strip()  # empty when the reader cleared the base's search
+    if base_view is None or set(view.visible_layers) != set(base_view.visible_layers):
+        params[KEY_LAYERS] = list(view.visible_layers) if view.visible_layers else NO_LAYERS
+    if base_view is None or view.basemap != base_view.basemap:
+        params[KEY_BASEMAP] = view.basemap
     if view.selected_event is not None:
         params[KEY_EVENT] = view.selected_event
     if view.bbox is not None:
@@ -192,31 +224,36 @@ def format_bbox(bbox: tuple[float, float, float, float]) -> str:
 
 
 def from_query_params(
-    params: Mapping[str, str | Iterable[str]], known: KnownIds, default_view: ViewState
+    params: Mapping[str, str | Iterable[str]],
+    known: KnownIds,
+    default_view: ViewState,
+    default_state: FilterState = FilterState(),
 ) -> tuple[FilterState, ViewState, list[str]]:
-    """Read a query string back; every unknown or malformed value is dropped with a notice."""
+    """Read a query string on top of ``default_state`` and ``default_view``: an absent key keeps the
+    default's value, and so does an unknown or malformed one, dropped with a notice."""
     # Commas split lists (?actor=a,b), not the search text or the bbox's four numbers.
     values = {key: _as_list(value, split=key not in (KEY_TEXT, KEY_BBOX)) for key, value in params.items()}
     notices: list[str] = []
 
-    date_from = _date_param(values, KEY_FROM, last=False, notices=notices)
-    date_to = _date_param(values, KEY_TO, last=True, notices=notices)
+    date_from = _date_param(values, KEY_FROM, default_state.date_from, last=False, notices=notices)
+    date_to = _date_param(values, KEY_TO, default_state.date_to, last=True, notices=notices)
     if date_from and date_to and date_from > date_to:
         notices.append(f"Ignored the dates: '{KEY_FROM}' ({date_from}) is after '{KEY_TO}' ({date_to}).")
-        date_from = date_to = None
+        date_from, date_to = default_state.date_from, default_state.date_to
 
     state = FilterState(
         date_from=date_from,
         date_to=date_to,
-        actors=_id_set(values, KEY_ACTOR, known.actors, "actor", notices),
-        event_types=_id_set(values, KEY_TYPE, known.event_types, "event type", notices),
-        regions=_id_set(values, KEY_REGION, known.regions, "region", notices),
-        text=_text_param(values, notices),
+        actors=_id_set(values, KEY_ACTOR, known.actors, default_state.actors, "actor", notices),
+        event_types=_id_set(values, KEY_TYPE, known.event_types, default_state.event_types, "event type", notices),
+        regions=_id_set(values, KEY_REGION, known.regions, default_state.regions, "region", notices),
+        text=_text_param(values, default_state.text, notices),
     )
 
     view = default_view
     if KEY_LAYERS in values:
-        view = replace(view, visible_layers=_layers_param(values[KEY_LAYERS], known.layers, notices))
+        layers = _layers_param(values[KEY_LAYERS], known.layers, view.visible_layers, notices)
+        view = replace(view, visible_layers=layers)
     basemap = _single(values, KEY_BASEMAP, notices)
     if basemap is not None:
         if basemap in known.basemaps:
@@ -256,10 +293,15 @@ def _single(values: dict[str, list[str]], key: str, notices: list[str]) -> str |
     return items[0]
 
 
-def _date_param(values: dict[str, list[str]], key: str, *, last: bool, notices: list[str]) -> dt.date | None:
-    """A date at day, month or year precision; as an end of a range a partial date means its last day."""
+def _date_param(
+    values: dict[str, list[str]], key: str, default: dt.date | None, *, last: bool, notices: list[str]
+) -> dt.date | None:
+    """A date at day, month or year precision (as an end of a range a partial date means its last
+    day), None for ``any``, else ``default``."""
     text = _single(values, key, notices)
     if text is None:
+        return default
+    if text == ANY_DATE:
         return None
     match = _PARTIAL_ISO.fullmatch(text)
     try:
@@ -272,39 +314,46 @@ def _date_param(values: dict[str, list[str]], key: str, *, last: bool, notices: 
             return dt.date(year, month, calendar.monthrange(year, month)[1] if last else 1)
         return dt.date(year, 12, 31) if last else dt.date(year, 1, 1)
     except (ValueError, calendar.IllegalMonthError):
-        notices.append(f"Ignored '{key}={text}': not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.")
-        return None
+        notices.append(f"Ignored '{key}={text}': not a date of the form YYYY, YYYY-MM or YYYY-MM-DD, or '{ANY_DATE}'.")
+        return default
 
 
 def _id_set(
-    values: dict[str, list[str]], key: str, known: frozenset[str], what: str, notices: list[str]
+    values: dict[str, list[str]], key: str, known: frozenset[str], default: frozenset[str] | None, what: str,
+    notices: list[str],
 ) -> frozenset[str] | None:
-    if key not in values:
+    items = values.get(key)
+    if not items:
+        return default
+    if items == [ALL]:
         return None
-    unknown = [item for item in values[key] if item not in known]
+    unknown = [item for item in items if item not in known]
     if unknown:
         notices.append(f"Ignored unknown {what}(s): {', '.join(repr(item) for item in unknown)}.")
-    chosen = frozenset(item for item in values[key] if item in known)
-    # A filter whose every value was unknown would hide everything; show everything instead.
-    return chosen or None
+    chosen = frozenset(item for item in items if item in known)
+    # A filter whose every value was unknown would hide everything: keep the default instead.
+    return chosen or default
 
 
-def _text_param(values: dict[str, list[str]], notices: list[str]) -> str:
+def _text_param(values: dict[str, list[str]], default: str, notices: list[str]) -> str:
     items = values.get(KEY_TEXT)
-    if not items:
-        return ""
-    text = " ".join(items).strip()
+    if items is None:
+        return default
+    text = " ".join(items).strip()  # an empty ?q= clears the default's search
     if len(text) > _MAX_TEXT:
         notices.append(f"Ignored the search text: longer than {_MAX_TEXT} characters.")
-        return ""
+        return default
     return text
 
 
-def _layers_param(items: list[str], known: tuple[str, ...], notices: list[str]) -> tuple[str, ...]:
+def _layers_param(
+    items: list[str], known: tuple[str, ...], default: tuple[str, ...], notices: list[str]
+) -> tuple[str, ...]:
     if items == [NO_LAYERS]:
         return ()
     unknown = [item for item in items if item not in known]
     if unknown:
         notices.append(f"Ignored unknown layer(s): {', '.join(repr(item) for item in unknown)}.")
     wanted = set(items)
-    return tuple(layer for layer in known if layer in wanted)
+    # Only unknown layers is a broken link, not a request for an empty map: keep the default.
+    return tuple(layer for layer in known if layer in wanted) or default

@@ -23,16 +23,14 @@ import json
 import math
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from shapely.ops import unary_union
 
 from geo.events import PartialDate, Problem
-from geo.filters import (
-    KEY_ACTOR, KEY_BASEMAP, KEY_FROM, KEY_LAYERS, KEY_REGION, KEY_TEXT, KEY_TO, KEY_TYPE, FilterState, ViewState,
-)
+from geo.filters import FilterState, KnownIds, ViewState, from_query_params
 from geo.layers import LAYERS_DIR, Layer, resolve
 from geo.mapview import Bounds, MapView
 
@@ -42,10 +40,7 @@ SCENE_REQUIRED = ("id", "title", "caption", "layers", "extent")
 SCENE_OPTIONAL = ("basemap", "filters")
 FILTER_FIELDS = ("date_from", "date_to", "actors", "event_types", "regions", "text")
 DEFAULT_BASEMAP = "none"
-KEY_SCENE = "scene"  # ?scene=ID opens that scene
-# Query-string keys of the page state a scene sets (geo.filters); ?scene=ID with none of them is
-# a shared scene link.
-PAGE_STATE_KEYS = frozenset({KEY_FROM, KEY_TO, KEY_ACTOR, KEY_TYPE, KEY_REGION, KEY_TEXT, KEY_LAYERS, KEY_BASEMAP})
+KEY_SCENE = "scene"  # ?scene=ID opens that scene; the rest of the query string overrides it
 
 _Report = Callable[[str, str], None]  # records a problem: (field, reason)
 
@@ -97,6 +92,10 @@ class Scene:
         """The page state the scene sets besides the filters (no event selected yet)."""
         return ViewState(visible_layers=self.layers, basemap=self.basemap)
 
+    def url_base(self) -> tuple[FilterState, ViewState]:
+        """What a ``?scene=ID`` link means before its overrides (``geo.filters.to_query_params``'s base)."""
+        return self.filters, self.view_state()
+
     def bounds(self, layers: Mapping[str, Layer]) -> Bounds:
         """The scene's extent in degrees, with feature references resolved against ``layers``."""
         if not isinstance(self.extent, AroundFeatures):
@@ -129,24 +128,22 @@ def differs_from_scene(scene: Scene, state: FilterState, view: ViewState) -> lis
 
 
 def open_from_query(
-    params: Mapping[str, Sequence[str]], scenes: Mapping[str, Scene], state: FilterState, view: ViewState
+    params: Mapping[str, Sequence[str]], scenes: Mapping[str, Scene], known: KnownIds, default_view: ViewState
 ) -> tuple[Scene | None, FilterState, ViewState, list[str]]:
-    """The scene ``?scene=ID`` names and the page state to open with, plus notices.
+    """The scene ``?scene=ID`` names, the page state to open with, and notices.
 
-    ``state`` and ``view`` are what the rest of the query string says (``geo.filters``). A URL
-    that names a scene and no filter, layer or basemap is a shared scene link: it opens the scene
-    as the scene defines it (keeping a selected event and the map's extent). A URL with page state as well is a scene
-    the reader changed: it opens as the URL says, and the page can tell what differs.
+    ``?scene=ID`` means the scene with the rest of the query string as overrides: a page-state key
+    in the URL replaces the scene's value, an absent one keeps it (``?scene=russia&basemap=street``
+    is the scene on a street map). Without a (known) scene the URL is read against the page's
+    defaults (``default_view``, no filters).
     """
     wanted = list(params.get(KEY_SCENE, ()))
-    if not wanted:
-        return None, state, view, []
     scene = scenes.get(wanted[0]) if len(wanted) == 1 else None
-    if scene is None:
-        return None, state, view, [f"Ignored unknown scene {', '.join(map(repr, wanted))}."]
-    if PAGE_STATE_KEYS & set(params):
-        return scene, state, view, []
-    return scene, scene.filters, replace(scene.view_state(), selected_event=view.selected_event, bbox=view.bbox), []
+    base_state, base_view = scene.url_base() if scene is not None else (FilterState(), default_view)
+    state, view, notices = from_query_params(params, known, base_view, base_state)
+    if wanted and scene is None:
+        notices.append(f"Ignored unknown scene {', '.join(map(repr, wanted))}.")
+    return scene, state, view, notices
 
 
 def load_scenes(

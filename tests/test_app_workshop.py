@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def test_choosing_a_scene_shows_exactly_its_layers_and_events(scene_id: str, pag
     assert list(at.dataframe[0].value["Title"]) == list(expected["title"])
     assert _layer_boxes(at, layers) == {layer_id: layer_id in scene.layers for layer_id in layers}
     assert at.sidebar.selectbox(key="v_basemap").value == scene.basemap
-    assert at.query_params["scene"] == scene_id
+    assert at.query_params == {"scene": scene_id}  # the scene's own view: nothing else to say
     (note,) = _html(at, "panj-scene-note")
     assert 'data-changed="false"' in note  # the scene's own caption, not a "changed" notice
 
@@ -116,6 +117,91 @@ def test_changed_scene_link_reopens_the_changed_view(page, shipped) -> None:
     assert at.sidebar.multiselect(key="f_actors").value == ["china"]
     (note,) = _html(at, "panj-scene-note")
     assert "actors" in note and "layers" in note
+
+
+@pytest.mark.parametrize(
+    ("basemap", "written", "changed"),
+    [
+        # The offline link the README promises: the scene's own basemap, so nothing changed.
+        ("none", {}, None),
+        ("street", {"basemap": "street"}, "basemap"),
+    ],
+)
+def test_scene_link_with_a_basemap_keeps_the_scene(basemap: str, written: dict, changed: str | None, page,
+                                                    shipped) -> None:
+    layers, events, by_id = shipped
+    scene = by_id["china-wakhan"]
+    assert scene.basemap == "none"
+    at = page({"basemap": basemap, "scene": "china-wakhan"})
+    assert _count(at) == f"**{len(filters.apply_filters(events, scene.filters))} of {len(events)} events**"
+    assert at.sidebar.multiselect(key="f_actors").value == ["china"]
+    assert _layer_boxes(at, layers) == {layer_id: layer_id in scene.layers for layer_id in layers}
+    assert at.sidebar.selectbox(key="v_basemap").value == basemap
+    assert not at.warning
+    assert at.query_params == {"scene": "china-wakhan", **written}
+    (note,) = _html(at, "panj-scene-note")
+    if changed is None:
+        assert 'data-changed="false"' in note
+    else:
+        assert f"Changed from scene “{scene.title}”: {changed}." in note
+
+
+def test_scene_link_with_an_override_takes_the_rest_from_the_scene(page, shipped) -> None:
+    layers, events, by_id = shipped
+    scene = by_id["russia"]
+    at = page({"scene": "russia", "actor": "china"})
+    expected = filters.apply_filters(events, replace(scene.filters, actors=frozenset({"china"})))
+    assert _count(at) == f"**{len(expected)} of {len(events)} events**"
+    assert at.sidebar.multiselect(key="f_actors").value == ["china"]
+    assert _layer_boxes(at, layers) == {layer_id: layer_id in scene.layers for layer_id in layers}
+    assert at.sidebar.selectbox(key="v_basemap").value == scene.basemap
+    (note,) = _html(at, "panj-scene-note")
+    assert "Changed from scene “Russia&#x27;s footprint”: actors." in note
+    assert at.query_params == {"scene": "russia", "actor": "china"}
+
+
+def test_malformed_override_keeps_the_scene_value_with_a_notice(page, shipped) -> None:
+    _, _, by_id = shipped
+    at = page({"scene": "russia", "actor": "martians"})
+    assert [warning.value for warning in at.warning] == ["Ignored unknown actor(s): 'martians'."]
+    assert at.sidebar.multiselect(key="f_actors").value == sorted(by_id["russia"].filters.actors)
+    (note,) = _html(at, "panj-scene-note")
+    assert 'data-changed="false"' in note
+    assert at.query_params == {"scene": "russia"}
+
+
+def _clear_multiselect(key: str):
+    return lambda at, span: at.sidebar.multiselect(key=key).set_value([])
+
+
+@pytest.mark.parametrize(
+    ("scene_id", "clear", "cleared", "written", "changed"),
+    [
+        ("china-wakhan", _clear_multiselect("f_actors"), {"actors": None}, {"actor": "all"}, "actors"),
+        ("gbao-unrest", _clear_multiselect("f_types"), {"event_types": None}, {"type": "all"}, "event types"),
+        ("gbao-unrest", _clear_multiselect("f_regions"), {"regions": None}, {"region": "all"}, "regions"),
+        ("gbao-unrest", lambda at, span: at.sidebar.slider(key="f_dates").set_range(*span),
+         {"date_from": None, "date_to": None}, {"from": "any", "to": "any"}, "start date, end date"),
+    ],
+    ids=["actors", "event-types", "regions", "dates"],
+)
+def test_clearing_a_scene_filter_writes_a_link_that_reopens_the_cleared_view(
+    scene_id: str, clear, cleared: dict, written: dict, changed: str, page, shipped
+) -> None:
+    _, events, by_id = shipped
+    scene = by_id[scene_id]
+    expected = f"**{len(filters.apply_filters(events, replace(scene.filters, **cleared)))} of {len(events)} events**"
+    at = page({"scene": scene_id})
+    clear(at, filters.date_span(events)).run()
+    assert _count(at) == expected
+    assert at.query_params == {"scene": scene_id, **written}
+
+    reopened = page(dict(at.query_params))
+    assert not reopened.warning
+    assert _count(reopened) == expected
+    (note,) = _html(reopened, "panj-scene-note")
+    assert f"Changed from scene “{html.escape(scene.title)}”: {changed}." in note
+    assert reopened.query_params == at.query_params
 
 
 def test_unknown_scene_in_the_url_is_a_notice(page) -> None:

@@ -78,6 +78,7 @@ def test_small_vocabulary_loads() -> None:
         ("vocab-bad-colour", "actor 'alpha'", "colour", "'blue' is not a hex colour"),
         ("vocab-bad-symbol", "event type 'building'", "symbol", "'hexagon' is not one of"),
         ("vocab-duplicate-id", "actor 'alpha'", "id", "duplicate actor id"),
+        ("vocab-reserved-id", "actor 'all'", "id", "'all' is reserved"),
     ],
 )
 def test_vocabulary_problems(case: str, item: str, field: str, reason: str) -> None:

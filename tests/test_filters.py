@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
 from geo.filters import (
+    ALL,
     FilterState,
     KnownIds,
     ViewState,
@@ -181,9 +183,107 @@ def test_partial_dates_in_the_query_span_their_whole_period(text: str, first: dt
     assert (state.date_from, state.date_to, notices) == (first, last, [])
 
 
-def test_only_unknown_values_mean_no_filter() -> None:
-    state, _, notices = from_query_params({"actor": "martians"}, KNOWN, DEFAULT_VIEW)
-    assert state.actors is None and len(notices) == 1
+def test_only_unknown_values_keep_the_default() -> None:
+    state, view, notices = from_query_params({"actor": "martians", "layers": "rivers"}, KNOWN, DEFAULT_VIEW)
+    assert state.actors is None and len(notices) == 2
+    assert view.visible_layers == DEFAULT_VIEW.visible_layers  # not an empty map
+
+
+# --- query string on top of a base (a workshop scene) ---------------------------------------------
+
+BASE_STATE = FilterState(date_from=D(2021, 11, 1), date_to=D(2022, 5, 31), actors=frozenset({"russia"}),
+                         event_types=frozenset({"diplomacy"}), regions=frozenset({"gbao"}), text="post")
+BASE_VIEW = ViewState(visible_layers=("countries", "frontier"), basemap="none")
+BASE = (BASE_STATE, BASE_VIEW)
+
+
+@pytest.mark.parametrize(
+    ("state", "view", "params"),
+    [
+        # The base itself: nothing to write (the page adds ?scene=ID).
+        (BASE_STATE, BASE_VIEW, {}),
+        # The selected event and the map's extent are written whatever the base.
+        (BASE_STATE, replace(BASE_VIEW, selected_event="day", bbox=(70.5, 36.6, 75.2, 39.5)),
+         {"event": "day", "bbox": "70.5,36.6,75.2,39.5"}),
+        # Filters the reader cleared are written as "no filter" tokens, not left out.
+        (replace(BASE_STATE, actors=None), BASE_VIEW, {"actor": "all"}),
+        (replace(BASE_STATE, event_types=None), BASE_VIEW, {"type": "all"}),
+        (replace(BASE_STATE, regions=None), BASE_VIEW, {"region": "all"}),
+        (replace(BASE_STATE, text=""), BASE_VIEW, {"q": ""}),
+        (replace(BASE_STATE, date_from=None, date_to=None), BASE_VIEW, {"from": "any", "to": "any"}),
+        (BASE_STATE, ViewState((), "none"), {"layers": "none"}),
+        # Changed values are written as they are, and only those.
+        (replace(BASE_STATE, actors=frozenset({"russia", "china"})), BASE_VIEW, {"actor": ["china", "russia"]}),
+        (replace(BASE_STATE, date_to=D(2022, 1, 15), text="talks"), BASE_VIEW, {"to": "2022-01-15", "q": "talks"}),
+        (BASE_STATE, replace(BASE_VIEW, basemap="street"), {"basemap": "street"}),
+        (BASE_STATE, ViewState(("frontier", "posts"), "none"), {"layers": ["frontier", "posts"]}),
+    ],
+)
+def test_query_on_a_base_writes_only_differences_and_round_trips(state: FilterState, view: ViewState,
+                                                                 params: dict) -> None:
+    assert to_query_params(state, view, BASE) == params
+    assert from_query_params(params, KNOWN, BASE_VIEW, BASE_STATE) == (state, view, [])
+
+
+def test_same_layers_in_another_order_are_no_difference() -> None:
+    assert to_query_params(BASE_STATE, ViewState(("frontier", "countries"), "none"), BASE) == {}
+
+
+@pytest.mark.parametrize(
+    ("params", "state"),
+    [
+        ({"actor": "china"}, replace(BASE_STATE, actors=frozenset({"china"}))),
+        ({"actor": "all", "type": "all", "region": "all"},
+         replace(BASE_STATE, actors=None, event_types=None, regions=None)),
+        ({"from": "any"}, replace(BASE_STATE, date_from=None)),
+        ({"to": "2022"}, replace(BASE_STATE, date_to=D(2022, 12, 31))),
+        ({"q": ""}, replace(BASE_STATE, text="")),
+        ({"q": " talks "}, replace(BASE_STATE, text="talks")),
+        # A blank list is no override (?actor= is what an emptied form field sends).
+        ({"actor": ""}, BASE_STATE),
+    ],
+)
+def test_present_keys_override_the_default_and_absent_keys_keep_it(params: dict, state: FilterState) -> None:
+    assert from_query_params(params, KNOWN, BASE_VIEW, BASE_STATE) == (state, BASE_VIEW, [])
+
+
+@pytest.mark.parametrize(
+    ("params", "notice"),
+    [
+        ({"actor": "martians"}, "unknown actor(s): 'martians'"),
+        ({"type": "<script>"}, "unknown event type(s): '<script>'"),
+        ({"region": "province:atlantis"}, "unknown region(s): 'province:atlantis'"),
+        ({"from": "garbage"}, "Ignored 'from=garbage'"),
+        ({"to": "2022-13"}, "Ignored 'to=2022-13'"),
+        # Both dates from the URL, reversed: the base's dates, not half of each.
+        ({"from": "2022-06", "to": "2022-01"}, "is after"),
+        # One override against the base's other end, reversed.
+        ({"from": "2022-07"}, "is after"),
+        ({"q": "x" * 201}, "longer than 200"),
+        ({"layers": "rivers"}, "unknown layer(s): 'rivers'"),
+        ({"basemap": "mapbox"}, "unknown basemap 'mapbox'"),
+    ],
+)
+def test_malformed_overrides_keep_the_base_with_a_notice(params: dict, notice: str) -> None:
+    state, view, notices = from_query_params(params, KNOWN, BASE_VIEW, BASE_STATE)
+    assert (state, view) == (BASE_STATE, BASE_VIEW)
+    assert len(notices) == 1 and notice in notices[0]
+
+
+def test_all_mixed_with_ids_is_an_unknown_id() -> None:
+    state, _, notices = from_query_params({"actor": "all,china"}, KNOWN, BASE_VIEW, BASE_STATE)
+    assert state.actors == frozenset({"china"}) and notices == ["Ignored unknown actor(s): 'all'."]
+
+
+def test_tokens_without_a_base_mean_the_default() -> None:
+    params = {"actor": "all", "from": "any", "to": "any", "q": ""}
+    assert from_query_params(params, KNOWN, DEFAULT_VIEW) == (FilterState(), DEFAULT_VIEW, [])
+
+
+@pytest.mark.parametrize("field_name", ["actors", "event_types", "regions"])
+def test_all_is_reserved_as_an_id(field_name: str) -> None:
+    with pytest.raises(ValueError, match=f"the id '{ALL}' is reserved: '\\?(actor|type|region)={ALL}' means no filter"):
+        KnownIds(**{field_name: frozenset({"russia", ALL})})
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from pyproj import Geod
 from geo import scenes as scenes_module
 from geo import timeline
 from geo.events import load_vocabulary
-from geo.filters import FilterState, ViewState, apply_filters, region_choices
+from geo.filters import FilterState, KnownIds, ViewState, apply_filters, region_choices, to_query_params
 from geo.join import load_joined_events
 from geo.layers import feature_refs, load_layers
 from geo.mapview import MapView, load_basemaps
@@ -292,24 +292,60 @@ def test_scenes_module_needs_no_streamlit() -> None:
     assert "streamlit" not in source
 
 
-URL_STATE = FilterState(actors=frozenset({"china"}))
-URL_VIEW = ViewState(("frontier",), "street", selected_event="ev-1")
+KNOWN_IDS = KnownIds(
+    actors=frozenset({"russia", "china"}), event_types=frozenset({"diplomacy"}), regions=frozenset({"gbao"}),
+    layers=("countries", "frontier", "posts"), basemaps=frozenset({"none", "street"}), events=frozenset({"ev-1"}),
+)
+PAGE_VIEW = ViewState(("countries", "frontier", "posts"), "street")  # the page's defaults
+SCENE_VIEW = SCENE.view_state()
 
 
 @pytest.mark.parametrize(
     ("params", "scene_id", "state", "view", "notices"),
     [
-        ({}, None, URL_STATE, URL_VIEW, []),  # no scene: the URL's state as it is
+        # No scene: the URL on top of the page's defaults.
+        ({}, None, FilterState(), PAGE_VIEW, []),
+        ({"actor": ["china"]}, None, FilterState(actors=frozenset({"china"})), PAGE_VIEW, []),
         # A shared scene link: the scene as defined, keeping the event the link selects.
+        ({"scene": ["russia"]}, "russia", SCENE.filters, SCENE_VIEW, []),
         ({"scene": ["russia"], "event": ["ev-1"]}, "russia", SCENE.filters,
-         replace(SCENE.view_state(), selected_event="ev-1"), []),
-        # The scene and the reader's changes: the URL's state, so the page can say what differs.
-        ({"scene": ["russia"], "actor": ["china"]}, "russia", URL_STATE, URL_VIEW, []),
-        ({"scene": ["russia"], "basemap": ["street"]}, "russia", URL_STATE, URL_VIEW, []),
-        ({"scene": ["atlantis"]}, None, URL_STATE, URL_VIEW, ["Ignored unknown scene 'atlantis'."]),
-        ({"scene": ["russia", "russia"]}, None, URL_STATE, URL_VIEW, ["Ignored unknown scene 'russia', 'russia'."]),
+         replace(SCENE_VIEW, selected_event="ev-1"), []),
+        # The bug: one override used to throw the whole scene away.
+        ({"scene": ["russia"], "basemap": ["none"]}, "russia", SCENE.filters, SCENE_VIEW, []),
+        ({"scene": ["russia"], "basemap": ["street"]}, "russia", SCENE.filters,
+         replace(SCENE_VIEW, basemap="street"), []),
+        ({"scene": ["russia"], "actor": ["china"]}, "russia", replace(SCENE.filters, actors=frozenset({"china"})),
+         SCENE_VIEW, []),
+        ({"scene": ["russia"], "actor": ["all"], "from": ["any"]}, "russia", FilterState(), SCENE_VIEW, []),
+        # A malformed override keeps the scene's value.
+        ({"scene": ["russia"], "actor": ["martians"]}, "russia", SCENE.filters, SCENE_VIEW,
+         ["Ignored unknown actor(s): 'martians'."]),
+        ({"scene": ["atlantis"], "actor": ["china"]}, None, FilterState(actors=frozenset({"china"})), PAGE_VIEW,
+         ["Ignored unknown scene 'atlantis'."]),
+        ({"scene": ["russia", "russia"]}, None, FilterState(), PAGE_VIEW,
+         ["Ignored unknown scene 'russia', 'russia'."]),
     ],
 )
 def test_open_from_query(params, scene_id, state, view, notices) -> None:
-    scene, got_state, got_view, got_notices = scenes_module.open_from_query(params, {"russia": SCENE}, URL_STATE, URL_VIEW)
+    opened = scenes_module.open_from_query(params, {"russia": SCENE}, KNOWN_IDS, PAGE_VIEW)
+    scene, got_state, got_view, got_notices = opened
     assert (scene.id if scene else None, got_state, got_view, got_notices) == (scene_id, state, view, notices)
+
+
+@pytest.mark.parametrize(
+    ("state", "view", "changed"),
+    [
+        (SCENE.filters, SCENE_VIEW, []),
+        (SCENE.filters, replace(SCENE_VIEW, selected_event="ev-1", bbox=(70.0, 37.0, 72.0, 38.5)), []),
+        (replace(SCENE.filters, actors=None), SCENE_VIEW, ["actors"]),
+        (replace(SCENE.filters, date_from=None), SCENE_VIEW, ["start date"]),
+        (replace(SCENE.filters, actors=frozenset({"china"}), text="post"), SCENE_VIEW, ["actors", "search text"]),
+        (SCENE.filters, ViewState((), "street"), ["layers", "basemap"]),
+    ],
+)
+def test_a_scene_link_reopens_exactly_the_view_it_was_copied_from(state, view, changed) -> None:
+    written = to_query_params(state, view, SCENE.url_base())
+    params = {"scene": ["russia"], **{key: [v] if isinstance(v, str) else v for key, v in written.items()}}
+    scene, got_state, got_view, notices = scenes_module.open_from_query(params, {"russia": SCENE}, KNOWN_IDS, PAGE_VIEW)
+    assert (got_state, got_view, notices) == (state, view, [])
+    assert differs_from_scene(scene, got_state, got_view) == changed
