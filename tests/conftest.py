@@ -10,7 +10,7 @@ import os
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -24,7 +24,6 @@ CHROMIUM = os.environ.get("PANJ_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 START_TIMEOUT_S = 60.0
-POLL_INTERVAL_S = 0.1
 
 
 def _free_port() -> int:
@@ -41,8 +40,20 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def _watch_output(process: subprocess.Popen, ready: threading.Event, lines: list[str]) -> None:
+    """Keep reading the server's output (a full pipe would stall it); set ``ready`` once it says
+    where it serves, or when it exits."""
+    for raw in process.stdout:
+        line = raw.decode(errors="replace")
+        lines.append(line)
+        if "URL:" in line:
+            ready.set()
+    ready.set()
+
+
 def _serve(layers_dir: Path | None) -> Iterator[str]:
-    """Start `streamlit run app.py` and yield its URL once /_stcore/health answers; stop it after."""
+    """Start `streamlit run app.py`, wait until it announces its URL and /_stcore/health answers,
+    yield the URL; stop the server after."""
     port = _free_port()
     env = dict(os.environ)
     env.pop("PANJ_LAYERS_DIR", None)
@@ -54,15 +65,13 @@ def _serve(layers_dir: Path | None) -> Iterator[str]:
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
+    ready, lines = threading.Event(), []
+    threading.Thread(target=_watch_output, args=(process, ready, lines), daemon=True).start()
     try:
-        while not _healthy(url):
-            if process.poll() is not None:
-                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-                pytest.fail(f"streamlit exited with {process.returncode}:\n{output}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer {url}/_stcore/health within {START_TIMEOUT_S:g} s")
-            time.sleep(POLL_INTERVAL_S)  # poll interval, not a wait for readiness
+        if not ready.wait(START_TIMEOUT_S):
+            pytest.fail(f"streamlit did not announce {url} within {START_TIMEOUT_S:g} s:\n{''.join(lines)}")
+        if process.poll() is not None or not _healthy(url):
+            pytest.fail(f"streamlit is not serving {url} (exit code {process.poll()}):\n{''.join(lines)}")
         yield url
     finally:
         process.terminate()
