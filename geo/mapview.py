@@ -9,18 +9,22 @@ remounts the map, losing its view, whenever the base map's code changes: FIELD-N
   on the data.
 - ``events_overlay``: a ``folium.FeatureGroup`` holding one ``EventsLayer`` element that shows the
   view's layers and basemap, draws the events from one embedded GeoJSON on a canvas, highlights the
-  selected event and fits the requested bounds. The page passes it to ``st_folium`` as
-  ``feature_group_to_add``; ``build_map`` adds it to the base map for a standalone document.
+  selected event and fits the requested bounds exactly (fractional zoom, no padding). The page
+  passes it to ``st_folium`` as ``feature_group_to_add``; ``build_map`` adds it to the base map for
+  a standalone document.
 
 The layers' geometry is not in the map's code: ``publish_layers`` writes each layer's slimmed
 GeoJSON once as a static file with a content-hashed URL (``geo.assets.publish_data``), and the
 runtime fetches a layer the first time it is shown; the browser caches it across reruns and visits.
+An area event's outline is not in the overlay either: the event names its place's layer and
+feature, and the runtime draws the outline from that layer's file (fetched even while the layer
+itself is hidden), so an overlay carries only ids, points, styles and text.
 
-When drawing completes (the requested layers fetched and drawn, the events drawn) the browser holds
-``window.panjMap = {ready: true, eventsDrawn, layers: {id: {visible, features, title}}, basemap,
-highlight}``; browser tests and the PNG exporter wait on ``window.panjMap.ready``. A layer that
-cannot be fetched leaves ``ready`` false and names itself in ``window.panjMap.error``. Manifest
-layer paths carry the classes ``panj-layer panj-layer-<id>``.
+When drawing completes (the requested layers fetched and drawn, the events and their outlines
+drawn) the browser holds ``window.panjMap = {ready: true, eventsDrawn, extentsDrawn, layers: {id:
+{visible, features, title}}, basemap, highlight}``; browser tests and the PNG exporter wait on
+``window.panjMap.ready``. A layer that cannot be fetched leaves ``ready`` false and names itself in
+``window.panjMap.error``. Manifest layer paths carry the classes ``panj-layer panj-layer-<id>``.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,18 +45,21 @@ from folium.template import Template
 
 from geo import assets
 from geo.events import Vocabulary
-from geo.layers import LAYERS_DIR, Layer
+from geo.layers import LAYERS_DIR, Layer, parse_ref
 
 BASEMAPS_NAME = "basemaps.json"
 BASEMAP_NONE = "none"
 HOME_LAYER = "frontier"  # the map opens on this layer's bounds
 HOME_PADDING = 0.15  # fraction of the home bounds added on every side
+# "Fit to events": the map fits bounds exactly, so the margin that keeps edge symbols whole is in
+# the bounds; a lone event (or a tight cluster) opens about zoom 10, not at street level.
+EVENTS_PADDING = 0.1  # fraction of the events' extent added on every side
+EVENTS_MIN_SPAN = 1.0  # degrees, on each axis
 
 # A place known only to a district/province/region/country is not a pin: an area place shows its
 # outline; a point place shows a halo of this radius (metres) instead.
 HALO_METRES = {"district": 20_000, "province": 75_000, "region": 150_000, "country": 300_000}
 _COORDINATE_DECIMALS = 5  # ~1 m: plenty for a symbol on a screen
-_EXTENT_TOLERANCE = 0.002  # degrees (~200 m): outlines of event extents are drawn simplified
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north in degrees
 
@@ -141,10 +147,16 @@ def home_bounds(layers: Mapping[str, Layer]) -> Bounds:
 
 
 def events_bounds(events: pd.DataFrame) -> Bounds | None:
-    """Bounds of the events' representative points, or None without events."""
+    """Bounds of the events' representative points with a margin (``EVENTS_PADDING``, at least
+    ``EVENTS_MIN_SPAN`` degrees across), or None without events."""
     if events.empty:
         return None
-    return (float(events["lon"].min()), float(events["lat"].min()), float(events["lon"].max()), float(events["lat"].max()))
+    west, east = float(events["lon"].min()), float(events["lon"].max())
+    south, north = float(events["lat"].min()), float(events["lat"].max())
+    pad_x = max((east - west) * EVENTS_PADDING, (EVENTS_MIN_SPAN - (east - west)) / 2)
+    pad_y = max((north - south) * EVENTS_PADDING, (EVENTS_MIN_SPAN - (north - south)) / 2)
+    # Clamped to what the map shows and a URL's bbox accepts.
+    return (max(west - pad_x, -180.0), max(south - pad_y, -85.0), min(east + pad_x, 180.0), min(north + pad_y, 85.0))
 
 
 def legend_items(
@@ -323,7 +335,8 @@ class Legend(MacroElement):
 
 class EventsLayer(MacroElement):
     """The events as one embedded GeoJSON, drawn in the browser on a canvas, plus the view's
-    layers, basemap, highlight and bounds. Must be a child of a ``folium.FeatureGroup``."""
+    layers, basemap, highlight and bounds (fitted exactly). Must be a child of a
+    ``folium.FeatureGroup``."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -331,9 +344,9 @@ class EventsLayer(MacroElement):
             var panj = window.panjMap, update = panj.beginUpdate();
             panj.setBasemap({{ this.basemap|tojson }});
             var layersDrawn = panj.setLayers({{ this.visible_layers|tojson }});
-            panj.drawEvents({{ this._parent.get_name() }}, {{ this.data|tojson }}, {{ this.vocabulary|tojson }}, {{ this.highlight|tojson }});
+            var eventsDrawn = panj.drawEvents({{ this._parent.get_name() }}, {{ this.data|tojson }}, {{ this.vocabulary|tojson }}, {{ this.highlight|tojson }});
             panj.fit({{ this.bounds|tojson }});
-            panj.finishUpdate(update, layersDrawn);
+            panj.finishUpdate(update, Promise.all([layersDrawn, eventsDrawn]));
         })();
         {% endmacro %}
     """)
@@ -354,10 +367,13 @@ class EventsLayer(MacroElement):
 
 def events_geojson(events: pd.DataFrame, layers: Mapping[str, Layer]) -> dict[str, Any]:
     """The compact data the events layer draws: a FeatureCollection of points (one per event,
-    empty values left out), each area place's simplified outline once under ``extents``, and the
-    names of posts under ``names``."""
+    empty values left out); under ``extents``, each area place once as the layer and feature whose
+    outline the browser draws from the layer's file; under ``names``, the names of posts.
+
+    An area event's place must be a feature of ``layers`` (the map's layers are the only outlines
+    the browser can fetch)."""
     features: list[dict[str, Any]] = []
-    extents: dict[str, Any] = {}
+    extents: dict[str, dict[str, str]] = {}
     geometries = events.geometry.to_numpy() if "geometry" in events else [None] * len(events)
     for row, geometry in zip(events.itertuples(index=False), geometries):
         props: dict[str, Any] = {
@@ -373,7 +389,7 @@ def events_geojson(events: pd.DataFrame, layers: Mapping[str, Layer]) -> dict[st
         if geometry is not None and geometry.geom_type not in ("Point", "MultiPoint"):
             props["extent"] = row.place
             if row.place not in extents:
-                extents[row.place] = _extent_geojson(shapely.to_wkb(geometry))
+                extents[row.place] = _extent_reference(row.id, row.place, layers)
         elif row.location_precision in HALO_METRES:
             props["halo_m"] = HALO_METRES[row.location_precision]
         features.append({
@@ -385,11 +401,12 @@ def events_geojson(events: pd.DataFrame, layers: Mapping[str, Layer]) -> dict[st
     return {"type": "FeatureCollection", "features": features, "extents": extents, "names": {"post": posts}}
 
 
-@lru_cache(maxsize=512)
-def _extent_geojson(wkb: bytes) -> dict[str, Any]:
-    # Cached: the same few areas (provinces, countries) recur across reruns and events.
-    geometry = shapely.simplify(shapely.from_wkb(wkb), _EXTENT_TOLERANCE, preserve_topology=True)
-    return json.loads(shapely.to_geojson(shapely.set_precision(geometry, 10 ** -_COORDINATE_DECIMALS)))
+def _extent_reference(event_id: str, place: str, layers: Mapping[str, Layer]) -> dict[str, str]:
+    layer_id, feature_id = parse_ref(place)
+    if layer_id not in layers or feature_id not in layers[layer_id].frame.index:
+        raise ValueError(f"event {event_id!r}: place {place!r} is not a feature of the map's layers "
+                         f"({', '.join(layers)}), so its outline cannot be drawn")
+    return {"layer": layer_id, "feature": feature_id}
 
 
 def _present(value: Any) -> bool:

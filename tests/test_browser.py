@@ -249,13 +249,61 @@ def test_panning_writes_the_view_into_the_url_and_a_copied_link_reopens_it(page,
     other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     try:
         other.goto(copied)
-        reopened = _map_frame(other).evaluate(
-            """() => { const b = window.panjMap.map.getBounds();
-                       return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"""
-        )
-        west, south, east, north = bbox
-        # The same view: it holds the copied extent, and is at most one zoom level wider.
-        assert reopened[0] <= west and reopened[1] <= south and reopened[2] >= east and reopened[3] >= north
-        assert (reopened[2] - reopened[0]) <= 2.2 * (east - west)
+        reopened = _bounds(_map_frame(other))
+        _assert_same_view(reopened, bbox)
     finally:
         other.context.close()
+
+
+def _bounds(frame) -> list[float]:
+    return frame.evaluate(
+        """() => { const b = window.panjMap.map.getBounds();
+                   return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"""
+    )
+
+
+def _assert_same_view(got: list[float], want: list[float], tolerance: float = 0.02) -> None:
+    """Each edge within ``tolerance`` of the box's width (west, east) or height (south, north)."""
+    width, height = want[2] - want[0], want[3] - want[1]
+    for edge, (got_value, want_value) in enumerate(zip(got, want)):
+        span = width if edge % 2 == 0 else height
+        assert abs(got_value - want_value) <= tolerance * span, f"edge {edge}: {got} vs {want}"
+
+
+def test_bbox_in_the_url_opens_exactly_that_view(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    frame = _map_frame(page)
+    # A box the map's own shape at zoom 8.4: whole-level fitting would open it at zoom 8, ~30% wider.
+    bbox = frame.evaluate(
+        """() => { const m = window.panjMap.map, z = 8.4, half = m.getSize().divideBy(2),
+                         c = m.project([38.0, 71.5], z);
+                   const sw = m.unproject(c.add([-half.x, half.y]), z), ne = m.unproject(c.add([half.x, -half.y]), z);
+                   return [sw.lng, sw.lat, ne.lng, ne.lat].map(v => Math.round(v * 1e4) / 1e4); }"""
+    )
+    page.goto(f"{app_url}/?basemap=none&bbox={','.join(str(value) for value in bbox)}")
+    frame = _map_frame(page)
+    assert frame.evaluate("() => window.panjMap.map.getZoom()") == pytest.approx(8.4, abs=0.05)
+    _assert_same_view(_bounds(frame), bbox)
+
+
+def test_area_outlines_are_drawn_from_layers_that_stay_hidden(page, app_url) -> None:
+    events = geo.join.load_joined_events()
+    area = events[[geometry.geom_type not in ("Point", "MultiPoint") for geometry in events.geometry]]
+    hidden = {place.split(":")[0] for place in area["place"]} - {"frontier"}
+    assert {"countries", "gbao"} <= hidden
+    page.goto(f"{app_url}/?basemap=none&layers=frontier")
+    frame = _map_frame(page)
+    _wait_drawn(frame, len(events))
+    # Each area event's outline comes from its layer's file; the layer itself is not shown.
+    assert frame.evaluate("() => window.panjMap.extentsDrawn") == len(area)
+    for layer_id in hidden:
+        assert frame.evaluate(f"() => window.panjMap.layers[{layer_id!r}].visible") is False
+        assert frame.locator(f"path.panj-layer-{layer_id}").count() == 0
+    painted = frame.evaluate(
+        """() => { const canvas = document.querySelector('.leaflet-panjExtents-pane canvas'),
+                         pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                   let count = 0; for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) count += 1; }
+                   return count; }"""
+    )
+    assert painted > 1_000
+    assert frame.evaluate("() => window.panjMap.error") is None

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from geo import assets, mapview
@@ -64,9 +65,69 @@ def test_imprecise_places_carry_their_extent_not_a_pin(data) -> None:
     features = {feature["id"]: feature["properties"] for feature in _events_data(_render(data))["features"]}
     assert features["may-talks"]["extent"] == "provinces:badakhshan"  # province-level: the province outline
     assert "extent" not in features["hostile"] and "halo_m" not in features["hostile"]  # exact point
-    extents = _events_data(_render(data))["extents"]
-    assert set(extents) == {"provinces:badakhshan", "wakhan:wakhan"}
-    assert extents["provinces:badakhshan"]["type"] == "Polygon"
+    # The outline is drawn from the layer's own (cached) file: the overlay names layer and feature.
+    assert _events_data(_render(data))["extents"] == {
+        "provinces:badakhshan": {"layer": "provinces", "feature": "badakhshan"},
+        "wakhan:wakhan": {"layer": "wakhan", "feature": "wakhan"},
+    }
+
+
+def _coordinate_pairs(value) -> int:
+    """How many [x, y] positions a JSON value holds, at any depth."""
+    if isinstance(value, list):
+        if len(value) == 2 and all(isinstance(item, (int, float)) for item in value):
+            return 1
+        return sum(_coordinate_pairs(item) for item in value)
+    if isinstance(value, dict):
+        return sum(_coordinate_pairs(item) for item in value.values())
+    return 0
+
+
+def test_overlay_carries_one_point_per_event_and_no_outline() -> None:
+    """On the shipped data, where most events are area-level (countries, GBAO, the Wakhan,
+    provinces): the overlay sent on every rerun holds each event's point and no outline vertex."""
+    layers, events, vocabulary = load_layers(), load_joined_events(), load_vocabulary()
+    area = [geometry.geom_type not in ("Point", "MultiPoint") for geometry in events.geometry]
+    assert sum(area) >= 10
+    from streamlit_folium import _get_feature_group_string
+
+    base = mapview.build_base_map(layers, vocabulary, basemaps=mapview.load_basemaps())
+    view = mapview.MapView(visible_layers=(), basemap="none")
+    # The script streamlit-folium sends as feature_group_to_add on each rerun.
+    overlay = _get_feature_group_string(mapview.events_overlay(events, vocabulary, layers, view), base)
+    data = _events_data(overlay)
+    assert _coordinate_pairs(data) == len(events)
+    assert set(data["extents"]) == set(events.loc[area, "place"])
+    for place, reference in data["extents"].items():
+        assert f"{reference['layer']}:{reference['feature']}" == place
+    # Only the events' own text and a few ids: no more than ~1.2 kB per event.
+    assert len(overlay.encode("utf-8")) < 1_200 * len(events)
+
+
+def test_area_event_outside_the_maps_layers_is_an_error(data) -> None:
+    layers, events, vocabulary, _ = data
+    without_provinces = {layer_id: layer for layer_id, layer in layers.items() if layer_id != "provinces"}
+    with pytest.raises(ValueError, match=r"event 'may-talks': place 'provinces:badakhshan' is not a feature"):
+        mapview.events_geojson(events, without_provinces)
+
+
+@pytest.mark.parametrize(("points", "expected"), [
+    # spread events: 10% of the extent added on every side
+    ([(68.0, 36.0), (73.0, 40.0)], (67.5, 35.6, 73.5, 40.4)),
+    # one event: a 1-degree box around it, not a street-level zoom
+    ([(71.5, 37.5)], (71.0, 37.0, 72.0, 38.0)),
+    # spread along one axis only: the other axis still gets the minimum span
+    ([(70.0, 37.0), (74.0, 37.0)], (69.6, 36.5, 74.4, 37.5)),
+    # near the edge of the world: clamped to what the map and a URL's bbox accept
+    ([(-179.9, 84.9)], (-180.0, 84.4, -179.4, 85.0)),
+])
+def test_events_bounds_have_a_margin(points, expected) -> None:
+    frame = pd.DataFrame({"lon": [lon for lon, _ in points], "lat": [lat for _, lat in points]})
+    assert mapview.events_bounds(frame) == pytest.approx(expected)
+
+
+def test_events_bounds_without_events_is_none() -> None:
+    assert mapview.events_bounds(pd.DataFrame({"lon": [], "lat": []})) is None
 
 
 def test_no_cdn_and_assets_under_the_static_prefix(data) -> None:

@@ -2,15 +2,20 @@
  *
  * geo/mapview.py emits small calls into this file; it is served from /app/static/vendor/panj/
  * (copied there by geo/assets.py). The manifest layers' GeoJSON is fetched from static files
- * (same origin, cacheable) the first time a layer is shown. State the browser tests and the PNG
- * exporter read lives on window.panjMap: {ready, error, eventsDrawn, layers: {id: {visible,
- * features, title}}, basemap, highlight}; ready is true once the last update's layers are fetched
- * and drawn and its events drawn.
+ * (same origin, cacheable) the first time a layer is shown, or the first time an area event needs
+ * one of its features' outline (the layer itself may stay hidden). State the browser tests and the
+ * PNG exporter read lives on window.panjMap: {ready, error, eventsDrawn, extentsDrawn, layers: {id:
+ * {visible, features, title}}, basemap, highlight}; ready is true once the last update's layers are
+ * fetched and drawn and its events and their outlines drawn.
  */
 (function () {
   "use strict";
 
   var URL_DEBOUNCE_MS = 300;  // write the view into the URL once the reader stops moving the map
+  // How an approximate location looks: its area's outline, or a halo around its point.
+  function extentStyle(colour) {
+    return { color: colour, weight: 1.5, dashArray: "4 4", fillColor: colour, fillOpacity: 0.06 };
+  }
   var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
   function esc(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
@@ -77,13 +82,15 @@
     this.ready = false;
     this.error = null;
     this.eventsDrawn = 0;
+    this.extentsDrawn = 0;  // events whose area outline is drawn (events of one place share it)
     this.layers = {};
     this.basemap = "none";
     this.highlight = null;
     this.tilesLoading = false;
     this._layerOrder = [];
     this._layerSpecs = {};
-    this._layerLoads = {};  // id -> promise of the Leaflet layer, from the first time it is shown
+    this._layerLoads = {};  // id -> promise of the Leaflet layer, from the first time it is needed
+    this._layerFeatures = {};  // id -> {feature id: GeoJSON feature}, for area events' outlines
     this._leafletLayers = {};
     this._wanted = {};
     this._update = 0;
@@ -92,11 +99,18 @@
     this._attribution = null;
     this._lastFit = null;
     this._lastHighlight = null;
-    map.createPane("panjEvents").style.zIndex = 450;  // above the vector layers, below tooltips
+    this._reveal = null;  // the highlighted event to bring into view once its outline is drawn
+    // Outlines arrive after the symbols (their layer may still be on its way): their own pane keeps
+    // them under the symbols whatever the order, both above the vector layers, below tooltips.
+    map.createPane("panjExtents").style.zIndex = 440;
+    map.createPane("panjEvents").style.zIndex = 450;
     this.svg = L.svg();
+    this.extentCanvas = L.canvas({ pane: "panjExtents", padding: 0.2 });
     this.canvas = L.canvas({ pane: "panjEvents", padding: 0.2 });
     this.home = config.home;  // [[south, west], [north, east]]
-    map.fitBounds(this.home);
+    // Not animated: a zoom animation still running when an update's fit() arrives would end by
+    // putting back the zoom it was animating to.
+    map.fitBounds(this.home, { animate: false });
     this._followViewInUrl();
   }
 
@@ -126,11 +140,15 @@
   /* The layer's Leaflet layer, fetched and built once; a failed fetch is retried next time. */
   PanjMap.prototype._loadLayer = function (id) {
     var self = this, spec = this._layerSpecs[id];
+    if (!spec) { return Promise.reject(new Error("layer " + id + " is not on this map")); }
     if (!this._layerLoads[id]) {
       this._layerLoads[id] = fetch(spec.url, { credentials: "same-origin" }).then(function (response) {
         if (!response.ok) { throw new Error("layer " + id + ": " + spec.url + " answered HTTP " + response.status); }
         return response.json();
       }).then(function (data) {
+        var byId = {};
+        data.features.forEach(function (feature) { byId[(feature.properties || {}).id] = feature; });
+        self._layerFeatures[id] = byId;
         self._leafletLayers[id] = self._vectorLayer(spec, data);
         return self._leafletLayers[id];
       }).catch(function (error) {
@@ -234,34 +252,24 @@
     });
   };
 
-  /* The events: one symbol per event on the shared canvas, area extents or halos for places
-   * known only to a district/province/region/country, one tooltip and popup bound to the group. */
+  /* The events: one symbol per event on the shared canvas, one tooltip and popup bound to the
+   * group, drawn at once; then, on the canvas below, area outlines (features of the layers' files,
+   * data.extents: {place: {layer, feature}}) or halos for places known only to a district,
+   * province, region or country. Returns a promise settled once the outlines are drawn (rejected,
+   * after drawing what it can, if a layer cannot be fetched). */
   PanjMap.prototype.drawEvents = function (group, data, vocabulary, highlight) {
-    var self = this, extents = L.featureGroup(), markers = L.featureGroup(), drawnExtents = {};
+    var self = this, markers = L.featureGroup(), update = this._update;
     var actorsPresent = {}, typesPresent = {}, highlighted = null;
+    function colour(feature) { return (vocabulary.actors[feature.properties.actors[0]] || { colour: "#666666" }).colour; }
     data.features.forEach(function (feature) {
       var p = feature.properties, c = feature.geometry.coordinates, latlng = L.latLng(c[1], c[0]);
-      var actor = vocabulary.actors[p.actors[0]] || { colour: "#666666" };
       var type = vocabulary.event_types[p.type] || { symbol: "circle" };
       var approximate = p.extent !== undefined || p.halo_m !== undefined;
       p.actors.forEach(function (id) { actorsPresent[id] = true; });
       typesPresent[p.type] = true;
-      if (p.extent !== undefined && !drawnExtents[p.extent]) {
-        drawnExtents[p.extent] = true;
-        extents.addLayer(L.geoJSON(data.extents[p.extent], {
-          renderer: self.canvas, interactive: false,
-          style: { color: actor.colour, weight: 1.5, dashArray: "4 4", fillColor: actor.colour, fillOpacity: 0.06 }
-        }));
-      }
-      if (p.halo_m !== undefined) {
-        extents.addLayer(L.circle(latlng, {
-          renderer: self.canvas, interactive: false, radius: p.halo_m,
-          color: actor.colour, weight: 1.5, dashArray: "4 4", fillColor: actor.colour, fillOpacity: 0.06
-        }));
-      }
       var marker = new Symbol_(latlng, {
-        renderer: self.canvas, shape: type.symbol, radius: 6, color: approximate ? actor.colour : "#ffffff",
-        weight: approximate ? 2 : 1, fillColor: actor.colour, fillOpacity: approximate ? 0.25 : 0.9
+        renderer: self.canvas, shape: type.symbol, radius: 6, color: approximate ? colour(feature) : "#ffffff",
+        weight: approximate ? 2 : 1, fillColor: colour(feature), fillOpacity: approximate ? 0.25 : 0.9
       });
       marker.panjEvent = feature;
       if (feature.id === highlight) { highlighted = marker; } else { markers.addLayer(marker); }
@@ -276,31 +284,80 @@
     }
     markers.bindTooltip(function (layer) { return self._tooltip(layer.panjEvent); }, { sticky: true, className: "panj-tooltip" });
     markers.bindPopup(function (layer) { return self._popup(layer.panjEvent, vocabulary, data.names); }, { maxWidth: 340 });
-    group.addLayer(extents);
     group.addLayer(markers);
     this._legendShow("data-panj-legend-actor", actorsPresent);
     this._legendShow("data-panj-legend-type", typesPresent);
     this.eventsDrawn = data.features.length;
+    this.extentsDrawn = 0;
     this.highlight = highlighted === null ? null : highlight;
-    if (highlighted !== null && this._lastHighlight !== highlight) {
-      this._bringIntoView(highlighted.panjEvent, data.extents);
-    }
+    // A newly highlighted event is brought into view once its outline is known, unless a fit of
+    // this update (fit() runs next) asks for another view.
+    var reveal = this._reveal = highlighted !== null && this._lastHighlight !== highlight ? highlighted.panjEvent : null;
     this._lastHighlight = this.highlight;
+
+    return this._extentFeatures(data.extents).then(function (found) {
+      // Every outline and halo drawn in the events' order, as one group (so overlaps blend alike).
+      var extents = L.featureGroup(), drawnPlaces = {}, drawn = 0;
+      data.features.forEach(function (feature) {
+        var p = feature.properties, c = feature.geometry.coordinates;
+        if (p.extent !== undefined && found.features[p.extent]) {
+          drawn += 1;
+          if (!drawnPlaces[p.extent]) {
+            drawnPlaces[p.extent] = true;
+            extents.addLayer(L.geoJSON(found.features[p.extent], {
+              renderer: self.extentCanvas, interactive: false, style: extentStyle(colour(feature))
+            }));
+          }
+        }
+        if (p.halo_m !== undefined) {
+          extents.addLayer(L.circle(L.latLng(c[1], c[0]), L.extend(
+            { renderer: self.extentCanvas, interactive: false, radius: p.halo_m }, extentStyle(colour(feature)))));
+        }
+      });
+      group.addLayer(extents);
+      if (update === self._update) { self.extentsDrawn = drawn; }
+      if (reveal !== null && self._reveal === reveal) { self._bringIntoView(reveal, found.features); }
+      if (found.error !== null) { throw found.error; }
+    });
   };
 
-  PanjMap.prototype._bringIntoView = function (feature, extents) {
-    var c = feature.geometry.coordinates, p = feature.properties;
-    if (p.extent !== undefined) {
-      this.map.fitBounds(L.geoJSON(extents[p.extent]).getBounds(), { maxZoom: 9, padding: [20, 20] });
+  /* The features data.extents names, as {features: {place: GeoJSON feature}, error}: every layer
+   * involved is fetched (hidden or not); error is the first failure, null when all arrived. */
+  PanjMap.prototype._extentFeatures = function (extents) {
+    var self = this, found = { features: {}, error: null };
+    return Promise.all(Object.keys(extents).map(function (place) {
+      var ref = extents[place];
+      return self._loadLayer(ref.layer).then(function () {
+        var feature = self._layerFeatures[ref.layer][ref.feature];
+        if (!feature) { throw new Error("place " + place + ": no feature " + ref.feature + " in layer " + ref.layer); }
+        found.features[place] = feature;
+      }).catch(function (error) {
+        if (found.error === null) { found.error = error; }
+      });
+    })).then(function () { return found; });
+  };
+
+  PanjMap.prototype._bringIntoView = function (feature, outlines) {
+    var c = feature.geometry.coordinates, outline = outlines[feature.properties.extent];
+    if (outline !== undefined) {
+      this.map.fitBounds(L.geoJSON(outline).getBounds(), { maxZoom: 9, padding: [20, 20] });
     } else {
       this.map.setView([c[1], c[0]], Math.max(this.map.getZoom(), 8));
     }
   };
 
-  /* Fit the map to [[south, west], [north, east]] once per distinct request. */
+  /* Fit the map to [[south, west], [north, east]] exactly, once per distinct request: the view a
+   * copied link names must reopen as that view, not the whole zoom level around it. Fractional zoom
+   * only for this fit: the reader's own zooming keeps to whole levels (crisp tiles). Margins, where
+   * wanted ("Fit to events"), are in the bounds. */
   PanjMap.prototype.fit = function (bounds) {
-    var key = bounds === null ? null : JSON.stringify(bounds);
-    if (key !== null && key !== this._lastFit) { this.map.fitBounds(bounds, { maxZoom: 10, padding: [20, 20] }); }
+    var key = bounds === null ? null : JSON.stringify(bounds), snap = this.map.options.zoomSnap;
+    if (key !== null && key !== this._lastFit) {
+      this._reveal = null;  // the requested view wins over bringing the highlight into view
+      this.map.options.zoomSnap = 0;
+      this.map.fitBounds(bounds, { padding: [0, 0], animate: false });
+      this.map.options.zoomSnap = snap;
+    }
     this._lastFit = key;
   };
 
