@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.layers import LAYERS_DIR
+from geo.problems import Problem, ProblemsError
 
 VOCABULARY_NAME = "vocabularies.json"
 EVENTS_DIR_NAME = "events"
@@ -108,30 +109,10 @@ class PartialDate:
         return self.iso()
 
 
-# --- problems ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with one item of a data file."""
-
-    file: Path
-    item: str  # e.g. "event 'nrf-offensive'", "event #3", "actor 'russia'", "document"
-    field: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.item}, field '{self.field}'" if self.field else self.item
-        return f"{self.file}: {where}: {self.reason}"
-
-
-class EventsError(ValueError):
+class EventsError(ProblemsError):
     """Events or vocabularies failed validation; ``problems`` holds every problem found."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        count = len(self.problems)
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in event data:\n{lines}")
+    subject = "event data"
 
 
 # --- vocabularies --------------------------------------------------------------------------------

@@ -29,10 +29,11 @@ from typing import Any
 
 from shapely.ops import unary_union
 
-from geo.events import PartialDate, Problem
+from geo.events import PartialDate
 from geo.filters import FilterState, KnownIds, ViewState, from_query_params
 from geo.layers import LAYERS_DIR, Layer, resolve
 from geo.mapview import Bounds, MapView
+from geo.problems import Problem, ProblemsError
 
 SCENES_NAME = "scenes.json"
 
@@ -58,14 +59,10 @@ _FILTER_LABELS = (
 )
 
 
-class ScenesError(ValueError):
+class ScenesError(ProblemsError):
     """The scenes file failed validation; ``problems`` holds every problem found."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        count = len(self.problems)
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the scenes:\n{lines}")
+    subject = "the scenes"
 
 
 @dataclass(frozen=True)
