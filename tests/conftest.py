@@ -1,7 +1,8 @@
-"""Browser fixtures: the page served by `streamlit run` on a free port, and headless Chromium.
+"""Shared test helpers: the page under Streamlit's AppTest, the page served by `streamlit run` on a
+free port, and headless Chromium.
 
-Only tests marked ``browser`` use them; the server starts on first use and stops at the end of
-the session. Chromium is Debian's (/usr/bin/chromium) or PANJ_CHROMIUM.
+Only tests marked ``browser`` use the server and the browser; the server starts on first use and
+stops at the end of the session. Chromium is Debian's (/usr/bin/chromium) or PANJ_CHROMIUM.
 """
 
 from __future__ import annotations
@@ -17,13 +18,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+APPTEST_TIMEOUT_S = 120  # a first run joins the events and builds the map; the machine may be busy
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CHROMIUM = os.environ.get("PANJ_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 START_TIMEOUT_S = 60.0
+
+
+def run_page(query: dict[str, str | list[str]] | None = None) -> AppTest:
+    """Run app.py once under AppTest with ``query`` as its URL's query string; fail on an exception."""
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def _free_port() -> int:

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from conftest import run_page
 from streamlit.testing.v1 import AppTest
 
 import geo.join
 import geo.layers
 
-APP = str(Path(__file__).parent.parent / "app.py")
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
-TIMEOUT = 60
 
 
 @pytest.fixture
@@ -40,15 +39,6 @@ def calls(monkeypatch) -> dict[str, int]:
     st.cache_resource.clear()
 
 
-def _run(query: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _count(at: AppTest) -> str:
     return next(md.value for md in at.sidebar.markdown if md.value.endswith(" events**"))
 
@@ -58,7 +48,7 @@ def _table_titles(at: AppTest) -> list[str]:
 
 
 def test_widgets_exist(calls) -> None:
-    at = _run()
+    at = run_page()
     assert at.sidebar.slider(key="f_dates").value == (dt.date(2016, 1, 1), dt.date(2022, 6, 30))
     assert at.sidebar.multiselect(key="f_actors").options == ["Taliban", "Russia", "China"]
     assert at.sidebar.multiselect(key="f_types").options == ["Offensive", "Diplomacy"]
@@ -73,7 +63,7 @@ def test_widgets_exist(calls) -> None:
 
 
 def test_filter_changes_count_and_table_and_reset_restores(calls) -> None:
-    at = _run()
+    at = run_page()
     assert _table_titles(at) == ["Post built", "Talks in May", "<img src=x onerror=alert(1)>"]
     at.sidebar.multiselect(key="f_actors").select("china").run()
     assert _count(at) == "**2 of 3 events**"
@@ -95,7 +85,7 @@ def test_filter_changes_count_and_table_and_reset_restores(calls) -> None:
 
 
 def test_date_slider_filters_by_overlap(calls) -> None:
-    at = _run()
+    at = run_page()
     at.sidebar.slider(key="f_dates").set_range(dt.date(2022, 5, 20), dt.date(2022, 6, 10)).run()
     # "May 2022" may be 20-31 May; 11 May 2022 is not; 2016-June 2022 spans the range.
     assert _table_titles(at) == ["Post built", "Talks in May"]
@@ -103,7 +93,7 @@ def test_date_slider_filters_by_overlap(calls) -> None:
 
 
 def test_filter_changes_read_no_file(calls) -> None:
-    at = _run()
+    at = run_page()
     assert calls == {"layers": 1, "events": 1}
     at.sidebar.multiselect(key="f_types").select("offensive").run()
     at.sidebar.text_input(key="f_text").input("post").run()
@@ -113,7 +103,7 @@ def test_filter_changes_read_no_file(calls) -> None:
 
 
 def test_url_restores_filters_and_view(calls) -> None:
-    at = _run({"actor": ["russia"], "layers": ["frontier", "posts"], "basemap": "none", "event": "may-talks"})
+    at = run_page({"actor": ["russia"], "layers": ["frontier", "posts"], "basemap": "none", "event": "may-talks"})
     assert _count(at) == "**1 of 3 events**"
     assert at.sidebar.multiselect(key="f_actors").value == ["russia"]
     assert at.sidebar.checkbox(key="v_layer_countries").value is False
@@ -123,7 +113,7 @@ def test_url_restores_filters_and_view(calls) -> None:
 
 
 def test_bad_url_values_show_notices(calls) -> None:
-    at = _run({"actor": "martians", "from": "not-a-date", "basemap": "mapbox"})
+    at = run_page({"actor": "martians", "from": "not-a-date", "basemap": "mapbox"})
     assert _count(at) == "**3 of 3 events**"
     notices = [warning.value for warning in at.warning]
     assert len(notices) == 3
@@ -132,7 +122,7 @@ def test_bad_url_values_show_notices(calls) -> None:
 
 
 def test_url_keeps_bbox_scene_and_presenter(calls) -> None:
-    at = _run({"bbox": "71,37,73.5,38.25", "scene": "offensives", "presenter": "1", "actor": "china"})
+    at = run_page({"bbox": "71,37,73.5,38.25", "scene": "offensives", "presenter": "1", "actor": "china"})
     assert not at.warning
     assert (at.query_params["bbox"], at.query_params["scene"], at.query_params["presenter"]) == (
         "71,37,73.5,38.25", "offensives", "1")
@@ -142,7 +132,7 @@ def test_url_keeps_bbox_scene_and_presenter(calls) -> None:
 
 
 def test_malformed_bbox_in_the_url_is_a_notice(calls) -> None:
-    at = _run({"bbox": "73,37,71,38"})
+    at = run_page({"bbox": "73,37,71,38"})
     assert [warning.value for warning in at.warning] == [
         "Ignored 'bbox=73,37,71,38': need -180 <= W < E <= 180 (longitudes)."]
     assert "bbox" not in at.query_params

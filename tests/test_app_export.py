@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from conftest import run_page
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).parent.parent / "app.py")
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
-TIMEOUT = 60
 
 
 @pytest.fixture
@@ -36,19 +35,12 @@ def downloads(monkeypatch) -> dict[str, bytes]:
     st.cache_resource.clear()
 
 
-def _run() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _title(at: AppTest) -> str:
     return next(box.value for box in at.text_input if box.label == "Title")
 
 
 def test_size_presets_and_default_title(downloads) -> None:
-    at = _run()
+    at = run_page()
     assert at.selectbox(key="export_preset").options == [
         "Slides 1920×1080", "A4 landscape 300 dpi (3508×2480)", "Custom"]
     assert _title(at) == "All 3 events, Jan 2016 – Jun 2022"
@@ -64,7 +56,7 @@ def test_size_presets_and_default_title(downloads) -> None:
     ],
 )
 def test_custom_size_the_exporter_cannot_hit_is_an_error(downloads, width, height, scale, message) -> None:
-    at = _run()
+    at = run_page()
     at.selectbox(key="export_preset").select("custom").run()
     inputs = {box.label: box for box in at.number_input}
     inputs["Width (px)"].set_value(width)
@@ -76,14 +68,14 @@ def test_custom_size_the_exporter_cannot_hit_is_an_error(downloads, width, heigh
 
 
 def test_valid_custom_size_shows_no_error(downloads) -> None:
-    at = _run()
+    at = run_page()
     at.selectbox(key="export_preset").select("custom").run()
     {box.label: box for box in at.number_input}["Scale"].set_value(2.0).run()
     assert not at.error
 
 
 def test_downloads_hold_exactly_the_filtered_events(downloads) -> None:
-    at = _run()
+    at = run_page()
     at.sidebar.multiselect(key="f_actors").select("china").run()
     assert _title(at) == "China · 2 of 3 events"
     collection = json.loads(downloads["panj-events.geojson"])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from conftest import run_page
 from streamlit.testing.v1 import AppTest
 
 import geo.events
@@ -19,9 +20,7 @@ import geo.join
 import geo.layers
 from geo import filters, mapview, scenes, timeline
 
-APP = str(Path(__file__).parent.parent / "app.py")
 HOSTILE = Path(__file__).parent / "fixtures" / "layers-hostile"
-TIMEOUT = 120
 SHIPPED_SCENE_IDS = [entry["id"] for entry in json.loads(
     (geo.layers.LAYERS_DIR / scenes.SCENES_NAME).read_text(encoding="utf-8"))["scenes"]]
 
@@ -46,12 +45,7 @@ def page(monkeypatch):
     monkeypatch.delenv("PANJ_LAYERS_DIR", raising=False)
 
     def run(query: dict[str, str | list[str]] | None = None) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        for key, value in (query or {}).items():
-            at.query_params[key] = value
-        at.run()
-        assert not at.exception, at.exception
-        return at
+        return run_page(query)
 
     return run
 
@@ -264,9 +258,7 @@ def broken_layers(tmp_path: Path, monkeypatch) -> Path:
 
 
 def test_broken_scenes_file_is_an_error_and_the_page_still_works(broken_layers: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, at.exception
+    at = run_page()
     (error,) = [element.value for element in at.error]
     assert "scene 'lost'" in error and "layers" in error and "unknown layer 'atlantis'" in error
     assert _count(at) == "**3 of 3 events**"
