@@ -242,7 +242,11 @@ def load_documents(layers_dir: Path = LAYERS_DIR) -> dict[str, Document]:
         if raw is None:
             continue
         block = raw.get("document") if isinstance(raw, dict) else None
-        if not _document_id(path, block, problems):
+        document_id = _document_id(path, block, problems)
+        if not document_id:
+            continue
+        if document_id in documents:
+            problems.append(Problem(path, "document", "id", f"duplicate document id {document_id!r} (one file per document)"))
             continue
         documents[block["id"]] = Document(
             id=block["id"], title=block["title"], publisher=block["publisher"],
@@ -265,8 +269,14 @@ def load_events(
     problems: list[Problem] = []
     events: list[Event] = []
     first_seen: dict[str, Path] = {}
+    document_files: dict[str, Path] = {}
     for path in files:
-        for event in _events_in_file(path, vocabulary, place_refs, problems):
+        file_events = _events_in_file(path, vocabulary, place_refs, problems)
+        if file_events:
+            document_id = file_events[0].document
+            if document_files.setdefault(document_id, path) != path:
+                problems.append(Problem(path, "document", "id", f"duplicate document id {document_id!r} (also in {document_files[document_id]})"))
+        for event in file_events:
             if event.id in first_seen:
                 problems.append(Problem(path, f"event {event.id!r}", "id", f"duplicate event id (also in {first_seen[event.id]})"))
                 continue
@@ -317,6 +327,12 @@ def _document_id(path: Path, document: Any, problems: list[Problem]) -> str:
         problems.append(Problem(path, "document", "id", "must be lower-case letters, digits and hyphens"))
     if "date" in document:
         _partial_date(path, "document", "date", document["date"], problems)
+    for name in ("title", "publisher", "author", "url"):
+        if name in document and (not isinstance(document[name], str) or not document[name].strip()):
+            problems.append(Problem(path, "document", name, "must be a non-empty string"))
+    for name in ("volume", "issue"):
+        if name in document and (isinstance(document[name], bool) or not isinstance(document[name], int)):
+            problems.append(Problem(path, "document", name, "must be a whole number"))
     notes = document.get("notes", [])
     if not isinstance(notes, list) or not all(isinstance(note, str) and note.strip() for note in notes):
         problems.append(Problem(path, "document", "notes", "must be a list of non-empty strings"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,8 @@ REQUIRED_FIELDS = (
     "source", "license", "attribution", "derivation",
 )
 GROUPS = ("mission", "context")
+# Layer and feature ids appear in references (posts:ayvoj), URLs and file names.
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class LayerError(ValueError):
@@ -91,7 +94,9 @@ def load_manifest(layers_dir: Path = LAYERS_DIR) -> list[LayerSpec]:
             problems.append(f"{where}: field 'visible' must be true or false")
         if not isinstance(entry["style"], dict):
             problems.append(f"{where}: field 'style' must be an object")
-        if entry["id"] in seen:
+        if not isinstance(entry["id"], str) or not ID_PATTERN.fullmatch(entry["id"]):
+            problems.append(f"{where}: field 'id' must be lower-case letters, digits and hyphens")
+        elif entry["id"] in seen:
             problems.append(f"{where}: duplicate layer id")
         seen.add(entry["id"])
         unknown = sorted(set(entry) - set(REQUIRED_FIELDS))
@@ -136,15 +141,21 @@ def load_layer(spec: LayerSpec, layers_dir: Path = LAYERS_DIR) -> Layer:
     for position, feature in enumerate(raw["features"]):
         if not isinstance(feature, dict):
             raise _fail(path, f"feature #{position}: not a GeoJSON Feature object")
-        props = feature.get("properties") or {}
+        props = feature.get("properties")
+        if not isinstance(props, dict):
+            raise _fail(path, f"feature #{position}: 'properties' must be an object")
         feature_id = props.get("id")
         label = f"feature #{position}" + (f" (id {feature_id!r})" if feature_id is not None else "")
         if not isinstance(feature_id, str) or not feature_id:
             raise _fail(path, f"{label}: property 'id' is missing or not a string")
+        if not ID_PATTERN.fullmatch(feature_id):
+            raise _fail(path, f"{label}: property 'id' must be lower-case letters, digits and hyphens")
         if feature_id in ids:
             raise _fail(path, f"{label}: duplicate feature id")
         if not isinstance(props.get("name"), str):
             raise _fail(path, f"{label}: property 'name' is missing or not a string")
+        if spec.label_field not in props:
+            raise _fail(path, f"{label}: no property {spec.label_field!r}, the manifest's label_field")
         geometry = feature.get("geometry")
         kind = geometry.get("type") if isinstance(geometry, dict) else None
         if kind not in allowed:

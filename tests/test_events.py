@@ -151,6 +151,21 @@ def test_duplicate_id_across_files(small: dict) -> None:
     assert "duplicate event id" in problem.reason and "a.json" in problem.reason
 
 
+def test_duplicate_document_id_across_files(small: dict) -> None:
+    with pytest.raises(EventsError) as caught:
+        load_events(BAD_EVENTS / "duplicate-document-id", **small)
+    [problem] = caught.value.problems
+    assert (problem.file.name, problem.item, problem.field) == ("b.json", "document", "id")
+    assert "duplicate document id 'doc-a'" in problem.reason and "a.json" in problem.reason
+    with pytest.raises(EventsError, match=r"b\.json: document, field 'id': duplicate document id 'doc-a'"):
+        load_documents(BAD_EVENTS / "duplicate-document-id")
+
+
+def test_document_fields_have_their_types(small: dict) -> None:
+    with pytest.raises(EventsError, match=r"bad-document-volume\.json: document, field 'volume': must be a whole number"):
+        load_events(BAD_EVENTS / "bad-document-volume", **small)
+
+
 def test_every_problem_in_one_pass(small: dict) -> None:
     with pytest.raises(EventsError) as caught:
         load_events(BAD_EVENTS / "three-problems", **small)

@@ -130,6 +130,17 @@ def test_invalid_json_names_file_and_line(tmp_path):
             id="missing-name",
         ),
         pytest.param(
+            [{"type": "Feature", "properties": ["id", "one"], "geometry": SQUARE}],
+            r"feature #0: 'properties' must be an object",
+            id="properties-not-an-object",
+        ),
+        pytest.param(
+            [feature(SQUARE, id="Kabul City")],
+            r"feature #0 \(id 'Kabul City'\): property 'id' must be lower-case letters, digits and hyphens",
+            id="id-not-a-slug",
+        ),
+
+        pytest.param(
             [feature({"type": "Polygon", "coordinates": [[[70, 37], [71]]]})],
             r"feature #0 \(id 'one'\): malformed geometry",
             id="malformed-coordinates",
@@ -172,3 +183,15 @@ def test_manifest_reports_every_problem_at_once(tmp_path):
     with pytest.raises(LayerError) as error:
         load_manifest(tmp_path)
     assert "layer #0 ('sample')" in str(error.value) and "layer #1 ('other')" in str(error.value)
+
+
+def test_label_field_missing_from_a_feature_is_named(tmp_path):
+    write_layer_dir(tmp_path, [feature(SQUARE)], {**MANIFEST_ENTRY, "label_field": "title"})
+    with pytest.raises(LayerError, match=r"sample\.geojson: feature #0 \(id 'one'\): no property 'title'"):
+        load_layers(tmp_path)
+
+
+def test_layer_id_must_be_a_slug(tmp_path):
+    write_layer_dir(tmp_path, [feature(SQUARE)], {**MANIFEST_ENTRY, "id": "Sample"})
+    with pytest.raises(LayerError, match=r"layer #0 \('Sample'\): field 'id' must be lower-case letters"):
+        load_manifest(tmp_path)
