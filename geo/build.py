@@ -428,7 +428,8 @@ POSTS: dict[str, dict[str, Any]] = {
         "spellings": ["Ayvoj", "Aivaj", "Ayvaj", "Ayvadzh", "Aivadzh", "Айвадж", "Айваҷ"],
         "funded_by": "United States",
         "built_by": "United States (funder; facility of the Tajik border guards)",
-        "since": 2021,
+        "funding_announced": "2021-09-01",
+        "construction_planned": 2022,
         "location_precision_m": 5000,
         "location_sources": [
             "Khoshady (Хошады), Russian Wikipedia: 37°06′20″N 68°05′38″E and '13 km north of "
@@ -437,7 +438,7 @@ POSTS: dict[str, dict[str, Any]] = {
             "Айваҷ (деҳа, н. Шаҳритӯс), Tajik Wikipedia: village of Jura Nazarov jamoat, "
             "Shahritus district, Khatlon (https://tg.wikipedia.org/wiki/Айваҷ_(деҳа,_н._Шаҳритӯс))",
         ],
-        "article_paragraph": 6,
+        "article_paragraph": 3,
         "cited_source": "US Embassy Tajikistan, 2021-09-01",
     },
     "shaymak": {
@@ -456,7 +457,7 @@ POSTS: dict[str, dict[str, Any]] = {
             "Wikipedia 'Little Pamir' (https://en.wikipedia.org/wiki/Little_Pamir): the Aksu "
             "enters Tajikistan at the eastern end of the Little Pamir",
         ],
-        "article_paragraph": 7,
+        "article_paragraph": 4,
         "cited_source": "EDM 2021-12-07; The Straits Times 2021-10-29",
     },
 }

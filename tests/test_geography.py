@@ -172,7 +172,13 @@ def test_posts_cite_their_locations():
         props = feat["properties"]
         assert props["location_sources"] and all(isinstance(s, str) and s for s in props["location_sources"])
         assert props["location_precision_m"] >= 1000
-        assert isinstance(props["since"], int) and props["spellings"]
+        assert props["spellings"]
+    posts = {feat["properties"]["id"]: feat["properties"] for feat in layer("posts")["features"]}
+    # Facts of the article (paragraphs 3 and 4): China's post dates from 2016; the US announced
+    # funding on 1 September 2021 for construction planned in 2022.
+    assert (posts["shaymak"]["since"], posts["shaymak"]["article_paragraph"]) == (2016, 4)
+    assert (posts["ayvoj"]["funding_announced"], posts["ayvoj"]["construction_planned"]) == ("2021-09-01", 2022)
+    assert posts["ayvoj"]["article_paragraph"] == 3
 
 
 # ------------------------------------------------------------------ places
