@@ -21,15 +21,11 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any
-from urllib.parse import urlsplit
 
 import folium
 import geopandas as gpd
@@ -39,6 +35,7 @@ import shapely
 
 from geo import assets, mapview
 from geo.events import Vocabulary, load_vocabulary
+from geo.export import DOCUMENT_URL, BrowserNotFound, HeadlessChromium
 from geo.join import load_joined_events
 from geo.layers import LAYERS_DIR, Layer, load_layers
 
@@ -47,11 +44,7 @@ MAX_SIZE = 50_000  # with --max
 JITTER_DEGREES = 0.05  # ~5 km: copies of one event spread around its place
 SEED = 92  # fixed, so two runs measure the same events
 
-DOCUMENT_URL = "http://bench.invalid/map.html"  # never resolves: only the route below answers
 DRAWN_TIMEOUT_S = 600.0
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # The naive map's popups call jQuery's $(html)[0]; this parses the HTML as jQuery would.
 _JQUERY_STAND_IN = ("<script>window.$ = function (markup) { var t = document.createElement('template'); "
@@ -132,45 +125,13 @@ def timed_html(build: Callable[[], folium.Map]) -> tuple[float, str]:
 
 # --- the browser ---------------------------------------------------------------------------------
 
-class DrawTimer:
-    """Headless Chromium that times a document until drawn; serves the document and ``/app/static``
-    itself and refuses every other request. Use as a context manager."""
-
-    def __init__(self, executable: str = CHROMIUM) -> None:
-        self.executable = executable
-        self._playwright: Any = None
-        self._browser: Any = None
-
-    def __enter__(self) -> DrawTimer:
-        from playwright.sync_api import sync_playwright
-
-        assets.install_static()
-        self._playwright = sync_playwright().start()
-        self._browser = self._playwright.chromium.launch(executable_path=self.executable, args=CHROMIUM_ARGS)
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        if self._browser is not None:
-            self._browser.close()
-        if self._playwright is not None:
-            self._playwright.stop()
+class DrawTimer(HeadlessChromium):
+    """Headless Chromium (found and launched as the PNG export's is) that times a document until
+    drawn; the document sees only itself and ``/app/static``. Use as a context manager."""
 
     def seconds_to_drawn(self, document: str, kind: str) -> float:
-        context = self._browser.new_context(viewport={"width": 1280, "height": 800})
-
-        def route(request_route: Any) -> None:
-            url = request_route.request.url
-            local = assets.local_file(urlsplit(url).path) if url.startswith("http://bench.invalid/") else None
-            if url == DOCUMENT_URL:
-                request_route.fulfill(status=200, content_type="text/html; charset=utf-8", body=document)
-            elif local is not None:
-                request_route.fulfill(status=200, path=str(local))
-            else:
-                request_route.abort("blockedbyclient")
-
+        context = self.document_context(document, viewport={"width": 1280, "height": 800})
         try:
-            context.route("**/*", route)
             page = context.new_page()
             page.goto(DOCUMENT_URL, wait_until="commit")
             handle = page.wait_for_function(_DRAWN[kind], polling="raf", timeout=DRAWN_TIMEOUT_S * 1000)
@@ -253,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="numbers of events to measure (default: %(default)s)")
     parser.add_argument("--max", action="store_true", help=f"also measure {MAX_SIZE:,} events (slow)")
     parser.add_argument("--browser", action="store_true",
-                        help="also time drawing in headless Chromium (PANJ_CHROMIUM or /usr/bin/chromium)")
+                        help="also time drawing in headless Chromium (found as python -m geo export finds it: "
+                             "$PANJ_CHROMIUM, else /usr/bin/chromium, else Playwright's own)")
     parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
                         help="layers directory whose events are copied (default: %(default)s)")
     options = parser.parse_args(argv)
@@ -267,8 +229,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{_megabytes(result.html_bytes)}{drawn}", file=sys.stderr)
 
     if options.browser:
-        with DrawTimer(os.environ.get("PANJ_CHROMIUM", CHROMIUM)) as timer:
-            results = run(sizes, layers_dir=options.layers_dir, timer=timer, report=progress)
+        try:
+            with DrawTimer() as timer:
+                results = run(sizes, layers_dir=options.layers_dir, timer=timer, report=progress)
+        except BrowserNotFound as error:
+            print(f"python -m geo bench: {error}", file=sys.stderr)
+            return 1
     else:
         results = run(sizes, layers_dir=options.layers_dir, report=progress)
     print(format_table(results))

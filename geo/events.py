@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geo.layers import LAYERS_DIR
+from geo.layers import ID_PATTERN, LAYERS_DIR
 from geo.problems import Problem, ProblemsError
 
 VOCABULARY_NAME = "vocabularies.json"
@@ -39,7 +39,6 @@ TERM_FIELDS = ("id", "name", "colour", "symbol")
 # Not usable as an actor or event-type id: in a page URL, ?actor=all means "no actor filter".
 RESERVED_ID = "all"
 
-_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _ISO_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -164,7 +163,7 @@ def _terms(path: Path, kind: str, entries: Any, problems: list[Problem]) -> dict
         if len(problems) > before:
             continue
         term_id, name, colour, symbol = (entry[name] for name in TERM_FIELDS)
-        if not isinstance(term_id, str) or not _ID.fullmatch(term_id):
+        if not isinstance(term_id, str) or not ID_PATTERN.fullmatch(term_id):
             problems.append(Problem(path, item, "id", "must be lower-case letters, digits and hyphens"))
         elif term_id in terms:
             problems.append(Problem(path, item, "id", f"duplicate {kind} id"))
@@ -323,7 +322,7 @@ def _document_id(path: Path, document: Any, problems: list[Problem]) -> str:
     before = len(problems)
     _check_fields(path, "document", document, DOCUMENT_REQUIRED, DOCUMENT_OPTIONAL, problems)
     document_id = document.get("id")
-    if "id" in document and (not isinstance(document_id, str) or not _ID.fullmatch(document_id)):
+    if "id" in document and (not isinstance(document_id, str) or not ID_PATTERN.fullmatch(document_id)):
         problems.append(Problem(path, "document", "id", "must be lower-case letters, digits and hyphens"))
     if "date" in document:
         _partial_date(path, "document", "date", document["date"], problems)
@@ -357,7 +356,7 @@ def _parse_event(
     _check_fields(path, item, entry, EVENT_REQUIRED, EVENT_OPTIONAL, problems)
     get = entry.get
 
-    if "id" in entry and (not isinstance(get("id"), str) or not _ID.fullmatch(get("id"))):
+    if "id" in entry and (not isinstance(get("id"), str) or not ID_PATTERN.fullmatch(get("id"))):
         bad("id", "must be lower-case letters, digits and hyphens")
     for field in ("title", "summary"):
         if field in entry and (not isinstance(get(field), str) or not get(field).strip()):

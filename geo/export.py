@@ -18,19 +18,27 @@ import re
 import struct
 import sys
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
 import geopandas as gpd
 import pandas as pd
 
 from geo import assets, figure, join, mapview
-from geo.events import PartialDate, Vocabulary, load_documents, load_vocabulary
-from geo.filters import NO_LAYERS, REGION_GBAO, REGION_WAKHAN, FilterState, apply_filters
+from geo.events import Vocabulary, load_documents, load_vocabulary
+from geo.filters import (
+    NO_LAYERS,
+    FilterState,
+    apply_filters,
+    parse_bbox,
+    range_end,
+    range_start,
+    region_choices,
+)
 from geo.layers import LAYERS_DIR, Layer, load_layers
 from geo.mapview import MapView
 
@@ -195,21 +203,17 @@ def with_png_dpi(png: bytes, dpi: float) -> bytes:
     return png[:ihdr_end] + chunk + png[ihdr_end:]
 
 
-class Renderer:
-    """One headless Chromium for a batch of exports. Use as a context manager:
+class HeadlessChromium:
+    """One headless Chromium whose pages see only the document they are given and Panj's own
+    static files. A context manager; `Renderer` (PNG export) and `geo.bench.DrawTimer` build on it."""
 
-    >>> with Renderer() as renderer:                      # doctest: +SKIP
-    ...     renderer.render(html, "a.png", width=1920, height=1080, scale=1.5)
-    """
-
-    def __init__(self, browser_path: str | None = None, *, tile_timeout_s: float = 15.0) -> None:
+    def __init__(self, browser_path: str | None = None) -> None:
         # Resolved now so that a missing browser fails before any work is done.
         self.executable = find_browser(browser_path)
-        self.tile_timeout_s = tile_timeout_s
         self._playwright: Any = None
         self._browser: Any = None
 
-    def __enter__(self) -> Renderer:
+    def __enter__(self) -> Self:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
 
@@ -220,6 +224,7 @@ class Renderer:
             self._browser = self._playwright.chromium.launch(executable_path=self.executable, args=list(CHROMIUM_ARGS))
         except PlaywrightError as error:
             self._playwright.stop()
+            self._playwright = None
             first_line = str(error).strip().splitlines()[0]
             raise BrowserNotFound(f"could not start {self.executable}: {first_line}: {INSTALL_HINT}") from None
         return self
@@ -233,20 +238,16 @@ class Renderer:
             self._playwright.stop()
         self._browser = self._playwright = None
 
-    def render(
-        self, html: str, out_path: str | os.PathLike[str], *, width: int, height: int, scale: float,
-        dpi: float | None = None,
-    ) -> ExportResult:
-        """Render `html` (a full page whose script sets window.panjMap.ready) to a PNG of exactly
-        width x height pixels; `dpi`, when given, is written into the PNG."""
+    def document_context(
+        self, html: str, *, allow: Sequence[re.Pattern[str]] = (), blocked: list[str] | None = None,
+        **options: Any,
+    ) -> Any:
+        """A new browser context (Playwright's ``new_context(**options)``) that answers DOCUMENT_URL
+        with `html` and its /app/static/ URLs from the local files, lets through requests matching
+        `allow`, and refuses every other, appending its URL to `blocked`. The caller closes it."""
         if self._browser is None:
-            raise RuntimeError("Renderer.render() called outside its `with` block")
-        from playwright.sync_api import Error as PlaywrightError
-
-        css_width, css_height = css_viewport(width, height, scale)
-        tile_hosts = _tile_host_patterns(html)
-        blocked: list[str] = []
-        page_errors: list[str] = []
+            raise RuntimeError(f"{type(self).__name__} used outside its `with` block")
+        refused = blocked if blocked is not None else []
 
         def route(request_route: Any) -> None:
             url = request_route.request.url
@@ -256,23 +257,50 @@ class Renderer:
             elif _origin(url) == _origin(DOCUMENT_URL) and parts.path.startswith(assets.STATIC_URL):
                 local = assets.local_file(parts.path)
                 if local is None:
-                    blocked.append(url)
+                    refused.append(url)
                     request_route.fulfill(status=404, body="")
                 else:
                     request_route.fulfill(status=200, path=str(local))
-            elif any(pattern.match(url) for pattern in tile_hosts):
+            elif any(pattern.match(url) for pattern in allow):
                 request_route.continue_()
             else:
-                blocked.append(url)
+                refused.append(url)
                 request_route.abort("blockedbyclient")
 
-        context = self._browser.new_context(
-            viewport={"width": css_width, "height": css_height}, device_scale_factor=scale,
-            service_workers="block",
+        context = self._browser.new_context(**options)
+        context.route("**/*", route)
+        return context
+
+
+class Renderer(HeadlessChromium):
+    """One headless Chromium for a batch of exports. Use as a context manager:
+
+    >>> with Renderer() as renderer:                      # doctest: +SKIP
+    ...     renderer.render(html, "a.png", width=1920, height=1080, scale=1.5)
+    """
+
+    def __init__(self, browser_path: str | None = None, *, tile_timeout_s: float = 15.0) -> None:
+        super().__init__(browser_path)
+        self.tile_timeout_s = tile_timeout_s
+
+    def render(
+        self, html: str, out_path: str | os.PathLike[str], *, width: int, height: int, scale: float,
+        dpi: float | None = None,
+    ) -> ExportResult:
+        """Render `html` (a full page whose script sets window.panjMap.ready) to a PNG of exactly
+        width x height pixels; `dpi`, when given, is written into the PNG. Only the tile hosts the
+        HTML itself declares are reached beyond the document and /app/static/."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        css_width, css_height = css_viewport(width, height, scale)
+        blocked: list[str] = []
+        page_errors: list[str] = []
+        context = self.document_context(
+            html, allow=_tile_host_patterns(html), blocked=blocked,
+            viewport={"width": css_width, "height": css_height}, device_scale_factor=scale, service_workers="block",
         )
         try:
             context.add_init_script(_INIT_SCRIPT)
-            context.route("**/*", route)
             page = context.new_page()
             page.on("pageerror", lambda error: page_errors.append(str(error)))
             page.goto(DOCUMENT_URL, wait_until="domcontentloaded")
@@ -328,15 +356,6 @@ def _tile_problems(
             reason = f"{layer['failed']} of {layer['failed'] + layer['loaded']} failed"
         warnings.append(f"tiles from {host}: {reason}; the PNG shows the vector layers without them")
     return tuple(failed), tuple(warnings)
-
-
-def render_png(
-    html: str, out_path: str | os.PathLike[str], *, width: int, height: int, scale: float,
-    browser_path: str | None = None, tile_timeout_s: float = 15, dpi: float | None = None,
-) -> ExportResult:
-    """Render one page to a PNG with a browser of its own; use `Renderer` for batches."""
-    with Renderer(browser_path, tile_timeout_s=tile_timeout_s) as renderer:
-        return renderer.render(html, out_path, width=width, height=height, scale=scale, dpi=dpi)
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -407,15 +426,6 @@ def _point_labels(layers: dict[str, Layer], visible: Iterable[str]) -> list[tupl
     return labels
 
 
-def region_names(layers: dict[str, Layer]) -> dict[str, str]:
-    """Display names of the region ids filters accept (gbao, wakhan, country:<id>, province:<id>)."""
-    names = {region: layers[region].spec.title for region in (REGION_GBAO, REGION_WAKHAN)}
-    for prefix, layer_id in (("country", "countries"), ("province", "provinces")):
-        for feature_id, name in layers[layer_id].frame["name"].items():
-            names[f"{prefix}:{feature_id}"] = str(name)
-    return names
-
-
 def _document_labels(events: pd.DataFrame, layers_dir: Path) -> list[str]:
     """How the sources line names each document the shown events come from."""
     wanted = set(events["document"]) if "document" in events else set()
@@ -468,6 +478,9 @@ class _OptionError(ValueError):
     """A bad command-line value; the message names the option."""
 
 
+_Value = TypeVar("_Value")
+
+
 def _parser(basemaps: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo export", description=_DESCRIPTION, epilog=_EPILOG,
@@ -504,33 +517,14 @@ def _parser(basemaps: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
-def _date(option: str, text: str | None, *, last: bool) -> dt.date | None:
+def _option_value(option: str, text: str | None, read: Callable[[str], _Value]) -> _Value | None:
+    """``read(text)`` (None when the option is absent), its ValueError as an _OptionError naming the option."""
     if text is None:
         return None
     try:
-        partial = PartialDate.parse(text)
+        return read(text)
     except ValueError as error:
         raise _OptionError(f"{option} {text}: {error}") from None
-    return partial.last_day if last else partial.first_day
-
-
-def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    if text is None:
-        return None
-    parts = text.split(",")
-    try:
-        west, south, east, north = (float(part) for part in parts)
-    except ValueError:
-        raise _OptionError(
-            f"--bbox {text}: expected four numbers W,S,E,N (degrees), got {len(parts)} value(s)"
-        ) from None
-    if not all(math.isfinite(value) for value in (west, south, east, north)):
-        raise _OptionError(f"--bbox {text}: values must be finite numbers")
-    if not (-180 <= west < east <= 180):
-        raise _OptionError(f"--bbox {text}: need -180 <= W < E <= 180 (longitudes)")
-    if not (-85 <= south < north <= 85):
-        raise _OptionError(f"--bbox {text}: need -85 <= S < N <= 85 (latitudes the map can show)")
-    return west, south, east, north
 
 
 def _ids(option: str, chosen: list[str] | None, known: Iterable[str], what: str) -> frozenset[str] | None:
@@ -580,6 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:  # LayerError, EventsError, JoinError and a bad basemaps.json all are
         print(f"python -m geo export: cannot read the map data: {error}", file=sys.stderr)
         return 1
+    regions = region_choices(events, layers)
     parser = _parser(list(basemaps))
     try:
         args = parser.parse_args(argv)
@@ -593,20 +588,20 @@ def main(argv: list[str] | None = None) -> int:
             raise _OptionError(f"--out {args.out}: folder {args.out.parent} does not exist")
         if not (math.isfinite(args.tile_timeout) and args.tile_timeout > 0):
             raise _OptionError(f"--tile-timeout {args.tile_timeout:g}: must be a positive number of seconds")
-        date_from = _date("--from", args.date_from, last=False)
-        date_to = _date("--to", args.date_to, last=True)
+        date_from = _option_value("--from", args.date_from, range_start)
+        date_to = _option_value("--to", args.date_to, range_end)
         if date_from and date_to and date_from > date_to:
             raise _OptionError(f"--from {args.date_from} is after --to {args.date_to}")
         state = FilterState(
             date_from=date_from, date_to=date_to,
             actors=_ids("--actor", args.actor, vocabulary.actors, "actor(s)"),
             event_types=_ids("--type", args.event_type, vocabulary.event_types, "event type(s)"),
-            regions=_ids("--region", args.region, region_names(layers), "region(s)"),
+            regions=_ids("--region", args.region, regions, "region(s)"),
             text=args.text,
         )
         view = mapview.MapView(
             visible_layers=_visible_layers(args.layers, layers), basemap=args.basemap,
-            bounds=_bbox(args.bbox), highlight=None,
+            bounds=_option_value("--bbox", args.bbox, parse_bbox), highlight=None,
         )
         size = _size(args)
     except _OptionError as error:
@@ -617,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
     shown = apply_filters(events, state)
     title = args.title
     if title is None:
-        title = figure.describe_filters(state, events, vocabulary, region_names(layers))
+        title = figure.describe_filters(state, events, vocabulary, regions)
     try:
         with Renderer(args.browser, tile_timeout_s=args.tile_timeout) as renderer:
             result = export_view(

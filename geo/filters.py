@@ -30,17 +30,15 @@ are dropped with a notice and the default's value kept. Keys it does not know ar
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
-from geo.events import RESERVED_ID
+from geo.events import RESERVED_ID, PartialDate
 
 REGION_GBAO = "gbao"
 REGION_WAKHAN = "wakhan"
@@ -48,7 +46,6 @@ _REGION_FLAGS = {REGION_GBAO: "in_gbao", REGION_WAKHAN: "in_wakhan"}
 # prefix -> the join's column of feature ids and the layer those ids come from
 _REGION_PREFIXES = {"country": ("country_id", "countries"), "province": ("province_id", "provinces")}
 
-BASEMAP_NONE = "none"
 NO_LAYERS = "none"  # ?layers=none: every layer hidden (an empty list cannot be written in a URL)
 # "No filter" where the default (a scene) has one: ?actor=all, ?type=all, ?region=all ...
 ALL = RESERVED_ID
@@ -60,7 +57,6 @@ KEY_LAYERS, KEY_BASEMAP, KEY_EVENT = "layers", "basemap", "event"
 KEY_BBOX = "bbox"  # the map's view, W,S,E,N in degrees: the map writes it as the reader pans
 BBOX_DECIMALS = 4  # ~10 m: more would only lengthen links
 
-_PARTIAL_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _MAX_TEXT = 200  # a search longer than this is not a search
 
 
@@ -150,7 +146,10 @@ def _in_regions(frame: pd.DataFrame, regions: frozenset[str]) -> pd.Series:
 
 def region_choices(frame: pd.DataFrame, layers: Mapping[str, Any]) -> dict[str, str]:
     """Region id -> label for the regions the joined events lie in: GBAO and Wakhan
-    first, then countries, then provinces, each by name."""
+    first, then countries, then provinces, each by name ("Badakhshan (province)").
+
+    The one list of regions: the page's region filter and URLs, scenes, the command line's
+    ``--region`` and the figure title all use it."""
     choices = {region: (layers[region].spec.title if region in layers else region.title()) for region in _REGION_FLAGS}
     for prefix, (column, layer_id) in _REGION_PREFIXES.items():
         names = layers[layer_id].frame["name"]
@@ -158,6 +157,17 @@ def region_choices(frame: pd.DataFrame, layers: Mapping[str, Any]) -> dict[str, 
         for name, value in found:
             choices[f"{prefix}:{value}"] = f"{name} ({'country' if prefix == 'country' else 'province'})"
     return choices
+
+
+def range_start(text: str) -> dt.date:
+    """The first day a partial date (``2022``, ``2022-05``, ``2022-05-18``) allows: where a range
+    starting at it begins. ValueError says what is wrong with ``text``."""
+    return PartialDate.parse(text).first_day
+
+
+def range_end(text: str) -> dt.date:
+    """The last day a partial date allows: ``2022-02`` as the end of a range is 28 February."""
+    return PartialDate.parse(text).last_day
 
 
 def date_span(frame: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
@@ -204,11 +214,16 @@ def to_query_params(
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
     """``W,S,E,N`` in degrees -> (west, south, east, north); ValueError says what is wrong."""
-    parts = text.split(",")
     try:
-        west, south, east, north = (float(part) for part in parts)
+        west, south, east, north = (float(part) for part in text.split(","))
     except ValueError:
         raise ValueError(f"expected four numbers W,S,E,N, got {text!r}") from None
+    return check_bbox(west, south, east, north)
+
+
+def check_bbox(west: float, south: float, east: float, north: float) -> tuple[float, float, float, float]:
+    """The extent if the map can show it, else ValueError saying why. Every extent the reader or
+    the data gives (URL, command line, scenes) passes here."""
     if not all(math.isfinite(value) for value in (west, south, east, north)):
         raise ValueError("the numbers must be finite")
     if not -180 <= west < east <= 180:
@@ -235,8 +250,8 @@ def from_query_params(
     values = {key: _as_list(value, split=key not in (KEY_TEXT, KEY_BBOX)) for key, value in params.items()}
     notices: list[str] = []
 
-    date_from = _date_param(values, KEY_FROM, default_state.date_from, last=False, notices=notices)
-    date_to = _date_param(values, KEY_TO, default_state.date_to, last=True, notices=notices)
+    date_from = _date_param(values, KEY_FROM, default_state.date_from, range_start, notices)
+    date_to = _date_param(values, KEY_TO, default_state.date_to, range_end, notices)
     if date_from and date_to and date_from > date_to:
         notices.append(f"Ignored the dates: '{KEY_FROM}' ({date_from}) is after '{KEY_TO}' ({date_to}).")
         date_from, date_to = default_state.date_from, default_state.date_to
@@ -294,27 +309,19 @@ def _single(values: dict[str, list[str]], key: str, notices: list[str]) -> str |
 
 
 def _date_param(
-    values: dict[str, list[str]], key: str, default: dt.date | None, *, last: bool, notices: list[str]
+    values: dict[str, list[str]], key: str, default: dt.date | None, read: Callable[[str], dt.date],
+    notices: list[str],
 ) -> dt.date | None:
-    """A date at day, month or year precision (as an end of a range a partial date means its last
-    day), None for ``any``, else ``default``."""
+    """``read`` (``range_start`` or ``range_end``) of the key's date, None for ``any``, else ``default``."""
     text = _single(values, key, notices)
     if text is None:
         return default
     if text == ANY_DATE:
         return None
-    match = _PARTIAL_ISO.fullmatch(text)
     try:
-        if match is None:
-            raise ValueError
-        year, month, day = (int(part) if part else None for part in match.groups())
-        if day is not None:
-            return dt.date(year, month, day)  # type: ignore[arg-type]  # month is set when day is
-        if month is not None:
-            return dt.date(year, month, calendar.monthrange(year, month)[1] if last else 1)
-        return dt.date(year, 12, 31) if last else dt.date(year, 1, 1)
-    except (ValueError, calendar.IllegalMonthError):
-        notices.append(f"Ignored '{key}={text}': not a date of the form YYYY, YYYY-MM or YYYY-MM-DD, or '{ANY_DATE}'.")
+        return read(text)
+    except ValueError as error:
+        notices.append(f"Ignored '{key}={text}': {error}.")
         return default
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +28,17 @@ from typing import Any
 
 from shapely.ops import unary_union
 
-from geo.events import PartialDate
-from geo.filters import FilterState, KnownIds, ViewState, from_query_params
-from geo.layers import LAYERS_DIR, Layer, resolve
-from geo.mapview import Bounds, MapView
+from geo.filters import (
+    FilterState,
+    KnownIds,
+    ViewState,
+    check_bbox,
+    from_query_params,
+    range_end,
+    range_start,
+)
+from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, resolve
+from geo.mapview import Bounds
 from geo.problems import Problem, ProblemsError
 
 SCENES_NAME = "scenes.json"
@@ -45,7 +51,6 @@ KEY_SCENE = "scene"  # ?scene=ID opens that scene; the rest of the query string 
 
 _Report = Callable[[str, str], None]  # records a problem: (field, reason)
 
-_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _KM_PER_DEGREE_LATITUDE = 111.32
 
 # What people changed, in the order the notice names them: (FilterState field, label).
@@ -104,10 +109,6 @@ class Scene:
         dlat = self.extent.buffer_km / _KM_PER_DEGREE_LATITUDE
         dlon = dlat / max(math.cos(math.radians((south + north) / 2)), 0.01)
         return (max(west - dlon, -180.0), max(south - dlat, -90.0), min(east + dlon, 180.0), min(north + dlat, 90.0))
-
-    def map_view(self, layers: Mapping[str, Layer]) -> MapView:
-        """What the map draws for this scene."""
-        return MapView(visible_layers=self.layers, basemap=self.basemap, bounds=self.bounds(layers), highlight=None)
 
 
 def differs_from_scene(scene: Scene, state: FilterState, view: ViewState) -> list[str]:
@@ -223,7 +224,7 @@ def _parse_scene(path: Path, position: int, entry: Any, known: _Known, problems:
     for name in sorted(set(entry) - set(SCENE_REQUIRED) - set(SCENE_OPTIONAL)):
         bad(name, "unknown field")
 
-    if "id" in entry and (not isinstance(scene_id, str) or not _ID.fullmatch(scene_id)):
+    if "id" in entry and (not isinstance(scene_id, str) or not ID_PATTERN.fullmatch(scene_id)):
         bad("id", "must be lower-case letters, digits and hyphens")
     for name in ("title", "caption"):
         value = entry.get(name)
@@ -278,8 +279,8 @@ def _filters(raw: Any, known: _Known, bad: _Report) -> FilterState:
     def field_bad(name: str, reason: str) -> None:
         bad(f"filters.{name}", reason)
 
-    date_from = _date(raw, "date_from", field_bad, last=False)
-    date_to = _date(raw, "date_to", field_bad, last=True)
+    date_from = _date(raw, "date_from", range_start, field_bad)
+    date_to = _date(raw, "date_to", range_end, field_bad)
     if date_from and date_to and date_from > date_to:
         field_bad("date_to", f"{raw['date_to']} is before date_from {raw['date_from']}")
     text = raw.get("text", "")
@@ -298,15 +299,15 @@ def _filters(raw: Any, known: _Known, bad: _Report) -> FilterState:
     return FilterState(date_from=date_from, date_to=date_to, text=text, **id_sets)
 
 
-def _date(raw: dict[str, Any], name: str, bad: _Report, *, last: bool) -> dt.date | None:
+def _date(raw: dict[str, Any], name: str, read: Callable[[str], dt.date], bad: _Report) -> dt.date | None:
+    """``read`` (``range_start`` or ``range_end``) of the field's date; None when absent or bad."""
     if name not in raw:
         return None
     try:
-        date = PartialDate.parse(raw[name])
+        return read(raw[name])
     except ValueError as error:
         bad(name, f"invalid date {raw[name]!r}: {error}")
         return None
-    return date.last_day if last else date.first_day
 
 
 def _extent(raw: Any, refs: frozenset[str], bad: _Report) -> Bounds | AroundFeatures | None:
@@ -319,15 +320,14 @@ def _extent(raw: Any, refs: frozenset[str], bad: _Report) -> Bounds | AroundFeat
 
 
 def _bounds(raw: list[Any], bad: _Report) -> Bounds | None:
-    if len(raw) != 4 or not all(_finite(value) for value in raw):
+    if len(raw) != 4 or not all(_is_number(value) for value in raw):
         bad("extent", "must be four numbers: west, south, east, north")
         return None
-    west, south, east, north = (float(value) for value in raw)
-    if not (-180 <= west < east <= 180):
-        bad("extent", f"west {west} and east {east} must lie in -180..180 with west < east")
-    if not (-90 <= south < north <= 90):
-        bad("extent", f"south {south} and north {north} must lie in -90..90 with south < north")
-    return west, south, east, north
+    try:
+        return check_bbox(*(float(value) for value in raw))
+    except ValueError as error:
+        bad("extent", f"{error}, got {raw}")
+        return None
 
 
 def _around(raw: dict[str, Any], refs: frozenset[str], bad: _Report) -> AroundFeatures | None:
@@ -347,5 +347,9 @@ def _around(raw: dict[str, Any], refs: frozenset[str], bad: _Report) -> AroundFe
     return AroundFeatures(refs=tuple(around), buffer_km=float(buffer_km))
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)  # JSON true is no number
+
+
 def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return _is_number(value) and math.isfinite(value)

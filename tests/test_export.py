@@ -197,8 +197,11 @@ def test_downloads_hold_exactly_the_filtered_events(joined: pd.DataFrame) -> Non
         (["--width", "1000", "--scale", "3"], "not a whole number"),
         (["--bbox", "1,2,3"], "--bbox 1,2,3: expected four numbers"),
         (["--bbox", "72,36,67,39"], "need -180 <= W < E <= 180"),
+        (["--bbox", "67,36,72,89"], "--bbox 67,36,72,89: need -85 <= S < N <= 85"),  # as a link's bbox
+        (["--bbox", "67,nan,72,39"], "--bbox 67,nan,72,39: the numbers must be finite"),
         (["--from", "2022-13"], "--from 2022-13: month 13 does not exist"),
         (["--to", "May 2022"], "--to May 2022: not of the form"),
+        (["--to", "2022-02-30"], "--to 2022-02-30: day 30 does not exist in February 2022"),
         (["--from", "2022-06", "--to", "2022-05"], "is after --to"),
         (["--actor", "nobody"], "--actor: unknown actor(s) 'nobody'"),
         (["--type", "picnic"], "--type: unknown event type(s) 'picnic'"),

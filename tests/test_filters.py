@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from types import SimpleNamespace
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import Point
 
@@ -17,6 +19,9 @@ from geo.filters import (
     apply_filters,
     date_span,
     from_query_params,
+    range_end,
+    range_start,
+    region_choices,
     to_query_params,
 )
 
@@ -181,6 +186,66 @@ def test_malformed_values_are_dropped_and_good_ones_kept() -> None:
 def test_partial_dates_in_the_query_span_their_whole_period(text: str, first: dt.date, last: dt.date) -> None:
     state, _, notices = from_query_params({"from": text, "to": text}, KNOWN, DEFAULT_VIEW)
     assert (state.date_from, state.date_to, notices) == (first, last, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("2022", D(2022, 1, 1), D(2022, 12, 31)),
+        ("2022-02", D(2022, 2, 1), D(2022, 2, 28)),
+        ("2024-02", D(2024, 2, 1), D(2024, 2, 29)),  # leap year
+        ("2022-05-18", D(2022, 5, 18), D(2022, 5, 18)),
+    ],
+)
+def test_a_partial_date_starts_a_range_on_its_first_day_and_ends_it_on_its_last(
+    text: str, first: dt.date, last: dt.date,
+) -> None:
+    assert (range_start(text), range_end(text)) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("May 2022", "not of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+        ("2022-5", "not of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+        ("2022-13", "month 13 does not exist"),
+        ("2022-02-30", "day 30 does not exist in February 2022"),
+        ("0000", "year 0 is out of range"),
+    ],
+)
+def test_a_bad_range_date_says_why_in_the_query_notice(text: str, reason: str) -> None:
+    for read in (range_start, range_end):
+        with pytest.raises(ValueError, match=reason):
+            read(text)
+    _, _, notices = from_query_params({"from": text}, KNOWN, DEFAULT_VIEW)
+    assert notices == [f"Ignored 'from={text}': {reason}."]
+
+
+def _layer(title: str, names: dict[str, str] | None = None) -> SimpleNamespace:
+    """What region_choices reads of a geo.layers.Layer: the title and the names by feature id."""
+    frame = pd.DataFrame({"name": list((names or {}).values())}, index=list((names or {}).keys()))
+    return SimpleNamespace(spec=SimpleNamespace(title=title), frame=frame)
+
+
+def test_region_choices_name_the_regions_events_lie_in() -> None:
+    layers = {
+        "gbao": _layer("Gorno-Badakhshan (GBAO)"), "wakhan": _layer("Wakhan corridor"),
+        "countries": _layer("Countries", {"tajikistan": "Tajikistan", "afghanistan": "Afghanistan",
+                                          "china": "China"}),
+        "provinces": _layer("Provinces", {"takhar": "Takhar", "badakhshan": "Badakhshan", "kunduz": "Kunduz"}),
+    }
+    events = pd.DataFrame({
+        "country_id": ["afghanistan", "afghanistan", "tajikistan", None],
+        "province_id": ["takhar", "badakhshan", None, None],
+    })
+    assert list(region_choices(events, layers).items()) == [
+        ("gbao", "Gorno-Badakhshan (GBAO)"),  # always offered, whatever the events
+        ("wakhan", "Wakhan corridor"),
+        ("country:afghanistan", "Afghanistan (country)"),  # by name; China has no event: not offered
+        ("country:tajikistan", "Tajikistan (country)"),
+        ("province:badakhshan", "Badakhshan (province)"),
+        ("province:takhar", "Takhar (province)"),
+    ]
 
 
 def test_only_unknown_values_keep_the_default() -> None:

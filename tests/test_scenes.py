@@ -17,7 +17,7 @@ from geo.events import load_vocabulary
 from geo.filters import FilterState, KnownIds, ViewState, apply_filters, region_choices, to_query_params
 from geo.join import load_joined_events
 from geo.layers import feature_refs, load_layers
-from geo.mapview import MapView, load_basemaps
+from geo.mapview import load_basemaps
 from geo.scenes import AroundFeatures, Scene, ScenesError, differs_from_scene, load_scenes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scenes"
@@ -150,15 +150,10 @@ def test_scene_dates_span_whole_months(shipped) -> None:
     assert filters.actors is None  # omitted: all actors
 
 
-def test_map_view_resolves_the_extent(shipped, layers) -> None:
-    scene = shipped["china-wakhan"]
-    assert scene.map_view(layers) == MapView(
-        visible_layers=("countries", "gbao", "wakhan", "frontier", "places", "posts"),
-        basemap="none",
-        bounds=scene.bounds(layers),
-        highlight=None,
+def test_view_state_holds_the_scenes_layers_and_basemap(shipped) -> None:
+    assert shipped["china-wakhan"].view_state() == ViewState(
+        visible_layers=("countries", "gbao", "wakhan", "frontier", "places", "posts"), basemap="none",
     )
-    assert scene.view_state() == ViewState(visible_layers=scene.map_view(layers).visible_layers, basemap="none")
 
 
 def test_buffer_is_measured_in_kilometres(layers) -> None:
@@ -202,7 +197,7 @@ KNOWN = dict(
         ("unknown-region", "scene 'broken'", "filters.regions", "unknown region 'province:atlantis'"),
         ("bad-date", "scene 'broken'", "filters.date_from", "invalid date '2022-13': month 13 does not exist"),
         ("dates-reversed", "scene 'broken'", "filters.date_to", "2021-11 is before date_from 2022-05"),
-        ("bad-extent", "scene 'broken'", "extent", "west 75.0 and east 67.0 must lie in -180..180 with west < east"),
+        ("bad-extent", "scene 'broken'", "extent", "need -180 <= W < E <= 180 (longitudes), got [75, 36, 67, 39]"),
         ("unknown-feature", "scene 'broken'", "extent.around", "unknown feature reference 'posts:dushanbe'"),
         ("negative-buffer", "scene 'broken'", "extent.buffer_km", "must be a number of kilometres, 0 or more"),
         ("unknown-basemap", "scene 'broken'", "basemap", "unknown basemap 'google'"),
@@ -255,6 +250,29 @@ def test_scene_without_filters_or_basemap_shows_everything_without_tiles(tmp_pat
     assert loaded.filters == FilterState() and loaded.basemap == "none"
     assert loaded.layers == ("countries", "posts")  # drawing order, not file order
     assert loaded.extent == (67.0, 36.0, 75.0, 39.0)
+
+
+@pytest.mark.parametrize(
+    ("extent", "reason"),
+    [
+        ([67, 36, 75], "must be four numbers: west, south, east, north"),
+        ([67, 36, "75", 39], "must be four numbers: west, south, east, north"),
+        ([67, 36, True, 39], "must be four numbers: west, south, east, north"),  # JSON true is not 1
+        ([67, 36, 190, 39], "need -180 <= W < E <= 180 (longitudes)"),
+        ([67, 39, 75, 36], "need -85 <= S < N <= 85 (latitudes the map can show)"),
+        # Scenes once allowed the poles; the map (and a link's bbox) stops at 85 degrees.
+        ([67, 36, 75, 89], "need -85 <= S < N <= 85 (latitudes the map can show)"),
+        ([67, float("nan"), 75, 39], "the numbers must be finite"),  # Python's json reads NaN
+    ],
+)
+def test_explicit_extent_is_checked_as_a_link_bbox_is(tmp_path: Path, extent: list, reason: str) -> None:
+    scene = {"id": "box", "title": "Box", "caption": "A box.", "layers": ["countries"], "extent": extent}
+    (tmp_path / "scenes.json").write_text(json.dumps({"scenes": [scene]}), encoding="utf-8")
+    with pytest.raises(ScenesError) as caught:
+        load_scenes(tmp_path, **KNOWN)
+    [problem] = caught.value.problems
+    assert (problem.item, problem.field) == ("scene 'box'", "extent")
+    assert problem.reason.startswith(reason)
 
 
 # --- changed from scene --------------------------------------------------------------------------

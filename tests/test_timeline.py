@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import Point
 
@@ -151,7 +152,14 @@ def test_caption_holds_title_date_label_and_summary() -> None:
     }
 
 
-def test_caption_keeps_markup_as_plain_text() -> None:
+def test_caption_keeps_markup_as_plain_text_and_only_its_three_fields() -> None:
     # Escaping belongs to the page, where the text reaches HTML; the caption must not alter it.
-    row = {"title": "<b>Grant</b> & $1.1 million", "date_label": "11 May 2022", "summary": "*not* markdown"}
-    assert timeline.caption(row) == row
+    row = pd.Series({
+        "id": "grant", "title": "<b>Grant</b> & $1.1 million", "date_label": "11 May 2022",
+        "summary": "*not* markdown <script>x</script>", "actors": ("russia",), "amount_usd": 1_100_000.0,
+    })
+    assert timeline.caption(row) == {
+        "title": "<b>Grant</b> & $1.1 million",
+        "date_label": "11 May 2022",
+        "summary": "*not* markdown <script>x</script>",
+    }
