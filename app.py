@@ -27,7 +27,7 @@ from geo import assets, export, figure, filters, mapview, scenes, timeline
 from geo.filters import FilterState, KnownIds, ViewState
 
 LAYERS_DIR_ENV = "PANJ_LAYERS_DIR"
-PRESENTER_CSS = Path(__file__).resolve().parent / "static" / "presenter.css"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAP_HEIGHT = 560
 KEY_PRESENTER = "presenter"  # ?presenter=1: the map fills the window, for a projector
 
@@ -35,6 +35,7 @@ KEY_PRESENTER = "presenter"  # ?presenter=1: the map fills the window, for a pro
 K_DATES, K_ACTORS, K_TYPES, K_REGIONS, K_TEXT = "f_dates", "f_actors", "f_types", "f_regions", "f_text"
 K_BASEMAP, K_TABLE, K_URL_EVENT, K_NOTICES, K_READY = "v_basemap", "events_table", "url_event", "notices", "state_ready"
 K_SCENE, K_STEP, K_FIT_SCENE, K_PNG = "w_scene", "w_step", "w_fit_scene", "export_png"
+K_FIT_REQUEST = "w_fit_request"  # numbers the map's moves the page asks for (mapview.MapView.fit_request)
 K_BBOX, K_OPEN_BBOX = "v_bbox", "v_open_bbox"  # the last view the page knows; the URL's, to open on
 
 
@@ -53,6 +54,7 @@ class PageData:
     basemaps: dict[str, mapview.Basemap]
     regions: dict[str, str]  # region id -> label
     span: tuple[dt.date, dt.date] | None
+    home: mapview.Bounds  # the view the map opens on (mapview.home_bounds)
     scenes: dict[str, scenes.Scene]  # in the story's order; empty when the file is broken
     scenes_error: str | None  # why the scenes file was refused
 
@@ -88,16 +90,53 @@ def load_page_data(layers_dir: str) -> PageData:
         workshop, scenes_error = [], str(error)
     return PageData(
         layers_dir=directory, layers=layers, events=events, vocabulary=vocabulary, basemaps=basemaps, regions=regions,
-        span=filters.date_span(events), scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
+        span=filters.date_span(events), home=mapview.home_bounds(layers),
+        scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
     )
+
+
+@st.cache_resource(show_spinner=False)
+def static_text(name: str) -> str:
+    """A file of ``static/`` (the page's own CSS and JS), read once per process."""
+    return (STATIC_DIR / name).read_text(encoding="utf-8")
+
+
+def base_map(data: PageData, presenter: bool) -> folium.Map:
+    """The map without events, built afresh each run from cached inputs (a few milliseconds):
+    st_folium changes the map object it draws, so one is never shared between runs or sessions.
+    Its code is the same on every run, so the map in the browser is never remounted."""
+    base = mapview.build_base_map(data.layers, data.vocabulary, basemaps=data.basemaps, home=data.home)
+    if presenter:
+        # The map lives in an iframe the page's CSS cannot reach: its half of the presenter CSS
+        # goes into the map's own header (one remount when presenter mode is switched).
+        base.get_root().header.add_child(folium.Element(f"<style>{static_text('presenter.css')}</style>"),
+                                         name="panj_presenter")
+    return base
 
 
 # --- page state ----------------------------------------------------------------------------------
 
-def _write_widgets(data: PageData, state: FilterState, view: ViewState) -> None:
-    """Put ``state`` and ``view`` into the widgets' session-state keys."""
+def _slider_dates(span: tuple[dt.date, dt.date], state: FilterState) -> tuple[tuple[dt.date, dt.date], list[str]]:
+    """The date slider's value for ``state``: a link's or a scene's dates moved inside the events'
+    span (the slider holds no value outside it; from <= to still holds), with a notice per date moved."""
+    first, last = span
+    start = min(max(state.date_from or first, first), last)
+    end = max(min(state.date_to or last, last), start)
+    notices = [
+        f"Moved the {which} date {asked:%Y-%m-%d} to {used:%Y-%m-%d}: the events run from {first:%Y-%m-%d} "
+        f"to {last:%Y-%m-%d}."
+        for which, asked, used in (("start", state.date_from, start), ("end", state.date_to, end))
+        if asked is not None and asked != used
+    ]
+    return (start, end), notices
+
+
+def _write_widgets(data: PageData, state: FilterState, view: ViewState) -> list[str]:
+    """Put ``state`` and ``view`` into the widgets' session-state keys; returns notices for the
+    dates moved into the events' span."""
+    notices: list[str] = []
     if data.span is not None:
-        st.session_state[K_DATES] = (state.date_from or data.span[0], state.date_to or data.span[1])
+        st.session_state[K_DATES], notices = _slider_dates(data.span, state)
     st.session_state[K_ACTORS] = sorted(state.actors or ())
     st.session_state[K_TYPES] = sorted(state.event_types or ())
     st.session_state[K_REGIONS] = sorted(state.regions or ())
@@ -105,6 +144,7 @@ def _write_widgets(data: PageData, state: FilterState, view: ViewState) -> None:
     for layer_id in data.layers:
         st.session_state[_layer_key(layer_id)] = layer_id in view.visible_layers
     st.session_state[K_BASEMAP] = view.basemap
+    return notices
 
 
 def init_state(data: PageData) -> None:
@@ -117,7 +157,8 @@ def init_state(data: PageData) -> None:
     st.session_state[K_FIT_SCENE] = scene is not None
     st.session_state[K_STEP] = view.selected_event
     st.session_state[K_BBOX] = st.session_state[K_OPEN_BBOX] = view.bbox
-    _write_widgets(data, state, view)
+    st.session_state[K_FIT_REQUEST] = 0
+    notices += _write_widgets(data, state, view)
     st.session_state[K_URL_EVENT] = view.selected_event
     st.session_state[K_NOTICES] = notices
     st.session_state[K_READY] = True
@@ -127,7 +168,7 @@ def apply_scene(data: PageData) -> None:
     """The scene select box's callback: runs before the widgets are drawn, so it may set them."""
     scene = data.scenes.get(st.session_state[K_SCENE])
     if scene is not None:
-        _write_widgets(data, scene.filters, scene.view_state())
+        st.session_state[K_NOTICES] = _write_widgets(data, scene.filters, scene.view_state())
         st.session_state[K_STEP] = None
         st.session_state[K_URL_EVENT] = None
         st.session_state[K_FIT_SCENE] = True
@@ -203,21 +244,18 @@ def selected_event(shown: pd.DataFrame) -> str | None:
 
 def draw_map(data: PageData, shown: pd.DataFrame, view: ViewState, bounds: mapview.Bounds | None,
              presenter: bool) -> None:
-    base = mapview.build_base_map(data.layers, data.vocabulary, basemaps=data.basemaps)
-    if presenter:
-        # The map lives in an iframe the page's CSS cannot reach: its half of the presenter CSS
-        # goes into the map's own header (one remount when presenter mode is switched).
-        css = PRESENTER_CSS.read_text(encoding="utf-8")
-        base.get_root().header.add_child(folium.Element(f"<style>{css}</style>"), name="panj_presenter")
+    if bounds is not None:
+        st.session_state[K_FIT_REQUEST] += 1  # a new request, even for the bounds asked for last time
     map_view = mapview.MapView(
         visible_layers=view.visible_layers, basemap=view.basemap, highlight=view.selected_event, bounds=bounds,
+        fit_request=st.session_state[K_FIT_REQUEST],
     )
     overlay = mapview.events_overlay(shown, data.vocabulary, data.layers, map_view)
     # The base map's code is the same on every rerun and the changing part goes in
     # feature_group_to_add, so filters never remount the map; returned_objects=[]: pan and zoom
     # do not rerun the script (streamlit-folium #91, #244, #72).
-    st_folium(base, feature_group_to_add=overlay, returned_objects=[], key="map", height=MAP_HEIGHT,
-              use_container_width=True)
+    st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
+              height=MAP_HEIGHT, use_container_width=True)
 
 
 def events_table(data: PageData, shown: pd.DataFrame) -> None:
@@ -306,32 +344,34 @@ def event_caption(row: pd.Series) -> None:
 
 render_button = st.components.v2.component(
     "panj_render_button", html='<button type="button" class="panj-render"></button>',
-    css=(Path(__file__).resolve().parent / "static" / "render-button.css").read_text(encoding="utf-8"),
-    js=(Path(__file__).resolve().parent / "static" / "render-button.js").read_text(encoding="utf-8"),
+    css=static_text("render-button.css"), js=static_text("render-button.js"),
 )
 
 
 def export_panel(data: PageData, state: FilterState, shown: pd.DataFrame, view: ViewState,
-                 fallback: mapview.Bounds) -> None:
+                 scene: scenes.Scene | None) -> None:
     """The PNG export of the view on screen, and the shown events as GeoJSON and CSV."""
     with st.expander("Export"):
         # No key: the widget's identity includes its default, so the title follows the filters
         # (a reader's own title lasts until the filters change).
         title = st.text_input("Title", value=figure.describe_filters(
-            state, data.events, data.vocabulary, export.region_names(data.layers)))
+            state, data.events, data.vocabulary, data.regions, shown=len(shown)))
         size = export_size()
         wanted = (state, view.visible_layers, view.basemap, title, size)
         clicked = render_button(key="export_render", data={"label": "Render PNG", "disabled": size is None},
                                 on_render_change=lambda: None, height="content")
         if clicked.render is not None and size is not None:
-            bounds = clicked_bounds(clicked.render.get("bbox")) or fallback
+            # The map had not drawn yet: the view the page last knew, else the one it opened on.
+            bounds = (clicked_bounds(clicked.render.get("bbox")) or view.bbox
+                      or (scene.bounds(data.layers) if scene else data.home))
             st.session_state[K_BBOX] = bounds  # the view the reader is looking at: kept in the URL
             render_png(data, shown, view, bounds, title, size, wanted)
         offer_png(wanted)
+        # Callables: the files are written when a reader asks for one, not on every rerun.
         left, right = st.columns(2)
-        left.download_button("Events as GeoJSON", export.filtered_events_geojson(shown), file_name="panj-events.geojson",
-                             mime="application/geo+json", key="export_geojson")
-        right.download_button("Events as CSV", export.filtered_events_csv(shown), file_name="panj-events.csv",
+        left.download_button("Events as GeoJSON", lambda: export.filtered_events_geojson(shown),
+                             file_name="panj-events.geojson", mime="application/geo+json", key="export_geojson")
+        right.download_button("Events as CSV", lambda: export.filtered_events_csv(shown), file_name="panj-events.csv",
                               mime="text/csv", key="export_csv")
 
 
@@ -404,7 +444,7 @@ def main() -> None:
 
     presenter = st.query_params.get(KEY_PRESENTER) == "1"
     if presenter:
-        st.html(PRESENTER_CSS)
+        st.html(f"<style>{static_text('presenter.css')}</style>")
     with st.container(key="presenter-hidden-title"):
         st.title("Panj: the Tajikistan–Afghanistan frontier")
     for notice in st.session_state.pop(K_NOTICES, []):
@@ -426,8 +466,7 @@ def main() -> None:
     bounds = map_bounds(data, scene, shown, fit)
     draw_map(data, shown, view, bounds, presenter)
     with st.container(key="presenter-hidden-export"):
-        fallback = view.bbox or (scene.bounds(data.layers) if scene else mapview.home_bounds(data.layers))
-        export_panel(data, state, shown, view, fallback)
+        export_panel(data, state, shown, view, scene)
     with st.container(key="presenter-hidden-table"):
         st.subheader("Events")
         st.caption("Select a row to highlight its event on the map.")

@@ -268,12 +268,13 @@ def add_furniture(
 
 def describe_filters(
     state: FilterState, events: pd.DataFrame, vocabulary: Vocabulary,
-    region_names: Mapping[str, str] | None = None,
+    region_names: Mapping[str, str] | None = None, *, shown: int | None = None,
 ) -> str:
     """A plain description of what the filters show, for a figure title.
 
-    ``events`` is the unfiltered joined frame. "All 19 events, Nov 2021 – Jun 2022" without
-    filters; "Russia, China · 2022 · 5 of 19 events" with some.
+    ``events`` is the unfiltered joined frame; ``shown``, how many events the filters leave when the
+    caller has them already (else they are filtered here). "All 19 events, Nov 2021 – Jun 2022"
+    without filters; "Russia, China · 2022 · 5 of 19 events" with some.
     """
     total = len(events)
     noun = "event" if total == 1 else "events"
@@ -281,7 +282,8 @@ def describe_filters(
         span = date_span(events)
         when = f", {_month_span(*span)}" if span else ""
         return f"All {total} {noun}{when}"
-    shown = len(apply_filters(events, state))
+    if shown is None:
+        shown = len(apply_filters(events, state))
     names = region_names or {}
     parts = [
         _terms(state.actors, {t.id: t.name for t in vocabulary.actors.values()}, "actors"),

@@ -67,12 +67,17 @@ Bounds = tuple[float, float, float, float]  # west, south, east, north in degree
 @dataclass(frozen=True)
 class MapView:
     """What a map shows: layers (ids, drawn in manifest order), basemap id, the extent
-    (None: open on the frontier) and the highlighted event's id."""
+    (None: open on the frontier) and the highlighted event's id.
+
+    On the page, ``bounds`` is a request to move the map and ``fit_request`` numbers it: the map fits
+    each number once, so the same bounds asked for again (the reader has panned away since) fit
+    again, while an update the browser runs twice does not move the map twice."""
 
     visible_layers: tuple[str, ...]
     basemap: str
     bounds: Bounds | None = None
     highlight: str | None = None
+    fit_request: int = 0
 
 
 @dataclass(frozen=True)
@@ -345,7 +350,7 @@ class EventsLayer(MacroElement):
             panj.setBasemap({{ this.basemap|tojson }});
             var layersDrawn = panj.setLayers({{ this.visible_layers|tojson }});
             var eventsDrawn = panj.drawEvents({{ this._parent.get_name() }}, {{ this.data|tojson }}, {{ this.vocabulary|tojson }}, {{ this.highlight|tojson }});
-            panj.fit({{ this.bounds|tojson }});
+            panj.fit({{ this.bounds|tojson }}, {{ this.fit_request|tojson }});
             panj.finishUpdate(update, Promise.all([layersDrawn, eventsDrawn]));
         })();
         {% endmacro %}
@@ -358,6 +363,7 @@ class EventsLayer(MacroElement):
         self.visible_layers = [layer_id for layer_id in layers if layer_id in set(view.visible_layers)]
         self.highlight = view.highlight
         self.bounds = None if view.bounds is None else [[view.bounds[1], view.bounds[0]], [view.bounds[3], view.bounds[2]]]
+        self.fit_request = view.fit_request
         self.vocabulary = {
             "actors": {t.id: {"name": t.name, "colour": t.colour} for t in vocabulary.actors.values()},
             "event_types": {t.id: {"name": t.name, "symbol": t.symbol} for t in vocabulary.event_types.values()},
@@ -439,13 +445,15 @@ def build_base_map(
     basemaps: Mapping[str, Basemap],
     legend: Iterable[LegendItem] | None = None,
     for_export: bool = False,
+    home: Bounds | None = None,
 ) -> folium.Map:
     """The map without events: identical for identical data, so the page keeps it across reruns.
 
     ``legend`` defaults to every layer and term (the runtime hides what is not on the map).
     ``for_export`` turns off animations and the zoom control, and keeps the legend open in the
-    bottom-right corner (the figure's furniture holds the others)."""
-    west, south, east, north = home_bounds(layers)
+    bottom-right corner (the figure's furniture holds the others). ``home`` is ``home_bounds(layers)``
+    when the caller has it already (the page computes it once)."""
+    west, south, east, north = home or home_bounds(layers)
     options: dict[str, Any] = {}
     if for_export:
         options.update(fade_animation=False, zoom_animation=False, marker_zoom_animation=False)

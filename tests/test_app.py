@@ -1,5 +1,5 @@
 """The page through streamlit.testing.v1.AppTest (no browser): widgets, counts, table, reset,
-URL state, and that a filter change reads no file."""
+URL state, and that a filter change reads no file, derives no geometry and keeps the base map."""
 
 from __future__ import annotations
 
@@ -8,11 +8,16 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+import streamlit_folium
 from conftest import run_page
 from streamlit.testing.v1 import AppTest
 
+import geo.assets
+import geo.figure
+import geo.filters
 import geo.join
 import geo.layers
+import geo.mapview
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
 
@@ -92,14 +97,86 @@ def test_date_slider_filters_by_overlap(calls) -> None:
     assert at.query_params["from"] == "2022-05-20"
 
 
-def test_filter_changes_read_no_file(calls) -> None:
+@pytest.fixture
+def work(calls, monkeypatch) -> dict[str, list]:
+    """Besides ``calls``: the page's other reads and derivations, and the base map's code as
+    streamlit-folium receives it on each run."""
+    done: dict[str, list] = {"static files": [], "home bounds": [], "layer files written": [],
+                             "title filtered": [], "base map code": []}
+
+    def counting(module, name: str, key: str):
+        original = getattr(module, name)
+
+        def counted(*args, **kwargs):
+            done[key].append(name)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+
+    counting(geo.mapview, "home_bounds", "home bounds")
+    counting(geo.assets, "publish_data", "layer files written")
+    counting(geo.figure, "apply_filters", "title filtered")
+    read_text = Path.read_text
+
+    def reading(path: Path, *args, **kwargs) -> str:
+        if path.parent.name == "static":
+            done["static files"].append(path.name)
+        return read_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", reading)
+    component = streamlit_folium._component_func
+
+    def drawing(**kwargs):
+        done["base map code"].append((kwargs["script"], kwargs["header"], kwargs["html"]))
+        return component(**kwargs)
+
+    monkeypatch.setattr(streamlit_folium, "_component_func", drawing)
+    return done
+
+
+def test_filter_changes_read_no_file_and_keep_the_base_map(calls, work) -> None:
     at = run_page()
     assert calls == {"layers": 1, "events": 1}
+    assert sorted(work["static files"]) == ["render-button.css", "render-button.js"]
+    opened = {key: len(value) for key, value in work.items()}
     at.sidebar.multiselect(key="f_types").select("offensive").run()
     at.sidebar.text_input(key="f_text").input("post").run()
     at.sidebar.checkbox(key="v_layer_posts").uncheck().run()
+    next(button for button in at.button if button.label == "Fit to events").click().run()
     assert _count(at) == "**1 of 3 events**"
     assert calls == {"layers": 1, "events": 1}
+    # No file read, no geometry derived, no second filtering for the export's title.
+    for key in ("static files", "home bounds", "layer files written", "title filtered"):
+        assert len(work[key]) == opened[key], key
+    # The base map's code is the same on every run: the map in the browser is never remounted.
+    assert len(work["base map code"]) == 5 and len(set(work["base map code"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "slider", "notices"),
+    [
+        ({"from": "1980"}, ("2016-01-01", "2022-06-30"), ["start date 1980-01-01 to 2016-01-01"]),
+        ({"to": "2030"}, ("2016-01-01", "2022-06-30"), ["end date 2030-12-31 to 2022-06-30"]),
+        ({"from": "2023"}, ("2022-06-30", "2022-06-30"), ["start date 2023-01-01 to 2022-06-30"]),
+        ({"to": "1990-05"}, ("2016-01-01", "2016-01-01"), ["end date 1990-05-31 to 2016-01-01"]),
+        ({"from": "1980", "to": "2030"}, ("2016-01-01", "2022-06-30"),
+         ["start date 1980-01-01 to 2016-01-01", "end date 2030-12-31 to 2022-06-30"]),
+        ({"from": "2016-03", "to": "2022-06-30"}, ("2016-03-01", "2022-06-30"), []),  # inside: kept as it is
+    ],
+    ids=["from-before", "to-after", "from-after", "to-before", "both-outside", "inside"],
+)
+def test_url_dates_outside_the_events_span_are_moved_inside_it(calls, query, slider, notices) -> None:
+    at = run_page(query)
+    first, last = (dt.date.fromisoformat(day) for day in slider)
+    assert at.sidebar.slider(key="f_dates").value == (first, last)
+    assert [warning.value for warning in at.warning] == [
+        f"Moved the {moved}: the events run from 2016-01-01 to 2022-06-30." for moved in notices]
+    expected = geo.filters.apply_filters(geo.join.load_joined_events(FIXTURE), geo.filters.FilterState(
+        date_from=None if first == dt.date(2016, 1, 1) else first, date_to=None if last == dt.date(2022, 6, 30) else last))
+    assert _count(at) == f"**{len(expected)} of 3 events**"
+    # The URL says what the page shows: a date on the span's edge is no filter at all.
+    assert at.query_params.get("from") == (None if first == dt.date(2016, 1, 1) else first.isoformat())
+    assert at.query_params.get("to") == (None if last == dt.date(2022, 6, 30) else last.isoformat())
 
 
 def test_url_restores_filters_and_view(calls) -> None:

@@ -6,33 +6,53 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from conftest import run_page
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
+
+import geo.export
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
 
 
+@dataclass
+class Downloads:
+    offered: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # file name -> what writes it
+    written: list[str] = field(default_factory=list)  # the files written so far, in order
+
+
 @pytest.fixture
-def downloads(monkeypatch) -> dict[str, bytes]:
-    """The page on the fixture layers; collects what each download button offers, by file name."""
+def downloads(monkeypatch) -> Downloads:
+    """The page on the fixture layers; collects what each download button offers, by file name (the
+    callable that writes the file when a reader asks for it), and which files were written."""
     monkeypatch.setenv("PANJ_LAYERS_DIR", str(FIXTURE))
     st.cache_resource.clear()
-    offered: dict[str, bytes] = {}
-    load = MemoryMediaFileStorage.load_and_get_id
+    found = Downloads()
+    add_deferred = MediaFileManager.add_deferred
 
-    def recording(self, path_or_data, mimetype, kind, filename=None):
-        if filename is not None and isinstance(path_or_data, bytes):
-            offered[filename] = path_or_data
-        return load(self, path_or_data, mimetype, kind, filename)
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        found.offered[file_name] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
-    yield offered
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    for name in ("filtered_events_geojson", "filtered_events_csv"):
+        monkeypatch.setattr(geo.export, name, _counted(getattr(geo.export, name), found.written))
+    yield found
     st.cache_resource.clear()
+
+
+def _counted(write: Callable[..., bytes], written: list[str]) -> Callable[..., bytes]:
+    def counted(frame) -> bytes:
+        written.append(write.__name__)
+        return write(frame)
+
+    return counted
 
 
 def _title(at: AppTest) -> str:
@@ -78,9 +98,10 @@ def test_downloads_hold_exactly_the_filtered_events(downloads) -> None:
     at = run_page()
     at.sidebar.multiselect(key="f_actors").select("china").run()
     assert _title(at) == "China · 2 of 3 events"
-    collection = json.loads(downloads["panj-events.geojson"])
+    assert downloads.written == []  # written when a reader asks, not on every rerun
+    collection = json.loads(downloads.offered["panj-events.geojson"]())
     assert collection["type"] == "FeatureCollection"
     ids = sorted(feature["properties"]["id"] for feature in collection["features"])
     assert ids == ["may-talks", "old-post"]
-    rows = list(csv.DictReader(io.StringIO(downloads["panj-events.csv"].decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(downloads.offered["panj-events.csv"]().decode("utf-8"))))
     assert sorted(row["id"] for row in rows) == ids

@@ -307,3 +307,47 @@ def test_area_outlines_are_drawn_from_layers_that_stay_hidden(page, app_url) -> 
     )
     assert painted > 1_000
     assert frame.evaluate("() => window.panjMap.error") is None
+
+
+def _url_bbox_matches_map(page, frame, wanted: str) -> None:
+    """Wait until the page's URL carries ``wanted`` (a query fragment) and, as bbox, the map's view."""
+    page.wait_for_function(
+        """([wanted, view]) => { const search = decodeURIComponent(location.search), m = search.match(/bbox=([^&]+)/);
+                                 if (!search.includes(wanted) || !m) { return false; }
+                                 const got = m[1].split(',').map(Number);
+                                 return got.every((v, i) => Math.abs(v - view[i]) < 1e-4); }""",
+        arg=[wanted, _bounds(frame)], timeout=TIMEOUT_MS,
+    )
+
+
+def test_the_url_keeps_the_panned_view_when_a_filter_changes(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    frame = _map_frame(page)
+    frame.evaluate("() => window.panjMap.map.setView([38.2, 71.9], 9, {animate: false})")
+    _url_bbox_matches_map(page, frame, "basemap=none")
+    # Streamlit rewrites the URL from what its server knows (no bbox: panning reran nothing).
+    page.get_by_label("Search titles and summaries").fill("border")
+    page.keyboard.press("Enter")
+    _url_bbox_matches_map(page, frame, "q=border")
+    shown, _ = _count(page)
+    _wait_drawn(frame, shown)
+    _url_bbox_matches_map(page, frame, "q=border")  # still the view on screen once the map has updated
+    assert frame.evaluate("() => window.panjMap.map.getZoom()") == 9
+
+
+_ALL_EVENTS_IN_VIEW = """() => { const m = window.panjMap.map, view = m.getBounds(); let inside = 0, all = 0;
+                                 m.eachLayer(l => { if (!l.panjEvent) return; all += 1;
+                                                    if (view.contains(l.getLatLng())) inside += 1; });
+                                 return all > 0 && inside === all; }"""
+
+
+def test_fit_to_events_again_after_panning_away(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    frame = _map_frame(page)
+    _wait_drawn(frame, _count(page)[0])
+    fit = page.get_by_role("button", name="Fit to events")
+    for _ in range(2):
+        frame.evaluate("() => window.panjMap.map.setView([30.0, 60.0], 10, {animate: false})")  # far from every event
+        assert frame.evaluate(_ALL_EVENTS_IN_VIEW) is False
+        fit.click()
+        frame.wait_for_function(_ALL_EVENTS_IN_VIEW, timeout=TIMEOUT_MS)

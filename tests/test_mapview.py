@@ -173,7 +173,7 @@ def test_legend_escapes_its_labels(data) -> None:
 def test_highlight_fit_and_attribution(data) -> None:
     html = _render(data, highlight="may-talks", bounds=(68.0, 36.0, 72.0, 38.5))
     assert '"may-talks");' in html
-    assert "panj.fit([[36.0, 68.0], [38.5, 72.0]]);" in html
+    assert "panj.fit([[36.0, 68.0], [38.5, 72.0]], 0);" in html
     layers, _, _, basemaps = data
     text = mapview.attribution_text(layers, mapview.MapView(("frontier", "posts"), "street"), basemaps)
     assert text == "Test fixture; Basemap: (C) OpenStreetMap contributors"

@@ -86,7 +86,6 @@
     this.layers = {};
     this.basemap = "none";
     this.highlight = null;
-    this.tilesLoading = false;
     this._layerOrder = [];
     this._layerSpecs = {};
     this._layerLoads = {};  // id -> promise of the Leaflet layer, from the first time it is needed
@@ -97,7 +96,7 @@
     this._basemaps = {};
     this._attributions = {};
     this._attribution = null;
-    this._lastFit = null;
+    this._lastFitRequest = null;
     this._lastHighlight = null;
     this._reveal = null;  // the highlighted event to bring into view once its outline is drawn
     // Outlines arrive after the symbols (their layer may still be on its way): their own pane keeps
@@ -115,10 +114,7 @@
   }
 
   PanjMap.prototype.registerBasemap = function (id, tileLayer) {
-    var self = this;
     this._basemaps[id] = tileLayer;
-    tileLayer.on("loading", function () { self.tilesLoading = true; });
-    tileLayer.on("load", function () { self.tilesLoading = false; });
   };
 
   PanjMap.prototype.setBasemap = function (id) {
@@ -346,19 +342,19 @@
     }
   };
 
-  /* Fit the map to [[south, west], [north, east]] exactly, once per distinct request: the view a
-   * copied link names must reopen as that view, not the whole zoom level around it. Fractional zoom
-   * only for this fit: the reader's own zooming keeps to whole levels (crisp tiles). Margins, where
-   * wanted ("Fit to events"), are in the bounds. */
-  PanjMap.prototype.fit = function (bounds) {
-    var key = bounds === null ? null : JSON.stringify(bounds), snap = this.map.options.zoomSnap;
-    if (key !== null && key !== this._lastFit) {
-      this._reveal = null;  // the requested view wins over bringing the highlight into view
-      this.map.options.zoomSnap = 0;
-      this.map.fitBounds(bounds, { padding: [0, 0], animate: false });
-      this.map.options.zoomSnap = snap;
-    }
-    this._lastFit = key;
+  /* Fit the map to [[south, west], [north, east]] exactly, once per request: the view a copied link
+   * names must reopen as that view, not the whole zoom level around it. The page numbers its
+   * requests, so asking twice for the same bounds ("Fit to events" after panning away) fits again,
+   * while the same update run twice does not. Fractional zoom only for this fit: the reader's own
+   * zooming keeps to whole levels (crisp tiles). Margins, where wanted, are in the bounds. */
+  PanjMap.prototype.fit = function (bounds, request) {
+    var snap = this.map.options.zoomSnap;
+    if (bounds === null || request === this._lastFitRequest) { return; }
+    this._lastFitRequest = request;
+    this._reveal = null;  // the requested view wins over bringing the highlight into view
+    this.map.options.zoomSnap = 0;
+    this.map.fitBounds(bounds, { padding: [0, 0], animate: false });
+    this.map.options.zoomSnap = snap;
   };
 
   PanjMap.prototype._tooltip = function (feature) {
@@ -429,30 +425,71 @@
     return values.map(function (value) { return String(Math.round(value * 1e4) / 1e4); }).join(",");
   }
 
+  /* The page around the map's frame, or null when there is none we may touch (a cross-origin host
+   * page: the map embedded elsewhere). */
+  function hostPage() {
+    try {
+      var page = window.parent;
+      return page !== window && page.history && page.location.href ? page : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  /* ``url`` (absolute or relative to the page) with ?bbox= set to ``bbox``. */
+  function withBbox(page, url, bbox) {
+    var parsed = new page.URL(String(url), page.location.href);
+    parsed.searchParams.set("bbox", bbox);
+    return parsed.toString();
+  }
+
+  /* Streamlit writes the page's URL itself (history.pushState/replaceState) after every rerun that
+   * changes the page state, from what its server knows; the server never hears of the view (pan
+   * and zoom rerun nothing), so each such write would put back the view the page opened on. Wrapped
+   * once per page, both calls put the map's current view into every URL written while the map has
+   * been moved: the copied link stays the view on screen, whatever order the rewrite and the
+   * map's own update arrive in. The view comes from page.panjMapView, which the newest map sets
+   * (a remounted map replaces its frame, and the old frame's map with it). */
+  function keepViewInPageUrls(page) {
+    var history = page.history;
+    if (history.panjKeepsView) { return; }
+    history.panjKeepsView = true;
+    ["pushState", "replaceState"].forEach(function (name) {
+      var original = history[name];
+      history[name] = function (state, title, url) {
+        var bbox = null;
+        try {
+          bbox = url === undefined || url === null || !page.panjMapView ? null : page.panjMapView();
+          if (bbox !== null) { url = withBbox(page, url, bbox); }
+        } catch (error) {
+          // A map frame gone mid-call: write the URL as asked.
+        }
+        return original.call(history, state, title, url);
+      };
+    });
+  }
+
   /* Keep ?bbox=W,S,E,N in the page's URL in step with the view, so a copied link reopens it.
    * The map's frame is same-origin with the page; replaceState adds no history entry and does not
    * rerun the page (Streamlit reads the URL only when it loads). */
   PanjMap.prototype.writeViewToUrl = function () {
-    var page;
-    try {
-      page = window.parent;
-      if (page === window || !page.history) { return; }
-      var url = new URL(page.location.href);
-      url.searchParams.set("bbox", bboxText(this.map.getBounds()));
-      page.history.replaceState(page.history.state, "", url.toString());
-    } catch (error) {
-      // A cross-origin host page (the map embedded elsewhere): leave its URL alone.
-    }
+    var page = hostPage();
+    if (page === null) { return; }
+    page.history.replaceState(page.history.state, "", withBbox(page, page.location.href, bboxText(this.map.getBounds())));
   };
 
   PanjMap.prototype._followViewInUrl = function () {
-    var self = this, timer = null;
+    var self = this, timer = null, moved = false, page = hostPage();
+    if (page === null) { return; }
+    keepViewInPageUrls(page);
+    // Until the map first moves (the opening view), the page's own URL is right as it is.
+    page.panjMapView = function () { return moved ? bboxText(self.map.getBounds()) : null; };
     this.map.on("moveend", function () {
+      moved = true;
       clearTimeout(timer);
       timer = setTimeout(function () { self.writeViewToUrl(); }, URL_DEBOUNCE_MS);
     });
   };
 
   window.PanjMapRuntime = PanjMap;
-  window.panjEscape = esc;
 })();
