@@ -514,6 +514,8 @@ def _parser(basemaps: Sequence[str]) -> argparse.ArgumentParser:
     browser_group.add_argument("--browser", metavar="PATH", help="Chromium or Chrome executable")
     browser_group.add_argument("--tile-timeout", type=float, default=15.0, metavar="S",
                                help="seconds to wait for basemap tiles (default: 15)")
+    parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
+                        help="data directory with manifest.json, vocabularies.json and events/ (default: %(default)s)")
     return parser
 
 
@@ -566,11 +568,15 @@ def _size(args: argparse.Namespace) -> ExportSize:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m geo export``: see --help. Returns the exit status."""
+    # The data directory is read first: the other options are checked against its ids and basemaps.
+    data_option = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    data_option.add_argument("--layers-dir", type=Path, default=LAYERS_DIR)
+    layers_dir = data_option.parse_known_args(argv)[0].layers_dir
     try:
-        layers = load_layers()
-        vocabulary = load_vocabulary()
-        basemaps = mapview.load_basemaps()
-        events = join.load_joined_events()
+        layers = load_layers(layers_dir)
+        vocabulary = load_vocabulary(layers_dir)
+        basemaps = mapview.load_basemaps(layers_dir)
+        events = join.load_joined_events(layers_dir)
     except ValueError as error:  # LayerError, EventsError, JoinError and a bad basemaps.json all are
         print(f"python -m geo export: cannot read the map data: {error}", file=sys.stderr)
         return 1
@@ -617,7 +623,7 @@ def main(argv: list[str] | None = None) -> int:
         with Renderer(args.browser, tile_timeout_s=args.tile_timeout) as renderer:
             result = export_view(
                 args.out, layers=layers, events=shown, vocabulary=vocabulary, view=view, title=title,
-                size=size, renderer=renderer,
+                size=size, renderer=renderer, layers_dir=layers_dir,
             )
     except (BrowserNotFound, ExportError) as error:
         print(f"python -m geo export: {error}", file=sys.stderr)

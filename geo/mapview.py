@@ -120,6 +120,8 @@ def load_basemaps(layers_dir: Path = LAYERS_DIR) -> dict[str, Basemap]:
         raise ValueError(f"{path}: expected an object with a 'basemaps' list ({error})") from None
     basemaps: dict[str, Basemap] = {}
     for position, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise ValueError(f"{path}: basemap #{position}: not an object")
         missing = [name for name in ("id", "title", "provider") if name not in entry]
         if missing:
             raise ValueError(f"{path}: basemap #{position}: missing field(s) {', '.join(missing)}")

@@ -221,6 +221,18 @@ def test_cli_rejects_bad_options(options: list[str], message: str, tmp_path: Pat
     assert not (tmp_path / "map.png").exists()
 
 
+def test_cli_reads_the_data_directory_it_is_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Regions are those some event lies in: no fixture event is in Panjshir, while the shipped ones are.
+    hostile = Path(__file__).parent / "fixtures" / "layers-hostile"
+    options = ["--out", str(tmp_path / "map.png"), "--region", "province:panjshir", "--browser", "/nonexistent"]
+    assert export.main(options) == 1  # a known region in layers/; then no browser
+    capsys.readouterr()
+    assert export.main([*options, "--layers-dir", str(hostile)]) == 2
+    assert "--region: unknown region(s) 'province:panjshir'" in capsys.readouterr().err
+    assert export.main([*options, "--layers-dir", str(tmp_path)]) == 1
+    assert f"cannot read the map data: {tmp_path / 'manifest.json'}: file not found" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("out", ["map.jpg", "missing-folder/map.png"])
 def test_cli_rejects_bad_out(out: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert export.main(["--out", str(tmp_path / out)]) == 2
@@ -231,7 +243,8 @@ def test_cli_help_documents_the_options(capsys: pytest.CaptureFixture[str]) -> N
     assert export.main(["--help"]) == 0
     text = capsys.readouterr().out
     for option in ("--out", "--title", "--from", "--to", "--actor", "--type", "--region", "--text", "--layers",
-                   "--bbox", "--basemap", "--width", "--height", "--scale", "--preset", "--browser", "--tile-timeout"):
+                   "--bbox", "--basemap", "--width", "--height", "--scale", "--preset", "--browser", "--tile-timeout",
+                   "--layers-dir"):
         assert option in text
     assert "exit status" in text and "A4 landscape at 300 dpi" in text
 

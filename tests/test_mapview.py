@@ -184,6 +184,21 @@ def test_unknown_basemap_is_an_error(data) -> None:
         _render(data, basemap="mapbox")
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"basemaps": ["street"]}', r"basemaps\.json: basemap #0: not an object"),
+        ('{"basemaps": [{"id": "street", "title": "Street"}]}', r"basemap #0: missing field\(s\) provider"),
+        ('{"basemaps": [{"id": "x", "title": "X", "provider": "No.Such"}]}', r"unknown xyzservices provider 'No.Such'"),
+        ('{"tiles": []}', r"expected an object with a 'basemaps' list"),
+    ],
+)
+def test_bad_basemaps_file_names_file_entry_and_problem(tmp_path, content: str, message: str) -> None:
+    (tmp_path / "basemaps.json").write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        mapview.load_basemaps(tmp_path)
+
+
 def test_base_map_code_is_identical_across_builds(data) -> None:
     """streamlit-folium remounts the map when the base map's script changes (FIELD-NOTES)."""
     from streamlit_folium import _get_map_string, generate_js_hash
