@@ -28,6 +28,7 @@ from geo.filters import FilterState, KnownIds, ViewState
 
 LAYERS_DIR_ENV = "PANJ_LAYERS_DIR"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+NO_SCENE = "None: explore freely"
 MAP_HEIGHT = 560
 KEY_PRESENTER = "presenter"  # ?presenter=1: the map fills the window, for a projector
 
@@ -297,7 +298,8 @@ def workshop_bar(data: PageData, state: FilterState, view: ViewState, shown: pd.
         choice, previous, following, note = st.columns([3, 1.4, 1.4, 7], vertical_alignment="bottom")
         choice.selectbox(
             "Scene", [None, *data.scenes], key=K_SCENE, on_change=apply_scene, args=(data,),
-            format_func=lambda scene_id: "None: explore freely" if scene_id is None else data.scenes[scene_id].title,
+            format_func=lambda scene_id: NO_SCENE if scene_id is None else data.scenes[scene_id].title,
+            placeholder=NO_SCENE,  # what Streamlit shows while the value is None
         )
         scene = data.scenes.get(st.session_state[K_SCENE])
         if scene is None and not presenter:
