@@ -78,58 +78,25 @@ class ExactFit(MacroElement):
         self.leaflet_bounds = [[south, west], [north, east]]
 
 
-class TitleBox(MacroElement):
-    """The figure's title, top left."""
+class _FigureBox(MacroElement):
+    """A box of the figure's furniture in a map corner: a Leaflet control holding ``inner_html()``.
 
+    Subclasses give ``position``, the box's CSS class and its style sheet (trusted constants), and
+    ``inner_html``, which escapes whatever comes from data."""
+
+    position = "topleft"
+    css_class = ""
+    css = ""
     _template = Template("""
 {% macro header(this, kwargs) %}
-<style>
-  .panj-title { max-width: 55vw; }
-  .panj-title h1 { margin: 0; font-size: 1.55em; font-weight: 700; line-height: 1.2; }
-</style>
+<style>{{ this.css }}</style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function () {
-  const control = L.control({position: "topleft"});
+  const control = L.control({position: {{ this.position|tojson }}});
   control.onAdd = function () {
-    const box = L.DomUtil.create("div", "panj-figure-box panj-title");
+    const box = L.DomUtil.create("div", {{ ("panj-figure-box " ~ this.css_class)|tojson }});
     box.innerHTML = {{ this.inner_html()|tojson }};
-    return box;
-  };
-  control.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-""")
-    _inner = Template("""<h1>{{ title|e }}</h1>""")
-
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        self._name = "TitleBox"
-        self.title = title
-
-    def inner_html(self) -> str:
-        return self._inner.render(title=self.title)
-
-
-class NorthArrow(MacroElement):
-    """A north arrow, top right (Web Mercator keeps north up everywhere on the map)."""
-
-    _template = Template("""
-{% macro header(this, kwargs) %}
-<style>
-  .panj-north { padding: 0.3em 0.45em 0.2em; text-align: center; }
-  .panj-north svg { display: block; width: 2.2em; height: 3.2em; }
-</style>
-{% endmacro %}
-{% macro script(this, kwargs) %}
-(function () {
-  const control = L.control({position: "topright"});
-  control.onAdd = function () {
-    const box = L.DomUtil.create("div", "panj-figure-box panj-north");
-    box.innerHTML = '<svg viewBox="0 0 22 32" aria-label="North">'
-      + '<text x="11" y="9" text-anchor="middle" font-size="9" font-weight="700" font-family="sans-serif">N</text>'
-      + '<polygon points="11,11 18,31 11,26 4,31" fill="#1a1a1a"/>'
-      + '<polygon points="11,11 11,26 4,31" fill="#ffffff" stroke="#1a1a1a" stroke-width="1"/></svg>';
     return box;
   };
   control.addTo({{ this._parent.get_name() }});
@@ -139,7 +106,44 @@ class NorthArrow(MacroElement):
 
     def __init__(self) -> None:
         super().__init__()
-        self._name = "NorthArrow"
+        self._name = type(self).__name__
+
+    def inner_html(self) -> str:
+        raise NotImplementedError
+
+
+class TitleBox(_FigureBox):
+    """The figure's title, top left."""
+
+    position, css_class = "topleft", "panj-title"
+    css = """
+  .panj-title { max-width: 55vw; }
+  .panj-title h1 { margin: 0; font-size: 1.55em; font-weight: 700; line-height: 1.2; }
+"""
+    _inner = Template("""<h1>{{ title|e }}</h1>""")
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+
+    def inner_html(self) -> str:
+        return self._inner.render(title=self.title)
+
+
+class NorthArrow(_FigureBox):
+    """A north arrow, top right (Web Mercator keeps north up everywhere on the map)."""
+
+    position, css_class = "topright", "panj-north"
+    css = """
+  .panj-north { padding: 0.3em 0.45em 0.2em; text-align: center; }
+  .panj-north svg { display: block; width: 2.2em; height: 3.2em; }
+"""
+
+    def inner_html(self) -> str:
+        return ('<svg viewBox="0 0 22 32" aria-label="North">'
+                '<text x="11" y="9" text-anchor="middle" font-size="9" font-weight="700" font-family="sans-serif">N</text>'
+                '<polygon points="11,11 18,31 11,26 4,31" fill="#1a1a1a"/>'
+                '<polygon points="11,11 11,26 4,31" fill="#ffffff" stroke="#1a1a1a" stroke-width="1"/></svg>')
 
 
 class ScaleBar(MacroElement):
@@ -173,34 +177,19 @@ L.control.scale({
         self.width_share = width_share
 
 
-class SourcesLine(MacroElement):
+class SourcesLine(_FigureBox):
     """Data sources, basemap attribution and export date, bottom left under the scale bar."""
 
-    _template = Template("""
-{% macro header(this, kwargs) %}
-<style>
+    position, css_class = "bottomleft", "panj-sources"
+    css = """
   .panj-sources { max-width: 55vw; font-size: 0.8em; line-height: 1.35; color: #222; }
-</style>
-{% endmacro %}
-{% macro script(this, kwargs) %}
-(function () {
-  const control = L.control({position: "bottomleft"});
-  control.onAdd = function () {
-    const box = L.DomUtil.create("div", "panj-figure-box panj-sources");
-    box.innerHTML = {{ this.inner_html()|tojson }};
-    return box;
-  };
-  control.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-""")
+"""
     _inner = Template(
         """{% for line in lines %}{% if not loop.first %}<br>{% endif %}{{ line|e }}{% endfor %}"""
     )
 
     def __init__(self, lines: Sequence[str]) -> None:
         super().__init__()
-        self._name = "SourcesLine"
         self.lines = list(lines)
 
     def inner_html(self) -> str:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -269,24 +269,18 @@ def from_query_params(
     if KEY_LAYERS in values:
         layers = _layers_param(values[KEY_LAYERS], known.layers, view.visible_layers, notices)
         view = replace(view, visible_layers=layers)
-    basemap = _single(values, KEY_BASEMAP, notices)
+    basemap = _known_single(values, KEY_BASEMAP, known.basemaps, "basemap", notices)
     if basemap is not None:
-        if basemap in known.basemaps:
-            view = replace(view, basemap=basemap)
-        else:
-            notices.append(f"Ignored unknown basemap {basemap!r}.")
+        view = replace(view, basemap=basemap)
     bbox = _single(values, KEY_BBOX, notices)
     if bbox is not None:
         try:
             view = replace(view, bbox=parse_bbox(bbox))
         except ValueError as error:
             notices.append(f"Ignored '{KEY_BBOX}={bbox}': {error}.")
-    event = _single(values, KEY_EVENT, notices)
+    event = _known_single(values, KEY_EVENT, known.events, "event", notices)
     if event is not None:
-        if event in known.events:
-            view = replace(view, selected_event=event)
-        else:
-            notices.append(f"Ignored unknown event {event!r}.")
+        view = replace(view, selected_event=event)
     return state, view, notices
 
 
@@ -306,6 +300,17 @@ def _single(values: dict[str, list[str]], key: str, notices: list[str]) -> str |
         notices.append(f"Ignored '{key}': expected one value, got {len(items)}.")
         return None
     return items[0]
+
+
+def _known_single(
+    values: dict[str, list[str]], key: str, known: Collection[str], what: str, notices: list[str]
+) -> str | None:
+    """The one value of ``key`` if it is a known id; otherwise None, with a notice."""
+    value = _single(values, key, notices)
+    if value is not None and value not in known:
+        notices.append(f"Ignored unknown {what} {value!r}.")
+        return None
+    return value
 
 
 def _date_param(
