@@ -71,17 +71,26 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer]) -> gpd.GeoDat
     points = shapely.point_on_surface(frame.geometry.to_numpy())
     frame["lon"] = shapely.get_x(points)
     frame["lat"] = shapely.get_y(points)
-    place_layers = np.array([ref.partition(":")[0] for ref in refs], dtype=object)
 
     frame["country_id"], frame["country"] = _containing(points, layers["countries"].frame)
     frame["province_id"], frame["province"] = _containing(points, layers["provinces"].frame)
-    frame["in_gbao"] = _covered_by(points, layers["gbao"].frame) | (place_layers == "gbao")
-    frame["in_wakhan"] = _covered_by(points, layers["wakhan"].frame) | (place_layers == "wakhan")
+    frame["in_gbao"] = _covered_by(points, layers["gbao"].frame)
+    frame["in_wakhan"] = _covered_by(points, layers["wakhan"].frame)
 
     frontier = layers["frontier"].frame.geometry.union_all()
     local_crs = _local_crs(frontier)
-    frame["frontier_km"] = np.where(place_layers == "frontier", 0.0, _distance_to_km(points, frontier, local_crs))
+    frame["frontier_km"] = _distance_to_km(points, frontier, local_crs)
     frame["nearest_post"], frame["nearest_post_km"] = _nearest_feature(points, layers["posts"].frame, local_crs)
+
+    # A place that is an area (or a line) is its own region: its attributes come from the whole of
+    # it, not from the point standing in for it (Afghanistan is not "in Ghor").
+    extended = shapely.get_dimensions(frame.geometry.to_numpy()) > 0
+    if extended.any():
+        extended_refs = np.asarray(refs, dtype=object)[extended]
+        places = features.loc[sorted(set(extended_refs))]
+        by_place = _extent_attributes(places.geometry.to_numpy(), layers, frontier, local_crs).set_axis(places.index)
+        for column in by_place.columns:
+            frame.loc[extended, column] = by_place[column].loc[extended_refs].to_numpy()
     # Metres are the most the geometry can tell; more digits only look precise.
     frame[["frontier_km", "nearest_post_km"]] = frame[["frontier_km", "nearest_post_km"]].round(3)
     frame[["lon", "lat"]] = frame[["lon", "lat"]].round(COORDINATE_DECIMALS)
@@ -238,6 +247,74 @@ def _nearest_feature(points: np.ndarray, features: gpd.GeoDataFrame, local_crs: 
     feature_points = features.geometry.to_numpy()[nearest]
     km = _geodesic_km(shapely.get_x(points), shapely.get_y(points), shapely.get_x(feature_points), shapely.get_y(feature_points))
     return features.index.to_numpy()[nearest].astype(object), km
+
+
+# An area lies in a region when at least this share of it (of its length, for a line) does: the
+# layers come from different sources, so an area's edge rarely follows its region's exactly.
+_WITHIN_SHARE = 0.95
+_SEGMENT_DEGREES = 0.01  # ~1 km
+
+
+def _extent_attributes(extents: np.ndarray, layers: dict[str, Layer], frontier: shapely.Geometry,
+                       local_crs: pyproj.CRS) -> pd.DataFrame:
+    """The derived columns of area (or line) places, one row per place of ``extents``: the country
+    and province holding nearly all of it (missing when none does, or two do, as for a line along a
+    boundary), whether GBAO or the Wakhan holds it, and the distances from its nearest point."""
+    attributes = pd.DataFrame(index=range(len(extents)))
+    attributes["country_id"], attributes["country"] = _holding(extents, layers["countries"].frame)
+    attributes["province_id"], attributes["province"] = _holding(extents, layers["provinces"].frame)
+    for column, layer_id in (("in_gbao", "gbao"), ("in_wakhan", "wakhan")):
+        attributes[column] = pd.notna(_holding(extents, layers[layer_id].frame)[0])
+    # Edges are straight in degrees (as GeoJSON draws them), not in the projection that finds the
+    # nearest points: short edges keep the two alike.
+    extents = shapely.segmentize(extents, _SEGMENT_DEGREES)
+    attributes["frontier_km"] = _extent_distance_km(extents, np.full(len(extents), frontier), local_crs)
+    posts = layers["posts"].frame.geometry.to_numpy()
+    # The nearest post to each area; a tie (two posts inside a country) goes to the first in layer order.
+    local_distances = shapely.distance(_to_crs(extents, local_crs)[:, np.newaxis], _to_crs(posts, local_crs)[np.newaxis, :])
+    nearest = np.argmin(local_distances, axis=1)
+    attributes["nearest_post"] = layers["posts"].frame.index.to_numpy()[nearest].astype(object)
+    attributes["nearest_post_km"] = _extent_distance_km(extents, posts[nearest], local_crs)
+    return attributes
+
+
+def _holding(extents: np.ndarray, areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Feature id and name of the one area holding at least ``_WITHIN_SHARE`` of each extent, else NA.
+    Measured in degrees, as the layers' edges are drawn: a projection would bend long edges away
+    from shared boundaries, and the share only has to tell "nearly all" from "part"."""
+    candidates = areas.geometry.to_numpy()
+    extent_index, area_index = shapely.STRtree(candidates).query(extents, predicate="intersects")
+    dimensions = shapely.get_dimensions(extents[extent_index])
+    # An area smaller than the share of an extent cannot hold it: skip the costly intersection.
+    big_enough = (dimensions < 2) | (shapely.area(candidates[area_index]) >= _WITHIN_SHARE * shapely.area(extents[extent_index]))
+    extent_index, area_index, dimensions = extent_index[big_enough], area_index[big_enough], dimensions[big_enough]
+    pieces = shapely.intersection(extents[extent_index], candidates[area_index])
+    # Measured as the extent is (area or length): areas that only touch share an edge, no area.
+    share = _size(pieces, dimensions) / _size(extents[extent_index], dimensions)
+    ids = pd.Series(pd.NA, index=range(len(extents)), dtype=object)
+    names = ids.copy()
+    held = share >= _WITHIN_SHARE
+    holders = pd.Series(area_index[held]).groupby(extent_index[held])
+    for extent, holder_rows in holders:
+        if len(holder_rows) == 1:
+            ids[extent] = areas.index[holder_rows.iloc[0]]
+            names[extent] = areas["name"].iloc[holder_rows.iloc[0]]
+    return ids.to_numpy(), names.to_numpy()
+
+
+def _size(geometries: np.ndarray, dimensions: np.ndarray) -> np.ndarray:
+    """Area where ``dimensions`` is 2, length where it is 1."""
+    return np.where(dimensions == 2, shapely.area(geometries), shapely.length(geometries))
+
+
+def _extent_distance_km(extents: np.ndarray, targets: np.ndarray, local_crs: pyproj.CRS) -> np.ndarray:
+    """Geodesic km between the nearest points of each extent and its target (the nearest points
+    found in ``local_crs``); 0 where they touch or overlap."""
+    local_ends = shapely.get_coordinates(shapely.shortest_line(_to_crs(extents, local_crs), _to_crs(targets, local_crs)))
+    ends = gpd.GeoSeries(shapely.points(local_ends), crs=local_crs).to_crs("EPSG:4326").to_numpy()
+    lon, lat = shapely.get_x(ends).reshape(-1, 2), shapely.get_y(ends).reshape(-1, 2)
+    km = _geodesic_km(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
+    return np.where(shapely.intersects(extents, targets), 0.0, km)
 
 
 def _rounded(geometries: np.ndarray) -> np.ndarray:

@@ -52,11 +52,13 @@ DERIVED = [
     ("post-ayvoj",    "Tajikistan",  "Khatlon",          False, False, 11.09,      "ayvoj",   0.0),
     ("post-shaymak",  "Tajikistan",  "Gorno-Badakhshan", True,  False, 55.49,      "shaymak", 0.0),
     ("kabul-meeting", "Afghanistan", None,               False, False, 274.06,     "ayvoj",   289.8),
-    # area events: a representative point inside the area, and the area itself counts as GBAO/Wakhan
-    ("gbao-area",     "Tajikistan",  "Gorno-Badakhshan", True,  False, 138.7,      "shaymak", 106.2),
-    ("wakhan-area",   "Afghanistan", "Badakhshan",       False, True,  27.74,      "shaymak", 94.35),
-    # the frontier itself: on the border, so in neither country, and 0 km from itself
-    ("on-frontier",   None,          None,               True,  False, 0.0,        "ayvoj",   236.0),
+    # area events: the area itself is the region, its edge on 37°N touches the frontier; Shaymak lies
+    # inside GBAO, and 0.5° of latitude north of the Wakhan's edge
+    ("gbao-area",     "Tajikistan",  "Gorno-Badakhshan", True,  False, 0.0,        "shaymak", 0.0),
+    ("wakhan-area",   "Afghanistan", "Badakhshan",       False, True,  0.0,        "shaymak", 55.49),
+    # the frontier itself: on the border, so in neither country nor wholly in GBAO, 0 km from itself,
+    # and 0.1° of latitude south of Ayvoj
+    ("on-frontier",   None,          None,               False, False, 0.0,        "ayvoj",   11.09),
 ]
 
 
