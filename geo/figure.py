@@ -1,8 +1,8 @@
 """Map furniture for exported figures: title, legend, scale bar, north arrow, sources line, and
 the print styling that hides the page's interactive controls.
 
-Each piece is a folium ``MacroElement`` whose HTML/JS is a Jinja template on the class; text
-from data reaches the page through ``|e`` (HTML) or ``|tojson`` (JavaScript). Sizes are in
+Each piece is a ``geo.markup.DataElement`` whose HTML/JS is a Jinja template on the class; text
+from data reaches the page through ``|e`` (HTML) or ``|tojson`` (JavaScript), rendered once. Sizes are in
 viewport units with pixel bounds, so the same figure reads well on a 1280-px slide and on an A4
 page rendered at 1754 CSS pixels.
 """
@@ -14,18 +14,18 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import folium
 import pandas as pd
-from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.events import Vocabulary
 from geo.filters import FilterState, apply_filters, date_span
+from geo.markup import DataElement
 
 # The figure's one font size, from which every piece scales: ~13 px on a 1280-px slide, ~18 px on A4.
 BASE_FONT = "clamp(9px, 1.05vmax, 22px)"
 MAX_LISTED_TERMS = 3  # beyond this a title says "5 actors" rather than naming them all
 
 
-class PrintStyle(MacroElement):
+class PrintStyle(DataElement):
     """Hides zoom, layer and Leaflet attribution controls (the sources line replaces it) and sets
     the figure's type sizes."""
 
@@ -61,7 +61,7 @@ class PrintStyle(MacroElement):
         self.base_font = BASE_FONT
 
 
-class ExactFit(MacroElement):
+class ExactFit(DataElement):
     """Fits the map to bounds exactly: fractional zoom (zoomSnap 0), no padding, no animation."""
 
     _template = Template("""
@@ -78,7 +78,7 @@ class ExactFit(MacroElement):
         self.leaflet_bounds = [[south, west], [north, east]]
 
 
-class _FigureBox(MacroElement):
+class _FigureBox(DataElement):
     """A box of the figure's furniture in a map corner: a Leaflet control holding ``inner_html()``.
 
     Subclasses give ``position``, the box's CSS class and its style sheet (trusted constants), and
@@ -146,7 +146,7 @@ class NorthArrow(_FigureBox):
                 '<polygon points="11,11 11,26 4,31" fill="#ffffff" stroke="#1a1a1a" stroke-width="1"/></svg>')
 
 
-class ScaleBar(MacroElement):
+class ScaleBar(DataElement):
     """A metric scale bar sized for print, bottom left (above the sources line); it replaces
     the page's screen-sized one."""
 
@@ -196,7 +196,7 @@ class SourcesLine(_FigureBox):
         return self._inner.render(lines=self.lines)
 
 
-class PlaceLabels(MacroElement):
+class PlaceLabels(DataElement):
     """Names next to point features (places, posts): on paper there is no hover tooltip."""
 
     _template = Template("""

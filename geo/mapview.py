@@ -40,12 +40,12 @@ import folium
 import pandas as pd
 import shapely
 import xyzservices.providers
-from folium.elements import MacroElement
 from folium.template import Template
 
 from geo import assets
 from geo.events import Vocabulary
 from geo.layers import LAYERS_DIR, Layer, parse_ref
+from geo.markup import DataElement
 
 BASEMAPS_NAME = "basemaps.json"
 BASEMAP_NONE = "none"
@@ -218,7 +218,7 @@ def attribution_text(layers: Mapping[str, Layer], view: MapView, basemaps: Mappi
 
 # --- map elements --------------------------------------------------------------------------------
 
-class _Runtime(MacroElement):
+class _Runtime(DataElement):
     """Creates ``window.panjMap`` on the map, the basemaps' tile layers, and registers the
     manifest layers by URL."""
 
@@ -287,7 +287,7 @@ def _leaflet_style(style: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in style.items() if value is not None}
 
 
-class Legend(MacroElement):
+class Legend(DataElement):
     """The map legend: a Leaflet control with a button that folds it away (CSS in
     ``geo/web/panj-map.css``). On the page it sits top right, compact and scrolling, open on wide
     windows and folded on phones; ``expanded`` (exports) keeps it open, every row shown, without
@@ -340,7 +340,7 @@ class Legend(MacroElement):
         self.sections = list(sections.items())
 
 
-class EventsLayer(MacroElement):
+class EventsLayer(DataElement):
     """The events as one embedded GeoJSON, drawn in the browser on a canvas, plus the view's
     layers, basemap, highlight and bounds (fitted exactly). Must be a child of a
     ``folium.FeatureGroup``."""
