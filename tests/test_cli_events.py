@@ -1,4 +1,4 @@
-"""``python -m geo events``: the joined events as GeoJSON or CSV on standard output."""
+"""``panj events``: the joined events as GeoJSON or CSV on standard output."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.__main__ import main
+from geo.cli import main
 from geo.layers import LAYERS_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,13 +45,13 @@ def test_csv(capsys: pytest.CaptureFixture[str], option: list[str], has_wkt: boo
     ],
 )
 def test_bad_option_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as caught:
-        main(argv)
-    assert caught.value.code == 2
-    assert "usage: python -m geo events" in capsys.readouterr().err
+    assert main(argv) == 2
+    assert "usage: panj events" in capsys.readouterr().err
 
 
-def test_invalid_data_exits_1_and_names_the_problem(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_invalid_data_exits_1_names_the_problem_and_logs_it(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, tmp_path: Path,
+) -> None:
     broken = tmp_path / "layers"
     broken.mkdir()
     for source in SMALL_LAYERS.glob("*.*"):
@@ -60,8 +60,9 @@ def test_invalid_data_exits_1_and_names_the_problem(capsys: pytest.CaptureFixtur
     bad = Path(__file__).parent / "fixtures" / "events" / "unknown-actor" / "events" / "unknown-actor.json"
     (broken / "events" / "unknown-actor.json").write_bytes(bad.read_bytes())
     assert main(["events", "--layers-dir", str(broken)]) == 1
-    error = capsys.readouterr().err
-    assert "unknown-actor.json: event 'good-event', field 'actors': unknown actor 'martians'" in error
+    problem = "unknown-actor.json: event 'good-event', field 'actors': unknown actor 'martians'"
+    assert problem in capsys.readouterr().err
+    assert any(record.levelname == "ERROR" and problem in record.getMessage() for record in caplog.records)
 
 
 @pytest.mark.skipif(not (LAYERS_DIR / "manifest.json").exists(), reason="the derived layers are not built yet")

