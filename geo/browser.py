@@ -43,7 +43,9 @@ INSTALL_HINT = (
 )
 
 # One headless Chromium per process: each takes hundreds of MB, and the page's sessions share a process.
-_SLOT = threading.Lock()
+# Re-entrant: a caller may hold the slot around its Renderer (to tell its reader it is waiting) and
+# the Renderer's own claim then passes straight through.
+_SLOT = threading.RLock()
 _TILE_PLACEHOLDER = re.compile(r"\\\{[a-z]+\\\}")
 
 
@@ -91,7 +93,7 @@ def launch_args() -> list[str]:
 
 @contextmanager
 def browser_slot(timeout_s: float = SLOT_TIMEOUT_S, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold the process's one browser slot for the `with` block.
+    """Hold the process's one browser slot for the `with` block (again, if this thread holds it).
 
     When another thread holds it, calls `on_wait` once (so a page can say it is waiting) and waits
     up to `timeout_s` seconds, then raises BrowserBusy."""

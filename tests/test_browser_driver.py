@@ -76,10 +76,16 @@ def test_find_browser_falls_back_to_debian_chromium(monkeypatch: pytest.MonkeyPa
 # --- the slot ------------------------------------------------------------------------------------
 
 def _slot_is_free() -> bool:
-    waited: list[bool] = []
-    with browser.browser_slot(timeout_s=0, on_wait=lambda: waited.append(True)):
-        pass
-    return not waited
+    """Whether another thread gets the slot at once (this thread would get it while holding it)."""
+    def take() -> bool:
+        try:
+            with browser.browser_slot(timeout_s=0):
+                return True
+        except browser.BrowserBusy:
+            return False
+
+    with ThreadPoolExecutor(1) as other_thread:
+        return other_thread.submit(take).result()
 
 
 def test_a_second_user_waits_then_gets_browser_busy() -> None:
@@ -93,6 +99,15 @@ def test_a_second_user_waits_then_gets_browser_busy() -> None:
         with pytest.raises(browser.BrowserBusy, match="another figure is being rendered; waited 0.2 s"):
             other_thread.submit(take_the_slot).result()
     assert waits == ["waiting"]  # told once, so the page can say it is waiting
+    assert _slot_is_free()
+
+
+def test_the_slot_holder_may_claim_it_again() -> None:
+    # The page holds the slot around its Renderer, whose own claim must not wait for the page.
+    waits: list[str] = []
+    with browser.browser_slot(), browser.browser_slot(timeout_s=0, on_wait=lambda: waits.append("waiting")):
+        assert not _slot_is_free()
+    assert waits == []
     assert _slot_is_free()
 
 
