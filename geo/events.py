@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.layers import ID_PATTERN, LAYERS_DIR
-from geo.problems import Problem, ProblemsError
+from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
 
 VOCABULARY_NAME = "vocabularies.json"
 EVENTS_DIR_NAME = "events"
@@ -136,7 +136,7 @@ def load_vocabulary(layers_dir: Path = LAYERS_DIR) -> Vocabulary:
     """Read and validate ``vocabularies.json``; raises EventsError listing every problem."""
     path = Path(layers_dir) / VOCABULARY_NAME
     problems: list[Problem] = []
-    raw = _read_json(path, problems)
+    raw = read_json(path, problems)
     if raw is None:
         raise EventsError(problems)
     if not isinstance(raw, dict) or set(raw) != {"actors", "event_types"}:
@@ -154,12 +154,12 @@ def _terms(path: Path, kind: str, entries: Any, problems: list[Problem]) -> dict
         return {}
     terms: dict[str, Term] = {}
     for position, entry in enumerate(entries, start=1):
-        item = _item_label(kind, entry, position)
+        item = item_label(kind, entry, position)
         if not isinstance(entry, dict):
             problems.append(Problem(path, item, None, "not an object"))
             continue
         before = len(problems)
-        _check_fields(path, item, entry, TERM_FIELDS, (), problems)
+        check_fields(path, item, entry, TERM_FIELDS, (), problems)
         if len(problems) > before:
             continue
         term_id, name, colour, symbol = (entry[name] for name in TERM_FIELDS)
@@ -237,7 +237,7 @@ def load_documents(layers_dir: Path = LAYERS_DIR) -> dict[str, Document]:
     problems: list[Problem] = []
     documents: dict[str, Document] = {}
     for path in sorted((Path(layers_dir) / EVENTS_DIR_NAME).glob("*.json")):
-        raw = _read_json(path, problems)
+        raw = read_json(path, problems)
         if raw is None:
             continue
         block = raw.get("document") if isinstance(raw, dict) else None
@@ -287,7 +287,7 @@ def load_events(
 
 
 def _events_in_file(path: Path, vocabulary: Vocabulary, place_refs: set[str], problems: list[Problem]) -> list[Event]:
-    raw = _read_json(path, problems)
+    raw = read_json(path, problems)
     if raw is None:
         return []
     if not isinstance(raw, dict) or set(raw) != {"document", "events"}:
@@ -300,7 +300,7 @@ def _events_in_file(path: Path, vocabulary: Vocabulary, place_refs: set[str], pr
     events = []
     seen: set[str] = set()
     for position, entry in enumerate(raw["events"], start=1):
-        item = _item_label("event", entry, position)
+        item = item_label("event", entry, position)
         if not isinstance(entry, dict):
             problems.append(Problem(path, item, None, "not an object"))
             continue
@@ -320,7 +320,7 @@ def _document_id(path: Path, document: Any, problems: list[Problem]) -> str:
         problems.append(Problem(path, "document", None, "must be an object"))
         return ""
     before = len(problems)
-    _check_fields(path, "document", document, DOCUMENT_REQUIRED, DOCUMENT_OPTIONAL, problems)
+    check_fields(path, "document", document, DOCUMENT_REQUIRED, DOCUMENT_OPTIONAL, problems)
     document_id = document.get("id")
     if "id" in document and (not isinstance(document_id, str) or not ID_PATTERN.fullmatch(document_id)):
         problems.append(Problem(path, "document", "id", "must be lower-case letters, digits and hyphens"))
@@ -353,7 +353,7 @@ def _parse_event(
     def bad(field: str, reason: str) -> None:
         problems.append(Problem(path, item, field, reason))
 
-    _check_fields(path, item, entry, EVENT_REQUIRED, EVENT_OPTIONAL, problems)
+    check_fields(path, item, entry, EVENT_REQUIRED, EVENT_OPTIONAL, problems)
     get = entry.get
 
     if "id" in entry and (not isinstance(get("id"), str) or not ID_PATTERN.fullmatch(get("id"))):
@@ -448,33 +448,6 @@ def _citation(path: Path, item: str, raw: Any, problems: list[Problem]) -> Citat
 
 
 # --- shared helpers ------------------------------------------------------------------------------
-
-def _read_json(path: Path, problems: list[Problem]) -> Any:
-    """The parsed file, or None after recording why it cannot be read."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.append(Problem(path, "file", None, "file not found"))
-    except json.JSONDecodeError as error:
-        problems.append(Problem(path, "file", None, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"))
-    return None
-
-
-def _item_label(kind: str, entry: Any, position: int) -> str:
-    """Name an item by its id when it has a usable one, else by its 1-based position."""
-    item_id = entry.get("id") if isinstance(entry, dict) else None
-    return f"{kind} {item_id!r}" if isinstance(item_id, str) and item_id else f"{kind} #{position}"
-
-
-def _check_fields(
-    path: Path, item: str, entry: dict[str, Any], required: tuple[str, ...], optional: tuple[str, ...], problems: list[Problem]
-) -> None:
-    for name in required:
-        if name not in entry:
-            problems.append(Problem(path, item, name, "missing required field"))
-    for name in sorted(set(entry) - set(required) - set(optional)):
-        problems.append(Problem(path, item, name, "unknown field"))
-
 
 def _partial_date(path: Path, item: str, field: str, value: Any, problems: list[Problem]) -> PartialDate | None:
     try:

@@ -33,7 +33,21 @@ COLUMNS = (
     "lon", "lat", "country", "country_id", "province", "province_id", "in_gbao", "in_wakhan",
     "frontier_km", "nearest_post", "nearest_post_km", "geometry",
 )
-CSV_GEOMETRIES = ("wkt", "latlon")
+# The CSV export's geometry modes, each with the one line a command's --help gives it.
+CSV_GEOMETRIES = {
+    "wkt": "each event's own geometry as WKT in a 'wkt' column; a place whose WKT would not fit a "
+           "spreadsheet cell (over 32,767 characters, as a province's outline) gets its layer feature "
+           "reference there instead (e.g. provinces:badakhshan), with a note on standard error",
+    "ref": "the place's layer feature reference (e.g. provinces:badakhshan) in a 'geometry_ref' column, "
+           "its geometry being that feature of layers/<layer>.geojson",
+    "latlon": "no geometry column: only the lon/lat of a point inside the place",
+}
+# The most characters a spreadsheet cell holds (Excel's limit; LibreOffice's is larger).
+SPREADSHEET_CELL_LIMIT = 32_767
+# A text cell starting with one of these is run as a formula by a spreadsheet: it gets a leading
+# apostrophe, which spreadsheets read as "text" (OWASP's CSV-injection advice).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TRUNCATION_MARKER = " [… truncated]"
 COORDINATE_DECIMALS = 6  # ~11 cm: more is wasted bytes
 _DATE_COLUMNS = ("date_first", "date_last", "citation_source_date")
 
@@ -125,16 +139,63 @@ def events_to_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def events_to_csv(frame: gpd.GeoDataFrame, geometry: str = "wkt") -> str:
-    """CSV text, one row per event. Every row has ``lon``/``lat`` (the representative point);
-    ``geometry="wkt"`` adds the event's own geometry as a ``wkt`` column. Actors are ``;``-separated."""
+def events_to_csv(frame: gpd.GeoDataFrame, geometry: str = "wkt", notes: list[str] | None = None) -> str:
+    """CSV text, one row per event, that a spreadsheet opens without running anything.
+
+    Every row has ``lon``/``lat`` (the representative point); ``geometry`` adds a geometry column
+    as ``CSV_GEOMETRIES`` says. Actors are ``;``-separated. Text cells that a spreadsheet would run
+    as a formula start with an apostrophe; numbers (a negative longitude, a distance) stay numbers,
+    as a spreadsheet reads a number as a value, never as a formula. No cell is longer than
+    ``SPREADSHEET_CELL_LIMIT``: a longer text is cut and ends with ``TRUNCATION_MARKER``. What was
+    replaced or cut is appended to ``notes``, one line each, for the caller to show.
+    """
     if geometry not in CSV_GEOMETRIES:
         raise ValueError(f"geometry must be one of {', '.join(CSV_GEOMETRIES)}, not {geometry!r}")
+    notes = [] if notes is None else notes
     table = pd.DataFrame(_plain_columns(frame))
     table["actors"] = table["actors"].map(";".join)
     if geometry == "wkt":
-        table["wkt"] = shapely.to_wkt(frame.geometry.to_numpy(), rounding_precision=COORDINATE_DECIMALS)
-    return table.to_csv(index=False, lineterminator="\n")
+        table["wkt"] = _wkt_cells(frame, notes)
+    elif geometry == "ref":
+        table["geometry_ref"] = frame["place"].to_numpy()
+    for column in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[column]):  # numbers are never run: left as they are
+            table[column] = _spreadsheet_cells(table[column], column, notes)
+    # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding either \r or \n, which
+    # with bare \n line ends it would leave unquoted for \r, splitting the row in a reader.
+    return table.to_csv(index=False, lineterminator="\r\n")
+
+
+def _wkt_cells(frame: gpd.GeoDataFrame, notes: list[str]) -> list[str]:
+    """Each event's geometry as WKT, or its place's feature reference where the WKT would not fit a cell."""
+    cells = shapely.to_wkt(frame.geometry.to_numpy(), rounding_precision=COORDINATE_DECIMALS).tolist()
+    too_long = sorted({place for place, cell in zip(frame["place"], cells, strict=True) if len(cell) > SPREADSHEET_CELL_LIMIT})
+    if too_long:
+        notes.append(
+            f"wkt: {len(too_long)} place{'s' if len(too_long) != 1 else ''} ({', '.join(too_long)}) have a WKT "
+            f"longer than a spreadsheet cell holds ({SPREADSHEET_CELL_LIMIT:,} characters): their rows give "
+            "the layer feature reference instead; the GeoJSON export has every geometry"
+        )
+    return [place if len(cell) > SPREADSHEET_CELL_LIMIT else cell
+            for place, cell in zip(frame["place"], cells, strict=True)]
+
+
+def _spreadsheet_cells(column: pd.Series, name: str, notes: list[str]) -> list[Any]:
+    """The column's text cells made inert and short enough for a spreadsheet; other cells as they are."""
+    cells = []
+    cut = 0
+    for value in column.tolist():
+        if isinstance(value, str):
+            if value.startswith(FORMULA_STARTS):
+                value = "'" + value
+            if len(value) > SPREADSHEET_CELL_LIMIT:
+                value = value[: SPREADSHEET_CELL_LIMIT - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
+                cut += 1
+        cells.append(value)
+    if cut:
+        notes.append(f"{name}: {cut} cell{'s' if cut != 1 else ''} longer than {SPREADSHEET_CELL_LIMIT:,} "
+                     f"characters cut, ending with {TRUNCATION_MARKER.strip()!r}")
+    return cells
 
 
 # --- helpers -------------------------------------------------------------------------------------

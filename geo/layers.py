@@ -5,18 +5,20 @@ Everything is read once per directory and cached; the page and the command line 
 
 from __future__ import annotations
 
-import json
-import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from shapely.geometry import shape
 from shapely.validation import explain_validity
+
+from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
 
 LAYERS_DIR = Path(__file__).resolve().parent.parent / "layers"
 MANIFEST_NAME = "manifest.json"
@@ -26,13 +28,17 @@ REQUIRED_FIELDS = (
     "id", "title", "geometry", "group", "visible", "style", "label_field",
     "source", "license", "attribution", "derivation",
 )
+TEXT_FIELDS = ("title", "label_field", "source", "license", "attribution", "derivation")
 GROUPS = ("mission", "context")
 # Layer and feature ids appear in references (posts:ayvoj), URLs and file names.
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-class LayerError(ValueError):
-    """A layer file or the manifest is unusable; the message names the file, feature and problem."""
+class LayerError(ProblemsError):
+    """The manifest or a layer file failed validation; ``problems`` holds every problem found,
+    each naming the file, the layer or feature, the field and the reason."""
+
+    subject = "the layers"
 
 
 @dataclass(frozen=True)
@@ -63,123 +69,155 @@ class Layer:
     features: list[dict[str, Any]] = field(repr=False)  # the GeoJSON features as stored
 
 
-def _fail(path: Path, problem: str) -> LayerError:
-    return LayerError(f"{path}: {problem}")
-
-
 def load_manifest(layers_dir: Path = LAYERS_DIR) -> list[LayerSpec]:
-    """Read and validate the manifest; one error lists every problem found in it."""
+    """Read and validate the manifest; raises LayerError listing every problem of every entry."""
     path = Path(layers_dir) / MANIFEST_NAME
-    raw = _read_json(path)
-    entries = raw.get("layers") if isinstance(raw, dict) else None
-    if not isinstance(entries, list) or not entries:
-        raise _fail(path, 'expected an object with a non-empty "layers" list')
-    problems: list[str] = []
+    problems: list[Problem] = []
+    raw = read_json(path, problems)
+    if raw is None:
+        raise LayerError(problems)
+    if not isinstance(raw, dict) or set(raw) != {"layers"} or not isinstance(raw["layers"], list) or not raw["layers"]:
+        raise LayerError([Problem(path, "file", None, 'expected an object with exactly a non-empty "layers" list')])
     specs: list[LayerSpec] = []
     seen: set[str] = set()
-    for position, entry in enumerate(entries):
-        where = f"layer #{position}" + (f" ({entry.get('id')!r})" if isinstance(entry, dict) else "")
+    for position, entry in enumerate(raw["layers"], start=1):
+        item = item_label("layer", entry, position)
         if not isinstance(entry, dict):
-            problems.append(f"{where}: not an object")
+            problems.append(Problem(path, item, None, "not an object"))
             continue
-        missing = [name for name in REQUIRED_FIELDS if name not in entry]
-        if missing:
-            problems.append(f"{where}: missing field(s) {', '.join(missing)}")
-            continue
-        if entry["geometry"] not in GEOMETRY_KINDS:
-            problems.append(f"{where}: field 'geometry' is {entry['geometry']!r}, expected one of {GEOMETRY_KINDS}")
-        if entry["group"] not in GROUPS:
-            problems.append(f"{where}: field 'group' is {entry['group']!r}, expected one of {GROUPS}")
-        if not isinstance(entry["visible"], bool):
-            problems.append(f"{where}: field 'visible' must be true or false")
-        if not isinstance(entry["style"], dict):
-            problems.append(f"{where}: field 'style' must be an object")
-        if not isinstance(entry["id"], str) or not ID_PATTERN.fullmatch(entry["id"]):
-            problems.append(f"{where}: field 'id' must be lower-case letters, digits and hyphens")
-        elif entry["id"] in seen:
-            problems.append(f"{where}: duplicate layer id")
-        seen.add(entry["id"])
-        unknown = sorted(set(entry) - set(REQUIRED_FIELDS))
-        if unknown:
-            problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
-        if not any(p.startswith(where) for p in problems):
+        before = len(problems)
+        _check_manifest_entry(path, item, entry, problems)
+        layer_id = entry.get("id")
+        if isinstance(layer_id, str):
+            if layer_id in seen:
+                problems.append(Problem(path, item, "id", "duplicate layer id"))
+            seen.add(layer_id)
+        if len(problems) == before:
             specs.append(LayerSpec(**{name: entry[name] for name in REQUIRED_FIELDS}))
     if problems:
-        raise _fail(path, "; ".join(problems))
+        raise LayerError(problems)
     return specs
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _fail(path, "file not found") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise _fail(path, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
+def _check_manifest_entry(path: Path, item: str, entry: dict[str, Any], problems: list[Problem]) -> None:
+    def bad(name: str, reason: str) -> None:
+        problems.append(Problem(path, item, name, reason))
 
-
-def _check_coordinates(coords: Any, path: Path, label: str) -> None:
-    """Raise if any position is not a finite WGS84 longitude/latitude pair."""
-    flat = shapely.get_coordinates(coords)
-    for lon, lat in flat:
-        if not (math.isfinite(lon) and math.isfinite(lat)) or not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise _fail(path, f"{label}: coordinate ({lon}, {lat}) is outside WGS84 longitude/latitude ranges")
+    check_fields(path, item, entry, REQUIRED_FIELDS, (), problems)
+    if "id" in entry and (not isinstance(entry["id"], str) or not ID_PATTERN.fullmatch(entry["id"])):
+        bad("id", "must be lower-case letters, digits and hyphens")
+    if "geometry" in entry and entry["geometry"] not in GEOMETRY_KINDS:
+        bad("geometry", f"{entry['geometry']!r} is not one of {', '.join(GEOMETRY_KINDS)}")
+    if "group" in entry and entry["group"] not in GROUPS:
+        bad("group", f"{entry['group']!r} is not one of {', '.join(GROUPS)}")
+    if "visible" in entry and not isinstance(entry["visible"], bool):
+        bad("visible", "must be true or false")
+    if "style" in entry and not isinstance(entry["style"], dict):
+        bad("style", "must be an object of Leaflet path options")
+    for name in TEXT_FIELDS:
+        if name in entry and (not isinstance(entry[name], str) or not entry[name].strip()):
+            bad(name, "must be a non-empty string")
 
 
 def load_layer(spec: LayerSpec, layers_dir: Path = LAYERS_DIR) -> Layer:
-    """Read one layer's GeoJSON and check every feature against its manifest entry."""
-    path = Path(layers_dir) / spec.file_name
-    raw = _read_json(path)
+    """Read one layer's GeoJSON and check every feature against its manifest entry; raises
+    LayerError listing every problem of every feature."""
+    problems: list[Problem] = []
+    layer = _read_layer(spec, Path(layers_dir), problems)
+    if layer is None:
+        raise LayerError(problems)
+    return layer
+
+
+def _read_layer(spec: LayerSpec, layers_dir: Path, problems: list[Problem]) -> Layer | None:
+    """The layer, or None after recording every problem found in its file."""
+    path = layers_dir / spec.file_name
+    before = len(problems)
+    raw = read_json(path, problems)
+    if raw is None:
+        return None
     if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection" or not isinstance(raw.get("features"), list):
-        raise _fail(path, "not a GeoJSON FeatureCollection")
-    allowed = {spec.geometry, f"Multi{spec.geometry}"}
-    ids: list[str] = []
-    geometries = []
-    rows = []
-    for position, feature in enumerate(raw["features"]):
-        if not isinstance(feature, dict):
-            raise _fail(path, f"feature #{position}: not a GeoJSON Feature object")
-        props = feature.get("properties")
-        if not isinstance(props, dict):
-            raise _fail(path, f"feature #{position}: 'properties' must be an object")
-        feature_id = props.get("id")
-        label = f"feature #{position}" + (f" (id {feature_id!r})" if feature_id is not None else "")
-        if not isinstance(feature_id, str) or not feature_id:
-            raise _fail(path, f"{label}: property 'id' is missing or not a string")
-        if not ID_PATTERN.fullmatch(feature_id):
-            raise _fail(path, f"{label}: property 'id' must be lower-case letters, digits and hyphens")
-        if feature_id in ids:
-            raise _fail(path, f"{label}: duplicate feature id")
-        if not isinstance(props.get("name"), str):
-            raise _fail(path, f"{label}: property 'name' is missing or not a string")
-        if spec.label_field not in props:
-            raise _fail(path, f"{label}: no property {spec.label_field!r}, the manifest's label_field")
-        geometry = feature.get("geometry")
-        kind = geometry.get("type") if isinstance(geometry, dict) else None
-        if kind not in allowed:
-            raise _fail(path, f"{label}: geometry type {kind!r}, but the manifest says {spec.geometry}")
-        try:
-            geom = shape(geometry)
-        except Exception as error:  # shapely raises several types for malformed coordinates
-            raise _fail(path, f"{label}: malformed geometry: {error}") from None
-        _check_coordinates(geom, path, label)
-        if geom.is_empty or not geom.is_valid:
-            reason = "empty" if geom.is_empty else explain_validity(geom)
-            raise _fail(path, f"{label}: invalid geometry: {reason}")
-        ids.append(feature_id)
-        geometries.append(geom)
-        rows.append(props)
-    frame = gpd.GeoDataFrame(rows, geometry=geometries, crs="EPSG:4326", index=ids)
+        problems.append(Problem(path, "file", None, 'not a GeoJSON FeatureCollection (an object with "type" and a "features" list)'))
+        return None
+    positions: dict[str, int] = {}  # feature id -> 1-based position of the feature that has it
+    geometries = [
+        _check_feature(path, spec, position, feature, positions, problems)
+        for position, feature in enumerate(raw["features"], start=1)
+    ]
+    if len(problems) > before:
+        return None
+    rows = [feature["properties"] for feature in raw["features"]]
+    # Without problems every feature has its own id, recorded in file order.
+    frame = gpd.GeoDataFrame(rows, geometry=geometries, crs="EPSG:4326", index=list(positions))
     frame.index.name = "feature_id"
     return Layer(spec=spec, frame=frame, features=raw["features"])
+
+
+def _check_feature(
+    path: Path, spec: LayerSpec, position: int, feature: Any, positions: dict[str, int], problems: list[Problem]
+) -> shapely.Geometry | None:
+    """The feature's geometry, after recording every problem of the feature (None if it has none usable)."""
+    properties = feature.get("properties") if isinstance(feature, dict) else None
+    item = item_label("feature", properties, position)
+
+    def bad(name: str | None, reason: str) -> None:
+        problems.append(Problem(path, item, name, reason))
+
+    if not isinstance(feature, dict):
+        bad(None, "not a GeoJSON Feature object")
+        return None
+    if not isinstance(properties, dict):
+        bad("properties", "must be an object")
+    else:
+        feature_id = properties.get("id")
+        if not isinstance(feature_id, str) or not ID_PATTERN.fullmatch(feature_id):
+            bad("properties.id", "missing, or not lower-case letters, digits and hyphens")
+        elif feature_id in positions:
+            bad("properties.id", f"duplicate feature id (feature #{positions[feature_id]} has it too)")
+        else:
+            positions[feature_id] = position
+        if not isinstance(properties.get("name"), str) or not properties["name"].strip():
+            bad("properties.name", "missing or not a non-empty string")
+        if spec.label_field != "name" and spec.label_field not in properties:  # name: checked above
+            bad(f"properties.{spec.label_field}", "missing: it is the manifest's label_field")
+    return _check_geometry(spec, feature.get("geometry"), bad)
+
+
+def _check_geometry(spec: LayerSpec, geometry: Any, bad: Callable[[str, str], None]) -> shapely.Geometry | None:
+    kinds = (spec.geometry, f"Multi{spec.geometry}")
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    if kind not in kinds:
+        bad("geometry", f"type {kind!r}, but the manifest says {' or '.join(kinds)}")
+        return None
+    try:
+        geom = shape(geometry)
+    except Exception as error:  # shapely raises several types for malformed coordinates
+        bad("geometry", f"malformed: {error}")
+        return None
+    coordinates = shapely.get_coordinates(geom)
+    outside = ~(np.isfinite(coordinates).all(axis=1)
+                & (np.abs(coordinates[:, 0]) <= 180) & (np.abs(coordinates[:, 1]) <= 90))
+    if outside.any():
+        lon, lat = coordinates[outside][0]
+        more = f" and {outside.sum() - 1} more are" if outside.sum() > 1 else " is"
+        bad("geometry", f"coordinate ({lon}, {lat}){more} outside WGS84 longitude/latitude ranges")
+        return None
+    if geom.is_empty or not geom.is_valid:
+        bad("geometry", f"invalid: {'empty' if geom.is_empty else explain_validity(geom)}")
+        return None
+    return geom
 
 
 @lru_cache(maxsize=4)
 def _load_layers_cached(layers_dir: str) -> dict[str, Layer]:
     directory = Path(layers_dir)
-    return {spec.id: load_layer(spec, directory) for spec in load_manifest(directory)}
+    specs = load_manifest(directory)
+    # Every layer file is read before failing, so one error lists the problems of them all.
+    problems: list[Problem] = []
+    layers = {spec.id: _read_layer(spec, directory, problems) for spec in specs}
+    if problems:
+        raise LayerError(problems)
+    return layers  # type: ignore[return-value]  # no problem was recorded, so no layer is None
 
 
 def load_layers(layers_dir: Path = LAYERS_DIR) -> dict[str, Layer]:

@@ -44,7 +44,8 @@ from folium.template import Template
 
 from geo import assets
 from geo.events import Vocabulary
-from geo.layers import LAYERS_DIR, Layer, parse_ref
+from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, parse_ref
+from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
 from geo.markup import DataElement
 
 BASEMAPS_NAME = "basemaps.json"
@@ -82,12 +83,20 @@ class MapView:
 
 @dataclass(frozen=True)
 class Basemap:
+    """One choice of basemap: an ``xyzservices`` provider's tiles, or none."""
+
     id: str
     title: str
     url: str | None  # None: no tiles at all
     attribution: str  # plain text
     html_attribution: str  # as Leaflet shows it (from xyzservices, trusted package data)
     max_zoom: int
+
+
+class BasemapsError(ProblemsError):
+    """``basemaps.json`` failed validation; ``problems`` holds every problem found."""
+
+    subject = "the basemaps"
 
 
 @dataclass(frozen=True)
@@ -112,34 +121,51 @@ def load_basemaps(layers_dir: Path = LAYERS_DIR) -> dict[str, Basemap]:
     """The basemap choices of ``basemaps.json``, in file order (the first is the default).
 
     Each entry names an ``xyzservices`` provider (URL, attribution and zoom come from it) or
-    ``null`` for no tiles."""
+    ``null`` for no tiles. Raises BasemapsError listing every problem of every entry."""
     path = Path(layers_dir) / BASEMAPS_NAME
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))["basemaps"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{path}: expected an object with a 'basemaps' list ({error})") from None
+    problems: list[Problem] = []
+    raw = read_json(path, problems)
+    if raw is None:
+        raise BasemapsError(problems)
+    if not isinstance(raw, dict) or set(raw) != {"basemaps"} or not isinstance(raw["basemaps"], list):
+        raise BasemapsError([Problem(path, "file", None, 'expected an object with exactly a "basemaps" list')])
     basemaps: dict[str, Basemap] = {}
-    for position, entry in enumerate(entries):
+    seen: set[str] = set()
+    for position, entry in enumerate(raw["basemaps"], start=1):
+        item = item_label("basemap", entry, position)
         if not isinstance(entry, dict):
-            raise ValueError(f"{path}: basemap #{position}: not an object")
-        missing = [name for name in ("id", "title", "provider") if name not in entry]
-        if missing:
-            raise ValueError(f"{path}: basemap #{position}: missing field(s) {', '.join(missing)}")
-        provider_name = entry["provider"]
-        if provider_name is None:
-            basemaps[entry["id"]] = Basemap(entry["id"], entry["title"], None, "", "", 19)
+            problems.append(Problem(path, item, None, "not an object"))
             continue
-        try:
-            provider = xyzservices.providers.query_name(provider_name)
-        except ValueError:
-            raise ValueError(f"{path}: basemap {entry['id']!r}: unknown xyzservices provider {provider_name!r}") from None
-        basemaps[entry["id"]] = Basemap(
-            id=entry["id"], title=entry["title"], url=provider.build_url(),
+        before = len(problems)
+        check_fields(path, item, entry, ("id", "title", "provider"), (), problems)
+        basemap_id, title, provider_name = entry.get("id"), entry.get("title"), entry.get("provider")
+        if "id" in entry and (not isinstance(basemap_id, str) or not ID_PATTERN.fullmatch(basemap_id)):
+            problems.append(Problem(path, item, "id", "must be lower-case letters, digits and hyphens"))
+        elif basemap_id in seen:
+            problems.append(Problem(path, item, "id", "duplicate basemap id"))
+        if isinstance(basemap_id, str):
+            seen.add(basemap_id)
+        if "title" in entry and (not isinstance(title, str) or not title.strip()):
+            problems.append(Problem(path, item, "title", "must be a non-empty string"))
+        provider = None
+        if isinstance(provider_name, str):
+            try:
+                provider = xyzservices.providers.query_name(provider_name)
+            except ValueError:
+                problems.append(Problem(path, item, "provider", f"unknown xyzservices provider {provider_name!r}"))
+        elif provider_name is not None:
+            problems.append(Problem(path, item, "provider", "must be an xyzservices provider name, or null for no tiles"))
+        if len(problems) > before:
+            continue
+        basemaps[basemap_id] = Basemap(basemap_id, title, None, "", "", 19) if provider is None else Basemap(
+            id=basemap_id, title=title, url=provider.build_url(),
             attribution=provider.get("attribution", ""), html_attribution=provider.html_attribution,
             max_zoom=int(provider.get("max_zoom", 18)),
         )
-    if BASEMAP_NONE not in basemaps:
-        raise ValueError(f"{path}: a basemap {BASEMAP_NONE!r} (no tiles) is required")
+    if BASEMAP_NONE not in seen:
+        problems.append(Problem(path, "file", "basemaps", f"a basemap {BASEMAP_NONE!r} (no tiles) is required"))
+    if problems:
+        raise BasemapsError(problems)
     return basemaps
 
 

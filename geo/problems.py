@@ -1,9 +1,16 @@
-"""Validation problems of data files, reported all at once: file, item, field and reason."""
+"""Validation problems of data files, reported all at once: file, item, field and reason.
+
+Every loader of a file the project reads (manifest, layers, basemaps, vocabularies, events,
+scenes) records a ``Problem`` for each thing wrong and keeps going, then raises one
+``ProblemsError`` subclass listing them all. The helpers below are the checks they share.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -30,3 +37,31 @@ class ProblemsError(ValueError):
         count = len(self.problems)
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in {self.subject}:\n{lines}")
+
+
+def read_json(path: Path, problems: list[Problem]) -> Any:
+    """The parsed file, or None after recording why it cannot be read."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(path, "file", None, "file not found"))
+    except json.JSONDecodeError as error:
+        problems.append(Problem(path, "file", None, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"))
+    return None
+
+
+def item_label(kind: str, entry: Any, position: int) -> str:
+    """Name an item by its id when it has a usable one, else by its 1-based position."""
+    item_id = entry.get("id") if isinstance(entry, dict) else None
+    return f"{kind} {item_id!r}" if isinstance(item_id, str) and item_id else f"{kind} #{position}"
+
+
+def check_fields(
+    path: Path, item: str, entry: dict[str, Any], required: tuple[str, ...], optional: tuple[str, ...], problems: list[Problem]
+) -> None:
+    """Record each required field that is missing and each field that is neither required nor optional."""
+    for name in required:
+        if name not in entry:
+            problems.append(Problem(path, item, name, "missing required field"))
+    for name in sorted(set(entry) - set(required) - set(optional)):
+        problems.append(Problem(path, item, name, "unknown field"))

@@ -20,6 +20,9 @@ import shapely
 from geo.events import load_events, load_vocabulary
 from geo.join import (
     COLUMNS,
+    CSV_GEOMETRIES,
+    SPREADSHEET_CELL_LIMIT,
+    TRUNCATION_MARKER,
     JoinError,
     events_to_csv,
     events_to_geojson,
@@ -147,23 +150,79 @@ def test_geojson_export(small) -> None:
     assert features["kabul-meeting"]["properties"]["citation_source_date"] == "2022-06-02"
 
 
-@pytest.mark.parametrize(("geometry", "has_wkt"), [("wkt", True), ("latlon", False)])
-def test_csv_export(small, geometry: str, has_wkt: bool) -> None:
+@pytest.mark.parametrize(("geometry", "extra_column"), [("wkt", "wkt"), ("ref", "geometry_ref"), ("latlon", None)])
+def test_csv_export(small, geometry: str, extra_column: str | None) -> None:
     rows = list(csv.DictReader(io.StringIO(events_to_csv(small, geometry=geometry))))
     assert len(rows) == len(small)
     by_id = {row["id"]: row for row in rows}
-    assert ("wkt" in rows[0]) is has_wkt
+    assert set(rows[0]) - set(COLUMNS) == ({extra_column} if extra_column else set())
     assert (float(by_id["post-ayvoj"]["lon"]), float(by_id["post-ayvoj"]["lat"])) == (68.6, 37.1)
     assert by_id["post-ayvoj"]["actors"] == "alpha;beta"
     assert by_id["post-ayvoj"]["end"] == ""
-    if has_wkt:
+    if geometry == "wkt":
         assert by_id["post-ayvoj"]["wkt"] == "POINT (68.6 37.1)"
         assert shapely.from_wkt(by_id["gbao-area"]["wkt"]).geom_type == "Polygon"
+    if geometry == "ref":
+        assert (by_id["post-ayvoj"]["geometry_ref"], by_id["gbao-area"]["geometry_ref"]) == ("posts:ayvoj", "gbao:gbao")
 
 
 def test_csv_export_rejects_unknown_geometry(small) -> None:
-    with pytest.raises(ValueError, match="geometry must be one of wkt, latlon"):
+    with pytest.raises(ValueError, match="geometry must be one of wkt, ref, latlon"):
         events_to_csv(small, geometry="geojson")
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_text_a_spreadsheet_would_run_starts_with_an_apostrophe(small, text: str) -> None:
+    frame = small.copy()
+    frame["title"] = text
+    frame["summary"] = f"safe {text}"  # only the start of a cell makes a formula
+    rows = list(csv.DictReader(io.StringIO(events_to_csv(frame))))
+    assert {row["title"] for row in rows} == {"'" + text}
+    assert {row["summary"] for row in rows} == {f"safe {text}"}
+
+
+def test_csv_numbers_stay_numbers_even_when_negative(small) -> None:
+    """A negative number is a value, not a formula: it is written as a number, without apostrophe."""
+    frame = small.copy()
+    frame.loc["post-ayvoj", "lon"] = -3.5
+    frame["frontier_km"] = -frame["frontier_km"]
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(events_to_csv(frame)))}
+    assert rows["post-ayvoj"]["lon"] == "-3.5"
+    assert float(rows["post-ayvoj"]["frontier_km"]) == -small.loc["post-ayvoj"].frontier_km
+
+
+def test_csv_cuts_a_text_longer_than_a_cell_and_says_so(small) -> None:
+    frame = small.copy()
+    frame.loc["post-ayvoj", "summary"] = "x" * (SPREADSHEET_CELL_LIMIT + 10)
+    notes: list[str] = []
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(events_to_csv(frame, notes=notes)))}
+    summary = rows["post-ayvoj"]["summary"]
+    assert len(summary) == SPREADSHEET_CELL_LIMIT and summary.endswith(TRUNCATION_MARKER)
+    assert notes == [f"summary: 1 cell longer than 32,767 characters cut, ending with {TRUNCATION_MARKER.strip()!r}"]
+
+
+def test_csv_geometry_modes_each_have_a_help_line() -> None:
+    assert list(CSV_GEOMETRIES) == ["wkt", "ref", "latlon"]
+    assert all(isinstance(text, str) and text for text in CSV_GEOMETRIES.values())
+
+
+@real_layers
+@pytest.mark.parametrize("geometry", list(CSV_GEOMETRIES))
+def test_csv_of_the_article_fits_every_cell_of_a_spreadsheet(article, geometry: str) -> None:
+    cells = [cell for row in csv.reader(io.StringIO(events_to_csv(article, geometry=geometry))) for cell in row]
+    assert max(map(len, cells)) <= SPREADSHEET_CELL_LIMIT
+
+
+@real_layers
+def test_csv_wkt_of_an_area_too_big_for_a_cell_is_its_feature_reference(article) -> None:
+    notes: list[str] = []
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(events_to_csv(article, geometry="wkt", notes=notes)))}
+    too_big = [row for row in rows.values() if row["place"] in ("provinces:badakhshan", "countries:afghanistan")]
+    assert too_big, "the article has events placed at a province or a country"
+    assert all(row["wkt"] == row["place"] for row in too_big)
+    assert len(notes) == 1 and "provinces:badakhshan" in notes[0] and "32,767" in notes[0]
+    # A point's WKT is small: it stays WKT.
+    assert rows["us-funds-ayvoj-post"]["wkt"].startswith("POINT (")
 
 
 # --- the article's events on the real layers -----------------------------------------------------
