@@ -45,8 +45,8 @@ from folium.template import Template
 from geo import assets
 from geo.events import Vocabulary
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, parse_ref
-from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
 from geo.markup import DataElement
+from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
 
 BASEMAPS_NAME = "basemaps.json"
 BASEMAP_NONE = "none"
