@@ -23,7 +23,7 @@ VOCABULARY_NAME = "vocabularies.json"
 EVENTS_DIR_NAME = "events"
 
 # Symbols the map draws on its canvas; a vocabulary term must use one of them.
-SYMBOLS = ("circle", "square", "triangle", "diamond", "star", "cross")
+SYMBOLS = ("circle", "square", "triangle", "triangle-down", "diamond", "star", "cross", "x", "pentagon", "hexagon")
 DATE_BASES = ("event", "reported")
 LOCATION_PRECISIONS = ("exact", "locality", "district", "province", "region", "country")
 

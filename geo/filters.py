@@ -11,7 +11,12 @@ Regions. A region id is one of
 - ``country:<id>``: the place lies in that country (a ``countries`` feature id);
 - ``province:<id>``: the place lies in that province (a ``provinces`` feature id).
 An event passes when it lies in any of the selected regions. The region filter reads the join's
-feature-id columns ``country_id`` and ``province_id`` (``geo.join``).
+feature-id columns ``country_id`` and ``province_id`` (``geo.join``). ``province:gbao`` is the same
+area as ``gbao``: it is offered once, as ``gbao`` (``REGION_ALIASES``).
+
+Search. An event matches when every word of the text is in its title, summary, place name or one
+of the place's other spellings (``layers/aliases.json``, via the join's ``place_aliases``), in any
+order, ignoring case and accents: "aivaj post" finds the Ayvoj border post.
 
 Query string. ``to_query_params`` writes what differs from a base view. Without a base (no
 scene) that is what differs from "show everything" for filters, and always the visible layers and
@@ -38,11 +43,15 @@ from typing import Any
 
 import pandas as pd
 
+from geo.aliases import fold
 from geo.events import RESERVED_ID, PartialDate
 
 REGION_GBAO = "gbao"
 REGION_WAKHAN = "wakhan"
 _REGION_FLAGS = {REGION_GBAO: "in_gbao", REGION_WAKHAN: "in_wakhan"}
+# Region ids that name the same area as another: the provinces layer's GBAO is the gbao region, so
+# it is offered once, as "gbao", and "province:gbao" (as links once wrote it) reads as "gbao".
+REGION_ALIASES = {"province:gbao": REGION_GBAO}
 # prefix -> the join's column of feature ids and the layer those ids come from
 _REGION_PREFIXES = {"country": ("country_id", "countries"), "province": ("province_id", "provinces")}
 
@@ -58,6 +67,7 @@ KEY_BBOX = "bbox"  # the map's view, W,S,E,N in degrees: the map writes it as th
 BBOX_DECIMALS = 4  # ~10 m: more would only lengthen links
 
 _MAX_TEXT = 200  # a search longer than this is not a search
+_SEARCHED_COLUMNS = ("title", "summary", "place_name", "place_aliases")
 
 
 @dataclass(frozen=True)
@@ -121,12 +131,19 @@ def apply_filters(frame: pd.DataFrame, state: FilterState) -> pd.DataFrame:
         keep &= frame["event_type"].isin(state.event_types)
     if state.regions is not None:
         keep &= _in_regions(frame, state.regions)
-    text = state.text.strip()
-    if text:
-        keep &= frame["title"].str.contains(text, case=False, regex=False) | frame["summary"].str.contains(
-            text, case=False, regex=False
-        )
+    words = fold(state.text).split()
+    if words:
+        searched = _searched_text(frame)
+        for word in words:
+            keep &= searched.str.contains(word, regex=False)
     return frame[keep]
+
+
+def _searched_text(frame: pd.DataFrame) -> pd.Series:
+    """Per event, what a search looks in, folded: title, summary, place name and the place's other
+    spellings (the join's ``place_aliases``), a line each so no word spans two of them."""
+    columns = [column for column in _SEARCHED_COLUMNS if column in frame.columns]
+    return frame[columns].fillna("").astype(str).agg("\n".join, axis=1).map(fold)
 
 
 def _in_regions(frame: pd.DataFrame, regions: frozenset[str]) -> pd.Series:
@@ -155,7 +172,8 @@ def region_choices(frame: pd.DataFrame, layers: Mapping[str, Any]) -> dict[str, 
         names = layers[layer_id].frame["name"]
         found = sorted((names.get(value, value), value) for value in frame[column].dropna().unique())
         for name, value in found:
-            choices[f"{prefix}:{value}"] = f"{name} ({'country' if prefix == 'country' else 'province'})"
+            if f"{prefix}:{value}" not in REGION_ALIASES:
+                choices[f"{prefix}:{value}"] = f"{name} ({'country' if prefix == 'country' else 'province'})"
     return choices
 
 
@@ -248,6 +266,8 @@ def from_query_params(
     default's value, and so does an unknown or malformed one, dropped with a notice."""
     # Commas split lists (?actor=a,b), not the search text or the bbox's four numbers.
     values = {key: _as_list(value, split=key not in (KEY_TEXT, KEY_BBOX)) for key, value in params.items()}
+    if KEY_REGION in values:
+        values[KEY_REGION] = [REGION_ALIASES.get(region, region) for region in values[KEY_REGION]]
     notices: list[str] = []
 
     date_from = _date_param(values, KEY_FROM, default_state.date_from, range_start, notices)

@@ -9,7 +9,7 @@ join stays fast for tens of thousands of events.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from geo.aliases import load_aliases
 from geo.events import Event, load_events, load_vocabulary
 from geo.layers import LAYERS_DIR, Layer, feature_refs, load_layers
 
@@ -28,7 +29,7 @@ REQUIRED_LAYERS = ("countries", "provinces", "gbao", "wakhan", "frontier", "post
 
 COLUMNS = (
     "id", "document", "title", "summary", "start", "end", "date_basis", "date_precision", "date_label",
-    "date_first", "date_last", "actors", "event_type", "place", "place_name", "location_precision",
+    "date_first", "date_last", "actors", "event_type", "place", "place_name", "place_aliases", "location_precision",
     "amount_usd", "amount_note", "troops", "citation_paragraph", "citation_source", "citation_source_date",
     "lon", "lat", "country", "country_id", "province", "province_id", "in_gbao", "in_wakhan",
     "frontier_km", "nearest_post", "nearest_post_km", "geometry",
@@ -58,9 +59,11 @@ class JoinError(ValueError):
     """Events cannot be joined to these layers; the message says which layer or reference is missing."""
 
 
-def join_events(events: Sequence[Event], layers: dict[str, Layer]) -> gpd.GeoDataFrame:
+def join_events(events: Sequence[Event], layers: dict[str, Layer],
+                place_aliases: Mapping[str, Sequence[str]] | None = None) -> gpd.GeoDataFrame:
     """One row per event (EPSG:4326) with its place's geometry and the derived attributes,
-    sorted by ``date_first`` then ``id``. Columns are ``COLUMNS``."""
+    sorted by ``date_first`` then ``id``. Columns are ``COLUMNS``; ``place_aliases`` (place
+    reference -> other spellings, ``geo.aliases``) fills ``place_aliases``, "; "-separated."""
     missing = [layer_id for layer_id in REQUIRED_LAYERS if layer_id not in layers]
     if missing:
         raise JoinError(f"the layers lack {', '.join(missing)}, needed to derive event attributes")
@@ -77,6 +80,7 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer]) -> gpd.GeoDat
         crs="EPSG:4326",
     )
     frame["place_name"] = features["name"].loc[refs].to_numpy()
+    frame["place_aliases"] = ["; ".join((place_aliases or {}).get(ref, ())) or None for ref in refs]
     frame["amount_usd"] = pd.array(frame["amount_usd"], dtype="Float64")
     frame["troops"] = pd.array(frame["troops"], dtype="Int64")
     frame["citation_paragraph"] = pd.array(frame["citation_paragraph"], dtype="Int64")
@@ -118,7 +122,7 @@ def _load_joined_cached(layers_dir: str) -> gpd.GeoDataFrame:
     layers = load_layers(Path(layers_dir))
     vocabulary = load_vocabulary(Path(layers_dir))
     events = load_events(Path(layers_dir), vocabulary=vocabulary, place_refs=feature_refs(layers))
-    return join_events(events, layers)
+    return join_events(events, layers, load_aliases(feature_refs(layers), Path(layers_dir)))
 
 
 def load_joined_events(layers_dir: Path = LAYERS_DIR) -> gpd.GeoDataFrame:

@@ -76,7 +76,7 @@ def test_small_vocabulary_loads() -> None:
     ("case", "item", "field", "reason"),
     [
         ("vocab-bad-colour", "actor 'alpha'", "colour", "'blue' is not a hex colour"),
-        ("vocab-bad-symbol", "event type 'building'", "symbol", "'hexagon' is not one of"),
+        ("vocab-bad-symbol", "event type 'building'", "symbol", "'octagon' is not one of"),
         ("vocab-duplicate-id", "actor 'alpha'", "id", "duplicate actor id"),
         ("vocab-reserved-id", "actor 'all'", "id", "'all' is reserved"),
     ],

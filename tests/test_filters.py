@@ -24,6 +24,8 @@ from geo.filters import (
     region_choices,
     to_query_params,
 )
+from geo.join import load_joined_events
+from geo.layers import load_layers
 
 D = dt.date
 
@@ -385,3 +387,83 @@ def test_malformed_bbox_is_a_notice_and_the_home_view(text: str, reason: str) ->
     _, view, notices = from_query_params({"bbox": text}, KNOWN, DEFAULT_VIEW)
     assert view.bbox is None
     assert len(notices) == 1 and notices[0].startswith(f"Ignored 'bbox={text}': {reason}")
+
+
+# --- search: every word, any order, any case or accent, place names in their other spellings -----
+
+SEARCHED = pd.DataFrame([
+    {"id": "khorugh-talks", "title": "Talks in Khorugh", "summary": "Officials of Badakhshón meet.",
+     "place_name": "Khorugh", "place_aliases": "Khorog; Хорог"},
+    {"id": "no-place", "title": "A statement", "summary": "Nothing about towns.", "place_name": None,
+     "place_aliases": None},
+])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("khorog", ["khorugh-talks"]),                  # another spelling of the place
+        ("хорог", ["khorugh-talks"]),                   # in Cyrillic
+        ("BADAKHSHON officials", ["khorugh-talks"]),    # all words, any order, accent dropped
+        ("talks statement", []),                        # every word must match one event
+        ("  ", ["khorugh-talks", "no-place"]),
+    ],
+)
+def test_search_words_case_accents_and_spellings(text: str, expected: list[str]) -> None:
+    assert list(apply_filters(SEARCHED, FilterState(text=text))["id"]) == expected
+
+
+# Expectations read off layers/events/*.json and layers/aliases.json by hand.
+ARTICLE_SEARCHES = [
+    ("Aivaj", {"us-funds-ayvoj-post"}),
+    ("ayvadzh BORDER", {"us-funds-ayvoj-post"}),
+    ("Айвадж", {"us-funds-ayvoj-post"}),
+    ("Shaimak", {"china-shaymak-post"}),
+    ("shaymak", {"china-shaymak-post", "china-watches-wakhan"}),
+    ("post chinese", {"china-shaymak-post", "china-watches-wakhan"}),
+    ("chinese post", {"china-shaymak-post", "china-watches-wakhan"}),
+    ("Vakhan", {"china-watches-wakhan"}),
+    ("Panjsher", {"resistance-panjshir", "nrf-offensive-panjshir-valley"}),
+    ("Душанбе", {"tajikistan-demands-inclusive-government", "tajikistan-backs-massoud", "majlisi-oli-russian-grant"}),
+    # GBAO by any of its names: every event placed on GBAO
+    ("Gorno Badakhshan", {"gbao-disturbances-2022", "gbao-protests", "gbao-drug-trade", "gbao-counterterrorism-operation",
+                          "gbao-deadly-unrest", "gbao-rally-crackdown"}),
+    ("kuhistoni", {"gbao-disturbances-2022", "gbao-protests", "gbao-drug-trade", "gbao-counterterrorism-operation",
+                   "gbao-deadly-unrest", "gbao-rally-crackdown"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ARTICLE_SEARCHES, ids=[row[0] for row in ARTICLE_SEARCHES])
+def test_search_finds_article_places_by_their_spellings(text: str, expected: set[str]) -> None:
+    assert set(apply_filters(load_joined_events(), FilterState(text=text))["id"]) == expected
+
+
+# --- regions offered once -------------------------------------------------------------------------
+
+def test_gbao_is_offered_once_though_it_is_also_a_province() -> None:
+    layers = {
+        "gbao": _layer("Gorno-Badakhshan (GBAO)"), "wakhan": _layer("Wakhan corridor"),
+        "countries": _layer("Countries", {"tajikistan": "Tajikistan"}),
+        "provinces": _layer("Provinces", {"gbao": "Gorno-Badakhshan Autonomous Region", "khatlon": "Khatlon"}),
+    }
+    events = pd.DataFrame({"country_id": ["tajikistan", "tajikistan"], "province_id": ["gbao", "khatlon"]})
+    assert list(region_choices(events, layers)) == ["gbao", "wakhan", "country:tajikistan", "province:khatlon"]
+
+
+@pytest.mark.parametrize(
+    ("params", "regions"),
+    [
+        ({"region": "province:gbao"}, frozenset({"gbao"})),  # a link written before GBAO was listed once
+        ({"region": "province:gbao,gbao,wakhan"}, frozenset({"gbao", "wakhan"})),
+    ],
+)
+def test_province_gbao_in_a_link_reads_as_gbao(params: dict, regions: frozenset[str]) -> None:
+    known = replace(KNOWN, regions=frozenset({"gbao", "wakhan", "country:afghanistan"}))
+    state, _, notices = from_query_params(params, known, DEFAULT_VIEW)
+    assert (state.regions, notices) == (regions, [])
+
+
+def test_every_region_of_the_article_is_offered_once() -> None:
+    labels = list(region_choices(load_joined_events(), load_layers()).values())
+    assert not [label for label in labels if "Badakhshan Autonomous" in label]  # GBAO is "gbao" only
+    assert len(labels) == len(set(labels))

@@ -23,9 +23,38 @@
     });
   }
 
-  /* Path of a symbol centred on (x, y) with "radius" r; one function for map and legend. */
+  /* Closed path through points given as [dx, dy] offsets from (x, y). */
+  function tracePolygon(ctx, x, y, offsets) {
+    offsets.forEach(function (offset, i) {
+      if (i === 0) { ctx.moveTo(x + offset[0], y + offset[1]); } else { ctx.lineTo(x + offset[0], y + offset[1]); }
+    });
+    ctx.closePath();
+  }
+
+  /* Offsets of a regular polygon (or a star, with an inner radius) with a vertex straight up,
+   * turned by "turn" radians. */
+  function ring(corners, outer, inner, turn) {
+    var offsets = [], steps = inner ? corners * 2 : corners, i, a, k;
+    for (i = 0; i < steps; i++) {
+      a = -Math.PI / 2 + turn + (i * 2 * Math.PI) / steps;
+      k = inner && i % 2 === 1 ? inner : outer;
+      offsets.push([k * Math.cos(a), k * Math.sin(a)]);
+    }
+    return offsets;
+  }
+
+  /* A plus sign of arm half-width w and reach r, turned by "turn" radians ("x" is a turned cross). */
+  function plus(r, w, turn) {
+    var arms = [[-w, -r], [w, -r], [w, -w], [r, -w], [r, w], [w, w], [w, r], [-w, r], [-w, w], [-r, w], [-r, -w], [-w, -w]];
+    var cos = Math.cos(turn), sin = Math.sin(turn);
+    return arms.map(function (p) { return [p[0] * cos - p[1] * sin, p[0] * sin + p[1] * cos]; });
+  }
+
+  /* Path of a symbol centred on (x, y) with "radius" r; one function for map and legend. Ten
+   * shapes, one per event type (geo.events.SYMBOLS), told apart by outline alone; sizes are
+   * balanced so each covers about the same area as the circle. */
   function tracePath(ctx, shape, x, y, r) {
-    var i, a, k;
+    var k;
     ctx.beginPath();
     switch (shape) {
       case "square":
@@ -33,47 +62,71 @@
         ctx.rect(x - k, y - k, 2 * k, 2 * k);
         break;
       case "diamond":
-        k = r * 1.2;
-        ctx.moveTo(x, y - k); ctx.lineTo(x + k, y); ctx.lineTo(x, y + k); ctx.lineTo(x - k, y);
-        ctx.closePath();
+        tracePolygon(ctx, x, y, ring(4, r * 1.2, 0, 0));
         break;
       case "triangle":
         k = r * 1.2;
-        ctx.moveTo(x, y - k); ctx.lineTo(x + k * 0.95, y + k * 0.65); ctx.lineTo(x - k * 0.95, y + k * 0.65);
-        ctx.closePath();
+        tracePolygon(ctx, x, y, [[0, -k], [k * 0.95, k * 0.65], [-k * 0.95, k * 0.65]]);
+        break;
+      case "triangle-down":
+        k = r * 1.2;
+        tracePolygon(ctx, x, y, [[0, k], [k * 0.95, -k * 0.65], [-k * 0.95, -k * 0.65]]);
+        break;
+      case "pentagon":
+        tracePolygon(ctx, x, y, ring(5, r * 1.1, 0, 0));
+        break;
+      case "hexagon":
+        tracePolygon(ctx, x, y, ring(6, r * 1.05, 0, Math.PI / 6));  // flat top, unlike the diamond's point
         break;
       case "star":
-        for (i = 0; i < 10; i++) {
-          a = -Math.PI / 2 + (i * Math.PI) / 5;
-          k = i % 2 === 0 ? r * 1.3 : r * 0.55;
-          if (i === 0) { ctx.moveTo(x + k * Math.cos(a), y + k * Math.sin(a)); }
-          else { ctx.lineTo(x + k * Math.cos(a), y + k * Math.sin(a)); }
-        }
-        ctx.closePath();
+        tracePolygon(ctx, x, y, ring(5, r * 1.3, r * 0.55, 0));
         break;
       case "cross":
-        k = r * 0.38;
-        ctx.moveTo(x - k, y - r); ctx.lineTo(x + k, y - r); ctx.lineTo(x + k, y - k); ctx.lineTo(x + r, y - k);
-        ctx.lineTo(x + r, y + k); ctx.lineTo(x + k, y + k); ctx.lineTo(x + k, y + r); ctx.lineTo(x - k, y + r);
-        ctx.lineTo(x - k, y + k); ctx.lineTo(x - r, y + k); ctx.lineTo(x - r, y - k); ctx.lineTo(x - k, y - k);
-        ctx.closePath();
+        tracePolygon(ctx, x, y, plus(r, r * 0.38, 0));
+        break;
+      case "x":
+        tracePolygon(ctx, x, y, plus(r * 1.15, r * 0.36, Math.PI / 4));
         break;
       default:
         ctx.arc(x, y, r, 0, Math.PI * 2, false);
     }
   }
 
-  /* A CircleMarker (same hit test, same canvas batching) that draws its event type's shape. */
+  /* A CircleMarker (same hit test, same canvas batching) that draws its event type's shape. With
+   * several actors (options.actorColours, one colour each, in the event's order) the shape's fill
+   * is cut into equal slices, clockwise from the top, one per actor: every actor shows, not only
+   * the first. */
   var Symbol_ = L.CircleMarker.extend({
-    options: { shape: "circle" },
+    options: { shape: "circle", actorColours: [] },
     _updatePath: function () {
-      var renderer = this._renderer;
-      if (!(renderer instanceof L.Canvas) || this.options.shape === "circle") {
+      var renderer = this._renderer, colours = this.options.actorColours;
+      var sliced = colours.length > 1 && this.options.fill;
+      if (!(renderer instanceof L.Canvas) || (this.options.shape === "circle" && !sliced)) {
         return L.CircleMarker.prototype._updatePath.call(this);
       }
       if (!renderer._drawing || this._empty()) { return; }
-      tracePath(renderer._ctx, this.options.shape, this._point.x, this._point.y, Math.max(Math.round(this._radius), 1));
-      renderer._fillStroke(renderer._ctx, this);
+      var ctx = renderer._ctx, x = this._point.x, y = this._point.y, r = Math.max(Math.round(this._radius), 1);
+      if (!sliced) {
+        tracePath(ctx, this.options.shape, x, y, r);
+        renderer._fillStroke(ctx, this);
+        return;
+      }
+      var step = (2 * Math.PI) / colours.length, reach = r * 2;  // past every shape's outline
+      ctx.save();
+      tracePath(ctx, this.options.shape, x, y, r);
+      ctx.clip();
+      ctx.globalAlpha = this.options.fillOpacity;
+      colours.forEach(function (colour, i) {
+        ctx.beginPath();
+        ctx.moveTo(x, y);
+        ctx.arc(x, y, reach, -Math.PI / 2 + i * step, -Math.PI / 2 + (i + 1) * step, false);
+        ctx.closePath();
+        ctx.fillStyle = colour;
+        ctx.fill();
+      });
+      ctx.restore();
+      tracePath(ctx, this.options.shape, x, y, r);
+      renderer._fillStroke(ctx, { options: L.extend({}, this.options, { fill: false }) });
     }
   });
 
