@@ -11,9 +11,12 @@ Three channels can turn text into something else, and this module owns all three
 - **Markdown.** Streamlit renders Markdown in notices, captions, labels and status lines, so a URL
   value such as ``[sign in](https://evil.example)`` would become a live link and ``![](…)`` an
   image fetched from another host. ``markdown_text`` backslash-escapes every ASCII punctuation
-  character (CommonMark allows that for all of them), which also stops bare-URL autolinks
-  (``https\\:…``), Streamlit's ``:colour[…]`` and ``:icon:`` directives and ``$`` maths, and folds
-  line breaks so one notice stays one paragraph.
+  character (CommonMark allows that for all of them), which stops links, images, HTML,
+  Streamlit's ``:colour[…]`` and ``:icon:`` directives and ``$`` maths, and folds line breaks so
+  one notice stays one paragraph. Escapes do not stop GitHub-style bare autolinks (Streamlit finds
+  ``https://…``, ``www.…`` and ``name@host`` in the text after escapes are read), so an invisible
+  WORD JOINER (U+2060) is put after ``:`` before ``//``, after ``www`` before ``.`` and after
+  ``@``: the text reads the same and no longer matches.
 
 See docs/ARCHITECTURE.md, "Text is never markup".
 """
@@ -31,6 +34,8 @@ MAX_SHOWN_CHARS = 500  # a notice repeats at most this much of a value: a URL ca
 
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+WORD_JOINER = "\u2060"
+_AUTOLINK_STARTS = re.compile(r"(?<=:)(?=//)|(?i:(?<=www))(?=\.)|(?<=@)")
 
 
 def html_text(value: Any) -> str:
@@ -45,7 +50,7 @@ def markdown_text(value: Any, *, limit: int | None = MAX_SHOWN_CHARS) -> str:
     text = str(value)
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
-    text = _LINE_BREAKS.sub(" ", text)
+    text = _AUTOLINK_STARTS.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", text))
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 

@@ -8,6 +8,7 @@ stops at the end of the session. Chromium is Debian's (/usr/bin/chromium) or PAN
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -38,6 +39,17 @@ def run_page(query: dict[str, str | list[str]] | None = None) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def shown_text(markdown: str) -> str:
+    """What a reader sees of Markdown that ``geo.markup.markdown_text`` escaped: the backslash
+    escapes read and the invisible word joiners dropped."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+def notices(at: AppTest) -> list[str]:
+    """The page's warnings as a reader sees them."""
+    return [shown_text(warning.value) for warning in at.warning]
 
 
 def _free_port() -> int:
@@ -106,6 +118,38 @@ def app_url() -> Iterator[str]:
 def hostile_app_url() -> Iterator[str]:
     """The page on tests/fixtures/layers-hostile (an event titled with an HTML injection)."""
     yield from _serve(FIXTURES / "layers-hostile")
+
+
+@pytest.fixture(scope="session")
+def payload_app_url(tmp_path_factory) -> Iterator[str]:
+    """The page on tests/payloads.py's data directory (template, Markdown and HTML payloads)."""
+    from payloads import write_payload_layers
+
+    yield from _serve(write_payload_layers(tmp_path_factory.mktemp("payload-app") / "layers"))
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page recording (and refusing) every request that would leave this machine, and
+    every dialog that opens."""
+    from browsing import is_local
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.outside_requests = []
+    page.dialogs = []
+
+    def route(request_route) -> None:
+        if is_local(request_route.request.url):
+            request_route.continue_()
+        else:
+            page.outside_requests.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
 
 
 @pytest.fixture(scope="module")

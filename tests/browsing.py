@@ -1,0 +1,41 @@
+"""Helpers for the browser tests: the map's frame, the shown/total count, and what a page let out."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+TIMEOUT_MS = 45_000
+COUNT = re.compile(r"(\d+) of (\d+) events")
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def is_local(url: str) -> bool:
+    """Whether ``url`` stays on this machine (data: and blob: URLs never leave it)."""
+    return url.startswith(("data:", "blob:", "about:")) or urlsplit(url).hostname in LOCAL_HOSTS
+
+
+def map_frame(page):
+    """The streamlit-folium frame, once its map reports ready."""
+    page.locator("iframe").first.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].some(f => f.contentWindow.panjMap && f.contentWindow.panjMap.ready)",
+        timeout=TIMEOUT_MS,
+    )
+    return next(frame for frame in page.frames if frame.evaluate("() => Boolean(window.panjMap && window.panjMap.ready)"))
+
+
+def count_text(page) -> tuple[int, int]:
+    """The sidebar's "N of M events"."""
+    text = page.get_by_text(COUNT).first
+    text.wait_for(timeout=TIMEOUT_MS)
+    shown, total = COUNT.search(text.inner_text()).groups()
+    return int(shown), int(total)
+
+
+def links_and_images(frame) -> list[str]:
+    """Every href and image source the frame's document holds, resolved."""
+    return frame.evaluate(
+        """() => [...document.querySelectorAll('a[href], img[src], image, [srcset]')]
+                 .map(e => e.href && e.href.baseVal !== undefined ? e.href.baseVal : (e.href || e.src || e.srcset || ''))"""
+    )
