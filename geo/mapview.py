@@ -1,7 +1,7 @@
 """The folium map: manifest layers in their styles, one compact events layer, legend, scale bar.
 
 The map is two parts so the page can keep its base map identical across reruns (streamlit-folium
-remounts the map, losing its view, whenever the base map's code changes: FIELD-NOTES):
+remounts the map, losing its view, whenever the base map's code changes: docs/ARCHITECTURE.md):
 
 - ``build_base_map``: Leaflet and the Panj runtime (``geo/web/panj-map.js``, served locally), the
   basemap tile layers (created, not added: no tile is requested until one is chosen), every
@@ -373,30 +373,27 @@ class EventsLayer(DataElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        (function () {
-            var panj = window.panjMap, update = panj.beginUpdate();
-            panj.setBasemap({{ this.basemap|tojson }});
-            var layersDrawn = panj.setLayers({{ this.visible_layers|tojson }});
-            var eventsDrawn = panj.drawEvents({{ this._parent.get_name() }}, {{ this.data|tojson }}, {{ this.vocabulary|tojson }}, {{ this.highlight|tojson }});
-            panj.fit({{ this.bounds|tojson }}, {{ this.fit_request|tojson }});
-            panj.finishUpdate(update, Promise.all([layersDrawn, eventsDrawn]));
-        })();
+        window.panjMap.update({{ this._parent.get_name() }}, {{ this.update|tojson }});
         {% endmacro %}
     """)
 
     def __init__(self, events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView):
         super().__init__()
         self._name = "PanjEvents"
-        self.basemap = view.basemap
-        self.visible_layers = [layer_id for layer_id in layers if layer_id in set(view.visible_layers)]
-        self.highlight = view.highlight
-        self.bounds = None if view.bounds is None else [[view.bounds[1], view.bounds[0]], [view.bounds[3], view.bounds[2]]]
-        self.fit_request = view.fit_request
-        self.vocabulary = {
-            "actors": {t.id: {"name": t.name, "colour": t.colour} for t in vocabulary.actors.values()},
-            "event_types": {t.id: {"name": t.name, "symbol": t.symbol} for t in vocabulary.event_types.values()},
+        # One JSON value, the runtime's update(): the view's basemap and layers (in drawing order),
+        # the events, their vocabulary, the highlighted event and the bounds to fit.
+        self.update = {
+            "basemap": view.basemap,
+            "layers": [layer_id for layer_id in layers if layer_id in set(view.visible_layers)],
+            "events": events_geojson(events, layers),
+            "vocabulary": {
+                "actors": {t.id: {"name": t.name, "colour": t.colour} for t in vocabulary.actors.values()},
+                "event_types": {t.id: {"name": t.name, "symbol": t.symbol} for t in vocabulary.event_types.values()},
+            },
+            "highlight": view.highlight,
+            "bounds": None if view.bounds is None else [[view.bounds[1], view.bounds[0]], [view.bounds[3], view.bounds[2]]],
+            "fitRequest": view.fit_request,
         }
-        self.data = events_geojson(events, layers)
 
 
 def events_geojson(events: pd.DataFrame, layers: Mapping[str, Layer]) -> dict[str, Any]:

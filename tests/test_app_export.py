@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from conftest import run_page
+from conftest import run_page, shown_text
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -83,7 +83,7 @@ def test_custom_size_the_exporter_cannot_hit_is_an_error(downloads, width, heigh
     inputs["Height (px)"].set_value(height)
     inputs["Scale"].set_value(scale).run()
     assert not at.exception, at.exception
-    (error,) = [element.value for element in at.error]
+    (error,) = [shown_text(element.value) for element in at.error]
     assert error.startswith(message)
 
 

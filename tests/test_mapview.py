@@ -31,11 +31,17 @@ def _render(data, **view) -> str:
     return mapview.standalone_html(mapview.build_map(layers, events, vocabulary, view, basemaps=basemaps))
 
 
+def _update(html: str) -> dict:
+    """The one update the events layer sends the map runtime (window.panjMap.update's data)."""
+    marker = re.compile(r"window\.panjMap\.update\([a-z_0-9]+, ")
+    starts = [match.end() for match in marker.finditer(html)]
+    assert len(starts) == 1
+    return json.JSONDecoder().raw_decode(html, starts[0])[0]
+
+
 def _events_data(html: str) -> dict:
-    """The one GeoJSON the events layer embeds (the second argument of drawEvents)."""
-    calls = re.findall(r"panj\.drawEvents\([^,]+, (\{.*?\}), \{\"actors\"", html, flags=re.DOTALL)
-    assert len(calls) == 1
-    return json.loads(calls[0])
+    """The one GeoJSON the events layer embeds."""
+    return _update(html)["events"]
 
 
 def _layer_specs(html: str) -> list[dict]:
@@ -50,7 +56,7 @@ def test_frontier_layer_is_present_with_its_colour(data) -> None:
     assert frontier["style"]["color"] == "#d62728"
     assert "fillColor" not in frontier["style"]  # null in the manifest: left to Leaflet
     assert frontier["features"] == 1
-    assert 'panj.setLayers(["countries", "provinces", "gbao", "wakhan", "frontier", "places", "posts"])' in html
+    assert _update(html)["layers"] == ["countries", "provinces", "gbao", "wakhan", "frontier", "places", "posts"]
 
 
 def test_events_are_embedded_once_as_one_collection(data) -> None:
@@ -165,15 +171,16 @@ def test_legend_lists_visible_layers_and_present_terms(data) -> None:
 
 def test_legend_escapes_its_labels(data) -> None:
     layers, events, vocabulary, _ = data
-    legend = mapview.Legend([mapview.LegendItem("Layers", "x", HOSTILE, "line", stroke='"><script>')])
-    html = legend._template.module.html(legend)
-    assert HOSTILE not in html and "<script>" not in html
+    fmap = mapview.build_base_map(layers, vocabulary, basemaps=data[3], legend=[
+        mapview.LegendItem("Layers", "x", HOSTILE, "line", stroke='"><script>')])
+    html = mapview.standalone_html(fmap)
+    assert HOSTILE not in html and '"><script>' not in html
 
 
 def test_highlight_fit_and_attribution(data) -> None:
-    html = _render(data, highlight="may-talks", bounds=(68.0, 36.0, 72.0, 38.5))
-    assert '"may-talks");' in html
-    assert "panj.fit([[36.0, 68.0], [38.5, 72.0]], 0);" in html
+    update = _update(_render(data, highlight="may-talks", bounds=(68.0, 36.0, 72.0, 38.5)))
+    assert update["highlight"] == "may-talks"
+    assert update["bounds"] == [[36.0, 68.0], [38.5, 72.0]]  # Leaflet's [[south, west], [north, east]]
     layers, _, _, basemaps = data
     text = mapview.attribution_text(layers, mapview.MapView(("frontier", "posts"), "street"), basemaps)
     assert text == "Test fixture; Basemap: (C) OpenStreetMap contributors"
@@ -184,23 +191,8 @@ def test_unknown_basemap_is_an_error(data) -> None:
         _render(data, basemap="mapbox")
 
 
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        ('{"basemaps": ["street"]}', r"basemaps\.json: basemap #0: not an object"),
-        ('{"basemaps": [{"id": "street", "title": "Street"}]}', r"basemap #0: missing field\(s\) provider"),
-        ('{"basemaps": [{"id": "x", "title": "X", "provider": "No.Such"}]}', r"unknown xyzservices provider 'No.Such'"),
-        ('{"tiles": []}', r"expected an object with a 'basemaps' list"),
-    ],
-)
-def test_bad_basemaps_file_names_file_entry_and_problem(tmp_path, content: str, message: str) -> None:
-    (tmp_path / "basemaps.json").write_text(content, encoding="utf-8")
-    with pytest.raises(ValueError, match=message):
-        mapview.load_basemaps(tmp_path)
-
-
 def test_base_map_code_is_identical_across_builds(data) -> None:
-    """streamlit-folium remounts the map when the base map's script changes (FIELD-NOTES)."""
+    """streamlit-folium remounts the map when the base map's script changes (docs/ARCHITECTURE.md)."""
     from streamlit_folium import _get_map_string, generate_js_hash
 
     layers, _, vocabulary, basemaps = data
@@ -211,7 +203,7 @@ def test_base_map_code_is_identical_across_builds(data) -> None:
 def test_layer_geometry_is_a_static_file_not_map_code(data) -> None:
     layers = data[0]
     html = _render(data)
-    assert '"coordinates"' not in html.split("panj.drawEvents")[0]  # no layer geometry before the events
+    assert '"coordinates"' not in html.split("window.panjMap.update")[0]  # no layer geometry before the events
     for spec in _layer_specs(html):
         # /app/static/vendor/data/<content hash>/<layer>.geojson, served by Streamlit and the exporter alike
         assert re.fullmatch(rf"{assets.STATIC_URL}vendor/data/[0-9a-f]{{16}}/{spec['id']}\.geojson", spec["url"])

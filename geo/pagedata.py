@@ -1,0 +1,110 @@
+"""Everything the page reads from a data directory, loaded and checked once: layers, joined events,
+vocabularies, basemaps, regions, scenes. The page caches one ``PageData`` per directory and never
+mutates it; a filter change reads nothing from disk and derives no geometry.
+
+A directory that cannot be loaded raises ``DataError``, whose ``problems`` list every problem
+found (file, item, field, reason), so the page can show one clear explanation instead of a
+traceback. A broken scenes file does not: the page works without its workshop scenes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from geo import assets, filters, join, layers as layers_module, mapview, scenes
+from geo.events import Vocabulary, load_vocabulary
+from geo.filters import KnownIds, ViewState
+from geo.layers import Layer
+from geo.problems import ProblemsError
+
+logger = logging.getLogger(__name__)
+
+
+class DataError(RuntimeError):
+    """The data directory cannot be shown; ``problems`` are the lines that say why."""
+
+    def __init__(self, layers_dir: Path, problems: list[str]):
+        super().__init__(f"cannot load the map data in {layers_dir}: " + "; ".join(problems))
+        self.layers_dir = layers_dir
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class PageData:
+    """Everything read from disk for one data directory."""
+
+    layers_dir: Path
+    layers: dict[str, Layer]
+    events: pd.DataFrame  # joined events (geo.join)
+    vocabulary: Vocabulary
+    basemaps: dict[str, mapview.Basemap]
+    regions: dict[str, str]  # region id -> label
+    span: tuple[dt.date, dt.date] | None
+    home: mapview.Bounds  # the view the map opens on (mapview.home_bounds)
+    scenes: dict[str, scenes.Scene]  # in the story's order; empty when the file is broken
+    scenes_error: str | None  # why the scenes file was refused
+
+    @property
+    def known(self) -> KnownIds:
+        return KnownIds(
+            actors=frozenset(self.vocabulary.actors), event_types=frozenset(self.vocabulary.event_types),
+            regions=frozenset(self.regions), layers=tuple(self.layers), basemaps=frozenset(self.basemaps),
+            events=frozenset(self.events["id"]),
+        )
+
+    @property
+    def default_view(self) -> ViewState:
+        visible = tuple(layer_id for layer_id, layer in self.layers.items() if layer.spec.visible)
+        return ViewState(visible_layers=visible, basemap=next(iter(self.basemaps)))
+
+
+def load_page_data(layers_dir: Path) -> PageData:
+    """Load and check ``layers_dir``; ``DataError`` lists every problem when it cannot be shown."""
+    try:
+        assets.install_static()
+        layers = layers_module.load_layers(layers_dir)
+        events = join.load_joined_events(layers_dir)
+        mapview.publish_layers(layers)  # the layer files the map fetches, written before any page asks
+        vocabulary, basemaps = load_vocabulary(layers_dir), mapview.load_basemaps(layers_dir)
+    except ProblemsError as error:
+        logger.error("data directory %s refused: %s", layers_dir, error)
+        raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
+    except (OSError, ValueError) as error:  # LayerError, JoinError, a bad basemaps.json, an unreadable file
+        logger.error("data directory %s refused: %s", layers_dir, error)
+        raise DataError(layers_dir, [str(error)]) from error
+    regions = filters.region_choices(events, layers)
+    try:
+        workshop, scenes_error = scenes.load_scenes(
+            layers_dir, layer_ids=tuple(layers), actor_ids=vocabulary.actors, event_type_ids=vocabulary.event_types,
+            region_ids=regions, basemap_ids=basemaps, feature_refs=layers_module.feature_refs(layers),
+        ), None
+    except scenes.ScenesError as error:  # the page still works; only the workshop is off
+        logger.warning("scenes refused: %s", error)
+        workshop, scenes_error = [], str(error)
+    return PageData(
+        layers_dir=layers_dir, layers=layers, events=events, vocabulary=vocabulary, basemaps=basemaps,
+        regions=regions, span=filters.date_span(events), home=mapview.home_bounds(layers),
+        scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
+    )
+
+
+def events_table(shown: pd.DataFrame, vocabulary: Vocabulary) -> pd.DataFrame:
+    """The table under the map: one row per shown event, names instead of ids."""
+    actors, types = vocabulary.actors, vocabulary.event_types
+    return pd.DataFrame({
+        "Date": shown["date_label"],
+        "From": shown["date_first"],
+        "Title": shown["title"],
+        "Type": shown["event_type"].map(lambda term_id: types[term_id].name if term_id in types else term_id),
+        "Actors": shown["actors"].map(lambda ids: ", ".join(actors[i].name if i in actors else i for i in ids)),
+        "Place": shown["place_name"],
+        "Region": [", ".join(part for part in (province, country) if isinstance(part, str))
+                   for province, country in zip(shown["province"], shown["country"])],
+        "Frontier (km)": shown["frontier_km"].round(1),
+        "Source": [f"{document}, ¶{paragraph}" for document, paragraph in zip(shown["document"], shown["citation_paragraph"])],
+    })

@@ -1,0 +1,177 @@
+"""The page's state machine, without Streamlit: what the widgets hold when the page opens from a
+URL, when a scene is applied and on reset; which filters the widgets mean; what the URL should
+say; which event is highlighted; and where the map should move on this run.
+
+``app.py`` keeps its state in ``st.session_state`` under the keys below. Every function here
+takes plain values and returns plain values (often a dict of session-state updates, which the
+page applies with ``st.session_state.update``), so the whole machine is table-tested in
+tests/test_pagestate.py with no Streamlit running.
+
+The map's view has one owner on each side. In the browser, ``geo/web/panj-map.js`` keeps it in
+the URL (``bbox``) and answers the Render button. In Python it is ``BBOX``: the last view the
+page knows (from the URL it opened with, or the Render button's click), written back into every
+URL; ``OPEN_BBOX`` is the same view as a one-off request to fit the map to it on the first run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from geo.filters import FilterState, KnownIds, ViewState, parse_bbox, to_query_params
+from geo.scenes import KEY_SCENE, Scene, open_from_query
+
+Bounds = tuple[float, float, float, float]  # west, south, east, north in degrees
+DateSpan = tuple[dt.date, dt.date]
+
+KEY_PRESENTER = "presenter"  # ?presenter=1: the map fills the window, for a projector
+
+# Session-state keys: the filter and view widgets (a reset or a scene writes their values) ...
+DATES, ACTORS, TYPES, REGIONS, TEXT, BASEMAP = "f_dates", "f_actors", "f_types", "f_regions", "f_text", "v_basemap"
+# ... and the rest of the page's state.
+READY = "state_ready"  # the URL has been read (first run done)
+NOTICES = "notices"  # notices to show once, on the next run
+TABLE = "events_table"  # the table widget's selection
+SELECTED = "selected_event"  # the event highlighted through the table or the URL, by id
+SCENE, STEP = "w_scene", "w_step"  # the chosen scene; the event the step buttons are on
+FIT_SCENE = "w_fit_scene"  # a scene was just applied: the map moves to its extent
+FIT_REQUEST = "w_fit_request"  # numbers the map's moves the page asks for (geo.mapview.MapView.fit_request)
+BBOX, OPEN_BBOX = "v_bbox", "v_open_bbox"  # the last view the page knows; the URL's, to open on
+SHOWN_IDS = "shown_ids"  # the ids the table listed on the last run, in its row order
+PNG = "export_png"  # the last rendered figure
+
+
+def layer_key(layer_id: str) -> str:
+    """The session-state key of a layer's checkbox."""
+    return f"v_layer_{layer_id}"
+
+
+# --- widget values -------------------------------------------------------------------------------
+
+def slider_dates(span: DateSpan, state: FilterState) -> tuple[DateSpan, list[str]]:
+    """The date slider's value for ``state``: the state's dates moved inside the events' span (the
+    slider holds no value outside it; from <= to still holds), with a notice per date moved."""
+    first, last = span
+    start = min(max(state.date_from or first, first), last)
+    end = max(min(state.date_to or last, last), start)
+    notices = [
+        f"Moved the {which} date {asked:%Y-%m-%d} to {used:%Y-%m-%d}: the events run from {first:%Y-%m-%d} "
+        f"to {last:%Y-%m-%d}."
+        for which, asked, used in (("start", state.date_from, start), ("end", state.date_to, end))
+        if asked is not None and asked != used
+    ]
+    return (start, end), notices
+
+
+def widget_values(
+    state: FilterState, view: ViewState, layer_ids: Sequence[str], span: DateSpan | None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The session-state values that make the widgets show ``state`` and ``view``, and notices for
+    the dates moved into the events' span."""
+    values: dict[str, Any] = {
+        ACTORS: sorted(state.actors or ()), TYPES: sorted(state.event_types or ()),
+        REGIONS: sorted(state.regions or ()), TEXT: state.text, BASEMAP: view.basemap,
+    }
+    values.update({layer_key(layer_id): layer_id in view.visible_layers for layer_id in layer_ids})
+    notices: list[str] = []
+    if span is not None:
+        values[DATES], notices = slider_dates(span, state)
+    return values, notices
+
+
+def opening_values(
+    query: Mapping[str, Sequence[str]], scenes: Mapping[str, Scene], known: KnownIds, default_view: ViewState,
+    layer_ids: Sequence[str], span: DateSpan | None,
+) -> dict[str, Any]:
+    """Everything a session's first run sets: the view the URL describes, the scene it names, and
+    notices for what it got wrong."""
+    scene, state, view, notices = open_from_query(query, scenes, known, default_view)
+    values, moved = widget_values(state, view, layer_ids, span)
+    values.update({
+        SCENE: scene.id if scene is not None else None, FIT_SCENE: scene is not None, STEP: None,
+        SELECTED: view.selected_event, BBOX: view.bbox, OPEN_BBOX: view.bbox, FIT_REQUEST: 0,
+        NOTICES: notices + moved, READY: True,
+    })
+    return values
+
+
+def scene_values(scene: Scene, layer_ids: Sequence[str], span: DateSpan | None) -> dict[str, Any]:
+    """Applying ``scene``: its filters, layers and basemap; no event highlighted; the map moves to
+    the scene's extent (the view the page knew is dropped)."""
+    values, notices = widget_values(scene.filters, scene.view_state(), layer_ids, span)
+    values.update({NOTICES: notices, STEP: None, SELECTED: None, FIT_SCENE: True, BBOX: None})
+    return values
+
+
+def reset_values(default_view: ViewState, layer_ids: Sequence[str], span: DateSpan | None) -> dict[str, Any]:
+    """"Reset filters": no filter, the default layers and basemap, nothing highlighted."""
+    values, _ = widget_values(FilterState(), default_view, layer_ids, span)
+    values[SELECTED] = None
+    return values
+
+
+def filters_from_widgets(
+    *, dates: DateSpan | None, span: DateSpan | None, actors: Collection[str], event_types: Collection[str],
+    regions: Collection[str], text: str,
+) -> FilterState:
+    """The filters the widgets mean. The slider at the events' full span is no date filter, so
+    events added later are not cut off; empty choices are "all"."""
+    date_from = date_to = None
+    if dates is not None and span is not None:
+        date_from = None if dates[0] == span[0] else dates[0]
+        date_to = None if dates[1] == span[1] else dates[1]
+    return FilterState(
+        date_from=date_from, date_to=date_to, actors=frozenset(actors) or None,
+        event_types=frozenset(event_types) or None, regions=frozenset(regions) or None, text=text.strip(),
+    )
+
+
+# --- URL -------------------------------------------------------------------------------------------
+
+def url_params(state: FilterState, view: ViewState, scene: Scene | None, presenter: bool) -> dict[str, list[str]]:
+    """The query string that reopens this page: on a scene, ``scene=ID`` and only what differs from
+    it; presenter mode as ``presenter=1``. Every value is a list (as ``st.query_params`` holds them)."""
+    params = to_query_params(state, view, scene.url_base() if scene is not None else None)
+    if scene is not None:
+        params[KEY_SCENE] = scene.id
+    if presenter:
+        params[KEY_PRESENTER] = "1"
+    return {key: value if isinstance(value, list) else [value] for key, value in params.items()}
+
+
+# --- the highlighted event -------------------------------------------------------------------------
+
+def table_selection(rows: Sequence[int], listed_ids: Sequence[str]) -> str | None:
+    """The event a table selection names: ``rows`` index the table as it was listed when the reader
+    clicked (``listed_ids``), so a later filter change cannot move the selection to another event."""
+    return listed_ids[rows[0]] if rows and 0 <= rows[0] < len(listed_ids) else None
+
+
+def highlighted(selected: str | None, step: str | None, shown_ids: Collection[str]) -> str | None:
+    """The event the map highlights: the step buttons' event while stepping, else the selected
+    one; None when the filters hide it (the highlight clears rather than jump to another)."""
+    chosen = step if step is not None else selected
+    return chosen if chosen in shown_ids else None
+
+
+# --- where the map moves ---------------------------------------------------------------------------
+
+def bounds_to_fit(
+    *, opened: Bounds | None, scene_bounds: Bounds | None, fit_clicked: bool, events_bounds: Bounds | None,
+) -> Bounds | None:
+    """Where the map should move on this run: the events on "Fit to events", else the URL's view on
+    the first run, else a newly applied scene's extent (``scene_bounds``), else nowhere (None: the
+    map keeps the reader's view)."""
+    if fit_clicked:
+        return events_bounds
+    return opened if opened is not None else scene_bounds
+
+
+def clicked_bounds(text: str | None) -> Bounds | None:
+    """The view the Render button read from the map: None when the map had not drawn yet or the
+    text is not a view the page accepts."""
+    try:
+        return parse_bbox(text) if text else None
+    except ValueError:
+        return None

@@ -1,0 +1,175 @@
+"""geo/pagestate.py: the page's state machine, table-driven, with no Streamlit running.
+
+Expectations are written out by hand from the rules the page promises (README, "Using the page"),
+not computed by the functions under test."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from geo import pagestate as ps
+from geo.filters import FilterState, KnownIds, ViewState
+from geo.scenes import Scene
+
+LAYERS = ("countries", "gbao", "frontier", "posts")
+SPAN = (dt.date(2016, 1, 1), dt.date(2022, 6, 30))
+DEFAULT_VIEW = ViewState(visible_layers=("countries", "frontier"), basemap="none")
+KNOWN = KnownIds(actors=frozenset({"russia", "china"}), event_types=frozenset({"offensive", "diplomacy"}),
+                 regions=frozenset({"gbao", "wakhan"}), layers=LAYERS, basemaps=frozenset({"none", "street"}),
+                 events=frozenset({"talks", "post-built"}))
+RUSSIA = Scene(id="russia", title="Russia", caption="Russia's part.", layers=("gbao", "frontier"), basemap="street",
+               filters=FilterState(actors=frozenset({"russia"}), date_from=dt.date(2021, 1, 1)),
+               extent=(66.0, 35.0, 76.0, 40.0))
+SCENES = {"russia": RUSSIA}
+
+
+def _layer_boxes(values: dict) -> dict[str, bool]:
+    return {layer_id: values[ps.layer_key(layer_id)] for layer_id in LAYERS}
+
+
+@pytest.mark.parametrize(("query", "scene", "actors", "boxes", "basemap", "dates", "selected", "bbox", "notices"), [
+    # No query: no filter, the default layers and basemap, the slider at the full span.
+    ({}, None, [], {"countries": True, "gbao": False, "frontier": True, "posts": False}, "none", SPAN, None, None, 0),
+    # A link's filters, layers and highlighted event.
+    ({"actor": ["china"], "layers": ["gbao"], "event": ["talks"]}, None, ["china"],
+     {"countries": False, "gbao": True, "frontier": False, "posts": False}, "none", SPAN, "talks", None, 0),
+    # A scene link: the scene's filters, layers and basemap; its start date on the slider.
+    ({"scene": ["russia"]}, "russia", ["russia"], {"countries": False, "gbao": True, "frontier": True, "posts": False},
+     "street", (dt.date(2021, 1, 1), SPAN[1]), None, None, 0),
+    # A scene link with an override keeps the rest of the scene.
+    ({"scene": ["russia"], "basemap": ["none"]}, "russia", ["russia"],
+     {"countries": False, "gbao": True, "frontier": True, "posts": False}, "none", (dt.date(2021, 1, 1), SPAN[1]),
+     None, None, 0),
+    # A view to open on.
+    ({"bbox": ["69,37,71,38.5"]}, None, [], {"countries": True, "gbao": False, "frontier": True, "posts": False},
+     "none", SPAN, None, (69.0, 37.0, 71.0, 38.5), 0),
+    # Degenerate and malformed views are refused with a notice, not drawn.
+    ({"bbox": ["69,37,69.0000001,37.0000001"]}, None, [], {"countries": True, "gbao": False, "frontier": True,
+                                                         "posts": False}, "none", SPAN, None, None, 1),
+    ({"bbox": ["69,37,69.005,38"]}, None, [], {"countries": True, "gbao": False, "frontier": True, "posts": False},
+     "none", SPAN, None, None, 1),
+    # Dates outside the events' span are moved inside it, each with a notice.
+    ({"from": ["2001"], "to": ["2030"]}, None, [], {"countries": True, "gbao": False, "frontier": True,
+                                                   "posts": False}, "none", SPAN, None, None, 2),
+    # Unknown ids and scenes are notices; the rest of the link still applies.
+    ({"actor": ["atlantis", "china"], "scene": ["nowhere"]}, None, ["china"],
+     {"countries": True, "gbao": False, "frontier": True, "posts": False}, "none", SPAN, None, None, 2),
+])
+def test_opening_values(query, scene, actors, boxes, basemap, dates, selected, bbox, notices) -> None:
+    values = ps.opening_values(query, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    assert values[ps.SCENE] == scene
+    assert values[ps.FIT_SCENE] is (scene is not None)
+    assert values[ps.ACTORS] == actors
+    assert _layer_boxes(values) == boxes
+    assert values[ps.BASEMAP] == basemap
+    assert values[ps.DATES] == dates
+    assert values[ps.SELECTED] == selected
+    assert values[ps.BBOX] == values[ps.OPEN_BBOX] == bbox
+    assert len(values[ps.NOTICES]) == notices, values[ps.NOTICES]
+    assert values[ps.READY] is True and values[ps.STEP] is None
+
+
+def test_scene_values_move_the_map_and_clear_the_highlight() -> None:
+    values = ps.scene_values(RUSSIA, LAYERS, SPAN)
+    assert values[ps.ACTORS] == ["russia"]
+    assert _layer_boxes(values) == {"countries": False, "gbao": True, "frontier": True, "posts": False}
+    assert values[ps.BASEMAP] == "street"
+    assert (values[ps.FIT_SCENE], values[ps.BBOX], values[ps.SELECTED], values[ps.STEP]) == (True, None, None, None)
+
+
+def test_reset_values_clear_every_filter_and_the_highlight() -> None:
+    values = ps.reset_values(DEFAULT_VIEW, LAYERS, SPAN)
+    assert (values[ps.ACTORS], values[ps.TYPES], values[ps.REGIONS], values[ps.TEXT]) == ([], [], [], "")
+    assert values[ps.DATES] == SPAN
+    assert _layer_boxes(values) == {"countries": True, "gbao": False, "frontier": True, "posts": False}
+    assert values[ps.SELECTED] is None
+
+
+@pytest.mark.parametrize(("dates", "expected_from", "expected_to"), [
+    (SPAN, None, None),  # the full span is no date filter
+    ((dt.date(2021, 3, 1), SPAN[1]), dt.date(2021, 3, 1), None),
+    ((SPAN[0], dt.date(2021, 3, 1)), None, dt.date(2021, 3, 1)),
+    (None, None, None),  # no slider (one-day span)
+])
+def test_filters_from_widgets(dates, expected_from, expected_to) -> None:
+    state = ps.filters_from_widgets(dates=dates, span=SPAN, actors=["russia"], event_types=[], regions=[],
+                                    text="  talks ")
+    assert (state.date_from, state.date_to) == (expected_from, expected_to)
+    assert state.actors == frozenset({"russia"}) and state.event_types is None and state.regions is None
+    assert state.text == "talks"
+
+
+@pytest.mark.parametrize(("state", "view", "scene", "presenter", "expected"), [
+    (FilterState(), DEFAULT_VIEW, None, False, {"layers": ["countries", "frontier"], "basemap": ["none"]}),
+    (FilterState(actors=frozenset({"china", "russia"})), DEFAULT_VIEW, None, True,
+     {"actor": ["china", "russia"], "layers": ["countries", "frontier"], "basemap": ["none"], "presenter": ["1"]}),
+    # On a scene only what differs is written; a cleared scene filter says so.
+    (RUSSIA.filters, RUSSIA.view_state(), RUSSIA, False, {"scene": ["russia"]}),
+    (FilterState(date_from=dt.date(2021, 1, 1)), RUSSIA.view_state(), RUSSIA, False,
+     {"scene": ["russia"], "actor": ["all"]}),
+    (RUSSIA.filters, ViewState(("gbao", "frontier"), "street", "talks", (69.0, 37.0, 71.0, 38.5)), RUSSIA, False,
+     {"scene": ["russia"], "event": ["talks"], "bbox": ["69,37,71,38.5"]}),
+])
+def test_url_params(state, view, scene, presenter, expected) -> None:
+    assert ps.url_params(state, view, scene, presenter) == expected
+
+
+@pytest.mark.parametrize(("query", "reopened"), [
+    ({"bbox": ["69,37,71,38.5"]}, (69.0, 37.0, 71.0, 38.5)),
+    ({"bbox": ["-180,-85,180,85"]}, (-180.0, -85.0, 180.0, 85.0)),
+    ({"bbox": ["69,37,69.01,37.01"]}, (69.0, 37.0, 69.01, 37.01)),  # the smallest view the page writes
+])
+def test_every_view_the_page_writes_it_reopens(query, reopened) -> None:
+    values = ps.opening_values(query, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    assert values[ps.NOTICES] == []
+    written = ps.url_params(FilterState(), ViewState(DEFAULT_VIEW.visible_layers, "none", bbox=values[ps.BBOX]),
+                            None, False)
+    assert written["bbox"] == query["bbox"]
+    assert ps.opening_values(written, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)[ps.BBOX] == reopened
+
+
+@pytest.mark.parametrize(("rows", "listed", "expected"), [
+    ([1], ["a", "b", "c"], "b"),
+    ([], ["a", "b"], None),
+    ([5], ["a", "b"], None),  # a stale row number names nothing
+])
+def test_table_selection_names_the_event_as_listed(rows, listed, expected) -> None:
+    assert ps.table_selection(rows, listed) == expected
+
+
+@pytest.mark.parametrize(("selected", "step", "shown", "expected"), [
+    ("b", None, {"a", "b"}, "b"),
+    ("b", None, {"a", "c"}, None),  # filtered out: the highlight clears, it does not jump
+    ("b", "a", {"a", "b"}, "a"),  # stepping wins
+    (None, None, {"a"}, None),
+])
+def test_highlighted(selected, step, shown, expected) -> None:
+    assert ps.highlighted(selected, step, shown) == expected
+
+
+OPENED, SCENE_BOX, EVENTS_BOX = (69.0, 37.0, 71.0, 38.5), (66.0, 35.0, 76.0, 40.0), (70.0, 36.0, 72.0, 38.0)
+
+
+@pytest.mark.parametrize(("opened", "scene_bounds", "fit_clicked", "expected"), [
+    (None, None, False, None),  # nothing asked: the map keeps the reader's view
+    (OPENED, None, False, OPENED),  # first run of a link with a view
+    (OPENED, SCENE_BOX, False, OPENED),  # a scene link with a view: the link's view
+    (None, SCENE_BOX, False, SCENE_BOX),  # a scene was just applied
+    (None, None, True, EVENTS_BOX),  # "Fit to events"
+    (OPENED, None, True, EVENTS_BOX),
+])
+def test_bounds_to_fit(opened, scene_bounds, fit_clicked, expected) -> None:
+    assert ps.bounds_to_fit(opened=opened, scene_bounds=scene_bounds, fit_clicked=fit_clicked,
+                            events_bounds=EVENTS_BOX) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("69,37,71,38.5", (69.0, 37.0, 71.0, 38.5)),
+    (None, None),  # the map had not drawn yet
+    ("69,37,69,37", None),
+    ("nonsense", None),
+])
+def test_clicked_bounds(text, expected) -> None:
+    assert ps.clicked_bounds(text) == expected

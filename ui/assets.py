@@ -1,0 +1,15 @@
+"""The page's own CSS and JavaScript under ``static/``, read once per process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+@st.cache_resource(show_spinner=False)
+def static_text(name: str) -> str:
+    """A file of ``static/``, as text."""
+    return (STATIC_DIR / name).read_text(encoding="utf-8")

@@ -1,0 +1,66 @@
+"""The page's workshop bar: the scene select, its caption or "changed from scene" notice, the
+step buttons and the current event's caption. Widgets only; scenes are ``geo.scenes``, stepping is
+``geo.timeline``, what a scene sets is ``geo.pagestate``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from geo import pagestate as ps, scenes, timeline
+from geo.filters import FilterState, ViewState
+from geo.markup import html_text, markdown_text
+from geo.pagedata import PageData
+
+NO_SCENE = "None: explore freely"
+
+def workshop_bar(data: PageData, state: FilterState, view: ViewState, shown: pd.DataFrame,
+                 presenter: bool) -> scenes.Scene | None:
+    """Scene choice, the scene's caption or "changed from scene" notice, the step buttons and the
+    current event's caption."""
+    if data.scenes_error is not None:
+        st.error(f"Workshop scenes are unavailable: {markdown_text(data.scenes_error, limit=None)}")
+    if not data.scenes and not presenter:
+        return None
+    with st.container(key="panj-workshop"):
+        choice, previous, following, note = st.columns([3, 1.4, 1.4, 7], vertical_alignment="bottom")
+        choice.selectbox(
+            "Scene", [None, *data.scenes], key=ps.SCENE, placeholder=NO_SCENE, on_change=apply_scene, args=(data,),
+            format_func=lambda scene_id: NO_SCENE if scene_id is None else data.scenes[scene_id].title,
+        )
+        scene = data.scenes.get(st.session_state[ps.SCENE])
+        if scene is None and not presenter:
+            return None
+        step_controls(data, shown, previous, following)
+        if scene is not None:
+            changed = scenes.differs_from_scene(scene, state, view)
+            text = f"Changed from scene “{scene.title}”: {', '.join(changed)}." if changed else scene.caption
+            note.html(f'<p class="panj-scene-note" data-changed="{str(bool(changed)).lower()}">{html_text(text)}</p>')
+    current = st.session_state[ps.STEP]
+    if current is not None:
+        caption = timeline.caption(shown.loc[shown["id"] == current].iloc[0])
+        with st.container(key="panj-caption"):
+            st.html(f'<div class="panj-caption"><h3>{html_text(caption["title"])}</h3>'
+                    f'<p class="panj-caption-date">{html_text(caption["date_label"])}</p>'
+                    f'<p>{html_text(caption["summary"])}</p></div>')
+    return scene
+
+
+def apply_scene(data: PageData) -> None:
+    """The scene select's callback: runs before the widgets are drawn, so it may set them."""
+    scene = data.scenes.get(st.session_state[ps.SCENE])
+    if scene is not None:
+        st.session_state.update(ps.scene_values(scene, tuple(data.layers), data.span))
+
+
+def step_controls(data: PageData, shown: pd.DataFrame, previous: DeltaGenerator, following: DeltaGenerator) -> None:
+    """Previous/Next through the shown events in date order (none current until the first step, so
+    a scene opens on its own extent rather than on its first event)."""
+    step = st.session_state.get(ps.STEP)
+    current = None if step is None else timeline.locate(shown, step, unfiltered=data.events)
+    if previous.button("◀ Previous", key="panj-prev", disabled=shown.empty, width="stretch"):
+        current = timeline.step(shown, current, -1, unfiltered=data.events)
+    if following.button("Next ▶", key="panj-next", disabled=shown.empty, width="stretch"):
+        current = timeline.step(shown, current, +1, unfiltered=data.events)
+    st.session_state[ps.STEP] = current
