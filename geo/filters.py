@@ -65,6 +65,9 @@ KEY_FROM, KEY_TO, KEY_ACTOR, KEY_TYPE, KEY_REGION, KEY_TEXT = "from", "to", "act
 KEY_LAYERS, KEY_BASEMAP, KEY_EVENT = "layers", "basemap", "event"
 KEY_BBOX = "bbox"  # the map's view, W,S,E,N in degrees: the map writes it as the reader pans
 BBOX_DECIMALS = 4  # ~10 m: more would only lengthen links
+# The smallest extent the page opens or writes, on each axis (~1 km): below it a map shows nothing
+# an event's precision supports. geo/web/panj-map.js widens a smaller view to this when it writes it.
+MIN_EXTENT_DEGREES = 0.01
 
 _MAX_TEXT = 200  # a search longer than this is not a search
 _SEARCHED_COLUMNS = ("title", "summary", "place_name", "place_aliases")
@@ -248,6 +251,10 @@ def check_bbox(west: float, south: float, east: float, north: float) -> tuple[fl
         raise ValueError("need -180 <= W < E <= 180 (longitudes)")
     if not -85 <= south < north <= 85:
         raise ValueError("need -85 <= S < N <= 85 (latitudes the map can show)")
+    # The tolerance forgives the binary rounding of decimal degrees (37.01 - 37 < 0.01).
+    if min(east - west, north - south) < MIN_EXTENT_DEGREES - 1e-9:
+        raise ValueError(f"the extent is smaller than {MIN_EXTENT_DEGREES:g}° across; "
+                         "no map of the frontier is drawn that close")
     return west, south, east, north
 
 

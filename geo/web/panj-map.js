@@ -11,7 +11,6 @@
 (function () {
   "use strict";
 
-  var URL_DEBOUNCE_MS = 300;  // write the view into the URL once the reader stops moving the map
   // How an approximate location looks: its area's outline, or a halo around its point.
   function extentStyle(colour) {
     return { color: colour, weight: 1.5, dashArray: "4 4", fillColor: colour, fillOpacity: 0.06 };
@@ -163,7 +162,9 @@
     // Not animated: a zoom animation still running when an update's fit() arrives would end by
     // putting back the zoom it was animating to.
     map.fitBounds(this.home, { animate: false });
-    this._followViewInUrl();
+    // Leaflet credited as text: with no basemap, no link on the page leads off this machine.
+    if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
+    window.PanjView.follow(this.map);
   }
 
   PanjMap.prototype.registerBasemap = function (id, tileLayer) {
@@ -261,6 +262,17 @@
   };
 
   /* An update (one EventsLayer) begins: not ready until finishUpdate says it is drawn. */
+  /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, events, vocabulary,
+   * highlight, bounds, fitRequest}; ready turns true once its layers and events are drawn. */
+  PanjMap.prototype.update = function (group, u) {
+    var update = this.beginUpdate();
+    this.setBasemap(u.basemap);
+    var layersDrawn = this.setLayers(u.layers);
+    var eventsDrawn = this.drawEvents(group, u.events, u.vocabulary, u.highlight);
+    this.fit(u.bounds, u.fitRequest);
+    this.finishUpdate(update, Promise.all([layersDrawn, eventsDrawn]));
+  };
+
   PanjMap.prototype.beginUpdate = function () {
     this.ready = false;
     this.error = null;
@@ -466,81 +478,6 @@
       ctx.globalAlpha = 1; ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);
       if (canvas.dataset.dash) { ctx.setLineDash([2, 2]); }
       ctx.stroke();
-    });
-  };
-
-  /* The view as "W,S,E,N" in degrees, 4 decimals (~10 m), clamped to what a URL may carry. */
-  function bboxText(bounds) {
-    var values = [
-      Math.max(bounds.getWest(), -180), Math.max(bounds.getSouth(), -85),
-      Math.min(bounds.getEast(), 180), Math.min(bounds.getNorth(), 85)
-    ];
-    return values.map(function (value) { return String(Math.round(value * 1e4) / 1e4); }).join(",");
-  }
-
-  /* The page around the map's frame, or null when there is none we may touch (a cross-origin host
-   * page: the map embedded elsewhere). */
-  function hostPage() {
-    try {
-      var page = window.parent;
-      return page !== window && page.history && page.location.href ? page : null;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  /* ``url`` (absolute or relative to the page) with ?bbox= set to ``bbox``. */
-  function withBbox(page, url, bbox) {
-    var parsed = new page.URL(String(url), page.location.href);
-    parsed.searchParams.set("bbox", bbox);
-    return parsed.toString();
-  }
-
-  /* Streamlit writes the page's URL itself (history.pushState/replaceState) after every rerun that
-   * changes the page state, from what its server knows; the server never hears of the view (pan
-   * and zoom rerun nothing), so each such write would put back the view the page opened on. Wrapped
-   * once per page, both calls put the map's current view into every URL written while the map has
-   * been moved: the copied link stays the view on screen, whatever order the rewrite and the
-   * map's own update arrive in. The view comes from page.panjMapView, which the newest map sets
-   * (a remounted map replaces its frame, and the old frame's map with it). */
-  function keepViewInPageUrls(page) {
-    var history = page.history;
-    if (history.panjKeepsView) { return; }
-    history.panjKeepsView = true;
-    ["pushState", "replaceState"].forEach(function (name) {
-      var original = history[name];
-      history[name] = function (state, title, url) {
-        var bbox = null;
-        try {
-          bbox = url === undefined || url === null || !page.panjMapView ? null : page.panjMapView();
-          if (bbox !== null) { url = withBbox(page, url, bbox); }
-        } catch (error) {
-          // A map frame gone mid-call: write the URL as asked.
-        }
-        return original.call(history, state, title, url);
-      };
-    });
-  }
-
-  /* Keep ?bbox=W,S,E,N in the page's URL in step with the view, so a copied link reopens it.
-   * The map's frame is same-origin with the page; replaceState adds no history entry and does not
-   * rerun the page (Streamlit reads the URL only when it loads). */
-  PanjMap.prototype.writeViewToUrl = function () {
-    var page = hostPage();
-    if (page === null) { return; }
-    page.history.replaceState(page.history.state, "", withBbox(page, page.location.href, bboxText(this.map.getBounds())));
-  };
-
-  PanjMap.prototype._followViewInUrl = function () {
-    var self = this, timer = null, moved = false, page = hostPage();
-    if (page === null) { return; }
-    keepViewInPageUrls(page);
-    // Until the map first moves (the opening view), the page's own URL is right as it is.
-    page.panjMapView = function () { return moved ? bboxText(self.map.getBounds()) : null; };
-    this.map.on("moveend", function () {
-      moved = true;
-      clearTimeout(timer);
-      timer = setTimeout(function () { self.writeViewToUrl(); }, URL_DEBOUNCE_MS);
     });
   };
 
