@@ -106,8 +106,8 @@ def write_events(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("geojson", "csv"), default="geojson",
                         help="GeoJSON FeatureCollection (default) or CSV, one row per event")
     parser.add_argument("--csv-geometry", choices=CSV_GEOMETRIES,
-                        help="CSV only: 'wkt' (default) adds each event's own geometry as a wkt column; "
-                             "'latlon' keeps only the lon/lat of its representative point")
+                        help="CSV only (default wkt): " + "; ".join(f"'{name}': {text}"
+                                                                   for name, text in CSV_GEOMETRIES.items()))
     parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
                         help="data directory with manifest.json, vocabularies.json and events/ (default: %(default)s)")
     options = parser.parse_args(argv)
@@ -120,7 +120,10 @@ def write_events(argv: list[str]) -> int:
         print(f"panj events: {error}", file=sys.stderr)
         return EXIT_FAILED
     if options.format == "csv":
-        sys.stdout.write(events_to_csv(frame, geometry=options.csv_geometry or "wkt"))
+        notes: list[str] = []
+        sys.stdout.write(events_to_csv(frame, geometry=options.csv_geometry or "wkt", notes=notes))
+        for note in notes:  # cells replaced or cut to stay under a spreadsheet's cell limit
+            print(f"note: {note}", file=sys.stderr)
     else:
         json.dump(events_to_geojson(frame), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -256,7 +259,15 @@ def export_png(argv: list[str]) -> int:
     from geo.browser import BrowserBusy, BrowserNotFound
     from geo.events import load_vocabulary
     from geo.export import PRESETS, ExportError, Renderer, export_view
-    from geo.filters import FilterState, apply_filters, parse_bbox, range_end, range_start, region_choices
+    from geo.filters import (
+        REGION_ALIASES,
+        FilterState,
+        apply_filters,
+        parse_bbox,
+        range_end,
+        range_start,
+        region_choices,
+    )
     from geo.layers import LAYERS_DIR, load_layers
 
     # The data directory is read first: the other options are checked against its ids and basemaps.
@@ -290,7 +301,8 @@ def export_png(argv: list[str]) -> int:
             date_from=date_from, date_to=date_to,
             actors=_ids("--actor", args.actor, vocabulary.actors, "actor(s)"),
             event_types=_ids("--type", args.event_type, vocabulary.event_types, "event type(s)"),
-            regions=_ids("--region", args.region, regions, "region(s)"),
+            regions=_ids("--region", [REGION_ALIASES.get(region, region) for region in args.region or ()],
+                         regions, "region(s)"),
             text=args.text,
         )
         view = mapview.MapView(

@@ -29,6 +29,7 @@ from typing import Any
 from shapely.ops import unary_union
 
 from geo.filters import (
+    REGION_ALIASES,
     FilterState,
     KnownIds,
     ViewState,
@@ -286,6 +287,9 @@ def _filters(raw: Any, known: _Known, bad: _Report) -> FilterState:
     text = raw.get("text", "")
     if not isinstance(text, str):
         field_bad("text", "must be a string")
+    if isinstance(raw.get("regions"), list):  # an old region id reads as the one that replaced it
+        raw = {**raw, "regions": [REGION_ALIASES.get(region, region) if isinstance(region, str) else region
+                                  for region in raw["regions"]]}
     id_sets = {
         name: frozenset(_id_list(raw, name, ids, what, field_bad)) if name in raw else None
         for name, ids, what in (

@@ -367,3 +367,13 @@ def test_a_scene_link_reopens_exactly_the_view_it_was_copied_from(state, view, c
     scene, got_state, got_view, notices = scenes_module.open_from_query(params, {"russia": SCENE}, KNOWN_IDS, PAGE_VIEW)
     assert (got_state, got_view, notices) == (state, view, [])
     assert differs_from_scene(scene, got_state, got_view) == changed
+
+
+def test_old_gbao_province_region_reads_as_gbao(tmp_path: Path) -> None:
+    # GBAO is offered once, as "gbao"; a scene written when it was also "province:gbao" still loads.
+    scene = {"id": "old", "title": "Old", "caption": "GBAO.", "layers": ["countries"], "extent": [67, 36, 75, 39],
+             "filters": {"regions": ["province:gbao"]}}
+    (tmp_path / "scenes.json").write_text(json.dumps({"scenes": [scene]}), encoding="utf-8")
+    known = {**KNOWN, "region_ids": {"gbao", "wakhan", "country:tajikistan"}}
+    [loaded] = load_scenes(tmp_path, **known)
+    assert loaded.filters.regions == frozenset({"gbao"})
