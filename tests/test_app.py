@@ -213,3 +213,32 @@ def test_malformed_bbox_in_the_url_is_a_notice(calls) -> None:
     assert page_notices(at) == [
         "Ignored 'bbox=73,37,71,38': need -180 <= W < E <= 180 (longitudes)."]
     assert "bbox" not in at.query_params
+
+
+@pytest.mark.parametrize(("breakage", "named"), [
+    # A manifest entry missing its title, and a layer file that is not JSON: each named with its file.
+    (lambda folder: (folder / "manifest.json").write_text(
+        (folder / "manifest.json").read_text(encoding="utf-8").replace('"title": "Countries",', ""),
+        encoding="utf-8"), ["manifest.json", "countries", "title"]),
+    (lambda folder: (folder / "posts.geojson").write_text("{not json", encoding="utf-8"), ["posts.geojson"]),
+    (lambda folder: (folder / "events" / "fixture.json").write_text(
+        (folder / "events" / "fixture.json").read_text(encoding="utf-8").replace('"taliban"', '"martians"', 1),
+        encoding="utf-8"), ["fixture.json", "hostile", "actors", "martians"]),
+], ids=["manifest-field", "layer-not-json", "event-actor"])
+def test_a_broken_data_directory_is_one_clear_page(tmp_path, monkeypatch, caplog, breakage, named) -> None:
+    import shutil
+
+    folder = tmp_path / "layers"
+    shutil.copytree(FIXTURE, folder)
+    breakage(folder)
+    monkeypatch.setenv("PANJ_LAYERS_DIR", str(folder))
+    st.cache_resource.clear()
+    try:
+        at = run_page()  # no exception reaches the reader
+    finally:
+        st.cache_resource.clear()
+    assert [title.value for title in at.title] == ["Panj cannot show this map data"]
+    problems = at.code[0].value
+    assert all(part in problems for part in named), problems
+    assert not at.sidebar.multiselect and not at.get("iframe")  # nothing else is drawn
+    assert any("refused" in record.getMessage() for record in caplog.records)  # logged for the operator
