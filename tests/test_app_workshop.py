@@ -12,6 +12,14 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from conftest import notices as page_notices, run_page, shown_text
+from expected import (
+    CHINA_EVENTS,
+    GBAO_UNREST_ALL_DATES,
+    GBAO_UNREST_ALL_REGIONS,
+    GBAO_UNREST_ALL_TYPES,
+    SCENE_EVENTS,
+    TOTAL_EVENTS,
+)
 from streamlit.testing.v1 import AppTest
 
 import geo.events
@@ -22,33 +30,6 @@ from geo import filters, mapview, scenes
 HOSTILE = Path(__file__).parent / "fixtures" / "layers-hostile"
 SHIPPED_SCENE_IDS = [entry["id"] for entry in json.loads(
     (geo.layers.LAYERS_DIR / scenes.SCENES_NAME).read_text(encoding="utf-8"))["scenes"]]
-
-
-# What each shipped scene shows, in date order, read off layers/scenes.json and the events file by
-# hand (not computed with geo.filters): the expectation the page's scenes are checked against.
-SCENE_EVENTS = {
-    "frontier": None,  # no filter: all 29
-    "gbao-unrest": ["gbao-protests", "gbao-counterterrorism-operation", "gbao-deadly-unrest",
-                    "gbao-disturbances-2022"],
-    "china-wakhan": ["china-shaymak-post", "china-watches-wakhan"],
-    "russia": ["russia-201st-stationed", "russia-security-assistance", "russia-announces-border-post",
-               "majlisi-oli-russian-grant", "russia-201st-strength"],
-    "us-ayvoj": ["us-security-funding", "us-funds-ayvoj-post"],
-    "nrf-isis-k": ["nrf-offensive-andarab-valley", "nrf-offensive-panjshir-valley", "isisk-rockets-into-tajikistan",
-                   "resistance-baghlan", "resistance-panjshir", "taliban-isisk-badakhshan", "taliban-isisk-takhar"],
-    "dushanbe-kabul": ["tajikistan-demands-inclusive-government", "tajikistan-backs-massoud", "hekmatyar-threat",
-                       "chuianzoda-kabul-mission", "taliban-accuse-tajikistan"],
-}
-TOTAL_EVENTS = 29
-# Events of every actor named, with the scene's other filters cleared (same hand count).
-CHINA_EVENTS = ["china-shaymak-post", "china-watches-wakhan"]
-# Every type in GBAO from November 2021 to May 2022: the Shaymak post (2016 - June 2022) overlaps.
-GBAO_UNREST_ALL_TYPES = ["china-shaymak-post", "gbao-protests", "gbao-counterterrorism-operation",
-                         "gbao-deadly-unrest", "gbao-disturbances-2022"]
-GBAO_UNREST_ALL_REGIONS = ["gbao-protests", "gbao-counterterrorism-operation", "gbao-deadly-unrest",
-                           "gbao-disturbances-2022"]
-GBAO_UNREST_ALL_DATES = ["gbao-protests", "gbao-counterterrorism-operation", "gbao-deadly-unrest",
-                         "gbao-disturbances-2022", "gbao-rally-crackdown"]
 
 
 def _shown_count(ids: list[str] | None) -> str:

@@ -17,8 +17,7 @@ NO_SCENE = "None: explore freely"
 
 def workshop_bar(data: PageData, state: FilterState, view: ViewState, shown: pd.DataFrame,
                  presenter: bool) -> scenes.Scene | None:
-    """Scene choice, the scene's caption or "changed from scene" notice, the step buttons and the
-    current event's caption."""
+    """Scene choice, the scene's caption or "changed from scene" notice, and the step buttons."""
     if data.scenes_error is not None:
         st.error(f"Workshop scenes are unavailable: {markdown_text(data.scenes_error, limit=None)}")
     if not data.scenes and not presenter:
@@ -37,14 +36,20 @@ def workshop_bar(data: PageData, state: FilterState, view: ViewState, shown: pd.
             changed = scenes.differs_from_scene(scene, state, view)
             text = f"Changed from scene “{scene.title}”: {', '.join(changed)}." if changed else scene.caption
             note.html(f'<p class="panj-scene-note" data-changed="{str(bool(changed)).lower()}">{html_text(text)}</p>')
-    current = st.session_state[ps.STEP]
-    if current is not None:
-        caption = timeline.caption(shown.loc[shown["id"] == current].iloc[0])
-        with st.container(key="panj-caption"):
-            st.html(f'<div class="panj-caption"><h3>{html_text(caption["title"])}</h3>'
-                    f'<p class="panj-caption-date">{html_text(caption["date_label"])}</p>'
-                    f'<p>{html_text(caption["summary"])}</p></div>')
     return scene
+
+
+def step_caption(shown: pd.DataFrame) -> None:
+    """The current step's event: title, date and summary. Drawn under the map, so stepping never
+    pushes the map down; in presenter view it floats over the map (static/presenter.css)."""
+    current = st.session_state.get(ps.STEP)
+    if current is None or current not in set(shown["id"]):
+        return
+    caption = timeline.caption(shown.loc[shown["id"] == current].iloc[0])
+    with st.container(key="panj-caption"):
+        st.html(f'<div class="panj-caption"><h3>{html_text(caption["title"])}</h3>'
+                f'<p class="panj-caption-date">{html_text(caption["date_label"])}</p>'
+                f'<p>{html_text(caption["summary"])}</p></div>')
 
 
 def apply_scene(data: PageData) -> None:

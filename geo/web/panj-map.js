@@ -162,6 +162,13 @@
     // Not animated: a zoom animation still running when an update's fit() arrives would end by
     // putting back the zoom it was animating to.
     map.fitBounds(this.home, { animate: false });
+    // The wheel scrolls the page past the map until the reader clicks or focuses it (a click
+    // focuses Leaflet's container); leaving it hands the wheel back to the page.
+    if (map.scrollWheelZoom) {
+      map.scrollWheelZoom.disable();
+      map.on("focus", function () { map.scrollWheelZoom.enable(); });
+      map.on("blur", function () { map.scrollWheelZoom.disable(); });
+    }
     // Leaflet credited as text: with no basemap, no link on the page leads off this machine.
     if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
     window.PanjView.follow(this.map);
@@ -398,13 +405,43 @@
     })).then(function () { return found; });
   };
 
+  /* Where the map is free to show a highlighted event: padding (container pixels) for what floats
+   * over it. The legend, when open, takes the right side; in presenter view the current event's
+   * caption floats bottom left on the page (static/presenter.css: 1.5rem from the edge, at most
+   * min(40rem, 44vw) wide), and may not be drawn yet when the map moves, so its room is kept
+   * from the style sheet's numbers. */
+  PanjMap.prototype._freePadding = function () {
+    var margin = 16, left = margin, right = margin;
+    var container = this.map.getContainer().getBoundingClientRect();
+    var legend = document.getElementById("panj-legend");
+    if (legend) {
+      var box = legend.getBoundingClientRect();
+      if (box.width > 0) { right = Math.max(right, container.right - box.left + margin); }
+    }
+    var presenter = getComputedStyle(document.documentElement).getPropertyValue("--panj-presenter").trim() === "1";
+    if (presenter) {
+      var rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+      left = Math.max(left, 1.5 * rem + Math.min(40 * rem, 0.44 * window.innerWidth) + margin);
+    }
+    return { paddingTopLeft: [left, margin], paddingBottomRight: [right, margin] };
+  };
+
   PanjMap.prototype._bringIntoView = function (feature, outlines) {
     var c = feature.geometry.coordinates, outline = outlines[feature.properties.extent];
+    var padding = this._freePadding();
     if (outline !== undefined) {
-      this.map.fitBounds(L.geoJSON(outline).getBounds(), { maxZoom: 9, padding: [20, 20] });
-    } else {
-      this.map.setView([c[1], c[0]], Math.max(this.map.getZoom(), 8));
+      this.map.fitBounds(L.geoJSON(outline).getBounds(), L.extend({ maxZoom: 9, animate: false }, padding));
+      return;
     }
+    // The point goes to the middle of the free part of the map, not the middle of the map.
+    var zoom = Math.max(this.map.getZoom(), 8), size = this.map.getSize();
+    var free = L.point(
+      (padding.paddingTopLeft[0] + size.x - padding.paddingBottomRight[0]) / 2,
+      (padding.paddingTopLeft[1] + size.y - padding.paddingBottomRight[1]) / 2
+    );
+    var shift = free.subtract(size.divideBy(2));
+    var centre = this.map.unproject(this.map.project(L.latLng(c[1], c[0]), zoom).subtract(shift), zoom);
+    this.map.setView(centre, zoom, { animate: false });
   };
 
   /* Fit the map to [[south, west], [north, east]] exactly, once per request: the view a copied link

@@ -1,0 +1,82 @@
+"""Screenshots of the page for docs/ (README, "What the page looks like"): the opening view at
+1400x900 (desktop), 390x844 (phone) and a workshop scene stepped to an event in presenter view at
+1280x720. Starts the page on the shipped data on a free port and drives Debian's Chromium.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("PANJ_CHROMIUM", "/usr/bin/chromium")
+READY = "() => [...document.querySelectorAll('iframe')].some(f => f.contentWindow.panjMap && f.contentWindow.panjMap.ready)"
+SHOTS = (
+    # (file name, viewport, query, clicks on "Next" before the picture)
+    ("desktop-1400x900.png", (1400, 900), "basemap=none", 0),
+    ("phone-390x844.png", (390, 844), "basemap=none", 0),
+    ("presenter-1280x720.png", (1280, 720), "scene=gbao-unrest&presenter=1", 2),
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--url", help="an already running page (default: start one)")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    server = None
+    url = args.url
+    if url is None:
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                                   "--server.headless", "true", "--server.address", "127.0.0.1"], cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless"])
+            for name, (width, height), query, steps in SHOTS:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(f"{url}/?{query}")
+                page.wait_for_function(READY, timeout=60_000)
+                for _ in range(steps):
+                    page.get_by_role("button", name="Next ▶").click()
+                    page.wait_for_timeout(1500)
+                    page.wait_for_function(READY, timeout=60_000)
+                page.wait_for_timeout(1000)
+                page.screenshot(path=str(args.out / name))
+                print(args.out / name)
+                page.close()
+            browser.close()
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
