@@ -23,7 +23,9 @@ from geo.layers import LAYERS_DIR
 from geo.markup import Verbatim, markdown_text
 from geo.pagedata import PageData
 from ui.assets import static_text
+from ui.charts import term_bars
 from ui.export_panel import export_panel
+from ui.timefilter import date_inputs, time_histogram
 from ui.workshop import workshop_bar
 
 MAP_HEIGHT = 560
@@ -45,20 +47,30 @@ def base_map(data: PageData, presenter: bool) -> folium.Map:
 
 def sidebar_filters(data: PageData) -> FilterState:
     st.sidebar.header("Filters")
-    dates = None
-    if data.span is not None and data.span[0] < data.span[1]:
-        dates = st.sidebar.slider("Dates", min_value=data.span[0], max_value=data.span[1], key=ps.DATES,
-                                  format="MMM YYYY", help="An event shows when any day its date allows is in the range.")
-    names = {"actors": data.vocabulary.actors, "types": data.vocabulary.event_types}
+    # The charts count the events the *other* filters show, so they are drawn last, into slots
+    # above their widgets (docs/ARCHITECTURE.md, "The time filter").
+    histogram_slot = st.sidebar.container()
+    dates = date_inputs()
+    names = {"actors": {term_id: term.name for term_id, term in data.vocabulary.actors.items()},
+             "types": {term_id: term.name for term_id, term in data.vocabulary.event_types.items()}}
     actors = st.sidebar.multiselect("Actors", list(names["actors"]), key=ps.ACTORS, placeholder="All actors",
-                                    format_func=lambda term_id: names["actors"][term_id].name)
+                                    format_func=lambda term_id: names["actors"][term_id])
+    actors_slot = st.sidebar.container()
     types = st.sidebar.multiselect("Event types", list(names["types"]), key=ps.TYPES, placeholder="All event types",
-                                   format_func=lambda term_id: names["types"][term_id].name)
+                                   format_func=lambda term_id: names["types"][term_id])
+    types_slot = st.sidebar.container()
     regions = st.sidebar.multiselect("Regions", list(data.regions), key=ps.REGIONS, placeholder="All regions",
                                      format_func=lambda region: data.regions.get(region, region))
     text = st.sidebar.text_input("Search titles and summaries", key=ps.TEXT, max_chars=200)
-    return ps.filters_from_widgets(dates=dates, span=data.span, actors=actors, event_types=types, regions=regions,
-                                   text=text)
+    state = ps.filters_from_widgets(dates=dates, span=data.span, actors=actors, event_types=types, regions=regions,
+                                    text=text)
+    time_histogram(histogram_slot, filters.apply_filters(data.events, replace(state, date_from=None, date_to=None)),
+                   dates)
+    term_bars(actors_slot, filters.apply_filters(data.events, replace(state, actors=None))["actors"],
+              names["actors"], ps.ACTORS)
+    term_bars(types_slot, filters.apply_filters(data.events, replace(state, event_types=None))["event_type"],
+              names["types"], ps.TYPES)
+    return state
 
 
 def sidebar_view(data: PageData) -> ViewState:

@@ -21,6 +21,7 @@ from typing import Any
 
 from geo.filters import FilterState, KnownIds, ViewState, parse_bbox, to_query_params
 from geo.scenes import KEY_SCENE, Scene, open_from_query
+from geo.timechart import TimeBin, brush_range, range_text
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north in degrees
 DateSpan = tuple[dt.date, dt.date]
@@ -28,7 +29,8 @@ DateSpan = tuple[dt.date, dt.date]
 KEY_PRESENTER = "presenter"  # ?presenter=1: the map fills the window, for a projector
 
 # Session-state keys: the filter and view widgets (a reset or a scene writes their values) ...
-DATES, ACTORS, TYPES, REGIONS, TEXT, BASEMAP = "f_dates", "f_actors", "f_types", "f_regions", "f_text", "v_basemap"
+DATE_FROM, DATE_TO = "f_from", "f_to"  # the From/To texts, which the histogram's brush also sets
+ACTORS, TYPES, REGIONS, TEXT, BASEMAP = "f_actors", "f_types", "f_regions", "f_text", "v_basemap"
 # ... and the rest of the page's state.
 READY = "state_ready"  # the URL has been read (first run done)
 NOTICES = "notices"  # notices to show once, on the next run
@@ -49,12 +51,12 @@ def layer_key(layer_id: str) -> str:
 
 # --- widget values -------------------------------------------------------------------------------
 
-def slider_dates(span: DateSpan, state: FilterState) -> tuple[DateSpan, list[str]]:
-    """The date slider's value for ``state``: the state's dates moved inside the events' span (the
-    slider holds no value outside it; from <= to still holds), with a notice per date moved."""
+def dates_in_span(span: DateSpan, state: FilterState) -> tuple[tuple[dt.date | None, dt.date | None], list[str]]:
+    """The state's dates moved inside the events' span (a range outside it would show nothing, or
+    all as if unfiltered; from <= to still holds), with a notice per date moved. An open end stays open."""
     first, last = span
-    start = min(max(state.date_from or first, first), last)
-    end = max(min(state.date_to or last, last), start)
+    start = None if state.date_from is None else min(max(state.date_from, first), last)
+    end = None if state.date_to is None else max(min(state.date_to, last), start or first)
     notices = [
         f"Moved the {which} date {asked:%Y-%m-%d} to {used:%Y-%m-%d}: the events run from {first:%Y-%m-%d} "
         f"to {last:%Y-%m-%d}."
@@ -75,8 +77,10 @@ def widget_values(
     }
     values.update({layer_key(layer_id): layer_id in view.visible_layers for layer_id in layer_ids})
     notices: list[str] = []
+    dates = (state.date_from, state.date_to)
     if span is not None:
-        values[DATES], notices = slider_dates(span, state)
+        dates, notices = dates_in_span(span, state)
+    values[DATE_FROM], values[DATE_TO] = range_text(dates[0], end=False), range_text(dates[1], end=True)
     return values, notices
 
 
@@ -112,19 +116,36 @@ def reset_values(default_view: ViewState, layer_ids: Sequence[str], span: DateSp
 
 
 def filters_from_widgets(
-    *, dates: DateSpan | None, span: DateSpan | None, actors: Collection[str], event_types: Collection[str],
-    regions: Collection[str], text: str,
+    *, dates: tuple[dt.date | None, dt.date | None], span: DateSpan | None, actors: Collection[str],
+    event_types: Collection[str], regions: Collection[str], text: str,
 ) -> FilterState:
-    """The filters the widgets mean. The slider at the events' full span is no date filter, so
+    """The filters the widgets mean. A From/To at or beyond the events' span is no date filter, so
     events added later are not cut off; empty choices are "all"."""
-    date_from = date_to = None
-    if dates is not None and span is not None:
-        date_from = None if dates[0] == span[0] else dates[0]
-        date_to = None if dates[1] == span[1] else dates[1]
+    date_from, date_to = dates
+    if span is not None:
+        date_from = None if date_from is not None and date_from <= span[0] else date_from
+        date_to = None if date_to is not None and date_to >= span[1] else date_to
     return FilterState(
         date_from=date_from, date_to=date_to, actors=frozenset(actors) or None,
         event_types=frozenset(event_types) or None, regions=frozenset(regions) or None, text=text.strip(),
     )
+
+
+def brushed_values(selection: Mapping[str, Sequence[float]], bins: Sequence[TimeBin]) -> dict[str, str]:
+    """From/To for a brush over the histogram (``selection``: the x field's two instants, as the
+    chart reports them): the bins it touches, at their precision; a cleared brush (or one over no
+    bin) clears both, so no date filter is left."""
+    values = next(iter(selection.values()), None)
+    touched = brush_range(values, bins) if values else None
+    if touched is None:
+        return {DATE_FROM: "", DATE_TO: ""}
+    return {DATE_FROM: touched[0].text, DATE_TO: touched[1].text}
+
+
+def toggled(chosen: Sequence[str], clicked: Collection[str]) -> list[str]:
+    """A multiselect's value after a click on the bars ``clicked``: each is added if absent, removed
+    if chosen."""
+    return sorted(set(chosen).symmetric_difference(clicked))
 
 
 # --- URL -------------------------------------------------------------------------------------------

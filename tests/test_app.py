@@ -3,13 +3,12 @@ URL state, and that a filter change reads no file, derives no geometry and keeps
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 import streamlit as st
 import streamlit_folium
-from conftest import notices as page_notices, run_page
+from conftest import notices as page_notices, run_page, shown_text
 from streamlit.testing.v1 import AppTest
 
 import geo.assets
@@ -54,7 +53,7 @@ def _table_titles(at: AppTest) -> list[str]:
 
 def test_widgets_exist(calls) -> None:
     at = run_page()
-    assert at.sidebar.slider(key="f_dates").value == (dt.date(2016, 1, 1), dt.date(2022, 6, 30))
+    assert (at.sidebar.text_input(key="f_from").value, at.sidebar.text_input(key="f_to").value) == ("", "")
     assert at.sidebar.multiselect(key="f_actors").options == ["Taliban", "Russia", "China"]
     assert at.sidebar.multiselect(key="f_types").options == ["Offensive", "Diplomacy"]
     # Each region once: the fixture's GBAO layer is titled "Gbao", and its province is that region.
@@ -91,12 +90,29 @@ def test_filter_changes_count_and_table_and_reset_restores(calls) -> None:
     assert "actor" not in at.query_params
 
 
-def test_date_slider_filters_by_overlap(calls) -> None:
+def test_from_to_filter_by_overlap(calls) -> None:
     at = run_page()
-    at.sidebar.slider(key="f_dates").set_range(dt.date(2022, 5, 20), dt.date(2022, 6, 10)).run()
+    at.sidebar.text_input(key="f_from").input("2022-05-20")
+    at.sidebar.text_input(key="f_to").input("2022-06-10").run()
     # "May 2022" may be 20-31 May; 11 May 2022 is not; 2016-June 2022 spans the range.
     assert _table_titles(at) == ["Post built", "Talks in May"]
-    assert at.query_params["from"] == "2022-05-20"
+    assert (at.query_params["from"], at.query_params["to"]) == ("2022-05-20", "2022-06-10")
+    at.sidebar.text_input(key="f_from").input("2022-05").run()  # a month From starts on its first day
+    assert _table_titles(at) == ["Post built", "Talks in May", "<img src=x onerror=alert(1)>"]
+    assert at.query_params["from"] == "2022-05-01"
+
+
+@pytest.mark.parametrize(("typed_from", "typed_to", "error"), [
+    ("2022-13", "", "From '2022-13' is not a date: month 13 does not exist (e.g. 2021, 2021-11, 2021-11-05)"),
+    ("2022-06", "2022-05", "From (2022-06-01) is after To (2022-05-31): no date filter."),
+])
+def test_unreadable_from_to_say_why_and_filter_nothing(calls, typed_from, typed_to, error) -> None:
+    at = run_page()
+    at.sidebar.text_input(key="f_from").input(typed_from)
+    at.sidebar.text_input(key="f_to").input(typed_to).run()
+    assert [shown_text(message.value) for message in at.sidebar.error] == [error]
+    assert _count(at) == "**3 of 3 events**"
+    assert "from" not in at.query_params and "to" not in at.query_params
 
 
 @pytest.fixture
@@ -154,29 +170,27 @@ def test_filter_changes_read_no_file_and_keep_the_base_map(calls, work) -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "slider", "notices", "shown"),
+    ("query", "typed", "notices", "shown", "written"),
     [
-        # The fixture's events: 11 May 2022, May 2022, and 2016 - June 2022.
-        ({"from": "1980"}, ("2016-01-01", "2022-06-30"), ["start date 1980-01-01 to 2016-01-01"], 3),
-        ({"to": "2030"}, ("2016-01-01", "2022-06-30"), ["end date 2030-12-31 to 2022-06-30"], 3),
-        ({"from": "2023"}, ("2022-06-30", "2022-06-30"), ["start date 2023-01-01 to 2022-06-30"], 1),
-        ({"to": "1990-05"}, ("2016-01-01", "2016-01-01"), ["end date 1990-05-31 to 2016-01-01"], 1),
-        ({"from": "1980", "to": "2030"}, ("2016-01-01", "2022-06-30"),
-         ["start date 1980-01-01 to 2016-01-01", "end date 2030-12-31 to 2022-06-30"], 3),
-        ({"from": "2016-03", "to": "2022-06-30"}, ("2016-03-01", "2022-06-30"), [], 3),  # inside: kept as it is
+        # The fixture's events: 11 May 2022, May 2022, and 2016 - June 2022. From/To show the moved
+        # day at the shortest form that reads back as it; the URL drops a date on the span's edge.
+        ({"from": "1980"}, ("2016", ""), ["start date 1980-01-01 to 2016-01-01"], 3, {}),
+        ({"to": "2030"}, ("", "2022-06"), ["end date 2030-12-31 to 2022-06-30"], 3, {}),
+        ({"from": "2023"}, ("2022-06-30", ""), ["start date 2023-01-01 to 2022-06-30"], 1, {"from": "2022-06-30"}),
+        ({"to": "1990-05"}, ("", "2016-01-01"), ["end date 1990-05-31 to 2016-01-01"], 1, {"to": "2016-01-01"}),
+        ({"from": "1980", "to": "2030"}, ("2016", "2022-06"),
+         ["start date 1980-01-01 to 2016-01-01", "end date 2030-12-31 to 2022-06-30"], 3, {}),
+        ({"from": "2016-03", "to": "2022-06-30"}, ("2016-03", "2022-06"), [], 3, {"from": "2016-03-01"}),  # inside
     ],
     ids=["from-before", "to-after", "from-after", "to-before", "both-outside", "inside"],
 )
-def test_url_dates_outside_the_events_span_are_moved_inside_it(calls, query, slider, notices, shown) -> None:
+def test_url_dates_outside_the_events_span_are_moved_inside_it(calls, query, typed, notices, shown, written) -> None:
     at = run_page(query)
-    first, last = (dt.date.fromisoformat(day) for day in slider)
-    assert at.sidebar.slider(key="f_dates").value == (first, last)
+    assert (at.sidebar.text_input(key="f_from").value, at.sidebar.text_input(key="f_to").value) == typed
     assert page_notices(at) == [
         f"Moved the {moved}: the events run from 2016-01-01 to 2022-06-30." for moved in notices]
     assert _count(at) == f"**{shown} of 3 events**"
-    # The URL says what the page shows: a date on the span's edge is no filter at all.
-    assert at.query_params.get("from") == (None if first == dt.date(2016, 1, 1) else first.isoformat())
-    assert at.query_params.get("to") == (None if last == dt.date(2022, 6, 30) else last.isoformat())
+    assert {key: at.query_params[key] for key in ("from", "to") if key in at.query_params} == written
 
 
 def test_url_restores_filters_and_view(calls) -> None:

@@ -12,6 +12,7 @@ import pytest
 from geo import pagestate as ps
 from geo.filters import FilterState, KnownIds, ViewState
 from geo.scenes import Scene
+from geo.timechart import time_bins
 
 LAYERS = ("countries", "gbao", "frontier", "posts")
 SPAN = (dt.date(2016, 1, 1), dt.date(2022, 6, 30))
@@ -29,33 +30,40 @@ def _layer_boxes(values: dict) -> dict[str, bool]:
     return {layer_id: values[ps.layer_key(layer_id)] for layer_id in LAYERS}
 
 
+NO_DATES = ("", "")  # From and To empty: no date filter
+
+
 @pytest.mark.parametrize(("query", "scene", "actors", "boxes", "basemap", "dates", "selected", "bbox", "notices"), [
-    # No query: no filter, the default layers and basemap, the slider at the full span.
-    ({}, None, [], {"countries": True, "gbao": False, "frontier": True, "posts": False}, "none", SPAN, None, None, 0),
+    # No query: no filter, the default layers and basemap, From and To empty.
+    ({}, None, [], {"countries": True, "gbao": False, "frontier": True, "posts": False}, "none", NO_DATES, None,
+     None, 0),
     # A link's filters, layers and highlighted event.
     ({"actor": ["china"], "layers": ["gbao"], "event": ["talks"]}, None, ["china"],
-     {"countries": False, "gbao": True, "frontier": False, "posts": False}, "none", SPAN, "talks", None, 0),
-    # A scene link: the scene's filters, layers and basemap; its start date on the slider.
+     {"countries": False, "gbao": True, "frontier": False, "posts": False}, "none", NO_DATES, "talks", None, 0),
+    # A scene link: the scene's filters, layers and basemap; its start date in From, as a year.
     ({"scene": ["russia"]}, "russia", ["russia"], {"countries": False, "gbao": True, "frontier": True, "posts": False},
-     "street", (dt.date(2021, 1, 1), SPAN[1]), None, None, 0),
+     "street", ("2021", ""), None, None, 0),
     # A scene link with an override keeps the rest of the scene.
     ({"scene": ["russia"], "basemap": ["none"]}, "russia", ["russia"],
-     {"countries": False, "gbao": True, "frontier": True, "posts": False}, "none", (dt.date(2021, 1, 1), SPAN[1]),
+     {"countries": False, "gbao": True, "frontier": True, "posts": False}, "none", ("2021", ""), None, None, 0),
+    # Link dates inside the span, at the shortest form that reads back as the same day.
+    ({"from": ["2021-11"], "to": ["2022-05-18"]}, None, [], {"countries": True, "gbao": False, "frontier": True,
+                                                            "posts": False}, "none", ("2021-11", "2022-05-18"),
      None, None, 0),
     # A view to open on.
     ({"bbox": ["69,37,71,38.5"]}, None, [], {"countries": True, "gbao": False, "frontier": True, "posts": False},
-     "none", SPAN, None, (69.0, 37.0, 71.0, 38.5), 0),
+     "none", NO_DATES, None, (69.0, 37.0, 71.0, 38.5), 0),
     # Degenerate and malformed views are refused with a notice, not drawn.
     ({"bbox": ["69,37,69.0000001,37.0000001"]}, None, [], {"countries": True, "gbao": False, "frontier": True,
-                                                         "posts": False}, "none", SPAN, None, None, 1),
+                                                         "posts": False}, "none", NO_DATES, None, None, 1),
     ({"bbox": ["69,37,69.005,38"]}, None, [], {"countries": True, "gbao": False, "frontier": True, "posts": False},
-     "none", SPAN, None, None, 1),
+     "none", NO_DATES, None, None, 1),
     # Dates outside the events' span are moved inside it, each with a notice.
     ({"from": ["2001"], "to": ["2030"]}, None, [], {"countries": True, "gbao": False, "frontier": True,
-                                                   "posts": False}, "none", SPAN, None, None, 2),
+                                                   "posts": False}, "none", ("2016", "2022-06"), None, None, 2),
     # Unknown ids and scenes are notices; the rest of the link still applies.
     ({"actor": ["atlantis", "china"], "scene": ["nowhere"]}, None, ["china"],
-     {"countries": True, "gbao": False, "frontier": True, "posts": False}, "none", SPAN, None, None, 2),
+     {"countries": True, "gbao": False, "frontier": True, "posts": False}, "none", NO_DATES, None, None, 2),
 ])
 def test_opening_values(query, scene, actors, boxes, basemap, dates, selected, bbox, notices) -> None:
     values = ps.opening_values(query, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
@@ -64,7 +72,7 @@ def test_opening_values(query, scene, actors, boxes, basemap, dates, selected, b
     assert values[ps.ACTORS] == actors
     assert _layer_boxes(values) == boxes
     assert values[ps.BASEMAP] == basemap
-    assert values[ps.DATES] == dates
+    assert (values[ps.DATE_FROM], values[ps.DATE_TO]) == dates
     assert values[ps.SELECTED] == selected
     assert values[ps.BBOX] == values[ps.OPEN_BBOX] == bbox
     assert len(values[ps.NOTICES]) == notices, values[ps.NOTICES]
@@ -82,16 +90,34 @@ def test_scene_values_move_the_map_and_clear_the_highlight() -> None:
 def test_reset_values_clear_every_filter_and_the_highlight() -> None:
     values = ps.reset_values(DEFAULT_VIEW, LAYERS, SPAN)
     assert (values[ps.ACTORS], values[ps.TYPES], values[ps.REGIONS], values[ps.TEXT]) == ([], [], [], "")
-    assert values[ps.DATES] == SPAN
+    assert (values[ps.DATE_FROM], values[ps.DATE_TO]) == NO_DATES
     assert _layer_boxes(values) == {"countries": True, "gbao": False, "frontier": True, "posts": False}
     assert values[ps.SELECTED] is None
 
 
+@pytest.mark.parametrize(("state", "moved", "notices"), [
+    (FilterState(), (None, None), []),  # open ends stay open
+    (FilterState(date_from=dt.date(2021, 3, 1)), (dt.date(2021, 3, 1), None), []),
+    (FilterState(date_from=dt.date(2001, 1, 1), date_to=dt.date(2030, 12, 31)), SPAN,
+     ["Moved the start date 2001-01-01 to 2016-01-01: the events run from 2016-01-01 to 2022-06-30.",
+      "Moved the end date 2030-12-31 to 2022-06-30: the events run from 2016-01-01 to 2022-06-30."]),
+    # Past the span's end: the From is its last day, and the To cannot come before it.
+    (FilterState(date_from=dt.date(2023, 1, 1)), (SPAN[1], None),
+     ["Moved the start date 2023-01-01 to 2022-06-30: the events run from 2016-01-01 to 2022-06-30."]),
+    (FilterState(date_to=dt.date(1990, 5, 31)), (None, SPAN[0]),
+     ["Moved the end date 1990-05-31 to 2016-01-01: the events run from 2016-01-01 to 2022-06-30."]),
+])
+def test_dates_in_span(state, moved, notices) -> None:
+    assert ps.dates_in_span(SPAN, state) == (moved, notices)
+
+
 @pytest.mark.parametrize(("dates", "expected_from", "expected_to"), [
+    ((None, None), None, None),  # From and To empty
     (SPAN, None, None),  # the full span is no date filter
+    ((dt.date(2001, 1, 1), dt.date(2030, 12, 31)), None, None),  # nor is more than it
     ((dt.date(2021, 3, 1), SPAN[1]), dt.date(2021, 3, 1), None),
     ((SPAN[0], dt.date(2021, 3, 1)), None, dt.date(2021, 3, 1)),
-    (None, None, None),  # no slider (one-day span)
+    ((None, dt.date(2021, 3, 1)), None, dt.date(2021, 3, 1)),
 ])
 def test_filters_from_widgets(dates, expected_from, expected_to) -> None:
     state = ps.filters_from_widgets(dates=dates, span=SPAN, actors=["russia"], event_types=[], regions=[],
@@ -99,6 +125,32 @@ def test_filters_from_widgets(dates, expected_from, expected_to) -> None:
     assert (state.date_from, state.date_to) == (expected_from, expected_to)
     assert state.actors == frozenset({"russia"}) and state.event_types is None and state.regions is None
     assert state.text == "talks"
+
+
+def _ms(day: str) -> float:
+    return dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc).timestamp() * 1000
+
+
+MONTH_BINS = time_bins(dt.date(2021, 11, 1), dt.date(2022, 6, 30))
+
+
+@pytest.mark.parametrize(("selection", "expected"), [
+    ({"first": [_ms("2021-11-20"), _ms("2022-01-03")]}, ("2021-11", "2022-01")),
+    ({"first": [_ms("2022-05-02"), _ms("2022-05-03")]}, ("2022-05", "2022-05")),
+    ({}, ("", "")),  # the brush cleared: no date filter
+    ({"first": [_ms("2030-01-01"), _ms("2030-02-01")]}, ("", "")),  # over no bar
+])
+def test_brushed_values(selection, expected) -> None:
+    assert ps.brushed_values(selection, MONTH_BINS) == {ps.DATE_FROM: expected[0], ps.DATE_TO: expected[1]}
+
+
+@pytest.mark.parametrize(("chosen", "clicked", "expected"), [
+    ([], ["russia"], ["russia"]),
+    (["china", "russia"], ["russia"], ["china"]),  # a chosen bar clicked again is dropped
+    (["russia"], ["china"], ["china", "russia"]),
+])
+def test_toggled(chosen, clicked, expected) -> None:
+    assert ps.toggled(chosen, clicked) == expected
 
 
 @pytest.mark.parametrize(("state", "view", "scene", "presenter", "expected"), [

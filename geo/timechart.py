@@ -1,0 +1,251 @@
+"""The sidebar's charts, without Streamlit: the histogram of events over time that sets the date
+range, and the bar charts of events by actor and by event type that toggle those filters.
+
+Bins. The histogram counts by year when the events it counts touch more than ``MAX_MONTH_BINS``
+calendar months (four years), else by month. An event's dates allow the days
+``[date_first, date_last]``; it counts in every bin those days touch: *exactly* in a bin that holds
+all of them, *partly* in each bin when they spread over several (a year-precision "2022" counts
+partly in each month of 2022; a 2016 - June 2022 presence partly in every year it spans).
+
+The range. A brush over the histogram selects the bins it touches: the range runs from the first
+day of the first bin to the last day of the last one, written as From/To text at the bins'
+precision (``2021``, ``2021-11``). From/To take a year, a month or a day; a partial From starts at
+its first day, a partial To ends at its last (``geo.filters.range_start``/``range_end``).
+
+docs/ARCHITECTURE.md, "The time filter", says what each chart counts and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import altair as alt
+import pandas as pd
+
+from geo.filters import range_end, range_start
+
+BinUnit = Literal["year", "month"]
+MAX_MONTH_BINS = 48  # more months than this and the histogram counts years
+EXACT, PARTIAL = "Dated within the bar", "Dates reach beyond it"
+BRUSH, PICK = "brush", "pick"  # the charts' selection names, as the page reads them back
+BAR_COLOUR, FADED_COLOUR = "#3366aa", "#b3c6e0"  # exact counts and chosen bars; partial and unchosen ones
+CHART_HEIGHT = 110  # px, the histogram
+ROW_HEIGHT = 15  # px per label line in the bar charts
+LABEL_CHARACTERS = 24  # a name wraps at this width: the sidebar has about 300 px ...
+LABEL_SHARE = 0.55  # ... of which the names take this share
+
+
+@dataclass(frozen=True)
+class TimeBin:
+    """One bar of the histogram: the days ``first``..``last``."""
+
+    first: dt.date
+    last: dt.date
+    unit: BinUnit
+
+    @property
+    def following(self) -> dt.date:
+        """The first day after the bin: where its bar ends."""
+        return self.last + dt.timedelta(days=1)
+
+    @property
+    def text(self) -> str:
+        """The bin at its own precision, as From/To read it: ``2021`` or ``2021-11``."""
+        return f"{self.first:%Y}" if self.unit == "year" else f"{self.first:%Y-%m}"
+
+
+def bin_unit(first: dt.date, last: dt.date) -> BinUnit:
+    """Years when the days ``first``..``last`` touch more than ``MAX_MONTH_BINS`` months, else months."""
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    return "year" if months > MAX_MONTH_BINS else "month"
+
+
+def time_bins(first: dt.date, last: dt.date) -> list[TimeBin]:
+    """The bins from the one holding ``first`` to the one holding ``last``, at ``bin_unit``'s unit."""
+    unit = bin_unit(first, last)
+    bins = []
+    if unit == "year":
+        for year in range(first.year, last.year + 1):
+            bins.append(TimeBin(dt.date(year, 1, 1), dt.date(year, 12, 31), unit))
+        return bins
+    start = dt.date(first.year, first.month, 1)
+    while start <= last:
+        following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        bins.append(TimeBin(start, following - dt.timedelta(days=1), unit))
+        start = following
+    return bins
+
+
+def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
+    """Per bin, the events dated within it (``exact``) and those whose dates reach into it from
+    beyond (``partial``): the histogram's data, one row per bin with ``first``, ``following``
+    (ISO days, where the bar starts and ends) and ``label``."""
+    rows = []
+    for time_bin in bins:
+        exact = partial = 0
+        for first, last in zip(events["date_first"], events["date_last"]):
+            if first > time_bin.last or last < time_bin.first:
+                continue
+            if first >= time_bin.first and last <= time_bin.last:
+                exact += 1
+            else:
+                partial += 1
+        label = f"{time_bin.first:%Y}" if time_bin.unit == "year" else f"{time_bin.first:%b %Y}"
+        rows.append({"first": time_bin.first.isoformat(), "following": time_bin.following.isoformat(),
+                     "label": label, "exact": exact, "partial": partial})
+    return pd.DataFrame(rows, columns=["first", "following", "label", "exact", "partial"])
+
+
+def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] | None) -> alt.LayerChart:
+    """The histogram: exact counts dark, partial ones stacked on them lighter; a brush over x
+    (``BRUSH``) that starts on ``shown_range`` (the From/To days, drawn from the first day's start
+    to the last day's end; None: no brush)."""
+    bars = pd.concat([
+        counts.assign(kind=EXACT, base=0, height=counts["exact"]),
+        counts.assign(kind=PARTIAL, base=counts["exact"], height=counts["exact"] + counts["partial"]),
+    ], ignore_index=True)
+    bars = bars[bars["height"] > bars["base"]]
+    initial = alt.Undefined
+    if shown_range is not None:
+        first, last = shown_range
+        initial = {"x": [_utc(first), _utc(last + dt.timedelta(days=1))]}
+    brush = alt.selection_interval(encodings=["x"], name=BRUSH, value=initial)
+    # A UTC time scale: the bins are calendar days, whatever the reader's time zone.
+    x = alt.X("first:T", title=None, scale=alt.Scale(type="utc"),
+              axis=alt.Axis(labelOverlap=True, labelFlush=True, tickCount=4, grid=False))
+    # No Vega legend: at the sidebar's width it squeezes the plot away; the page's caption says
+    # which shade is which.
+    colour = alt.Color("kind:N", scale=alt.Scale(domain=[EXACT, PARTIAL], range=[BAR_COLOUR, FADED_COLOUR]),
+                       legend=None)
+    chart = alt.Chart(bars).mark_rect(x2Offset=-1).encode(
+        x=x, x2="following:T", y=alt.Y("base:Q", title="Events", axis=alt.Axis(tickMinStep=1, grid=False)),
+        y2="height:Q", color=colour,
+        tooltip=[alt.Tooltip("label:N", title="When"), alt.Tooltip("exact:Q", title=EXACT),
+                 alt.Tooltip("partial:Q", title=PARTIAL)],
+    )
+    return alt.layer(chart.add_params(brush)).properties(height=CHART_HEIGHT)
+
+
+def _utc(day: dt.date) -> alt.DateTime:
+    return alt.DateTime(year=day.year, month=day.month, date=day.day, utc=True)
+
+
+def brush_range(values: Sequence[float], bins: Sequence[TimeBin]) -> tuple[TimeBin, TimeBin] | None:
+    """The first and last bin a brush over ``values`` (two instants in ms since 1970 UTC, as the
+    chart reports them) touches, or None when it touches none. A bin is touched when the brush
+    covers some of its bar, not only its edge."""
+    start, end = sorted(values)
+    touched = [time_bin for time_bin in bins if _ms(time_bin.first) < end and _ms(time_bin.following) > start]
+    return (touched[0], touched[-1]) if touched else None
+
+
+def _ms(day: dt.date) -> float:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp() * 1000
+
+
+# --- From/To as text ----------------------------------------------------------------------------
+
+def read_range_end(text: str, *, end: bool) -> dt.date | None:
+    """The day a From (``end=False``) or To text means: None when empty; a partial From at its
+    first day, a partial To at its last. ValueError says what is wrong."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return range_end(text) if end else range_start(text)
+    except ValueError as error:
+        raise ValueError(f"{'To' if end else 'From'} '{text}' is not a date: {error} (e.g. 2021, 2021-11, "
+                         "2021-11-05)") from None
+
+
+def read_range(from_text: str, to_text: str) -> tuple[dt.date | None, dt.date | None, list[str]]:
+    """From and To as days, and what is wrong with them: an unreadable end is left open, and a
+    From after its To leaves both open."""
+    errors: list[str] = []
+    days: list[dt.date | None] = []
+    for text, end in ((from_text, False), (to_text, True)):
+        try:
+            days.append(read_range_end(text, end=end))
+        except ValueError as error:
+            errors.append(str(error))
+            days.append(None)
+    first, last = days
+    if first is not None and last is not None and first > last:
+        errors.append(f"From ({first:%Y-%m-%d}) is after To ({last:%Y-%m-%d}): no date filter.")
+        first = last = None
+    return first, last, errors
+
+
+def range_text(day: dt.date | None, *, end: bool) -> str:
+    """The shortest text that reads back as ``day`` as a From (``end=False``) or To: ``2021``
+    for 1 January 2021 as a From or 31 December 2021 as a To, ``2021-11`` for a month's first (last)
+    day, else the day; empty for None."""
+    if day is None:
+        return ""
+    for text in (f"{day:%Y}", f"{day:%Y-%m}"):
+        if (range_end(text) if end else range_start(text)) == day:
+            return text
+    return f"{day:%Y-%m-%d}"
+
+
+# --- events by actor and by type ---------------------------------------------------------------
+
+def term_counts(values: Iterable[str | Iterable[str]], names: Mapping[str, str], chosen: Iterable[str]) -> pd.DataFrame:
+    """Per vocabulary term, how many events name it (``values``: one term or several per event),
+    most first, then in vocabulary order; terms no event names are left out unless ``chosen``.
+    Columns ``id``, ``label`` (the name wrapped at ``LABEL_CHARACTERS``, lines split by a newline),
+    ``events``, ``chosen``, and ``top``/``lines``: where the row starts and how tall it is, in lines."""
+    counted = dict.fromkeys(names, 0)
+    for value in values:
+        for term in ([value] if isinstance(value, str) else value):
+            if term in counted:
+                counted[term] += 1
+    chosen = set(chosen)
+    order = {term: position for position, term in enumerate(names)}
+    kept = sorted((term for term, count in counted.items() if count or term in chosen),
+                  key=lambda term: (-counted[term], order[term]))
+    labels = [textwrap.wrap(names[term], LABEL_CHARACTERS) or [term] for term in kept]
+    lines = [len(label) for label in labels]
+    tops = [sum(lines[:position]) for position in range(len(kept))]
+    return pd.DataFrame({
+        "id": kept, "label": ["\n".join(label) for label in labels], "events": [counted[term] for term in kept],
+        "chosen": [term in chosen for term in kept], "top": tops, "lines": lines,
+    }, columns=["id", "label", "events", "chosen", "top", "lines"])
+
+
+def term_chart(counts: pd.DataFrame) -> alt.LayerChart:
+    """One row per term of ``term_counts``: its name (wrapped) on the left, a bar with its count on
+    the right; a click anywhere on a row selects its id (``PICK``). With some terms chosen the
+    others' bars are drawn faded."""
+    most = max(int(counts["events"].max()), 1)
+    total_lines = int(counts["lines"].sum())
+    # The names take the x axis's negative part, a little over half the width, so a name never
+    # shares pixels with a bar however wide the sidebar is.
+    left = -LABEL_SHARE / (1 - LABEL_SHARE) * most * 1.2
+    x_scale = alt.Scale(domain=[left, most * 1.2], nice=False, zero=False)
+    y_scale = alt.Scale(domain=[0, total_lines], reverse=True, nice=False, zero=False)
+    rows = alt.Chart(counts).transform_calculate(
+        bottom="datum.top + datum.lines", bar_top="datum.top + 0.15", bar_bottom="datum.top + 0.85")
+    any_chosen = bool(counts["chosen"].any())
+    colour = alt.condition(alt.datum.chosen, alt.value(BAR_COLOUR),
+                           alt.value(FADED_COLOUR if any_chosen else BAR_COLOUR))
+    bars = rows.mark_rect().encode(
+        x=alt.X("zero:Q", scale=x_scale, axis=None), x2="events:Q",
+        y=alt.Y("bar_top:Q", scale=y_scale, axis=None), y2="bar_bottom:Q", color=colour,
+    ).transform_calculate(zero="0")
+    names = rows.mark_text(align="left", baseline="top", lineBreak="\n", dy=1).encode(
+        x=alt.datum(left), y=alt.Y("top:Q", scale=y_scale), text="label:N")
+    numbers = rows.mark_text(align="left", baseline="middle", dx=3).encode(
+        x="events:Q", y=alt.Y("row_middle:Q", scale=y_scale), text="events:Q",
+    ).transform_calculate(row_middle="datum.top + 0.5")
+    pick = alt.selection_point(fields=["id"], name=PICK, on="click")
+    # An almost transparent rectangle over each whole row, on top: the row is what a click picks.
+    targets = rows.mark_rect(opacity=0.001, cursor="pointer").encode(
+        x=alt.datum(left), x2=alt.datum(most * 1.2), y=alt.Y("top:Q", scale=y_scale), y2="bottom:Q",
+        tooltip=[alt.Tooltip("label:N", title="Name"), alt.Tooltip("events:Q", title="Events")],
+    ).add_params(pick)
+    return alt.layer(bars, names, numbers, targets).properties(height=total_lines * ROW_HEIGHT + 4)

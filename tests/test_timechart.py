@@ -1,0 +1,191 @@
+"""geo/timechart.py: bins, counts per bin, the brush's dates, From/To text and the term counts.
+Every expectation is written out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from geo import timechart as tc
+
+D = dt.date
+
+
+def _events(*spans: tuple[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({"date_first": [D.fromisoformat(first) for first, _ in spans],
+                         "date_last": [D.fromisoformat(last) for _, last in spans]})
+
+
+def _ms(day: str) -> float:
+    return dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc).timestamp() * 1000
+
+
+@pytest.mark.parametrize(("first", "last", "unit", "texts"), [
+    (D(2021, 8, 1), D(2022, 6, 30), "month", ["2021-08", "2021-09", "2021-10", "2021-11", "2021-12", "2022-01",
+                                               "2022-02", "2022-03", "2022-04", "2022-05", "2022-06"]),
+    (D(2022, 5, 18), D(2022, 5, 18), "month", ["2022-05"]),  # one day: one month
+    (D(2019, 1, 15), D(2022, 12, 1), "month", None),  # 48 months: still months
+    (D(2019, 1, 15), D(2023, 1, 1), "year", ["2019", "2020", "2021", "2022", "2023"]),  # 49 months
+    (D(1991, 1, 1), D(2022, 6, 30), "year", None),
+])
+def test_time_bins(first, last, unit, texts) -> None:
+    bins = tc.time_bins(first, last)
+    assert {time_bin.unit for time_bin in bins} == {unit}
+    if texts is not None:
+        assert [time_bin.text for time_bin in bins] == texts
+    assert bins[0].first <= first and bins[-1].last >= last
+
+
+def test_year_and_month_bins_run_from_first_to_last_day() -> None:
+    (february,) = tc.time_bins(D(2024, 2, 10), D(2024, 2, 11))
+    assert (february.first, february.last, february.following) == (D(2024, 2, 1), D(2024, 2, 29), D(2024, 3, 1))
+    december = tc.time_bins(D(2021, 12, 5), D(2022, 1, 5))[0]
+    assert (december.last, december.following) == (D(2021, 12, 31), D(2022, 1, 1))
+    year = tc.time_bins(D(2000, 3, 1), D(2010, 1, 1))[0]
+    assert (year.first, year.last, year.following, year.text) == (D(2000, 1, 1), D(2000, 12, 31), D(2001, 1, 1), "2000")
+
+
+def test_a_year_date_counts_partly_in_each_of_its_months() -> None:
+    bins = tc.time_bins(D(2022, 1, 1), D(2022, 12, 31))
+    counts = tc.bin_counts(_events(("2022-01-01", "2022-12-31")), bins)
+    assert list(counts["exact"]) == [0] * 12
+    assert list(counts["partial"]) == [1] * 12
+    assert list(counts["label"])[:2] == ["Jan 2022", "Feb 2022"]
+
+
+@pytest.mark.parametrize(("spans", "exact", "partial"), [
+    # Months May, June, July 2022.
+    ([("2022-05-11", "2022-05-11")], [1, 0, 0], [0, 0, 0]),  # a day
+    ([("2022-05-01", "2022-05-31")], [1, 0, 0], [0, 0, 0]),  # "May 2022": the whole month, exactly in it
+    ([("2022-05-24", "2022-06-01")], [0, 0, 0], [1, 1, 0]),  # across a month's end: partly in both
+    ([("2016-01-01", "2022-06-30")], [0, 0, 0], [1, 1, 0]),  # from long before
+    ([("2022-05-11", "2022-05-11"), ("2022-06-01", "2022-06-30"), ("2022-01-01", "2022-12-31")],
+     [1, 1, 0], [1, 1, 1]),
+])
+def test_exact_and_partial_counts(spans, exact, partial) -> None:
+    bins = tc.time_bins(D(2022, 5, 1), D(2022, 7, 31))
+    counts = tc.bin_counts(_events(*spans), bins)
+    assert list(counts["first"]) == ["2022-05-01", "2022-06-01", "2022-07-01"]
+    assert list(counts["following"]) == ["2022-06-01", "2022-07-01", "2022-08-01"]
+    assert (list(counts["exact"]), list(counts["partial"])) == (exact, partial)
+
+
+def test_year_bins_count_a_month_exactly_and_a_span_partly() -> None:
+    bins = tc.time_bins(D(2016, 1, 1), D(2022, 6, 30))
+    counts = tc.bin_counts(_events(("2021-08-01", "2021-08-31"), ("2016-01-01", "2022-06-30")), bins)
+    assert list(counts["label"]) == ["2016", "2017", "2018", "2019", "2020", "2021", "2022"]
+    assert list(counts["exact"]) == [0, 0, 0, 0, 0, 1, 0]
+    assert list(counts["partial"]) == [1, 1, 1, 1, 1, 1, 1]
+
+
+MONTHS = tc.time_bins(D(2021, 11, 1), D(2022, 2, 28))  # Nov, Dec, Jan, Feb
+YEARS = tc.time_bins(D(2016, 1, 1), D(2022, 6, 30))
+
+
+@pytest.mark.parametrize(("bins", "brush", "expected"), [
+    (MONTHS, ("2021-11-10", "2021-11-20"), ("2021-11", "2021-11")),  # inside one bar
+    (MONTHS, ("2021-11-20", "2022-01-03"), ("2021-11", "2022-01")),  # touches three bars
+    (MONTHS, ("2022-01-03", "2021-11-20"), ("2021-11", "2022-01")),  # dragged right to left
+    (MONTHS, ("2021-12-01", "2022-01-01"), ("2021-12", "2021-12")),  # edge to edge: December only
+    (MONTHS, ("2021-01-01", "2030-01-01"), ("2021-11", "2022-02")),  # beyond both ends
+    (YEARS, ("2020-06-01", "2021-02-01"), ("2020", "2021")),
+    (MONTHS, ("2023-01-01", "2023-02-01"), None),  # over no bar
+])
+def test_brush_range(bins, brush, expected) -> None:
+    touched = tc.brush_range([_ms(day) for day in brush], bins)
+    assert (None if touched is None else (touched[0].text, touched[1].text)) == expected
+
+
+@pytest.mark.parametrize(("text", "end", "expected"), [
+    ("2021", False, D(2021, 1, 1)),
+    ("2021", True, D(2021, 12, 31)),
+    ("2021-11", False, D(2021, 11, 1)),
+    ("2022-02", True, D(2022, 2, 28)),
+    ("2024-02", True, D(2024, 2, 29)),
+    (" 2021-11-05 ", True, D(2021, 11, 5)),
+    ("", False, None),
+    ("  ", True, None),
+])
+def test_read_range_end(text, end, expected) -> None:
+    assert tc.read_range_end(text, end=end) == expected
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("2021-13", "From '2021-13' is not a date: month 13 does not exist"),
+    ("2021-02-30", "From '2021-02-30' is not a date: day 30 does not exist in February 2021"),
+    ("May 2022", "From 'May 2022' is not a date: not of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("21", "From '21' is not a date: not of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+])
+def test_read_range_end_says_what_is_wrong(text, message) -> None:
+    with pytest.raises(ValueError, match="^" + message.replace("(", r"\(")):
+        tc.read_range_end(text, end=False)
+
+
+@pytest.mark.parametrize(("from_text", "to_text", "expected", "errors"), [
+    ("2021-11", "2022-05", (D(2021, 11, 1), D(2022, 5, 31)), 0),
+    ("", "2022", (None, D(2022, 12, 31)), 0),
+    ("2022-13", "2022", (None, D(2022, 12, 31)), 1),  # an unreadable end is left open
+    ("2022-06", "2022-05", (None, None), 1),  # From after To: no date filter
+    ("2022-05", "2022-05", (D(2022, 5, 1), D(2022, 5, 31)), 0),  # one month
+    ("x", "y", (None, None), 2),
+])
+def test_read_range(from_text, to_text, expected, errors) -> None:
+    first, last, problems = tc.read_range(from_text, to_text)
+    assert ((first, last), len(problems)) == (expected, errors), problems
+
+
+@pytest.mark.parametrize(("day", "end", "expected"), [
+    (D(2021, 1, 1), False, "2021"),
+    (D(2021, 12, 31), True, "2021"),
+    (D(2021, 11, 1), False, "2021-11"),
+    (D(2022, 2, 28), True, "2022-02"),
+    (D(2021, 12, 31), False, "2021-12-31"),  # as a From, the last day is only itself
+    (D(2021, 1, 1), True, "2021-01-01"),
+    (D(2022, 5, 18), False, "2022-05-18"),
+    (None, False, ""),
+])
+def test_range_text(day, end, expected) -> None:
+    assert tc.range_text(day, end=end) == expected
+
+
+NAMES = {"taliban": "Taliban (Islamic Emirate)", "russia": "Russia", "china": "China",
+         "armed": "Armed groups in GBAO (called an organised criminal group by the Interior Ministry)"}
+
+
+@pytest.mark.parametrize(("values", "chosen", "ids", "events", "tops"), [
+    # Several actors per event: each is counted; most first, ties in vocabulary order; none left out.
+    ([("russia", "taliban"), ("russia",), ("china",)], [], ["russia", "taliban", "china"], [2, 1, 1], [0, 1, 3]),
+    # A chosen term no event names stays, so its bar can be clicked off.
+    ([("russia",)], ["china"], ["russia", "china"], [1, 0], [0, 1]),
+    (["russia", "russia", "armed"], [], ["russia", "armed"], [2, 1], [0, 1]),  # one term per event
+    ([], [], [], [], []),
+])
+def test_term_counts(values, chosen, ids, events, tops) -> None:
+    counts = tc.term_counts(values, NAMES, chosen)
+    assert list(counts["id"]) == ids
+    assert list(counts["events"]) == events
+    assert list(counts["top"]) == tops
+    assert list(counts["chosen"]) == [term in chosen for term in ids]
+
+
+def test_term_labels_wrap_at_word_boundaries() -> None:
+    counts = tc.term_counts([("taliban",), ("armed",)], NAMES, [])
+    assert list(counts["label"]) == [
+        "Taliban (Islamic\nEmirate)", "Armed groups in GBAO\n(called an organised\ncriminal group by the\nInterior Ministry)"]
+    assert list(counts["lines"]) == [2, 4]
+
+
+def test_charts_carry_their_selections() -> None:
+    bins = tc.time_bins(D(2021, 11, 1), D(2022, 2, 28))
+    spec = tc.histogram_chart(tc.bin_counts(_events(("2021-11-05", "2021-11-05")), bins),
+                              (D(2021, 12, 1), D(2022, 1, 31))).to_dict()
+    (brush,) = spec["params"]
+    assert brush["name"] == tc.BRUSH and brush["select"]["encodings"] == ["x"]
+    # The brush starts on the first day's start and ends at the end of the last day.
+    assert brush["value"]["x"] == [{"year": 2021, "month": 12, "date": 1, "utc": True},
+                                   {"year": 2022, "month": 2, "date": 1, "utc": True}]
+    assert "value" not in tc.histogram_chart(tc.bin_counts(_events(), bins), None).to_dict()["params"][0]
+    terms = tc.term_chart(tc.term_counts([("russia",)], NAMES, [])).to_dict()
+    assert [param["name"] for param in terms["params"]] == [tc.PICK]

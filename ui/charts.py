@@ -1,0 +1,33 @@
+"""The sidebar's bar charts of events by actor and by event type: a click on a bar toggles that
+term in its multiselect. Widgets only; counts and the chart are ``geo.timechart``."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+from collections.abc import Iterable, Mapping
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from geo import pagestate as ps, timechart
+
+
+def term_bars(slot: DeltaGenerator, values: Iterable[str | Iterable[str]], names: Mapping[str, str], widget_key: str) -> None:
+    """Bars in ``slot`` of how many events name each term (``values``, a term or terms per event,
+    of the events the other filters show); clicking one toggles it in the multiselect ``widget_key``."""
+    counts = timechart.term_counts(values, names, st.session_state[widget_key])
+    if counts.empty:
+        return
+    # A new key whenever the bars change, so the chart forgets its last click: clicking the same
+    # bar again toggles it back.
+    key = f"{widget_key}_chart_" + hashlib.sha256(counts.to_json().encode()).hexdigest()[:12]
+    slot.altair_chart(timechart.term_chart(counts), key=key, on_select=partial(_picked, key, widget_key),
+                      selection_mode=timechart.PICK, width="stretch")
+
+
+def _picked(key: str, widget_key: str) -> None:
+    """The chart's selection callback: runs before the multiselect is drawn, so it may set it."""
+    clicked = [point["id"] for point in st.session_state[key]["selection"].get(timechart.PICK, [])]
+    if clicked:
+        st.session_state[widget_key] = ps.toggled(st.session_state[widget_key], clicked)

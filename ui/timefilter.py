@@ -1,0 +1,71 @@
+"""The sidebar's time filter: the histogram of events over time with its brush, and the exact
+From/To inputs; the brush and the inputs are one state (``geo.pagestate.DATE_FROM``/``DATE_TO``).
+Widgets only; bins, counts, the chart and the brush's dates are ``geo.timechart``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import partial
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from geo import pagestate as ps, timechart
+from geo.markup import markdown_text
+
+DateRange = tuple[dt.date | None, dt.date | None]
+
+
+def date_inputs() -> DateRange:
+    """From and To, side by side, with what is wrong with them below: the days they mean."""
+    first_column, last_column = st.sidebar.columns(2)
+    first_column.text_input("From", key=ps.DATE_FROM, max_chars=10, placeholder="e.g. 2021",
+                            help="A year, a month or a day: 2021, 2021-11, 2021-11-05. A year or month starts "
+                                 "at its first day.")
+    last_column.text_input("To", key=ps.DATE_TO, max_chars=10, placeholder="e.g. 2022-05",
+                           help="A year, a month or a day. A year or month ends at its last day.")
+    first, last, errors = timechart.read_range(st.session_state[ps.DATE_FROM], st.session_state[ps.DATE_TO])
+    for error in errors:
+        st.sidebar.error(markdown_text(error), icon=":material/event_busy:")
+    return first, last
+
+
+def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange) -> None:
+    """The histogram of ``events`` (those the other filters show) in ``slot``, its brush on the
+    ``typed`` range; brushing rewrites From/To."""
+    if events.empty:
+        slot.caption("No events to chart: the other filters hide them all.")
+        return
+    bins = timechart.time_bins(min(events["date_first"]), max(events["date_last"]))
+    counts = timechart.bin_counts(events, bins)
+    shown = _brushed_days(typed, bins)
+    chart = timechart.histogram_chart(counts, shown)
+    # Streamlit cannot move a drawn brush: the chart is drawn afresh (a new key) whenever its data or
+    # the range changes, its brush starting on the From/To days.
+    key = "f_time_" + _digest(counts.to_json(), repr(shown))
+    slot.altair_chart(chart, key=key, on_select=partial(_brushed, key, bins), selection_mode=timechart.BRUSH,
+                      width="stretch")
+    slot.caption(f"Events per {bins[0].unit}: dark, dated within that {bins[0].unit}; light, dates that reach "
+                 "beyond it. Drag across the bars to choose dates; click beside the brush to clear it.")
+
+
+def _brushed_days(typed: DateRange, bins: Sequence[timechart.TimeBin]) -> tuple[dt.date, dt.date] | None:
+    """The typed range clipped to the histogram's bins, or None when open at both ends or outside."""
+    first, last = typed
+    if first is None and last is None:
+        return None
+    start, end = max(first or bins[0].first, bins[0].first), min(last or bins[-1].last, bins[-1].last)
+    return (start, end) if start <= end else None
+
+
+def _brushed(key: str, bins: Sequence[timechart.TimeBin]) -> None:
+    """The histogram's selection callback: runs before the inputs are drawn, so it may set them."""
+    selection = st.session_state[key]["selection"].get(timechart.BRUSH, {})
+    st.session_state.update(ps.brushed_values(selection, bins))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
