@@ -26,7 +26,7 @@ from ui.assets import static_text
 from ui.charts import term_bars
 from ui.export_panel import export_panel
 from ui.timefilter import date_inputs, time_histogram
-from ui.workshop import workshop_bar
+from ui.workshop import step_caption, workshop_bar
 
 MAP_HEIGHT = 560
 
@@ -36,7 +36,8 @@ load_page_data = st.cache_resource(show_spinner="Loading layers and events…")(
 def base_map(data: PageData, presenter: bool) -> folium.Map:
     """The map without events, built afresh each run from cached inputs (st_folium changes the map
     object it draws); its code is the same on every run, so the map is never remounted."""
-    base = mapview.build_base_map(data.layers, data.vocabulary, basemaps=data.basemaps, home=data.home)
+    base = mapview.build_base_map(data.layers, data.vocabulary, basemaps=data.basemaps, home=data.home,
+                                  presenter=presenter)
     if presenter:  # the map's iframe is out of the page CSS's reach: its half goes into the map's header
         base.get_root().header.add_child(Verbatim(f"<style>{static_text('presenter.css')}</style>"),
                                          name="panj_presenter")
@@ -105,6 +106,9 @@ def table_selected() -> None:
 
 def events_table(data: PageData, shown: pd.DataFrame) -> None:
     st.session_state[ps.SHOWN_IDS] = list(shown["id"])
+    if shown.empty:
+        st.info(f"No event matches the filters: “Reset filters” shows all {len(data.events)}.")
+        return
     st.dataframe(
         pagedata.events_table(shown, data.vocabulary), key=ps.TABLE, on_select=table_selected,
         selection_mode="single-row", hide_index=True, width="stretch",
@@ -138,6 +142,7 @@ def main() -> None:
         query = {key: st.query_params.get_all(key) for key in st.query_params}
         st.session_state.update(ps.opening_values(query, data.scenes, data.known, data.default_view, tuple(data.layers), data.span))
     presenter = st.query_params.get(ps.KEY_PRESENTER) == "1"
+    st.html(f"<style>{static_text('page.css')}</style>")
     if presenter:
         st.html(f"<style>{static_text('presenter.css')}</style>")
     with st.container(key="presenter-hidden-title"):
@@ -167,6 +172,7 @@ def main() -> None:
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
     draw_map(data, shown, view, bounds, presenter)
+    step_caption(shown)
     with st.container(key="presenter-hidden-export"):
         export_panel(data, state, shown, view, scene)
     with st.container(key="presenter-hidden-table"):

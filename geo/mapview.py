@@ -354,12 +354,13 @@ class Legend(DataElement):
     attributes = {"Layers": "data-panj-legend-layer", "Actors": "data-panj-legend-actor",
                   "Event types": "data-panj-legend-type", "Location": ""}
 
-    def __init__(self, items: Iterable[LegendItem], *, position: str = "topright", expanded: bool = False):
+    def __init__(self, items: Iterable[LegendItem], *, position: str = "topright", expanded: bool = False,
+                 folded: bool = False):
         super().__init__()
         self._name = "PanjLegend"
         self.expanded = expanded
         # open: null lets the runtime choose by the window's width (open unless phone-narrow).
-        self.options = {"position": position, "open": True if expanded else None}
+        self.options = {"position": position, "open": True if expanded else (False if folded else None)}
         sections: dict[str, list[LegendItem]] = {}
         for item in items:
             sections.setdefault(item.section, []).append(item)
@@ -470,14 +471,16 @@ def build_base_map(
     basemaps: Mapping[str, Basemap],
     legend: Iterable[LegendItem] | None = None,
     for_export: bool = False,
+    presenter: bool = False,
     home: Bounds | None = None,
 ) -> folium.Map:
     """The map without events: identical for identical data, so the page keeps it across reruns.
 
     ``legend`` defaults to every layer and term (the runtime hides what is not on the map).
     ``for_export`` turns off animations and the zoom control, and keeps the legend open in the
-    bottom-right corner (the figure's furniture holds the others). ``home`` is ``home_bounds(layers)``
-    when the caller has it already (the page computes it once)."""
+    bottom-right corner (the figure's furniture holds the others). ``presenter`` folds the legend
+    behind its button (a projector has no room to spare over the map). ``home`` is
+    ``home_bounds(layers)`` when the caller has it already (the page computes it once)."""
     west, south, east, north = home or home_bounds(layers)
     options: dict[str, Any] = {}
     if for_export:
@@ -492,7 +495,8 @@ def build_base_map(
     fmap.default_css = list(assets.MAP_CSS)
     _Runtime((west, south, east, north), basemaps.values(), layers).add_to(fmap)
     Legend(legend_items(layers, vocabulary) if legend is None else legend,
-           position="bottomright" if for_export else "topright", expanded=for_export).add_to(fmap)
+           position="bottomright" if for_export else "topright", expanded=for_export,
+           folded=presenter).add_to(fmap)
     return fmap
 
 
