@@ -17,7 +17,7 @@ import math
 import os
 import struct
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -268,8 +268,7 @@ def export_view(
         exported_on or dt.date.today(),
     )
     bounds = view.bounds if view.bounds is not None else mapview.home_bounds(layers)
-    labels = _point_labels(layers, view.visible_layers)
-    figure.add_furniture(fmap, title=title, bounds=bounds, sources=sources, labels=labels)
+    figure.add_furniture(fmap, title=title, bounds=bounds, sources=sources)
     tile_url = basemaps[view.basemap].url  # build_map has refused an unknown basemap
     result = renderer.render(
         fmap.get_root().render(), out_path, width=size.width, height=size.height, scale=size.scale, dpi=size.dpi,
@@ -279,18 +278,6 @@ def export_view(
         named = tuple(f"basemap {view.basemap!r}: {warning}" for warning in result.warnings)
         result = replace(result, warnings=named)
     return result
-
-
-def _point_labels(layers: dict[str, Layer], visible: Iterable[str]) -> list[tuple[float, float, str]]:
-    """(lon, lat, label) of every feature of the visible point layers (places, posts)."""
-    labels = []
-    for layer_id in visible:
-        spec, frame = layers[layer_id].spec, layers[layer_id].frame
-        if spec.geometry != "Point":
-            continue
-        for point, text in zip(frame.geometry.representative_point(), frame[spec.label_field], strict=True):
-            labels.append((point.x, point.y, str(text)))
-    return labels
 
 
 def _document_labels(events: pd.DataFrame, layers_dir: Path) -> list[str]:

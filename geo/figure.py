@@ -1,5 +1,6 @@
 """Map furniture for exported figures: title, legend, scale bar, north arrow, sources line, and
-the print styling that hides the page's interactive controls.
+the print styling that hides the page's interactive controls and sets the type sizes (the map's
+names are the page's own, ``geo.labels``).
 
 Each piece is a ``geo.markup.DataElement`` whose HTML/JS is a Jinja template on the class; text
 from data reaches the page through ``|e`` (HTML) or ``|tojson`` (JavaScript), rendered once. Sizes are in
@@ -51,6 +52,8 @@ class PrintStyle(DataElement):
   .panj-legend .panj-legend-body { display: block !important; }
   .panj-legend-item svg { width: 1.8em; height: 1.15em; }
   .panj-legend-item canvas { width: 1.5em !important; height: 1.5em !important; }
+  /* The map's names (geo/web/panj-labels.js) at the figure's type size. */
+  .leaflet-container .panj-label-pane { --panj-label-font: calc(var(--panj-font) * 0.85); }
 </style>
 {% endmacro %}
 """)
@@ -196,36 +199,6 @@ class SourcesLine(_FigureBox):
         return self._inner.render(lines=self.lines)
 
 
-class PlaceLabels(DataElement):
-    """Names next to point features (places, posts): on paper there is no hover tooltip."""
-
-    _template = Template("""
-{% macro header(this, kwargs) %}
-<style>
-  .leaflet-tooltip.panj-place-label {
-    background: none; border: none; box-shadow: none; padding: 0; color: #111;
-    font: 600 calc(var(--panj-font) * 0.78)/1.1 "DejaVu Sans", Arial, sans-serif;
-    text-shadow: -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, 1px 1px 0 #fff, 0 0 3px #fff;
-  }
-  .leaflet-tooltip.panj-place-label::before { display: none; }
-</style>
-{% endmacro %}
-{% macro script(this, kwargs) %}
-{{ this.labels|tojson }}.forEach(function (label) {
-  const text = document.createElement("span");
-  text.textContent = label.text;  // a text node: names never become markup
-  L.tooltip({permanent: true, interactive: false, direction: "right", offset: [7, 0], className: "panj-place-label"})
-    .setLatLng([label.lat, label.lon]).setContent(text).addTo({{ this._parent.get_name() }});
-});
-{% endmacro %}
-""")
-
-    def __init__(self, labels: Iterable[tuple[float, float, str]]) -> None:
-        super().__init__()
-        self._name = "PlaceLabels"
-        self.labels = [{"lon": lon, "lat": lat, "text": text} for lon, lat, text in labels]
-
-
 def sources_lines(credits: str, event_sources: Iterable[str], exported_on: dt.date) -> list[str]:
     """The sources line's text: map data and basemap credits (``geo.mapview.attribution_text``),
     the documents the events come from, and the export date."""
@@ -238,15 +211,12 @@ def sources_lines(credits: str, event_sources: Iterable[str], exported_on: dt.da
 
 
 def add_furniture(
-    fmap: folium.Map, *, title: str, bounds: tuple[float, float, float, float] | None,
-    sources: Sequence[str], labels: Iterable[tuple[float, float, str]] = (),
+    fmap: folium.Map, *, title: str, bounds: tuple[float, float, float, float] | None, sources: Sequence[str],
 ) -> folium.Map:
-    """Add the print furniture to a map built for export (which carries its own legend, see
-    geo.mapview); returns the same map."""
+    """Add the print furniture to a map built for export (which carries its own legend and names,
+    see geo.mapview and geo.labels); returns the same map."""
     # Order matters for the bottom-left corner: Leaflet stacks later controls above earlier ones.
-    for element in (
-        PrintStyle(), PlaceLabels(labels), SourcesLine(sources), ScaleBar(), TitleBox(title), NorthArrow(),
-    ):
+    for element in (PrintStyle(), SourcesLine(sources), ScaleBar(), TitleBox(title), NorthArrow()):
         element.add_to(fmap)
     if bounds is not None:
         ExactFit(bounds).add_to(fmap)

@@ -42,7 +42,7 @@ import shapely
 import xyzservices.providers
 from folium.template import Template
 
-from geo import assets
+from geo import assets, labels
 from geo.events import Vocabulary
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, parse_ref
 from geo.markup import DataElement
@@ -494,6 +494,7 @@ def build_base_map(
     fmap.default_js = list(assets.MAP_JS)
     fmap.default_css = list(assets.MAP_CSS)
     _Runtime((west, south, east, north), basemaps.values(), layers).add_to(fmap)
+    labels.MapLabels(layers).add_to(fmap)
     Legend(legend_items(layers, vocabulary) if legend is None else legend,
            position="bottomright" if for_export else "topright", expanded=for_export,
            folded=presenter).add_to(fmap)

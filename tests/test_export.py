@@ -21,6 +21,7 @@ import pytest
 from PIL import Image
 
 from geo import cli, export, figure, mapview
+from geo.browser import DOCUMENT_URL
 from geo.events import Term, Vocabulary, load_vocabulary
 from geo.filters import FilterState, apply_filters
 from geo.join import load_joined_events
@@ -136,12 +137,10 @@ def _furnished_html(**furniture) -> str:
 
 
 def test_figure_text_is_escaped() -> None:
-    html = _furnished_html(title="<img src=x onerror=alert(1)>", sources=["Map data: <b>bold</b> & co"],
-                           labels=[(70.0, 37.0, "<script>alert(2)</script>")])
-    assert "<img src=x" not in html and "<b>bold" not in html and "<script>alert(2)" not in html
+    html = _furnished_html(title="<img src=x onerror=alert(1)>", sources=["Map data: <b>bold</b> & co"])
+    assert "<img src=x" not in html and "<b>bold" not in html
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html  # escaped HTML inside a JSON string
     assert "\\u0026amp; co" in html
-    assert "text.textContent = label.text" in html  # place names become text nodes, never markup
 
 
 def test_figure_fits_the_bounds_exactly() -> None:
@@ -399,3 +398,42 @@ def test_cli_writes_the_png(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert f"{out} (900×600 px" in done.stdout
     assert export.png_size(out.read_bytes()) == (900, 600)
+
+
+class _LabelReader:
+    """Renders through a real Renderer, then opens the same document at the same size and keeps the
+    map frame and the drawn labels' boxes (``window.panjMap.labels()``)."""
+
+    def __init__(self, renderer: export.Renderer) -> None:
+        self.renderer = renderer
+        self.labels: list[dict] = []
+        self.frame: list[float] = []
+
+    def render(self, html: str, out_path, *, width: int, height: int, scale: float, **options) -> export.ExportResult:
+        result = self.renderer.render(html, out_path, width=width, height=height, scale=scale, **options)
+        css_width, css_height = export.css_viewport(width, height, scale)
+        context = self.renderer.document_context(html, viewport={"width": css_width, "height": css_height},
+                                                 device_scale_factor=scale)
+        try:
+            page = context.new_page()
+            page.goto(DOCUMENT_URL)
+            page.wait_for_function("() => window.panjMap && window.panjMap.ready === true")
+            page.evaluate("() => document.fonts.ready")
+            self.labels = page.evaluate("() => window.panjMap.labels()")
+            self.frame = page.evaluate("() => { const r = document.querySelector('.leaflet-container')"
+                                       ".getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }")
+        finally:
+            context.close()
+        return result
+
+
+@pytest.mark.browser
+def test_exported_labels_lie_wholly_inside_the_frame(data, renderer: export.Renderer, tmp_path: Path) -> None:
+    measuring = _LabelReader(renderer)
+    _export(data, measuring, tmp_path / "labels.png", FilterState(), width=1280, height=720)
+    texts = {label["text"] for label in measuring.labels}
+    assert {"Tajikistan", "Afghanistan", "Dushanbe", "Khorugh"} <= texts
+    left, top, right, bottom = measuring.frame
+    for label in measuring.labels:
+        box = label["box"]
+        assert left <= box["left"] and box["right"] <= right and top <= box["top"] and box["bottom"] <= bottom, label

@@ -71,8 +71,7 @@ def _document(layers_dir: Path, title: str) -> str:
     view = mapview.MapView(visible_layers=tuple(layers), basemap="none", highlight=events["id"].iloc[0])
     fmap = mapview.build_map(layers, events, vocabulary, view, basemaps=mapview.load_basemaps(layers_dir),
                              for_export=True)
-    labels = [(70.0, 37.0, PLACE_NAME)]
-    figure.add_furniture(fmap, title=title, bounds=None, sources=[DOCUMENT_TITLE], labels=labels)
+    figure.add_furniture(fmap, title=title, bounds=None, sources=[DOCUMENT_TITLE])
     return mapview.standalone_html(fmap)
 
 

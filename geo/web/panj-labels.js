@@ -1,0 +1,246 @@
+/* Panj map labels: names of countries, places, posts, areas and the frontier's rivers, laid out in
+ * screen space after every zoom, move, resize and layer change (docs/ARCHITECTURE.md, "Labels").
+ *
+ * geo/labels.py (MapLabels) gives {ranks: [{id, size, minZoom}], labels: [{layer, feature, text,
+ * rank, kind: "point" | "area" | "line", anchors, radius}]}, labels in rank order. A label is
+ * shown while its layer is visible and the zoom is at least its rank's minZoom. Highest rank
+ * first, each label takes the first of its candidate positions (sides of a point; an area's
+ * anchors in view; above or below a river's line) that lies wholly inside the map, clear of the
+ * map's controls (legend, figure furniture), of the point layers' symbols and of every label
+ * already placed; among those, the one covering fewest event symbols. A label with no such
+ * position is not drawn. Text is set with textContent only. The same file serves the page and
+ * the exported figure. window.panjMap.labels() lists the drawn labels: {text, rank, layer,
+ * feature, box: {left, top, right, bottom}} in the document's CSS pixels.
+ */
+(function () {
+  "use strict";
+
+  var GAP = 3;  // px between a point's symbol and its name, and between a river and its name
+  var EDGE = 3;  // px every label keeps from the map's edge
+  var SPACING = 2;  // px kept between two labels
+  var SYMBOL_COST = 10;  // covering a lower-ranked point's symbol counts as covering ten event symbols
+  var ARROWS = [["\u2196", "\u2191", "\u2197"], ["\u2190", "", "\u2192"], ["\u2199", "\u2193", "\u2198"]];
+  var MAX_TILT = 35;  // degrees: a river name steeper than this is written level, beside the line
+  // A label repeating a shown name this close is left out: a province named like its capital,
+  // a river's name twice in a short stretch.
+  var SAME_NAME_PX = { point: 250, area: 250, line: 120 };
+
+  function Box(left, top, width, height) {
+    this.left = left; this.top = top; this.right = left + width; this.bottom = top + height;
+  }
+  Box.prototype.overlaps = function (other, margin) {
+    return this.left < other.right + margin && other.left < this.right + margin &&
+      this.top < other.bottom + margin && other.top < this.bottom + margin;
+  };
+  Box.prototype.inside = function (width, height, margin) {
+    return this.left >= margin && this.top >= margin && this.right <= width - margin && this.bottom <= height - margin;
+  };
+
+  function PanjLabels(panj, data) {
+    var self = this, ranks = {};
+    data.ranks.forEach(function (rank, index) { ranks[rank.id] = L.extend({ priority: index }, rank); });
+    this.panj = panj;
+    this.map = panj.map;
+    this.ranks = ranks;
+    this.items = data.labels;
+    this.drawnLabels = [];
+    this._frame = null;
+    // Above the vector layers and event symbols (panes 400-450), below tooltips and popups;
+    // hidden while a zoom animates, like the vectors' own panes.
+    this.pane = this.map.createPane("panjLabels");
+    this.pane.style.zIndex = 620;
+    this.pane.classList.add("panj-label-pane", "leaflet-zoom-hide");
+    this.items.forEach(function (item) {
+      var element = document.createElement("div");
+      element.className = "panj-label panj-label-" + item.kind + " panj-label-rank-" + item.rank;
+      element.style.fontSize = "calc(var(--panj-label-font) * " + Number(ranks[item.rank].size) + ")";
+      element.textContent = item.text;  // a text node: names never become markup
+      element.hidden = true;
+      self.pane.appendChild(element);
+      item.element = element;
+    });
+    var schedule = this.schedule.bind(this);
+    this.map.on("moveend zoomend resize viewreset layeradd layerremove", schedule);
+    if (document.fonts) { document.fonts.ready.then(schedule); }
+    // The legend opens and folds, the figure's furniture arrives after the map: controls change size.
+    if (window.ResizeObserver) {
+      new window.ResizeObserver(schedule).observe(this.map.getContainer().querySelector(".leaflet-control-container"));
+    }
+    panj.labels = this.labels.bind(this);
+    schedule();
+  }
+
+  /* Lay out again on the next frame (one layout however many events ask for it). */
+  PanjLabels.prototype.schedule = function () {
+    var self = this;
+    if (this._frame !== null) { return; }
+    this._frame = window.requestAnimationFrame(function () { self._frame = null; self.layout(); });
+  };
+
+  /* The drawn labels, laid out first if a layout is due. */
+  PanjLabels.prototype.labels = function () {
+    if (this._frame !== null) {
+      window.cancelAnimationFrame(this._frame);
+      this._frame = null;
+      this.layout();
+    }
+    return this.drawnLabels.map(function (item) {
+      var rect = item.element.getBoundingClientRect();
+      return { text: item.text, rank: item.rank, layer: item.layer, feature: item.feature,
+               box: { left: rect.left, top: rect.top, right: rect.right, bottom: rect.bottom } };
+    });
+  };
+
+  PanjLabels.prototype._wanted = function (item, zoom) {
+    var layer = this.panj.layers[item.layer];
+    return Boolean(layer && layer.visible) && this.ranks[item.rank].minZoom <= zoom + 1e-6;
+  };
+
+  /* What no label may cover: the map's controls; the visible point layers' symbols (a label may
+   * cover those of a lower rank when it has no other place); and what a label should rather not
+   * cover: the event symbols. Boxes in container pixels. */
+  PanjLabels.prototype._obstacles = function () {
+    var self = this, map = this.map, container = map.getContainer(), origin = container.getBoundingClientRect();
+    var hard = [], symbols = [], soft = [];
+    Array.prototype.forEach.call(container.querySelectorAll(".leaflet-control"), function (control) {
+      var rect = control.getBoundingClientRect();
+      if (rect.width > 0 && rect.height > 0) {
+        hard.push(new Box(rect.left - origin.left, rect.top - origin.top, rect.width, rect.height));
+      }
+    });
+    this.items.forEach(function (item) {
+      var layer = self.panj.layers[item.layer];
+      if (item.kind === "point" && layer && layer.visible) {
+        var p = map.latLngToContainerPoint(item.anchors[0].at), r = item.radius;
+        item.symbol = new Box(p.x - r, p.y - r, 2 * r, 2 * r);
+        item.symbol.priority = self.ranks[item.rank].priority;
+        symbols.push(item.symbol);
+      }
+    });
+    map.eachLayer(function (layer) {
+      if (layer instanceof L.CircleMarker && layer.options.renderer === self.panj.canvas) {
+        var p = map.latLngToContainerPoint(layer.getLatLng()), r = layer.getRadius();
+        soft.push(new Box(p.x - r, p.y - r, 2 * r, 2 * r));
+      }
+    });
+    return { hard: hard, symbols: symbols, soft: soft };
+  };
+
+  function clamp(value, low, high) { return Math.max(low, Math.min(high, value)); }
+
+  /* Whether a point of a rank named off the view (offView) lies outside the map, but less than
+   * the map's own size away; if so its label gets an arrow pointing to it. */
+  PanjLabels.prototype._offView = function (item, frame) {
+    var p = this.map.latLngToContainerPoint(item.anchors[0].at);
+    var dx = p.x < 0 ? -1 : p.x > frame.x ? 1 : 0, dy = p.y < 0 ? -1 : p.y > frame.y ? 1 : 0;
+    var near = p.x > -frame.x && p.x < 2 * frame.x && p.y > -frame.y && p.y < 2 * frame.y;
+    var off = Boolean(this.ranks[item.rank].offView) && (dx !== 0 || dy !== 0) && near;
+    item.element.dataset.arrow = off ? ARROWS[dy + 1][dx + 1] : "";
+    item.element.classList.toggle("panj-label-off-view", off);
+    return off;
+  };
+
+  /* Candidate positions of a label of size w x h, best first: {box, x, y, angle}, (x, y) the
+   * centre of the text in container pixels. */
+  PanjLabels.prototype._candidates = function (item, w, h, size, frame) {
+    var map = this.map, out = [];
+    function level(x, y) { out.push({ box: new Box(x - w / 2, y - h / 2, w, h), x: x, y: y, angle: 0 }); }
+    if (item.offView) {
+      // Just outside the view: named at the map's edge, towards where it is.
+      var q = map.latLngToContainerPoint(item.anchors[0].at);
+      level(clamp(q.x, EDGE + w / 2, frame.x - EDGE - w / 2), clamp(q.y, EDGE + h / 2, frame.y - EDGE - h / 2));
+    } else if (item.kind === "point") {
+      var p = map.latLngToContainerPoint(item.anchors[0].at), r = item.radius + GAP, d = r * 0.7;
+      level(p.x + r + w / 2, p.y);  // right
+      level(p.x - r - w / 2, p.y);  // left
+      level(p.x, p.y - r - h / 2);  // above
+      level(p.x, p.y + r + h / 2);  // below
+      level(p.x + d + w / 2, p.y - d - h / 2);
+      level(p.x + d + w / 2, p.y + d + h / 2);
+      level(p.x - d - w / 2, p.y - d - h / 2);
+      level(p.x - d - w / 2, p.y + d + h / 2);
+    } else if (item.kind === "area") {
+      item.anchors.forEach(function (anchor) {
+        // Only where the part holding the anchor is large enough on screen to hold the name.
+        var sw = map.latLngToContainerPoint(anchor.extent[0]), ne = map.latLngToContainerPoint(anchor.extent[1]);
+        if (ne.x - sw.x < w * 0.6 || sw.y - ne.y < h) { return; }
+        // Slid sideways into the map, as long as the name still covers its anchor.
+        var p = map.latLngToContainerPoint(anchor.at), x = clamp(p.x, EDGE + w / 2, frame.x - EDGE - w / 2);
+        if (Math.abs(x - p.x) > w / 2) { x = p.x; }
+        level(x, p.y);
+        level(x, p.y - h);
+        level(x, p.y + h);
+      });
+    } else {
+      item.anchors.forEach(function (anchor) {
+        var p = map.latLngToContainerPoint(anchor.at);
+        var a = map.latLngToContainerPoint(anchor.along[0]), b = map.latLngToContainerPoint(anchor.along[1]);
+        var angle = Math.atan2(b.y - a.y, b.x - a.x) * 180 / Math.PI;
+        if (angle > 90) { angle -= 180; } else if (angle < -90) { angle += 180; }  // never upside down
+        if (Math.abs(angle) <= MAX_TILT) {
+          var t = angle * Math.PI / 180, off = h / 2 + GAP + size * 0.1;
+          var nx = -Math.sin(t), ny = Math.cos(t);  // the text's "down"
+          var bw = w * Math.abs(Math.cos(t)) + h * Math.abs(Math.sin(t));
+          var bh = w * Math.abs(Math.sin(t)) + h * Math.abs(Math.cos(t));
+          [-1, 1].forEach(function (side) {
+            var x = p.x + side * nx * off, y = p.y + side * ny * off;
+            out.push({ box: new Box(x - bw / 2, y - bh / 2, bw, bh), x: x, y: y, angle: angle });
+          });
+        } else {
+          level(p.x + GAP + 2 + w / 2, p.y);
+          level(p.x - GAP - 2 - w / 2, p.y);
+        }
+      });
+    }
+    return out;
+  };
+
+  PanjLabels.prototype.layout = function () {
+    var self = this, map = this.map, zoom = map.getZoom(), frame = map.getSize();
+    var wanted = this.items.filter(function (item) { return self._wanted(item, zoom); });
+    this.items.forEach(function (item) { item.element.hidden = true; });
+    // Measure every wanted label at once (one reflow), untransformed.
+    wanted.forEach(function (item) {
+      item.offView = item.kind === "point" && self._offView(item, frame);
+      item.element.style.transform = "none";
+      item.element.hidden = false;
+    });
+    var sizes = wanted.map(function (item) {
+      return { w: item.element.offsetWidth, h: item.element.offsetHeight,
+               font: parseFloat(window.getComputedStyle(item.element).fontSize) || 12 };
+    });
+    var obstacles = this._obstacles(), placed = [], drawn = [];
+    wanted.forEach(function (item, index) {
+      var size = sizes[index], priority = self.ranks[item.rank].priority, best = null, bestCost = Infinity, anchor = map.latLngToContainerPoint(item.anchors[0].at);
+      var repeated = drawn.some(function (other) {
+        return other.text === item.text && Math.hypot(other.centre.x - anchor.x, other.centre.y - anchor.y) < SAME_NAME_PX[item.kind];
+      });
+      if (!repeated && size.w > 0) {
+        self._candidates(item, size.w, size.h, size.font, frame).some(function (candidate) {
+          var box = candidate.box;
+          if (!box.inside(frame.x, frame.y, EDGE)) { return false; }
+          if (placed.some(function (other) { return box.overlaps(other, SPACING); })) { return false; }
+          if (obstacles.hard.some(function (other) { return box.overlaps(other, 1); })) { return false; }
+          var cost = obstacles.soft.filter(function (other) { return box.overlaps(other, 0); }).length;
+          var covered = obstacles.symbols.filter(function (other) { return other !== item.symbol && box.overlaps(other, 1); });
+          if (covered.some(function (other) { return other.priority <= priority; })) { return false; }
+          cost += SYMBOL_COST * covered.length;
+          if (cost < bestCost) { best = candidate; bestCost = cost; }
+          return cost === 0;
+        });
+      }
+      if (best === null) {
+        item.element.hidden = true;
+        return;
+      }
+      placed.push(best.box);
+      item.centre = { x: best.x, y: best.y };
+      drawn.push(item);
+      var p = map.containerPointToLayerPoint([best.x - size.w / 2, best.y - size.h / 2]);
+      item.element.style.transform = "translate(" + p.x + "px," + p.y + "px)" + (best.angle ? " rotate(" + best.angle + "deg)" : "");
+    });
+    this.drawnLabels = drawn;
+  };
+
+  window.PanjLabels = PanjLabels;
+})();
