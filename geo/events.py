@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from geo.layers import ID_PATTERN, LAYERS_DIR
 from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
@@ -32,11 +33,14 @@ EVENT_REQUIRED = (
 )
 EVENT_OPTIONAL = ("end", "amount_usd", "amount_note", "troops")
 CITATION_FIELDS = ("paragraph", "source", "source_date")
+CITATION_OPTIONAL = ("url",)
 DOCUMENT_REQUIRED = ("id", "title", "publisher", "date")
 DOCUMENT_OPTIONAL = ("volume", "issue", "author", "url", "notes")
 TERM_FIELDS = ("id", "name", "colour", "symbol")
 # Not usable as an actor or event-type id: in a page URL, ?actor=all means "no actor filter".
 RESERVED_ID = "all"
+
+WEB_ADDRESS_REASON = "must be an http or https address, like https://example.org/page"
 
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _ISO_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -188,6 +192,7 @@ class Citation:
     paragraph: int  # 1-based, by the document's own paragraph convention
     source: str
     source_date: dt.date | None
+    url: str | None = None  # the cited source's address (http or https), when known
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,7 @@ class Document:
     date: PartialDate
     volume: int | None = None
     issue: int | None = None
+    url: str | None = None  # the document's address (http or https), when known
 
     @property
     def citation_label(self) -> str:
@@ -249,6 +255,7 @@ def load_documents(layers_dir: Path = LAYERS_DIR) -> dict[str, Document]:
         documents[block["id"]] = Document(
             id=block["id"], title=block["title"], publisher=block["publisher"],
             date=PartialDate.parse(block["date"]), volume=block.get("volume"), issue=block.get("issue"),
+            url=block.get("url"),
         )
     if problems:
         raise EventsError(problems)
@@ -325,9 +332,11 @@ def _document_id(path: Path, document: Any, problems: list[Problem]) -> str:
         problems.append(Problem(path, "document", "id", "must be lower-case letters, digits and hyphens"))
     if "date" in document:
         _partial_date(path, "document", "date", document["date"], problems)
-    for name in ("title", "publisher", "author", "url"):
+    for name in ("title", "publisher", "author"):
         if name in document and (not isinstance(document[name], str) or not document[name].strip()):
             problems.append(Problem(path, "document", name, "must be a non-empty string"))
+    if "url" in document and not _web_address(document["url"]):
+        problems.append(Problem(path, "document", "url", WEB_ADDRESS_REASON))
     for name in ("volume", "issue"):
         if name in document and (isinstance(document[name], bool) or not isinstance(document[name], int)):
             problems.append(Problem(path, "document", name, "must be a whole number"))
@@ -428,8 +437,10 @@ def _citation(path: Path, item: str, raw: Any, problems: list[Problem]) -> Citat
     for name in CITATION_FIELDS:
         if name not in raw:
             problems.append(Problem(path, item, f"citation.{name}", "missing required field"))
-    for name in sorted(set(raw) - set(CITATION_FIELDS)):
+    for name in sorted(set(raw) - set(CITATION_FIELDS) - set(CITATION_OPTIONAL)):
         problems.append(Problem(path, item, f"citation.{name}", "unknown field"))
+    if "url" in raw and not _web_address(raw["url"]):
+        problems.append(Problem(path, item, "citation.url", WEB_ADDRESS_REASON))
     paragraph = raw.get("paragraph")
     if "paragraph" in raw and (isinstance(paragraph, bool) or not isinstance(paragraph, int) or paragraph < 1):
         problems.append(Problem(path, item, "citation.paragraph", "must be a paragraph number (1 or more)"))
@@ -443,7 +454,7 @@ def _citation(path: Path, item: str, raw: Any, problems: list[Problem]) -> Citat
             problems.append(Problem(path, item, "citation.source_date", f"{raw['source_date']!r} is not a date YYYY-MM-DD (or null)"))
     if len(problems) > before:
         return None
-    return Citation(paragraph=paragraph, source=source, source_date=source_date)
+    return Citation(paragraph=paragraph, source=source, source_date=source_date, url=raw.get("url"))
 
 
 # --- shared helpers ------------------------------------------------------------------------------
@@ -464,6 +475,18 @@ def _full_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def _web_address(value: Any) -> bool:
+    """An absolute http(s) address with a host and no spaces or control characters: the map links
+    to it, so nothing else (javascript:, data:, a relative path) may pass."""
+    if not isinstance(value, str) or re.search(r"[\s\x00-\x1f\x7f]", value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _positive_number(value: Any) -> bool:

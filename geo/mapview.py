@@ -43,7 +43,7 @@ import xyzservices.providers
 from folium.template import Template
 
 from geo import assets, labels
-from geo.events import Vocabulary
+from geo.events import Document, Vocabulary
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, parse_ref
 from geo.markup import DataElement
 from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
@@ -61,6 +61,9 @@ EVENTS_MIN_SPAN = 1.0  # degrees, on each axis
 # outline; a point place shows a halo of this radius (metres) instead.
 HALO_METRES = {"district": 20_000, "province": 75_000, "region": 150_000, "country": 300_000}
 _COORDINATE_DECIMALS = 5  # ~1 m: plenty for a symbol on a screen
+# An area's outline is grey, dashed and unfilled: an approximate location, not a political shading.
+EXTENT_STROKE = "#555555"
+GROUP_SHAPE = "group"  # the legend's swatch of a group of events (drawn by geo/web/panj-map.js)
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north in degrees
 
@@ -224,9 +227,12 @@ def legend_items(
         if types_present is None or term.id in types_present:
             items.append(LegendItem("Event types", term.id, term.name, "symbol", stroke="#ffffff",
                                     fill="#555555", shape=term.symbol))
-    items.append(LegendItem("Location", None, "Place known exactly", "symbol", stroke="#ffffff", fill="#555555"))
-    items.append(LegendItem("Location", None, "Known only to a district, province or country: dashed outline",
-                            "symbol", stroke="#555555", fill="#555555", fill_opacity=0.25, weight=2, dashed=True))
+    # Keyed by what the runtime draws (exact symbols, approximate ones, groups): it shows only those.
+    items.append(LegendItem("Location", "exact", "Place known exactly", "symbol", stroke="#ffffff", fill="#555555"))
+    items.append(LegendItem("Location", "approximate", "Known only to a district, province or country: dashed outline",
+                            "symbol", stroke=EXTENT_STROKE, fill="#555555", fill_opacity=0.25, weight=2, dashed=True))
+    items.append(LegendItem("Location", "group", "Several events: how many, ring by actor; click for the list",
+                            "symbol", stroke="#333333", fill="#ffffff", shape=GROUP_SHAPE))
     return items
 
 
@@ -317,8 +323,8 @@ class Legend(DataElement):
     """The map legend: a Leaflet control with a button that folds it away (CSS in
     ``geo/web/panj-map.css``). On the page it sits top right, compact and scrolling, open on wide
     windows and folded on phones; ``expanded`` (exports) keeps it open, every row shown, without
-    the button. Rows whose
-    layer, actor or type is not on the map are hidden by the runtime."""
+    the button. Rows whose layer, actor, type or kind of location is not on the map are hidden by
+    the runtime, and so is a section whose rows all are."""
 
     _template = Template("""
         {% macro html(this, kwargs) %}
@@ -352,7 +358,7 @@ class Legend(DataElement):
     """)
 
     attributes = {"Layers": "data-panj-legend-layer", "Actors": "data-panj-legend-actor",
-                  "Event types": "data-panj-legend-type", "Location": ""}
+                  "Event types": "data-panj-legend-type", "Location": "data-panj-legend-location"}
 
     def __init__(self, items: Iterable[LegendItem], *, position: str = "topright", expanded: bool = False,
                  folded: bool = False):
@@ -378,7 +384,8 @@ class EventsLayer(DataElement):
         {% endmacro %}
     """)
 
-    def __init__(self, events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView):
+    def __init__(self, events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView,
+                 documents: Mapping[str, Document] | None = None):
         super().__init__()
         self._name = "PanjEvents"
         # One JSON value, the runtime's update(): the view's basemap and layers (in drawing order),
@@ -386,7 +393,7 @@ class EventsLayer(DataElement):
         self.update = {
             "basemap": view.basemap,
             "layers": [layer_id for layer_id in layers if layer_id in set(view.visible_layers)],
-            "events": events_geojson(events, layers),
+            "events": events_geojson(events, layers, documents),
             "vocabulary": {
                 "actors": {t.id: {"name": t.name, "colour": t.colour} for t in vocabulary.actors.values()},
                 "event_types": {t.id: {"name": t.name, "symbol": t.symbol} for t in vocabulary.event_types.values()},
@@ -397,10 +404,16 @@ class EventsLayer(DataElement):
         }
 
 
-def events_geojson(events: pd.DataFrame, layers: Mapping[str, Layer]) -> dict[str, Any]:
+def events_geojson(
+    events: pd.DataFrame, layers: Mapping[str, Layer], documents: Mapping[str, Document] | None = None
+) -> dict[str, Any]:
     """The compact data the events layer draws: a FeatureCollection of points (one per event,
-    empty values left out); under ``extents``, each area place once as the layer and feature whose
-    outline the browser draws from the layer's file; under ``names``, the names of posts.
+    empty values left out, ``ref`` the place's feature reference: the browser groups events by
+    place); under ``extents``, each area place once as the layer and feature whose outline the
+    browser draws from the layer's file; under ``names``, the names of posts; under ``documents``,
+    the title, publisher and address of each document the events cite (from ``documents``; an
+    unknown document is named by its id). A ``citation_url`` column, when the frame has one, gives
+    each event's cited source address.
 
     An area event's place must be a feature of ``layers`` (the map's layers are the only outlines
     the browser can fetch)."""
@@ -416,7 +429,8 @@ def events_geojson(events: pd.DataFrame, layers: Mapping[str, Layer]) -> dict[st
             "frontier_km": _km(row.frontier_km), "post": row.nearest_post, "post_km": _km(row.nearest_post_km),
             "usd": _number(row.amount_usd), "troops": _number(row.troops), "doc": row.document,
             "para": _number(row.citation_paragraph), "cited": row.citation_source,
-            "cited_date": _text(row.citation_source_date),
+            "cited_date": _text(row.citation_source_date), "cited_url": getattr(row, "citation_url", None),
+            "ref": row.place,
         }
         if geometry is not None and geometry.geom_type not in ("Point", "MultiPoint"):
             props["extent"] = row.place
@@ -430,7 +444,14 @@ def events_geojson(events: pd.DataFrame, layers: Mapping[str, Layer]) -> dict[st
             "properties": {key: value for key, value in props.items() if _present(value)},
         })
     posts = layers["posts"].frame["name"].to_dict() if "posts" in layers else {}
-    return {"type": "FeatureCollection", "features": features, "extents": extents, "names": {"post": posts}}
+    cited = {} if documents is None else {
+        doc_id: {key: value for key, value in
+                 (("title", documents[doc_id].title), ("publisher", documents[doc_id].publisher),
+                  ("label", documents[doc_id].citation_label), ("url", documents[doc_id].url)) if value}
+        for doc_id in dict.fromkeys(events["document"]) if doc_id in documents
+    }
+    return {"type": "FeatureCollection", "features": features, "extents": extents, "names": {"post": posts},
+            "documents": cited}
 
 
 def _extent_reference(event_id: str, place: str, layers: Mapping[str, Layer]) -> dict[str, str]:
@@ -502,11 +523,14 @@ def build_base_map(
 
 
 def events_overlay(
-    events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView
+    events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView,
+    documents: Mapping[str, Document] | None = None,
 ) -> folium.FeatureGroup:
-    """The part of the map that follows the reader's choices (see the module docstring)."""
+    """The part of the map that follows the reader's choices (see the module docstring);
+    ``documents`` (``geo.events.load_documents``) lets the popups name each document's title,
+    publisher and address."""
     group = folium.FeatureGroup(name="Events", control=False)
-    EventsLayer(events, vocabulary, layers, view).add_to(group)
+    EventsLayer(events, vocabulary, layers, view, documents).add_to(group)
     return group
 
 
@@ -518,6 +542,7 @@ def build_map(
     *,
     basemaps: Mapping[str, Basemap] | None = None,
     for_export: bool = False,
+    documents: Mapping[str, Document] | None = None,
 ) -> folium.Map:
     """The whole map for one view, as one folium.Map (exporter, workshop scenes, tests).
 
@@ -529,7 +554,7 @@ def build_map(
     legend = legend_items(layers, vocabulary, visible_layers=view.visible_layers, events=events)
     fmap = build_base_map(layers, vocabulary, basemaps={view.basemap: choices[view.basemap]},
                           legend=legend, for_export=for_export)
-    events_overlay(events, vocabulary, layers, view).add_to(fmap)
+    events_overlay(events, vocabulary, layers, view, documents).add_to(fmap)
     return fmap
 
 

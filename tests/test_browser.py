@@ -118,11 +118,10 @@ def test_wide_legend_is_open_top_right_and_folds(page, app_url) -> None:
     assert right > width - 20 and top < 20
     # No event symbol lies under the open legend at this width.
     covered = frame.evaluate(
-        """() => { const m = window.panjMap.map, r = document.getElementById('panj-legend').getBoundingClientRect();
-                   let n = 0; m.eachLayer(l => { if (!l.panjEvent) return;
-                     const p = m.latLngToContainerPoint(l.getLatLng());
-                     if (p.x >= r.left && p.x <= r.right && p.y >= r.top && p.y <= r.bottom) n += 1; });
-                   return n; }"""
+        """() => { const c = window.panjMap.map.getContainer().getBoundingClientRect(),
+                         r = document.getElementById('panj-legend').getBoundingClientRect();
+                   return window.panjMap.groups().filter(g => g.x + c.left >= r.left && g.x + c.left <= r.right
+                                                           && g.y + c.top >= r.top && g.y + c.top <= r.bottom).length; }"""
     )
     assert covered == 0
     frame.locator(".panj-legend-toggle").click()
@@ -291,10 +290,8 @@ def test_the_url_keeps_the_panned_view_when_a_filter_changes(page, app_url) -> N
     assert frame.evaluate("() => window.panjMap.map.getZoom()") == 9
 
 
-_ALL_EVENTS_IN_VIEW = """() => { const m = window.panjMap.map, view = m.getBounds(); let inside = 0, all = 0;
-                                 m.eachLayer(l => { if (!l.panjEvent) return; all += 1;
-                                                    if (view.contains(l.getLatLng())) inside += 1; });
-                                 return all > 0 && inside === all; }"""
+_ALL_EVENTS_IN_VIEW = """() => { const inside = window.panjMap.groups().reduce((n, g) => n + g.ids.length, 0);
+                                 return inside > 0 && inside === window.panjMap.eventsDrawn; }"""
 
 
 def test_fit_to_events_again_after_panning_away(page, app_url) -> None:

@@ -269,3 +269,46 @@ def test_documents_are_loaded_with_a_citation_label():
     article = documents["edm-v19-i92"]
     assert (article.volume, article.issue, article.date.iso()) == (19, 92, "2022-06")
     assert article.citation_label == "Jamestown Foundation – Eurasia Daily Monitor, vol. 19, no. 92 (June 2022)"
+
+
+# --- addresses of the document and of cited sources ----------------------------------------------
+
+def _small_events_with(tmp_path: Path, document: dict | None = None, citation: dict | None = None) -> Path:
+    """A copy of the small fixture's events file, its document block and first citation updated."""
+    import json
+
+    data = json.loads((SMALL_LAYERS / "events" / "test-doc.json").read_text(encoding="utf-8"))
+    data["document"].update(document or {})
+    data["events"][0]["citation"].update(citation or {})
+    (tmp_path / "events").mkdir()
+    (tmp_path / "events" / "test-doc.json").write_text(json.dumps(data), encoding="utf-8")
+    return tmp_path
+
+
+def test_document_and_citation_addresses_are_kept(small: dict, tmp_path: Path) -> None:
+    layers_dir = _small_events_with(tmp_path, {"url": "https://example.org/article"},
+                                    {"url": "http://example.org/source?id=1"})
+    events = load_events(layers_dir, **small)
+    assert events[0].citation.url == "http://example.org/source?id=1"
+    assert events[1].citation.url is None  # optional
+    assert load_documents(layers_dir)["test-doc"].url == "https://example.org/article"
+
+
+@pytest.mark.parametrize("address", [
+    "javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://example.org/file", "/relative/path", "example.org",
+    "https://", "https://exa mple.org/", "https://example.org/\nx", "", 42,
+])
+def test_addresses_must_be_http_or_https(small: dict, tmp_path: Path, address) -> None:
+    layers_dir = _small_events_with(tmp_path, {"url": address}, {"url": address})
+    with pytest.raises(EventsError) as caught:
+        load_events(layers_dir, **small)
+    found = [(problem.file.name, problem.item, problem.field) for problem in caught.value.problems]
+    assert found == [("test-doc.json", "document", "url"), ("test-doc.json", "event 'post-ayvoj'", "citation.url")]
+    assert all("http or https address" in problem.reason for problem in caught.value.problems)
+
+
+def test_the_article_names_its_address() -> None:
+    # Confirmed against the publisher's page: Eurasia Daily Monitor, volume 19, issue 92.
+    assert load_documents()["edm-v19-i92"].url == (
+        "https://jamestown.org/program/russia-china-and-the-us-assist-tajikistan-in-strengthening-its-troubled-border-with-afghanistan/"
+    )

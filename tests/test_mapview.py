@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from geo import assets, mapview
-from geo.events import load_vocabulary
+from geo.events import Document, PartialDate, load_vocabulary
 from geo.join import load_joined_events
 from geo.layers import load_layers
 
@@ -262,3 +262,34 @@ def test_static_files_resolve_and_stay_inside(tmp_path) -> None:
     assert assets.local_file(dict(assets.MAP_JS)["panj_map"]).name == "panj-map.js"  # query stripped
     assert assets.local_file("/app/static/../pyproject.toml") is None
     assert assets.local_file("/elsewhere/leaflet.js") is None
+
+
+def test_every_event_names_its_place_for_grouping(data) -> None:
+    """The browser groups events by place (``ref``); a halo or an outline is drawn once per place."""
+    layers, events, _, _ = data
+    features = {feature["id"]: feature["properties"] for feature in _events_data(_render(data))["features"]}
+    assert {event_id: properties["ref"] for event_id, properties in features.items()} == dict(zip(events["id"], events["place"]))
+
+
+def test_popups_name_the_documents_title_publisher_and_address(data) -> None:
+    layers, events, vocabulary, _ = data
+    document = Document("fixture-doc", "Fixture", "Tests", PartialDate.parse("2022-06"), url="https://example.org/a")
+    collection = mapview.events_geojson(events, layers, {"fixture-doc": document, "unused": document})
+    assert collection["documents"] == {"fixture-doc": {
+        "title": "Fixture", "publisher": "Tests", "label": "Tests (June 2022)", "url": "https://example.org/a"}}
+    assert mapview.events_geojson(events, layers)["documents"] == {}  # unknown: the popup names the id
+
+
+def test_a_cited_sources_address_reaches_the_popup(data) -> None:
+    layers, events, _, _ = data
+    with_address = events.assign(citation_url=events["id"].map({"hostile": "https://example.org/source"}))
+    cited = {feature["id"]: feature["properties"].get("cited_url")
+             for feature in mapview.events_geojson(with_address, layers)["features"]}
+    assert cited == {"hostile": "https://example.org/source", "may-talks": None, "old-post": None}
+
+
+def test_legend_location_rows_are_keyed_for_the_runtime(data) -> None:
+    layers, _, vocabulary, _ = data
+    rows = [item for item in mapview.legend_items(layers, vocabulary) if item.section == "Location"]
+    assert [row.key for row in rows] == ["exact", "approximate", "group"]
+    assert rows[2].shape == mapview.GROUP_SHAPE

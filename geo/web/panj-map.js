@@ -6,15 +6,20 @@
  * one of its features' outline (the layer itself may stay hidden). State the browser tests and the
  * PNG exporter read lives on window.panjMap: {ready, error, eventsDrawn, extentsDrawn, layers: {id:
  * {visible, features, title}}, basemap, highlight}; ready is true once the last update's layers are
- * fetched and drawn and its events and their outlines drawn.
+ * fetched and drawn and its events and their outlines drawn. window.panjMap.groups() lists the
+ * event groups in view ({x, y, ids} in container pixels) and openEvent(id) opens an event's popup.
  */
 (function () {
   "use strict";
 
-  // How an approximate location looks: its area's outline, or a halo around its point.
-  function extentStyle(colour) {
-    return { color: colour, weight: 1.5, dashArray: "4 4", fillColor: colour, fillOpacity: 0.06 };
-  }
+  // How an approximate location looks: its area's outline or a halo around its point, grey, dashed
+  // and unfilled, so a country-wide event does not read as political shading (docs/ARCHITECTURE.md).
+  var EXTENT_STYLE = { color: "#555555", weight: 1.2, opacity: 0.8, dashArray: "5 4", fill: false };
+  var SYMBOL_RADIUS = 6, HIGHLIGHT_RADIUS = 9;
+  // Places closer than this (pixels) at the map's zoom are one group: more than two of the widest
+  // group symbols' radius (15), so no two groups overlap (docs/ARCHITECTURE.md).
+  var GROUP_DISTANCE = 32;
+  var LIST_PAGE = 100;  // rows a group's list shows at a time
   var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
   function esc(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
@@ -91,30 +96,18 @@
     }
   }
 
-  /* A CircleMarker (same hit test, same canvas batching) that draws its event type's shape. With
-   * several actors (options.actorColours, one colour each, in the event's order) the shape's fill
-   * is cut into equal slices, clockwise from the top, one per actor: every actor shows, not only
-   * the first. */
-  var Symbol_ = L.CircleMarker.extend({
-    options: { shape: "circle", actorColours: [] },
-    _updatePath: function () {
-      var renderer = this._renderer, colours = this.options.actorColours;
-      var sliced = colours.length > 1 && this.options.fill;
-      if (!(renderer instanceof L.Canvas) || (this.options.shape === "circle" && !sliced)) {
-        return L.CircleMarker.prototype._updatePath.call(this);
-      }
-      if (!renderer._drawing || this._empty()) { return; }
-      var ctx = renderer._ctx, x = this._point.x, y = this._point.y, r = Math.max(Math.round(this._radius), 1);
-      if (!sliced) {
-        tracePath(ctx, this.options.shape, x, y, r);
-        renderer._fillStroke(ctx, this);
-        return;
-      }
+  /* One event's symbol on a canvas context, centred on (x, y) with radius r: its type's shape
+   * (options.shape) filled with its actors' colours (options.actorColours, in the event's order) in
+   * equal slices clockwise from the top, so every actor shows, not only the first. An approximate
+   * location (options.approximate) is a pale fill ringed in its first actor's colour. */
+  var Symbol_ = {
+    draw: function (ctx, x, y, r, options) {
+      var colours = options.actorColours.length ? options.actorColours : ["#666666"];
       var step = (2 * Math.PI) / colours.length, reach = r * 2;  // past every shape's outline
       ctx.save();
-      tracePath(ctx, this.options.shape, x, y, r);
+      tracePath(ctx, options.shape, x, y, r);
       ctx.clip();
-      ctx.globalAlpha = this.options.fillOpacity;
+      ctx.globalAlpha = options.approximate ? 0.3 : 0.9;
       colours.forEach(function (colour, i) {
         ctx.beginPath();
         ctx.moveTo(x, y);
@@ -124,10 +117,245 @@
         ctx.fill();
       });
       ctx.restore();
-      tracePath(ctx, this.options.shape, x, y, r);
-      renderer._fillStroke(ctx, { options: L.extend({}, this.options, { fill: false }) });
+      tracePath(ctx, options.shape, x, y, r);
+      ctx.lineWidth = options.approximate ? 2 : 1;
+      ctx.strokeStyle = options.approximate ? colours[0] : "#ffffff";
+      ctx.stroke();
     }
-  });
+  };
+
+  function groupRadius(count) { return count < 10 ? 11 : count < 100 ? 13 : 15; }
+
+  function countLabel(count) {
+    return count < 1000 ? String(count) : (count / 1000).toFixed(count < 10000 ? 1 : 0) + "k";
+  }
+
+  /* A group of events: a ring cut by actor, each actor's arc as long as its share of the group's
+   * actor mentions (clockwise from the top, in the vocabulary's order), the count in the middle;
+   * its rim dashed when every event in it has only an approximate place. */
+  function drawGroup(ctx, x, y, r, group, actorColours) {
+    var total = 0, start = -Math.PI / 2, inner = r - (r < 10 ? 3 : 4.5);
+    actorColours.forEach(function (entry) { total += group.actors[entry.id] || 0; });
+    ctx.beginPath();
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+    ctx.fillStyle = "#ffffff";
+    ctx.fill();
+    actorColours.forEach(function (entry) {
+      var share = (group.actors[entry.id] || 0) / total;
+      if (!share) { return; }
+      ctx.beginPath();
+      ctx.arc(x, y, r, start, start + share * 2 * Math.PI, false);
+      ctx.arc(x, y, inner, start + share * 2 * Math.PI, start, true);
+      ctx.closePath();
+      ctx.fillStyle = entry.colour;
+      ctx.fill();
+      start += share * 2 * Math.PI;
+    });
+    ctx.beginPath();
+    ctx.arc(x, y, r + 0.5, 0, 2 * Math.PI);
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = "#333333";
+    ctx.setLineDash(group.approximate ? [3, 2] : []);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = "#111111";
+    ctx.font = "bold " + (r < 10 || group.count >= 1000 ? 9 : 11) + "px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(countLabel(group.count), x, y + 0.5);
+  }
+
+  /* The events as groups on one canvas (docs/ARCHITECTURE.md, "The map in the browser"). Events
+   * of one place (its feature reference) form a place; places closer than GROUP_DISTANCE pixels at
+   * the map's zoom form a group, drawn as one symbol and hit-tested here (no Leaflet layer per
+   * event). Per event the runtime keeps one slot of an Int32Array; per place its projected point
+   * at zoom 0 (two Float64Array slots). Grouping a zoom is one pass over the places with a grid of
+   * GROUP_DISTANCE cells (O(places)), cached per zoom; drawing walks the groups in view. */
+  function EventGroups(map, pane) {
+    this.map = map;
+    this.canvas = L.DomUtil.create("canvas", "panj-events-canvas leaflet-zoom-hide", map.getPane(pane));
+    this.features = [];
+    this.highlight = null;
+    this._vocabulary = null;
+    this._places = { count: 0, start: new Int32Array(1), members: new Int32Array(0), x: new Float64Array(0),
+                     y: new Float64Array(0), seeds: new Int32Array(0) };
+    this._actorColours = [];
+    this._byZoom = {};
+    map.on("moveend resize", this.draw, this);
+  }
+
+  /* New events (GeoJSON features with properties.ref), their vocabulary and the highlighted id. */
+  EventGroups.prototype.setData = function (features, vocabulary, highlight) {
+    var map = this.map, placeOf = new Int32Array(features.length), index = {}, sizes = [], places = 0;
+    features.forEach(function (feature, i) {
+      var p = feature.properties, c = feature.geometry.coordinates;
+      var key = p.ref !== undefined ? p.ref : c[0] + "," + c[1];
+      if (index[key] === undefined) { index[key] = places; sizes.push(0); places += 1; }
+      placeOf[i] = index[key];
+      sizes[placeOf[i]] += 1;
+    });
+    // Members listed place by place (a counting sort): place k holds members[start[k] .. start[k + 1]).
+    var start = new Int32Array(places + 1), fill = new Int32Array(places), members = new Int32Array(features.length);
+    var x = new Float64Array(places), y = new Float64Array(places), k, i;
+    for (k = 0; k < places; k++) { start[k + 1] = start[k] + sizes[k]; }
+    for (i = 0; i < features.length; i++) {
+      k = placeOf[i];
+      if (fill[k] === 0) {
+        var c = features[i].geometry.coordinates, point = map.project([c[1], c[0]], 0);
+        x[k] = point.x; y[k] = point.y;
+      }
+      members[start[k] + fill[k]] = i;
+      fill[k] += 1;
+    }
+    // Seeds in order of size: a place holding many events keeps its own position.
+    var seeds = new Int32Array(places);
+    for (k = 0; k < places; k++) { seeds[k] = k; }
+    seeds.sort(function (a, b) { return sizes[b] - sizes[a] || a - b; });
+    this.features = features;
+    this.highlight = highlight;
+    this._vocabulary = vocabulary;
+    this._places = { count: places, start: start, members: members, x: x, y: y, seeds: seeds };
+    this._actorColours = Object.keys(vocabulary.actors).map(function (id) {
+      return { id: id, colour: vocabulary.actors[id].colour };
+    });
+    this._byZoom = {};
+  };
+
+  function cellKey(column, row) { return column * 8388608 + row; }  // 2^23 cells a side: zoom 19 and more
+
+  /* The groups at a zoom, {list, cells}: each group {x, y (pixels at that zoom), ids (feature
+   * indices), count, actors: {id: events}, approximate, highlighted}; cells: grid key -> groups
+   * seeded in that cell (for hit tests). */
+  EventGroups.prototype.groupsAt = function (zoom) {
+    if (this._byZoom[zoom]) { return this._byZoom[zoom]; }
+    var places = this._places, features = this.features, highlight = this.highlight;
+    var scale = Math.pow(2, zoom), size = GROUP_DISTANCE, n = places.count;
+    var px = new Float64Array(n), py = new Float64Array(n), owner = new Int32Array(n).fill(-1);
+    var grid = new Map(), cells = new Map(), list = [], k;
+    for (k = 0; k < n; k++) {
+      px[k] = places.x[k] * scale; py[k] = places.y[k] * scale;
+      var key = cellKey(Math.floor(px[k] / size), Math.floor(py[k] / size));
+      if (!grid.has(key)) { grid.set(key, []); }
+      grid.get(key).push(k);
+    }
+    places.seeds.forEach(function (seed) {
+      if (owner[seed] !== -1) { return; }
+      var column = Math.floor(px[seed] / size), row = Math.floor(py[seed] / size), mine = [seed], dx, dy;
+      owner[seed] = list.length;
+      for (dx = -1; dx <= 1; dx++) {
+        for (dy = -1; dy <= 1; dy++) {
+          (grid.get(cellKey(column + dx, row + dy)) || []).forEach(function (other) {
+            var ex = px[other] - px[seed], ey = py[other] - py[seed];
+            if (owner[other] === -1 && ex * ex + ey * ey < size * size) { owner[other] = list.length; mine.push(other); }
+          });
+        }
+      }
+      var group = { x: px[seed], y: py[seed], ids: [], count: 0, actors: {}, approximate: true, highlighted: false };
+      mine.forEach(function (place) {
+        for (var m = places.start[place]; m < places.start[place + 1]; m++) {
+          var p = features[places.members[m]].properties;
+          group.ids.push(places.members[m]);
+          p.actors.forEach(function (id) { group.actors[id] = (group.actors[id] || 0) + 1; });
+          if (p.extent === undefined && p.halo_m === undefined) { group.approximate = false; }
+          if (features[places.members[m]].id === highlight) { group.highlighted = true; }
+        }
+      });
+      group.count = group.ids.length;
+      var cell = cellKey(column, row);
+      if (!cells.has(cell)) { cells.set(cell, []); }
+      cells.get(cell).push(group);
+      list.push(group);
+    });
+    this._byZoom[zoom] = { list: list, cells: cells };
+    return this._byZoom[zoom];
+  };
+
+  /* Pixels at the map's zoom of the container's top-left corner. */
+  EventGroups.prototype._containerOrigin = function () {
+    return this.map.getPixelOrigin().add(this.map.containerPointToLayerPoint([0, 0]));
+  };
+
+  EventGroups.prototype.radius = function (group) {
+    return group.count === 1 ? (group.highlighted ? HIGHLIGHT_RADIUS : SYMBOL_RADIUS) : groupRadius(group.count);
+  };
+
+  /* The groups whose centre lies in the map's container, in container pixels. */
+  EventGroups.prototype.inView = function () {
+    var size = this.map.getSize(), origin = this._containerOrigin();
+    return this.groupsAt(this.map.getZoom()).list.map(function (group) {
+      return { group: group, x: group.x - origin.x, y: group.y - origin.y };
+    }).filter(function (at) { return at.x >= 0 && at.y >= 0 && at.x <= size.x && at.y <= size.y; });
+  };
+
+  /* The group drawn under a container point, or null. */
+  EventGroups.prototype.hit = function (point) {
+    var self = this, at = this.groupsAt(this.map.getZoom()), origin = this._containerOrigin();
+    var x = point.x + origin.x, y = point.y + origin.y, size = GROUP_DISTANCE, best = null, bestDistance = Infinity;
+    var column = Math.floor(x / size), row = Math.floor(y / size), dx, dy;
+    for (dx = -1; dx <= 1; dx++) {
+      for (dy = -1; dy <= 1; dy++) {
+        (at.cells.get(cellKey(column + dx, row + dy)) || []).forEach(function (group) {
+          var distance = Math.sqrt((group.x - x) * (group.x - x) + (group.y - y) * (group.y - y));
+          if (distance <= self.radius(group) + 3 && distance < bestDistance) { best = group; bestDistance = distance; }
+        });
+      }
+    }
+    return best;
+  };
+
+  /* The group's point as a LatLng (its seed place's own point). */
+  EventGroups.prototype.latLng = function (group) {
+    return this.map.unproject([group.x, group.y], this.map.getZoom());
+  };
+
+  /* Draws the groups on a canvas covering the view and half of it again on every side (panning
+   * shows them before moveend redraws), the highlighted group last, ringed. */
+  EventGroups.prototype.draw = function () {
+    var map = this.map, size = map.getSize(), margin = size.divideBy(2).round(), canvas = this.canvas;
+    var ratio = window.devicePixelRatio || 1, width = size.x + 2 * margin.x, height = size.y + 2 * margin.y;
+    var topLeft = map.containerPointToLayerPoint([0, 0]).subtract(margin);
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    canvas.style.width = width + "px";
+    canvas.style.height = height + "px";
+    L.DomUtil.setPosition(canvas, topLeft);
+    var ctx = canvas.getContext("2d"), self = this, last = null;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    if (!this.features.length) { return; }
+    var origin = map.getPixelOrigin().add(topLeft), reach = 20;
+    function drawOne(group) {
+      var x = group.x - origin.x, y = group.y - origin.y, r = self.radius(group);
+      if (group.count === 1) {
+        var feature = self.features[group.ids[0]];
+        Symbol_.draw(ctx, x, y, r, symbolOptions(feature, self._vocabulary));
+      } else {
+        drawGroup(ctx, x, y, r, group, self._actorColours);
+      }
+      if (group.highlighted) {
+        ctx.beginPath();
+        ctx.arc(x, y, r + 6, 0, 2 * Math.PI);
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = "#111111";
+        ctx.stroke();
+      }
+    }
+    this.groupsAt(map.getZoom()).list.forEach(function (group) {
+      var x = group.x - origin.x, y = group.y - origin.y;
+      if (x < -reach || y < -reach || x > width + reach || y > height + reach) { return; }
+      if (group.highlighted) { last = group; } else { drawOne(group); }
+    });
+    if (last !== null) { drawOne(last); }
+  };
+
+  /* How an event's symbol is drawn: its type's shape, its actors' colours, approximate or not. */
+  function symbolOptions(feature, vocabulary) {
+    var p = feature.properties;
+    return {
+      shape: (vocabulary.event_types[p.type] || { symbol: "circle" }).symbol,
+      actorColours: p.actors.map(function (id) { return (vocabulary.actors[id] || { colour: "#666666" }).colour; }),
+      approximate: p.extent !== undefined || p.halo_m !== undefined
+    };
+  }
 
   function PanjMap(map, config) {
     this.map = map;
@@ -157,7 +385,10 @@
     map.createPane("panjEvents").style.zIndex = 450;
     this.svg = L.svg();
     this.extentCanvas = L.canvas({ pane: "panjExtents", padding: 0.2 });
-    this.canvas = L.canvas({ pane: "panjEvents", padding: 0.2 });
+    this.events = new EventGroups(map, "panjEvents");
+    map.on("click", this._onMapClick, this);
+    map.on("mousemove", this._onMapHover, this);
+    map.on("zoomend", this._legendLocations, this);
     this.home = config.home;  // [[south, west], [north, east]]
     // Not animated: a zoom animation still running when an update's fit() arrives would end by
     // putting back the zoom it was animating to.
@@ -318,75 +549,147 @@
     Array.prototype.forEach.call(items, function (item) {
       item.hidden = !shown[item.getAttribute(attribute)];
     });
+    // A section heading goes with its rows: hidden when every row under it is.
+    Array.prototype.forEach.call(document.querySelectorAll(".panj-legend-body h4"), function (heading) {
+      var row = heading.nextElementSibling, any = false;
+      for (; row && row.tagName !== "H4"; row = row.nextElementSibling) { any = any || !row.hidden; }
+      heading.hidden = !any;
+    });
   };
 
-  /* The events: one symbol per event on the shared canvas, one tooltip and popup bound to the
-   * group, drawn at once; then, on the canvas below, area outlines (features of the layers' files,
-   * data.extents: {place: {layer, feature}}) or halos for places known only to a district,
-   * province, region or country. Returns a promise settled once the outlines are drawn (rejected,
-   * after drawing what it can, if a layer cannot be fetched). */
+  /* The Location rows: exact and approximate symbols as the events hold them, groups as drawn at
+   * this zoom. */
+  PanjMap.prototype._legendLocations = function () {
+    var shown = L.extend({}, this._locationsPresent);
+    shown.group = this.events.groupsAt(this.map.getZoom()).list.some(function (group) { return group.count > 1; });
+    this._legendShow("data-panj-legend-location", shown);
+  };
+
+  /* The events: grouped and drawn on their canvas at once (EventGroups), a click on a group opening
+   * its list or its one event's popup; then, on the canvas below, area outlines (features of the
+   * layers' files, data.extents: {place: {layer, feature}}), one per place, or halos for places
+   * known only to a district, province, region or country, one per place and precision. Returns a
+   * promise settled once the outlines are drawn (rejected, after drawing what it can, if a layer
+   * cannot be fetched). */
   PanjMap.prototype.drawEvents = function (group, data, vocabulary, highlight) {
-    var self = this, markers = L.featureGroup(), update = this._update;
-    var actorsPresent = {}, typesPresent = {}, highlighted = null;
-    function colour(feature) { return (vocabulary.actors[feature.properties.actors[0]] || { colour: "#666666" }).colour; }
-    data.features.forEach(function (feature) {
-      var p = feature.properties, c = feature.geometry.coordinates, latlng = L.latLng(c[1], c[0]);
-      var type = vocabulary.event_types[p.type] || { symbol: "circle" };
-      var approximate = p.extent !== undefined || p.halo_m !== undefined;
+    var self = this, update = this._update, features = data.features;
+    var actorsPresent = {}, typesPresent = {}, locations = {}, highlighted = null;
+    features.forEach(function (feature) {
+      var p = feature.properties;
       p.actors.forEach(function (id) { actorsPresent[id] = true; });
       typesPresent[p.type] = true;
-      var marker = new Symbol_(latlng, {
-        renderer: self.canvas, shape: type.symbol, radius: 6, color: approximate ? colour(feature) : "#ffffff",
-        weight: approximate ? 2 : 1, fillColor: colour(feature), fillOpacity: approximate ? 0.25 : 0.9
-      });
-      marker.panjEvent = feature;
-      if (feature.id === highlight) { highlighted = marker; } else { markers.addLayer(marker); }
+      locations[p.extent !== undefined || p.halo_m !== undefined ? "approximate" : "exact"] = true;
+      if (feature.id === highlight) { highlighted = feature; }
     });
-    if (highlighted !== null) {
-      // Drawn last, so on top; ringed and enlarged.
-      highlighted.setRadius(9);
-      markers.addLayer(L.circleMarker(highlighted.getLatLng(), {
-        renderer: self.canvas, radius: 15, color: "#111111", weight: 3, fill: false, interactive: false
-      }));
-      markers.addLayer(highlighted);
-    }
-    markers.bindTooltip(function (layer) { return self._tooltip(layer.panjEvent); }, { sticky: true, className: "panj-tooltip" });
-    markers.bindPopup(function (layer) { return self._popup(layer.panjEvent, vocabulary, data.names); }, { maxWidth: 340 });
-    group.addLayer(markers);
+    this._data = data;
+    this._vocabulary = vocabulary;
+    this.map.closePopup();
+    this.events.setData(features, vocabulary, highlighted === null ? null : highlight);
+    this.events.draw();
     this._legendShow("data-panj-legend-actor", actorsPresent);
     this._legendShow("data-panj-legend-type", typesPresent);
-    this.eventsDrawn = data.features.length;
+    this._locationsPresent = locations;
+    this._legendLocations();
+    this._showEmptyNote(features.length === 0);
+    this.eventsDrawn = features.length;
     this.extentsDrawn = 0;
     this.highlight = highlighted === null ? null : highlight;
     // A newly highlighted event is brought into view once its outline is known, unless a fit of
     // this update (fit() runs next) asks for another view.
-    var reveal = this._reveal = highlighted !== null && this._lastHighlight !== highlight ? highlighted.panjEvent : null;
+    var reveal = this._reveal = highlighted !== null && this._lastHighlight !== highlight ? highlighted : null;
     this._lastHighlight = this.highlight;
 
     return this._extentFeatures(data.extents).then(function (found) {
-      // Every outline and halo drawn in the events' order, as one group (so overlaps blend alike).
-      var extents = L.featureGroup(), drawnPlaces = {}, drawn = 0;
-      data.features.forEach(function (feature) {
+      // One outline per area place and one halo per place and precision, as one group.
+      var extents = L.featureGroup(), drawn = {}, count = 0;
+      features.forEach(function (feature) {
         var p = feature.properties, c = feature.geometry.coordinates;
         if (p.extent !== undefined && found.features[p.extent]) {
-          drawn += 1;
-          if (!drawnPlaces[p.extent]) {
-            drawnPlaces[p.extent] = true;
+          count += 1;
+          if (!drawn[p.extent]) {
+            drawn[p.extent] = true;
             extents.addLayer(L.geoJSON(found.features[p.extent], {
-              renderer: self.extentCanvas, interactive: false, style: extentStyle(colour(feature))
+              renderer: self.extentCanvas, interactive: false, style: EXTENT_STYLE
             }));
           }
         }
-        if (p.halo_m !== undefined) {
+        var halo = p.halo_m !== undefined ? p.ref + "@" + p.halo_m : null;
+        if (halo !== null && !drawn[halo]) {
+          drawn[halo] = true;
           extents.addLayer(L.circle(L.latLng(c[1], c[0]), L.extend(
-            { renderer: self.extentCanvas, interactive: false, radius: p.halo_m }, extentStyle(colour(feature)))));
+            { renderer: self.extentCanvas, interactive: false, radius: p.halo_m }, EXTENT_STYLE)));
         }
       });
       group.addLayer(extents);
-      if (update === self._update) { self.extentsDrawn = drawn; }
+      if (update === self._update) { self.extentsDrawn = count; }
       if (reveal !== null && self._reveal === reveal) { self._bringIntoView(reveal, found.features); }
       if (found.error !== null) { throw found.error; }
     });
+  };
+
+  /* The groups in view for tests and tools: [{x, y (container pixels), ids (event ids)}]. */
+  PanjMap.prototype.groups = function () {
+    var features = this.events.features;
+    return this.events.inView().map(function (at) {
+      return { x: at.x, y: at.y, ids: at.group.ids.map(function (i) { return features[i].id; }) };
+    });
+  };
+
+  /* Open one event's popup as a click on it would (at its group), by id; false if not drawn. */
+  PanjMap.prototype.openEvent = function (id) {
+    var events = this.events, found = null;
+    events.groupsAt(this.map.getZoom()).list.forEach(function (group) {
+      group.ids.forEach(function (i) { if (events.features[i].id === id) { found = { group: group, feature: events.features[i] }; } });
+    });
+    if (found === null) { return false; }
+    this._openPopup(events.latLng(found.group), this._eventContent(found.feature, null));
+    return true;
+  };
+
+  PanjMap.prototype._onMapClick = function (e) {
+    var group = this.events.hit(e.containerPoint);
+    if (group === null) { return; }
+    var latlng = this.events.latLng(group);
+    if (group.count === 1) {
+      this._openPopup(latlng, this._eventContent(this.events.features[group.ids[0]], null));
+    } else {
+      this._openPopup(latlng, this._listContent(group));
+    }
+  };
+
+  PanjMap.prototype._onMapHover = function (e) {
+    var group = this.events.hit(e.containerPoint), container = this.map.getContainer();
+    container.classList.toggle("panj-over-event", group !== null);
+    if (group === null) {
+      if (this._hoverTip) { this.map.closeTooltip(this._hoverTip); }
+      return;
+    }
+    if (!this._hoverTip) {
+      this._hoverTip = L.tooltip({ className: "panj-tooltip", direction: "top", offset: [0, -8] });
+    }
+    this._hoverTip.setLatLng(this.events.latLng(group)).setContent(this._tooltip(group));
+    this.map.openTooltip(this._hoverTip);
+  };
+
+  /* A popup no taller than half the map (it scrolls), nor wider than the map allows, panned clear
+   * of what floats over the map (the open legend, a presenter caption: _freePadding). */
+  PanjMap.prototype._openPopup = function (latlng, content) {
+    var size = this.map.getSize(), free = this._freePadding();
+    if (this._hoverTip) { this.map.closeTooltip(this._hoverTip); }
+    return L.popup({
+      maxWidth: Math.min(340, size.x - 60), minWidth: Math.min(220, size.x - 60),
+      maxHeight: Math.max(120, Math.floor(size.y / 2) - 30), className: "panj-popup-frame",
+      autoPanPaddingTopLeft: free.paddingTopLeft, autoPanPaddingBottomRight: free.paddingBottomRight
+    }).setLatLng(latlng).setContent(content).openOn(this.map);
+  };
+
+  PanjMap.prototype._showEmptyNote = function (show) {
+    if (!this._emptyNote) {
+      this._emptyNote = L.DomUtil.create("div", "panj-map-note", this.map.getContainer());
+      this._emptyNote.setAttribute("role", "status");
+      this._emptyNote.textContent = "No event matches the filters";
+    }
+    this._emptyNote.hidden = !show;
   };
 
   /* The features data.extents names, as {features: {place: GeoJSON feature}, error}: every layer
@@ -459,31 +762,140 @@
     this.map.options.zoomSnap = snap;
   };
 
-  PanjMap.prototype._tooltip = function (feature) {
-    var p = feature.properties;
-    return "<strong>" + esc(p.title) + "</strong><br>" + esc(p.date);
+  /* A new element with text (set as text, never parsed as HTML) under parent. */
+  function element(tag, className, parent, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (parent) { parent.appendChild(node); }
+    return node;
+  }
+
+  /* A link opening in a new tab, only to an http or https address; nothing for anything else. */
+  function webLink(parent, address, text) {
+    var url;
+    try { url = new URL(String(address)); } catch (error) { return null; }
+    if (url.protocol !== "http:" && url.protocol !== "https:") { return null; }
+    var link = element("a", null, parent, text);
+    link.setAttribute("href", url.href);
+    link.setAttribute("target", "_blank");
+    link.setAttribute("rel", "noopener noreferrer");
+    return link;
+  }
+
+  /* An event's symbol as a small canvas (list rows, the popup's type line). */
+  function symbolCanvas(parent, feature, vocabulary) {
+    var canvas = element("canvas", "panj-popup-symbol", parent), ratio = window.devicePixelRatio || 1, size = 16;
+    canvas.width = size * ratio; canvas.height = size * ratio;
+    canvas.style.width = size + "px"; canvas.style.height = size + "px";
+    canvas.setAttribute("aria-hidden", "true");
+    var ctx = canvas.getContext("2d");
+    ctx.scale(ratio, ratio);
+    Symbol_.draw(ctx, size / 2, size / 2, 5, symbolOptions(feature, vocabulary));
+    return canvas;
+  }
+
+  var PLACE_PRECISION = { exact: "exact place" };
+
+  /* "May 2022 · known to the month", and whether the date is only that of a report. */
+  function dateLine(p) {
+    var line = p.date + " · known to the " + p.precision;
+    return p.basis === "reported" ? line + " · reported, not the event's date" : line;
+  }
+
+  PanjMap.prototype._tooltip = function (group) {
+    var features = this.events.features, first = features[group.ids[0]].properties;
+    if (group.count === 1) { return "<strong>" + esc(first.title) + "</strong><br>" + esc(first.date); }
+    var places = {};
+    group.ids.forEach(function (i) { places[features[i].properties.place] = true; });
+    var where = Object.keys(places).length === 1 ? first.place : Object.keys(places).length + " places";
+    return "<strong>" + esc(group.count + " events") + "</strong> · " + esc(where) + "<br>Click for the list";
   };
 
-  PanjMap.prototype._popup = function (feature, vocabulary, names) {
-    var p = feature.properties, rows = [];
-    function name(kind, id) { var term = vocabulary[kind][id]; return term ? term.name : id; }
-    function row(label, value) {
-      if (value !== undefined && value !== null && value !== "") { rows.push("<dt>" + esc(label) + "</dt><dd>" + esc(value) + "</dd>"); }
+  /* A group's list: one row per event (type symbol, date, title), LIST_PAGE at a time; a row opens
+   * that event's popup, which leads back to the list. */
+  PanjMap.prototype._listContent = function (group) {
+    var self = this, features = this.events.features, vocabulary = this._vocabulary, places = {};
+    group.ids.forEach(function (i) { places[features[i].properties.place] = true; });
+    var several = Object.keys(places).length > 1;
+    var root = element("div", "panj-popup panj-popup-list");
+    element("p", "panj-popup-count", root, group.count + " events " +
+      (several ? "in " + Object.keys(places).length + " places" : "· " + features[group.ids[0]].properties.place));
+    var list = element("ul", null, root), shown = 0, more = null;
+    var back = { label: "All " + group.count + " events", open: function () { self._openPopup(self.events.latLng(group), self._listContent(group)); } };
+    function showMore() {
+      group.ids.slice(shown, shown + LIST_PAGE).forEach(function (i) {
+        var feature = features[i], p = feature.properties, item = element("li", null, list);
+        var row = element("button", "panj-popup-row", item);
+        row.type = "button";
+        row.setAttribute("data-event-id", feature.id);
+        symbolCanvas(row, feature, vocabulary);
+        element("span", "panj-popup-date", row, p.date);
+        element("span", "panj-popup-title", row, several ? p.title + " (" + p.place + ")" : p.title);
+        row.addEventListener("click", function () {
+          self._openPopup(self.events.latLng(group), self._eventContent(feature, back));
+        });
+      });
+      shown = Math.min(group.ids.length, shown + LIST_PAGE);
+      if (more) { more.remove(); more = null; }
+      if (shown < group.ids.length) {
+        more = element("button", "panj-popup-more", root, "Show " + Math.min(LIST_PAGE, group.ids.length - shown) + " more");
+        more.type = "button";
+        more.addEventListener("click", showMore);
+      }
     }
-    row("Date", p.date + " (known to the " + p.precision + (p.basis === "reported" ? "; date reported, not of the event" : "") + ")");
-    row("Type", name("event_types", p.type));
+    showMore();
+    return root;
+  };
+
+  /* One event: title, date line, summary, then actors, type, place, distances, amounts and the
+   * citation (document title, publisher, paragraph, cited source, with links where known). */
+  PanjMap.prototype._eventContent = function (feature, back) {
+    var p = feature.properties, vocabulary = this._vocabulary, data = this._data;
+    var documents = data.documents || {}, root = element("div", "panj-popup");
+    function name(kind, id) { var term = vocabulary[kind][id]; return term ? term.name : id; }
+    if (back) {
+      var backButton = element("button", "panj-popup-back", root, "‹ " + back.label);
+      backButton.type = "button";
+      backButton.addEventListener("click", back.open);
+    }
+    element("h4", null, root, p.title);
+    element("p", "panj-popup-when", root, dateLine(p));
+    element("p", "panj-popup-summary", root, p.summary);
+    var rows = element("dl", null, root);
+    function row(label, value) {
+      if (value === undefined || value === null || value === "") { return null; }
+      element("dt", null, rows, label);
+      return element("dd", null, rows, value);
+    }
     row("Actors", p.actors.map(function (id) { return name("actors", id); }).join(", "));
-    row("Place", p.place + " (location known to the " + p.loc + ")");
+    var type = row("Type", name("event_types", p.type));
+    type.insertBefore(symbolCanvas(null, feature, vocabulary), type.firstChild);
     var region = [p.province, p.country].filter(Boolean);
     if (p.gbao) { region.push("in GBAO"); }
     if (p.wakhan) { region.push("in the Wakhan corridor"); }
-    row("Region", region.join(", "));
-    if (p.frontier_km !== undefined) { row("Frontier", p.frontier_km + " km away"); }
-    if (p.post !== undefined) { row("Nearest post", (names.post[p.post] || p.post) + ", " + p.post_km + " km"); }
+    row("Place", p.place + " (" + (PLACE_PRECISION[p.loc] || "known to the " + p.loc) + ")" +
+      (region.length ? "; " + region.join(", ") : ""));
+    var distances = [];
+    if (p.frontier_km !== undefined) { distances.push(p.frontier_km + " km to the frontier"); }
+    if (p.post !== undefined) { distances.push(p.post_km + " km to the nearest post, " + (data.names.post[p.post] || p.post)); }
+    row("Distance", distances.join("; "));
     if (p.usd !== undefined) { row("Amount", "US$ " + Number(p.usd).toLocaleString("en")); }
     if (p.troops !== undefined) { row("Troops", Number(p.troops).toLocaleString("en")); }
-    row("Citation", p.doc + ", paragraph " + p.para + "; source: " + p.cited + (p.cited_date ? " (" + p.cited_date + ")" : ""));
-    return '<div class="panj-popup"><h4>' + esc(p.title) + "</h4><p>" + esc(p.summary) + "</p><dl>" + rows.join("") + "</dl></div>";
+    var doc = documents[p.doc], source = row("Source", "Paragraph " + p.para + " of " +
+      (doc ? "“" + doc.title + "”, " + (doc.label || doc.publisher) : p.doc));
+    if (doc && doc.url) {
+      source.appendChild(document.createTextNode(" "));
+      webLink(source, doc.url, "(read it)");
+    }
+    var cited = p.cited === "none cited" ? "The document cites no source for this." :
+      "It cites " + p.cited + (p.cited_date ? " (" + p.cited_date + ")" : "") + ".";
+    source.appendChild(document.createTextNode(". " + cited));
+    if (p.cited_url) {
+      source.appendChild(document.createTextNode(" "));
+      webLink(source, p.cited_url, "(the cited source)");
+    }
+    return root;
   };
 
   /* The legend: a Leaflet control around the server-rendered #panj-legend, symbols drawn with the
@@ -510,6 +922,11 @@
       canvas.width = size * ratio; canvas.height = size * ratio;
       canvas.style.width = size + "px"; canvas.style.height = size + "px";
       ctx.scale(ratio, ratio);
+      if (canvas.dataset.shape === "group") {
+        drawGroup(ctx, size / 2, size / 2, size / 2 - 1, { actors: { a: 2, b: 1 }, count: 3, approximate: false },
+          [{ id: "a", colour: "#888888" }, { id: "b", colour: "#cccccc" }]);
+        return;
+      }
       tracePath(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3);
       ctx.fillStyle = canvas.dataset.fill; ctx.globalAlpha = Number(canvas.dataset.fillOpacity || 1); ctx.fill();
       ctx.globalAlpha = 1; ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);

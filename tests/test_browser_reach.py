@@ -1,0 +1,116 @@
+"""Every event of the article opens from the map alone, with real clicks, in at most two clicks:
+the group (or the lone symbol) under the pointer, then, for a group, the event's row in its list.
+
+Where each group lies comes from the runtime (``window.panjMap.groups()``: container pixels and
+event ids); what each event is called comes from the events file itself.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from browsing import TIMEOUT_MS, map_frame
+
+from geo.layers import LAYERS_DIR
+
+pytestmark = pytest.mark.browser
+
+EVENTS_FILE = LAYERS_DIR / "events" / "edm-v19-i92.json"
+# The opening view is the frontier's (docs/ARCHITECTURE.md); Afghanistan's representative point
+# and Kabul lie south of it, so their events are reached after one click on "zoom out".
+OUTSIDE_THE_OPENING_VIEW = {"countries:afghanistan", "places:kabul"}
+
+
+def _events() -> list[dict]:
+    return json.loads(EVENTS_FILE.read_text(encoding="utf-8"))["events"]
+
+
+def _open_by_clicks(frame, event_id: str) -> int:
+    """Click the event's group, then its row if the group lists several; the clicks it took."""
+    [group] = [group for group in frame.evaluate("() => window.panjMap.groups()") if event_id in group["ids"]]
+    frame.locator(".leaflet-container").click(position={"x": group["x"], "y": group["y"]})
+    if len(group["ids"]) == 1:
+        return 1
+    row = frame.locator(f'.panj-popup-row[data-event-id="{event_id}"]')
+    row.wait_for(timeout=TIMEOUT_MS)
+    row.click()
+    return 2
+
+
+def test_every_event_opens_from_the_map_in_two_clicks_at_most(page, app_url) -> None:
+    events = _events()
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{app_url}/?basemap=none")
+    frame = map_frame(page)
+    frame.wait_for_function(f"() => window.panjMap.eventsDrawn === {len(events)}", timeout=TIMEOUT_MS)
+    opening = frame.evaluate("() => { const m = window.panjMap.map; return [m.getCenter(), m.getZoom()]; }")
+    in_view = {event_id for group in frame.evaluate("() => window.panjMap.groups()") for event_id in group["ids"]}
+    assert {event["id"] for event in events} - in_view == {
+        event["id"] for event in events if event["place"] in OUTSIDE_THE_OPENING_VIEW}
+
+    title = frame.locator(".panj-popup h4")
+    for event in events:
+        # Each event from the opening view: a popup's panning from the last one is undone.
+        frame.evaluate("([centre, zoom]) => { const m = window.panjMap.map; m.closePopup();"
+                       " m.setView(centre, zoom, {animate: false}); }", opening)
+        # A closed popup fades out for 200 ms, and takes clicks until it is gone.
+        frame.wait_for_function("() => !document.querySelector('.leaflet-popup')", timeout=TIMEOUT_MS)
+        # Clicking a row may have scrolled the page to show it: back to the page's top.
+        page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
+        if event["place"] in OUTSIDE_THE_OPENING_VIEW:
+            frame.locator(".leaflet-control-zoom-out").click()
+            frame.wait_for_function("(zoom) => window.panjMap.map.getZoom() === zoom - 1", arg=opening[1],
+                                    timeout=TIMEOUT_MS)
+        clicks = _open_by_clicks(frame, event["id"])
+        assert clicks <= 2
+        frame.wait_for_function("(want) => { const h = document.querySelector('.panj-popup h4');"
+                                " return h !== null && h.textContent === want; }", arg=event["title"],
+                                timeout=TIMEOUT_MS)
+        assert title.count() == 1, event["id"]
+
+
+def test_a_group_lists_its_events_and_leads_back_to_the_list(page, app_url) -> None:
+    events = _events()
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{app_url}/?basemap=none")
+    frame = map_frame(page)
+    frame.wait_for_function(f"() => window.panjMap.eventsDrawn === {len(events)}", timeout=TIMEOUT_MS)
+    gbao = [event["id"] for event in events if event["place"] == "gbao:gbao"]
+    [group] = [group for group in frame.evaluate("() => window.panjMap.groups()") if set(gbao) <= set(group["ids"])]
+    frame.locator(".leaflet-container").click(position={"x": group["x"], "y": group["y"]})
+    rows = frame.locator(".panj-popup-row")
+    rows.first.wait_for(timeout=TIMEOUT_MS)
+    assert rows.count() == len(group["ids"])
+    # No taller than half the map.
+    assert frame.evaluate("""() => document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect().height
+                                   <= window.panjMap.map.getSize().y / 2""")
+    rows.first.click()
+    back = frame.locator(".panj-popup-back")
+    back.wait_for(timeout=TIMEOUT_MS)
+    back.click()
+    rows.first.wait_for(timeout=TIMEOUT_MS)
+    assert rows.count() == len(group["ids"])
+
+
+def test_the_popup_links_open_a_new_tab_on_http_only(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    frame = map_frame(page)
+    frame.evaluate("() => window.panjMap.openEvent('taliban-takeover')")
+    frame.locator(".panj-popup h4").wait_for(timeout=TIMEOUT_MS)
+    for link in frame.locator(".panj-popup a").all():
+        assert link.get_attribute("href").startswith(("https://", "http://"))
+        assert (link.get_attribute("target"), link.get_attribute("rel")) == ("_blank", "noopener noreferrer")
+    assert page.outside_requests == []
+
+
+def test_no_matching_event_shows_a_note_on_the_map(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none&q=zzzz-no-such-event")
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.panjMap.eventsDrawn === 0", timeout=TIMEOUT_MS)
+    note = frame.locator(".panj-map-note")
+    note.wait_for(state="visible", timeout=TIMEOUT_MS)
+    assert note.inner_text() == "No event matches the filters"
+    # The legend keeps no heading over rows that are all hidden.
+    headings = frame.evaluate("() => [...document.querySelectorAll('.panj-legend-body h4')].filter(h => !h.hidden).map(h => h.textContent)")
+    assert "Actors" not in headings and "Event types" not in headings
