@@ -871,7 +871,7 @@
     row("Actors", p.actors.map(function (id) { return name("actors", id); }).join(", "));
     var type = row("Type", name("event_types", p.type));
     type.insertBefore(symbolCanvas(null, feature, vocabulary), type.firstChild);
-    var region = [p.province, p.country].filter(Boolean);
+    var region = [p.province, p.country].filter(function (name) { return name && name !== p.place; });
     if (p.gbao) { region.push("in GBAO"); }
     if (p.wakhan) { region.push("in the Wakhan corridor"); }
     row("Place", p.place + " (" + (PLACE_PRECISION[p.loc] || "known to the " + p.loc) + ")" +
