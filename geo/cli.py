@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from geo.export import ExportSize
+    from geo.filters import FilterState
     from geo.layers import Layer
+    from geo.mapview import MapView
 
 logger = logging.getLogger(__name__)
 
@@ -133,21 +135,32 @@ def write_events(argv: list[str]) -> int:
 # --- export --------------------------------------------------------------------------------------
 
 _EXPORT_DESCRIPTION = """\
-Render a view of the Panj map (layers, filtered events, basemap, extent) to a PNG figure with a
-title, legend, scale bar, north arrow, sources line and export date, through headless Chromium.
-The map is the same one the page draws. Filters combine as on the page: an event is shown when it
-matches every option given, and any of the values given for one option."""
+Render a view of the Panj map (layers, filtered events, basemap, extent) to a figure through
+headless Chromium: a title band (title, and what is shown), the map, and a panel with the legend
+(what the map shows), a locator inset and the sources line; scale bar and north arrow in a corner
+of the map no event is under. PNG, vector PDF or SVG. The map is the same one the page draws.
+Filters combine as on the page: an event is shown when it matches every option given, and any of
+the values given for one option."""
 
 _EXPORT_EPILOG = """\
 dates: YYYY, YYYY-MM or YYYY-MM-DD. A partial --from starts at its first day and a partial --to
   ends at its last: --from 2022 --to 2022 is the whole of 2022. An event is shown when the days
   its own (partial) date allows overlap that range.
 regions: gbao, wakhan, country:<id> (e.g. country:afghanistan), province:<id> (e.g. province:badakhshan).
-sizes: --preset slides is 1920x1080 px at scale 1.5 (a 1280x720 layout); --preset a4 is
-  3508x2480 px, A4 landscape at 300 dpi, at scale 2. --width/--height/--scale override the preset;
-  width/scale and height/scale must be whole numbers (the page is laid out in CSS pixels).
+sizes (PNG): --preset slides is 1920x1080 px at scale 1.5 (a 1280x720 layout); --preset a4 is
+  3508x2480 px, A4 landscape at 300 dpi, at scale 4 (an 877x620 layout). --width/--height
+  override the preset's; when the preset's scale does not divide them the nearest scale that
+  does is used, and the command says which. An explicit --scale must divide them. --paper
+  a4|a3|letter with --orientation and --dpi (default 300) gives the paper's pixels at that dpi;
+  --dpi is written into the PNG.
+formats: --format png|pdf|svg (default: from the --out suffix). A PDF is one page of --paper
+  (default a4) in --orientation, vector (text selectable) except the event symbols and area
+  outlines, one 300-dpi image; an SVG is that page converted by pdftocairo (poppler-utils).
+scenes: --scene ID exports a scene of layers/scenes.json as its own view (title, caption under
+  the map); --all-scenes DIR writes every scene as DIR/01-<id>.<format>, ... for a handout.
 basemaps: tiles come from the provider's servers; when they cannot be fetched within
-  --tile-timeout seconds the PNG is written without them and a warning names the basemap.
+  --tile-timeout seconds the figure is written without them (and without their credit) and a
+  warning names the basemap.
 browser: --browser, else $PANJ_CHROMIUM, else /usr/bin/chromium, else Playwright's own Chromium.
 
 exit status: 0 written; 1 no browser, unreadable data or rendering failed; 2 bad option or value.
@@ -155,7 +168,9 @@ exit status: 0 written; 1 no browser, unreadable data or rendering failed; 2 bad
 examples:
   panj export --out figure.png
   panj export --out russia-china.png --actor russia china --from 2022 --to 2022 --preset a4
-  panj export --out gbao.png --region gbao --bbox 70.5,36.6,75.2,39.5 --basemap street"""
+  panj export --out gbao.pdf --region gbao --bbox 70.5,36.6,75.2,39.5 --paper a3
+  panj export --out map.png --width 1600 --height 1000
+  panj export --all-scenes handout --format pdf"""
 
 
 class _OptionError(ValueError):
@@ -167,11 +182,19 @@ _Value = TypeVar("_Value")
 
 def _export_parser(
     basemaps: Sequence[str], default_basemap: str, presets: Sequence[str], default_layers_dir: Path,
+    formats: Sequence[str], papers: Sequence[str], orientations: Sequence[str],
 ) -> argparse.ArgumentParser:
     parser = _parser("export", _EXPORT_DESCRIPTION, _EXPORT_EPILOG)
-    parser.add_argument("--out", required=True, type=Path, metavar="FILE.png", help="the PNG to write")
-    parser.add_argument("--title", help="the figure's title (default: a description of the filters, "
-                        "e.g. 'Russia, China · 2022 · 5 of 29 events')")
+    parser.add_argument("--out", type=Path, metavar="FILE", help="the file to write (.png, .pdf or .svg)")
+    parser.add_argument("--title", help="the figure's title (default: the scene's title, else the frontier's "
+                        "name); the subtitle says what is shown, e.g. 'Russia, China · 2022 · 5 of 29 events'")
+    parser.add_argument("--format", choices=formats, help="png, pdf or svg (default: the --out suffix)")
+    parser.add_argument("--no-locator", dest="locator", action="store_false",
+                        help="leave out the locator inset (Central Asia with the map's extent outlined)")
+    scene_group = parser.add_argument_group("scenes")
+    scene_group.add_argument("--scene", metavar="ID", help="export this scene of scenes.json (instead of filters and view)")
+    scene_group.add_argument("--all-scenes", type=Path, metavar="DIR",
+                             help="write every scene as DIR/NN-<id>.<format> (instead of --out)")
     filters_group = parser.add_argument_group("filters")
     filters_group.add_argument("--from", dest="date_from", metavar="DATE", help="first day shown")
     filters_group.add_argument("--to", dest="date_to", metavar="DATE", help="last day shown")
@@ -186,13 +209,18 @@ def _export_parser(
                             help="layers to draw (default: those the manifest shows; 'none' for no layers)")
     view_group.add_argument("--bbox", metavar="W,S,E,N",
                             help="extent in degrees, fitted exactly (default: the map's home extent)")
-    view_group.add_argument("--basemap", choices=basemaps, default=default_basemap,
-                            help="background tiles (default: %(default)s)")
+    view_group.add_argument("--basemap", choices=basemaps, default=None,
+                            help=f"background tiles (default: {default_basemap})")
     size_group = parser.add_argument_group("size")
-    size_group.add_argument("--preset", choices=presets, default="slides", help="size preset (default: slides)")
+    size_group.add_argument("--preset", choices=presets, default="slides", help="PNG size preset (default: slides)")
     size_group.add_argument("--width", type=int, metavar="N", help="PNG width in pixels")
     size_group.add_argument("--height", type=int, metavar="N", help="PNG height in pixels")
-    size_group.add_argument("--scale", type=float, metavar="F", help="device pixels per CSS pixel")
+    size_group.add_argument("--scale", type=float, metavar="F", help="device pixels per CSS pixel (must divide the size)")
+    size_group.add_argument("--paper", choices=papers, help="paper: a PNG's pixels at --dpi, a PDF's or SVG's page (default a4)")
+    size_group.add_argument("--orientation", choices=orientations, default="landscape",
+                            help="paper orientation (default: landscape)")
+    size_group.add_argument("--dpi", type=float, metavar="N", help="resolution written into the PNG; with --paper, "
+                            "its pixels (default 300)")
     browser_group = parser.add_argument_group("browser")
     browser_group.add_argument("--browser", metavar="PATH", help="Chromium or Chrome executable")
     browser_group.add_argument("--tile-timeout", type=float, default=15.0, metavar="S",
@@ -237,28 +265,71 @@ def _visible_layers(text: str | None, layers: dict[str, Layer]) -> tuple[str, ..
     return tuple(layer_id for layer_id in layers if layer_id in chosen)  # drawing order
 
 
-def _export_size(args: argparse.Namespace) -> ExportSize:
-    from geo.export import PRESETS, ExportSize
+DEFAULT_DPI = 300.0
 
-    preset = PRESETS[args.preset]
-    custom = args.width is not None or args.height is not None or args.scale is not None
+
+def _export_format(args: argparse.Namespace) -> str:
+    suffixes = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
+    if args.out is not None:
+        suffix = suffixes.get(args.out.suffix.lower())
+        if suffix is None:
+            raise _OptionError(f"--out {args.out}: the file name must end in .png, .pdf or .svg")
+        if args.format is not None and args.format != suffix:
+            raise _OptionError(f"--out {args.out}: a {args.format.upper()} file's name must end in .{args.format}")
+        return suffix
+    return args.format or "png"
+
+
+def _export_size(args: argparse.Namespace, output: str) -> tuple[ExportSize, str | None]:
+    """The size, and a note when the exporter chose a scale the reader did not give."""
+    from geo.export import PRESETS, ExportSize, paper_page, paper_png, sized
+
+    if args.dpi is not None and not (math.isfinite(args.dpi) and 10 <= args.dpi <= 2400):
+        raise _OptionError(f"--dpi {args.dpi:g}: must be a number from 10 to 2400")
+    pixels_given = args.width is not None or args.height is not None or args.scale is not None
     try:
-        return ExportSize(
-            width=preset.width if args.width is None else args.width,
-            height=preset.height if args.height is None else args.height,
-            scale=preset.scale if args.scale is None else args.scale,
-            dpi=None if custom else preset.dpi,  # the preset's dpi no longer holds for another size
-        )
+        if output != "png":
+            if pixels_given or args.dpi is not None:
+                raise _OptionError(f"--width, --height, --scale and --dpi are for PNGs; a {output.upper()} is a "
+                                   "page: use --paper and --orientation")
+            return paper_page(args.paper or "a4", args.orientation), None
+        if args.paper is not None:
+            if pixels_given:
+                raise _OptionError("--paper gives the pixel size: leave out --width, --height and --scale")
+            return paper_png(args.paper, args.orientation, args.dpi or DEFAULT_DPI)
+        preset = PRESETS[args.preset]
+        width = preset.width if args.width is None else args.width
+        height = preset.height if args.height is None else args.height
+        dpi = args.dpi if args.dpi is not None else (None if pixels_given else preset.dpi)
+        if args.scale is not None:
+            return ExportSize(width, height, args.scale, dpi=dpi), None
+        for name, pixels in (("width", width), ("height", height)):
+            if pixels <= 0:
+                raise ValueError(f"{name} must be a positive whole number of pixels, got {pixels!r}")
+        return sized(width, height, preset.scale, dpi=dpi)
     except ValueError as error:
+        if isinstance(error, _OptionError):
+            raise
         raise _OptionError(f"size: {error}") from None
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """One figure to write: where, which events, which view, what it says."""
+
+    out: Path
+    state: FilterState
+    view: MapView
+    title: str
+    caption: str | None
 
 
 def export_png(argv: list[str]) -> int:
     """``panj export``: see --help."""
-    from geo import figure, join, mapview
+    from geo import figure, join, mapview, scenes
     from geo.browser import BrowserBusy, BrowserNotFound
     from geo.events import load_vocabulary
-    from geo.export import PRESETS, ExportError, Renderer, export_view
+    from geo.export import FORMATS, PRESETS, ExportError, Renderer, export_view
     from geo.filters import (
         REGION_ALIASES,
         FilterState,
@@ -268,7 +339,8 @@ def export_png(argv: list[str]) -> int:
         range_start,
         region_choices,
     )
-    from geo.layers import LAYERS_DIR, load_layers
+    from geo.layers import LAYERS_DIR, feature_refs, load_layers
+    from geo.layout import ORIENTATIONS, PAPERS_MM
 
     # The data directory is read first: the other options are checked against its ids and basemaps.
     data_option = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
@@ -284,51 +356,90 @@ def export_png(argv: list[str]) -> int:
         print(f"panj export: cannot read the map data: {error}", file=sys.stderr)
         return EXIT_FAILED
     regions = region_choices(events, layers)
-    parser = _export_parser(list(basemaps), mapview.BASEMAP_NONE, list(PRESETS), LAYERS_DIR)
+    parser = _export_parser(list(basemaps), mapview.BASEMAP_NONE, list(PRESETS), LAYERS_DIR, FORMATS,
+                            list(PAPERS_MM), ORIENTATIONS)
     args = parser.parse_args(argv)
     try:
-        if args.out.suffix.lower() != ".png":
-            raise _OptionError(f"--out {args.out}: the file name must end in .png")
-        if not args.out.parent.is_dir():
-            raise _OptionError(f"--out {args.out}: folder {args.out.parent} does not exist")
+        if (args.out is None) == (args.all_scenes is None):
+            raise _OptionError("give --out FILE, or --all-scenes DIR")
+        if args.all_scenes is not None and args.scene is not None:
+            raise _OptionError("--scene and --all-scenes: give one")
+        view_options = {"--from": args.date_from, "--to": args.date_to, "--actor": args.actor, "--type": args.event_type,
+                        "--region": args.region, "--text": args.text, "--layers": args.layers, "--bbox": args.bbox,
+                        "--basemap": args.basemap}
+        if (args.scene or args.all_scenes) and any(view_options.values()):
+            given = ", ".join(option for option, value in view_options.items() if value)
+            raise _OptionError(f"{given}: a scene sets the filters and the view; leave these out with --scene/--all-scenes")
+        output = _export_format(args)
+        target = args.out if args.out is not None else args.all_scenes
+        folder = target.parent if args.out is not None else target
+        if not folder.is_dir():
+            raise _OptionError(f"{'--out' if args.out is not None else '--all-scenes'} {target}: "
+                               f"folder {folder} does not exist")
         if not (math.isfinite(args.tile_timeout) and args.tile_timeout > 0):
             raise _OptionError(f"--tile-timeout {args.tile_timeout:g}: must be a positive number of seconds")
-        date_from = _option_value("--from", args.date_from, range_start)
-        date_to = _option_value("--to", args.date_to, range_end)
-        if date_from and date_to and date_from > date_to:
-            raise _OptionError(f"--from {args.date_from} is after --to {args.date_to}")
-        state = FilterState(
-            date_from=date_from, date_to=date_to,
-            actors=_ids("--actor", args.actor, vocabulary.actors, "actor(s)"),
-            event_types=_ids("--type", args.event_type, vocabulary.event_types, "event type(s)"),
-            regions=_ids("--region", [REGION_ALIASES.get(region, region) for region in args.region or ()],
-                         regions, "region(s)"),
-            text=args.text,
-        )
-        view = mapview.MapView(
-            visible_layers=_visible_layers(args.layers, layers), basemap=args.basemap,
-            bounds=_option_value("--bbox", args.bbox, parse_bbox), highlight=None,
-        )
-        size = _export_size(args)
+        size, size_note = _export_size(args, output)
+        figures: list[_Figure] = []
+        if args.scene or args.all_scenes:
+            try:
+                workshop = scenes.load_scenes(
+                    layers_dir, layer_ids=tuple(layers), actor_ids=vocabulary.actors,
+                    event_type_ids=vocabulary.event_types, region_ids=regions, basemap_ids=basemaps,
+                    feature_refs=feature_refs(layers))
+            except scenes.ScenesError as error:
+                logger.error("scenes refused: %s", error)
+                print(f"panj export: {error}", file=sys.stderr)
+                return EXIT_FAILED
+            chosen = [scene for scene in workshop if args.scene in (None, scene.id)]
+            if not chosen:
+                raise _OptionError(f"--scene {args.scene}: unknown scene; known: {', '.join(s.id for s in workshop)}")
+            for number, scene in enumerate(chosen, start=1):
+                out = args.out if args.out is not None else args.all_scenes / f"{number:02d}-{scene.id}.{output}"
+                view = mapview.MapView(visible_layers=scene.layers, basemap=scene.basemap,
+                                       bounds=scene.bounds(layers), highlight=None)
+                figures.append(_Figure(out, scene.filters, view, args.title or scene.title, scene.caption))
+        else:
+            date_from = _option_value("--from", args.date_from, range_start)
+            date_to = _option_value("--to", args.date_to, range_end)
+            if date_from and date_to and date_from > date_to:
+                raise _OptionError(f"--from {args.date_from} is after --to {args.date_to}")
+            state = FilterState(
+                date_from=date_from, date_to=date_to,
+                actors=_ids("--actor", args.actor, vocabulary.actors, "actor(s)"),
+                event_types=_ids("--type", args.event_type, vocabulary.event_types, "event type(s)"),
+                regions=_ids("--region", [REGION_ALIASES.get(region, region) for region in args.region or ()],
+                             regions, "region(s)"),
+                text=args.text,
+            )
+            view = mapview.MapView(
+                visible_layers=_visible_layers(args.layers, layers), basemap=args.basemap or mapview.BASEMAP_NONE,
+                bounds=_option_value("--bbox", args.bbox, parse_bbox), highlight=None,
+            )
+            figures.append(_Figure(args.out, state, view, args.title or figure.DEFAULT_TITLE, None))
     except _OptionError as error:
         parser.error(str(error))
 
-    shown = apply_filters(events, state)
-    title = args.title
-    if title is None:
-        title = figure.describe_filters(state, events, vocabulary, regions)
+    if size_note:
+        print(f"note: {size_note}", file=sys.stderr)
     try:
         with Renderer(args.browser, tile_timeout_s=args.tile_timeout) as renderer:
-            result = export_view(
-                args.out, layers=layers, events=shown, vocabulary=vocabulary, view=view, title=title,
-                size=size, renderer=renderer, layers_dir=layers_dir,
-            )
+            for wanted in figures:
+                shown = apply_filters(events, wanted.state)
+                result = export_view(
+                    wanted.out, layers=layers, events=shown, vocabulary=vocabulary, view=wanted.view,
+                    title=wanted.title, size=size, renderer=renderer, layers_dir=layers_dir,
+                    description=figure.describe_shown(wanted.state, events, vocabulary, regions, shown),
+                    caption=wanted.caption, locator=args.locator, output=output,
+                )
+                for note in result.notes:
+                    print(f"note: {note}", file=sys.stderr)
+                for warning in result.warnings:
+                    print(f"warning: {warning}", file=sys.stderr)
+                unit = "px" if output == "png" else "CSS px page"
+                print(f"{result.path} ({result.width}×{result.height} {unit}, {len(shown)} of {len(events)} events)")
     except (BrowserNotFound, BrowserBusy, ExportError) as error:  # logged where they are raised
         print(f"panj export: {error}", file=sys.stderr)
         return EXIT_FAILED
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"{result.path} ({result.width}×{result.height} px, {len(shown)} of {len(events)} events)")
     return EXIT_DONE
 
 
@@ -416,7 +527,8 @@ def build_layers(argv: list[str]) -> int:
 COMMANDS = {
     "run": Command("start the page (streamlit run app.py); --port N", run_page),
     "events": Command("write the events, joined to the layers, as GeoJSON or CSV", write_events),
-    "export": Command("render a map view to a PNG figure through headless Chromium", export_png),
+    "export": Command("render a map view (or scenes) to a PNG, PDF or SVG figure through headless Chromium",
+                      export_png),
     "bench": Command("time and size Panj's events layer against a naive folium map", benchmark),
     "build": Command("derive layers/ from registry data (needs the build extra)", build_layers),
 }

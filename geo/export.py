@@ -1,9 +1,11 @@
-"""Exports: a map view as a print-quality PNG through headless Chromium, and the filtered events
-as GeoJSON or CSV downloads.
+"""Exports: a map view as a report-grade figure (PNG, vector PDF or SVG) through headless
+Chromium, and the filtered events as GeoJSON or CSV downloads.
 
-The page and the command line both go through `export_view`, which builds the map with
-`geo.mapview.build_map(..., for_export=True)`, adds the figure furniture (`geo.figure`) and hands
-the HTML to `Renderer` with the view's basemap tile URL. The renderer (a `geo.browser.HeadlessChromium`)
+The page and the command line both go through `export_view`, which builds the page's own map
+for export, lays it out as a figure (`geo.layout`, `geo.figure`: title band, map frame, panel with
+legend, locator and sources) and hands the HTML to `Renderer` with the view's basemap tile URL. A
+PDF is Chromium's print of the same page at the paper's size; an SVG is that PDF converted by
+poppler's `pdftocairo` (docs/ARCHITECTURE.md, "Figures"). The renderer (a `geo.browser.HeadlessChromium`)
 serves the document and `/app/static/*` itself and aborts every other request, except those to the
 tile hosts it is given.
 """
@@ -15,7 +17,9 @@ import json
 import logging
 import math
 import os
+import shutil
 import struct
+import subprocess
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -25,8 +29,10 @@ from urllib.parse import urlsplit
 
 import geopandas as gpd
 import pandas as pd
+import shapely
+from shapely.geometry import box
 
-from geo import figure, join, mapview
+from geo import figure, join, layout, mapview
 from geo.browser import DOCUMENT_URL, SLOT_TIMEOUT_S, HeadlessChromium
 from geo.events import Vocabulary, load_documents
 from geo.layers import LAYERS_DIR, Layer
@@ -36,6 +42,15 @@ logger = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 30.0
 MAX_SIDE_PX = 10_000  # larger captures exhaust Chromium's compositor long before they are useful
+FORMATS = ("png", "pdf", "svg")
+MIME_TYPES = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml"}
+PDF_DEVICE_SCALE = 3.125  # 300 dpi for whatever a PDF holds as pixels (tiles, the map's canvases)
+# The map's canvases (event symbols, area outlines) print as images: drawn again for print they
+# would be vectors, but Chromium prints such a canvas opaque, hiding the layers under it
+# (docs/ARCHITECTURE.md, "Figures"). The legend's symbols sit on the white panel and print as vectors.
+MAP_CANVASES = ".leaflet-container canvas"
+PRINTED_GROUP_LABEL = "Several events at one place: how many, ring by actor"
+POPPLER_HINT = "install poppler-utils (Debian/Ubuntu: apt-get install poppler-utils) for SVG export"
 
 # Runs before any page script. Catches Leaflet as it is assigned to window.L so that every map is
 # created without fade/zoom animations (a capture mid-fade shows half-transparent tiles: Leaflet
@@ -61,6 +76,54 @@ _INIT_SCRIPT = """
         this.on("tileerror", () => { record.failed += 1; });
       });
     },
+  });
+})();
+"""
+
+# For a vector PDF. Chromium prints a canvas as an image unless it is drawn during `beforeprint`,
+# so every 2D context records what it draws since its canvas was last sized, and `beforeprint`
+# draws it again; canvases matching state.rasterSelector keep their image (docs/ARCHITECTURE.md,
+# "Figures"). A canvas drawn again prints opaque (white where it is empty).
+_VECTOR_CANVAS_SCRIPT = """
+(() => {
+  const state = window.__panjExport;
+  const records = new WeakMap();
+  const proto = CanvasRenderingContext2D.prototype;
+  const calls = {}, setters = {};
+  const reads = new Set(["getImageData", "measureText", "isPointInPath", "isPointInStroke", "getLineDash",
+    "getTransform", "getContextAttributes", "isContextLost", "createImageData"]);
+  function log(context, entry) {
+    let record = records.get(context.canvas);
+    if (!record) { record = []; records.set(context.canvas, record); }
+    record.push(entry);
+  }
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (typeof descriptor.value === "function" && name !== "constructor" && !reads.has(name)) {
+      const call = calls[name] = descriptor.value;
+      proto[name] = function (...args) { log(this, [false, name, args]); return call.apply(this, args); };
+    } else if (descriptor.set) {
+      const set = setters[name] = descriptor.set;
+      Object.defineProperty(proto, name, { ...descriptor, set(value) { log(this, [true, name, value]); set.call(this, value); } });
+    }
+  }
+  for (const side of ["width", "height"]) {  // sizing a canvas clears it: its record starts again
+    const descriptor = Object.getOwnPropertyDescriptor(HTMLCanvasElement.prototype, side);
+    Object.defineProperty(HTMLCanvasElement.prototype, side, {
+      ...descriptor, set(value) { records.delete(this); descriptor.set.call(this, value); },
+    });
+  }
+  window.addEventListener("beforeprint", () => {
+    document.querySelectorAll("canvas").forEach((canvas) => {
+      const record = records.get(canvas);
+      if (!record || (state.rasterSelector && canvas.matches(state.rasterSelector))) return;
+      canvas.width = canvas.width;
+      const context = canvas.getContext("2d");
+      for (const [isSet, name, value] of record) {
+        if (isSet) setters[name].call(context, value); else calls[name].apply(context, value);
+      }
+      records.set(canvas, record);
+    });
   });
 })();
 """
@@ -91,11 +154,13 @@ class ExportError(RuntimeError):
 @dataclass(frozen=True)
 class ExportResult:
     path: Path
-    width: int  # pixels in the PNG
+    width: int  # pixels in the PNG; for a PDF or SVG, CSS pixels of the page (96 to the inch)
     height: int
     failed_tiles: tuple[str, ...]  # URL templates of tile layers that did not (fully) load
     warnings: tuple[str, ...]
     blocked_urls: tuple[str, ...]  # requests the page tried that the router refused
+    layout: dict[str, Any] | None = None  # the figure's parts as drawn (geo.figure.FigurePage.measure)
+    notes: tuple[str, ...] = ()  # what the exporter chose for the reader (a scale, rasterised events)
 
 
 def css_viewport(width: int, height: int, scale: float) -> tuple[int, int]:
@@ -150,22 +215,33 @@ class Renderer(HeadlessChromium):
 
     def render(
         self, html: str, out_path: str | os.PathLike[str], *, width: int, height: int, scale: float,
-        dpi: float | None = None, tile_urls: Sequence[str] = (),
+        dpi: float | None = None, tile_urls: Sequence[str] = (), finish: str | None = None,
+        measure: str | None = None, pdf_page_mm: tuple[float, float] | None = None,
+        raster_canvases: str | None = None,
     ) -> ExportResult:
         """Render `html` (a full page whose script sets window.panjMap.ready) to a PNG of exactly
         width x height pixels; `dpi`, when given, is written into the PNG. Beyond the document and
-        /app/static/, only the hosts of the tile URL templates `tile_urls` are reached."""
+        /app/static/, only the hosts of the tile URL templates `tile_urls` are reached.
+
+        `finish`, a JavaScript function, is called with the tile report once the map and its tiles
+        are drawn; `measure`, once everything has settled, and its result is the result's
+        `layout`. With `pdf_page_mm` (width, height) the page, laid out at width x height CSS
+        pixels, is printed to a one-page vector PDF of that size instead (canvases as vectors,
+        except those matching the CSS selector `raster_canvases`)."""
         from playwright.sync_api import Error as PlaywrightError
 
-        css_width, css_height = css_viewport(width, height, scale)
+        printing = pdf_page_mm is not None
+        css_width, css_height = (width, height) if printing else css_viewport(width, height, scale)
         blocked: list[str] = []
         page_errors: list[str] = []
         context = self.document_context(
-            html, tile_urls=tile_urls, blocked=blocked,
-            viewport={"width": css_width, "height": css_height}, device_scale_factor=scale, service_workers="block",
+            html, tile_urls=tile_urls, blocked=blocked, viewport={"width": css_width, "height": css_height},
+            device_scale_factor=PDF_DEVICE_SCALE if printing else scale, service_workers="block",
         )
         try:
             context.add_init_script(_INIT_SCRIPT)
+            if printing:
+                context.add_init_script(_VECTOR_CANVAS_SCRIPT)
             page = context.new_page()
             page.on("pageerror", lambda error: page_errors.append(str(error)))
             page.goto(DOCUMENT_URL, wait_until="domcontentloaded")
@@ -182,8 +258,18 @@ class Renderer(HeadlessChromium):
             except PlaywrightError:
                 tiles_timed_out = True
             tile_report = page.evaluate(_TILE_REPORT)
+            finished = page.evaluate(finish, tile_report) if finish else None
             page.evaluate(_SETTLED_FRAME)
-            png = page.screenshot(clip={"x": 0, "y": 0, "width": css_width, "height": css_height}, type="png")
+            measured = page.evaluate(measure) if measure else None
+            if printing:
+                page.evaluate("selector => { window.__panjExport.rasterSelector = selector; }", raster_canvases)
+                page.emulate_media(media="screen")  # the layout just measured, not a print style sheet
+                output = page.pdf(
+                    width=f"{pdf_page_mm[0]}mm", height=f"{pdf_page_mm[1]}mm", print_background=True,
+                    margin={"top": "0", "right": "0", "bottom": "0", "left": "0"}, page_ranges="1",
+                )
+            else:
+                output = page.screenshot(clip={"x": 0, "y": 0, "width": css_width, "height": css_height}, type="png")
         except PlaywrightError as error:
             # The browser itself failed (crashed, ran out of memory), not the page.
             logger.exception("export failed: the browser failed while rendering")
@@ -193,14 +279,16 @@ class Renderer(HeadlessChromium):
             context.close()
 
         failed, warnings = _tile_problems(tile_report, tiles_timed_out, self.tile_timeout_s)
-        if dpi is not None:
-            png = with_png_dpi(png, dpi)
+        if dpi is not None and not printing:
+            output = with_png_dpi(output, dpi)
         path = Path(out_path)
-        path.write_bytes(png)
-        pixel_width, pixel_height = png_size(png)
+        path.write_bytes(output)
+        out_width, out_height = (css_width, css_height) if printing else png_size(output)
+        if measured is not None and finished is not None:
+            measured = {**measured, **finished}
         return ExportResult(
-            path=path, width=pixel_width, height=pixel_height, failed_tiles=failed,
-            warnings=warnings, blocked_urls=tuple(blocked),
+            path=path, width=out_width, height=out_height, failed_tiles=failed,
+            warnings=warnings, blocked_urls=tuple(blocked), layout=measured,
         )
 
 
@@ -219,7 +307,8 @@ def _tile_problems(
             reason = f"still loading after {timeout_s:g} s"
         else:
             reason = f"{layer['failed']} of {layer['failed'] + layer['loaded']} failed"
-        warnings.append(f"tiles from {host}: {reason}; the PNG shows the vector layers without them")
+        drawn = " and does not credit them" if layer["loaded"] == 0 else ""
+        warnings.append(f"tiles from {host}: {reason}; the figure shows the vector layers without them{drawn}")
     return tuple(failed), tuple(warnings)
 
 
@@ -234,50 +323,162 @@ def png_size(png: bytes) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class ExportSize:
-    width: int  # pixels
+    width: int  # pixels (for a PDF or SVG: CSS pixels of the page)
     height: int
     scale: float  # device pixels per CSS pixel: the figure is laid out at width/scale x height/scale
     dpi: float | None = None  # written into the PNG for print sizes
+    paper: str = "a4"  # the reference page type is sized against (geo.layout); a PDF's page
+    page_mm: tuple[float, float] | None = None  # a PDF or SVG page (width, height); None for a PNG
 
     def __post_init__(self) -> None:
         css_viewport(self.width, self.height, self.scale)  # a size Chromium cannot hit exactly is refused here
 
+    @property
+    def css(self) -> tuple[int, int]:
+        return css_viewport(self.width, self.height, self.scale)
+
 
 PRESETS = {
-    # A 1280x720 CSS layout at 1.5x: the furniture reads at slide distance.
+    # A 1280x720 CSS layout at 1.5x.
     "slides": ExportSize(1920, 1080, 1.5),
-    # A4 landscape at 300 dpi is 3508x2480 px: 1754x1240 CSS pixels at 2x.
-    "a4": ExportSize(3508, 2480, 2.0, dpi=300),
+    # A4 landscape at 300 dpi is 3508x2480 px; laid out at 877x620 CSS pixels (scale 4, the
+    # dividing scale nearest 300/96), so the map's symbols are 4 mm across on paper.
+    "a4": ExportSize(3508, 2480, 4.0, dpi=300),
 }
 PRESET_LABELS = {"slides": "Slides 1920×1080", "a4": "A4 landscape 300 dpi (3508×2480)"}
+PAPER_LABELS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
+
+
+def sized(width: int, height: int, wanted_scale: float, dpi: float | None = None,
+          paper: str = "a4") -> tuple[ExportSize, str | None]:
+    """A PNG size of exactly width x height pixels at the scale nearest `wanted_scale` that lays it
+    out in whole CSS pixels; the note says which scale, when it is not the one wanted."""
+    scale = wanted_scale if layout.divides(width, height, wanted_scale) else layout.dividing_scale(width, height, wanted_scale)
+    size = ExportSize(width, height, scale, dpi=dpi, paper=paper)
+    if scale == wanted_scale:
+        return size, None
+    css_width, css_height = size.css
+    return size, (f"scale {wanted_scale:g} does not divide {width}×{height} px; "
+                  f"laid out at scale {scale:.4g} ({css_width}×{css_height} CSS px)")
+
+
+def paper_png(paper: str, orientation: str, dpi: float) -> tuple[ExportSize, str | None]:
+    """The paper at `dpi` as a PNG, laid out at about 96 CSS pixels to the inch (as printed); a
+    side may lose a pixel (under 0.1 mm at 300 dpi) when that gives a scale nearer that."""
+    wanted = dpi / layout.CSS_PX_PER_INCH
+    exact_width, exact_height = layout.paper_pixels(paper, orientation, dpi)
+    candidates = [(w, h) for w in (exact_width, exact_width - 1) for h in (exact_height, exact_height - 1)]
+    width, height = min(candidates, key=lambda wh: abs(math.log(layout.dividing_scale(*wh, wanted) / wanted)))
+    scale = layout.dividing_scale(width, height, wanted)
+    return ExportSize(width, height, scale, dpi=dpi, paper=paper), None
+
+
+def paper_page(paper: str, orientation: str) -> ExportSize:
+    """A PDF or SVG page of the paper: laid out at 96 CSS pixels to the inch, as Chromium prints."""
+    width, height = layout.paper_css(paper, orientation)
+    return ExportSize(width, height, 1.0, paper=paper, page_mm=layout.paper_mm(paper, orientation))
 
 
 def export_view(
     out_path: str | os.PathLike[str], *, layers: dict[str, Layer], events: pd.DataFrame, vocabulary: Vocabulary,
     view: MapView, title: str, size: ExportSize, renderer: Renderer, layers_dir: Path = LAYERS_DIR,
-    exported_on: dt.date | None = None,
+    exported_on: dt.date | None = None, description: str = "", caption: str | None = None,
+    locator: bool = True, output: str = "png",
 ) -> ExportResult:
-    """Render `view` of the (already filtered) `events` as a figure PNG at `size`.
+    """Render `view` of the (already filtered) `events` as a figure at `size`: a PNG, or with
+    `output` "pdf" or "svg" a vector page of ``size.page_mm``.
 
-    The map is the page's own (`build_map(..., for_export=True)`) plus the figure furniture; a
-    basemap whose tiles fail leaves the vectors in place and a warning naming that basemap."""
+    The map is the page's own (`build_base_map(..., for_export=True)` and its events overlay) in
+    the frame `geo.layout` gives it, with the title, a subtitle (`description`, what the filters
+    show: ``geo.figure.describe_shown``, and how many of the events the map's extent holds), legend (only what the frame shows), locator inset (unless `locator` is
+    False), sources (only what is drawn) and a scene's `caption`. A basemap whose tiles fail
+    leaves the vectors in place, its credit out and a warning naming that basemap."""
+    if output not in FORMATS:
+        raise ValueError(f"unknown format {output!r}; expected one of {', '.join(FORMATS)}")
+    if output != "png" and size.page_mm is None:
+        raise ValueError(f"a {output.upper()} is a page: give its size with paper_page()")
     basemaps = mapview.load_basemaps(layers_dir)
-    fmap = mapview.build_map(layers, events, vocabulary, view, basemaps=basemaps, for_export=True)
-    sources = figure.sources_lines(
-        mapview.attribution_text(layers, view, basemaps), _document_labels(events, layers_dir),
-        exported_on or dt.date.today(),
-    )
-    bounds = view.bounds if view.bounds is not None else mapview.home_bounds(layers)
-    figure.add_furniture(fmap, title=title, bounds=bounds, sources=sources)
-    tile_url = basemaps[view.basemap].url  # build_map has refused an unknown basemap
+    if view.basemap not in basemaps:
+        raise ValueError(f"unknown basemap {view.basemap!r}; expected one of {', '.join(basemaps)}")
+    css_width, css_height = size.css
+    requested = view.bounds if view.bounds is not None else mapview.home_bounds(layers)
+    # The band is laid out for the longest the subtitle can be: the frame's extent decides its end.
+    longest = figure.subtitle(description, shown=10**6, in_frame=0)
+    figure_layout = layout.figure_layout(css_width, css_height, subtitle=longest, caption=caption, paper=size.paper)
+    extent = layout.fitted_bounds(requested, figure_layout.frame.width, figure_layout.frame.height)
+    in_frame = _inside(events, extent)
+    text = figure.subtitle(description, shown=len(events), in_frame=len(in_frame))
+
+    drawn_layers = tuple(layer_id for layer_id in view.visible_layers
+                         if layer_id in layers and _touches(layers[layer_id], extent))
+    inset = figure.locator(layers, extent) if locator else None
+    # Paper cannot be clicked: the group row says what the symbol is, not what a click does.
+    legend = [replace(item, label=PRINTED_GROUP_LABEL) if item.shape == mapview.GROUP_SHAPE else item
+              for item in mapview.legend_items(layers, vocabulary, visible_layers=drawn_layers, events=in_frame)]
+    fmap = mapview.build_base_map(layers, vocabulary, basemaps={view.basemap: basemaps[view.basemap]},
+                                  legend=legend, for_export=True)
+    mapview.events_overlay(events, vocabulary, layers, view).add_to(fmap)
+    credited = (*drawn_layers, *([figure.LOCATOR_LAYER] if inset is not None else ()))
+    credits = mapview.attribution_text(layers, MapView(visible_layers=credited, basemap=mapview.BASEMAP_NONE), basemaps)
+    basemap = basemaps[view.basemap]
+    lines = figure.source_lines(credits, basemap.attribution if basemap.url else "",
+                                _document_labels(in_frame, layers_dir), exported_on or dt.date.today())
+    figure.add_figure(fmap, figure_layout=figure_layout, title=title, subtitle=text, bounds=requested,
+                      sources=lines, locator_inset=inset, caption=caption)
+
+    notes: list[str] = []
+    if output != "png" and not events.empty:
+        notes.append(f"the {output.upper()}'s event symbols and area outlines are one 300-dpi image; "
+                     "layers, names, legend and text are vectors")
+    out = Path(out_path)
+    render_to = out.with_suffix(".pdf.part") if output == "svg" else out
     result = renderer.render(
-        fmap.get_root().render(), out_path, width=size.width, height=size.height, scale=size.scale, dpi=size.dpi,
-        tile_urls=[tile_url] if tile_url else [],
+        fmap.get_root().render(), render_to, width=size.width, height=size.height, scale=size.scale, dpi=size.dpi,
+        tile_urls=[basemap.url] if basemap.url else [], finish=_FINISH, measure=_MEASURE,
+        pdf_page_mm=size.page_mm if output != "png" else None,
+        raster_canvases=MAP_CANVASES,
     )
+    if output == "svg":
+        try:
+            pdf_to_svg(render_to, out)
+        finally:
+            render_to.unlink(missing_ok=True)
+        result = replace(result, path=out)
+    warnings = list(result.warnings)
     if result.failed_tiles:
-        named = tuple(f"basemap {view.basemap!r}: {warning}" for warning in result.warnings)
-        result = replace(result, warnings=named)
-    return result
+        warnings = [f"basemap {view.basemap!r}: {warning}" for warning in warnings]
+    if result.layout is not None and not result.layout.get("legendFits", True):
+        warnings.append("the legend is longer than its panel even at 7 pt in columns: its last rows are cut")
+    return replace(result, warnings=tuple(warnings), notes=(*result.notes, *notes))
+
+
+_FINISH = "tiles => window.panjFigure.finish(tiles)"
+_MEASURE = "() => window.panjFigure.measure()"
+
+
+def pdf_to_svg(pdf: Path, svg: Path) -> None:
+    """Convert a one-page PDF to SVG with poppler's pdftocairo (paths stay paths; text becomes glyph outlines)."""
+    converter = shutil.which("pdftocairo")
+    if converter is None:
+        logger.error("pdftocairo not found: %s", POPPLER_HINT)
+        raise ExportError(f"no pdftocairo to convert the PDF to SVG: {POPPLER_HINT}")
+    done = subprocess.run([converter, "-svg", str(pdf), str(svg)], capture_output=True, text=True, timeout=120, check=False)
+    if done.returncode != 0:
+        logger.error("pdftocairo failed: %s", done.stderr.strip())
+        raise ExportError(f"pdftocairo could not convert the PDF to SVG: {done.stderr.strip()[:200]}")
+
+
+def _inside(events: pd.DataFrame, extent: layout.Bounds) -> pd.DataFrame:
+    """The events whose symbol (their lon/lat) lies inside the extent."""
+    if events.empty:
+        return events
+    west, south, east, north = extent
+    return events[events["lon"].between(west, east) & events["lat"].between(south, north)]
+
+
+def _touches(layer: Layer, extent: layout.Bounds) -> bool:
+    """Whether any of the layer's features reaches into the extent (is drawn in the frame)."""
+    return bool(shapely.intersects(layer.frame.geometry.to_numpy(), box(*extent)).any())
 
 
 def _document_labels(events: pd.DataFrame, layers_dir: Path) -> list[str]:

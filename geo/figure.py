@@ -1,67 +1,66 @@
-"""Map furniture for exported figures: title, legend, scale bar, north arrow, sources line, and
-the print styling that hides the page's interactive controls and sets the type sizes (the map's
-names are the page's own, ``geo.labels``).
+"""The exported figure: a layout (``geo.layout``) of a title band, the map frame and a panel holding
+the legend, a locator inset and the sources line, with the scale bar and north arrow on the map in a
+corner no event or name is under (docs/ARCHITECTURE.md, "Figures"); and the print styling that
+hides the page's interactive controls and sets the type sizes (the map's names are the page's own,
+``geo.labels``).
 
 Each piece is a ``geo.markup.DataElement`` whose HTML/JS is a Jinja template on the class; text
-from data reaches the page through ``|e`` (HTML) or ``|tojson`` (JavaScript), rendered once. Sizes are in
-viewport units with pixel bounds, so the same figure reads well on a 1280-px slide and on an A4
-page rendered at 1754 CSS pixels.
+from data reaches the page through ``|e`` (HTML) or ``|tojson`` (JavaScript), rendered once. Type
+is sized in points of the figure's reference page (``geo.layout``): the same figure reads alike on
+a slide and on paper.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import folium
 import pandas as pd
+import shapely
 from jinja2 import Template
+from shapely.geometry import box
 
+from geo import layout
 from geo.events import Vocabulary
 from geo.filters import FilterState, apply_filters, date_span
+from geo.layers import Layer
 from geo.markup import DataElement
 
-# The figure's one font size, from which every piece scales: ~13 px on a 1280-px slide, ~18 px on A4.
-BASE_FONT = "clamp(9px, 1.05vmax, 22px)"
 MAX_LISTED_TERMS = 3  # beyond this a title says "5 actors" rather than naming them all
+DEFAULT_TITLE = "The Tajikistan–Afghanistan frontier"
+LOCATOR_LAYER = "countries"
+# The locator shows this much of Central Asia (W, S, E, N), widened to take in the map's extent.
+LOCATOR_REGION = (55.0, 28.0, 82.0, 45.0)
+LOCATOR_HIGHLIGHT = ("tajikistan", "afghanistan")
+LOCATOR_SIMPLIFY_DEG = 0.03
+LOCATOR_MIN_MARK_PX = 5.0  # a frame smaller than this on the locator is drawn as a box this size
 
 
 class PrintStyle(DataElement):
     """Hides zoom, layer and Leaflet attribution controls (the sources line replaces it) and sets
-    the figure's type sizes."""
+    the figure's type sizes from its point size (``--pt``, CSS pixels per point)."""
 
     _template = Template("""
 {% macro header(this, kwargs) %}
 <style>
-  :root { --panj-font: {{ this.base_font }}; }
+  :root { --pt: {{ this.pt }}px; --panj-font: calc(var(--pt) * {{ this.map_text_pt }}); }
+  html, body { background: #fff; overflow: hidden; }
   .leaflet-control-zoom, .leaflet-control-layers, .leaflet-control-attribution { display: none !important; }
-  .panj-figure-box {
-    background: rgba(255, 255, 255, 0.92); color: #1a1a1a;
-    font: var(--panj-font)/1.3 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif;
-    border: 1px solid #555; border-radius: 3px; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.25);
-    padding: 0.45em 0.7em;
-  }
-  .leaflet-container .leaflet-control.panj-figure-box { margin: 0.8em; }
-  /* The page's legend (geo.mapview), always open and at the figure's type size. */
-  .leaflet-container .panj-legend {
-    font-size: calc(var(--panj-font) * 0.8); max-width: 34vw; max-height: none; overflow: visible;
-    padding: 0.5em 0.7em; margin: 0.8em; border: 1px solid #555; border-radius: 3px;
-  }
-  .panj-legend h4 { font-size: 1.05em; margin: 0.4em 0 0.1em; }
-  .panj-legend .panj-legend-toggle { display: none !important; }
-  .panj-legend .panj-legend-body { display: block !important; }
-  .panj-legend-item svg { width: 1.8em; height: 1.15em; }
-  .panj-legend-item canvas { width: 1.5em !important; height: 1.5em !important; }
+  .panj-figure-text { color: #1a1a1a; font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; }
   /* The map's names (geo/web/panj-labels.js) at the figure's type size. */
   .leaflet-container .panj-label-pane { --panj-label-font: calc(var(--panj-font) * 0.85); }
 </style>
 {% endmacro %}
 """)
 
-    def __init__(self) -> None:
+    def __init__(self, pt: float) -> None:
         super().__init__()
         self._name = "PrintStyle"
-        self.base_font = BASE_FONT
+        self.pt = round(pt, 4)
+        self.map_text_pt = layout.MAP_TEXT_PT
 
 
 class ExactFit(DataElement):
@@ -81,127 +80,300 @@ class ExactFit(DataElement):
         self.leaflet_bounds = [[south, west], [north, east]]
 
 
-class _FigureBox(DataElement):
-    """A box of the figure's furniture in a map corner: a Leaflet control holding ``inner_html()``.
+@dataclass(frozen=True)
+class Locator:
+    """The locator inset as SVG shapes in its own viewBox: the countries, and the map's extent."""
 
-    Subclasses give ``position``, the box's CSS class and its style sheet (trusted constants), and
-    ``inner_html``, which escapes whatever comes from data."""
-
-    position = "topleft"
-    css_class = ""
-    css = ""
-    _template = Template("""
-{% macro header(this, kwargs) %}
-<style>{{ this.css }}</style>
-{% endmacro %}
-{% macro script(this, kwargs) %}
-(function () {
-  const control = L.control({position: {{ this.position|tojson }}});
-  control.onAdd = function () {
-    const box = L.DomUtil.create("div", {{ ("panj-figure-box " ~ this.css_class)|tojson }});
-    box.innerHTML = {{ this.inner_html()|tojson }};
-    return box;
-  };
-  control.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-""")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = type(self).__name__
-
-    def inner_html(self) -> str:
-        raise NotImplementedError
+    width: float
+    height: float
+    countries: tuple[tuple[str, bool], ...]  # (SVG path, highlighted)
+    extent: tuple[float, float, float, float]  # x, y, width, height of the map's extent
 
 
-class TitleBox(_FigureBox):
-    """The figure's title, top left."""
+def locator(layers: Mapping[str, Layer], extent: layout.Bounds, width_px: float = 300.0) -> Locator | None:
+    """The locator inset from the shipped countries layer (``LOCATOR_LAYER``), or None without that
+    layer or when the map's extent is nowhere near it."""
+    if LOCATOR_LAYER not in layers:
+        return None
+    frame = layers[LOCATOR_LAYER].frame
+    west, south, east, north = shapely.total_bounds(frame.geometry.to_numpy())
+    if extent[2] < west or extent[0] > east or extent[3] < south or extent[1] > north:
+        return None
+    region = (min(LOCATOR_REGION[0], extent[0]), min(LOCATOR_REGION[1], extent[1]),
+              max(LOCATOR_REGION[2], extent[2]), max(LOCATOR_REGION[3], extent[3]))
+    # Plate carrée squeezed by the cosine of the middle latitude: near enough true shapes at this size.
+    squeeze = math.cos(math.radians((region[1] + region[3]) / 2))
+    scale = width_px / ((region[2] - region[0]) * squeeze)
+    height_px = (region[3] - region[1]) * scale
 
-    position, css_class = "topleft", "panj-title"
-    css = """
-  .panj-title { max-width: 55vw; }
-  .panj-title h1 { margin: 0; font-size: 1.55em; font-weight: 700; line-height: 1.2; }
-"""
-    _inner = Template("""<h1>{{ title|e }}</h1>""")
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - region[0]) * squeeze * scale, (region[3] - lat) * scale
 
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        self.title = title
-
-    def inner_html(self) -> str:
-        return self._inner.render(title=self.title)
-
-
-class NorthArrow(_FigureBox):
-    """A north arrow, top right (Web Mercator keeps north up everywhere on the map)."""
-
-    position, css_class = "topright", "panj-north"
-    css = """
-  .panj-north { padding: 0.3em 0.45em 0.2em; text-align: center; }
-  .panj-north svg { display: block; width: 2.2em; height: 3.2em; }
-"""
-
-    def inner_html(self) -> str:
-        return ('<svg viewBox="0 0 22 32" aria-label="North">'
-                '<text x="11" y="9" text-anchor="middle" font-size="9" font-weight="700" font-family="sans-serif">N</text>'
-                '<polygon points="11,11 18,31 11,26 4,31" fill="#1a1a1a"/>'
-                '<polygon points="11,11 11,26 4,31" fill="#ffffff" stroke="#1a1a1a" stroke-width="1"/></svg>')
+    window = box(*region)
+    countries = []
+    for feature_id, geometry in zip(frame.index, frame.geometry, strict=True):
+        clipped = geometry.intersection(window).simplify(LOCATOR_SIMPLIFY_DEG)
+        path = _svg_path(clipped, project)
+        if path:
+            countries.append((path, str(feature_id) in LOCATOR_HIGHLIGHT))
+    left, top = project(extent[0], extent[3])
+    right, bottom = project(extent[2], extent[1])
+    mark_w, mark_h = max(right - left, LOCATOR_MIN_MARK_PX), max(bottom - top, LOCATOR_MIN_MARK_PX)
+    centre_x, centre_y = (left + right) / 2, (top + bottom) / 2
+    return Locator(round(width_px, 2), round(height_px, 2), tuple(countries),
+                   tuple(round(v, 2) for v in (centre_x - mark_w / 2, centre_y - mark_h / 2, mark_w, mark_h)))
 
 
-class ScaleBar(DataElement):
-    """A metric scale bar sized for print, bottom left (above the sources line); it replaces
-    the page's screen-sized one."""
+def _svg_path(geometry: shapely.Geometry, project) -> str:
+    parts = []
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.geom_type != "Polygon" or polygon.is_empty:
+            continue
+        for ring in (polygon.exterior, *polygon.interiors):
+            points = [project(x, y) for x, y in ring.coords]
+            parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z")
+    return "".join(parts)
+
+
+class FigurePage(DataElement):
+    """The figure around the map: the map's frame placed by the layout, the title band, the panel
+    (legend moved in from the map, locator, sources), a scene's caption, and on the map one control
+    holding the north arrow and the scale bar.
+
+    ``window.panjFigure.finish(tiles)`` (the exporter calls it once the map and its tiles are
+    drawn, with the tile report) drops the basemap credit when no tile was drawn, fits the legend to
+    its part of the panel (smaller type, down to 7 pt, then columns), and puts the scale bar and
+    north arrow in the first corner of the map with no event or point symbol under them, else in
+    the panel; ``window.panjFigure.measure()`` gives every part's box in CSS pixels, the drawn
+    names and event symbols, and the map's extent, for the exporter's report and the tests."""
 
     _template = Template("""
 {% macro header(this, kwargs) %}
 <style>
-  /* The page's own scale bar is sized for a screen; this one replaces it. */
+  .folium-map {
+    position: absolute !important; left: {{ this.frame.left }}px !important; top: {{ this.frame.top }}px !important;
+    width: {{ this.frame.width }}px !important; height: {{ this.frame.height }}px !important;
+    outline: calc(var(--pt) * 0.6) solid #444; background: #fff;
+  }
+  .panj-figure-part { position: absolute; box-sizing: border-box; overflow: hidden; }
+  #panj-figure-title h1 { margin: 0; font-size: calc(var(--pt) * {{ this.title_pt }}); font-weight: 700; line-height: 1.25;
+    white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  #panj-figure-title p { margin: calc(var(--pt) * 2) 0 0; font-size: calc(var(--pt) * {{ this.subtitle_pt }}); line-height: 1.35; color: #333; }
+  #panj-figure-panel { display: flex; flex-direction: {{ "column" if this.panel_side == "right" else "row" }};
+    gap: calc(var(--pt) * 5); }
+  #panj-figure-panel .panj-figure-side { display: flex; flex-direction: column; gap: calc(var(--pt) * 5);
+    {{ "flex: 1 1 auto; min-height: 0;" if this.panel_side == "right" else "flex: 0 0 34%;" }} }
+  #panj-figure-legend { flex: 1 1 auto; min-height: 0; min-width: 0; overflow: hidden; }
+  #panj-figure-legend .panj-legend {
+    position: static; margin: 0; padding: 0; max-width: none; width: 100%; box-sizing: border-box;
+    background: none; box-shadow: none; border-radius: 0; color: #1a1a1a;
+    font: calc(var(--pt) * {{ this.legend_pt }})/1.25 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif;
+    column-gap: calc(var(--pt) * 6);
+  }
+  #panj-figure-legend .panj-legend-toggle { display: none !important; }
+  #panj-figure-legend .panj-legend-body { display: block !important; margin: 0; max-height: none; overflow: visible; padding: 0; }
+  #panj-figure-legend .panj-legend h4 { font-size: 1.05em; margin: 0.5em 0 0.15em; break-after: avoid; }
+  #panj-figure-legend .panj-legend h4:first-child { margin-top: 0; }
+  #panj-figure-legend .panj-legend-item { align-items: flex-start; gap: 0.45em; margin: 0.12em 0; break-inside: avoid; }
+  #panj-figure-legend .panj-legend-item span { overflow-wrap: anywhere; }
+  #panj-figure-legend .panj-legend-item svg { width: 1.8em; height: 1.15em; flex: none; }
+  #panj-figure-legend .panj-legend-item canvas { width: 1.3em !important; height: 1.3em !important; flex: none; margin: -0.05em 0.25em 0; }
+  #panj-figure-locator svg { display: block; width: 100%; height: auto; max-height: 100%; }
+  #panj-figure-sources { font-size: calc(var(--pt) * {{ this.sources_pt }}); line-height: 1.35; color: #333; flex: none; }
+  #panj-figure-furniture:empty { display: none; }
+  #panj-figure-furniture { flex: none; }
+  #panj-figure-caption { font-size: calc(var(--pt) * {{ this.caption_pt }}); line-height: 1.35; font-style: italic;
+    border-left: calc(var(--pt) * 1.5) solid #888; padding-left: calc(var(--pt) * 4); }
+  /* The scale bar and north arrow: one box on the map (or in the panel when no corner is free). */
+  .panj-map-furniture { display: flex; align-items: flex-end; gap: calc(var(--pt) * 5);
+    background: rgba(255, 255, 255, 0.85); padding: calc(var(--pt) * 2.5) calc(var(--pt) * 4); border-radius: 2px; }
+  .leaflet-container .leaflet-control.panj-map-furniture { margin: calc(var(--pt) * 5); }
+  .panj-map-furniture .panj-north svg { display: block; width: calc(var(--pt) * 13); height: calc(var(--pt) * 19); }
   .leaflet-control-scale:not(.panj-scale) { display: none; }
-  .leaflet-container .leaflet-control-scale { margin: 0 0 0.4em 0.8em; }
-  .leaflet-control-scale-line {
-    font: 700 var(--panj-font)/1.2 "DejaVu Sans", Arial, sans-serif; color: #1a1a1a;
-    border: 3px solid #1a1a1a; border-top: none; background: rgba(255, 255, 255, 0.85);
-    padding: 0.1em 0.4em;
+  .panj-map-furniture .leaflet-control-scale { margin: 0; float: none; }
+  .panj-map-furniture .leaflet-control-scale-line {
+    font: 700 calc(var(--pt) * 7.5)/1.2 "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; background: none;
+    border: calc(var(--pt) * 1.3) solid #1a1a1a; border-top: none; padding: 0 0.4em;
   }
 </style>
 {% endmacro %}
+{% macro html(this, kwargs) %}
+<div id="panj-figure-title" class="panj-figure-part panj-figure-text" style="{{ this.style('title') }}">
+  <h1>{{ this.title|e }}</h1>
+  <p id="panj-figure-subtitle">{{ this.subtitle|e }}</p>
+</div>
+<div id="panj-figure-panel" class="panj-figure-part panj-figure-text" style="{{ this.style('panel') }}">
+  <div id="panj-figure-legend"></div>
+  <div class="panj-figure-side">
+    {%- if this.locator %}
+    <div id="panj-figure-locator" aria-label="Locator map">
+      <svg viewBox="0 0 {{ this.locator.width }} {{ this.locator.height }}" preserveAspectRatio="xMidYMid meet">
+        <rect x="0" y="0" width="{{ this.locator.width }}" height="{{ this.locator.height }}" fill="#eef3f7" stroke="#666" stroke-width="1"/>
+        {%- for path, highlighted in this.locator.countries %}
+        <path d="{{ path|e }}" fill="{{ '#d9d4c7' if highlighted else '#f3f1ea' }}" stroke="#8a8a8a" stroke-width="0.7"/>
+        {%- endfor %}
+        <rect class="panj-locator-extent" x="{{ this.locator.extent[0] }}" y="{{ this.locator.extent[1] }}" width="{{ this.locator.extent[2] }}" height="{{ this.locator.extent[3] }}" fill="rgba(214, 39, 40, 0.12)" stroke="#d62728" stroke-width="2"/>
+      </svg>
+    </div>
+    {%- endif %}
+    <div id="panj-figure-furniture"></div>
+    <div id="panj-figure-sources">
+      {%- for line in this.sources %}<div{% if line.credit %} data-panj-credit="{{ line.credit|e }}"{% endif %}>{{ line.text|e }}</div>{% endfor -%}
+    </div>
+  </div>
+</div>
+{%- if this.caption %}
+<div id="panj-figure-caption" class="panj-figure-part panj-figure-text" style="{{ this.style('caption') }}">{{ this.caption|e }}</div>
+{%- endif %}
+{% endmacro %}
 {% macro script(this, kwargs) %}
-L.control.scale({
-  position: "bottomleft", metric: true, imperial: false,
-  maxWidth: Math.round(window.innerWidth * {{ this.width_share }}),
-}).addTo({{ this._parent.get_name() }}).getContainer().classList.add("panj-scale");
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var PT = {{ this.pt|tojson }}, LEGEND_PT = {{ this.legend_pt|tojson }}, MIN_PT = {{ this.min_pt|tojson }};
+  var CORNERS = ["bottomleft", "bottomright", "topleft", "topright"];
+  var SYMBOL_CLEARANCE = 17;  // px around an event group's centre: its widest symbol (15) and outline
+  var legend = document.getElementById("panj-legend");
+  var legendSlot = document.getElementById("panj-figure-legend");
+  if (legend) { legendSlot.appendChild(legend); }  // out of the map, into the panel
+  var box = L.DomUtil.create("div", "panj-map-furniture panj-figure-text");
+  box.innerHTML = {{ this.north_arrow|tojson }};
+  var furniture = L.control({position: CORNERS[0]});
+  furniture.onAdd = function () { return box; };
+  furniture.addTo(map);
+  var scale = L.control.scale({metric: true, imperial: false, maxWidth: Math.round(Math.min(map.getSize().x * 0.25, PT * 110))}).addTo(map);
+  scale.getContainer().classList.add("panj-scale");
+  box.appendChild(scale.getContainer());
+
+  function fitLegend() {
+    if (!legend) { return true; }
+    var columnsMax = Math.max(1, Math.floor(legendSlot.clientWidth / (PT * 80)));
+    for (var size = LEGEND_PT; size >= MIN_PT - 1e-6; size -= 0.5) {
+      for (var columns = 1; columns <= columnsMax; columns += 1) {
+        legend.style.fontSize = (size * PT) + "px";
+        legend.style.columnCount = String(columns);
+        if (legend.scrollHeight <= legendSlot.clientHeight + 0.5 && legend.scrollWidth <= legendSlot.clientWidth + 0.5) {
+          return true;
+        }
+      }
+    }
+    return false;  // the panel clips it (never past the figure); the exporter warns
+  }
+
+  function obstacles() {
+    var frame = map.getContainer().getBoundingClientRect(), found = [];
+    (window.panjMap.groups ? window.panjMap.groups() : []).forEach(function (group) {
+      found.push({x: group.x, y: group.y, r: SYMBOL_CLEARANCE});
+    });
+    // The point layers' symbols (places, posts) are small SVG paths.
+    Array.prototype.forEach.call(map.getContainer().querySelectorAll("path.panj-layer"), function (path) {
+      var r = path.getBoundingClientRect();
+      if (r.width > 0 && r.width < 40 && r.height < 40) {
+        found.push({x: (r.left + r.right) / 2 - frame.left, y: (r.top + r.bottom) / 2 - frame.top, r: r.width / 2 + 2});
+      }
+    });
+    return found;
+  }
+
+  function placeFurniture() {
+    var frame = map.getContainer().getBoundingClientRect(), around = obstacles();
+    for (var i = 0; i < CORNERS.length; i += 1) {
+      furniture.setPosition(CORNERS[i]);
+      var r = box.getBoundingClientRect();
+      var left = r.left - frame.left, top = r.top - frame.top, right = r.right - frame.left, bottom = r.bottom - frame.top;
+      var covered = around.some(function (o) {
+        return o.x + o.r > left && o.x - o.r < right && o.y + o.r > top && o.y - o.r < bottom;
+      });
+      if (!covered) { return CORNERS[i]; }
+    }
+    document.getElementById("panj-figure-furniture").appendChild(box);
+    return "panel";
+  }
+
+  function rect(element) {
+    if (!element || element.hidden) { return null; }
+    var r = element.getBoundingClientRect();
+    return {left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+  }
+
+  window.panjFigure = {
+    finish: function (tiles) {
+      var drawn = (tiles || []).some(function (layer) { return layer.loaded > 0; });
+      var credit = document.querySelector("[data-panj-credit=basemap]");
+      if (credit && !drawn) { credit.remove(); }
+      var legendFits = fitLegend();
+      var where = placeFurniture();
+      map.fire("moveend");  // the names are laid out again, clear of the furniture where it now is
+      return {legendFits: legendFits, furniture: where, basemapCredited: Boolean(credit && drawn)};
+    },
+    measure: function () {
+      var frame = map.getContainer().getBoundingClientRect(), bounds = map.getBounds();
+      return {
+        figure: {left: 0, top: 0, right: {{ this.width|tojson }}, bottom: {{ this.height|tojson }}},
+        frame: rect(map.getContainer()),
+        title: rect(document.getElementById("panj-figure-title")),
+        panel: rect(document.getElementById("panj-figure-panel")),
+        legend: rect(legend),
+        legendSlot: rect(legendSlot),
+        sources: rect(document.getElementById("panj-figure-sources")),
+        locator: rect(document.getElementById("panj-figure-locator")),
+        caption: rect(document.getElementById("panj-figure-caption")),
+        scaleBar: rect(scale.getContainer()),
+        northArrow: rect(box.querySelector(".panj-north")),
+        labels: (window.panjMap.labels ? window.panjMap.labels() : []).map(function (label) {
+          return {text: label.text, box: label.box};
+        }),
+        events: (window.panjMap.groups ? window.panjMap.groups() : []).map(function (group) {
+          return {x: frame.left + group.x, y: frame.top + group.y, count: group.ids.length};
+        }),
+        legendRows: Array.prototype.filter.call(document.querySelectorAll("#panj-figure-legend .panj-legend-item"), function (row) {
+          return !row.hidden;
+        }).map(function (row) { return row.textContent.trim(); }),
+        sourcesText: document.getElementById("panj-figure-sources").innerText,
+        bounds: [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+      };
+    }
+  };
+})();
 {% endmacro %}
 """)
 
-    def __init__(self, width_share: float = 0.16) -> None:
+    north_arrow = ('<div class="panj-north"><svg viewBox="0 0 22 32" aria-label="North">'
+                   '<text x="11" y="9" text-anchor="middle" font-size="9" font-weight="700" font-family="DejaVu Sans, sans-serif">N</text>'
+                   '<polygon points="11,11 18,31 11,26 4,31" fill="#1a1a1a"/>'
+                   '<polygon points="11,11 11,26 4,31" fill="#ffffff" stroke="#1a1a1a" stroke-width="1"/></svg></div>')
+
+    def __init__(
+        self, figure_layout: layout.FigureLayout, *, title: str, subtitle: str, sources: Sequence[SourceLine],
+        locator_inset: Locator | None = None, caption: str | None = None,
+    ) -> None:
         super().__init__()
-        self._name = "ScaleBar"
-        self.width_share = width_share
+        self._name = "FigurePage"
+        self.layout = figure_layout
+        self.width, self.height, self.pt = figure_layout.width, figure_layout.height, figure_layout.pt
+        self.frame = figure_layout.frame
+        self.panel_side = figure_layout.panel_side
+        self.title, self.subtitle, self.caption = title, subtitle, caption
+        self.sources = list(sources)
+        self.locator = locator_inset
+        self.title_pt, self.subtitle_pt, self.legend_pt = layout.TITLE_PT, layout.SUBTITLE_PT, layout.LEGEND_PT
+        self.sources_pt, self.caption_pt, self.min_pt = layout.SOURCES_PT, layout.CAPTION_PT, layout.MIN_TEXT_PT
+
+    def style(self, part: str) -> str:
+        """The part's position, from the layout (numbers only)."""
+        place: layout.Box = getattr(self.layout, part)
+        return (f"left: {place.left:.2f}px; top: {place.top:.2f}px; "
+                f"width: {place.width:.2f}px; height: {place.height:.2f}px;")
 
 
-class SourcesLine(_FigureBox):
-    """Data sources, basemap attribution and export date, bottom left under the scale bar."""
-
-    position, css_class = "bottomleft", "panj-sources"
-    css = """
-  .panj-sources { max-width: 55vw; font-size: 0.8em; line-height: 1.35; color: #222; }
-"""
-    _inner = Template(
-        """{% for line in lines %}{% if not loop.first %}<br>{% endif %}{{ line|e }}{% endfor %}"""
-    )
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        super().__init__()
-        self.lines = list(lines)
-
-    def inner_html(self) -> str:
-        return self._inner.render(lines=self.lines)
+@dataclass(frozen=True)
+class SourceLine:
+    text: str
+    credit: str | None = None  # "basemap": dropped from the figure when no tile was drawn
 
 
 def sources_lines(credits: str, event_sources: Iterable[str], exported_on: dt.date) -> list[str]:
-    """The sources line's text: map data and basemap credits (``geo.mapview.attribution_text``),
-    the documents the events come from, and the export date."""
+    """The sources line's text: map data credits (``geo.mapview.attribution_text``), the documents
+    the events come from, and the export date."""
     lines = [f"Map data: {credits}"] if credits else []
     events = list(dict.fromkeys(text.strip() for text in event_sources if text.strip()))
     if events:
@@ -210,17 +382,40 @@ def sources_lines(credits: str, event_sources: Iterable[str], exported_on: dt.da
     return lines
 
 
-def add_furniture(
-    fmap: folium.Map, *, title: str, bounds: tuple[float, float, float, float] | None, sources: Sequence[str],
+def source_lines(credits: str, basemap_credit: str, event_sources: Iterable[str],
+                 exported_on: dt.date) -> list[SourceLine]:
+    """The sources lines of a figure (``sources_lines``), with the basemap's credit after the map
+    data's, marked so that the figure drops it when none of the basemap's tiles was drawn."""
+    lines = [SourceLine(text) for text in sources_lines(credits, event_sources, exported_on)]
+    if basemap_credit:
+        lines.insert(1 if credits else 0, SourceLine(f"Basemap: {basemap_credit}", credit="basemap"))
+    return lines
+
+
+def add_figure(
+    fmap: folium.Map, *, figure_layout: layout.FigureLayout, title: str, subtitle: str,
+    bounds: tuple[float, float, float, float], sources: Sequence[SourceLine], locator_inset: Locator | None = None,
+    caption: str | None = None,
 ) -> folium.Map:
-    """Add the print furniture to a map built for export (which carries its own legend and names,
-    see geo.mapview and geo.labels); returns the same map."""
-    # Order matters for the bottom-left corner: Leaflet stacks later controls above earlier ones.
-    for element in (PrintStyle(), SourcesLine(sources), ScaleBar(), TitleBox(title), NorthArrow()):
+    """Lay out a map built for export (which carries its own legend and names, see geo.mapview
+    and geo.labels) as the figure; returns the same map."""
+    for element in (
+        PrintStyle(figure_layout.pt),
+        FigurePage(figure_layout, title=title, subtitle=subtitle, sources=sources, locator_inset=locator_inset,
+                   caption=caption),
+        ExactFit(bounds),
+    ):
         element.add_to(fmap)
-    if bounds is not None:
-        ExactFit(bounds).add_to(fmap)
     return fmap
+
+
+def subtitle(description: str, *, shown: int, in_frame: int) -> str:
+    """The figure's subtitle: what the filters show (``describe_shown``) and, when the map's
+    extent leaves some of the shown events out, how many it holds."""
+    parts = [description] if description else []
+    if in_frame != shown:
+        parts.append(f"{in_frame} of them in this map's extent" if description else f"{in_frame} events in this map's extent")
+    return " · ".join(parts)
 
 
 # --- the default title ---------------------------------------------------------------------------
@@ -253,6 +448,19 @@ def describe_filters(
         f"{shown} of {total} {noun}",
     ]
     return " · ".join(part for part in parts if part)
+
+
+def describe_shown(
+    state: FilterState, events: pd.DataFrame, vocabulary: Vocabulary, region_names: Mapping[str, str] | None,
+    shown: pd.DataFrame,
+) -> str:
+    """``describe_filters``, and the shown events' months when the filters name no dates: what a
+    figure's subtitle says is shown."""
+    description = describe_filters(state, events, vocabulary, region_names, shown=len(shown))
+    span = date_span(shown) if not shown.empty else None
+    if state.is_default or state.date_from or state.date_to or span is None:
+        return description
+    return f"{description} · {_month_span(*span)}"
 
 
 def _terms(chosen: frozenset[str] | None, names: Mapping[str, str], plural: str) -> str:

@@ -55,16 +55,34 @@ def _counted(write: Callable[..., bytes], written: list[str]) -> Callable[..., b
     return counted
 
 
-def _title(at: AppTest) -> str:
-    return next(box.value for box in at.text_input if box.label == "Title")
+def _text(at: AppTest, label: str) -> str:
+    return next(box.value for box in at.text_input if box.label == label)
 
 
 def test_size_presets_and_default_title(downloads) -> None:
     at = run_page()
     assert at.selectbox(key="export_preset").options == [
         "Slides 1920×1080", "A4 landscape 300 dpi (3508×2480)", "Custom"]
-    assert _title(at) == "All 3 events, Jan 2016 – Jun 2022"
+    assert _text(at, "Title") == "The Tajikistan–Afghanistan frontier"
+    assert _text(at, "Subtitle") == "All 3 events, Jan 2016 – Jun 2022"
     assert not at.error
+
+
+def test_formats_offer_paper_sizes(downloads) -> None:
+    at = run_page()
+    assert at.selectbox(key="export_format").options == [
+        "PNG (image)", "PDF (vector, paper size)", "SVG (vector, paper size)"]
+    at.selectbox(key="export_format").select("pdf").run()
+    assert at.selectbox(key="export_paper").options == ["A4", "A3", "Letter"]
+    assert at.selectbox(key="export_orientation").options == ["landscape", "portrait"]
+    assert not at.error and not at.exception
+
+
+def test_custom_size_without_a_scale_chooses_one(downloads) -> None:
+    at = run_page()
+    at.selectbox(key="export_preset").select("custom").run()
+    assert not at.error
+    assert any("laid out at scale 1.504" in shown_text(caption.value) for caption in at.caption)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +115,7 @@ def test_valid_custom_size_shows_no_error(downloads) -> None:
 def test_downloads_hold_exactly_the_filtered_events(downloads) -> None:
     at = run_page()
     at.sidebar.multiselect(key="f_actors").select("china").run()
-    assert _title(at) == "China · 2 of 3 events"
+    assert _text(at, "Subtitle") == "China · 2 of 3 events · Jan 2016 – Jun 2022"
     assert downloads.written == []  # written when a reader asks, not on every rerun
     collection = json.loads(downloads.offered["panj-events.geojson"]())
     assert collection["type"] == "FeatureCollection"

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from geo import cli, export, figure, mapview
+from geo import cli, export, figure, layout, mapview
 from geo.browser import DOCUMENT_URL
 from geo.events import Term, Vocabulary, load_vocabulary
 from geo.filters import FilterState, apply_filters
@@ -132,15 +132,18 @@ def test_describe_filters(state: FilterState, title: str) -> None:
 
 def _furnished_html(**furniture) -> str:
     fmap = folium.Map(tiles=None)
-    figure.add_furniture(fmap, **{"title": "T", "bounds": (67, 36, 72, 39), "sources": [], **furniture})
+    wanted = {"title": "T", "subtitle": "S", "bounds": (67, 36, 72, 39), "sources": [], **furniture}
+    page = layout.figure_layout(1280, 720, subtitle=wanted["subtitle"], caption=wanted.get("caption"))
+    figure.add_figure(fmap, figure_layout=page, **wanted)
     return fmap.get_root().render()
 
 
 def test_figure_text_is_escaped() -> None:
-    html = _furnished_html(title="<img src=x onerror=alert(1)>", sources=["Map data: <b>bold</b> & co"])
-    assert "<img src=x" not in html and "<b>bold" not in html
-    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html  # escaped HTML inside a JSON string
-    assert "\\u0026amp; co" in html
+    html = _furnished_html(title="<img src=x onerror=alert(1)>", subtitle="<b>sub</b>", caption="<i>c</i>",
+                           sources=[figure.SourceLine("Map data: <b>bold</b> & co")])
+    assert "<img src=x" not in html and "<b>bold" not in html and "<b>sub" not in html and "<i>c" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
 
 
 def test_figure_fits_the_bounds_exactly() -> None:
@@ -345,8 +348,8 @@ def _export(data, renderer, path: Path, state: FilterState, *, bounds=None, widt
     view = MapView(visible_layers=visible, basemap="none", bounds=bounds, highlight=None)
     return export.export_view(
         path, layers=layers_by_id, events=apply_filters(events, state), vocabulary=vocabulary, view=view,
-        title=figure.describe_filters(state, events, vocabulary), size=export.ExportSize(width, height, scale),
-        renderer=renderer, exported_on=dt.date(2022, 7, 1),
+        title=figure.DEFAULT_TITLE, size=export.ExportSize(width, height, scale), renderer=renderer,
+        description=figure.describe_filters(state, events, vocabulary), exported_on=dt.date(2022, 7, 1),
     )
 
 
@@ -368,15 +371,20 @@ def test_figure_draws_the_frontier(data, renderer: export.Renderer, tmp_path: Pa
 
 
 @pytest.mark.browser
-def test_legend_is_in_the_figure(data, renderer: export.Renderer, tmp_path: Path) -> None:
-    # Only Russia's events, on an extent with no event in it: Russia's colour can come only from the legend.
-    russia = _hex(data[1].actors["russia"].colour)
-    far_away = (-30.0, -10.0, -29.0, -9.0)  # mid-Atlantic: no layer, no event, no outline
-    result = _export(data, renderer, tmp_path / "legend.png", FilterState(actors=frozenset({"russia"})), bounds=far_away)
-    assert _count_colour(_pixels(result.path), russia) > 20
-    blank = _export(data, renderer, tmp_path / "none.png", FilterState(actors=frozenset({"china"}), text="no such words"),
-                    bounds=far_away)
-    assert _count_colour(_pixels(blank.path), russia) == 0
+def test_legend_lists_what_the_frame_shows(data, renderer: export.Renderer, tmp_path: Path) -> None:
+    # Only Russia's events: on their own extent the legend names Russia (in its colour); on an
+    # extent with no event and no layer in it (mid-Atlantic), neither the actor nor the layers.
+    russia = data[1].actors["russia"]
+    state = FilterState(actors=frozenset({"russia"}))
+    shown = apply_filters(data[2], state)
+    around = mapview.events_bounds(shown)
+    result = _export(data, renderer, tmp_path / "legend.png", state, bounds=around)
+    assert russia.name in result.layout["legendRows"]
+    assert _count_colour(_pixels(result.path), _hex(russia.colour)) > 20
+    far_away = (-30.0, -10.0, -29.0, -9.0)
+    empty = _export(data, renderer, tmp_path / "none.png", state, bounds=far_away)
+    assert russia.name not in empty.layout["legendRows"]
+    assert not any(row in empty.layout["legendRows"] for row in ("Countries", "Tajikistan-Afghanistan frontier"))
 
 
 @pytest.mark.browser
@@ -394,10 +402,22 @@ def test_cli_writes_the_png(tmp_path: Path) -> None:
     out = tmp_path / "cli.png"
     command = [sys.executable, "-m", "geo", "export", "--out", str(out), "--actor", "russia", "china",
                "--from", "2022", "--to", "2022", "--width", "900", "--height", "600", "--scale", "1.5"]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=120)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=120,
+                          check=False)
     assert done.returncode == 0, done.stderr
     assert f"{out} (900×600 px" in done.stdout
     assert export.png_size(out.read_bytes()) == (900, 600)
+
+
+@pytest.mark.browser
+def test_cli_writes_any_whole_size_and_says_which_scale(tmp_path: Path) -> None:
+    out = tmp_path / "map.png"
+    command = [sys.executable, "-m", "geo", "export", "--out", str(out), "--width", "1600", "--height", "1000"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert export.png_size(out.read_bytes()) == (1600, 1000)
+    assert "scale 1.5 does not divide 1600×1000 px; laid out at scale 1.504 (1064×665 CSS px)" in done.stderr
 
 
 class _LabelReader:

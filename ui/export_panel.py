@@ -1,4 +1,4 @@
-"""The page's export panel: the view on screen as a figure, and the shown events as files.
+"""The page's export panel: the view on screen as a figure (PNG, PDF or SVG), and the shown events as files.
 
 Widgets only; the figure is drawn by ``geo.export`` in headless Chromium, one at a time per app
 process (``geo.browser``): a second reader's click waits, and the status line says so.
@@ -14,13 +14,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import browser, export, figure, mapview, pagestate as ps, scenes
+from geo import browser, export, figure, layout, mapview, pagestate as ps, scenes
 from geo.filters import FilterState, ViewState
 from geo.markup import markdown_text
 from geo.pagedata import PageData
 from ui.assets import static_text
 
 RENDER_WAIT_S = 120.0  # how long a Render click waits for another reader's figure
+FORMAT_LABELS = {"png": "PNG (image)", "pdf": "PDF (vector, paper size)", "svg": "SVG (vector, paper size)"}
 
 logger = logging.getLogger("panj.page")
 
@@ -34,28 +35,38 @@ def export_panel(data: PageData, state: FilterState, shown: pd.DataFrame, view: 
                  scene: scenes.Scene | None) -> None:
     """The figure export of the view on screen, and the shown events as GeoJSON and CSV."""
     with st.expander("Export"):
-        # No key: the title follows the filters (a reader's own title lasts until they change).
-        title = st.text_input("Title", value=figure.describe_filters(state, data.events, data.vocabulary, data.regions,
-                                                                     shown=len(shown)))
-        preset = st.selectbox("Size", [*export.PRESETS, "custom"], key="export_preset",
-                              format_func=lambda key: export.PRESET_LABELS.get(key, "Custom"))
-        size = export.PRESETS.get(preset) or custom_size()
-        wanted = (state, view.visible_layers, view.basemap, title, size)
-        clicked = render_button(key="export_render", data={"label": "Render PNG", "disabled": size is None},
+        title = st.text_input("Title", value=scene.title if scene is not None else figure.DEFAULT_TITLE)
+        # No key: the subtitle follows the filters (a reader's own lasts until they change).
+        description = st.text_input("Subtitle", value=figure.describe_shown(state, data.events, data.vocabulary,
+                                                                            data.regions, shown))
+        output = st.selectbox("Format", export.FORMATS, key="export_format", format_func=lambda key: FORMAT_LABELS[key])
+        if output == "png":
+            preset = st.selectbox("Size", [*export.PRESETS, "custom"], key="export_preset",
+                                  format_func=lambda key: export.PRESET_LABELS.get(key, "Custom"))
+            size = export.PRESETS.get(preset) or custom_size()
+        else:
+            left, right = st.columns(2)
+            paper = left.selectbox("Paper", list(export.PAPER_LABELS), key="export_paper",
+                                   format_func=lambda key: export.PAPER_LABELS[key])
+            orientation = right.selectbox("Orientation", layout.ORIENTATIONS, key="export_orientation")
+            size = export.paper_page(paper, orientation)
+        locator = st.checkbox("Locator inset", value=True, key="export_locator")
+        wanted = (state, view.visible_layers, view.basemap, title, description, size, output, locator)
+        clicked = render_button(key="export_render", data={"label": f"Render {output.upper()}", "disabled": size is None},
                                 on_render_change=lambda: None, height="content")
         if clicked.render is not None and size is not None:
             # The map had not drawn yet: the view the page last knew, else the one it opened on.
             bounds = (ps.clicked_bounds(clicked.render.get("bbox")) or view.bbox
                       or (scene.bounds(data.layers) if scene is not None else data.home))
             st.session_state[ps.BBOX] = bounds  # the view the reader is looking at: kept in the URL
-            render_png(data, shown, replace(view, bbox=bounds), title, size, wanted)
+            render_figure(data, shown, replace(view, bbox=bounds), title, description, size, output, locator, wanted)
         rendered = st.session_state.get(ps.PNG)
         if rendered is not None and rendered["wanted"] == wanted:
-            st.caption(f"Rendered: {rendered['label']}", help="The view's bounds when Render PNG was clicked")
-            st.download_button("Download PNG", rendered["png"], file_name="panj-map.png", mime="image/png",
-                               key="export_png_download")
+            st.caption(f"Rendered: {rendered['label']}", help="The view's bounds when Render was clicked")
+            st.download_button(f"Download {output.upper()}", rendered["data"], file_name=f"panj-map.{output}",
+                               mime=export.MIME_TYPES[output], key="export_png_download")
         elif rendered is not None:
-            st.caption("The last PNG showed other filters, layers or size: render again for this view.")
+            st.caption("The last figure showed other filters, layers, size or format: render again for this view.")
         left, right = st.columns(2)  # callables: a file is written only when a reader asks for it
         left.download_button("Events as GeoJSON", lambda: export.filtered_events_geojson(shown),
                              file_name="panj-events.geojson", mime="application/geo+json", key="export_geojson")
@@ -64,20 +75,26 @@ def export_panel(data: PageData, state: FilterState, shown: pd.DataFrame, view: 
 
 
 def custom_size() -> export.ExportSize | None:
-    """The custom size; None (after an error message) when it cannot be rendered exactly."""
+    """The custom size; None (after an error message) when a scale the reader gave cannot render
+    it exactly. Without a scale the exporter chooses the one nearest the slides' that does."""
     left, middle, right = st.columns(3)
     width = left.number_input("Width (px)", min_value=100, max_value=export.MAX_SIDE_PX, value=1600, step=100)
     height = middle.number_input("Height (px)", min_value=100, max_value=export.MAX_SIDE_PX, value=1000, step=100)
-    scale = right.number_input("Scale", min_value=0.5, max_value=4.0, value=1.0, step=0.5)
+    scale = right.number_input("Scale", min_value=0.5, max_value=4.0, value=None, step=0.5, placeholder="auto")
     try:
+        if scale is None:
+            size, note = export.sized(int(width), int(height), export.PRESETS["slides"].scale)
+            if note:
+                st.caption(markdown_text(note))
+            return size
         return export.ExportSize(int(width), int(height), float(scale))
     except ValueError as error:
         st.error(markdown_text(error, limit=None))
         return None
 
 
-def render_png(data: PageData, shown: pd.DataFrame, view: ViewState, title: str, size: export.ExportSize,
-               wanted: tuple) -> None:
+def render_figure(data: PageData, shown: pd.DataFrame, view: ViewState, title: str, description: str,
+                  size: export.ExportSize, output: str, locator: bool, wanted: tuple) -> None:
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, bounds=view.bbox,
                                highlight=view.selected_event)
     st.session_state.pop(ps.PNG, None)
@@ -88,8 +105,9 @@ def render_png(data: PageData, shown: pd.DataFrame, view: ViewState, title: str,
                     label="Waiting for another reader's figure to finish…")) as renderer:
                 status.update(label="Rendering the figure in headless Chromium…")
                 result = export.export_view(
-                    Path(folder) / "panj-map.png", layers=data.layers, events=shown, vocabulary=data.vocabulary,
+                    Path(folder) / f"panj-map.{output}", layers=data.layers, events=shown, vocabulary=data.vocabulary,
                     view=map_view, title=title, size=size, renderer=renderer, layers_dir=data.layers_dir,
+                    description=description, locator=locator, output=output,
                 )
         except (browser.BrowserNotFound, browser.BrowserBusy, export.ExportError) as error:
             logger.error("export failed: %s", error)
@@ -97,7 +115,10 @@ def render_png(data: PageData, shown: pd.DataFrame, view: ViewState, title: str,
             return
         for warning in result.warnings:
             st.warning(markdown_text(warning))
+        for note in result.notes:
+            st.caption(markdown_text(note))
         view_text = ", ".join(f"{value:.4f}" for value in view.bbox)
-        st.session_state[ps.PNG] = {"png": result.path.read_bytes(), "wanted": wanted,
-                                    "label": f"{result.width}×{result.height} px of {view_text} (W, S, E, N)"}
-        status.update(label=f"Rendered {result.width}×{result.height} px", state="complete")
+        unit = "px" if output == "png" else "CSS px page"
+        st.session_state[ps.PNG] = {"data": result.path.read_bytes(), "wanted": wanted,
+                                    "label": f"{result.width}×{result.height} {unit} of {view_text} (W, S, E, N)"}
+        status.update(label=f"Rendered {result.width}×{result.height} {unit}", state="complete")
