@@ -174,12 +174,53 @@ def load_basemaps(layers_dir: Path = LAYERS_DIR) -> dict[str, Basemap]:
 
 # --- helpers the exporter reuses -----------------------------------------------------------------
 
-def home_bounds(layers: Mapping[str, Layer]) -> Bounds:
-    """The frontier's bounds, padded (all layers' bounds without a frontier layer)."""
+def home_bounds(layers: Mapping[str, Layer], events: pd.DataFrame | None = None) -> Bounds:
+    """The view the map opens on: the frontier's bounds (all layers' without a frontier layer),
+    widened to take in the events known to a place (Kabul, Dushanbe), padded. Area events need no
+    room of their own: their symbols stand inside the frontier's bounds (``area_anchor``)."""
     frames = [layers[HOME_LAYER].frame] if HOME_LAYER in layers else [layer.frame for layer in layers.values()]
     west, south, east, north = shapely.total_bounds(pd.concat([frame.geometry for frame in frames]).to_numpy())
+    if events is not None and not events.empty:
+        placed = events[[not _is_area(geometry) for geometry in events.geometry]]
+        if not placed.empty:
+            west, east = min(west, float(placed["lon"].min())), max(east, float(placed["lon"].max()))
+            south, north = min(south, float(placed["lat"].min())), max(north, float(placed["lat"].max()))
     pad_x, pad_y = (east - west) * HOME_PADDING, (north - south) * HOME_PADDING
     return (west - pad_x, south - pad_y, east + pad_x, north + pad_y)
+
+
+def _is_area(geometry: Any) -> bool:
+    return geometry is not None and geometry.geom_type not in ("Point", "MultiPoint")
+
+
+# Layers are loaded once per directory and never mutated: their frontier box is derived once.
+_frontier_boxes: dict[tuple[int, ...], tuple[Mapping[str, Layer], Bounds]] = {}
+
+
+def _frontier_box(layers: Mapping[str, Layer]) -> Bounds:
+    key = tuple(id(layer) for layer in layers.values())
+    known = _frontier_boxes.get(key)
+    if known is None or any(a is not b for a, b in zip(known[0].values(), layers.values())):
+        known = _frontier_boxes[key] = (layers, home_bounds(layers))
+    return known[1]
+
+
+# (place, box) -> where the symbol of an event known only to that area stands.
+_anchors: dict[tuple[str, Bounds], tuple[float, float]] = {}
+
+
+def area_anchor(place: str, geometry: shapely.Geometry, box: Bounds) -> tuple[float, float]:
+    """(lon, lat) of the symbol for an event known only to an area: a point inside the part of the
+    area within ``box`` (the frontier's bounds), so a country-wide event is drawn where the story is,
+    not at the country's middle hundreds of kilometres away; the area's own representative point
+    when none of it lies in the box. Any point of the area is as true as another: the popup and the
+    dashed outline say the place is the whole area."""
+    key = (place, box)
+    if key not in _anchors:
+        inside = shapely.intersection(geometry, shapely.box(*box))
+        point = (inside if not inside.is_empty else geometry).representative_point()
+        _anchors[key] = (point.x, point.y)
+    return _anchors[key]
 
 
 def events_bounds(events: pd.DataFrame) -> Bounds | None:
@@ -420,7 +461,9 @@ def events_geojson(
     features: list[dict[str, Any]] = []
     extents: dict[str, dict[str, str]] = {}
     geometries = events.geometry.to_numpy() if "geometry" in events else [None] * len(events)
+    frontier_box = _frontier_box(layers)
     for row, geometry in zip(events.itertuples(index=False), geometries):
+        lon, lat = area_anchor(row.place, geometry, frontier_box) if _is_area(geometry) else (row.lon, row.lat)
         props: dict[str, Any] = {
             "title": row.title, "summary": row.summary, "date": row.date_label, "precision": row.date_precision,
             "basis": row.date_basis, "actors": list(row.actors), "type": row.event_type, "place": row.place_name,
@@ -432,7 +475,7 @@ def events_geojson(
             "cited_date": _text(row.citation_source_date), "cited_url": getattr(row, "citation_url", None),
             "ref": row.place,
         }
-        if geometry is not None and geometry.geom_type not in ("Point", "MultiPoint"):
+        if _is_area(geometry):
             props["extent"] = row.place
             if row.place not in extents:
                 extents[row.place] = _extent_reference(row.id, row.place, layers)
@@ -440,7 +483,7 @@ def events_geojson(
             props["halo_m"] = HALO_METRES[row.location_precision]
         features.append({
             "type": "Feature", "id": row.id,
-            "geometry": {"type": "Point", "coordinates": [round(row.lon, _COORDINATE_DECIMALS), round(row.lat, _COORDINATE_DECIMALS)]},
+            "geometry": {"type": "Point", "coordinates": [round(lon, _COORDINATE_DECIMALS), round(lat, _COORDINATE_DECIMALS)]},
             "properties": {key: value for key, value in props.items() if _present(value)},
         })
     posts = layers["posts"].frame["name"].to_dict() if "posts" in layers else {}

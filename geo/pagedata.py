@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import assets, filters, join, layers as layers_module, mapview, scenes
-from geo.events import Vocabulary, load_vocabulary
+from geo.events import Document, Vocabulary, load_documents, load_vocabulary
 from geo.filters import KnownIds, ViewState
 from geo.layers import Layer
 from geo.problems import ProblemsError
@@ -42,6 +42,7 @@ class PageData:
     layers: dict[str, Layer]
     events: pd.DataFrame  # joined events (geo.join)
     vocabulary: Vocabulary
+    documents: dict[str, Document]  # the source documents the events come from, by id
     basemaps: dict[str, mapview.Basemap]
     regions: dict[str, str]  # region id -> label
     span: tuple[dt.date, dt.date] | None
@@ -71,6 +72,7 @@ def load_page_data(layers_dir: Path) -> PageData:
         events = join.load_joined_events(layers_dir)
         mapview.publish_layers(layers)  # the layer files the map fetches, written before any page asks
         vocabulary, basemaps = load_vocabulary(layers_dir), mapview.load_basemaps(layers_dir)
+        documents = load_documents(layers_dir)
     except ProblemsError as error:
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
@@ -87,8 +89,9 @@ def load_page_data(layers_dir: Path) -> PageData:
         logger.warning("scenes refused: %s", error)
         workshop, scenes_error = [], str(error)
     return PageData(
-        layers_dir=layers_dir, layers=layers, events=events, vocabulary=vocabulary, basemaps=basemaps,
-        regions=regions, span=filters.date_span(events), home=mapview.home_bounds(layers),
+        layers_dir=layers_dir, layers=layers, events=events, vocabulary=vocabulary, documents=documents,
+        basemaps=basemaps,
+        regions=regions, span=filters.date_span(events), home=mapview.home_bounds(layers, events),
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
     )
 

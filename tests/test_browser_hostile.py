@@ -43,11 +43,7 @@ def test_hostile_data_shows_as_text_in_the_map_legend_popup_and_caption(page, pa
     legend = frame.locator("#panj-legend").inner_text()
     assert ACTOR_NAME in legend and LAYER_TITLE in legend
     # The payload event's popup, opened as a click would.
-    frame.evaluate(
-        """() => { const panj = window.panjMap; let found = null;
-                   panj.map.eachLayer(l => { if (l.panjEvent && l.panjEvent.id === 'hostile') found = l; });
-                   found.fire('click', {latlng: found.getLatLng()}, true); }"""
-    )
+    frame.evaluate("() => window.panjMap.openEvent('hostile')")
     title = frame.locator(".panj-popup h4")
     title.wait_for(timeout=TIMEOUT_MS)
     assert title.inner_text() == EVENT_TITLE
