@@ -400,11 +400,12 @@ def neighbour_polygons(ne: dict[str, Any], tajikistan: Any, afghanistan: Any) ->
 
 def post_points(frontier: LineString, places: list[dict[str, Any]]) -> dict[str, Point]:
     """Positions of the two posts (see ``POSTS`` for the sources)."""
-    # Ayvoj: the Russian Wikipedia article on Khoshady (Хошады) gives Khoshady at
-    # 37°06′20″N 68°05′38″E and says it lies 13 km north of Ayvadzh; we place Ayvadzh
-    # 13 km due south of Khoshady.
-    khoshady_lon, khoshady_lat = 68 + 5 / 60 + 38 / 3600, 37 + 6 / 60 + 20 / 3600
-    lon, lat, _ = GEOD.fwd(khoshady_lon, khoshady_lat, 180.0, 13_000.0)
+    # Ayvoj: the Degree Confluence Project's page for 37°N 68°E puts that point 3.7 km
+    # north-west of Ayvadzh (Khatlon), so the village is 3.7 km south-east of it. This gives a
+    # direction as well as a distance from an exactly known point; the earlier source (Khoshady,
+    # "13 km north of Ayvadzh", Russian Wikipedia) gives a distance only, and agrees within
+    # about 2.5 km. docs/DATA.md weighs the two.
+    lon, lat, _ = GEOD.fwd(68.0, 37.0, 135.0, 3_700.0)
     ayvoj = Point(lon, lat)
     # Shaymak: no published coordinate was found. Published descriptions put the village
     # in the Aksu valley where the Aksu enters Tajikistan at the east end of the Little
@@ -420,31 +421,45 @@ def post_points(frontier: LineString, places: list[dict[str, Any]]) -> dict[str,
     return {"ayvoj": ayvoj, "shaymak": Point(lon, lat)}
 
 
+# What the sources say about each post, each fact with its citations (docs/DATA.md, "Posts").
+# The article's paragraphs are numbered as its events file's document block says.
 POSTS: dict[str, dict[str, Any]] = {
     "ayvoj": {
         "name": "Ayvoj border guard facility",
         "spellings": ["Ayvoj", "Aivaj", "Ayvaj", "Ayvadzh", "Aivadzh", "Айвадж", "Айваҷ"],
-        "funded_by": "United States",
-        "built_by": "United States (funder; facility of the Tajik border guards)",
-        "funding_announced": "2021-09-01",
-        "construction_planned": 2022,
-        "location_precision_m": 5000,
+        "facts": [
+            {
+                "fact": "The United States plans to help fund the construction of a border guard "
+                        "facility at Ayvoj, with construction in 2022",
+                "status": "planned", "planned_for": "2022", "reported": "2021-09-01",
+                "citations": [{"paragraph": 3, "source": "Tj.usembassy.gov", "source_date": "2021-09-01"}],
+            },
+        ],
+        "location_precision_m": 3000,
         "location_sources": [
-            "Khoshady (Хошады), Russian Wikipedia: 37°06′20″N 68°05′38″E and '13 km north of "
-            "Ayvadzh' (read via the mirror https://perceptiopt.com/Хошады); Ayvadzh placed 13 km "
-            "due south of Khoshady",
+            "Degree Confluence Project, 37°N 68°E, visit of 2026-02-03: the point is '3.7 km (2.3 miles) "
+            "NW of Ayvadzh, Khatlon'; Ayvadzh placed 3.7 km south-east of 37.000 N 68.000 E "
+            "(https://www.confluence.org/confluence.php?visitid=24139)",
+            "Khoshady (Хошады), Russian Wikipedia: 37°06′20″N 68°05′38″E and '13 km north of Ayvadzh', "
+            "a distance only; the point above is 15.4 km SSW of Khoshady (read via the mirror "
+            "https://perceptiopt.com/Хошады)",
             "Айваҷ (деҳа, н. Шаҳритӯс), Tajik Wikipedia: village of Jura Nazarov jamoat, "
             "Shahritus district, Khatlon (https://tg.wikipedia.org/wiki/Айваҷ_(деҳа,_н._Шаҳритӯс))",
         ],
-        "article_paragraph": 3,
-        "cited_source": "US Embassy Tajikistan, 2021-09-01",
     },
     "shaymak": {
-        "name": "Shaymak post (Chinese-built)",
+        "name": "Shaymak post (built by China)",
         "spellings": ["Shaymak", "Shaimak", "Шаймак"],
-        "funded_by": "China",
-        "built_by": "China",
-        "since": 2016,
+        "facts": [
+            {
+                "fact": "China built a security post near Shaymak to monitor the Wakhan Corridor",
+                "status": "occurred",
+                "citations": [
+                    {"paragraph": 4, "source": "EDM", "source_date": "2021-12-07"},
+                    {"paragraph": 4, "source": "The Straits Times", "source_date": "2021-10-29"},
+                ],
+            },
+        ],
         "location_precision_m": 30000,
         "location_sources": [
             "No published coordinate found; regional anchor 25 km from the Tajikistan-"
@@ -455,8 +470,6 @@ POSTS: dict[str, dict[str, Any]] = {
             "Wikipedia 'Little Pamir' (https://en.wikipedia.org/wiki/Little_Pamir): the Aksu "
             "enters Tajikistan at the eastern end of the Little Pamir",
         ],
-        "article_paragraph": 4,
-        "cited_source": "EDM 2021-12-07; The Straits Times 2021-10-29",
     },
 }
 
@@ -544,7 +557,7 @@ def provenance(cut_lon: float) -> dict[str, dict[str, str]]:
             "source": f"OpenStreetMap via {tzdata}; cut meridian from {geonames}",
             "license": f"{ODBL}; {GEONAMES_LICENSE}",
             "attribution": f"{OSM_ATTRIBUTION}; {GEONAMES_ATTRIBUTION}",
-            "derivation": f"The part of the OSM Afghanistan polygon east of the meridian {cut_lon} E that touches the frontier. The cut is the longitude of Ishkashim (Ishqoshim, Tajik side, GeoNames), where the Panj turns from flowing north to flowing west: east of it Afghanistan narrows into the corridor between Tajikistan and Pakistan up to China. A meridian rather than the Wakhan district boundary because no installed source has Afghan districts.",
+            "derivation": f"The part of the OSM Afghanistan polygon east of the meridian {cut_lon} E that touches the frontier. The cut is the longitude of Ishkashim (Ishqoshim, Tajik side, GeoNames), where the Panj, flowing west along the Wakhan, turns north: east of it Afghanistan narrows into the corridor between Tajikistan and Pakistan up to China. A meridian rather than the Wakhan district boundary because no installed source has Afghan districts.",
         },
         "frontier": {
             "source": f"OpenStreetMap via {tzdata}",
@@ -561,8 +574,8 @@ def provenance(cut_lon: float) -> dict[str, dict[str, str]]:
         "posts": {
             "source": "Published descriptions and coordinates, cited per feature in location_sources",
             "license": "Facts (positions) with citations; frontier anchor: ODbL 1.0; GeoNames: CC BY 4.0",
-            "attribution": f"Wikipedia contributors; {OSM_ATTRIBUTION}; {GEONAMES_ATTRIBUTION}",
-            "derivation": "Ayvoj: 13 km due south of Khoshady's published coordinates (its article says it lies 13 km north of Ayvadzh). Shaymak: no published coordinate found; regional anchor 25 km from the Tajikistan-Afghanistan-China tripoint towards Murghob, precision ~30 km (see location_sources).",
+            "attribution": f"Degree Confluence Project; Wikipedia contributors; {OSM_ATTRIBUTION}; {GEONAMES_ATTRIBUTION}",
+            "derivation": "Ayvoj: 3.7 km south-east of 37 N 68 E, which the Degree Confluence Project's page for that point describes as 3.7 km north-west of Ayvadzh; precision ~3 km (see location_sources). Shaymak: no published coordinate found; regional anchor 25 km from the Tajikistan-Afghanistan-China tripoint towards Murghob, precision ~30 km (see location_sources).",
         },
     }
 

@@ -174,11 +174,23 @@ def test_posts_cite_their_locations():
         assert props["location_precision_m"] >= 1000
         assert props["spellings"]
     posts = {feat["properties"]["id"]: feat["properties"] for feat in layer("posts")["features"]}
-    # Facts of the article (paragraphs 3 and 4): China's post dates from 2016; the US announced
-    # funding on 1 September 2021 for construction planned in 2022.
-    assert (posts["shaymak"]["since"], posts["shaymak"]["article_paragraph"]) == (2016, 4)
-    assert (posts["ayvoj"]["funding_announced"], posts["ayvoj"]["construction_planned"]) == ("2021-09-01", 2022)
-    assert posts["ayvoj"]["article_paragraph"] == 3
+    # What the article says of each post, each fact with its citations: the US *plans* to help fund
+    # Ayvoj, reported 1 September 2021, for 2022 (paragraph 3); China built the post near Shaymak
+    # (paragraph 4, two reports). Nothing it does not say: no funder of Shaymak, no building date.
+    [ayvoj] = posts["ayvoj"]["facts"]
+    assert (ayvoj["status"], ayvoj["reported"], ayvoj["planned_for"]) == ("planned", "2021-09-01", "2022")
+    assert [citation["paragraph"] for citation in ayvoj["citations"]] == [3]
+    [shaymak] = posts["shaymak"]["facts"]
+    assert shaymak["status"] == "occurred" and "since" not in shaymak
+    assert sorted(c["source_date"] for c in shaymak["citations"]) == ["2021-10-29", "2021-12-07"]
+    assert not {"funded_by", "built_by", "since"} & (set(posts["ayvoj"]) | set(posts["shaymak"]))
+
+
+def test_ayvoj_is_where_the_confluence_page_puts_ayvadzh():
+    # The Degree Confluence Project's page for 37 N 68 E: "3.7 km (2.3 miles) NW of Ayvadzh".
+    azimuth, _, metres = GEOD.inv(68.0, 37.0, *geom("posts", "ayvoj").coords[0])
+    assert metres == pytest.approx(3700, abs=50)
+    assert azimuth == pytest.approx(135, abs=11.25)  # south-east, to a 16-point compass's precision
 
 
 # ------------------------------------------------------------------ places
