@@ -443,6 +443,133 @@ def export_png(argv: list[str]) -> int:
     return EXIT_DONE
 
 
+# --- import and datasets ------------------------------------------------------------------------
+
+_STORE_EPILOG = """\
+store: PANJ_DATABASE_URL (postgresql://USER@HOST/DATABASE, PostgreSQL with PostGIS), else the
+  SQLite file panj.sqlite3 in PANJ_DATA_DIR, else in the user's data directory
+  (~/.local/share/panj on Linux)."""
+
+
+def import_events(argv: list[str]) -> int:
+    """``panj import``: see --help."""
+    from geo.importers import DEFAULT_MAX_BYTES, FORMATS, MAX_MB_ENV, UNIT, dataset_id, default_max_bytes, read_file
+    from geo.layers import LAYERS_DIR
+    from geo.store import StoreError, open_store
+
+    parser = _parser(
+        "import",
+        description="Import a file of events as a dataset of the store: ACLED's CSV export, a GeoJSON "
+                    "FeatureCollection of points or polygons, or a file in Panj's own events format (a second "
+                    "article's). Every row is checked as the article's events are, and against the layers; "
+                    "the dataset is stored only when every row is accepted, in one transaction.",
+        epilog=f"formats: --format acled|geojson|panj; by default a .csv file is ACLED's, a JSON file a\n"
+               f"  GeoJSON FeatureCollection or else Panj's format.\n"
+               f"size: files over {DEFAULT_MAX_BYTES // 1024 // 1024} MB are refused; --max-size or {MAX_MB_ENV} "
+               f"change the limit.\n{_STORE_EPILOG}\n\n"
+               "exit status: 0 imported; 1 the file is invalid (every rejected row is listed: row, field,\n"
+               "  reason; nothing is stored) or the store failed; 2 bad option, no such file, a name taken.\n\n"
+               "examples:\n  panj import 2022-acled-tajikistan.csv --name \"ACLED Tajikistan 2022\" --licence \"ACLED terms of use\"\n"
+               "  panj import second-article.json --name \"Second article\" --report report.csv",
+    )
+    parser.add_argument("file", type=Path, metavar="FILE", help="the file to import")
+    parser.add_argument("--name", required=True, help="the dataset's name (unique in the store)")
+    parser.add_argument("--format", choices=FORMATS, help="the file's format (default: from the file)")
+    parser.add_argument("--licence", default="", metavar="TEXT", help="the licence or terms the data comes under")
+    parser.add_argument("--report", type=Path, metavar="CSV",
+                        help="also write the report (every row accepted, rejected or flagged) as CSV")
+    parser.add_argument("--max-size", type=float, metavar="MB", help=f"size limit in megabytes (default: {MAX_MB_ENV}, else 200)")
+    parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
+                        help="data directory with manifest.json, vocabularies.json and import-acled.json (default: %(default)s)")
+    options = parser.parse_args(argv)
+    if not options.file.is_file():
+        parser.error(f"FILE {options.file}: no such file")
+    if options.max_size is not None and not (math.isfinite(options.max_size) and options.max_size > 0):
+        parser.error(f"--max-size {options.max_size:g}: must be a positive number of megabytes")
+    if options.report is not None and not options.report.parent.is_dir():
+        parser.error(f"--report {options.report}: folder {options.report.parent} does not exist")
+    try:
+        dataset_id(options.name)
+        max_bytes = default_max_bytes() if options.max_size is None else int(options.max_size * 1024 * 1024)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        with open_store() as store:
+            existing = store.existing()
+            if options.name.strip() in existing.datasets.values():
+                parser.error(f"--name {options.name}: a dataset of that name exists (panj datasets --rename or --delete)")
+            imported = read_file(options.file, dataset_name=options.name, file_format=options.format,
+                                 layers_dir=options.layers_dir, max_bytes=max_bytes, existing=existing)
+            if options.report is not None:
+                options.report.write_text(imported.report_csv(), encoding="utf-8", newline="")
+            for line in imported.flagged:
+                where = imported.item(line.row) + (f", field {line.field!r}" if line.field else "")
+                print(f"flagged: {where}: {line.reason}", file=sys.stderr)
+            unit = UNIT[imported.format]
+            if not imported.ok:
+                for problem in imported.problems():
+                    print(problem, file=sys.stderr)
+                rejected = {line.row for line in imported.rejected}
+                print(f"panj import: nothing imported: {len(imported.events)} {unit}s accepted, "
+                      f"{len(rejected - {None})} rejected" + (" and the file refused" if None in rejected else ""),
+                      file=sys.stderr)
+                return EXIT_FAILED
+            dataset = store.import_dataset(options.name, imported, source_file=options.file.name,
+                                           licence=options.licence)
+            print(f"imported {dataset.row_count} events into dataset {dataset.name!r} ({store.location})")
+    except (StoreError, ValueError) as error:  # the store's errors, and the data directory's LayerError, EventsError
+        logger.error("import of %s failed: %s", options.file, error)
+        print(f"panj import: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_DONE
+
+
+def manage_datasets(argv: list[str]) -> int:
+    """``panj datasets``: see --help."""
+    from geo.store import StoreError, open_store
+
+    parser = _parser(
+        "datasets",
+        description="List the store's datasets (name, events, format, when imported, source file, licence), "
+                    "or rename or delete one. A deleted dataset's events are gone from the store.",
+        epilog=f"{_STORE_EPILOG}\n\n"
+               "exit status: 0 done; 1 the store failed; 2 bad option or no such dataset.\n\n"
+               "examples:\n  panj datasets\n  panj datasets --rename \"ACLED 2022\" \"ACLED Tajikistan 2022\"\n"
+               "  panj datasets --delete \"ACLED Tajikistan 2022\"",
+    )
+    change = parser.add_mutually_exclusive_group()
+    change.add_argument("--delete", metavar="NAME", help="delete the dataset NAME")
+    change.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="rename the dataset OLD to NEW")
+    options = parser.parse_args(argv)
+    try:
+        with open_store() as store:
+            names = {dataset.name for dataset in store.datasets()}
+            named = options.delete if options.delete is not None else (options.rename[0] if options.rename else None)
+            if named is not None and named not in names:
+                parser.error(f"no dataset called {named!r}" + (f"; the store has {', '.join(map(repr, sorted(names)))}"
+                                                                if names else "; the store has none"))
+            if options.rename and options.rename[1].strip() in names - {options.rename[0]}:
+                parser.error(f"--rename: a dataset called {options.rename[1]!r} exists already")
+            if options.delete is not None:
+                store.delete(options.delete)
+                print(f"deleted dataset {options.delete!r}")
+            elif options.rename:
+                store.rename(*options.rename)
+                print(f"renamed dataset {options.rename[0]!r} to {options.rename[1]!r}")
+            else:
+                datasets = store.datasets()
+                if not datasets:
+                    print(f"no datasets in {store.location}")
+                for dataset in datasets:
+                    print(f"{dataset.name}\t{dataset.row_count} events\t{dataset.format}\t"
+                          f"{dataset.imported_at:%Y-%m-%d %H:%M} UTC\t{dataset.source_file}\t{dataset.licence or '(no licence given)'}")
+    except StoreError as error:
+        logger.error("panj datasets failed: %s", error)
+        print(f"panj datasets: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_DONE
+
+
 # --- bench ---------------------------------------------------------------------------------------
 
 def benchmark(argv: list[str]) -> int:
@@ -457,8 +584,10 @@ def benchmark(argv: list[str]) -> int:
                     "tooltip and popup per event) on synthetic events copied from the data's: seconds to "
                     "build the HTML, its size, and with --browser the seconds until headless Chromium has "
                     "drawn it. Progress goes to standard error, the table to standard output.",
-        epilog="exit status: 0 measured; 1 no browser (with --browser) or unreadable data; 2 bad option.\n\n"
-               "examples:\n  panj bench --sizes 100 1000\n  panj bench --browser",
+        epilog="exit status: 0 measured; 1 no browser (with --browser), unreadable data or a failed import;\n"
+               "  2 bad option.\n\n"
+               "examples:\n  panj bench --sizes 100 1000\n  panj bench --browser\n"
+               "  panj bench --import --database-url postgresql://panj@localhost/panj",
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=list(bench.SIZES), metavar="N",
                         help="numbers of events to measure (default: %(default)s)")
@@ -468,9 +597,20 @@ def benchmark(argv: list[str]) -> int:
                              "$PANJ_CHROMIUM, else /usr/bin/chromium, else Playwright's own)")
     parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
                         help="data directory whose events are copied (default: %(default)s)")
+    import_group = parser.add_argument_group("imports (instead of the map)")
+    import_group.add_argument("--import", dest="imports", action="store_true",
+                              help="time `panj import` of a synthetic ACLED export (fixed seed): rows per second "
+                                   "into a new SQLite store and, with --database-url, into PostgreSQL")
+    import_group.add_argument("--rows", type=int, default=100_000, metavar="N", help="rows of the export (default: %(default)s)")
+    import_group.add_argument("--database-url", metavar="URL",
+                              help="a PostgreSQL database with PostGIS to time as well (default: PANJ_DATABASE_URL "
+                                   "when it is one); its benchmark dataset is deleted afterwards")
     options = parser.parse_args(argv)
     if any(size < 1 for size in options.sizes):
         parser.error("--sizes: every size must be at least 1")
+    if options.imports:
+        return _benchmark_imports(options.rows, options.database_url or os.environ.get("PANJ_DATABASE_URL"),
+                                  options.layers_dir, parser)
     sizes = sorted(set(options.sizes) | ({bench.MAX_SIZE} if options.max else set()))
 
     def progress(result: bench.Measurement) -> None:
@@ -490,6 +630,25 @@ def benchmark(argv: list[str]) -> int:
         print(f"panj bench: cannot read the data: {error}", file=sys.stderr)
         return EXIT_FAILED
     print(bench.format_table(results))
+    return EXIT_DONE
+
+
+def _benchmark_imports(rows: int, database_url: str | None, layers_dir: Path, parser: argparse.ArgumentParser) -> int:
+    from geo import importbench
+    from geo.store import StoreError
+
+    if rows < 1:
+        parser.error("--rows: must be at least 1")
+    if database_url and not database_url.startswith(("postgresql://", "postgres://")):
+        parser.error(f"--database-url: {database_url!r} is not a postgresql:// address")
+    try:
+        results = importbench.run(rows, database_url=database_url, layers_dir=layers_dir,
+                                  report=lambda line: print(line, file=sys.stderr))
+    except (StoreError, ValueError) as error:
+        logger.error("import benchmark failed: %s", error)
+        print(f"panj bench: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(importbench.format_table(results))
     return EXIT_DONE
 
 
@@ -529,7 +688,9 @@ COMMANDS = {
     "events": Command("write the events, joined to the layers, as GeoJSON or CSV", write_events),
     "export": Command("render a map view (or scenes) to a PNG, PDF or SVG figure through headless Chromium",
                       export_png),
-    "bench": Command("time and size Panj's events layer against a naive folium map", benchmark),
+    "import": Command("import ACLED CSV, GeoJSON or Panj events into the store as a dataset", import_events),
+    "datasets": Command("list the store's datasets; --rename OLD NEW, --delete NAME", manage_datasets),
+    "bench": Command("time and size Panj's events layer against a naive folium map; --import: imports", benchmark),
     "build": Command("derive layers/ from registry data (needs the build extra)", build_layers),
 }
 

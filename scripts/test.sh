@@ -1,15 +1,32 @@
 #!/usr/bin/env bash
 # Sets up .venv with the test extra, installs Debian's chromium and poppler-utils (pdftoppm, pdfinfo,
-# pdftotext, pdftocairo: the figure tests and SVG export) when missing, and runs the whole test
-# suite. Extra arguments go to pytest.
+# pdftotext, pdftocairo: the figure tests and SVG export) and PostgreSQL with PostGIS (the store's
+# tests start a throwaway cluster, tests/pgcluster.py) when missing, and runs the whole test suite.
+# Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
+sudo_cmd=""
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+apt_updated=""
+apt_install() {
+    if [ -z "$apt_updated" ]; then
+        $sudo_cmd apt-get update -q
+        apt_updated=1
+    fi
+    $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
+}
 if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then
     echo "Installing Debian's chromium and poppler-utils for the browser and figure tests..."
-    sudo_cmd=""
-    if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
-    $sudo_cmd apt-get update -q
-    $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium poppler-utils
+    apt_install chromium poppler-utils
+fi
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "Installing Debian's postgresql for the store's tests..."
+    apt_install postgresql
+fi
+pg_version="$(ls /usr/lib/postgresql | sort -n | tail -1)"
+if [ ! -e "/usr/share/postgresql/$pg_version/extension/postgis.control" ]; then
+    echo "Installing Debian's PostGIS for PostgreSQL $pg_version for the store's tests..."
+    apt_install "postgresql-$pg_version-postgis-3"
 fi
 exec .venv/bin/python -m pytest "$@"

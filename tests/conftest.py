@@ -164,3 +164,16 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def postgis_url() -> Iterator[str]:
+    """The URL of a throwaway PostgreSQL cluster with PostGIS (tests/pgcluster.py), started once
+    per session and removed at its end; the test is skipped, saying why, without the binaries."""
+    import pgcluster
+
+    reason = pgcluster.missing()
+    if reason:
+        pytest.skip(reason)
+    with pgcluster.throwaway_cluster() as url:
+        yield url

@@ -21,12 +21,14 @@ from geo.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 PANJ = Path(sys.executable).parent / "panj"
-COMMANDS = ("run", "events", "export", "bench", "build")
+COMMANDS = ("run", "events", "export", "import", "datasets", "bench", "build")
 # A bad option of each command: `run` passes unknown options on to Streamlit, so its own --port is the test.
 BAD_OPTIONS = {
     "run": ["--port", "eighty"],
     "events": ["--bogus"],
     "export": ["--out", "map.png", "--preset", "a3"],
+    "import": ["events.csv", "--name", "x", "--format", "xlsx"],
+    "datasets": ["--delete", "a", "--rename", "b", "c"],
     "bench": ["--sizes", "many"],
     "build": ["--bogus"],
 }

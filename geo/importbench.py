@@ -1,0 +1,108 @@
+"""The import benchmark (``panj bench --import``): a synthetic ACLED export, generated with a fixed
+seed, imported whole into a new SQLite store and, given one, a PostgreSQL store with PostGIS.
+
+Each store's figure is the whole import as ``panj import`` runs it: reading what the store holds,
+reading and validating the file (``geo.importers.read_file``), then storing it in one transaction
+(``Store.import_dataset``). Results go to docs/performance.md; timings are never asserted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.importers import ACLED_OPTIONAL, ACLED_REQUIRED, read_file
+from geo.layers import LAYERS_DIR, load_layers
+from geo.store import open_store
+
+SEED = 14  # fixed, so two runs import the same file
+DATASET_NAME = "panj bench import"
+JITTER_DEGREES = 0.05  # ~5 km around a place of the places layer
+# (ACLED event type, sub-event type) pairs the mapping covers, old and new.
+_TYPES = (("Battles", "Armed clash"), ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+          ("Violence against civilians", "Attack"), ("Protests", "Peaceful protest"), ("Riots", "Mob violence"),
+          ("Strategic developments", "Arrests"), ("Strategic developments", "Agreement"))
+# Names the mapping matches, and names it does not (kept as the dataset's own actors).
+_ACTORS = ("Taliban", "Military Forces of Tajikistan (1994-)", "NRF: National Resistance Front",
+           "Islamic State (Afghanistan)", "Protesters (Tajikistan)", "Civilians (Afghanistan)",
+           "Unidentified Armed Group (Afghanistan)", "Military Forces of Russia (2000-)")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    store: str  # "sqlite" or "postgis"
+    rows: int
+    read_s: float  # reading the store's ids, the file and validating every row
+    store_s: float  # the one transaction that stores it
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / (self.read_s + self.store_s)
+
+
+def write_acled_export(path: Path, rows: int, *, layers_dir: Path = LAYERS_DIR, seed: int = SEED) -> None:
+    """An ACLED-shaped CSV of ``rows`` rows around the places of the places layer, in today's column set."""
+    places = load_layers(layers_dir)["places"].frame
+    chooser = random.Random(seed)
+    first_day = dt.date(2018, 1, 1)
+    columns = [*ACLED_REQUIRED, *(name for name in ACLED_OPTIONAL if name not in ("data_id", "event_id_no_cnty", "iso3", "gwno", "ally_actor_1", "ally_actor_2"))]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        for number in range(1, rows + 1):
+            place = places.iloc[chooser.randrange(len(places))]
+            event_type, sub_event_type = chooser.choice(_TYPES)
+            day = first_day + dt.timedelta(days=chooser.randrange(6 * 365))
+            writer.writerow({
+                "event_id_cnty": f"BEN{number}", "event_date": day.isoformat(), "year": day.year,
+                "time_precision": chooser.choice("1112"), "event_type": event_type, "sub_event_type": sub_event_type,
+                "actor1": chooser.choice(_ACTORS), "actor2": chooser.choice(("", *_ACTORS)),
+                "latitude": f"{place.geometry.y + chooser.uniform(-JITTER_DEGREES, JITTER_DEGREES):.4f}",
+                "longitude": f"{place.geometry.x + chooser.uniform(-JITTER_DEGREES, JITTER_DEGREES):.4f}",
+                "geo_precision": chooser.choice("1123"), "location": place["name"], "country": place.get("country", ""),
+                "source": "Synthetic source", "source_scale": "National",
+                "notes": f"Synthetic event {number} near {place['name']}.", "fatalities": chooser.randrange(5),
+                "timestamp": 1_650_000_000 + number,
+            })
+
+
+def run(rows: int, *, database_url: str | None = None, layers_dir: Path = LAYERS_DIR,
+        report: Callable[[str], None] = lambda line: None) -> list[Measurement]:
+    """Import a ``rows``-row export into a new SQLite store, then into ``database_url`` if given
+    (its benchmark dataset is deleted afterwards)."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="panj-bench-") as folder:
+        export = Path(folder) / "acled-synthetic.csv"
+        write_acled_export(export, rows, layers_dir=layers_dir)
+        report(f"generated {export.name}: {rows:,} rows, {export.stat().st_size / 1024 / 1024:,.1f} MB")
+        targets = {"sqlite": f"sqlite:///{Path(folder) / 'bench.sqlite3'}"}
+        if database_url:
+            targets["postgis"] = database_url
+        for kind, url in targets.items():
+            with open_store(url) as store:
+                started = time.perf_counter()
+                imported = read_file(export, dataset_name=DATASET_NAME, file_format="acled", layers_dir=layers_dir,
+                                     existing=store.existing())
+                if not imported.ok:
+                    raise ValueError(f"the synthetic export was refused: {imported.problems()[:3]}")
+                read = time.perf_counter()
+                store.import_dataset(DATASET_NAME, imported, source_file=export.name, licence="synthetic")
+                stored = time.perf_counter()
+                if kind == "postgis":
+                    store.delete(DATASET_NAME)
+            result = Measurement(kind, len(imported.events), read - started, stored - read)
+            report(f"{kind}: {result.rows:,} rows in {result.read_s + result.store_s:.1f} s")
+            results.append(result)
+    return results
+
+
+def format_table(results: Sequence[Measurement]) -> str:
+    lines = [f"{'store':<8} {'rows':>9} {'read+check s':>13} {'store s':>8} {'rows/s':>8}"]
+    lines += [f"{r.store:<8} {r.rows:>9,} {r.read_s:>13.1f} {r.store_s:>8.1f} {r.rows_per_s:>8,.0f}" for r in results]
+    return "\n".join(lines)

@@ -1,0 +1,722 @@
+"""Other people's events read into Panj's event model: ACLED's CSV export, GeoJSON
+FeatureCollections and Panj's own events format (a second article's file).
+
+Every row becomes an entry of Panj's events format and passes through the same validation as the
+article's events (``geo.events.parse_event``), after the checks only a file from outside needs
+(columns, date forms, coordinates, encoding, size). ``read_file`` returns everything at once: the
+accepted events, and every rejected row with its field and reason, so nothing is half imported
+(docs/ARCHITECTURE.md, "Imports and the store").
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+
+from geo.events import (
+    EVENT_OPTIONAL,
+    EVENT_REQUIRED,
+    SYMBOLS,
+    Event,
+    EventsError,
+    Term,
+    Vocabulary,
+    load_documents,
+    load_vocabulary,
+    parse_event,
+)
+from geo.join import FORMULA_STARTS
+from geo.layers import LAYERS_DIR, Layer, feature_refs, load_layers
+from geo.problems import Problem, ProblemsError, read_json
+
+FORMATS = ("acled", "geojson", "panj")
+# What one numbered unit of each format is called in a report: "row 12", "feature 3", "event 2".
+UNIT = {"acled": "row", "geojson": "feature", "panj": "event"}
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+MAX_MB_ENV = "PANJ_IMPORT_MAX_MB"  # the size limit in megabytes, when set
+ACLED_MAPPING_NAME = "import-acled.json"
+
+ACLED_REQUIRED = (
+    "event_id_cnty", "event_date", "time_precision", "event_type", "actor1", "latitude", "longitude",
+    "geo_precision", "source", "notes",
+)
+# Today's export's other columns, and those of older exports (ACLED removed data_id,
+# event_id_no_cnty and iso3 in March 2023; exports before 2019 had ally_actor_* and gwno).
+ACLED_OPTIONAL = (
+    "year", "disorder_type", "sub_event_type", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
+    "inter2", "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
+    "admin3", "location", "source_scale", "fatalities", "tags", "timestamp",
+    "data_id", "event_id_no_cnty", "iso3", "gwno", "ally_actor_1", "ally_actor_2",
+)
+_OLD_ACLED_NAMES = {"ally_actor_1": "assoc_actor_1", "ally_actor_2": "assoc_actor_2"}
+# Cells the event itself holds (summary, citation, place, date): not repeated as properties.
+_ACLED_HELD = ("notes", "source", "latitude", "longitude", "event_date")
+# The forms ACLED has written event_date in: the API's ISO date, the web export's "18 May 2022",
+# and the older exports' day-first forms.
+ACLED_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%Y", "%d-%m-%Y", "%d/%m/%Y")
+# ACLED's geo_precision as Panj's location precision: 1 the place itself (a town's point), 2 near
+# it, 3 a provincial capital standing for the province (the event becomes the province's).
+ACLED_LOCATION_PRECISION = {"1": "locality", "2": "district", "3": "province"}
+WEEK_HALF_SPAN_DAYS = 3  # time_precision 2: the week around ACLED's day, as a 7-day span
+ACLED_PUBLISHER = "ACLED (Armed Conflict Location & Event Data)"
+
+PLACE_GEOMETRIES = ("Point", "Polygon", "MultiPolygon")
+_PANJ_FIELDS = frozenset(EVENT_REQUIRED) | frozenset(EVENT_OPTIONAL)
+_NON_ID = re.compile(r"[^a-z0-9]+")
+
+
+class ImportFileError(ProblemsError):
+    """A file cannot be imported; ``problems`` holds every problem found (file, row, field, reason)."""
+
+    subject = "the imported file"
+
+
+class MappingError(ProblemsError):
+    """``layers/import-acled.json`` failed validation."""
+
+    subject = "the ACLED mapping"
+
+
+# --- results -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One line of an import's report: a row accepted, or one problem of a row (or of the file)."""
+
+    row: int | None  # the format's numbered unit (UNIT); None for the whole file
+    outcome: str  # "accepted", "rejected" (the row is not imported) or "flagged" (imported, look again)
+    event_id: str | None
+    field: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place the file itself gives (coordinates, a GeoJSON geometry): a feature of the dataset's
+    own places layer, referenced as ``<places_layer_id(dataset)>:<id>``."""
+
+    id: str
+    name: str
+    geometry: shapely.Geometry
+
+
+@dataclass(frozen=True)
+class ImportedEvent:
+    row: int
+    entry: dict[str, Any]  # the event in Panj's events format, as validated
+    event: Event
+    properties: dict[str, Any]  # the rest of the row, kept as the file gave it (fatalities as a number)
+
+
+@dataclass
+class Imported:
+    """What a file holds, read and validated, before anything is stored."""
+
+    path: Path
+    format: str
+    dataset_id: str
+    document: dict[str, Any]  # the dataset's document block, in Panj's events format
+    sha256: str = ""  # of the file's bytes: tells a changed file from the one stored
+    events: list[ImportedEvent] = field(default_factory=list)
+    places: dict[str, Place] = field(default_factory=dict)
+    actors: dict[str, Term] = field(default_factory=dict)  # the dataset's own actor terms
+    lines: list[ReportLine] = field(default_factory=list)  # rejected and flagged, in file order
+
+    @property
+    def rejected(self) -> list[ReportLine]:
+        return [line for line in self.lines if line.outcome == "rejected"]
+
+    @property
+    def flagged(self) -> list[ReportLine]:
+        return [line for line in self.lines if line.outcome == "flagged"]
+
+    @property
+    def ok(self) -> bool:
+        """True when every row is accepted: only then may the dataset be stored."""
+        return bool(self.events) and not self.rejected
+
+    def problems(self) -> list[Problem]:
+        """The rejections as validation problems (file, item, field, reason)."""
+        return [Problem(self.path, self.item(line.row), line.field, line.reason) for line in self.rejected]
+
+    def item(self, row: int | None) -> str:
+        return "file" if row is None else f"{UNIT[self.format]} {row}"
+
+    def report_csv(self) -> str:
+        """The report as CSV: every accepted row, then every problem, spreadsheet-safe (cells
+        starting like a formula get an apostrophe, as geo.join.events_to_csv does)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([UNIT[self.format], "outcome", "event_id", "field", "reason"])
+        accepted = [ReportLine(event.row, "accepted", event.entry["id"], None, "") for event in self.events]
+        for line in sorted(accepted + self.lines, key=lambda line: (line.row or 0, line.outcome != "accepted")):
+            writer.writerow(["" if line.row is None else line.row, line.outcome,
+                             *(_inert(text or "") for text in (line.event_id, line.field, line.reason))])
+        return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What a store already holds that an import must not repeat."""
+
+    event_ids: Mapping[str, str] = field(default_factory=dict)  # event id -> dataset name
+    documents: Mapping[str, str] = field(default_factory=dict)  # document id -> dataset name
+    datasets: Mapping[str, str] = field(default_factory=dict)  # dataset id -> dataset name
+
+
+def dataset_id(name: str) -> str:
+    """The id a dataset name gives (lower-case ASCII letters, digits, hyphens); ValueError when none."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    slug = _NON_ID.sub("-", ascii_name).strip("-")
+    if not slug:
+        raise ValueError(f"dataset name {name!r} must hold a letter or a digit")
+    return slug
+
+
+def places_layer_id(dataset: str) -> str:
+    """The layer id of a dataset's own places."""
+    return f"imported-{dataset}"
+
+
+def default_max_bytes() -> int:
+    """The size limit: ``PANJ_IMPORT_MAX_MB`` megabytes when set, else 200 MB."""
+    text = os.environ.get(MAX_MB_ENV)
+    if text is None:
+        return DEFAULT_MAX_BYTES
+    try:
+        megabytes = float(text)
+    except ValueError:
+        raise ValueError(f"{MAX_MB_ENV}={text!r} is not a number of megabytes") from None
+    if not megabytes > 0:
+        raise ValueError(f"{MAX_MB_ENV}={text!r} must be more than 0")
+    return int(megabytes * 1024 * 1024)
+
+
+# --- the ACLED mapping ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AcledMapping:
+    """``layers/import-acled.json``: ACLED actor names and event types onto Panj's vocabulary."""
+
+    actors: tuple[tuple[re.Pattern[str], str], ...]
+    event_types: tuple[tuple[str, str | None, str], ...]  # (event_type, sub_event_type or None, Panj id)
+    imported_colour: str
+    imported_symbol: str
+
+    def actor(self, name: str) -> str | None:
+        return next((actor for pattern, actor in self.actors if pattern.search(name)), None)
+
+    def event_type(self, event_type: str, sub_event_type: str) -> str | None:
+        return next((panj for acled, sub, panj in self.event_types
+                     if acled.casefold() == event_type.casefold() and sub in (None, sub_event_type)), None)
+
+
+def load_acled_mapping(layers_dir: Path, vocabulary: Vocabulary) -> AcledMapping:
+    """Read and check the mapping against the vocabulary; MappingError lists every problem."""
+    path = Path(layers_dir) / ACLED_MAPPING_NAME
+    problems: list[Problem] = []
+    raw = read_json(path, problems)
+    if raw is None:
+        raise MappingError(problems)
+
+    def bad(item: str, field_name: str | None, reason: str) -> None:
+        problems.append(Problem(path, item, field_name, reason))
+
+    actors = []
+    for number, entry in enumerate(raw.get("actors", []), start=1):
+        try:
+            pattern = re.compile(entry["pattern"], re.IGNORECASE)
+        except (re.error, KeyError, TypeError) as error:
+            bad(f"actor #{number}", "pattern", f"not a regular expression: {error}")
+            continue
+        if entry.get("actor") not in vocabulary.actors:
+            bad(f"actor #{number}", "actor", f"unknown actor {entry.get('actor')!r}")
+            continue
+        actors.append((pattern, entry["actor"]))
+    event_types = []
+    for number, entry in enumerate(raw.get("event_types", []), start=1):
+        if entry.get("event_type") not in vocabulary.event_types:
+            bad(f"event type #{number}", "event_type", f"unknown event type {entry.get('event_type')!r}")
+        elif not isinstance(entry.get("acled_event_type"), str):
+            bad(f"event type #{number}", "acled_event_type", "must be ACLED's event type")
+        else:
+            event_types.append((entry["acled_event_type"], entry.get("acled_sub_event_type"), entry["event_type"]))
+    style = raw.get("imported_actor", {})
+    if style.get("symbol") not in SYMBOLS or not re.fullmatch(r"#[0-9a-fA-F]{6}", str(style.get("colour"))):
+        bad("imported_actor", None, f"needs a colour like #8c8c8c and a symbol, one of {', '.join(SYMBOLS)}")
+    if problems:
+        raise MappingError(problems)
+    return AcledMapping(tuple(actors), tuple(event_types), style["colour"].lower(), style["symbol"])
+
+
+# --- reading a file ------------------------------------------------------------------------------
+
+def detect_format(path: Path, text: str) -> str:
+    """``acled`` for a .csv file; for JSON, ``geojson`` when it is a FeatureCollection, else ``panj``."""
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        return "acled"
+    return "geojson" if re.match(r'\s*\{[^{]*"type"\s*:\s*"FeatureCollection"', text) else "panj"
+
+
+def read_file(
+    path: Path, *, dataset_name: str, file_format: str | None = None, layers_dir: Path = LAYERS_DIR,
+    max_bytes: int | None = None, existing: Existing | None = None,
+) -> Imported:
+    """Read ``path`` as ``file_format`` (guessed from the file when None) into a dataset called
+    ``dataset_name``, checking every row against the event model and the layers of
+    ``layers_dir``. File-wide problems (size, encoding, no rows, missing columns) come back as
+    rejected lines without a row. ``existing`` names event and document ids a store holds."""
+    path = Path(path)
+    layers = load_layers(layers_dir)
+    vocabulary = load_vocabulary(layers_dir)
+    reader = _Reader(path, dataset_id(dataset_name), dataset_name, layers, vocabulary, existing or Existing())
+    text = reader.text(max_bytes if max_bytes is not None else default_max_bytes())
+    file_format = file_format or (detect_format(path, text) if text is not None else "acled")
+    if file_format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {file_format!r}")
+    imported = reader.result(file_format)
+    if text is not None:
+        if file_format == "acled":
+            reader.read_acled(text, load_acled_mapping(layers_dir, vocabulary))
+        elif file_format == "geojson":
+            reader.read_geojson(text, load_acled_mapping(layers_dir, vocabulary))
+        else:
+            reader.read_panj(text)
+    imported.lines.sort(key=lambda line: line.row or 0)
+    return imported
+
+
+class _Reader:
+    """One file being read; collects events, places, the dataset's own actors and report lines."""
+
+    def __init__(self, path: Path, dataset: str, name: str, layers: dict[str, Layer], vocabulary: Vocabulary,
+                 existing: Existing):
+        self.path, self.dataset, self.name, self.layers, self.existing = path, dataset, name, layers, existing
+        self.base_vocabulary = vocabulary
+        # What the rows are checked against: the layers' and the vocabulary's, plus the dataset's own
+        # places and actors as they are found.
+        self.known = Vocabulary(dict(vocabulary.actors), vocabulary.event_types)
+        self.place_refs = feature_refs(layers)
+        self.places_layer = places_layer_id(dataset)
+        self.imported: Imported | None = None
+        self.early: list[ReportLine] = []
+        self.sha256 = ""
+        self.seen_ids: dict[str, int] = {}
+        self.place_of: dict[tuple[str, bytes], str] = {}  # (name, WKB) -> place id: one place for both
+        self.place_count: dict[str, int] = {}  # places whose id starts from a name's id
+        region = shapely.union_all(layers["countries"].frame.geometry.to_numpy())
+        shapely.prepare(region)
+        self.region = region
+        provinces = layers["provinces"].frame
+        self.provinces = shapely.STRtree(provinces.geometry.to_numpy())
+        self.province_ids = provinces.index.to_list()
+
+    # -- shared steps --
+
+    def text(self, max_bytes: int) -> str | None:
+        """The file's text, or None after recording why it cannot be read."""
+        def refuse(reason: str) -> None:
+            self.early.append(ReportLine(None, "rejected", None, None, reason))
+        try:
+            size = self.path.stat().st_size
+        except OSError as error:
+            refuse(f"cannot read the file: {error.strerror}")
+            return None
+        if size > max_bytes:
+            refuse(f"the file is {size / 1024 / 1024:,.1f} MB, over the import limit of "
+                   f"{max_bytes / 1024 / 1024:,.1f} MB (set {MAX_MB_ENV} or --max-size to change it)")
+            return None
+        data = self.path.read_bytes()
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            refuse(f"not UTF-8: byte 0x{data[error.start]:02x} at line {line} (byte {error.start + 1}); "
+                   "save the file as UTF-8")
+            return None
+        if not text.strip():
+            refuse("the file is empty")
+            return None
+        return text
+
+    def result(self, file_format: str) -> Imported:
+        publisher = ACLED_PUBLISHER if file_format == "acled" else f"Imported from {self.path.name}"
+        document = {"id": self.dataset, "title": self.name, "publisher": publisher,
+                    "date": dt.date.today().isoformat(),
+                    "notes": [f"Imported from {self.path.name}; a citation's paragraph is the "
+                              f"{UNIT[file_format]} number in that file."]}
+        self.imported = Imported(self.path, file_format, self.dataset, document, self.sha256, lines=list(self.early))
+        if self.dataset in self.existing.datasets:
+            self.refuse(None, None, f"the dataset name gives the id {self.dataset!r}, already dataset "
+                                    f"{self.existing.datasets[self.dataset]!r}: choose another name")
+        elif file_format != "panj" and self.dataset in self.existing.documents:
+            self.refuse(None, None, f"the dataset name gives the id {self.dataset!r}, already a document of "
+                                    f"dataset {self.existing.documents[self.dataset]!r}: choose another name")
+        return self.imported
+
+    def refuse(self, row: int | None, field_name: str | None, reason: str, event_id: str | None = None) -> None:
+        assert self.imported is not None
+        self.imported.lines.append(ReportLine(row, "rejected", event_id, field_name, reason))
+
+    def flag(self, row: int | None, field_name: str | None, reason: str, event_id: str | None = None) -> None:
+        assert self.imported is not None
+        self.imported.lines.append(ReportLine(row, "flagged", event_id, field_name, reason))
+
+    def add_place(self, name: str, geometry: shapely.Geometry) -> str:
+        """The reference of the dataset's place at ``geometry`` called ``name`` (one per both)."""
+        assert self.imported is not None
+        key = (name, geometry.wkb)
+        if key in self.place_of:
+            return f"{self.places_layer}:{self.place_of[key]}"
+        base = dataset_id(name) if _NON_ID.sub("", name.lower()) else "place"
+        self.place_count[base] = self.place_count.get(base, 0) + 1
+        place_id = base if self.place_count[base] == 1 else f"{base}-{self.place_count[base]}"
+        while place_id in self.imported.places:  # a name ending in a number may take another's id
+            place_id += "-2"
+        self.place_of[key] = place_id
+        self.imported.places[place_id] = Place(place_id, name, geometry)
+        self.place_refs.add(f"{self.places_layer}:{place_id}")
+        return f"{self.places_layer}:{place_id}"
+
+    def actor_id(self, name: str, mapping: AcledMapping) -> str:
+        """A vocabulary id as it is; else the mapping's actor for the name; else the dataset's own term."""
+        assert self.imported is not None
+        name = name.strip()
+        if name in self.base_vocabulary.actors:
+            return name
+        mapped = mapping.actor(name)
+        if mapped is not None:
+            return mapped
+        own = next((term.id for term in self.imported.actors.values() if term.name == name), None)
+        if own is not None:
+            return own
+        term_id = dataset_id(name) if _NON_ID.sub("", name.lower()) else "actor"
+        while term_id in self.base_vocabulary.actors or term_id in self.imported.actors or term_id == "all":
+            term_id += "-imported"
+        self.imported.actors[term_id] = self.known.actors[term_id] = Term(
+            term_id, name, mapping.imported_colour, mapping.imported_symbol)
+        self.flag(None, "actors", f"actor {name!r} is not in the vocabulary and no mapping pattern matches it: "
+                                  f"kept as the dataset's own actor {term_id!r}")
+        return term_id
+
+    def check_point(self, row: int, lon: float, lat: float, event_id: str) -> bool:
+        """False after refusing a point that cannot be right; flags one outside the region."""
+        point = shapely.Point(lon, lat)
+        if self.region.covers(point):
+            return True
+        if -90 <= lon <= 90 and self.region.covers(shapely.Point(lat, lon)):
+            self.refuse(row, "latitude", f"latitude {lat} and longitude {lon} look swapped: ({lat}, {lon}) "
+                                         "would fall in the region", event_id)
+            return False
+        self.flag(row, "latitude", f"({lat}, {lon}) falls outside the region's countries "
+                                   "(in the sea, or another country)", event_id)
+        return True
+
+    def accept(self, row: int, entry: dict[str, Any], properties: dict[str, Any], document_id: str) -> None:
+        """Validate ``entry`` as the article's events are; keep it or refuse it with every reason."""
+        assert self.imported is not None
+        event_id = entry.get("id")
+        if isinstance(event_id, str):
+            if event_id in self.seen_ids:
+                self.refuse(row, "id", f"duplicate event id {event_id!r} (also {UNIT[self.imported.format]} "
+                                       f"{self.seen_ids[event_id]})", event_id)
+                return
+            if event_id in self.existing.event_ids:
+                self.refuse(row, "id", f"event {event_id!r} is already in dataset "
+                                       f"{self.existing.event_ids[event_id]!r}", event_id)
+                return
+        problems: list[Problem] = []
+        event = parse_event(entry, path=self.path, item=self.imported.item(row), document_id=document_id,
+                            vocabulary=self.known, place_refs=self.place_refs, problems=problems)
+        for problem in problems:
+            self.refuse(row, problem.field, problem.reason, event_id if isinstance(event_id, str) else None)
+        if event is not None:
+            self.seen_ids[event.id] = row
+            self.imported.events.append(ImportedEvent(row, entry, event, properties))
+
+    # -- ACLED --
+
+    def read_acled(self, text: str, mapping: AcledMapping) -> None:
+        first_line = text.split("\n", 1)[0]
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=max(",;\t", key=first_line.count))
+        header = [_OLD_ACLED_NAMES.get(name.strip().lower(), name.strip().lower()) for name in next(rows)]
+        missing = [name for name in ACLED_REQUIRED if name not in header]
+        unknown = [name for name in header if name not in ACLED_REQUIRED and name not in ACLED_OPTIONAL]
+        if missing:
+            hint = f" (the file has {', '.join(map(repr, unknown))}, not ACLED's)" if unknown else ""
+            for name in missing:
+                self.refuse(1, name, f"missing column {name!r}{hint}")
+            return
+        for name in unknown:
+            self.flag(1, name, f"column {name!r} is not one of ACLED's: kept as a property")
+        found = False
+        for number, cells in enumerate(rows, start=2):  # row 1 is the header, as a spreadsheet counts
+            if not any(cell.strip() for cell in cells):
+                continue
+            found = True
+            if len(cells) != len(header):
+                self.refuse(number, None, f"has {len(cells)} cells, the header {len(header)}")
+                continue
+            self.acled_row(number, dict(zip(header, cells, strict=True)), mapping, geometry=None)
+        if not found:
+            self.refuse(None, None, "the file has a header but no rows")
+
+    def acled_row(self, row: int, cells: Mapping[str, str], mapping: AcledMapping,
+                  geometry: shapely.Geometry | None) -> None:
+        """One ACLED row (a CSV row, or a GeoJSON feature's properties with its ``geometry``)."""
+        cells = {name: str(value).strip() for name, value in cells.items() if value is not None}
+        before = len(self.imported.lines)  # type: ignore[union-attr]
+        event_id = cells.get("event_id_cnty", "").lower() or None
+
+        def bad(name: str, reason: str) -> None:
+            self.refuse(row, name, reason, event_id)
+
+        needed = [name for name in ACLED_REQUIRED if geometry is None or name not in ("latitude", "longitude")]
+        for name in needed:
+            if not cells.get(name) and name != "notes":
+                bad(name, "empty" if name in cells else "missing")
+        dates = _acled_dates(cells.get("event_date", ""), cells.get("time_precision", ""), bad)
+        location_precision = ACLED_LOCATION_PRECISION.get(cells.get("geo_precision", ""))
+        if cells.get("geo_precision") and location_precision is None:
+            bad("geo_precision", f"{cells['geo_precision']!r} is not 1, 2 or 3")
+        event_type = None
+        if cells.get("event_type"):
+            event_type = mapping.event_type(cells["event_type"], cells.get("sub_event_type", ""))
+            if event_type is None:
+                bad("event_type", f"ACLED type {cells['event_type']!r} / {cells.get('sub_event_type', '')!r} has no "
+                                  f"Panj event type in {ACLED_MAPPING_NAME}")
+        fatalities = None
+        if cells.get("fatalities"):
+            fatalities = _whole_number(cells["fatalities"])
+            if fatalities is None:
+                bad("fatalities", f"{cells['fatalities']!r} is not a whole number of 0 or more")
+        point = None
+        if geometry is None and cells.get("latitude") and cells.get("longitude"):
+            point = _coordinates(cells["latitude"], cells["longitude"], bad)
+        if len(self.imported.lines) > before:  # type: ignore[union-attr]
+            return
+
+        place_name = cells.get("location") or cells.get("admin1") or cells.get("country") or ""
+        if point is not None:
+            lon, lat = point
+            if not self.check_point(row, lon, lat, event_id or ""):
+                return
+            geometry = shapely.Point(lon, lat)
+        assert geometry is not None and location_precision is not None
+        place = None
+        if location_precision == "province":
+            place = self.province_of(geometry)
+        if place is None:
+            place = self.add_place(place_name or f"{geometry.y:.4f}, {geometry.x:.4f}", geometry)
+        actors: list[str] = []
+        for column in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2"):
+            for name in cells.get(column, "").split(";"):
+                if name.strip() and (actor := self.actor_id(name, mapping)) not in actors:
+                    actors.append(actor)
+        kind = cells.get("sub_event_type") or cells["event_type"]
+        title = f"{kind} in {place_name}" if place_name else kind
+        entry = {
+            "id": event_id, "title": title, "summary": cells.get("notes") or title, "status": "occurred",
+            **dates, "actors": actors, "event_type": event_type, "place": place,
+            "location_precision": location_precision,
+            "citations": [{"paragraph": row, "source": cells["source"], "source_date": None}],
+        }
+        properties: dict[str, Any] = {name: value for name, value in cells.items() if value and name not in _ACLED_HELD}
+        if fatalities is not None:
+            properties["fatalities"] = fatalities
+        self.accept(row, entry, properties, self.dataset)
+
+    def province_of(self, geometry: shapely.Geometry) -> str | None:
+        """The ``provinces`` feature holding ``geometry``'s point (ACLED precision 3), if any."""
+        holding = self.provinces.query(shapely.point_on_surface(geometry), predicate="covered_by")
+        return f"provinces:{self.province_ids[holding[0]]}" if len(holding) == 1 else None
+
+    # -- GeoJSON --
+
+    def read_geojson(self, text: str, mapping: AcledMapping) -> None:
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as error:
+            self.refuse(None, None, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")
+            return
+        if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection" or not isinstance(raw.get("features"), list):
+            self.refuse(None, None, 'expected a GeoJSON FeatureCollection: {"type": "FeatureCollection", "features": [...]}')
+            return
+        if not raw["features"]:
+            self.refuse(None, "features", "the collection has no features")
+        for number, feature in enumerate(raw["features"], start=1):
+            self.geojson_feature(number, feature, mapping)
+
+    def geojson_feature(self, row: int, feature: Any, mapping: AcledMapping) -> None:
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            self.refuse(row, None, "not a GeoJSON Feature")
+            return
+        properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            self.refuse(row, "properties", "must be an object")
+            return
+        geometry = None
+        if feature.get("geometry") is not None:
+            named = properties.get("id", properties.get("event_id_cnty", feature.get("id")))
+            geometry = self.feature_geometry(row, feature["geometry"], named if isinstance(named, str) else None)
+            if geometry is None:
+                return
+        if "event_date" in properties:  # ACLED's names: mapped as a CSV row is
+            if geometry is None or geometry.geom_type != "Point":
+                self.refuse(row, "geometry", "a feature with ACLED's properties needs a Point geometry")
+                return
+            self.acled_row(row, properties, mapping, geometry)
+            return
+        entry = {name: value for name, value in properties.items() if name in _PANJ_FIELDS}
+        kept = {name: value for name, value in properties.items() if name not in _PANJ_FIELDS}
+        entry.setdefault("id", feature.get("id") if isinstance(feature.get("id"), str) else f"{self.dataset}-{row}")
+        if isinstance(entry.get("actors"), list):
+            entry["actors"] = list(dict.fromkeys(self.actor_id(actor, mapping) if isinstance(actor, str) and actor.strip()
+                                                 else actor for actor in entry["actors"]))
+        if "place" not in entry:
+            if geometry is None:
+                self.refuse(row, "geometry", "no geometry and no place: give one of them", entry["id"])
+                return
+            name = str(kept.get("place_name") or kept.get("name") or entry.get("title") or "")
+            if geometry.geom_type == "Point" and not self.check_point(row, geometry.x, geometry.y, entry["id"]):
+                return
+            if geometry.geom_type != "Point" and not self.region.covers(shapely.point_on_surface(geometry)):
+                self.flag(row, "geometry", "the area lies outside the region's countries", entry["id"])
+            entry["place"] = self.add_place(name or f"{self.dataset} {UNIT['geojson']} {row}", geometry)
+        self.accept(row, entry, kept, self.dataset)
+
+    def feature_geometry(self, row: int, raw: Any, event_id: str | None) -> shapely.Geometry | None:
+        """A feature's geometry when it is a valid point or polygon in WGS84, else None after refusing it."""
+        kind = raw.get("type") if isinstance(raw, dict) else None
+        reason = None
+        if kind not in PLACE_GEOMETRIES:
+            reason = f"{kind!r} is not one of {', '.join(PLACE_GEOMETRIES)}"
+        else:
+            try:
+                geometry = shape(raw)
+            except (ValueError, TypeError, AttributeError, IndexError) as error:
+                reason = f"unreadable coordinates: {error}"
+            else:
+                coordinates = shapely.get_coordinates(geometry)
+                if not len(coordinates) or (abs(coordinates[:, 0]) > 180).any() or (abs(coordinates[:, 1]) > 90).any():
+                    reason = "coordinates must be longitude (-180 to 180), latitude (-90 to 90)"
+                elif not geometry.is_valid:
+                    reason = f"invalid: {shapely.is_valid_reason(geometry)}"
+        if reason is not None:
+            self.refuse(row, "geometry", reason, event_id)
+            return None
+        return geometry
+
+    # -- Panj's own format --
+
+    def read_panj(self, text: str) -> None:
+        assert self.imported is not None
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as error:
+            self.refuse(None, None, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")
+            return
+        if not isinstance(raw, dict) or set(raw) != {"document", "events"} or not isinstance(raw["events"], list):
+            self.refuse(None, None, 'expected an object with exactly "document" and an "events" list')
+            return
+        document_id = self.panj_document(text, raw["document"])
+        if not raw["events"]:
+            self.refuse(None, "events", "the file has no events")
+        for number, entry in enumerate(raw["events"], start=1):
+            self.accept(number, entry, {}, document_id)
+
+    def panj_document(self, text: str, block: Any) -> str:
+        """The document's id once geo.events has checked its block, else "" after refusing it."""
+        assert self.imported is not None
+        # geo.events checks a document block as part of an events directory: give it one.
+        with tempfile.TemporaryDirectory() as folder:
+            events_dir = Path(folder) / "events"
+            events_dir.mkdir()
+            (events_dir / self.path.with_suffix(".json").name).write_text(text, encoding="utf-8")
+            try:
+                documents = load_documents(Path(folder))
+            except EventsError as error:
+                for problem in error.problems:
+                    self.refuse(None, f"document.{problem.field}" if problem.field else "document", problem.reason)
+                return ""
+        document_id = next(iter(documents))
+        if document_id in self.existing.documents:
+            self.refuse(None, "document.id", f"document {document_id!r} is already dataset "
+                                             f"{self.existing.documents[document_id]!r}")
+            return ""
+        self.imported.document = block
+        return document_id
+
+
+# --- cell readers ---------------------------------------------------------------------------------
+
+def _acled_dates(text: str, precision: str, bad: Callable[[str, str], None]) -> dict[str, str]:
+    """``start`` (and ``end``) in Panj's form from ACLED's event_date and time_precision: 1 the
+    day; 2 the week around the day, a 7-day span; 3 the month."""
+    if not text:
+        return {}
+    day = None
+    for form in ACLED_DATE_FORMATS:
+        try:
+            day = dt.datetime.strptime(text, form).date()
+            break
+        except ValueError:
+            continue
+    if day is None:
+        bad("event_date", f"{text!r} is not a date (e.g. 2022-05-18 or 18 May 2022)")
+        return {}
+    if precision == "1":
+        return {"start": day.isoformat()}
+    if precision == "2":
+        half = dt.timedelta(days=WEEK_HALF_SPAN_DAYS)
+        return {"start": (day - half).isoformat(), "end": (day + half).isoformat()}
+    if precision == "3":
+        return {"start": f"{day.year:04d}-{day.month:02d}"}
+    if precision:
+        bad("time_precision", f"{precision!r} is not 1 (day), 2 (week) or 3 (month)")
+    return {}
+
+
+def _coordinates(latitude: str, longitude: str, bad: Callable[[str, str], None]) -> tuple[float, float] | None:
+    """(lon, lat) when both are numbers in WGS84's ranges, else None after naming each bad one."""
+    values = {}
+    for name, text, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        try:
+            value = float(text)
+        except ValueError:
+            bad(name, f"{text!r} is not a number")
+            continue
+        if not math.isfinite(value) or abs(value) > limit:
+            bad(name, f"{text} is outside -{limit} to {limit} (WGS84 degrees)")
+            continue
+        values[name] = value
+    return (values["longitude"], values["latitude"]) if len(values) == 2 else None
+
+
+def _whole_number(text: str) -> int | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value >= 0 and value.is_integer() else None
+
+
+def _inert(text: str) -> str:
+    """A cell a spreadsheet shows as text, never runs (docs/ARCHITECTURE.md, joined events' CSV)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -1,0 +1,118 @@
+"""``panj import`` and ``panj datasets``: exit 0 done, 1 invalid data (with the report), 2 bad usage;
+the store is the one PANJ_DATABASE_URL or PANJ_DATA_DIR names."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.cli import main
+from geo.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+IMPORTS = Path(__file__).parent / "fixtures" / "imports"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.delenv("PANJ_DATABASE_URL", raising=False)
+    monkeypatch.delenv("PANJ_IMPORT_MAX_MB", raising=False)
+    monkeypatch.setenv("PANJ_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def dataset_names() -> list[str]:
+    with open_store() as store:
+        return [dataset.name for dataset in store.datasets()]
+
+
+def test_import_list_rename_delete(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED 2022", "--licence", "ACLED terms"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("imported 4 events into dataset 'ACLED 2022'")
+    assert "flagged: file, field 'actors': actor 'Women (Afghanistan)'" in err
+    assert main(["import", str(IMPORTS / "events.geojson"), "--name", "Field notes", "--format", "geojson"]) == 0
+    capsys.readouterr()
+    assert main(["datasets"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert listing[0].split("\t")[:3] == ["ACLED 2022", "4 events", "acled"]
+    assert listing[0].endswith("\tacled.csv\tACLED terms") and listing[1].startswith("Field notes\t3 events\tgeojson")
+    assert main(["datasets", "--rename", "ACLED 2022", "ACLED Tajikistan"]) == 0
+    assert main(["datasets", "--delete", "Field notes"]) == 0
+    assert dataset_names() == ["ACLED Tajikistan"]
+
+
+def test_invalid_data_exits_1_with_every_row_field_and_reason(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    report = tmp_path / "report.csv"
+    assert main(["import", str(IMPORTS / "many-problems.csv"), "--name", "Broken", "--report", str(report)]) == 1
+    err = capsys.readouterr().err
+    for row, field in ((2, "event_date"), (3, "time_precision"), (4, "event_type"), (5, "longitude")):
+        assert f"many-problems.csv: row {row}, field '{field}': " in err
+    assert "nothing imported: 0 rows accepted, 4 rejected" in err
+    assert [row[:4] for row in csv.reader(report.open(encoding="utf-8"))][1:] == [
+        ["2", "rejected", "tjk101", "event_date"], ["3", "rejected", "tjk102", "time_precision"],
+        ["4", "rejected", "afg201", "event_type"], ["5", "rejected", "afg202", "longitude"]]
+    assert dataset_names() == []
+
+
+@pytest.mark.parametrize("fixture", ["empty.csv", "latin-1.csv", "bad.geojson", "bad-article.json"])
+def test_each_bad_file_exits_1_and_stores_nothing(fixture: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(IMPORTS / fixture), "--name", "Bad"]) == 1
+    assert "panj import: nothing imported" in capsys.readouterr().err
+    assert dataset_names() == []
+
+
+def test_a_file_over_the_limit_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "Big", "--max-size", "0.0001"]) == 1
+    assert "over the import limit of 0.0 MB" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["import", str(IMPORTS / "acled.csv")], "the following arguments are required: --name"),
+        (["import", str(IMPORTS / "acled.csv"), "--name", "x", "--format", "xlsx"], "invalid choice: 'xlsx'"),
+        (["import", "no-such-file.csv", "--name", "x"], "no such file"),
+        (["import", str(IMPORTS / "acled.csv"), "--name", "!!!"], "must hold a letter or a digit"),
+        (["import", str(IMPORTS / "acled.csv"), "--name", "x", "--max-size", "0"], "--max-size 0: must be a positive"),
+        (["datasets", "--delete", "Nothing"], "no dataset called 'Nothing'; the store has none"),
+        (["datasets", "--delete", "a", "--rename", "b", "c"], "not allowed with argument"),
+    ],
+)
+def test_bad_usage_exits_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_name_taken_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED"]) == 0
+    assert main(["import", str(IMPORTS / "acled-2017.csv"), "--name", "ACLED"]) == 2
+    assert main(["import", str(IMPORTS / "second-article.json"), "--name", "Second"]) == 0
+    assert main(["datasets", "--rename", "Second", "ACLED"]) == 2
+    assert "a dataset called 'ACLED' exists already" in capsys.readouterr().err
+
+
+def test_importing_the_same_events_twice_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED"]) == 0
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED again"]) == 1
+    assert "row 2, field 'id': event 'tjk101' is already in dataset 'ACLED'" in capsys.readouterr().err
+
+
+def test_python_m_geo_imports_into_the_same_store(data_dir: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "geo", "import", str(IMPORTS / "second-article.json"), "--name", "Second"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    listed = subprocess.run([sys.executable, "-m", "geo", "datasets"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert listed.returncode == 0 and listed.stdout.startswith("Second\t2 events\tpanj")
+    assert (data_dir / "panj.sqlite3").is_file()
+
+
+def test_the_import_runs_on_postgis(postgis_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PANJ_DATABASE_URL", postgis_url)
+    assert main(["import", str(IMPORTS / "events.geojson"), "--name", "Field notes on PostGIS"]) == 0
+    assert "(postgresql://" in capsys.readouterr().out
+    assert main(["datasets", "--delete", "Field notes on PostGIS"]) == 0
