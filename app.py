@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import filters, mapview, pagedata, pagestate as ps
+from geo.events import STATUSES
 from geo.filters import FilterState, ViewState
 from geo.layers import LAYERS_DIR
 from geo.markup import Verbatim, markdown_text
@@ -60,11 +61,15 @@ def sidebar_filters(data: PageData) -> FilterState:
     types = st.sidebar.multiselect("Event types", list(names["types"]), key=ps.TYPES, placeholder="All event types",
                                    format_func=lambda term_id: names["types"][term_id])
     types_slot = st.sidebar.container()
+    statuses = st.sidebar.multiselect("Status", list(STATUSES), key=ps.STATUSES, placeholder="Any status",
+                                      format_func=str.capitalize)
     regions = st.sidebar.multiselect("Regions", list(data.regions), key=ps.REGIONS, placeholder="All regions",
                                      format_func=lambda region: data.regions.get(region, region))
     text = st.sidebar.text_input("Search titles and summaries", key=ps.TEXT, max_chars=200)
+    scene = data.scenes.get(st.session_state.get(ps.SCENE) or "")
+    scene_filters = scene.filters if scene is not None else None
     state = ps.filters_from_widgets(dates=dates, span=data.span, actors=actors, event_types=types, regions=regions,
-                                    text=text)
+                                    text=text, statuses=statuses, scene_filters=scene_filters)
     time_histogram(histogram_slot, filters.apply_filters(data.events, replace(state, date_from=None, date_to=None)),
                    dates)
     term_bars(actors_slot, filters.apply_filters(data.events, replace(state, actors=None))["actors"],

@@ -98,7 +98,7 @@ def naive_map(events: pd.DataFrame, vocabulary: Vocabulary, center: tuple[float,
             f"<b>Type</b> {html.escape(types[row.event_type].name if row.event_type in types else row.event_type)}<br>"
             f"<b>Actors</b> {html.escape(', '.join(actors[a].name if a in actors else a for a in row.actors))}<br>"
             f"<b>Place</b> {html.escape(row.place_name)}<br>"
-            f"<b>Source</b> {html.escape(str(row.document))}, paragraph {row.citation_paragraph}"
+            f"<b>Source</b> {html.escape(str(row.document))}: {html.escape(row.citations_label)}"
         )
         folium.CircleMarker(
             [row.lat, row.lon], radius=6, color="#ffffff", weight=1, fill=True, fill_color=colour, fill_opacity=0.9,

@@ -184,6 +184,8 @@ def _export_parser(
     basemaps: Sequence[str], default_basemap: str, presets: Sequence[str], default_layers_dir: Path,
     formats: Sequence[str], papers: Sequence[str], orientations: Sequence[str],
 ) -> argparse.ArgumentParser:
+    from geo.events import STATUSES
+
     parser = _parser("export", _EXPORT_DESCRIPTION, _EXPORT_EPILOG)
     parser.add_argument("--out", type=Path, metavar="FILE", help="the file to write (.png, .pdf or .svg)")
     parser.add_argument("--title", help="the figure's title (default: the scene's title, else the frontier's "
@@ -202,6 +204,8 @@ def _export_parser(
                                help="actor ids (vocabularies.json)")
     filters_group.add_argument("--type", dest="event_type", nargs="+", action="extend", metavar="ID",
                                help="event-type ids")
+    filters_group.add_argument("--status", nargs="+", action="extend", choices=STATUSES, metavar="S",
+                               help=f"event statuses: {', '.join(STATUSES)}")
     filters_group.add_argument("--region", nargs="+", action="extend", metavar="R", help="region ids (see below)")
     filters_group.add_argument("--text", default="", metavar="Q", help="words in an event's title or summary")
     view_group = parser.add_argument_group("view")
@@ -365,7 +369,7 @@ def export_png(argv: list[str]) -> int:
         if args.all_scenes is not None and args.scene is not None:
             raise _OptionError("--scene and --all-scenes: give one")
         view_options = {"--from": args.date_from, "--to": args.date_to, "--actor": args.actor, "--type": args.event_type,
-                        "--region": args.region, "--text": args.text, "--layers": args.layers, "--bbox": args.bbox,
+                        "--status": args.status, "--region": args.region, "--text": args.text, "--layers": args.layers, "--bbox": args.bbox,
                         "--basemap": args.basemap}
         if (args.scene or args.all_scenes) and any(view_options.values()):
             given = ", ".join(option for option, value in view_options.items() if value)
@@ -410,6 +414,7 @@ def export_png(argv: list[str]) -> int:
                 regions=_ids("--region", [REGION_ALIASES.get(region, region) for region in args.region or ()],
                              regions, "region(s)"),
                 text=args.text,
+                statuses=frozenset(args.status) if args.status else None,
             )
             view = mapview.MapView(
                 visible_layers=_visible_layers(args.layers, layers), basemap=args.basemap or mapview.BASEMAP_NONE,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,14 +25,21 @@ EVENTS_DIR_NAME = "events"
 
 # Symbols the map draws on its canvas; a vocabulary term must use one of them.
 SYMBOLS = ("circle", "square", "triangle", "triangle-down", "diamond", "star", "cross", "x", "pentagon", "hexagon")
-DATE_BASES = ("event", "reported")
+# What an event is (docs/ARCHITECTURE.md, "Events"): it happened, it holds as of a date, or it is
+# intended or declared and not reported as done.
+STATUSES = ("occurred", "ongoing", "planned", "announced")
+PLAN_STATUSES = ("planned", "announced")
 LOCATION_PRECISIONS = ("exact", "locality", "district", "province", "region", "country")
 
 EVENT_REQUIRED = (
-    "id", "title", "summary", "start", "date_basis", "actors", "event_type", "place",
-    "location_precision", "citation",
+    "id", "title", "summary", "status", "actors", "event_type", "place", "location_precision", "citations",
 )
-EVENT_OPTIONAL = ("end", "amount_usd", "amount_note", "troops")
+EVENT_OPTIONAL = ("start", "end", "reported", "as_of", "planned_for", "amount_usd", "amount_note", "troops")
+# Fields of the earlier model, named in a problem so an old file says what to write instead.
+RENAMED_FIELDS = {
+    "citation": "renamed: write 'citations', a list of {paragraph, source, source_date, url}",
+    "date_basis": "removed: give 'start' for the event's own date, or 'reported' when only a report's date is known",
+}
 CITATION_FIELDS = ("paragraph", "source", "source_date")
 CITATION_OPTIONAL = ("url",)
 DOCUMENT_REQUIRED = ("id", "title", "publisher", "date")
@@ -197,21 +205,39 @@ class Citation:
 
 @dataclass(frozen=True)
 class Event:
+    """One event as its document reports it. Exactly one of ``start`` (the event's own date) and
+    ``reported`` (the date a source reported it, when that is all that is known) is set."""
+
     id: str
     document: str  # id of the source document the event comes from
     title: str
     summary: str
-    start: PartialDate
-    end: PartialDate | None
-    date_basis: str  # "event": the event's own date; "reported": only a report's date is known
+    status: str  # one of STATUSES
+    start: PartialDate | None
+    end: PartialDate | None  # only with start, never on an ongoing event
+    reported: PartialDate | None
+    as_of: PartialDate | None  # ongoing events only: when the event was stated to hold
+    planned_for: PartialDate | None  # planned/announced only: when the plan says it will happen
     actors: tuple[str, ...]
     event_type: str
     place: str  # feature reference "<layer>:<feature>"
     location_precision: str
-    citation: Citation
+    citations: tuple[Citation, ...]  # at least one
     amount_usd: float | None = None
     amount_note: str | None = None
     troops: int | None = None
+
+    @property
+    def date_basis(self) -> str:
+        """``"event"`` when the event's own date is known, ``"reported"`` when only a report's is."""
+        return "event" if self.start is not None else "reported"
+
+    @property
+    def anchor(self) -> PartialDate:
+        """The date the event is placed at: its start, else its report date."""
+        anchor = self.start or self.reported
+        assert anchor is not None  # parse_event guarantees exactly one of the two
+        return anchor
 
 
 @dataclass(frozen=True)
@@ -307,10 +333,8 @@ def _events_in_file(path: Path, vocabulary: Vocabulary, place_refs: set[str], pr
     seen: set[str] = set()
     for position, entry in enumerate(raw["events"], start=1):
         item = item_label("event", entry, position)
-        if not isinstance(entry, dict):
-            problems.append(Problem(path, item, None, "not an object"))
-            continue
-        event = _parse_event(path, item, entry, document_id, vocabulary, place_refs, problems)
+        event = parse_event(entry, path=path, item=item, document_id=document_id, vocabulary=vocabulary,
+                            place_refs=place_refs, problems=problems)
         if event is None:
             continue
         if event.id in seen:
@@ -346,22 +370,34 @@ def _document_id(path: Path, document: Any, problems: list[Problem]) -> str:
     return document_id if len(problems) == before else ""
 
 
-def _parse_event(
+def parse_event(
+    entry: Any,
+    *,
     path: Path,
     item: str,
-    entry: dict[str, Any],
     document_id: str,
     vocabulary: Vocabulary,
     place_refs: set[str],
     problems: list[Problem],
 ) -> Event | None:
-    """The event, or None after recording every problem found in it."""
+    """One raw event entry validated: the Event, or None after recording every problem found in
+    it in ``problems`` (each naming ``path``, ``item``, the field and the reason). A nested field is
+    named like ``citations[2].source_date``, counting citations from 1. An empty ``document_id``
+    (the document block is invalid) records nothing more but returns None."""
+    if not isinstance(entry, dict):
+        problems.append(Problem(path, item, None, "not an object"))
+        return None
     before = len(problems)
 
     def bad(field: str, reason: str) -> None:
         problems.append(Problem(path, item, field, reason))
 
-    check_fields(path, item, entry, EVENT_REQUIRED, EVENT_OPTIONAL, problems)
+    renamed = {"citation": "citations"}
+    required = tuple(name for name in EVENT_REQUIRED if not any(old in entry and new == name for old, new in renamed.items()))
+    check_fields(path, item, entry, required, EVENT_OPTIONAL + tuple(RENAMED_FIELDS), problems)
+    for name, reason in RENAMED_FIELDS.items():
+        if name in entry:
+            bad(name, reason)
     get = entry.get
 
     if "id" in entry and (not isinstance(get("id"), str) or not ID_PATTERN.fullmatch(get("id"))):
@@ -370,16 +406,15 @@ def _parse_event(
         if field in entry and (not isinstance(get(field), str) or not get(field).strip()):
             bad(field, "must be a non-empty string")
 
-    start = _partial_date(path, item, "start", get("start"), problems) if "start" in entry else None
-    end = _partial_date(path, item, "end", get("end"), problems) if "end" in entry else None
-    if start and end and end.last_day < start.first_day:
-        bad("end", f"{end.iso()} is before start {start.iso()}")
+    status = get("status")
+    if "status" in entry and status not in STATUSES:
+        bad("status", f"{status!r} is not one of {', '.join(STATUSES)}")
+    dates = {name: _partial_date(path, item, name, get(name), problems) if name in entry else None
+             for name in ("start", "end", "reported", "as_of", "planned_for")}
+    _check_dates(entry, status, dates, bad)
 
-    if "date_basis" in entry and get("date_basis") not in DATE_BASES:
-        bad("date_basis", f"{get('date_basis')!r} is not one of {', '.join(DATE_BASES)}")
     if "location_precision" in entry and get("location_precision") not in LOCATION_PRECISIONS:
         bad("location_precision", f"{get('location_precision')!r} is not one of {', '.join(LOCATION_PRECISIONS)}")
-
     actors = get("actors")
     if "actors" in entry:
         if not isinstance(actors, list) or not actors or not all(isinstance(a, str) for a in actors):
@@ -405,54 +440,98 @@ def _parse_event(
     if "troops" in entry and not (_positive_number(get("troops")) and isinstance(get("troops"), int)):
         bad("troops", "must be a positive whole number")
 
-    citation = _citation(path, item, get("citation"), problems) if "citation" in entry else None
+    citations = _citations(get("citations"), bad) if "citations" in entry else ()
 
     if len(problems) > before or not document_id:
         return None
-    assert start is not None and citation is not None  # guaranteed: required fields were present
     return Event(
         id=entry["id"],
         document=document_id,
         title=entry["title"],
         summary=entry["summary"],
-        start=start,
-        end=end,
-        date_basis=entry["date_basis"],
+        status=status,
+        start=dates["start"],
+        end=dates["end"],
+        reported=dates["reported"],
+        as_of=dates["as_of"],
+        planned_for=dates["planned_for"],
         actors=tuple(actors),
         event_type=entry["event_type"],
         place=entry["place"],
         location_precision=entry["location_precision"],
-        citation=citation,
+        citations=citations,
         amount_usd=get("amount_usd"),
         amount_note=get("amount_note"),
         troops=get("troops"),
     )
 
 
-def _citation(path: Path, item: str, raw: Any, problems: list[Problem]) -> Citation | None:
+def _check_dates(entry: dict[str, Any], status: Any, dates: dict[str, PartialDate | None],
+                 bad: Callable[[str, str], None]) -> None:
+    """The date rules of docs/ARCHITECTURE.md ("Events"): a span is the event's own dates only;
+    a report date stands alone; ``as_of`` belongs to ongoing events, ``planned_for`` to plans."""
+    start, end, reported, as_of = dates["start"], dates["end"], dates["reported"], dates["as_of"]
+    if "start" in entry and "reported" in entry:
+        bad("reported", "given with start: an event has either its own start date or one reported date, not both")
+    elif "start" not in entry and "reported" not in entry:
+        bad("start", "missing: give start (the event's own date) or reported (when only a report's date is known)")
+    if "end" in entry:
+        if "start" not in entry:
+            bad("end", "needs start: an end closes the event's own span (a reported date has no span)")
+        elif start and end and end.last_day < start.first_day:
+            bad("end", f"{end.iso()} is before start {start.iso()}")
+        if status == "ongoing":
+            bad("end", "an ongoing event has no end: it is true as of its as_of date")
+    if status == "ongoing" and "as_of" not in entry:
+        bad("as_of", "required for an ongoing event: the date it was stated to hold")
+    if "as_of" in entry and status in STATUSES and status != "ongoing":
+        bad("as_of", f"only an ongoing event has as_of (this one is {status})")
+    anchor = start or reported
+    if as_of and anchor and as_of.last_day < anchor.first_day:
+        bad("as_of", f"{as_of.iso()} is before {'start' if start else 'reported'} {anchor.iso()}")
+    if "planned_for" in entry and status in STATUSES and status not in PLAN_STATUSES:
+        bad("planned_for", f"only a planned or announced event has planned_for (this one is {status})")
+
+
+def _citations(raw: Any, bad: Callable[[str, str], None]) -> tuple[Citation, ...]:
+    """The event's citations; every problem of every citation goes to ``bad``."""
+    if not isinstance(raw, list) or not raw:
+        bad("citations", "must be a non-empty list of {paragraph, source, source_date, url} objects")
+        return ()
+    citations = []
+    for number, entry in enumerate(raw, start=1):
+        citation = _citation(entry, f"citations[{number}]", bad)
+        if citation is not None:
+            citations.append(citation)
+    return tuple(citations)
+
+
+def _citation(raw: Any, field: str, bad: Callable[[str, str], None]) -> Citation | None:
     if not isinstance(raw, dict):
-        problems.append(Problem(path, item, "citation", "must be an object with paragraph, source and source_date"))
+        bad(field, "must be an object with paragraph, source and source_date")
         return None
-    before = len(problems)
+    reasons: list[tuple[str, str]] = []
     for name in CITATION_FIELDS:
         if name not in raw:
-            problems.append(Problem(path, item, f"citation.{name}", "missing required field"))
+            reasons.append((name, "missing required field"))
     for name in sorted(set(raw) - set(CITATION_FIELDS) - set(CITATION_OPTIONAL)):
-        problems.append(Problem(path, item, f"citation.{name}", "unknown field"))
+        reasons.append((name, "unknown field"))
     if "url" in raw and not _web_address(raw["url"]):
-        problems.append(Problem(path, item, "citation.url", WEB_ADDRESS_REASON))
+        reasons.append(("url", WEB_ADDRESS_REASON + " (leave it out when unknown)"))
     paragraph = raw.get("paragraph")
     if "paragraph" in raw and (isinstance(paragraph, bool) or not isinstance(paragraph, int) or paragraph < 1):
-        problems.append(Problem(path, item, "citation.paragraph", "must be a paragraph number (1 or more)"))
+        reasons.append(("paragraph", "must be a paragraph number (1 or more)"))
     source = raw.get("source")
     if "source" in raw and (not isinstance(source, str) or not source.strip()):
-        problems.append(Problem(path, item, "citation.source", "must be a non-empty string"))
+        reasons.append(("source", "must be a non-empty string"))
     source_date = None
     if raw.get("source_date") is not None:
         source_date = _full_date(raw["source_date"])
         if source_date is None:
-            problems.append(Problem(path, item, "citation.source_date", f"{raw['source_date']!r} is not a date YYYY-MM-DD (or null)"))
-    if len(problems) > before:
+            reasons.append(("source_date", f"{raw['source_date']!r} is not a date YYYY-MM-DD (or null)"))
+    for name, reason in reasons:
+        bad(f"{field}.{name}", reason)
+    if reasons:
         return None
     return Citation(paragraph=paragraph, source=source, source_date=source_date, url=raw.get("url"))
 

@@ -24,7 +24,7 @@ from jinja2 import Template
 from shapely.geometry import box
 
 from geo import layout
-from geo.events import Vocabulary
+from geo.events import STATUSES, Vocabulary
 from geo.filters import FilterState, apply_filters, date_span
 from geo.layers import Layer
 from geo.markup import DataElement
@@ -442,6 +442,7 @@ def describe_filters(
     parts = [
         _terms(state.actors, {t.id: t.name for t in vocabulary.actors.values()}, "actors"),
         _terms(state.event_types, {t.id: t.name for t in vocabulary.event_types.values()}, "event types"),
+        _terms(state.statuses, {status: status.capitalize() for status in STATUSES}, "statuses"),
         _terms(state.regions, names, "regions"),
         _date_range(state.date_from, state.date_to),
         f"“{state.text.strip()}”" if state.text.strip() else "",

@@ -14,6 +14,9 @@ An event passes when it lies in any of the selected regions. The region filter r
 feature-id columns ``country_id`` and ``province_id`` (``geo.join``). ``province:gbao`` is the same
 area as ``gbao``: it is offered once, as ``gbao`` (``REGION_ALIASES``).
 
+Status. An event passes when its ``status`` (``occurred``, ``ongoing``, ``planned``, ``announced``:
+``geo.events.STATUSES``) is one of the chosen ones.
+
 Search. An event matches when every word of the text is in its title, summary, place name or one
 of the place's other spellings (``layers/aliases.json``, via the join's ``place_aliases``), in any
 order, ignoring case and accents: "aivaj post" finds the Ayvoj border post.
@@ -22,7 +25,7 @@ Query string. ``to_query_params`` writes what differs from a base view. Without 
 scene) that is what differs from "show everything" for filters, and always the visible layers and
 the basemap, so a copied URL reopens the same view. With a base (a workshop scene) it is only what
 differs from the scene, and a filter the scene sets but the reader cleared is written as a "no
-filter" token: ``actor=all``, ``type=all``, ``region=all``, ``from=any``, ``to=any``, an empty
+filter" token: ``actor=all``, ``type=all``, ``status=all``, ``region=all``, ``from=any``, ``to=any``, an empty
 ``q=`` and ``layers=none``. ``from_query_params`` reads a query string on top of a default state:
 a key that is absent takes the default's value, so ``?scene=ID&basemap=none`` is the scene with
 one override. ``all`` is reserved: no actor or event type may take it as its id (``KnownIds``);
@@ -44,7 +47,7 @@ from typing import Any
 import pandas as pd
 
 from geo.aliases import fold
-from geo.events import RESERVED_ID, PartialDate
+from geo.events import RESERVED_ID, STATUSES, PartialDate
 
 REGION_GBAO = "gbao"
 REGION_WAKHAN = "wakhan"
@@ -62,6 +65,7 @@ ANY_DATE = "any"  # ... and ?from=any, ?to=any: the date range open at that end
 
 # Query-string keys.
 KEY_FROM, KEY_TO, KEY_ACTOR, KEY_TYPE, KEY_REGION, KEY_TEXT = "from", "to", "actor", "type", "region", "q"
+KEY_STATUS = "status"
 KEY_LAYERS, KEY_BASEMAP, KEY_EVENT = "layers", "basemap", "event"
 KEY_BBOX = "bbox"  # the map's view, W,S,E,N in degrees: the map writes it as the reader pans
 BBOX_DECIMALS = 4  # ~10 m: more would only lengthen links
@@ -83,6 +87,7 @@ class FilterState:
     event_types: frozenset[str] | None = None
     regions: frozenset[str] | None = None
     text: str = ""
+    statuses: frozenset[str] | None = None  # of geo.events.STATUSES
 
     @property
     def is_default(self) -> bool:
@@ -109,6 +114,7 @@ class KnownIds:
     layers: tuple[str, ...] = ()  # in drawing order
     basemaps: frozenset[str] = field(default_factory=frozenset)
     events: frozenset[str] = field(default_factory=frozenset)
+    statuses: frozenset[str] = frozenset(STATUSES)
 
     def __post_init__(self) -> None:
         # ?actor=all means "every actor", so an actor (event type, region) called "all" could never
@@ -132,6 +138,8 @@ def apply_filters(frame: pd.DataFrame, state: FilterState) -> pd.DataFrame:
         keep &= frame["actors"].map(lambda actors: not wanted.isdisjoint(actors)).astype(bool)
     if state.event_types is not None:
         keep &= frame["event_type"].isin(state.event_types)
+    if state.statuses is not None:
+        keep &= frame["status"].isin(state.statuses)
     if state.regions is not None:
         keep &= _in_regions(frame, state.regions)
     words = fold(state.text).split()
@@ -217,6 +225,7 @@ def to_query_params(
             params[key] = date.isoformat() if date is not None else ANY_DATE
     for key, values, base_values in ((KEY_ACTOR, state.actors, base_state.actors),
                                      (KEY_TYPE, state.event_types, base_state.event_types),
+                                     (KEY_STATUS, state.statuses, base_state.statuses),
                                      (KEY_REGION, state.regions, base_state.regions)):
         if values != base_values:
             params[key] = sorted(values) if values is not None else ALL
@@ -290,6 +299,7 @@ def from_query_params(
         event_types=_id_set(values, KEY_TYPE, known.event_types, default_state.event_types, "event type", notices),
         regions=_id_set(values, KEY_REGION, known.regions, default_state.regions, "region", notices),
         text=_text_param(values, default_state.text, notices),
+        statuses=_id_set(values, KEY_STATUS, known.statuses, default_state.statuses, "status", notices),
     )
 
     view = default_view

@@ -8,6 +8,7 @@ join stays fast for tens of thousands of events.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -21,16 +22,17 @@ import pyproj
 import shapely
 
 from geo.aliases import load_aliases
-from geo.events import Event, load_events, load_vocabulary
+from geo.events import Citation, Event, PartialDate, load_events, load_vocabulary
 from geo.layers import LAYERS_DIR, Layer, feature_refs, load_layers
 
 # Layers the derived attributes come from; a layers directory without them cannot be joined.
 REQUIRED_LAYERS = ("countries", "provinces", "gbao", "wakhan", "frontier", "posts")
 
 COLUMNS = (
-    "id", "document", "title", "summary", "start", "end", "date_basis", "date_precision", "date_label",
-    "date_first", "date_last", "actors", "event_type", "place", "place_name", "place_aliases", "location_precision",
-    "amount_usd", "amount_note", "troops", "citation_paragraph", "citation_source", "citation_source_date",
+    "id", "document", "title", "summary", "status", "start", "end", "reported", "as_of", "planned_for",
+    "date_basis", "date_precision", "date_label", "date_first", "date_last", "actors", "event_type", "place",
+    "place_name", "place_aliases", "location_precision", "amount_usd", "amount_note", "troops",
+    "citations", "citations_label",
     "lon", "lat", "country", "country_id", "province", "province_id", "in_gbao", "in_wakhan",
     "frontier_km", "nearest_post", "nearest_post_km", "geometry",
 )
@@ -50,7 +52,7 @@ SPREADSHEET_CELL_LIMIT = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TRUNCATION_MARKER = " [… truncated]"
 COORDINATE_DECIMALS = 6  # ~11 cm: more is wasted bytes
-_DATE_COLUMNS = ("date_first", "date_last", "citation_source_date")
+_DATE_COLUMNS = ("date_first", "date_last")
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -83,7 +85,6 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer],
     frame["place_aliases"] = ["; ".join((place_aliases or {}).get(ref, ())) or None for ref in refs]
     frame["amount_usd"] = pd.array(frame["amount_usd"], dtype="Float64")
     frame["troops"] = pd.array(frame["troops"], dtype="Int64")
-    frame["citation_paragraph"] = pd.array(frame["citation_paragraph"], dtype="Int64")
 
     # A point inside the place (on it, for a line): areas keep their shape, this stands in for them.
     points = shapely.point_on_surface(frame.geometry.to_numpy())
@@ -147,7 +148,7 @@ def events_to_csv(frame: gpd.GeoDataFrame, geometry: str = "wkt", notes: list[st
     """CSV text, one row per event, that a spreadsheet opens without running anything.
 
     Every row has ``lon``/``lat`` (the representative point); ``geometry`` adds a geometry column
-    as ``CSV_GEOMETRIES`` says. Actors are ``;``-separated. Text cells that a spreadsheet would run
+    as ``CSV_GEOMETRIES`` says. Actors are ``;``-separated; ``citations`` is JSON text. Text cells that a spreadsheet would run
     as a formula start with an apostrophe; numbers (a negative longitude, a distance) stay numbers,
     as a spreadsheet reads a number as a value, never as a formula. No cell is longer than
     ``SPREADSHEET_CELL_LIMIT``: a longer text is cut and ends with ``TRUNCATION_MARKER``. What was
@@ -158,6 +159,8 @@ def events_to_csv(frame: gpd.GeoDataFrame, geometry: str = "wkt", notes: list[st
     notes = [] if notes is None else notes
     table = pd.DataFrame(_plain_columns(frame))
     table["actors"] = table["actors"].map(";".join)
+    # A list of objects has no spreadsheet form: JSON text keeps every field (citations_label reads easier).
+    table["citations"] = table["citations"].map(lambda citations: json.dumps(citations, ensure_ascii=False))
     if geometry == "wkt":
         table["wkt"] = _wkt_cells(frame, notes)
     elif geometry == "ref":
@@ -205,20 +208,23 @@ def _spreadsheet_cells(column: pd.Series, name: str, notes: list[str]) -> list[A
 # --- helpers -------------------------------------------------------------------------------------
 
 def _flatten(event: Event) -> dict[str, Any]:
-    last = event.end or event.start
-    label = event.start.label if event.end is None else f"{event.start.label} – {event.end.label}"
+    first, last = _date_interval(event)
     return {
         "id": event.id,
         "document": event.document,
         "title": event.title,
         "summary": event.summary,
-        "start": event.start.iso(),
-        "end": event.end.iso() if event.end else None,
+        "status": event.status,
+        "start": _iso(event.start),
+        "end": _iso(event.end),
+        "reported": _iso(event.reported),
+        "as_of": _iso(event.as_of),
+        "planned_for": _iso(event.planned_for),
         "date_basis": event.date_basis,
-        "date_precision": event.start.precision,
-        "date_label": label,
-        "date_first": event.start.first_day,
-        "date_last": last.last_day,
+        "date_precision": event.anchor.precision,
+        "date_label": date_label(event),
+        "date_first": first,
+        "date_last": last,
         "actors": event.actors,
         "event_type": event.event_type,
         "place": event.place,
@@ -226,10 +232,53 @@ def _flatten(event: Event) -> dict[str, Any]:
         "amount_usd": event.amount_usd,
         "amount_note": event.amount_note,
         "troops": event.troops,
-        "citation_paragraph": event.citation.paragraph,
-        "citation_source": event.citation.source,
-        "citation_source_date": event.citation.source_date,
+        "citations": [_citation_record(citation) for citation in event.citations],
+        "citations_label": citations_label(event.citations),
     }
+
+
+def _date_interval(event: Event) -> tuple[dt.date, dt.date]:
+    """The days the event's dates allow (docs/ARCHITECTURE.md, "Joined events"): its own span; an
+    ongoing event from its start (or report) through the last day of ``as_of``, true until then
+    as far as the source knows; otherwise the days of its one date."""
+    if event.status == "ongoing" and event.as_of is not None:
+        return event.anchor.first_day, event.as_of.last_day
+    return event.anchor.first_day, (event.end or event.anchor).last_day
+
+
+def date_label(event: Event) -> str:
+    """The event's dates as a reader should take them: "11 May 2022", "May 2022 – June 2022",
+    "reported 1 September 2021", "since 1991 (as of June 2022)", "planned for 2022 (reported
+    1 September 2021)"."""
+    if event.start is not None:
+        when = event.start.label if event.end is None else f"{event.start.label} – {event.end.label}"
+    else:
+        assert event.reported is not None  # parse_event: exactly one of start and reported
+        when = f"reported {event.reported.label}"
+    if event.status == "ongoing" and event.as_of is not None:
+        if event.start is not None:
+            return f"since {event.start.label} (as of {event.as_of.label})"
+        return f"ongoing as of {event.as_of.label}" if event.reported == event.as_of else f"{when} (as of {event.as_of.label})"
+    if event.planned_for is not None:
+        return f"{event.status} for {event.planned_for.label} ({when})"
+    return when
+
+
+def citations_label(citations: Sequence[Citation]) -> str:
+    """"¶3 US Embassy Tajikistan (2021-09-01); ¶4 none cited": the citations on one line."""
+    return "; ".join(
+        f"¶{citation.paragraph} {citation.source}" + (f" ({citation.source_date.isoformat()})" if citation.source_date else "")
+        for citation in citations
+    )
+
+
+def _citation_record(citation: Citation) -> dict[str, Any]:
+    return {"paragraph": citation.paragraph, "source": citation.source,
+            "source_date": citation.source_date.isoformat() if citation.source_date else None, "url": citation.url}
+
+
+def _iso(date: PartialDate | None) -> str | None:
+    return date.iso() if date is not None else None
 
 
 def _feature_table(layers: dict[str, Layer]) -> gpd.GeoDataFrame:

@@ -43,7 +43,7 @@ import xyzservices.providers
 from folium.template import Template
 
 from geo import assets, labels
-from geo.events import Document, Vocabulary
+from geo.events import PLAN_STATUSES, Document, Vocabulary
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, parse_ref
 from geo.markup import DataElement
 from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
@@ -106,7 +106,7 @@ class BasemapsError(ProblemsError):
 class LegendItem:
     """One legend row; ``swatch`` is ``line``, ``area``, ``point`` or ``symbol`` (a shape)."""
 
-    section: str  # "Layers", "Actors", "Event types", "Location"
+    section: str  # "Layers", "Actors", "Event types", "Location", "Status"
     key: str | None  # layer, actor or event-type id the row stands for
     label: str
     swatch: str
@@ -244,7 +244,8 @@ def legend_items(
     events: pd.DataFrame | None = None,
 ) -> list[LegendItem]:
     """Legend rows: layers (only ``visible_layers`` when given), actors by colour and event types by
-    shape (only those in ``events`` when given), and how an approximate location looks."""
+    shape (only those in ``events`` when given), how an approximate location looks, and the hollow
+    symbol of a planned or announced event (only when ``events`` has one, when given)."""
     shown = set(layers) if visible_layers is None else set(visible_layers)
     items: list[LegendItem] = []
     for layer_id, layer in layers.items():
@@ -274,6 +275,10 @@ def legend_items(
                             "symbol", stroke=EXTENT_STROKE, fill="#555555", fill_opacity=0.25, weight=2, dashed=True))
     items.append(LegendItem("Location", "group", "Several events: how many, ring by actor; click for the list",
                             "symbol", stroke="#333333", fill="#ffffff", shape=GROUP_SHAPE))
+    # A plan is not a fact (issue 13): drawn hollow, and said so only when one is on the map.
+    if events is None or events["status"].isin(PLAN_STATUSES).any():
+        items.append(LegendItem("Status", "planned", "Planned or announced: hollow symbol", "symbol",
+                                stroke="#555555", fill="#ffffff", weight=2))
     return items
 
 
@@ -399,7 +404,8 @@ class Legend(DataElement):
     """)
 
     attributes = {"Layers": "data-panj-legend-layer", "Actors": "data-panj-legend-actor",
-                  "Event types": "data-panj-legend-type", "Location": "data-panj-legend-location"}
+                  "Event types": "data-panj-legend-type", "Location": "data-panj-legend-location",
+                  "Status": "data-panj-legend-status"}
 
     def __init__(self, items: Iterable[LegendItem], *, position: str = "topright", expanded: bool = False,
                  folded: bool = False):
@@ -453,8 +459,8 @@ def events_geojson(
     place); under ``extents``, each area place once as the layer and feature whose outline the
     browser draws from the layer's file; under ``names``, the names of posts; under ``documents``,
     the title, publisher and address of each document the events cite (from ``documents``; an
-    unknown document is named by its id). A ``citation_url`` column, when the frame has one, gives
-    each event's cited source address.
+    unknown document is named by its id). Each event carries its ``status`` and its citations under
+    ``cites`` (paragraph, source, source date and, when known, address).
 
     An area event's place must be a feature of ``layers`` (the map's layers are the only outlines
     the browser can fetch)."""
@@ -465,14 +471,15 @@ def events_geojson(
     for row, geometry in zip(events.itertuples(index=False), geometries):
         lon, lat = area_anchor(row.place, geometry, frontier_box) if _is_area(geometry) else (row.lon, row.lat)
         props: dict[str, Any] = {
-            "title": row.title, "summary": row.summary, "date": row.date_label, "precision": row.date_precision,
-            "basis": row.date_basis, "actors": list(row.actors), "type": row.event_type, "place": row.place_name,
+            "title": row.title, "summary": row.summary, "status": row.status, "date": row.date_label,
+            "precision": row.date_precision, "basis": row.date_basis, "actors": list(row.actors), "type": row.event_type, "place": row.place_name,
             "loc": row.location_precision, "country": row.country, "province": row.province,
             "gbao": bool(row.in_gbao) or None, "wakhan": bool(row.in_wakhan) or None,
             "frontier_km": _km(row.frontier_km), "post": row.nearest_post, "post_km": _km(row.nearest_post_km),
             "usd": _number(row.amount_usd), "troops": _number(row.troops), "doc": row.document,
-            "para": _number(row.citation_paragraph), "cited": row.citation_source,
-            "cited_date": _text(row.citation_source_date), "cited_url": getattr(row, "citation_url", None),
+            "cites": [{key: value for key, value in (("para", citation["paragraph"]), ("source", citation["source"]),
+                                                     ("date", citation["source_date"]), ("url", citation["url"]))
+                       if value is not None} for citation in row.citations],
             "ref": row.place,
         }
         if _is_area(geometry):
@@ -518,12 +525,6 @@ def _number(value: Any) -> float | int | None:
         return None
     number = float(value)
     return int(number) if number.is_integer() else number
-
-
-def _text(value: Any) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 # --- maps ----------------------------------------------------------------------------------------

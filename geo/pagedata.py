@@ -103,11 +103,12 @@ def events_table(shown: pd.DataFrame, vocabulary: Vocabulary) -> pd.DataFrame:
         "Date": shown["date_label"],
         "From": shown["date_first"],
         "Title": shown["title"],
+        "Status": shown["status"].str.capitalize(),
         "Type": shown["event_type"].map(lambda term_id: types[term_id].name if term_id in types else term_id),
         "Actors": shown["actors"].map(lambda ids: ", ".join(actors[i].name if i in actors else i for i in ids)),
         "Place": shown["place_name"],
         "Region": [", ".join(part for part in (province, country) if isinstance(part, str))
                    for province, country in zip(shown["province"], shown["country"])],
         "Frontier (km)": shown["frontier_km"].round(1),
-        "Source": [f"{document}, ¶{paragraph}" for document, paragraph in zip(shown["document"], shown["citation_paragraph"])],
+        "Source": [f"{document}: {citations}" for document, citations in zip(shown["document"], shown["citations_label"])],
     })

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from geo.events import STATUSES as EVENT_STATUSES
 from geo.filters import FilterState, KnownIds, ViewState, parse_bbox, to_query_params
 from geo.scenes import KEY_SCENE, Scene, open_from_query
 from geo.timechart import TimeBin, brush_range, range_text
@@ -31,6 +32,7 @@ KEY_PRESENTER = "presenter"  # ?presenter=1: the map fills the window, for a pro
 # Session-state keys: the filter and view widgets (a reset or a scene writes their values) ...
 DATE_FROM, DATE_TO = "f_from", "f_to"  # the From/To texts, which the histogram's brush also sets
 ACTORS, TYPES, REGIONS, TEXT, BASEMAP = "f_actors", "f_types", "f_regions", "f_text", "v_basemap"
+STATUSES = "f_statuses"
 # ... and the rest of the page's state.
 READY = "state_ready"  # the URL has been read (first run done)
 NOTICES = "notices"  # notices to show once, on the next run
@@ -73,6 +75,7 @@ def widget_values(
     the dates moved into the events' span."""
     values: dict[str, Any] = {
         ACTORS: sorted(state.actors or ()), TYPES: sorted(state.event_types or ()),
+        STATUSES: [status for status in EVENT_STATUSES if status in (state.statuses or ())],
         REGIONS: sorted(state.regions or ()), TEXT: state.text, BASEMAP: view.basemap,
     }
     values.update({layer_key(layer_id): layer_id in view.visible_layers for layer_id in layer_ids})
@@ -117,17 +120,21 @@ def reset_values(default_view: ViewState, layer_ids: Sequence[str], span: DateSp
 
 def filters_from_widgets(
     *, dates: tuple[dt.date | None, dt.date | None], span: DateSpan | None, actors: Collection[str],
-    event_types: Collection[str], regions: Collection[str], text: str,
+    event_types: Collection[str], regions: Collection[str], text: str, statuses: Collection[str] = (),
+    scene_filters: FilterState | None = None,
 ) -> FilterState:
     """The filters the widgets mean. A From/To at or beyond the events' span is no date filter, so
-    events added later are not cut off; empty choices are "all"."""
+    events added later are not cut off, unless it is the date the applied scene (``scene_filters``)
+    set: that stays the scene's, so the page does not read the scene as changed. Empty choices are "all"."""
     date_from, date_to = dates
+    scene_from, scene_to = (scene_filters.date_from, scene_filters.date_to) if scene_filters else (None, None)
     if span is not None:
-        date_from = None if date_from is not None and date_from <= span[0] else date_from
-        date_to = None if date_to is not None and date_to >= span[1] else date_to
+        date_from = None if date_from is not None and date_from <= span[0] and date_from != scene_from else date_from
+        date_to = None if date_to is not None and date_to >= span[1] and date_to != scene_to else date_to
     return FilterState(
         date_from=date_from, date_to=date_to, actors=frozenset(actors) or None,
         event_types=frozenset(event_types) or None, regions=frozenset(regions) or None, text=text.strip(),
+        statuses=frozenset(statuses) or None,
     )
 
 

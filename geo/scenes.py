@@ -6,7 +6,8 @@ filters, the visible layers, the basemap and the map's extent:
     {"id": "gbao-unrest", "title": "...", "caption": "one line the presenter reads out",
      "layers": ["countries", "gbao", "frontier", "places"], "basemap": "none",
      "filters": {"date_from": "2021-11", "date_to": "2022-05", "actors": [...],
-                 "event_types": ["unrest", "security-operation"], "regions": ["gbao"], "text": "..."},
+                 "event_types": ["unrest", "security-operation"], "statuses": ["occurred", "ongoing"],
+                 "regions": ["gbao"], "text": "..."},
      "extent": {"around": ["gbao:gbao"], "buffer_km": 25}}
 
 ``basemap`` defaults to ``"none"`` (works offline); an omitted filter means "all". Dates take the
@@ -28,6 +29,7 @@ from typing import Any
 
 from shapely.ops import unary_union
 
+from geo.events import STATUSES
 from geo.filters import (
     REGION_ALIASES,
     FilterState,
@@ -46,7 +48,7 @@ SCENES_NAME = "scenes.json"
 
 SCENE_REQUIRED = ("id", "title", "caption", "layers", "extent")
 SCENE_OPTIONAL = ("basemap", "filters")
-FILTER_FIELDS = ("date_from", "date_to", "actors", "event_types", "regions", "text")
+FILTER_FIELDS = ("date_from", "date_to", "actors", "event_types", "statuses", "regions", "text")
 DEFAULT_BASEMAP = "none"
 KEY_SCENE = "scene"  # ?scene=ID opens that scene; the rest of the query string overrides it
 
@@ -60,6 +62,7 @@ _FILTER_LABELS = (
     ("date_to", "end date"),
     ("actors", "actors"),
     ("event_types", "event types"),
+    ("statuses", "statuses"),
     ("regions", "regions"),
     ("text", "search text"),
 )
@@ -295,6 +298,7 @@ def _filters(raw: Any, known: _Known, bad: _Report) -> FilterState:
         for name, ids, what in (
             ("actors", known.actors, "actor"),
             ("event_types", known.event_types, "event type"),
+            ("statuses", frozenset(STATUSES), "status"),
             ("regions", known.regions, "region"),
         )
     }

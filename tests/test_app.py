@@ -76,7 +76,9 @@ def test_filter_changes_count_and_table_and_reset_restores(calls) -> None:
     assert _table_titles(at) == ["Post built", "Talks in May"]
     at.sidebar.text_input(key="f_text").input("talks").run()
     assert _count(at) == "**1 of 3 events**"
-    assert list(at.dataframe[0].value["Date"]) == ["May 2022"]  # the date at its own precision
+    # The date at its own precision, and said to be a report's: the event's own date is not known.
+    assert list(at.dataframe[0].value["Date"]) == ["reported May 2022"]
+    assert list(at.dataframe[0].value["Status"]) == ["Occurred"]
     at.sidebar.checkbox(key="v_layer_frontier").uncheck().run()
     at.sidebar.selectbox(key="v_basemap").select("none").run()
     assert at.query_params["actor"] == "china" and at.query_params["basemap"] == "none"

@@ -55,10 +55,10 @@ def test_layer_toggle_and_filter_do_not_remount_the_map(page, app_url) -> None:
 
 
 def test_url_restores_filters(page, app_url) -> None:
-    expected = 2  # China's events: the Shaymak post and the Wakhan patrols (layers/events/)
+    expected = 2  # China's events: its assistance since 2016 and the post near Shaymak (layers/events/)
     page.goto(f"{app_url}/?actor=china&basemap=none")
     frame = _map_frame(page)
-    assert _count(page) == (expected, 29)
+    assert _count(page) == (expected, 30)
     _wait_drawn(frame, expected)
     assert frame.evaluate("() => window.panjMap.basemap") == "none"
 

@@ -108,3 +108,21 @@ def test_no_matching_event_shows_a_note_on_the_map(page, app_url) -> None:
     # The legend keeps no heading over rows that are all hidden.
     headings = frame.evaluate("() => [...document.querySelectorAll('.panj-legend-body h4')].filter(h => !h.hidden).map(h => h.textContent)")
     assert "Actors" not in headings and "Event types" not in headings
+
+
+def test_a_plan_shows_its_status_dates_and_citations_and_is_drawn_hollow(page, app_url) -> None:
+    # us-funds-ayvoj-post (layers/events/): planned for 2022, reported 1 September 2021, one citation.
+    page.goto(f"{app_url}/?basemap=none")
+    frame = map_frame(page)
+    frame.evaluate("() => window.panjMap.openEvent('us-funds-ayvoj-post')")
+    frame.locator(".panj-popup h4").wait_for(timeout=TIMEOUT_MS)
+    assert frame.locator(".panj-popup-status").inner_text() == "Planned: not reported as done"
+    assert frame.locator(".panj-popup-when").inner_text() == "planned for 2022 (reported 1 September 2021) · known to the day"
+    assert frame.locator(".panj-popup-cites li").all_inner_texts() == ["¶3: Tj.usembassy.gov (2021-09-01)"]
+    # The legend's hollow-symbol row shows while a plan is drawn, and goes with it.
+    planned_row = frame.locator('[data-panj-legend-status="planned"]')
+    assert planned_row.is_visible()
+    page.goto(f"{app_url}/?basemap=none&status=occurred")
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.panjMap.ready", timeout=TIMEOUT_MS)
+    assert frame.locator('[data-panj-legend-status="planned"]').is_hidden()

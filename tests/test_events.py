@@ -15,8 +15,10 @@ from geo.events import (
     load_documents,
     load_events,
     load_vocabulary,
+    parse_event,
 )
 from geo.layers import LAYERS_DIR, feature_refs, load_layers
+from geo.problems import Problem
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_LAYERS = FIXTURES / "layers_small"
@@ -108,8 +110,8 @@ def test_small_events_load(small: dict) -> None:
     assert ayvoj.actors == ("alpha", "beta")
     assert ayvoj.amount_usd == 1100000
     kabul = events[2]
-    assert kabul.citation.source_date == dt.date(2022, 6, 2)
-    assert kabul.date_basis == "reported"
+    assert kabul.citations[0].source_date == dt.date(2022, 6, 2)
+    assert (kabul.status, kabul.start, kabul.reported.iso(), kabul.date_basis) == ("occurred", None, "2022-05-14", "reported")
 
 
 # One row per kind of problem: each fixture directory holds one events file with exactly that defect.
@@ -121,12 +123,24 @@ BAD_CASES = [
     ("impossible-month", "event 'good-event'", "start", "invalid date '2022-13': month 13 does not exist"),
     ("malformed-date", "event 'good-event'", "start", "invalid date 'May 2022': not of the form YYYY"),
     ("end-before-start", "event 'good-event'", "end", "2022-04 is before start 2022-05-11"),
-    ("missing-citation", "event 'good-event'", "citation", "missing required field"),
-    ("missing-citation-paragraph", "event 'good-event'", "citation.paragraph", "missing required field"),
+    ("missing-citation", "event 'good-event'", "citations", "missing required field"),
+    ("missing-citation-paragraph", "event 'good-event'", "citations[1].paragraph", "missing required field"),
     ("missing-field", "event 'good-event'", "title", "missing required field"),
     ("missing-id", "event #1", "id", "missing required field"),
     ("unknown-field", "event 'good-event'", "colour", "unknown field"),
-    ("bad-source-date", "event 'good-event'", "citation.source_date", "'2022-06-31' is not a date YYYY-MM-DD"),
+    ("bad-source-date", "event 'good-event'", "citations[1].source_date", "'2022-06-31' is not a date YYYY-MM-DD"),
+    # The model of status, dates and citations (docs/ARCHITECTURE.md, "Events").
+    ("unknown-status", "event 'good-event'", "status", "'rumoured' is not one of occurred, ongoing, planned, announced"),
+    ("ongoing-without-as-of", "event 'good-event'", "as_of", "required for an ongoing event"),
+    ("ongoing-with-end", "event 'good-event'", "end", "an ongoing event has no end"),
+    ("as-of-before-start", "event 'good-event'", "as_of", "2022-04 is before start 2022-05"),
+    ("start-and-reported", "event 'good-event'", "reported", "given with start"),
+    ("no-start-or-reported", "event 'good-event'", "start", "missing: give start (the event's own date) or reported"),
+    ("as-of-on-occurred", "event 'good-event'", "as_of", "only an ongoing event has as_of (this one is occurred)"),
+    ("planned-for-on-occurred", "event 'good-event'", "planned_for", "only a planned or announced event has planned_for"),
+    ("empty-citations", "event 'good-event'", "citations", "must be a non-empty list"),
+    ("citation-bad-url", "event 'good-event'", "citations[2].url", "must be an http or https address"),
+    ("old-citation-field", "event 'good-event'", "citation", "renamed: write 'citations', a list of"),
 ]
 
 
@@ -170,7 +184,7 @@ def test_every_problem_in_one_pass(small: dict) -> None:
     with pytest.raises(EventsError) as caught:
         load_events(BAD_EVENTS / "three-problems", **small)
     found = [(problem.item, problem.field) for problem in caught.value.problems]
-    assert found == [("event 'first'", "place"), ("event 'second'", "start"), ("event 'third'", "citation")]
+    assert found == [("event 'first'", "place"), ("event 'second'", "start"), ("event 'third'", "citations")]
     assert str(caught.value).startswith("3 problems in event data:")
 
 
@@ -200,7 +214,7 @@ def test_article_events_load(article_events: list) -> None:
     assert len(article_events) >= 15
     assert {event.document for event in article_events} == {"edm-v19-i92"}
     # The article's body has 11 paragraphs, counted from "In the ten months since...".
-    assert {event.citation.paragraph for event in article_events} <= set(range(1, 12))
+    assert {citation.paragraph for event in article_events for citation in event.citations} <= set(range(1, 12))
 
 
 @real_layers
@@ -211,27 +225,41 @@ def test_every_actor_is_used(article_events: list) -> None:
 
 @real_layers
 @pytest.mark.parametrize(
-    ("event_id", "start", "basis", "paragraph", "source_date"),
+    ("event_id", "status", "start", "reported", "as_of", "paragraph", "source_date"),
     [
-        # "Last month (May)" in a June 2022 article
-        ("nrf-offensive-panjshir-valley", "2022-05", "event", 1, dt.date(2022, 5, 8)),
-        ("majlisi-oli-russian-grant", "2022-05-11", "event", 8, dt.date(2022, 5, 11)),
+        # "Last month (May)" in a June 2022 article: an announcement, not fighting
+        ("nrf-offensive-panjshir-valley", "announced", "2022-05", None, None, 1, dt.date(2022, 5, 8)),
+        ("majlisi-oli-russian-grant", "occurred", "2022-05-11", None, None, 8, dt.date(2022, 5, 11)),
         # the mission's own date is given; the source is dated later
-        ("chuianzoda-kabul-mission", "2022-05-14", "event", 9, dt.date(2022, 6, 2)),
+        ("chuianzoda-kabul-mission", "occurred", "2022-05-14", None, None, 9, dt.date(2022, 6, 2)),
         # four days after 14 May
-        ("gbao-counterterrorism-operation", "2022-05-18", "event", 10, dt.date(2022, 6, 12)),
-        # "last November" seen from June 2022
-        ("gbao-protests", "2021-11", "event", 10, None),
-        # "late 2021": only the TASS report's day is exact
-        ("russia-announces-border-post", "2021-12-27", "reported", 8, dt.date(2021, 12, 27)),
-        ("hekmatyar-threat", "2022-05-10", "reported", 7, dt.date(2022, 5, 10)),
+        ("gbao-counterterrorism-operation", "occurred", "2022-05-18", None, None, 10, dt.date(2022, 6, 12)),
+        # "last November" seen from June 2022, still going on when the article was written
+        ("gbao-protests", "ongoing", "2021-11", None, "2022-06", 10, None),
+        # "late 2021": only the TASS report's day is exact, and the post "would" be built
+        ("russia-announces-border-post", "announced", None, "2021-12-27", None, 8, dt.date(2021, 12, 27)),
+        ("hekmatyar-threat", "occurred", None, "2022-05-10", None, 7, dt.date(2022, 5, 10)),
+        # a plan reported on 1 September 2021, not a 2022 event (issue 13)
+        ("us-funds-ayvoj-post", "planned", None, "2021-09-01", None, 3, dt.date(2021, 9, 1)),
+        # "persistently": reported from the first of its two citations on, no span of report dates
+        ("tajikistan-demands-inclusive-government", "ongoing", None, "2021-09-10", "2022-06", 6, dt.date(2021, 9, 10)),
+        ("russia-201st-stationed", "ongoing", "1991", None, "2022-06", 8, None),
     ],
 )
-def test_article_dates(article_events: list, event_id: str, start: str, basis: str, paragraph: int, source_date) -> None:
+def test_article_dates(article_events: list, event_id: str, status: str, start: str | None, reported: str | None,
+                       as_of: str | None, paragraph: int, source_date) -> None:
     event = next(event for event in article_events if event.id == event_id)
-    assert (event.start.iso(), event.date_basis, event.citation.paragraph, event.citation.source_date) == (
-        start, basis, paragraph, source_date,
-    )
+    def iso(date):
+        return date.iso() if date else None
+    assert (event.status, iso(event.start), iso(event.reported), iso(event.as_of)) == (status, start, reported, as_of)
+    assert (event.citations[0].paragraph, event.citations[0].source_date) == (paragraph, source_date)
+
+
+@real_layers
+def test_no_article_event_has_a_span_of_report_dates(article_events: list) -> None:
+    # Nothing in the article is said to have ended (issue 13): no event has an end.
+    assert [event.id for event in article_events if event.end is not None] == []
+    assert next(e for e in article_events if e.id == "us-funds-ayvoj-post").planned_for.iso() == "2022"
 
 
 @real_layers
@@ -279,7 +307,7 @@ def _small_events_with(tmp_path: Path, document: dict | None = None, citation: d
 
     data = json.loads((SMALL_LAYERS / "events" / "test-doc.json").read_text(encoding="utf-8"))
     data["document"].update(document or {})
-    data["events"][0]["citation"].update(citation or {})
+    data["events"][0]["citations"][0].update(citation or {})
     (tmp_path / "events").mkdir()
     (tmp_path / "events" / "test-doc.json").write_text(json.dumps(data), encoding="utf-8")
     return tmp_path
@@ -289,8 +317,8 @@ def test_document_and_citation_addresses_are_kept(small: dict, tmp_path: Path) -
     layers_dir = _small_events_with(tmp_path, {"url": "https://example.org/article"},
                                     {"url": "http://example.org/source?id=1"})
     events = load_events(layers_dir, **small)
-    assert events[0].citation.url == "http://example.org/source?id=1"
-    assert events[1].citation.url is None  # optional
+    assert events[0].citations[0].url == "http://example.org/source?id=1"
+    assert events[1].citations[0].url is None  # optional
     assert load_documents(layers_dir)["test-doc"].url == "https://example.org/article"
 
 
@@ -303,7 +331,7 @@ def test_addresses_must_be_http_or_https(small: dict, tmp_path: Path, address) -
     with pytest.raises(EventsError) as caught:
         load_events(layers_dir, **small)
     found = [(problem.file.name, problem.item, problem.field) for problem in caught.value.problems]
-    assert found == [("test-doc.json", "document", "url"), ("test-doc.json", "event 'post-ayvoj'", "citation.url")]
+    assert found == [("test-doc.json", "document", "url"), ("test-doc.json", "event 'post-ayvoj'", "citations[1].url")]
     assert all("http or https address" in problem.reason for problem in caught.value.problems)
 
 
@@ -312,3 +340,42 @@ def test_the_article_names_its_address() -> None:
     assert load_documents()["edm-v19-i92"].url == (
         "https://jamestown.org/program/russia-china-and-the-us-assist-tajikistan-in-strengthening-its-troubled-border-with-afghanistan/"
     )
+
+
+# --- one entry, as an import would check it -------------------------------------------------------
+
+def test_parse_event_checks_one_entry_and_reports_every_problem(small: dict) -> None:
+    problems: list[Problem] = []
+    entry = {
+        "id": "imported", "title": "An imported event", "summary": "From another source.", "status": "ongoing",
+        "start": "2022-05", "end": "2022-06", "planned_for": "2023", "actors": ["alpha"], "event_type": "meeting",
+        "place": "posts:ayvoj", "location_precision": "exact",
+        "citations": [{"paragraph": 1, "source": "A", "source_date": None},
+                      {"paragraph": 0, "source": "B", "source_date": "2022-06-31", "url": "ftp://example.org"}],
+    }
+    event = parse_event(entry, path=Path("import.json"), item="event 'imported'", document_id="doc",
+                        problems=problems, **small)
+    assert event is None
+    assert [(problem.file.name, problem.item, problem.field) for problem in problems] == [
+        ("import.json", "event 'imported'", "end"),
+        ("import.json", "event 'imported'", "as_of"),
+        ("import.json", "event 'imported'", "planned_for"),
+        ("import.json", "event 'imported'", "citations[2].url"),
+        ("import.json", "event 'imported'", "citations[2].paragraph"),
+        ("import.json", "event 'imported'", "citations[2].source_date"),
+    ]
+
+
+def test_parse_event_returns_the_event(small: dict) -> None:
+    problems: list[Problem] = []
+    entry = {
+        "id": "plan", "title": "A plan", "summary": "Reported, not done.", "status": "planned", "reported": "2021-09-01",
+        "planned_for": "2022", "actors": ["alpha"], "event_type": "building", "place": "posts:ayvoj",
+        "location_precision": "exact",
+        "citations": [{"paragraph": 3, "source": "Embassy", "source_date": "2021-09-01", "url": "https://example.org/a"}],
+    }
+    event = parse_event(entry, path=Path("import.json"), item="event 'plan'", document_id="doc", problems=problems, **small)
+    assert problems == []
+    assert (event.status, event.start, event.reported.iso(), event.planned_for.iso(), event.date_basis) == (
+        "planned", None, "2021-09-01", "2022", "reported")
+    assert event.citations[0].url == "https://example.org/a"

@@ -106,7 +106,8 @@ def _events() -> pd.DataFrame:
     ]
     return pd.DataFrame(
         [{"id": i, "date_first": dt.date.fromisoformat(first), "date_last": dt.date.fromisoformat(last),
-          "actors": actors, "event_type": "aid", "title": title, "summary": ""} for i, first, last, actors, title in rows]
+          "actors": actors, "event_type": "aid", "status": "occurred", "title": title, "summary": ""}
+         for i, first, last, actors, title in rows]
     )
 
 
@@ -117,6 +118,7 @@ def _events() -> pd.DataFrame:
         (FilterState(actors=frozenset({"china", "russia"}), date_from=dt.date(2022, 1, 1), date_to=dt.date(2022, 12, 31)),
          "Russia, China · 2022 · 2 of 3 events"),  # vocabulary order, not alphabetical
         (FilterState(actors=frozenset({"russia", "china", "taliban", "nrf"})), "4 actors · 3 of 3 events"),
+        (FilterState(statuses=frozenset({"occurred"})), "Occurred · 3 of 3 events"),
         (FilterState(date_from=dt.date(2022, 5, 1), date_to=dt.date(2022, 5, 31)), "May 2022 · 1 of 3 events"),
         (FilterState(date_from=dt.date(2022, 5, 11), date_to=dt.date(2022, 6, 10)), "11 May – 10 Jun 2022 · 2 of 3 events"),
         (FilterState(date_from=dt.date(2022, 5, 1)), "from May 2022 · 2 of 3 events"),
@@ -199,6 +201,7 @@ def test_downloads_hold_exactly_the_filtered_events(joined: pd.DataFrame) -> Non
         (["--from", "2022-06", "--to", "2022-05"], "is after --to"),
         (["--actor", "nobody"], "--actor: unknown actor(s) 'nobody'"),
         (["--type", "picnic"], "--type: unknown event type(s) 'picnic'"),
+        (["--status", "rumoured"], "argument --status: invalid choice: 'rumoured'"),
         (["--region", "country:atlantis"], "--region: unknown region(s) 'country:atlantis'"),
         (["--layers", "frontier,roads"], "--layers frontier,roads: unknown layer(s) 'roads'"),
         (["--basemap", "moon"], "invalid choice: 'moon'"),

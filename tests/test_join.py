@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.events import load_events, load_vocabulary
+from geo.events import Event, load_events, load_vocabulary, parse_event
 from geo.join import (
     COLUMNS,
     CSV_GEOMETRIES,
@@ -103,7 +103,11 @@ def test_flattened_fields(small) -> None:
     assert shaymak.date_label == "2016 – June 2022"
     assert shaymak.place_name == "Shaymak"
     kabul = small.loc["kabul-meeting"]
-    assert (kabul.date_label, kabul.citation_paragraph, kabul.citation_source_date) == ("14 May 2022", 3, dt.date(2022, 6, 2))
+    assert (kabul.status, kabul.reported, kabul.date_basis) == ("occurred", "2022-05-14", "reported")
+    assert pd.isna(kabul.start)
+    assert kabul.date_label == "reported 14 May 2022"
+    assert kabul.citations == [{"paragraph": 3, "source": "Test Source", "source_date": "2022-06-02", "url": None}]
+    assert kabul.citations_label == "¶3 Test Source (2022-06-02)"
     ayvoj = small.loc["post-ayvoj"]
     assert ayvoj.actors == ("alpha", "beta")
     assert (ayvoj.amount_usd, ayvoj.document) == (1_100_000, "test-doc")
@@ -147,7 +151,8 @@ def test_geojson_export(small) -> None:
     ayvoj = features["post-ayvoj"]["properties"]
     assert ayvoj["actors"] == ["alpha", "beta"]
     assert (ayvoj["date_first"], ayvoj["date_last"], ayvoj["end"], ayvoj["troops"]) == ("2022-01-01", "2022-12-31", None, None)
-    assert features["kabul-meeting"]["properties"]["citation_source_date"] == "2022-06-02"
+    assert features["kabul-meeting"]["properties"]["citations"][0]["source_date"] == "2022-06-02"
+    assert features["kabul-meeting"]["properties"]["status"] == "occurred"
 
 
 @pytest.mark.parametrize(("geometry", "extra_column"), [("wkt", "wkt"), ("ref", "geometry_ref"), ("latlon", None)])
@@ -275,5 +280,69 @@ def test_gbao_events_are_in_gbao(article) -> None:
     rows = article[article["place"] == "gbao:gbao"]
     assert len(rows) >= 4
     assert rows["in_gbao"].all() and set(rows["country"]) == {"Tajikistan"}
-    assert article.loc["china-watches-wakhan"].in_wakhan
+    # The article places nothing in the Afghan Wakhan; the Chinese post near Shaymak is on the Tajik side.
+    assert not article["in_wakhan"].any()
+    assert article.loc["china-shaymak-post"].in_gbao
     assert article.loc["russia-announces-border-post"].frontier_km == 0.0
+
+
+# --- status and the dates it gives ---------------------------------------------------------------
+
+def _event(**fields) -> Event:
+    """One event of the small fixture's vocabulary at Ayvoj, with ``fields`` (status, dates, citations)."""
+    layers = load_layers(SMALL_LAYERS)
+    entry = {"id": "e", "title": "T", "summary": "S", "actors": ["alpha"], "event_type": "meeting",
+             "place": "posts:ayvoj", "location_precision": "exact",
+             "citations": [{"paragraph": 3, "source": "US Embassy Tajikistan", "source_date": "2021-09-01"}], **fields}
+    problems: list = []
+    event = parse_event(entry, path=Path("test.json"), item="event 'e'", document_id="doc",
+                        vocabulary=load_vocabulary(SMALL_LAYERS), place_refs=feature_refs(layers), problems=problems)
+    assert problems == [] and event is not None
+    return event
+
+
+@pytest.mark.parametrize(
+    ("fields", "label", "first", "last"),
+    [
+        ({"status": "occurred", "start": "2022-05-11"}, "11 May 2022", dt.date(2022, 5, 11), dt.date(2022, 5, 11)),
+        ({"status": "occurred", "start": "2022-05", "end": "2022-06"}, "May 2022 – June 2022",
+         dt.date(2022, 5, 1), dt.date(2022, 6, 30)),
+        ({"status": "occurred", "reported": "2021-09-01"}, "reported 1 September 2021",
+         dt.date(2021, 9, 1), dt.date(2021, 9, 1)),
+        # true as of June 2022, not "ended then": the interval runs to as_of's last day
+        ({"status": "ongoing", "start": "1991", "as_of": "2022-06"}, "since 1991 (as of June 2022)",
+         dt.date(1991, 1, 1), dt.date(2022, 6, 30)),
+        ({"status": "ongoing", "reported": "2022-05-24", "as_of": "2022-06"}, "reported 24 May 2022 (as of June 2022)",
+         dt.date(2022, 5, 24), dt.date(2022, 6, 30)),
+        ({"status": "ongoing", "reported": "2022-06", "as_of": "2022-06"}, "ongoing as of June 2022",
+         dt.date(2022, 6, 1), dt.date(2022, 6, 30)),
+        # a plan sits at the day it was reported, not in the year it is planned for
+        ({"status": "planned", "reported": "2021-09-01", "planned_for": "2022"},
+         "planned for 2022 (reported 1 September 2021)", dt.date(2021, 9, 1), dt.date(2021, 9, 1)),
+        ({"status": "announced", "reported": "2021-12-27"}, "reported 27 December 2021",
+         dt.date(2021, 12, 27), dt.date(2021, 12, 27)),
+    ],
+)
+def test_dates_follow_the_status(fields: dict, label: str, first: dt.date, last: dt.date) -> None:
+    [row] = join_events([_event(**fields)], load_layers(SMALL_LAYERS)).itertuples(index=False)
+    assert (row.date_label, row.date_first, row.date_last) == (label, first, last)
+    assert row.date_basis == ("event" if "start" in fields else "reported")
+    def given(value):
+        return None if pd.isna(value) else value
+    assert (row.status, given(row.as_of), given(row.planned_for)) == (fields["status"], fields.get("as_of"), fields.get("planned_for"))
+
+
+def test_citations_are_listed_and_labelled() -> None:
+    event = _event(status="occurred", start="2022", citations=[
+        {"paragraph": 3, "source": "US Embassy Tajikistan", "source_date": "2021-09-01", "url": "https://example.org/a"},
+        {"paragraph": 4, "source": "none cited", "source_date": None},
+    ])
+    [row] = join_events([event], load_layers(SMALL_LAYERS)).itertuples(index=False)
+    assert row.citations == [
+        {"paragraph": 3, "source": "US Embassy Tajikistan", "source_date": "2021-09-01", "url": "https://example.org/a"},
+        {"paragraph": 4, "source": "none cited", "source_date": None, "url": None},
+    ]
+    assert row.citations_label == "¶3 US Embassy Tajikistan (2021-09-01); ¶4 none cited"
+    [csv_row] = csv.DictReader(io.StringIO(events_to_csv(join_events([event], load_layers(SMALL_LAYERS)))))
+    assert json.loads(csv_row["citations"])[0]["url"] == "https://example.org/a"
+    assert csv_row["citations_label"] == "¶3 US Embassy Tajikistan (2021-09-01); ¶4 none cited"

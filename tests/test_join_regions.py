@@ -31,16 +31,17 @@ AREA_EVENTS = [
     # A country-wide event is in that country and in no province (not "Ghor", its middle).
     ("taliban-takeover",              "afghanistan", None,         False, False, True),
     ("hekmatyar-threat",              "afghanistan", None,         False, False, True),
+    ("isisk-contests-taliban",        "afghanistan", None,         False, False, True),
+    ("taliban-accuse-tajikistan",     "afghanistan", None,         False, False, True),
     ("russia-security-assistance",    "tajikistan",  None,         False, False, True),
     # A province event is in exactly that province, and in the Wakhan only if the whole of it were.
-    ("taliban-isisk-badakhshan",      "afghanistan", "badakhshan", False, False, True),
-    ("taliban-isisk-takhar",          "afghanistan", "takhar",     False, False, True),
+    ("taliban-reassert-badakhshan",   "afghanistan", "badakhshan", False, False, True),
+    ("taliban-reassert-takhar",       "afghanistan", "takhar",     False, False, True),
     ("resistance-panjshir",           "afghanistan", "panjshir",   False, False, False),
     ("resistance-baghlan",            "afghanistan", "baghlan",    False, False, False),
-    # GBAO is Tajikistan's province of that name; the Wakhan lies within Badakhshan.
+    # GBAO is Tajikistan's province of that name.
     ("gbao-protests",                 "tajikistan",  "gbao",       True,  False, True),
     ("gbao-counterterrorism-operation", "tajikistan", "gbao",      True,  False, True),
-    ("china-watches-wakhan",          "afghanistan", "badakhshan", False, True,  True),
     # The frontier runs between two countries: in neither, wholly in no province.
     ("russia-announces-border-post",  None,          None,         False, False, True),
 ]

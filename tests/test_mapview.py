@@ -280,12 +280,31 @@ def test_popups_name_the_documents_title_publisher_and_address(data) -> None:
     assert mapview.events_geojson(events, layers)["documents"] == {}  # unknown: the popup names the id
 
 
-def test_a_cited_sources_address_reaches_the_popup(data) -> None:
+def test_every_citation_and_the_status_reach_the_popup(data) -> None:
     layers, events, _, _ = data
-    with_address = events.assign(citation_url=events["id"].map({"hostile": "https://example.org/source"}))
-    cited = {feature["id"]: feature["properties"].get("cited_url")
-             for feature in mapview.events_geojson(with_address, layers)["features"]}
-    assert cited == {"hostile": "https://example.org/source", "may-talks": None, "old-post": None}
+    cites = [{"paragraph": 1, "source": "fixture", "source_date": "2022-05-02", "url": "https://example.org/source"},
+             {"paragraph": 2, "source": "none cited", "source_date": None, "url": None}]
+    with_two = events.assign(citations=[cites if event_id == "hostile" else citations
+                                        for event_id, citations in zip(events["id"], events["citations"])])
+    features = {feature["id"]: feature["properties"] for feature in mapview.events_geojson(with_two, layers)["features"]}
+    assert features["hostile"]["cites"] == [
+        {"para": 1, "source": "fixture", "date": "2022-05-02", "url": "https://example.org/source"},
+        {"para": 2, "source": "none cited"},
+    ]
+    assert features["may-talks"]["cites"] == [{"para": 1, "source": "fixture"}]
+    assert {event_id: properties["status"] for event_id, properties in features.items()} == {
+        "hostile": "occurred", "may-talks": "occurred", "old-post": "occurred"}
+
+
+def test_the_hollow_symbol_row_only_when_a_plan_is_shown(data) -> None:
+    layers, events, vocabulary, _ = data
+    def status_rows(frame):
+        return [item.key for item in mapview.legend_items(layers, vocabulary, events=frame) if item.section == "Status"]
+    assert status_rows(events) == []
+    planned = events.assign(status=["planned" if event_id == "may-talks" else "occurred" for event_id in events["id"]])
+    assert status_rows(planned) == ["planned"]
+    [row] = [item for item in mapview.legend_items(layers, vocabulary) if item.section == "Status"]
+    assert (row.label, row.fill, row.stroke) == ("Planned or announced: hollow symbol", "#ffffff", "#555555")
 
 
 def test_legend_location_rows_are_keyed_for_the_runtime(data) -> None:

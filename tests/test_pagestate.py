@@ -225,3 +225,20 @@ def test_bounds_to_fit(opened, scene_bounds, fit_clicked, expected) -> None:
 ])
 def test_clicked_bounds(text, expected) -> None:
     assert ps.clicked_bounds(text) == expected
+
+
+def test_status_widget_follows_the_state_and_reset_clears_it() -> None:
+    values, _ = ps.widget_values(FilterState(statuses=frozenset({"planned", "occurred"})), DEFAULT_VIEW, LAYERS, SPAN)
+    assert values[ps.STATUSES] == ["occurred", "planned"]  # in the model's order
+    assert ps.reset_values(DEFAULT_VIEW, LAYERS, SPAN)[ps.STATUSES] == []
+    state = ps.filters_from_widgets(dates=(None, None), span=SPAN, actors=[], event_types=[], regions=[], text="",
+                                    statuses=["ongoing"])
+    assert state.statuses == frozenset({"ongoing"})
+
+
+def test_a_scene_date_at_the_span_edge_stays_the_scenes() -> None:
+    # A scene to the events' last month: its To is the span's end, and still the scene's filter.
+    scene_filters = FilterState(date_from=dt.date(2021, 11, 1), date_to=SPAN[1])
+    state = ps.filters_from_widgets(dates=(dt.date(2021, 11, 1), SPAN[1]), span=SPAN, actors=[], event_types=[],
+                                    regions=[], text="", scene_filters=scene_filters)
+    assert (state.date_from, state.date_to) == (dt.date(2021, 11, 1), SPAN[1])

@@ -30,9 +30,10 @@ EXPECTED_EVENTS = {
         "gbao-protests",  # November 2021 onwards
         "gbao-counterterrorism-operation",  # 18 May 2022
         "gbao-deadly-unrest",  # from 18 May 2022
-        "gbao-disturbances-2022",  # EDM reports of 24 May and 1 June overlap May
+        "gbao-disturbances-2022",  # reported 24 May 2022, ongoing as of June 2022
+        "gbao-rally-crackdown",  # ongoing as of June 2022
     },
-    "china-wakhan": {"china-shaymak-post", "china-watches-wakhan"},
+    "china-wakhan": {"china-assists-tajikistan", "china-shaymak-post"},
     "russia": {
         "russia-201st-stationed",
         "russia-201st-strength",
@@ -42,12 +43,10 @@ EXPECTED_EVENTS = {
     },
     "us-ayvoj": {"us-security-funding", "us-funds-ayvoj-post"},
     "nrf-isis-k": {
-        "resistance-panjshir",
-        "resistance-baghlan",
-        "nrf-offensive-panjshir-valley",
-        "nrf-offensive-andarab-valley",
-        "taliban-isisk-takhar",
-        "taliban-isisk-badakhshan",
+        # the Panjshir and Baghlan resistance names no group, so it is not the NRF's
+        "nrf-offensive-panjshir-valley",  # announced
+        "nrf-offensive-andarab-valley",  # announced
+        "isisk-contests-taliban",
         "isisk-rockets-into-tajikistan",
     },
     "dushanbe-kabul": {
@@ -143,9 +142,9 @@ def test_frontier_scene_frames_the_whole_frontier(shipped, layers) -> None:
 
 
 def test_scene_dates_span_whole_months(shipped) -> None:
-    # "2021-11" to "2022-05": from the first day of the one month to the last day of the other.
+    # "2021-11" to "2022-06": from the first day of the one month to the last day of the other.
     filters = shipped["gbao-unrest"].filters
-    assert (filters.date_from, filters.date_to) == (dt.date(2021, 11, 1), dt.date(2022, 5, 31))
+    assert (filters.date_from, filters.date_to) == (dt.date(2021, 11, 1), dt.date(2022, 6, 30))
     assert filters.regions == frozenset({"gbao"})
     assert filters.actors is None  # omitted: all actors
 
@@ -250,6 +249,21 @@ def test_scene_without_filters_or_basemap_shows_everything_without_tiles(tmp_pat
     assert loaded.filters == FilterState() and loaded.basemap == "none"
     assert loaded.layers == ("countries", "posts")  # drawing order, not file order
     assert loaded.extent == (67.0, 36.0, 75.0, 39.0)
+
+
+def test_a_scene_filters_by_status(tmp_path: Path) -> None:
+    scenes = [{"id": "plans", "title": "Plans", "caption": "What is planned.", "layers": ["posts"],
+               "extent": [67, 36, 75, 39], "filters": {"statuses": ["planned", "announced"]}},
+              {"id": "bad", "title": "Bad", "caption": "A status that is none.", "layers": ["posts"],
+               "extent": [67, 36, 75, 39], "filters": {"statuses": ["rumoured"]}}]
+    (tmp_path / "scenes.json").write_text(json.dumps({"scenes": scenes}), encoding="utf-8")
+    with pytest.raises(ScenesError) as caught:
+        load_scenes(tmp_path, **KNOWN)
+    [problem] = caught.value.problems
+    assert (problem.item, problem.field, problem.reason) == ("scene 'bad'", "filters.statuses", "unknown status 'rumoured'")
+    (tmp_path / "scenes.json").write_text(json.dumps({"scenes": scenes[:1]}), encoding="utf-8")
+    [plans] = load_scenes(tmp_path, **KNOWN)
+    assert plans.filters == FilterState(statuses=frozenset({"planned", "announced"}))
 
 
 @pytest.mark.parametrize(

@@ -99,11 +99,32 @@
   /* One event's symbol on a canvas context, centred on (x, y) with radius r: its type's shape
    * (options.shape) filled with its actors' colours (options.actorColours, in the event's order) in
    * equal slices clockwise from the top, so every actor shows, not only the first. An approximate
-   * location (options.approximate) is a pale fill ringed in its first actor's colour. */
+   * location (options.approximate) is a pale fill ringed in its first actor's colour. A planned or
+   * announced event (options.hollow) is white inside, its outline in the same actor slices: a plan
+   * is not drawn as a fact (docs/ARCHITECTURE.md, "Events"). */
   var Symbol_ = {
     draw: function (ctx, x, y, r, options) {
       var colours = options.actorColours.length ? options.actorColours : ["#666666"];
       var step = (2 * Math.PI) / colours.length, reach = r * 2;  // past every shape's outline
+      if (options.hollow) {
+        tracePath(ctx, options.shape, x, y, r);
+        ctx.fillStyle = "#ffffff";
+        ctx.fill();
+        colours.forEach(function (colour, i) {
+          ctx.save();
+          ctx.beginPath();
+          ctx.moveTo(x, y);
+          ctx.arc(x, y, reach + 4, -Math.PI / 2 + i * step, -Math.PI / 2 + (i + 1) * step, false);
+          ctx.closePath();
+          ctx.clip();
+          tracePath(ctx, options.shape, x, y, r);
+          ctx.lineWidth = 2.5;
+          ctx.strokeStyle = colour;
+          ctx.stroke();
+          ctx.restore();
+        });
+        return;
+      }
       ctx.save();
       tracePath(ctx, options.shape, x, y, r);
       ctx.clip();
@@ -347,13 +368,17 @@
     if (last !== null) { drawOne(last); }
   };
 
-  /* How an event's symbol is drawn: its type's shape, its actors' colours, approximate or not. */
+  var PLAN_STATUSES = { planned: true, announced: true };
+
+  /* How an event's symbol is drawn: its type's shape, its actors' colours, approximate or not,
+   * hollow for a plan. */
   function symbolOptions(feature, vocabulary) {
     var p = feature.properties;
     return {
       shape: (vocabulary.event_types[p.type] || { symbol: "circle" }).symbol,
       actorColours: p.actors.map(function (id) { return (vocabulary.actors[id] || { colour: "#666666" }).colour; }),
-      approximate: p.extent !== undefined || p.halo_m !== undefined
+      approximate: p.extent !== undefined || p.halo_m !== undefined,
+      hollow: PLAN_STATUSES[p.status] === true
     };
   }
 
@@ -573,11 +598,12 @@
    * cannot be fetched). */
   PanjMap.prototype.drawEvents = function (group, data, vocabulary, highlight) {
     var self = this, update = this._update, features = data.features;
-    var actorsPresent = {}, typesPresent = {}, locations = {}, highlighted = null;
+    var actorsPresent = {}, typesPresent = {}, locations = {}, statuses = {}, highlighted = null;
     features.forEach(function (feature) {
       var p = feature.properties;
       p.actors.forEach(function (id) { actorsPresent[id] = true; });
       typesPresent[p.type] = true;
+      if (PLAN_STATUSES[p.status] === true) { statuses.planned = true; }
       locations[p.extent !== undefined || p.halo_m !== undefined ? "approximate" : "exact"] = true;
       if (feature.id === highlight) { highlighted = feature; }
     });
@@ -588,6 +614,7 @@
     this.events.draw();
     this._legendShow("data-panj-legend-actor", actorsPresent);
     this._legendShow("data-panj-legend-type", typesPresent);
+    this._legendShow("data-panj-legend-status", statuses);
     this._locationsPresent = locations;
     this._legendLocations();
     this._showEmptyNote(features.length === 0);
@@ -797,11 +824,16 @@
 
   var PLACE_PRECISION = { exact: "exact place" };
 
-  /* "May 2022 · known to the month", and whether the date is only that of a report. */
+  /* "reported 1 September 2021 · known to the day": the join's date label says whether it is the
+   * event's own date, a report's, or how long an ongoing fact held (geo/join.py date_label). */
   function dateLine(p) {
-    var line = p.date + " · known to the " + p.precision;
-    return p.basis === "reported" ? line + " · reported, not the event's date" : line;
+    return p.date + " · known to the " + p.precision;
   }
+
+  var STATUS_TEXT = {
+    occurred: "Occurred", ongoing: "Ongoing (true as of the date given)",
+    planned: "Planned: not reported as done", announced: "Announced: not reported as done"
+  };
 
   PanjMap.prototype._tooltip = function (group) {
     var features = this.events.features, first = features[group.ids[0]].properties;
@@ -848,8 +880,9 @@
     return root;
   };
 
-  /* One event: title, date line, summary, then actors, type, place, distances, amounts and the
-   * citation (document title, publisher, paragraph, cited source, with links where known). */
+  /* One event: title, status, date line, summary, then actors, type, place, distances, amounts and
+   * the source (document title and publisher, then each citation: paragraph, cited source, with
+   * links where known). */
   PanjMap.prototype._eventContent = function (feature, back) {
     var p = feature.properties, vocabulary = this._vocabulary, data = this._data;
     var documents = data.documents || {}, root = element("div", "panj-popup");
@@ -860,6 +893,7 @@
       backButton.addEventListener("click", back.open);
     }
     element("h4", null, root, p.title);
+    element("p", "panj-popup-status", root, STATUS_TEXT[p.status] || p.status);
     element("p", "panj-popup-when", root, dateLine(p));
     element("p", "panj-popup-summary", root, p.summary);
     var rows = element("dl", null, root);
@@ -882,19 +916,20 @@
     row("Distance", distances.join("; "));
     if (p.usd !== undefined) { row("Amount", "US$ " + Number(p.usd).toLocaleString("en")); }
     if (p.troops !== undefined) { row("Troops", Number(p.troops).toLocaleString("en")); }
-    var doc = documents[p.doc], source = row("Source", "Paragraph " + p.para + " of " +
-      (doc ? "“" + doc.title + "”, " + (doc.label || doc.publisher) : p.doc));
+    var doc = documents[p.doc], source = row("Source", doc ? "“" + doc.title + "”, " + (doc.label || doc.publisher) : p.doc);
     if (doc && doc.url) {
       source.appendChild(document.createTextNode(" "));
       webLink(source, doc.url, "(read it)");
     }
-    var cited = p.cited === "none cited" ? "The document cites no source for this." :
-      "It cites " + p.cited + (p.cited_date ? " (" + p.cited_date + ")" : "") + ".";
-    source.appendChild(document.createTextNode(". " + cited));
-    if (p.cited_url) {
-      source.appendChild(document.createTextNode(" "));
-      webLink(source, p.cited_url, "(the cited source)");
-    }
+    var cites = element("ul", "panj-popup-cites", source);
+    (p.cites || []).forEach(function (cite) {
+      var item = element("li", null, cites, "¶" + cite.para + ": " + (cite.source === "none cited"
+        ? "cites no source" : cite.source + (cite.date ? " (" + cite.date + ")" : "")));
+      if (cite.url) {
+        item.appendChild(document.createTextNode(" "));
+        webLink(item, cite.url, "(the cited source)");
+      }
+    });
     return root;
   };
 
