@@ -17,7 +17,7 @@ SCENE_EVENTS = {
     # The Panjshir and Baghlan resistance names no group (actor anti-taliban-resistance), so the NRF's
     # only offensives are the two it announced.
     "nrf-isis-k": ["nrf-offensive-andarab-valley", "nrf-offensive-panjshir-valley", "isisk-contests-taliban",
-                   "isisk-rockets-into-tajikistan"],
+                   "isisk-rockets-into-tajikistan", "resistance-baghlan", "resistance-panjshir"],
     "dushanbe-kabul": ["tajikistan-demands-inclusive-government", "tajikistan-backs-massoud", "hekmatyar-threat",
                        "chuianzoda-kabul-mission", "taliban-accuse-tajikistan"],
 }

@@ -43,7 +43,9 @@ EXPECTED_EVENTS = {
     },
     "us-ayvoj": {"us-security-funding", "us-funds-ayvoj-post"},
     "nrf-isis-k": {
-        # the Panjshir and Baghlan resistance names no group, so it is not the NRF's
+        # the Panjshir and Baghlan resistance names no group: the scene takes it in as such
+        "resistance-panjshir",
+        "resistance-baghlan",
         "nrf-offensive-panjshir-valley",  # announced
         "nrf-offensive-andarab-valley",  # announced
         "isisk-contests-taliban",
