@@ -23,21 +23,34 @@ from geo.filters import FilterState, ViewState
 from geo.layers import LAYERS_DIR
 from geo.markup import Verbatim, markdown_text
 from geo.pagedata import PageData
+from geo.store import default_url
 from ui.assets import static_text
 from ui.charts import term_bars
+from ui.datasets import dataset_filter, datasets_panel
 from ui.export_panel import export_panel
 from ui.timefilter import date_inputs, time_histogram
 from ui.workshop import step_caption, workshop_bar
 
 MAP_HEIGHT = 560
 
-load_page_data = st.cache_resource(show_spinner="Loading layers and events…")(pagedata.load_page_data)
+
+
+@st.cache_resource(show_spinner=False)
+def page_store(layers_dir: Path, url: str):
+    """One store connection per process and address, the shipped events loaded into it."""
+    return pagedata.open_page_store(layers_dir, url)
+
+
+@st.cache_resource(show_spinner="Loading layers and events…")
+def load_page_data(layers_dir: Path, revision: str, _store) -> PageData:
+    """The page's data for one store revision: an import, rename or delete makes a new one."""
+    return pagedata.load_page_data(layers_dir, _store)
 
 
 def base_map(data: PageData, presenter: bool) -> folium.Map:
     """The map without events, built afresh each run from cached inputs (st_folium changes the map
     object it draws); its code is the same on every run, so the map is never remounted."""
-    base = mapview.build_base_map(data.layers, data.vocabulary, basemaps=data.basemaps, home=data.home,
+    base = mapview.build_base_map(data.map_layers, data.vocabulary, basemaps=data.basemaps, home=data.home,
                                   presenter=presenter)
     if presenter:  # the map's iframe is out of the page CSS's reach: its half goes into the map's header
         base.get_root().header.add_child(Verbatim(f"<style>{static_text('presenter.css')}</style>"),
@@ -96,7 +109,7 @@ def draw_map(data: PageData, shown: pd.DataFrame, view: ViewState, bounds: mapvi
         st.session_state[ps.FIT_REQUEST] += 1  # a new request, even for the bounds asked for last time
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, highlight=view.selected_event,
                                bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST])
-    overlay = mapview.events_overlay(shown, data.vocabulary, data.layers, map_view, data.documents)
+    overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data.documents)
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
               height=MAP_HEIGHT, use_container_width=True)
@@ -131,7 +144,8 @@ def load_or_explain() -> PageData:
     """The page's data, or one page that says which file, item and field is wrong, and stops."""
     layers_dir = Path(os.environ.get("PANJ_LAYERS_DIR") or LAYERS_DIR).resolve()
     try:
-        return load_page_data(layers_dir)
+        store = page_store(layers_dir, default_url())
+        return load_page_data(layers_dir, pagedata.store_revision(store), store)
     except pagedata.DataError as error:
         st.title("Panj cannot show this map data")
         st.error(f"The data in {markdown_text(error.layers_dir, limit=None)} could not be loaded. Problems found:")
@@ -155,6 +169,7 @@ def main() -> None:
     for notice in st.session_state.pop(ps.NOTICES, []):
         st.warning(markdown_text(notice))
 
+    data = replace(data, events=dataset_filter(data))  # the datasets ticked: every count below is of them
     state = sidebar_filters(data)
     shown = filters.apply_filters(data.events, state)
     st.sidebar.markdown(f"**{len(shown)} of {len(data.events)} events**")
@@ -184,6 +199,7 @@ def main() -> None:
         st.subheader("Events")
         st.caption("Select a row to highlight its event on the map.")
         events_table(data, shown)
+        datasets_panel(data, page_store(data.layers_dir, default_url()))
 
 
 main()

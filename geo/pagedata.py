@@ -1,6 +1,8 @@
-"""Everything the page reads from a data directory, loaded and checked once: layers, joined events,
-vocabularies, basemaps, regions, scenes. The page caches one ``PageData`` per directory and never
-mutates it; a filter change reads nothing from disk and derives no geometry.
+"""Everything the page reads, loaded and checked once: the data directory's layers, vocabularies,
+basemaps and scenes, and the events of every dataset in the store (``geo.store``: the shipped
+events files are datasets like the analysts' imports). The page caches one ``PageData`` per
+directory and store revision and never mutates it; a filter change reads nothing from disk and
+derives no geometry.
 
 A directory that cannot be loaded raises ``DataError``, whose ``problems`` list every problem
 found (file, item, field, reason), so the page can show one clear explanation instead of a
@@ -17,10 +19,12 @@ from pathlib import Path
 import pandas as pd
 
 from geo import assets, filters, join, layers as layers_module, mapview, scenes
-from geo.events import Document, Vocabulary, load_documents, load_vocabulary
+from geo.aliases import load_aliases
+from geo.events import Document, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
 from geo.layers import Layer
 from geo.problems import ProblemsError
+from geo.store import Dataset, Store, load_shipped, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +43,10 @@ class PageData:
     """Everything read from disk for one data directory."""
 
     layers_dir: Path
-    layers: dict[str, Layer]
-    events: pd.DataFrame  # joined events (geo.join)
+    layers: dict[str, Layer]  # the manifest's layers
+    places: dict[str, Layer]  # each imported dataset's own places (drawn as its events' outlines)
+    datasets: list[Dataset]  # every dataset of the store, by name
+    events: pd.DataFrame  # joined events (geo.join) of every dataset, with a "dataset" column
     vocabulary: Vocabulary
     documents: dict[str, Document]  # the source documents the events come from, by id
     basemaps: dict[str, mapview.Basemap]
@@ -59,20 +65,52 @@ class PageData:
         )
 
     @property
+    def map_layers(self) -> dict[str, Layer]:
+        """Every layer the map registers: the manifest's, then the datasets' own places (never
+        shown as layers; their features are the outlines of the events placed on them)."""
+        return {**self.layers, **self.places}
+
+    @property
     def default_view(self) -> ViewState:
         visible = tuple(layer_id for layer_id, layer in self.layers.items() if layer.spec.visible)
         return ViewState(visible_layers=visible, basemap=next(iter(self.basemaps)))
 
 
-def load_page_data(layers_dir: Path) -> PageData:
-    """Load and check ``layers_dir``; ``DataError`` lists every problem when it cannot be shown."""
+def open_page_store(layers_dir: Path, url: str | None = None) -> Store:
+    """The store the page reads its events from (``geo.store.default_url`` unless ``url``), with
+    the events of ``layers_dir/events/`` loaded into it as datasets: the article's events are a
+    dataset like any other. ``DataError`` when the store cannot be opened or a shipped file is bad."""
+    try:
+        store = open_store(url)
+        load_shipped(store, layers_dir)
+    except ProblemsError as error:
+        logger.error("store for %s refused: %s", layers_dir, error)
+        raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
+    except (OSError, ValueError) as error:  # StoreError, a bad layers directory
+        logger.error("store for %s refused: %s", layers_dir, error)
+        raise DataError(layers_dir, [str(error)]) from error
+    return store
+
+
+def store_revision(store: Store) -> str:
+    """Changes whenever a dataset is imported, renamed, replaced or deleted: the page's cache key."""
+    return "|".join(f"{d.id}:{d.name}:{d.imported_at.isoformat()}:{d.source_sha256}" for d in store.datasets())
+
+
+def load_page_data(layers_dir: Path, store: Store) -> PageData:
+    """Load and check ``layers_dir`` and the events of every dataset in ``store``; ``DataError``
+    lists every problem when they cannot be shown."""
     try:
         assets.install_static()
         layers = layers_module.load_layers(layers_dir)
-        events = join.load_joined_events(layers_dir)
-        mapview.publish_layers(layers)  # the layer files the map fetches, written before any page asks
         vocabulary, basemaps = load_vocabulary(layers_dir), mapview.load_basemaps(layers_dir)
-        documents = load_documents(layers_dir)
+        stored = store.events(layers_dir=layers_dir)
+        places = {**layers, **stored.places}
+        events = join.join_events(stored.events, places, load_aliases(layers_module.feature_refs(layers), layers_dir))
+        events["dataset"] = events["id"].map(stored.dataset_of)
+        vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
+        documents = stored.documents
+        mapview.publish_layers(places)  # the layer files the map fetches, written before any page asks
     except ProblemsError as error:
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
@@ -89,8 +127,8 @@ def load_page_data(layers_dir: Path) -> PageData:
         logger.warning("scenes refused: %s", error)
         workshop, scenes_error = [], str(error)
     return PageData(
-        layers_dir=layers_dir, layers=layers, events=events, vocabulary=vocabulary, documents=documents,
-        basemaps=basemaps,
+        layers_dir=layers_dir, layers=layers, places=stored.places, datasets=store.datasets(), events=events,
+        vocabulary=vocabulary, documents=documents, basemaps=basemaps,
         regions=regions, span=filters.date_span(events), home=mapview.home_bounds(layers, events),
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
     )

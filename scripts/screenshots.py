@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -46,8 +47,11 @@ def main() -> int:
     if url is None:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
+        # A store of its own: the pictures show the shipped events, not a reader's imports.
+        env = {**os.environ, "PANJ_DATA_DIR": tempfile.mkdtemp(prefix="panj-screenshots-")}
+        env.pop("PANJ_DATABASE_URL", None)
         server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                   "--server.headless", "true", "--server.address", "127.0.0.1"], cwd=ROOT,
+                                   "--server.headless", "true", "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(120):
             try:

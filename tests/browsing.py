@@ -22,7 +22,19 @@ def map_frame(page):
         "() => [...document.querySelectorAll('iframe')].some(f => f.contentWindow.panjMap && f.contentWindow.panjMap.ready)",
         timeout=TIMEOUT_MS,
     )
-    return next(frame for frame in page.frames if frame.evaluate("() => Boolean(window.panjMap && window.panjMap.ready)"))
+    for _ in range(TIMEOUT_MS // 100):  # the map's frame may be replaced meanwhile (a remount)
+        ready = [frame for frame in page.frames if _ready(frame)]
+        if ready:
+            return ready[0]
+        page.wait_for_timeout(100)
+    raise AssertionError("no map frame reported ready")
+
+
+def _ready(frame) -> bool:
+    try:
+        return frame.evaluate("() => Boolean(window.panjMap && window.panjMap.ready)")
+    except Exception:  # a frame the page has just replaced (the map remounted): not this one
+        return False
 
 
 def count_text(page) -> tuple[int, int]:

@@ -12,6 +12,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -29,6 +30,13 @@ CHROMIUM = os.environ.get("PANJ_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 START_TIMEOUT_S = 60.0
+
+
+@pytest.fixture(autouse=True)
+def _own_store(tmp_path_factory, monkeypatch) -> None:
+    """Each test's page keeps its datasets in a store of its own, never the user's."""
+    monkeypatch.setenv("PANJ_DATA_DIR", str(tmp_path_factory.mktemp("store")))
+    monkeypatch.delenv("PANJ_DATABASE_URL", raising=False)
 
 
 def run_page(query: dict[str, str | list[str]] | None = None) -> AppTest:
@@ -83,6 +91,8 @@ def _serve(layers_dir: Path | None) -> Iterator[str]:
     port = _free_port()
     env = dict(os.environ)
     env.pop("PANJ_LAYERS_DIR", None)
+    env.pop("PANJ_DATABASE_URL", None)
+    env["PANJ_DATA_DIR"] = tempfile.mkdtemp(prefix="panj-store-")  # the served page's own datasets
     if layers_dir is not None:
         env["PANJ_LAYERS_DIR"] = str(layers_dir)
     process = subprocess.Popen(

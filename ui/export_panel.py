@@ -105,7 +105,7 @@ def render_figure(data: PageData, shown: pd.DataFrame, view: ViewState, title: s
                     label="Waiting for another reader's figure to finish…")) as renderer:
                 status.update(label="Rendering the figure in headless Chromium…")
                 result = export.export_view(
-                    Path(folder) / f"panj-map.{output}", layers=data.layers, events=shown, vocabulary=data.vocabulary,
+                    Path(folder) / f"panj-map.{output}", layers=data.map_layers, events=shown, vocabulary=data.vocabulary,
                     view=map_view, title=title, size=size, renderer=renderer, layers_dir=data.layers_dir,
                     description=description, locator=locator, output=output,
                 )
