@@ -89,19 +89,33 @@ def run_page(argv: list[str]) -> int:
 
 # --- events --------------------------------------------------------------------------------------
 
+def stored_events(layers_dir: Path, dataset_names: list[str] | None):
+    """The events of the store's datasets (``dataset_names``, default all), joined: the data
+    directory's events files are loaded into the store first, as the page does. ValueError
+    (ProblemsError, StoreError, JoinError) when they cannot be read."""
+    from geo.store import joined_events, load_shipped, open_store
+
+    store = open_store()
+    try:
+        load_shipped(store, layers_dir)
+        return joined_events(store, layers_dir, dataset_names)
+    finally:
+        store.close()
+
+
 def write_events(argv: list[str]) -> int:
     """``panj events``: see --help."""
     import json
 
-    from geo.events import EventsError
-    from geo.join import CSV_GEOMETRIES, JoinError, events_to_csv, events_to_geojson, load_joined_events
-    from geo.layers import LAYERS_DIR, LayerError
+    from geo.join import CSV_GEOMETRIES, events_to_csv, events_to_geojson
+    from geo.layers import LAYERS_DIR
 
     parser = _parser(
         "events",
-        description="Write every event of the data directory's events/*.json to standard output, joined "
-                    "to the map layers: the place's geometry plus the derived country, province, GBAO/Wakhan "
-                    "membership, distance to the frontier and nearest border post.",
+        description="Write the events of the store's datasets to standard output, joined to the map layers: "
+                    "the place's geometry plus the derived country, province, GBAO/Wakhan membership, distance "
+                    "to the frontier and nearest border post. The data directory's events/*.json are datasets "
+                    "of the store (loaded into it first, as the page does), beside those `panj import` added.",
         epilog="exit status: 0 written; 1 the data is invalid (every problem is named); 2 bad option.\n\n"
                "examples:\n  panj events > events.geojson\n  panj events --format csv --csv-geometry latlon",
     )
@@ -110,14 +124,16 @@ def write_events(argv: list[str]) -> int:
     parser.add_argument("--csv-geometry", choices=CSV_GEOMETRIES,
                         help="CSV only (default wkt): " + "; ".join(f"'{name}': {text}"
                                                                    for name, text in CSV_GEOMETRIES.items()))
+    parser.add_argument("--dataset", nargs="+", action="extend", metavar="NAME",
+                        help="only these datasets (default: every dataset; see panj datasets)")
     parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
                         help="data directory with manifest.json, vocabularies.json and events/ (default: %(default)s)")
     options = parser.parse_args(argv)
     if options.csv_geometry and options.format != "csv":
         parser.error("--csv-geometry applies to --format csv only")
     try:
-        frame = load_joined_events(options.layers_dir)
-    except (EventsError, LayerError, JoinError) as error:
+        frame, _ = stored_events(options.layers_dir, options.dataset)
+    except ValueError as error:  # EventsError, LayerError, JoinError, StoreError
         logger.error("cannot read the events in %s: %s", options.layers_dir, error)
         print(f"panj events: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -330,9 +346,9 @@ class _Figure:
 
 def export_png(argv: list[str]) -> int:
     """``panj export``: see --help."""
-    from geo import figure, join, mapview, scenes
+    from geo import figure, mapview, scenes
     from geo.browser import BrowserBusy, BrowserNotFound
-    from geo.events import load_vocabulary
+    from geo.events import Vocabulary, load_vocabulary
     from geo.export import FORMATS, PRESETS, ExportError, Renderer, export_view
     from geo.filters import (
         REGION_ALIASES,
@@ -354,8 +370,10 @@ def export_png(argv: list[str]) -> int:
         layers = load_layers(layers_dir)
         vocabulary = load_vocabulary(layers_dir)
         basemaps = mapview.load_basemaps(layers_dir)
-        events = join.load_joined_events(layers_dir)
-    except ValueError as error:  # LayerError, EventsError, JoinError and a bad basemaps.json all are
+        events, stored = stored_events(layers_dir, None)
+        vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
+        map_layers = {**layers, **stored.places}  # the datasets' own places: their events' outlines
+    except ValueError as error:  # LayerError, EventsError, JoinError, StoreError and a bad basemaps.json all are
         logger.error("cannot read the map data in %s: %s", layers_dir, error)
         print(f"panj export: cannot read the map data: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -431,7 +449,7 @@ def export_png(argv: list[str]) -> int:
             for wanted in figures:
                 shown = apply_filters(events, wanted.state)
                 result = export_view(
-                    wanted.out, layers=layers, events=shown, vocabulary=vocabulary, view=wanted.view,
+                    wanted.out, layers=map_layers, events=shown, vocabulary=vocabulary, view=wanted.view,
                     title=wanted.title, size=size, renderer=renderer, layers_dir=layers_dir,
                     description=figure.describe_shown(wanted.state, events, vocabulary, regions, shown),
                     caption=wanted.caption, locator=args.locator, output=output,
@@ -508,7 +526,7 @@ def import_events(argv: list[str]) -> int:
             if options.report is not None:
                 options.report.write_text(imported.report_csv(), encoding="utf-8", newline="")
             for line in imported.flagged:
-                where = imported.item(line.row) + (f", field {line.field!r}" if line.field else "")
+                where = imported.item(line.row, line.event_id) + (f", field {line.field!r}" if line.field else "")
                 print(f"flagged: {where}: {line.reason}", file=sys.stderr)
             unit = UNIT[imported.format]
             if not imported.ok:

@@ -152,10 +152,16 @@ class Imported:
 
     def problems(self) -> list[Problem]:
         """The rejections as validation problems (file, item, field, reason)."""
-        return [Problem(self.path, self.item(line.row), line.field, line.reason) for line in self.rejected]
+        return [Problem(self.path, self.item(line.row, line.event_id), line.field, line.reason) for line in self.rejected]
 
-    def item(self, row: int | None) -> str:
-        return "file" if row is None else f"{UNIT[self.format]} {row}"
+    def item(self, row: int | None, event_id: str | None = None) -> str:
+        """How a problem names its place: a Panj event by its id (as the events loader does),
+        anything else by its row or feature number."""
+        if row is None:
+            return "file"
+        if event_id and self.format == "panj":
+            return f"event {event_id!r}"
+        return f"{UNIT[self.format]} {row}"
 
     def report_csv(self) -> str:
         """The report as CSV: every accepted row, then every problem, spreadsheet-safe (cells

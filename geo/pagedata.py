@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import assets, filters, join, layers as layers_module, mapview, scenes
-from geo.aliases import load_aliases
+from geo import assets, filters, layers as layers_module, mapview, scenes
 from geo.events import Document, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
 from geo.layers import Layer
 from geo.problems import ProblemsError
-from geo.store import Dataset, Store, load_shipped, open_store
+from geo.store import Dataset, Store, joined_events, load_shipped, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -104,10 +103,8 @@ def load_page_data(layers_dir: Path, store: Store) -> PageData:
         assets.install_static()
         layers = layers_module.load_layers(layers_dir)
         vocabulary, basemaps = load_vocabulary(layers_dir), mapview.load_basemaps(layers_dir)
-        stored = store.events(layers_dir=layers_dir)
+        events, stored = joined_events(store, layers_dir)
         places = {**layers, **stored.places}
-        events = join.join_events(stored.events, places, load_aliases(layers_module.feature_refs(layers), layers_dir))
-        events["dataset"] = events["id"].map(stored.dataset_of)
         vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
         documents = stored.documents
         mapview.publish_layers(places)  # the layer files the map fetches, written before any page asks

@@ -25,8 +25,10 @@ from urllib.parse import urlsplit
 import geopandas as gpd
 import shapely
 
+from geo.aliases import load_aliases
 from geo.events import EVENTS_DIR_NAME, Document, Event, PartialDate, Term, Vocabulary, load_vocabulary, parse_event
 from geo.importers import Existing, Imported, ImportFileError, dataset_id, places_layer_id, read_file
+from geo import join
 from geo.layers import LAYERS_DIR, Layer, LayerSpec, feature_refs, load_layers
 from geo.problems import Problem, ProblemsError
 
@@ -439,6 +441,19 @@ def load_shipped(store: Store, layers_dir: Path = LAYERS_DIR) -> list[Dataset]:
         changed.append(store.import_dataset(name, imported, source_file=f"{EVENTS_DIR_NAME}/{path.name}",
                                             licence=SHIPPED_LICENCE, replace=True))
     return changed
+
+
+def joined_events(store: Store, layers_dir: Path = LAYERS_DIR,
+                  dataset_names: Iterable[str] | None = None) -> tuple[gpd.GeoDataFrame, StoredEvents]:
+    """The events of ``dataset_names`` (default: every dataset) joined to the layers of
+    ``layers_dir`` and to the datasets' own places, with a ``dataset`` column: what the page and
+    the command line show and export."""
+    stored = store.events(dataset_names, layers_dir=layers_dir)
+    layers = load_layers(layers_dir)
+    events = join.join_events(stored.events, {**layers, **stored.places},
+                              load_aliases(feature_refs(layers), Path(layers_dir)))
+    events["dataset"] = events["id"].map(stored.dataset_of)
+    return events, stored
 
 
 def _existing_without(existing: Existing, dataset: Dataset | None) -> Existing:

@@ -60,13 +60,13 @@ def notices(at: AppTest) -> list[str]:
     return [shown_text(warning.value) for warning in at.warning]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
             return response.status == 200
@@ -88,7 +88,7 @@ def _watch_output(process: subprocess.Popen, ready: threading.Event, lines: list
 def _serve(layers_dir: Path | None) -> Iterator[str]:
     """Start `streamlit run app.py`, wait until it announces its URL and /_stcore/health answers,
     yield the URL; stop the server after."""
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     env.pop("PANJ_LAYERS_DIR", None)
     env.pop("PANJ_DATABASE_URL", None)
@@ -106,7 +106,7 @@ def _serve(layers_dir: Path | None) -> Iterator[str]:
     try:
         if not ready.wait(START_TIMEOUT_S):
             pytest.fail(f"streamlit did not announce {url} within {START_TIMEOUT_S:g} s:\n{''.join(lines)}")
-        if process.poll() is not None or not _healthy(url):
+        if process.poll() is not None or not healthy(url):
             pytest.fail(f"streamlit is not serving {url} (exit code {process.poll()}):\n{''.join(lines)}")
         yield url
     finally:

@@ -240,7 +240,7 @@ def test_malformed_bbox_in_the_url_is_a_notice(calls) -> None:
     (lambda folder: (folder / "posts.geojson").write_text("{not json", encoding="utf-8"), ["posts.geojson"]),
     (lambda folder: (folder / "events" / "fixture.json").write_text(
         (folder / "events" / "fixture.json").read_text(encoding="utf-8").replace('"taliban"', '"martians"', 1),
-        encoding="utf-8"), ["fixture.json", "event 1", "actors", "martians"]),
+        encoding="utf-8"), ["fixture.json", "hostile", "actors", "martians"]),
 ], ids=["manifest-field", "layer-not-json", "event-actor"])
 def test_a_broken_data_directory_is_one_clear_page(tmp_path, monkeypatch, caplog, breakage, named) -> None:
     import shutil

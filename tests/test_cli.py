@@ -7,15 +7,14 @@ and ``python -m geo`` as a user runs them.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from conftest import free_port, healthy
 
 from geo.cli import main
 
@@ -86,24 +85,10 @@ def test_the_script_exits_2_on_a_bad_option(tmp_path: Path) -> None:
     assert "invalid choice: 'kml'" in done.stderr and done.stdout == ""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 @needs_script
 def test_run_serves_the_page_on_the_given_port(tmp_path: Path) -> None:
     # Started from elsewhere: `panj run` finds app.py itself; the other options reach Streamlit.
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [PANJ, "run", "--port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
@@ -111,7 +96,7 @@ def test_run_serves_the_page_on_the_given_port(tmp_path: Path) -> None:
     )
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
-        while not _healthy(url):
+        while not healthy(url):
             assert process.poll() is None, f"panj run exited with {process.returncode}"
             assert time.monotonic() < deadline, f"nothing served at {url} within {START_TIMEOUT_S:g} s"
             time.sleep(0.5)
