@@ -44,10 +44,14 @@ READY_TIMEOUT_S = 30.0
 MAX_SIDE_PX = 10_000  # larger captures exhaust Chromium's compositor long before they are useful
 FORMATS = ("png", "pdf", "svg")
 MIME_TYPES = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml"}
-PDF_DEVICE_SCALE = 3.125  # 300 dpi for whatever a PDF holds as pixels (tiles, the map's canvases)
-# The map's canvases (event symbols, area outlines) print as images: drawn again for print they
-# would be vectors, but Chromium prints such a canvas opaque, hiding the layers under it
-# (docs/ARCHITECTURE.md, "Figures"). The legend's symbols sit on the white panel and print as vectors.
+PDF_DEVICE_SCALE = 3.125  # 300 dpi for whatever a PDF holds as pixels (tiles, events above the limit)
+# A PDF or SVG draws the area outlines and the event symbols and groups as SVG, printed as vector
+# paths, while the frame holds at most this many symbols (a group is one symbol; groups keep symbols
+# 32 px apart, so an A4 frame holds some 600 at most); above it the symbols are drawn on the events
+# canvas, one 300-dpi image, and the result warns (docs/ARCHITECTURE.md, "Figures").
+VECTOR_SYMBOLS_MAX = 2000
+# Chromium prints a canvas drawn again for print opaque, hiding the layers under it: a map canvas
+# (the events above the limit) keeps its image. The legend's symbols sit on the white panel and print as vectors.
 MAP_CANVASES = ".leaflet-container canvas"
 PRINTED_GROUP_LABEL = "Several events at one place: how many, ring by actor"
 POPPLER_HINT = "install poppler-utils (Debian/Ubuntu: apt-get install poppler-utils) for SVG export"
@@ -416,7 +420,8 @@ def export_view(
     legend = [replace(item, label=PRINTED_GROUP_LABEL) if item.shape == mapview.GROUP_SHAPE else item
               for item in mapview.legend_items(layers, vocabulary, visible_layers=drawn_layers, events=in_frame)]
     fmap = mapview.build_base_map(layers, vocabulary, basemaps={view.basemap: basemaps[view.basemap]},
-                                  legend=legend, for_export=True)
+                                  legend=legend, for_export=True,
+                                  vector_symbols_max=VECTOR_SYMBOLS_MAX if output != "png" else None)
     mapview.events_overlay(events, vocabulary, layers, view).add_to(fmap)
     credited = (*drawn_layers, *([figure.LOCATOR_LAYER] if inset is not None else ()))
     credits = mapview.attribution_text(layers, MapView(visible_layers=credited, basemap=mapview.BASEMAP_NONE), basemaps)
@@ -426,10 +431,6 @@ def export_view(
     figure.add_figure(fmap, figure_layout=figure_layout, title=title, subtitle=text, bounds=requested,
                       sources=lines, locator_inset=inset, caption=caption)
 
-    notes: list[str] = []
-    if output != "png" and not events.empty:
-        notes.append(f"the {output.upper()}'s event symbols and area outlines are one 300-dpi image; "
-                     "layers, names, legend and text are vectors")
     out = Path(out_path)
     render_to = out.with_suffix(".pdf.part") if output == "svg" else out
     result = renderer.render(
@@ -449,11 +450,16 @@ def export_view(
         warnings = [f"basemap {view.basemap!r}: {warning}" for warning in warnings]
     if result.layout is not None and not result.layout.get("legendFits", True):
         warnings.append("the legend is longer than its panel even at 7 pt in columns: its last rows are cut")
-    return replace(result, warnings=tuple(warnings), notes=(*result.notes, *notes))
+    rasterised = (result.layout or {}).get("eventsRasterised") or {}
+    if output != "png" and rasterised.get("symbols"):
+        warnings.append(f"{rasterised['events']} events drawn as an image: above the vector limit of "
+                        f"{VECTOR_SYMBOLS_MAX} symbols ({rasterised['symbols']} event symbols and groups in the frame)")
+    return replace(result, warnings=tuple(warnings))
 
 
 _FINISH = "tiles => window.panjFigure.finish(tiles)"
-_MEASURE = "() => window.panjFigure.measure()"
+# The figure's parts, and what the events canvas holds ({events, symbols}: none when they are SVG).
+_MEASURE = "() => ({ ...window.panjFigure.measure(), eventsRasterised: window.panjMap.events.rasterised })"
 
 
 def pdf_to_svg(pdf: Path, svg: Path) -> None:

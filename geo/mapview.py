@@ -303,7 +303,7 @@ class _Runtime(DataElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
-            var panj = window.panjMap = new PanjMapRuntime({{ this._parent.get_name() }}, {home: {{ this.home|tojson }}});
+            var panj = window.panjMap = new PanjMapRuntime({{ this._parent.get_name() }}, {home: {{ this.home|tojson }}, vector: {{ this.vector|tojson }}});
             {%- for basemap in this.basemaps %}
             panj.registerBasemap({{ basemap.id|tojson }}, L.tileLayer({{ basemap.url|tojson }}, {{ basemap.options|tojson }}));
             {%- endfor %}
@@ -314,9 +314,12 @@ class _Runtime(DataElement):
         {% endmacro %}
     """)
 
-    def __init__(self, home: Bounds, basemaps: Iterable[Basemap], layers: Mapping[str, Layer]):
+    def __init__(self, home: Bounds, basemaps: Iterable[Basemap], layers: Mapping[str, Layer],
+                 vector_symbols_max: int | None = None):
         super().__init__()
         self._name = "PanjRuntime"
+        # A vector export: outlines and (up to this many symbols in view) the events drawn as SVG.
+        self.vector = None if vector_symbols_max is None else {"maxSymbols": vector_symbols_max}
         west, south, east, north = home
         self.home = [[south, west], [north, east]]
         self.basemaps = [
@@ -538,6 +541,7 @@ def build_base_map(
     for_export: bool = False,
     presenter: bool = False,
     home: Bounds | None = None,
+    vector_symbols_max: int | None = None,
 ) -> folium.Map:
     """The map without events: identical for identical data, so the page keeps it across reruns.
 
@@ -545,7 +549,9 @@ def build_base_map(
     ``for_export`` turns off animations and the zoom control, and keeps the legend open in the
     bottom-right corner (the figure's furniture holds the others). ``presenter`` folds the legend
     behind its button (a projector has no room to spare over the map). ``home`` is
-    ``home_bounds(layers)`` when the caller has it already (the page computes it once)."""
+    ``home_bounds(layers)`` when the caller has it already (the page computes it once).
+    ``vector_symbols_max``, for a PDF or SVG export, draws area outlines and, while at most that
+    many event symbols are in view, the symbols as SVG (vector paths in print), not on canvas."""
     west, south, east, north = home or home_bounds(layers)
     options: dict[str, Any] = {}
     if for_export:
@@ -558,7 +564,7 @@ def build_base_map(
     # awesome-markers (from CDNs) are not needed by anything on this map.
     fmap.default_js = list(assets.MAP_JS)
     fmap.default_css = list(assets.MAP_CSS)
-    _Runtime((west, south, east, north), basemaps.values(), layers).add_to(fmap)
+    _Runtime((west, south, east, north), basemaps.values(), layers, vector_symbols_max).add_to(fmap)
     labels.MapLabels(layers).add_to(fmap)
     Legend(legend_items(layers, vocabulary) if legend is None else legend,
            position="bottomright" if for_export else "topright", expanded=for_export,

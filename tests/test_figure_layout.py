@@ -7,6 +7,7 @@ The layout tests need no browser; the figure tests drive Debian's Chromium and p
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -185,7 +186,82 @@ def test_pdf_is_one_vector_page_of_the_paper(data, renderer, tmp_path: Path) -> 
     assert figure.DEFAULT_TITLE in text and "Exported 2022-07-01 with Panj" in text
     subprocess.run(["pdftoppm", "-r", "20", "-png", str(result.path), str(tmp_path / "page")], check=True)
     assert (tmp_path / "page-1.png").exists()
-    assert any("300-dpi image" in note for note in result.notes)
+    assert result.layout["eventsRasterised"] == {"events": 0, "symbols": 0} and result.warnings == ()
+    _check_reads_as_a_figure(result.layout)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+PT_PER_CSS_PX = 72 / 96  # Chromium prints 96 CSS pixels to the inch
+
+
+def _pdf_images(pdf: Path) -> list[tuple[float, float]]:
+    """(width, height) in points of every image `pdfimages -list` finds in the PDF."""
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    images = []
+    for row in listing.splitlines()[2:]:
+        cells = row.split()
+        width, height, x_ppi, y_ppi = int(cells[3]), int(cells[4]), float(cells[12]), float(cells[13])
+        images.append((width / x_ppi * 72, height / y_ppi * 72))
+    return images
+
+
+def _frame_pt(boxes: dict) -> tuple[float, float, float, float]:
+    frame = boxes["frame"]
+    return tuple(frame[side] * PT_PER_CSS_PX for side in ("left", "top", "right", "bottom"))
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def _paths_in(root: ElementTree.Element, paint: str, colour: str, box: tuple[float, float, float, float]) -> list:
+    """The SVG's paths painted (`paint` "fill" or "stroke") in the #rrggbb `colour`, as pdftocairo
+    writes it (rgb(r%,g%,b%)), with a point inside `box` (points)."""
+    left, top, right, bottom = box
+    wanted, found = _rgb(colour), []
+    for path in root.iter(f"{SVG}path"):
+        match = re.search(rf"(?:^|;)\s*{paint}:rgb\(([\d.]+)%,([\d.]+)%,([\d.]+)%\)", path.get("style") or "")
+        if match is None or any(abs(float(p) * 2.55 - w) > 1 for p, w in zip(match.groups(), wanted)):
+            continue
+        numbers = [float(n) for n in re.findall(r"-?[\d.]+", path.get("d") or "")]
+        a, b, c, d, e, f = [float(n) for n in re.findall(r"-?[\d.]+", path.get("transform") or "")] or [1, 0, 0, 1, 0, 0]
+        if any(left <= a * x + c * y + e <= right and top <= b * x + d * y + f <= bottom
+               for x, y in zip(numbers[::2], numbers[1::2])):
+            found.append(path)
+    return found
+
+
+@pytest.mark.browser
+@needs_poppler
+def test_pdf_draws_the_map_as_vectors(data, renderer, tmp_path: Path) -> None:
+    """The frontier, area outlines and event symbols are vector paths in the PDF, and no image
+    covers the map (the few images are names' halos, each far smaller than the frame)."""
+    layers, vocabulary, _ = data
+    result = _figure(data, renderer, tmp_path / "figure.pdf", export.paper_page("a4", "landscape"), output="pdf")
+    left, top, right, bottom = frame = _frame_pt(result.layout)
+    for width, height in _pdf_images(result.path):
+        assert width * height < 0.02 * (right - left) * (bottom - top), f"a {width:.0f}x{height:.0f} pt image"
+    subprocess.run(["pdftocairo", "-svg", str(result.path), str(tmp_path / "figure.svg")], check=True)
+    root = ElementTree.parse(tmp_path / "figure.svg").getroot()
+    assert _paths_in(root, "stroke", layers["frontier"].spec.style["color"], frame), "no frontier path on the map"
+    # Single symbols are slices in their actors' colours, groups ring arcs: each actor's colour
+    # fills paths inside the frame (the legend's, in the panel, are outside it).
+    for actor in ("tajik-government", "russia", "china"):
+        colour = vocabulary.actors[actor].colour
+        assert _paths_in(root, "fill", colour, frame), f"no event symbol in {actor}'s {colour} on the map"
+
+
+@pytest.mark.browser
+@needs_poppler
+def test_events_above_the_vector_limit_are_an_image(data, renderer, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(export, "VECTOR_SYMBOLS_MAX", 3)
+    result = _figure(data, renderer, tmp_path / "figure.pdf", export.paper_page("a4", "landscape"), output="pdf")
+    rasterised = result.layout["eventsRasterised"]
+    assert rasterised["symbols"] > 3 and rasterised["events"] >= rasterised["symbols"]
+    assert (f"{rasterised['events']} events drawn as an image: above the vector limit of 3 symbols"
+            in " ".join(result.warnings))
+    left, top, right, bottom = _frame_pt(result.layout)
+    assert any(width * height >= (right - left) * (bottom - top) for width, height in _pdf_images(result.path))
     _check_reads_as_a_figure(result.layout)
 
 

@@ -1,4 +1,4 @@
-/* Panj map runtime: event symbols on canvas, layer and basemap switching, legend, highlight.
+/* Panj map runtime: event symbols on canvas (SVG in a vector export), layer and basemap switching, legend, highlight.
  *
  * geo/mapview.py emits small calls into this file; it is served from /app/static/vendor/panj/
  * (copied there by geo/assets.py). The manifest layers' GeoJSON is fetched from static files
@@ -186,15 +186,115 @@
     ctx.fillText(countLabel(group.count), x, y + 0.5);
   }
 
+  /* The canvas calls tracePath, Symbol_.draw and drawGroup make, recorded as SVG elements under
+   * `parent` instead (a vector export: Chromium prints SVG as vector paths, a canvas as an image),
+   * so one drawing code serves both. Clips nest as <g clip-path>, as save/restore nest. */
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  function n(value) { return String(Math.round(value * 1000) / 1000); }
+  function SvgContext(parent) {
+    this._root = this._parent = parent;
+    this._d = "";
+    this._point = false;  // whether the path has a current point (an arc then joins it by a line)
+    this._stack = [];
+    this._dash = [];
+    this._clips = 0;
+    this.fillStyle = "#000000"; this.strokeStyle = "#000000"; this.lineWidth = 1; this.globalAlpha = 1;
+    this.font = "10px sans-serif"; this.textAlign = "start"; this.textBaseline = "alphabetic";
+  }
+  SvgContext.prototype._add = function (tag, attributes, parent) {
+    var node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attributes).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    (parent || this._parent).appendChild(node);
+    return node;
+  };
+  SvgContext.prototype.setTransform = function () {};
+  SvgContext.prototype.beginPath = function () { this._d = ""; this._point = false; };
+  SvgContext.prototype.moveTo = function (x, y) { this._d += "M" + n(x) + " " + n(y); this._point = true; };
+  SvgContext.prototype.lineTo = function (x, y) {
+    this._d += (this._point ? "L" : "M") + n(x) + " " + n(y); this._point = true;
+  };
+  SvgContext.prototype.closePath = function () { if (this._d) { this._d += "Z"; } };
+  SvgContext.prototype.rect = function (x, y, w, h) {
+    this._d += "M" + n(x) + " " + n(y) + "h" + n(w) + "v" + n(h) + "h" + n(-w) + "Z"; this._point = true;
+  };
+  /* Canvas arc semantics: a line from the current point to the arc's start, then the arc. */
+  SvgContext.prototype.arc = function (x, y, r, from, to, anticlockwise) {
+    var full = anticlockwise ? from - to >= 2 * Math.PI : to - from >= 2 * Math.PI;
+    var turn = 2 * Math.PI, delta = anticlockwise ? from - to : to - from;
+    delta = full ? turn : ((delta % turn) + turn) % turn;
+    var sweep = anticlockwise ? 0 : 1, sign = anticlockwise ? -1 : 1;
+    this.lineTo(x + r * Math.cos(from), y + r * Math.sin(from));
+    if (delta === 0) { return; }
+    if (full) {  // two half circles: one SVG arc cannot end where it starts
+      var mid = from + sign * Math.PI;
+      this._d += "A" + n(r) + " " + n(r) + " 0 0 " + sweep + " " + n(x + r * Math.cos(mid)) + " " + n(y + r * Math.sin(mid));
+      this._d += "A" + n(r) + " " + n(r) + " 0 0 " + sweep + " " + n(x + r * Math.cos(from)) + " " + n(y + r * Math.sin(from));
+      return;
+    }
+    var end = from + sign * delta;
+    this._d += "A" + n(r) + " " + n(r) + " 0 " + (delta > Math.PI ? 1 : 0) + " " + sweep + " " +
+      n(x + r * Math.cos(end)) + " " + n(y + r * Math.sin(end));
+  };
+  SvgContext.prototype.fill = function () {
+    var attributes = { d: this._d, fill: this.fillStyle, stroke: "none" };
+    if (this.globalAlpha !== 1) { attributes["fill-opacity"] = n(this.globalAlpha); }
+    this._add("path", attributes);
+  };
+  SvgContext.prototype.stroke = function () {
+    var attributes = { d: this._d, fill: "none", stroke: this.strokeStyle, "stroke-width": n(this.lineWidth) };
+    if (this.globalAlpha !== 1) { attributes["stroke-opacity"] = n(this.globalAlpha); }
+    if (this._dash.length) { attributes["stroke-dasharray"] = this._dash.join(" "); }
+    this._add("path", attributes);
+  };
+  SvgContext.prototype.setLineDash = function (dash) { this._dash = dash.slice(); };
+  SvgContext.prototype.save = function () {
+    this._stack.push({ parent: this._parent, fillStyle: this.fillStyle, strokeStyle: this.strokeStyle,
+                       lineWidth: this.lineWidth, globalAlpha: this.globalAlpha, dash: this._dash,
+                       font: this.font, textAlign: this.textAlign, textBaseline: this.textBaseline });
+  };
+  SvgContext.prototype.restore = function () {
+    var state = this._stack.pop();
+    if (!state) { return; }
+    this._parent = state.parent; this.fillStyle = state.fillStyle; this.strokeStyle = state.strokeStyle;
+    this.lineWidth = state.lineWidth; this.globalAlpha = state.globalAlpha; this._dash = state.dash;
+    this.font = state.font; this.textAlign = state.textAlign; this.textBaseline = state.textBaseline;
+  };
+  SvgContext.prototype.clip = function () {
+    var id = "panj-clip-" + (SvgContext.clips = (SvgContext.clips || 0) + 1);
+    var defs = this._defs || (this._defs = this._add("defs", {}, this._root));
+    this._add("path", { d: this._d }, this._add("clipPath", { id: id }, defs));
+    this._parent = this._add("g", { "clip-path": "url(#" + id + ")" });
+  };
+  SvgContext.prototype.fillText = function (text, x, y) {
+    var node = this._add("text", {
+      x: n(x), y: n(y), fill: this.fillStyle, style: "font: " + this.font,
+      "text-anchor": { center: "middle", right: "end", end: "end" }[this.textAlign] || "start",
+      "dominant-baseline": { middle: "central", top: "hanging", hanging: "hanging" }[this.textBaseline] || "auto"
+    });
+    node.textContent = text;
+  };
+
   /* The events as groups on one canvas (docs/ARCHITECTURE.md, "The map in the browser"). Events
    * of one place (its feature reference) form a place; places closer than GROUP_DISTANCE pixels at
    * the map's zoom form a group, drawn as one symbol and hit-tested here (no Leaflet layer per
    * event). Per event the runtime keeps one slot of an Int32Array; per place its projected point
    * at zoom 0 (two Float64Array slots). Grouping a zoom is one pass over the places with a grid of
    * GROUP_DISTANCE cells (O(places)), cached per zoom; drawing walks the groups in view. */
-  function EventGroups(map, pane) {
+  function EventGroups(map, pane, vector) {
     this.map = map;
     this.canvas = L.DomUtil.create("canvas", "panj-events-canvas leaflet-zoom-hide", map.getPane(pane));
+    // A vector export ({maxSymbols}) draws the symbols as SVG while there are at most maxSymbols in
+    // view, else on the canvas (an image in the PDF); rasterised says what the last draw put there.
+    this.vector = vector || null;
+    this.svg = null;
+    this.rasterised = { events: 0, symbols: 0 };
+    if (this.vector) {
+      this.svg = L.SVG.create("svg");
+      this.svg.setAttribute("class", "panj-events-svg leaflet-zoom-hide");
+      this.svg.style.position = "absolute";
+      this.svg.style.pointerEvents = "none";
+      map.getPane(pane).appendChild(this.svg);
+    }
     this.features = [];
     this.highlight = null;
     this._vocabulary = null;
@@ -335,16 +435,43 @@
     var map = this.map, size = map.getSize(), margin = size.divideBy(2).round(), canvas = this.canvas;
     var ratio = window.devicePixelRatio || 1, width = size.x + 2 * margin.x, height = size.y + 2 * margin.y;
     var topLeft = map.containerPointToLayerPoint([0, 0]).subtract(margin);
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(height * ratio);
-    canvas.style.width = width + "px";
-    canvas.style.height = height + "px";
-    L.DomUtil.setPosition(canvas, topLeft);
-    var ctx = canvas.getContext("2d"), self = this, last = null;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    var origin = map.getPixelOrigin().add(topLeft), reach = 20, self = this, last = null, shown = [];
+    this.groupsAt(map.getZoom()).list.forEach(function (group) {
+      var x = group.x - origin.x, y = group.y - origin.y;
+      if (x < -reach || y < -reach || x > width + reach || y > height + reach) { return; }
+      if (group.highlighted) { last = group; } else { shown.push(group); }
+    });
+    if (last !== null) { shown.push(last); }
+    var vector = this.vector !== null && shown.length <= this.vector.maxSymbols, ctx;
+    this.rasterised = { events: 0, symbols: 0 };
+    if (this.svg !== null) {
+      while (this.svg.firstChild) { this.svg.removeChild(this.svg.firstChild); }
+      this.svg.setAttribute("width", width);
+      this.svg.setAttribute("height", height);
+      this.svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+      L.DomUtil.setPosition(this.svg, topLeft);
+    }
+    if (vector) {  // the canvas empty and out of the print
+      canvas.width = 0;
+      canvas.height = 0;
+      canvas.style.display = "none";
+      ctx = new SvgContext(this.svg);
+    } else {
+      canvas.style.display = "";
+      canvas.width = Math.round(width * ratio);
+      canvas.height = Math.round(height * ratio);
+      canvas.style.width = width + "px";
+      canvas.style.height = height + "px";
+      L.DomUtil.setPosition(canvas, topLeft);
+      ctx = canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      if (this.vector !== null) {
+        shown.forEach(function (group) { self.rasterised.events += group.count; });
+        this.rasterised.symbols = shown.length;
+      }
+    }
     if (!this.features.length) { return; }
-    var origin = map.getPixelOrigin().add(topLeft), reach = 20;
-    function drawOne(group) {
+    shown.forEach(function (group) {
       var x = group.x - origin.x, y = group.y - origin.y, r = self.radius(group);
       if (group.count === 1) {
         var feature = self.features[group.ids[0]];
@@ -359,13 +486,7 @@
         ctx.strokeStyle = "#111111";
         ctx.stroke();
       }
-    }
-    this.groupsAt(map.getZoom()).list.forEach(function (group) {
-      var x = group.x - origin.x, y = group.y - origin.y;
-      if (x < -reach || y < -reach || x > width + reach || y > height + reach) { return; }
-      if (group.highlighted) { last = group; } else { drawOne(group); }
     });
-    if (last !== null) { drawOne(last); }
   };
 
   var PLAN_STATUSES = { planned: true, announced: true };
@@ -408,9 +529,13 @@
     // them under the symbols whatever the order, both above the vector layers, below tooltips.
     map.createPane("panjExtents").style.zIndex = 440;
     map.createPane("panjEvents").style.zIndex = 450;
+    // config.vector ({maxSymbols}), set by the exporter for a PDF or SVG: outlines and, up to
+    // maxSymbols symbols in view, the events are SVG, which Chromium prints as vector paths.
+    this.vector = config.vector || null;
     this.svg = L.svg();
-    this.extentCanvas = L.canvas({ pane: "panjExtents", padding: 0.2 });
-    this.events = new EventGroups(map, "panjEvents");
+    this.extentCanvas = this.vector ? L.svg({ pane: "panjExtents", padding: 0.2 })
+      : L.canvas({ pane: "panjExtents", padding: 0.2 });
+    this.events = new EventGroups(map, "panjEvents", this.vector);
     map.on("click", this._onMapClick, this);
     map.on("mousemove", this._onMapHover, this);
     map.on("zoomend", this._legendLocations, this);
