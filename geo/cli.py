@@ -170,8 +170,9 @@ sizes (PNG): --preset slides is 1920x1080 px at scale 1.5 (a 1280x720 layout); -
   a4|a3|letter with --orientation and --dpi (default 300) gives the paper's pixels at that dpi;
   --dpi is written into the PNG.
 formats: --format png|pdf|svg (default: from the --out suffix). A PDF is one page of --paper
-  (default a4) in --orientation, vector (text selectable) except the event symbols and area
-  outlines, one 300-dpi image; an SVG is that page converted by pdftocairo (poppler-utils).
+  (default a4) in --orientation, all vector (text selectable), except that above 2,000 event
+  symbols and groups in the frame the events are one 300-dpi image (a warning says so); an SVG is
+  that page converted by pdftocairo (poppler-utils).
 scenes: --scene ID exports a scene of layers/scenes.json as its own view (title, caption under
   the map); --all-scenes DIR writes every scene as DIR/01-<id>.<format>, ... for a handout.
 basemaps: tiles come from the provider's servers; when they cannot be fetched within

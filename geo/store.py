@@ -428,11 +428,18 @@ def _places_layer(dataset: Dataset, rows: list[tuple[str, str, bytes]]) -> Layer
 
 def load_shipped(store: Store, layers_dir: Path = LAYERS_DIR) -> list[Dataset]:
     """Make each ``layers_dir/events/*.json`` a dataset named after its file: imported when absent,
-    replaced when the file changed (its SHA-256 differs), else left alone. Returns the datasets
-    imported or replaced; ImportFileError when a shipped file is invalid."""
+    replaced when the file changed (its SHA-256 differs), else left alone; a shipped dataset whose
+    file is not in ``layers_dir`` (removed, or another data directory's) is deleted, so the store's
+    shipped datasets are always this directory's. Returns the datasets imported or replaced;
+    ImportFileError when a shipped file is invalid."""
+    stored = {dataset.name: dataset for dataset in store.datasets()}
+    files = sorted((Path(layers_dir) / EVENTS_DIR_NAME).glob("*.json"))
+    for dataset in stored.values():
+        if dataset.licence == SHIPPED_LICENCE and dataset.name not in {path.stem for path in files}:
+            store.delete(dataset.name)
     stored = {dataset.name: dataset for dataset in store.datasets()}
     changed = []
-    for path in sorted((Path(layers_dir) / EVENTS_DIR_NAME).glob("*.json")):
+    for path in files:
         name = path.stem
         imported = read_file(path, dataset_name=name, file_format="panj", layers_dir=layers_dir,
                              existing=_existing_without(store.existing(), stored.get(name)))

@@ -144,6 +144,18 @@ def test_the_shipped_events_are_a_dataset(store: Store, tmp_path: Path) -> None:
     assert store.events().events[0].title == "The Taliban take power in Afghanistan"
 
 
+def test_the_shipped_datasets_follow_the_data_directory(store: Store, tmp_path: Path) -> None:
+    # Another data directory's shipped files are not this one's: their datasets go; imports stay.
+    shutil.copytree(LAYERS_DIR, tmp_path / "article")
+    other = tmp_path / "second"
+    shutil.copytree(LAYERS_DIR, other)
+    (other / "events" / "edm-v19-i92.json").rename(other / "events" / "second-copy.json")
+    load_shipped(store, tmp_path / "article")
+    store.import_dataset("Own", imported(store, "acled.csv", "Own"), source_file="own.csv", licence="")
+    load_shipped(store, other)
+    assert sorted(dataset.name for dataset in store.datasets()) == ["Own", "second-copy"]
+
+
 def test_the_schema_is_made_once_and_a_newer_one_refused(store_url: str) -> None:
     with open_store(store_url) as store:
         store.import_dataset("ACLED", imported(store, "acled.csv", "ACLED"), source_file="a.csv", licence="")
