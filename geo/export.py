@@ -21,7 +21,7 @@ import shutil
 import struct
 import subprocess
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -405,12 +405,12 @@ def export_view(
     if view.basemap not in basemaps:
         raise ValueError(f"unknown basemap {view.basemap!r}; expected one of {', '.join(basemaps)}")
     css_width, css_height = size.css
-    requested = view.bounds if view.bounds is not None else mapview.home_bounds(layers)
+    requested = view.bounds if view.bounds is not None else mapview.home_bounds(layers, events)
     # The band is laid out for the longest the subtitle can be: the frame's extent decides its end.
     longest = figure.subtitle(description, shown=10**6, in_frame=0)
     figure_layout = layout.figure_layout(css_width, css_height, subtitle=longest, caption=caption, paper=size.paper)
     extent = layout.fitted_bounds(requested, figure_layout.frame.width, figure_layout.frame.height)
-    in_frame = _inside(events, extent)
+    in_frame = _inside(events, extent, layers)
     text = figure.subtitle(description, shown=len(events), in_frame=len(in_frame))
 
     drawn_layers = tuple(layer_id for layer_id in view.visible_layers
@@ -474,12 +474,13 @@ def pdf_to_svg(pdf: Path, svg: Path) -> None:
         raise ExportError(f"pdftocairo could not convert the PDF to SVG: {done.stderr.strip()[:200]}")
 
 
-def _inside(events: pd.DataFrame, extent: layout.Bounds) -> pd.DataFrame:
-    """The events whose symbol (their lon/lat) lies inside the extent."""
+def _inside(events: pd.DataFrame, extent: layout.Bounds, layers: Mapping[str, Layer]) -> pd.DataFrame:
+    """The events whose symbol, where the map draws it (``mapview.symbol_points``), lies inside the extent."""
     if events.empty:
         return events
     west, south, east, north = extent
-    return events[events["lon"].between(west, east) & events["lat"].between(south, north)]
+    lons, lats = mapview.symbol_points(events, layers)
+    return events[(lons >= west) & (lons <= east) & (lats >= south) & (lats <= north)]
 
 
 def _touches(layer: Layer, extent: layout.Bounds) -> bool:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import folium
+import numpy as np
 import pandas as pd
 import shapely
 import xyzservices.providers
@@ -452,6 +453,17 @@ class EventsLayer(DataElement):
             "bounds": None if view.bounds is None else [[view.bounds[1], view.bounds[0]], [view.bounds[3], view.bounds[2]]],
             "fitRequest": view.fit_request,
         }
+
+
+def symbol_points(events: pd.DataFrame, layers: Mapping[str, Layer]) -> tuple[np.ndarray, np.ndarray]:
+    """(lons, lats) where the map draws each event's symbol: its place's point, or for an event
+    known only to an area, ``area_anchor`` inside the frontier's bounds (what ``events_geojson``
+    sends the browser)."""
+    box = _frontier_box(layers)
+    points = [area_anchor(place, geometry, box) if _is_area(geometry) else (lon, lat)
+              for place, geometry, lon, lat in zip(events["place"], events.geometry, events["lon"], events["lat"])]
+    lons, lats = (np.array(values, dtype=float) for values in zip(*points)) if points else (np.array([]), np.array([]))
+    return lons, lats
 
 
 def events_geojson(
