@@ -51,7 +51,8 @@ def test_layer_toggle_and_filter_do_not_remount_the_map(page, app_url) -> None:
     shown, _ = _count(page)
     _wait_drawn(frame, shown)
     assert frame.evaluate("() => window.panjProbe") == "same map"
-    assert "q=border" in page.url and "frontier" not in page.url.split("layers=")[1].split("&")[0]
+    page.wait_for_function("() => window.location.search.includes('q=border')", timeout=TIMEOUT_MS)
+    assert "frontier" not in page.url.split("layers=")[1].split("&")[0]
 
 
 def test_url_restores_filters(page, app_url) -> None:

@@ -53,4 +53,4 @@ def test_the_highlight_stays_on_its_event_or_clears(page, app_url) -> None:
     frame.wait_for_function("() => window.panjMap.ready && window.panjMap.highlight === null", timeout=TIMEOUT_MS)
     shown, _ = count_text(page)
     assert shown >= 1 and frame.evaluate("() => window.panjMap.eventsDrawn") == shown
-    assert "event=" not in page.url
+    page.wait_for_function("() => !window.location.search.includes('event=')", timeout=TIMEOUT_MS)
