@@ -89,6 +89,14 @@ def run_page(argv: list[str]) -> int:
 
 # --- events --------------------------------------------------------------------------------------
 
+def _failed(command: str, error: object, *, logged: str, shown: str | None = None) -> int:
+    """A command that could not finish: logged for an operator, told to the reader (``shown``,
+    else the error), and the exit status for it."""
+    logger.error("%s: %s", logged, error)
+    print(f"panj {command}: {shown if shown is not None else error}", file=sys.stderr)
+    return EXIT_FAILED
+
+
 def stored_events(layers_dir: Path, dataset_names: list[str] | None):
     """The events of the store's datasets (``dataset_names``, default all), joined: the data
     directory's events files are loaded into the store first, as the page does. ValueError
@@ -134,9 +142,7 @@ def write_events(argv: list[str]) -> int:
     try:
         frame, _ = stored_events(options.layers_dir, options.dataset)
     except ValueError as error:  # EventsError, LayerError, JoinError, StoreError
-        logger.error("cannot read the events in %s: %s", options.layers_dir, error)
-        print(f"panj events: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _failed("events", error, logged=f"cannot read the events in {options.layers_dir}")
     if options.format == "csv":
         notes: list[str] = []
         sys.stdout.write(events_to_csv(frame, geometry=options.csv_geometry or "wkt", notes=notes))
@@ -375,9 +381,8 @@ def export_png(argv: list[str]) -> int:
         vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
         map_layers = {**layers, **stored.places}  # the datasets' own places: their events' outlines
     except ValueError as error:  # LayerError, EventsError, JoinError, StoreError and a bad basemaps.json all are
-        logger.error("cannot read the map data in %s: %s", layers_dir, error)
-        print(f"panj export: cannot read the map data: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _failed("export", error, logged=f"cannot read the map data in {layers_dir}",
+                       shown=f"cannot read the map data: {error}")
     regions = region_choices(events, layers)
     parser = _export_parser(list(basemaps), mapview.BASEMAP_NONE, list(PRESETS), LAYERS_DIR, FORMATS,
                             list(PAPERS_MM), ORIENTATIONS)
@@ -410,9 +415,7 @@ def export_png(argv: list[str]) -> int:
                     event_type_ids=vocabulary.event_types, region_ids=regions, basemap_ids=basemaps,
                     feature_refs=feature_refs(layers))
             except scenes.ScenesError as error:
-                logger.error("scenes refused: %s", error)
-                print(f"panj export: {error}", file=sys.stderr)
-                return EXIT_FAILED
+                return _failed("export", error, logged="scenes refused")
             chosen = [scene for scene in workshop if args.scene in (None, scene.id)]
             if not chosen:
                 raise _OptionError(f"--scene {args.scene}: unknown scene; known: {', '.join(s.id for s in workshop)}")
@@ -542,9 +545,7 @@ def import_events(argv: list[str]) -> int:
                                            licence=options.licence)
             print(f"imported {dataset.row_count} events into dataset {dataset.name!r} ({store.location})")
     except (StoreError, ValueError) as error:  # the store's errors, and the data directory's LayerError, EventsError
-        logger.error("import of %s failed: %s", options.file, error)
-        print(f"panj import: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _failed("import", error, logged=f"import of {options.file} failed")
     return EXIT_DONE
 
 
@@ -588,9 +589,7 @@ def manage_datasets(argv: list[str]) -> int:
                     print(f"{dataset.name}\t{dataset.row_count} events\t{dataset.format}\t"
                           f"{dataset.imported_at:%Y-%m-%d %H:%M} UTC\t{dataset.source_file}\t{dataset.licence or '(no licence given)'}")
     except StoreError as error:
-        logger.error("panj datasets failed: %s", error)
-        print(f"panj datasets: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _failed("datasets", error, logged="panj datasets failed")
     return EXIT_DONE
 
 
@@ -650,9 +649,8 @@ def benchmark(argv: list[str]) -> int:
         print(f"panj bench: {error}", file=sys.stderr)
         return EXIT_FAILED
     except ValueError as error:  # the data's LayerError, EventsError, JoinError
-        logger.error("cannot read the data in %s: %s", options.layers_dir, error)
-        print(f"panj bench: cannot read the data: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _failed("bench", error, logged=f"cannot read the data in {options.layers_dir}",
+                       shown=f"cannot read the data: {error}")
     print(bench.format_table(results))
     return EXIT_DONE
 
@@ -669,9 +667,7 @@ def _benchmark_imports(rows: int, database_url: str | None, layers_dir: Path, pa
         results = importbench.run(rows, database_url=database_url, layers_dir=layers_dir,
                                   report=lambda line: print(line, file=sys.stderr))
     except (StoreError, ValueError) as error:
-        logger.error("import benchmark failed: %s", error)
-        print(f"panj bench: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _failed("bench", error, logged="import benchmark failed")
     print(importbench.format_table(results))
     return EXIT_DONE
 
@@ -697,9 +693,8 @@ def build_layers(argv: list[str]) -> int:
     try:
         written = build.build_layers(options.out)
     except ModuleNotFoundError as error:
-        logger.error("build extra missing: %s", error)
-        print(f"panj build: {error}: install the build extra (bash scripts/setup.sh build)", file=sys.stderr)
-        return EXIT_FAILED
+        return _failed("build", error, logged="build extra missing",
+                       shown=f"{error}: install the build extra (bash scripts/setup.sh build)")
     for path in written:
         print(f"{path}  {path.stat().st_size:,} bytes")
     return EXIT_DONE

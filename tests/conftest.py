@@ -110,17 +110,29 @@ def _serve(layers_dir: Path | None) -> Iterator[str]:
             pytest.fail(f"streamlit is not serving {url} (exit code {process.poll()}):\n{''.join(lines)}")
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a server the tests started, killing it if it does not stop within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
     """The page on the shipped layers."""
+    yield from _serve(None)
+
+
+@pytest.fixture(scope="module")
+def own_app_url() -> Iterator[str]:
+    """The page on the shipped layers with a store of its own module's: tests that import or
+    delete datasets leave app_url's store as it was."""
     yield from _serve(None)
 
 

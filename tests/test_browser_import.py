@@ -24,9 +24,9 @@ def _open_panel(page) -> None:
         page.get_by_text("Your own events: import ACLED, GeoJSON or Panj files").click()
 
 
-def test_a_clean_file_imports_shows_on_the_map_and_can_be_deleted(page, app_url) -> None:
-    page.goto(f"{app_url}/?basemap=none")
-    frame = map_frame(page)
+def test_a_clean_file_imports_shows_on_the_map_and_can_be_deleted(page, own_app_url) -> None:
+    page.goto(f"{own_app_url}/?basemap=none")
+    map_frame(page)
     assert count_text(page) == (ARTICLE_EVENTS, ARTICLE_EVENTS)
     _open_panel(page)
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(IMPORTS / "acled.csv"))
@@ -35,8 +35,11 @@ def test_a_clean_file_imports_shows_on_the_map_and_can_be_deleted(page, app_url)
     page.get_by_role("button", name="Import 4 events").click()
     total = ARTICLE_EVENTS + ACLED_ROWS
     page.wait_for_function(f"() => document.body.innerText.includes('{total} of {total} events')", timeout=TIMEOUT_MS)
-    frame = map_frame(page)
-    frame.wait_for_function(f"() => window.panjMap.ready && window.panjMap.eventsDrawn === {total}", timeout=TIMEOUT_MS)
+    # The new actors change the legend, so the map is drawn afresh in a new frame: ask every frame.
+    page.wait_for_function(
+        """(total) => [...document.querySelectorAll('iframe')].some(f => {
+               try { const p = f.contentWindow.panjMap; return p && p.ready && p.eventsDrawn === total; }
+               catch (error) { return false; } })""", arg=total, timeout=TIMEOUT_MS)
 
     _open_panel(page)
     page.get_by_text("Yes, delete it").click()
@@ -46,8 +49,8 @@ def test_a_clean_file_imports_shows_on_the_map_and_can_be_deleted(page, app_url)
     assert page.outside_requests == [] and page.dialogs == []
 
 
-def test_a_file_with_bad_rows_is_refused_with_its_report(page, app_url) -> None:
-    page.goto(f"{app_url}/?basemap=none")
+def test_a_file_with_bad_rows_is_refused_with_its_report(page, own_app_url) -> None:
+    page.goto(f"{own_app_url}/?basemap=none")
     map_frame(page)
     before = count_text(page)
     _open_panel(page)

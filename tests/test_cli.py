@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, healthy
+from conftest import free_port, healthy, stop
 
 from geo.cli import main
 
@@ -101,9 +101,4 @@ def test_run_serves_the_page_on_the_given_port(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, f"nothing served at {url} within {START_TIMEOUT_S:g} s"
             time.sleep(0.5)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
