@@ -54,15 +54,6 @@ def markdown_text(value: Any, *, limit: int | None = MAX_SHOWN_CHARS) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def shown_value(value: Any, *, limit: int = 80) -> str:
-    """A value quoted in a message (``'…'``), shortened: messages name bad input without
-    repeating all of it. Plain text: escape it for where it is shown."""
-    text = str(value)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return repr(text)
-
-
 class Verbatim(Element):
     """Rendered output of an element, placed in the document as it is (never compiled again)."""
 

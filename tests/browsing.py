@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 TIMEOUT_MS = 45_000
 COUNT = re.compile(r"(\d+) of (\d+) events")
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
+_ANY_FRAME_READY = """() => [...document.querySelectorAll('iframe')].some(f => {
+    try { return Boolean(f.contentWindow.panjMap && f.contentWindow.panjMap.ready); } catch (error) { return false; } })"""
+NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 def is_local(url: str) -> bool:
@@ -18,15 +21,12 @@ def is_local(url: str) -> bool:
 def map_frame(page):
     """The streamlit-folium frame, once its map reports ready."""
     page.locator("iframe").first.wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('iframe')].some(f => f.contentWindow.panjMap && f.contentWindow.panjMap.ready)",
-        timeout=TIMEOUT_MS,
-    )
-    for _ in range(TIMEOUT_MS // 100):  # the map's frame may be replaced meanwhile (a remount)
+    page.wait_for_function(_ANY_FRAME_READY, timeout=TIMEOUT_MS)
+    for _ in range(3):  # the map's frame may be replaced between the wait and the look (a remount)
         ready = [frame for frame in page.frames if _ready(frame)]
         if ready:
             return ready[0]
-        page.wait_for_timeout(100)
+        page.wait_for_function(_ANY_FRAME_READY, timeout=TIMEOUT_MS)
     raise AssertionError("no map frame reported ready")
 
 

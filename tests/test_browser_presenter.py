@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from browsing import TIMEOUT_MS, map_frame
+from browsing import NEXT_FRAMES, TIMEOUT_MS, map_frame
 from expected import SCENE_EVENTS, TOTAL_EVENTS
 
-from geo.join import load_joined_events
 from geo.layers import LAYERS_DIR
 
 pytestmark = pytest.mark.browser
@@ -19,11 +18,9 @@ RING_PX = 15  # the highlight ring's radius: all of it must be clear
 
 @pytest.fixture(scope="module")
 def article():
-    """Titles from the events file itself; points where the map draws each event's symbol."""
+    """Titles from the events file itself."""
     document = json.loads((LAYERS_DIR / "events" / "edm-v19-i92.json").read_text(encoding="utf-8"))
-    titles = {event["id"]: event["title"] for event in document["events"]}
-    joined = load_joined_events()
-    return titles, dict(zip(joined["id"], zip(joined["lat"], joined["lon"])))
+    return {event["id"]: event["title"] for event in document["events"]}
 
 
 def _overlaps(point: tuple[float, float], box: dict | None, margin: float) -> bool:
@@ -36,7 +33,7 @@ def _overlaps(point: tuple[float, float], box: dict | None, margin: float) -> bo
 
 @pytest.mark.parametrize("scene_id", list(SCENE_EVENTS))
 def test_every_step_keeps_the_highlight_clear_of_caption_and_legend(browser, app_url, article, scene_id) -> None:
-    titles, points = article
+    titles = article
     expected = SCENE_EVENTS[scene_id] or list(titles)
     assert len(titles) == TOTAL_EVENTS
     context = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -51,18 +48,19 @@ def test_every_step_keeps_the_highlight_clear_of_caption_and_legend(browser, app
             previous = visited[-1] if visited else None
             page.get_by_role("button", name="Next ▶").click()
             page.wait_for_function(
-                """([previous]) => { const f = [...document.querySelectorAll('iframe')].find(f => f.contentWindow.panjMap);
+                """([previous, titles]) => { const f = [...document.querySelectorAll('iframe')].find(f => f.contentWindow.panjMap);
                        const p = f && f.contentWindow.panjMap; const h = document.querySelector('.panj-caption h3');
-                       return p && p.ready && p.highlight && p.highlight !== previous && h; }""",
-                arg=[previous], timeout=TIMEOUT_MS)
-            page.wait_for_timeout(300)  # the map's move settles within one frame; keep the check honest
+                       return p && p.ready && p.highlight && p.highlight !== previous && h
+                              && h.textContent === titles[p.highlight]; }""",
+                arg=[previous, titles], timeout=TIMEOUT_MS)  # the map and the caption show the same step
             frame = map_frame(page)
+            frame.evaluate(NEXT_FRAMES)  # the map's move is drawn by then
             event_id = frame.evaluate("() => window.panjMap.highlight")
             assert page.locator(".panj-caption h3").inner_text() == titles[event_id]
-            lat, lon = points[event_id]
             offset = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
-            x, y = frame.evaluate("([lat, lon]) => { const p = window.panjMap.map.latLngToContainerPoint([lat, lon]);"
-                                  " return [p.x, p.y]; }", [lat, lon])
+            # Where the map draws the event: its symbol, or the group holding it.
+            [(x, y)] = [(group["x"], group["y"]) for group in frame.evaluate("() => window.panjMap.groups()")
+                        if event_id in group["ids"]]
             point = (offset["x"] + x, offset["y"] + y)
             size = frame.evaluate("() => [window.innerWidth, window.innerHeight]")
             assert RING_PX <= x <= size[0] - RING_PX and RING_PX <= y <= size[1] - RING_PX, (event_id, x, y)
