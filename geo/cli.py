@@ -597,29 +597,39 @@ def manage_datasets(argv: list[str]) -> int:
 
 def benchmark(argv: list[str]) -> int:
     """``panj bench``: see --help."""
-    from geo import bench
+    from geo import bench, synthetic
     from geo.browser import BrowserNotFound
     from geo.layers import LAYERS_DIR
 
+    shares = ", ".join(f"{share:.0%} {precision}" for precision, share in synthetic.LOCATION_SHARES.items())
     parser = _parser(
         "bench",
-        description="Compare Panj's compact events layer with the naive folium map (a CircleMarker with "
-                    "tooltip and popup per event) on synthetic events copied from the data's: seconds to "
-                    "build the HTML, its size, and with --browser the seconds until headless Chromium has "
-                    "drawn it. Progress goes to standard error, the table to standard output.",
-        epilog="exit status: 0 measured; 1 no browser (with --browser), unreadable data or a failed import;\n"
-               "  2 bad option.\n\n"
-               "examples:\n  panj bench --sizes 100 1000\n  panj bench --browser\n"
+        description="Measure Panj's map against the naive folium map (a CircleMarker with tooltip and popup "
+                    "per event) in one run, on synthetic events with a fixed seed (each with its own place in "
+                    f"Tajikistan or Afghanistan; {shares}), imported "
+                    "into a temporary store and read back as the page reads them. Each page is served over local "
+                    "HTTP to headless Chromium. Per map and size: build_s (Python: events to what is sent), "
+                    "payload_bytes (document and events files), paint_s (navigation to the painted frame), "
+                    "zoom_s and pan_s (one step, to the painted frame), heap_mb (JS heap after paint). A naive "
+                    f"page not painted within {bench.PAINT_TIMEOUT_S:g} s (or a zoom or pan within "
+                    f"{bench.INTERACTION_TIMEOUT_S:g} s) leaves its fields empty, and the naive map is not built "
+                    f"above {bench.NAIVE_MAX_SIZE:,} events. Progress goes to standard error, the table to "
+                    "standard output. See docs/performance.md.",
+        epilog="exit status: 0 measured; 1 no browser, unreadable data, a measurement that cannot be trusted\n"
+               "  (a wrong number of events drawn) or a failed import; 2 bad option.\n\n"
+               "examples:\n  panj bench --sizes 1000,10000\n  panj bench --json bench.json\n"
                "  panj bench --import --database-url postgresql://panj@localhost/panj",
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(bench.SIZES), metavar="N",
-                        help="numbers of events to measure (default: %(default)s)")
-    parser.add_argument("--max", action="store_true", help=f"also measure {bench.MAX_SIZE:,} events (slow)")
-    parser.add_argument("--browser", action="store_true",
-                        help="also time drawing in headless Chromium (found as panj export finds it: "
-                             "$PANJ_CHROMIUM, else /usr/bin/chromium, else Playwright's own)")
+    parser.add_argument("--sizes", nargs="+", default=[",".join(map(str, bench.SIZES))], metavar="N[,N...]",
+                        help="numbers of events to measure, comma- or space-separated (default: "
+                             f"{','.join(map(str, bench.SIZES))})")
+    parser.add_argument("--json", type=Path, metavar="FILE",
+                        help='also write {"machine": ..., "method": ..., "records": [...]} to FILE')
+    parser.add_argument("--browser", metavar="PATH",
+                        help="Chromium or Chrome executable (default: $PANJ_CHROMIUM, else /usr/bin/chromium, "
+                             "else Playwright's own)")
     parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
-                        help="data directory whose events are copied (default: %(default)s)")
+                        help="data directory: layers and vocabularies (default: %(default)s)")
     import_group = parser.add_argument_group("imports (instead of the map)")
     import_group.add_argument("--import", dest="imports", action="store_true",
                               help="time `panj import` of a synthetic ACLED export (fixed seed): rows per second "
@@ -629,29 +639,30 @@ def benchmark(argv: list[str]) -> int:
                               help="a PostgreSQL database with PostGIS to time as well (default: PANJ_DATABASE_URL "
                                    "when it is one); its benchmark dataset is deleted afterwards")
     options = parser.parse_args(argv)
-    if any(size < 1 for size in options.sizes):
+    try:
+        sizes = [int(size) for text in options.sizes for size in text.split(",") if size.strip()]
+    except ValueError:
+        parser.error(f"--sizes: {' '.join(options.sizes)!r} is not a list of whole numbers")
+    if not sizes or any(size < 1 for size in sizes):
         parser.error("--sizes: every size must be at least 1")
     if options.imports:
         return _benchmark_imports(options.rows, options.database_url or os.environ.get("PANJ_DATABASE_URL"),
                                   options.layers_dir, parser)
-    sizes = sorted(set(options.sizes) | ({bench.MAX_SIZE} if options.max else set()))
-
-    def progress(result: bench.Measurement) -> None:
-        print(bench.progress_line(result), file=sys.stderr)
-
     try:
-        if options.browser:
-            with bench.DrawTimer() as timer:
-                results = bench.run(sizes, layers_dir=options.layers_dir, timer=timer, report=progress)
-        else:
-            results = bench.run(sizes, layers_dir=options.layers_dir, report=progress)
+        result = bench.run(list(dict.fromkeys(sizes)), layers_dir=options.layers_dir, browser_path=options.browser,
+                           report=lambda line: print(line, file=sys.stderr))
     except BrowserNotFound as error:  # logged where it is raised
         print(f"panj bench: {error}", file=sys.stderr)
         return EXIT_FAILED
-    except ValueError as error:  # the data's LayerError, EventsError, JoinError
+    except bench.BenchError as error:
+        return _failed("bench", error, logged="benchmark measurement refused")
+    except ValueError as error:  # the data's LayerError, EventsError, JoinError, StoreError
         return _failed("bench", error, logged=f"cannot read the data in {options.layers_dir}",
                        shown=f"cannot read the data: {error}")
-    print(bench.format_table(results))
+    print(bench.format_table(result.records))
+    if options.json is not None:
+        bench.write_json(result, options.json)
+        print(f"records written to {options.json}", file=sys.stderr)
     return EXIT_DONE
 
 
@@ -709,7 +720,7 @@ COMMANDS = {
                       export_png),
     "import": Command("import ACLED CSV, GeoJSON or Panj events into the store as a dataset", import_events),
     "datasets": Command("list the store's datasets; --rename OLD NEW, --delete NAME", manage_datasets),
-    "bench": Command("time and size Panj's events layer against a naive folium map; --import: imports", benchmark),
+    "bench": Command("measure Panj's map against a naive folium map in headless Chromium; --import: imports", benchmark),
     "build": Command("derive layers/ from registry data (needs the build extra)", build_layers),
 }
 

@@ -1,54 +1,126 @@
-"""geo.bench: the benchmark runs, and the compact events layer is smaller than the naive map.
+"""geo.bench and geo.synthetic: the map benchmark writes well-formed records for both maps, and the
+synthetic events are what docs/performance.md says they are.
 
-Sizes only: timings vary with the machine and are never asserted."""
+Timings vary with the machine and are never asserted."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
+import io
 import json
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
 
-from geo import bench, browser, cli, synthetic
-from geo.join import load_joined_events
-from geo.layers import LAYERS_DIR
+from geo import assets, bench, cli, mapview, synthetic
+from geo.events import load_vocabulary
+from geo.layers import LAYERS_DIR, load_layers
 
 real_layers = pytest.mark.skipif(
     not (LAYERS_DIR / "manifest.json").exists(), reason="the derived layers are not built yet"
 )
 
 
-@real_layers
-def test_synthetic_events_replicate_and_jitter() -> None:
-    real = load_joined_events()
-    events = bench.synthetic_events(real, len(real) * 2 + 3)
-    assert len(events) == len(real) * 2 + 3 and events["id"].is_unique
-    assert list(events["title"].iloc[: len(real)]) == list(real["title"])  # copies, in order
-    moved = (events["lon"].iloc[: len(real)].to_numpy() - real["lon"].to_numpy())
-    assert 0 < abs(moved).max() <= bench.JITTER_DEGREES
-    assert set(events.geometry.geom_type) == {"Point"}
-    assert (events.geometry.x.round(6) == events["lon"]).all()
+# --- the map benchmark (geo.bench) ---------------------------------------------------------------
+
+BENCH_SIZE = 200
+APP_FIELDS = ("filter_s", "sent_bytes", "rss_mb", "first_load_s")
+
+
+@pytest.fixture(scope="module")
+def bench_json(tmp_path_factory) -> tuple[dict, str]:
+    """One run of `panj bench` on BENCH_SIZE events: its JSON file and its table."""
+    out = tmp_path_factory.mktemp("bench") / "bench.json"
+    with contextlib.redirect_stdout(io.StringIO()) as table:
+        status = cli.main(["bench", "--sizes", str(BENCH_SIZE), "--json", str(out)])
+    assert status == 0  # a wrong number of events drawn would exit 1
+    return json.loads(out.read_text(encoding="utf-8")), table.getvalue()
 
 
 @real_layers
-def test_bench_runs_on_a_tiny_size() -> None:
-    results = bench.run([5])
-    assert [(result.kind, result.events) for result in results] == [("naive", 5), ("panj", 5)]
-    assert all(result.html_bytes > 0 and result.drawn_s is None for result in results)
-    table = bench.format_table(results)
-    assert re.search(r"^\s+5\s+\d", table, flags=re.MULTILINE)
-    assert "drawn" not in table  # no browser, no browser columns
+@pytest.mark.browser
+def test_bench_writes_one_well_formed_record_per_map(bench_json) -> None:
+    document, _ = bench_json
+    records = document["records"]
+    assert [(record["impl"], record["size"]) for record in records] == [("naive", BENCH_SIZE), ("panj", BENCH_SIZE)]
+    fields = [field.name for field in dataclasses.fields(bench.Record)]
+    for record in records:
+        assert list(record) == fields
+        assert isinstance(record["build_s"], float) and record["build_s"] > 0
+        assert isinstance(record["payload_bytes"], int) and record["payload_bytes"] > 0
+        for name in ("paint_s", "zoom_s", "pan_s", "heap_mb"):
+            assert isinstance(record[name], float) and record[name] > 0, name
+        assert all(record[name] is None for name in APP_FIELDS) and record["note"] is None
 
 
 @real_layers
-def test_compact_html_is_smaller_than_naive_for_a_thousand_events() -> None:
-    naive, panj = bench.run([1_000])
-    assert (naive.kind, panj.kind) == ("naive", "panj")
-    assert panj.html_bytes < naive.html_bytes
+@pytest.mark.browser
+def test_bench_json_names_the_machine_and_method_and_prints_a_table(bench_json) -> None:
+    document, table = bench_json
+    machine = document["machine"]
+    assert set(machine) >= {"cpu", "cores", "memory_gb", "os", "python", "chromium"}
+    assert machine["cores"] >= 1 and re.fullmatch(r"\d+(\.\d+)+", machine["chromium"])
+    method = document["method"]
+    assert method["paint_timeout_s"] == bench.PAINT_TIMEOUT_S and method["seed"] == synthetic.SEED
+    assert set(method["location_shares"][str(BENCH_SIZE)]) == set(synthetic.LOCATION_SHARES)
+    assert re.search(rf"^{BENCH_SIZE}\s+build\s+\d", table, flags=re.MULTILINE)
+    for label in ("payload", "paint", "zoom", "pan", "JS heap"):
+        assert re.search(rf"^\s+{label}\s+\d", table, flags=re.MULTILINE), label
+
+
+@real_layers
+@pytest.mark.browser
+def test_a_wrong_number_of_events_drawn_is_an_error(tmp_path) -> None:
+    data = synthetic.joined_events(20, workdir=tmp_path)
+    layers, vocabulary = load_layers(), load_vocabulary()
+    fmap = bench.panj_map(data.events, vocabulary, layers, mapview.load_basemaps(), data.documents)
+    with bench.PageTimer() as timer, bench.PageServer() as server:
+        server.document = mapview.standalone_html(fmap).encode("utf-8")
+        assert timer.measure(server.url, "panj", 20).paint_s is not None
+        with pytest.raises(bench.BenchError, match="drew 20 events of 21"):
+            timer.measure(server.url, "panj", 21)
+
+
+def test_page_server_serves_the_document_and_static_files_only() -> None:
+    leaflet = dict(assets.MAP_JS)["leaflet"]
+    with bench.PageServer() as server:
+        server.document = b"<!doctype html><p>map</p>"
+        with urllib.request.urlopen(server.url) as response:
+            assert response.read() == server.document
+        with urllib.request.urlopen(server.url.rstrip("/") + leaflet) as response:
+            assert response.read() == assets.local_file(leaflet).read_bytes()
+        for path in ("app/static/../pyproject.toml", "pyproject.toml", "app/static/nothing.js"):
+            with pytest.raises(urllib.error.HTTPError, match="404"):
+                urllib.request.urlopen(server.url + path)
+
+
+def test_table_shows_a_missing_figure_as_a_dash() -> None:
+    records = [bench.Record("naive", 10, build_s=2.0, note="not painted within 120 s"),
+               bench.Record("panj", 10, build_s=0.5, payload_bytes=1000, paint_s=0.2)]
+    table = bench.format_table(records)
+    assert re.search(r"^10\s+build\s+2\.00 s\s+0\.50 s\s+4\.0$", table, flags=re.MULTILINE)
+    assert re.search(r"^\s+paint\s+–\s+0\.20 s\s+–$", table, flags=re.MULTILINE)
+    assert "not painted within 120 s" in bench.progress_line(records[0])
+
+
+@pytest.mark.parametrize("given", [["100,200"], ["100", "200"], ["100,200", "100"]])
+def test_cli_reads_sizes_with_commas_or_spaces(monkeypatch, given) -> None:
+    asked = []
+
+    def run(sizes, **options):
+        asked.append(sizes)
+        return bench.Result([], {}, {})
+
+    monkeypatch.setattr(bench, "run", run)
+    assert cli.main(["bench", "--sizes", *given]) == 0
+    assert asked == [[100, 200]]
 
 
 def test_cli_rejects_an_empty_size(capsys) -> None:
@@ -56,25 +128,16 @@ def test_cli_rejects_an_empty_size(capsys) -> None:
     assert "every size must be at least 1" in capsys.readouterr().err
 
 
-@real_layers
-@pytest.mark.browser
-def test_browser_times_both_maps_with_the_exporters_chromium() -> None:
-    # DrawTimer finds and launches Chromium as the PNG export does, and serves the same routes:
-    # the Panj map reports ready only once its runtime and data came from /app/static/.
-    with bench.DrawTimer() as timer:
-        assert timer.executable == browser.find_browser()
-        results = bench.run([5], timer=timer)
-    assert [(result.kind, result.events) for result in results] == [("naive", 5), ("panj", 5)]
-    assert all(result.drawn_s is not None and result.drawn_s >= 0 for result in results)
-    assert re.search(r"^\s*events .* drawn naive\s+drawn Panj", bench.format_table(results), flags=re.MULTILINE)
+def test_cli_rejects_a_size_that_is_no_number(capsys) -> None:
+    assert cli.main(["bench", "--sizes", "1000,ten"]) == 2
+    assert "is not a list of whole numbers" in capsys.readouterr().err
 
 
-def test_browser_option_without_a_chromium_says_what_to_install(monkeypatch, tmp_path, capsys) -> None:
+def test_bench_without_a_chromium_says_what_to_install(monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.setenv("PANJ_CHROMIUM", str(tmp_path / "nowhere" / "chromium"))
-    assert cli.main(["bench", "--sizes", "1", "--browser"]) == 1
+    assert cli.main(["bench", "--sizes", "1"]) == 1
     err = capsys.readouterr().err
     assert "PANJ_CHROMIUM names" in err and "apt-get install chromium" in err
-
 
 # --- the synthetic events (geo.synthetic) --------------------------------------------------------
 
