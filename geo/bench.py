@@ -40,9 +40,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import folium
@@ -57,9 +58,9 @@ SIZES = (1_000, 10_000, 100_000)
 IMPLS = ("naive", "panj")
 PAINT_TIMEOUT_S = 120.0  # navigation to the painted frame
 INTERACTION_TIMEOUT_S = 60.0  # one zoom step or one pan to its painted frame
-# The naive map's build takes about 0.7 ms per event on the development machine (docs/performance.md):
-# above this size its build alone would pass PAINT_TIMEOUT_S, so it is not built.
-NAIVE_MAX_SIZE = 150_000
+# The naive map's build took 149 s at 100,000 events on the development machine under load
+# (docs/performance.md): above this size its build alone would pass PAINT_TIMEOUT_S, so it is not built.
+NAIVE_MAX_SIZE = 100_000
 VIEWPORT = {"width": 1280, "height": 800}
 PAN_PIXELS = 200
 EVENTS_DATA_PATH = f"{assets.STATIC_URL}vendor/data/"
@@ -74,7 +75,7 @@ _JQUERY_STAND_IN = ("<script>window.$ = function (markup) { var t = document.cre
 # is drawn (the second frame's callback runs once the first frame, with the drawing, is painted).
 _PAINT_WATCH = """
 (() => {
-  const bench = window.__panjBench = {impl: %(impl)s, painted: null, error: null};
+  const bench = window.__panjBench = {impl: IMPL, painted: null, error: null};
   const twoFrames = (done) => requestAnimationFrame(() => requestAnimationFrame(done));
   const record = () => { bench.painted = performance.now(); };
   if (bench.impl === "naive") {
@@ -106,9 +107,9 @@ _INTERACT = """
   };
   map.once("moveend", () => requestAnimationFrame(settled));
   if (action === "zoom") { map.setZoom(map.getZoom() + 1, {animate: false}); }
-  else { map.panBy([%(pan)d, 0], {animate: false}); }
+  else { map.panBy([PAN_PIXELS, 0], {animate: false}); }
 }
-""" % {"pan": PAN_PIXELS}
+""".replace("PAN_PIXELS", str(PAN_PIXELS))
 
 
 class BenchError(RuntimeError):
@@ -189,7 +190,7 @@ class PageServer:
         self.document = b""
         self._server: ThreadingHTTPServer | None = None
 
-    def __enter__(self) -> PageServer:
+    def __enter__(self) -> Self:
         assets.install_static()
         owner = self
 
@@ -259,7 +260,7 @@ class PageTimer(HeadlessChromium):
             outside: list[str] = []
             page.on("requestfinished", lambda request: finished.append(request))
             page.on("request", lambda request: None if request.url.startswith(url) else outside.append(request.url))
-            page.add_init_script(_PAINT_WATCH % {"impl": json.dumps(impl)})
+            page.add_init_script(_PAINT_WATCH.replace("IMPL", json.dumps(impl)))
             page.goto(url, wait_until="commit", timeout=PAINT_TIMEOUT_S * 1000)
             try:
                 page.wait_for_function("() => window.__panjBench.painted !== null || window.__panjBench.error !== null",
@@ -365,8 +366,8 @@ def run(sizes: Iterable[int], *, layers_dir: Path = LAYERS_DIR, browser_path: st
             report(f"{size:,} synthetic events imported and joined in {time.perf_counter() - started:.1f} s "
                    f"(location: {data.summary.describe()})")
             builders = {
-                "naive": lambda: naive_map(data.events, vocabulary, layers),
-                "panj": lambda: panj_map(data.events, vocabulary, layers, basemaps, data.documents),
+                "naive": partial(naive_map, data.events, vocabulary, layers),
+                "panj": partial(panj_map, data.events, vocabulary, layers, basemaps, data.documents),
             }
             for impl in IMPLS:
                 if impl == "naive" and size > NAIVE_MAX_SIZE:

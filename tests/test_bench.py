@@ -158,7 +158,7 @@ def _features(path: Path) -> list[dict]:
 def test_synthetic_events_are_reproducible_from_their_seed(tmp_path, synthetic_file) -> None:
     path, summary = synthetic_file
     again = synthetic.write_events_file(tmp_path / "again.geojson", SYNTHETIC_COUNT)
-    other = synthetic.write_events_file(tmp_path / "other.geojson", SYNTHETIC_COUNT, seed=synthetic.SEED + 1)
+    synthetic.write_events_file(tmp_path / "other.geojson", SYNTHETIC_COUNT, seed=synthetic.SEED + 1)
     assert (tmp_path / "again.geojson").read_bytes() == path.read_bytes() and again == summary
     assert (tmp_path / "other.geojson").read_bytes() != path.read_bytes()
     assert summary.count == SYNTHETIC_COUNT == len(_features(path))
