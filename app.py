@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import folium
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -26,8 +27,9 @@ from geo.pagedata import PageData
 from geo.store import default_url
 from ui.assets import static_text
 from ui.charts import term_bars
-from ui.datasets import dataset_filter, datasets_panel
+from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel
 from ui.export_panel import export_panel
+from ui.table import events_table
 from ui.timefilter import date_inputs, time_histogram
 from ui.workshop import step_caption, workshop_bar
 
@@ -44,7 +46,9 @@ def page_store(layers_dir: Path, url: str):
 @st.cache_resource(show_spinner="Loading layers and events…")
 def load_page_data(layers_dir: Path, revision: str, _store) -> PageData:
     """The page's data for one store revision: an import, rename or delete makes a new one."""
-    return pagedata.load_page_data(layers_dir, _store)
+    data = pagedata.load_page_data(layers_dir, _store)
+    data.index.prepare()  # shared by every session: built here, not on the first reader's search
+    return data
 
 
 def base_map(data: PageData, presenter: bool) -> folium.Map:
@@ -60,7 +64,9 @@ def base_map(data: PageData, presenter: bool) -> folium.Map:
 
 # --- sidebar -------------------------------------------------------------------------------------
 
-def sidebar_filters(data: PageData) -> FilterState:
+def sidebar_filters(data: PageData, within: np.ndarray | None) -> tuple[FilterState, dict[str, np.ndarray]]:
+    """The filters, and their masks over ``data.events`` (``EventIndex.masks``); the charts count
+    the events of the datasets ``within`` (None: all)."""
     st.sidebar.header("Filters")
     # The charts count the events the *other* filters show, so they are drawn last, into slots
     # above their widgets (docs/ARCHITECTURE.md, "The time filter").
@@ -83,13 +89,15 @@ def sidebar_filters(data: PageData) -> FilterState:
     scene_filters = scene.filters if scene is not None else None
     state = ps.filters_from_widgets(dates=dates, span=data.span, actors=actors, event_types=types, regions=regions,
                                     text=text, statuses=statuses, scene_filters=scene_filters)
-    time_histogram(histogram_slot, filters.apply_filters(data.events, replace(state, date_from=None, date_to=None)),
-                   dates)
-    term_bars(actors_slot, filters.apply_filters(data.events, replace(state, actors=None))["actors"],
-              names["actors"], ps.ACTORS)
-    term_bars(types_slot, filters.apply_filters(data.events, replace(state, event_types=None))["event_type"],
-              names["types"], ps.TYPES)
-    return state
+    index, masks = data.index, data.index.masks(state)
+
+    def others(part: str) -> np.ndarray:  # the events every filter but ``part`` shows
+        return index.mask(state, within=within, masks=masks, leave_out=part)
+
+    time_histogram(histogram_slot, index.dates(others(filters.PART_DATES)), dates)
+    term_bars(actors_slot, index.counts("actors", others(filters.PART_ACTORS)), names["actors"], ps.ACTORS)
+    term_bars(types_slot, index.counts("event_type", others(filters.PART_TYPES)), names["types"], ps.TYPES)
+    return state, masks
 
 
 def sidebar_view(data: PageData) -> ViewState:
@@ -113,29 +121,6 @@ def draw_map(data: PageData, shown: pd.DataFrame, view: ViewState, bounds: mapvi
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
               height=MAP_HEIGHT, use_container_width=True)
-
-
-def table_selected() -> None:
-    """The table's selection callback: the row names an event of the table as it was listed."""
-    rows = st.session_state[ps.TABLE].selection.rows
-    st.session_state[ps.SELECTED] = ps.table_selection(rows, st.session_state.get(ps.SHOWN_IDS, []))
-    st.session_state[ps.STEP] = None
-
-
-def events_table(data: PageData, shown: pd.DataFrame) -> None:
-    st.session_state[ps.SHOWN_IDS] = list(shown["id"])
-    if shown.empty:
-        st.info(f"No event matches the filters: “Reset filters” shows all {len(data.events)}.")
-        return
-    st.dataframe(
-        pagedata.events_table(shown, data.vocabulary), key=ps.TABLE, on_select=table_selected,
-        selection_mode="single-row", hide_index=True, width="stretch",
-        column_config={
-            "Date": st.column_config.TextColumn(help="At the precision the source gives"),
-            "From": st.column_config.DateColumn("First day", help="First day the date allows (sorts by date)"),
-            "Title": st.column_config.TextColumn(width="large"),
-        },
-    )
 
 
 # --- page ----------------------------------------------------------------------------------------
@@ -169,15 +154,18 @@ def main() -> None:
     for notice in st.session_state.pop(ps.NOTICES, []):
         st.warning(markdown_text(notice))
 
-    data = replace(data, events=dataset_filter(data))  # the datasets ticked: every count below is of them
-    state = sidebar_filters(data)
-    shown = filters.apply_filters(data.events, state)
-    st.sidebar.markdown(f"**{len(shown)} of {len(data.events)} events**")
+    within = dataset_filter(data)  # the datasets ticked (None: all): every count below is of them
+    total = len(data.events) if within is None else int(within.sum())
+    state, masks = sidebar_filters(data, within)
+    shown_mask = data.index.mask(state, within=within, masks=masks)
+    shown = data.events[shown_mask]  # keeps data.events' index labels, which the map reads
+    shown_ids = filters.ShownIds(data.index, shown_mask)
+    st.sidebar.markdown(f"**{len(shown)} of {total} events**")
     st.sidebar.button("Reset filters", on_click=lambda: st.session_state.update(ps.reset_values(
         data.default_view, tuple(data.layers), data.span)), width="stretch")
     view = sidebar_view(data)
-    scene = workshop_bar(data, state, view, shown, presenter)
-    highlight = ps.highlighted(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), set(shown["id"]))
+    scene = workshop_bar(data, state, view, shown, shown_ids, presenter)
+    highlight = ps.highlighted(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), shown_ids)
     view = replace(view, selected_event=highlight, bbox=st.session_state.get(ps.BBOX))
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     wanted = ps.url_params(state, view, scene, presenter)
@@ -192,13 +180,12 @@ def main() -> None:
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
     draw_map(data, shown, view, bounds, presenter)
-    step_caption(shown)
+    step_caption(data, shown_ids)
     with st.container(key="presenter-hidden-export"):
-        export_panel(data, state, shown, view, scene)
+        export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)
     with st.container(key="presenter-hidden-table"):
         st.subheader("Events")
-        st.caption("Select a row to highlight its event on the map.")
-        events_table(data, shown)
+        events_table(data, shown, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))
         datasets_panel(data, page_store(data.layers_dir, default_url()))
 
 

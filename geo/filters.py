@@ -40,10 +40,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geo.aliases import fold
@@ -126,50 +128,165 @@ class KnownIds:
 
 # --- applying ------------------------------------------------------------------------------------
 
+# The filters of a FilterState, by name: the sidebar's charts each leave one out (``EventIndex.mask``).
+PART_DATES, PART_ACTORS, PART_TYPES, PART_STATUSES, PART_REGIONS, PART_TEXT = (
+    "dates", "actors", "event_types", "statuses", "regions", "text")
+_LIST_COLUMNS = ("actors",)  # columns holding several terms per event
+
+
 def apply_filters(frame: pd.DataFrame, state: FilterState) -> pd.DataFrame:
-    """The rows of the joined events ``frame`` that pass ``state``, in their original order."""
-    keep = pd.Series(True, index=frame.index)
-    if state.date_from is not None:
-        keep &= pd.to_datetime(frame["date_last"]) >= pd.Timestamp(state.date_from)
-    if state.date_to is not None:
-        keep &= pd.to_datetime(frame["date_first"]) <= pd.Timestamp(state.date_to)
-    if state.actors is not None:
-        wanted = state.actors
-        keep &= frame["actors"].map(lambda actors: not wanted.isdisjoint(actors)).astype(bool)
-    if state.event_types is not None:
-        keep &= frame["event_type"].isin(state.event_types)
-    if state.statuses is not None:
-        keep &= frame["status"].isin(state.statuses)
-    if state.regions is not None:
-        keep &= _in_regions(frame, state.regions)
-    words = fold(state.text).split()
-    if words:
-        searched = _searched_text(frame)
-        for word in words:
-            keep &= searched.str.contains(word, regex=False)
-    return frame[keep]
+    """The rows of the joined events ``frame`` that pass ``state``, in their original order, with
+    their index labels."""
+    return frame[EventIndex(frame).mask(state)]
 
 
-def _searched_text(frame: pd.DataFrame) -> pd.Series:
-    """Per event, what a search looks in, folded: title, summary, place name and the place's other
-    spellings (the join's ``place_aliases``), a line each so no word spans two of them."""
-    columns = [column for column in _SEARCHED_COLUMNS if column in frame.columns]
-    return frame[columns].fillna("").astype(str).agg("\n".join, axis=1).map(fold)
+class EventIndex:
+    """The joined events ``frame`` as the filters read it: dates as datetime64 arrays, terms as
+    integer codes, the searched text folded once. Each part is computed the first time a filter
+    needs it and kept, so the page, which holds one index per loaded data (``PageData.index``),
+    filters 100,000 events with a few array operations per run (docs/ARCHITECTURE.md, "Filtering
+    100,000 events"). Masks are numpy boolean arrays over the frame's rows, in its order."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._terms: dict[str, tuple[np.ndarray, np.ndarray, list[Any]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def prepare(self) -> None:
+        """Compute every part now (the page does it once per loaded data, before any reader asks)."""
+        for column in ("actors", "event_type", "status", *(column for column, _ in _REGION_PREFIXES.values())):
+            if column in self.frame.columns:
+                self.terms(column)
+        for part in ("date_first", "date_last", "searched", "positions"):
+            getattr(self, part)
+
+    @cached_property
+    def date_first(self) -> np.ndarray:
+        return pd.to_datetime(self.frame["date_first"]).to_numpy()
+
+    @cached_property
+    def date_last(self) -> np.ndarray:
+        return pd.to_datetime(self.frame["date_last"]).to_numpy()
+
+    @cached_property
+    def searched(self) -> pd.Series:
+        """Per event, what a search looks in, folded: title, summary, place name and the place's
+        other spellings (the join's ``place_aliases``), a line each so no word spans two of them."""
+        columns = [self.frame[column].fillna("").astype(str).tolist()
+                   for column in _SEARCHED_COLUMNS if column in self.frame.columns]
+        texts = ["\n".join(parts) for parts in zip(*columns)] if columns else [""] * len(self.frame)
+        # ASCII text has nothing to decompose and no combining mark: folding it is lower-casing.
+        return pd.Series([text.lower() if text.isascii() else fold(text) for text in texts], dtype="str")
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Event id -> its row's position."""
+        return {event_id: position for position, event_id in enumerate(self.frame["id"])}
+
+    def terms(self, column: str) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+        """``column``'s terms as (rows, codes, terms): the event row of each term an event names and
+        the term's code, an index into ``terms``. One term per row, or several for ``_LIST_COLUMNS``;
+        a missing value names none."""
+        if column not in self._terms:
+            if column in _LIST_COLUMNS:
+                rows, codes, found = [], [], {}
+                for position, values in enumerate(self.frame[column]):
+                    for value in values:
+                        rows.append(position)
+                        codes.append(found.setdefault(value, len(found)))
+                self._terms[column] = (np.array(rows, dtype=np.int64), np.array(codes, dtype=np.int64), list(found))
+            else:
+                codes, uniques = pd.factorize(self.frame[column])
+                named = codes >= 0
+                self._terms[column] = (np.flatnonzero(named), codes[named].astype(np.int64), list(uniques))
+        return self._terms[column]
+
+    def dates(self, mask: np.ndarray) -> pd.DataFrame:
+        """The ``date_first`` and ``date_last`` of the events in ``mask``, as datetime64 columns."""
+        return pd.DataFrame({"date_first": self.date_first[mask], "date_last": self.date_last[mask]})
+
+    def naming(self, column: str, wanted: Collection[str]) -> np.ndarray:
+        """The events naming any of ``wanted`` in ``column``."""
+        rows, codes, terms = self.terms(column)
+        hit = np.zeros(len(self.frame), dtype=bool)
+        hit[rows[np.isin(codes, [code for code, term in enumerate(terms) if term in wanted])]] = True
+        return hit
+
+    def counts(self, column: str, mask: np.ndarray) -> dict[str, int]:
+        """Per term of ``column``, how many of the events in ``mask`` name it (terms no event names
+        are left out)."""
+        rows, codes, terms = self.terms(column)
+        counted = np.bincount(codes[mask[rows]], minlength=len(terms))
+        return {terms[code]: int(count) for code, count in enumerate(counted) if count}
+
+    def masks(self, state: FilterState) -> dict[str, np.ndarray]:
+        """One mask per filter ``state`` sets (``PART_DATES``, ``PART_ACTORS``, ...); a filter it leaves open has none."""
+        masks: dict[str, np.ndarray] = {}
+        if state.date_from is not None or state.date_to is not None:
+            keep = np.ones(len(self.frame), dtype=bool)
+            if state.date_from is not None:
+                keep &= self.date_last >= np.datetime64(state.date_from)
+            if state.date_to is not None:
+                keep &= self.date_first <= np.datetime64(state.date_to)
+            masks[PART_DATES] = keep
+        if state.actors is not None:
+            masks[PART_ACTORS] = self.naming("actors", state.actors)
+        if state.event_types is not None:
+            masks[PART_TYPES] = self.naming("event_type", state.event_types)
+        if state.statuses is not None:
+            masks[PART_STATUSES] = self.naming("status", state.statuses)
+        if state.regions is not None:
+            masks[PART_REGIONS] = self._in_regions(state.regions)
+        words = fold(state.text).split()
+        if words:
+            keep = np.ones(len(self.frame), dtype=bool)
+            for word in words:
+                keep &= self.searched.str.contains(word, regex=False).to_numpy(dtype=bool)
+            masks[PART_TEXT] = keep
+        return masks
+
+    def mask(self, state: FilterState, *, within: np.ndarray | None = None, leave_out: str | None = None,
+             masks: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """The events that pass ``state`` (every filter but ``leave_out``) among ``within`` (all
+        when None). ``masks``: ``self.masks(state)`` when the caller has them already."""
+        keep = np.ones(len(self.frame), dtype=bool) if within is None else within.copy()
+        for part, part_mask in (self.masks(state) if masks is None else masks).items():
+            if part != leave_out:
+                keep &= part_mask
+        return keep
+
+    def _in_regions(self, regions: frozenset[str]) -> np.ndarray:
+        hit = np.zeros(len(self.frame), dtype=bool)
+        for region in regions:
+            if region in _REGION_FLAGS:
+                hit |= self.frame[_REGION_FLAGS[region]].fillna(False).astype(bool).to_numpy()
+                continue
+            prefix, _, value = region.partition(":")
+            if prefix in _REGION_PREFIXES and value:
+                column = _REGION_PREFIXES[prefix][0]
+                if column not in self.frame.columns:
+                    raise ValueError(f"filtering by region {region!r} needs a {column!r} column, as geo.join gives")
+                hit |= self.naming(column, {value})
+        return hit
 
 
-def _in_regions(frame: pd.DataFrame, regions: frozenset[str]) -> pd.Series:
-    hit = pd.Series(False, index=frame.index)
-    for region in regions:
-        if region in _REGION_FLAGS:
-            hit |= frame[_REGION_FLAGS[region]].fillna(False).astype(bool)
-            continue
-        prefix, _, value = region.partition(":")
-        if prefix in _REGION_PREFIXES and value:
-            column = _REGION_PREFIXES[prefix][0]
-            if column not in frame.columns:
-                raise ValueError(f"filtering by region {region!r} needs a {column!r} column, as geo.join gives")
-            hit |= (frame[column] == value).fillna(False).astype(bool)
-    return hit
+class ShownIds(Collection[str]):
+    """The ids of the events in ``mask``, as a collection: ``in`` is one dictionary look-up."""
+
+    def __init__(self, index: EventIndex, mask: np.ndarray) -> None:
+        self.index, self.mask = index, mask
+
+    def __contains__(self, event_id: object) -> bool:
+        position = self.index.positions.get(event_id) if isinstance(event_id, str) else None
+        return position is not None and bool(self.mask[position])
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index.frame["id"].to_numpy()[self.mask])
 
 
 def region_choices(frame: pd.DataFrame, layers: Mapping[str, Any]) -> dict[str, str]:

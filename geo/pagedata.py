@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -55,7 +56,13 @@ class PageData:
     scenes: dict[str, scenes.Scene]  # in the story's order; empty when the file is broken
     scenes_error: str | None  # why the scenes file was refused
 
-    @property
+    # Derived once per loaded data and kept with it (the page shares one PageData between sessions).
+    @cached_property
+    def index(self) -> filters.EventIndex:
+        """The events as the filters read them (docs/ARCHITECTURE.md, "Filtering 100,000 events")."""
+        return filters.EventIndex(self.events)
+
+    @cached_property
     def known(self) -> KnownIds:
         return KnownIds(
             actors=frozenset(self.vocabulary.actors), event_types=frozenset(self.vocabulary.event_types),

@@ -16,7 +16,9 @@ URL; ``OPEN_BBOX`` is the same view as a one-off request to fit the map to it on
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from geo.events import STATUSES as EVENT_STATUSES
@@ -25,6 +27,7 @@ from geo.scenes import KEY_SCENE, Scene, open_from_query
 from geo.timechart import TimeBin, brush_range, range_text
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north in degrees
+TABLE_ROWS = 50  # rows per page of the events table: what one rerun sends, whatever the events
 DateSpan = tuple[dt.date, dt.date]
 
 KEY_PRESENTER = "presenter"  # ?presenter=1: the map fills the window, for a projector
@@ -36,13 +39,15 @@ STATUSES = "f_statuses"
 # ... and the rest of the page's state.
 READY = "state_ready"  # the URL has been read (first run done)
 NOTICES = "notices"  # notices to show once, on the next run
-TABLE = "events_table"  # the table widget's selection
+TABLE = "events_table"  # the table widget's selection (one key per page: TABLE_<page number>)
 SELECTED = "selected_event"  # the event highlighted through the table or the URL, by id
 SCENE, STEP = "w_scene", "w_step"  # the chosen scene; the event the step buttons are on
 FIT_SCENE = "w_fit_scene"  # a scene was just applied: the map moves to its extent
 FIT_REQUEST = "w_fit_request"  # numbers the map's moves the page asks for (geo.mapview.MapView.fit_request)
 BBOX, OPEN_BBOX = "v_bbox", "v_open_bbox"  # the last view the page knows; the URL's, to open on
-SHOWN_IDS = "shown_ids"  # the ids the table listed on the last run, in its row order
+SHOWN_IDS = "shown_ids"  # the ids the table listed on the last run (its page), in its row order
+TABLE_PAGE = "table_page"  # the table's page number (its number input)
+TABLE_FILTERS = "table_filters"  # the filters the table's page was chosen under
 PNG = "export_png"  # the last rendered figure
 
 
@@ -168,11 +173,41 @@ def url_params(state: FilterState, view: ViewState, scene: Scene | None, present
     return {key: value if isinstance(value, list) else [value] for key, value in params.items()}
 
 
+# --- the table's page ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TablePage:
+    """One page of the events table: rows ``start`` to ``stop`` (positions in the shown events,
+    ``stop`` excluded) of ``total``, page ``number`` of ``pages`` (both from 1)."""
+
+    number: int
+    pages: int
+    start: int
+    stop: int
+    total: int
+
+    @property
+    def caption(self) -> str:
+        """"Rows 51–100 of 12,345"; "No rows" for an empty table."""
+        return f"Rows {self.start + 1:,}–{self.stop:,} of {self.total:,}" if self.total else "No rows"
+
+
+def table_page(total: int, asked: int | None, *, filters_changed: bool = False, rows: int = TABLE_ROWS) -> TablePage:
+    """The page of a table of ``total`` rows to show: the page ``asked`` moved into 1..pages (a
+    filter change can leave fewer pages than the reader was on), or the first page when the
+    filters changed since it was asked for (or none was)."""
+    pages = max(1, math.ceil(total / rows))
+    number = 1 if filters_changed or asked is None else min(max(asked, 1), pages)
+    start = (number - 1) * rows
+    return TablePage(number=number, pages=pages, start=start, stop=min(start + rows, total), total=total)
+
+
 # --- the highlighted event -------------------------------------------------------------------------
 
 def table_selection(rows: Sequence[int], listed_ids: Sequence[str]) -> str | None:
-    """The event a table selection names: ``rows`` index the table as it was listed when the reader
-    clicked (``listed_ids``), so a later filter change cannot move the selection to another event."""
+    """The event a table selection names: ``rows`` index the table's page as it was listed when the
+    reader clicked (``listed_ids``, that page's ids), so a later filter change cannot move the
+    selection to another event."""
     return listed_ids[rows[0]] if rows and 0 <= rows[0] < len(listed_ids) else None
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from geo.filters import range_end, range_start
@@ -83,20 +84,31 @@ def time_bins(first: dt.date, last: dt.date) -> list[TimeBin]:
 def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
     """Per bin, the events dated within it (``exact``) and those whose dates reach into it from
     beyond (``partial``): the histogram's data, one row per bin with ``first``, ``following``
-    (ISO days, where the bar starts and ends) and ``label``."""
-    rows = []
-    for time_bin in bins:
-        exact = partial = 0
-        for first, last in zip(events["date_first"], events["date_last"]):
-            if first > time_bin.last or last < time_bin.first:
-                continue
-            if first >= time_bin.first and last <= time_bin.last:
-                exact += 1
-            else:
-                partial += 1
-        label = f"{time_bin.first:%Y}" if time_bin.unit == "year" else f"{time_bin.first:%b %Y}"
-        rows.append({"first": time_bin.first.isoformat(), "following": time_bin.following.isoformat(),
-                     "label": label, "exact": exact, "partial": partial})
+    (ISO days, where the bar starts and ends) and ``label``. ``events`` has ``date_first`` and
+    ``date_last`` (dates or datetime64); the bins run on without gaps, as ``time_bins`` gives them."""
+    first = pd.to_datetime(events["date_first"]).to_numpy().astype("datetime64[D]")
+    last = pd.to_datetime(events["date_last"]).to_numpy().astype("datetime64[D]")
+    starts = np.array([time_bin.first for time_bin in bins], dtype="datetime64[D]")
+    ends = np.array([time_bin.last for time_bin in bins], dtype="datetime64[D]")
+    exact = np.zeros(len(bins), dtype=np.int64)
+    partial = np.zeros(len(bins), dtype=np.int64)
+    if len(bins) and len(first):
+        # The bins holding each event's first and last day (-1 before the first bin).
+        low = np.searchsorted(starts, first, side="right") - 1
+        high = np.searchsorted(starts, last, side="right") - 1
+        inside_low, inside_high = np.clip(low, 0, len(bins) - 1), np.clip(high, 0, len(bins) - 1)
+        within = (low == high) & (low >= 0) & (first <= ends[inside_low]) & (last <= ends[inside_high])
+        exact = np.bincount(low[within], minlength=len(bins))
+        # Every other event touching a bin counts partly in each bin from its first day's to its last's.
+        reaching = ~within & (first <= ends[-1]) & (last >= starts[0]) & (low <= high)
+        steps = np.zeros(len(bins) + 1, dtype=np.int64)
+        np.add.at(steps, inside_low[reaching], 1)
+        np.add.at(steps, inside_high[reaching] + 1, -1)
+        partial = np.cumsum(steps)[:-1]
+    rows = [{"first": time_bin.first.isoformat(), "following": time_bin.following.isoformat(),
+             "label": f"{time_bin.first:%Y}" if time_bin.unit == "year" else f"{time_bin.first:%b %Y}",
+             "exact": int(exact_count), "partial": int(partial_count)}
+            for time_bin, exact_count, partial_count in zip(bins, exact, partial)]
     return pd.DataFrame(rows, columns=["first", "following", "label", "exact", "partial"])
 
 
@@ -194,16 +206,13 @@ def range_text(day: dt.date | None, *, end: bool) -> str:
 
 # --- events by actor and by type ---------------------------------------------------------------
 
-def term_counts(values: Iterable[str | Iterable[str]], names: Mapping[str, str], chosen: Iterable[str]) -> pd.DataFrame:
-    """Per vocabulary term, how many events name it (``values``: one term or several per event),
-    most first, then in vocabulary order; terms no event names are left out unless ``chosen``.
+def term_counts(counted: Mapping[str, int], names: Mapping[str, str], chosen: Iterable[str]) -> pd.DataFrame:
+    """Per vocabulary term, how many events name it (``counted``: events per term, as
+    ``geo.filters.EventIndex.counts`` gives them), most first, then in vocabulary order; terms no
+    event names are left out unless ``chosen``; a counted term not in ``names`` is left out.
     Columns ``id``, ``label`` (the name wrapped at ``LABEL_CHARACTERS``, lines split by a newline),
     ``events``, ``chosen``, and ``top``/``lines``: where the row starts and how tall it is, in lines."""
-    counted = dict.fromkeys(names, 0)
-    for value in values:
-        for term in ([value] if isinstance(value, str) else value):
-            if term in counted:
-                counted[term] += 1
+    counted = {term: counted.get(term, 0) for term in names}
     chosen = set(chosen)
     order = {term: position for position, term in enumerate(names)}
     kept = sorted((term for term, count in counted.items() if count or term in chosen),

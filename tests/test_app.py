@@ -259,3 +259,59 @@ def test_a_broken_data_directory_is_one_clear_page(tmp_path, monkeypatch, caplog
     assert all(part in problems for part in named), problems
     assert not at.sidebar.multiselect and not at.get("iframe")  # nothing else is drawn
     assert any("refused" in record.getMessage() for record in caplog.records)  # logged for the operator
+
+
+@pytest.fixture
+def many_events(tmp_path, monkeypatch) -> int:
+    """The shipped data plus 120 synthetic events imported into the test's own store: 150 events,
+    three pages of the table."""
+    from geo import synthetic
+    from geo.importers import read_file
+    from geo.store import open_store
+
+    monkeypatch.delenv("PANJ_LAYERS_DIR", raising=False)
+    st.cache_resource.clear()
+    path = tmp_path / "synthetic.geojson"
+    synthetic.write_events_file(path, 120)
+    store = open_store()
+    imported = read_file(path, dataset_name="Synthetic", file_format="geojson", existing=store.existing())
+    store.import_dataset("Synthetic", imported, source_file=path.name, licence="")
+    yield 150
+    st.cache_resource.clear()
+
+
+def _table_caption(at: AppTest) -> str:
+    return next(caption.value for caption in at.caption if caption.value.startswith(("Rows ", "No rows")))
+
+
+def test_the_table_shows_one_page_and_pages_through_the_rest(many_events) -> None:
+    at = run_page()
+    assert _count(at) == "**150 of 150 events**"
+    assert _table_caption(at).startswith("Rows 1–50 of 150, by date.")
+    assert len(at.dataframe[0].value) == 50
+    first_page = list(at.session_state["shown_ids"])
+    assert len(first_page) == 50
+    next(button for button in at.button if button.key == "table_next").click().run()
+    assert _table_caption(at).startswith("Rows 51–100 of 150")
+    assert at.number_input(key="table_page").value == 2
+    assert len(at.dataframe[0].value) == 50 and not set(at.session_state["shown_ids"]) & set(first_page)
+    at.number_input(key="table_page").set_value(3).run()
+    assert _table_caption(at).startswith("Rows 101–150 of 150")
+    assert next(button for button in at.button if button.key == "table_next").disabled
+    # Dates in order across the pages, as one table of every row would list them.
+    firsts = list(at.dataframe[0].value["From"])
+    assert firsts == sorted(firsts)
+    # A filter change goes back to the first page.
+    at.sidebar.multiselect(key="f_statuses").select("occurred").run()
+    shown, _ = _count(at).strip("*").split(" of ")
+    assert _table_caption(at).startswith(f"Rows 1–{min(int(shown), 50)} of {shown}")
+    assert at.number_input(key="table_page").value == 1
+
+
+def test_a_small_table_has_no_page_controls(calls) -> None:
+    at = run_page()
+    assert _table_caption(at).startswith("Rows 1–3 of 3, by date.")
+    assert not any(button.key in ("table_previous", "table_next") for button in at.button)
+    at.sidebar.text_input(key="f_text").input("nothing matches this").run()
+    assert not at.dataframe or all("Title" not in frame.value for frame in at.dataframe)
+    assert "“Reset filters” shows all 3" in at.info[0].value

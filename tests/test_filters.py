@@ -7,14 +7,20 @@ from dataclasses import replace
 from types import SimpleNamespace
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from geo.aliases import fold
 from geo.filters import (
     ALL,
+    PART_ACTORS,
+    PART_TYPES,
+    EventIndex,
     FilterState,
     KnownIds,
+    ShownIds,
     ViewState,
     apply_filters,
     date_span,
@@ -496,3 +502,113 @@ def test_an_unknown_status_is_a_notice() -> None:
     state, _, notices = from_query_params({"status": "rumoured,planned"}, KNOWN, DEFAULT_VIEW)
     assert state.statuses == frozenset({"planned"})
     assert notices == ["Ignored unknown status(s): 'rumoured'."]
+
+
+# --- the precomputed index (EventIndex) agrees with the filters' definition ------------------------
+
+def _defined(frame: pd.DataFrame, state: FilterState) -> list[str]:
+    """The filters as first written, row by row over the frame (the definition the index must keep)."""
+    kept = []
+    for _, row in frame.iterrows():
+        if state.date_from is not None and row["date_last"] < state.date_from:
+            continue
+        if state.date_to is not None and row["date_first"] > state.date_to:
+            continue
+        if state.actors is not None and state.actors.isdisjoint(row["actors"]):
+            continue
+        if state.event_types is not None and row["event_type"] not in state.event_types:
+            continue
+        if state.statuses is not None and row["status"] not in state.statuses:
+            continue
+        if state.regions is not None and not any(_in_region(row, region) for region in state.regions):
+            continue
+        searched = "\n".join("" if pd.isna(row.get(column)) else str(row[column])
+                             for column in ("title", "summary", "place_name", "place_aliases") if column in row)
+        if not all(word in fold(searched) for word in fold(state.text).split()):
+            continue
+        kept.append(row["id"])
+    return kept
+
+
+def _in_region(row: pd.Series, region: str) -> bool:
+    if region in ("gbao", "wakhan"):
+        return bool(row[f"in_{region}"])
+    prefix, _, value = region.partition(":")
+    return row[f"{prefix}_id"] == value if prefix in ("country", "province") else False
+
+
+ARTICLE_STATES = [
+    FilterState(),
+    FilterState(date_from=D(2021, 11, 1), date_to=D(2022, 5, 31)),
+    FilterState(date_to=D(2016, 1, 1)),
+    FilterState(actors=frozenset({"russia", "taliban"})),
+    FilterState(actors=frozenset({"no-such-actor"})),
+    FilterState(event_types=frozenset({"military-presence", "border-infrastructure"})),
+    FilterState(statuses=frozenset({"ongoing"})),
+    FilterState(regions=frozenset({"gbao", "province:badakhshan"})),
+    FilterState(regions=frozenset({"wakhan", "country:afghanistan"})),
+    FilterState(regions=frozenset({"country:china"})),  # a country no event lies in
+    FilterState(text="border post"),
+    FilterState(text="Душанбе"),
+    FilterState(actors=frozenset({"russia"}), statuses=frozenset({"ongoing", "occurred"}), date_from=D(2021, 1, 1),
+                regions=frozenset({"country:tajikistan"}), text="russia"),
+]
+
+
+@pytest.mark.parametrize("state", ARTICLE_STATES)
+def test_the_index_keeps_the_filters_meaning_on_the_article(state: FilterState) -> None:
+    events = load_joined_events()
+    assert list(apply_filters(events, state)["id"]) == _defined(events, state)
+
+
+EDGES = pd.DataFrame([
+    # No actor at all, a missing event type, status, country and province, a non-ASCII title.
+    {"id": "bare", "title": "Ça a commencé", "summary": None, "actors": (), "event_type": None, "status": None,
+     "date_first": D(2020, 1, 1), "date_last": D(2020, 1, 1), "country_id": None, "province_id": None,
+     "in_gbao": False, "in_wakhan": False},
+    # One actor named twice, a date range of one day at the range's edge.
+    {"id": "twice", "title": "Twice", "summary": "commence", "actors": ("russia", "russia"), "event_type": "diplomacy",
+     "status": "occurred", "date_first": D(2021, 12, 31), "date_last": D(2022, 1, 1), "country_id": "tajikistan",
+     "province_id": "gbao", "in_gbao": True, "in_wakhan": False},
+], index=[10, 20])  # labels a filtered frame keeps
+
+
+@pytest.mark.parametrize("state", [
+    FilterState(actors=frozenset({"russia"})), FilterState(event_types=frozenset({"diplomacy"})),
+    FilterState(statuses=frozenset({"occurred"})), FilterState(regions=frozenset({"country:tajikistan", "wakhan"})),
+    FilterState(text="commence"), FilterState(text="ca"), FilterState(date_from=D(2022, 1, 1)),
+    FilterState(date_to=D(2021, 12, 31)), FilterState(actors=frozenset()),
+])
+def test_the_index_keeps_the_filters_meaning_on_edge_cases(state: FilterState) -> None:
+    assert list(apply_filters(EDGES, state)["id"]) == _defined(EDGES, state)
+
+
+def test_filtering_keeps_the_index_labels() -> None:
+    # The map picks the shown events by their labels in the page's frame: a filter never renumbers them.
+    assert list(apply_filters(EDGES, FilterState(text="twice")).index) == [20]
+    assert list(apply_filters(EVENTS, FilterState(actors=frozenset({"china"}))).index) == [2, 3]
+    assert apply_filters(EDGES.iloc[0:0], FilterState(text="x")).empty
+
+
+def test_index_masks_leave_one_filter_out_and_count_terms() -> None:
+    index = EventIndex(EVENTS)  # may-2022, day, year-2021, span, no-region
+    state = FilterState(actors=frozenset({"china"}), event_types=frozenset({"diplomacy"}))
+    masks = index.masks(state)
+    assert set(masks) == {PART_ACTORS, PART_TYPES}
+    assert list(index.mask(state, masks=masks)) == [False, False, False, True, False]
+    assert list(index.mask(state, masks=masks, leave_out=PART_ACTORS)) == [True, False, False, True, True]
+    within = np.array([True, True, True, False, True])  # a dataset left out
+    assert list(index.mask(state, within=within, leave_out=PART_TYPES)) == [False, False, True, False, False]
+    # Counted by hand from EVENTS' actors and types: each event once per term it names.
+    everything = np.ones(5, dtype=bool)
+    assert index.counts("actors", everything) == {"russia": 3, "taliban": 1, "nrf": 1, "china": 2}
+    assert index.counts("event_type", everything) == {"diplomacy": 3, "offensive": 1, "border-infrastructure": 1}
+    assert index.counts("actors", index.mask(state, leave_out=PART_ACTORS)) == {"russia": 3, "china": 1}
+    assert EventIndex(EDGES).counts("actors", np.ones(2, dtype=bool)) == {"russia": 2}
+
+
+def test_shown_ids_are_the_masks_ids() -> None:
+    shown = ShownIds(EventIndex(EVENTS), np.array([False, True, False, True, False]))
+    assert ("day" in shown, "span" in shown, "may-2022" in shown, "nowhere" in shown, None in shown) == (
+        True, True, False, False, False)
+    assert (len(shown), list(shown)) == (2, ["day", "span"])

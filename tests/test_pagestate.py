@@ -191,6 +191,31 @@ def test_table_selection_names_the_event_as_listed(rows, listed, expected) -> No
     assert ps.table_selection(rows, listed) == expected
 
 
+@pytest.mark.parametrize(("total", "asked", "changed", "number", "pages", "start", "stop", "caption"), [
+    (12_345, None, False, 1, 247, 0, 50, "Rows 1–50 of 12,345"),  # opening: the first page
+    (12_345, 2, False, 2, 247, 50, 100, "Rows 51–100 of 12,345"),
+    (12_345, 247, False, 247, 247, 12_300, 12_345, "Rows 12,301–12,345 of 12,345"),  # the last page, short
+    (12_345, 248, False, 247, 247, 12_300, 12_345, "Rows 12,301–12,345 of 12,345"),  # past the end: the last
+    (120, 9, False, 3, 3, 100, 120, "Rows 101–120 of 120"),  # a filter left fewer pages
+    (12_345, 0, False, 1, 247, 0, 50, "Rows 1–50 of 12,345"),  # before the first: the first
+    (12_345, 7, True, 1, 247, 0, 50, "Rows 1–50 of 12,345"),  # the filters changed: back to the first
+    (50, 2, False, 1, 1, 0, 50, "Rows 1–50 of 50"),  # exactly one page
+    (51, 2, False, 2, 2, 50, 51, "Rows 51–51 of 51"),
+    (0, 3, False, 1, 1, 0, 0, "No rows"),
+])
+def test_table_page(total, asked, changed, number, pages, start, stop, caption) -> None:
+    page = ps.table_page(total, asked, filters_changed=changed)
+    assert (page.number, page.pages, page.start, page.stop, page.total) == (number, pages, start, stop, total)
+    assert page.caption == caption
+
+
+def test_a_selection_on_a_later_page_names_that_pages_event() -> None:
+    # Page 2 of 120 events lists the events at positions 50..99: its third row is position 52.
+    page = ps.table_page(120, 2)
+    listed = [f"event-{position}" for position in range(120)][page.start:page.stop]
+    assert ps.table_selection([2], listed) == "event-52"
+
+
 @pytest.mark.parametrize(("selected", "step", "shown", "expected"), [
     ("b", None, {"a", "b"}, "b"),
     ("b", None, {"a", "c"}, None),  # filtered out: the highlight clears, it does not jump

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from geo import timechart as tc
+from geo.join import load_joined_events
 
 D = dt.date
 
@@ -154,16 +155,16 @@ NAMES = {"taliban": "Taliban (Islamic Emirate)", "russia": "Russia", "china": "C
          "armed": "Armed groups in GBAO (called an organised criminal group by the Interior Ministry)"}
 
 
-@pytest.mark.parametrize(("values", "chosen", "ids", "events", "tops"), [
-    # Several actors per event: each is counted; most first, ties in vocabulary order; none left out.
-    ([("russia", "taliban"), ("russia",), ("china",)], [], ["russia", "taliban", "china"], [2, 1, 1], [0, 1, 3]),
+@pytest.mark.parametrize(("counted", "chosen", "ids", "events", "tops"), [
+    # Most first, ties in vocabulary order; a two-line name takes two lines.
+    ({"russia": 2, "taliban": 1, "china": 1}, [], ["russia", "taliban", "china"], [2, 1, 1], [0, 1, 3]),
     # A chosen term no event names stays, so its bar can be clicked off.
-    ([("russia",)], ["china"], ["russia", "china"], [1, 0], [0, 1]),
-    (["russia", "russia", "armed"], [], ["russia", "armed"], [2, 1], [0, 1]),  # one term per event
-    ([], [], [], [], []),
+    ({"russia": 1}, ["china"], ["russia", "china"], [1, 0], [0, 1]),
+    ({"russia": 2, "armed": 1, "martians": 5}, [], ["russia", "armed"], [2, 1], [0, 1]),  # only the vocabulary's
+    ({}, [], [], [], []),
 ])
-def test_term_counts(values, chosen, ids, events, tops) -> None:
-    counts = tc.term_counts(values, NAMES, chosen)
+def test_term_counts(counted, chosen, ids, events, tops) -> None:
+    counts = tc.term_counts(counted, NAMES, chosen)
     assert list(counts["id"]) == ids
     assert list(counts["events"]) == events
     assert list(counts["top"]) == tops
@@ -171,7 +172,7 @@ def test_term_counts(values, chosen, ids, events, tops) -> None:
 
 
 def test_term_labels_wrap_at_word_boundaries() -> None:
-    counts = tc.term_counts([("taliban",), ("armed",)], NAMES, [])
+    counts = tc.term_counts({"taliban": 1, "armed": 1}, NAMES, [])
     assert list(counts["label"]) == [
         "Taliban (Islamic\nEmirate)", "Armed groups in GBAO\n(called an organised\ncriminal group by the\nInterior Ministry)"]
     assert list(counts["lines"]) == [2, 4]
@@ -187,5 +188,46 @@ def test_charts_carry_their_selections() -> None:
     assert brush["value"]["x"] == [{"year": 2021, "month": 12, "date": 1, "utc": True},
                                    {"year": 2022, "month": 2, "date": 1, "utc": True}]
     assert "value" not in tc.histogram_chart(tc.bin_counts(_events(), bins), None).to_dict()["params"][0]
-    terms = tc.term_chart(tc.term_counts([("russia",)], NAMES, [])).to_dict()
+    terms = tc.term_chart(tc.term_counts({"russia": 1}, NAMES, [])).to_dict()
     assert [param["name"] for param in terms["params"]] == [tc.PICK]
+
+
+def _counted_bin_by_bin(events: pd.DataFrame, bins) -> tuple[list[int], list[int]]:
+    """The histogram's counts as first defined, bin by bin (what the array version must keep)."""
+    exact, partial = [], []
+    for time_bin in bins:
+        touching = [(first, last) for first, last in zip(events["date_first"], events["date_last"])
+                    if not (first > time_bin.last or last < time_bin.first)]
+        within = sum(first >= time_bin.first and last <= time_bin.last for first, last in touching)
+        exact.append(within)
+        partial.append(len(touching) - within)
+    return exact, partial
+
+
+@pytest.mark.parametrize(("first", "last"), [
+    (D(1991, 1, 1), D(2022, 6, 30)),  # years: the whole article
+    (D(2021, 8, 1), D(2022, 6, 30)),  # months: some events reach in from before and run on after
+    (D(2022, 5, 1), D(2022, 5, 31)),  # one month
+])
+def test_bin_counts_keep_their_definition_on_the_article(first, last) -> None:
+    events = load_joined_events()
+    bins = tc.time_bins(first, last)
+    counts = tc.bin_counts(events, bins)
+    assert (list(counts["exact"]), list(counts["partial"])) == _counted_bin_by_bin(events, bins)
+    # The page passes datetime64 columns: the same counts.
+    as_datetimes = pd.DataFrame({"date_first": pd.to_datetime(events["date_first"]),
+                                 "date_last": pd.to_datetime(events["date_last"])})
+    assert tc.bin_counts(as_datetimes, bins).equals(counts)
+
+
+def test_bin_counts_at_the_edges() -> None:
+    bins = tc.time_bins(D(2022, 5, 1), D(2022, 7, 31))
+    events = _events(("2022-04-01", "2022-04-30"),  # before every bin: nowhere
+                     ("2022-08-01", "2022-08-01"),  # after every bin: nowhere
+                     ("2022-07-31", "2022-08-02"),  # from the last bin's last day on: partly in it
+                     ("2022-04-30", "2022-05-01"),  # into the first bin's first day: partly in it
+                     ("2022-05-31", "2022-05-31"))  # a bin's last day: exactly in it
+    counts = tc.bin_counts(events, bins)
+    assert (list(counts["exact"]), list(counts["partial"])) == ([1, 0, 0], [1, 0, 1])
+    assert (list(counts["exact"]), list(counts["partial"])) == _counted_bin_by_bin(events, bins)
+    assert list(tc.bin_counts(_events(), bins)["exact"]) == [0, 0, 0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import partial
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -13,10 +13,10 @@ from streamlit.delta_generator import DeltaGenerator
 from geo import pagestate as ps, timechart
 
 
-def term_bars(slot: DeltaGenerator, values: Iterable[str | Iterable[str]], names: Mapping[str, str], widget_key: str) -> None:
-    """Bars in ``slot`` of how many events name each term (``values``, a term or terms per event,
-    of the events the other filters show); clicking one toggles it in the multiselect ``widget_key``."""
-    counts = timechart.term_counts(values, names, st.session_state[widget_key])
+def term_bars(slot: DeltaGenerator, counted: Mapping[str, int], names: Mapping[str, str], widget_key: str) -> None:
+    """Bars in ``slot`` of how many events name each term (``counted``: events per term, of the
+    events the other filters show); clicking one toggles it in the multiselect ``widget_key``."""
+    counts = timechart.term_counts(counted, names, st.session_state[widget_key])
     if counts.empty:
         return
     # A new key whenever the bars change, so the chart forgets its last click: clicking the same

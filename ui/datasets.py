@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -27,14 +28,15 @@ FORMAT_CHOICES = {"auto": "Guess from the file", "acled": "ACLED CSV export", "g
                   "panj": "Panj events file"}
 
 
-def dataset_filter(data: PageData) -> pd.DataFrame:
-    """The datasets to show (all unless the reader unticks some); returns the events they hold."""
+def dataset_filter(data: PageData) -> np.ndarray | None:
+    """The datasets to show (all unless the reader unticks some), as the mask of the events they
+    hold over ``data.events``; None when every dataset is shown."""
     names = [dataset.name for dataset in data.datasets]
     if len(names) < 2:
-        return data.events
+        return None
     chosen = st.sidebar.multiselect("Datasets", names, default=names, key=KEY_SHOWN,
                                     format_func=lambda name: f"{name} ({_rows(data, name)} events)")
-    return data.events[data.events["dataset"].isin(chosen)]
+    return None if set(chosen) == set(names) else data.index.naming("dataset", chosen)
 
 
 def _rows(data: PageData, name: str) -> int:

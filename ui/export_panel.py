@@ -31,13 +31,14 @@ render_button = st.components.v2.component(
 )
 
 
-def export_panel(data: PageData, state: FilterState, shown: pd.DataFrame, view: ViewState,
+def export_panel(data: PageData, state: FilterState, events: pd.DataFrame, shown: pd.DataFrame, view: ViewState,
                  scene: scenes.Scene | None) -> None:
-    """The figure export of the view on screen, and the shown events as GeoJSON and CSV."""
+    """The figure export of the view on screen, and the shown events as GeoJSON and CSV; ``events``:
+    those of the datasets shown, which the filters chose ``shown`` from."""
     with st.expander("Export"):
         title = st.text_input("Title", value=scene.title if scene is not None else figure.DEFAULT_TITLE)
         # No key: the subtitle follows the filters (a reader's own lasts until they change).
-        description = st.text_input("Subtitle", value=figure.describe_shown(state, data.events, data.vocabulary,
+        description = st.text_input("Subtitle", value=figure.describe_shown(state, events, data.vocabulary,
                                                                             data.regions, shown))
         output = st.selectbox("Format", export.FORMATS, key="export_format", format_func=lambda key: FORMAT_LABELS[key])
         if output == "png":

@@ -34,12 +34,13 @@ def date_inputs() -> DateRange:
 
 
 def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange) -> None:
-    """The histogram of ``events`` (those the other filters show) in ``slot``, its brush on the
-    ``typed`` range; brushing rewrites From/To."""
+    """The histogram of ``events`` (the ``date_first`` and ``date_last`` of those the other filters
+    show) in ``slot``, its brush on the ``typed`` range; brushing rewrites From/To."""
     if events.empty:
         slot.caption("No events to chart: the other filters hide them all.")
         return
-    bins = timechart.time_bins(min(events["date_first"]), max(events["date_last"]))
+    bins = timechart.time_bins(pd.to_datetime(events["date_first"]).min().date(),
+                               pd.to_datetime(events["date_last"]).max().date())
     counts = timechart.bin_counts(events, bins)
     shown = _brushed_days(typed, bins)
     chart = timechart.histogram_chart(counts, shown)

@@ -4,6 +4,8 @@ step buttons and the current event's caption. Widgets only; scenes are ``geo.sce
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -16,7 +18,7 @@ from geo.pagedata import PageData
 NO_SCENE = "None: explore freely"
 
 def workshop_bar(data: PageData, state: FilterState, view: ViewState, shown: pd.DataFrame,
-                 presenter: bool) -> scenes.Scene | None:
+                 shown_ids: Collection[str], presenter: bool) -> scenes.Scene | None:
     """Scene choice, the scene's caption or "changed from scene" notice, and the step buttons."""
     if data.scenes_error is not None:
         st.error(f"Workshop scenes are unavailable: {markdown_text(data.scenes_error, limit=None)}")
@@ -31,7 +33,7 @@ def workshop_bar(data: PageData, state: FilterState, view: ViewState, shown: pd.
         scene = data.scenes.get(st.session_state[ps.SCENE])
         if scene is None and not presenter:
             return None
-        step_controls(data, shown, previous, following)
+        step_controls(data, shown, shown_ids, previous, following)
         if scene is not None:
             changed = scenes.differs_from_scene(scene, state, view)
             text = f"Changed from scene “{scene.title}”: {', '.join(changed)}." if changed else scene.caption
@@ -39,13 +41,14 @@ def workshop_bar(data: PageData, state: FilterState, view: ViewState, shown: pd.
     return scene
 
 
-def step_caption(shown: pd.DataFrame) -> None:
-    """The current step's event: title, date and summary. Drawn under the map, so stepping never
-    pushes the map down; in presenter view it floats over the map (static/presenter.css)."""
+def step_caption(data: PageData, shown_ids: Collection[str]) -> None:
+    """The current step's event (if ``shown_ids`` holds it): title, date and summary. Drawn under
+    the map, so stepping never pushes the map down; in presenter view it floats over the map
+    (static/presenter.css)."""
     current = st.session_state.get(ps.STEP)
-    if current is None or current not in set(shown["id"]):
+    if current is None or current not in shown_ids:
         return
-    caption = timeline.caption(shown.loc[shown["id"] == current].iloc[0])
+    caption = timeline.caption(data.events.iloc[data.index.positions[current]])
     with st.container(key="panj-caption"):
         st.html(f'<div class="panj-caption"><h3>{html_text(caption["title"])}</h3>'
                 f'<p class="panj-caption-date">{html_text(caption["date_label"])}</p>'
@@ -59,11 +62,13 @@ def apply_scene(data: PageData) -> None:
         st.session_state.update(ps.scene_values(scene, tuple(data.layers), data.span))
 
 
-def step_controls(data: PageData, shown: pd.DataFrame, previous: DeltaGenerator, following: DeltaGenerator) -> None:
+def step_controls(data: PageData, shown: pd.DataFrame, shown_ids: Collection[str], previous: DeltaGenerator,
+                  following: DeltaGenerator) -> None:
     """Previous/Next through the shown events in date order (none current until the first step, so
     a scene opens on its own extent rather than on its first event)."""
     step = st.session_state.get(ps.STEP)
-    current = None if step is None else timeline.locate(shown, step, unfiltered=data.events)
+    # A step still shown stays current (as timeline.locate says) without ordering every shown event.
+    current = step if step is None or step in shown_ids else timeline.locate(shown, step, unfiltered=data.events)
     if previous.button("◀ Previous", key="panj-prev", disabled=shown.empty, width="stretch"):
         current = timeline.step(shown, current, -1, unfiltered=data.events)
     if following.button("Next ▶", key="panj-next", disabled=shown.empty, width="stretch"):
