@@ -117,7 +117,7 @@ def draw_map(data: PageData, shown: pd.DataFrame, view: ViewState, bounds: mapvi
         st.session_state[ps.FIT_REQUEST] += 1  # a new request, even for the bounds asked for last time
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, highlight=view.selected_event,
                                bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST])
-    overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data.documents)
+    overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, published=data.event_data)
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
               height=MAP_HEIGHT, use_container_width=True)

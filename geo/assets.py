@@ -87,6 +87,25 @@ def publish_data(name: str, content: bytes) -> str:
     return f"{_DATA_URL}{digest}/{name}"
 
 
+def publish_bundle(files: dict[str, bytes]) -> dict[str, str]:
+    """Write several files into one folder of ``static/vendor/data/`` named by a hash of all of
+    them (names and contents), unless already there; return each name's URL. Files that belong
+    together (an events file and its popup files) then share a folder and never mix versions."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        if not _DATA_NAME.fullmatch(name):
+            raise ValueError(f"data file name {name!r}: expected lower-case letters, digits, '.', '_' or '-'")
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    folder = digest.hexdigest()[:_DATA_HASH_CHARS]
+    urls = {}
+    for name, content in files.items():
+        target = _DATA_DIR / folder / name
+        if not (target.is_file() and target.stat().st_size == len(content)):
+            _write_atomically(target, content)
+        urls[name] = f"{_DATA_URL}{folder}/{name}"
+    return urls
+
+
 def _write_atomically(target: Path, content: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     # Write then rename: a page served meanwhile never sees half a file. The temporary name is

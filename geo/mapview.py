@@ -8,20 +8,21 @@ remounts the map, losing its view, whenever the base map's code changes: docs/AR
   manifest layer (registered by URL, not yet fetched), the legend and the scale bar. Depends only
   on the data.
 - ``events_overlay``: a ``folium.FeatureGroup`` holding one ``EventsLayer`` element that shows the
-  view's layers and basemap, draws the events from one embedded GeoJSON on a canvas, highlights the
-  selected event and fits the requested bounds exactly (fractional zoom, no padding). The page
-  passes it to ``st_folium`` as ``feature_group_to_add``; ``build_map`` adds it to the base map for
-  a standalone document.
+  view's layers and basemap, names the events' compact file (``geo.eventdata``) and which of its
+  rows to draw (a bit mask), highlights the selected event and fits the requested bounds exactly
+  (fractional zoom, no padding). The page passes it to ``st_folium`` as ``feature_group_to_add``;
+  ``build_map`` adds it to the base map for a standalone document.
 
 The layers' geometry is not in the map's code: ``publish_layers`` writes each layer's slimmed
 GeoJSON once as a static file with a content-hashed URL (``geo.assets.publish_data``), and the
 runtime fetches a layer the first time it is shown; the browser caches it across reruns and visits.
-An area event's outline is not in the overlay either: the event names its place's layer and
-feature, and the runtime draws the outline from that layer's file (fetched even while the layer
-itself is hidden), so an overlay carries only ids, points, styles and text.
+The events are not in the map's code either: the browser reads their compact file once per
+session and each update sends only a mask of the rows shown, so a filter change costs bytes per
+event, not a document per event. An area event's outline comes from its layer's file (fetched even
+while the layer itself is hidden); popup text is fetched when a popup opens.
 
-When drawing completes (the requested layers fetched and drawn, the events and their outlines
-drawn) the browser holds ``window.panjMap = {ready: true, eventsDrawn, extentsDrawn, layers: {id:
+When drawing completes and is painted (the requested layers fetched and drawn, the events and
+their outlines drawn, then two animation frames) the browser holds ``window.panjMap = {ready: true, eventsDrawn, extentsDrawn, layers: {id:
 {visible, features, title}}, basemap, highlight}``; browser tests and the PNG exporter wait on
 ``window.panjMap.ready``. A layer that cannot be fetched leaves ``ready`` false and names itself in
 ``window.panjMap.error``. Manifest layer paths carry the classes ``panj-layer panj-layer-<id>``.
@@ -43,7 +44,7 @@ import shapely
 import xyzservices.providers
 from folium.template import Template
 
-from geo import assets, labels
+from geo import assets, eventdata, labels
 from geo.events import PLAN_STATUSES, Document, Vocabulary
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, parse_ref
 from geo.markup import DataElement
@@ -61,7 +62,6 @@ EVENTS_MIN_SPAN = 1.0  # degrees, on each axis
 # A place known only to a district/province/region/country is not a pin: an area place shows its
 # outline; a point place shows a halo of this radius (metres) instead.
 HALO_METRES = {"district": 20_000, "province": 75_000, "region": 150_000, "country": 300_000}
-_COORDINATE_DECIMALS = 5  # ~1 m: plenty for a symbol on a screen
 # An area's outline is grey, dashed and unfilled: an approximate location, not a political shading.
 EXTENT_STROKE = "#555555"
 GROUP_SHAPE = "group"  # the legend's swatch of a group of events (drawn by geo/web/panj-map.js)
@@ -198,7 +198,8 @@ def _is_area(geometry: Any) -> bool:
 _frontier_boxes: dict[tuple[int, ...], tuple[Mapping[str, Layer], Bounds]] = {}
 
 
-def _frontier_box(layers: Mapping[str, Layer]) -> Bounds:
+def frontier_box(layers: Mapping[str, Layer]) -> Bounds:
+    """The frontier's bounds (``home_bounds`` without events), derived once per set of layers."""
     key = tuple(id(layer) for layer in layers.values())
     known = _frontier_boxes.get(key)
     if known is None or any(a is not b for a, b in zip(known[0].values(), layers.values())):
@@ -304,7 +305,7 @@ class _Runtime(DataElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
-            var panj = window.panjMap = new PanjMapRuntime({{ this._parent.get_name() }}, {home: {{ this.home|tojson }}, vector: {{ this.vector|tojson }}});
+            var panj = window.panjMap = new PanjMapRuntime({{ this._parent.get_name() }}, {home: {{ this.home|tojson }}, vector: {{ this.vector|tojson }}, halos: {{ this.halos|tojson }}});
             {%- for basemap in this.basemaps %}
             panj.registerBasemap({{ basemap.id|tojson }}, L.tileLayer({{ basemap.url|tojson }}, {{ basemap.options|tojson }}));
             {%- endfor %}
@@ -323,6 +324,7 @@ class _Runtime(DataElement):
         self.vector = None if vector_symbols_max is None else {"maxSymbols": vector_symbols_max}
         west, south, east, north = home
         self.home = [[south, west], [north, east]]
+        self.halos = HALO_METRES
         self.basemaps = [
             {"id": b.id, "url": b.url, "options": {"attribution": b.html_attribution, "maxZoom": b.max_zoom}}
             for b in basemaps if b.url is not None
@@ -425,9 +427,9 @@ class Legend(DataElement):
 
 
 class EventsLayer(DataElement):
-    """The events as one embedded GeoJSON, drawn in the browser on a canvas, plus the view's
-    layers, basemap, highlight and bounds (fitted exactly). Must be a child of a
-    ``folium.FeatureGroup``."""
+    """The view's layers, basemap, highlight and bounds (fitted exactly), and which events to draw:
+    the URL of their compact file (``geo.eventdata``, read once per session by the browser) and a
+    bit mask of the rows shown (None: all). Must be a child of a ``folium.FeatureGroup``."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -435,16 +437,17 @@ class EventsLayer(DataElement):
         {% endmacro %}
     """)
 
-    def __init__(self, events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView,
-                 documents: Mapping[str, Document] | None = None):
+    def __init__(self, published: eventdata.PublishedEvents, mask: str | None, vocabulary: Vocabulary,
+                 layers: Mapping[str, Layer], view: MapView):
         super().__init__()
         self._name = "PanjEvents"
         # One JSON value, the runtime's update(): the view's basemap and layers (in drawing order),
-        # the events, their vocabulary, the highlighted event and the bounds to fit.
+        # the events' file and mask, their vocabulary, the highlighted event and the bounds to fit.
         self.update = {
             "basemap": view.basemap,
             "layers": [layer_id for layer_id in layers if layer_id in set(view.visible_layers)],
-            "events": events_geojson(events, layers, documents),
+            "data": published.reference(),
+            "mask": mask,
             "vocabulary": {
                 "actors": {t.id: {"name": t.name, "colour": t.colour} for t in vocabulary.actors.values()},
                 "event_types": {t.id: {"name": t.name, "symbol": t.symbol} for t in vocabulary.event_types.values()},
@@ -457,89 +460,13 @@ class EventsLayer(DataElement):
 
 def symbol_points(events: pd.DataFrame, layers: Mapping[str, Layer]) -> tuple[np.ndarray, np.ndarray]:
     """(lons, lats) where the map draws each event's symbol: its place's point, or for an event
-    known only to an area, ``area_anchor`` inside the frontier's bounds (what ``events_geojson``
+    known only to an area, ``area_anchor`` inside the frontier's bounds (what ``geo.eventdata``
     sends the browser)."""
-    box = _frontier_box(layers)
+    box = frontier_box(layers)
     points = [area_anchor(place, geometry, box) if _is_area(geometry) else (lon, lat)
               for place, geometry, lon, lat in zip(events["place"], events.geometry, events["lon"], events["lat"])]
     lons, lats = (np.array(values, dtype=float) for values in zip(*points)) if points else (np.array([]), np.array([]))
     return lons, lats
-
-
-def events_geojson(
-    events: pd.DataFrame, layers: Mapping[str, Layer], documents: Mapping[str, Document] | None = None
-) -> dict[str, Any]:
-    """The compact data the events layer draws: a FeatureCollection of points (one per event,
-    empty values left out, ``ref`` the place's feature reference: the browser groups events by
-    place); under ``extents``, each area place once as the layer and feature whose outline the
-    browser draws from the layer's file; under ``names``, the names of posts; under ``documents``,
-    the title, publisher and address of each document the events cite (from ``documents``; an
-    unknown document is named by its id). Each event carries its ``status`` and its citations under
-    ``cites`` (paragraph, source, source date and, when known, address).
-
-    An area event's place must be a feature of ``layers`` (the map's layers are the only outlines
-    the browser can fetch)."""
-    features: list[dict[str, Any]] = []
-    extents: dict[str, dict[str, str]] = {}
-    geometries = events.geometry.to_numpy() if "geometry" in events else [None] * len(events)
-    frontier_box = _frontier_box(layers)
-    for row, geometry in zip(events.itertuples(index=False), geometries):
-        lon, lat = area_anchor(row.place, geometry, frontier_box) if _is_area(geometry) else (row.lon, row.lat)
-        props: dict[str, Any] = {
-            "title": row.title, "summary": row.summary, "status": row.status, "date": row.date_label,
-            "precision": row.date_precision, "basis": row.date_basis, "actors": list(row.actors), "type": row.event_type, "place": row.place_name,
-            "loc": row.location_precision, "country": row.country, "province": row.province,
-            "gbao": bool(row.in_gbao) or None, "wakhan": bool(row.in_wakhan) or None,
-            "frontier_km": _km(row.frontier_km), "post": row.nearest_post, "post_km": _km(row.nearest_post_km),
-            "usd": _number(row.amount_usd), "troops": _number(row.troops), "doc": row.document,
-            "cites": [{key: value for key, value in (("para", citation["paragraph"]), ("source", citation["source"]),
-                                                     ("date", citation["source_date"]), ("url", citation["url"]))
-                       if value is not None} for citation in row.citations],
-            "ref": row.place,
-        }
-        if _is_area(geometry):
-            props["extent"] = row.place
-            if row.place not in extents:
-                extents[row.place] = _extent_reference(row.id, row.place, layers)
-        elif row.location_precision in HALO_METRES:
-            props["halo_m"] = HALO_METRES[row.location_precision]
-        features.append({
-            "type": "Feature", "id": row.id,
-            "geometry": {"type": "Point", "coordinates": [round(lon, _COORDINATE_DECIMALS), round(lat, _COORDINATE_DECIMALS)]},
-            "properties": {key: value for key, value in props.items() if _present(value)},
-        })
-    posts = layers["posts"].frame["name"].to_dict() if "posts" in layers else {}
-    cited = {} if documents is None else {
-        doc_id: {key: value for key, value in
-                 (("title", documents[doc_id].title), ("publisher", documents[doc_id].publisher),
-                  ("label", documents[doc_id].citation_label), ("url", documents[doc_id].url)) if value}
-        for doc_id in dict.fromkeys(events["document"]) if doc_id in documents
-    }
-    return {"type": "FeatureCollection", "features": features, "extents": extents, "names": {"post": posts},
-            "documents": cited}
-
-
-def _extent_reference(event_id: str, place: str, layers: Mapping[str, Layer]) -> dict[str, str]:
-    layer_id, feature_id = parse_ref(place)
-    if layer_id not in layers or feature_id not in layers[layer_id].frame.index:
-        raise ValueError(f"event {event_id!r}: place {place!r} is not a feature of the map's layers "
-                         f"({', '.join(layers)}), so its outline cannot be drawn")
-    return {"layer": layer_id, "feature": feature_id}
-
-
-def _present(value: Any) -> bool:
-    return value is not None and value != "" and not (isinstance(value, float) and math.isnan(value))
-
-
-def _km(value: Any) -> float | None:
-    return None if value is None or pd.isna(value) else round(float(value), 1)
-
-
-def _number(value: Any) -> float | int | None:
-    if value is None or pd.isna(value):
-        return None
-    number = float(value)
-    return int(number) if number.is_integer() else number
 
 
 # --- maps ----------------------------------------------------------------------------------------
@@ -586,13 +513,20 @@ def build_base_map(
 
 def events_overlay(
     events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView,
-    documents: Mapping[str, Document] | None = None,
+    documents: Mapping[str, Document] | None = None, *, published: eventdata.PublishedEvents | None = None,
 ) -> folium.FeatureGroup:
-    """The part of the map that follows the reader's choices (see the module docstring);
-    ``documents`` (``geo.events.load_documents``) lets the popups name each document's title,
-    publisher and address."""
+    """The part of the map that follows the reader's choices (see the module docstring).
+
+    Without ``published``, ``events`` are published now and all drawn; ``documents``
+    (``geo.events.load_documents``) lets the popups name each document's title, publisher and
+    address. The page publishes all its events once (``published``) and passes the shown ones as
+    ``events``: rows of that published frame, by index label (a RangeIndex), sent as a mask."""
+    if published is None:
+        published, mask = eventdata.publish_events(events, layers, documents), None
+    else:
+        mask = eventdata.shown_mask(events.index.to_numpy(), published.count)
     group = folium.FeatureGroup(name="Events", control=False)
-    EventsLayer(events, vocabulary, layers, view, documents).add_to(group)
+    EventsLayer(published, mask, vocabulary, layers, view).add_to(group)
     return group
 
 

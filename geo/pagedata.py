@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import assets, filters, layers as layers_module, mapview, scenes
+from geo import assets, eventdata, filters, layers as layers_module, mapview, scenes
 from geo.events import Document, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
 from geo.layers import Layer
@@ -55,6 +55,9 @@ class PageData:
     home: mapview.Bounds  # the view the map opens on (mapview.home_bounds)
     scenes: dict[str, scenes.Scene]  # in the story's order; empty when the file is broken
     scenes_error: str | None  # why the scenes file was refused
+    # ``events`` as the browser reads them (geo.eventdata), published once: a rerun sends only
+    # which of its rows to show, by ``events``' index labels (a RangeIndex, kept by every filter).
+    event_data: eventdata.PublishedEvents
 
     # Derived once per loaded data and kept with it (the page shares one PageData between sessions).
     @cached_property
@@ -111,10 +114,12 @@ def load_page_data(layers_dir: Path, store: Store) -> PageData:
         layers = layers_module.load_layers(layers_dir)
         vocabulary, basemaps = load_vocabulary(layers_dir), mapview.load_basemaps(layers_dir)
         events, stored = joined_events(store, layers_dir)
+        events = events.reset_index(drop=True)
         places = {**layers, **stored.places}
         vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
         documents = stored.documents
         mapview.publish_layers(places)  # the layer files the map fetches, written before any page asks
+        event_data = eventdata.publish_events(events, places, stored.documents)
     except ProblemsError as error:
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
@@ -134,7 +139,7 @@ def load_page_data(layers_dir: Path, store: Store) -> PageData:
         layers_dir=layers_dir, layers=layers, places=stored.places, datasets=store.datasets(), events=events,
         vocabulary=vocabulary, documents=documents, basemaps=basemaps,
         regions=regions, span=filters.date_span(events), home=mapview.home_bounds(layers, events),
-        scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
+        scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error, event_data=event_data,
     )
 
 

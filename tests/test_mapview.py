@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import assets, mapview
+from geo import assets, eventdata, mapview
 from geo.events import Document, PartialDate, load_vocabulary
 from geo.join import load_joined_events
 from geo.layers import load_layers
@@ -40,8 +41,28 @@ def _update(html: str) -> dict:
 
 
 def _events_data(html: str) -> dict:
-    """The one GeoJSON the events layer embeds."""
-    return _update(html)["events"]
+    """What the browser reads of the events the update names: the compact file's header, columns
+    and ids, and every popup file's rows as {column: value} (geo.eventdata's format)."""
+    url = _update(html)["data"]["url"]
+    header, columns, ids = eventdata.read_events_file(assets.local_file(url).read_bytes())
+    folder = assets.local_file(url).parent
+    details = []
+    for chunk in range(len(list(folder.glob("details-*.json")))):
+        part = json.loads((folder / f"details-{chunk}.json").read_text(encoding="utf-8"))
+        details += [dict(zip(part["columns"], row)) for row in part["rows"]]
+    return {"header": header, "columns": columns, "ids": ids, "details": details}
+
+
+def _styles(data: dict) -> dict[str, list]:
+    """Event id -> its style: [event type, actors, status, location precision]."""
+    return {event_id: data["header"]["styles"][code] for event_id, code in zip(data["ids"], data["columns"]["style"])}
+
+
+def _areas(data: dict) -> dict[str, str | None]:
+    """Event id -> "layer:feature" of the outline standing for its place, or None."""
+    areas = data["header"]["areas"]
+    return {event_id: None if code == 0 else f"{areas[code - 1]['layer']}:{areas[code - 1]['feature']}"
+            for event_id, code in zip(data["ids"], data["columns"]["area"])}
 
 
 def _layer_specs(html: str) -> list[dict]:
@@ -59,62 +80,58 @@ def test_frontier_layer_is_present_with_its_colour(data) -> None:
     assert _update(html)["layers"] == ["countries", "provinces", "gbao", "wakhan", "frontier", "places", "posts"]
 
 
-def test_events_are_embedded_once_as_one_collection(data) -> None:
+def test_events_are_a_file_not_map_code(data) -> None:
     html = _render(data)
     events = _events_data(html)
-    assert [feature["id"] for feature in events["features"]] == list(data[1]["id"])
-    assert html.count('"may-talks"') == 1  # not repeated per marker
+    assert events["ids"] == list(data[1]["id"]) and events["header"]["count"] == 3
+    assert [text["id"] for text in events["details"]] == list(data[1]["id"])  # popup text in the same rows
+    assert "may-talks" not in html  # no event in the document: only the file's address
     assert "L.marker(" not in html and "L.circleMarker(" not in html
 
 
 def test_imprecise_places_carry_their_extent_not_a_pin(data) -> None:
-    features = {feature["id"]: feature["properties"] for feature in _events_data(_render(data))["features"]}
-    assert features["may-talks"]["extent"] == "provinces:badakhshan"  # province-level: the province outline
-    assert "extent" not in features["hostile"] and "halo_m" not in features["hostile"]  # exact point
-    # The outline is drawn from the layer's own (cached) file: the overlay names layer and feature.
-    assert _events_data(_render(data))["extents"] == {
-        "provinces:badakhshan": {"layer": "provinces", "feature": "badakhshan"},
-        "wakhan:wakhan": {"layer": "wakhan", "feature": "wakhan"},
-    }
+    events = _events_data(_render(data))
+    assert _areas(events) == {"may-talks": "provinces:badakhshan", "hostile": None, "old-post": "wakhan:wakhan"}
+    assert {event_id: style[3] for event_id, style in _styles(events).items()} == {
+        "may-talks": "province", "hostile": "exact", "old-post": "region"}
+    # The outline is drawn from the layer's own (cached) file: the file names layer and feature.
+    assert sorted(events["header"]["areas"], key=str) == [{"layer": "provinces", "feature": "badakhshan"},
+                                                          {"layer": "wakhan", "feature": "wakhan"}]
 
 
-def _coordinate_pairs(value) -> int:
-    """How many [x, y] positions a JSON value holds, at any depth."""
-    if isinstance(value, list):
-        if len(value) == 2 and all(isinstance(item, (int, float)) for item in value):
-            return 1
-        return sum(_coordinate_pairs(item) for item in value)
-    if isinstance(value, dict):
-        return sum(_coordinate_pairs(item) for item in value.values())
-    return 0
-
-
-def test_overlay_carries_one_point_per_event_and_no_outline() -> None:
+def test_a_rerun_sends_a_mask_not_the_events() -> None:
     """On the shipped data, where most events are area-level (countries, GBAO, the Wakhan,
-    provinces): the overlay sent on every rerun holds each event's point and no outline vertex."""
+    provinces): the page publishes the events once; the overlay sent on every rerun names the file
+    and says which rows to show in one bit each, with no outline vertex and no event text."""
     layers, events, vocabulary = load_layers(), load_joined_events(), load_vocabulary()
     area = [geometry.geom_type not in ("Point", "MultiPoint") for geometry in events.geometry]
     assert sum(area) >= 10
     from streamlit_folium import _get_feature_group_string
 
+    published = eventdata.publish_events(events, layers)
     base = mapview.build_base_map(layers, vocabulary, basemaps=mapview.load_basemaps())
     view = mapview.MapView(visible_layers=(), basemap="none")
+    shown = events.iloc[[0, 3, 29]]
     # The script streamlit-folium sends as feature_group_to_add on each rerun.
-    overlay = _get_feature_group_string(mapview.events_overlay(events, vocabulary, layers, view), base)
+    overlay = _get_feature_group_string(
+        mapview.events_overlay(shown, vocabulary, layers, view, published=published), base)
+    update = _update(overlay)
+    assert update["data"] == {"url": published.url, "count": 30}
+    # 30 rows: four bytes, rows 0, 3 and 29 set (the first row the first byte's top bit).
+    assert base64.b64decode(update["mask"]) == bytes([0b10010000, 0, 0, 0b00000100])
+    assert not any(title in overlay for title in events["title"])
+    everything = _update(_get_feature_group_string(
+        mapview.events_overlay(events, vocabulary, layers, view, published=published), base))
+    assert everything["mask"] is None  # all shown: no mask at all
     data = _events_data(overlay)
-    assert _coordinate_pairs(data) == len(events)
-    assert set(data["extents"]) == set(events.loc[area, "place"])
-    for place, reference in data["extents"].items():
-        assert f"{reference['layer']}:{reference['feature']}" == place
-    # Only the events' own text and a few ids: no more than ~1.2 kB per event.
-    assert len(overlay.encode("utf-8")) < 1_200 * len(events)
+    assert {_areas(data)[event_id] for event_id in events.loc[area, "id"]} == set(events.loc[area, "place"])
 
 
 def test_area_event_outside_the_maps_layers_is_an_error(data) -> None:
     layers, events, vocabulary, _ = data
     without_provinces = {layer_id: layer for layer_id, layer in layers.items() if layer_id != "provinces"}
     with pytest.raises(ValueError, match=r"event 'may-talks': place 'provinces:badakhshan' is not a feature"):
-        mapview.events_geojson(events, without_provinces)
+        eventdata.publish_events(events, without_provinces)
 
 
 @pytest.mark.parametrize(("points", "expected"), [
@@ -157,7 +174,8 @@ def test_hostile_title_is_escaped_everywhere(data) -> None:
     assert "<script>alert(2)" not in html
     # Layer labels reach the page only as data (escaped on display by the runtime).
     assert "Frontier <b>line</b>" not in html
-    assert '"\\u003cimg src=x onerror=alert(1)\\u003e"' in html
+    # Event text reaches the browser only in the popup files, as JSON data.
+    assert {text["id"]: text["title"] for text in _events_data(html)["details"]}["hostile"] == HOSTILE
 
 
 def test_legend_lists_visible_layers_and_present_terms(data) -> None:
@@ -264,20 +282,28 @@ def test_static_files_resolve_and_stay_inside(tmp_path) -> None:
     assert assets.local_file("/elsewhere/leaflet.js") is None
 
 
-def test_every_event_names_its_place_for_grouping(data) -> None:
-    """The browser groups events by place (``ref``); a halo or an outline is drawn once per place."""
+def test_every_event_stands_on_its_point_at_a_metre(data) -> None:
+    """The browser groups events by point: an exact event's own, an area event's anchor inside
+    the frontier's bounds (so every event of one area shares one point)."""
     layers, events, _, _ = data
-    features = {feature["id"]: feature["properties"] for feature in _events_data(_render(data))["features"]}
-    assert {event_id: properties["ref"] for event_id, properties in features.items()} == dict(zip(events["id"], events["place"]))
+    data_ = _events_data(_render(data))
+    lons, lats = mapview.symbol_points(events, layers)
+    assert list(data_["columns"]["lon"]) == [round(lon * 100_000) for lon in lons]
+    assert list(data_["columns"]["lat"]) == [round(lat * 100_000) for lat in lats]
+    hostile, row = events.set_index("id").loc["hostile"], data_["ids"].index("hostile")
+    assert (data_["columns"]["lon"][row], data_["columns"]["lat"][row]) == (
+        round(hostile["lon"] * 100_000), round(hostile["lat"] * 100_000))
 
 
 def test_popups_name_the_documents_title_publisher_and_address(data) -> None:
     layers, events, vocabulary, _ = data
     document = Document("fixture-doc", "Fixture", "Tests", PartialDate.parse("2022-06"), url="https://example.org/a")
-    collection = mapview.events_geojson(events, layers, {"fixture-doc": document, "unused": document})
-    assert collection["documents"] == {"fixture-doc": {
+    published = eventdata.publish_events(events, layers, {"fixture-doc": document, "unused": document})
+    header = eventdata.read_events_file(assets.local_file(published.url).read_bytes())[0]
+    assert header["documents"] == {"fixture-doc": {
         "title": "Fixture", "publisher": "Tests", "label": "Tests (June 2022)", "url": "https://example.org/a"}}
-    assert mapview.events_geojson(events, layers)["documents"] == {}  # unknown: the popup names the id
+    bare = eventdata.publish_events(events, layers)
+    assert eventdata.read_events_file(assets.local_file(bare.url).read_bytes())[0]["documents"] == {}
 
 
 def test_every_citation_and_the_status_reach_the_popup(data) -> None:
@@ -286,13 +312,15 @@ def test_every_citation_and_the_status_reach_the_popup(data) -> None:
              {"paragraph": 2, "source": "none cited", "source_date": None, "url": None}]
     with_two = events.assign(citations=[cites if event_id == "hostile" else citations
                                         for event_id, citations in zip(events["id"], events["citations"])])
-    features = {feature["id"]: feature["properties"] for feature in mapview.events_geojson(with_two, layers)["features"]}
-    assert features["hostile"]["cites"] == [
-        {"para": 1, "source": "fixture", "date": "2022-05-02", "url": "https://example.org/source"},
-        {"para": 2, "source": "none cited"},
-    ]
-    assert features["may-talks"]["cites"] == [{"para": 1, "source": "fixture"}]
-    assert {event_id: properties["status"] for event_id, properties in features.items()} == {
+    published = eventdata.publish_events(with_two, layers)
+    view = mapview.MapView(visible_layers=(), basemap="none")
+    html = mapview.standalone_html(mapview.build_map(layers, with_two, load_vocabulary(FIXTURE), view,
+                                                     basemaps=data[3]))
+    texts = {text["id"]: text for text in _events_data(html)["details"]}
+    assert _update(html)["data"]["url"] == published.url  # the same events, the same file
+    assert texts["hostile"]["cites"] == cites
+    assert texts["may-talks"]["cites"] == [{"paragraph": 1, "source": "fixture", "source_date": None, "url": None}]
+    assert {event_id: text["status"] for event_id, text in texts.items()} == {
         "hostile": "occurred", "may-talks": "occurred", "old-post": "occurred"}
 
 

@@ -1,13 +1,16 @@
 /* Panj map runtime: event symbols on canvas (SVG in a vector export), layer and basemap switching, legend, highlight.
  *
  * geo/mapview.py emits small calls into this file; it is served from /app/static/vendor/panj/
- * (copied there by geo/assets.py). The manifest layers' GeoJSON is fetched from static files
- * (same origin, cacheable) the first time a layer is shown, or the first time an area event needs
- * one of its features' outline (the layer itself may stay hidden). State the browser tests and the
- * PNG exporter read lives on window.panjMap: {ready, error, eventsDrawn, extentsDrawn, layers: {id:
- * {visible, features, title}}, basemap, highlight}; ready is true once the last update's layers are
- * fetched and drawn and its events and their outlines drawn. window.panjMap.groups() lists the
- * event groups in view ({x, y, ids} in container pixels) and openEvent(id) opens an event's popup.
+ * (copied there by geo/assets.py). The events come as one compact file (geo/eventdata.py) read
+ * once per page, each update naming the rows to show by a bit mask; popup text is fetched when a
+ * popup opens. The manifest layers' GeoJSON is fetched from static files (same origin, cacheable)
+ * the first time a layer is shown, or the first time an area event needs one of its features'
+ * outline (the layer itself may stay hidden). State the browser tests and the PNG exporter read
+ * lives on window.panjMap: {ready, error, eventsDrawn, extentsDrawn, layers: {id: {visible,
+ * features, title}}, basemap, highlight}; ready is true once the last update's layers are fetched
+ * and drawn, its events and their outlines drawn, and the frame painted. window.panjMap.groups()
+ * lists the event groups in view ({x, y, ids} in container pixels) and openEvent(id) opens an
+ * event's popup.
  */
 (function () {
   "use strict";
@@ -274,18 +277,122 @@
     node.textContent = text;
   };
 
-  /* The events as groups on one canvas (docs/ARCHITECTURE.md, "The map in the browser"). Events
-   * of one place (its feature reference) form a place; places closer than GROUP_DISTANCE pixels at
-   * the map's zoom form a group, drawn as one symbol and hit-tested here (no Leaflet layer per
-   * event). Per event the runtime keeps one slot of an Int32Array; per place its projected point
-   * at zoom 0 (two Float64Array slots). Grouping a zoom is one pass over the places with a grid of
-   * GROUP_DISTANCE cells (O(places)), cached per zoom; drawing walks the groups in view. */
-  function EventGroups(map, pane, vector) {
+  /* The events of one compact file (geo/eventdata.py), read once per URL for the page's life:
+   * {count, header, lon, lat (Int32Array, degrees × header.scale), style, area, ids, details(rows)}.
+   * Popup text comes in files of header.detailsRows events, fetched when first needed. */
+  var MAGIC = "PANJEV1";
+  var eventFiles = {};  // url -> promise of the file's data
+  function loadEventFile(url) {
+    if (!eventFiles[url]) {
+      eventFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { throw new Error("events: " + url + " answered HTTP " + response.status); }
+        // Gzipped by the server side (a poor connection carries a third of the bytes).
+        return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+      }).then(function (buffer) { return readEventFile(url, buffer); }).catch(function (error) {
+        delete eventFiles[url];
+        throw error;
+      });
+    }
+    return eventFiles[url];
+  }
+
+  function readEventFile(url, buffer) {
+    var bytes = new Uint8Array(buffer), text = new TextDecoder();
+    if (text.decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) { throw new Error("events: " + url + " is not a Panj events file"); }
+    var view = new DataView(buffer), length = view.getUint32(8, true), offset = 12;
+    var header = JSON.parse(text.decode(bytes.subarray(offset, offset + length))), count = header.count;
+    offset += length;
+    function column(Type) {
+      var values = new Type(buffer, offset, count);
+      offset += Math.ceil((count * Type.BYTES_PER_ELEMENT) / 4) * 4;
+      return values;
+    }
+    var data = {
+      url: url, count: count, header: header,
+      lon: column(Int32Array), lat: column(Int32Array),
+      style: column(header.styleBytes === 4 ? Uint32Array : Uint16Array),
+      area: column(header.areaBytes === 4 ? Uint32Array : Uint16Array)
+    };
+    data.ids = count ? text.decode(bytes.subarray(offset)).split("\n") : [];
+    placesOf(data);
+    var chunks = {}, base = url.slice(0, url.lastIndexOf("/") + 1);
+    /* Promise of {row: popup text} for these rows. */
+    data.details = function (rows) {
+      var wanted = {};
+      rows.forEach(function (row) { wanted[Math.floor(row / header.detailsRows)] = true; });
+      return Promise.all(Object.keys(wanted).map(function (chunk) {
+        if (!chunks[chunk]) {
+          chunks[chunk] = fetch(base + "details-" + chunk + ".json", { credentials: "same-origin" }).then(function (r) {
+            if (!r.ok) { throw new Error("events: details " + chunk + " answered HTTP " + r.status); }
+            return r.json();
+          }).catch(function (error) { delete chunks[chunk]; throw error; });
+        }
+        return chunks[chunk];
+      })).then(function () {
+        var found = {};
+        return Promise.all(rows.map(function (row) {
+          return chunks[Math.floor(row / header.detailsRows)].then(function (chunk) {
+            var values = chunk.rows[row % header.detailsRows], text = {};
+            chunk.columns.forEach(function (name, i) { text[name] = values[i]; });
+            found[row] = text;
+          });
+        })).then(function () { return found; });
+      });
+    };
+    return data;
+  }
+
+  /* Places: the distinct points events stand on (an area event's point stands for its area), each
+   * with its projected point at zoom 0 (Leaflet's spherical Mercator, 256-pixel tiles). */
+  var MAX_LATITUDE = 85.0511287798;
+  function placesOf(data) {
+    var n = data.count, index = new Map(), placeOf = new Int32Array(n), xs = [], ys = [], lats = [], i;
+    var scale = data.header.scale, offset = 33554432;  // 2^25: every scaled coordinate fits, the key stays exact
+    for (i = 0; i < n; i++) {
+      var key = (data.lon[i] + offset) * 67108864 + (data.lat[i] + offset), place = index.get(key);
+      if (place === undefined) {
+        place = xs.length;
+        index.set(key, place);
+        var lat = Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, data.lat[i] / scale)) * Math.PI / 180;
+        xs.push((data.lon[i] / scale / 360 + 0.5) * 256);
+        ys.push((0.5 - Math.log(Math.tan(Math.PI / 4 + lat / 2)) / (2 * Math.PI)) * 256);
+        lats.push(data.lat[i] / scale);
+      }
+      placeOf[i] = place;
+    }
+    data.placeOf = placeOf;
+    data.places = { count: xs.length, x: Float64Array.from(xs), y: Float64Array.from(ys), lat: Float64Array.from(lats) };
+  }
+
+  /* The rows a mask (base64 of one bit per row, first row the first byte's top bit) shows; every
+   * row for no mask. */
+  function shownRows(mask, count) {
+    var rows, i, n = 0;
+    if (mask === null || mask === undefined) {
+      rows = new Int32Array(count);
+      for (i = 0; i < count; i++) { rows[i] = i; }
+      return rows;
+    }
+    var bits = atob(mask);
+    rows = new Int32Array(count);
+    for (i = 0; i < count; i++) {
+      if (bits.charCodeAt(i >> 3) & (128 >> (i & 7))) { rows[n++] = i; }
+    }
+    return rows.slice(0, n);
+  }
+
+  /* The events as groups on one canvas (docs/ARCHITECTURE.md, "Events in the browser"). Places
+   * (distinct points) closer than GROUP_DISTANCE pixels at the map's zoom form a group, drawn as one
+   * symbol and hit-tested here (no Leaflet layer per event). Everything is typed arrays over rows,
+   * places and groups: grouping a zoom is one pass over the shown places with a hashed grid of
+   * GROUP_DISTANCE cells (O(places)), cached per zoom; drawing walks the groups near the view. */
+  function EventGroups(map, pane, vector, halos) {
     this.map = map;
     this.canvas = L.DomUtil.create("canvas", "panj-events-canvas leaflet-zoom-hide", map.getPane(pane));
     // A vector export ({maxSymbols}) draws the symbols as SVG while there are at most maxSymbols in
     // view, else on the canvas (an image in the PDF); rasterised says what the last draw put there.
     this.vector = vector || null;
+    this.halos = halos || {};  // location precision -> halo radius in metres
     this.svg = null;
     this.rasterised = { events: 0, symbols: 0 };
     if (this.vector) {
@@ -295,100 +402,159 @@
       this.svg.style.pointerEvents = "none";
       map.getPane(pane).appendChild(this.svg);
     }
-    this.features = [];
-    this.highlight = null;
-    this._vocabulary = null;
-    this._places = { count: 0, start: new Int32Array(1), members: new Int32Array(0), x: new Float64Array(0),
-                     y: new Float64Array(0), seeds: new Int32Array(0) };
+    this.data = null;
+    this.rows = new Int32Array(0);  // the rows shown
+    this.highlightRow = -1;
+    this.styles = [];  // per style: {shape, actorColours, actors, approximate, hollow, halo}
     this._actorColours = [];
+    this._places = null;
     this._byZoom = {};
     map.on("moveend resize", this.draw, this);
   }
 
-  /* New events (GeoJSON features with properties.ref), their vocabulary and the highlighted id. */
-  EventGroups.prototype.setData = function (features, vocabulary, highlight) {
-    var map = this.map, placeOf = new Int32Array(features.length), index = {}, sizes = [], places = 0;
-    features.forEach(function (feature, i) {
-      var p = feature.properties, c = feature.geometry.coordinates;
-      var key = p.ref !== undefined ? p.ref : c[0] + "," + c[1];
-      if (index[key] === undefined) { index[key] = places; sizes.push(0); places += 1; }
-      placeOf[i] = index[key];
-      sizes[placeOf[i]] += 1;
+  /* The events to draw: rows of data shown, how each style looks, and the highlighted row (-1). */
+  EventGroups.prototype.setData = function (data, rows, vocabulary, highlightRow) {
+    var halos = this.halos;
+    this.data = data;
+    this.rows = rows;
+    this.highlightRow = highlightRow;
+    this.styles = data.header.styles.map(function (style) {
+      return styleLook(style, vocabulary, halos);
     });
-    // Members listed place by place (a counting sort): place k holds members[start[k] .. start[k + 1]).
-    var start = new Int32Array(places + 1), fill = new Int32Array(places), members = new Int32Array(features.length);
-    var x = new Float64Array(places), y = new Float64Array(places), k, i;
-    for (k = 0; k < places; k++) { start[k + 1] = start[k] + sizes[k]; }
-    for (i = 0; i < features.length; i++) {
-      k = placeOf[i];
-      if (fill[k] === 0) {
-        var c = features[i].geometry.coordinates, point = map.project([c[1], c[0]], 0);
-        x[k] = point.x; y[k] = point.y;
-      }
-      members[start[k] + fill[k]] = i;
-      fill[k] += 1;
-    }
-    // Seeds in order of size: a place holding many events keeps its own position.
-    var seeds = new Int32Array(places);
-    for (k = 0; k < places; k++) { seeds[k] = k; }
-    seeds.sort(function (a, b) { return sizes[b] - sizes[a] || a - b; });
-    this.features = features;
-    this.highlight = highlight;
-    this._vocabulary = vocabulary;
-    this._places = { count: places, start: start, members: members, x: x, y: y, seeds: seeds };
     this._actorColours = Object.keys(vocabulary.actors).map(function (id) {
       return { id: id, colour: vocabulary.actors[id].colour };
     });
+    // The shown places and their rows, listed place by place (a counting sort): shown place k is
+    // data place placeIds[k] and holds rows members[start[k] .. start[k + 1]).
+    var all = data.places.count, sizes = new Int32Array(all), slot = new Int32Array(all).fill(-1);
+    var n = 0, i, k;
+    for (i = 0; i < rows.length; i++) { sizes[data.placeOf[rows[i]]] += 1; }
+    var placeIds = new Int32Array(all);
+    for (k = 0; k < all; k++) { if (sizes[k] > 0) { slot[k] = n; placeIds[n++] = k; } }
+    placeIds = placeIds.slice(0, n);
+    var start = new Int32Array(n + 1), fill = new Int32Array(n), members = new Int32Array(rows.length), most = 0;
+    for (k = 0; k < n; k++) { start[k + 1] = start[k] + sizes[placeIds[k]]; most = Math.max(most, sizes[placeIds[k]]); }
+    for (i = 0; i < rows.length; i++) {
+      k = slot[data.placeOf[rows[i]]];
+      members[start[k] + fill[k]] = rows[i];
+      fill[k] += 1;
+    }
+    // Seeds by size, the largest first (a counting sort again): a place holding many events keeps
+    // its own position, and ties keep the data's order so a view groups the same way every time.
+    var bySize = new Int32Array(most + 2), seeds = new Int32Array(n);
+    for (k = 0; k < n; k++) { bySize[most - (start[k + 1] - start[k]) + 1] += 1; }
+    for (k = 1; k < bySize.length; k++) { bySize[k] += bySize[k - 1]; }
+    for (k = 0; k < n; k++) { seeds[bySize[most - (start[k + 1] - start[k])]++] = k; }
+    this._places = { count: n, ids: placeIds, start: start, members: members, seeds: seeds };
     this._byZoom = {};
   };
 
+  function styleLook(style, vocabulary, halos) {
+    var actors = style[1], precision = style[3];
+    return {
+      shape: (vocabulary.event_types[style[0]] || { symbol: "circle" }).symbol,
+      actors: actors,
+      actorColours: actors.map(function (id) { return (vocabulary.actors[id] || { colour: "#666666" }).colour; }),
+      approximate: precision !== "exact",
+      hollow: PLAN_STATUSES[style[2]] === true,
+      halo: halos[precision] || 0
+    };
+  }
+
   function cellKey(column, row) { return column * 8388608 + row; }  // 2^23 cells a side: zoom 19 and more
 
-  /* The groups at a zoom, {list, cells}: each group {x, y (pixels at that zoom), ids (feature
-   * indices), count, actors: {id: events}, approximate, highlighted}; cells: grid key -> groups
-   * seeded in that cell (for hit tests). */
+  /* The groups at a zoom: typed arrays over groups g < count: x, y (pixels at that zoom, of the
+   * group's seed place), size (events), places (shown places, listed from placeStart[g]), and a
+   * hashed grid of the groups by their seed's cell (head: cell key -> first group; next: the
+   * following group of that cell). */
   EventGroups.prototype.groupsAt = function (zoom) {
     if (this._byZoom[zoom]) { return this._byZoom[zoom]; }
-    var places = this._places, features = this.features, highlight = this.highlight;
-    var scale = Math.pow(2, zoom), size = GROUP_DISTANCE, n = places.count;
-    var px = new Float64Array(n), py = new Float64Array(n), owner = new Int32Array(n).fill(-1);
-    var grid = new Map(), cells = new Map(), list = [], k;
+    var places = this._places, all = this.data.places, n = places.count, size = GROUP_DISTANCE;
+    var scale = Math.pow(2, zoom), px = new Float64Array(n), py = new Float64Array(n);
+    var owner = new Int32Array(n).fill(-1), grid = new Map(), chain = new Int32Array(n), k;
     for (k = 0; k < n; k++) {
-      px[k] = places.x[k] * scale; py[k] = places.y[k] * scale;
-      var key = cellKey(Math.floor(px[k] / size), Math.floor(py[k] / size));
-      if (!grid.has(key)) { grid.set(key, []); }
-      grid.get(key).push(k);
+      px[k] = all.x[places.ids[k]] * scale; py[k] = all.y[places.ids[k]] * scale;
+      var key = cellKey(Math.floor(px[k] / size), Math.floor(py[k] / size)), first = grid.get(key);
+      chain[k] = first === undefined ? -1 : first;
+      grid.set(key, k);
     }
-    places.seeds.forEach(function (seed) {
-      if (owner[seed] !== -1) { return; }
-      var column = Math.floor(px[seed] / size), row = Math.floor(py[seed] / size), mine = [seed], dx, dy;
-      owner[seed] = list.length;
+    var gx = new Float64Array(n), gy = new Float64Array(n), gsize = new Int32Array(n), count = 0;
+    var head = new Map(), next = new Int32Array(n), s, seed, other, dx, dy;
+    for (s = 0; s < n; s++) {
+      seed = places.seeds[s];
+      if (owner[seed] !== -1) { continue; }
+      var column = Math.floor(px[seed] / size), row = Math.floor(py[seed] / size);
+      owner[seed] = count;
       for (dx = -1; dx <= 1; dx++) {
         for (dy = -1; dy <= 1; dy++) {
-          (grid.get(cellKey(column + dx, row + dy)) || []).forEach(function (other) {
+          other = grid.get(cellKey(column + dx, row + dy));
+          for (; other !== undefined && other !== -1; other = chain[other]) {
             var ex = px[other] - px[seed], ey = py[other] - py[seed];
-            if (owner[other] === -1 && ex * ex + ey * ey < size * size) { owner[other] = list.length; mine.push(other); }
-          });
+            if (owner[other] === -1 && ex * ex + ey * ey < size * size) { owner[other] = count; }
+          }
         }
       }
-      var group = { x: px[seed], y: py[seed], ids: [], count: 0, actors: {}, approximate: true, highlighted: false };
-      mine.forEach(function (place) {
-        for (var m = places.start[place]; m < places.start[place + 1]; m++) {
-          var p = features[places.members[m]].properties;
-          group.ids.push(places.members[m]);
-          p.actors.forEach(function (id) { group.actors[id] = (group.actors[id] || 0) + 1; });
-          if (p.extent === undefined && p.halo_m === undefined) { group.approximate = false; }
-          if (features[places.members[m]].id === highlight) { group.highlighted = true; }
-        }
-      });
-      group.count = group.ids.length;
-      var cell = cellKey(column, row);
-      if (!cells.has(cell)) { cells.set(cell, []); }
-      cells.get(cell).push(group);
-      list.push(group);
-    });
-    this._byZoom[zoom] = { list: list, cells: cells };
+      gx[count] = px[seed]; gy[count] = py[seed];
+      var cell = cellKey(column, row), before = head.get(cell);
+      next[count] = before === undefined ? -1 : before;
+      head.set(cell, count);
+      count += 1;
+    }
+    // Each group's places, listed group by group, the seed first.
+    var placeStart = new Int32Array(count + 1), placeFill = new Int32Array(count), placeList = new Int32Array(n);
+    for (k = 0; k < n; k++) { placeStart[owner[k] + 1] += 1; gsize[owner[k]] += places.start[k + 1] - places.start[k]; }
+    for (k = 0; k < count; k++) { placeStart[k + 1] += placeStart[k]; }
+    for (s = 0; s < n; s++) {
+      k = places.seeds[s];
+      placeList[placeStart[owner[k]] + placeFill[owner[k]]++] = k;
+    }
+    var highlighted = -1;
+    if (this.highlightRow >= 0) {
+      var at = this._shownPlace(this.highlightRow);
+      if (at >= 0) { highlighted = owner[at]; }
+    }
+    this._byZoom[zoom] = {
+      zoom: zoom, count: count, x: gx.slice(0, count), y: gy.slice(0, count), size: gsize.slice(0, count),
+      placeStart: placeStart, places: placeList, head: head, next: next.slice(0, count), highlighted: highlighted,
+      actorCounts: new Map()
+    };
     return this._byZoom[zoom];
+  };
+
+  /* The shown place holding a row, or -1 (a binary search: shown places keep the data's order). */
+  EventGroups.prototype._shownPlace = function (row) {
+    var ids = this._places.ids, place = this.data.placeOf[row], low = 0, high = ids.length - 1;
+    while (low <= high) {
+      var middle = (low + high) >> 1;
+      if (ids[middle] === place) { return middle; }
+      if (ids[middle] < place) { low = middle + 1; } else { high = middle - 1; }
+    }
+    return -1;
+  };
+
+  /* A group's rows, place by place (the seed place's first). */
+  EventGroups.prototype.rowsOf = function (groups, g) {
+    var places = this._places, rows = [], p, m;
+    for (p = groups.placeStart[g]; p < groups.placeStart[g + 1]; p++) {
+      var place = groups.places[p];
+      for (m = places.start[place]; m < places.start[place + 1]; m++) { rows.push(places.members[m]); }
+    }
+    return rows;
+  };
+
+  /* {actor id: mentions} in a group, and whether all its events have only an approximate place. */
+  EventGroups.prototype.summary = function (groups, g) {
+    var known = groups.actorCounts.get(g);
+    if (known) { return known; }
+    var self = this, actors = {}, approximate = true;
+    this.rowsOf(groups, g).forEach(function (row) {
+      var look = self.styles[self.data.style[row]];
+      look.actors.forEach(function (id) { actors[id] = (actors[id] || 0) + 1; });
+      if (!look.approximate) { approximate = false; }
+    });
+    known = { actors: actors, approximate: approximate, count: groups.size[g] };
+    groups.actorCounts.set(g, known);
+    return known;
   };
 
   /* Pixels at the map's zoom of the container's top-left corner. */
@@ -396,52 +562,61 @@
     return this.map.getPixelOrigin().add(this.map.containerPointToLayerPoint([0, 0]));
   };
 
-  EventGroups.prototype.radius = function (group) {
-    return group.count === 1 ? (group.highlighted ? HIGHLIGHT_RADIUS : SYMBOL_RADIUS) : groupRadius(group.count);
+  EventGroups.prototype.radius = function (groups, g) {
+    return groups.size[g] === 1 ? (groups.highlighted === g ? HIGHLIGHT_RADIUS : SYMBOL_RADIUS) : groupRadius(groups.size[g]);
   };
 
-  /* The groups whose centre lies in the map's container, in container pixels. */
+  /* The groups whose centre lies in the map's container: [{g, x, y}] in container pixels. */
   EventGroups.prototype.inView = function () {
-    var size = this.map.getSize(), origin = this._containerOrigin();
-    return this.groupsAt(this.map.getZoom()).list.map(function (group) {
-      return { group: group, x: group.x - origin.x, y: group.y - origin.y };
-    }).filter(function (at) { return at.x >= 0 && at.y >= 0 && at.x <= size.x && at.y <= size.y; });
+    if (!this._places) { return []; }
+    var size = this.map.getSize(), origin = this._containerOrigin(), groups = this.groupsAt(this.map.getZoom()), found = [];
+    for (var g = 0; g < groups.count; g++) {
+      var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y;
+      if (x >= 0 && y >= 0 && x <= size.x && y <= size.y) { found.push({ g: g, x: x, y: y }); }
+    }
+    return found;
   };
 
-  /* The group drawn under a container point, or null. */
+  /* The group drawn under a container point, or -1. */
   EventGroups.prototype.hit = function (point) {
-    var self = this, at = this.groupsAt(this.map.getZoom()), origin = this._containerOrigin();
-    var x = point.x + origin.x, y = point.y + origin.y, size = GROUP_DISTANCE, best = null, bestDistance = Infinity;
-    var column = Math.floor(x / size), row = Math.floor(y / size), dx, dy;
+    if (!this._places) { return -1; }
+    var groups = this.groupsAt(this.map.getZoom()), origin = this._containerOrigin();
+    var x = point.x + origin.x, y = point.y + origin.y, size = GROUP_DISTANCE, best = -1, bestDistance = Infinity;
+    var column = Math.floor(x / size), row = Math.floor(y / size), dx, dy, g;
     for (dx = -1; dx <= 1; dx++) {
       for (dy = -1; dy <= 1; dy++) {
-        (at.cells.get(cellKey(column + dx, row + dy)) || []).forEach(function (group) {
-          var distance = Math.sqrt((group.x - x) * (group.x - x) + (group.y - y) * (group.y - y));
-          if (distance <= self.radius(group) + 3 && distance < bestDistance) { best = group; bestDistance = distance; }
-        });
+        g = groups.head.get(cellKey(column + dx, row + dy));
+        for (; g !== undefined && g !== -1; g = groups.next[g]) {
+          var distance = Math.sqrt((groups.x[g] - x) * (groups.x[g] - x) + (groups.y[g] - y) * (groups.y[g] - y));
+          if (distance <= this.radius(groups, g) + 3 && distance < bestDistance) { best = g; bestDistance = distance; }
+        }
       }
     }
     return best;
   };
 
-  /* The group's point as a LatLng (its seed place's own point). */
-  EventGroups.prototype.latLng = function (group) {
-    return this.map.unproject([group.x, group.y], this.map.getZoom());
+  /* A group's point as a LatLng (its seed place's own point). */
+  EventGroups.prototype.latLng = function (groups, g) {
+    return this.map.unproject([groups.x[g], groups.y[g]], groups.zoom);
   };
 
   /* Draws the groups on a canvas covering the view and half of it again on every side (panning
-   * shows them before moveend redraws), the highlighted group last, ringed. */
+   * shows them before moveend redraws): first the halos of approximate places standing alone,
+   * one path for all, then the symbols, the highlighted group last, ringed. */
   EventGroups.prototype.draw = function () {
     var map = this.map, size = map.getSize(), margin = size.divideBy(2).round(), canvas = this.canvas;
     var ratio = window.devicePixelRatio || 1, width = size.x + 2 * margin.x, height = size.y + 2 * margin.y;
     var topLeft = map.containerPointToLayerPoint([0, 0]).subtract(margin);
-    var origin = map.getPixelOrigin().add(topLeft), reach = 20, self = this, last = null, shown = [];
-    this.groupsAt(map.getZoom()).list.forEach(function (group) {
-      var x = group.x - origin.x, y = group.y - origin.y;
-      if (x < -reach || y < -reach || x > width + reach || y > height + reach) { return; }
-      if (group.highlighted) { last = group; } else { shown.push(group); }
-    });
-    if (last !== null) { shown.push(last); }
+    var origin = map.getPixelOrigin().add(topLeft), reach = 20, self = this, shown = [], g;
+    var groups = this._places ? this.groupsAt(map.getZoom()) : null;
+    if (groups !== null) {
+      for (g = 0; g < groups.count; g++) {
+        var gx = groups.x[g] - origin.x, gy = groups.y[g] - origin.y;
+        if (gx < -reach || gy < -reach || gx > width + reach || gy > height + reach || g === groups.highlighted) { continue; }
+        shown.push(g);
+      }
+      if (groups.highlighted >= 0) { shown.push(groups.highlighted); }
+    }
     var vector = this.vector !== null && shown.length <= this.vector.maxSymbols, ctx;
     this.rasterised = { events: 0, symbols: 0 };
     if (this.svg !== null) {
@@ -466,20 +641,20 @@
       ctx = canvas.getContext("2d");
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       if (this.vector !== null) {
-        shown.forEach(function (group) { self.rasterised.events += group.count; });
+        shown.forEach(function (g) { self.rasterised.events += groups.size[g]; });
         this.rasterised.symbols = shown.length;
       }
     }
-    if (!this.features.length) { return; }
-    shown.forEach(function (group) {
-      var x = group.x - origin.x, y = group.y - origin.y, r = self.radius(group);
-      if (group.count === 1) {
-        var feature = self.features[group.ids[0]];
-        Symbol_.draw(ctx, x, y, r, symbolOptions(feature, self._vocabulary));
+    if (groups === null || !shown.length) { return; }
+    this._drawHalos(ctx, groups, shown, origin);
+    shown.forEach(function (g) {
+      var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y, r = self.radius(groups, g);
+      if (groups.size[g] === 1) {
+        Symbol_.draw(ctx, x, y, r, self.styles[self.data.style[self.rowsOf(groups, g)[0]]]);
       } else {
-        drawGroup(ctx, x, y, r, group, self._actorColours);
+        drawGroup(ctx, x, y, r, self.summary(groups, g), self._actorColours);
       }
-      if (group.highlighted) {
+      if (g === groups.highlighted) {
         ctx.beginPath();
         ctx.arc(x, y, r + 6, 0, 2 * Math.PI);
         ctx.lineWidth = 3;
@@ -489,19 +664,38 @@
     });
   };
 
-  var PLAN_STATUSES = { planned: true, announced: true };
+  /* One dashed halo per place and halo size, for places that stand alone as their group (a group
+   * of several places says "approximate" by its dashed rim instead), as one path. */
+  EventGroups.prototype._drawHalos = function (ctx, groups, shown, origin) {
+    var self = this, places = this._places, all = this.data.places, zoom = groups.zoom, any = false;
+    // Metres per pixel at the equator at this zoom (Leaflet's spherical Mercator, 256-pixel tiles).
+    var metres = 2 * Math.PI * 6378137 / (256 * Math.pow(2, zoom));
+    ctx.beginPath();
+    shown.forEach(function (g) {
+      if (groups.placeStart[g + 1] - groups.placeStart[g] !== 1) { return; }
+      var place = groups.places[groups.placeStart[g]], drawn = {}, m;
+      for (m = places.start[place]; m < places.start[place + 1]; m++) {
+        var row = places.members[m], halo = self.data.area[row] === 0 ? self.styles[self.data.style[row]].halo : 0;
+        if (!halo || drawn[halo]) { continue; }
+        drawn[halo] = true;
+        var r = halo / (metres * Math.cos(all.lat[places.ids[place]] * Math.PI / 180));
+        var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y;
+        ctx.moveTo(x + r, y);
+        ctx.arc(x, y, r, 0, 2 * Math.PI, false);
+        any = true;
+      }
+    });
+    if (!any) { return; }
+    ctx.lineWidth = EXTENT_STYLE.weight;
+    ctx.strokeStyle = EXTENT_STYLE.color;
+    ctx.globalAlpha = EXTENT_STYLE.opacity;
+    ctx.setLineDash([5, 4]);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
+  };
 
-  /* How an event's symbol is drawn: its type's shape, its actors' colours, approximate or not,
-   * hollow for a plan. */
-  function symbolOptions(feature, vocabulary) {
-    var p = feature.properties;
-    return {
-      shape: (vocabulary.event_types[p.type] || { symbol: "circle" }).symbol,
-      actorColours: p.actors.map(function (id) { return (vocabulary.actors[id] || { colour: "#666666" }).colour; }),
-      approximate: p.extent !== undefined || p.halo_m !== undefined,
-      hollow: PLAN_STATUSES[p.status] === true
-    };
-  }
+  var PLAN_STATUSES = { planned: true, announced: true };
 
   function PanjMap(map, config) {
     this.map = map;
@@ -535,7 +729,7 @@
     this.svg = L.svg();
     this.extentCanvas = this.vector ? L.svg({ pane: "panjExtents", padding: 0.2 })
       : L.canvas({ pane: "panjExtents", padding: 0.2 });
-    this.events = new EventGroups(map, "panjEvents", this.vector);
+    this.events = new EventGroups(map, "panjEvents", this.vector, config.halos);
     map.on("click", this._onMapClick, this);
     map.on("mousemove", this._onMapHover, this);
     map.on("zoomend", this._legendLocations, this);
@@ -649,14 +843,14 @@
     });
   };
 
-  /* An update (one EventsLayer) begins: not ready until finishUpdate says it is drawn. */
-  /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, events, vocabulary,
-   * highlight, bounds, fitRequest}; ready turns true once its layers and events are drawn. */
+  /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, data: {url, count},
+   * mask, vocabulary, highlight, bounds, fitRequest}; ready turns true once its layers and events
+   * are drawn and the frame painted. */
   PanjMap.prototype.update = function (group, u) {
     var update = this.beginUpdate();
     this.setBasemap(u.basemap);
     var layersDrawn = this.setLayers(u.layers);
-    var eventsDrawn = this.drawEvents(group, u.events, u.vocabulary, u.highlight);
+    var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight);
     this.fit(u.bounds, u.fitRequest);
     this.finishUpdate(update, Promise.all([layersDrawn, eventsDrawn]));
   };
@@ -668,10 +862,16 @@
     return this._update;
   };
 
-  /* Ready once the update's layers are drawn, unless a newer update has begun meanwhile. */
-  PanjMap.prototype.finishUpdate = function (update, layersDrawn) {
+  /* Ready once the update's layers and events are drawn and two animation frames later (the
+   * first runs before the browser paints what was drawn, the second after), unless a newer
+   * update has begun meanwhile. */
+  PanjMap.prototype.finishUpdate = function (update, drawn) {
     var self = this;
-    return layersDrawn.then(function () {
+    return drawn.then(function () {
+      return new Promise(function (resolve) {
+        window.requestAnimationFrame(function () { window.requestAnimationFrame(resolve); });
+      });
+    }).then(function () {
       if (update === self._update) { self.ready = true; }
     }, function (error) {
       if (update === self._update) { self.error = String(error.message || error); }
@@ -710,117 +910,136 @@
   /* The Location rows: exact and approximate symbols as the events hold them, groups as drawn at
    * this zoom. */
   PanjMap.prototype._legendLocations = function () {
-    var shown = L.extend({}, this._locationsPresent);
-    shown.group = this.events.groupsAt(this.map.getZoom()).list.some(function (group) { return group.count > 1; });
+    var shown = L.extend({}, this._locationsPresent), groups;
+    if (this.events.data !== null) {
+      groups = this.events.groupsAt(this.map.getZoom());
+      shown.group = groups.count < this.events.rows.length;
+    }
     this._legendShow("data-panj-legend-location", shown);
   };
 
-  /* The events: grouped and drawn on their canvas at once (EventGroups), a click on a group opening
-   * its list or its one event's popup; then, on the canvas below, area outlines (features of the
-   * layers' files, data.extents: {place: {layer, feature}}), one per place, or halos for places
-   * known only to a district, province, region or country, one per place and precision. Returns a
-   * promise settled once the outlines are drawn (rejected, after drawing what it can, if a layer
-   * cannot be fetched). */
-  PanjMap.prototype.drawEvents = function (group, data, vocabulary, highlight) {
-    var self = this, update = this._update, features = data.features;
-    var actorsPresent = {}, typesPresent = {}, locations = {}, statuses = {}, highlighted = null;
-    features.forEach(function (feature) {
-      var p = feature.properties;
-      p.actors.forEach(function (id) { actorsPresent[id] = true; });
-      typesPresent[p.type] = true;
-      if (PLAN_STATUSES[p.status] === true) { statuses.planned = true; }
-      locations[p.extent !== undefined || p.halo_m !== undefined ? "approximate" : "exact"] = true;
-      if (feature.id === highlight) { highlighted = feature; }
-    });
-    this._data = data;
+  /* The events: the file named by data ({url, count}: read once, geo/eventdata.py), the rows the
+   * mask shows grouped and drawn on their canvas at once (EventGroups), a click on a group opening
+   * its list or its one event's popup; then, on the canvas below, the outlines of the area places
+   * shown (features of the layers' files), one per place. Returns a promise settled once the
+   * outlines are drawn (rejected, after drawing what it can, if a file cannot be fetched). */
+  PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight) {
+    var self = this, update = this._update;
     this._vocabulary = vocabulary;
-    this.map.closePopup();
-    this.events.setData(features, vocabulary, highlighted === null ? null : highlight);
-    this.events.draw();
-    this._legendShow("data-panj-legend-actor", actorsPresent);
-    this._legendShow("data-panj-legend-type", typesPresent);
-    this._legendShow("data-panj-legend-status", statuses);
-    this._locationsPresent = locations;
-    this._legendLocations();
-    this._showEmptyNote(features.length === 0);
-    this.eventsDrawn = features.length;
-    this.extentsDrawn = 0;
-    this.highlight = highlighted === null ? null : highlight;
-    // A newly highlighted event is brought into view once its outline is known, unless a fit of
-    // this update (fit() runs next) asks for another view.
-    var reveal = this._reveal = highlighted !== null && this._lastHighlight !== highlight ? highlighted : null;
-    this._lastHighlight = this.highlight;
-
-    return this._extentFeatures(data.extents).then(function (found) {
-      // One outline per area place and one halo per place and precision, as one group.
-      var extents = L.featureGroup(), drawn = {}, count = 0;
-      features.forEach(function (feature) {
-        var p = feature.properties, c = feature.geometry.coordinates;
-        if (p.extent !== undefined && found.features[p.extent]) {
-          count += 1;
-          if (!drawn[p.extent]) {
-            drawn[p.extent] = true;
-            extents.addLayer(L.geoJSON(found.features[p.extent], {
-              renderer: self.extentCanvas, interactive: false, style: EXTENT_STYLE
-            }));
-          }
-        }
-        var halo = p.halo_m !== undefined ? p.ref + "@" + p.halo_m : null;
-        if (halo !== null && !drawn[halo]) {
-          drawn[halo] = true;
-          extents.addLayer(L.circle(L.latLng(c[1], c[0]), L.extend(
-            { renderer: self.extentCanvas, interactive: false, radius: p.halo_m }, EXTENT_STYLE)));
-        }
+    return loadEventFile(reference.url).then(function (data) {
+      if (update !== self._update) { return null; }  // a newer update draws instead
+      var rows = shownRows(mask, data.count), header = data.header, highlightRow = -1, i;
+      var styleShown = new Uint8Array(header.styles.length), areaShown = new Int32Array(header.areas.length + 1);
+      for (i = 0; i < rows.length; i++) { styleShown[data.style[rows[i]]] = 1; areaShown[data.area[rows[i]]] += 1; }
+      if (highlight !== null && highlight !== undefined) {
+        for (i = 0; i < rows.length; i++) { if (data.ids[rows[i]] === highlight) { highlightRow = rows[i]; break; } }
+      }
+      var actorsPresent = {}, typesPresent = {}, locations = {}, statuses = {};
+      header.styles.forEach(function (style, s) {
+        if (!styleShown[s]) { return; }
+        style[1].forEach(function (id) { actorsPresent[id] = true; });
+        typesPresent[style[0]] = true;
+        if (PLAN_STATUSES[style[2]] === true) { statuses.planned = true; }
+        locations[style[3] === "exact" ? "exact" : "approximate"] = true;
       });
-      group.addLayer(extents);
-      if (update === self._update) { self.extentsDrawn = count; }
-      if (reveal !== null && self._reveal === reveal) { self._bringIntoView(reveal, found.features); }
-      if (found.error !== null) { throw found.error; }
+      self._data = data;
+      self.map.closePopup();
+      self.events.setData(data, rows, vocabulary, highlightRow);
+      self.events.draw();
+      self._legendShow("data-panj-legend-actor", actorsPresent);
+      self._legendShow("data-panj-legend-type", typesPresent);
+      self._legendShow("data-panj-legend-status", statuses);
+      self._locationsPresent = locations;
+      self._legendLocations();
+      self._showEmptyNote(rows.length === 0);
+      self.eventsDrawn = rows.length;
+      self.extentsDrawn = 0;
+      self.highlight = highlightRow < 0 ? null : highlight;
+      // A newly highlighted event is brought into view once its outline is known, unless a fit of
+      // this update (fit() ran already) asked for another view since.
+      var reveal = self._reveal = highlightRow >= 0 && self._lastHighlight !== highlight ? highlightRow : null;
+      self._lastHighlight = self.highlight;
+      var extents = {};
+      header.areas.forEach(function (ref, a) { if (areaShown[a + 1]) { extents[a + 1] = ref; } });
+      return self._extentFeatures(extents).then(function (found) {
+        var outlines = L.featureGroup(), count = 0;
+        Object.keys(found.features).forEach(function (code) {
+          count += areaShown[code];
+          outlines.addLayer(L.geoJSON(found.features[code], {
+            renderer: self.extentCanvas, interactive: false, style: EXTENT_STYLE
+          }));
+        });
+        group.addLayer(outlines);
+        if (update === self._update) { self.extentsDrawn = count; }
+        if (reveal !== null && self._reveal === reveal) {
+          self._bringIntoView(reveal, found.features[data.area[reveal]]);
+        }
+        if (found.error !== null) { throw found.error; }
+      });
     });
   };
 
   /* The groups in view for tests and tools: [{x, y (container pixels), ids (event ids)}]. */
   PanjMap.prototype.groups = function () {
-    var features = this.events.features;
-    return this.events.inView().map(function (at) {
-      return { x: at.x, y: at.y, ids: at.group.ids.map(function (i) { return features[i].id; }) };
+    var events = this.events, ids = events.data ? events.data.ids : [];
+    if (events.data === null) { return []; }
+    var groups = events.groupsAt(this.map.getZoom());
+    return events.inView().map(function (at) {
+      return { x: at.x, y: at.y, ids: events.rowsOf(groups, at.g).map(function (row) { return ids[row]; }) };
     });
   };
 
   /* Open one event's popup as a click on it would (at its group), by id; false if not drawn. */
   PanjMap.prototype.openEvent = function (id) {
-    var events = this.events, found = null;
-    events.groupsAt(this.map.getZoom()).list.forEach(function (group) {
-      group.ids.forEach(function (i) { if (events.features[i].id === id) { found = { group: group, feature: events.features[i] }; } });
-    });
-    if (found === null) { return false; }
-    this._openPopup(events.latLng(found.group), this._eventContent(found.feature, null));
-    return true;
+    var events = this.events;
+    if (events.data === null) { return false; }
+    var groups = events.groupsAt(this.map.getZoom()), row = -1, i;
+    for (i = 0; i < events.rows.length; i++) { if (events.data.ids[events.rows[i]] === id) { row = events.rows[i]; break; } }
+    if (row < 0) { return false; }
+    var place = events._shownPlace(row), g;
+    for (g = 0; g < groups.count; g++) {
+      for (var p = groups.placeStart[g]; p < groups.placeStart[g + 1]; p++) {
+        if (groups.places[p] === place) { this._openEventPopup(events.latLng(groups, g), row, null); return true; }
+      }
+    }
+    return false;
   };
 
   PanjMap.prototype._onMapClick = function (e) {
-    var group = this.events.hit(e.containerPoint);
-    if (group === null) { return; }
-    var latlng = this.events.latLng(group);
-    if (group.count === 1) {
-      this._openPopup(latlng, this._eventContent(this.events.features[group.ids[0]], null));
+    var g = this.events.hit(e.containerPoint);
+    if (g < 0) { return; }
+    var groups = this.events.groupsAt(this.map.getZoom()), latlng = this.events.latLng(groups, g);
+    if (groups.size[g] === 1) {
+      this._openEventPopup(latlng, this.events.rowsOf(groups, g)[0], null);
     } else {
-      this._openPopup(latlng, this._listContent(group));
+      this._openListPopup(latlng, groups, g);
     }
   };
 
   PanjMap.prototype._onMapHover = function (e) {
-    var group = this.events.hit(e.containerPoint), container = this.map.getContainer();
-    container.classList.toggle("panj-over-event", group !== null);
-    if (group === null) {
+    var self = this, g = this.events.hit(e.containerPoint), container = this.map.getContainer();
+    container.classList.toggle("panj-over-event", g >= 0);
+    if (g < 0) {
+      this._hovered = null;
       if (this._hoverTip) { this.map.closeTooltip(this._hoverTip); }
       return;
     }
+    var groups = this.events.groupsAt(this.map.getZoom()), key = groups.zoom + ":" + g;
+    if (this._hovered === key) { return; }
+    this._hovered = key;
     if (!this._hoverTip) {
       this._hoverTip = L.tooltip({ className: "panj-tooltip", direction: "top", offset: [0, -8] });
     }
-    this._hoverTip.setLatLng(this.events.latLng(group)).setContent(this._tooltip(group));
-    this.map.openTooltip(this._hoverTip);
+    var rows = this.events.rowsOf(groups, g), places = groups.placeStart[g + 1] - groups.placeStart[g];
+    this._data.details([rows[0]]).then(function (details) {
+      if (self._hovered !== key) { return; }
+      var first = details[rows[0]];
+      var content = rows.length === 1 ? "<strong>" + esc(first.title) + "</strong><br>" + esc(first.date)
+        : "<strong>" + esc(rows.length + " events") + "</strong> · " + esc(places === 1 ? first.place : places + " places") +
+          "<br>Click for the list";
+      self._hoverTip.setLatLng(self.events.latLng(groups, g)).setContent(content);
+      self.map.openTooltip(self._hoverTip);
+    });
   };
 
   /* A popup no taller than half the map (it scrolls), nor wider than the map allows, panned clear
@@ -844,16 +1063,17 @@
     this._emptyNote.hidden = !show;
   };
 
-  /* The features data.extents names, as {features: {place: GeoJSON feature}, error}: every layer
-   * involved is fetched (hidden or not); error is the first failure, null when all arrived. */
+  /* The features extents ({code: {layer, feature}}) name, as {features: {code: GeoJSON feature},
+   * error}: every layer involved is fetched (hidden or not); error is the first failure, null when
+   * all arrived. */
   PanjMap.prototype._extentFeatures = function (extents) {
     var self = this, found = { features: {}, error: null };
-    return Promise.all(Object.keys(extents).map(function (place) {
-      var ref = extents[place];
+    return Promise.all(Object.keys(extents).map(function (code) {
+      var ref = extents[code];
       return self._loadLayer(ref.layer).then(function () {
         var feature = self._layerFeatures[ref.layer][ref.feature];
-        if (!feature) { throw new Error("place " + place + ": no feature " + ref.feature + " in layer " + ref.layer); }
-        found.features[place] = feature;
+        if (!feature) { throw new Error("area place " + ref.layer + ":" + ref.feature + ": no such feature"); }
+        found.features[code] = feature;
       }).catch(function (error) {
         if (found.error === null) { found.error = error; }
       });
@@ -881,9 +1101,9 @@
     return { paddingTopLeft: [left, margin], paddingBottomRight: [right, margin] };
   };
 
-  PanjMap.prototype._bringIntoView = function (feature, outlines) {
-    var c = feature.geometry.coordinates, outline = outlines[feature.properties.extent];
-    var padding = this._freePadding();
+  /* Brings a row's event into view: its area's outline (a GeoJSON feature) when it has one. */
+  PanjMap.prototype._bringIntoView = function (row, outline) {
+    var data = this._data, scale = data.header.scale, padding = this._freePadding();
     if (outline !== undefined) {
       this.map.fitBounds(L.geoJSON(outline).getBounds(), L.extend({ maxZoom: 9, animate: false }, padding));
       return;
@@ -895,7 +1115,8 @@
       (padding.paddingTopLeft[1] + size.y - padding.paddingBottomRight[1]) / 2
     );
     var shift = free.subtract(size.divideBy(2));
-    var centre = this.map.unproject(this.map.project(L.latLng(c[1], c[0]), zoom).subtract(shift), zoom);
+    var point = L.latLng(data.lat[row] / scale, data.lon[row] / scale);
+    var centre = this.map.unproject(this.map.project(point, zoom).subtract(shift), zoom);
     this.map.setView(centre, zoom, { animate: false });
   };
 
@@ -935,15 +1156,16 @@
     return link;
   }
 
-  /* An event's symbol as a small canvas (list rows, the popup's type line). */
-  function symbolCanvas(parent, feature, vocabulary) {
+  /* An event's symbol (a style's look, EventGroups.styles) as a small canvas (list rows, the
+   * popup's type line). */
+  function symbolCanvas(parent, look) {
     var canvas = element("canvas", "panj-popup-symbol", parent), ratio = window.devicePixelRatio || 1, size = 16;
     canvas.width = size * ratio; canvas.height = size * ratio;
     canvas.style.width = size + "px"; canvas.style.height = size + "px";
     canvas.setAttribute("aria-hidden", "true");
     var ctx = canvas.getContext("2d");
     ctx.scale(ratio, ratio);
-    Symbol_.draw(ctx, size / 2, size / 2, 5, symbolOptions(feature, vocabulary));
+    Symbol_.draw(ctx, size / 2, size / 2, 5, look);
     return canvas;
   }
 
@@ -960,57 +1182,67 @@
     planned: "Planned: not reported as done", announced: "Announced: not reported as done"
   };
 
-  PanjMap.prototype._tooltip = function (group) {
-    var features = this.events.features, first = features[group.ids[0]].properties;
-    if (group.count === 1) { return "<strong>" + esc(first.title) + "</strong><br>" + esc(first.date); }
-    var places = {};
-    group.ids.forEach(function (i) { places[features[i].properties.place] = true; });
-    var where = Object.keys(places).length === 1 ? first.place : Object.keys(places).length + " places";
-    return "<strong>" + esc(group.count + " events") + "</strong> · " + esc(where) + "<br>Click for the list";
+  /* An event's popup: opened at once with a note, filled when its text has arrived. */
+  PanjMap.prototype._openEventPopup = function (latlng, row, back) {
+    var self = this, popup = this._openPopup(latlng, loadingNote());
+    return this._data.details([row]).then(function (details) {
+      if (self.map.hasLayer(popup)) { popup.setContent(self._eventContent(row, details[row], back)); }
+    }, function (error) {
+      if (self.map.hasLayer(popup)) { popup.setContent(failedNote(error)); }
+    });
   };
 
-  /* A group's list: one row per event (type symbol, date, title), LIST_PAGE at a time; a row opens
-   * that event's popup, which leads back to the list. */
-  PanjMap.prototype._listContent = function (group) {
-    var self = this, features = this.events.features, vocabulary = this._vocabulary, places = {};
-    group.ids.forEach(function (i) { places[features[i].properties.place] = true; });
-    var several = Object.keys(places).length > 1;
-    var root = element("div", "panj-popup panj-popup-list");
-    element("p", "panj-popup-count", root, group.count + " events " +
-      (several ? "in " + Object.keys(places).length + " places" : "· " + features[group.ids[0]].properties.place));
+  /* A group's list: one row per event (type symbol, date, title), LIST_PAGE at a time, each page's
+   * text fetched when shown; a row opens that event's popup, which leads back to the list. */
+  PanjMap.prototype._openListPopup = function (latlng, groups, g) {
+    var self = this, events = this.events, rows = events.rowsOf(groups, g), data = this._data;
+    var places = groups.placeStart[g + 1] - groups.placeStart[g], several = places > 1;
+    var popup = this._openPopup(latlng, loadingNote()), root = element("div", "panj-popup panj-popup-list");
+    var count = element("p", "panj-popup-count", root, rows.length + " events" + (several ? " in " + places + " places" : ""));
     var list = element("ul", null, root), shown = 0, more = null;
-    var back = { label: "All " + group.count + " events", open: function () { self._openPopup(self.events.latLng(group), self._listContent(group)); } };
+    var back = { label: "All " + rows.length + " events", open: function () { self._openListPopup(latlng, groups, g); } };
     function showMore() {
-      group.ids.slice(shown, shown + LIST_PAGE).forEach(function (i) {
-        var feature = features[i], p = feature.properties, item = element("li", null, list);
-        var row = element("button", "panj-popup-row", item);
-        row.type = "button";
-        row.setAttribute("data-event-id", feature.id);
-        symbolCanvas(row, feature, vocabulary);
-        element("span", "panj-popup-date", row, p.date);
-        element("span", "panj-popup-title", row, several ? p.title + " (" + p.place + ")" : p.title);
-        row.addEventListener("click", function () {
-          self._openPopup(self.events.latLng(group), self._eventContent(feature, back));
+      var page = rows.slice(shown, shown + LIST_PAGE);
+      return data.details(page).then(function (details) {
+        if (shown === 0 && !several) { count.textContent = rows.length + " events · " + details[page[0]].place; }
+        page.forEach(function (row) {
+          var text = details[row], item = element("li", null, list), button = element("button", "panj-popup-row", item);
+          button.type = "button";
+          button.setAttribute("data-event-id", text.id);
+          symbolCanvas(button, events.styles[data.style[row]]);
+          element("span", "panj-popup-date", button, text.date);
+          element("span", "panj-popup-title", button, several ? text.title + " (" + text.place + ")" : text.title);
+          button.addEventListener("click", function () { self._openEventPopup(latlng, row, back); });
         });
+        shown = Math.min(rows.length, shown + LIST_PAGE);
+        if (more) { more.remove(); more = null; }
+        if (shown < rows.length) {
+          more = element("button", "panj-popup-more", root, "Show " + Math.min(LIST_PAGE, rows.length - shown) + " more");
+          more.type = "button";
+          more.addEventListener("click", function () { showMore().then(function () { popup.update(); }); });
+        }
       });
-      shown = Math.min(group.ids.length, shown + LIST_PAGE);
-      if (more) { more.remove(); more = null; }
-      if (shown < group.ids.length) {
-        more = element("button", "panj-popup-more", root, "Show " + Math.min(LIST_PAGE, group.ids.length - shown) + " more");
-        more.type = "button";
-        more.addEventListener("click", showMore);
-      }
     }
-    showMore();
-    return root;
+    return showMore().then(function () {
+      if (self.map.hasLayer(popup)) { popup.setContent(root); }
+    }, function (error) {
+      if (self.map.hasLayer(popup)) { popup.setContent(failedNote(error)); }
+    });
   };
+
+  function loadingNote() { return element("p", "panj-popup-loading", null, "Loading…"); }
+
+  function failedNote(error) {
+    if (window.console) { window.console.error("Panj map: " + (error.message || error)); }
+    return element("p", "panj-popup-loading", null, "This event's text could not be fetched: " + (error.message || error));
+  }
 
   /* One event: title, status, date line, summary, then actors, type, place, distances, amounts and
    * the source (document title and publisher, then each citation: paragraph, cited source, with
    * links where known). */
-  PanjMap.prototype._eventContent = function (feature, back) {
-    var p = feature.properties, vocabulary = this._vocabulary, data = this._data;
-    var documents = data.documents || {}, root = element("div", "panj-popup");
+  PanjMap.prototype._eventContent = function (eventRow, p, back) {
+    var vocabulary = this._vocabulary, header = this._data.header, look = this.events.styles[this._data.style[eventRow]];
+    var documents = header.documents || {}, root = element("div", "panj-popup");
     function name(kind, id) { var term = vocabulary[kind][id]; return term ? term.name : id; }
     if (back) {
       var backButton = element("button", "panj-popup-back", root, "‹ " + back.label);
@@ -1029,18 +1261,18 @@
     }
     row("Actors", p.actors.map(function (id) { return name("actors", id); }).join(", "));
     var type = row("Type", name("event_types", p.type));
-    type.insertBefore(symbolCanvas(null, feature, vocabulary), type.firstChild);
+    type.insertBefore(symbolCanvas(null, look), type.firstChild);
     var region = [p.province, p.country].filter(function (name) { return name && name !== p.place; });
     if (p.gbao) { region.push("in GBAO"); }
     if (p.wakhan) { region.push("in the Wakhan corridor"); }
     row("Place", p.place + " (" + (PLACE_PRECISION[p.loc] || "known to the " + p.loc) + ")" +
       (region.length ? "; " + region.join(", ") : ""));
     var distances = [];
-    if (p.frontier_km !== undefined) { distances.push(p.frontier_km + " km to the frontier"); }
-    if (p.post !== undefined) { distances.push(p.post_km + " km to the nearest post, " + (data.names.post[p.post] || p.post)); }
+    if (p.frontier_km !== null) { distances.push(p.frontier_km + " km to the frontier"); }
+    if (p.post !== null) { distances.push(p.post_km + " km to the nearest post, " + (header.names.post[p.post] || p.post)); }
     row("Distance", distances.join("; "));
-    if (p.usd !== undefined) { row("Amount", "US$ " + Number(p.usd).toLocaleString("en")); }
-    if (p.troops !== undefined) { row("Troops", Number(p.troops).toLocaleString("en")); }
+    if (p.usd !== null) { row("Amount", "US$ " + Number(p.usd).toLocaleString("en")); }
+    if (p.troops !== null) { row("Troops", Number(p.troops).toLocaleString("en")); }
     var doc = documents[p.doc], source = row("Source", doc ? "“" + doc.title + "”, " + (doc.label || doc.publisher) : p.doc);
     if (doc && doc.url) {
       source.appendChild(document.createTextNode(" "));
@@ -1048,8 +1280,8 @@
     }
     var cites = element("ul", "panj-popup-cites", source);
     (p.cites || []).forEach(function (cite) {
-      var item = element("li", null, cites, "¶" + cite.para + ": " + (cite.source === "none cited"
-        ? "cites no source" : cite.source + (cite.date ? " (" + cite.date + ")" : "")));
+      var item = element("li", null, cites, "¶" + cite.paragraph + ": " + (cite.source === "none cited"
+        ? "cites no source" : cite.source + (cite.source_date ? " (" + cite.source_date + ")" : "")));
       if (cite.url) {
         item.appendChild(document.createTextNode(" "));
         webLink(item, cite.url, "(the cited source)");

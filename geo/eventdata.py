@@ -1,0 +1,211 @@
+"""The events as the browser receives them: one compact columnar file per set of events, read
+once per session, and the popups' text in small files fetched only when a popup opens
+(docs/ARCHITECTURE.md, "Events in the browser").
+
+``publish_events`` writes, under one content-hashed folder (``geo.assets.publish_bundle``):
+
+- ``events.bin``: gzip of ``MAGIC``, a little-endian Uint32 header length, the header (UTF-8 JSON,
+  padded with spaces to a multiple of 4 bytes) and then the columns, each aligned to 4 bytes:
+  ``lon`` and ``lat`` (Int32, degrees × ``COORDINATE_SCALE``: where the symbol stands, an area
+  event's at ``geo.mapview.area_anchor``), ``style`` (Uint16, or Uint32 beyond 65,535 styles: an
+  index into the header's ``styles``, each ``[event type, [actors], status, location precision]``),
+  ``area`` (Uint16 or Uint32: 0, or 1 + an index into the header's ``areas``, the layer features
+  whose outlines stand for an area event's place) and ``ids`` (the event ids, UTF-8, one per
+  line). About 12 bytes per event before the ids, and less once gzipped.
+- ``details-<k>.json``: the popup text of rows ``k × DETAILS_ROWS`` up to the next chunk, a JSON
+  list of objects (title, summary, date, actors, place, distances, citations as the joined events hold them...).
+
+Rows keep the order of the events frame given, so the page can say which events to show as a bit
+mask over those rows (``shown_mask``): a filter change sends the mask, never the events.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import math
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import assets
+from geo.events import Document
+from geo.layers import Layer, parse_ref
+
+MAGIC = b"PANJEV1\0"
+COORDINATE_SCALE = 100_000  # 1e-5 degrees, about a metre: finer than any place the data knows
+DETAILS_ROWS = 256  # events per popup file: one file is a few tens of kilobytes
+EVENTS_FILE = "events.bin"
+_GZIP_LEVEL = 6
+_POINT_TYPES = (shapely.GeometryType.POINT, shapely.GeometryType.MULTIPOINT)
+
+
+@dataclass(frozen=True)
+class PublishedEvents:
+    """Where one set of events was published: ``url`` is the compact file's, ``count`` its rows,
+    ``payload_bytes`` the compact file's size (what the browser receives for the events at first)."""
+
+    url: str
+    count: int
+    payload_bytes: int
+
+    def reference(self) -> dict[str, Any]:
+        """What the map's update names the data by."""
+        return {"url": self.url, "count": self.count}
+
+
+def publish_events(
+    events: pd.DataFrame, layers: Mapping[str, Layer], documents: Mapping[str, Document] | None = None
+) -> PublishedEvents:
+    """Write ``events`` (joined events, ``geo.join``) as the browser reads them; the same events
+    give the same URL. An area event's place must be a feature of ``layers`` (the only outlines the
+    browser can fetch). Raises ValueError when one is not."""
+    from geo.mapview import frontier_box, area_anchor  # mapview draws from this module's files
+
+    count = len(events)
+    geometry = events.geometry.to_numpy() if "geometry" in events else np.full(count, None)
+    kinds = shapely.get_type_id(geometry)
+    is_area = (kinds >= 0) & ~np.isin(kinds, [int(kind) for kind in _POINT_TYPES])
+    lons = events["lon"].to_numpy(dtype=float).copy()
+    lats = events["lat"].to_numpy(dtype=float).copy()
+    places = events["place"].to_numpy()
+    box = frontier_box(layers)
+    for row in np.flatnonzero(is_area):
+        lons[row], lats[row] = area_anchor(places[row], geometry[row], box)
+
+    areas: list[dict[str, str]] = []
+    area_index: dict[str, int] = {}
+    area_codes = np.zeros(count, dtype=np.uint32)
+    ids = events["id"].to_numpy()
+    for row in np.flatnonzero(is_area):
+        place = places[row]
+        if place not in area_index:
+            layer_id, feature_id = parse_ref(place)
+            if layer_id not in layers or feature_id not in layers[layer_id].frame.index:
+                raise ValueError(f"event {ids[row]!r}: place {place!r} is not a feature of the map's layers "
+                                 f"({', '.join(layers)}), so its outline cannot be drawn")
+            area_index[place] = len(areas)
+            areas.append({"layer": layer_id, "feature": feature_id})
+        area_codes[row] = area_index[place] + 1
+
+    # A style is one combination of type, actors, status and location precision: each column
+    # coded on its own, the codes combined into one number, the numbers coded again.
+    parts = [(codes, list(uniques)) for codes, uniques in
+             (pd.factorize(events[column], sort=False) for column in ("event_type", "actors", "status",
+                                                                       "location_precision"))]
+    combined = np.zeros(count, dtype=np.int64)
+    for codes, uniques in parts:
+        combined = combined * len(uniques) + codes
+    style_codes, style_values = pd.factorize(combined, sort=False)
+    styles = []
+    for value in style_values:
+        picks = []
+        for codes, uniques in reversed(parts):
+            value, code = divmod(int(value), len(uniques))
+            picks.append(uniques[code])
+        kind, actors, status, precision = reversed(picks)
+        styles.append([kind, list(actors), status, precision])
+
+    posts = layers["posts"].frame["name"].to_dict() if "posts" in layers else {}
+    cited = {} if documents is None else {
+        doc_id: {key: value for key, value in
+                 (("title", documents[doc_id].title), ("publisher", documents[doc_id].publisher),
+                  ("label", documents[doc_id].citation_label), ("url", documents[doc_id].url)) if value}
+        for doc_id in dict.fromkeys(events["document"]) if doc_id in documents
+    }
+    wide_styles, wide_areas = len(styles) > 0xFFFF, len(areas) >= 0xFFFF
+    header = {
+        "count": count, "scale": COORDINATE_SCALE, "styles": styles, "areas": areas,
+        "styleBytes": 4 if wide_styles else 2, "areaBytes": 4 if wide_areas else 2,
+        "detailsRows": DETAILS_ROWS, "names": {"post": posts}, "documents": cited,
+    }
+    columns = [
+        np.round(lons * COORDINATE_SCALE).astype("<i4"),
+        np.round(lats * COORDINATE_SCALE).astype("<i4"),
+        style_codes.astype("<u4" if wide_styles else "<u2"),
+        area_codes.astype("<u4" if wide_areas else "<u2"),
+    ]
+    content = gzip.compress(_pack(header, columns, "\n".join(ids).encode("utf-8")), compresslevel=_GZIP_LEVEL,
+                            mtime=0)
+    files = {EVENTS_FILE: content}
+    files.update(_details_files(events))
+    url = assets.publish_bundle(files)[EVENTS_FILE]
+    return PublishedEvents(url=url, count=count, payload_bytes=len(content))
+
+
+def _pack(header: dict[str, Any], columns: list[np.ndarray], ids: bytes) -> bytes:
+    text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 4)
+    parts = [MAGIC, struct.pack("<I", len(text)), text]
+    for column in columns:
+        raw = column.tobytes()
+        parts += [raw, b"\0" * (-len(raw) % 4)]
+    parts.append(ids)
+    return b"".join(parts)
+
+
+def read_events_file(content: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray], list[str]]:
+    """The header, columns and ids of an ``events.bin`` (the inverse of what ``publish_events``
+    writes; the browser's reader is ``geo/web/panj-map.js``)."""
+    raw = gzip.decompress(content)
+    if raw[: len(MAGIC)] != MAGIC:
+        raise ValueError("not a Panj events file")
+    (length,) = struct.unpack_from("<I", raw, len(MAGIC))
+    offset = len(MAGIC) + 4
+    header = json.loads(raw[offset: offset + length])
+    offset += length
+    count, columns = header["count"], {}
+    for name, dtype in (("lon", "<i4"), ("lat", "<i4"), ("style", f"<u{header['styleBytes']}"),
+                        ("area", f"<u{header['areaBytes']}")):
+        size = count * np.dtype(dtype).itemsize
+        columns[name] = np.frombuffer(raw, dtype=dtype, count=count, offset=offset)
+        offset += size + (-size % 4)
+    ids = raw[offset:].decode("utf-8").split("\n") if count else []
+    return header, columns, ids
+
+
+# The popup files' columns: (name in the file, column of the joined events).
+DETAILS_COLUMNS = (
+    ("id", "id"), ("title", "title"), ("summary", "summary"), ("status", "status"), ("date", "date_label"),
+    ("precision", "date_precision"), ("actors", "actors"), ("type", "event_type"), ("place", "place_name"),
+    ("loc", "location_precision"), ("country", "country"), ("province", "province"), ("gbao", "in_gbao"),
+    ("wakhan", "in_wakhan"), ("frontier_km", "frontier_km"), ("post", "nearest_post"),
+    ("post_km", "nearest_post_km"), ("usd", "amount_usd"), ("troops", "troops"), ("doc", "document"),
+    ("cites", "citations"),
+)
+_ROUNDED = {"frontier_km": 1, "nearest_post_km": 1}
+
+
+def _details_files(events: pd.DataFrame) -> dict[str, bytes]:
+    """The popups' text, ``DETAILS_ROWS`` events to a file: ``{"columns": [...], "rows": [[...]]}``,
+    a row's values in the columns' order, null for a missing value."""
+    values = []
+    for _, column in DETAILS_COLUMNS:
+        series = events[column]
+        if column in _ROUNDED:
+            series = series.round(_ROUNDED[column])
+        if series.dtype == bool:
+            values.append(series.tolist())
+        else:
+            values.append(series.astype(object).where(series.notna(), None).tolist())
+    rows = list(zip(*values))
+    names = [name for name, _ in DETAILS_COLUMNS]
+    return {f"details-{chunk}.json": json.dumps({"columns": names, "rows": rows[start: start + DETAILS_ROWS]},
+                                                ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            for chunk, start in enumerate(range(0, len(rows), DETAILS_ROWS))}
+
+
+def shown_mask(shown_rows: np.ndarray, count: int) -> str | None:
+    """The rows to show (positions in the published events) as base64 of a bit mask, row 0 the
+    most significant bit of the first byte; None when every row is shown."""
+    if len(shown_rows) == count:
+        return None
+    bits = np.zeros(count, dtype=bool)
+    bits[np.asarray(shown_rows, dtype=np.int64)] = True
+    return base64.b64encode(np.packbits(bits).tobytes()).decode("ascii")

@@ -1,0 +1,118 @@
+"""geo.eventdata: the compact events file, the popup files and the mask a rerun sends.
+
+Expectations are written out by hand from the fixture's three events (tests/fixtures/layers-hostile)
+and the format's definition in geo/eventdata.py's docstring."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geo import assets, eventdata
+from geo.join import load_joined_events
+from geo.layers import load_layers
+
+FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
+
+
+@pytest.fixture(scope="module")
+def fixture_events():
+    return load_layers(FIXTURE), load_joined_events(FIXTURE)
+
+
+def _files(published: eventdata.PublishedEvents) -> dict[str, bytes]:
+    folder = assets.local_file(published.url).parent
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+def test_the_file_holds_points_styles_areas_and_ids(fixture_events) -> None:
+    layers, events = fixture_events
+    published = eventdata.publish_events(events, layers)
+    content = assets.local_file(published.url).read_bytes()
+    assert published.payload_bytes == len(content) and published.count == 3
+    raw = gzip.decompress(content)
+    assert raw[:8] == b"PANJEV1\0"
+    (length,) = struct.unpack_from("<I", raw, 8)
+    assert length % 4 == 0  # the columns start aligned for typed arrays
+    header, columns, ids = eventdata.read_events_file(content)
+    by_id = dict(zip(ids, range(3)))
+    assert sorted(ids) == ["hostile", "may-talks", "old-post"]
+    styles = {event_id: header["styles"][columns["style"][row]] for event_id, row in by_id.items()}
+    # By hand from the fixture's events.json: type, actors, status, location precision.
+    assert styles == {
+        "hostile": ["offensive", ["taliban"], "occurred", "exact"],
+        "may-talks": ["diplomacy", ["russia", "china"], "occurred", "province"],
+        "old-post": ["offensive", ["china"], "occurred", "region"],
+    }
+    areas = {event_id: columns["area"][row] for event_id, row in by_id.items()}
+    assert areas["hostile"] == 0
+    assert header["areas"][areas["may-talks"] - 1] == {"layer": "provinces", "feature": "badakhshan"}
+    assert header["areas"][areas["old-post"] - 1] == {"layer": "wakhan", "feature": "wakhan"}
+    # The exact event at its own point, to 1e-5 degrees (fixture: 71.55 E, 37.49 N).
+    assert (columns["lon"][by_id["hostile"]], columns["lat"][by_id["hostile"]]) == (7_155_000, 3_749_000)
+    assert (header["styleBytes"], header["areaBytes"], header["scale"]) == (2, 2, 100_000)
+    # Magic and length, the header, two Int32 columns (12 bytes each), two Uint16 columns (6 bytes
+    # each, padded to 8), the ids.
+    assert len(raw) == 12 + length + 2 * 12 + 2 * 8 + len("hostile\nmay-talks\nold-post".encode())
+
+
+def test_popup_files_hold_each_rows_text_in_the_files_order(fixture_events, monkeypatch) -> None:
+    layers, events = fixture_events
+    monkeypatch.setattr(eventdata, "DETAILS_ROWS", 2)
+    published = eventdata.publish_events(events, layers)
+    header, _, ids = eventdata.read_events_file(assets.local_file(published.url).read_bytes())
+    files = _files(published)
+    assert sorted(files) == ["details-0.json", "details-1.json", "events.bin"] and header["detailsRows"] == 2
+    rows = []
+    for name in ("details-0.json", "details-1.json"):
+        part = json.loads(files[name])
+        assert part["columns"][:3] == ["id", "title", "summary"]
+        rows += [dict(zip(part["columns"], row)) for row in part["rows"]]
+    assert [row["id"] for row in rows] == ids
+    texts = {row["id"]: row for row in rows}
+    assert texts["hostile"]["title"] == "<img src=x onerror=alert(1)>"  # data, never markup
+    assert texts["may-talks"]["actors"] == ["russia", "china"]
+    assert texts["may-talks"]["usd"] is None and texts["may-talks"]["province"] == "Badakhshan"
+
+
+def test_the_same_events_give_the_same_url_and_changed_text_a_new_one(fixture_events) -> None:
+    layers, events = fixture_events
+    first = eventdata.publish_events(events, layers)
+    assert eventdata.publish_events(events.copy(), layers).url == first.url
+    retitled = events.assign(title=["Changed"] + list(events["title"].iloc[1:]))
+    changed = eventdata.publish_events(retitled, layers)
+    assert changed.url != first.url  # only the popup text differs, and the folder with it
+    assert _files(first)["events.bin"] == _files(changed)["events.bin"]
+
+
+def test_no_events_is_an_empty_file(fixture_events) -> None:
+    layers, events = fixture_events
+    published = eventdata.publish_events(events.iloc[:0], layers)
+    header, columns, ids = eventdata.read_events_file(assets.local_file(published.url).read_bytes())
+    assert (header["count"], ids, len(columns["lon"])) == (0, [], 0)
+    assert sorted(_files(published)) == ["events.bin"]
+
+
+@pytest.mark.parametrize(("rows", "count", "expected"), [
+    ([0, 9], 10, bytes([0b10000000, 0b01000000])),
+    ([1, 2, 3, 4, 5, 6, 7], 8, bytes([0b01111111])),
+    ([], 3, bytes([0])),
+    ([8], 9, bytes([0, 0b10000000])),
+])
+def test_the_mask_sets_one_bit_per_shown_row(rows, count, expected) -> None:
+    assert base64.b64decode(eventdata.shown_mask(np.array(rows), count)) == expected
+
+
+def test_every_row_shown_sends_no_mask() -> None:
+    assert eventdata.shown_mask(np.arange(5), 5) is None
+
+
+def test_a_mask_for_a_hundred_thousand_rows_is_under_seventeen_kilobytes() -> None:
+    mask = eventdata.shown_mask(np.arange(0, 100_000, 2), 100_000)
+    assert len(mask) == 16_668  # 12,500 bytes, base64: what a filter change sends for the map
