@@ -307,3 +307,26 @@ def test_fit_to_events_again_after_panning_away(page, app_url) -> None:
         assert frame.evaluate(_ALL_EVENTS_IN_VIEW) is False
         fit.click()
         frame.wait_for_function(_ALL_EVENTS_IN_VIEW, timeout=TIMEOUT_MS)
+
+
+_DRAWN_IDS = """() => { const m = window.panjMap.map; m.setView([34, 68], 3, {animate: false});
+                        return window.panjMap.groups().flatMap(g => g.ids).sort(); }"""
+
+
+@pytest.mark.parametrize("query", ["actor=china", "status=planned&status=announced", "actor=russia&type=military-presence"])
+def test_the_map_draws_exactly_the_events_the_filters_show(page, app_url, query) -> None:
+    """The server filters and sends the map one bit per event: the events drawn are the ones the
+    filters pick, read here from the events file itself (layers/events/)."""
+    events = geo.join.load_joined_events()
+    wanted = {key: values for key, values in (part.split("=") for part in query.split("&"))}
+    statuses = [value.split("=")[1] for value in query.split("&") if value.startswith("status=")]
+    expected = sorted(
+        event_id for event_id, actors, kind, status in zip(events["id"], events["actors"], events["event_type"], events["status"])
+        if ("actor" not in wanted or wanted["actor"] in actors) and ("type" not in wanted or wanted["type"] == kind)
+        and (not statuses or status in statuses))
+    assert 0 < len(expected) < len(events)
+    page.goto(f"{app_url}/?{query}&basemap=none")
+    frame = _map_frame(page)
+    assert _count(page)[0] == len(expected)
+    _wait_drawn(frame, len(expected))
+    assert frame.evaluate(_DRAWN_IDS) == expected
