@@ -1,4 +1,5 @@
-"""Helpers for the browser tests: the map's frame, the shown/total count, and what a page let out."""
+"""Helpers for the browser tests: the map's frame, the shown/total count, the events table's rows,
+and what a page let out."""
 
 from __future__ import annotations
 
@@ -43,6 +44,33 @@ def count_text(page) -> tuple[int, int]:
     text.wait_for(timeout=TIMEOUT_MS)
     shown, total = COUNT.search(text.inner_text()).groups()
     return int(shown), int(total)
+
+
+# The events table is Streamlit's data grid: drawn on a canvas, with an accessible copy of the rows
+# in view as an HTML table; a row is selected by clicking its row marker, left of the first column.
+GRID = "[data-testid='stDataFrame']"
+GRID_ROW_PX = 35  # the grid's header and each row
+GRID_MARKER_X_PX = 15
+
+
+def table_rows(page) -> list[dict[str, str]]:
+    """The events table's rows in view, as {column: text} (the first of the page's grids)."""
+    grid = page.locator(GRID).first
+    grid.wait_for(timeout=TIMEOUT_MS)
+    return grid.evaluate("""g => {
+        const rows = [...g.querySelectorAll('table tr')];
+        const names = [...rows[0].querySelectorAll('th')].map(th => th.innerText.trim());
+        return rows.slice(1).map(tr => Object.fromEntries(
+            [...tr.querySelectorAll('td')].map((td, i) => [names[i], td.innerText.trim()])));
+    }""")
+
+
+def select_table_row(page, row: int) -> None:
+    """Click the row marker of the events table's row ``row`` (from 0, among the page's rows)."""
+    grid = page.locator(GRID).first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + GRID_MARKER_X_PX, box["y"] + GRID_ROW_PX * (row + 1) + GRID_ROW_PX / 2)
 
 
 def links_and_images(frame) -> list[str]:

@@ -1,0 +1,71 @@
+"""The events table in Chromium: one page of rows with its count; selecting a row highlights the
+event that row shows, on the first page and on a later one; a filter change goes back to the
+first page."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from browsing import TIMEOUT_MS, map_frame, select_table_row, table_rows
+
+from geo import synthetic
+
+pytestmark = pytest.mark.browser
+
+ARTICLE_EVENTS = 30  # layers/events/edm-v19-i92.json
+SYNTHETIC = 120  # imported below: 150 events, three pages of 50
+
+
+def _wait_for_highlight(page, event_id: str) -> None:
+    page.wait_for_function("(id) => window.location.search.includes('event=' + id)", arg=event_id,
+                           timeout=TIMEOUT_MS)
+    map_frame(page).wait_for_function("(id) => window.panjMap.highlight === id", arg=event_id, timeout=TIMEOUT_MS)
+
+
+def _highlighted(page) -> str:
+    page.wait_for_function("() => window.location.search.includes('event=')", timeout=TIMEOUT_MS)
+    return page.evaluate("() => new URLSearchParams(window.location.search).get('event')")
+
+
+def test_selecting_a_row_highlights_its_event(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    page.get_by_text(f"Rows 1–{ARTICLE_EVENTS} of {ARTICLE_EVENTS}").wait_for(timeout=TIMEOUT_MS)
+    map_frame(page)
+    assert not page.get_by_role("button", name="Next ▶").count()  # one page: no page controls
+    # The article's third event by date (layers/events/edm-v19-i92.json): US funding since 2002.
+    assert table_rows(page)[2]["Title"] == "US security funding for Tajikistan since 2002"
+    select_table_row(page, 2)
+    _wait_for_highlight(page, "us-security-funding")
+
+
+def test_a_later_page_selects_its_own_rows_and_a_filter_goes_back_to_the_first(page, own_app_url, tmp_path) -> None:
+    path = tmp_path / "synthetic.geojson"
+    synthetic.write_events_file(path, SYNTHETIC)
+    titles = {feature["properties"]["id"]: feature["properties"]["title"]
+              for feature in json.loads(path.read_text(encoding="utf-8"))["features"]}
+    page.goto(f"{own_app_url}/?basemap=none")
+    map_frame(page)
+    page.get_by_text("Your own events: import ACLED, GeoJSON or Panj files").click()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.get_by_role("button", name=f"Import {SYNTHETIC} events").click()
+    total = ARTICLE_EVENTS + SYNTHETIC
+    page.get_by_text(f"Rows 1–50 of {total}").wait_for(timeout=TIMEOUT_MS)
+
+    first_page = table_rows(page)
+    page.get_by_role("button", name="Next ▶").click()
+    page.get_by_text(f"Rows 51–100 of {total}").wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function("(title) => !document.querySelector('[data-testid=stDataFrame] table')"
+                           ".innerText.includes(title)", arg=first_page[0]["Title"], timeout=TIMEOUT_MS)
+    second_page = table_rows(page)
+    assert second_page[0]["First day"] >= first_page[-1]["First day"]  # still by date, across pages
+    select_table_row(page, 1)
+    chosen = _highlighted(page)
+    assert titles.get(chosen) == second_page[1]["Title"]  # the row's own event, not page 1's second
+    map_frame(page).wait_for_function("(id) => window.panjMap.highlight === id", arg=chosen, timeout=TIMEOUT_MS)
+
+    search = page.get_by_label("Search titles and summaries")
+    search.fill("in")
+    search.press("Enter")
+    page.get_by_text("Rows 1–50 of").wait_for(timeout=TIMEOUT_MS)
+    assert page.outside_requests == [] and page.dialogs == []
