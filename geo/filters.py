@@ -151,12 +151,9 @@ class EventIndex:
         self.frame = frame
         self._terms: dict[str, tuple[np.ndarray, np.ndarray, list[Any]]] = {}
 
-    def __len__(self) -> int:
-        return len(self.frame)
-
     def prepare(self) -> None:
         """Compute every part now (the page does it once per loaded data, before any reader asks)."""
-        for column in ("actors", "event_type", "status", *(column for column, _ in _REGION_PREFIXES.values())):
+        for column in ("actors", "event_type", "status", "dataset", *(column for column, _ in _REGION_PREFIXES.values())):
             if column in self.frame.columns:
                 self.terms(column)
         for part in ("date_first", "date_last", "searched", "positions"):
