@@ -10,6 +10,7 @@ the same code: ``MapLabels`` is part of the base map.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from folium.template import Template
 from shapely.geometry import box
 from shapely.ops import linemerge, polylabel
 
+from geo import assets
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer
 from geo.markup import DataElement
 from geo.problems import Problem, ProblemsError, check_fields, read_json
@@ -383,17 +385,33 @@ def label_data(layers: Mapping[str, Layer], layers_dir: Path = LAYERS_DIR) -> di
     return known[1]
 
 
+# (layers object id, directory) -> the labels' URL; the layers are kept, as in _computed.
+_published: dict[tuple[int, Path], tuple[Mapping[str, Layer], str]] = {}
+
+
+def publish_label_data(layers: Mapping[str, Layer], layers_dir: Path = LAYERS_DIR) -> str:
+    """The URL of ``label_data`` as a static, content-hashed JSON file (``geo.assets.publish_data``):
+    the base map is sent again on every rerun of the page, its labels need not be."""
+    key = (id(layers), Path(layers_dir).resolve())
+    known = _published.get(key)
+    if known is None or known[0] is not layers or assets.local_file(known[1]) is None:
+        content = json.dumps(label_data(layers, layers_dir), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        known = _published[key] = (layers, assets.publish_data("labels.json", content))
+    return known[1]
+
+
 class MapLabels(DataElement):
-    """The map's names, placed by ``geo/web/panj-labels.js`` after every zoom and move; sets
-    ``window.panjMap.labels()`` (the drawn labels: text, rank, layer, screen box)."""
+    """The map's names, fetched from their static file and placed by ``geo/web/panj-labels.js``
+    after every zoom and move; sets ``window.panjMap.labels()`` (the drawn labels: text, rank,
+    layer, screen box)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        new PanjLabels(window.panjMap, {{ this.data|tojson }});
+        new PanjLabels(window.panjMap, {{ this.url|tojson }});
         {% endmacro %}
     """)
 
     def __init__(self, layers: Mapping[str, Layer], layers_dir: Path = LAYERS_DIR):
         super().__init__()
         self._name = "PanjLabels"
-        self.data = label_data(layers, layers_dir)
+        self.url = publish_label_data(layers, layers_dir)

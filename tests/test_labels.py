@@ -4,13 +4,14 @@ from a place's kind, and the label data reaching the page as JSON."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 import shapely
 from shapely.geometry import Point
 
-from geo import labels, mapview
+from geo import assets, labels, mapview
 from geo.events import load_vocabulary
 from geo.layers import LAYERS_DIR, load_layers
 
@@ -109,7 +110,10 @@ def test_river_names_follow_their_stretch_of_the_frontier(drawn, layers) -> None
             assert len(anchor["along"]) == 2
 
 
-def test_labels_reach_the_map_as_json_text(layers) -> None:
+def test_labels_reach_the_map_as_a_static_json_file(layers) -> None:
     html = mapview.standalone_html(mapview.build_base_map(layers, load_vocabulary(), basemaps=mapview.load_basemaps()))
-    assert "new PanjLabels(window.panjMap, {" in html
-    assert '"text": "Khorugh"' in html and "panj-labels.js" in html
+    [url] = re.findall(r'new PanjLabels\(window\.panjMap, "([^"]+)"\);', html)
+    assert re.fullmatch(r"/app/static/vendor/data/[0-9a-f]{16}/labels\.json", url) and "panj-labels.js" in html
+    data = json.loads(assets.local_file(url).read_text(encoding="utf-8"))
+    assert "Khorugh" in [label["text"] for label in data["labels"]]
+    assert "Khorugh" not in html  # the base map, sent on every rerun, carries only the address

@@ -1,8 +1,9 @@
 /* Panj map labels: names of countries, places, posts, areas and the frontier's rivers, laid out in
  * screen space after every zoom, move, resize and layer change (docs/ARCHITECTURE.md, "Labels").
  *
- * geo/labels.py (MapLabels) gives {ranks: [{id, size, minZoom}], labels: [{layer, feature, text,
- * rank, kind: "point" | "area" | "line", anchors, radius}]}, labels in rank order. A label is
+ * geo/labels.py (MapLabels) names a static file holding {ranks: [{id, size, minZoom}], labels:
+ * [{layer, feature, text, rank, kind: "point" | "area" | "line", anchors, radius}]}, labels in
+ * rank order. A label is
  * shown while its layer is visible and the zoom is at least its rank's minZoom. Highest rank
  * first, each label takes the first of its candidate positions (sides of a point; an area's
  * anchors in view; above or below a river's line) that lies wholly inside the map, clear of the
@@ -36,14 +37,25 @@
     return this.left >= margin && this.top >= margin && this.right <= width - margin && this.bottom <= height - margin;
   };
 
-  function PanjLabels(panj, data) {
-    var self = this, ranks = {};
-    data.ranks.forEach(function (rank, index) { ranks[rank.id] = L.extend({ priority: index }, rank); });
+  /* The labels of the static file at url (geo/labels.py publish_label_data), placed once it has
+   * arrived; panj.labelsLoaded settles then (the map is not ready before its names are). */
+  function PanjLabels(panj, url) {
+    var self = this;
     this.panj = panj;
+    this.drawnLabels = [];
+    panj.labels = this.labels.bind(this);
+    panj.labelsLoaded = fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) { throw new Error("labels: " + url + " answered HTTP " + response.status); }
+      return response.json();
+    }).then(function (data) { self._start(data); });
+  }
+
+  PanjLabels.prototype._start = function (data) {
+    var self = this, ranks = {}, panj = this.panj;
+    data.ranks.forEach(function (rank, index) { ranks[rank.id] = L.extend({ priority: index }, rank); });
     this.map = panj.map;
     this.ranks = ranks;
     this.items = data.labels;
-    this.drawnLabels = [];
     this._frame = null;
     // Above the vector layers and event symbols (panes 400-450), below tooltips and popups;
     // hidden while a zoom animates, like the vectors' own panes.
@@ -66,9 +78,8 @@
     if (window.ResizeObserver) {
       new window.ResizeObserver(schedule).observe(this.map.getContainer().querySelector(".leaflet-control-container"));
     }
-    panj.labels = this.labels.bind(this);
     schedule();
-  }
+  };
 
   /* Lay out again on the next frame (one layout however many events ask for it). */
   PanjLabels.prototype.schedule = function () {
@@ -79,7 +90,7 @@
 
   /* The drawn labels, laid out first if a layout is due. */
   PanjLabels.prototype.labels = function () {
-    if (this._frame !== null) {
+    if (this._frame !== undefined && this._frame !== null) {
       window.cancelAnimationFrame(this._frame);
       this._frame = null;
       this.layout();

@@ -719,6 +719,7 @@
     this._lastFitRequest = null;
     this._lastHighlight = null;
     this._reveal = null;  // the highlighted event to bring into view once its outline is drawn
+    this.labelsLoaded = null;  // a promise, set by geo/web/panj-labels.js when the map has names
     // Outlines arrive after the symbols (their layer may still be on its way): their own pane keeps
     // them under the symbols whatever the order, both above the vector layers, below tooltips.
     map.createPane("panjExtents").style.zIndex = 440;
@@ -862,12 +863,13 @@
     return this._update;
   };
 
-  /* Ready once the update's layers and events are drawn and two animation frames later (the
+  /* Ready once the update's layers and events are drawn, the labels' file has arrived
+   * (geo/web/panj-labels.js), and two animation frames later (the
    * first runs before the browser paints what was drawn, the second after), unless a newer
    * update has begun meanwhile. */
   PanjMap.prototype.finishUpdate = function (update, drawn) {
     var self = this;
-    return drawn.then(function () {
+    return Promise.all([drawn, this.labelsLoaded]).then(function () {
       return new Promise(function (resolve) {
         window.requestAnimationFrame(function () { window.requestAnimationFrame(resolve); });
       });
