@@ -638,6 +638,13 @@ def benchmark(argv: list[str]) -> int:
     import_group.add_argument("--database-url", metavar="URL",
                               help="a PostgreSQL database with PostGIS to time as well (default: PANJ_DATABASE_URL "
                                    "when it is one); its benchmark dataset is deleted afterwards")
+    app_group = parser.add_argument_group("the running app (instead of the map)")
+    app_group.add_argument("--app", action="store_true",
+                           help="serve the page (streamlit run app.py) on a temporary store of N synthetic events and "
+                                "measure it in headless Chromium: first_load_s, filter_s, sent_bytes, rss_mb, then "
+                                "concurrent sessions on one app process (geo.appbench)")
+    app_group.add_argument("--sessions", type=int, default=10, metavar="N",
+                           help="concurrent browser sessions with --app (default: %(default)s)")
     options = parser.parse_args(argv)
     try:
         sizes = [int(size) for text in options.sizes for size in text.split(",") if size.strip()]
@@ -648,6 +655,8 @@ def benchmark(argv: list[str]) -> int:
     if options.imports:
         return _benchmark_imports(options.rows, options.database_url or os.environ.get("PANJ_DATABASE_URL"),
                                   options.layers_dir, parser)
+    if options.app:
+        return _benchmark_app(list(dict.fromkeys(sizes)), options, parser)
     try:
         result = bench.run(list(dict.fromkeys(sizes)), layers_dir=options.layers_dir, browser_path=options.browser,
                            report=lambda line: print(line, file=sys.stderr))
@@ -662,6 +671,27 @@ def benchmark(argv: list[str]) -> int:
     print(bench.format_table(result.records))
     if options.json is not None:
         bench.write_json(result, options.json)
+        print(f"records written to {options.json}", file=sys.stderr)
+    return EXIT_DONE
+
+
+def _benchmark_app(sizes: list[int], options: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from geo import appbench
+    from geo.browser import BrowserNotFound
+
+    if options.sessions < 1:
+        parser.error("--sessions: must be at least 1")
+    try:
+        result = appbench.run(sizes, sessions=options.sessions, layers_dir=options.layers_dir,
+                              browser_path=options.browser, report=lambda line: print(line, file=sys.stderr))
+    except BrowserNotFound as error:  # logged where it is raised
+        print(f"panj bench: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (appbench.AppBenchError, ValueError) as error:  # the import or the server failed; unreadable data
+        return _failed("bench", error, logged="app benchmark could not start")
+    print(appbench.format_table(result.records))
+    if options.json is not None:
+        appbench.write_json(result, options.json)
         print(f"records written to {options.json}", file=sys.stderr)
     return EXIT_DONE
 

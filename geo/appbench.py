@@ -1,0 +1,469 @@
+"""The app under load (``panj bench --app``): the running Streamlit page holding N synthetic events,
+measured in headless Chromium.
+
+For each size a temporary store is filled by running ``panj import`` on ``geo.synthetic``'s events
+file (the map benchmark's events, same seed) with ``PANJ_DATA_DIR`` pointing at a temporary folder
+(never the user's store), and ``streamlit run app.py`` serves it; the page also loads the article's
+own events into that store, so it holds N + 30 events. One browser session opens the page first, so the app process has loaded the
+data once (``cold_load_s``); then, per size, a record of ``geo.bench.Record``'s fields (the map
+benchmark's fields left null) with ``impl`` "panj" and ``size``:
+
+- ``first_load_s``: a new session, navigation until the map is painted (``window.panjMap.ready``
+  in the map's frame, then two animation frames) and the sidebar's "N of M events" is shown;
+- ``filter_s``: in that session, choosing one event type in the sidebar until the map is painted
+  with the new set (``ready`` and ``eventsDrawn`` equal to the new count the page shows);
+- ``sent_bytes``: the websocket payload bytes the browser received from that choice until the
+  map was painted, the script run had ended and the socket had been quiet for ``QUIET_S``;
+- ``rss_mb``: the app process's peak resident memory so far (``VmHWM``), in MB of 10^6 bytes.
+
+and a ``sessions`` record: ``sessions`` browser contexts open the page at once on the same app
+process; each must get its map painted with its count and no error. The app's resident memory is
+read before (``VmRSS``), at peak (``VmHWM``, reset through ``/proc/PID/clear_refs`` just before)
+and after every context has closed, polling until it is back within ``RETURN_FRACTION`` of before
+or ``SETTLE_TIMEOUT_S`` passes. Whether the dataset is held once compares the growth with the
+dataset's own size in a Python process (``dataset_mb``: the resident memory a fresh process gains
+loading the page data for the store, ``geo.pagedata.load_page_data``, after loading it once for
+the shipped events alone so that imports and caches are not counted): ``held_once`` when the peak
+grew by less than ``HELD_ONCE_COPIES`` times that (``growth_in_datasets``).
+
+Every step has a timeout; a step that times out, or a page that shows an error, leaves its field
+null and ``note`` says why. Timings are never asserted by the tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geo import synthetic
+from geo.bench import Record, machine_info
+from geo.layers import LAYERS_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (1_000, 10_000, 100_000)
+SESSIONS = 10
+DATASET_NAME = "panj bench app"
+START_TIMEOUT_S = 120.0  # the server announcing its URL and answering its health check
+STEP_TIMEOUT_S = 300.0  # one session's load, or one filter change, until painted
+SESSIONS_TIMEOUT_S = 900.0  # every concurrent session painted
+SETTLE_TIMEOUT_S = 60.0  # memory coming back once the sessions have closed
+RETURN_FRACTION = 0.2  # "back": within 20% of the level before the sessions
+QUIET_S = 1.0  # no websocket frame for this long: the filter change's messages have all arrived
+# Every session runs the same page, so either each holds a copy of the dataset (ten sessions add ten
+# datasets) or none does: growth under half that rules the copies out.
+HELD_ONCE_COPIES = 5.0
+VIEWPORT = {"width": 1400, "height": 1000}
+MEGABYTE = 1_000_000  # as geo.bench's
+
+# Evaluated in the page's top frame. Answers {error} when the page shows an exception or the map
+# an error, {shown, total} once the count differs from `before` and a map frame is ready having
+# drawn that many events, else null (keep waiting).
+_STATE = r"""(before) => {
+  const exception = document.querySelector('[data-testid="stException"]');
+  if (exception) { return {error: 'exception on the page: ' + exception.innerText.slice(0, 500)}; }
+  const frames = [...document.querySelectorAll('iframe')];
+  for (const frame of frames) {
+    try { const map = frame.contentWindow.panjMap; if (map && map.error) { return {error: 'map error: ' + map.error}; } }
+    catch (error) { /* another origin's frame: not the map */ }
+  }
+  const count = document.body.innerText.match(/([\d,]+) of ([\d,]+) events/);
+  if (!count) { return null; }
+  const shown = Number(count[1].replace(/,/g, '')), total = Number(count[2].replace(/,/g, ''));
+  if (shown === before) { return null; }
+  for (const frame of frames) {
+    try {
+      const map = frame.contentWindow.panjMap;
+      if (map && map.ready && map.eventsDrawn === shown) { return {shown: shown, total: total}; }
+    } catch (error) { /* as above */ }
+  }
+  return null;
+}"""
+# Two animation frames in the map's frame after it is ready: the frame it drew has been painted.
+_PAINTED = """async (shown) => {
+  for (const frame of document.querySelectorAll('iframe')) {
+    let map = null;
+    try { map = frame.contentWindow.panjMap; } catch (error) { continue; }
+    if (map && map.ready && map.eventsDrawn === shown) {
+      const view = frame.contentWindow;
+      await new Promise(done => view.requestAnimationFrame(() => view.requestAnimationFrame(done)));
+      return true;
+    }
+  }
+  return false;
+}"""
+_SCRIPT_IDLE = "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
+
+
+class AppBenchError(RuntimeError):
+    """The benchmark could not set up: the import failed or the app would not start."""
+
+
+class StepFailed(RuntimeError):
+    """One measured step did not finish: it timed out or the page showed an error."""
+
+
+@dataclass(frozen=True)
+class App:
+    """A served page: its address and its process's id (whose memory is read)."""
+
+    url: str
+    pid: int
+
+
+# --- the store and the server --------------------------------------------------------------------
+
+def fill_store(data_dir: Path, count: int, *, layers_dir: Path = LAYERS_DIR) -> synthetic.Summary:
+    """Write ``count`` synthetic events and import them with ``panj import`` into the store of
+    ``data_dir`` (PANJ_DATA_DIR is set for that command only); what was generated."""
+    events = data_dir / "synthetic-events.geojson"
+    summary = synthetic.write_events_file(events, count, layers_dir=layers_dir)
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "import", str(events), "--name", DATASET_NAME, "--licence", "synthetic",
+         "--layers-dir", str(layers_dir)],
+        cwd=ROOT, env=_app_env(data_dir, layers_dir), capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        raise AppBenchError(f"panj import of {count:,} synthetic events failed:\n{done.stderr[-2000:]}")
+    events.unlink()
+    return summary
+
+
+def _app_env(data_dir: Path, layers_dir: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in ("PANJ_DATABASE_URL", "PANJ_LAYERS_DIR")}
+    env["PANJ_DATA_DIR"] = str(data_dir)
+    if layers_dir.resolve() != LAYERS_DIR.resolve():
+        env["PANJ_LAYERS_DIR"] = str(layers_dir)
+    return env
+
+
+@contextmanager
+def serve(data_dir: Path, *, layers_dir: Path = LAYERS_DIR) -> Iterator[App]:
+    """``streamlit run app.py`` on a free local port with the store of ``data_dir``, as the browser
+    tests start it (tests/conftest.py); stopped on leaving."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=_app_env(data_dir, layers_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url, lines, announced = f"http://127.0.0.1:{port}", [], threading.Event()
+
+    def watch() -> None:  # keep reading: a full pipe would stall the server
+        for raw in process.stdout:
+            lines.append(raw.decode(errors="replace"))
+            if "URL:" in lines[-1]:
+                announced.set()
+        announced.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        if not announced.wait(START_TIMEOUT_S) or process.poll() is not None or not _healthy(url):
+            raise AppBenchError(f"streamlit did not serve {url} (exit code {process.poll()}):\n{''.join(lines)[-2000:]}")
+        yield App(url, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+# --- memory --------------------------------------------------------------------------------------
+
+def memory_mb(pid: int, field: str = "VmRSS") -> float:
+    """A memory line of ``/proc/PID/status`` (``VmRSS`` now, ``VmHWM`` peak) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) * 1024 / MEGABYTE
+    raise AppBenchError(f"no {field} in /proc/{pid}/status")
+
+
+def reset_peak(pid: int) -> None:
+    """Make ``VmHWM`` start again from the current resident size (Linux's ``clear_refs`` 5)."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def dataset_mb(data_dir: Path, *, layers_dir: Path = LAYERS_DIR) -> float:
+    """The resident memory (MB) a fresh Python process gains when it loads the page data for the
+    store of ``data_dir``: measured after a first load of the shipped events alone (in a store of
+    its own), so module imports and one-off caches are left out."""
+    code = (
+        "import sys, tempfile; from pathlib import Path; from geo import pagedata; "
+        "from geo.appbench import memory_mb; import os; "
+        "layers = Path(sys.argv[1]); empty = tempfile.mkdtemp(prefix='panj-bench-empty-'); "
+        "first = pagedata.load_page_data(layers, pagedata.open_page_store(layers, f'sqlite:///{empty}/panj.sqlite3')); "
+        "before = memory_mb(os.getpid()); "
+        "data = pagedata.load_page_data(layers, pagedata.open_page_store(layers, f'sqlite:///{sys.argv[2]}/panj.sqlite3')); "
+        "print(memory_mb(os.getpid()) - before)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(layers_dir), str(data_dir)], cwd=ROOT,
+                          env=_app_env(data_dir, layers_dir), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise AppBenchError(f"loading the page data to size it failed:\n{done.stderr[-2000:]}")
+    return float(done.stdout.split()[-1])
+
+
+# --- one session ---------------------------------------------------------------------------------
+
+class Session:
+    """One browser context on the page, counting the websocket bytes it receives."""
+
+    def __init__(self, browser: Any, url: str):
+        self.context = browser.new_context(viewport=VIEWPORT)
+        self.page = self.context.new_page()
+        self.received = 0
+        self.last_frame = time.perf_counter()
+        self.url = url
+        self.page.on("websocket", self._watch)
+
+    def _watch(self, socket: Any) -> None:
+        socket.on("framereceived", self._count)
+
+    def _count(self, payload: str | bytes) -> None:
+        self.received += len(payload)
+        self.last_frame = time.perf_counter()
+
+    def open(self) -> None:
+        """Navigate (returns once the document has loaded; the app then runs over the websocket)."""
+        self.page.goto(f"{self.url}/?basemap=none", wait_until="load", timeout=STEP_TIMEOUT_S * 1000)
+
+    def painted(self, before: int | None, timeout_s: float) -> tuple[int, int]:
+        """Wait until the page shows a count other than ``before`` and the map has drawn and painted
+        that many events; the count as (shown, total). StepFailed on an error or the timeout."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            state = self.page.wait_for_function(_STATE, arg=-1 if before is None else before,
+                                                timeout=max(timeout_s, 0.001) * 1000).json_value()
+        except PlaywrightTimeout:
+            raise StepFailed(f"not painted within {timeout_s:.0f} s") from None
+        if "error" in state:
+            raise StepFailed(state["error"])
+        if not self.page.evaluate(_PAINTED, state["shown"]):  # the map frame was replaced meanwhile
+            return self.painted(before, timeout_s)
+        return state["shown"], state["total"]
+
+    def quiet(self, timeout_s: float) -> None:
+        """Wait until the script run has ended and no websocket frame has come for ``QUIET_S``."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        deadline = time.perf_counter() + timeout_s
+        try:
+            self.page.wait_for_function(_SCRIPT_IDLE, timeout=timeout_s * 1000)
+        except PlaywrightTimeout:
+            raise StepFailed(f"the script was still running after {timeout_s:.0f} s") from None
+        while time.perf_counter() - self.last_frame < QUIET_S:
+            if time.perf_counter() > deadline:
+                raise StepFailed(f"the websocket was still busy after {timeout_s:.0f} s")
+            self.page.wait_for_timeout(100)  # lets Playwright deliver the frame events meanwhile
+
+    def choose_event_type(self, timeout_s: float) -> None:
+        """Open the sidebar's "Event types" choice and pick its first event type (not "Select all")."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        choice = self.page.get_by_role("combobox", name="Event types")
+        # The open list is the only listbox; its first option is "Select all" (key "__select_all__").
+        option = self.page.locator("[role=listbox] [role=option]:not([data-key^='__'])").first
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            try:
+                # A click on the page's first focus did not always open the list; the arrow key does.
+                choice.focus(timeout=timeout_s * 1000)
+                self.page.keyboard.press("ArrowDown")
+                option.wait_for(timeout=2000)
+                option.click(timeout=timeout_s * 1000)
+                return
+            except PlaywrightTimeout:
+                continue
+        raise StepFailed(f"the event types choice did not open within {timeout_s:.0f} s")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+# --- the measurements ----------------------------------------------------------------------------
+
+def measure_page(browser: Any, app: App, size: int, timeout_s: float = STEP_TIMEOUT_S) -> dict[str, Any]:
+    """The size's record: a first load, one filter change, its bytes and the peak memory so far."""
+    measured: dict[str, Any] = {"first_load_s": None, "filter_s": None, "sent_bytes": None}
+    extra: dict[str, Any] = {"events_total": None, "events_filtered": None}
+    note = None
+    session = Session(browser, app.url)
+    try:
+        started = time.perf_counter()
+        session.open()
+        shown, extra["events_total"] = session.painted(None, timeout_s - (time.perf_counter() - started))
+        measured["first_load_s"] = round(time.perf_counter() - started, 3)
+        session.quiet(timeout_s)
+        session.received, started = 0, time.perf_counter()
+        session.choose_event_type(timeout_s)
+        extra["events_filtered"], _ = session.painted(shown, timeout_s)
+        measured["filter_s"] = round(time.perf_counter() - started, 3)
+        session.quiet(timeout_s)
+        measured["sent_bytes"] = session.received
+    except StepFailed as failure:
+        missing = next(key for key, value in measured.items() if value is None)
+        note = f"{missing}: {failure}"
+    finally:
+        session.close()
+    record = Record("panj", size, note=note, rss_mb=round(memory_mb(app.pid, "VmHWM"), 1), **measured)
+    return {**dataclasses.asdict(record), **extra}
+
+
+def measure_sessions(browser: Any, app: App, size: int, sessions: int, dataset: float | None,
+                     timeout_s: float = SESSIONS_TIMEOUT_S) -> dict[str, Any]:
+    """The sessions record: ``sessions`` contexts opening the page at once on one app process."""
+    before = memory_mb(app.pid)
+    reset_peak(app.pid)
+    opened = [Session(browser, app.url) for _ in range(sessions)]
+    results: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    try:
+        for session in opened:  # each navigation returns at the document's load: the runs overlap
+            session.open()
+        for session in opened:
+            try:
+                shown, total = session.painted(None, timeout_s - (time.perf_counter() - started))
+                results.append({"painted": True, "shown": shown, "total": total, "error": None})
+            except StepFailed as failure:
+                results.append({"painted": False, "shown": None, "total": None, "error": str(failure)})
+        painted_s = time.perf_counter() - started
+        peak = memory_mb(app.pid, "VmHWM")
+    finally:
+        for session in opened:
+            session.close()
+    closed = time.perf_counter()
+    after = memory_mb(app.pid)
+    while after > before * (1 + RETURN_FRACTION) and time.perf_counter() - closed < SETTLE_TIMEOUT_S:
+        time.sleep(1)
+        after = memory_mb(app.pid)
+    growth = peak - before
+    return {
+        "impl": "panj", "size": size, "kind": "sessions", "sessions": sessions,
+        "painted": sum(result["painted"] for result in results), "all_painted_s": round(painted_s, 3),
+        "results": results, "errors": [result["error"] for result in results if result["error"]],
+        "rss_before_mb": round(before, 1), "rss_peak_mb": round(peak, 1), "rss_after_mb": round(after, 1),
+        "settle_s": round(time.perf_counter() - closed, 1),
+        "returned": after <= before * (1 + RETURN_FRACTION),
+        "dataset_mb": None if dataset is None else round(dataset, 1),
+        "growth_in_datasets": None if not dataset else round(growth / dataset, 2),
+        "held_once": None if not dataset else growth < HELD_ONCE_COPIES * dataset,
+    }
+
+
+@dataclass(frozen=True)
+class Result:
+    """A run: its records (two per size), what was generated per size, and the machine."""
+
+    records: list[dict[str, Any]]
+    summaries: dict[int, synthetic.Summary]
+    machine: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON document ``--json`` writes, shaped as ``geo.bench``'s: machine, method, records."""
+        return {
+            "machine": self.machine,
+            "method": {
+                "step_timeout_s": STEP_TIMEOUT_S, "sessions_timeout_s": SESSIONS_TIMEOUT_S,
+                "settle_timeout_s": SETTLE_TIMEOUT_S, "return_fraction": RETURN_FRACTION, "quiet_s": QUIET_S,
+                "held_once_copies": HELD_ONCE_COPIES, "viewport": VIEWPORT, "seed": synthetic.SEED,
+                "megabyte": MEGABYTE,
+                "location_shares": {str(size): summary.location_shares for size, summary in self.summaries.items()},
+            },
+            "records": self.records,
+        }
+
+
+def run(sizes: Sequence[int], *, sessions: int = SESSIONS, layers_dir: Path = LAYERS_DIR,
+        browser_path: str | None = None, report: Callable[[str], None] = lambda line: None) -> Result:
+    """For each size, a store of that many synthetic events, the app serving it, and its two
+    records (the page's, then the sessions'); ``report`` is told each step."""
+    from playwright.sync_api import sync_playwright
+
+    from geo.browser import find_browser, launch_args
+
+    records, summaries = [], {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_browser(browser_path), args=launch_args())
+        try:
+            machine = machine_info(browser.version)
+            for size in sizes:
+                with tempfile.TemporaryDirectory(prefix="panj-bench-app-") as folder:
+                    data_dir, started = Path(folder), time.perf_counter()
+                    summaries[size] = fill_store(data_dir, size, layers_dir=layers_dir)
+                    dataset = dataset_mb(data_dir, layers_dir=layers_dir)
+                    report(f"{size:,} synthetic events imported in {time.perf_counter() - started:.1f} s "
+                           f"(location: {summaries[size].describe()}); the page data takes {dataset:,.1f} MB")
+                    with serve(data_dir, layers_dir=layers_dir) as app:
+                        warm = measure_page(browser, app, size)  # the process loads the data here
+                        record = {**measure_page(browser, app, size), "cold_load_s": warm["first_load_s"]}
+                        report(progress_line(record))
+                        crowd = measure_sessions(browser, app, size, sessions, dataset)
+                        report(progress_line(crowd))
+                    records += [record, crowd]
+        finally:
+            browser.close()
+    return Result(records, summaries, machine)
+
+
+# --- output --------------------------------------------------------------------------------------
+
+def progress_line(record: dict[str, Any]) -> str:
+    """One record as it is reported while the benchmark runs."""
+    if record.get("kind") == "sessions":
+        errors = f": {record['errors'][0]}" if record["errors"] else ""
+        return (f"  {record['size']:>7,} events, {record['sessions']} sessions: {record['painted']} painted in "
+                f"{record['all_painted_s']} s, {len(record['errors'])} errors{errors}; RSS {record['rss_before_mb']} "
+                f"-> {record['rss_peak_mb']} -> {record['rss_after_mb']} MB ({record['settle_s']} s after closing)")
+    note = f" ({record['note']})" if record["note"] else ""
+    return (f"  {record['size']:>7,} events: cold load {record['cold_load_s']} s, first load {record['first_load_s']} s, "
+            f"filter {record['filter_s']} s ({record['sent_bytes']} bytes), peak RSS {record['rss_mb']} MB{note}")
+
+
+def format_table(records: Sequence[dict[str, Any]]) -> str:
+    """The records as two plain-text tables: one session per size, then the concurrent sessions."""
+    def cell(value: Any) -> str:
+        return "–" if value is None else f"{value:,}" if type(value) is int else str(value)
+
+    pages = [record for record in records if record.get("kind") != "sessions"]
+    crowds = [record for record in records if record.get("kind") == "sessions"]
+    lines = [f"{'events':>8} {'cold s':>7} {'first s':>8} {'filter s':>9} {'sent bytes':>12} {'peak RSS MB':>12}"]
+    lines += [(f"{r['size']:>8,} {cell(r['cold_load_s']):>7} {cell(r['first_load_s']):>8} {cell(r['filter_s']):>9} "
+               f"{cell(r['sent_bytes']):>12} {cell(r['rss_mb']):>12}") for r in pages]
+    lines += ["", (f"{'events':>8} {'sessions':>8} {'painted':>7} {'errors':>6} {'RSS before':>10} {'peak':>7} "
+                   f"{'after':>7} {'dataset MB':>10} {'held once':>9}")]
+    lines += [(f"{r['size']:>8,} {r['sessions']:>8} {r['painted']:>7} {len(r['errors']):>6} {r['rss_before_mb']:>10} "
+               f"{r['rss_peak_mb']:>7} {r['rss_after_mb']:>7} {cell(r['dataset_mb']):>10} {cell(r['held_once']):>9}")
+              for r in crowds]
+    return "\n".join(lines)
+
+
+def write_json(result: Result, path: Path) -> None:
+    """``result.as_json()`` to ``path``, indented."""
+    Path(path).write_text(json.dumps(result.as_json(), indent=2) + "\n", encoding="utf-8")
