@@ -1,0 +1,58 @@
+"""The app benchmark (``panj bench --app``, geo.appbench) end to end: the page served on a store of
+synthetic events, measured in Chromium. The records' shape and the sessions' outcome are checked;
+timings never are."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import CHROMIUM
+
+from geo import appbench
+
+pytestmark = pytest.mark.browser
+
+ARTICLE_EVENTS = 30  # the page loads layers/events/ into the benchmark's store as well
+
+
+@pytest.fixture(autouse=True)
+def _chromium() -> None:
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set PANJ_CHROMIUM)")
+
+
+def test_a_small_run_gives_well_formed_records() -> None:
+    result = appbench.run([300], sessions=3, browser_path=CHROMIUM)
+    page, crowd = result.records
+    assert page["impl"] == crowd["impl"] == "panj" and page["size"] == crowd["size"] == 300
+    assert page["note"] is None, page["note"]
+    for field in ("first_load_s", "filter_s", "cold_load_s", "rss_mb"):
+        assert isinstance(page[field], float) and page[field] > 0, field
+    assert isinstance(page["sent_bytes"], int) and page["sent_bytes"] > 0
+    assert page["events_total"] == 300 + ARTICLE_EVENTS
+    assert 0 < page["events_filtered"] < page["events_total"]
+    for field in ("build_s", "payload_bytes", "paint_s", "zoom_s", "pan_s", "heap_mb"):  # the map benchmark's
+        assert page[field] is None, field
+
+    assert crowd["kind"] == "sessions" and crowd["sessions"] == 3
+    assert crowd["painted"] == 3 and crowd["errors"] == []
+    assert [(r["shown"], r["total"]) for r in crowd["results"]] == [(330, 330)] * 3
+    for field in ("rss_before_mb", "rss_peak_mb", "rss_after_mb", "dataset_mb", "settle_s"):
+        assert isinstance(crowd[field], float) and crowd[field] >= 0, field
+    assert crowd["rss_peak_mb"] >= crowd["rss_before_mb"]
+    assert isinstance(crowd["held_once"], bool) and isinstance(crowd["returned"], bool)
+
+    document = json.loads(json.dumps(result.as_json()))
+    assert set(document) == {"machine", "method", "records"} and len(document["records"]) == 2
+    assert appbench.format_table(result.records).count("\n") == 4
+
+
+def test_ten_sessions_on_one_process_each_get_their_map_and_memory_comes_back() -> None:
+    size = 2_000
+    result = appbench.run([size], sessions=10, browser_path=CHROMIUM)
+    crowd = result.records[1]
+    assert crowd["errors"] == [] and crowd["painted"] == 10
+    assert all(r["painted"] and r["shown"] == r["total"] == size + ARTICLE_EVENTS for r in crowd["results"])
+    assert crowd["rss_after_mb"] <= crowd["rss_before_mb"] * 1.2, crowd
