@@ -32,7 +32,9 @@ def test_a_small_run_gives_well_formed_records() -> None:
         assert isinstance(page[field], float) and page[field] > 0, field
     assert isinstance(page["sent_bytes"], int) and page["sent_bytes"] > 0
     assert page["events_total"] == 300 + ARTICLE_EVENTS
-    assert 0 < page["events_filtered"] < page["events_total"]
+    filtered = page["events_filtered"]  # one more event type chosen each time
+    assert len(filtered) == len(page["filter_runs_s"]) == len(page["sent_bytes_runs"]) == appbench.FILTER_CHANGES
+    assert 0 < filtered[0] and filtered == sorted(set(filtered)) and filtered[-1] < page["events_total"]
     for field in ("build_s", "payload_bytes", "paint_s", "zoom_s", "pan_s", "heap_mb"):  # the map benchmark's
         assert page[field] is None, field
 
