@@ -638,12 +638,14 @@ def benchmark(argv: list[str]) -> int:
     import_group.add_argument("--database-url", metavar="URL",
                               help="a PostgreSQL database with PostGIS to time as well (default: PANJ_DATABASE_URL "
                                    "when it is one); its benchmark dataset is deleted afterwards")
+    from geo.appbench import SESSIONS
+
     app_group = parser.add_argument_group("the running app (instead of the map)")
     app_group.add_argument("--app", action="store_true",
                            help="serve the page (streamlit run app.py) on a temporary store of N synthetic events and "
                                 "measure it in headless Chromium: first_load_s, filter_s, sent_bytes, rss_mb, then "
                                 "concurrent sessions on one app process (geo.appbench)")
-    app_group.add_argument("--sessions", type=int, default=10, metavar="N",
+    app_group.add_argument("--sessions", type=int, default=SESSIONS, metavar="N",
                            help="concurrent browser sessions with --app (default: %(default)s)")
     options = parser.parse_args(argv)
     try:
