@@ -217,15 +217,15 @@ def dataset_mb(data_dir: Path, *, layers_dir: Path = LAYERS_DIR) -> float:
     store of ``data_dir``: measured after a first load of the shipped events alone (in a store of
     its own), so module imports and one-off caches are left out."""
     code = (
-        "import sys, tempfile; from pathlib import Path; from geo import pagedata; "
-        "from geo.appbench import memory_mb; import os; "
-        "layers = Path(sys.argv[1]); empty = tempfile.mkdtemp(prefix='panj-bench-empty-'); "
-        "first = pagedata.load_page_data(layers, pagedata.open_page_store(layers, f'sqlite:///{empty}/panj.sqlite3')); "
+        "import os, sys; from pathlib import Path; from geo import pagedata; from geo.appbench import memory_mb; "
+        "layers = Path(sys.argv[1]); "
+        "first = pagedata.load_page_data(layers, pagedata.open_page_store(layers, f'sqlite:///{sys.argv[3]}/panj.sqlite3')); "
         "before = memory_mb(os.getpid()); "
         "data = pagedata.load_page_data(layers, pagedata.open_page_store(layers, f'sqlite:///{sys.argv[2]}/panj.sqlite3')); "
         "print(memory_mb(os.getpid()) - before)"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(layers_dir), str(data_dir)], cwd=ROOT,
+    alone = data_dir / "shipped-only"  # inside data_dir: removed with it
+    done = subprocess.run([sys.executable, "-c", code, str(layers_dir), str(data_dir), str(alone)], cwd=ROOT,
                           env=_app_env(data_dir, layers_dir), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise AppBenchError(f"loading the page data to size it failed:\n{done.stderr[-2000:]}")
