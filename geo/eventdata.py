@@ -15,8 +15,9 @@ once per session, and the popups' text in small files fetched only when a popup 
 - ``details-<k>.json``: the popup text of rows ``k × DETAILS_ROWS`` up to the next chunk, a JSON
   list of objects (title, summary, date, actors, place, distances, citations as the joined events hold them...).
 
-Rows keep the order of the events frame given, so the page can say which events to show as a bit
-mask over those rows (``shown_mask``): a filter change sends the mask, never the events.
+Rows keep the order of the events frame given, so the page can say which events to show as a
+compressed bit mask over those rows (``shown_mask``): a filter change sends the mask, never the
+events.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import gzip
 import json
 import math
 import struct
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -202,10 +204,11 @@ def _details_files(events: pd.DataFrame) -> dict[str, bytes]:
 
 
 def shown_mask(shown_rows: np.ndarray, count: int) -> str | None:
-    """The rows to show (positions in the published events) as base64 of a bit mask, row 0 the
-    most significant bit of the first byte; None when every row is shown."""
+    """The rows to show (positions in the published events) as base64 of a zlib-compressed bit
+    mask, row 0 the most significant bit of the first byte; None when every row is shown. A filter
+    that shows few events (or hides few) sends far fewer bytes than one bit a row."""
     if len(shown_rows) == count:
         return None
     bits = np.zeros(count, dtype=bool)
     bits[np.asarray(shown_rows, dtype=np.int64)] = True
-    return base64.b64encode(np.packbits(bits).tobytes()).decode("ascii")
+    return base64.b64encode(zlib.compress(np.packbits(bits).tobytes(), _GZIP_LEVEL)).decode("ascii")

@@ -364,21 +364,24 @@
     data.places = { count: xs.length, x: Float64Array.from(xs), y: Float64Array.from(ys), lat: Float64Array.from(lats) };
   }
 
-  /* The rows a mask (base64 of one bit per row, first row the first byte's top bit) shows; every
-   * row for no mask. */
+  /* Promise of the rows a mask (base64 of a zlib stream of one bit per row, the first row the
+   * first byte's top bit: geo/eventdata.py shown_mask) shows; every row for no mask. */
   function shownRows(mask, count) {
-    var rows, i, n = 0;
+    var rows = new Int32Array(count), i, n = 0;
     if (mask === null || mask === undefined) {
-      rows = new Int32Array(count);
       for (i = 0; i < count; i++) { rows[i] = i; }
-      return rows;
+      return Promise.resolve(rows);
     }
-    var bits = atob(mask);
-    rows = new Int32Array(count);
-    for (i = 0; i < count; i++) {
-      if (bits.charCodeAt(i >> 3) & (128 >> (i & 7))) { rows[n++] = i; }
-    }
-    return rows.slice(0, n);
+    var text = atob(mask), packed = new Uint8Array(text.length);
+    for (i = 0; i < text.length; i++) { packed[i] = text.charCodeAt(i); }
+    var inflated = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(inflated).arrayBuffer().then(function (buffer) {
+      var bits = new Uint8Array(buffer);
+      for (i = 0; i < count; i++) {
+        if (bits[i >> 3] & (128 >> (i & 7))) { rows[n++] = i; }
+      }
+      return rows.slice(0, n);
+    });
   }
 
   /* The events as groups on one canvas (docs/ARCHITECTURE.md, "Events in the browser"). Places
@@ -770,7 +773,8 @@
     this.layers[spec.id] = { visible: false, features: spec.features, title: spec.title };
   };
 
-  /* The layer's Leaflet layer, fetched and built once; a failed fetch is retried next time. */
+  /* The layer's GeoJSON, fetched once (its features by id kept for area outlines); a failed fetch
+   * is retried next time. */
   PanjMap.prototype._loadLayer = function (id) {
     var self = this, spec = this._layerSpecs[id];
     if (!spec) { return Promise.reject(new Error("layer " + id + " is not on this map")); }
@@ -782,8 +786,7 @@
         var byId = {};
         data.features.forEach(function (feature) { byId[(feature.properties || {}).id] = feature; });
         self._layerFeatures[id] = byId;
-        self._leafletLayers[id] = self._vectorLayer(spec, data);
-        return self._leafletLayers[id];
+        return data;
       }).catch(function (error) {
         delete self._layerLoads[id];
         throw error;
@@ -826,7 +829,9 @@
     this._legendShow("data-panj-legend-layer", wanted);
     this._updateAttribution(ids);
     return Promise.all(Object.keys(wanted).map(function (id) {
-      return self._loadLayer(id).then(function (layer) {
+      return self._loadLayer(id).then(function (data) {
+        // Built the first time it is shown: a layer fetched only for an area's outline never is.
+        var layer = self._leafletLayers[id] || (self._leafletLayers[id] = self._vectorLayer(self._layerSpecs[id], data));
         // Still wanted? A later setLayers may have hidden it while it was on its way.
         if (self._wanted[id] && !self.map.hasLayer(layer)) { layer.addTo(self.map); }
         self.layers[id].visible = self.map.hasLayer(layer);
@@ -929,13 +934,19 @@
     var self = this, update = this._update;
     this._vocabulary = vocabulary;
     return loadEventFile(reference.url).then(function (data) {
+      return shownRows(mask, data.count).then(function (rows) { return { data: data, rows: rows }; });
+    }).then(function (loaded) {
       if (update !== self._update) { return null; }  // a newer update draws instead
-      var rows = shownRows(mask, data.count), header = data.header, highlightRow = -1, i;
+      var data = loaded.data, rows = loaded.rows, header = data.header, highlightRow = -1, i;
       var styleShown = new Uint8Array(header.styles.length), areaShown = new Int32Array(header.areas.length + 1);
       for (i = 0; i < rows.length; i++) { styleShown[data.style[rows[i]]] = 1; areaShown[data.area[rows[i]]] += 1; }
       if (highlight !== null && highlight !== undefined) {
         for (i = 0; i < rows.length; i++) { if (data.ids[rows[i]] === highlight) { highlightRow = rows[i]; break; } }
       }
+      // The outlines' layer files are asked for first, to arrive while the symbols are drawn.
+      var extents = {};
+      header.areas.forEach(function (ref, a) { if (areaShown[a + 1]) { extents[a + 1] = ref; } });
+      var outlinesFetched = self._extentFeatures(extents);
       var actorsPresent = {}, typesPresent = {}, locations = {}, statuses = {};
       header.styles.forEach(function (style, s) {
         if (!styleShown[s]) { return; }
@@ -961,9 +972,7 @@
       // this update (fit() ran already) asked for another view since.
       var reveal = self._reveal = highlightRow >= 0 && self._lastHighlight !== highlight ? highlightRow : null;
       self._lastHighlight = self.highlight;
-      var extents = {};
-      header.areas.forEach(function (ref, a) { if (areaShown[a + 1]) { extents[a + 1] = ref; } });
-      return self._extentFeatures(extents).then(function (found) {
+      return outlinesFetched.then(function (found) {
         var outlines = L.featureGroup(), count = 0;
         Object.keys(found.features).forEach(function (code) {
           count += areaShown[code];
@@ -1041,6 +1050,8 @@
           "<br>Click for the list";
       self._hoverTip.setLatLng(self.events.latLng(groups, g)).setContent(content);
       self.map.openTooltip(self._hoverTip);
+    }).catch(function (error) {  // no tooltip then; a click's popup says what went wrong
+      if (window.console) { window.console.error("Panj map: " + (error.message || error)); }
     });
   };
 
