@@ -367,36 +367,45 @@ def map_labels(rules: LabelRules, layers: Mapping[str, Layer]) -> list[dict[str,
 
 
 # Layers are loaded once per directory and never mutated, so their labels are computed once per
-# process (the page rebuilds its base map on every rerun); the layers object is kept so the id
-# stays unambiguous.
-_computed: dict[tuple[int, Path], tuple[Mapping[str, Layer], dict[str, Any]]] = {}
+# process (the page rebuilds its base map, and the dict of its layers, on every rerun): keyed by
+# the layer objects, which are kept so their ids stay unambiguous.
+_computed: dict[tuple[tuple[int, ...], Path], tuple[list[Layer], dict[str, Any]]] = {}
+
+
+def _cache_key(layers: Mapping[str, Layer], layers_dir: Path) -> tuple[tuple[int, ...], Path]:
+    return tuple(id(layer) for layer in layers.values()), Path(layers_dir).resolve()
+
+
+def _same_layers(kept: list[Layer], layers: Mapping[str, Layer]) -> bool:
+    return len(kept) == len(layers) and all(a is b for a, b in zip(kept, layers.values()))
 
 
 def label_data(layers: Mapping[str, Layer], layers_dir: Path = LAYERS_DIR) -> dict[str, Any]:
     """What the browser's labels runtime is given: the ranks and every label (``map_labels``)."""
-    key = (id(layers), Path(layers_dir).resolve())
+    key = _cache_key(layers, layers_dir)
     known = _computed.get(key)
-    if known is None or known[0] is not layers:
+    if known is None or not _same_layers(known[0], layers):
         rules = load_label_rules(layers_dir)
         data = {"ranks": [{"id": rank.id, "size": rank.size, "minZoom": rank.min_zoom, "offView": rank.off_view}
                           for rank in rules.ranks],
                 "labels": map_labels(rules, layers)}
-        known = _computed[key] = (layers, data)
+        known = _computed[key] = (list(layers.values()), data)
     return known[1]
 
 
-# (layers object id, directory) -> the labels' URL; the layers are kept, as in _computed.
-_published: dict[tuple[int, Path], tuple[Mapping[str, Layer], str]] = {}
+# As _computed: the labels' URL, written once per process.
+_published: dict[tuple[tuple[int, ...], Path], tuple[list[Layer], str]] = {}
 
 
 def publish_label_data(layers: Mapping[str, Layer], layers_dir: Path = LAYERS_DIR) -> str:
     """The URL of ``label_data`` as a static, content-hashed JSON file (``geo.assets.publish_data``):
     the base map is sent again on every rerun of the page, its labels need not be."""
-    key = (id(layers), Path(layers_dir).resolve())
+    key = _cache_key(layers, layers_dir)
     known = _published.get(key)
-    if known is None or known[0] is not layers or assets.local_file(known[1]) is None:
+    # Written again if the file went (static/vendor is a cache anyone may clear).
+    if known is None or not _same_layers(known[0], layers) or assets.local_file(known[1]) is None:
         content = json.dumps(label_data(layers, layers_dir), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        known = _published[key] = (layers, assets.publish_data("labels.json", content))
+        known = _published[key] = (list(layers.values()), assets.publish_data("labels.json", content))
     return known[1]
 
 

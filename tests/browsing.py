@@ -57,6 +57,9 @@ def table_rows(page) -> list[dict[str, str]]:
     """The events table's rows in view, as {column: text} (the first of the page's grids)."""
     grid = page.locator(GRID).first
     grid.wait_for(timeout=TIMEOUT_MS)
+    # The grid draws its accessible table after the grid itself: wait for its header row.
+    page.wait_for_function(f"() => {{ const g = document.querySelector({GRID!r});"
+                           " return g !== null && g.querySelector('table tr th') !== null; }", timeout=TIMEOUT_MS)
     return grid.evaluate("""g => {
         const rows = [...g.querySelectorAll('table tr')];
         const names = [...rows[0].querySelectorAll('th')].map(th => th.innerText.trim());
