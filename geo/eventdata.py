@@ -119,7 +119,7 @@ def publish_events(
         doc_id: {key: value for key, value in
                  (("title", documents[doc_id].title), ("publisher", documents[doc_id].publisher),
                   ("label", documents[doc_id].citation_label), ("url", documents[doc_id].url)) if value}
-        for doc_id in dict.fromkeys(events["document"]) if doc_id in documents
+        for doc_id in events["document"].unique() if doc_id in documents
     }
     wide_styles, wide_areas = len(styles) > 0xFFFF, len(areas) >= 0xFFFF
     header = {
@@ -198,8 +198,9 @@ def _details_files(events: pd.DataFrame) -> dict[str, bytes]:
             values.append(series.astype(object).where(series.notna(), None).tolist())
     rows = list(zip(*values))
     names = [name for name, _ in DETAILS_COLUMNS]
-    return {f"details-{chunk}.json": json.dumps({"columns": names, "rows": rows[start: start + DETAILS_ROWS]},
-                                                ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # Plain data built here, never self-referring: the encoder need not look for cycles.
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+    return {f"details-{chunk}.json": encode({"columns": names, "rows": rows[start: start + DETAILS_ROWS]}).encode("utf-8")
             for chunk, start in enumerate(range(0, len(rows), DETAILS_ROWS))}
 
 

@@ -262,8 +262,8 @@ def legend_items(
         ))
     actors_present = types_present = None
     if events is not None:
-        actors_present = {actor for actors in events["actors"] for actor in actors}
-        types_present = set(events["event_type"])
+        actors_present = set(events["actors"].explode().dropna())
+        types_present = set(events["event_type"].unique())
     for term in vocabulary.actors.values():
         if actors_present is None or term.id in actors_present:
             items.append(LegendItem("Actors", term.id, term.name, "symbol", stroke="#ffffff", fill=term.colour))
