@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from geo import assets
 from geo.events import Document
@@ -46,7 +45,6 @@ COORDINATE_SCALE = 100_000  # 1e-5 degrees, about a metre: finer than any place 
 DETAILS_ROWS = 256  # events per popup file: one file is a few tens of kilobytes
 EVENTS_FILE = "events.bin"
 _GZIP_LEVEL = 6
-_POINT_TYPES = (shapely.GeometryType.POINT, shapely.GeometryType.MULTIPOINT)
 
 
 @dataclass(frozen=True)
@@ -83,18 +81,12 @@ def publish_events(
 
 def _publish(events: pd.DataFrame, layers: Mapping[str, Layer], documents: Mapping[str, Document] | None
              ) -> PublishedEvents:
-    from geo.mapview import frontier_box, area_anchor  # mapview draws from this module's files
+    from geo.mapview import area_rows, symbol_points  # mapview draws from this module's files
 
     count = len(events)
-    geometry = events.geometry.to_numpy() if "geometry" in events else np.full(count, None)
-    kinds = shapely.get_type_id(geometry)
-    is_area = (kinds >= 0) & ~np.isin(kinds, [int(kind) for kind in _POINT_TYPES])
-    lons = events["lon"].to_numpy(dtype=float).copy()
-    lats = events["lat"].to_numpy(dtype=float).copy()
+    is_area = area_rows(events)
+    lons, lats = symbol_points(events, layers)
     places = events["place"].to_numpy()
-    box = frontier_box(layers)
-    for row in np.flatnonzero(is_area):
-        lons[row], lats[row] = area_anchor(places[row], geometry[row], box)
 
     areas: list[dict[str, str]] = []
     area_index: dict[str, int] = {}

@@ -25,7 +25,7 @@ from shapely.ops import linemerge, polylabel
 from geo import assets
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer
 from geo.markup import DataElement
-from geo.problems import Problem, ProblemsError, check_fields, read_json
+from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
 
 LABELS_NAME = "labels.json"
 MAX_ZOOM = 20
@@ -139,7 +139,7 @@ def _ranks(path: Path, value: Any, problems: list[Problem]) -> list[Rank]:
     seen: set[str] = set()
     for position, entry in enumerate(_entries(path, value, "ranks", problems), start=1):
         rank_id = entry.get("id") if isinstance(entry, dict) else None
-        item = f"rank {rank_id!r}" if isinstance(rank_id, str) and rank_id else f"rank #{position}"
+        item = item_label("rank", entry, position)
         if not isinstance(entry, dict):
             problems.append(Problem(path, item, None, "not an object"))
             continue
@@ -176,7 +176,7 @@ def _layer_entries(
     seen: set[str] = set()
     for position, entry in enumerate(_entries(path, value, "layers", problems), start=1):
         layer_id = entry.get("layer") if isinstance(entry, dict) else None
-        item = f"layer {layer_id!r}" if isinstance(layer_id, str) and layer_id else f"layer #{position}"
+        item = item_label("layer", entry, position, key="layer")
         if not isinstance(entry, dict):
             problems.append(Problem(path, item, None, "not an object"))
             continue

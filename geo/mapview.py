@@ -182,16 +182,12 @@ def home_bounds(layers: Mapping[str, Layer], events: pd.DataFrame | None = None)
     frames = [layers[HOME_LAYER].frame] if HOME_LAYER in layers else [layer.frame for layer in layers.values()]
     west, south, east, north = shapely.total_bounds(pd.concat([frame.geometry for frame in frames]).to_numpy())
     if events is not None and not events.empty:
-        placed = events[[not _is_area(geometry) for geometry in events.geometry]]
+        placed = events[~area_rows(events)]
         if not placed.empty:
             west, east = min(west, float(placed["lon"].min())), max(east, float(placed["lon"].max()))
             south, north = min(south, float(placed["lat"].min())), max(north, float(placed["lat"].max()))
     pad_x, pad_y = (east - west) * HOME_PADDING, (north - south) * HOME_PADDING
     return (west - pad_x, south - pad_y, east + pad_x, north + pad_y)
-
-
-def _is_area(geometry: Any) -> bool:
-    return geometry is not None and geometry.geom_type not in ("Point", "MultiPoint")
 
 
 # Layers are loaded once per directory and never mutated: their frontier box is derived once.
@@ -458,14 +454,23 @@ class EventsLayer(DataElement):
         }
 
 
+def area_rows(events: pd.DataFrame) -> np.ndarray:
+    """Which events are known only to an area (their geometry is neither a point nor missing)."""
+    if "geometry" not in events:
+        return np.zeros(len(events), dtype=bool)
+    kinds = shapely.get_type_id(events.geometry.to_numpy())
+    return (kinds >= 0) & ~np.isin(kinds, [int(shapely.GeometryType.POINT), int(shapely.GeometryType.MULTIPOINT)])
+
+
 def symbol_points(events: pd.DataFrame, layers: Mapping[str, Layer]) -> tuple[np.ndarray, np.ndarray]:
     """(lons, lats) where the map draws each event's symbol: its place's point, or for an event
     known only to an area, ``area_anchor`` inside the frontier's bounds (what ``geo.eventdata``
     sends the browser)."""
-    box = frontier_box(layers)
-    points = [area_anchor(place, geometry, box) if _is_area(geometry) else (lon, lat)
-              for place, geometry, lon, lat in zip(events["place"], events.geometry, events["lon"], events["lat"])]
-    lons, lats = (np.array(values, dtype=float) for values in zip(*points)) if points else (np.array([]), np.array([]))
+    lons = events["lon"].to_numpy(dtype=float).copy()
+    lats = events["lat"].to_numpy(dtype=float).copy()
+    box, places, geometry = frontier_box(layers), events["place"].to_numpy(), events.geometry.to_numpy()
+    for row in np.flatnonzero(area_rows(events)):
+        lons[row], lats[row] = area_anchor(places[row], geometry[row], box)
     return lons, lats
 
 

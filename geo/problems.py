@@ -50,9 +50,10 @@ def read_json(path: Path, problems: list[Problem]) -> Any:
     return None
 
 
-def item_label(kind: str, entry: Any, position: int) -> str:
-    """Name an item by its id when it has a usable one, else by its 1-based position."""
-    item_id = entry.get("id") if isinstance(entry, dict) else None
+def item_label(kind: str, entry: Any, position: int, key: str = "id") -> str:
+    """Name an item by its id (the field ``key``) when it has a usable one, else by its 1-based
+    position."""
+    item_id = entry.get(key) if isinstance(entry, dict) else None
     return f"{kind} {item_id!r}" if isinstance(item_id, str) and item_id else f"{kind} #{position}"
 
 

@@ -42,7 +42,7 @@ from geo.filters import (
 )
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, resolve
 from geo.mapview import Bounds
-from geo.problems import Problem, ProblemsError
+from geo.problems import Problem, ProblemsError, item_label
 
 SCENES_NAME = "scenes.json"
 
@@ -213,7 +213,7 @@ class _Known:
 def _parse_scene(path: Path, position: int, entry: Any, known: _Known, problems: list[Problem]) -> Scene | None:
     """The scene, or None after recording every problem found in it."""
     scene_id = entry.get("id") if isinstance(entry, dict) else None
-    item = f"scene {scene_id!r}" if isinstance(scene_id, str) and scene_id else f"scene #{position}"
+    item = item_label("scene", entry, position)
     if not isinstance(entry, dict):
         problems.append(Problem(path, item, None, "not an object"))
         return None
