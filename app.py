@@ -1,7 +1,7 @@
 """The Panj page: filters and layer choices in the sidebar, the map, and the filtered events below.
 
-Widgets and layout only. The data comes from ``geo.pagedata`` (cached per data directory:
-``layers/`` unless PANJ_LAYERS_DIR names another), the page's state machine from
+Widgets and layout only. The data comes from one ``geo.snapshot.Snapshot`` per data directory
+(``layers/`` unless PANJ_LAYERS_DIR names another) and store revision, shared by every session, the page's state machine from
 ``geo.pagestate``, and every text that did not come from this file reaches Markdown through
 ``geo.markup.markdown_text`` (docs/ARCHITECTURE.md, "Text is never markup").
 """
@@ -18,12 +18,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import filters, mapview, pagedata, pagestate as ps
+from geo import filters, mapview, pagestate as ps, snapshot as snapshots
 from geo.events import STATUSES
 from geo.filters import FilterState, ViewState
 from geo.layers import LAYERS_DIR
 from geo.markup import Verbatim, markdown_text
-from geo.pagedata import PageData
+from geo.placement import Bounds
+from geo.snapshot import Snapshot
 from geo.store import default_url
 from ui.assets import static_text
 from ui.charts import term_bars
@@ -37,25 +38,25 @@ MAP_HEIGHT = 560
 
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def page_store(layers_dir: Path, url: str):
-    """One store connection per process and address, the shipped events loaded into it."""
-    return pagedata.open_page_store(layers_dir, url)
+    """The store of one address, shared by the process's sessions, with the shipped events loaded
+    into it once, at the page's start."""
+    return snapshots.open_page_store(layers_dir, url)
 
 
-@st.cache_resource(show_spinner="Loading layers and events…")
-def load_page_data(layers_dir: Path, revision: str, _store) -> PageData:
-    """The page's data for one store revision: an import, rename or delete makes a new one."""
-    data = pagedata.load_page_data(layers_dir, _store)
-    data.index.prepare()  # shared by every session: built here, not on the first reader's search
-    return data
+@st.cache_resource(show_spinner=False)
+def snapshot_cache() -> snapshots.SnapshotCache:
+    """The process's snapshots: the latest of each data directory (bounded), and the pruning of
+    published folders no reader needs."""
+    return snapshots.SnapshotCache()
 
 
-def base_map(data: PageData, presenter: bool) -> folium.Map:
+def base_map(data: Snapshot, presenter: bool) -> folium.Map:
     """The map without events, built afresh each run from cached inputs (st_folium changes the map
     object it draws); its code is the same on every run, so the map is never remounted."""
-    base = mapview.build_base_map(data.map_layers, data.vocabulary, basemaps=data.basemaps, home=data.home,
-                                  presenter=presenter)
+    base = mapview.build_base_map(data.map_layers, data.vocabulary, basemaps=data.basemaps, data=data.map_data(),
+                                  home=data.home, presenter=presenter)
     if presenter:  # the map's iframe is out of the page CSS's reach: its half goes into the map's header
         base.get_root().header.add_child(Verbatim(f"<style>{static_text('presenter.css')}</style>"),
                                          name="panj_presenter")
@@ -64,7 +65,7 @@ def base_map(data: PageData, presenter: bool) -> folium.Map:
 
 # --- sidebar -------------------------------------------------------------------------------------
 
-def sidebar_filters(data: PageData, within: np.ndarray | None) -> tuple[FilterState, dict[str, np.ndarray]]:
+def sidebar_filters(data: Snapshot, within: np.ndarray | None) -> tuple[FilterState, dict[str, np.ndarray]]:
     """The filters, and their masks over ``data.events`` (``EventIndex.masks``); the charts count
     the events of the datasets ``within`` (None: all)."""
     st.sidebar.header("Filters")
@@ -100,7 +101,7 @@ def sidebar_filters(data: PageData, within: np.ndarray | None) -> tuple[FilterSt
     return state, masks
 
 
-def sidebar_view(data: PageData) -> ViewState:
+def sidebar_view(data: Snapshot) -> ViewState:
     st.sidebar.header("Map")
     visible = tuple(layer_id for layer_id, layer in data.layers.items()
                     if st.sidebar.checkbox(markdown_text(layer.spec.title), key=ps.layer_key(layer_id)))
@@ -111,13 +112,13 @@ def sidebar_view(data: PageData) -> ViewState:
 
 # --- map and table -------------------------------------------------------------------------------
 
-def draw_map(data: PageData, shown: pd.DataFrame, view: ViewState, bounds: mapview.Bounds | None,
+def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bounds | None,
              presenter: bool) -> None:
     if bounds is not None:
         st.session_state[ps.FIT_REQUEST] += 1  # a new request, even for the bounds asked for last time
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, highlight=view.selected_event,
                                bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST])
-    overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, published=data.event_data)
+    overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data=data.map_data())
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
               height=MAP_HEIGHT, use_container_width=True)
@@ -125,13 +126,13 @@ def draw_map(data: PageData, shown: pd.DataFrame, view: ViewState, bounds: mapvi
 
 # --- page ----------------------------------------------------------------------------------------
 
-def load_or_explain() -> PageData:
+def load_or_explain() -> Snapshot:
     """The page's data, or one page that says which file, item and field is wrong, and stops."""
     layers_dir = Path(os.environ.get("PANJ_LAYERS_DIR") or LAYERS_DIR).resolve()
     try:
         store = page_store(layers_dir, default_url())
-        return load_page_data(layers_dir, pagedata.store_revision(store), store)
-    except pagedata.DataError as error:
+        return snapshot_cache().get(layers_dir, store)
+    except snapshots.DataError as error:
         st.title("Panj cannot show this map data")
         st.error(f"The data in {markdown_text(error.layers_dir, limit=None)} could not be loaded. Problems found:")
         st.code("\n".join(error.problems), language=None, wrap_lines=True)
@@ -176,7 +177,7 @@ def main() -> None:
         fit = st.button("Fit to events", disabled=shown.empty, help="Zoom the map to the events shown")
     fit_scene = st.session_state.pop(ps.FIT_SCENE, False) and scene is not None
     bounds = ps.bounds_to_fit(
-        opened=st.session_state.pop(ps.OPEN_BBOX, None), fit_clicked=fit, events_bounds=mapview.events_bounds(shown),
+        opened=st.session_state.pop(ps.OPEN_BBOX, None), fit_clicked=fit, events_bounds=data.events_bounds(shown),
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
     draw_map(data, shown, view, bounds, presenter)

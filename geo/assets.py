@@ -2,9 +2,10 @@
 
 Leaflet comes from the installed ``xstatic-leaflet`` package and the map's own runtime from
 ``geo/web/``; both are copied under ``static/vendor/`` (gitignored) at start-up. Data the map
-fetches (the manifest layers' GeoJSON) is written there too, by ``publish_data``, under a folder
-named by a hash of its content: a browser may keep it as long as it likes, and changed data gets a
-new URL. Streamlit serves ``./static`` at ``/app/static/`` (``server.enableStaticServing``), and the
+fetches (a snapshot's layers, labels, events and popup text: ``geo.snapshot``) is written there
+too, by ``publish_folder``, as one folder named by a hash of its content: a browser may keep it as
+long as it likes, and changed data gets a new URL. Which folders are kept is the snapshot cache's
+choice (``geo.snapshot.SnapshotCache``); this module only writes, lists, touches and removes them. Streamlit serves ``./static`` at ``/app/static/`` (``server.enableStaticServing``), and the
 PNG exporter answers the same URLs from ``STATIC_DIR`` (``local_file``), so every asset URL the map
 emits starts with ``STATIC_URL``.
 """
@@ -15,6 +16,10 @@ import filecmp
 import hashlib
 import os
 import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
@@ -38,6 +43,7 @@ _DATA_DIR = STATIC_DIR / "vendor" / "data"
 _DATA_URL = f"{STATIC_URL}vendor/data/"
 _DATA_HASH_CHARS = 16  # 64 bits of SHA-256: no two data versions collide in practice
 _DATA_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_PARTIAL_PREFIX = ".partial-"  # a folder being written: never served by name, never listed
 
 
 def _versioned(url: str, source: Path) -> str:
@@ -72,38 +78,81 @@ def install_static() -> Path:
     return STATIC_DIR
 
 
-def publish_data(name: str, content: bytes) -> str:
-    """Write ``content`` to ``static/vendor/data/<hash of content>/<name>`` unless already there;
-    return its URL (under ``STATIC_URL``).
+@dataclass(frozen=True)
+class DataFolder:
+    """One published folder of ``static/vendor/data/``: its name is a hash of everything in it."""
 
-    The folder is named by the content, so one URL always means the same bytes (browsers may cache
-    it for good) and two data directories, or two versions of a file, never share a URL."""
-    if not _DATA_NAME.fullmatch(name):
-        raise ValueError(f"data file name {name!r}: expected lower-case letters, digits, '.', '_' or '-'")
-    digest = hashlib.sha256(content).hexdigest()[:_DATA_HASH_CHARS]
-    target = _DATA_DIR / digest / name
-    if not (target.is_file() and target.stat().st_size == len(content)):
-        _write_atomically(target, content)
-    return f"{_DATA_URL}{digest}/{name}"
+    name: str
+    files: tuple[str, ...]
+
+    def url(self, file_name: str) -> str:
+        if file_name not in self.files:
+            raise KeyError(f"{file_name!r} is not in data folder {self.name}")
+        return f"{_DATA_URL}{self.name}/{file_name}"
+
+    @property
+    def path(self) -> Path:
+        return _DATA_DIR / self.name
 
 
-def publish_bundle(files: dict[str, bytes]) -> dict[str, str]:
-    """Write several files into one folder of ``static/vendor/data/`` named by a hash of all of
-    them (names and contents), unless already there; return each name's URL. Files that belong
-    together (an events file and its popup files) then share a folder and never mix versions."""
+def publish_folder(files: Mapping[str, bytes]) -> DataFolder:
+    """Write ``files`` into one folder of ``static/vendor/data/`` named by a hash of all of them
+    (names and contents), unless that folder is there already; return it.
+
+    One URL always means the same bytes, so a browser may cache it for good, and files that belong
+    together (an events file, its popup files, the layers its areas are outlined from) share a
+    folder and never mix versions. The folder appears whole or not at all: it is written under a
+    temporary name and renamed."""
     digest = hashlib.sha256()
     for name in sorted(files):
         if not _DATA_NAME.fullmatch(name):
             raise ValueError(f"data file name {name!r}: expected lower-case letters, digits, '.', '_' or '-'")
         digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
-    folder = digest.hexdigest()[:_DATA_HASH_CHARS]
-    urls = {}
-    for name, content in files.items():
-        target = _DATA_DIR / folder / name
-        if not (target.is_file() and target.stat().st_size == len(content)):
-            _write_atomically(target, content)
-        urls[name] = f"{_DATA_URL}{folder}/{name}"
-    return urls
+    folder = DataFolder(digest.hexdigest()[:_DATA_HASH_CHARS], tuple(sorted(files)))
+    if folder.path.is_dir():
+        touch_folder(folder.name)
+        return folder
+    _DATA_DIR.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=_PARTIAL_PREFIX, dir=_DATA_DIR))
+    try:
+        for name, content in files.items():
+            (partial / name).write_bytes(content)
+        partial.chmod(0o755)  # mkdtemp's folder is private; the server's static files are not
+        partial.rename(folder.path)
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)
+        if not folder.path.is_dir():  # another thread or server published the same folder meanwhile
+            raise
+    return folder
+
+
+def data_folders() -> dict[str, float]:
+    """Every published folder's name and when it was last published or used (its mtime, seconds)."""
+    if not _DATA_DIR.is_dir():
+        return {}
+    found = {}
+    for entry in _DATA_DIR.iterdir():
+        if entry.is_dir() and not entry.name.startswith(_PARTIAL_PREFIX):
+            try:
+                found[entry.name] = entry.stat().st_mtime
+            except FileNotFoundError:  # removed meanwhile by another server's pruning
+                continue
+    return found
+
+
+def touch_folder(name: str) -> bool:
+    """Mark a published folder as in use now (its mtime: another server sharing ``static/`` does
+    not prune it); False when it is gone."""
+    try:
+        os.utime(_DATA_DIR / name)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def remove_folder(name: str) -> None:
+    """Remove a published folder (gone already is fine)."""
+    shutil.rmtree(_DATA_DIR / name, ignore_errors=True)
 
 
 def _write_atomically(target: Path, content: bytes) -> None:

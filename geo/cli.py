@@ -97,33 +97,21 @@ def _failed(command: str, error: object, *, logged: str, shown: str | None = Non
     return EXIT_FAILED
 
 
-def stored_events(layers_dir: Path, dataset_names: list[str] | None):
-    """The events of the store's datasets (``dataset_names``, default all), joined: the data
-    directory's events files are loaded into the store first, as the page does. ValueError
-    (ProblemsError, StoreError, JoinError) when they cannot be read."""
-    from geo.store import joined_events, load_shipped, open_store
-
-    store = open_store()
-    try:
-        load_shipped(store, layers_dir)
-        return joined_events(store, layers_dir, dataset_names)
-    finally:
-        store.close()
-
-
 def write_events(argv: list[str]) -> int:
     """``panj events``: see --help."""
     import json
 
     from geo.join import CSV_GEOMETRIES, events_to_csv, events_to_geojson
     from geo.layers import LAYERS_DIR
+    from geo.snapshot import DataError, dataset_mask, read_snapshot
 
     parser = _parser(
         "events",
         description="Write the events of the store's datasets to standard output, joined to the map layers: "
                     "the place's geometry plus the derived country, province, GBAO/Wakhan membership, distance "
                     "to the frontier and nearest border post. The data directory's events/*.json are datasets "
-                    "of the store (loaded into it first, as the page does), beside those `panj import` added.",
+                    "of their own (read from the files), beside those `panj import` added to the store. Reads only: "
+                    "the store is never written.",
         epilog="exit status: 0 written; 1 the data is invalid (every problem is named); 2 bad option.\n\n"
                "examples:\n  panj events > events.geojson\n  panj events --format csv --csv-geometry latlon",
     )
@@ -140,9 +128,15 @@ def write_events(argv: list[str]) -> int:
     if options.csv_geometry and options.format != "csv":
         parser.error("--csv-geometry applies to --format csv only")
     try:
-        frame, _ = stored_events(options.layers_dir, options.dataset)
-    except ValueError as error:  # EventsError, LayerError, JoinError, StoreError
-        return _failed("events", error, logged=f"cannot read the events in {options.layers_dir}")
+        snapshot = read_snapshot(options.layers_dir)
+    except DataError as error:
+        return _failed("events", "; ".join(error.problems), logged=f"cannot read the events in {options.layers_dir}")
+    frame = snapshot.events
+    if options.dataset:
+        try:
+            frame = frame[dataset_mask(snapshot, options.dataset)]
+        except ValueError as error:
+            parser.error(f"--dataset: {error}")
     if options.format == "csv":
         notes: list[str] = []
         sys.stdout.write(events_to_csv(frame, geometry=options.csv_geometry or "wkt", notes=notes))
@@ -231,6 +225,9 @@ def _export_parser(
                                help=f"event statuses: {', '.join(STATUSES)}")
     filters_group.add_argument("--region", nargs="+", action="extend", metavar="R", help="region ids (see below)")
     filters_group.add_argument("--text", default="", metavar="Q", help="words in an event's title or summary")
+    filters_group.add_argument("--dataset", nargs="+", action="extend", metavar="NAME",
+                               help="only these datasets' events (default: every dataset; see panj datasets); "
+                                    "the sources line names each dataset drawn with its licence or terms")
     view_group = parser.add_argument_group("view")
     view_group.add_argument("--layers", metavar="ID,ID,...",
                             help="layers to draw (default: those the manifest shows; 'none' for no layers)")
@@ -353,38 +350,26 @@ class _Figure:
 
 def export_png(argv: list[str]) -> int:
     """``panj export``: see --help."""
-    from geo import figure, mapview, scenes
+    from geo import figure, mapview
+    from geo.basemaps import BASEMAP_NONE
     from geo.browser import BrowserBusy, BrowserNotFound
-    from geo.events import Vocabulary, load_vocabulary
     from geo.export import FORMATS, PRESETS, ExportError, Renderer, export_view
-    from geo.filters import (
-        REGION_ALIASES,
-        FilterState,
-        apply_filters,
-        parse_bbox,
-        range_end,
-        range_start,
-        region_choices,
-    )
-    from geo.layers import LAYERS_DIR, feature_refs, load_layers
+    from geo.filters import REGION_ALIASES, FilterState, parse_bbox, range_end, range_start
+    from geo.layers import LAYERS_DIR
     from geo.layout import ORIENTATIONS, PAPERS_MM
+    from geo.snapshot import DataError, dataset_mask, read_snapshot
 
     # The data directory is read first: the other options are checked against its ids and basemaps.
     data_option = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     data_option.add_argument("--layers-dir", type=Path, default=LAYERS_DIR)
     layers_dir = data_option.parse_known_args(argv)[0].layers_dir
     try:
-        layers = load_layers(layers_dir)
-        vocabulary = load_vocabulary(layers_dir)
-        basemaps = mapview.load_basemaps(layers_dir)
-        events, stored = stored_events(layers_dir, None)
-        vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
-        map_layers = {**layers, **stored.places}  # the datasets' own places: their events' outlines
-    except ValueError as error:  # LayerError, EventsError, JoinError, StoreError and a bad basemaps.json all are
-        return _failed("export", error, logged=f"cannot read the map data in {layers_dir}",
-                       shown=f"cannot read the map data: {error}")
-    regions = region_choices(events, layers)
-    parser = _export_parser(list(basemaps), mapview.BASEMAP_NONE, list(PRESETS), LAYERS_DIR, FORMATS,
+        snapshot = read_snapshot(layers_dir)
+    except DataError as error:
+        return _failed("export", "; ".join(error.problems), logged=f"cannot read the map data in {layers_dir}",
+                       shown=f"cannot read the map data: {'; '.join(error.problems)}")
+    layers, vocabulary, basemaps, regions = snapshot.layers, snapshot.vocabulary, snapshot.basemaps, snapshot.regions
+    parser = _export_parser(list(basemaps), BASEMAP_NONE, list(PRESETS), LAYERS_DIR, FORMATS,
                             list(PAPERS_MM), ORIENTATIONS)
     args = parser.parse_args(argv)
     try:
@@ -408,14 +393,14 @@ def export_png(argv: list[str]) -> int:
             raise _OptionError(f"--tile-timeout {args.tile_timeout:g}: must be a positive number of seconds")
         size, size_note = _export_size(args, output)
         figures: list[_Figure] = []
+        try:
+            within = None if not args.dataset else dataset_mask(snapshot, args.dataset)
+        except ValueError as error:
+            raise _OptionError(f"--dataset: {error}") from None
         if args.scene or args.all_scenes:
-            try:
-                workshop = scenes.load_scenes(
-                    layers_dir, layer_ids=tuple(layers), actor_ids=vocabulary.actors,
-                    event_type_ids=vocabulary.event_types, region_ids=regions, basemap_ids=basemaps,
-                    feature_refs=feature_refs(layers))
-            except scenes.ScenesError as error:
-                return _failed("export", error, logged="scenes refused")
+            if snapshot.scenes_error is not None:
+                return _failed("export", snapshot.scenes_error, logged="scenes refused")
+            workshop = list(snapshot.scenes.values())
             chosen = [scene for scene in workshop if args.scene in (None, scene.id)]
             if not chosen:
                 raise _OptionError(f"--scene {args.scene}: unknown scene; known: {', '.join(s.id for s in workshop)}")
@@ -439,7 +424,7 @@ def export_png(argv: list[str]) -> int:
                 statuses=frozenset(args.status) if args.status else None,
             )
             view = mapview.MapView(
-                visible_layers=_visible_layers(args.layers, layers), basemap=args.basemap or mapview.BASEMAP_NONE,
+                visible_layers=_visible_layers(args.layers, layers), basemap=args.basemap or BASEMAP_NONE,
                 bounds=_option_value("--bbox", args.bbox, parse_bbox), highlight=None,
             )
             figures.append(_Figure(args.out, state, view, args.title or figure.DEFAULT_TITLE, None))
@@ -450,12 +435,12 @@ def export_png(argv: list[str]) -> int:
         print(f"note: {size_note}", file=sys.stderr)
     try:
         with Renderer(args.browser, tile_timeout_s=args.tile_timeout) as renderer:
+            events = snapshot.events if within is None else snapshot.events[within]
             for wanted in figures:
-                shown = apply_filters(events, wanted.state)
+                shown = snapshot.events[snapshot.index.mask(wanted.state, within=within)]
                 result = export_view(
-                    wanted.out, layers=map_layers, events=shown, vocabulary=vocabulary, view=wanted.view,
-                    title=wanted.title, size=size, renderer=renderer, layers_dir=layers_dir,
-                    description=figure.describe_shown(wanted.state, events, vocabulary, regions, shown),
+                    wanted.out, snapshot=snapshot, shown=shown, view=wanted.view, title=wanted.title, size=size,
+                    renderer=renderer, description=figure.describe_shown(wanted.state, events, vocabulary, regions, shown),
                     caption=wanted.caption, locator=args.locator, output=output,
                 )
                 for note in result.notes:

@@ -2,12 +2,13 @@
 once per session, and the popups' text in small files fetched only when a popup opens
 (docs/ARCHITECTURE.md, "Events in the browser").
 
-``publish_events`` writes, under one content-hashed folder (``geo.assets.publish_bundle``):
+``event_files`` makes these files; the snapshot publishes them with its layers and labels in one
+content-hashed folder (``geo.snapshot``, ``geo.assets.publish_folder``):
 
 - ``events.bin``: gzip of ``MAGIC``, a little-endian Uint32 header length, the header (UTF-8 JSON,
   padded with spaces to a multiple of 4 bytes) and then the columns, each aligned to 4 bytes:
   ``lon`` and ``lat`` (Int32, degrees × ``COORDINATE_SCALE``: where the symbol stands, an area
-  event's at ``geo.mapview.area_anchor``), ``style`` (Uint16, or Uint32 beyond 65,535 styles: an
+  event's inside its area: ``geo.placement.symbol_points``), ``style`` (Uint16, or Uint32 beyond 65,535 styles: an
   index into the header's ``styles``, each ``[event type, [actors], status, location precision]``),
   ``area`` (Uint16 or Uint32: 0, or 1 + an index into the header's ``areas``, the layer features
   whose outlines stand for an area event's place) and ``ids`` (the event ids, UTF-8, one per
@@ -26,7 +27,6 @@ import base64
 import gc
 import gzip
 import json
-import math
 import struct
 import zlib
 from collections.abc import Mapping
@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo import assets
 from geo.events import Document
 from geo.layers import Layer, parse_ref
+from geo.placement import area_rows
 
 MAGIC = b"PANJEV1\0"
 COORDINATE_SCALE = 100_000  # 1e-5 degrees, about a metre: finer than any place the data knows
@@ -61,31 +61,30 @@ class PublishedEvents:
         return {"url": self.url, "count": self.count}
 
 
-def publish_events(
-    events: pd.DataFrame, layers: Mapping[str, Layer], documents: Mapping[str, Document] | None = None
-) -> PublishedEvents:
-    """Write ``events`` (joined events, ``geo.join``) as the browser reads them; the same events
-    give the same URL. An area event's place must be a feature of ``layers`` (the only outlines the
-    browser can fetch). Raises ValueError when one is not."""
+def event_files(
+    events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Mapping[str, Layer],
+    documents: Mapping[str, Document] | None = None,
+) -> dict[str, bytes]:
+    """``events`` (joined events, ``geo.join``) as the browser reads them: ``EVENTS_FILE`` and the
+    popup files, by file name; the symbols at ``lons``/``lats`` (``geo.placement.symbol_points``). An
+    area event's place must be a feature of ``layers`` (the only outlines the browser can fetch).
+    Raises ValueError when one is not."""
     # Building the files makes a few hundred thousand short-lived, acyclic objects (rows, texts):
     # reference counting frees them, while each cycle collection they set off would walk the
     # whole long-lived heap (the page's data, a benchmark's other map), a third of the time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _publish(events, layers, documents)
+        return _files(events, lons, lats, layers, documents)
     finally:
         if collecting:
             gc.enable()
 
 
-def _publish(events: pd.DataFrame, layers: Mapping[str, Layer], documents: Mapping[str, Document] | None
-             ) -> PublishedEvents:
-    from geo.mapview import area_rows, symbol_points  # mapview draws from this module's files
-
+def _files(events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Mapping[str, Layer],
+           documents: Mapping[str, Document] | None) -> dict[str, bytes]:
     count = len(events)
     is_area = area_rows(events)
-    lons, lats = symbol_points(events, layers)
     places = events["place"].to_numpy()
 
     areas: list[dict[str, str]] = []
@@ -142,10 +141,7 @@ def _publish(events: pd.DataFrame, layers: Mapping[str, Layer], documents: Mappi
     ]
     content = gzip.compress(_pack(header, columns, "\n".join(ids).encode("utf-8")), compresslevel=_GZIP_LEVEL,
                             mtime=0)
-    files = {EVENTS_FILE: content}
-    files.update(_details_files(events))
-    url = assets.publish_bundle(files)[EVENTS_FILE]
-    return PublishedEvents(url=url, count=count, payload_bytes=len(content))
+    return {EVENTS_FILE: content, **_details_files(events)}
 
 
 def _pack(header: dict[str, Any], columns: list[np.ndarray], ids: bytes) -> bytes:

@@ -21,7 +21,7 @@ import shutil
 import struct
 import subprocess
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,10 +33,12 @@ import shapely
 from shapely.geometry import box
 
 from geo import figure, join, layout, mapview
+from geo.basemaps import BASEMAP_NONE
 from geo.browser import DOCUMENT_URL, SLOT_TIMEOUT_S, HeadlessChromium
-from geo.events import Vocabulary, load_documents
-from geo.layers import LAYERS_DIR, Layer
+from geo.layers import Layer
 from geo.mapview import MapView
+from geo.placement import home_bounds
+from geo.snapshot import Snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -384,34 +386,36 @@ def paper_page(paper: str, orientation: str) -> ExportSize:
 
 
 def export_view(
-    out_path: str | os.PathLike[str], *, layers: dict[str, Layer], events: pd.DataFrame, vocabulary: Vocabulary,
-    view: MapView, title: str, size: ExportSize, renderer: Renderer, layers_dir: Path = LAYERS_DIR,
-    exported_on: dt.date | None = None, description: str = "", caption: str | None = None,
-    locator: bool = True, output: str = "png",
+    out_path: str | os.PathLike[str], *, snapshot: Snapshot, shown: pd.DataFrame, view: MapView, title: str,
+    size: ExportSize, renderer: Renderer, exported_on: dt.date | None = None, description: str = "",
+    caption: str | None = None, locator: bool = True, output: str = "png",
 ) -> ExportResult:
-    """Render `view` of the (already filtered) `events` as a figure at `size`: a PNG, or with
-    `output` "pdf" or "svg" a vector page of ``size.page_mm``.
+    """Render `view` of the `shown` events (rows of `snapshot.events`, already filtered) as a
+    figure at `size`: a PNG, or with `output` "pdf" or "svg" a vector page of ``size.page_mm``.
 
-    The map is the page's own (`build_base_map(..., for_export=True)` and its events overlay) in
-    the frame `geo.layout` gives it, with the title, a subtitle (`description`, what the filters
-    show: ``geo.figure.describe_shown``, and how many of the events the map's extent holds), legend (only what the frame shows), locator inset (unless `locator` is
-    False), sources (only what is drawn) and a scene's `caption`. A basemap whose tiles fail
-    leaves the vectors in place, its credit out and a warning naming that basemap."""
+    The map is the page's own (`build_base_map(..., for_export=True)` and its events overlay, on the
+    snapshot's published files: an export publishes nothing new) in the frame `geo.layout` gives
+    it, with the title, a subtitle (`description`, what the filters show:
+    ``geo.figure.describe_shown``, and how many of the events the map's extent holds), legend (only
+    what the frame shows), locator inset (unless `locator` is False), sources (only what is drawn:
+    the layers' credits, and every dataset drawn with its licence or terms:
+    ``Snapshot.event_sources``) and a scene's `caption`. A basemap whose tiles fail leaves the
+    vectors in place, its credit out and a warning naming that basemap."""
     if output not in FORMATS:
         raise ValueError(f"unknown format {output!r}; expected one of {', '.join(FORMATS)}")
     if output != "png" and size.page_mm is None:
         raise ValueError(f"a {output.upper()} is a page: give its size with paper_page()")
-    basemaps = mapview.load_basemaps(layers_dir)
+    basemaps, layers, vocabulary = snapshot.basemaps, snapshot.map_layers, snapshot.vocabulary
     if view.basemap not in basemaps:
         raise ValueError(f"unknown basemap {view.basemap!r}; expected one of {', '.join(basemaps)}")
     css_width, css_height = size.css
-    requested = view.bounds if view.bounds is not None else mapview.home_bounds(layers, events)
+    requested = view.bounds if view.bounds is not None else home_bounds(snapshot.layers, shown)
     # The band is laid out for the longest the subtitle can be: the frame's extent decides its end.
     longest = figure.subtitle(description, shown=10**6, in_frame=0)
     figure_layout = layout.figure_layout(css_width, css_height, subtitle=longest, caption=caption, paper=size.paper)
     extent = layout.fitted_bounds(requested, figure_layout.frame.width, figure_layout.frame.height)
-    in_frame = _inside(events, extent, layers)
-    text = figure.subtitle(description, shown=len(events), in_frame=len(in_frame))
+    in_frame = _inside(snapshot, shown, extent)
+    text = figure.subtitle(description, shown=len(shown), in_frame=len(in_frame))
 
     drawn_layers = tuple(layer_id for layer_id in view.visible_layers
                          if layer_id in layers and _touches(layers[layer_id], extent))
@@ -419,15 +423,16 @@ def export_view(
     # Paper cannot be clicked: the group row says what the symbol is, not what a click does.
     legend = [replace(item, label=PRINTED_GROUP_LABEL) if item.shape == mapview.GROUP_SHAPE else item
               for item in mapview.legend_items(layers, vocabulary, visible_layers=drawn_layers, events=in_frame)]
-    fmap = mapview.build_base_map(layers, vocabulary, basemaps={view.basemap: basemaps[view.basemap]},
+    data = snapshot.map_data()
+    fmap = mapview.build_base_map(layers, vocabulary, basemaps={view.basemap: basemaps[view.basemap]}, data=data,
                                   legend=legend, for_export=True,
                                   vector_symbols_max=VECTOR_SYMBOLS_MAX if output != "png" else None)
-    mapview.events_overlay(events, vocabulary, layers, view).add_to(fmap)
+    mapview.events_overlay(shown, vocabulary, layers, view, data=data).add_to(fmap)
     credited = (*drawn_layers, *([figure.LOCATOR_LAYER] if inset is not None else ()))
-    credits = mapview.attribution_text(layers, MapView(visible_layers=credited, basemap=mapview.BASEMAP_NONE), basemaps)
+    credits = mapview.attribution_text(layers, MapView(visible_layers=credited, basemap=BASEMAP_NONE), basemaps)
     basemap = basemaps[view.basemap]
     lines = figure.source_lines(credits, basemap.attribution if basemap.url else "",
-                                _document_labels(in_frame, layers_dir), exported_on or dt.date.today())
+                                snapshot.event_sources(in_frame), exported_on or dt.date.today())
     figure.add_figure(fmap, figure_layout=figure_layout, title=title, subtitle=text, bounds=requested,
                       sources=lines, locator_inset=inset, caption=caption)
 
@@ -474,25 +479,16 @@ def pdf_to_svg(pdf: Path, svg: Path) -> None:
         raise ExportError(f"pdftocairo could not convert the PDF to SVG: {done.stderr.strip()[:200]}")
 
 
-def _inside(events: pd.DataFrame, extent: layout.Bounds, layers: Mapping[str, Layer]) -> pd.DataFrame:
-    """The events whose symbol, where the map draws it (``mapview.symbol_points``), lies inside the extent."""
-    if events.empty:
-        return events
+def _inside(snapshot: Snapshot, shown: pd.DataFrame, extent: layout.Bounds) -> pd.DataFrame:
+    """The events of ``shown`` whose symbol, where the map draws it, lies inside the extent."""
     west, south, east, north = extent
-    lons, lats = mapview.symbol_points(events, layers)
-    return events[(lons >= west) & (lons <= east) & (lats >= south) & (lats <= north)]
+    lons, lats = snapshot.symbol_points_of(shown)
+    return shown[(lons >= west) & (lons <= east) & (lats >= south) & (lats <= north)]
 
 
 def _touches(layer: Layer, extent: layout.Bounds) -> bool:
     """Whether any of the layer's features reaches into the extent (is drawn in the frame)."""
     return bool(shapely.intersects(layer.frame.geometry.to_numpy(), box(*extent)).any())
-
-
-def _document_labels(events: pd.DataFrame, layers_dir: Path) -> list[str]:
-    """How the sources line names each document the shown events come from."""
-    wanted = set(events["document"]) if "document" in events else set()
-    return [document.citation_label for document_id, document in load_documents(layers_dir).items()
-            if document_id in wanted]
 
 
 # --- data downloads -----------------------------------------------------------------------------

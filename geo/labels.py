@@ -22,7 +22,6 @@ from folium.template import Template
 from shapely.geometry import box
 from shapely.ops import linemerge, polylabel
 
-from geo import assets
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer
 from geo.markup import DataElement
 from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
@@ -366,47 +365,18 @@ def map_labels(rules: LabelRules, layers: Mapping[str, Layer]) -> list[dict[str,
     return sorted(labels, key=lambda label: order[label["rank"]])
 
 
-# Layers are loaded once per directory and never mutated, so their labels are computed once per
-# process (the page rebuilds its base map, and the dict of its layers, on every rerun): keyed by
-# the layer objects, which are kept so their ids stay unambiguous.
-_computed: dict[tuple[tuple[int, ...], Path], tuple[list[Layer], dict[str, Any]]] = {}
-
-
-def _cache_key(layers: Mapping[str, Layer], layers_dir: Path) -> tuple[tuple[int, ...], Path]:
-    return tuple(id(layer) for layer in layers.values()), Path(layers_dir).resolve()
-
-
-def _same_layers(kept: list[Layer], layers: Mapping[str, Layer]) -> bool:
-    return len(kept) == len(layers) and all(a is b for a, b in zip(kept, layers.values()))
-
-
 def label_data(layers: Mapping[str, Layer], layers_dir: Path = LAYERS_DIR) -> dict[str, Any]:
     """What the browser's labels runtime is given: the ranks and every label (``map_labels``)."""
-    key = _cache_key(layers, layers_dir)
-    known = _computed.get(key)
-    if known is None or not _same_layers(known[0], layers):
-        rules = load_label_rules(layers_dir)
-        data = {"ranks": [{"id": rank.id, "size": rank.size, "minZoom": rank.min_zoom, "offView": rank.off_view}
-                          for rank in rules.ranks],
-                "labels": map_labels(rules, layers)}
-        known = _computed[key] = (list(layers.values()), data)
-    return known[1]
+    rules = load_label_rules(layers_dir)
+    return {"ranks": [{"id": rank.id, "size": rank.size, "minZoom": rank.min_zoom, "offView": rank.off_view}
+                      for rank in rules.ranks],
+            "labels": map_labels(rules, layers)}
 
 
-# As _computed: the labels' URL, written once per process.
-_published: dict[tuple[tuple[int, ...], Path], tuple[list[Layer], str]] = {}
-
-
-def publish_label_data(layers: Mapping[str, Layer], layers_dir: Path = LAYERS_DIR) -> str:
-    """The URL of ``label_data`` as a static, content-hashed JSON file (``geo.assets.publish_data``):
-    the base map is sent again on every rerun of the page, its labels need not be."""
-    key = _cache_key(layers, layers_dir)
-    known = _published.get(key)
-    # Written again if the file went (static/vendor is a cache anyone may clear).
-    if known is None or not _same_layers(known[0], layers) or assets.local_file(known[1]) is None:
-        content = json.dumps(label_data(layers, layers_dir), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        known = _published[key] = (list(layers.values()), assets.publish_data("labels.json", content))
-    return known[1]
+def label_file(layers: Mapping[str, Layer], layers_dir: Path = LAYERS_DIR) -> bytes:
+    """``label_data`` as the static JSON file the map fetches (named ``LABELS_NAME``, published with the
+    snapshot's other files: the base map is sent again on every rerun of the page, its labels need not be)."""
+    return json.dumps(label_data(layers, layers_dir), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class MapLabels(DataElement):
@@ -420,7 +390,7 @@ class MapLabels(DataElement):
         {% endmacro %}
     """)
 
-    def __init__(self, layers: Mapping[str, Layer], layers_dir: Path = LAYERS_DIR):
+    def __init__(self, url: str):
         super().__init__()
         self._name = "PanjLabels"
-        self.url = publish_label_data(layers, layers_dir)
+        self.url = url

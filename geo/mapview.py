@@ -13,9 +13,9 @@ remounts the map, losing its view, whenever the base map's code changes: docs/AR
   (fractional zoom, no padding). The page passes it to ``st_folium`` as ``feature_group_to_add``;
   ``build_map`` adds it to the base map for a standalone document.
 
-The layers' geometry is not in the map's code: ``publish_layers`` writes each layer's slimmed
-GeoJSON once as a static file with a content-hashed URL (``geo.assets.publish_data``), and the
-runtime fetches a layer the first time it is shown; the browser caches it across reruns and visits.
+The layers' geometry is not in the map's code: each layer's slimmed GeoJSON (``layer_file``) is
+a static file of the snapshot's published folder (``geo.snapshot``, content-hashed URLs: ``MapData``),
+and the runtime fetches a layer the first time it is shown; the browser caches it across reruns and visits.
 The events are not in the map's code either: the browser reads their compact file once per
 session and each update sends only a mask of the rows shown, so a filter change costs bytes per
 event, not a document per event. An area event's outline comes from its layer's file (fetched even
@@ -31,33 +31,20 @@ their outlines drawn, then two animation frames) the browser holds ``window.panj
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import folium
-import numpy as np
 import pandas as pd
-import shapely
-import xyzservices.providers
 from folium.template import Template
 
 from geo import assets, eventdata, labels
-from geo.events import PLAN_STATUSES, Document, Vocabulary
-from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, parse_ref
+from geo.basemaps import Basemap
+from geo.events import PLAN_STATUSES, Vocabulary
+from geo.layers import Layer
 from geo.markup import DataElement
-from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
-
-BASEMAPS_NAME = "basemaps.json"
-BASEMAP_NONE = "none"
-HOME_LAYER = "frontier"  # the map opens on this layer's bounds
-HOME_PADDING = 0.15  # fraction of the home bounds added on every side
-# "Fit to events": the map fits bounds exactly, so the margin that keeps edge symbols whole is in
-# the bounds; a lone event (or a tight cluster) opens about zoom 10, not at street level.
-EVENTS_PADDING = 0.1  # fraction of the events' extent added on every side
-EVENTS_MIN_SPAN = 1.0  # degrees, on each axis
+from geo.placement import Bounds, home_bounds
 
 # A place known only to a district/province/region/country is not a pin: an area place shows its
 # outline; a point place shows a halo of this radius (metres) instead.
@@ -66,7 +53,14 @@ HALO_METRES = {"district": 20_000, "province": 75_000, "region": 150_000, "count
 EXTENT_STROKE = "#555555"
 GROUP_SHAPE = "group"  # the legend's swatch of a group of events (drawn by geo/web/panj-map.js)
 
-Bounds = tuple[float, float, float, float]  # west, south, east, north in degrees
+
+@dataclass(frozen=True)
+class MapData:
+    """Where a map fetches its data: one published folder of the snapshot (``geo.snapshot``)."""
+
+    layers: dict[str, str]  # layer id -> URL of its ``layer_file``
+    labels: str  # URL of the labels file (``geo.labels.label_file``)
+    events: eventdata.PublishedEvents  # the events file, every event of the snapshot
 
 
 @dataclass(frozen=True)
@@ -86,24 +80,6 @@ class MapView:
 
 
 @dataclass(frozen=True)
-class Basemap:
-    """One choice of basemap: an ``xyzservices`` provider's tiles, or none."""
-
-    id: str
-    title: str
-    url: str | None  # None: no tiles at all
-    attribution: str  # plain text
-    html_attribution: str  # as Leaflet shows it (from xyzservices, trusted package data)
-    max_zoom: int
-
-
-class BasemapsError(ProblemsError):
-    """``basemaps.json`` failed validation; ``problems`` holds every problem found."""
-
-    subject = "the basemaps"
-
-
-@dataclass(frozen=True)
 class LegendItem:
     """One legend row; ``swatch`` is ``line``, ``area``, ``point`` or ``symbol`` (a shape)."""
 
@@ -117,121 +93,6 @@ class LegendItem:
     weight: float = 1.0
     dashed: bool = False
     shape: str = "circle"
-
-
-# --- basemaps ------------------------------------------------------------------------------------
-
-def load_basemaps(layers_dir: Path = LAYERS_DIR) -> dict[str, Basemap]:
-    """The basemap choices of ``basemaps.json``, in file order (the first is the default).
-
-    Each entry names an ``xyzservices`` provider (URL, attribution and zoom come from it) or
-    ``null`` for no tiles. Raises BasemapsError listing every problem of every entry."""
-    path = Path(layers_dir) / BASEMAPS_NAME
-    problems: list[Problem] = []
-    raw = read_json(path, problems)
-    if raw is None:
-        raise BasemapsError(problems)
-    if not isinstance(raw, dict) or set(raw) != {"basemaps"} or not isinstance(raw["basemaps"], list):
-        raise BasemapsError([Problem(path, "file", None, 'expected an object with exactly a "basemaps" list')])
-    basemaps: dict[str, Basemap] = {}
-    seen: set[str] = set()
-    for position, entry in enumerate(raw["basemaps"], start=1):
-        item = item_label("basemap", entry, position)
-        if not isinstance(entry, dict):
-            problems.append(Problem(path, item, None, "not an object"))
-            continue
-        before = len(problems)
-        check_fields(path, item, entry, ("id", "title", "provider"), (), problems)
-        basemap_id, title, provider_name = entry.get("id"), entry.get("title"), entry.get("provider")
-        if "id" in entry and (not isinstance(basemap_id, str) or not ID_PATTERN.fullmatch(basemap_id)):
-            problems.append(Problem(path, item, "id", "must be lower-case letters, digits and hyphens"))
-        elif basemap_id in seen:
-            problems.append(Problem(path, item, "id", "duplicate basemap id"))
-        if isinstance(basemap_id, str):
-            seen.add(basemap_id)
-        if "title" in entry and (not isinstance(title, str) or not title.strip()):
-            problems.append(Problem(path, item, "title", "must be a non-empty string"))
-        provider = None
-        if isinstance(provider_name, str):
-            try:
-                provider = xyzservices.providers.query_name(provider_name)
-            except ValueError:
-                problems.append(Problem(path, item, "provider", f"unknown xyzservices provider {provider_name!r}"))
-        elif provider_name is not None:
-            problems.append(Problem(path, item, "provider", "must be an xyzservices provider name, or null for no tiles"))
-        if len(problems) > before:
-            continue
-        basemaps[basemap_id] = Basemap(basemap_id, title, None, "", "", 19) if provider is None else Basemap(
-            id=basemap_id, title=title, url=provider.build_url(),
-            attribution=provider.get("attribution", ""), html_attribution=provider.html_attribution,
-            max_zoom=int(provider.get("max_zoom", 18)),
-        )
-    if BASEMAP_NONE not in seen:
-        problems.append(Problem(path, "file", "basemaps", f"a basemap {BASEMAP_NONE!r} (no tiles) is required"))
-    if problems:
-        raise BasemapsError(problems)
-    return basemaps
-
-
-# --- helpers the exporter reuses -----------------------------------------------------------------
-
-def home_bounds(layers: Mapping[str, Layer], events: pd.DataFrame | None = None) -> Bounds:
-    """The view the map opens on: the frontier's bounds (all layers' without a frontier layer),
-    widened to take in the events known to a place (Kabul, Dushanbe), padded. Area events need no
-    room of their own: their symbols stand inside the frontier's bounds (``area_anchor``)."""
-    frames = [layers[HOME_LAYER].frame] if HOME_LAYER in layers else [layer.frame for layer in layers.values()]
-    west, south, east, north = shapely.total_bounds(pd.concat([frame.geometry for frame in frames]).to_numpy())
-    if events is not None and not events.empty:
-        placed = events[~area_rows(events)]
-        if not placed.empty:
-            west, east = min(west, float(placed["lon"].min())), max(east, float(placed["lon"].max()))
-            south, north = min(south, float(placed["lat"].min())), max(north, float(placed["lat"].max()))
-    pad_x, pad_y = (east - west) * HOME_PADDING, (north - south) * HOME_PADDING
-    return (west - pad_x, south - pad_y, east + pad_x, north + pad_y)
-
-
-# Layers are loaded once per directory and never mutated: their frontier box is derived once.
-_frontier_boxes: dict[tuple[int, ...], tuple[Mapping[str, Layer], Bounds]] = {}
-
-
-def frontier_box(layers: Mapping[str, Layer]) -> Bounds:
-    """The frontier's bounds (``home_bounds`` without events), derived once per set of layers."""
-    key = tuple(id(layer) for layer in layers.values())
-    known = _frontier_boxes.get(key)
-    if known is None or any(a is not b for a, b in zip(known[0].values(), layers.values())):
-        known = _frontier_boxes[key] = (layers, home_bounds(layers))
-    return known[1]
-
-
-# (place, box) -> where the symbol of an event known only to that area stands.
-_anchors: dict[tuple[str, Bounds], tuple[float, float]] = {}
-
-
-def area_anchor(place: str, geometry: shapely.Geometry, box: Bounds) -> tuple[float, float]:
-    """(lon, lat) of the symbol for an event known only to an area: a point inside the part of the
-    area within ``box`` (the frontier's bounds), so a country-wide event is drawn where the story is,
-    not at the country's middle hundreds of kilometres away; the area's own representative point
-    when none of it lies in the box. Any point of the area is as true as another: the popup and the
-    dashed outline say the place is the whole area."""
-    key = (place, box)
-    if key not in _anchors:
-        inside = shapely.intersection(geometry, shapely.box(*box))
-        point = (inside if not inside.is_empty else geometry).representative_point()
-        _anchors[key] = (point.x, point.y)
-    return _anchors[key]
-
-
-def events_bounds(events: pd.DataFrame) -> Bounds | None:
-    """Bounds of the events' representative points with a margin (``EVENTS_PADDING``, at least
-    ``EVENTS_MIN_SPAN`` degrees across), or None without events."""
-    if events.empty:
-        return None
-    west, east = float(events["lon"].min()), float(events["lon"].max())
-    south, north = float(events["lat"].min()), float(events["lat"].max())
-    pad_x = max((east - west) * EVENTS_PADDING, (EVENTS_MIN_SPAN - (east - west)) / 2)
-    pad_y = max((north - south) * EVENTS_PADDING, (EVENTS_MIN_SPAN - (north - south)) / 2)
-    # Clamped to what the map shows and a URL's bbox accepts.
-    return (max(west - pad_x, -180.0), max(south - pad_y, -85.0), min(east + pad_x, 180.0), min(north + pad_y, 85.0))
 
 
 def legend_items(
@@ -312,7 +173,7 @@ class _Runtime(DataElement):
         {% endmacro %}
     """)
 
-    def __init__(self, home: Bounds, basemaps: Iterable[Basemap], layers: Mapping[str, Layer],
+    def __init__(self, home: Bounds, basemaps: Iterable[Basemap], layers: Mapping[str, Layer], urls: Mapping[str, str],
                  vector_symbols_max: int | None = None):
         super().__init__()
         self._name = "PanjRuntime"
@@ -325,7 +186,6 @@ class _Runtime(DataElement):
             {"id": b.id, "url": b.url, "options": {"attribution": b.html_attribution, "maxZoom": b.max_zoom}}
             for b in basemaps if b.url is not None
         ]
-        urls = publish_layers(layers)
         self.layers = [
             {"id": layer.spec.id, "title": layer.spec.title, "style": _leaflet_style(layer.spec.style),
              "labelField": layer.spec.label_field, "attribution": layer.spec.attribution,
@@ -334,25 +194,12 @@ class _Runtime(DataElement):
         ]
 
 
-# Layer object id -> (the layer, its URL). Layers are loaded once per directory and never mutated,
-# so a layer's file is written once per process; the layer is kept to make the id unambiguous.
-_published: dict[int, tuple[Layer, str]] = {}
-
-
-def publish_layers(layers: Mapping[str, Layer]) -> dict[str, str]:
-    """Layer id -> URL of the layer's slimmed GeoJSON (ids and labels only, no sources), written
-    under ``static/`` on first use (``geo.assets.publish_data``: content-hashed, never stale)."""
-    urls: dict[str, str] = {}
-    for layer_id, layer in layers.items():
-        known = _published.get(id(layer))
-        # Written again if the file went (static/vendor is a cache anyone may clear).
-        if known is None or known[0] is not layer or assets.local_file(known[1]) is None:
-            collection = {"type": "FeatureCollection",
-                          "features": [_slim(feature, layer.spec.label_field) for feature in layer.features]}
-            content = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            known = _published[id(layer)] = (layer, assets.publish_data(layer.spec.file_name, content))
-        urls[layer_id] = known[1]
-    return urls
+def layer_file(layer: Layer) -> bytes:
+    """The layer's GeoJSON as the map fetches it: ids and labels only, no sources (the snapshot
+    publishes it with its other files, under a content-hashed URL: never stale)."""
+    collection = {"type": "FeatureCollection",
+                  "features": [_slim(feature, layer.spec.label_field) for feature in layer.features]}
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _slim(feature: Mapping[str, Any], label_field: str) -> dict[str, Any]:
@@ -454,26 +301,6 @@ class EventsLayer(DataElement):
         }
 
 
-def area_rows(events: pd.DataFrame) -> np.ndarray:
-    """Which events are known only to an area (their geometry is neither a point nor missing)."""
-    if "geometry" not in events:
-        return np.zeros(len(events), dtype=bool)
-    kinds = shapely.get_type_id(events.geometry.to_numpy())
-    return (kinds >= 0) & ~np.isin(kinds, [int(shapely.GeometryType.POINT), int(shapely.GeometryType.MULTIPOINT)])
-
-
-def symbol_points(events: pd.DataFrame, layers: Mapping[str, Layer]) -> tuple[np.ndarray, np.ndarray]:
-    """(lons, lats) where the map draws each event's symbol: its place's point, or for an event
-    known only to an area, ``area_anchor`` inside the frontier's bounds (what ``geo.eventdata``
-    sends the browser)."""
-    lons = events["lon"].to_numpy(dtype=float).copy()
-    lats = events["lat"].to_numpy(dtype=float).copy()
-    box, places, geometry = frontier_box(layers), events["place"].to_numpy(), events.geometry.to_numpy()
-    for row in np.flatnonzero(area_rows(events)):
-        lons[row], lats[row] = area_anchor(places[row], geometry[row], box)
-    return lons, lats
-
-
 # --- maps ----------------------------------------------------------------------------------------
 
 def build_base_map(
@@ -481,6 +308,7 @@ def build_base_map(
     vocabulary: Vocabulary,
     *,
     basemaps: Mapping[str, Basemap],
+    data: MapData,
     legend: Iterable[LegendItem] | None = None,
     for_export: bool = False,
     presenter: bool = False,
@@ -493,7 +321,8 @@ def build_base_map(
     ``for_export`` turns off animations and the zoom control, and keeps the legend open in the
     bottom-right corner (the figure's furniture holds the others). ``presenter`` folds the legend
     behind its button (a projector has no room to spare over the map). ``home`` is
-    ``home_bounds(layers)`` when the caller has it already (the page computes it once).
+    ``home_bounds(layers)`` unless given (the snapshot holds it). ``data`` names the files of
+    ``layers`` and of the labels.
     ``vector_symbols_max``, for a PDF or SVG export, draws area outlines and, while at most that
     many event symbols are in view, the symbols as SVG (vector paths in print), not on canvas."""
     west, south, east, north = home or home_bounds(layers)
@@ -508,8 +337,8 @@ def build_base_map(
     # awesome-markers (from CDNs) are not needed by anything on this map.
     fmap.default_js = list(assets.MAP_JS)
     fmap.default_css = list(assets.MAP_CSS)
-    _Runtime((west, south, east, north), basemaps.values(), layers, vector_symbols_max).add_to(fmap)
-    labels.MapLabels(layers).add_to(fmap)
+    _Runtime((west, south, east, north), basemaps.values(), layers, data.layers, vector_symbols_max).add_to(fmap)
+    labels.MapLabels(data.labels).add_to(fmap)
     Legend(legend_items(layers, vocabulary) if legend is None else legend,
            position="bottomright" if for_export else "topright", expanded=for_export,
            folded=presenter).add_to(fmap)
@@ -517,45 +346,38 @@ def build_base_map(
 
 
 def events_overlay(
-    events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView,
-    documents: Mapping[str, Document] | None = None, *, published: eventdata.PublishedEvents | None = None,
+    shown: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView, *, data: MapData,
 ) -> folium.FeatureGroup:
-    """The part of the map that follows the reader's choices (see the module docstring).
-
-    Without ``published``, ``events`` are published now and all drawn; ``documents``
-    (``geo.events.load_documents``) lets the popups name each document's title, publisher and
-    address. The page publishes all its events once (``published``) and passes the shown ones as
-    ``events``: rows of that published frame, by index label (a RangeIndex), sent as a mask."""
-    if published is None:
-        published, mask = eventdata.publish_events(events, layers, documents), None
-    else:
-        mask = eventdata.shown_mask(events.index.to_numpy(), published.count)
+    """The part of the map that follows the reader's choices (see the module docstring): the
+    ``shown`` events are rows of the published events (by index label, a RangeIndex over them), sent
+    as a mask."""
+    mask = eventdata.shown_mask(shown.index.to_numpy(), data.events.count)
     group = folium.FeatureGroup(name="Events", control=False)
-    EventsLayer(published, mask, vocabulary, layers, view).add_to(group)
+    EventsLayer(data.events, mask, vocabulary, layers, view).add_to(group)
     return group
 
 
 def build_map(
     layers: Mapping[str, Layer],
-    events: pd.DataFrame,
+    shown: pd.DataFrame,
     vocabulary: Vocabulary,
     view: MapView,
     *,
-    basemaps: Mapping[str, Basemap] | None = None,
+    data: MapData,
+    basemaps: Mapping[str, Basemap],
     for_export: bool = False,
-    documents: Mapping[str, Document] | None = None,
 ) -> folium.Map:
-    """The whole map for one view, as one folium.Map (exporter, workshop scenes, tests).
+    """The whole map for one view, as one folium.Map (standalone documents, benchmarks, tests):
+    ``shown`` are rows of the events ``data`` publishes.
 
     Only the view's basemap is declared, and the legend lists the visible layers and the actors
-    and types of ``events``."""
-    choices = load_basemaps() if basemaps is None else basemaps
-    if view.basemap not in choices:
-        raise ValueError(f"unknown basemap {view.basemap!r}; expected one of {', '.join(choices)}")
-    legend = legend_items(layers, vocabulary, visible_layers=view.visible_layers, events=events)
-    fmap = build_base_map(layers, vocabulary, basemaps={view.basemap: choices[view.basemap]},
+    and types of ``shown``."""
+    if view.basemap not in basemaps:
+        raise ValueError(f"unknown basemap {view.basemap!r}; expected one of {', '.join(basemaps)}")
+    legend = legend_items(layers, vocabulary, visible_layers=view.visible_layers, events=shown)
+    fmap = build_base_map(layers, vocabulary, basemaps={view.basemap: basemaps[view.basemap]}, data=data,
                           legend=legend, for_export=for_export)
-    events_overlay(events, vocabulary, layers, view, documents).add_to(fmap)
+    events_overlay(shown, vocabulary, layers, view, data=data).add_to(fmap)
     return fmap
 
 

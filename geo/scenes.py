@@ -41,7 +41,7 @@ from geo.filters import (
     range_start,
 )
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, resolve
-from geo.mapview import Bounds
+from geo.placement import Bounds
 from geo.problems import Problem, ProblemsError, item_label
 
 SCENES_NAME = "scenes.json"

@@ -19,7 +19,7 @@ import streamlit as st
 from geo import importers, store as store_module
 from geo.markup import markdown_text
 from geo.problems import ProblemsError
-from geo.pagedata import PageData
+from geo.snapshot import Snapshot
 from geo.store import SHIPPED_LICENCE, Store, StoreError
 
 KEY_SHOWN = "datasets_shown"
@@ -28,7 +28,7 @@ FORMAT_CHOICES = {"auto": "Guess from the file", "acled": "ACLED CSV export", "g
                   "panj": "Panj events file"}
 
 
-def dataset_filter(data: PageData) -> np.ndarray | None:
+def dataset_filter(data: Snapshot) -> np.ndarray | None:
     """The datasets to show (all unless the reader unticks some), as the mask of the events they
     hold over ``data.events``; None when every dataset is shown."""
     names = [dataset.name for dataset in data.datasets]
@@ -39,11 +39,11 @@ def dataset_filter(data: PageData) -> np.ndarray | None:
     return None if set(chosen) == set(names) else data.index.naming("dataset", chosen)
 
 
-def _rows(data: PageData, name: str) -> int:
+def _rows(data: Snapshot, name: str) -> int:
     return next(dataset.row_count for dataset in data.datasets if dataset.name == name)
 
 
-def datasets_panel(data: PageData, store: Store) -> None:
+def datasets_panel(data: Snapshot, store: Store) -> None:
     """Import a file as a dataset; rename or delete an imported one."""
     with st.expander("Your own events: import ACLED, GeoJSON or Panj files"):
         upload = st.file_uploader("File", type=["csv", "json", "geojson"], key=KEY_UPLOAD,
@@ -58,7 +58,7 @@ def datasets_panel(data: PageData, store: Store) -> None:
         manage(data, store)
 
 
-def check_and_import(data: PageData, store: Store, upload, name: str, file_format: str | None, licence: str) -> None:
+def check_and_import(data: Snapshot, store: Store, upload, name: str, file_format: str | None, licence: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(upload.name).name
         path.write_bytes(upload.getvalue())
@@ -89,7 +89,7 @@ def check_and_import(data: PageData, store: Store, upload, name: str, file_forma
         st.rerun()
 
 
-def manage(data: PageData, store: Store) -> None:
+def manage(data: Snapshot, store: Store) -> None:
     """The datasets as a table; an imported one can be renamed or deleted (the shipped ones come
     back from layers/events/ on the next start, so they are not offered)."""
     st.dataframe(pd.DataFrame([{"Dataset": d.name, "Events": d.row_count, "Format": d.format,

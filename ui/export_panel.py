@@ -17,7 +17,7 @@ import streamlit as st
 from geo import browser, export, figure, layout, mapview, pagestate as ps, scenes
 from geo.filters import FilterState, ViewState
 from geo.markup import markdown_text
-from geo.pagedata import PageData
+from geo.snapshot import Snapshot
 from ui.assets import static_text
 
 RENDER_WAIT_S = 120.0  # how long a Render click waits for another reader's figure
@@ -31,7 +31,7 @@ render_button = st.components.v2.component(
 )
 
 
-def export_panel(data: PageData, state: FilterState, events: pd.DataFrame, shown: pd.DataFrame, view: ViewState,
+def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown: pd.DataFrame, view: ViewState,
                  scene: scenes.Scene | None) -> None:
     """The figure export of the view on screen, and the shown events as GeoJSON and CSV; ``events``:
     those of the datasets shown, which the filters chose ``shown`` from."""
@@ -94,7 +94,7 @@ def custom_size() -> export.ExportSize | None:
         return None
 
 
-def render_figure(data: PageData, shown: pd.DataFrame, view: ViewState, title: str, description: str,
+def render_figure(data: Snapshot, shown: pd.DataFrame, view: ViewState, title: str, description: str,
                   size: export.ExportSize, output: str, locator: bool, wanted: tuple) -> None:
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, bounds=view.bbox,
                                highlight=view.selected_event)
@@ -106,9 +106,8 @@ def render_figure(data: PageData, shown: pd.DataFrame, view: ViewState, title: s
                     label="Waiting for another reader's figure to finish…")) as renderer:
                 status.update(label="Rendering the figure in headless Chromium…")
                 result = export.export_view(
-                    Path(folder) / f"panj-map.{output}", layers=data.map_layers, events=shown, vocabulary=data.vocabulary,
-                    view=map_view, title=title, size=size, renderer=renderer, layers_dir=data.layers_dir,
-                    description=description, locator=locator, output=output,
+                    Path(folder) / f"panj-map.{output}", snapshot=data, shown=shown, view=map_view, title=title,
+                    size=size, renderer=renderer, description=description, locator=locator, output=output,
                 )
         except (browser.BrowserNotFound, browser.BrowserBusy, export.ExportError) as error:
             logger.error("export failed: %s", error)

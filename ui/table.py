@@ -1,6 +1,6 @@
 """The events table under the map: one page of the shown events at a time, by date, with the count
 and the page controls; selecting a row highlights its event. Widgets only; which rows a page
-holds is ``geo.pagestate.table_page``, the columns ``geo.pagedata.events_table``.
+holds is ``geo.pagestate.table_page``, the columns ``geo.table.events_table``.
 
 Only the page's rows reach the browser, so a filter change sends at most ``TABLE_ROWS`` rows
 however many events it shows (docs/ARCHITECTURE.md, "The paged table").
@@ -13,11 +13,11 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from geo import pagedata, pagestate as ps
-from geo.pagedata import PageData
+from geo import pagestate as ps, table
+from geo.snapshot import Snapshot
 
 
-def events_table(data: PageData, shown: pd.DataFrame, total: int, filters: object) -> None:
+def events_table(data: Snapshot, shown: pd.DataFrame, total: int, filters: object) -> None:
     """The page of ``shown`` the reader is on (the first again whenever ``filters``, what chose
     ``shown``, differ from the last run's); ``total``: the events of the datasets shown."""
     changed = st.session_state.get(ps.TABLE_FILTERS) != filters
@@ -41,7 +41,7 @@ def events_table(data: PageData, shown: pd.DataFrame, total: int, filters: objec
     # A key per page: a row selected on one page is not shown selected on the next.
     key = f"{ps.TABLE}_{page.number}"
     st.dataframe(
-        pagedata.events_table(rows, data.vocabulary), key=key, on_select=partial(_selected, key),
+        table.events_table(rows, data.vocabulary), key=key, on_select=partial(_selected, key),
         selection_mode="single-row", hide_index=True, width="stretch",
         column_config={
             "Date": st.column_config.TextColumn(help="At the precision the source gives"),

@@ -13,11 +13,11 @@ from streamlit.delta_generator import DeltaGenerator
 from geo import pagestate as ps, scenes, timeline
 from geo.filters import FilterState, ViewState
 from geo.markup import html_text, markdown_text
-from geo.pagedata import PageData
+from geo.snapshot import Snapshot
 
 NO_SCENE = "None: explore freely"
 
-def workshop_bar(data: PageData, state: FilterState, view: ViewState, shown: pd.DataFrame,
+def workshop_bar(data: Snapshot, state: FilterState, view: ViewState, shown: pd.DataFrame,
                  shown_ids: Collection[str], presenter: bool) -> scenes.Scene | None:
     """Scene choice, the scene's caption or "changed from scene" notice, and the step buttons."""
     if data.scenes_error is not None:
@@ -41,7 +41,7 @@ def workshop_bar(data: PageData, state: FilterState, view: ViewState, shown: pd.
     return scene
 
 
-def step_caption(data: PageData, shown_ids: Collection[str]) -> None:
+def step_caption(data: Snapshot, shown_ids: Collection[str]) -> None:
     """The current step's event (if ``shown_ids`` holds it): title, date and summary. Drawn under
     the map, so stepping never pushes the map down; in presenter view it floats over the map
     (static/presenter.css)."""
@@ -55,14 +55,14 @@ def step_caption(data: PageData, shown_ids: Collection[str]) -> None:
                 f'<p>{html_text(caption["summary"])}</p></div>')
 
 
-def apply_scene(data: PageData) -> None:
+def apply_scene(data: Snapshot) -> None:
     """The scene select's callback: runs before the widgets are drawn, so it may set them."""
     scene = data.scenes.get(st.session_state[ps.SCENE])
     if scene is not None:
         st.session_state.update(ps.scene_values(scene, tuple(data.layers), data.span))
 
 
-def step_controls(data: PageData, shown: pd.DataFrame, shown_ids: Collection[str], previous: DeltaGenerator,
+def step_controls(data: Snapshot, shown: pd.DataFrame, shown_ids: Collection[str], previous: DeltaGenerator,
                   following: DeltaGenerator) -> None:
     """Previous/Next through the shown events in date order (none current until the first step, so
     a scene opens on its own extent rather than on its first event)."""

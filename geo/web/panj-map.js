@@ -282,10 +282,27 @@
    * Popup text comes in files of header.detailsRows events, fetched when first needed. */
   var MAGIC = "PANJEV1";
   var eventFiles = {};  // url -> promise of the file's data
+
+  /* The server prunes a published folder once no reader should still need it (geo/snapshot.py).
+   * A page left open past that reloads, and the server hands it the current data with the same
+   * view (the URL holds it). At most once a minute, so a file that is truly missing cannot make
+   * the page reload in a loop; an exported figure (no parent page) just reports the failure. */
+  var RELOAD_KEY = "panj-data-gone";
+  function dataGone(response) {
+    if (response.status !== 404 || !window.parent || window.parent === window) { return; }
+    try {
+      var storage = window.parent.sessionStorage, last = Number(storage.getItem(RELOAD_KEY) || 0);
+      if (Date.now() - last < 60000) { return; }
+      storage.setItem(RELOAD_KEY, String(Date.now()));
+      window.parent.location.reload();
+    } catch (error) {
+      if (window.console) { window.console.error("Panj map: cannot reload the page: " + error); }
+    }
+  }
   function loadEventFile(url) {
     if (!eventFiles[url]) {
       eventFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) { throw new Error("events: " + url + " answered HTTP " + response.status); }
+        if (!response.ok) { dataGone(response); throw new Error("events: " + url + " answered HTTP " + response.status); }
         // Gzipped by the server side (a poor connection carries a third of the bytes).
         return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
       }).then(function (buffer) { return readEventFile(url, buffer); }).catch(function (error) {
@@ -323,7 +340,7 @@
       return Promise.all(Object.keys(wanted).map(function (chunk) {
         if (!chunks[chunk]) {
           chunks[chunk] = fetch(base + "details-" + chunk + ".json", { credentials: "same-origin" }).then(function (r) {
-            if (!r.ok) { throw new Error("events: details " + chunk + " answered HTTP " + r.status); }
+            if (!r.ok) { dataGone(r); throw new Error("events: details " + chunk + " answered HTTP " + r.status); }
             return r.json();
           }).catch(function (error) { delete chunks[chunk]; throw error; });
         }
@@ -780,7 +797,7 @@
     if (!spec) { return Promise.reject(new Error("layer " + id + " is not on this map")); }
     if (!this._layerLoads[id]) {
       this._layerLoads[id] = fetch(spec.url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) { throw new Error("layer " + id + ": " + spec.url + " answered HTTP " + response.status); }
+        if (!response.ok) { dataGone(response); throw new Error("layer " + id + ": " + spec.url + " answered HTTP " + response.status); }
         return response.json();
       }).then(function (data) {
         var byId = {};

@@ -1,0 +1,356 @@
+"""One immutable snapshot of everything the page, the command line and the exporter read for a
+data directory and a store revision (docs/ARCHITECTURE.md, "The snapshot").
+
+A ``Snapshot`` is built once, read-only on the store, and shared by every session: the layers,
+the merged vocabulary and documents, basemaps, the joined events of every dataset with one symbol
+point per row (``geo.placement``), the filter index, regions, date span, home view and scenes. What
+the browser fetches (layer outlines, labels, the events file and popup text) is published on first
+use as **one** content-hashed folder of ``static/vendor/data/`` (``geo.assets.publish_folder``), so
+every reader of a revision, and every figure exported from it, shares that folder.
+
+``SnapshotCache`` keeps the latest snapshot of each data directory (a bounded few), builds a new one
+when the store's revision moves, and prunes the folders no reader still needs: those of older
+revisions once ``PRUNE_GRACE_S`` has passed or more than ``KEEP_RETIRED`` newer ones exist, and
+folders left by other processes that nobody touched within the grace period. A page still showing
+a pruned folder reloads its data (``geo/web/panj-map.js``).
+
+A directory that cannot be loaded raises ``DataError``, whose ``problems`` list every problem
+found (file, item, field, reason), so the page can show one clear explanation instead of a
+traceback. A broken scenes file does not: the page works without its workshop scenes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo import assets, eventdata, filters, labels, layers as layers_module, placement, scenes
+from geo.basemaps import Basemap, load_basemaps
+from geo.events import Document, Vocabulary, load_vocabulary
+from geo.filters import KnownIds, ViewState
+from geo.layers import Layer
+from geo.mapview import MapData, layer_file
+from geo.placement import Bounds
+from geo.problems import ProblemsError
+from geo.store import Dataset, Store, StoreError, joined_events, load_shipped, open_store
+
+logger = logging.getLogger(__name__)
+
+# A page open on an older revision keeps its files this long after a newer one is published...
+PRUNE_GRACE_S = 15 * 60
+# ...unless more than this many newer revisions came since (a burst of imports must not fill the disk).
+KEEP_RETIRED = 3
+TOUCH_EVERY_S = 60  # how often a snapshot in use marks its folder as used (for other servers' pruning)
+MAX_DIRECTORIES = 2  # data directories whose snapshot one process keeps
+
+
+class DataError(RuntimeError):
+    """The data directory cannot be shown; ``problems`` are the lines that say why."""
+
+    def __init__(self, layers_dir: Path, problems: list[str]):
+        super().__init__(f"cannot load the map data in {layers_dir}: " + "; ".join(problems))
+        self.layers_dir = layers_dir
+        self.problems = problems
+
+
+@dataclass(eq=False)
+class _Published:
+    """The snapshot's published folder, made on first use (guarded: sessions are threads)."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    folder: assets.DataFolder | None = None
+    data: MapData | None = None
+    touched: float = 0.0
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """Everything read for one data directory at one store revision; never mutated."""
+
+    layers_dir: Path
+    revision: int  # the store revision the events were read at
+    layers: dict[str, Layer]  # the manifest's layers
+    places: dict[str, Layer]  # each imported dataset's own places (drawn as its events' outlines)
+    datasets: list[Dataset]  # every dataset shown: the data directory's shipped ones and the store's own
+    # Joined events (geo.join) of every dataset, with a "dataset" column and a RangeIndex: the
+    # browser's events file has the same rows, so a rerun sends only which to show.
+    events: pd.DataFrame
+    symbol_lon: np.ndarray  # where each row's symbol is drawn (geo.placement.symbol_points)
+    symbol_lat: np.ndarray
+    vocabulary: Vocabulary  # the directory's, with the datasets' own actors
+    documents: dict[str, Document]  # the source documents the events come from, by id
+    basemaps: dict[str, Basemap]
+    regions: dict[str, str]  # region id -> label
+    span: tuple[dt.date, dt.date] | None
+    home: Bounds  # the view the map opens on (geo.placement.home_bounds)
+    scenes: dict[str, scenes.Scene]  # in the story's order; empty when the file is broken
+    scenes_error: str | None  # why the scenes file was refused
+    _published: _Published = field(default_factory=_Published, repr=False)
+
+    @cached_property
+    def index(self) -> filters.EventIndex:
+        """The events as the filters read them (docs/ARCHITECTURE.md, "Filtering 100,000 events")."""
+        index = filters.EventIndex(self.events)
+        index.prepare()
+        return index
+
+    @cached_property
+    def known(self) -> KnownIds:
+        return KnownIds(
+            actors=frozenset(self.vocabulary.actors), event_types=frozenset(self.vocabulary.event_types),
+            regions=frozenset(self.regions), layers=tuple(self.layers), basemaps=frozenset(self.basemaps),
+            events=frozenset(self.events["id"]),
+        )
+
+    @property
+    def map_layers(self) -> dict[str, Layer]:
+        """Every layer the map registers: the manifest's, then the datasets' own places (never
+        shown as layers; their features are the outlines of the events placed on them)."""
+        return {**self.layers, **self.places}
+
+    @property
+    def default_view(self) -> ViewState:
+        visible = tuple(layer_id for layer_id, layer in self.layers.items() if layer.spec.visible)
+        return ViewState(visible_layers=visible, basemap=next(iter(self.basemaps)))
+
+    # -- where symbols stand --
+
+    def symbol_points_of(self, shown: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(lons, lats) of the symbols of ``shown``, rows of ``events`` (by index label)."""
+        rows = shown.index.to_numpy()
+        return self.symbol_lon[rows], self.symbol_lat[rows]
+
+    def events_bounds(self, shown: pd.DataFrame) -> Bounds | None:
+        """What "Fit to events" fits: the symbols of ``shown`` where the map draws them (an
+        Afghanistan-wide event's symbol stands near the frontier, not at the country's middle)."""
+        return placement.events_bounds(*self.symbol_points_of(shown))
+
+    # -- credits --
+
+    def event_sources(self, shown: pd.DataFrame) -> list[str]:
+        """How a figure's sources line names where ``shown`` come from: the documents of the data
+        directory's shipped datasets, and each imported dataset drawn by its name with its licence
+        or terms (ACLED's, for one, require the credit)."""
+        present = set(shown["dataset"]) if "dataset" in shown else set()
+        sources: list[str] = []
+        for dataset in self.datasets:
+            if dataset.name not in present:
+                continue
+            if dataset.shipped:
+                wanted = set(shown.loc[shown["dataset"] == dataset.name, "document"])
+                sources += [document.citation_label for document_id, document in self.documents.items()
+                            if document_id in wanted]
+            else:
+                terms = dataset.licence.strip() or "no licence or terms recorded at import"
+                sources.append(f"{dataset.name} ({terms})")
+        return sources
+
+    # -- what the browser fetches --
+
+    def map_data(self) -> MapData:
+        """The URLs of the snapshot's published folder, publishing it on first use and again if it
+        was removed (another server's pruning, a cleared cache); marks it as in use now and then."""
+        published = self._published
+        with published.lock:
+            now = time.time()
+            if published.data is None or (now - published.touched > TOUCH_EVERY_S
+                                          and not assets.touch_folder(published.folder.name)):
+                published.folder, published.data = self._publish()
+            if now - published.touched > TOUCH_EVERY_S:
+                published.touched = now
+            return published.data
+
+    @property
+    def folder_name(self) -> str | None:
+        """The published folder's name, None before ``map_data`` was first called."""
+        return None if self._published.folder is None else self._published.folder.name
+
+    def _publish(self) -> tuple[assets.DataFolder, MapData]:
+        assets.install_static()
+        layers = self.map_layers
+        files = {f"{layer_id}.geojson": layer_file(layer) for layer_id, layer in layers.items()}
+        files[labels.LABELS_NAME] = labels.label_file(self.layers, self.layers_dir)
+        files.update(eventdata.event_files(self.events, self.symbol_lon, self.symbol_lat, layers, self.documents))
+        folder = assets.publish_folder(files)
+        events_file = files[eventdata.EVENTS_FILE]
+        data = MapData(
+            layers={layer_id: folder.url(f"{layer_id}.geojson") for layer_id in layers},
+            labels=folder.url(labels.LABELS_NAME),
+            events=eventdata.PublishedEvents(folder.url(eventdata.EVENTS_FILE), len(self.events), len(events_file)),
+        )
+        return folder, data
+
+
+# --- building ------------------------------------------------------------------------------------
+
+def open_page_store(layers_dir: Path, url: str | None = None) -> Store:
+    """The store the page reads (``geo.store.default_url`` unless ``url``), with the events of
+    ``layers_dir/events/`` loaded into it as shipped datasets: the page's start is, with
+    ``panj import``, the only place shipped data is written. ``DataError`` when the store cannot be
+    opened or a shipped file is bad."""
+    try:
+        store = open_store(url)
+        load_shipped(store, layers_dir)
+    except ProblemsError as error:
+        logger.error("store for %s refused: %s", layers_dir, error)
+        raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
+    except (OSError, StoreError) as error:
+        logger.error("store for %s refused: %s", layers_dir, error)
+        raise DataError(layers_dir, [str(error)]) from error
+    return store
+
+
+def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
+    """Read ``layers_dir`` and the events of every dataset (the directory's shipped files and the
+    store's own datasets; ``store`` None: the shipped ones only) into a snapshot, writing nothing.
+    ``DataError`` lists every problem when they cannot be shown."""
+    layers_dir = Path(layers_dir)
+    try:
+        layers = layers_module.load_layers(layers_dir)
+        vocabulary, basemaps = load_vocabulary(layers_dir), load_basemaps(layers_dir)
+        events, stored = joined_events(store, layers_dir)
+        events = events.reset_index(drop=True)
+        lons, lats = placement.symbol_points(events, placement.frontier_box(layers))
+    except ProblemsError as error:
+        logger.error("data directory %s refused: %s", layers_dir, error)
+        raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
+    except (OSError, StoreError, layers_module.LayerError) as error:
+        logger.error("data directory %s refused: %s", layers_dir, error)
+        raise DataError(layers_dir, [str(error)]) from error
+    except ValueError as error:  # geo.join's JoinError: an event's place is not on the map
+        logger.error("data directory %s refused: %s", layers_dir, error)
+        raise DataError(layers_dir, [str(error)]) from error
+    vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
+    regions = filters.region_choices(events, layers)
+    try:
+        workshop, scenes_error = scenes.load_scenes(
+            layers_dir, layer_ids=tuple(layers), actor_ids=vocabulary.actors, event_type_ids=vocabulary.event_types,
+            region_ids=regions, basemap_ids=basemaps, feature_refs=layers_module.feature_refs(layers),
+        ), None
+    except scenes.ScenesError as error:  # the page still works; only the workshop is off
+        logger.warning("scenes refused: %s", error)
+        workshop, scenes_error = [], str(error)
+    return Snapshot(
+        layers_dir=layers_dir, revision=stored.revision, layers=layers, places=stored.places,
+        datasets=sorted(stored.datasets, key=lambda dataset: dataset.name), events=events,
+        symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary, documents=stored.documents, basemaps=basemaps,
+        regions=regions, span=filters.date_span(events), home=placement.home_bounds(layers, events),
+        scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
+    )
+
+
+def read_snapshot(layers_dir: Path) -> Snapshot:
+    """The snapshot a command reads: the default store opened for reading only (none yet: the
+    shipped datasets alone), never written."""
+    with _reading_store() as store:
+        return build_snapshot(layers_dir, store)
+
+
+@contextmanager
+def _reading_store() -> Iterator[Store | None]:
+    store = open_store()
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def dataset_mask(snapshot: Snapshot, names: Iterable[str]) -> np.ndarray:
+    """The rows of ``snapshot.events`` in the datasets ``names``; ValueError naming any unknown one."""
+    wanted = list(dict.fromkeys(names))
+    known = [dataset.name for dataset in snapshot.datasets]
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise ValueError(f"no dataset called {', '.join(map(repr, unknown))}; the datasets are "
+                         f"{', '.join(map(repr, known)) or 'none'}")
+    return snapshot.index.naming("dataset", wanted)
+
+
+# --- the page's snapshots ------------------------------------------------------------------------
+
+class SnapshotCache:
+    """The latest snapshot of each data directory (at most ``max_directories``), rebuilt when the
+    store's revision moves, and the pruning of published folders no reader needs any more.
+
+    Shared by every session of a page process: a session asks ``get`` on each run, which costs one
+    small query of the store's revision while nothing changes. One build runs at a time per
+    directory; sessions asking meanwhile wait for it rather than build it again."""
+
+    def __init__(self, *, grace_s: float = PRUNE_GRACE_S, keep_retired: int = KEEP_RETIRED,
+                 max_directories: int = MAX_DIRECTORIES, clock: Callable[[], float] = time.time):
+        self._grace_s, self._keep_retired, self._max_directories = grace_s, keep_retired, max_directories
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._building: dict[Path, threading.Lock] = {}
+        self._current: OrderedDict[Path, Snapshot] = OrderedDict()
+        self._retired: OrderedDict[str, float] = OrderedDict()  # folder -> when a newer one replaced it
+
+    def get(self, layers_dir: Path, store: Store) -> Snapshot:
+        """The snapshot of ``layers_dir`` at the store's current revision, its folder published."""
+        layers_dir = Path(layers_dir).resolve()
+        revision = store.revision()
+        with self._lock:
+            current = self._current.get(layers_dir)
+            building = self._building.setdefault(layers_dir, threading.Lock())
+        if current is None or current.revision != revision:
+            with building:
+                with self._lock:
+                    current = self._current.get(layers_dir)
+                if current is None or current.revision != revision:
+                    current = self._replace(layers_dir, build_snapshot(layers_dir, store))
+        current.map_data()
+        return current
+
+    def current(self) -> list[Snapshot]:
+        with self._lock:
+            return list(self._current.values())
+
+    def _replace(self, layers_dir: Path, snapshot: Snapshot) -> Snapshot:
+        snapshot.map_data()  # published before any reader is handed it
+        with self._lock:
+            old = self._current.pop(layers_dir, None)
+            self._current[layers_dir] = snapshot
+            dropped = [old] if old is not None else []
+            while len(self._current) > self._max_directories:
+                dropped.append(self._current.popitem(last=False)[1])
+            now = self._clock()
+            for gone in dropped:
+                if gone.folder_name is not None and gone.folder_name != snapshot.folder_name:
+                    self._retired[gone.folder_name] = now
+                    self._retired.move_to_end(gone.folder_name)
+        self.prune()
+        return snapshot
+
+    def prune(self) -> list[str]:
+        """Remove the published folders no reader needs (see the module docstring); returns their names."""
+        now = self._clock()
+        with self._lock:
+            in_use = {snapshot.folder_name for snapshot in self._current.values()}
+            for name in in_use:
+                self._retired.pop(name, None)
+            retired = list(self._retired.items())
+            expired = [name for position, (name, since) in enumerate(reversed(retired))
+                       if position >= self._keep_retired or now - since > self._grace_s]
+            for name in expired:
+                del self._retired[name]
+            kept = in_use | set(self._retired)
+        # Folders of earlier processes, benchmarks and exports: unused for a grace period.
+        stale = [name for name, used in assets.data_folders().items()
+                 if name not in kept and now - used > self._grace_s]
+        removed = list(dict.fromkeys(expired + stale))
+        for name in removed:
+            assets.remove_folder(name)
+        if removed:
+            logger.info("pruned %d published data folder(s): %s", len(removed), ", ".join(removed))
+        return removed
