@@ -1,6 +1,7 @@
 """The layer manifest and its GeoJSON files: loading, validation and look-up.
 
-Everything is read once per directory and cached; the page and the command line share the result.
+Read on request, never cached here: the snapshot (``geo.snapshot``) holds the layers the page and
+the command line draw, one set per data directory and store revision.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -208,8 +208,9 @@ def _check_geometry(spec: LayerSpec, geometry: Any, bad: Callable[[str, str], No
     return geom
 
 
-@lru_cache(maxsize=4)
-def _load_layers_cached(layers_dir: str) -> dict[str, Layer]:
+def load_layers(layers_dir: Path = LAYERS_DIR) -> dict[str, Layer]:
+    """Every manifest layer, in drawing order, validated (read each call: whoever keeps layers
+    for longer, the snapshot, owns them; docs/ARCHITECTURE.md, "The snapshot")."""
     directory = Path(layers_dir)
     specs = load_manifest(directory)
     # Every layer file is read before failing, so one error lists the problems of them all.
@@ -218,11 +219,6 @@ def _load_layers_cached(layers_dir: str) -> dict[str, Layer]:
     if problems:
         raise LayerError(problems)
     return layers  # type: ignore[return-value]  # no problem was recorded, so no layer is None
-
-
-def load_layers(layers_dir: Path = LAYERS_DIR) -> dict[str, Layer]:
-    """Every manifest layer, in drawing order, validated. Cached per directory: do not mutate."""
-    return _load_layers_cached(str(Path(layers_dir).resolve()))
 
 
 def parse_ref(ref: str) -> tuple[str, str]:

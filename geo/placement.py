@@ -21,6 +21,7 @@ from geo.layers import Layer
 
 HOME_LAYER = "frontier"  # the map opens on this layer's bounds
 HOME_PADDING = 0.15  # fraction of the home bounds added on every side
+HOME_MIN_SPAN = 1.0  # degrees on each axis: a frontier along one parallel still opens on an area
 # "Fit to events": the map fits bounds exactly, so the margin that keeps edge symbols whole is in
 # the bounds; a lone event (or a tight cluster) opens about zoom 10, not at street level.
 EVENTS_PADDING = 0.1  # fraction of the events' extent added on every side
@@ -50,7 +51,8 @@ def home_bounds(layers: Mapping[str, Layer], events: pd.DataFrame | None = None)
 
 
 def _padded(west: float, south: float, east: float, north: float) -> Bounds:
-    pad_x, pad_y = (east - west) * HOME_PADDING, (north - south) * HOME_PADDING
+    pad_x = max((east - west) * HOME_PADDING, (HOME_MIN_SPAN - (east - west)) / 2)
+    pad_y = max((north - south) * HOME_PADDING, (HOME_MIN_SPAN - (north - south)) / 2)
     return (west - pad_x, south - pad_y, east + pad_x, north + pad_y)
 
 

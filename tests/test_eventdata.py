@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from geo import assets, eventdata
+from geo import eventdata, placement
 from geo.join import load_joined_events
 from geo.layers import load_layers
 
@@ -27,16 +27,14 @@ def fixture_events():
     return load_layers(FIXTURE), load_joined_events(FIXTURE)
 
 
-def _files(published: eventdata.PublishedEvents) -> dict[str, bytes]:
-    folder = assets.local_file(published.url).parent
-    return {path.name: path.read_bytes() for path in folder.iterdir()}
+def _files(events, layers, documents=None) -> dict[str, bytes]:
+    lons, lats = placement.symbol_points(events, placement.frontier_box(layers))
+    return eventdata.event_files(events, lons, lats, layers, documents)
 
 
 def test_the_file_holds_points_styles_areas_and_ids(fixture_events) -> None:
     layers, events = fixture_events
-    published = eventdata.publish_events(events, layers)
-    content = assets.local_file(published.url).read_bytes()
-    assert published.payload_bytes == len(content) and published.count == 3
+    content = _files(events, layers)["events.bin"]
     raw = gzip.decompress(content)
     assert raw[:8] == b"PANJEV1\0"
     (length,) = struct.unpack_from("<I", raw, 8)
@@ -66,9 +64,8 @@ def test_the_file_holds_points_styles_areas_and_ids(fixture_events) -> None:
 def test_popup_files_hold_each_rows_text_in_the_files_order(fixture_events, monkeypatch) -> None:
     layers, events = fixture_events
     monkeypatch.setattr(eventdata, "DETAILS_ROWS", 2)
-    published = eventdata.publish_events(events, layers)
-    header, _, ids = eventdata.read_events_file(assets.local_file(published.url).read_bytes())
-    files = _files(published)
+    files = _files(events, layers)
+    header, _, ids = eventdata.read_events_file(files["events.bin"])
     assert sorted(files) == ["details-0.json", "details-1.json", "events.bin"] and header["detailsRows"] == 2
     rows = []
     for name in ("details-0.json", "details-1.json"):
@@ -82,22 +79,21 @@ def test_popup_files_hold_each_rows_text_in_the_files_order(fixture_events, monk
     assert texts["may-talks"]["usd"] is None and texts["may-talks"]["province"] == "Badakhshan"
 
 
-def test_the_same_events_give_the_same_url_and_changed_text_a_new_one(fixture_events) -> None:
+def test_the_same_events_give_the_same_files_and_changed_text_only_new_popup_files(fixture_events) -> None:
     layers, events = fixture_events
-    first = eventdata.publish_events(events, layers)
-    assert eventdata.publish_events(events.copy(), layers).url == first.url
-    retitled = events.assign(title=["Changed"] + list(events["title"].iloc[1:]))
-    changed = eventdata.publish_events(retitled, layers)
-    assert changed.url != first.url  # only the popup text differs, and the folder with it
-    assert _files(first)["events.bin"] == _files(changed)["events.bin"]
+    first = _files(events, layers)
+    assert _files(events.copy(), layers) == first
+    retitled = _files(events.assign(title=["Changed"] + list(events["title"].iloc[1:])), layers)
+    assert retitled["events.bin"] == first["events.bin"]
+    assert retitled["details-0.json"] != first["details-0.json"]
 
 
 def test_no_events_is_an_empty_file(fixture_events) -> None:
     layers, events = fixture_events
-    published = eventdata.publish_events(events.iloc[:0], layers)
-    header, columns, ids = eventdata.read_events_file(assets.local_file(published.url).read_bytes())
+    files = _files(events.iloc[:0], layers)
+    header, columns, ids = eventdata.read_events_file(files["events.bin"])
     assert (header["count"], ids, len(columns["lon"])) == (0, [], 0)
-    assert sorted(_files(published)) == ["events.bin"]
+    assert sorted(files) == ["events.bin"]
 
 
 @pytest.mark.parametrize(("rows", "count", "expected"), [

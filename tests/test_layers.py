@@ -54,8 +54,11 @@ def test_shipped_layers_load_with_the_mission_layers():
     assert loaded["frontier"].frame.crs.to_epsg() == 4326
 
 
-def test_layers_are_cached_per_directory():
-    assert load_layers() is load_layers(LAYERS_DIR)
+def test_layers_are_read_afresh_not_kept_by_the_module():
+    """The snapshot owns the layers it holds; a second read is a new, equal set (issue 19)."""
+    first, second = load_layers(), load_layers(LAYERS_DIR)
+    assert first is not second and list(first) == list(second)
+    assert all(first[key].frame.geometry.equals(second[key].frame.geometry) for key in first)
 
 
 def test_resolve_finds_a_feature_and_names_what_is_unknown():
@@ -79,7 +82,7 @@ def problem_lines(error: pytest.ExceptionInfo[LayerError]) -> list[str]:
 def test_missing_layer_file_names_the_file(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"layers": [MANIFEST_ENTRY]}))
     with pytest.raises(LayerError, match=r"sample\.geojson: file: file not found"):
-        layers_mod._load_layers_cached(str(tmp_path))
+        layers_mod.load_layers(tmp_path)
 
 
 def test_missing_manifest_names_the_file(tmp_path):

@@ -1,4 +1,8 @@
-"""geo.mapview without a browser: the generated document's layers, data, assets and escaping."""
+"""geo.mapview without a browser: the generated document's layers, data, assets and escaping.
+
+The map is drawn from a snapshot of the hostile fixture (tests/fixtures/layers-hostile): three
+events, a frontier along 37° N from 67° to 75° E, a Badakhshan province box (70–75° E, 35–37° N)
+and a Wakhan box (71.6–75° E, 36.5–37° N). Expectations are worked out from those files by hand."""
 
 from __future__ import annotations
 
@@ -8,13 +12,13 @@ import re
 import zlib
 from pathlib import Path
 
-import pandas as pd
+import numpy as np
 import pytest
 
-from geo import assets, eventdata, mapview
-from geo.events import Document, PartialDate, load_vocabulary
-from geo.join import load_joined_events
-from geo.layers import load_layers
+from geo import assets, eventdata, mapview, placement
+from geo.events import Document, PartialDate
+from geo.layers import LAYERS_DIR
+from tests.snapshots import snapshot_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -22,15 +26,20 @@ CDN_HOSTS = ("cdn.jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery")
 
 
 @pytest.fixture(scope="module")
-def data():
-    layers = load_layers(FIXTURE)
-    return layers, load_joined_events(FIXTURE), load_vocabulary(FIXTURE), mapview.load_basemaps(FIXTURE)
+def snapshot():
+    return snapshot_of(FIXTURE)
 
 
-def _render(data, **view) -> str:
-    layers, events, vocabulary, basemaps = data
-    view = mapview.MapView(**{"visible_layers": tuple(layers), "basemap": "none", **view})
-    return mapview.standalone_html(mapview.build_map(layers, events, vocabulary, view, basemaps=basemaps))
+@pytest.fixture(scope="module")
+def data(snapshot):
+    return snapshot.layers, snapshot.events, snapshot.vocabulary, snapshot.basemaps
+
+
+def _render(snapshot, shown=None, **view) -> str:
+    view = mapview.MapView(**{"visible_layers": tuple(snapshot.layers), "basemap": "none", **view})
+    return mapview.standalone_html(mapview.build_map(
+        snapshot.map_layers, snapshot.events if shown is None else shown, snapshot.vocabulary, view,
+        data=snapshot.map_data(), basemaps=snapshot.basemaps))
 
 
 def _update(html: str) -> dict:
@@ -70,10 +79,10 @@ def _layer_specs(html: str) -> list[dict]:
     return [json.loads(spec) for spec in re.findall(r"panj\.addVectorLayer\((\{.*?\})\);", html)]
 
 
-def test_frontier_layer_is_present_with_its_colour(data) -> None:
-    html = _render(data)
+def test_frontier_layer_is_present_with_its_colour(snapshot) -> None:
+    html = _render(snapshot)
     specs = _layer_specs(html)
-    assert [spec["id"] for spec in specs] == list(data[0])  # every manifest layer, in drawing order
+    assert [spec["id"] for spec in specs] == list(snapshot.layers)  # every manifest layer, in drawing order
     frontier = next(spec for spec in specs if spec["id"] == "frontier")
     assert frontier["style"]["color"] == "#d62728"
     assert "fillColor" not in frontier["style"]  # null in the manifest: left to Leaflet
@@ -81,17 +90,17 @@ def test_frontier_layer_is_present_with_its_colour(data) -> None:
     assert _update(html)["layers"] == ["countries", "provinces", "gbao", "wakhan", "frontier", "places", "posts"]
 
 
-def test_events_are_a_file_not_map_code(data) -> None:
-    html = _render(data)
+def test_events_are_a_file_not_map_code(snapshot) -> None:
+    html = _render(snapshot)
     events = _events_data(html)
-    assert events["ids"] == list(data[1]["id"]) and events["header"]["count"] == 3
-    assert [text["id"] for text in events["details"]] == list(data[1]["id"])  # popup text in the same rows
+    assert sorted(events["ids"]) == ["hostile", "may-talks", "old-post"] and events["header"]["count"] == 3
+    assert [text["id"] for text in events["details"]] == events["ids"]  # popup text in the same rows
     assert "may-talks" not in html  # no event in the document: only the file's address
     assert "L.marker(" not in html and "L.circleMarker(" not in html
 
 
-def test_imprecise_places_carry_their_extent_not_a_pin(data) -> None:
-    events = _events_data(_render(data))
+def test_imprecise_places_carry_their_extent_not_a_pin(snapshot) -> None:
+    events = _events_data(_render(snapshot))
     assert _areas(events) == {"may-talks": "provinces:badakhshan", "hostile": None, "old-post": "wakhan:wakhan"}
     assert {event_id: style[3] for event_id, style in _styles(events).items()} == {
         "may-talks": "province", "hostile": "exact", "old-post": "region"}
@@ -100,39 +109,48 @@ def test_imprecise_places_carry_their_extent_not_a_pin(data) -> None:
                                                           {"layer": "wakhan", "feature": "wakhan"}]
 
 
+def _without_names(html: str) -> str:
+    """The document with folium's generated element names (a fresh random hex id per build) blanked."""
+    return re.sub(r"\b([a-z_]+)_[0-9a-f]{32}\b", r"\1_x", html)
+
+
 def test_a_rerun_sends_a_mask_not_the_events() -> None:
     """On the shipped data, where most events are area-level (countries, GBAO, the Wakhan,
-    provinces): the page publishes the events once; the overlay sent on every rerun names the file
-    and says which rows to show in one bit each, with no outline vertex and no event text."""
-    layers, events, vocabulary = load_layers(), load_joined_events(), load_vocabulary()
+    provinces): the snapshot publishes the events once; the overlay sent on every rerun names the
+    file and says which rows to show in one bit each, with no outline vertex and no event text."""
+    shipped = snapshot_of(LAYERS_DIR)
+    events = shipped.events
     area = [geometry.geom_type not in ("Point", "MultiPoint") for geometry in events.geometry]
-    assert sum(area) >= 10
-    from streamlit_folium import _get_feature_group_string
-
-    published = eventdata.publish_events(events, layers)
-    base = mapview.build_base_map(layers, vocabulary, basemaps=mapview.load_basemaps())
+    assert sum(area) >= 10 and len(events) == 30
     view = mapview.MapView(visible_layers=(), basemap="none")
-    shown = events.iloc[[0, 3, 29]]
-    # The script streamlit-folium sends as feature_group_to_add on each rerun.
-    overlay = _get_feature_group_string(
-        mapview.events_overlay(shown, vocabulary, layers, view, published=published), base)
+    data = shipped.map_data()
+
+    def overlay_script(shown) -> str:
+        """What a rerun adds to the base map: the document with the overlay, less the base map's."""
+        base = mapview.standalone_html(mapview.build_base_map(
+            shipped.map_layers, shipped.vocabulary, basemaps=shipped.basemaps, data=data))
+        fmap = mapview.build_base_map(shipped.map_layers, shipped.vocabulary, basemaps=shipped.basemaps, data=data)
+        mapview.events_overlay(shown, shipped.vocabulary, shipped.map_layers, view, data=data).add_to(fmap)
+        whole = mapview.standalone_html(fmap)
+        base_lines = set(_without_names(base).splitlines())
+        return "\n".join(line for line in _without_names(whole).splitlines() if line not in base_lines)
+
+    overlay = overlay_script(events.iloc[[0, 3, 29]])
     update = _update(overlay)
-    assert update["data"] == {"url": published.url, "count": 30}
+    assert update["data"] == {"url": data.events.url, "count": 30}
     # 30 rows: four bytes, rows 0, 3 and 29 set (the first row the first byte's top bit).
     assert zlib.decompress(base64.b64decode(update["mask"])) == bytes([0b10010000, 0, 0, 0b00000100])
     assert not any(title in overlay for title in events["title"])
-    everything = _update(_get_feature_group_string(
-        mapview.events_overlay(events, vocabulary, layers, view, published=published), base))
-    assert everything["mask"] is None  # all shown: no mask at all
-    data = _events_data(overlay)
-    assert {_areas(data)[event_id] for event_id in events.loc[area, "id"]} == set(events.loc[area, "place"])
+    assert '"coordinates"' not in overlay
+    assert _update(overlay_script(events))["mask"] is None  # all shown: no mask at all
+    files = _events_data(overlay)
+    assert {_areas(files)[event_id] for event_id in events.loc[area, "id"]} == set(events.loc[area, "place"])
 
 
-def test_area_event_outside_the_maps_layers_is_an_error(data) -> None:
-    layers, events, vocabulary, _ = data
-    without_provinces = {layer_id: layer for layer_id, layer in layers.items() if layer_id != "provinces"}
+def test_area_event_outside_the_maps_layers_is_an_error(snapshot) -> None:
+    without_provinces = {layer_id: layer for layer_id, layer in snapshot.layers.items() if layer_id != "provinces"}
     with pytest.raises(ValueError, match=r"event 'may-talks': place 'provinces:badakhshan' is not a feature"):
-        eventdata.publish_events(events, without_provinces)
+        eventdata.event_files(snapshot.events, snapshot.symbol_lon, snapshot.symbol_lat, without_provinces)
 
 
 @pytest.mark.parametrize(("points", "expected"), [
@@ -146,16 +164,26 @@ def test_area_event_outside_the_maps_layers_is_an_error(data) -> None:
     ([(-179.9, 84.9)], (-180.0, 84.4, -179.4, 85.0)),
 ])
 def test_events_bounds_have_a_margin(points, expected) -> None:
-    frame = pd.DataFrame({"lon": [lon for lon, _ in points], "lat": [lat for _, lat in points]})
-    assert mapview.events_bounds(frame) == pytest.approx(expected)
+    lons, lats = np.array([lon for lon, _ in points]), np.array([lat for _, lat in points])
+    assert placement.events_bounds(lons, lats) == pytest.approx(expected)
 
 
 def test_events_bounds_without_events_is_none() -> None:
-    assert mapview.events_bounds(pd.DataFrame({"lon": [], "lat": []})) is None
+    assert placement.events_bounds(np.array([]), np.array([])) is None
 
 
-def test_no_cdn_and_assets_under_the_static_prefix(data) -> None:
-    html = _render(data)
+def test_fit_to_events_fits_where_the_symbols_are_drawn(snapshot) -> None:
+    """An area event is fitted at its symbol (inside the frontier's box, 36.5–37.5° N), not at the
+    area's middle: Badakhshan's box (35–37° N) has its middle at 36° N."""
+    may_talks = snapshot.events[snapshot.events["id"] == "may-talks"]
+    west, south, east, north = snapshot.events_bounds(may_talks)
+    assert north - south == pytest.approx(1.0)  # one event: the minimum span
+    middle = (south + north) / 2
+    assert 36.5 <= middle <= 37.0 and 70.0 <= (west + east) / 2 <= 75.0
+
+
+def test_no_cdn_and_assets_under_the_static_prefix(snapshot) -> None:
+    html = _render(snapshot)
     for host in CDN_HOSTS:
         assert host not in html
     sources = re.findall(r'<script src="([^"]+)"', html) + re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
@@ -163,14 +191,14 @@ def test_no_cdn_and_assets_under_the_static_prefix(data) -> None:
     assert "L.tileLayer(" not in html  # basemap none: no tile layer at all
 
 
-def test_street_basemap_declares_only_its_tiles(data) -> None:
-    html = _render(data, basemap="street")
+def test_street_basemap_declares_only_its_tiles(snapshot) -> None:
+    html = _render(snapshot, basemap="street")
     assert re.findall(r'L\.tileLayer\("([^"]+)"', html) == ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]
     assert "OpenStreetMap" in html
 
 
-def test_hostile_title_is_escaped_everywhere(data) -> None:
-    html = _render(data, highlight="hostile")
+def test_hostile_title_is_escaped_everywhere(snapshot) -> None:
+    html = _render(snapshot, highlight="hostile")
     assert HOSTILE not in html
     assert "<script>alert(2)" not in html
     # Layer labels reach the page only as data (escaped on display by the runtime).
@@ -179,25 +207,25 @@ def test_hostile_title_is_escaped_everywhere(data) -> None:
     assert {text["id"]: text["title"] for text in _events_data(html)["details"]}["hostile"] == HOSTILE
 
 
-def test_legend_lists_visible_layers_and_present_terms(data) -> None:
+def test_legend_lists_visible_layers_and_present_terms(snapshot, data) -> None:
     layers, events, vocabulary, _ = data
     items = mapview.legend_items(layers, vocabulary, visible_layers=("frontier",), events=events)
     assert [item.key for item in items if item.section == "Layers"] == ["frontier"]
     assert {item.key for item in items if item.section == "Actors"} == {"taliban", "russia", "china"}
-    html = _render(data, visible_layers=("frontier", "posts"))
+    html = _render(snapshot, visible_layers=("frontier", "posts"))
     assert html.count("data-panj-legend-layer=") == 2
 
 
-def test_legend_escapes_its_labels(data) -> None:
-    layers, events, vocabulary, _ = data
-    fmap = mapview.build_base_map(layers, vocabulary, basemaps=data[3], legend=[
+def test_legend_escapes_its_labels(snapshot, data) -> None:
+    layers, events, vocabulary, basemaps = data
+    fmap = mapview.build_base_map(layers, vocabulary, basemaps=basemaps, data=snapshot.map_data(), legend=[
         mapview.LegendItem("Layers", "x", HOSTILE, "line", stroke='"><script>')])
     html = mapview.standalone_html(fmap)
     assert HOSTILE not in html and '"><script>' not in html
 
 
-def test_highlight_fit_and_attribution(data) -> None:
-    update = _update(_render(data, highlight="may-talks", bounds=(68.0, 36.0, 72.0, 38.5)))
+def test_highlight_fit_and_attribution(snapshot, data) -> None:
+    update = _update(_render(snapshot, highlight="may-talks", bounds=(68.0, 36.0, 72.0, 38.5)))
     assert update["highlight"] == "may-talks"
     assert update["bounds"] == [[36.0, 68.0], [38.5, 72.0]]  # Leaflet's [[south, west], [north, east]]
     layers, _, _, basemaps = data
@@ -205,73 +233,59 @@ def test_highlight_fit_and_attribution(data) -> None:
     assert text == "Test fixture; Basemap: (C) OpenStreetMap contributors"
 
 
-def test_unknown_basemap_is_an_error(data) -> None:
+def test_unknown_basemap_is_an_error(snapshot) -> None:
     with pytest.raises(ValueError, match="unknown basemap 'mapbox'"):
-        _render(data, basemap="mapbox")
+        _render(snapshot, basemap="mapbox")
 
 
-def test_base_map_code_is_identical_across_builds(data) -> None:
-    """streamlit-folium remounts the map when the base map's script changes (docs/ARCHITECTURE.md)."""
-    from streamlit_folium import _get_map_string, generate_js_hash
-
+def test_base_map_code_is_identical_across_builds(snapshot, data) -> None:
+    """streamlit-folium remounts the map when the base map's script changes (docs/ARCHITECTURE.md):
+    two builds from one snapshot differ only in folium's random element names."""
     layers, _, vocabulary, basemaps = data
-    scripts = [_get_map_string(mapview.build_base_map(layers, vocabulary, basemaps=basemaps)) for _ in range(2)]
-    assert generate_js_hash(scripts[0]) == generate_js_hash(scripts[1])
+    builds = [mapview.standalone_html(mapview.build_base_map(layers, vocabulary, basemaps=basemaps,
+                                                             data=snapshot.map_data())) for _ in range(2)]
+    assert builds[0] != builds[1]  # the names do differ: the comparison below is not vacuous
+    assert _without_names(builds[0]) == _without_names(builds[1])
 
 
-def test_layer_geometry_is_a_static_file_not_map_code(data) -> None:
-    layers = data[0]
-    html = _render(data)
+def test_layer_geometry_is_a_static_file_not_map_code(snapshot) -> None:
+    layers = snapshot.layers
+    html = _render(snapshot)
     assert '"coordinates"' not in html.split("window.panjMap.update")[0]  # no layer geometry before the events
+    folders = set()
     for spec in _layer_specs(html):
         # /app/static/vendor/data/<content hash>/<layer>.geojson, served by Streamlit and the exporter alike
-        assert re.fullmatch(rf"{assets.STATIC_URL}vendor/data/[0-9a-f]{{16}}/{spec['id']}\.geojson", spec["url"])
+        match = re.fullmatch(rf"{assets.STATIC_URL}vendor/data/([0-9a-f]{{16}})/{spec['id']}\.geojson", spec["url"])
+        assert match
+        folders.add(match.group(1))
         collection = json.loads(assets.local_file(spec["url"]).read_text(encoding="utf-8"))
         layer = layers[spec["id"]]
         assert [feature["geometry"] for feature in collection["features"]] == [f["geometry"] for f in layer.features]
         # only the id and the label: sources and other properties stay in the layer files
         for feature in collection["features"]:
             assert set(feature["properties"]) <= {"id", layer.spec.label_field}
-    assert mapview.publish_layers(layers) == {spec["id"]: spec["url"] for spec in _layer_specs(html)}
+    # One folder holds the snapshot's layers, its labels and its events.
+    assert folders == {snapshot.folder_name}
+    assert _update(html)["data"]["url"].startswith(f"{assets.STATIC_URL}vendor/data/{snapshot.folder_name}/")
 
 
-def test_data_urls_follow_the_content(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(assets, "STATIC_DIR", tmp_path)
-    monkeypatch.setattr(assets, "_DATA_DIR", tmp_path / "vendor" / "data")
-    first = assets.publish_data("test-layer.geojson", b'{"features": [1]}')
-    assert assets.publish_data("test-layer.geojson", b'{"features": [1]}') == first
-    changed = assets.publish_data("test-layer.geojson", b'{"features": [2]}')
-    assert changed != first and changed.endswith("/test-layer.geojson")
-    assert assets.local_file(changed).read_bytes() == b'{"features": [2]}'
-    assert assets.local_file(first).read_bytes() == b'{"features": [1]}'  # the old URL still means the old bytes
-
-
-@pytest.mark.parametrize("name", ["../escape.geojson", "Frontier.geojson", "", "a/b.geojson"])
-def test_data_file_names_are_plain(name: str) -> None:
-    with pytest.raises(ValueError, match="data file name"):
-        assets.publish_data(name, b"{}")
-
-
-def test_legend_folds_on_the_page_and_stays_open_in_exports(data) -> None:
+def test_legend_folds_on_the_page_and_stays_open_in_exports(snapshot, data) -> None:
     layers, _, vocabulary, basemaps = data
-    page = mapview.standalone_html(mapview.build_base_map(layers, vocabulary, basemaps=basemaps))
+    page = mapview.standalone_html(mapview.build_base_map(layers, vocabulary, basemaps=basemaps,
+                                                          data=snapshot.map_data()))
     assert 'initLegend({"open": null, "position": "topright"})' in page
     assert 'class="panj-legend leaflet-control"' in page and 'aria-expanded="false"' in page
-    export = _render_export(data)
+    view = mapview.MapView(visible_layers=tuple(layers), basemap="none")
+    export = mapview.standalone_html(mapview.build_map(layers, snapshot.events, vocabulary, view,
+                                                       data=snapshot.map_data(), basemaps=basemaps, for_export=True))
     assert 'initLegend({"open": true, "position": "bottomright"})' in export
     assert 'class="panj-legend leaflet-control panj-legend-open panj-legend-fixed"' in export
 
 
-def _render_export(data) -> str:
-    layers, events, vocabulary, basemaps = data
-    view = mapview.MapView(visible_layers=tuple(layers), basemap="none")
-    return mapview.standalone_html(mapview.build_map(layers, events, vocabulary, view, basemaps=basemaps, for_export=True))
-
-
-def test_home_bounds_is_the_padded_frontier(data) -> None:
-    west, south, east, north = mapview.home_bounds(data[0])
-    assert (west, east) == pytest.approx((67 - 1.2, 75 + 1.2))
-    assert south == pytest.approx(37) and north == pytest.approx(37)
+def test_home_view_is_the_padded_frontier_and_never_flat(data) -> None:
+    """The fixture's frontier runs along 37° N from 67° to 75° E: 15% of its 8° added east and
+    west; its zero height opened up to the minimum span of one degree."""
+    assert placement.home_bounds(data[0]) == pytest.approx((67 - 1.2, 36.5, 75 + 1.2, 37.5))
 
 
 def test_static_files_resolve_and_stay_inside(tmp_path) -> None:
@@ -283,42 +297,47 @@ def test_static_files_resolve_and_stay_inside(tmp_path) -> None:
     assert assets.local_file("/elsewhere/leaflet.js") is None
 
 
-def test_every_event_stands_on_its_point_at_a_metre(data) -> None:
-    """The browser groups events by point: an exact event's own, an area event's anchor inside
-    the frontier's bounds (so every event of one area shares one point)."""
-    layers, events, _, _ = data
-    data_ = _events_data(_render(data))
-    lons, lats = mapview.symbol_points(events, layers)
-    assert list(data_["columns"]["lon"]) == [round(lon * 100_000) for lon in lons]
-    assert list(data_["columns"]["lat"]) == [round(lat * 100_000) for lat in lats]
-    hostile, row = events.set_index("id").loc["hostile"], data_["ids"].index("hostile")
-    assert (data_["columns"]["lon"][row], data_["columns"]["lat"][row]) == (
-        round(hostile["lon"] * 100_000), round(hostile["lat"] * 100_000))
+def test_every_event_stands_on_its_point_at_a_metre(snapshot) -> None:
+    """The browser groups events by point. The exact event stands at its own place (Khorugh in the
+    fixture's places file: 71.55° E, 37.49° N); an area event stands inside its area and inside the
+    frontier's box (65.8–76.2° E, 36.5–37.5° N)."""
+    files = _events_data(_render(snapshot))
+    point = {event_id: (lon / 100_000, lat / 100_000)
+             for event_id, lon, lat in zip(files["ids"], files["columns"]["lon"], files["columns"]["lat"])}
+    assert point["hostile"] == (71.55, 37.49)
+    lon, lat = point["may-talks"]  # Badakhshan: 70–75° E, 35–37° N
+    assert 70 <= lon <= 75 and 36.5 <= lat <= 37
+    lon, lat = point["old-post"]  # the Wakhan: 71.6–75° E, 36.5–37° N
+    assert 71.6 <= lon <= 75 and 36.5 <= lat <= 37
+    # The snapshot's own points are the ones sent.
+    rows = {event_id: row for row, event_id in enumerate(snapshot.events["id"])}
+    for event_id, (lon, lat) in point.items():
+        assert (round(snapshot.symbol_lon[rows[event_id]], 5), round(snapshot.symbol_lat[rows[event_id]], 5)) == (lon, lat)
 
 
-def test_popups_name_the_documents_title_publisher_and_address(data) -> None:
-    layers, events, vocabulary, _ = data
+def test_popups_name_the_documents_title_publisher_and_address(snapshot) -> None:
     document = Document("fixture-doc", "Fixture", "Tests", PartialDate.parse("2022-06"), url="https://example.org/a")
-    published = eventdata.publish_events(events, layers, {"fixture-doc": document, "unused": document})
-    header = eventdata.read_events_file(assets.local_file(published.url).read_bytes())[0]
+    files = eventdata.event_files(snapshot.events, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers,
+                                  {"fixture-doc": document, "unused": document})
+    header = eventdata.read_events_file(files["events.bin"])[0]
     assert header["documents"] == {"fixture-doc": {
         "title": "Fixture", "publisher": "Tests", "label": "Tests (June 2022)", "url": "https://example.org/a"}}
-    bare = eventdata.publish_events(events, layers)
-    assert eventdata.read_events_file(assets.local_file(bare.url).read_bytes())[0]["documents"] == {}
+    bare = eventdata.event_files(snapshot.events, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers)
+    assert eventdata.read_events_file(bare["events.bin"])[0]["documents"] == {}
 
 
-def test_every_citation_and_the_status_reach_the_popup(data) -> None:
-    layers, events, _, _ = data
+def test_every_citation_and_the_status_reach_the_popup(snapshot) -> None:
     cites = [{"paragraph": 1, "source": "fixture", "source_date": "2022-05-02", "url": "https://example.org/source"},
              {"paragraph": 2, "source": "none cited", "source_date": None, "url": None}]
+    events = snapshot.events
     with_two = events.assign(citations=[cites if event_id == "hostile" else citations
                                         for event_id, citations in zip(events["id"], events["citations"])])
-    published = eventdata.publish_events(with_two, layers)
-    view = mapview.MapView(visible_layers=(), basemap="none")
-    html = mapview.standalone_html(mapview.build_map(layers, with_two, load_vocabulary(FIXTURE), view,
-                                                     basemaps=data[3]))
-    texts = {text["id"]: text for text in _events_data(html)["details"]}
-    assert _update(html)["data"]["url"] == published.url  # the same events, the same file
+    files = eventdata.event_files(with_two, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers)
+    texts = {}
+    for name, content in files.items():
+        if name.startswith("details-"):
+            part = json.loads(content)
+            texts.update({row[0]: dict(zip(part["columns"], row)) for row in part["rows"]})
     assert texts["hostile"]["cites"] == cites
     assert texts["may-talks"]["cites"] == [{"paragraph": 1, "source": "fixture", "source_date": None, "url": None}]
     assert {event_id: text["status"] for event_id, text in texts.items()} == {

@@ -1,0 +1,167 @@
+"""geo.snapshot: one snapshot per data directory and store revision, one published folder per
+snapshot, and the pruning that keeps the published folders bounded.
+
+The store is a real SQLite file per test; the published folders go to a temporary static folder."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from geo import assets, snapshot as snapshots
+from geo.importers import read_file
+from geo.layers import LAYERS_DIR
+from geo.store import open_store
+
+IMPORTS = Path(__file__).parent / "fixtures" / "imports"
+
+
+@pytest.fixture(autouse=True)
+def static_dir(tmp_path, monkeypatch) -> Path:
+    """Published folders under a temporary static folder: each test counts only its own."""
+    static = tmp_path / "static"
+    monkeypatch.setattr(assets, "STATIC_DIR", static)
+    monkeypatch.setattr(assets, "_DATA_DIR", static / "vendor" / "data")
+    monkeypatch.setattr(assets, "_LEAFLET_DIR", static / "vendor" / "leaflet")
+    monkeypatch.setattr(assets, "_PANJ_DIR", static / "vendor" / "panj")
+    return static
+
+
+@pytest.fixture
+def store(tmp_path):
+    with open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as opened:
+        yield opened
+
+
+def _import(store, fixture: str, name: str, licence: str = "") -> None:
+    reading = read_file(IMPORTS / fixture, dataset_name=name, existing=store.existing())
+    store.import_dataset(name, reading, source_file=fixture, licence=licence, by="tests")
+
+
+class Clock:
+    """A clock the test moves by hand, starting at the real time (folders' mtimes are real)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _folders() -> set[str]:
+    return set(assets.data_folders())
+
+
+def test_a_revision_is_built_once_and_shared(store) -> None:
+    cache = snapshots.SnapshotCache()
+    first = cache.get(LAYERS_DIR, store)
+    assert cache.get(LAYERS_DIR, store) is first
+    assert len(first.events) == 30 and [dataset.name for dataset in first.datasets] == ["edm-v19-i92"]
+    assert _folders() == {first.folder_name}
+    # Everything the map fetches is in that one folder: 7 layers, the labels, the events file and
+    # the popup text of 30 events (one file of up to 256).
+    files = sorted(path.name for path in (assets._DATA_DIR / first.folder_name).iterdir())
+    assert files == ["countries.geojson", "details-0.json", "events.bin", "frontier.geojson", "gbao.geojson",
+                     "labels.json", "places.geojson", "posts.geojson", "provinces.geojson", "wakhan.geojson"]
+
+
+def test_sessions_asking_at_once_share_one_build(store) -> None:
+    cache = snapshots.SnapshotCache()
+    got: list[snapshots.Snapshot] = []
+    threads = [threading.Thread(target=lambda: got.append(cache.get(LAYERS_DIR, store))) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(got) == 6 and len({id(snapshot) for snapshot in got}) == 1
+
+
+def test_an_import_makes_a_new_snapshot_and_the_old_folder_is_pruned_after_the_grace(store) -> None:
+    clock = Clock()
+    cache = snapshots.SnapshotCache(grace_s=600, keep_retired=3, clock=clock)
+    before = cache.get(LAYERS_DIR, store)
+    _import(store, "acled.csv", "ACLED", "ACLED terms of use")
+    after = cache.get(LAYERS_DIR, store)
+    assert after is not before and after.revision != before.revision
+    assert len(after.events) > len(before.events)
+    # A page still showing the old revision keeps its files for the grace period...
+    assert _folders() == {before.folder_name, after.folder_name}
+    clock.now += 599
+    assert cache.prune() == [] and before.folder_name in _folders()
+    # ...and not after it.
+    clock.now += 2
+    assert cache.prune() == [before.folder_name]
+    assert _folders() == {after.folder_name}
+
+
+def test_a_burst_of_revisions_keeps_a_bounded_number_of_folders(store) -> None:
+    cache = snapshots.SnapshotCache(grace_s=3600, keep_retired=2)
+    seen = [cache.get(LAYERS_DIR, store).folder_name]
+    for cycle in range(5):
+        _import(store, "events.geojson", f"Notes {cycle}")
+        seen.append(cache.get(LAYERS_DIR, store).folder_name)
+        store.delete(f"Notes {cycle}", by="tests")
+        seen.append(cache.get(LAYERS_DIR, store).folder_name)
+    # 11 revisions within the grace period; the current folder and the two before it remain.
+    current = seen[-1]
+    assert len(_folders()) <= 3 and current in _folders()
+    assert _folders() <= set(seen)
+
+
+def test_folders_of_other_processes_go_once_unused_for_the_grace_period(store) -> None:
+    old = assets.publish_folder({"events.bin": b"an earlier server's"})
+    fresh = assets.publish_folder({"events.bin": b"another server's, in use"})
+    an_hour_ago = time.time() - 3600
+    os.utime(old.path, (an_hour_ago, an_hour_ago))
+    cache = snapshots.SnapshotCache(grace_s=600)
+    current = cache.get(LAYERS_DIR, store)
+    assert _folders() == {current.folder_name, fresh.name}
+    assert old.name not in _folders()
+
+
+def test_a_removed_folder_is_published_again(store, monkeypatch) -> None:
+    monkeypatch.setattr(snapshots, "TOUCH_EVERY_S", 0)  # check the folder on every use
+    cache = snapshots.SnapshotCache()
+    current = cache.get(LAYERS_DIR, store)
+    assets.remove_folder(current.folder_name)
+    assert current.folder_name not in _folders()
+    data = current.map_data()
+    assert current.folder_name in _folders()
+    assert assets.local_file(data.events.url) is not None
+
+
+def test_an_unchanged_snapshot_publishes_no_new_folder(store) -> None:
+    """Exports, reruns and a second process reading the same revision all name the same folder."""
+    cache = snapshots.SnapshotCache()
+    current = cache.get(LAYERS_DIR, store)
+    for _ in range(3):
+        current.map_data()
+    again = snapshots.build_snapshot(LAYERS_DIR, store)  # as `panj export` builds its own
+    assert again.map_data() == current.map_data()
+    assert _folders() == {current.folder_name}
+
+
+def test_figures_credit_every_dataset_drawn_with_its_terms(store) -> None:
+    _import(store, "acled.csv", "ACLED Tajikistan", "ACLED terms of use: cite ACLED")
+    _import(store, "events.geojson", "Field notes")
+    current = snapshots.build_snapshot(LAYERS_DIR, store)
+    events = current.events
+    assert current.event_sources(events[events["dataset"] == "ACLED Tajikistan"]) == [
+        "ACLED Tajikistan (ACLED terms of use: cite ACLED)"]
+    # In the datasets' order, by name.
+    assert current.event_sources(events) == [
+        "ACLED Tajikistan (ACLED terms of use: cite ACLED)",
+        "Field notes (no licence or terms recorded at import)",
+        "Jamestown Foundation – Eurasia Daily Monitor, vol. 19, no. 92 (June 2022)",
+    ]
+
+
+def test_unknown_dataset_names_are_refused_with_the_known_ones(store) -> None:
+    current = snapshots.build_snapshot(LAYERS_DIR, store)
+    with pytest.raises(ValueError, match=r"no dataset called 'ACLED'; the datasets are 'edm-v19-i92'"):
+        snapshots.dataset_mask(current, ["ACLED"])
+    assert snapshots.dataset_mask(current, ["edm-v19-i92"]).sum() == 30
