@@ -2,7 +2,7 @@
 routing its requests so that a page sees only the document it is given, Panj's own static files
 and the tile hosts it is allowed.
 
-`geo.export.Renderer` (PNG export) and `geo.bench.DrawTimer` (the benchmark's timer) build on
+`geo.export.Renderer` (PNG export) and `geo.bench.maps.PageTimer` (the benchmark's timer) build on
 `HeadlessChromium`.
 """
 

@@ -265,7 +265,7 @@ def test_a_broken_data_directory_is_one_clear_page(tmp_path, monkeypatch, caplog
 def many_events(tmp_path, monkeypatch) -> int:
     """The shipped data plus 120 synthetic events imported into the test's own store: 150 events,
     three pages of the table."""
-    from geo import synthetic
+    from geo.bench import synthetic
     from geo.importers import read_file
     from geo.store import open_store
 

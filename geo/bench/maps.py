@@ -4,7 +4,7 @@ same run, on the same synthetic events (docs/performance.md, "Map benchmark").
 The baseline ("naive") is plain folium: one ``folium.CircleMarker`` per event with a tooltip and a
 popup. Panj's map is ``geo.mapview.build_map`` with no layer and no basemap shown, so only the events
 differ; the benchmark measures whatever that map sends without knowing how. The events are
-``geo.synthetic``'s, imported into a temporary store and read back as the page reads them.
+``geo.bench.synthetic``'s, imported into a temporary store and read back as the page reads them.
 
 Each page is served over local HTTP (a thread of this process on 127.0.0.1: the document at ``/``
 and ``geo.assets.STATIC_DIR`` at ``/app/static/``) to a fresh context of one headless Chromium.
@@ -24,7 +24,7 @@ One ``Record`` per map and size:
 A field is None where the map did not finish within its timeout (``PAINT_TIMEOUT_S``,
 ``INTERACTION_TIMEOUT_S``), and every field of a naive map larger than ``NAIVE_MAX_SIZE`` is None
 (not built); ``note`` says why. The app's own figures (``filter_s``, ``sent_bytes``, ``rss_mb``,
-``first_load_s``) are ``geo.appbench``'s. Timings are never asserted by the tests.
+``first_load_s``) are ``geo.bench.app``'s. Timings are never asserted by the tests.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ from urllib.parse import urlsplit
 import folium
 import pandas as pd
 
-from geo import assets, mapview, synthetic
+from geo import assets, mapview
+from geo.bench import synthetic
 from geo.browser import HeadlessChromium
 from geo.events import Document, Vocabulary, load_vocabulary
 from geo.layers import LAYERS_DIR, Layer, load_layers
@@ -130,7 +131,7 @@ class Record:
     zoom_s: float | None = None
     pan_s: float | None = None
     heap_mb: float | None = None
-    # Measured in the running app by geo.appbench (panj bench --app); None here.
+    # Measured in the running app by geo.bench.app (panj bench --app); None here.
     filter_s: float | None = None
     sent_bytes: int | None = None
     rss_mb: float | None = None
