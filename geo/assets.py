@@ -60,6 +60,13 @@ MAP_CSS = [
 ]
 
 
+def web_script(name: str) -> str:
+    """The text of ``geo/web/<name>``: a script the exporter, the figure or a benchmark hands to
+    Chromium itself (an init script, a function to evaluate, a figure's script) rather than a file
+    the page loads, so it is not copied under ``static/``. Read once, by the module that uses it."""
+    return (_PANJ_SOURCE / name).read_text(encoding="utf-8")
+
+
 def install_static() -> Path:
     """Copy Leaflet and the Panj runtime under ``static/vendor`` when missing or different;
     return ``STATIC_DIR``."""

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from geo.assets import web_script
 from geo.bench import synthetic
 from geo.bench.maps import Record, machine_info
 from geo.layers import LAYERS_DIR
@@ -71,42 +72,10 @@ HELD_ONCE_COPIES = 5.0
 VIEWPORT = {"width": 1400, "height": 1000}
 MEGABYTE = 1_000_000  # as geo.bench.maps'
 
-# Evaluated in the page's top frame. Answers {error} when the page shows an exception or the map
-# an error, {shown, total} once the count differs from `before` and a map frame is ready having
-# drawn that many events, else null (keep waiting).
-_STATE = r"""(before) => {
-  const exception = document.querySelector('[data-testid="stException"]');
-  if (exception) { return {error: 'exception on the page: ' + exception.innerText.slice(0, 500)}; }
-  const frames = [...document.querySelectorAll('iframe')];
-  for (const frame of frames) {
-    try { const map = frame.contentWindow.panjMap; if (map && map.error) { return {error: 'map error: ' + map.error}; } }
-    catch (error) { /* another origin's frame: not the map */ }
-  }
-  const count = document.body.innerText.match(/([\d,]+) of ([\d,]+) events/);
-  if (!count) { return null; }
-  const shown = Number(count[1].replace(/,/g, '')), total = Number(count[2].replace(/,/g, ''));
-  if (shown === before) { return null; }
-  for (const frame of frames) {
-    try {
-      const map = frame.contentWindow.panjMap;
-      if (map && map.ready && map.eventsDrawn === shown) { return {shown: shown, total: total}; }
-    } catch (error) { /* as above */ }
-  }
-  return null;
-}"""
-# Two animation frames in the map's frame after it is ready: the frame it drew has been painted.
-_PAINTED = """async (shown) => {
-  for (const frame of document.querySelectorAll('iframe')) {
-    let map = null;
-    try { map = frame.contentWindow.panjMap; } catch (error) { continue; }
-    if (map && map.ready && map.eventsDrawn === shown) {
-      const view = frame.contentWindow;
-      await new Promise(done => view.requestAnimationFrame(() => view.requestAnimationFrame(done)));
-      return true;
-    }
-  }
-  return false;
-}"""
+# Evaluated in the page's top frame (geo/web/bench-app-*.js): the wait for a painted count, and
+# two frames in the map's frame once it is ready.
+_STATE = web_script("bench-app-state.js")
+_PAINTED = web_script("bench-app-painted.js")
 _SCRIPT_IDLE = "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
 
 

@@ -73,45 +73,10 @@ MEGABYTE = 1_000_000
 _JQUERY_STAND_IN = ("<script>window.$ = function (markup) { var t = document.createElement('template'); "
                     "t.innerHTML = markup.trim(); return [t.content.firstElementChild]; };</script>")
 
-# Runs before the page's own scripts: records performance.now() two animation frames after the map
-# is drawn (the second frame's callback runs once the first frame, with the drawing, is painted).
-_PAINT_WATCH = """
-(() => {
-  const bench = window.__panjBench = {impl: IMPL, painted: null, error: null};
-  const twoFrames = (done) => requestAnimationFrame(() => requestAnimationFrame(done));
-  const record = () => { bench.painted = performance.now(); };
-  if (bench.impl === "naive") {
-    window.addEventListener("load", () => twoFrames(record));
-    return;
-  }
-  const poll = () => {
-    const panj = window.panjMap;
-    if (panj && panj.error) { bench.error = String(panj.error); return; }
-    if (panj && panj.ready) { twoFrames(record); return; }
-    requestAnimationFrame(poll);
-  };
-  requestAnimationFrame(poll);
-})();
-"""
-
-# One zoom step or one pan, unanimated, until two frames after the map has moved and (Panj) is
-# ready again; the result lands in window.__panjBench[action] (ms).
-_INTERACT = """
-(action) => {
-  const bench = window.__panjBench;
-  const map = Object.values(window).find((value) => value instanceof L.Map);
-  bench[action] = null;
-  const twoFrames = (done) => requestAnimationFrame(() => requestAnimationFrame(done));
-  const start = performance.now();
-  const settled = () => {
-    if (window.panjMap && !window.panjMap.ready) { requestAnimationFrame(settled); return; }
-    twoFrames(() => { bench[action] = performance.now() - start; });
-  };
-  map.once("moveend", () => requestAnimationFrame(settled));
-  if (action === "zoom") { map.setZoom(map.getZoom() + 1, {animate: false}); }
-  else { map.panBy([PAN_PIXELS, 0], {animate: false}); }
-}
-""".replace("PAN_PIXELS", str(PAN_PIXELS))
+# Run in the browser (geo/web/bench-*.js): the paint watch before the page's own scripts, the
+# interaction on the painted map.
+_PAINT_WATCH = assets.web_script("bench-paint-watch.js")
+_INTERACT = assets.web_script("bench-interact.js").replace("PAN_PIXELS", str(PAN_PIXELS))
 
 
 class BenchError(RuntimeError):
