@@ -26,7 +26,6 @@ import base64
 import gc
 import gzip
 import json
-import math
 import struct
 import zlib
 from collections.abc import Mapping
@@ -115,7 +114,7 @@ def _publish(events: pd.DataFrame, layers: Mapping[str, Layer], documents: Mappi
     styles = []
     for value in style_values:
         picks = []
-        for codes, uniques in reversed(parts):
+        for _codes, uniques in reversed(parts):
             value, code = divmod(int(value), len(uniques))
             picks.append(uniques[code])
         kind, actors, status, precision = reversed(picks)

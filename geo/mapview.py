@@ -31,7 +31,6 @@ their outlines drawn, then two animation frames) the browser holds ``window.panj
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +45,7 @@ from folium.template import Template
 
 from geo import assets, eventdata, labels
 from geo.events import PLAN_STATUSES, Document, Vocabulary
-from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, parse_ref
+from geo.layers import ID_PATTERN, LAYERS_DIR, Layer
 from geo.markup import DataElement
 from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
 

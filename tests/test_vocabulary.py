@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from colour import ciede2000, lab, lab_deuteranopia
+
 from geo.events import SYMBOLS, load_vocabulary
 
 RUNTIME = Path(__file__).resolve().parent.parent / "geo" / "web" / "panj-map.js"

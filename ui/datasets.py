@@ -18,8 +18,8 @@ import streamlit as st
 
 from geo import importers, store as store_module
 from geo.markup import markdown_text
-from geo.problems import ProblemsError
 from geo.pagedata import PageData
+from geo.problems import ProblemsError
 from geo.store import SHIPPED_LICENCE, Store, StoreError
 
 KEY_SHOWN = "datasets_shown"
