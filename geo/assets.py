@@ -5,8 +5,9 @@ Leaflet comes from the installed ``xstatic-leaflet`` package and the map's own r
 fetches (a snapshot's layers, labels, events and popup text: ``geo.snapshot``) is written there
 too, by ``publish_folder``, as one folder named by a hash of its content: a browser may keep it as
 long as it likes, and changed data gets a new URL. Which folders are kept is the snapshot cache's
-choice (``geo.snapshot.SnapshotCache``); this module only writes, lists, touches and removes them. Streamlit serves ``./static`` at ``/app/static/`` (``server.enableStaticServing``), and the
-PNG exporter answers the same URLs from ``STATIC_DIR`` (``local_file``), so every asset URL the map
+choice (``geo.snapshot.SnapshotCache``); this module only writes, lists, touches and removes them.
+Streamlit serves ``./static`` at ``/app/static/`` (``server.enableStaticServing``), and the PNG
+exporter answers the same URLs from ``STATIC_DIR`` (``local_file``), so every asset URL the map
 emits starts with ``STATIC_URL``.
 """
 
@@ -64,6 +65,13 @@ MAP_CSS = [
     ("leaflet_css", f"{_LEAFLET_URL}leaflet.css"),
     ("panj_map_css", _versioned(f"{_PANJ_URL}panj-map.css", _PANJ_SOURCE / "panj-map.css")),
 ]
+
+
+def web_script(name: str) -> str:
+    """The text of ``geo/web/<name>``: a script the exporter, the figure or a benchmark hands to
+    Chromium itself (an init script, a function to evaluate, a figure's script) rather than a file
+    the page loads, so it is not copied under ``static/``. Read once, by the module that uses it."""
+    return (_PANJ_SOURCE / name).read_text(encoding="utf-8")
 
 
 def install_static() -> Path:

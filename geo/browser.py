@@ -2,7 +2,7 @@
 routing its requests so that a page sees only the document it is given, Panj's own static files
 and the tile hosts it is allowed.
 
-`geo.export.Renderer` (PNG export) and `geo.bench.DrawTimer` (the benchmark's timer) build on
+`geo.export.Renderer` (PNG export) and `geo.bench.maps.PageTimer` (the benchmark's timer) build on
 `HeadlessChromium`.
 """
 
@@ -74,8 +74,7 @@ def find_browser(browser_path: str | None = None) -> str:
 
 
 def _playwright_chromium() -> str | None:
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Error as PlaywrightError, sync_playwright
 
     try:
         with sync_playwright() as playwright:
@@ -143,8 +142,7 @@ class HeadlessChromium:
         self._resources: ExitStack | None = None
 
     def __enter__(self) -> Self:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import Error as PlaywrightError, sync_playwright
 
         # Everything acquired is released in reverse order on the way out, or at once on an error.
         with ExitStack() as resources:

@@ -582,7 +582,7 @@ def manage_datasets(argv: list[str]) -> int:
 
 def benchmark(argv: list[str]) -> int:
     """``panj bench``: see --help."""
-    from geo import bench, synthetic
+    from geo.bench import maps as bench, synthetic
     from geo.browser import BrowserNotFound
     from geo.layers import LAYERS_DIR
 
@@ -623,13 +623,13 @@ def benchmark(argv: list[str]) -> int:
     import_group.add_argument("--database-url", metavar="URL",
                               help="a PostgreSQL database with PostGIS to time as well (default: PANJ_DATABASE_URL "
                                    "when it is one); its benchmark dataset is deleted afterwards")
-    from geo.appbench import SESSIONS
+    from geo.bench.app import SESSIONS
 
     app_group = parser.add_argument_group("the running app (instead of the map)")
     app_group.add_argument("--app", action="store_true",
                            help="serve the page (streamlit run app.py) on a temporary store of N synthetic events and "
                                 "measure it in headless Chromium: first_load_s, filter_s, sent_bytes, rss_mb, then "
-                                "concurrent sessions on one app process (geo.appbench)")
+                                "concurrent sessions on one app process (geo.bench.app)")
     app_group.add_argument("--sessions", type=int, default=SESSIONS, metavar="N",
                            help="concurrent browser sessions with --app (default: %(default)s)")
     options = parser.parse_args(argv)
@@ -663,7 +663,7 @@ def benchmark(argv: list[str]) -> int:
 
 
 def _benchmark_app(sizes: list[int], options: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from geo import appbench
+    from geo.bench import app as appbench
     from geo.browser import BrowserNotFound
 
     if options.sessions < 1:
@@ -684,7 +684,7 @@ def _benchmark_app(sizes: list[int], options: argparse.Namespace, parser: argpar
 
 
 def _benchmark_imports(rows: int, database_url: str | None, layers_dir: Path, parser: argparse.ArgumentParser) -> int:
-    from geo import importbench
+    from geo.bench import imports as importbench
     from geo.store import StoreError
 
     if rows < 1:

@@ -114,7 +114,7 @@ def _files(events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Map
     styles = []
     for value in style_values:
         picks = []
-        for codes, uniques in reversed(parts):
+        for _codes, uniques in reversed(parts):
             value, code = divmod(int(value), len(uniques))
             picks.append(uniques[code])
         kind, actors, status, precision = reversed(picks)

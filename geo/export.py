@@ -32,7 +32,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import box
 
-from geo import figure, join, layout, mapview
+from geo import assets, figure, join, layout, mapview
 from geo.basemaps import BASEMAP_NONE
 from geo.browser import DOCUMENT_URL, SLOT_TIMEOUT_S, HeadlessChromium
 from geo.layers import Layer
@@ -58,99 +58,13 @@ MAP_CANVASES = ".leaflet-container canvas"
 PRINTED_GROUP_LABEL = "Several events at one place: how many, ring by actor"
 POPPLER_HINT = "install poppler-utils (Debian/Ubuntu: apt-get install poppler-utils) for SVG export"
 
-# Runs before any page script. Catches Leaflet as it is assigned to window.L so that every map is
-# created without fade/zoom animations (a capture mid-fade shows half-transparent tiles: Leaflet
-# #7234), and records each map and each tile layer's progress for the wait below.
-_INIT_SCRIPT = """
-(() => {
-  const state = { maps: [], tileLayers: [] };
-  window.__panjExport = state;
-  let leaflet;
-  Object.defineProperty(window, "L", {
-    configurable: true,
-    get() { return leaflet; },
-    set(value) {
-      leaflet = value;
-      if (!value || !value.Map || value.__panjExportHooked) return;
-      value.__panjExportHooked = true;
-      value.Map.mergeOptions({ fadeAnimation: false, zoomAnimation: false, markerZoomAnimation: false });
-      value.Map.addInitHook(function () { state.maps.push(this); });
-      value.TileLayer.addInitHook(function () {
-        const record = { layer: this, url: this._url, loaded: 0, failed: 0 };
-        state.tileLayers.push(record);
-        this.on("tileload", () => { record.loaded += 1; });
-        this.on("tileerror", () => { record.failed += 1; });
-      });
-    },
-  });
-})();
-"""
-
-# For a vector PDF. Chromium prints a canvas as an image unless it is drawn during `beforeprint`,
-# so every 2D context records what it draws since its canvas was last sized, and `beforeprint`
-# draws it again; canvases matching state.rasterSelector keep their image (docs/ARCHITECTURE.md,
-# "Figures"). A canvas drawn again prints opaque (white where it is empty).
-_VECTOR_CANVAS_SCRIPT = """
-(() => {
-  const state = window.__panjExport;
-  const records = new WeakMap();
-  const proto = CanvasRenderingContext2D.prototype;
-  const calls = {}, setters = {};
-  const reads = new Set(["getImageData", "measureText", "isPointInPath", "isPointInStroke", "getLineDash",
-    "getTransform", "getContextAttributes", "isContextLost", "createImageData"]);
-  function log(context, entry) {
-    let record = records.get(context.canvas);
-    if (!record) { record = []; records.set(context.canvas, record); }
-    record.push(entry);
-  }
-  for (const name of Object.getOwnPropertyNames(proto)) {
-    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-    if (typeof descriptor.value === "function" && name !== "constructor" && !reads.has(name)) {
-      const call = calls[name] = descriptor.value;
-      proto[name] = function (...args) { log(this, [false, name, args]); return call.apply(this, args); };
-    } else if (descriptor.set) {
-      const set = setters[name] = descriptor.set;
-      Object.defineProperty(proto, name, { ...descriptor, set(value) { log(this, [true, name, value]); set.call(this, value); } });
-    }
-  }
-  for (const side of ["width", "height"]) {  // sizing a canvas clears it: its record starts again
-    const descriptor = Object.getOwnPropertyDescriptor(HTMLCanvasElement.prototype, side);
-    Object.defineProperty(HTMLCanvasElement.prototype, side, {
-      ...descriptor, set(value) { records.delete(this); descriptor.set.call(this, value); },
-    });
-  }
-  window.addEventListener("beforeprint", () => {
-    document.querySelectorAll("canvas").forEach((canvas) => {
-      const record = records.get(canvas);
-      if (!record || (state.rasterSelector && canvas.matches(state.rasterSelector))) return;
-      canvas.width = canvas.width;
-      const context = canvas.getContext("2d");
-      for (const [isSet, name, value] of record) {
-        if (isSet) setters[name].call(context, value); else calls[name].apply(context, value);
-      }
-      records.set(canvas, record);
-    });
-  });
-})();
-"""
-
+# What the renderer hands to Chromium; each file says what it does and when it runs.
+_INIT_SCRIPT = assets.web_script("export-init.js")
+_VECTOR_CANVAS_SCRIPT = assets.web_script("export-vector-canvas.js")
 _READY_CONDITION = "() => Boolean(window.panjMap && window.panjMap.ready === true)"
-
-# A tile layer is settled when it is off the map or Leaflet has fired its `load` (isLoading false).
-_TILES_SETTLED = """
-() => window.__panjExport.tileLayers.every(r => !r.layer._map || !r.layer.isLoading())
-"""
-
-_TILE_REPORT = """
-() => window.__panjExport.tileLayers
-  .filter(r => r.layer._map)
-  .map(r => ({ url: r.url, loaded: r.loaded, failed: r.failed, loading: r.layer.isLoading() }))
-"""
-
-# Leaflet's canvas renderer redraws on the next animation frame; fonts may still be loading.
-_SETTLED_FRAME = """
-() => document.fonts.ready.then(() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))
-"""
+_TILES_SETTLED = assets.web_script("export-tiles-settled.js")
+_TILE_REPORT = assets.web_script("export-tile-report.js")
+_SETTLED_FRAME = assets.web_script("export-settled-frame.js")
 
 
 class ExportError(RuntimeError):

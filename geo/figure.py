@@ -4,7 +4,8 @@ corner no event or name is under (docs/ARCHITECTURE.md, "Figures"); and the prin
 hides the page's interactive controls and sets the type sizes (the map's names are the page's own,
 ``geo.labels``).
 
-Each piece is a ``geo.markup.DataElement`` whose HTML/JS is a Jinja template on the class; text
+Each piece is a ``geo.markup.DataElement`` whose HTML/JS is a Jinja template on the class (the
+figure's own script is ``geo/web/figure.js``, placed in the page and called with its numbers); text
 from data reaches the page through ``|e`` (HTML) or ``|tojson`` (JavaScript), rendered once. Type
 is sized in points of the figure's reference page (``geo.layout``): the same figure reads alike on
 a slide and on paper.
@@ -23,7 +24,7 @@ import shapely
 from jinja2 import Template
 from shapely.geometry import box
 
-from geo import layout
+from geo import assets, layout
 from geo.events import STATUSES, Vocabulary
 from geo.filters import FilterState, apply_filters, date_span
 from geo.layers import Layer
@@ -37,6 +38,7 @@ LOCATOR_REGION = (55.0, 28.0, 82.0, 45.0)
 LOCATOR_HIGHLIGHT = ("tajikistan", "afghanistan")
 LOCATOR_SIMPLIFY_DEG = 0.03
 LOCATOR_MIN_MARK_PX = 5.0  # a frame smaller than this on the locator is drawn as a box this size
+_FIGURE_SCRIPT = assets.web_script("figure.js")  # the figure's own script, placed in its page
 
 
 class PrintStyle(DataElement):
@@ -212,7 +214,9 @@ class FigurePage(DataElement):
         {%- for path, highlighted in this.locator.countries %}
         <path d="{{ path|e }}" fill="{{ '#d9d4c7' if highlighted else '#f3f1ea' }}" stroke="#8a8a8a" stroke-width="0.7"/>
         {%- endfor %}
-        <rect class="panj-locator-extent" x="{{ this.locator.extent[0] }}" y="{{ this.locator.extent[1] }}" width="{{ this.locator.extent[2] }}" height="{{ this.locator.extent[3] }}" fill="rgba(214, 39, 40, 0.12)" stroke="#d62728" stroke-width="2"/>
+        <rect class="panj-locator-extent" x="{{ this.locator.extent[0] }}" y="{{ this.locator.extent[1] }}"
+              width="{{ this.locator.extent[2] }}" height="{{ this.locator.extent[3] }}"
+              fill="rgba(214, 39, 40, 0.12)" stroke="#d62728" stroke-width="2"/>
       </svg>
     </div>
     {%- endif %}
@@ -227,113 +231,8 @@ class FigurePage(DataElement):
 {%- endif %}
 {% endmacro %}
 {% macro script(this, kwargs) %}
-(function () {
-  var map = {{ this._parent.get_name() }};
-  var PT = {{ this.pt|tojson }}, LEGEND_PT = {{ this.legend_pt|tojson }}, MIN_PT = {{ this.min_pt|tojson }};
-  var CORNERS = ["bottomleft", "bottomright", "topleft", "topright"];
-  var SYMBOL_CLEARANCE = 17;  // px around an event group's centre: its widest symbol (15) and outline
-  var legend = document.getElementById("panj-legend");
-  var legendSlot = document.getElementById("panj-figure-legend");
-  if (legend) { legendSlot.appendChild(legend); }  // out of the map, into the panel
-  var box = L.DomUtil.create("div", "panj-map-furniture panj-figure-text");
-  box.innerHTML = {{ this.north_arrow|tojson }};
-  var furniture = L.control({position: CORNERS[0]});
-  furniture.onAdd = function () { return box; };
-  furniture.addTo(map);
-  var scale = L.control.scale({metric: true, imperial: false, maxWidth: Math.round(Math.min(map.getSize().x * 0.25, PT * 110))}).addTo(map);
-  scale.getContainer().classList.add("panj-scale");
-  box.appendChild(scale.getContainer());
-
-  function fitLegend() {
-    if (!legend) { return true; }
-    var columnsMax = Math.max(1, Math.floor(legendSlot.clientWidth / (PT * 80)));
-    for (var size = LEGEND_PT; size >= MIN_PT - 1e-6; size -= 0.5) {
-      for (var columns = 1; columns <= columnsMax; columns += 1) {
-        legend.style.fontSize = (size * PT) + "px";
-        legend.style.columnCount = String(columns);
-        if (legend.scrollHeight <= legendSlot.clientHeight + 0.5 && legend.scrollWidth <= legendSlot.clientWidth + 0.5) {
-          return true;
-        }
-      }
-    }
-    return false;  // the panel clips it (never past the figure); the exporter warns
-  }
-
-  function obstacles() {
-    var frame = map.getContainer().getBoundingClientRect(), found = [];
-    (window.panjMap.groups ? window.panjMap.groups() : []).forEach(function (group) {
-      found.push({x: group.x, y: group.y, r: SYMBOL_CLEARANCE});
-    });
-    // The point layers' symbols (places, posts) are small SVG paths.
-    Array.prototype.forEach.call(map.getContainer().querySelectorAll("path.panj-layer"), function (path) {
-      var r = path.getBoundingClientRect();
-      if (r.width > 0 && r.width < 40 && r.height < 40) {
-        found.push({x: (r.left + r.right) / 2 - frame.left, y: (r.top + r.bottom) / 2 - frame.top, r: r.width / 2 + 2});
-      }
-    });
-    return found;
-  }
-
-  function placeFurniture() {
-    var frame = map.getContainer().getBoundingClientRect(), around = obstacles();
-    for (var i = 0; i < CORNERS.length; i += 1) {
-      furniture.setPosition(CORNERS[i]);
-      var r = box.getBoundingClientRect();
-      var left = r.left - frame.left, top = r.top - frame.top, right = r.right - frame.left, bottom = r.bottom - frame.top;
-      var covered = around.some(function (o) {
-        return o.x + o.r > left && o.x - o.r < right && o.y + o.r > top && o.y - o.r < bottom;
-      });
-      if (!covered) { return CORNERS[i]; }
-    }
-    document.getElementById("panj-figure-furniture").appendChild(box);
-    return "panel";
-  }
-
-  function rect(element) {
-    if (!element || element.hidden) { return null; }
-    var r = element.getBoundingClientRect();
-    return {left: r.left, top: r.top, right: r.right, bottom: r.bottom};
-  }
-
-  window.panjFigure = {
-    finish: function (tiles) {
-      var drawn = (tiles || []).some(function (layer) { return layer.loaded > 0; });
-      var credit = document.querySelector("[data-panj-credit=basemap]");
-      if (credit && !drawn) { credit.remove(); }
-      var legendFits = fitLegend();
-      var where = placeFurniture();
-      map.fire("moveend");  // the names are laid out again, clear of the furniture where it now is
-      return {legendFits: legendFits, furniture: where, basemapCredited: Boolean(credit && drawn)};
-    },
-    measure: function () {
-      var frame = map.getContainer().getBoundingClientRect(), bounds = map.getBounds();
-      return {
-        figure: {left: 0, top: 0, right: {{ this.width|tojson }}, bottom: {{ this.height|tojson }}},
-        frame: rect(map.getContainer()),
-        title: rect(document.getElementById("panj-figure-title")),
-        panel: rect(document.getElementById("panj-figure-panel")),
-        legend: rect(legend),
-        legendSlot: rect(legendSlot),
-        sources: rect(document.getElementById("panj-figure-sources")),
-        locator: rect(document.getElementById("panj-figure-locator")),
-        caption: rect(document.getElementById("panj-figure-caption")),
-        scaleBar: rect(scale.getContainer()),
-        northArrow: rect(box.querySelector(".panj-north")),
-        labels: (window.panjMap.labels ? window.panjMap.labels() : []).map(function (label) {
-          return {text: label.text, box: label.box};
-        }),
-        events: (window.panjMap.groups ? window.panjMap.groups() : []).map(function (group) {
-          return {x: frame.left + group.x, y: frame.top + group.y, count: group.ids.length};
-        }),
-        legendRows: Array.prototype.filter.call(document.querySelectorAll("#panj-figure-legend .panj-legend-item"), function (row) {
-          return !row.hidden;
-        }).map(function (row) { return row.textContent.trim(); }),
-        sourcesText: document.getElementById("panj-figure-sources").innerText,
-        bounds: [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
-      };
-    }
-  };
-})();
+{{ this.script }}
+panjFigureSetup({{ this._parent.get_name() }}, {{ this.options|tojson }});
 {% endmacro %}
 """)
 
@@ -357,6 +256,9 @@ class FigurePage(DataElement):
         self.locator = locator_inset
         self.title_pt, self.subtitle_pt, self.legend_pt = layout.TITLE_PT, layout.SUBTITLE_PT, layout.LEGEND_PT
         self.sources_pt, self.caption_pt, self.min_pt = layout.SOURCES_PT, layout.CAPTION_PT, layout.MIN_TEXT_PT
+        self.script = _FIGURE_SCRIPT
+        self.options = {"pt": self.pt, "legendPt": self.legend_pt, "minPt": self.min_pt, "northArrow": self.north_arrow,
+                        "width": self.width, "height": self.height}
 
     def style(self, part: str) -> str:
         """The part's position, from the layout (numbers only)."""

@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 import geopandas as gpd
 import shapely
 
+from geo import join
 from geo.aliases import load_aliases
 from geo.events import EVENTS_DIR_NAME, Document, Event, PartialDate, Term, Vocabulary, load_vocabulary, parse_event
 from geo.importers import Existing, Imported, ImportFileError, dataset_id, places_layer_id, read_file
-from geo import join
 from geo.layers import LAYERS_DIR, Layer, LayerSpec, feature_refs, load_layers
 from geo.problems import Problem, ProblemsError
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up .venv with the test extra, installs Debian's chromium and poppler-utils (pdftoppm, pdfinfo,
 # pdftotext, pdftocairo: the figure tests and SVG export) and PostgreSQL with PostGIS (the store's
-# tests start a throwaway cluster, tests/pgcluster.py) when missing, and runs the whole test suite.
-# Extra arguments go to pytest.
+# tests start a throwaway cluster, tests/pgcluster.py) when missing, checks the code with ruff
+# (pyproject.toml's [tool.ruff]) and runs the whole test suite. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -29,4 +29,5 @@ if [ ! -e "/usr/share/postgresql/$pg_version/extension/postgis.control" ]; then
     echo "Installing Debian's PostGIS for PostgreSQL $pg_version for the store's tests..."
     apt_install "postgresql-$pg_version-postgis-3"
 fi
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

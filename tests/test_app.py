@@ -1,22 +1,20 @@
 """The page through streamlit.testing.v1.AppTest (no browser): widgets, counts, table, reset,
-URL state, and that a filter change reads no file, derives no geometry and keeps the base map."""
+URL state, and that a filter change needs no data file, publishes nothing and keeps the base map."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 import streamlit as st
-import streamlit_folium
 from conftest import notices as page_notices, run_page, shown_text
 from streamlit.testing.v1 import AppTest
 
 import geo.assets
-import geo.figure
-import geo.filters
 import geo.join
 import geo.layers
-import geo.mapview
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
 
@@ -118,58 +116,54 @@ def test_unreadable_from_to_say_why_and_filter_nothing(calls, typed_from, typed_
 
 
 @pytest.fixture
-def work(calls, monkeypatch) -> dict[str, list]:
-    """Besides ``calls``: the page's other reads and derivations, and the base map's code as
-    streamlit-folium receives it on each run."""
-    done: dict[str, list] = {"static files": [], "home bounds": [], "layer files written": [],
-                             "title filtered": [], "base map code": []}
-
-    def counting(module, name: str, key: str):
-        original = getattr(module, name)
-
-        def counted(*args, **kwargs):
-            done[key].append(name)
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, counted)
-
-    counting(geo.mapview, "home_bounds", "home bounds")
-    counting(geo.assets, "publish_data", "layer files written")
-    counting(geo.figure, "apply_filters", "title filtered")
-    read_text = Path.read_text
-
-    def reading(path: Path, *args, **kwargs) -> str:
-        if path.parent.name == "static":
-            done["static files"].append(path.name)
-        return read_text(path, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "read_text", reading)
-    component = streamlit_folium._component_func
-
-    def drawing(**kwargs):
-        done["base map code"].append((kwargs["script"], kwargs["header"], kwargs["html"]))
-        return component(**kwargs)
-
-    monkeypatch.setattr(streamlit_folium, "_component_func", drawing)
-    return done
+def layers_copy(calls, tmp_path, monkeypatch) -> Path:
+    """Besides ``calls``: the page runs on a copy of the fixture layers, which a test may take away."""
+    folder = tmp_path / "layers"
+    shutil.copytree(FIXTURE, folder)
+    monkeypatch.setenv("PANJ_LAYERS_DIR", str(folder))
+    return folder
 
 
-def test_filter_changes_read_no_file_and_keep_the_base_map(calls, work) -> None:
+def _base_map(at: AppTest) -> tuple[str, str, str]:
+    """The base map as the page sends it to the browser: the streamlit-folium component's script,
+    header and HTML arguments (the events overlay travels apart, as ``feature_group``, and is
+    updated in place on the drawn map)."""
+    (component,) = at.get("component_instance")
+    arguments = json.loads(component.proto.json_args)
+    return arguments["script"], arguments["header"], arguments["html"]
+
+
+def _published() -> dict[str, tuple[int, int]]:
+    """Every published data file under static/vendor/data/: its size and modification time."""
+    folder = geo.assets.STATIC_DIR / "vendor" / "data"
+    return {str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+            for path in folder.rglob("*") if path.is_file()}
+
+
+def test_filter_changes_need_no_data_file_publish_nothing_and_keep_the_base_map(calls, layers_copy, tmp_path) -> None:
     at = run_page()
     opened_calls = dict(calls)
     assert opened_calls["events"] == 1  # the events are joined once, on opening
-    opened = {key: len(value) for key, value in work.items()}
+    base_maps = [_base_map(at)]
+    published = _published()
+    # What the page opened with is all a filter change needs: without the data directory it still works.
+    layers_copy.rename(tmp_path / "moved-away")
     at.sidebar.multiselect(key="f_types").select("offensive").run()
+    base_maps.append(_base_map(at))
     at.sidebar.text_input(key="f_text").input("post").run()
+    base_maps.append(_base_map(at))
     at.sidebar.checkbox(key="v_layer_posts").uncheck().run()
+    base_maps.append(_base_map(at))
     next(button for button in at.button if button.label == "Fit to events").click().run()
+    base_maps.append(_base_map(at))
+    assert not at.exception
+    assert [title.value for title in at.title] == ["Panj: the Tajikistan–Afghanistan frontier"]
     assert _count(at) == "**1 of 3 events**"
     assert calls == opened_calls
-    # No file read, no geometry derived, no second filtering for the export's title.
-    for key in ("static files", "home bounds", "layer files written", "title filtered"):
-        assert len(work[key]) == opened[key], key
-    # The base map's code is the same on every run: the map in the browser is never remounted.
-    assert len(work["base map code"]) == 5 and len(set(work["base map code"])) == 1
+    # No data file written or rewritten (one a cleanup removed is no new file).
+    assert {name: stamp for name, stamp in _published().items() if published.get(name) != stamp} == {}
+    # The same base map on every run: the map in the browser is never drawn anew.
+    assert len(set(base_maps)) == 1
 
 
 @pytest.mark.parametrize(
@@ -243,8 +237,6 @@ def test_malformed_bbox_in_the_url_is_a_notice(calls) -> None:
         encoding="utf-8"), ["fixture.json", "hostile", "actors", "martians"]),
 ], ids=["manifest-field", "layer-not-json", "event-actor"])
 def test_a_broken_data_directory_is_one_clear_page(tmp_path, monkeypatch, caplog, breakage, named) -> None:
-    import shutil
-
     folder = tmp_path / "layers"
     shutil.copytree(FIXTURE, folder)
     breakage(folder)
@@ -265,7 +257,7 @@ def test_a_broken_data_directory_is_one_clear_page(tmp_path, monkeypatch, caplog
 def many_events(tmp_path, monkeypatch) -> int:
     """The shipped data plus 120 synthetic events imported into the test's own store: 150 events,
     three pages of the table."""
-    from geo import synthetic
+    from geo.bench import synthetic
     from geo.importers import read_file
     from geo.store import open_store
 

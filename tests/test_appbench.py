@@ -1,4 +1,4 @@
-"""The app benchmark (``panj bench --app``, geo.appbench) end to end: the page served on a store of
+"""The app benchmark (``panj bench --app``, geo.bench.app) end to end: the page served on a store of
 synthetic events, measured in Chromium. The records' shape and the sessions' outcome are checked;
 timings never are."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM
 
-from geo import appbench
+from geo.bench import app as appbench
 
 pytestmark = pytest.mark.browser
 

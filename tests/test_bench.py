@@ -1,4 +1,4 @@
-"""geo.bench and geo.synthetic: the map benchmark writes well-formed records for both maps, and the
+"""geo.bench.maps and geo.bench.synthetic: the map benchmark writes well-formed records for both maps, and the
 synthetic events are what docs/performance.md says they are.
 
 Timings vary with the machine and are never asserted."""
@@ -19,7 +19,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geo import assets, bench, cli, mapview, synthetic
+from geo import assets, cli, mapview
+from geo.bench import maps as bench, synthetic
 from geo.events import load_vocabulary
 from geo.layers import LAYERS_DIR, load_layers
 
@@ -28,7 +29,7 @@ real_layers = pytest.mark.skipif(
 )
 
 
-# --- the map benchmark (geo.bench) ---------------------------------------------------------------
+# --- the map benchmark (geo.bench.maps) ----------------------------------------------------------
 
 BENCH_SIZE = 200
 APP_FIELDS = ("filter_s", "sent_bytes", "rss_mb", "first_load_s")
@@ -139,7 +140,7 @@ def test_bench_without_a_chromium_says_what_to_install(monkeypatch, tmp_path, ca
     err = capsys.readouterr().err
     assert "PANJ_CHROMIUM names" in err and "apt-get install chromium" in err
 
-# --- the synthetic events (geo.synthetic) --------------------------------------------------------
+# --- the synthetic events (geo.bench.synthetic) --------------------------------------------------
 
 SYNTHETIC_COUNT = 2_000
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from browsing import TIMEOUT_MS, map_frame, select_table_row, table_rows
 
-from geo import synthetic
+from geo.bench import synthetic
 
 pytestmark = pytest.mark.browser
 

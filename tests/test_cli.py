@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import free_port, healthy, stop
 
 from geo.cli import main

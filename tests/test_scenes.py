@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from pyproj import Geod
 
-from geo import scenes as scenes_module
-from geo import timeline
+from geo import scenes as scenes_module, timeline
 from geo.events import load_vocabulary
 from geo.filters import FilterState, KnownIds, ViewState, apply_filters, region_choices, to_query_params
 from geo.join import load_joined_events

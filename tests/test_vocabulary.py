@@ -1,20 +1,30 @@
-"""The vocabularies as the map draws them: one symbol per event type, actor colours far enough
-apart to tell, also for readers with deuteranopia where it matters most. Colour differences are
-CIEDE2000 (tests/colour.py), checked first against the formula's published test data."""
+"""The vocabularies as the map draws them: one symbol per event type, each drawn by the map's
+runtime in headless Chromium and unlike every other; actor colours far enough apart to tell, also
+for readers with deuteranopia where it matters most. Colour differences are CIEDE2000
+(tests/colour.py), checked first against the formula's published test data."""
 
 from __future__ import annotations
 
 import itertools
-import re
+import json
 from pathlib import Path
 
 import pytest
-
 from colour import ciede2000, lab, lab_deuteranopia
-from geo.events import SYMBOLS, load_vocabulary
+from conftest import CHROMIUM
 
-RUNTIME = Path(__file__).resolve().parent.parent / "geo" / "web" / "panj-map.js"
+from geo import mapview
+from geo.browser import DOCUMENT_URL, HeadlessChromium
+from geo.events import load_vocabulary
+from geo.join import load_joined_events
+from geo.layers import LAYERS_DIR, load_layers
+
 MIN_ACTOR_DELTA_E = 20
+# Each event type's symbol as the shipped vocabulary file names it.
+VOCABULARY_FILE_TYPES = {
+    term["id"]: term["symbol"]
+    for term in json.loads((LAYERS_DIR / "vocabularies.json").read_text(encoding="utf-8"))["event_types"]
+}
 
 # Sharma, Wu and Dalal (2005), Table 1: pairs 1-4, 17-20 and 21.
 SHARMA_PAIRS = [
@@ -56,11 +66,65 @@ def test_every_event_type_has_its_own_symbol(vocabulary) -> None:
     assert len(symbols) == 10 and len(set(symbols)) == len(symbols)
 
 
-def test_the_runtime_draws_every_symbol() -> None:
-    source = RUNTIME.read_text(encoding="utf-8")
-    trace = source[source.index("function tracePath"):source.index("var Symbol_")]
-    drawn = set(re.findall(r'case "([a-z-]+)":', trace)) | {"circle"}  # the circle is the default
-    assert drawn == set(SYMBOLS)
+@pytest.fixture(scope="module")
+def legend_symbols() -> dict[str, dict]:
+    """The map of ten shipped events, one of each event type, drawn in headless Chromium: for each
+    event type's row of the legend, and for its plain-circle row ("Place known exactly"), the
+    shape the row asks for and the pixels the runtime drew on its canvas."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set PANJ_CHROMIUM)")
+    type_ids = list(VOCABULARY_FILE_TYPES)
+    events = load_joined_events().head(len(type_ids)).copy()
+    events["event_type"] = type_ids
+    view = mapview.MapView(visible_layers=(), basemap=mapview.BASEMAP_NONE)
+    html = mapview.standalone_html(mapview.build_map(load_layers(), events, load_vocabulary(), view))
+    with HeadlessChromium(CHROMIUM) as chromium:
+        context = chromium.document_context(html, viewport={"width": 1000, "height": 800})
+        try:
+            page = context.new_page()
+            page.goto(DOCUMENT_URL)
+            page.wait_for_function("() => Boolean(window.panjMap && window.panjMap.ready)")
+            return page.evaluate(_LEGEND_CANVASES)
+        finally:
+            context.close()
+
+
+# Each legend row's key, the shape its canvas was asked for, its image and how many of its pixels
+# are painted.
+_LEGEND_CANVASES = """() => {
+  const rows = {};
+  for (const row of document.querySelectorAll("[data-panj-legend-type], [data-panj-legend-location=exact]")) {
+    const canvas = row.querySelector("canvas");
+    const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { painted += 1; } }
+    const key = row.dataset.panjLegendType || "exact";
+    rows[key] = {shape: canvas.dataset.shape || null, image: canvas.toDataURL(), painted: painted};
+  }
+  return rows;
+}"""
+
+
+@pytest.mark.browser
+def test_the_legend_asks_for_each_event_types_symbol(legend_symbols) -> None:
+    drawn = {key: row["shape"] for key, row in legend_symbols.items() if key != "exact"}
+    assert drawn == VOCABULARY_FILE_TYPES
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("event_type", list(VOCABULARY_FILE_TYPES))
+def test_the_runtime_draws_each_symbol_the_vocabulary_uses(legend_symbols, event_type: str) -> None:
+    row = legend_symbols[event_type]
+    assert row["painted"] > 0
+    # A shape the runtime did not know would be drawn as its default, the plain circle.
+    is_circle = VOCABULARY_FILE_TYPES[event_type] == "circle"
+    assert (row["image"] == legend_symbols["exact"]["image"]) == is_circle
+
+
+@pytest.mark.browser
+def test_no_two_event_types_look_alike(legend_symbols) -> None:
+    images = [legend_symbols[event_type]["image"] for event_type in VOCABULARY_FILE_TYPES]
+    assert len(set(images)) == len(images)
 
 
 def test_actor_colours_are_at_least_20_apart(vocabulary) -> None:

@@ -4,8 +4,8 @@ term in its multiselect. Widgets only; counts and the chart are ``geo.timechart`
 from __future__ import annotations
 
 import hashlib
-from functools import partial
 from collections.abc import Mapping
+from functools import partial
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator

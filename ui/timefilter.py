@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from functools import partial
 from collections.abc import Sequence
+from functools import partial
 
 import pandas as pd
 import streamlit as st

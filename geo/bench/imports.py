@@ -51,7 +51,8 @@ def write_acled_export(path: Path, rows: int, *, layers_dir: Path = LAYERS_DIR, 
     places = load_layers(layers_dir)["places"].frame
     chooser = random.Random(seed)
     first_day = dt.date(2018, 1, 1)
-    columns = [*ACLED_REQUIRED, *(name for name in ACLED_OPTIONAL if name not in ("data_id", "event_id_no_cnty", "iso3", "gwno", "ally_actor_1", "ally_actor_2"))]
+    columns = [*ACLED_REQUIRED, *(name for name in ACLED_OPTIONAL
+                                  if name not in ("data_id", "event_id_no_cnty", "iso3", "gwno", "ally_actor_1", "ally_actor_2"))]
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=columns)
         writer.writeheader()

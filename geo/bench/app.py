@@ -1,11 +1,11 @@
 """The app under load (``panj bench --app``): the running Streamlit page holding N synthetic events,
 measured in headless Chromium.
 
-For each size a temporary store is filled by running ``panj import`` on ``geo.synthetic``'s events
+For each size a temporary store is filled by running ``panj import`` on ``geo.bench.synthetic``'s events
 file (the map benchmark's events, same seed) with ``PANJ_DATA_DIR`` pointing at a temporary folder
 (never the user's store), and ``streamlit run app.py`` serves it; the page also loads the article's
 own events into that store, so it holds N + 30 events. One browser session opens the page first, so the app process has loaded the
-data once (``cold_load_s``); then, per size, a record of ``geo.bench.Record``'s fields (the map
+data once (``cold_load_s``); then, per size, a record of ``geo.bench.maps.Record``'s fields (the map
 benchmark's fields left null) with ``impl`` "panj" and ``size``:
 
 - ``first_load_s``: a new session, navigation until the map is painted (``window.panjMap.ready``
@@ -51,11 +51,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geo import synthetic
-from geo.bench import Record, machine_info
+from geo.assets import web_script
+from geo.bench import synthetic
+from geo.bench.maps import Record, machine_info
 from geo.layers import LAYERS_DIR
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SESSIONS = 10
 DATASET_NAME = "panj bench app"
 START_TIMEOUT_S = 120.0  # the server announcing its URL and answering its health check
@@ -69,44 +70,12 @@ QUIET_S = 1.0  # no websocket frame for this long: the filter change's messages 
 # datasets) or none does: growth under half that rules the copies out.
 HELD_ONCE_COPIES = 5.0
 VIEWPORT = {"width": 1400, "height": 1000}
-MEGABYTE = 1_000_000  # as geo.bench's
+MEGABYTE = 1_000_000  # as geo.bench.maps'
 
-# Evaluated in the page's top frame. Answers {error} when the page shows an exception or the map
-# an error, {shown, total} once the count differs from `before` and a map frame is ready having
-# drawn that many events, else null (keep waiting).
-_STATE = r"""(before) => {
-  const exception = document.querySelector('[data-testid="stException"]');
-  if (exception) { return {error: 'exception on the page: ' + exception.innerText.slice(0, 500)}; }
-  const frames = [...document.querySelectorAll('iframe')];
-  for (const frame of frames) {
-    try { const map = frame.contentWindow.panjMap; if (map && map.error) { return {error: 'map error: ' + map.error}; } }
-    catch (error) { /* another origin's frame: not the map */ }
-  }
-  const count = document.body.innerText.match(/([\d,]+) of ([\d,]+) events/);
-  if (!count) { return null; }
-  const shown = Number(count[1].replace(/,/g, '')), total = Number(count[2].replace(/,/g, ''));
-  if (shown === before) { return null; }
-  for (const frame of frames) {
-    try {
-      const map = frame.contentWindow.panjMap;
-      if (map && map.ready && map.eventsDrawn === shown) { return {shown: shown, total: total}; }
-    } catch (error) { /* as above */ }
-  }
-  return null;
-}"""
-# Two animation frames in the map's frame after it is ready: the frame it drew has been painted.
-_PAINTED = """async (shown) => {
-  for (const frame of document.querySelectorAll('iframe')) {
-    let map = null;
-    try { map = frame.contentWindow.panjMap; } catch (error) { continue; }
-    if (map && map.ready && map.eventsDrawn === shown) {
-      const view = frame.contentWindow;
-      await new Promise(done => view.requestAnimationFrame(() => view.requestAnimationFrame(done)));
-      return true;
-    }
-  }
-  return false;
-}"""
+# Evaluated in the page's top frame (geo/web/bench-app-*.js): the wait for a painted count, and
+# two frames in the map's frame once it is ready.
+_STATE = web_script("bench-app-state.js")
+_PAINTED = web_script("bench-app-painted.js")
 _SCRIPT_IDLE = "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
 
 
@@ -217,7 +186,7 @@ def dataset_mb(data_dir: Path, *, layers_dir: Path = LAYERS_DIR) -> float:
     store of ``data_dir``: measured after a first load of the shipped events alone (in a store of
     its own), so module imports and one-off caches are left out."""
     code = (
-        "import os, sys; from pathlib import Path; from geo import pagedata; from geo.appbench import memory_mb; "
+        "import os, sys; from pathlib import Path; from geo import pagedata; from geo.bench.app import memory_mb; "
         "layers = Path(sys.argv[1]); "
         "first = pagedata.load_page_data(layers, pagedata.open_page_store(layers, f'sqlite:///{sys.argv[3]}/panj.sqlite3')); "
         "before = memory_mb(os.getpid()); "
@@ -398,7 +367,7 @@ class Result:
     machine: dict[str, Any]
 
     def as_json(self) -> dict[str, Any]:
-        """The JSON document ``--json`` writes, shaped as ``geo.bench``'s: machine, method, records."""
+        """The JSON document ``--json`` writes, shaped as ``geo.bench.maps``': machine, method, records."""
         return {
             "machine": self.machine,
             "method": {

@@ -4,7 +4,7 @@ same run, on the same synthetic events (docs/performance.md, "Map benchmark").
 The baseline ("naive") is plain folium: one ``folium.CircleMarker`` per event with a tooltip and a
 popup. Panj's map is ``geo.mapview.build_map`` with no layer and no basemap shown, so only the events
 differ; the benchmark measures whatever that map sends without knowing how. The events are
-``geo.synthetic``'s, imported into a temporary store and read back as the page reads them.
+``geo.bench.synthetic``'s, imported into a temporary store and read back as the page reads them.
 
 Each page is served over local HTTP (a thread of this process on 127.0.0.1: the document at ``/``
 and ``geo.assets.STATIC_DIR`` at ``/app/static/``) to a fresh context of one headless Chromium.
@@ -24,7 +24,7 @@ One ``Record`` per map and size:
 A field is None where the map did not finish within its timeout (``PAINT_TIMEOUT_S``,
 ``INTERACTION_TIMEOUT_S``), and every field of a naive map larger than ``NAIVE_MAX_SIZE`` is None
 (not built); ``note`` says why. The app's own figures (``filter_s``, ``sent_bytes``, ``rss_mb``,
-``first_load_s``) are ``geo.appbench``'s. Timings are never asserted by the tests.
+``first_load_s``) are ``geo.bench.app``'s. Timings are never asserted by the tests.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ from urllib.parse import urlsplit
 import folium
 import pandas as pd
 
-from geo import assets, mapview, synthetic
+from geo import assets, mapview
+from geo.bench import synthetic
 from geo.browser import HeadlessChromium
 from geo.events import Document, Vocabulary, load_vocabulary
 from geo.layers import LAYERS_DIR, Layer, load_layers
@@ -72,45 +73,10 @@ MEGABYTE = 1_000_000
 _JQUERY_STAND_IN = ("<script>window.$ = function (markup) { var t = document.createElement('template'); "
                     "t.innerHTML = markup.trim(); return [t.content.firstElementChild]; };</script>")
 
-# Runs before the page's own scripts: records performance.now() two animation frames after the map
-# is drawn (the second frame's callback runs once the first frame, with the drawing, is painted).
-_PAINT_WATCH = """
-(() => {
-  const bench = window.__panjBench = {impl: IMPL, painted: null, error: null};
-  const twoFrames = (done) => requestAnimationFrame(() => requestAnimationFrame(done));
-  const record = () => { bench.painted = performance.now(); };
-  if (bench.impl === "naive") {
-    window.addEventListener("load", () => twoFrames(record));
-    return;
-  }
-  const poll = () => {
-    const panj = window.panjMap;
-    if (panj && panj.error) { bench.error = String(panj.error); return; }
-    if (panj && panj.ready) { twoFrames(record); return; }
-    requestAnimationFrame(poll);
-  };
-  requestAnimationFrame(poll);
-})();
-"""
-
-# One zoom step or one pan, unanimated, until two frames after the map has moved and (Panj) is
-# ready again; the result lands in window.__panjBench[action] (ms).
-_INTERACT = """
-(action) => {
-  const bench = window.__panjBench;
-  const map = Object.values(window).find((value) => value instanceof L.Map);
-  bench[action] = null;
-  const twoFrames = (done) => requestAnimationFrame(() => requestAnimationFrame(done));
-  const start = performance.now();
-  const settled = () => {
-    if (window.panjMap && !window.panjMap.ready) { requestAnimationFrame(settled); return; }
-    twoFrames(() => { bench[action] = performance.now() - start; });
-  };
-  map.once("moveend", () => requestAnimationFrame(settled));
-  if (action === "zoom") { map.setZoom(map.getZoom() + 1, {animate: false}); }
-  else { map.panBy([PAN_PIXELS, 0], {animate: false}); }
-}
-""".replace("PAN_PIXELS", str(PAN_PIXELS))
+# Run in the browser (geo/web/bench-*.js): the paint watch before the page's own scripts, the
+# interaction on the painted map.
+_PAINT_WATCH = assets.web_script("bench-paint-watch.js")
+_INTERACT = assets.web_script("bench-interact.js").replace("PAN_PIXELS", str(PAN_PIXELS))
 
 
 class BenchError(RuntimeError):
@@ -130,7 +96,7 @@ class Record:
     zoom_s: float | None = None
     pan_s: float | None = None
     heap_mb: float | None = None
-    # Measured in the running app by geo.appbench (panj bench --app); None here.
+    # Measured in the running app by geo.bench.app (panj bench --app); None here.
     filter_s: float | None = None
     sent_bytes: int | None = None
     rss_mb: float | None = None
