@@ -66,6 +66,12 @@ def is_local_address(address: str | None) -> bool:
     return ip.is_loopback
 
 
+def environment_mode(environ: Mapping[str, str]) -> str:
+    """The mode ``environ`` sets (unset or blank: the default); EditingError for an unknown one."""
+    text = environ.get(ENV_MODE, "")
+    return parse_mode(text) if text.strip() else DEFAULT_MODE
+
+
 @dataclass(frozen=True)
 class EditingPolicy:
     """The server's editing mode, its password, and why nobody may edit when the setting is wrong."""
@@ -78,9 +84,8 @@ class EditingPolicy:
     def from_environment(cls, environ: Mapping[str, str]) -> EditingPolicy:
         """The policy ``environ`` sets. Never raises: a bad setting gives a read-only policy whose
         ``problem`` says what is wrong, for the page to show and the server to log."""
-        text = environ.get(ENV_MODE, "")
         try:
-            mode = parse_mode(text) if text.strip() else DEFAULT_MODE
+            mode = environment_mode(environ)
         except EditingError as error:
             return cls(OFF, problem=f"{error}: nobody may {WHAT} until it is fixed.")
         password = environ.get(ENV_PASSWORD, "")
