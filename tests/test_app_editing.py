@@ -69,20 +69,20 @@ EDIT_CONTROLS = {"dataset_import", "dataset_rename", "dataset_delete", "dataset_
 
 
 @pytest.mark.parametrize(("environ", "address", "line", "password_box"), [
-    ({}, ELSEWHERE, "Only a browser on the server's own machine (at http://localhost) may import, rename or "
-                    "delete datasets here; others see them read-only.", False),
-    ({}, None, "Only a browser on the server's own machine (at http://localhost) may import, rename or "
-               "delete datasets here; others see them read-only.", False),
+    ({}, ELSEWHERE, ("Only a browser on the server's own machine (at http://localhost) may import, rename or "
+                     "delete datasets here; others see them read-only."), False),
+    ({}, None, ("Only a browser on the server's own machine (at http://localhost) may import, rename or "
+                "delete datasets here; others see them read-only."), False),
     ({"PANJ_EDITING": "off"}, "127.0.0.1",
      "Editing is off on this server (PANJ_EDITING=off): the datasets are read-only here.", False),
     ({"PANJ_EDITING": "password", "PANJ_EDITOR_PASSWORD": "s3cret"}, "127.0.0.1",
      "To import, rename or delete datasets, unlock editing with the editor password.", True),
     ({"PANJ_EDITING": "password"}, "127.0.0.1",
-     "PANJ_EDITING=password but PANJ_EDITOR_PASSWORD is not set: nobody may import, rename or delete "
-     "datasets until it is.", False),
+     ("PANJ_EDITING=password but PANJ_EDITOR_PASSWORD is not set: nobody may import, rename or delete "
+      "datasets until it is."), False),
     ({"PANJ_EDITING": "yes"}, "127.0.0.1",
-     "PANJ_EDITING='yes' is not one of local, password, off: nobody may import, rename or delete datasets "
-     "until it is fixed.", False),
+     ("PANJ_EDITING='yes' is not one of local, password, off: nobody may import, rename or delete datasets "
+      "until it is fixed."), False),
 ], ids=["local-elsewhere", "local-unknown-address", "off", "password-locked", "password-unset", "unknown-mode"])
 def test_a_reader_without_the_right_sees_the_datasets_read_only(session, monkeypatch, environ, address, line,
                                                                 password_box) -> None:
@@ -114,8 +114,8 @@ def test_a_delete_clicked_after_the_session_lost_the_right_changes_nothing(sessi
     at.button(key="dataset_delete").click().run()
     assert not at.exception
     assert _stored() == {"Field notes", SHIPPED}
-    assert _notices(at) == ["Nothing was changed. Only a browser on the server's own machine (at http://localhost) "
-                            "may import, rename or delete datasets here; others see them read-only."]
+    assert _notices(at) == [("Nothing was changed. Only a browser on the server's own machine (at http://localhost) "
+                             "may import, rename or delete datasets here; others see them read-only.")]
     assert not EDIT_CONTROLS & _keys(at)
 
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 
 from geo.editing import (
-    NO_PASSWORD, TOO_SOON, UNLOCKED, WRONG, Attempt, EditingError, EditingPolicy, PasswordGate, is_local_address,
+    NO_PASSWORD,
+    TOO_SOON,
+    UNLOCKED,
+    WRONG,
+    Attempt,
+    EditingError,
+    EditingPolicy,
+    PasswordGate,
+    is_local_address,
     parse_mode,
 )
 
@@ -40,14 +48,14 @@ def test_local_addresses(address, local) -> None:
     ({"PANJ_EDITING": " Password ", "PANJ_EDITOR_PASSWORD": "s3cret"}, "password", None, True),
     ({"PANJ_EDITING": "off", "PANJ_EDITOR_PASSWORD": "s3cret"}, "off", None, False),
     ({"PANJ_EDITING": "password"}, "password",
-     "PANJ_EDITING=password but PANJ_EDITOR_PASSWORD is not set: nobody may import, rename or delete datasets "
-     "until it is.", False),
+     ("PANJ_EDITING=password but PANJ_EDITOR_PASSWORD is not set: nobody may import, rename or delete datasets "
+      "until it is."), False),
     ({"PANJ_EDITING": "password", "PANJ_EDITOR_PASSWORD": ""}, "password",
-     "PANJ_EDITING=password but PANJ_EDITOR_PASSWORD is not set: nobody may import, rename or delete datasets "
-     "until it is.", False),
+     ("PANJ_EDITING=password but PANJ_EDITOR_PASSWORD is not set: nobody may import, rename or delete datasets "
+      "until it is."), False),
     ({"PANJ_EDITING": "anyone"}, "off",
-     "PANJ_EDITING='anyone' is not one of local, password, off: nobody may import, rename or delete datasets "
-     "until it is fixed.", False),
+     ("PANJ_EDITING='anyone' is not one of local, password, off: nobody may import, rename or delete datasets "
+      "until it is fixed."), False),
 ])
 def test_policy_from_the_environment(environ, mode, problem, password_box) -> None:
     policy = EditingPolicy.from_environment(environ)
