@@ -257,3 +257,13 @@ def test_an_upload_is_checked_once_and_an_import_says_what_it_saved(session, rea
             ("acled", 4, "ACLED terms of use"), (SHIPPED, 30, "As the shipped data of Panj: see docs/DATA.md")}
     at.sidebar.text_input(key="f_text").input("").run()
     assert _notices(at) == []  # said once
+
+
+def test_a_bad_setting_is_logged_once_for_the_operator(session, monkeypatch, caplog) -> None:
+    monkeypatch.setenv("PANJ_EDITING", "logged-once")  # a value no other test uses: its message is new here
+    at = run_page()
+    at.sidebar.text_input(key="f_text").input("post").run()
+    run_page()  # another session
+    logged = [record.getMessage() for record in caplog.records if "logged-once" in record.getMessage()]
+    assert logged == [("editing on the page is off: PANJ_EDITING='logged-once' is not one of local, password, off: "
+                       "nobody may import, rename or delete datasets until it is fixed.")]
