@@ -61,20 +61,37 @@ def _port(text: str) -> int:
 
 def run_page(argv: list[str]) -> int:
     """``panj run``: see --help. Does not return once Streamlit starts (it takes over the process)."""
+    from geo import editing
+
+    modes = "\n".join(f"  {mode:<9} {text}" for mode, text in editing.MODES.items())
     parser = _parser(
         "run",
         description="Start the page: `streamlit run app.py` in the project folder, served at "
                     "http://localhost:PORT (8501 unless --port or Streamlit's own configuration says "
                     "otherwise). Every other argument is passed on to `streamlit run` "
                     "(e.g. --server.headless true; see `streamlit run --help`).",
-        epilog="exit status: Streamlit's own once it runs (it too uses 2 for a bad option);\n"
-               "  2 for a bad --port; 1 when app.py is missing.\n\n"
-               "examples:\n  panj run\n  panj run --port 8600 --server.headless true",
-        usage="panj run [-h] [--port N] [STREAMLIT-OPTIONS ...]",
+        epilog=f"who may import, rename and delete datasets on the page (--editing, else {editing.ENV_MODE}, "
+               f"else {editing.DEFAULT_MODE}):\n{modes}\n"
+               f"  The password is read from {editing.ENV_PASSWORD}, never from the command line. Readers who\n"
+               "  may not edit see the datasets read-only. `panj import` and `panj datasets` are not affected.\n\n"
+               "exit status: Streamlit's own once it runs (it too uses 2 for a bad option);\n"
+               f"  2 for a bad --port or editing mode, or password mode without {editing.ENV_PASSWORD};\n"
+               "  1 when app.py is missing.\n\n"
+               "examples:\n  panj run\n  panj run --port 8600 --server.headless true\n"
+               f"  {editing.ENV_PASSWORD}=... panj run --editing password --server.address 0.0.0.0",
+        usage="panj run [-h] [--port N] [--editing MODE] [STREAMLIT-OPTIONS ...]",
         allow_abbrev=False,  # an abbreviation of a Streamlit option must reach Streamlit
     )
     parser.add_argument("--port", type=_port, metavar="N", help="port to serve the page on")
+    parser.add_argument("--editing", choices=editing.MODES, metavar="MODE",
+                        help=f"who may change datasets on the page: {', '.join(editing.MODES)} (see below)")
     options, passed_on = parser.parse_known_args(argv)
+    try:
+        mode = options.editing or editing.environment_mode(os.environ)
+    except editing.EditingError as error:
+        parser.error(str(error))
+    if mode == editing.PASSWORD and not os.environ.get(editing.ENV_PASSWORD):
+        parser.error(f"editing mode password needs the password in {editing.ENV_PASSWORD}")
     app = PROJECT_ROOT / "app.py"
     if not app.is_file():
         print(f"panj run: no {app}: run the page from a checkout of Panj", file=sys.stderr)
@@ -82,6 +99,7 @@ def run_page(argv: list[str]) -> int:
     command = [sys.executable, "-m", "streamlit", "run", app.name]
     if options.port is not None:
         command += ["--server.port", str(options.port)]
+    os.environ[editing.ENV_MODE] = mode  # the page reads it (geo.editing.EditingPolicy.from_environment)
     os.chdir(PROJECT_ROOT)
     # Streamlit takes over the process, so Ctrl-C and signals reach it directly.
     os.execv(sys.executable, [*command, *passed_on])
@@ -731,7 +749,7 @@ def build_layers(argv: list[str]) -> int:
 # --- the command ---------------------------------------------------------------------------------
 
 COMMANDS = {
-    "run": Command("start the page (streamlit run app.py); --port N", run_page),
+    "run": Command("start the page (streamlit run app.py); --port N, --editing local|password|off", run_page),
     "events": Command("write the events, joined to the layers, as GeoJSON or CSV", write_events),
     "export": Command("render a map view (or scenes) to a PNG, PDF or SVG figure through headless Chromium",
                       export_png),

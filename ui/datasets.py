@@ -1,29 +1,59 @@
 """The page's datasets: which ones the map and table show (sidebar), and adding, renaming and
-deleting an analyst's own (under the table). Widgets only: files are read and checked by
-``geo.importers``, kept by ``geo.store``; every name and reason from a file reaches Markdown through
-``markdown_text``.
+deleting an analyst's own (under the table). Widgets only: who may change datasets is
+``geo.editing``'s decision, files are read and checked by ``geo.importers``, kept by ``geo.store``;
+every name and reason from a file reaches Markdown through ``markdown_text``.
 
-An upload is read and checked first, and its report shown (rows accepted, rows rejected with row,
-field and reason, downloadable); nothing is stored until the reader asks, and then all or nothing.
+An upload is read and checked once (the check is kept in the session, keyed by the upload, the
+dataset name, the format and the store's datasets), and its report shown (rows accepted, rows
+rejected with row, field and reason, downloadable); nothing is stored until the reader asks, and
+then all or nothing.
+
+A session without the right to edit sees the datasets read-only and a line saying who may edit.
+The Import, Rename, Delete and Unlock buttons act in callbacks. Streamlit runs a callback for a
+click on a button an earlier run drew, even when the session has lost the right since (a proxy
+now reports another address); so each callback asks the policy again right before it calls the
+store, and checks the delete's confirmation and that the dataset is an imported one at that
+moment too.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import math
+import os
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo import importers, store as store_module
+from geo import importers
+from geo.editing import TOO_SOON, UNLOCKED, WRONG, EditingPolicy, PasswordGate
+from geo.importers import Imported
 from geo.markup import markdown_text
 from geo.problems import ProblemsError
 from geo.snapshot import Snapshot
-from geo.store import SHIPPED_LICENCE, Store, StoreError
+from geo.store import SHIPPED_LICENCE, Dataset, Store, StoreError
+
+logger = logging.getLogger("panj.page")
 
 KEY_SHOWN = "datasets_shown"
-KEY_UPLOAD = "dataset_upload"
+KEY_UPLOAD = "dataset_upload"  # followed by the session's import count: a new key empties the uploader
+KEY_IMPORTS = "dataset_imports"
+KEY_CHECK = "dataset_check"
+KEY_NOTICE = "dataset_notice"
+KEY_LICENCE = "dataset_licence"
+KEY_CHOSEN = "dataset_chosen"
+KEY_NEW_NAME = "dataset_new_name"
+KEY_SURE = "dataset_delete_sure"  # followed by the dataset's name: a confirmation holds for that one only
+KEY_GATE = "editing_gate"
+KEY_PASSWORD = "editing_password"
+clock = time.monotonic  # the password gate's clock (seconds); tests set a clock of their own
 FORMAT_CHOICES = {"auto": "Guess from the file", "acled": "ACLED CSV export", "geojson": "GeoJSON",
                   "panj": "Panj events file"}
 
@@ -43,33 +73,120 @@ def _rows(data: Snapshot, name: str) -> int:
     return next(dataset.row_count for dataset in data.datasets if dataset.name == name)
 
 
+# --- who may edit --------------------------------------------------------------------------------
+
+def session_address() -> str | None:
+    """The address this session's browser connects from, as the server's socket sees it (None when
+    unknown). ``st.context.ip_address`` cannot serve: it reports 127.0.0.1 and ::1 as None, the
+    same as an unknown address. Behind a proxy on this machine that sends X-Forwarded-For, the
+    server takes the reader's address from that header (uvicorn trusts it from loopback only)."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    if context is None or not runtime.exists():
+        return None
+    client = runtime.get_instance().get_client(context.session_id)
+    address = None if client is None or client.client_context is None else client.client_context.remote_ip
+    return address if isinstance(address, str) else None  # AppTest's runtime answers with stand-ins
+
+
+def editing_policy() -> EditingPolicy:
+    """The server's editing policy, read from its environment now; a bad setting is logged once."""
+    policy = EditingPolicy.from_environment(os.environ)
+    if policy.problem is not None:
+        _log_once(policy.problem)
+    return policy
+
+
+@functools.lru_cache(maxsize=4)
+def _log_once(problem: str) -> None:
+    logger.warning("editing on the page is off: %s", problem)
+
+
+def _gate() -> PasswordGate:
+    """This session's password attempts and unlock (kept server-side: no widget has its key)."""
+    return st.session_state.setdefault(KEY_GATE, PasswordGate())
+
+
+def may_edit(policy: EditingPolicy) -> bool:
+    """Whether this session may change datasets at this moment."""
+    return policy.may_edit(session_address(), _gate().unlocked)
+
+
+def _allowed() -> bool:
+    """The check each action makes right before it calls the store; a refusal is said on the page."""
+    policy = editing_policy()
+    if may_edit(policy):
+        return True
+    _notice("error", f"Nothing was changed. {markdown_text(policy.who_may_edit())}")
+    return False
+
+
+def _notice(kind: str, text: str) -> None:
+    """Say ``text`` (Markdown, already escaped) at the top of the panel on the next run: the
+    callbacks that change data run before the page is drawn."""
+    st.session_state[KEY_NOTICE] = (kind, text)
+
+
+def _unlock() -> None:
+    typed = st.session_state.get(KEY_PASSWORD) or ""
+    st.session_state[KEY_PASSWORD] = ""  # the password is not kept in the session
+    attempt = _gate().attempt(editing_policy(), typed, clock())
+    if attempt.outcome == UNLOCKED:
+        _notice("success", "Editing unlocked for this browser tab.")
+    elif attempt.outcome == WRONG:
+        _notice("error", f"Wrong password. The next attempt is heard in {math.ceil(attempt.wait_s)} s.")
+    elif attempt.outcome == TOO_SOON:
+        _notice("error", f"Too soon after a wrong password: try again in {math.ceil(attempt.wait_s)} s.")
+
+
+# --- the panel -----------------------------------------------------------------------------------
+
 def datasets_panel(data: Snapshot, store: Store) -> None:
-    """Import a file as a dataset; rename or delete an imported one."""
+    """The datasets as a table; a session that may edit imports a file as a dataset and renames or
+    deletes an imported one, and one that may not is told who may."""
+    policy = editing_policy()
     with st.expander("Your own events: import ACLED, GeoJSON or Panj files"):
-        upload = st.file_uploader("File", type=["csv", "json", "geojson"], key=KEY_UPLOAD,
-                                  help="Up to 200 MB. Nothing is saved until you press Import.")
-        left, middle = st.columns(2)
-        name = left.text_input("Dataset name", value=Path(upload.name).stem if upload else "", max_chars=80)
-        file_format = middle.selectbox("Format", list(FORMAT_CHOICES), format_func=FORMAT_CHOICES.get)
-        licence = st.text_input("Licence or terms of the data", max_chars=500,
-                                placeholder="e.g. ACLED: for non-commercial use, cite ACLED")
-        if upload is not None and name.strip():
-            check_and_import(data, store, upload, name.strip(), None if file_format == "auto" else file_format, licence)
-        manage(data, store)
+        notice = st.session_state.pop(KEY_NOTICE, None)
+        if notice is not None:
+            kind, text = notice
+            (st.success if kind == "success" else st.error)(text)
+        editor = may_edit(policy)
+        if editor:
+            import_panel(data, store)
+        else:
+            st.caption(markdown_text(policy.who_may_edit()))
+            if policy.needs_password:
+                left, right = st.columns([3, 1], vertical_alignment="bottom")
+                left.text_input("Editor password", type="password", key=KEY_PASSWORD, max_chars=200)
+                right.button("Unlock editing", key="editing_unlock", on_click=_unlock)
+        st.dataframe(pd.DataFrame([{"Dataset": d.name, "Events": d.row_count, "Format": d.format,
+                                    "Source file": d.source_file, "Imported (UTC)": d.imported_at.strftime("%Y-%m-%d %H:%M"),
+                                    "Licence": d.licence} for d in data.datasets]), hide_index=True, width="stretch")
+        if editor:
+            manage(data, store)
 
 
-def check_and_import(data: Snapshot, store: Store, upload, name: str, file_format: str | None, licence: str) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
-        try:
-            imported = importers.read_file(path, dataset_name=name, file_format=file_format,
-                                           layers_dir=data.layers_dir, existing=store.existing())
-        except (ValueError, ProblemsError) as error:  # a bad name, a mapping file that fails
-            st.error(markdown_text(error, limit=None))
-            return
+def import_panel(data: Snapshot, store: Store) -> None:
+    """Choose a file, name its dataset; the check's report, and Import when every row passed."""
+    upload = st.file_uploader("File", type=["csv", "json", "geojson"], key=f"{KEY_UPLOAD}{st.session_state.get(KEY_IMPORTS, 0)}",
+                              help="Up to 200 MB. Nothing is saved until you press Import.")
+    left, middle = st.columns(2)
+    name = left.text_input("Dataset name", value=Path(upload.name).stem if upload else "", max_chars=80).strip()
+    file_format = middle.selectbox("Format", list(FORMAT_CHOICES), format_func=FORMAT_CHOICES.get, key="dataset_format")
+    st.text_input("Licence or terms of the data", max_chars=500, key=KEY_LICENCE,
+                  placeholder="e.g. ACLED: for non-commercial use, cite ACLED")
+    if upload is None or not name:
+        st.session_state.pop(KEY_CHECK, None)  # a check's rows are not kept once its upload is gone
+        return
+    check = upload_check(data, store, upload, name, None if file_format == "auto" else file_format)
+    if check.error is not None:
+        st.error(check.error)
+        return
+    imported = check.imported
     st.markdown(f"**{len(imported.events)} rows accepted, {len(imported.rejected)} rejected, "
-                f"{len(imported.flagged)} flagged** in {markdown_text(upload.name)}.")
+                f"{len(imported.flagged)} flagged** in {markdown_text(check.file_name)}.")
     lines = imported.rejected + imported.flagged
     if lines:
         st.dataframe(pd.DataFrame([{"Row": line.row, "Outcome": line.outcome, "Field": line.field,
@@ -79,39 +196,112 @@ def check_and_import(data: Snapshot, store: Store, upload, name: str, file_forma
     if not imported.ok:
         st.warning("Nothing was saved: fix the rejected rows and upload the file again.")
         return
-    if st.button(f"Import {len(imported.events)} events as “{markdown_text(name)}”", key="dataset_import"):
+    st.button(f"Import {len(imported.events)} events as “{markdown_text(name)}”", key="dataset_import",
+              on_click=_import, args=(store,))
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    """One upload read and checked for one dataset name and format against one list of datasets
+    (``key``): the result (``imported``) or why it could not be read (``error``, Markdown)."""
+
+    key: tuple[Any, ...]
+    name: str
+    file_name: str
+    imported: Imported | None
+    error: str | None = None
+
+
+def upload_check(data: Snapshot, store: Store, upload: Any, name: str, file_format: str | None) -> UploadCheck:
+    """The check of ``upload`` as dataset ``name``: the session's last one when nothing it depends
+    on changed (a filter click reruns the page, and must not read a 200 MB file again)."""
+    key = (upload.file_id, upload.size, upload.name, name, file_format, tuple(data.datasets))
+    check = st.session_state.get(KEY_CHECK)
+    if not isinstance(check, UploadCheck) or check.key != key:
+        check = _read_upload(data, store, upload, name, file_format, key)
+        st.session_state[KEY_CHECK] = check
+    return check
+
+
+def _read_upload(data: Snapshot, store: Store, upload: Any, name: str, file_format: str | None,
+                 key: tuple[Any, ...]) -> UploadCheck:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
         try:
-            store.import_dataset(name, imported, source_file=upload.name, licence=licence.strip())
-        except (StoreError, ProblemsError) as error:
-            st.error(markdown_text(error, limit=None))
-            return
-        st.success(f"Imported {markdown_text(name)}.")
-        st.rerun()
+            imported = importers.read_file(path, dataset_name=name, file_format=file_format,
+                                           layers_dir=data.layers_dir, existing=store.existing())
+        except (ValueError, ProblemsError) as error:  # a bad name, a mapping file that fails
+            return UploadCheck(key, name, upload.name, None, markdown_text(error, limit=None))
+    return UploadCheck(key, name, upload.name, imported)
+
+
+def _import(store: Store) -> None:
+    """Import the checked upload; then say so and empty the uploader (a new key)."""
+    check = st.session_state.get(KEY_CHECK)
+    if not _allowed() or not isinstance(check, UploadCheck) or check.imported is None or not check.imported.ok:
+        return
+    try:
+        store.import_dataset(check.name, check.imported, source_file=check.file_name,
+                             licence=(st.session_state.get(KEY_LICENCE) or "").strip())
+    except (StoreError, ProblemsError) as error:
+        _notice("error", markdown_text(error, limit=None))
+        return
+    del st.session_state[KEY_CHECK]
+    st.session_state[KEY_IMPORTS] = st.session_state.get(KEY_IMPORTS, 0) + 1
+    st.session_state[KEY_LICENCE] = ""
+    _notice("success", f"Imported {len(check.imported.events)} events from {markdown_text(check.file_name)} "
+                       f"as the dataset “{markdown_text(check.name)}”.")
+
+
+def _imported_names(datasets: list[Dataset]) -> list[str]:
+    """The datasets a reader imported: the shipped ones come back from layers/events/ on the next
+    start, so they are not offered for renaming or deleting."""
+    return [dataset.name for dataset in datasets if dataset.licence != SHIPPED_LICENCE]
 
 
 def manage(data: Snapshot, store: Store) -> None:
-    """The datasets as a table; an imported one can be renamed or deleted (the shipped ones come
-    back from layers/events/ on the next start, so they are not offered)."""
-    st.dataframe(pd.DataFrame([{"Dataset": d.name, "Events": d.row_count, "Format": d.format,
-                                "Source file": d.source_file, "Imported (UTC)": d.imported_at.strftime("%Y-%m-%d %H:%M"),
-                                "Licence": d.licence} for d in data.datasets]), hide_index=True, width="stretch")
-    own = [dataset.name for dataset in data.datasets if dataset.licence != SHIPPED_LICENCE]
+    """Rename or delete an imported dataset (deleting needs its own confirmation)."""
+    own = _imported_names(data.datasets)
     if not own:
         return
-    chosen = st.selectbox("Imported dataset", own, key="dataset_chosen")
+    chosen = st.selectbox("Imported dataset", own, key=KEY_CHOSEN)
     left, right = st.columns(2)
-    new_name = left.text_input("New name", key="dataset_new_name", max_chars=80)
-    if left.button("Rename", key="dataset_rename", disabled=not new_name.strip()):
-        _change(lambda: store.rename(chosen, new_name))
-    sure = right.checkbox("Yes, delete it", key="dataset_delete_sure")
-    if right.button("Delete", key="dataset_delete", disabled=not sure):
-        _change(lambda: store.delete(chosen))
+    new_name = left.text_input("New name", key=KEY_NEW_NAME, max_chars=80)
+    left.button("Rename", key="dataset_rename", disabled=not new_name.strip(), on_click=_rename, args=(store, chosen))
+    # Keyed by the dataset: choosing another one shows a fresh, unticked box, and a deleted
+    # dataset's box is gone with it.
+    sure = right.checkbox("Yes, delete it", key=f"{KEY_SURE}:{chosen}")
+    right.button("Delete", key="dataset_delete", disabled=not sure, on_click=_delete, args=(store, chosen))
 
 
-def _change(action) -> None:
-    try:
-        action()
-    except store_module.StoreError as error:
-        st.error(markdown_text(error, limit=None))
+def _rename(store: Store, name: str) -> None:
+    new_name = (st.session_state.get(KEY_NEW_NAME) or "").strip()
+    if not _allowed() or not new_name or name not in _imported_names(store.datasets()):
         return
-    st.rerun()
+    try:
+        store.rename(name, new_name)
+    except StoreError as error:
+        _notice("error", markdown_text(error, limit=None))
+        return
+    st.session_state[KEY_CHOSEN] = new_name
+    st.session_state[KEY_NEW_NAME] = ""
+    _notice("success", f"Renamed “{markdown_text(name)}” to “{markdown_text(new_name)}”.")
+
+
+def _delete(store: Store, name: str) -> None:
+    sure = st.session_state.get(f"{KEY_SURE}:{name}") is True
+    if not _allowed() or not sure or name not in _imported_names(store.datasets()):
+        return
+    try:
+        store.delete(name)
+    except StoreError as error:
+        _notice("error", markdown_text(error, limit=None))
+        return
+    st.session_state.pop(KEY_CHOSEN, None)
+    _notice("success", deleted_notice(name))
+
+
+def deleted_notice(name: str) -> str:
+    """What the page says after a delete (Markdown)."""
+    return f"Deleted the dataset “{markdown_text(name)}”."
