@@ -143,7 +143,7 @@ def apply_filters(frame: pd.DataFrame, state: FilterState) -> pd.DataFrame:
 class EventIndex:
     """The joined events ``frame`` as the filters read it: dates as datetime64 arrays, terms as
     integer codes, the searched text folded once. Each part is computed the first time a filter
-    needs it and kept, so the page, which holds one index per loaded data (``PageData.index``),
+    needs it and kept, so the page, which holds one index per loaded data (``Snapshot.index``),
     filters 100,000 events with a few array operations per run (docs/ARCHITECTURE.md, "Filtering
     100,000 events"). Masks are numpy boolean arrays over the frame's rows, in its order."""
 
