@@ -103,7 +103,7 @@ def open_page_store(layers_dir: Path, url: str | None = None) -> Store:
 
 def store_revision(store: Store) -> str:
     """Changes whenever a dataset is imported, renamed, replaced or deleted: the page's cache key."""
-    return "|".join(f"{d.id}:{d.name}:{d.imported_at.isoformat()}:{d.source_sha256}" for d in store.datasets())
+    return str(store.revision())
 
 
 def load_page_data(layers_dir: Path, store: Store) -> PageData:
@@ -136,7 +136,7 @@ def load_page_data(layers_dir: Path, store: Store) -> PageData:
         logger.warning("scenes refused: %s", error)
         workshop, scenes_error = [], str(error)
     return PageData(
-        layers_dir=layers_dir, layers=layers, places=stored.places, datasets=store.datasets(), events=events,
+        layers_dir=layers_dir, layers=layers, places=stored.places, datasets=stored.datasets, events=events,
         vocabulary=vocabulary, documents=documents, basemaps=basemaps,
         regions=regions, span=filters.date_span(events), home=mapview.home_bounds(layers, events),
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error, event_data=event_data,

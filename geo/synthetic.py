@@ -121,8 +121,8 @@ def joined_events(count: int, *, seed: int = SEED, layers_dir: Path = LAYERS_DIR
                              existing=store.existing(), max_bytes=path.stat().st_size)
         if not imported.ok:
             raise ValueError(f"the synthetic events were refused: {imported.problems()[:3]}")
-        store.import_dataset(DATASET_NAME, imported, source_file=path.name, licence="synthetic")
-        events, stored = stores.joined_events(store, layers_dir)
+        store.import_dataset(DATASET_NAME, imported, source_file=path.name, licence="synthetic", by="benchmark")
+        events, stored = stores.joined_events(store, layers_dir, [DATASET_NAME])
     return SyntheticEvents(events=events, documents=stored.documents, summary=summary)
 
 

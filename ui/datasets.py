@@ -20,7 +20,7 @@ from geo import importers, store as store_module
 from geo.markup import markdown_text
 from geo.problems import ProblemsError
 from geo.pagedata import PageData
-from geo.store import SHIPPED_LICENCE, Store, StoreError
+from geo.store import Store, StoreError
 
 KEY_SHOWN = "datasets_shown"
 KEY_UPLOAD = "dataset_upload"
@@ -81,7 +81,7 @@ def check_and_import(data: PageData, store: Store, upload, name: str, file_forma
         return
     if st.button(f"Import {len(imported.events)} events as “{markdown_text(name)}”", key="dataset_import"):
         try:
-            store.import_dataset(name, imported, source_file=upload.name, licence=licence.strip())
+            store.import_dataset(name, imported, source_file=upload.name, licence=licence.strip(), by=_editor())
         except (StoreError, ProblemsError) as error:
             st.error(markdown_text(error, limit=None))
             return
@@ -95,17 +95,22 @@ def manage(data: PageData, store: Store) -> None:
     st.dataframe(pd.DataFrame([{"Dataset": d.name, "Events": d.row_count, "Format": d.format,
                                 "Source file": d.source_file, "Imported (UTC)": d.imported_at.strftime("%Y-%m-%d %H:%M"),
                                 "Licence": d.licence} for d in data.datasets]), hide_index=True, width="stretch")
-    own = [dataset.name for dataset in data.datasets if dataset.licence != SHIPPED_LICENCE]
+    own = [dataset.name for dataset in data.datasets if not dataset.shipped]
     if not own:
         return
     chosen = st.selectbox("Imported dataset", own, key="dataset_chosen")
     left, right = st.columns(2)
     new_name = left.text_input("New name", key="dataset_new_name", max_chars=80)
     if left.button("Rename", key="dataset_rename", disabled=not new_name.strip()):
-        _change(lambda: store.rename(chosen, new_name))
+        _change(lambda: store.rename(chosen, new_name, by=_editor()))
     sure = right.checkbox("Yes, delete it", key="dataset_delete_sure")
     if right.button("Delete", key="dataset_delete", disabled=not sure):
-        _change(lambda: store.delete(chosen))
+        _change(lambda: store.delete(chosen, by=_editor()))
+
+
+def _editor() -> str:
+    """Who makes a change from the page, as the store's log records it."""
+    return f"editor {st.context.ip_address or 'unknown address'}"
 
 
 def _change(action) -> None:
