@@ -12,6 +12,7 @@ import argparse
 import logging
 import math
 import os
+import shlex
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -612,7 +613,7 @@ def manage_datasets(argv: list[str]) -> int:
             if options.delete is not None:
                 store.delete(options.delete, by=BY_COMMAND_LINE)
                 print(f"deleted dataset {options.delete!r}: it stays in the trash for {TRASH_DAYS} days "
-                      f"(panj datasets --restore {_quoted(options.delete)} brings it back)")
+                      f"(panj datasets --restore {shlex.quote(options.delete)} brings it back)")
             elif options.rename:
                 store.rename(*options.rename, by=BY_COMMAND_LINE)
                 print(f"renamed dataset {options.rename[0]!r} to {options.rename[1]!r}")
@@ -638,12 +639,6 @@ def _reading_store() -> Iterator[Store | None]:
     finally:
         if store is not None:
             store.close()
-
-
-def _quoted(name: str) -> str:
-    import shlex
-
-    return shlex.quote(name)
 
 
 def _list_store(store: Store | None, options: argparse.Namespace) -> None:
@@ -874,3 +869,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[command].run(arguments[1:])
     except SystemExit as stop:  # argparse's --help (0) and usage errors (2)
         return _exit_status(stop.code)
+    except Exception as error:  # a bug, not bad data: logged with its traceback for a report
+        logger.exception("panj %s failed unexpectedly", arguments[0])
+        print(f"panj {arguments[0]}: unexpected {type(error).__name__} (a bug in Panj; the traceback is logged above)",
+              file=sys.stderr)
+        return EXIT_FAILED

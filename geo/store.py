@@ -57,8 +57,7 @@ DATABASE_URL_ENV = "PANJ_DATABASE_URL"
 DATA_DIR_ENV = "PANJ_DATA_DIR"
 SQLITE_FILE_NAME = "panj.sqlite3"
 SCHEMA_VERSION = 2
-# The licence shipped datasets are listed with; schema version 1 also told them by it.
-SHIPPED_LICENCE = "As the shipped data of Panj: see docs/DATA.md"
+SHIPPED_LICENCE = "As the shipped data of Panj: see docs/DATA.md"  # the licence shipped datasets are listed with
 TRASH_DAYS = 30  # a deleted dataset can be restored this long, then the next change purges it
 SQLITE_BUSY_TIMEOUT_S = 60.0  # how long a change waits for another process's change to end
 
@@ -243,13 +242,14 @@ _SCHEMA_V1 = (
     "entry TEXT NOT NULL, properties TEXT NOT NULL)",
     "CREATE INDEX panj_events_dataset ON panj_events (dataset_id, row_number)",
 )
+_V1_SHIPPED_LICENCE = "As the shipped data of Panj: see docs/DATA.md"  # as version 1 wrote it, for good
 # Version 2: shipped datasets marked (with the data directory they came from: shipped_from), the
 # revision counter, the trash and the log. Version 1 knew a shipped dataset only by its licence;
 # its loader alone gave a source file under events/ (an import's is a bare file name).
 _SCHEMA_V2 = (
     "ALTER TABLE panj_datasets ADD COLUMN shipped INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE panj_datasets ADD COLUMN shipped_from TEXT",
-    f"UPDATE panj_datasets SET shipped = 1 WHERE licence = '{SHIPPED_LICENCE}' "
+    f"UPDATE panj_datasets SET shipped = 1 WHERE licence = '{_V1_SHIPPED_LICENCE}' "
     f"AND substr(source_file, 1, {len(EVENTS_DIR_NAME) + 1}) = '{EVENTS_DIR_NAME}/'",
     "CREATE TABLE panj_revision (revision INTEGER NOT NULL)",
     "INSERT INTO panj_revision (revision) VALUES (0)",

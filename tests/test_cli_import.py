@@ -124,3 +124,46 @@ def test_the_import_runs_on_postgis(postgis_url: str, monkeypatch: pytest.Monkey
     assert main(["import", str(IMPORTS / "events.geojson"), "--name", "Field notes on PostGIS"]) == 0
     assert "(postgresql://" in capsys.readouterr().out
     assert main(["datasets", "--delete", "Field notes on PostGIS"]) == 0
+
+
+def test_a_deleted_dataset_is_restored_from_the_trash(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED"]) == 0
+    assert main(["datasets", "--delete", "ACLED"]) == 0
+    assert "panj datasets --restore ACLED brings it back" in capsys.readouterr().out
+    assert main(["datasets", "--trash"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("ACLED\t4 events\tdeleted ") and " UTC by command line\trestorable until " in line
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED"]) == 0  # not blocked by the trash
+    capsys.readouterr()
+    assert main(["datasets", "--restore", "ACLED"]) == 1
+    assert "cannot be restored: another dataset has taken its name" in capsys.readouterr().err
+    assert main(["datasets", "--delete", "ACLED"]) == 0
+    assert main(["datasets", "--restore", "ACLED"]) == 0  # the one deleted last
+    assert dataset_names() == ["ACLED"]
+    assert main(["datasets", "--restore", "Nothing"]) == 2
+    assert "no dataset called 'Nothing' in the trash" in capsys.readouterr().err
+
+
+def test_the_log_lists_every_change_newest_first(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED"]) == 0
+    assert main(["datasets", "--rename", "ACLED", "ACLED 2022"]) == 0
+    assert main(["datasets", "--delete", "ACLED 2022"]) == 0
+    assert main(["datasets", "--restore", "ACLED 2022"]) == 0
+    capsys.readouterr()
+    assert main(["datasets", "--log"]) == 0
+    lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [line[1:] for line in lines] == [
+        ["restore", "ACLED 2022", "command line"],
+        ["delete", "ACLED 2022", "command line"],
+        ["rename", "ACLED -> ACLED 2022", "command line"],
+        ["import", "ACLED", "command line"],
+        ["import", SHIPPED, "command line"],  # panj import loads the data directory's events first
+    ]
+    assert all(line[0].endswith(" UTC") for line in lines)
+
+
+def test_a_shipped_dataset_is_not_changed_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED"]) == 0
+    for argv in (["datasets", "--delete", SHIPPED], ["datasets", "--rename", SHIPPED, "Mine"]):
+        assert main(argv) == 2
+        assert f"dataset '{SHIPPED}' is the data directory's events/{SHIPPED}.json" in capsys.readouterr().err
