@@ -121,13 +121,10 @@ class Change:
 
     revision: int  # the revision the change made
     at: dt.datetime  # UTC
-    kind: str  # CHANGE_KINDS
+    kind: str  # "import", "update" (replaced), "rename", "delete", "restore" or "purge" (of the trash)
     dataset: str  # the dataset's name (before a rename)
     new_name: str | None  # a rename's new name
     by: str  # who: "command line", "editor 127.0.0.1", "start-up", ...
-
-
-CHANGE_KINDS = ("import", "update", "rename", "delete", "restore", "purge")
 
 
 # --- where the store is --------------------------------------------------------------------------
@@ -191,7 +188,7 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store | None:
 
 
 def _sqlite_connection(path: Path, *, writable: bool) -> sqlite3.Connection:
-    # isolation_level None: transactions are begun explicitly (_Store._transaction).
+    # isolation_level None: transactions are begun explicitly (Store._transaction).
     if writable:
         return sqlite3.connect(path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_S)
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
@@ -404,6 +401,8 @@ class Store:
 
     def log(self, limit: int | None = None) -> list[Change]:
         """The store's changes, newest first (the last ``limit`` of them when given)."""
+        if limit is not None and limit < 0:
+            raise ValueError(f"a log's limit cannot be negative, got {limit}")
         statement = ("SELECT revision, at, kind, dataset, new_name, made_by FROM panj_log "
                      "ORDER BY revision DESC, position DESC")
         with self._transaction(write=False) as session:
