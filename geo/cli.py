@@ -392,6 +392,9 @@ def export_png(argv: list[str]) -> int:
         layers = load_layers(layers_dir)
         vocabulary = load_vocabulary(layers_dir)
         basemaps = mapview.load_basemaps(layers_dir)
+        parser = _export_parser(list(basemaps), mapview.BASEMAP_NONE, list(PRESETS), LAYERS_DIR, FORMATS,
+                                list(PAPERS_MM), ORIENTATIONS)
+        args = parser.parse_args(argv)  # --help and a bad option stop here, before the store is read
         events, stored = stored_events(layers_dir, None)
         vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
         map_layers = {**layers, **stored.places}  # the datasets' own places: their events' outlines
@@ -399,9 +402,6 @@ def export_png(argv: list[str]) -> int:
         return _failed("export", error, logged=f"cannot read the map data in {layers_dir}",
                        shown=f"cannot read the map data: {error}")
     regions = region_choices(events, layers)
-    parser = _export_parser(list(basemaps), mapview.BASEMAP_NONE, list(PRESETS), LAYERS_DIR, FORMATS,
-                            list(PAPERS_MM), ORIENTATIONS)
-    args = parser.parse_args(argv)
     try:
         if (args.out is None) == (args.all_scenes is None):
             raise _OptionError("give --out FILE, or --all-scenes DIR")

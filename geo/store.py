@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
 import geopandas as gpd
@@ -144,6 +144,14 @@ def data_dir() -> Path:
 def default_url() -> str:
     """``PANJ_DATABASE_URL``, else the SQLite file in ``data_dir()``."""
     return os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{data_dir() / SQLITE_FILE_NAME}"
+
+
+@overload
+def open_store(url: str | None = None, *, create: Literal[True] = True) -> Store: ...
+
+
+@overload
+def open_store(url: str | None = None, *, create: bool) -> Store | None: ...
 
 
 def open_store(url: str | None = None, *, create: bool = True) -> Store | None:
