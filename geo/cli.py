@@ -68,7 +68,8 @@ def run_page(argv: list[str]) -> int:
         "run",
         description="Start the page: `streamlit run app.py` in the project folder, served at "
                     "http://localhost:PORT (8501 unless --port or Streamlit's own configuration says "
-                    "otherwise). Every other argument is passed on to `streamlit run` "
+                    "otherwise). At start the page records the data directory's events/*.json in the store as "
+                    "its shipped datasets. Every other argument is passed on to `streamlit run` "
                     "(e.g. --server.headless true; see `streamlit run --help`).",
         epilog="exit status: Streamlit's own once it runs (it too uses 2 for a bad option);\n"
                "  2 for a bad --port; 1 when app.py is missing.\n\n"

@@ -294,13 +294,37 @@ def test_a_reader_never_sees_part_of_an_import(store_url: str) -> None:
     assert shared.revision() == before[-1] + 1
 
 
-def test_a_lost_postgresql_connection_is_reopened(postgis_url: str) -> None:
-    with open_store(postgis_url) as store:
-        revision = store.revision()
-        killed = raw_sql(postgis_url, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-        assert killed == [(0,)]  # the store keeps no connection open between operations
-        assert store.revision() == revision and isinstance(store.datasets(), list)
+def test_a_lost_postgresql_connection_fails_one_change_only(postgis_url: str) -> None:
+    store = open_store(postgis_url)
+    add(store, "events.geojson", "Field notes")
+    before = snapshot(store)
+    reading = imported(store, "acled.csv", "ACLED")
+    halfway, go_on = threading.Event(), threading.Event()
+    reading.events = SlowEvents(reading.events, halfway, go_on)
+    failures: list[BaseException] = []
+
+    def import_slowly() -> None:
+        try:
+            store.import_dataset("ACLED", reading, source_file="acled.csv", licence="", by="test")
+        except BaseException as error:  # handed to the test's thread
+            failures.append(error)
+            halfway.set()
+
+    writer = threading.Thread(target=import_slowly)
+    writer.start()
+    try:
+        assert halfway.wait(timeout=60) and not failures, failures
+        # The server drops the import's connection (a restart, a network cut would do the same).
+        assert raw_sql(postgis_url, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                    "WHERE datname = current_database() AND pid <> pg_backend_pid()") == [(1,)]
+    finally:
+        go_on.set()
+        writer.join(timeout=60)
+    [failure] = failures
+    assert isinstance(failure, StoreError) and "refused the change, which was rolled back" in str(failure)
+    assert snapshot(store) == before  # the next operations open a connection of their own
+    add(store, "acled.csv", "ACLED")
+    assert [d.name for d in store.datasets()] == ["ACLED", "Field notes"]
 
 
 # --- shipped datasets ----------------------------------------------------------------------------
