@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,21 +74,33 @@ V1_DATASET = ("INSERT INTO panj_datasets (id, name, format, source_file, source_
 V1_LICENCE = "As the shipped data of Panj: see docs/DATA.md"  # how version 1 told a shipped dataset
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new, empty store of each kind: a SQLite file, or a new database of the session's cluster."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
-        return
+@contextmanager
+def new_database(cluster: str) -> Iterator[str]:
+    """A new database of the session's cluster, dropped after."""
     import psycopg
 
-    cluster = request.getfixturevalue("postgis_url")
     database = f"panj_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(cluster, autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {database}")
     yield cluster.replace("/postgres?", f"/{database}?")
     with psycopg.connect(cluster, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE {database} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty store of each kind: a SQLite file, or a new database of the session's cluster."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    with new_database(request.getfixturevalue("postgis_url")) as url:
+        yield url
+
+
+@pytest.fixture
+def postgis_store_url(postgis_url: str) -> Iterator[str]:
+    with new_database(postgis_url) as url:
+        yield url
 
 
 @pytest.fixture
@@ -294,8 +307,8 @@ def test_a_reader_never_sees_part_of_an_import(store_url: str) -> None:
     assert shared.revision() == before[-1] + 1
 
 
-def test_a_lost_postgresql_connection_fails_one_change_only(postgis_url: str) -> None:
-    store = open_store(postgis_url)
+def test_a_lost_postgresql_connection_fails_one_change_only(postgis_store_url: str) -> None:
+    store = open_store(postgis_store_url)
     add(store, "events.geojson", "Field notes")
     before = snapshot(store)
     reading = imported(store, "acled.csv", "ACLED")
@@ -315,8 +328,8 @@ def test_a_lost_postgresql_connection_fails_one_change_only(postgis_url: str) ->
     try:
         assert halfway.wait(timeout=60) and not failures, failures
         # The server drops the import's connection (a restart, a network cut would do the same).
-        assert raw_sql(postgis_url, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                    "WHERE datname = current_database() AND pid <> pg_backend_pid()") == [(1,)]
+        assert raw_sql(postgis_store_url, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                          "WHERE datname = current_database() AND pid <> pg_backend_pid()") == [(1,)]
     finally:
         go_on.set()
         writer.join(timeout=60)
