@@ -12,9 +12,11 @@ import argparse
 import logging
 import math
 import os
+import shlex
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from geo.filters import FilterState
     from geo.layers import Layer
     from geo.mapview import MapView
+    from geo.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +71,8 @@ def run_page(argv: list[str]) -> int:
         "run",
         description="Start the page: `streamlit run app.py` in the project folder, served at "
                     "http://localhost:PORT (8501 unless --port or Streamlit's own configuration says "
-                    "otherwise). Every other argument is passed on to `streamlit run` "
+                    "otherwise). At start the page records the data directory's events/*.json in the store as "
+                    "its shipped datasets. Every other argument is passed on to `streamlit run` "
                     "(e.g. --server.headless true; see `streamlit run --help`).",
         epilog=f"who may import, rename and delete datasets on the page (--editing, else {editing.ENV_MODE}, "
                f"else {editing.DEFAULT_MODE}):\n{modes}\n"
@@ -115,6 +119,16 @@ def _failed(command: str, error: object, *, logged: str, shown: str | None = Non
     return EXIT_FAILED
 
 
+def _data_errors() -> tuple[type[Exception], ...]:
+    """What bad data raises when it is read (every problem named): not a bug, which is left to
+    surface with its traceback."""
+    from geo.join import JoinError
+    from geo.problems import ProblemsError
+    from geo.store import StoreError
+
+    return (ProblemsError, JoinError, StoreError)
+
+
 def write_events(argv: list[str]) -> int:
     """``panj events``: see --help."""
     import json
@@ -125,11 +139,11 @@ def write_events(argv: list[str]) -> int:
 
     parser = _parser(
         "events",
-        description="Write the events of the store's datasets to standard output, joined to the map layers: "
-                    "the place's geometry plus the derived country, province, GBAO/Wakhan membership, distance "
-                    "to the frontier and nearest border post. The data directory's events/*.json are datasets "
-                    "of their own (read from the files), beside those `panj import` added to the store. Reads only: "
-                    "the store is never written.",
+        description="Write the events to standard output, joined to the map layers: the place's geometry plus "
+                    "the derived country, province, GBAO/Wakhan membership, distance to the frontier and nearest "
+                    "border post. The events are those of the data directory's events/*.json files (one dataset "
+                    "each, named after the file) and of the datasets `panj import` added to the store. Reads "
+                    "only: the store is never written, nor created when there is none.",
         epilog="exit status: 0 written; 1 the data is invalid (every problem is named); 2 bad option.\n\n"
                "examples:\n  panj events > events.geojson\n  panj events --format csv --csv-geometry latlon",
     )
@@ -369,7 +383,7 @@ class _Figure:
 def export_png(argv: list[str]) -> int:
     """``panj export``: see --help."""
     from geo import figure, mapview
-    from geo.basemaps import BASEMAP_NONE
+    from geo.basemaps import BASEMAP_NONE, BasemapsError, load_basemaps
     from geo.browser import BrowserBusy, BrowserNotFound
     from geo.export import FORMATS, PRESETS, ExportError, Renderer, export_view
     from geo.filters import REGION_ALIASES, FilterState, parse_bbox, range_end, range_start
@@ -382,14 +396,19 @@ def export_png(argv: list[str]) -> int:
     data_option.add_argument("--layers-dir", type=Path, default=LAYERS_DIR)
     layers_dir = data_option.parse_known_args(argv)[0].layers_dir
     try:
+        basemaps = load_basemaps(layers_dir)
+    except BasemapsError as error:
+        return _failed("export", error, logged=f"cannot read the basemaps in {layers_dir}",
+                       shown=f"cannot read the map data: {error}")
+    parser = _export_parser(list(basemaps), BASEMAP_NONE, list(PRESETS), LAYERS_DIR, FORMATS,
+                            list(PAPERS_MM), ORIENTATIONS)
+    args = parser.parse_args(argv)  # --help and a bad option stop here, before the events are read
+    try:
         snapshot = read_snapshot(layers_dir)
     except DataError as error:
         return _failed("export", "; ".join(error.problems), logged=f"cannot read the map data in {layers_dir}",
                        shown=f"cannot read the map data: {'; '.join(error.problems)}")
-    layers, vocabulary, basemaps, regions = snapshot.layers, snapshot.vocabulary, snapshot.basemaps, snapshot.regions
-    parser = _export_parser(list(basemaps), BASEMAP_NONE, list(PRESETS), LAYERS_DIR, FORMATS,
-                            list(PAPERS_MM), ORIENTATIONS)
-    args = parser.parse_args(argv)
+    layers, vocabulary, regions = snapshot.layers, snapshot.vocabulary, snapshot.regions
     try:
         if (args.out is None) == (args.all_scenes is None):
             raise _OptionError("give --out FILE, or --all-scenes DIR")
@@ -485,14 +504,16 @@ def import_events(argv: list[str]) -> int:
     """``panj import``: see --help."""
     from geo.importers import DEFAULT_MAX_BYTES, FORMATS, MAX_MB_ENV, UNIT, dataset_id, default_max_bytes, read_file
     from geo.layers import LAYERS_DIR
-    from geo.store import StoreError, open_store
+    from geo.store import load_shipped, open_store
 
     parser = _parser(
         "import",
         description="Import a file of events as a dataset of the store: ACLED's CSV export, a GeoJSON "
                     "FeatureCollection of points or polygons, or a file in Panj's own events format (a second "
                     "article's). Every row is checked as the article's events are, and against the layers; "
-                    "the dataset is stored only when every row is accepted, in one transaction.",
+                    "the dataset is stored only when every row is accepted, in one transaction. The data "
+                    "directory's events/*.json are loaded into the store first (as `panj run` does), so that "
+                    "no imported event repeats one of theirs.",
         epilog=f"formats: --format acled|geojson|panj; by default a .csv file is ACLED's, a JSON file a\n"
                f"  GeoJSON FeatureCollection or else Panj's format.\n"
                f"size: files over {DEFAULT_MAX_BYTES // 1024 // 1024} MB are refused; --max-size or {MAX_MB_ENV} "
@@ -525,6 +546,7 @@ def import_events(argv: list[str]) -> int:
         parser.error(str(error))
     try:
         with open_store() as store:
+            load_shipped(store, options.layers_dir, by=BY_COMMAND_LINE)
             existing = store.existing()
             if options.name.strip() in existing.datasets.values():
                 parser.error(f"--name {options.name}: a dataset of that name exists (panj datasets --rename or --delete)")
@@ -545,55 +567,111 @@ def import_events(argv: list[str]) -> int:
                       file=sys.stderr)
                 return EXIT_FAILED
             dataset = store.import_dataset(options.name, imported, source_file=options.file.name,
-                                           licence=options.licence)
+                                           licence=options.licence, by=BY_COMMAND_LINE)
             print(f"imported {dataset.row_count} events into dataset {dataset.name!r} ({store.location})")
-    except (StoreError, ValueError) as error:  # the store's errors, and the data directory's LayerError, EventsError
+    except _data_errors() as error:  # the store's, and the data directory's LayerError, EventsError, MappingError
         return _failed("import", error, logged=f"import of {options.file} failed")
     return EXIT_DONE
 
 
 def manage_datasets(argv: list[str]) -> int:
     """``panj datasets``: see --help."""
-    from geo.store import StoreError, open_store
+    from geo.store import TRASH_DAYS, StoreError, open_store
 
     parser = _parser(
         "datasets",
-        description="List the store's datasets (name, events, format, when imported, source file, licence), "
-                    "or rename or delete one. A deleted dataset's events are gone from the store.",
+        description="List the store's datasets (name, events, format, when imported, source file, licence, "
+                    "and 'shipped' for a data directory's events file), or rename or delete an imported one. "
+                    f"A deleted dataset goes to the trash for {TRASH_DAYS} days: --trash lists it, --restore "
+                    "brings it back. --log lists every change (import, update, rename, delete, restore, purge "
+                    "of the trash), newest first, with when and who made it. Listing writes nothing.",
         epilog=f"{_STORE_EPILOG}\n\n"
-               "exit status: 0 done; 1 the store failed; 2 bad option or no such dataset.\n\n"
+               "exit status: 0 done; 1 the store failed or refused (e.g. a restored name taken meanwhile);\n"
+               "  2 bad option, no such dataset, or a shipped one to change.\n\n"
                "examples:\n  panj datasets\n  panj datasets --rename \"ACLED 2022\" \"ACLED Tajikistan 2022\"\n"
-               "  panj datasets --delete \"ACLED Tajikistan 2022\"",
+               "  panj datasets --delete \"ACLED Tajikistan 2022\"\n  panj datasets --trash\n"
+               "  panj datasets --restore \"ACLED Tajikistan 2022\"\n  panj datasets --log",
     )
     change = parser.add_mutually_exclusive_group()
-    change.add_argument("--delete", metavar="NAME", help="delete the dataset NAME")
+    change.add_argument("--delete", metavar="NAME", help="move the dataset NAME to the trash")
     change.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="rename the dataset OLD to NEW")
+    change.add_argument("--restore", metavar="NAME", help="bring back the dataset last deleted as NAME")
+    change.add_argument("--trash", action="store_true", help="list the deleted datasets that can be restored")
+    change.add_argument("--log", action="store_true", help="list the store's changes, newest first")
     options = parser.parse_args(argv)
     try:
+        if options.delete is None and options.rename is None and options.restore is None:
+            with _reading_store() as store:
+                _list_store(store, options)
+            return EXIT_DONE
         with open_store() as store:
-            names = {dataset.name for dataset in store.datasets()}
+            datasets = {dataset.name: dataset for dataset in store.datasets()}
             named = options.delete if options.delete is not None else (options.rename[0] if options.rename else None)
-            if named is not None and named not in names:
-                parser.error(f"no dataset called {named!r}" + (f"; the store has {', '.join(map(repr, sorted(names)))}"
-                                                                if names else "; the store has none"))
-            if options.rename and options.rename[1].strip() in names - {options.rename[0]}:
+            if named is not None and named not in datasets:
+                parser.error(f"no dataset called {named!r}" + (f"; the store has {', '.join(map(repr, sorted(datasets)))}"
+                                                                if datasets else "; the store has none"))
+            if named is not None and datasets[named].shipped:
+                parser.error(f"dataset {named!r} is the data directory's {datasets[named].source_file}: "
+                             "change or remove that file instead")
+            if options.rename and options.rename[1].strip() in set(datasets) - {options.rename[0]}:
                 parser.error(f"--rename: a dataset called {options.rename[1]!r} exists already")
+            if options.restore is not None and options.restore not in {item.name for item in store.trash()}:
+                parser.error(f"--restore: no dataset called {options.restore!r} in the trash (see panj datasets --trash)")
             if options.delete is not None:
-                store.delete(options.delete)
-                print(f"deleted dataset {options.delete!r}")
+                store.delete(options.delete, by=BY_COMMAND_LINE)
+                print(f"deleted dataset {options.delete!r}: it stays in the trash for {TRASH_DAYS} days "
+                      f"(panj datasets --restore {shlex.quote(options.delete)} brings it back)")
             elif options.rename:
-                store.rename(*options.rename)
+                store.rename(*options.rename, by=BY_COMMAND_LINE)
                 print(f"renamed dataset {options.rename[0]!r} to {options.rename[1]!r}")
             else:
-                datasets = store.datasets()
-                if not datasets:
-                    print(f"no datasets in {store.location}")
-                for dataset in datasets:
-                    print(f"{dataset.name}\t{dataset.row_count} events\t{dataset.format}\t"
-                          f"{dataset.imported_at:%Y-%m-%d %H:%M} UTC\t{dataset.source_file}\t{dataset.licence or '(no licence given)'}")
+                restored = store.restore(options.restore, by=BY_COMMAND_LINE)
+                print(f"restored dataset {restored.name!r} ({restored.row_count} events)")
     except StoreError as error:
         return _failed("datasets", error, logged="panj datasets failed")
     return EXIT_DONE
+
+
+BY_COMMAND_LINE = "command line"  # who made a change, as the store's log says
+
+
+@contextmanager
+def _reading_store() -> Iterator[Store | None]:
+    """The store for reading (``geo.store.open_store(create=False)``): None when there is none yet."""
+    from geo.store import open_store
+
+    store = open_store(create=False)
+    try:
+        yield store
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _list_store(store: Store | None, options: argparse.Namespace) -> None:
+    """Print the datasets, the trash (--trash) or the log (--log) of ``store`` (None: no store yet)."""
+    if options.trash:
+        trashed = store.trash() if store is not None else []
+        if not trashed:
+            print("the trash is empty")
+        for item in trashed:
+            print(f"{item.name}\t{item.row_count} events\tdeleted {item.deleted_at:%Y-%m-%d %H:%M} UTC by {item.by}\t"
+                  f"restorable until {item.expires_at:%Y-%m-%d %H:%M} UTC")
+    elif options.log:
+        changes = store.log() if store is not None else []
+        if not changes:
+            print("no changes logged")
+        for item in changes:
+            what = f"{item.dataset} -> {item.new_name}" if item.new_name is not None else item.dataset
+            print(f"{item.at:%Y-%m-%d %H:%M:%S} UTC\t{item.kind}\t{what}\t{item.by}")
+    else:
+        datasets = store.datasets() if store is not None else []
+        if not datasets:
+            print(f"no datasets in {store.location if store is not None else 'the store (none yet)'}")
+        for dataset in datasets:
+            print(f"{dataset.name}\t{dataset.row_count} events\t{dataset.format}\t"
+                  f"{dataset.imported_at:%Y-%m-%d %H:%M} UTC\t{dataset.source_file}\t"
+                  f"{dataset.licence or '(no licence given)'}" + ("\tshipped" if dataset.shipped else ""))
 
 
 # --- bench ---------------------------------------------------------------------------------------
@@ -754,7 +832,8 @@ COMMANDS = {
     "export": Command("render a map view (or scenes) to a PNG, PDF or SVG figure through headless Chromium",
                       export_png),
     "import": Command("import ACLED CSV, GeoJSON or Panj events into the store as a dataset", import_events),
-    "datasets": Command("list the store's datasets; --rename OLD NEW, --delete NAME", manage_datasets),
+    "datasets": Command("list the store's datasets; --rename OLD NEW, --delete NAME, --trash, --restore NAME, --log",
+                        manage_datasets),
     "bench": Command("measure Panj's map against a naive folium map in headless Chromium; --import: imports", benchmark),
     "build": Command("derive layers/ from registry data (needs the build extra)", build_layers),
 }
@@ -797,3 +876,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[command].run(arguments[1:])
     except SystemExit as stop:  # argparse's --help (0) and usage errors (2)
         return _exit_status(stop.code)
+    except Exception as error:  # a bug, not bad data: logged with its traceback for a report
+        logger.exception("panj %s failed unexpectedly", arguments[0])
+        print(f"panj {arguments[0]}: unexpected {type(error).__name__} (a bug in Panj; the traceback is logged above)",
+              file=sys.stderr)
+        return EXIT_FAILED

@@ -26,8 +26,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -252,18 +251,13 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
 
 def read_snapshot(layers_dir: Path) -> Snapshot:
     """The snapshot a command reads: the default store opened for reading only (none yet: the
-    shipped datasets alone), never written."""
-    with _reading_store() as store:
-        return build_snapshot(layers_dir, store)
-
-
-@contextmanager
-def _reading_store() -> Iterator[Store | None]:
-    store = open_store()
+    shipped datasets alone), never written nor created."""
     try:
-        yield store
-    finally:
-        store.close()
+        store = open_store(create=False)
+    except StoreError as error:  # cannot be opened, or a schema older than this Panj's
+        logger.error("store refused: %s", error)
+        raise DataError(Path(layers_dir), [str(error)]) from error
+    return build_snapshot(layers_dir, store)
 
 
 def dataset_mask(snapshot: Snapshot, names: Iterable[str]) -> np.ndarray:
@@ -280,8 +274,8 @@ def dataset_mask(snapshot: Snapshot, names: Iterable[str]) -> np.ndarray:
 # --- the page's snapshots ------------------------------------------------------------------------
 
 class SnapshotCache:
-    """The latest snapshot of each data directory (at most ``max_directories``), rebuilt when the
-    store's revision moves, and the pruning of published folders no reader needs any more.
+    """The latest snapshot of each data directory and store (at most ``max_directories``), rebuilt
+    when the store's revision moves, and the pruning of published folders no reader needs any more.
 
     Shared by every session of a page process: a session asks ``get`` on each run, which costs one
     small query of the store's revision while nothing changes. One build runs at a time per
@@ -292,23 +286,24 @@ class SnapshotCache:
         self._grace_s, self._keep_retired, self._max_directories = grace_s, keep_retired, max_directories
         self._clock = clock
         self._lock = threading.Lock()
-        self._building: dict[Path, threading.Lock] = {}
-        self._current: OrderedDict[Path, Snapshot] = OrderedDict()
+        # Keyed by data directory and store: revisions are numbered per store.
+        self._building: dict[tuple[Path, str], threading.Lock] = {}
+        self._current: OrderedDict[tuple[Path, str], Snapshot] = OrderedDict()
         self._retired: OrderedDict[str, float] = OrderedDict()  # folder -> when a newer one replaced it
 
     def get(self, layers_dir: Path, store: Store) -> Snapshot:
         """The snapshot of ``layers_dir`` at the store's current revision, its folder published."""
-        layers_dir = Path(layers_dir).resolve()
+        key = (Path(layers_dir).resolve(), store.location)
         revision = store.revision()
         with self._lock:
-            current = self._current.get(layers_dir)
-            building = self._building.setdefault(layers_dir, threading.Lock())
+            current = self._current.get(key)
+            building = self._building.setdefault(key, threading.Lock())
         if current is None or current.revision != revision:
             with building:
                 with self._lock:
-                    current = self._current.get(layers_dir)
+                    current = self._current.get(key)
                 if current is None or current.revision != revision:
-                    current = self._replace(layers_dir, build_snapshot(layers_dir, store))
+                    current = self._replace(key, build_snapshot(key[0], store))
         current.map_data()
         return current
 
@@ -316,11 +311,11 @@ class SnapshotCache:
         with self._lock:
             return list(self._current.values())
 
-    def _replace(self, layers_dir: Path, snapshot: Snapshot) -> Snapshot:
+    def _replace(self, key: tuple[Path, str], snapshot: Snapshot) -> Snapshot:
         snapshot.map_data()  # published before any reader is handed it
         with self._lock:
-            old = self._current.pop(layers_dir, None)
-            self._current[layers_dir] = snapshot
+            old = self._current.pop(key, None)
+            self._current[key] = snapshot
             dropped = [old] if old is not None else []
             while len(self._current) > self._max_directories:
                 dropped.append(self._current.popitem(last=False)[1])

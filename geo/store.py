@@ -1,25 +1,33 @@
 """Imported datasets kept in a real database: an embedded SQLite file by default, PostgreSQL with
 PostGIS when ``PANJ_DATABASE_URL`` names one (docs/ARCHITECTURE.md, "Imports and the store").
 
-The same code runs on both; only the SQL types of a geometry and how rows are bulk-loaded differ
-(``_Dialect``). A dataset is stored as what ``geo.importers`` read: each event in Panj's events
-format, the dataset's own places (geometry as WKB) and actor terms, and its document block. Reading
-events back validates them again through ``geo.events.parse_event``, so a stored event is an event
-of the model, joined by ``geo.join.join_events`` like the article's. Every change is one
-transaction: a failed import, rename or delete leaves the store as it was.
+The same code runs on both; only the SQL types of a geometry and of bytes and how rows are
+bulk-loaded differ (``_Dialect``). A dataset is stored as what ``geo.importers`` read: each event in
+Panj's events format, the dataset's own places (geometry as WKB) and actor terms, and its document
+block. Reading events back validates them again through ``geo.events.parse_event``, so a stored
+event is an event of the model, joined by ``geo.join.join_events`` like the article's.
+
+Every operation opens its own connection and runs in one transaction, so a ``Store`` can be shared
+by every thread of a process: a change is all or nothing and bumps the store's revision in its own
+transaction, a read sees one committed revision and never writes. Each change is written to the
+store's log; a deleted dataset waits in the trash for ``TRASH_DAYS`` days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import uuid
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
 import geopandas as gpd
@@ -27,16 +35,31 @@ import shapely
 
 from geo import join
 from geo.aliases import load_aliases
-from geo.events import EVENTS_DIR_NAME, Document, Event, PartialDate, Term, Vocabulary, load_vocabulary, parse_event
+from geo.events import (
+    EVENTS_DIR_NAME,
+    Document,
+    Event,
+    PartialDate,
+    Term,
+    Vocabulary,
+    load_documents,
+    load_events,
+    load_vocabulary,
+    parse_event,
+)
 from geo.importers import Existing, Imported, ImportFileError, dataset_id, places_layer_id, read_file
 from geo.layers import LAYERS_DIR, Layer, LayerSpec, feature_refs, load_layers
 from geo.problems import Problem, ProblemsError
 
+logger = logging.getLogger(__name__)
+
 DATABASE_URL_ENV = "PANJ_DATABASE_URL"
 DATA_DIR_ENV = "PANJ_DATA_DIR"
 SQLITE_FILE_NAME = "panj.sqlite3"
-SCHEMA_VERSION = 1
-SHIPPED_LICENCE = "As the shipped data of Panj: see docs/DATA.md"
+SCHEMA_VERSION = 2
+SHIPPED_LICENCE = "As the shipped data of Panj: see docs/DATA.md"  # the licence shipped datasets are listed with
+TRASH_DAYS = 30  # a deleted dataset can be restored this long, then the next change purges it
+SQLITE_BUSY_TIMEOUT_S = 60.0  # how long a change waits for another process's change to end
 
 
 class StoreError(ValueError):
@@ -45,14 +68,15 @@ class StoreError(ValueError):
 
 
 class StoredDataError(ProblemsError):
-    """Stored events no longer pass the event model's checks (the layers or vocabulary changed)."""
+    """Stored events no longer pass the event model's checks (the layers or vocabulary changed),
+    or a shipped file and a stored dataset hold the same event or name."""
 
     subject = "the stored datasets"
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """One imported dataset, as ``Store.datasets`` lists it."""
+    """One dataset, as ``Store.datasets`` lists it."""
 
     id: str  # from the name at import; the id of its places layer and (ACLED, GeoJSON) its document
     name: str
@@ -62,6 +86,7 @@ class Dataset:
     imported_at: dt.datetime  # UTC
     row_count: int
     licence: str
+    shipped: bool  # a file of a data directory's events/ (load_shipped), not an analyst's import
 
 
 @dataclass(frozen=True)
@@ -71,10 +96,35 @@ class StoredEvents:
 
     events: list[Event]
     documents: dict[str, Document]
-    actors: dict[str, Term]  # the datasets' own actor terms (the vocabulary's are not repeated)
+    actors: dict[str, Term]  # the datasets' own actor terms, ids namespaced per dataset (not the vocabulary's)
     places: dict[str, Layer]  # one layer of its own places per dataset that has any
     properties: dict[str, dict[str, Any]]  # event id -> the file's other columns (ACLED's fatalities, ...)
     dataset_of: dict[str, str]  # event id -> dataset name
+    revision: int  # the store revision read (0 without a store)
+    datasets: list[Dataset]  # the datasets these events are of, by name
+
+
+@dataclass(frozen=True)
+class TrashedDataset:
+    """A deleted dataset, restorable until ``expires_at``."""
+
+    name: str
+    deleted_at: dt.datetime  # UTC
+    row_count: int
+    expires_at: dt.datetime  # UTC: the first change after it purges the dataset
+    by: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the store's log."""
+
+    revision: int  # the revision the change made
+    at: dt.datetime  # UTC
+    kind: str  # "import", "update" (replaced), "rename", "delete", "restore" or "purge" (of the trash)
+    dataset: str  # the dataset's name (before a rename)
+    new_name: str | None  # a rename's new name
+    by: str  # who: "command line", "editor 127.0.0.1", "start-up", ...
 
 
 # --- where the store is --------------------------------------------------------------------------
@@ -96,29 +146,61 @@ def default_url() -> str:
     return os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{data_dir() / SQLITE_FILE_NAME}"
 
 
-def open_store(url: str | None = None) -> Store:
-    """The store at ``url`` (``sqlite:///PATH``, ``postgresql://...``; default ``default_url()``),
-    its schema created or migrated. StoreError when it cannot be opened."""
+@overload
+def open_store(url: str | None = None, *, create: Literal[True] = True) -> Store: ...
+
+
+@overload
+def open_store(url: str | None = None, *, create: bool) -> Store | None: ...
+
+
+def open_store(url: str | None = None, *, create: bool = True) -> Store | None:
+    """The store at ``url`` (``sqlite:///PATH``, ``postgresql://...``; default ``default_url()``).
+
+    With ``create`` (the default) its schema is created or migrated, which writes. With
+    ``create=False`` nothing is ever written: None when there is no store yet (no SQLite file, or
+    a database without Panj's tables), a StoreError when its schema is older than this Panj's
+    (``panj import`` or ``panj run`` bring it up to date), and the store refuses every change.
+    StoreError when it cannot be opened."""
     url = url or default_url()
     scheme = urlsplit(url).scheme
     if scheme == "sqlite" and url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))  # sqlite:////abs/path or sqlite:///relative/path
+        if not create and not path.is_file():
+            return None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            with _sqlite_connection(path, writable=create) as connection:
+                if create:
+                    connection.execute("PRAGMA journal_mode = WAL")  # readers go on while one imports
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"cannot open the SQLite store {path}: {error}") from None
-        connection.execute("PRAGMA journal_mode = WAL")  # readers (the page) go on while one imports
-        return Store(connection, _SQLITE, str(path))
-    if scheme in ("postgresql", "postgres"):
+        store = Store(lambda: _sqlite_connection(path, writable=create), _SQLITE, str(path), writable=create)
+    elif scheme in ("postgresql", "postgres"):
         import psycopg
 
-        try:
-            connection = psycopg.connect(url, autocommit=True)
-        except psycopg.Error as error:
-            raise StoreError(f"cannot connect to PostgreSQL at {_without_password(url)}: {error}") from None
-        return Store(connection, _POSTGIS, _without_password(url))
-    raise StoreError(f"{url!r}: the store's address must start sqlite:/// or postgresql://")
+        def connect() -> Any:
+            try:
+                return psycopg.connect(url, autocommit=True)  # transactions are begun explicitly
+            except psycopg.Error as error:
+                raise StoreError(f"cannot connect to PostgreSQL at {_without_password(url)}: {error}") from None
+
+        store = Store(connect, _POSTGIS, _without_password(url), writable=create)
+    else:
+        raise StoreError(f"{url!r}: the store's address must start sqlite:/// or postgresql://")
+    if create:
+        store._migrate()
+        return store
+    return store if store._schema_ready() else None
+
+
+def _sqlite_connection(path: Path, *, writable: bool) -> sqlite3.Connection:
+    # isolation_level None: transactions are begun explicitly (Store._transaction).
+    if writable:
+        return sqlite3.connect(path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_S)
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                           timeout=SQLITE_BUSY_TIMEOUT_S)
 
 
 def _without_password(url: str) -> str:
@@ -128,20 +210,28 @@ def _without_password(url: str) -> str:
     return url.replace(f":{parts.password}@", ":***@", 1)
 
 
-# --- dialects ------------------------------------------------------------------------------------
+# --- dialects and schema -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class _Dialect:
     name: str
     geometry_type: str
+    bytes_type: str
     geometry_out: str  # the SELECT expression giving a geometry as WKB
     extra_schema: tuple[str, ...]  # statements of schema version 1 only this database runs
+    begin_read: str
+    begin_write: str
 
 
-_SQLITE = _Dialect("sqlite", "BLOB", "geometry", ())
+_SQLITE = _Dialect(
+    "sqlite", "BLOB", "BLOB", "geometry", (),
+    # A deferred BEGIN reads one WAL snapshot; IMMEDIATE takes the write lock at once (no deadlock later).
+    begin_read="BEGIN", begin_write="BEGIN IMMEDIATE",
+)
 _POSTGIS = _Dialect(
-    "postgis", "geometry(Geometry, 4326)", "ST_AsBinary(geometry)",
+    "postgis", "geometry(Geometry, 4326)", "BYTEA", "ST_AsBinary(geometry)",
     ("CREATE INDEX panj_places_geometry ON panj_places USING GIST (geometry)",),
+    begin_read="BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", begin_write="BEGIN",
 )
 
 # Schema version 1. Text columns hold JSON; times are ISO 8601 in UTC (one form for both databases).
@@ -157,21 +247,128 @@ _SCHEMA_V1 = (
     "entry TEXT NOT NULL, properties TEXT NOT NULL)",
     "CREATE INDEX panj_events_dataset ON panj_events (dataset_id, row_number)",
 )
+_V1_SHIPPED_LICENCE = "As the shipped data of Panj: see docs/DATA.md"  # as version 1 wrote it, for good
+# Version 2: shipped datasets marked (with the data directory they came from: shipped_from), the
+# revision counter, the trash and the log. Version 1 knew a shipped dataset only by its licence;
+# its loader alone gave a source file under events/ (an import's is a bare file name).
+_SCHEMA_V2 = (
+    "ALTER TABLE panj_datasets ADD COLUMN shipped INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE panj_datasets ADD COLUMN shipped_from TEXT",
+    f"UPDATE panj_datasets SET shipped = 1 WHERE licence = '{_V1_SHIPPED_LICENCE}' "
+    f"AND substr(source_file, 1, {len(EVENTS_DIR_NAME) + 1}) = '{EVENTS_DIR_NAME}/'",
+    "CREATE TABLE panj_revision (revision INTEGER NOT NULL)",
+    "INSERT INTO panj_revision (revision) VALUES (0)",
+    "CREATE TABLE panj_trash (id TEXT PRIMARY KEY, name TEXT NOT NULL, deleted_at TEXT NOT NULL, "
+    "deleted_by TEXT NOT NULL, row_count INTEGER NOT NULL, content {bytes} NOT NULL)",
+    "CREATE INDEX panj_trash_name ON panj_trash (name, deleted_at)",
+    "CREATE TABLE panj_log (revision INTEGER NOT NULL, position INTEGER NOT NULL, at TEXT NOT NULL, "
+    "kind TEXT NOT NULL, dataset TEXT NOT NULL, new_name TEXT, made_by TEXT NOT NULL, "
+    "PRIMARY KEY (revision, position))",
+)
 _DATASET_TABLES = ("panj_events", "panj_places", "panj_actors")  # rows keyed by dataset_id
-_DATASET_COLUMNS = ("id", "name", "format", "source_file", "source_sha256", "imported_at", "row_count", "licence")
+_DATASET_COLUMNS = ("id", "name", "format", "source_file", "source_sha256", "imported_at", "row_count", "licence",
+                    "shipped")
+_TABLE_COLUMNS = {  # what the trash keeps of each table, geometry as WKB
+    "panj_actors": ("id", "name", "colour", "symbol"),
+    "panj_places": ("id", "name", "geometry"),
+    "panj_events": ("id", "row_number", "entry", "properties"),
+}
 _LOCK_KEY = 7_265_001  # PostgreSQL advisory lock: one Panj process migrates at a time
+
+
+# --- one connection in one transaction -----------------------------------------------------------
+
+class _Session:
+    """A connection inside one transaction, with the statements' placeholders made the database's."""
+
+    def __init__(self, connection: Any, dialect: _Dialect):
+        self.connection = connection
+        self.dialect = dialect
+
+    def execute(self, statement: str, parameters: Sequence[Any] = ()) -> None:
+        self.connection.execute(self._sql(statement), parameters)
+
+    def query(self, statement: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.connection.execute(self._sql(statement), parameters).fetchall()]
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        if self.dialect is _POSTGIS:  # COPY: one stream instead of a round trip per row
+            with self.connection.cursor() as cursor, \
+                    cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in columns)
+            self.connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def geometry_in(self, geometry: shapely.Geometry) -> bytes | str:
+        # PostGIS reads hex EWKB (with its SRID) as text, which COPY can carry; SQLite keeps WKB.
+        if self.dialect is _POSTGIS:
+            return shapely.to_wkb(shapely.set_srid(geometry, 4326), hex=True, include_srid=True)
+        return shapely.to_wkb(geometry)
+
+    def revision(self) -> int:
+        return self.query("SELECT revision FROM panj_revision")[0][0]
+
+    def datasets(self) -> list[Dataset]:
+        rows = self.query(f"SELECT {', '.join(_DATASET_COLUMNS)} FROM panj_datasets ORDER BY name")
+        return [_dataset(row) for row in rows]
+
+    def rows_of(self, table: str, columns: str, dataset_keys: Sequence[str], *, key: str = "dataset_id",
+                order: str | None = None) -> list[tuple[Any, ...]]:
+        if not dataset_keys:
+            return []
+        marks = ", ".join("?" for _ in dataset_keys)
+        return self.query(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})"
+                          + (f" ORDER BY {order}" if order else ""), tuple(dataset_keys))
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("?", "%s") if self.dialect is _POSTGIS else statement
+
+
+class _Change(_Session):
+    """A write transaction: the revision it makes, its time and who makes it; ``log`` records
+    each change it makes, and ``finish`` sets the revision when there was any (a load of shipped
+    files that finds them unchanged leaves the revision as it was)."""
+
+    def __init__(self, connection: Any, dialect: _Dialect, by: str):
+        super().__init__(connection, dialect)
+        self.by = by
+        self.at = dt.datetime.now(dt.UTC)
+        # The row lock makes PostgreSQL's changes take turns, as BEGIN IMMEDIATE does SQLite's.
+        lock = " FOR UPDATE" if dialect is _POSTGIS else ""
+        self.new_revision = self.query(f"SELECT revision FROM panj_revision{lock}")[0][0] + 1
+        self.position = 0
+
+    def log(self, kind: str, dataset: str, new_name: str | None = None) -> None:
+        self.position += 1
+        self.execute("INSERT INTO panj_log (revision, position, at, kind, dataset, new_name, made_by) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (self.new_revision, self.position, _time_text(self.at), kind, dataset, new_name, self.by))
+
+    def purge_trash(self) -> None:
+        cutoff = _time_text(self.at - dt.timedelta(days=TRASH_DAYS))
+        for (name,) in self.query("SELECT name FROM panj_trash WHERE deleted_at < ? ORDER BY deleted_at", (cutoff,)):
+            self.log("purge", name)
+        self.execute("DELETE FROM panj_trash WHERE deleted_at < ?", (cutoff,))
+
+    def finish(self) -> None:
+        if self.position:
+            self.execute("UPDATE panj_revision SET revision = ?", (self.new_revision,))
 
 
 # --- the store -----------------------------------------------------------------------------------
 
 class Store:
-    """A connection to the store; use ``open_store``. Close it (or use it as a context manager)."""
+    """The handle on a store; use ``open_store``. It holds no connection between operations, so one
+    store can be shared by every thread (the page keeps one per process). ``close`` (or leaving it
+    as a context manager) is kept for the callers that own it; it has nothing to release."""
 
-    def __init__(self, connection: Any, dialect: _Dialect, location: str):
-        self._connection = connection
+    def __init__(self, connect: Callable[[], Any], dialect: _Dialect, location: str, *, writable: bool):
+        self._connect = connect
         self._dialect = dialect
         self.location = location  # the file, or the database URL without its password
-        self._migrate()
+        self.writable = writable
 
     def __enter__(self) -> Store:
         return self
@@ -180,40 +377,80 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self._connection.close()
+        """Nothing is held open between operations: there is nothing to release."""
 
     # -- reading --
 
+    def revision(self) -> int:
+        """The store's revision: bumped by every change, in the change's own transaction."""
+        with self._transaction(write=False) as session:
+            return session.revision()
+
     def datasets(self) -> list[Dataset]:
         """Every dataset, by name."""
-        rows = self._query(f"SELECT {', '.join(_DATASET_COLUMNS)} FROM panj_datasets ORDER BY name")
-        return [_dataset(row) for row in rows]
+        with self._transaction(write=False) as session:
+            return session.datasets()
 
     def existing(self) -> Existing:
         """The event, document and dataset ids an import must not repeat (``geo.importers.read_file``)."""
-        names = dict(self._query("SELECT id, name FROM panj_datasets"))
-        documents = {json.loads(document)["id"]: name for name, document in self._query("SELECT name, document FROM panj_datasets")}
-        event_ids = {event_id: names[dataset] for event_id, dataset in self._query("SELECT id, dataset_id FROM panj_events")}
-        return Existing(event_ids=event_ids, documents=documents, datasets=names)
+        with self._transaction(write=False) as session:
+            return _existing(session)
 
-    def events(self, dataset_names: Iterable[str] | None = None, *, layers_dir: Path = LAYERS_DIR) -> StoredEvents:
-        """The events of ``dataset_names`` (default: every dataset), checked again against the
+    def trash(self) -> list[TrashedDataset]:
+        """The deleted datasets still restorable, newest first."""
+        with self._transaction(write=False) as session:
+            rows = session.query("SELECT name, deleted_at, row_count, deleted_by FROM panj_trash "
+                                 "ORDER BY deleted_at DESC")
+        trashed = []
+        for name, at, count, by in rows:
+            deleted_at = dt.datetime.fromisoformat(at)
+            trashed.append(TrashedDataset(name, deleted_at, count, deleted_at + dt.timedelta(days=TRASH_DAYS), by))
+        return trashed
+
+    def log(self, limit: int | None = None) -> list[Change]:
+        """The store's changes, newest first (the last ``limit`` of them when given)."""
+        if limit is not None and limit < 0:
+            raise ValueError(f"a log's limit cannot be negative, got {limit}")
+        statement = ("SELECT revision, at, kind, dataset, new_name, made_by FROM panj_log "
+                     "ORDER BY revision DESC, position DESC")
+        with self._transaction(write=False) as session:
+            rows = session.query(statement + (f" LIMIT {int(limit)}" if limit is not None else ""))
+        return [Change(revision, dt.datetime.fromisoformat(at), kind, dataset, new_name, by)
+                for revision, at, kind, dataset, new_name, by in rows]
+
+    def events(self, dataset_names: Iterable[str] | None = None, *, layers_dir: Path = LAYERS_DIR,
+               shipped: bool = True) -> StoredEvents:
+        """The events of ``dataset_names`` (default: every dataset; without ``shipped``, every
+        dataset but the shipped ones), read in one transaction and checked again against the
         model, the layers and the vocabulary of ``layers_dir``; StoredDataError lists every
-        problem. In dataset-name order, then file order."""
-        datasets = {dataset.id: dataset for dataset in self.datasets()}
-        if dataset_names is not None:
-            wanted = set(dataset_names)
-            unknown = sorted(wanted - {dataset.name for dataset in datasets.values()})
-            if unknown:
-                raise StoreError(f"no dataset called {', '.join(map(repr, unknown))}")
-            datasets = {key: dataset for key, dataset in datasets.items() if dataset.name in wanted}
-        chosen = list(datasets)
+        problem. In dataset-name order, then file order.
+
+        A dataset's own actor terms get ids of their own, ``<dataset id>-<term id>``, and its
+        events name them so: two datasets' actors of one id keep their own names and colours."""
         layers = load_layers(layers_dir)
         vocabulary = load_vocabulary(layers_dir)
-        actors = {row[1]: Term(*row[1:]) for row in self._rows_of("panj_actors", "dataset_id, id, name, colour, symbol", chosen)}
-        places = self._places(datasets)
+        with self._transaction(write=False) as session:
+            revision = session.revision()
+            datasets = {dataset.id: dataset for dataset in session.datasets() if shipped or not dataset.shipped}
+            if dataset_names is not None:
+                wanted = set(dataset_names)
+                unknown = sorted(wanted - {dataset.name for dataset in datasets.values()})
+                if unknown:
+                    raise StoreError(f"no dataset called {', '.join(map(repr, unknown))}")
+                datasets = {key: dataset for key, dataset in datasets.items() if dataset.name in wanted}
+            chosen = list(datasets)
+            actor_rows = session.rows_of("panj_actors", "dataset_id, id, name, colour, symbol", chosen,
+                                         order="dataset_id, id")
+            place_rows = session.rows_of("panj_places", f"dataset_id, id, name, {self._dialect.geometry_out}",
+                                         chosen, order="dataset_id, id")
+            document_rows = session.rows_of("panj_datasets", "id, document", chosen, key="id")
+            event_rows = session.rows_of("panj_events", "dataset_id, id, entry, properties", chosen,
+                                         order="dataset_id, row_number")
+        own_actors = _namespaced_actors(actor_rows, vocabulary, datasets)
+        actors = {term.id: term for terms in own_actors.values() for term in terms.values()}
+        places = _places(datasets, place_rows)
         documents, document_of = {}, {}
-        for dataset_key, document in self._rows_of("panj_datasets", "id, document", chosen, key="id"):
+        for dataset_key, document in document_rows:
             block = json.loads(document)
             if datasets[dataset_key].format != "panj":  # the dataset is the document: it takes its name
                 block["title"] = datasets[dataset_key].name
@@ -222,12 +459,16 @@ class Store:
         known = Vocabulary({**vocabulary.actors, **actors}, vocabulary.event_types)
         place_refs = feature_refs({**layers, **places})
         problems: list[Problem] = []
-        result = StoredEvents([], documents, actors, places, {}, {})
-        for row in self._rows_of("panj_events", "dataset_id, id, entry, properties", chosen,
-                                 order="dataset_id, row_number"):
-            dataset_key, event_id, entry, properties = row
+        ordered = sorted(datasets.values(), key=lambda dataset: dataset.name)
+        result = StoredEvents([], documents, actors, places, {}, {}, revision, ordered)
+        for dataset_key, event_id, entry, properties in event_rows:
             name = datasets[dataset_key].name
-            event = parse_event(json.loads(entry), path=Path(self.location), item=f"dataset {name!r} event {event_id!r}",
+            raw = json.loads(entry)
+            own = own_actors.get(dataset_key)
+            if own and isinstance(raw.get("actors"), list):
+                raw["actors"] = [own[actor].id if isinstance(actor, str) and actor in own else actor
+                                 for actor in raw["actors"]]
+            event = parse_event(raw, path=Path(self.location), item=f"dataset {name!r} event {event_id!r}",
                                 document_id=document_of[dataset_key], vocabulary=known, place_refs=place_refs,
                                 problems=problems)
             if event is not None:
@@ -236,154 +477,178 @@ class Store:
                 result.dataset_of[event.id] = name
         if problems:
             raise StoredDataError(problems)
-        order = {dataset.name: number for number, dataset in enumerate(sorted(datasets.values(), key=lambda d: d.name))}
+        order = {dataset.name: number for number, dataset in enumerate(ordered)}
         result.events.sort(key=lambda event: order[result.dataset_of[event.id]])
         return result
 
     # -- changing --
 
-    def import_dataset(self, name: str, imported: Imported, *, source_file: str, licence: str,
+    def import_dataset(self, name: str, imported: Imported, *, source_file: str, licence: str, by: str,
                        replace: bool = False) -> Dataset:
-        """Store ``imported`` (every row accepted) as dataset ``name``, in one transaction. With
-        ``replace``, a dataset of that name is replaced in the same transaction."""
-        if not imported.ok:
-            raise ImportFileError(imported.problems() or [Problem(imported.path, "file", None, "no events to import")])
-        if dataset_id(name) != imported.dataset_id:
-            raise ValueError(f"{imported.path} was read for dataset id {imported.dataset_id!r}, not {name!r}'s")
-        dataset = Dataset(
-            id=imported.dataset_id, name=name.strip(), format=imported.format, source_file=source_file,
-            source_sha256=imported.sha256, imported_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-            row_count=len(imported.events), licence=licence,
-        )
-        with self._transaction():
-            if replace:
-                self._delete(dataset.name, missing_ok=True)
-            taken = self._query("SELECT name FROM panj_datasets WHERE name = ? OR id = ?", (dataset.name, dataset.id))
-            if taken:
-                raise StoreError(f"dataset {dataset.name!r} (id {dataset.id!r}) clashes with dataset {taken[0][0]!r}: "
-                                 "choose another name, or rename or delete that one")
-            self._execute(
-                f"INSERT INTO panj_datasets ({', '.join(_DATASET_COLUMNS)}, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (dataset.id, dataset.name, dataset.format, dataset.source_file, dataset.source_sha256,
-                 dataset.imported_at.isoformat(), dataset.row_count, dataset.licence,
-                 json.dumps(imported.document, ensure_ascii=False)),
-            )
-            self._insert("panj_actors", ("dataset_id", "id", "name", "colour", "symbol"),
-                         [(dataset.id, term.id, term.name, term.colour, term.symbol) for term in imported.actors.values()])
-            self._insert("panj_places", ("dataset_id", "id", "name", "geometry"),
-                         [(dataset.id, place.id, place.name, self._geometry_in(place.geometry))
-                          for place in imported.places.values()])
-            self._insert("panj_events", ("id", "dataset_id", "row_number", "entry", "properties"),
-                         [(event.event.id, dataset.id, event.row, json.dumps(event.entry, ensure_ascii=False),
-                           json.dumps(event.properties, ensure_ascii=False)) for event in imported.events])
+        """Store ``imported`` (every row accepted) as dataset ``name``, in one transaction, logged
+        as made ``by``. With ``replace``, an imported dataset of that name is replaced in the same
+        transaction (logged as an update); a shipped one never is."""
+        with self._transaction(write=True, by=by) as change:
+            current = next((dataset for dataset in change.datasets() if dataset.name == name.strip()), None)
+            if replace and current is not None:
+                if current.shipped:
+                    raise StoreError(f"dataset {current.name!r} is shipped with a data directory: "
+                                     "it is replaced only from its file")
+                _remove(change, current.id)
+            dataset = _store_dataset(change, name, imported, source_file=source_file, licence=licence,
+                                     shipped_from=None)
+            change.log("update" if replace and current is not None else "import", dataset.name)
         return dataset
 
-    def rename(self, old: str, new: str) -> None:
+    def rename(self, old: str, new: str, *, by: str) -> None:
+        """Rename dataset ``old`` (an imported one) to ``new``, logged as made ``by``."""
         new = new.strip()
         if not new:
             raise StoreError("a dataset's name cannot be empty")
-        with self._transaction():
-            if not self._query("SELECT 1 FROM panj_datasets WHERE name = ?", (old,)):
-                raise StoreError(f"no dataset called {old!r}")
-            if old != new and self._query("SELECT 1 FROM panj_datasets WHERE name = ?", (new,)):
+        with self._transaction(write=True, by=by) as change:
+            _imported_dataset(change, old, "renamed")
+            if old != new and change.query("SELECT 1 FROM panj_datasets WHERE name = ?", (new,)):
                 raise StoreError(f"a dataset called {new!r} exists already")
-            self._execute("UPDATE panj_datasets SET name = ? WHERE name = ?", (new, old))
+            change.execute("UPDATE panj_datasets SET name = ? WHERE name = ?", (new, old))
+            change.log("rename", old, new)
 
-    def delete(self, name: str) -> None:
-        with self._transaction():
-            self._delete(name, missing_ok=False)
+    def delete(self, name: str, *, by: str) -> None:
+        """Move dataset ``name`` (an imported one) to the trash, logged as made ``by``: its name,
+        id and event ids are free again, and ``restore`` brings it back for ``TRASH_DAYS`` days."""
+        with self._transaction(write=True, by=by) as change:
+            dataset = _imported_dataset(change, name, "deleted")
+            content = {"dataset": dict(zip(("id", "name", "format", "source_file", "source_sha256", "imported_at",
+                                            "row_count", "licence", "document"),
+                                           change.query("SELECT id, name, format, source_file, source_sha256, "
+                                                        "imported_at, row_count, licence, document FROM panj_datasets "
+                                                        "WHERE id = ?", (dataset.id,))[0], strict=True))}
+            for table, columns in _TABLE_COLUMNS.items():
+                selected = ", ".join(self._dialect.geometry_out if column == "geometry" else column for column in columns)
+                content[table] = [[bytes(value).hex() if column == "geometry" else value
+                                   for column, value in zip(columns, row, strict=True)]
+                                  for row in change.query(f"SELECT {selected} FROM {table} WHERE dataset_id = ?",
+                                                          (dataset.id,))]
+            change.execute("INSERT INTO panj_trash (id, name, deleted_at, deleted_by, row_count, content) "
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           (uuid.uuid4().hex, dataset.name, _time_text(change.at), by, dataset.row_count,
+                            zlib.compress(json.dumps(content, ensure_ascii=False).encode("utf-8"))))
+            _remove(change, dataset.id)
+            change.log("delete", dataset.name)
+
+    def restore(self, name: str, *, by: str) -> Dataset:
+        """Bring back the dataset last deleted under ``name``, logged as made ``by``; StoreError
+        naming the clash when its name, id, document or an event id has been taken meanwhile."""
+        with self._transaction(write=True, by=by) as change:
+            rows = change.query("SELECT id, content FROM panj_trash WHERE name = ? ORDER BY deleted_at DESC", (name,))
+            if not rows:
+                raise StoreError(f"no dataset called {name!r} in the trash")
+            trash_id, packed = rows[0]
+            content = json.loads(zlib.decompress(bytes(packed)).decode("utf-8"))
+            row = content["dataset"]
+            _check_restorable(change, row, [event[0] for event in content["panj_events"]])
+            change.execute("INSERT INTO panj_datasets (id, name, format, source_file, source_sha256, imported_at, "
+                           "row_count, licence, document, shipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                           tuple(row.values()))
+            for table, columns in _TABLE_COLUMNS.items():
+                change.insert(table, ("dataset_id", *columns),
+                              [(row["id"], *(change.geometry_in(shapely.from_wkb(bytes.fromhex(value)))
+                                             if column == "geometry" else value
+                                             for column, value in zip(columns, values, strict=True)))
+                               for values in content[table]])
+            change.execute("DELETE FROM panj_trash WHERE id = ?", (trash_id,))
+            change.log("restore", name)
+            return next(dataset for dataset in change.datasets() if dataset.id == row["id"])
 
     # -- inside --
 
-    def _delete(self, name: str, *, missing_ok: bool) -> None:
-        rows = self._query("SELECT id FROM panj_datasets WHERE name = ?", (name,))
-        if not rows:
-            if missing_ok:
-                return
-            raise StoreError(f"no dataset called {name!r}")
-        for table in _DATASET_TABLES:
-            self._execute(f"DELETE FROM {table} WHERE dataset_id = ?", (rows[0][0],))
-        self._execute("DELETE FROM panj_datasets WHERE id = ?", (rows[0][0],))
+    @contextmanager
+    def _transaction(self, *, write: bool, by: str = "") -> Iterator[Any]:
+        """One connection in one transaction, closed after; any error rolls it back and a
+        database error becomes a StoreError. A write purges the expired trash first and bumps
+        the revision when it changed anything; a read sees one committed revision."""
+        if write and not self.writable:
+            raise StoreError(f"the store at {self.location} was opened for reading only")
+        errors = _database_errors(self._dialect)
+        connection = None
+        try:
+            connection = self._connect()
+            connection.execute(self._dialect.begin_write if write else self._dialect.begin_read)
+            try:
+                if write:
+                    session: _Session = _Change(connection, self._dialect, by)
+                    session.purge_trash()
+                else:
+                    session = _Session(connection, self._dialect)
+                yield session
+                if isinstance(session, _Change):
+                    session.finish()
+            except BaseException:
+                with suppress(*errors):  # a lost connection cannot roll back: the server does
+                    connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        except errors as error:
+            what = "refused the change, which was rolled back" if write else "could not be read"
+            raise StoreError(f"the store at {self.location} {what}: {error}") from error
+        finally:
+            if connection is not None:
+                connection.close()
 
-    def _places(self, datasets: dict[str, Dataset]) -> dict[str, Layer]:
-        rows = self._rows_of("panj_places", f"dataset_id, id, name, {self._dialect.geometry_out}", list(datasets),
-                             order="dataset_id, id")
-        by_dataset: dict[str, list[tuple[str, str, bytes]]] = {}
-        for dataset_key, place_id, name, wkb in rows:
-            by_dataset.setdefault(dataset_key, []).append((place_id, name, bytes(wkb)))
-        return {places_layer_id(key): _places_layer(datasets[key], found) for key, found in by_dataset.items()}
-
-    def _rows_of(self, table: str, columns: str, dataset_keys: Sequence[str], *, key: str = "dataset_id",
-                 order: str | None = None) -> list[tuple[Any, ...]]:
-        if not dataset_keys:
-            return []
-        marks = ", ".join("?" for _ in dataset_keys)
-        return self._query(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})"
-                           + (f" ORDER BY {order}" if order else ""), tuple(dataset_keys))
-
-    def _geometry_in(self, geometry: shapely.Geometry) -> bytes | str:
-        # PostGIS reads hex EWKB (with its SRID) as text, which COPY can carry; SQLite keeps WKB.
+    def _schema_version(self, session: _Session) -> int:
         if self._dialect is _POSTGIS:
-            return shapely.to_wkb(shapely.set_srid(geometry, 4326), hex=True, include_srid=True)
-        return shapely.to_wkb(geometry)
+            present = session.query("SELECT to_regclass('panj_schema') IS NOT NULL")[0][0]
+        else:
+            present = bool(session.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'panj_schema'"))
+        rows = session.query("SELECT version FROM panj_schema") if present else []
+        version = rows[0][0] if rows else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"the store at {self.location} has schema version {version}, newer than this "
+                             f"Panj's ({SCHEMA_VERSION}): update Panj")
+        return version
+
+    def _schema_ready(self) -> bool:
+        """For a store opened without ``create``: True when it has this Panj's schema, False
+        when it has none yet; StoreError for an older one (reading never migrates)."""
+        with self._transaction(write=False) as session:
+            version = self._schema_version(session)
+        if 0 < version < SCHEMA_VERSION:
+            raise StoreError(f"the store at {self.location} has schema version {version}, older than this "
+                             f"Panj's ({SCHEMA_VERSION}): run `panj import` or `panj run` once to update it")
+        return version == SCHEMA_VERSION
 
     def _migrate(self) -> None:
-        with self._transaction():
-            if self._dialect is _POSTGIS:
-                self._execute(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
-            self._execute("CREATE TABLE IF NOT EXISTS panj_schema (version INTEGER NOT NULL)")
-            rows = self._query("SELECT version FROM panj_schema")
-            version = rows[0][0] if rows else 0
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"the store at {self.location} has schema version {version}, newer than this "
-                                 f"Panj's ({SCHEMA_VERSION}): update Panj")
-            if version < 1:
-                if self._dialect is _POSTGIS:
-                    self._execute("CREATE EXTENSION IF NOT EXISTS postgis")
-                for statement in (*_SCHEMA_V1, *self._dialect.extra_schema):
-                    self._execute(statement.format(geometry=self._dialect.geometry_type))
-            if version < SCHEMA_VERSION:
-                self._execute("DELETE FROM panj_schema")
-                self._execute("INSERT INTO panj_schema (version) VALUES (?)", (SCHEMA_VERSION,))
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """One transaction; any error rolls it back. A database error becomes a StoreError."""
+        """Create the schema, or bring an older one up to date, in one transaction (no revision:
+        the datasets do not change)."""
         errors = _database_errors(self._dialect)
+        connection = self._connect()
         try:
-            if self._dialect is _POSTGIS:
-                with self._connection.transaction():
-                    yield
-            else:
-                self._connection.execute("BEGIN IMMEDIATE")  # takes the write lock now: no deadlock later
-                try:
-                    yield
-                except BaseException:
-                    self._connection.execute("ROLLBACK")
-                    raise
-                self._connection.execute("COMMIT")
+            connection.execute(self._dialect.begin_write)
+            session = _Session(connection, self._dialect)
+            try:
+                if self._dialect is _POSTGIS:
+                    session.execute(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+                version = self._schema_version(session)
+                if version < 1:
+                    if self._dialect is _POSTGIS:
+                        session.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+                    session.execute("CREATE TABLE panj_schema (version INTEGER NOT NULL)")
+                    for statement in (*_SCHEMA_V1, *self._dialect.extra_schema):
+                        session.execute(statement.format(geometry=self._dialect.geometry_type))
+                if version < 2:
+                    for statement in _SCHEMA_V2:
+                        session.execute(statement.format(bytes=self._dialect.bytes_type))
+                if version < SCHEMA_VERSION:
+                    session.execute("DELETE FROM panj_schema")
+                    session.execute("INSERT INTO panj_schema (version) VALUES (?)", (SCHEMA_VERSION,))
+            except BaseException:
+                with suppress(*errors):
+                    connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
         except errors as error:
-            raise StoreError(f"the store at {self.location} refused the change, which was rolled back: {error}") from error
-
-    def _sql(self, statement: str) -> str:
-        return statement.replace("?", "%s") if self._dialect is _POSTGIS else statement
-
-    def _execute(self, statement: str, parameters: Sequence[Any] = ()) -> None:
-        self._connection.execute(self._sql(statement), parameters)
-
-    def _query(self, statement: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return [tuple(row) for row in self._connection.execute(self._sql(statement), parameters).fetchall()]
-
-    def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        if self._dialect is _POSTGIS:  # COPY: one stream instead of a round trip per row
-            with self._connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" for _ in columns)
-            self._connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+            raise StoreError(f"the store at {self.location} could not be set up: {error}") from error
+        finally:
+            connection.close()
 
 
 def _database_errors(dialect: _Dialect) -> tuple[type[Exception], ...]:
@@ -394,10 +659,127 @@ def _database_errors(dialect: _Dialect) -> tuple[type[Exception], ...]:
     return (sqlite3.Error,)
 
 
+def _time_text(moment: dt.datetime) -> str:
+    """A UTC time as stored: one fixed form, so that text order is time order."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
 def _dataset(row: tuple[Any, ...]) -> Dataset:
     values = dict(zip(_DATASET_COLUMNS, row, strict=True))
     values["imported_at"] = dt.datetime.fromisoformat(values["imported_at"])
+    values["shipped"] = bool(values["shipped"])
     return Dataset(**values)
+
+
+def _existing(session: _Session) -> Existing:
+    names = dict(session.query("SELECT id, name FROM panj_datasets"))
+    documents = {json.loads(document)["id"]: name
+                 for name, document in session.query("SELECT name, document FROM panj_datasets")}
+    event_ids = {event_id: names[dataset] for event_id, dataset in session.query("SELECT id, dataset_id FROM panj_events")}
+    return Existing(event_ids=event_ids, documents=documents, datasets=names)
+
+
+def _imported_dataset(session: _Session, name: str, done: str) -> Dataset:
+    """The imported (not shipped) dataset ``name``; StoreError when there is none."""
+    dataset = next((dataset for dataset in session.datasets() if dataset.name == name), None)
+    if dataset is None:
+        raise StoreError(f"no dataset called {name!r}")
+    if dataset.shipped:
+        raise StoreError(f"dataset {name!r} is shipped with a data directory (its events/ file): it cannot be "
+                         f"{done} here; change or remove the file instead")
+    return dataset
+
+
+def _remove(session: _Session, key: str) -> None:
+    for table in _DATASET_TABLES:
+        session.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (key,))
+    session.execute("DELETE FROM panj_datasets WHERE id = ?", (key,))
+
+
+def _store_dataset(session: _Session, name: str, imported: Imported, *, source_file: str, licence: str,
+                   shipped_from: str | None) -> Dataset:
+    """Insert ``imported`` as dataset ``name`` inside ``session``'s transaction."""
+    if not imported.ok:
+        raise ImportFileError(imported.problems() or [Problem(imported.path, "file", None, "no events to import")])
+    if dataset_id(name) != imported.dataset_id:
+        raise StoreError(f"{imported.path} was read for dataset id {imported.dataset_id!r}, not {name!r}'s")
+    dataset = Dataset(
+        id=imported.dataset_id, name=name.strip(), format=imported.format, source_file=source_file,
+        source_sha256=imported.sha256, imported_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        row_count=len(imported.events), licence=licence, shipped=shipped_from is not None,
+    )
+    taken = session.query("SELECT name FROM panj_datasets WHERE name = ? OR id = ?", (dataset.name, dataset.id))
+    if taken:
+        raise StoreError(f"dataset {dataset.name!r} (id {dataset.id!r}) clashes with dataset {taken[0][0]!r}: "
+                         "choose another name, or rename or delete that one")
+    session.execute(
+        f"INSERT INTO panj_datasets ({', '.join(_DATASET_COLUMNS)}, document, shipped_from) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (dataset.id, dataset.name, dataset.format, dataset.source_file, dataset.source_sha256,
+         dataset.imported_at.isoformat(), dataset.row_count, dataset.licence, int(dataset.shipped),
+         json.dumps(imported.document, ensure_ascii=False), shipped_from),
+    )
+    session.insert("panj_actors", ("dataset_id", "id", "name", "colour", "symbol"),
+                   [(dataset.id, term.id, term.name, term.colour, term.symbol) for term in imported.actors.values()])
+    session.insert("panj_places", ("dataset_id", "id", "name", "geometry"),
+                   [(dataset.id, place.id, place.name, session.geometry_in(place.geometry))
+                    for place in imported.places.values()])
+    session.insert("panj_events", ("id", "dataset_id", "row_number", "entry", "properties"),
+                   ((event.event.id, dataset.id, event.row, json.dumps(event.entry, ensure_ascii=False),
+                     json.dumps(event.properties, ensure_ascii=False)) for event in imported.events))
+    return dataset
+
+
+def _check_restorable(session: _Session, row: dict[str, Any], event_ids: list[str]) -> None:
+    """StoreError naming each clash of the trashed dataset ``row`` with what the store holds now."""
+    clashes = []
+    document_id = json.loads(row["document"])["id"]
+    for held_name, held_id, document in session.query("SELECT name, id, document FROM panj_datasets"):
+        if held_name == row["name"]:
+            clashes.append("another dataset has taken its name")
+        elif held_id == row["id"]:
+            clashes.append(f"its id {row['id']!r} is dataset {held_name!r}'s")
+        if json.loads(document)["id"] == document_id and held_id != row["id"]:
+            clashes.append(f"its document id {document_id!r} is dataset {held_name!r}'s")
+    wanted = set(event_ids)  # compared here: a dataset may have more events than a statement takes parameters
+    taken = sorted((event_id, name) for event_id, name in session.query(
+        "SELECT panj_events.id, panj_datasets.name FROM panj_events "
+        "JOIN panj_datasets ON panj_datasets.id = panj_events.dataset_id") if event_id in wanted)
+    clashes += [f"its event {event_id!r} is in dataset {name!r}" for event_id, name in taken[:5]]
+    if len(taken) > 5:
+        clashes.append(f"{len(taken) - 5} more of its events are in other datasets")
+    if clashes:
+        raise StoreError(f"dataset {row['name']!r} cannot be restored: {'; '.join(clashes)}")
+
+
+def _namespaced_actors(rows: list[tuple[Any, ...]], vocabulary: Vocabulary,
+                       datasets: dict[str, Dataset]) -> dict[str, dict[str, Term]]:
+    """Dataset id -> its own terms by their stored id, each with an id of its own: the dataset's
+    id before the term's (still an id of geo.layers.ID_PATTERN, so it goes into a URL as it is).
+    Two such ids can meet (dataset "a-b" term "c", dataset "a" term "b-c"): the later dataset by
+    name then takes a numbered one."""
+    taken = set(vocabulary.actors) | {"all"}  # "all" is the URL's every-actor value (geo.filters)
+    own: dict[str, dict[str, Term]] = {}
+    order = sorted(datasets, key=lambda key: datasets[key].name)
+    by_dataset: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_dataset.setdefault(row[0], []).append(row)
+    for key in order:
+        for _, term_id, name, colour, symbol in by_dataset.get(key, []):
+            candidate, number = f"{key}-{term_id}", 1
+            while candidate in taken:
+                number += 1
+                candidate = f"{key}-{term_id}-{number}"
+            taken.add(candidate)
+            own.setdefault(key, {})[term_id] = Term(candidate, name, colour, symbol)
+    return own
+
+
+def _places(datasets: dict[str, Dataset], rows: list[tuple[Any, ...]]) -> dict[str, Layer]:
+    by_dataset: dict[str, list[tuple[str, str, bytes]]] = {}
+    for dataset_key, place_id, name, wkb in rows:
+        by_dataset.setdefault(dataset_key, []).append((place_id, name, bytes(wkb)))
+    return {places_layer_id(key): _places_layer(datasets[key], found) for key, found in by_dataset.items()}
 
 
 def _document(block: dict[str, Any]) -> Document:
@@ -426,49 +808,117 @@ def _places_layer(dataset: Dataset, rows: list[tuple[str, str, bytes]]) -> Layer
 
 # --- the shipped events --------------------------------------------------------------------------
 
-def load_shipped(store: Store, layers_dir: Path = LAYERS_DIR) -> list[Dataset]:
-    """Make each ``layers_dir/events/*.json`` a dataset named after its file: imported when absent,
-    replaced when the file changed (its SHA-256 differs), else left alone; a shipped dataset whose
-    file is not in ``layers_dir`` (removed, or another data directory's) is deleted, so the store's
-    shipped datasets are always this directory's. Returns the datasets imported or replaced;
-    ImportFileError when a shipped file is invalid."""
-    stored = {dataset.name: dataset for dataset in store.datasets()}
-    files = sorted((Path(layers_dir) / EVENTS_DIR_NAME).glob("*.json"))
-    for dataset in stored.values():
-        if dataset.licence == SHIPPED_LICENCE and dataset.name not in {path.stem for path in files}:
-            store.delete(dataset.name)
-    stored = {dataset.name: dataset for dataset in store.datasets()}
+def load_shipped(store: Store, layers_dir: Path = LAYERS_DIR, *, by: str = "start-up") -> list[Dataset]:
+    """Make each ``layers_dir/events/*.json`` a shipped dataset named after its file, in one
+    transaction logged as made ``by``: imported when absent, replaced when the file changed (its
+    SHA-256 differs), else left alone; a shipped dataset of this directory whose file is gone is
+    deleted. Shipped datasets of another data directory are left as they are, and so is an
+    imported dataset named like a file (a warning says so). Returns the datasets imported or
+    replaced; ImportFileError when a shipped file is invalid or repeats a stored event."""
+    layers_dir = Path(layers_dir)
+    directory = str(layers_dir.resolve())
+    files = {path.stem: path for path in sorted((layers_dir / EVENTS_DIR_NAME).glob("*.json"))}
     changed = []
-    for path in files:
-        name = path.stem
-        imported = read_file(path, dataset_name=name, file_format="panj", layers_dir=layers_dir,
-                             existing=_existing_without(store.existing(), stored.get(name)))
-        if name in stored and stored[name].source_sha256 == imported.sha256:
-            continue
-        changed.append(store.import_dataset(name, imported, source_file=f"{EVENTS_DIR_NAME}/{path.name}",
-                                            licence=SHIPPED_LICENCE, replace=True))
+    with store._transaction(write=True, by=by) as change:
+        origin = dict(change.query("SELECT name, shipped_from FROM panj_datasets WHERE shipped = 1"))
+        # Version 1 did not record a shipped dataset's directory: the first load claims it.
+        ours = {name for name, shipped_from in origin.items() if shipped_from in (directory, None)}
+        stored = {dataset.name: dataset for dataset in change.datasets()}
+        for name in sorted(ours - set(files)):
+            _remove(change, stored[name].id)
+            change.log("delete", name)
+        for name, path in files.items():
+            current = stored.get(name)
+            if current is not None and not current.shipped:
+                logger.warning("%s: not loaded: an imported dataset is called %r (rename it to load the file)",
+                               path, name)
+                continue
+            if current is not None and name not in ours:
+                logger.warning("%s: not loaded: dataset %r is shipped from %s", path, name, origin[name])
+                continue
+            if (current is not None and origin[name] == directory
+                    and current.source_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()):
+                continue
+            if current is not None:
+                _remove(change, current.id)
+            imported = read_file(path, dataset_name=name, file_format="panj", layers_dir=layers_dir,
+                                 existing=_existing(change))
+            changed.append(_store_dataset(change, name, imported, source_file=f"{EVENTS_DIR_NAME}/{path.name}",
+                                          licence=SHIPPED_LICENCE, shipped_from=directory))
+            change.log("import" if current is None else "update", name)
     return changed
 
 
-def joined_events(store: Store, layers_dir: Path = LAYERS_DIR,
+def shipped_datasets(layers_dir: Path = LAYERS_DIR) -> tuple[list[Dataset], StoredEvents]:
+    """The shipped datasets of ``layers_dir/events/*.json``, read from their files (nothing is
+    written): each file a dataset named after it, dated by the file's modification time. Raises
+    the events loader's EventsError listing every problem."""
+    layers_dir = Path(layers_dir)
+    vocabulary = load_vocabulary(layers_dir)
+    events = load_events(layers_dir, vocabulary=vocabulary, place_refs=feature_refs(load_layers(layers_dir)))
+    documents = load_documents(layers_dir)
+    datasets, file_of = [], {}
+    for path in sorted((layers_dir / EVENTS_DIR_NAME).glob("*.json")):
+        data = path.read_bytes()
+        document_id = json.loads(data)["document"]["id"]  # load_documents checked it
+        file_of[document_id] = path.stem
+        datasets.append(Dataset(
+            id=dataset_id(path.stem), name=path.stem, format="panj", source_file=f"{EVENTS_DIR_NAME}/{path.name}",
+            source_sha256=hashlib.sha256(data).hexdigest(),
+            imported_at=dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.UTC),
+            row_count=sum(event.document == document_id for event in events),
+            licence=SHIPPED_LICENCE, shipped=True,
+        ))
+    dataset_of = {event.id: file_of[event.document] for event in events}
+    return datasets, StoredEvents(events, documents, {}, {}, {event.id: {} for event in events}, dataset_of, 0, datasets)
+
+
+def joined_events(store: Store | None, layers_dir: Path = LAYERS_DIR,
                   dataset_names: Iterable[str] | None = None) -> tuple[gpd.GeoDataFrame, StoredEvents]:
-    """The events of ``dataset_names`` (default: every dataset) joined to the layers of
-    ``layers_dir`` and to the datasets' own places, with a ``dataset`` column: what the page and
-    the command line show and export."""
-    stored = store.events(dataset_names, layers_dir=layers_dir)
+    """The events the page and the read commands show, joined to the layers of ``layers_dir``
+    and to the datasets' own places, with a ``dataset`` column: the store's imported datasets
+    (read in one transaction; none when ``store`` is None) and the shipped datasets of
+    ``layers_dir/events/``, read from their files. Only ``dataset_names`` when given (StoreError
+    for a name neither has). Writes nothing. StoredDataError when a file and an imported dataset
+    share a name or an event id."""
+    layers_dir = Path(layers_dir)
+    wanted = None if dataset_names is None else set(dataset_names)
+    files, shipped = shipped_datasets(layers_dir)
+    own_names = [] if store is None else [dataset.name for dataset in store.datasets() if not dataset.shipped]
+    if wanted is not None:
+        unknown = sorted(wanted - set(own_names) - {dataset.name for dataset in files})
+        if unknown:
+            raise StoreError(f"no dataset called {', '.join(map(repr, unknown))}")
+    stored = (store.events(None if wanted is None else sorted(wanted & set(own_names)), layers_dir=layers_dir,
+                           shipped=False)
+              if store is not None else StoredEvents([], {}, {}, {}, {}, {}, 0, []))
+    chosen = {dataset.name for dataset in files if wanted is None or dataset.name in wanted}
+    problems = []
+    for dataset in stored.datasets:
+        if dataset.name in chosen:
+            problems.append(Problem(layers_dir / EVENTS_DIR_NAME / f"{dataset.name}.json", "file", None,
+                                    f"an imported dataset of the store at {store.location} is called "
+                                    f"{dataset.name!r} too: rename it (panj datasets --rename)"))
+    for event in shipped.events:
+        name = shipped.dataset_of[event.id]
+        if name in chosen and event.id in stored.dataset_of:
+            problems.append(Problem(layers_dir / EVENTS_DIR_NAME / f"{name}.json", f"event {event.id!r}", "id",
+                                    f"also an event of dataset {stored.dataset_of[event.id]!r} in the store"))
+    if problems:
+        raise StoredDataError(problems)
+    datasets = sorted([*stored.datasets, *(dataset for dataset in files if dataset.name in chosen)],
+                      key=lambda dataset: dataset.name)
+    order = {dataset.name: number for number, dataset in enumerate(datasets)}
+    dataset_of = {**stored.dataset_of, **{key: name for key, name in shipped.dataset_of.items() if name in chosen}}
+    events = sorted([*stored.events, *(event for event in shipped.events if event.id in dataset_of)],
+                    key=lambda event: order[dataset_of[event.id]])
+    documents = {**stored.documents, **{event.document: shipped.documents[event.document]
+                                        for event in shipped.events if event.id in dataset_of}}
+    properties = {**stored.properties, **{event.id: {} for event in shipped.events if event.id in dataset_of}}
+    result = StoredEvents(events, documents, stored.actors, stored.places, properties, dataset_of, stored.revision,
+                          datasets)
     layers = load_layers(layers_dir)
-    events = join.join_events(stored.events, {**layers, **stored.places},
-                              load_aliases(feature_refs(layers), Path(layers_dir)))
-    events["dataset"] = events["id"].map(stored.dataset_of)
-    return events, stored
-
-
-def _existing_without(existing: Existing, dataset: Dataset | None) -> Existing:
-    """What the store holds, less ``dataset`` (about to be replaced)."""
-    if dataset is None:
-        return existing
-    return Existing(
-        event_ids={key: name for key, name in existing.event_ids.items() if name != dataset.name},
-        documents={key: name for key, name in existing.documents.items() if name != dataset.name},
-        datasets={key: name for key, name in existing.datasets.items() if name != dataset.name},
-    )
+    frame = join.join_events(result.events, {**layers, **result.places},
+                             load_aliases(feature_refs(layers), layers_dir))
+    frame["dataset"] = frame["id"].map(result.dataset_of)
+    return frame, result

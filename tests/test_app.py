@@ -267,7 +267,7 @@ def many_events(tmp_path, monkeypatch) -> int:
     synthetic.write_events_file(path, 120)
     store = open_store()
     imported = read_file(path, dataset_name="Synthetic", file_format="geojson", existing=store.existing())
-    store.import_dataset("Synthetic", imported, source_file=path.name, licence="")
+    store.import_dataset("Synthetic", imported, source_file=path.name, licence="", by="test")
     yield 150
     st.cache_resource.clear()
 

@@ -45,7 +45,7 @@ def _seed(*names_and_files: tuple[str, str]) -> None:
     with open_store() as store:
         for name, file_name in names_and_files:
             imported = geo.importers.read_file(IMPORTS / file_name, dataset_name=name, existing=store.existing())
-            store.import_dataset(name, imported, source_file=file_name, licence="")
+            store.import_dataset(name, imported, source_file=file_name, licence="", by="tests")
 
 
 def _stored() -> set[str]:
@@ -170,10 +170,38 @@ def test_the_delete_confirmation_holds_for_the_dataset_it_was_given_for(session)
     at.checkbox(key="dataset_delete_sure:Field notes").check().run()
     at.button(key="dataset_delete").click().run()
     assert _stored() == {SHIPPED, "Survey"}
-    assert _notices(at) == ["Deleted the dataset “Field notes”."]
+    assert _notices(at) == ["Deleted the dataset “Field notes”. It stays in the trash for 30 days: choose it under "
+                            "“Deleted dataset” and press Restore, or on the server run panj datasets --restore "
+                            "followed by its name."]
     assert at.selectbox(key="dataset_chosen").value == "Survey"
     assert at.checkbox(key="dataset_delete_sure:Survey").value is False
     assert at.button(key="dataset_delete").disabled  # one more click deletes nothing
+
+
+def test_a_deleted_dataset_is_restored_from_the_page_and_the_log_names_the_editor(session) -> None:
+    _seed(("Field notes", "acled.csv"))
+    at = run_page()
+    at.checkbox(key="dataset_delete_sure:Field notes").check().run()
+    at.button(key="dataset_delete").click().run()
+    assert _stored() == {SHIPPED}
+    assert at.selectbox(key="dataset_trashed").value == "Field notes"
+    at.button(key="dataset_restore").click().run()
+    assert _stored() == {SHIPPED, "Field notes"}
+    assert _notices(at) == ["Restored the dataset “Field notes”."]
+    assert "dataset_trashed" not in _keys(at)  # the trash is empty again: no choice offered
+    with open_store() as store:
+        changes = [(change.kind, change.dataset, change.by) for change in store.log()][:2]
+    assert changes == [("restore", "Field notes", "editor 127.0.0.1"), ("delete", "Field notes", "editor 127.0.0.1")]
+
+
+def test_a_restore_by_a_session_without_the_right_changes_nothing(session) -> None:
+    _seed(("Field notes", "acled.csv"))
+    at = run_page()
+    at.checkbox(key="dataset_delete_sure:Field notes").check().run()
+    at.button(key="dataset_delete").click().run()
+    session["address"] = ELSEWHERE  # the right is lost after the Restore button was drawn
+    at.button(key="dataset_restore").click().run()
+    assert _stored() == {SHIPPED}
 
 
 def test_a_rename_says_so_and_keeps_the_dataset_chosen(session) -> None:

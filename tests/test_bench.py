@@ -21,8 +21,7 @@ import shapely
 
 from geo import assets, cli, mapview
 from geo.bench import maps as bench, synthetic
-from geo.events import load_vocabulary
-from geo.layers import LAYERS_DIR, load_layers
+from geo.layers import LAYERS_DIR
 
 real_layers = pytest.mark.skipif(
     not (LAYERS_DIR / "manifest.json").exists(), reason="the derived layers are not built yet"
@@ -80,8 +79,7 @@ def test_bench_json_names_the_machine_and_method_and_prints_a_table(bench_json) 
 @pytest.mark.browser
 def test_a_wrong_number_of_events_drawn_is_an_error(tmp_path) -> None:
     data = synthetic.joined_events(20, workdir=tmp_path)
-    layers, vocabulary = load_layers(), load_vocabulary()
-    fmap = bench.panj_map(data.events, vocabulary, layers, mapview.load_basemaps(), data.documents)
+    fmap = bench.panj_map(data.snapshot, data.events)
     with bench.PageTimer() as timer, bench.PageServer() as server:
         server.document = mapview.standalone_html(fmap).encode("utf-8")
         assert timer.measure(server.url, "panj", 20).paint_s is not None
@@ -218,5 +216,7 @@ def test_synthetic_events_come_back_joined_as_the_page_reads_them(tmp_path) -> N
     assert len(events) == 300 and events["id"].is_unique and set(events["dataset"]) == {synthetic.DATASET_NAME}
     assert set(events["country_id"]) <= {"tajikistan", "afghanistan"}
     assert events["date_first"].min() >= dt.date(2015, 1, 1) and events["date_last"].max() <= dt.date(2024, 12, 31)
-    assert set(events["document"]) == set(result.documents)
+    assert set(events["document"]) <= set(result.snapshot.documents)
+    # On the page the shipped article's events stand beside them; the benchmark shows only its own.
+    assert len(result.snapshot.events) == 300 + 30
     assert result.summary.count == 300

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from geo.layers import LAYERS_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_LAYERS = Path(__file__).parent / "fixtures" / "layers_small"
+IMPORTS = Path(__file__).parent / "fixtures" / "imports"
 SMALL_EVENT_COUNT = 6
 
 
@@ -94,3 +96,64 @@ def test_old_region_id_reads_as_its_replacement(capsys: pytest.CaptureFixture[st
     argv = ["export", "--out", str(tmp_path / "map.png"), "--region", "province:gbao", "--browser", "/nonexistent"]
     assert main(argv) == 1
     assert "unknown region" not in capsys.readouterr().err
+
+
+# --- read commands never write ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("argv", "status"), [
+    (["events", "--layers-dir", str(SMALL_LAYERS)], 0),
+    (["events", "--help"], 0),
+    (["export", "--help"], 0),
+    (["export", "--out", "{tmp}/map.png", "--browser", "/nonexistent"], 1),  # stops at the missing browser
+    (["datasets"], 0),
+    (["datasets", "--trash"], 0),
+    (["datasets", "--log"], 0),
+])
+def test_read_commands_leave_an_empty_data_directory_empty(
+    argv: list[str], status: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("PANJ_DATA_DIR", str(data))
+    assert main([part.format(tmp=tmp_path) for part in argv]) == status
+    assert list(data.iterdir()) == []
+
+
+def test_events_of_another_data_directory_leave_the_store_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from geo.store import open_store
+
+    other = tmp_path / "other"
+    shutil.copytree(LAYERS_DIR, other)
+    (other / "events" / "edm-v19-i92.json").unlink()
+    shutil.copy(IMPORTS / "second-article.json", other / "events" / "second-article.json")
+    assert main(["import", str(IMPORTS / "events.geojson"), "--name", "Field notes"]) == 0  # loads layers/events too
+
+    def store_state() -> tuple:
+        with open_store() as store:
+            return store.datasets(), store.revision(), store.log()
+
+    before = store_state()
+    assert [(dataset.name, dataset.shipped) for dataset in before[0]] == [("Field notes", False), ("edm-v19-i92", True)]
+    capsys.readouterr()
+    assert main(["events", "--layers-dir", str(other), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert sorted({row["dataset"] for row in rows}) == ["Field notes", "second-article"]
+    assert store_state() == before
+
+
+def test_a_bug_is_logged_with_its_traceback_not_reported_as_bad_data(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:
+    import geo.store
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(geo.store, "joined_events", broken)
+    assert main(["events", "--layers-dir", str(SMALL_LAYERS)]) == 1
+    err = capsys.readouterr().err
+    assert "unexpected KeyError (a bug in Panj" in err and "cannot read" not in err
+    [record] = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert record.exc_info is not None and record.exc_info[0] is KeyError

@@ -1,5 +1,6 @@
 """``panj import`` and ``panj datasets``: exit 0 done, 1 invalid data (with the report), 2 bad usage;
-the store is the one PANJ_DATABASE_URL or PANJ_DATA_DIR names."""
+the store is the one PANJ_DATABASE_URL or PANJ_DATA_DIR names. ``panj import`` loads the data
+directory's events files first (the shipped dataset edm-v19-i92), as the page does at start."""
 
 from __future__ import annotations
 
@@ -25,9 +26,13 @@ def data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+SHIPPED = "edm-v19-i92"  # layers/events/edm-v19-i92.json
+
+
 def dataset_names() -> list[str]:
+    """The imported datasets' names (not the shipped ones)."""
     with open_store() as store:
-        return [dataset.name for dataset in store.datasets()]
+        return [dataset.name for dataset in store.datasets() if not dataset.shipped]
 
 
 def test_import_list_rename_delete(capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,9 +43,12 @@ def test_import_list_rename_delete(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", str(IMPORTS / "events.geojson"), "--name", "Field notes", "--format", "geojson"]) == 0
     capsys.readouterr()
     assert main(["datasets"]) == 0
-    listing = capsys.readouterr().out.splitlines()
-    assert listing[0].split("\t")[:3] == ["ACLED 2022", "4 events", "acled"]
-    assert listing[0].endswith("\tacled.csv\tACLED terms") and listing[1].startswith("Field notes\t3 events\tgeojson")
+    listing = {line.split("\t")[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert sorted(listing) == ["ACLED 2022", "Field notes", SHIPPED]
+    assert listing["ACLED 2022"].split("\t")[:3] == ["ACLED 2022", "4 events", "acled"]
+    assert listing["ACLED 2022"].endswith("\tacled.csv\tACLED terms")
+    assert listing["Field notes"].startswith("Field notes\t3 events\tgeojson")
+    assert listing[SHIPPED].endswith("\tshipped") and f"\tevents/{SHIPPED}.json\t" in listing[SHIPPED]
     assert main(["datasets", "--rename", "ACLED 2022", "ACLED Tajikistan"]) == 0
     assert main(["datasets", "--delete", "Field notes"]) == 0
     assert dataset_names() == ["ACLED Tajikistan"]
@@ -107,7 +115,7 @@ def test_python_m_geo_imports_into_the_same_store(data_dir: Path) -> None:
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     listed = subprocess.run([sys.executable, "-m", "geo", "datasets"], capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert listed.returncode == 0 and listed.stdout.startswith("Second\t2 events\tpanj")
+    assert listed.returncode == 0 and "\nSecond\t2 events\tpanj" in f"\n{listed.stdout}"
     assert (data_dir / "panj.sqlite3").is_file()
 
 
@@ -116,3 +124,46 @@ def test_the_import_runs_on_postgis(postgis_url: str, monkeypatch: pytest.Monkey
     assert main(["import", str(IMPORTS / "events.geojson"), "--name", "Field notes on PostGIS"]) == 0
     assert "(postgresql://" in capsys.readouterr().out
     assert main(["datasets", "--delete", "Field notes on PostGIS"]) == 0
+
+
+def test_a_deleted_dataset_is_restored_from_the_trash(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED"]) == 0
+    assert main(["datasets", "--delete", "ACLED"]) == 0
+    assert "panj datasets --restore ACLED brings it back" in capsys.readouterr().out
+    assert main(["datasets", "--trash"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("ACLED\t4 events\tdeleted ") and " UTC by command line\trestorable until " in line
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED"]) == 0  # not blocked by the trash
+    capsys.readouterr()
+    assert main(["datasets", "--restore", "ACLED"]) == 1
+    assert "cannot be restored: another dataset has taken its name" in capsys.readouterr().err
+    assert main(["datasets", "--delete", "ACLED"]) == 0
+    assert main(["datasets", "--restore", "ACLED"]) == 0  # the one deleted last
+    assert dataset_names() == ["ACLED"]
+    assert main(["datasets", "--restore", "Nothing"]) == 2
+    assert "no dataset called 'Nothing' in the trash" in capsys.readouterr().err
+
+
+def test_the_log_lists_every_change_newest_first(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED"]) == 0
+    assert main(["datasets", "--rename", "ACLED", "ACLED 2022"]) == 0
+    assert main(["datasets", "--delete", "ACLED 2022"]) == 0
+    assert main(["datasets", "--restore", "ACLED 2022"]) == 0
+    capsys.readouterr()
+    assert main(["datasets", "--log"]) == 0
+    lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [line[1:] for line in lines] == [
+        ["restore", "ACLED 2022", "command line"],
+        ["delete", "ACLED 2022", "command line"],
+        ["rename", "ACLED -> ACLED 2022", "command line"],
+        ["import", "ACLED", "command line"],
+        ["import", SHIPPED, "command line"],  # panj import loads the data directory's events first
+    ]
+    assert all(line[0].endswith(" UTC") for line in lines)
+
+
+def test_a_shipped_dataset_is_not_changed_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED"]) == 0
+    for argv in (["datasets", "--delete", SHIPPED], ["datasets", "--rename", SHIPPED, "Mine"]):
+        assert main(argv) == 2
+        assert f"dataset '{SHIPPED}' is the data directory's events/{SHIPPED}.json" in capsys.readouterr().err

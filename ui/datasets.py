@@ -38,7 +38,7 @@ from geo.importers import Imported
 from geo.markup import markdown_text
 from geo.problems import ProblemsError
 from geo.snapshot import Snapshot
-from geo.store import SHIPPED_LICENCE, Dataset, Store, StoreError
+from geo.store import TRASH_DAYS, Dataset, Store, StoreError
 
 logger = logging.getLogger("panj.page")
 
@@ -50,6 +50,7 @@ KEY_NOTICE = "dataset_notice"
 KEY_LICENCE = "dataset_licence"
 KEY_CHOSEN = "dataset_chosen"
 KEY_NEW_NAME = "dataset_new_name"
+KEY_TRASHED = "dataset_trashed"
 KEY_SURE = "dataset_delete_sure"  # followed by the dataset's name: a confirmation holds for that one only
 KEY_GATE = "editing_gate"
 KEY_PASSWORD = "editing_password"
@@ -215,7 +216,7 @@ class UploadCheck:
 def upload_check(data: Snapshot, store: Store, upload: Any, name: str, file_format: str | None) -> UploadCheck:
     """The check of ``upload`` as dataset ``name``: the session's last one when nothing it depends
     on changed (a filter click reruns the page, and must not read a 200 MB file again)."""
-    key = (upload.file_id, upload.size, upload.name, name, file_format, tuple(data.datasets))
+    key = (upload.file_id, upload.size, upload.name, name, file_format, data.revision)
     check = st.session_state.get(KEY_CHECK)
     if not isinstance(check, UploadCheck) or check.key != key:
         check = _read_upload(data, store, upload, name, file_format, key)
@@ -243,7 +244,7 @@ def _import(store: Store) -> None:
         return
     try:
         store.import_dataset(check.name, check.imported, source_file=check.file_name,
-                             licence=(st.session_state.get(KEY_LICENCE) or "").strip())
+                             licence=(st.session_state.get(KEY_LICENCE) or "").strip(), by=_editor())
     except (StoreError, ProblemsError) as error:
         _notice("error", markdown_text(error, limit=None))
         return
@@ -255,13 +256,25 @@ def _import(store: Store) -> None:
 
 
 def _imported_names(datasets: list[Dataset]) -> list[str]:
-    """The datasets a reader imported: the shipped ones come back from layers/events/ on the next
-    start, so they are not offered for renaming or deleting."""
-    return [dataset.name for dataset in datasets if dataset.licence != SHIPPED_LICENCE]
+    """The datasets a reader imported: the shipped ones are the data directory's files, changed there,
+    so they are not offered for renaming or deleting."""
+    return [dataset.name for dataset in datasets if not dataset.shipped]
+
+
+def _editor() -> str:
+    """Who the store's change log names for a change made on the page."""
+    return f"editor {session_address() or '(address unknown)'}"
 
 
 def manage(data: Snapshot, store: Store) -> None:
-    """Rename or delete an imported dataset (deleting needs its own confirmation)."""
+    """Rename or delete an imported dataset (deleting needs its own confirmation); restore a deleted one."""
+    trashed = store.trash()
+    if trashed:
+        expiry = {dataset.name: dataset.expires_at for dataset in trashed}
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        chosen_trash = left.selectbox("Deleted dataset", list(expiry), key=KEY_TRASHED,
+                                      format_func=lambda name: f"{name} (until {expiry[name]:%Y-%m-%d})")
+        right.button("Restore", key="dataset_restore", on_click=_restore, args=(store, chosen_trash))
     own = _imported_names(data.datasets)
     if not own:
         return
@@ -280,7 +293,7 @@ def _rename(store: Store, name: str) -> None:
     if not _allowed() or not new_name or name not in _imported_names(store.datasets()):
         return
     try:
-        store.rename(name, new_name)
+        store.rename(name, new_name, by=_editor())
     except StoreError as error:
         _notice("error", markdown_text(error, limit=None))
         return
@@ -294,7 +307,7 @@ def _delete(store: Store, name: str) -> None:
     if not _allowed() or not sure or name not in _imported_names(store.datasets()):
         return
     try:
-        store.delete(name)
+        store.delete(name, by=_editor())
     except StoreError as error:
         _notice("error", markdown_text(error, limit=None))
         return
@@ -302,6 +315,20 @@ def _delete(store: Store, name: str) -> None:
     _notice("success", deleted_notice(name))
 
 
+def _restore(store: Store, name: str) -> None:
+    if not _allowed() or name not in {dataset.name for dataset in store.trash()}:
+        return
+    try:
+        store.restore(name, by=_editor())
+    except StoreError as error:
+        _notice("error", markdown_text(error, limit=None))
+        return
+    st.session_state.pop(KEY_TRASHED, None)
+    _notice("success", f"Restored the dataset “{markdown_text(name)}”.")
+
+
 def deleted_notice(name: str) -> str:
-    """What the page says after a delete (Markdown)."""
-    return f"Deleted the dataset “{markdown_text(name)}”."
+    """What the page says after a delete (Markdown): what went, and how to bring it back."""
+    return (f"Deleted the dataset “{markdown_text(name)}”. It stays in the trash for {TRASH_DAYS} days: "
+            "choose it under “Deleted dataset” and press Restore, or on the server run "
+            f"{markdown_text('panj datasets --restore')} followed by its name.")

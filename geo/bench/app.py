@@ -24,7 +24,7 @@ read before (``VmRSS``), at peak (``VmHWM``, reset through ``/proc/PID/clear_ref
 and after every context has closed, polling until it is back within ``RETURN_FRACTION`` of before
 or ``SETTLE_TIMEOUT_S`` passes. Whether the dataset is held once compares the growth with the
 dataset's own size in a Python process (``dataset_mb``: the resident memory a fresh process gains
-loading the page data for the store, ``geo.pagedata.load_page_data``, after loading it once for
+loading the page's snapshot of the store, ``geo.snapshot.SnapshotCache.get``, after loading one for
 the shipped events alone so that imports and caches are not counted): ``held_once`` when the peak
 grew by less than ``HELD_ONCE_COPIES`` times that (``growth_in_datasets``).
 
@@ -186,12 +186,12 @@ def dataset_mb(data_dir: Path, *, layers_dir: Path = LAYERS_DIR) -> float:
     store of ``data_dir``: measured after a first load of the shipped events alone (in a store of
     its own), so module imports and one-off caches are left out."""
     code = (
-        "import os, sys; from pathlib import Path; from geo import pagedata; from geo.bench.app import memory_mb; "
+        "import os, sys; from pathlib import Path; from geo import snapshot as s; from geo.bench.app import memory_mb; "
         "layers = Path(sys.argv[1]); "
-        "first = pagedata.load_page_data(layers, pagedata.open_page_store(layers, f'sqlite:///{sys.argv[3]}/panj.sqlite3')); "
+        "first = s.SnapshotCache().get(layers, s.open_page_store(layers, f'sqlite:///{sys.argv[3]}/panj.sqlite3')); "
         "before = memory_mb(os.getpid()); "
-        "data = pagedata.load_page_data(layers, pagedata.open_page_store(layers, f'sqlite:///{sys.argv[2]}/panj.sqlite3')); "
-        "print(memory_mb(os.getpid()) - before)"
+        "data = s.SnapshotCache().get(layers, s.open_page_store(layers, f'sqlite:///{sys.argv[2]}/panj.sqlite3')); "
+        "data.index; print(memory_mb(os.getpid()) - before)"
     )
     alone = data_dir / "shipped-only"  # inside data_dir: removed with it
     done = subprocess.run([sys.executable, "-c", code, str(layers_dir), str(data_dir), str(alone)], cwd=ROOT,

@@ -51,10 +51,13 @@ import folium
 import pandas as pd
 
 from geo import assets, mapview
+from geo.basemaps import BASEMAP_NONE
 from geo.bench import synthetic
 from geo.browser import HeadlessChromium
-from geo.events import Document, Vocabulary, load_vocabulary
-from geo.layers import LAYERS_DIR, Layer, load_layers
+from geo.events import Vocabulary
+from geo.layers import LAYERS_DIR, Layer
+from geo.placement import home_bounds
+from geo.snapshot import Snapshot
 
 SIZES = (1_000, 10_000, 100_000)
 IMPLS = ("naive", "panj")
@@ -109,7 +112,7 @@ class Record:
 def naive_map(events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer]) -> folium.Map:
     """What one writes first: a circle marker per event with its tooltip and popup, opening on the
     same bounds as Panj's map. Leaflet is the local copy (folium's CDN scripts cannot load offline)."""
-    west, south, east, north = mapview.home_bounds(layers)
+    west, south, east, north = home_bounds(layers)
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=6, tiles=None)
     fmap.default_js = [("leaflet", dict(assets.MAP_JS)["leaflet"])]
     fmap.default_css = [("leaflet_css", dict(assets.MAP_CSS)["leaflet_css"])]
@@ -133,11 +136,12 @@ def naive_map(events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str,
     return fmap
 
 
-def panj_map(events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer],
-             basemaps: Mapping[str, mapview.Basemap], documents: Mapping[str, Document]) -> folium.Map:
-    """Panj's map of the same events, with no layer and no basemap shown."""
-    view = mapview.MapView(visible_layers=(), basemap=mapview.BASEMAP_NONE)
-    return mapview.build_map(layers, events, vocabulary, view, basemaps=basemaps, documents=documents)
+def panj_map(snapshot: Snapshot, shown: pd.DataFrame) -> folium.Map:
+    """Panj's map of the ``shown`` rows of the snapshot's events, with no layer and no basemap shown:
+    the snapshot's files are published on first use, as the page publishes them."""
+    view = mapview.MapView(visible_layers=(), basemap=BASEMAP_NONE)
+    return mapview.build_map(snapshot.map_layers, shown, snapshot.vocabulary, view, data=snapshot.map_data(),
+                             basemaps=snapshot.basemaps)
 
 
 def timed_document(build: Callable[[], folium.Map]) -> tuple[float, bytes]:
@@ -321,9 +325,6 @@ class Result:
 def run(sizes: Iterable[int], *, layers_dir: Path = LAYERS_DIR, browser_path: str | None = None,
         report: Callable[[str], None] = lambda line: None) -> Result:
     """Measure Panj's map and the naive map for each size, in order, in one browser."""
-    layers = load_layers(layers_dir)
-    vocabulary = load_vocabulary(layers_dir)
-    basemaps = mapview.load_basemaps(layers_dir)
     records: list[Record] = []
     summaries: dict[int, synthetic.Summary] = {}
     with PageTimer(browser_path) as timer, PageServer() as server, \
@@ -336,8 +337,8 @@ def run(sizes: Iterable[int], *, layers_dir: Path = LAYERS_DIR, browser_path: st
             report(f"{size:,} synthetic events imported and joined in {time.perf_counter() - started:.1f} s "
                    f"(location: {data.summary.describe()})")
             builders = {
-                "naive": partial(naive_map, data.events, vocabulary, layers),
-                "panj": partial(panj_map, data.events, vocabulary, layers, basemaps, data.documents),
+                "naive": partial(naive_map, data.events, data.snapshot.vocabulary, data.snapshot.layers),
+                "panj": partial(panj_map, data.snapshot, data.events),
             }
             for impl in IMPLS:
                 if impl == "naive" and size > NAIVE_MAX_SIZE:

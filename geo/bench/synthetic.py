@@ -27,9 +27,10 @@ import numpy as np
 import shapely
 
 from geo import store as stores
-from geo.events import Document, PartialDate, Vocabulary, load_vocabulary
+from geo.events import PartialDate, Vocabulary, load_vocabulary
 from geo.importers import read_file
 from geo.layers import LAYERS_DIR, load_layers
+from geo.snapshot import Snapshot, build_snapshot
 
 SEED = 15  # fixed, so two runs generate the same events
 COUNTRIES = ("tajikistan", "afghanistan")  # feature ids of the countries layer the events fall in
@@ -62,10 +63,12 @@ class Summary:
 
 @dataclass(frozen=True)
 class SyntheticEvents:
-    """Synthetic events as the page gets them: joined, with their documents, and what was generated."""
+    """Synthetic events as the page gets them: the snapshot of their store (with the data
+    directory's shipped events beside them, as on the page), their own rows of its events (by the
+    snapshot's index labels), and what was generated."""
 
+    snapshot: Snapshot
     events: gpd.GeoDataFrame
-    documents: dict[str, Document]
     summary: Summary
 
 
@@ -111,8 +114,7 @@ def write_events_file(path: Path, count: int, *, seed: int = SEED, layers_dir: P
 
 def joined_events(count: int, *, seed: int = SEED, layers_dir: Path = LAYERS_DIR, workdir: Path) -> SyntheticEvents:
     """``count`` synthetic events written to ``workdir``, imported into a new SQLite store there as
-    ``panj import`` imports a file, and read back joined to the layers (``geo.store.joined_events``):
-    the events exactly as the page gets them."""
+    ``panj import`` imports a file, and read back as the page reads them (``geo.snapshot``)."""
     path = Path(workdir) / f"synthetic-{count}.geojson"
     summary = write_events_file(path, count, seed=seed, layers_dir=layers_dir)
     with stores.open_store(f"sqlite:///{Path(workdir) / f'synthetic-{count}.sqlite3'}") as store:
@@ -121,9 +123,10 @@ def joined_events(count: int, *, seed: int = SEED, layers_dir: Path = LAYERS_DIR
                              existing=store.existing(), max_bytes=path.stat().st_size)
         if not imported.ok:
             raise ValueError(f"the synthetic events were refused: {imported.problems()[:3]}")
-        store.import_dataset(DATASET_NAME, imported, source_file=path.name, licence="synthetic")
-        events, stored = stores.joined_events(store, layers_dir)
-    return SyntheticEvents(events=events, documents=stored.documents, summary=summary)
+        store.import_dataset(DATASET_NAME, imported, source_file=path.name, licence="synthetic", by="benchmark")
+        snapshot = build_snapshot(layers_dir, store)
+    events = snapshot.events[snapshot.index.naming("dataset", [DATASET_NAME])]
+    return SyntheticEvents(snapshot=snapshot, events=events, summary=summary)
 
 
 # --- drawing -------------------------------------------------------------------------------------
