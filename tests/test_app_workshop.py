@@ -25,7 +25,8 @@ from streamlit.testing.v1 import AppTest
 import geo.events
 import geo.join
 import geo.layers
-from geo import filters, mapview, scenes
+from geo import filters, scenes
+from geo.basemaps import load_basemaps
 
 HOSTILE = Path(__file__).parent / "fixtures" / "layers-hostile"
 SHIPPED_SCENE_IDS = [entry["id"] for entry in json.loads(
@@ -44,7 +45,7 @@ def shipped():
     vocabulary = geo.events.load_vocabulary()
     loaded = scenes.load_scenes(
         layer_ids=tuple(layers), actor_ids=vocabulary.actors, event_type_ids=vocabulary.event_types,
-        region_ids=filters.region_choices(events, layers), basemap_ids=mapview.load_basemaps(),
+        region_ids=filters.region_choices(events, layers), basemap_ids=load_basemaps(),
         feature_refs=geo.layers.feature_refs(layers),
     )
     return layers, events, {scene.id: scene for scene in loaded}

@@ -1,4 +1,4 @@
-"""geo.mapview.load_basemaps: the basemap choices, and every problem of a bad basemaps.json at once."""
+"""geo.basemaps.load_basemaps: the basemap choices, and every problem of a bad basemaps.json at once."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.mapview import BASEMAP_NONE, BasemapsError, load_basemaps
+from geo.basemaps import BASEMAP_NONE, BasemapsError, load_basemaps
 
 NONE_ENTRY = {"id": "none", "title": "None", "provider": None}
 

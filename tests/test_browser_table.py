@@ -55,8 +55,10 @@ def test_a_later_page_selects_its_own_rows_and_a_filter_goes_back_to_the_first(p
     first_page = table_rows(page)
     page.get_by_role("button", name="Next ▶").click()
     page.get_by_text(f"Rows 51–100 of {total}").wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_function("(title) => !document.querySelector('[data-testid=stDataFrame] table')"
-                           ".innerText.includes(title)", arg=first_page[0]["Title"], timeout=TIMEOUT_MS)
+    # The table is briefly absent while the page reruns: wait for one that no longer holds page 1's row.
+    page.wait_for_function("(title) => { const table = document.querySelector('[data-testid=stDataFrame] table');"
+                           " return table !== null && !table.innerText.includes(title); }",
+                           arg=first_page[0]["Title"], timeout=TIMEOUT_MS)
     second_page = table_rows(page)
     assert second_page[0]["First day"] >= first_page[-1]["First day"]  # still by date, across pages
     select_table_row(page, 1)

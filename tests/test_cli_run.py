@@ -11,8 +11,8 @@ import pytest
 from geo.cli import main
 
 
-class Started(Exception):
-    """Raised in place of starting Streamlit."""
+class Started(BaseException):
+    """Raised in place of starting Streamlit (not an Exception: panj treats those as bugs and logs them)."""
 
 
 @pytest.fixture

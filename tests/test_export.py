@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,16 +21,26 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
+from snapshots import snapshot_of
 
-from geo import cli, export, figure, layout, mapview
+from geo import cli, export, figure, layout
+from geo.basemaps import load_basemaps
 from geo.browser import DOCUMENT_URL
-from geo.events import Term, Vocabulary, load_vocabulary
+from geo.events import Term, Vocabulary
 from geo.filters import FilterState, apply_filters
+from geo.importers import read_file
 from geo.join import load_joined_events
-from geo.layers import load_layers
+from geo.layers import LAYERS_DIR
 from geo.mapview import MapView
+from geo.snapshot import Snapshot, build_snapshot
+from geo.store import load_shipped, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
+IMPORTS = Path(__file__).parent / "fixtures" / "imports"
+# How a figure credits the article's events (its citation, as tests/test_events.py has it) and an
+# imported dataset's (its name and the licence given at import).
+ARTICLE_CITATION = "Jamestown Foundation – Eurasia Daily Monitor, vol. 19, no. 92 (June 2022)"
+ACLED_NAME, ACLED_LICENCE = "ACLED Tajikistan 2022", "ACLED terms of use"
 FRONTIER_RED = (0xD6, 0x27, 0x28)  # the frontier's manifest colour, also the fixtures' line colour
 
 
@@ -267,24 +279,55 @@ class _RecordingRenderer:
     """Stands in for Renderer: keeps what export_view asks it to render, writes nothing."""
 
     def __init__(self) -> None:
+        self.html = ""
         self.tile_urls: list[str] | None = None
 
     def render(self, html: str, out_path: Path, *, tile_urls=(), **size) -> export.ExportResult:
-        self.tile_urls = list(tile_urls)
+        self.html, self.tile_urls = html, list(tile_urls)
         return export.ExportResult(Path(out_path), size["width"], size["height"], (), (), ())
 
 
 @pytest.mark.parametrize("basemap", ["none", "street", "satellite"])
-def test_export_view_allows_exactly_the_views_basemap_tiles(data, basemap: str, tmp_path: Path) -> None:
-    layers_by_id, vocabulary, events = data
+def test_export_view_allows_exactly_the_views_basemap_tiles(snapshot: Snapshot, basemap: str, tmp_path: Path) -> None:
     recording = _RecordingRenderer()
     export.export_view(
-        tmp_path / "map.png", layers=layers_by_id, events=events, vocabulary=vocabulary,
+        tmp_path / "map.png", snapshot=snapshot, shown=snapshot.events,
         view=MapView(visible_layers=(), basemap=basemap), title="T", size=export.PRESETS["slides"],
         renderer=recording,  # type: ignore[arg-type]
     )
-    url = mapview.load_basemaps()[basemap].url
+    url = load_basemaps()[basemap].url
     assert recording.tile_urls == ([url] if url else [])
+
+
+@pytest.fixture(scope="module")
+def with_acled(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    """The shipped data and an ACLED file imported beside it, in a store of its own."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.sqlite3'}"
+    with open_store(url) as store:
+        load_shipped(store)
+        reading = read_file(IMPORTS / "acled.csv", dataset_name=ACLED_NAME, existing=store.existing())
+        store.import_dataset(ACLED_NAME, reading, source_file="acled.csv", licence=ACLED_LICENCE, by="tests")
+        return build_snapshot(LAYERS_DIR, store)
+
+
+@pytest.mark.parametrize(("datasets", "credited"), [
+    (None, {ARTICLE_CITATION}),  # the shipped data: the article
+    ({"edm-v19-i92"}, {ARTICLE_CITATION}),
+    ({ACLED_NAME}, {f"{ACLED_NAME} ({ACLED_LICENCE})"}),
+    ({"edm-v19-i92", ACLED_NAME}, {ARTICLE_CITATION, f"{ACLED_NAME} ({ACLED_LICENCE})"}),
+])
+def test_sources_line_credits_every_dataset_drawn(snapshot: Snapshot, with_acled: Snapshot, datasets: set[str] | None,
+                                                  credited: set[str], tmp_path: Path) -> None:
+    drawn = snapshot if datasets is None else with_acled
+    shown = drawn.events if datasets is None else drawn.events[drawn.events["dataset"].isin(datasets)]
+    assert not shown.empty
+    recording = _RecordingRenderer()
+    export.export_view(
+        tmp_path / "map.png", snapshot=drawn, shown=shown, view=MapView(visible_layers=(), basemap="none"),
+        title="T", size=export.PRESETS["slides"], renderer=recording,  # type: ignore[arg-type]
+    )
+    [line] = [html.unescape(text) for text in re.findall(r"<div>(Events: [^<]*)</div>", recording.html)]
+    assert set(line.removeprefix("Events: ").split("; ")) == credited
 
 
 # --- the renderer, on bare Leaflet pages ---------------------------------------------------------
@@ -340,25 +383,25 @@ def test_tile_hosts_not_passed_are_refused(renderer: export.Renderer, tmp_path: 
 # --- the figure, through the page's own map -----------------------------------------------------
 
 @pytest.fixture(scope="module")
-def data():
-    return load_layers(), load_vocabulary(), load_joined_events()
+def snapshot() -> Snapshot:
+    return snapshot_of()
 
 
-def _export(data, renderer, path: Path, state: FilterState, *, bounds=None, width=1200, height=800, scale=1.0,
-            layers: tuple[str, ...] | None = None) -> export.ExportResult:
-    layers_by_id, vocabulary, events = data
-    visible = layers if layers is not None else tuple(i for i, layer in layers_by_id.items() if layer.spec.visible)
+def _export(snapshot: Snapshot, renderer, path: Path, state: FilterState, *, bounds=None, width=1200, height=800,
+            scale=1.0, layers: tuple[str, ...] | None = None) -> export.ExportResult:
+    events, vocabulary = snapshot.events, snapshot.vocabulary
+    visible = layers if layers is not None else tuple(i for i, layer in snapshot.layers.items() if layer.spec.visible)
     view = MapView(visible_layers=visible, basemap="none", bounds=bounds, highlight=None)
     return export.export_view(
-        path, layers=layers_by_id, events=apply_filters(events, state), vocabulary=vocabulary, view=view,
+        path, snapshot=snapshot, shown=apply_filters(events, state), view=view,
         title=figure.DEFAULT_TITLE, size=export.ExportSize(width, height, scale), renderer=renderer,
         description=figure.describe_filters(state, events, vocabulary), exported_on=dt.date(2022, 7, 1),
     )
 
 
 @pytest.mark.browser
-def test_figure_png(data, renderer: export.Renderer, tmp_path: Path) -> None:
-    result = _export(data, renderer, tmp_path / "all.png", FilterState())
+def test_figure_png(snapshot: Snapshot, renderer: export.Renderer, tmp_path: Path) -> None:
+    result = _export(snapshot, renderer, tmp_path / "all.png", FilterState())
     pixels = _pixels(result.path)
     assert (result.width, result.height) == (1200, 800) == (pixels.shape[1], pixels.shape[0])
     assert _distinct_colours(pixels) > 200  # layers, events, text: not a blank page
@@ -367,33 +410,33 @@ def test_figure_png(data, renderer: export.Renderer, tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_figure_draws_the_frontier(data, renderer: export.Renderer, tmp_path: Path) -> None:
+def test_figure_draws_the_frontier(snapshot: Snapshot, renderer: export.Renderer, tmp_path: Path) -> None:
     # No events, so no event outline is drawn over the line; the legend's swatch alone is ~70 px.
-    result = _export(data, renderer, tmp_path / "frontier.png", FilterState(text="no such words"))
+    result = _export(snapshot, renderer, tmp_path / "frontier.png", FilterState(text="no such words"))
     assert _count_colour(_pixels(result.path), FRONTIER_RED) > 1000
 
 
 @pytest.mark.browser
-def test_legend_lists_what_the_frame_shows(data, renderer: export.Renderer, tmp_path: Path) -> None:
+def test_legend_lists_what_the_frame_shows(snapshot: Snapshot, renderer: export.Renderer, tmp_path: Path) -> None:
     # Only Russia's events: on their own extent the legend names Russia (in its colour); on an
     # extent with no event and no layer in it (mid-Atlantic), neither the actor nor the layers.
-    russia = data[1].actors["russia"]
+    russia = snapshot.vocabulary.actors["russia"]
     state = FilterState(actors=frozenset({"russia"}))
-    shown = apply_filters(data[2], state)
-    around = mapview.events_bounds(shown)
-    result = _export(data, renderer, tmp_path / "legend.png", state, bounds=around)
+    shown = apply_filters(snapshot.events, state)
+    around = snapshot.events_bounds(shown)
+    result = _export(snapshot, renderer, tmp_path / "legend.png", state, bounds=around)
     assert russia.name in result.layout["legendRows"]
     assert _count_colour(_pixels(result.path), _hex(russia.colour)) > 20
     far_away = (-30.0, -10.0, -29.0, -9.0)
-    empty = _export(data, renderer, tmp_path / "none.png", state, bounds=far_away)
+    empty = _export(snapshot, renderer, tmp_path / "none.png", state, bounds=far_away)
     assert russia.name not in empty.layout["legendRows"]
     assert not any(row in empty.layout["legendRows"] for row in ("Countries", "Tajikistan-Afghanistan frontier"))
 
 
 @pytest.mark.browser
-def test_filtered_figure_differs(data, renderer: export.Renderer, tmp_path: Path) -> None:
-    everything = _pixels(_export(data, renderer, tmp_path / "all.png", FilterState()).path)
-    russia = _pixels(_export(data, renderer, tmp_path / "russia.png", FilterState(actors=frozenset({"russia"}))).path)
+def test_filtered_figure_differs(snapshot: Snapshot, renderer: export.Renderer, tmp_path: Path) -> None:
+    everything = _pixels(_export(snapshot, renderer, tmp_path / "all.png", FilterState()).path)
+    russia = _pixels(_export(snapshot, renderer, tmp_path / "russia.png", FilterState(actors=frozenset({"russia"}))).path)
     assert everything.shape == russia.shape
     changed = int((np.abs(everything - russia).max(axis=2) > 30).sum())
     assert changed > 500  # events gone, title and legend rewritten
@@ -451,9 +494,10 @@ class _LabelReader:
 
 
 @pytest.mark.browser
-def test_exported_labels_lie_wholly_inside_the_frame(data, renderer: export.Renderer, tmp_path: Path) -> None:
+def test_exported_labels_lie_wholly_inside_the_frame(snapshot: Snapshot, renderer: export.Renderer,
+                                                     tmp_path: Path) -> None:
     measuring = _LabelReader(renderer)
-    _export(data, measuring, tmp_path / "labels.png", FilterState(), width=1280, height=720)
+    _export(snapshot, measuring, tmp_path / "labels.png", FilterState(), width=1280, height=720)
     texts = {label["text"] for label in measuring.labels}
     assert {"Tajikistan", "Afghanistan", "Dushanbe", "Khorugh"} <= texts
     left, top, right, bottom = measuring.frame

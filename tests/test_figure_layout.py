@@ -14,14 +14,15 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from snapshots import snapshot_of
 
 from geo import export, figure, layout
-from geo.events import load_vocabulary
 from geo.filters import FilterState, apply_filters
-from geo.join import load_joined_events
-from geo.layers import load_layers
 from geo.mapview import MapView
+from geo.snapshot import Snapshot
 
+# The shipped events' source as the figure credits it (its citation: tests/test_events.py).
+ARTICLE_CITATION = "Jamestown Foundation – Eurasia Daily Monitor, vol. 19, no. 92 (June 2022)"
 GBAO_BBOX = (70.5, 36.6, 75.2, 39.5)
 SYMBOL_CLEARANCE = 15  # px: the widest event symbol's radius (a group of 100 or more)
 
@@ -86,8 +87,8 @@ def test_fitted_bounds_grow_the_short_side_about_the_centre() -> None:
 # --- the figure, in the browser ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def data():
-    return load_layers(), load_vocabulary(), load_joined_events()
+def data() -> Snapshot:
+    return snapshot_of()
 
 
 @pytest.fixture(scope="module")
@@ -96,15 +97,15 @@ def renderer():
         yield shared
 
 
-def _figure(data, renderer, path: Path, size: export.ExportSize, *, bounds=None, state: FilterState | None = None,
-            output: str = "png", locator: bool = True) -> export.ExportResult:
-    layers, vocabulary, events = data
+def _figure(data: Snapshot, renderer, path: Path, size: export.ExportSize, *, bounds=None,
+            state: FilterState | None = None, output: str = "png", locator: bool = True) -> export.ExportResult:
+    events, vocabulary = data.events, data.vocabulary
     state = state or FilterState()
     shown = apply_filters(events, state)
-    view = MapView(visible_layers=tuple(i for i, layer in layers.items() if layer.spec.visible), basemap="none",
+    view = MapView(visible_layers=tuple(i for i, layer in data.layers.items() if layer.spec.visible), basemap="none",
                    bounds=bounds)
     return export.export_view(
-        path, layers=layers, events=shown, vocabulary=vocabulary, view=view, title=figure.DEFAULT_TITLE, size=size,
+        path, snapshot=data, shown=shown, view=view, title=figure.DEFAULT_TITLE, size=size,
         renderer=renderer, description=figure.describe_shown(state, events, vocabulary, None, shown),
         exported_on=dt.date(2022, 7, 1), output=output, locator=locator,
     )
@@ -149,6 +150,7 @@ def test_presets_read_as_figures(data, renderer, preset: str, tmp_path: Path) ->
     assert export.png_size(result.path.read_bytes()) == (size.width, size.height)
     _check_reads_as_a_figure(result.layout)
     assert "All 29 events" in result.layout["sourcesText"] or result.layout["sourcesText"].startswith("Map data")
+    assert f"Events: {ARTICLE_CITATION}" in result.layout["sourcesText"]
 
 
 @pytest.mark.browser
@@ -236,7 +238,7 @@ def _paths_in(root: ElementTree.Element, paint: str, colour: str, box: tuple[flo
 def test_pdf_draws_the_map_as_vectors(data, renderer, tmp_path: Path) -> None:
     """The frontier, area outlines and event symbols are vector paths in the PDF, and no image
     covers the map (the few images are names' halos, each far smaller than the frame)."""
-    layers, vocabulary, _ = data
+    layers, vocabulary = data.layers, data.vocabulary
     result = _figure(data, renderer, tmp_path / "figure.pdf", export.paper_page("a4", "landscape"), output="pdf")
     left, top, right, bottom = frame = _frame_pt(result.layout)
     for width, height in _pdf_images(result.path):

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 import shapely
 from shapely.geometry import Point
+from snapshots import snapshot_of
 
 from geo import assets, labels, mapview
-from geo.events import load_vocabulary
 from geo.layers import LAYERS_DIR, load_layers
+from geo.placement import home_bounds
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,7 @@ def test_anchors_lie_inside_their_features(drawn, layers) -> None:
 def test_a_country_off_its_middle_is_named_where_it_is_seen(drawn, layers) -> None:
     # Afghanistan's pole is in the middle of the country, far south of the frontier: one of its
     # anchors is inside the view the map opens on.
-    west, south, east, north = mapview.home_bounds(layers)
+    west, south, east, north = home_bounds(layers)
     afghanistan = next(label for label in drawn if label["feature"] == "afghanistan")
     assert not (south <= afghanistan["anchors"][0]["at"][0] <= north)
     assert any(west <= lon <= east and south <= lat <= north for lat, lon in (a["at"] for a in afghanistan["anchors"][1:]))
@@ -110,8 +111,10 @@ def test_river_names_follow_their_stretch_of_the_frontier(drawn, layers) -> None
             assert len(anchor["along"]) == 2
 
 
-def test_labels_reach_the_map_as_a_static_json_file(layers) -> None:
-    html = mapview.standalone_html(mapview.build_base_map(layers, load_vocabulary(), basemaps=mapview.load_basemaps()))
+def test_labels_reach_the_map_as_a_static_json_file() -> None:
+    snapshot = snapshot_of()
+    html = mapview.standalone_html(mapview.build_base_map(snapshot.map_layers, snapshot.vocabulary,
+                                                          basemaps=snapshot.basemaps, data=snapshot.map_data()))
     [url] = re.findall(r'new PanjLabels\(window\.panjMap, "([^"]+)"\);', html)
     assert re.fullmatch(r"/app/static/vendor/data/[0-9a-f]{16}/labels\.json", url) and "panj-labels.js" in html
     data = json.loads(assets.local_file(url).read_text(encoding="utf-8"))

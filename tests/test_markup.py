@@ -25,12 +25,11 @@ from payloads import (
     TEMPLATE,
     write_payload_layers,
 )
+from snapshots import snapshot_of
 
 from geo import assets, figure, layout, mapview
-from geo.events import load_vocabulary
-from geo.join import load_joined_events
-from geo.layers import load_layers
 from geo.markup import html_text, markdown_text
+from geo.placement import home_bounds
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +67,14 @@ def test_html_text() -> None:
 
 
 def _document(layers_dir: Path, title: str) -> str:
-    layers, events, vocabulary = load_layers(layers_dir), load_joined_events(layers_dir), load_vocabulary(layers_dir)
-    view = mapview.MapView(visible_layers=tuple(layers), basemap="none", highlight=events["id"].iloc[0])
-    fmap = mapview.build_map(layers, events, vocabulary, view, basemaps=mapview.load_basemaps(layers_dir),
-                             for_export=True)
+    snapshot = snapshot_of(layers_dir)
+    events = snapshot.events
+    view = mapview.MapView(visible_layers=tuple(snapshot.layers), basemap="none", highlight=events["id"].iloc[0])
+    fmap = mapview.build_map(snapshot.map_layers, events, snapshot.vocabulary, view, data=snapshot.map_data(),
+                             basemaps=snapshot.basemaps, for_export=True)
     figure.add_figure(fmap, figure_layout=layout.figure_layout(1280, 720, subtitle=DOCUMENT_TITLE, caption=SCENE_CAPTION),
                       title=title,
-                      subtitle=DOCUMENT_TITLE, bounds=mapview.home_bounds(layers),
+                      subtitle=DOCUMENT_TITLE, bounds=home_bounds(snapshot.layers),
                       sources=[figure.SourceLine(DOCUMENT_TITLE)], caption=SCENE_CAPTION)
     return mapview.standalone_html(fmap)
 
