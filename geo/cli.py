@@ -719,6 +719,7 @@ def benchmark(argv: list[str]) -> int:
     import_group.add_argument("--database-url", metavar="URL",
                               help="a PostgreSQL database with PostGIS to time as well (default: PANJ_DATABASE_URL "
                                    "when it is one); its benchmark dataset is deleted afterwards")
+    from geo.bench import soak
     from geo.bench.app import SESSIONS
 
     app_group = parser.add_argument_group("the running app (instead of the map)")
@@ -726,8 +727,15 @@ def benchmark(argv: list[str]) -> int:
                            help="serve the page (streamlit run app.py) on a temporary store of N synthetic events and "
                                 "measure it in headless Chromium: first_load_s, filter_s, sent_bytes, rss_mb, then "
                                 "concurrent sessions on one app process (geo.bench.app)")
-    app_group.add_argument("--sessions", type=int, default=SESSIONS, metavar="N",
-                           help="concurrent browser sessions with --app (default: %(default)s)")
+    app_group.add_argument("--sessions", type=int, metavar="N",
+                           help=f"concurrent browser sessions (default: {SESSIONS} with --app, {soak.SESSIONS} with --soak)")
+    app_group.add_argument("--soak", action="store_true",
+                           help="a team's weeks in minutes: serve the page with --sessions sessions open and run "
+                                "--cycles cycles of panj import, rename, export and delete; record the published "
+                                "folders, their size, the app's memory and the store's size every 10 cycles "
+                                "(geo.bench.soak)")
+    app_group.add_argument("--cycles", type=int, default=soak.CYCLES, metavar="N",
+                           help="cycles with --soak (default: %(default)s)")
     options = parser.parse_args(argv)
     try:
         sizes = [int(size) for text in options.sizes for size in text.split(",") if size.strip()]
@@ -738,6 +746,8 @@ def benchmark(argv: list[str]) -> int:
     if options.imports:
         return _benchmark_imports(options.rows, options.database_url or os.environ.get("PANJ_DATABASE_URL"),
                                   options.layers_dir, parser)
+    if options.soak:
+        return _benchmark_soak(options, parser)
     if options.app:
         return _benchmark_app(list(dict.fromkeys(sizes)), options, parser)
     try:
@@ -758,14 +768,38 @@ def benchmark(argv: list[str]) -> int:
     return EXIT_DONE
 
 
-def _benchmark_app(sizes: list[int], options: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from geo.bench import app as appbench
+def _benchmark_soak(options: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from geo.bench import app as appbench, soak
     from geo.browser import BrowserNotFound
 
-    if options.sessions < 1:
+    sessions = soak.SESSIONS if options.sessions is None else options.sessions
+    if sessions < 1 or options.cycles < 1:
+        parser.error("--sessions and --cycles: must be at least 1")
+    try:
+        result = soak.run(cycles=options.cycles, sessions=sessions, layers_dir=options.layers_dir,
+                          browser_path=options.browser, report=lambda line: print(line, file=sys.stderr))
+    except BrowserNotFound as error:  # logged where it is raised
+        print(f"panj bench: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (appbench.AppBenchError, appbench.StepFailed) as error:
+        return _failed("bench", error, logged="soak benchmark failed")
+    print(soak.format_table(result.records))
+    if options.json is not None:
+        soak.write_json(result, options.json)
+        print(f"records written to {options.json}", file=sys.stderr)
+    return EXIT_DONE
+
+
+def _benchmark_app(sizes: list[int], options: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from geo.bench import app as appbench
+    from geo.bench.app import SESSIONS
+    from geo.browser import BrowserNotFound
+
+    sessions = SESSIONS if options.sessions is None else options.sessions
+    if sessions < 1:
         parser.error("--sessions: must be at least 1")
     try:
-        result = appbench.run(sizes, sessions=options.sessions, layers_dir=options.layers_dir,
+        result = appbench.run(sizes, sessions=sessions, layers_dir=options.layers_dir,
                               browser_path=options.browser, report=lambda line: print(line, file=sys.stderr))
     except BrowserNotFound as error:  # logged where it is raised
         print(f"panj bench: {error}", file=sys.stderr)
@@ -834,7 +868,8 @@ COMMANDS = {
     "import": Command("import ACLED CSV, GeoJSON or Panj events into the store as a dataset", import_events),
     "datasets": Command("list the store's datasets; --rename OLD NEW, --delete NAME, --trash, --restore NAME, --log",
                         manage_datasets),
-    "bench": Command("measure Panj's map against a naive folium map in headless Chromium; --import: imports", benchmark),
+    "bench": Command("measure Panj's map against a naive folium map in headless Chromium; --import, --app, "
+                     "--soak: imports, the running page, a team's weeks", benchmark),
     "build": Command("derive layers/ from registry data (needs the build extra)", build_layers),
 }
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -21,9 +19,8 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo.aliases import load_aliases
-from geo.events import Citation, Event, PartialDate, load_events, load_vocabulary
-from geo.layers import LAYERS_DIR, Layer, feature_refs, load_layers
+from geo.events import Citation, Event, PartialDate
+from geo.layers import Layer
 
 # Layers the derived attributes come from; a layers directory without them cannot be joined.
 REQUIRED_LAYERS = ("countries", "provinces", "gbao", "wakhan", "frontier", "posts")
@@ -116,19 +113,6 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer],
 
     frame = frame.sort_values(["date_first", "id"], kind="stable").reset_index(drop=True)
     return frame[list(COLUMNS)]
-
-
-@lru_cache(maxsize=4)
-def _load_joined_cached(layers_dir: str) -> gpd.GeoDataFrame:
-    layers = load_layers(Path(layers_dir))
-    vocabulary = load_vocabulary(Path(layers_dir))
-    events = load_events(Path(layers_dir), vocabulary=vocabulary, place_refs=feature_refs(layers))
-    return join_events(events, layers, load_aliases(feature_refs(layers), Path(layers_dir)))
-
-
-def load_joined_events(layers_dir: Path = LAYERS_DIR) -> gpd.GeoDataFrame:
-    """Every event of ``layers_dir`` joined to its layers. Cached per directory: do not mutate."""
-    return _load_joined_cached(str(Path(layers_dir).resolve()))
 
 
 # --- exports -------------------------------------------------------------------------------------

@@ -20,10 +20,10 @@ from expected import (
     SCENE_EVENTS,
     TOTAL_EVENTS,
 )
+from snapshots import load_joined_events
 from streamlit.testing.v1 import AppTest
 
 import geo.events
-import geo.join
 import geo.layers
 from geo import filters, scenes
 from geo.basemaps import load_basemaps
@@ -41,7 +41,7 @@ def _shown_count(ids: list[str] | None) -> str:
 def shipped():
     """(layers, joined events, scenes by id) of the shipped data, as the page loads them."""
     layers = geo.layers.load_layers()
-    events = geo.join.load_joined_events()
+    events = load_joined_events()
     vocabulary = geo.events.load_vocabulary()
     loaded = scenes.load_scenes(
         layer_ids=tuple(layers), actor_ids=vocabulary.actors, event_type_ids=vocabulary.event_types,

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from browsing import TIMEOUT_MS, count_text as _count, map_frame as _map_frame
+from snapshots import load_joined_events
 
-import geo.join
 import geo.layers
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,7 @@ def test_map_draws_layers_and_every_filtered_event(page, app_url) -> None:
     assert frame.locator(".leaflet-container").count() == 1
     assert frame.locator("path.panj-layer-frontier").count() >= 1
     shown, total = _count(page)
-    assert shown == total == len(geo.join.load_joined_events())
+    assert shown == total == len(load_joined_events())
     _wait_drawn(frame, shown)
     assert frame.locator("#panj-legend").is_visible()
     assert frame.locator(".leaflet-control-scale").count() == 1
@@ -246,7 +246,7 @@ def test_bbox_in_the_url_opens_exactly_that_view(page, app_url) -> None:
 
 
 def test_area_outlines_are_drawn_from_layers_that_stay_hidden(page, app_url) -> None:
-    events = geo.join.load_joined_events()
+    events = load_joined_events()
     area = events[[geometry.geom_type not in ("Point", "MultiPoint") for geometry in events.geometry]]
     hidden = {place.split(":")[0] for place in area["place"]} - {"frontier"}
     assert {"countries", "gbao"} <= hidden
@@ -318,7 +318,7 @@ _DRAWN_IDS = """() => { const m = window.panjMap.map; m.setView([34, 68], 3, {an
 def test_the_map_draws_exactly_the_events_the_filters_show(page, app_url, query) -> None:
     """The server filters and sends the map one bit per event: the events drawn are the ones the
     filters pick, read here from the events file itself (layers/events/)."""
-    events = geo.join.load_joined_events()
+    events = load_joined_events()
     wanted = {key: values for key, values in (part.split("=") for part in query.split("&"))}
     statuses = [value.split("=")[1] for value in query.split("&") if value.startswith("status=")]
     expected = sorted(

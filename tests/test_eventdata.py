@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from snapshots import load_joined_events
 
 from geo import eventdata, placement
-from geo.join import load_joined_events
 from geo.layers import load_layers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
-from snapshots import snapshot_of
+from snapshots import load_joined_events, snapshot_of
 
 from geo import cli, export, figure, layout
 from geo.basemaps import load_basemaps
@@ -29,7 +29,6 @@ from geo.browser import DOCUMENT_URL
 from geo.events import Term, Vocabulary
 from geo.filters import FilterState, apply_filters
 from geo.importers import read_file
-from geo.join import load_joined_events
 from geo.layers import LAYERS_DIR
 from geo.mapview import MapView
 from geo.snapshot import Snapshot, build_snapshot

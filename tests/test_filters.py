@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point
+from snapshots import load_joined_events
 
 from geo.aliases import fold
 from geo.filters import (
@@ -30,7 +31,6 @@ from geo.filters import (
     region_choices,
     to_query_params,
 )
-from geo.join import load_joined_events
 from geo.layers import load_layers
 
 D = dt.date

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import shapely
+from snapshots import load_joined_events
 
 from geo.events import Event, load_events, load_vocabulary, parse_event
 from geo.join import (
@@ -27,7 +28,6 @@ from geo.join import (
     events_to_csv,
     events_to_geojson,
     join_events,
-    load_joined_events,
 )
 from geo.layers import LAYERS_DIR, feature_refs, load_layers
 
@@ -134,8 +134,6 @@ def test_join_rejects_unknown_place() -> None:
         join_events(events, without_places)
 
 
-def test_load_joined_events_is_cached() -> None:
-    assert load_joined_events(SMALL_LAYERS) is load_joined_events(SMALL_LAYERS / ".." / "layers_small")
 
 
 # --- exports -------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from snapshots import load_joined_events
 
-from geo.join import load_joined_events
 from geo.layers import LAYERS_DIR
 
 pytestmark = pytest.mark.skipif(not (LAYERS_DIR / "manifest.json").exists(), reason="the derived layers are not built yet")

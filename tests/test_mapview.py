@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from snapshots import snapshot_of
 
 from geo import assets, eventdata, mapview, placement
 from geo.events import Document, PartialDate
 from geo.layers import LAYERS_DIR
-from tests.snapshots import snapshot_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
 HOSTILE = "<img src=x onerror=alert(1)>"

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from pyproj import Geod
+from snapshots import load_joined_events
 
 from geo import scenes as scenes_module, timeline
 from geo.basemaps import load_basemaps
 from geo.events import load_vocabulary
 from geo.filters import FilterState, KnownIds, ViewState, apply_filters, region_choices, to_query_params
-from geo.join import load_joined_events
 from geo.layers import feature_refs, load_layers
 from geo.scenes import AroundFeatures, Scene, ScenesError, differs_from_scene, load_scenes
 

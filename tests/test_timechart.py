@@ -7,9 +7,9 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from snapshots import load_joined_events
 
 from geo import timechart as tc
-from geo.join import load_joined_events
 
 D = dt.date
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from colour import ciede2000, lab, lab_deuteranopia
 from conftest import CHROMIUM
+from snapshots import load_joined_events
 
 from geo import mapview
 from geo.browser import DOCUMENT_URL, HeadlessChromium
 from geo.events import load_vocabulary
-from geo.join import load_joined_events
 from geo.layers import LAYERS_DIR, load_layers
 
 MIN_ACTOR_DELTA_E = 20
