@@ -165,3 +165,24 @@ def test_unknown_dataset_names_are_refused_with_the_known_ones(store) -> None:
     with pytest.raises(ValueError, match=r"no dataset called 'ACLED'; the datasets are 'edm-v19-i92'"):
         snapshots.dataset_mask(current, ["ACLED"])
     assert snapshots.dataset_mask(current, ["edm-v19-i92"]).sum() == 30
+
+
+def test_a_deleted_datasets_text_is_no_longer_served_after_the_grace_period(store, static_dir) -> None:
+    clock = Clock()
+    cache = snapshots.SnapshotCache(grace_s=600, keep_retired=3, clock=clock)
+    _import(store, "acled.csv", "ACLED", "ACLED terms of use")
+    with_acled = cache.get(LAYERS_DIR, store)
+    notes = with_acled.events.loc[with_acled.events["dataset"] == "ACLED", "summary"]
+    marker = notes.iloc[0][:40]  # a sentence only the ACLED rows carry
+    assert marker not in "".join(with_acled.events.loc[with_acled.events["dataset"] != "ACLED", "summary"])
+
+    def served() -> bool:
+        return any(marker.encode() in path.read_bytes() for path in (static_dir / "vendor" / "data").rglob("*.json"))
+
+    assert served()
+    store.delete("ACLED", by="tests")
+    cache.get(LAYERS_DIR, store)
+    assert served()  # a page still open on the old revision can open its popups...
+    clock.now += 601
+    cache.prune()
+    assert not served()  # ...until the grace period ends
