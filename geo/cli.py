@@ -230,7 +230,7 @@ _Value = TypeVar("_Value")
 
 
 def _export_parser(
-    basemaps: Sequence[str], default_basemap: str, presets: Sequence[str], default_layers_dir: Path,
+    basemaps: Sequence[str] | None, default_basemap: str, presets: Sequence[str], default_layers_dir: Path,
     formats: Sequence[str], papers: Sequence[str], orientations: Sequence[str],
 ) -> argparse.ArgumentParser:
     from geo.events import STATUSES
@@ -396,11 +396,10 @@ def export_png(argv: list[str]) -> int:
     data_option.add_argument("--layers-dir", type=Path, default=LAYERS_DIR)
     layers_dir = data_option.parse_known_args(argv)[0].layers_dir
     try:
-        basemaps = load_basemaps(layers_dir)
-    except BasemapsError as error:
-        return _failed("export", error, logged=f"cannot read the basemaps in {layers_dir}",
-                       shown=f"cannot read the map data: {error}")
-    parser = _export_parser(list(basemaps), BASEMAP_NONE, list(PRESETS), LAYERS_DIR, FORMATS,
+        basemap_ids: list[str] | None = list(load_basemaps(layers_dir))
+    except BasemapsError:
+        basemap_ids = None  # reading the data below names this problem, after any the layers have
+    parser = _export_parser(basemap_ids, BASEMAP_NONE, list(PRESETS), LAYERS_DIR, FORMATS,
                             list(PAPERS_MM), ORIENTATIONS)
     args = parser.parse_args(argv)  # --help and a bad option stop here, before the events are read
     try:

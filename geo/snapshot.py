@@ -38,6 +38,7 @@ from geo import assets, eventdata, filters, labels, layers as layers_module, pla
 from geo.basemaps import Basemap, load_basemaps
 from geo.events import Document, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
+from geo.join import JoinError
 from geo.layers import Layer
 from geo.mapview import MapData, layer_file
 from geo.placement import Bounds
@@ -221,13 +222,10 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
         events, stored = joined_events(store, layers_dir)
         events = events.reset_index(drop=True)
         lons, lats = placement.symbol_points(events, placement.frontier_box(layers))
-    except ProblemsError as error:
+    except ProblemsError as error:  # a layer, the vocabulary, the basemaps, an events file, a stored event
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
-    except (OSError, StoreError, layers_module.LayerError) as error:
-        logger.error("data directory %s refused: %s", layers_dir, error)
-        raise DataError(layers_dir, [str(error)]) from error
-    except ValueError as error:  # geo.join's JoinError: an event's place is not on the map
+    except (OSError, StoreError, JoinError) as error:  # unreadable; the store's own; a place not on the map
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(error)]) from error
     vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
@@ -292,9 +290,14 @@ class SnapshotCache:
         self._retired: OrderedDict[str, float] = OrderedDict()  # folder -> when a newer one replaced it
 
     def get(self, layers_dir: Path, store: Store) -> Snapshot:
-        """The snapshot of ``layers_dir`` at the store's current revision, its folder published."""
+        """The snapshot of ``layers_dir`` at the store's current revision, its folder published;
+        DataError when the data cannot be shown or the store cannot be read."""
         key = (Path(layers_dir).resolve(), store.location)
-        revision = store.revision()
+        try:
+            revision = store.revision()
+        except StoreError as error:  # the database went away: the page says so, and a later run retries
+            logger.error("store %s cannot be read: %s", store.location, error)
+            raise DataError(key[0], [str(error)]) from error
         with self._lock:
             current = self._current.get(key)
             building = self._building.setdefault(key, threading.Lock())
