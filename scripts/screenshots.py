@@ -1,5 +1,5 @@
 """Screenshots of the page for docs/ (README, "What the page looks like"): the opening view at
-1400x900 (desktop), 390x844 (phone) and a workshop scene stepped to an event in presenter view at
+1400x900 (desktop), 1366x768 (a laptop: the map not wholly in view), 390x844 (phone) and a workshop scene stepped to an event in presenter view at
 1280x720. Starts the page on the shipped data on a free port and drives Debian's Chromium.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
@@ -25,6 +25,7 @@ READY = "() => [...document.querySelectorAll('iframe')].some(f => f.contentWindo
 SHOTS = (
     # (file name, viewport, query, clicks on "Next" before the picture)
     ("desktop-1400x900.png", (1400, 900), "basemap=none", 0),
+    ("laptop-1366x768.png", (1366, 768), "basemap=none", 0),
     ("phone-390x844.png", (390, 844), "basemap=none", 0),
     ("presenter-1280x720.png", (1280, 720), "scene=gbao-unrest&presenter=1", 2),
 )

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from geo import assets
+from geo.assets import web_script
 from geo.bench import synthetic
 from geo.bench.app import ROOT, STEP_TIMEOUT_S, App, AppBenchError, Session, StepFailed, _app_env, memory_mb, serve
 from geo.bench.maps import machine_info
@@ -38,6 +39,7 @@ EVENTS = 200  # the dataset each cycle imports
 DATASET = "Soak"
 RENAMED = "Soak renamed"
 COMMAND_TIMEOUT_S = 300.0  # one panj command
+_SHOWS = web_script("bench-soak-shows.js")
 
 
 @dataclass(frozen=True)
@@ -126,21 +128,22 @@ def run(*, cycles: int = CYCLES, sessions: int = SESSIONS, record_every: int = R
 
 def _all_show(sessions: list[Session], total: int | None) -> int:
     """Rerun every session (its "Reset filters" button) and wait until each shows ``total`` events
-    (None: whatever it shows first) on a painted map; the total."""
+    (None: whatever it shows first) with its map drawn; the total. StepFailed after ``STEP_TIMEOUT_S``."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     for session in sessions:
-        before = None
         if total is not None:
             session.page.get_by_role("button", name="Reset filters").click(timeout=STEP_TIMEOUT_S * 1000)
-            before = -1
-        deadline = time.perf_counter() + STEP_TIMEOUT_S
-        while True:
-            shown, seen = session.painted(before, deadline - time.perf_counter())
-            if total is None or seen == total:
-                total = seen
-                break
-            if time.perf_counter() > deadline:
-                raise StepFailed(f"the page showed {seen:,} events, not {total:,}")
-            session.page.wait_for_timeout(200)
+        try:
+            # Every wait is bounded: a map frame replaced while being waited on must not hang the run.
+            state = session.page.wait_for_function(_SHOWS, arg=-1 if total is None else total,
+                                                   timeout=STEP_TIMEOUT_S * 1000).json_value()
+        except PlaywrightTimeout:
+            wanted = "its events" if total is None else f"{total:,} events"
+            raise StepFailed(f"the page did not show {wanted} within {STEP_TIMEOUT_S:.0f} s") from None
+        if "error" in state:
+            raise StepFailed(state["error"])
+        total = state["total"]
         session.quiet(STEP_TIMEOUT_S)
     return total
 
