@@ -51,6 +51,11 @@ def test_a_later_page_selects_its_own_rows_and_a_filter_goes_back_to_the_first(p
     page.get_by_role("button", name=f"Import {SYNTHETIC} events").click()
     total = ARTICLE_EVENTS + SYNTHETIC
     page.get_by_text(f"Rows 1–50 of {total}").wait_for(timeout=TIMEOUT_MS)
+    # The count can show before the grid is redrawn: wait for a grid holding an imported event (at
+    # most 30 of the first 50 by date are the article's).
+    page.wait_for_function("(titles) => { const table = document.querySelector('[data-testid=stDataFrame] table');"
+                           " return table !== null && titles.some(title => table.innerText.includes(title)); }",
+                           arg=list(titles.values()), timeout=TIMEOUT_MS)
 
     first_page = table_rows(page)
     page.get_by_role("button", name="Next ▶").click()

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from colour import ciede2000, lab, lab_deuteranopia
 from conftest import CHROMIUM
-from snapshots import load_joined_events
+from snapshots import snapshot_of
 
 from geo import mapview
+from geo.basemaps import BASEMAP_NONE
 from geo.browser import DOCUMENT_URL, HeadlessChromium
 from geo.events import load_vocabulary
-from geo.layers import LAYERS_DIR, load_layers
+from geo.layers import LAYERS_DIR
 
 MIN_ACTOR_DELTA_E = 20
 # Each event type's symbol as the shipped vocabulary file names it.
@@ -67,17 +69,27 @@ def test_every_event_type_has_its_own_symbol(vocabulary) -> None:
 
 
 @pytest.fixture(scope="module")
-def legend_symbols() -> dict[str, dict]:
+def legend_symbols(tmp_path_factory) -> dict[str, dict]:
     """The map of ten shipped events, one of each event type, drawn in headless Chromium: for each
     event type's row of the legend, and for its plain-circle row ("Place known exactly"), the
-    shape the row asks for and the pixels the runtime drew on its canvas."""
+    shape the row asks for and the pixels the runtime drew on its canvas. The events are the
+    article's first ten, each given another type in a copy of the data directory."""
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"no Chromium at {CHROMIUM} (set PANJ_CHROMIUM)")
+    layers_dir = tmp_path_factory.mktemp("one-of-each-type") / "layers"
+    shutil.copytree(LAYERS_DIR, layers_dir)
+    events_file = layers_dir / "events" / "edm-v19-i92.json"
+    article = json.loads(events_file.read_text(encoding="utf-8"))
     type_ids = list(VOCABULARY_FILE_TYPES)
-    events = load_joined_events().head(len(type_ids)).copy()
-    events["event_type"] = type_ids
-    view = mapview.MapView(visible_layers=(), basemap=mapview.BASEMAP_NONE)
-    html = mapview.standalone_html(mapview.build_map(load_layers(), events, load_vocabulary(), view))
+    for entry, type_id in zip(article["events"], type_ids):
+        entry["event_type"] = type_id
+    events_file.write_text(json.dumps(article, ensure_ascii=False), encoding="utf-8")
+    snapshot = snapshot_of(layers_dir)
+    shown = snapshot.events[snapshot.events["id"].isin([entry["id"] for entry in article["events"][:len(type_ids)]])]
+    assert sorted(shown["event_type"]) == sorted(type_ids)
+    view = mapview.MapView(visible_layers=(), basemap=BASEMAP_NONE)
+    html = mapview.standalone_html(mapview.build_map(snapshot.map_layers, shown, snapshot.vocabulary, view,
+                                                     data=snapshot.map_data(), basemaps=snapshot.basemaps))
     with HeadlessChromium(CHROMIUM) as chromium:
         context = chromium.document_context(html, viewport={"width": 1000, "height": 800})
         try:

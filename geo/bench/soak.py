@@ -39,6 +39,7 @@ EVENTS = 200  # the dataset each cycle imports
 DATASET = "Soak"
 RENAMED = "Soak renamed"
 COMMAND_TIMEOUT_S = 300.0  # one panj command
+RETRY_S = 30.0  # a rerun that shows nothing new this long after its click is asked for again
 _SHOWS = web_script("bench-soak-shows.js")
 
 
@@ -102,21 +103,22 @@ def run(*, cycles: int = CYCLES, sessions: int = SESSIONS, record_every: int = R
                     for session in opened:
                         session.open()
                     shipped = _all_show(opened, None)
-                    records.append(_record(app, data_dir, 0, time.perf_counter()))
+                    lost = [0]  # clicks that brought no rerun and were made again
+                    records.append(_record(app, data_dir, 0, time.perf_counter(), lost))
                     report(_line(records[-1]))
                     started = time.perf_counter()
                     for cycle in range(1, cycles + 1):
                         panj("import", str(events), "--name", DATASET, "--licence", "synthetic, for the soak run",
                              "--layers-dir", str(layers_dir))
-                        _all_show(opened, shipped + EVENTS)
+                        _all_show(opened, shipped + EVENTS, lost)
                         panj("datasets", "--rename", DATASET, RENAMED)
-                        _all_show(opened, shipped + EVENTS)
+                        _all_show(opened, shipped + EVENTS, lost)
                         panj("export", "--out", str(work / "figure.png"), "--dataset", RENAMED, "--layers-dir",
                              str(layers_dir), *(["--browser", browser_path] if browser_path else []))
                         panj("datasets", "--delete", RENAMED)
-                        _all_show(opened, shipped)
+                        _all_show(opened, shipped, lost)
                         if cycle % record_every == 0 or cycle == cycles:
-                            records.append(_record(app, data_dir, cycle, started))
+                            records.append(_record(app, data_dir, cycle, started, lost))
                             report(_line(records[-1]))
                 finally:
                     for session in opened:
@@ -126,21 +128,29 @@ def run(*, cycles: int = CYCLES, sessions: int = SESSIONS, record_every: int = R
     return SoakResult(records, machine, cycles, sessions)
 
 
-def _all_show(sessions: list[Session], total: int | None) -> int:
+def _all_show(sessions: list[Session], total: int | None, lost: list[int] | None = None) -> int:
     """Rerun every session (its "Reset filters" button) and wait until each shows ``total`` events
-    (None: whatever it shows first) with its map drawn; the total. StepFailed after ``STEP_TIMEOUT_S``."""
+    (None: whatever it shows first) with its map drawn; the total. A click that brought no rerun
+    within ``RETRY_S`` is made again and counted in ``lost[0]``. StepFailed after ``STEP_TIMEOUT_S``."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for session in sessions:
-        if total is not None:
-            session.page.get_by_role("button", name="Reset filters").click(timeout=STEP_TIMEOUT_S * 1000)
-        try:
-            # Every wait is bounded: a map frame replaced while being waited on must not hang the run.
-            state = session.page.wait_for_function(_SHOWS, arg=-1 if total is None else total,
-                                                   timeout=STEP_TIMEOUT_S * 1000).json_value()
-        except PlaywrightTimeout:
-            wanted = "its events" if total is None else f"{total:,} events"
-            raise StepFailed(f"the page did not show {wanted} within {STEP_TIMEOUT_S:.0f} s") from None
+        deadline = time.perf_counter() + STEP_TIMEOUT_S
+        state = None
+        while state is None:
+            if total is not None:  # a click landing while the page redraws can be lost: click again
+                session.page.get_by_role("button", name="Reset filters").click(timeout=STEP_TIMEOUT_S * 1000)
+            left = deadline - time.perf_counter()
+            try:
+                # Every wait is bounded: a map frame replaced while being waited on must not hang the run.
+                state = session.page.wait_for_function(_SHOWS, arg=-1 if total is None else total,
+                                                       timeout=max(min(RETRY_S, left), 0.001) * 1000).json_value()
+            except PlaywrightTimeout:
+                if total is not None and lost is not None:
+                    lost[0] += 1
+                if time.perf_counter() >= deadline:
+                    wanted = "its events" if total is None else f"{total:,} events"
+                    raise StepFailed(f"the page did not show {wanted} within {STEP_TIMEOUT_S:.0f} s") from None
         if "error" in state:
             raise StepFailed(state["error"])
         total = state["total"]
@@ -148,18 +158,19 @@ def _all_show(sessions: list[Session], total: int | None) -> int:
     return total
 
 
-def _record(app: App, data_dir: Path, cycle: int, started: float) -> dict[str, Any]:
+def _record(app: App, data_dir: Path, cycle: int, started: float, lost: list[int]) -> dict[str, Any]:
     folders, size = published()
     store = data_dir / "panj.sqlite3"
     return {"cycle": cycle, "elapsed_s": round(time.perf_counter() - started, 1), "published_folders": folders,
             "published_mb": round(size / 1e6, 2), "rss_mb": round(memory_mb(app.pid), 1),
-            "store_mb": round(store.stat().st_size / 1e6, 2) if store.exists() else 0.0}
+            "store_mb": round(store.stat().st_size / 1e6, 2) if store.exists() else 0.0,
+            "clicks_made_again": lost[0]}
 
 
 def _line(record: dict[str, Any]) -> str:
     return (f"  cycle {record['cycle']:>3}: {record['published_folders']} published folders, "
             f"{record['published_mb']} MB; app RSS {record['rss_mb']} MB; store {record['store_mb']} MB "
-            f"({record['elapsed_s']} s)")
+            f"({record['elapsed_s']} s; {record['clicks_made_again']} clicks made again)")
 
 
 def format_table(records: list[dict[str, Any]]) -> str:
