@@ -124,9 +124,10 @@ def _data_errors() -> tuple[type[Exception], ...]:
     surface with its traceback."""
     from geo.join import JoinError
     from geo.problems import ProblemsError
+    from geo.snapshot import DataError
     from geo.store import StoreError
 
-    return (ProblemsError, JoinError, StoreError)
+    return (ProblemsError, JoinError, StoreError, DataError)
 
 
 def write_events(argv: list[str]) -> int:
@@ -757,7 +758,7 @@ def benchmark(argv: list[str]) -> int:
         return EXIT_FAILED
     except bench.BenchError as error:
         return _failed("bench", error, logged="benchmark measurement refused")
-    except ValueError as error:  # the data's LayerError, EventsError, JoinError, StoreError
+    except _data_errors() as error:  # the data's LayerError, EventsError, JoinError, StoreError, DataError
         return _failed("bench", error, logged=f"cannot read the data in {options.layers_dir}",
                        shown=f"cannot read the data: {error}")
     print(bench.format_table(result.records))
@@ -803,7 +804,7 @@ def _benchmark_app(sizes: list[int], options: argparse.Namespace, parser: argpar
     except BrowserNotFound as error:  # logged where it is raised
         print(f"panj bench: {error}", file=sys.stderr)
         return EXIT_FAILED
-    except (appbench.AppBenchError, ValueError) as error:  # the import or the server failed; unreadable data
+    except (appbench.AppBenchError, *_data_errors()) as error:  # the import or the server failed; unreadable data
         return _failed("bench", error, logged="app benchmark could not start")
     print(appbench.format_table(result.records))
     if options.json is not None:
@@ -814,7 +815,6 @@ def _benchmark_app(sizes: list[int], options: argparse.Namespace, parser: argpar
 
 def _benchmark_imports(rows: int, database_url: str | None, layers_dir: Path, parser: argparse.ArgumentParser) -> int:
     from geo.bench import imports as importbench
-    from geo.store import StoreError
 
     if rows < 1:
         parser.error("--rows: must be at least 1")
@@ -823,7 +823,7 @@ def _benchmark_imports(rows: int, database_url: str | None, layers_dir: Path, pa
     try:
         results = importbench.run(rows, database_url=database_url, layers_dir=layers_dir,
                                   report=lambda line: print(line, file=sys.stderr))
-    except (StoreError, ValueError) as error:
+    except _data_errors() as error:  # the store's, and bad data
         return _failed("bench", error, logged="import benchmark failed")
     print(importbench.format_table(results))
     return EXIT_DONE
