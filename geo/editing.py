@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -162,3 +164,31 @@ class PasswordGate:
         pause = min(FIRST_PAUSE_S * 2.0 ** min(self.failures - 1, 32), LONGEST_PAUSE_S)  # no float overflow
         self.heard_from = now + pause
         return Attempt(WRONG, pause)
+
+
+MAX_ADDRESSES = 4096  # client addresses whose pauses are remembered; the least recently heard go first
+
+
+class PasswordGates:
+    """The password pauses of every client address, shared by all the sessions of a page process:
+    a new tab or a reload is a new session, and must not start a guesser afresh. Each address has
+    its own ``PasswordGate`` (behind a proxy that hides readers' addresses, they all share one);
+    unlocking stays the session's own. Bounded: past ``max_addresses`` the least recently heard
+    address is forgotten. Safe to share between threads."""
+
+    def __init__(self, max_addresses: int = MAX_ADDRESSES):
+        self._max_addresses = max_addresses
+        self._gates: OrderedDict[str, PasswordGate] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def attempt(self, policy: EditingPolicy, address: str | None, typed: str, now: float) -> Attempt:
+        """``PasswordGate.attempt`` for the address ``address`` (None: the unknown addresses' one)."""
+        key = address or ""
+        with self._lock:
+            gate = self._gates.pop(key, None) or PasswordGate()
+            result = gate.attempt(policy, typed, now)
+            if result.outcome != UNLOCKED:  # a right password leaves nothing to remember
+                self._gates[key] = gate
+            while len(self._gates) > self._max_addresses:
+                self._gates.popitem(last=False)
+            return result

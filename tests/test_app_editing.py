@@ -248,6 +248,22 @@ def test_the_editor_password_unlocks_this_session_after_a_pause_for_a_wrong_one(
     assert not other.file_uploader and {"editing_password", "editing_unlock"} <= _keys(other)
 
 
+def test_a_new_session_after_a_wrong_password_waits_all_the_same(session, monkeypatch) -> None:
+    """A reload or a new tab is a new session: the pause belongs to the reader's address."""
+    for variable, value in PASSWORD.items():
+        monkeypatch.setenv(variable, value)
+    session["address"] = ELSEWHERE
+    _unlock(run_page(), "guess")
+    fresh = run_page()
+    _unlock(fresh, "s3cret")
+    assert _notices(fresh) == ["Too soon after a wrong password: try again in 1 s."]
+    assert not fresh.file_uploader
+    session["address"] = "203.0.113.8"  # another machine's reader is heard at once
+    other = run_page()
+    _unlock(other, "s3cret")
+    assert _notices(other) == ["Editing unlocked for this browser tab."]
+
+
 @pytest.fixture
 def reads(monkeypatch) -> list[str]:
     """The names of the files the page reads as imports, one entry per read."""

@@ -14,6 +14,7 @@ from geo.editing import (
     EditingError,
     EditingPolicy,
     PasswordGate,
+    PasswordGates,
     is_local_address,
     parse_mode,
 )
@@ -145,3 +146,14 @@ def test_no_attempt_unlocks_without_a_password_mode(environ) -> None:
     gate = PasswordGate()
     assert gate.attempt(EditingPolicy.from_environment(environ), "", 0.0) == Attempt(NO_PASSWORD)
     assert not gate.unlocked
+
+
+def test_pauses_are_kept_per_address_and_forgotten_past_the_bound() -> None:
+    policy, gates = EditingPolicy.from_environment(PASSWORD), PasswordGates(max_addresses=2)
+    assert gates.attempt(policy, "198.51.100.1", "guess", now=0.0) == Attempt(WRONG, 1.0)
+    assert gates.attempt(policy, "198.51.100.1", "s3cret", now=0.5) == Attempt(TOO_SOON, 0.5)  # a new tab too
+    assert gates.attempt(policy, "198.51.100.2", "s3cret", now=0.5) == Attempt(UNLOCKED)  # another reader
+    assert gates.attempt(policy, None, "guess", now=0.5) == Attempt(WRONG, 1.0)  # unknown addresses share one
+    assert gates.attempt(policy, "198.51.100.3", "guess", now=0.5) == Attempt(WRONG, 1.0)
+    # Two addresses remembered at most: the first, least recently heard, is forgotten.
+    assert gates.attempt(policy, "198.51.100.1", "s3cret", now=0.6) == Attempt(UNLOCKED)

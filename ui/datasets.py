@@ -33,7 +33,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import importers
-from geo.editing import TOO_SOON, UNLOCKED, WRONG, EditingPolicy, PasswordGate
+from geo.editing import TOO_SOON, UNLOCKED, WRONG, EditingPolicy, PasswordGates
 from geo.importers import Imported
 from geo.markup import markdown_text
 from geo.problems import ProblemsError
@@ -52,7 +52,7 @@ KEY_CHOSEN = "dataset_chosen"
 KEY_NEW_NAME = "dataset_new_name"
 KEY_TRASHED = "dataset_trashed"
 KEY_SURE = "dataset_delete_sure"  # followed by the dataset's name: a confirmation holds for that one only
-KEY_GATE = "editing_gate"
+KEY_UNLOCKED = "editing_unlocked"
 KEY_PASSWORD = "editing_password"
 clock = time.monotonic  # the password gate's clock (seconds); tests set a clock of their own
 FORMAT_CHOICES = {"auto": "Guess from the file", "acled": "ACLED CSV export", "geojson": "GeoJSON",
@@ -105,14 +105,20 @@ def _log_once(problem: str) -> None:
     logger.warning("editing on the page is off: %s", problem)
 
 
-def _gate() -> PasswordGate:
-    """This session's password attempts and unlock (kept server-side: no widget has its key)."""
-    return st.session_state.setdefault(KEY_GATE, PasswordGate())
+@st.cache_resource(show_spinner=False)
+def _gates() -> PasswordGates:
+    """The process's password pauses, by client address: a new tab does not wait less."""
+    return PasswordGates()
+
+
+def _unlocked() -> bool:
+    """Whether this session typed the password (kept server-side: no widget has this key)."""
+    return st.session_state.get(KEY_UNLOCKED) is True
 
 
 def may_edit(policy: EditingPolicy) -> bool:
     """Whether this session may change datasets at this moment."""
-    return policy.may_edit(session_address(), _gate().unlocked)
+    return policy.may_edit(session_address(), _unlocked())
 
 
 def _allowed() -> bool:
@@ -133,8 +139,9 @@ def _notice(kind: str, text: str) -> None:
 def _unlock() -> None:
     typed = st.session_state.get(KEY_PASSWORD) or ""
     st.session_state[KEY_PASSWORD] = ""  # the password is not kept in the session
-    attempt = _gate().attempt(editing_policy(), typed, clock())
+    attempt = _gates().attempt(editing_policy(), session_address(), typed, clock())
     if attempt.outcome == UNLOCKED:
+        st.session_state[KEY_UNLOCKED] = True
         _notice("success", "Editing unlocked for this browser tab.")
     elif attempt.outcome == WRONG:
         _notice("error", f"Wrong password. The next attempt is heard in {math.ceil(attempt.wait_s)} s.")
