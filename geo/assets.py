@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ _DATA_URL = f"{STATIC_URL}vendor/data/"
 _DATA_HASH_CHARS = 16  # 64 bits of SHA-256: no two data versions collide in practice
 _DATA_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _PARTIAL_PREFIX = ".partial-"  # a folder being written: never served by name, never listed
+_REMOVING_PREFIX = ".removing-"  # a folder being removed: gone from its URL already
 
 
 def _versioned(url: str, source: Path) -> str:
@@ -117,8 +119,7 @@ def publish_folder(files: Mapping[str, bytes]) -> DataFolder:
             raise ValueError(f"data file name {name!r}: expected lower-case letters, digits, '.', '_' or '-'")
         digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
     folder = DataFolder(digest.hexdigest()[:_DATA_HASH_CHARS], tuple(sorted(files)))
-    if folder.path.is_dir():
-        touch_folder(folder.name)
+    if folder.path.is_dir() and touch_folder(folder.name):  # touched: another's pruning keeps it
         return folder
     _DATA_DIR.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=_PARTIAL_PREFIX, dir=_DATA_DIR))
@@ -134,13 +135,15 @@ def publish_folder(files: Mapping[str, bytes]) -> DataFolder:
     return folder
 
 
-def data_folders() -> dict[str, float]:
-    """Every published folder's name and when it was last published or used (its mtime, seconds)."""
+def data_folders(*, unfinished: bool = False) -> dict[str, float]:
+    """Every published folder's name and when it was last published or used (its mtime, seconds);
+    with ``unfinished``, instead the folders a process left half written or half removed (it
+    stopped meanwhile): never served, and for the pruning to clear."""
     if not _DATA_DIR.is_dir():
         return {}
     found = {}
     for entry in _DATA_DIR.iterdir():
-        if entry.is_dir() and not entry.name.startswith(_PARTIAL_PREFIX):
+        if entry.is_dir() and entry.name.startswith((_PARTIAL_PREFIX, _REMOVING_PREFIX)) == unfinished:
             try:
                 found[entry.name] = entry.stat().st_mtime
             except FileNotFoundError:  # removed meanwhile by another server's pruning
@@ -158,9 +161,27 @@ def touch_folder(name: str) -> bool:
     return True
 
 
-def remove_folder(name: str) -> None:
-    """Remove a published folder (gone already is fine)."""
-    shutil.rmtree(_DATA_DIR / name, ignore_errors=True)
+def remove_folder(name: str, *, unused_since: float | None = None) -> bool:
+    """Remove a published folder at once from its URL (renamed, then deleted), so no reader finds it
+    half gone; gone already is fine. With ``unused_since``, a folder touched after that time (by
+    another process, since the caller looked) is left where it was. Whether it was removed."""
+    folder = _DATA_DIR / name
+    if name.startswith((_PARTIAL_PREFIX, _REMOVING_PREFIX)):
+        shutil.rmtree(folder, ignore_errors=True)
+        return True
+    doomed = _DATA_DIR / f"{_REMOVING_PREFIX}{name}-{os.getpid()}-{threading.get_ident()}"
+    try:
+        folder.rename(doomed)
+    except FileNotFoundError:
+        return True
+    if unused_since is not None and doomed.stat().st_mtime > unused_since:
+        try:
+            doomed.rename(folder)  # in use after all: back where it was
+            return False
+        except OSError:  # published again meanwhile under its own name: this copy is surplus
+            pass
+    shutil.rmtree(doomed, ignore_errors=True)
+    return True
 
 
 def _write_atomically(target: Path, content: bytes) -> None:

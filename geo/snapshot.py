@@ -52,6 +52,8 @@ PRUNE_GRACE_S = 15 * 60
 # ...unless more than this many newer revisions came since (a burst of imports must not fill the disk).
 KEEP_RETIRED = 3
 TOUCH_EVERY_S = 60  # how often a snapshot in use marks its folder as used (for other servers' pruning)
+BUSY_S = 2 * TOUCH_EVERY_S  # a folder another process touched this recently is in use there
+TOUCH_SLACK_S = 1.0  # a folder's mtime this close to our own touch is our own touch
 MAX_DIRECTORIES = 2  # data directories whose snapshot one process keeps
 
 
@@ -172,6 +174,11 @@ class Snapshot:
             return published.data
 
     @property
+    def last_touched(self) -> float:
+        """When this process last marked the published folder as in use (0: never)."""
+        return self._published.touched
+
+    @property
     def folder_name(self) -> str | None:
         """The published folder's name, None before ``map_data`` was first called."""
         return None if self._published.folder is None else self._published.folder.name
@@ -287,45 +294,63 @@ class SnapshotCache:
         # Keyed by data directory and store: revisions are numbered per store.
         self._building: dict[tuple[Path, str], threading.Lock] = {}
         self._current: OrderedDict[tuple[Path, str], Snapshot] = OrderedDict()
-        self._retired: OrderedDict[str, float] = OrderedDict()  # folder -> when a newer one replaced it
+        # folder -> (when a newer one replaced it, when this process last touched it)
+        self._retired: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._failed: dict[tuple[Path, str], tuple[int, DataError]] = {}  # the revision that could not be shown
 
     def get(self, layers_dir: Path, store: Store) -> Snapshot:
         """The snapshot of ``layers_dir`` at the store's current revision, its folder published;
-        DataError when the data cannot be shown or the store cannot be read."""
+        DataError when the data cannot be shown or the store cannot be read. A revision that could
+        not be shown is not read again until the revision moves (every rerun would redo the work)."""
         key = (Path(layers_dir).resolve(), store.location)
-        try:
-            revision = store.revision()
-        except StoreError as error:  # the database went away: the page says so, and a later run retries
-            logger.error("store %s cannot be read: %s", store.location, error)
-            raise DataError(key[0], [str(error)]) from error
+        revision = self._revision(store, key[0])
         with self._lock:
             current = self._current.get(key)
             building = self._building.setdefault(key, threading.Lock())
         if current is None or current.revision != revision:
             with building:
+                revision = self._revision(store, key[0])  # another session may have built it meanwhile
                 with self._lock:
-                    current = self._current.get(key)
+                    current, failed = self._current.get(key), self._failed.get(key)
                 if current is None or current.revision != revision:
-                    current = self._replace(key, build_snapshot(key[0], store))
+                    if failed is not None and failed[0] == revision:
+                        raise failed[1]
+                    try:
+                        snapshot = build_snapshot(key[0], store)
+                    except DataError as error:
+                        with self._lock:
+                            self._failed[key] = (revision, error)
+                        raise
+                    current = self._replace(key, snapshot)
         current.map_data()
         return current
 
-    def current(self) -> list[Snapshot]:
-        with self._lock:
-            return list(self._current.values())
+    @staticmethod
+    def _revision(store: Store, layers_dir: Path) -> int:
+        try:
+            return store.revision()
+        except StoreError as error:  # the database went away: the page says so, and a later run retries
+            logger.error("store %s cannot be read: %s", store.location, error)
+            raise DataError(layers_dir, [str(error)]) from error
 
     def _replace(self, key: tuple[Path, str], snapshot: Snapshot) -> Snapshot:
-        snapshot.map_data()  # published before any reader is handed it
+        # Derived before any reader is handed it: the filter index, the known ids, the published folder.
+        snapshot.index, snapshot.known  # noqa: B018  (cached properties, computed by reading them)
+        snapshot.map_data()
         with self._lock:
             old = self._current.pop(key, None)
             self._current[key] = snapshot
+            self._failed.pop(key, None)
             dropped = [old] if old is not None else []
             while len(self._current) > self._max_directories:
-                dropped.append(self._current.popitem(last=False)[1])
+                gone_key, gone = self._current.popitem(last=False)
+                dropped.append(gone)
+                self._building.pop(gone_key, None)
+                self._failed.pop(gone_key, None)
             now = self._clock()
             for gone in dropped:
                 if gone.folder_name is not None and gone.folder_name != snapshot.folder_name:
-                    self._retired[gone.folder_name] = now
+                    self._retired[gone.folder_name] = (now, gone.last_touched)
                     self._retired.move_to_end(gone.folder_name)
         self.prune()
         return snapshot
@@ -338,17 +363,30 @@ class SnapshotCache:
             for name in in_use:
                 self._retired.pop(name, None)
             retired = list(self._retired.items())
-            expired = [name for position, (name, since) in enumerate(reversed(retired))
-                       if position >= self._keep_retired or now - since > self._grace_s]
+            expired = {name: own for position, (name, (since, own)) in enumerate(reversed(retired))
+                       if position >= self._keep_retired or now - since > self._grace_s}
             for name in expired:
                 del self._retired[name]
             kept = in_use | set(self._retired)
-        # Folders of earlier processes, benchmarks and exports: unused for a grace period.
-        stale = [name for name, used in assets.data_folders().items()
-                 if name not in kept and now - used > self._grace_s]
-        removed = list(dict.fromkeys(expired + stale))
-        for name in removed:
-            assets.remove_folder(name)
+        folders = assets.data_folders()
+        removed = []
+        for name, own in expired.items():
+            # Beyond the retired count, a folder another process touched after this one last did
+            # (an export of that revision, a second server) is left to the grace period.
+            used = folders.get(name, own)
+            if used > own + TOUCH_SLACK_S and now - used < BUSY_S:
+                continue
+            if assets.remove_folder(name, unused_since=max(own, used) + TOUCH_SLACK_S):
+                removed.append(name)
+        # Folders of earlier processes, benchmarks and exports: unused for a grace period. Each is
+        # looked at again once moved away from its URL, in case another process touched it since.
+        for name, used in folders.items():
+            if name not in kept and name not in expired and now - used > self._grace_s:
+                if assets.remove_folder(name, unused_since=now - self._grace_s):
+                    removed.append(name)
+        for name, used in assets.data_folders(unfinished=True).items():  # a process stopped mid-way
+            if now - used > self._grace_s:
+                assets.remove_folder(name)
         if removed:
             logger.info("pruned %d published data folder(s): %s", len(removed), ", ".join(removed))
         return removed

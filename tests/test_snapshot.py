@@ -6,6 +6,7 @@ The store is a real SQLite file per test; the published folders go to a temporar
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -186,3 +187,40 @@ def test_a_deleted_datasets_text_is_no_longer_served_after_the_grace_period(stor
     clock.now += 601
     cache.prune()
     assert not served()  # ...until the grace period ends
+
+
+def test_a_folder_another_process_uses_outlives_the_retired_count(store) -> None:
+    """An export or a second server touched an old revision's folder after this process last did:
+    it stays while in use (within BUSY_S), even past KEEP_RETIRED, and goes after the grace period."""
+    clock = Clock()
+    cache = snapshots.SnapshotCache(grace_s=600, keep_retired=0, clock=clock)
+    first = cache.get(LAYERS_DIR, store).folder_name
+    later = time.time() + 5  # another process's touch, after this one's
+    os.utime(assets._DATA_DIR / first, (later, later))
+    clock.now = later
+    _import(store, "events.geojson", "Notes")
+    second = cache.get(LAYERS_DIR, store).folder_name
+    assert first in _folders() and second in _folders()
+    clock.now += 601
+    cache.prune()
+    assert _folders() == {second}
+
+
+def test_a_directory_that_cannot_be_shown_is_not_read_again_until_the_revision_moves(
+        store, tmp_path, caplog) -> None:
+    broken = tmp_path / "layers"
+    shutil.copytree(LAYERS_DIR, broken)
+    (broken / "frontier.geojson").write_text("{not json", encoding="utf-8")
+    cache = snapshots.SnapshotCache()
+
+    def refusals() -> int:
+        return sum("refused" in record.getMessage() for record in caplog.records)
+
+    for _ in range(3):  # three reruns of the page
+        with pytest.raises(snapshots.DataError, match="frontier.geojson"):
+            cache.get(broken, store)
+    assert refusals() == 1
+    _import(store, "events.geojson", "Notes")  # a new revision: read again
+    with pytest.raises(snapshots.DataError):
+        cache.get(broken, store)
+    assert refusals() == 2
