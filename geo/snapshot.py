@@ -166,10 +166,13 @@ class Snapshot:
         published = self._published
         with published.lock:
             now = time.time()
-            if published.data is None or (now - published.touched > TOUCH_EVERY_S
-                                          and not assets.touch_folder(published.folder.name)):
+            # A stat a run: a folder removed under a page (another server's pruning, a cleared
+            # cache) is published again before this run sends its URLs, not a minute later.
+            if published.data is None or not published.folder.path.is_dir():
                 published.folder, published.data = self._publish()
-            if now - published.touched > TOUCH_EVERY_S:
+                published.touched = now
+            elif now - published.touched > TOUCH_EVERY_S:
+                assets.touch_folder(published.folder.name)
                 published.touched = now
             return published.data
 

@@ -821,10 +821,14 @@ def load_shipped(store: Store, layers_dir: Path = LAYERS_DIR, *, by: str = "star
     changed = []
     with store._transaction(write=True, by=by) as change:
         origin = dict(change.query("SELECT name, shipped_from FROM panj_datasets WHERE shipped = 1"))
-        # Version 1 did not record a shipped dataset's directory: the first load claims it.
-        ours = {name for name, shipped_from in origin.items() if shipped_from in (directory, None)}
         stored = {dataset.name: dataset for dataset in change.datasets()}
-        for name in sorted(ours - set(files)):
+        sha256 = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+        # Version 1 did not record a shipped dataset's directory: a load claims one only when it
+        # has a file of that name, and never deletes one (it may be another directory's: a second
+        # server on the same store).
+        ours = {name for name, shipped_from in origin.items()
+                if shipped_from == directory or (shipped_from is None and name in files)}
+        for name in sorted(name for name in ours - set(files) if origin[name] == directory):
             _remove(change, stored[name].id)
             change.log("delete", name)
         for name, path in files.items():
@@ -836,8 +840,7 @@ def load_shipped(store: Store, layers_dir: Path = LAYERS_DIR, *, by: str = "star
             if current is not None and name not in ours:
                 logger.warning("%s: not loaded: dataset %r is shipped from %s", path, name, origin[name])
                 continue
-            if (current is not None and origin[name] == directory
-                    and current.source_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()):
+            if current is not None and origin[name] == directory and current.source_sha256 == sha256[name]:
                 continue
             if current is not None:
                 _remove(change, current.id)

@@ -561,6 +561,10 @@ def test_a_version_1_store_is_migrated(store_url: str, tmp_path: Path) -> None:
         assert [(d.name, d.shipped, d.licence) for d in store.datasets()] == [
             ("edm-v19-i92", True, V1_LICENCE), ("mine", False, V1_LICENCE)]
         assert (store.revision(), store.trash(), store.log()) == (0, [], [])
+        elsewhere = tmp_path / "elsewhere"
+        (elsewhere / "events").mkdir(parents=True)
+        assert load_shipped(store, elsewhere) == []  # no such file there: version 1's dataset is not its to delete
+        assert [d.name for d in store.datasets()] == ["edm-v19-i92", "mine"]
         [loaded] = load_shipped(store, copy_of_layers(tmp_path))  # claims version 1's shipped dataset
         assert (loaded.name, loaded.row_count) == (ARTICLE, ARTICLE_EVENT_COUNT)
         assert [d.name for d in store.datasets()] == ["edm-v19-i92", "mine"]

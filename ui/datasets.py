@@ -233,14 +233,22 @@ def upload_check(data: Snapshot, store: Store, upload: Any, name: str, file_form
 
 def _read_upload(data: Snapshot, store: Store, upload: Any, name: str, file_format: str | None,
                  key: tuple[Any, ...]) -> UploadCheck:
+    try:
+        importers.dataset_id(name)
+    except ValueError as error:  # a name with no letter or digit
+        return UploadCheck(key, name, upload.name, None, markdown_text(error, limit=None))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(upload.name).name
         path.write_bytes(upload.getvalue())
         try:
             imported = importers.read_file(path, dataset_name=name, file_format=file_format,
                                            layers_dir=data.layers_dir, existing=store.existing())
-        except (ValueError, ProblemsError) as error:  # a bad name, a mapping file that fails
+        except (ProblemsError, StoreError) as error:  # the file, a mapping file that fails; the store's own
             return UploadCheck(key, name, upload.name, None, markdown_text(error, limit=None))
+        except Exception:  # a bug, not the reader's file: logged with its traceback for a report
+            logger.exception("reading the upload %s failed", upload.name)
+            return UploadCheck(key, name, upload.name, None,
+                               "Panj could not read this file because of an error of its own, logged on the server.")
     return UploadCheck(key, name, upload.name, imported)
 
 

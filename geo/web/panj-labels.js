@@ -37,15 +37,19 @@
     return this.left >= margin && this.top >= margin && this.right <= width - margin && this.bottom <= height - margin;
   };
 
-  /* The labels of the static file at url (geo/labels.py publish_label_data), placed once it has
-   * arrived; panj.labelsLoaded settles then (the map is not ready before its names are). */
+  /* The labels of the static file at url (geo/labels.py label_file, in the snapshot's published
+   * folder), placed once it has arrived; panj.labelsLoaded settles then (the map is not ready
+   * before its names are). A folder pruned meanwhile reloads the page, as panj-map.js does. */
   function PanjLabels(panj, url) {
     var self = this;
     this.panj = panj;
     this.drawnLabels = [];
     panj.labels = this.labels.bind(this);
     panj.labelsLoaded = fetch(url, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) { throw new Error("labels: " + url + " answered HTTP " + response.status); }
+      if (!response.ok) {
+        if (window.PanjDataGone) { window.PanjDataGone(response); }
+        throw new Error("labels: " + url + " answered HTTP " + response.status);
+      }
       return response.json();
     }).then(function (data) { self._start(data); });
   }

@@ -299,6 +299,7 @@
       if (window.console) { window.console.error("Panj map: cannot reload the page: " + error); }
     }
   }
+  window.PanjDataGone = dataGone;  // the labels' runtime (panj-labels.js) fetches from the same folder
   function loadEventFile(url) {
     if (!eventFiles[url]) {
       eventFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
