@@ -17,34 +17,41 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import geo.export
+import ui.export_panel
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
 
 
 @dataclass
 class Downloads:
-    offered: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # file name -> what writes it
+    offered: dict[str, bytes] = field(default_factory=dict)  # file name -> what its button offers, last run
     written: list[str] = field(default_factory=list)  # the files written so far, in order
 
 
 @pytest.fixture
 def downloads(monkeypatch) -> Downloads:
-    """The page on the fixture layers; collects what each download button offers, by file name (the
-    callable that writes the file when a reader asks for it), and which files were written."""
+    """The page on the fixture layers; collects what each download button offers, by file name, and
+    which event files were written."""
     monkeypatch.setenv("PANJ_LAYERS_DIR", str(FIXTURE))
     st.cache_resource.clear()
     found = Downloads()
-    add_deferred = MediaFileManager.add_deferred
+    add = MediaFileManager.add
 
-    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        found.offered[file_name] = data_callable
-        return add_deferred(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+    def recording(self, path_or_data, mimetype, coordinates, file_name=None, **kwargs):
+        found.offered[file_name] = path_or_data
+        return add(self, path_or_data, mimetype, coordinates, file_name=file_name, **kwargs)
 
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    monkeypatch.setattr(MediaFileManager, "add", recording)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", _refused)
     for name in ("filtered_events_geojson", "filtered_events_csv"):
         monkeypatch.setattr(geo.export, name, _counted(getattr(geo.export, name), found.written))
     yield found
     st.cache_resource.clear()
+
+
+def _refused(*args, **kwargs):
+    # A file written after the click reaches Chromium only on the reader's next click.
+    raise AssertionError("a download button was given a callable")
 
 
 def _counted(write: Callable[..., bytes], written: list[str]) -> Callable[..., bytes]:
@@ -112,14 +119,38 @@ def test_valid_custom_size_shows_no_error(downloads) -> None:
     assert not at.error
 
 
+def _ids(downloads: Downloads) -> tuple[list[str], list[str]]:
+    """The event ids of the GeoJSON and the CSV the buttons offer."""
+    collection = json.loads(downloads.offered["panj-events.geojson"])
+    assert collection["type"] == "FeatureCollection"
+    rows = csv.DictReader(io.StringIO(downloads.offered["panj-events.csv"].decode("utf-8")))
+    return sorted(feature["properties"]["id"] for feature in collection["features"]), sorted(row["id"] for row in rows)
+
+
 def test_downloads_hold_exactly_the_filtered_events(downloads) -> None:
     at = run_page()
+    assert _ids(downloads) == (["hostile", "may-talks", "old-post"],) * 2  # tests/fixtures/layers-hostile
     at.sidebar.multiselect(key="f_actors").select("china").run()
     assert _text(at, "Subtitle") == "China · 2 of 3 events · Jan 2016 – Jun 2022"
-    assert downloads.written == []  # written when a reader asks, not on every rerun
-    collection = json.loads(downloads.offered["panj-events.geojson"]())
-    assert collection["type"] == "FeatureCollection"
-    ids = sorted(feature["properties"]["id"] for feature in collection["features"])
-    assert ids == ["may-talks", "old-post"]
-    rows = list(csv.DictReader(io.StringIO(downloads.offered["panj-events.csv"]().decode("utf-8"))))
-    assert sorted(row["id"] for row in rows) == ids
+    assert _ids(downloads) == (["may-talks", "old-post"],) * 2
+
+
+def test_event_files_are_written_once_per_shown_set(downloads) -> None:
+    at = run_page()
+    assert downloads.written == ["filtered_events_geojson", "filtered_events_csv"]
+    next(box for box in at.text_input if box.label == "Title").set_value("Another title").run()
+    assert len(downloads.written) == 2  # the same events: the files already written
+    at.sidebar.multiselect(key="f_actors").select("china").run()
+    assert len(downloads.written) == 4
+
+
+def test_a_large_set_is_written_when_the_reader_asks(downloads, monkeypatch) -> None:
+    monkeypatch.setattr(ui.export_panel, "AUTO_FILES_MAX_EVENTS", 2)  # the fixture's 3 events are "large"
+    at = run_page()
+    assert downloads.written == [] and "panj-events.csv" not in downloads.offered
+    [prepare] = [button for button in at.button if button.key == "export_prepare"]
+    assert prepare.label == "Prepare the 3 shown events as GeoJSON and CSV"
+    prepare.click().run()
+    assert _ids(downloads) == (["hostile", "may-talks", "old-post"],) * 2
+    at.sidebar.multiselect(key="f_actors").select("china").run()  # 2 events: small again
+    assert _ids(downloads) == (["may-talks", "old-post"],) * 2
