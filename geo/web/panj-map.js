@@ -1202,6 +1202,25 @@
 
   var PLACE_PRECISION = { exact: "exact place" };
 
+  /* The distances to the frontier and the nearest post (geo/join.py). A point place's are the
+   * event's own. An area's (or a line's) are from its nearest point, so the event lies at least
+   * that far, and 0 (to the tenth of a km the details keep) only says the area reaches the frontier
+   * or holds the post. An event known only to a whole country could have happened anywhere in it:
+   * its distances say nothing. */
+  function distanceText(p, isArea, postName) {
+    if (p.loc === "country") { return "does not apply to an event known only to the whole country"; }
+    var parts = [];
+    if (p.frontier_km !== null) {
+      parts.push(!isArea ? p.frontier_km + " km to the frontier"
+        : p.frontier_km === 0 ? "reaches the frontier" : "at least " + p.frontier_km + " km from the frontier");
+    }
+    if (postName !== null) {
+      parts.push(!isArea ? p.post_km + " km to the nearest post, " + postName
+        : p.post_km === 0 ? "holds a post, " + postName : "at least " + p.post_km + " km from the nearest post, " + postName);
+    }
+    return parts.join("; ");
+  }
+
   /* "reported 1 September 2021 · known to the day": the join's date label says whether it is the
    * event's own date, a report's, or how long an ongoing fact held (geo/join.py date_label). */
   function dateLine(p) {
@@ -1298,10 +1317,7 @@
     if (p.wakhan) { region.push("in the Wakhan corridor"); }
     row("Place", p.place + " (" + (PLACE_PRECISION[p.loc] || "known to the " + p.loc) + ")" +
       (region.length ? "; " + region.join(", ") : ""));
-    var distances = [];
-    if (p.frontier_km !== null) { distances.push(p.frontier_km + " km to the frontier"); }
-    if (p.post !== null) { distances.push(p.post_km + " km to the nearest post, " + (header.names.post[p.post] || p.post)); }
-    row("Distance", distances.join("; "));
+    row("Distance", distanceText(p, this._data.area[eventRow] > 0, p.post === null ? null : header.names.post[p.post] || p.post));
     if (p.usd !== null) { row("Amount", "US$ " + Number(p.usd).toLocaleString("en")); }
     if (p.troops !== null) { row("Troops", Number(p.troops).toLocaleString("en")); }
     var doc = documents[p.doc], source = row("Source", doc ? "“" + doc.title + "”, " + (doc.label || doc.publisher) : p.doc);
