@@ -62,6 +62,18 @@ def _port(text: str) -> int:
     return port
 
 
+def store_location(url: str | None = None) -> str:
+    """Where the store at ``url`` (default ``geo.store.default_url()``) lives, as a reader is told
+    it: the SQLite file's path, or the database's URL without its password. Opens nothing, so it
+    can be said before the first run has created the store (scripts/run.sh does)."""
+    from geo.store import _without_password, default_url
+
+    url = url or default_url()
+    if url.startswith("sqlite:///"):
+        return f"the SQLite file {Path(url.removeprefix('sqlite:///')).resolve()}"
+    return f"the database {_without_password(url)}"
+
+
 def run_page(argv: list[str]) -> int:
     """``panj run``: see --help. Does not return once Streamlit starts (it takes over the process)."""
     from geo import editing
