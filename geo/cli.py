@@ -251,7 +251,7 @@ def _export_parser(
     parser = _parser("export", _EXPORT_DESCRIPTION, _EXPORT_EPILOG)
     parser.add_argument("--out", type=Path, metavar="FILE", help="the file to write (.png, .pdf or .svg)")
     parser.add_argument("--title", help="the figure's title (default: the scene's title, else the frontier's "
-                        "name); the subtitle says what is shown, e.g. 'Russia, China · 2022 · 5 of 29 events'")
+                        "name); the subtitle says what is shown: the filters, the dates and 'N of M events'")
     parser.add_argument("--format", choices=formats, help="png, pdf or svg (default: the --out suffix)")
     parser.add_argument("--no-locator", dest="locator", action="store_false",
                         help="leave out the locator inset (Central Asia with the map's extent outlined)")
