@@ -62,6 +62,18 @@ def _port(text: str) -> int:
     return port
 
 
+def store_location(url: str | None = None) -> str:
+    """Where the store at ``url`` (default ``geo.store.default_url()``) lives, as a reader is told
+    it: the SQLite file's path, or the database's URL without its password. Opens nothing, so it
+    can be said before the first run has created the store (scripts/run.sh does)."""
+    from geo.store import _without_password, default_url
+
+    url = url or default_url()
+    if url.startswith("sqlite:///"):
+        return f"the SQLite file {Path(url.removeprefix('sqlite:///')).resolve()}"
+    return f"the database {_without_password(url)}"
+
+
 def run_page(argv: list[str]) -> int:
     """``panj run``: see --help. Does not return once Streamlit starts (it takes over the process)."""
     from geo import editing
@@ -239,7 +251,7 @@ def _export_parser(
     parser = _parser("export", _EXPORT_DESCRIPTION, _EXPORT_EPILOG)
     parser.add_argument("--out", type=Path, metavar="FILE", help="the file to write (.png, .pdf or .svg)")
     parser.add_argument("--title", help="the figure's title (default: the scene's title, else the frontier's "
-                        "name); the subtitle says what is shown, e.g. 'Russia, China · 2022 · 5 of 29 events'")
+                        "name); the subtitle says what is shown: the filters, the dates and 'N of M events'")
     parser.add_argument("--format", choices=formats, help="png, pdf or svg (default: the --out suffix)")
     parser.add_argument("--no-locator", dest="locator", action="store_false",
                         help="leave out the locator inset (Central Asia with the map's extent outlined)")

@@ -14,6 +14,7 @@ a slide and on paper.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -301,6 +302,9 @@ def add_figure(
 ) -> folium.Map:
     """Lay out a map built for export (which carries its own legend and names, see geo.mapview
     and geo.labels) as the figure; returns the same map."""
+    # The document's <title> becomes a PDF's Title metadata (Chromium's printing); branca's
+    # template writes it unescaped.
+    fmap.get_root().title = html.escape(title)
     for element in (
         PrintStyle(figure_layout.pt),
         FigurePage(figure_layout, title=title, subtitle=subtitle, sources=sources, locator_inset=locator_inset,

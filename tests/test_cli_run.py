@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from geo.cli import main
+from geo.cli import main, store_location
 
 
 class Started(BaseException):
@@ -67,3 +67,19 @@ def test_help_explains_the_modes_and_the_password_variable(capsys) -> None:
     for mode in ("local", "password", "off"):
         assert f"\n  {mode} " in out
     assert "PANJ_EDITOR_PASSWORD" in out and "PANJ_EDITING" in out
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("postgresql://panj:s3cret@db.example:5432/panj", "the database postgresql://panj:***@db.example:5432/panj"),
+    ("postgresql://panj@db.example/panj", "the database postgresql://panj@db.example/panj"),
+    (None, "the SQLite file {data_dir}/panj.sqlite3"),
+])
+def test_store_location_names_the_file_or_the_url_without_its_password(monkeypatch, tmp_path, url, said) -> None:
+    # What scripts/run.sh says before the first run has created the store: nothing is opened.
+    monkeypatch.setenv("PANJ_DATA_DIR", str(tmp_path / "data"))
+    if url is None:
+        monkeypatch.delenv("PANJ_DATABASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("PANJ_DATABASE_URL", url)
+    assert store_location() == said.format(data_dir=tmp_path / "data")
+    assert not (tmp_path / "data").exists()

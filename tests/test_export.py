@@ -12,6 +12,7 @@ import html
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -157,6 +158,11 @@ def test_figure_text_is_escaped() -> None:
     assert "<img src=x" not in html and "<b>bold" not in html and "<b>sub" not in html and "<i>c" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
+
+
+def test_the_document_title_is_the_figure_title_escaped() -> None:
+    page = _furnished_html(title='Wakhan <b>&" 2022')
+    assert "<title>Wakhan &lt;b&gt;&amp;&quot; 2022</title>" in page
 
 
 def test_figure_fits_the_bounds_exactly() -> None:
@@ -452,6 +458,21 @@ def test_cli_writes_the_png(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert f"{out} (900×600 px" in done.stdout
     assert export.png_size(out.read_bytes()) == (900, 600)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils not installed")
+def test_cli_pdf_title_metadata_is_the_figure_title(tmp_path: Path) -> None:
+    # Characters HTML escapes, so the title must survive the document's markup unchanged.
+    title = 'Wakhan <b>&" 2022'
+    out = tmp_path / "titled.pdf"
+    command = [sys.executable, "-m", "geo", "export", "--out", str(out), "--title", title]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=180,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    titles = [line.removeprefix("Title:").strip() for line in info.splitlines() if line.startswith("Title:")]
+    assert titles == [title]
 
 
 @pytest.mark.browser
