@@ -303,8 +303,9 @@ class SnapshotCache:
 
     def get(self, layers_dir: Path, store: Store) -> Snapshot:
         """The snapshot of ``layers_dir`` at the store's current revision, its folder published;
-        DataError when the data cannot be shown or the store cannot be read. A revision that could
-        not be shown is not read again until the revision moves (every rerun would redo the work)."""
+        DataError when the data cannot be shown or the store cannot be read. A revision whose data
+        could not be shown is not read again until the revision moves (every rerun would redo the
+        work); a failure of the store itself (busy, gone) is tried again on the next run."""
         key = (Path(layers_dir).resolve(), store.location)
         revision = self._revision(store, key[0])
         with self._lock:
@@ -321,8 +322,9 @@ class SnapshotCache:
                     try:
                         snapshot = build_snapshot(key[0], store)
                     except DataError as error:
-                        with self._lock:
-                            self._failed[key] = (revision, error)
+                        if not isinstance(error.__cause__, StoreError):  # the database's own may pass
+                            with self._lock:
+                                self._failed[key] = (revision, error)
                         raise
                     current = self._replace(key, snapshot)
         current.map_data()

@@ -224,3 +224,23 @@ def test_a_directory_that_cannot_be_shown_is_not_read_again_until_the_revision_m
     with pytest.raises(snapshots.DataError):
         cache.get(broken, store)
     assert refusals() == 2
+
+
+def test_a_store_that_fails_once_is_read_again_on_the_next_run(store, monkeypatch) -> None:
+    """A database that is busy or gone for a moment is not remembered as data that cannot be shown."""
+    from geo.store import StoreError
+
+    cache = snapshots.SnapshotCache()
+    reads = {"left_to_fail": 1}
+    events = store.events
+
+    def flaky(*args, **kwargs):
+        if reads["left_to_fail"]:
+            reads["left_to_fail"] -= 1
+            raise StoreError("the store at test refused the read: database is locked")
+        return events(*args, **kwargs)
+
+    monkeypatch.setattr(store, "events", flaky)
+    with pytest.raises(snapshots.DataError, match="database is locked"):
+        cache.get(LAYERS_DIR, store)
+    assert len(cache.get(LAYERS_DIR, store).events) == 30

@@ -16,6 +16,7 @@ store grows by design: each deleted dataset waits in the trash for 30 days (``ge
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -150,12 +151,22 @@ def _all_show(sessions: list[Session], total: int | None, lost: list[int] | None
                     lost[0] += 1
                 if time.perf_counter() >= deadline:
                     wanted = "its events" if total is None else f"{total:,} events"
-                    raise StepFailed(f"the page did not show {wanted} within {STEP_TIMEOUT_S:.0f} s") from None
+                    raise StepFailed(f"the page did not show {wanted} within {STEP_TIMEOUT_S:.0f} s; "
+                                     f"it showed: {_shown(session)}") from None
         if "error" in state:
             raise StepFailed(state["error"])
         total = state["total"]
         session.quiet(STEP_TIMEOUT_S)
     return total
+
+
+def _shown(session: Session) -> str:
+    """What the page says instead (its count line, or the explanation of data it cannot show)."""
+    text = session.page.inner_text("body")
+    count = re.search(r"[\d,]+ of [\d,]+ events", text)
+    if "Panj cannot show this map data" in text:
+        return " ".join(text[text.index("Panj cannot show this map data"):].split())[:600]
+    return count.group(0) if count else " ".join(text.split())[:300]
 
 
 def _record(app: App, data_dir: Path, cycle: int, started: float, lost: list[int]) -> dict[str, Any]:
