@@ -47,7 +47,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +89,12 @@ class StepFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class App:
-    """A served page: its address and its process's id (whose memory is read)."""
+    """A served page: its address, its process's id (whose memory is read) and what it has printed
+    so far (for a failure's report)."""
 
     url: str
     pid: int
+    output: list[str] = field(default_factory=list, compare=False)
 
 
 # --- the store and the server --------------------------------------------------------------------
@@ -148,7 +150,7 @@ def serve(data_dir: Path, *, layers_dir: Path = LAYERS_DIR) -> Iterator[App]:
     try:
         if not announced.wait(START_TIMEOUT_S) or process.poll() is not None or not _healthy(url):
             raise AppBenchError(f"streamlit did not serve {url} (exit code {process.poll()}):\n{''.join(lines)[-2000:]}")
-        yield App(url, process.pid)
+        yield App(url, process.pid, lines)
     finally:
         process.terminate()
         try:

@@ -111,13 +111,13 @@ def run(*, cycles: int = CYCLES, sessions: int = SESSIONS, record_every: int = R
                     for cycle in range(1, cycles + 1):
                         panj("import", str(events), "--name", DATASET, "--licence", "synthetic, for the soak run",
                              "--layers-dir", str(layers_dir))
-                        _all_show(opened, shipped + EVENTS, lost)
+                        _all_show(opened, shipped + EVENTS, lost, app)
                         panj("datasets", "--rename", DATASET, RENAMED)
-                        _all_show(opened, shipped + EVENTS, lost)
+                        _all_show(opened, shipped + EVENTS, lost, app)
                         panj("export", "--out", str(work / "figure.png"), "--dataset", RENAMED, "--layers-dir",
                              str(layers_dir), *(["--browser", browser_path] if browser_path else []))
                         panj("datasets", "--delete", RENAMED)
-                        _all_show(opened, shipped, lost)
+                        _all_show(opened, shipped, lost, app)
                         if cycle % record_every == 0 or cycle == cycles:
                             records.append(_record(app, data_dir, cycle, started, lost))
                             report(_line(records[-1]))
@@ -129,7 +129,8 @@ def run(*, cycles: int = CYCLES, sessions: int = SESSIONS, record_every: int = R
     return SoakResult(records, machine, cycles, sessions)
 
 
-def _all_show(sessions: list[Session], total: int | None, lost: list[int] | None = None) -> int:
+def _all_show(sessions: list[Session], total: int | None, lost: list[int] | None = None,
+              app: App | None = None) -> int:
     """Rerun every session (its "Reset filters" button) and wait until each shows ``total`` events
     (None: whatever it shows first) with its map drawn; the total. A click that brought no rerun
     within ``RETRY_S`` is made again and counted in ``lost[0]``. StepFailed after ``STEP_TIMEOUT_S``."""
@@ -151,8 +152,9 @@ def _all_show(sessions: list[Session], total: int | None, lost: list[int] | None
                     lost[0] += 1
                 if time.perf_counter() >= deadline:
                     wanted = "its events" if total is None else f"{total:,} events"
+                    log = "".join(app.output[-40:]) if app is not None else ""
                     raise StepFailed(f"the page did not show {wanted} within {STEP_TIMEOUT_S:.0f} s; "
-                                     f"it showed: {_shown(session)}") from None
+                                     f"it showed: {_shown(session)}; the server's last output:\n{log}") from None
         if "error" in state:
             raise StepFailed(state["error"])
         total = state["total"]
