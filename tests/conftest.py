@@ -39,6 +39,19 @@ def _own_store(tmp_path_factory, monkeypatch) -> None:
     monkeypatch.delenv("PANJ_DATABASE_URL", raising=False)
 
 
+@pytest.fixture
+def static_dir(tmp_path, monkeypatch) -> Path:
+    """Published folders (geo.assets) under a temporary static folder, so a test counts only its own."""
+    from geo import assets
+
+    static = tmp_path / "static"
+    monkeypatch.setattr(assets, "STATIC_DIR", static)
+    monkeypatch.setattr(assets, "_DATA_DIR", static / "vendor" / "data")
+    monkeypatch.setattr(assets, "_LEAFLET_DIR", static / "vendor" / "leaflet")
+    monkeypatch.setattr(assets, "_PANJ_DIR", static / "vendor" / "panj")
+    return static
+
+
 def run_page(query: dict[str, str | list[str]] | None = None) -> AppTest:
     """Run app.py once under AppTest with ``query`` as its URL's query string; fail on an exception."""
     at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import assets, cli
+from geo import cli
 from geo.importers import read_file
 from geo.layers import LAYERS_DIR
 from geo.store import default_url, open_store
@@ -55,17 +55,6 @@ def test_events_of_another_data_directory_leave_the_store_as_it_was(tmp_path, mo
     with open_store(default_url()) as store:
         assert [(d.name, d.row_count, d.source_sha256, d.imported_at) for d in store.datasets()] == before
         assert store.revision() == revision
-
-
-@pytest.fixture
-def static_dir(tmp_path, monkeypatch) -> Path:
-    """Published folders under a temporary static folder, so the test counts only its own."""
-    static = tmp_path / "static"
-    monkeypatch.setattr(assets, "STATIC_DIR", static)
-    monkeypatch.setattr(assets, "_DATA_DIR", static / "vendor" / "data")
-    monkeypatch.setattr(assets, "_LEAFLET_DIR", static / "vendor" / "leaflet")
-    monkeypatch.setattr(assets, "_PANJ_DIR", static / "vendor" / "panj")
-    return static
 
 
 @pytest.mark.browser

@@ -21,15 +21,8 @@ from geo.store import open_store
 IMPORTS = Path(__file__).parent / "fixtures" / "imports"
 
 
-@pytest.fixture(autouse=True)
-def static_dir(tmp_path, monkeypatch) -> Path:
-    """Published folders under a temporary static folder: each test counts only its own."""
-    static = tmp_path / "static"
-    monkeypatch.setattr(assets, "STATIC_DIR", static)
-    monkeypatch.setattr(assets, "_DATA_DIR", static / "vendor" / "data")
-    monkeypatch.setattr(assets, "_LEAFLET_DIR", static / "vendor" / "leaflet")
-    monkeypatch.setattr(assets, "_PANJ_DIR", static / "vendor" / "panj")
-    return static
+# Published folders under a temporary static folder: each test counts only its own (conftest.py).
+pytestmark = pytest.mark.usefixtures("static_dir")
 
 
 @pytest.fixture
