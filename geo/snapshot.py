@@ -170,7 +170,7 @@ class Snapshot:
             # cache) is published again before this run sends its URLs, not a minute later.
             if published.data is None or not published.folder.path.is_dir():
                 published.folder, published.data = self._publish()
-                published.touched = now
+                published.touched = time.time()  # after the writing: the folder's mtime is our own
             elif now - published.touched > TOUCH_EVERY_S:
                 assets.touch_folder(published.folder.name)
                 published.touched = now
