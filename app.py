@@ -45,7 +45,7 @@ def page_store(layers_dir: Path, url: str):
     return snapshots.open_page_store(layers_dir, url)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1)  # no argument: one value
 def snapshot_cache() -> snapshots.SnapshotCache:
     """The process's snapshots: the latest of each data directory (bounded), and the pruning of
     published folders no reader needs."""

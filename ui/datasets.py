@@ -105,7 +105,7 @@ def _log_once(problem: str) -> None:
     logger.warning("editing on the page is off: %s", problem)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1)  # no argument: one value
 def _gates() -> PasswordGates:
     """The process's password pauses, by client address: a new tab does not wait less."""
     return PasswordGates()
