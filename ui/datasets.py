@@ -42,7 +42,8 @@ from geo.store import TRASH_DAYS, Dataset, Store, StoreError
 
 logger = logging.getLogger("panj.page")
 
-KEY_SHOWN = "datasets_shown"
+KEY_SHOWN = "datasets_shown"  # the Datasets choice: ids of the datasets ticked
+KEY_HIDDEN = "datasets_hidden"  # ids of the datasets the reader unticked
 KEY_UPLOAD = "dataset_upload"  # followed by the session's import count: a new key empties the uploader
 KEY_IMPORTS = "dataset_imports"
 KEY_CHECK = "dataset_check"
@@ -61,17 +62,29 @@ FORMAT_CHOICES = {"auto": "Guess from the file", "acled": "ACLED CSV export", "g
 
 def dataset_filter(data: Snapshot) -> np.ndarray | None:
     """The datasets to show (all unless the reader unticks some), as the mask of the events they
-    hold over ``data.events``; None when every dataset is shown."""
-    names = [dataset.name for dataset in data.datasets]
+    hold over ``data.events``; None when every dataset is shown.
+
+    The session remembers the datasets the reader hid, by id (kept through a rename), not the ones
+    ticked: a dataset imported or renamed while the page is open is shown, where a remembered list
+    of ticked names would silently leave it out."""
+    names = {dataset.id: dataset.name for dataset in data.datasets}
     if len(names) < 2:
         return None
-    chosen = st.sidebar.multiselect("Datasets", names, default=names, key=KEY_SHOWN,
-                                    format_func=lambda name: f"{name} ({_rows(data, name)} events)")
-    return None if set(chosen) == set(names) else data.index.naming("dataset", chosen)
+    hidden = set(st.session_state.get(KEY_HIDDEN, ())) & set(names)
+    st.session_state[KEY_SHOWN] = [dataset_id for dataset_id in names if dataset_id not in hidden]
+
+    def remember_hidden() -> None:
+        st.session_state[KEY_HIDDEN] = sorted(set(names) - set(st.session_state[KEY_SHOWN]))
+
+    chosen = st.sidebar.multiselect("Datasets", list(names), key=KEY_SHOWN, on_change=remember_hidden,
+                                    format_func=lambda dataset_id: f"{names[dataset_id]} ({_rows(data, dataset_id)} events)")
+    if not hidden:
+        return None
+    return data.index.naming("dataset", {names[dataset_id] for dataset_id in chosen})
 
 
-def _rows(data: Snapshot, name: str) -> int:
-    return next(dataset.row_count for dataset in data.datasets if dataset.name == name)
+def _rows(data: Snapshot, dataset_id: str) -> int:
+    return next(dataset.row_count for dataset in data.datasets if dataset.id == dataset_id)
 
 
 # --- who may edit --------------------------------------------------------------------------------
