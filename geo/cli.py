@@ -514,7 +514,17 @@ store: PANJ_DATABASE_URL (postgresql://USER@HOST/DATABASE, PostgreSQL with PostG
 
 def import_events(argv: list[str]) -> int:
     """``panj import``: see --help."""
-    from geo.importers import DEFAULT_MAX_BYTES, FORMATS, MAX_MB_ENV, UNIT, dataset_id, default_max_bytes, read_file
+    from geo.importers import (
+        DEFAULT_MAX_BYTES,
+        FORMATS,
+        MAX_MB_ENV,
+        UNIT,
+        ImportFileError,
+        dataset_id,
+        default_max_bytes,
+        read_deletions,
+        read_file,
+    )
     from geo.layers import LAYERS_DIR
     from geo.store import load_shipped, open_store
 
@@ -523,20 +533,34 @@ def import_events(argv: list[str]) -> int:
         description="Import a file of events as a dataset of the store: ACLED's CSV export, a GeoJSON "
                     "FeatureCollection of points or polygons, or a file in Panj's own events format (a second "
                     "article's). Every row is checked as the article's events are, and against the layers; "
-                    "the dataset is stored only when every row is accepted, in one transaction. The data "
-                    "directory's events/*.json are loaded into the store first (as `panj run` does), so that "
-                    "no imported event repeats one of theirs.",
+                    "the dataset is stored only when every row is accepted (--keep-good stores the accepted "
+                    "ones), in one transaction. --update brings an imported dataset up to date with a newer "
+                    "export: rows are matched by their source's id (ACLED's event_id_cnty, a feature's id); a "
+                    "row revised later than the stored one (ACLED's timestamp) replaces it, an older or equal one "
+                    "is left, a new id is added, events the file does not name are kept, and the ids of "
+                    "--deletions are removed. The data directory's events/*.json are loaded into the store first "
+                    "(as `panj run` does), so that no imported event repeats one of theirs.",
         epilog=f"formats: --format acled|geojson|panj; by default a .csv file is ACLED's, a JSON file a\n"
-               f"  GeoJSON FeatureCollection or else Panj's format.\n"
+               f"  GeoJSON FeatureCollection or else Panj's format. --update takes ACLED and GeoJSON files.\n"
+               f"deletions: a CSV file with a column event_id_cnty (ACLED's deletions file) or id, and\n"
+               f"  optionally deleted_timestamp; a row of the update revised after its deletion stays.\n"
                f"size: files over {DEFAULT_MAX_BYTES // 1024 // 1024} MB are refused; --max-size or {MAX_MB_ENV} "
                f"change the limit.\n{_STORE_EPILOG}\n\n"
-               "exit status: 0 imported; 1 the file is invalid (every rejected row is listed: row, field,\n"
-               "  reason; nothing is stored) or the store failed; 2 bad option, no such file, a name taken.\n\n"
+               "exit status: 0 imported or updated; 1 the file is invalid (every rejected row is listed: row,\n"
+               "  field, reason; nothing is stored unless --keep-good) or the store failed; 2 bad option, no\n"
+               "  such file, a name taken or no dataset of the --update name.\n\n"
                "examples:\n  panj import 2022-acled-tajikistan.csv --name \"ACLED Tajikistan 2022\" --licence \"ACLED terms of use\"\n"
-               "  panj import second-article.json --name \"Second article\" --report report.csv",
+               "  panj import second-article.json --name \"Second article\" --report report.csv\n"
+               "  panj import acled-week-23.csv --update \"ACLED Tajikistan 2022\" --deletions acled-deleted.csv",
     )
     parser.add_argument("file", type=Path, metavar="FILE", help="the file to import")
-    parser.add_argument("--name", required=True, help="the dataset's name (unique in the store)")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--name", help="the new dataset's name (unique in the store)")
+    target.add_argument("--update", metavar="NAME", help="update the imported dataset NAME with the file's rows")
+    parser.add_argument("--deletions", type=Path, metavar="CSV",
+                        help="with --update: a file of the ids of events to remove (ACLED's deletions file)")
+    parser.add_argument("--keep-good", action="store_true",
+                        help="store the accepted rows of a file that has rejected ones (the report lists those)")
     parser.add_argument("--format", choices=FORMATS, help="the file's format (default: from the file)")
     parser.add_argument("--licence", default="", metavar="TEXT", help="the licence or terms the data comes under")
     parser.add_argument("--report", type=Path, metavar="CSV",
@@ -547,40 +571,71 @@ def import_events(argv: list[str]) -> int:
     options = parser.parse_args(argv)
     if not options.file.is_file():
         parser.error(f"FILE {options.file}: no such file")
+    if options.deletions is not None and options.update is None:
+        parser.error("--deletions goes with --update NAME")
+    if options.deletions is not None and not options.deletions.is_file():
+        parser.error(f"--deletions {options.deletions}: no such file")
+    if options.update is not None and options.licence:
+        parser.error("--licence goes with --name: an update keeps the dataset's licence")
+    if options.update is not None and options.format == "panj":
+        parser.error("--update takes ACLED or GeoJSON files: a Panj events file is an article's, imported whole")
     if options.max_size is not None and not (math.isfinite(options.max_size) and options.max_size > 0):
         parser.error(f"--max-size {options.max_size:g}: must be a positive number of megabytes")
     if options.report is not None and not options.report.parent.is_dir():
         parser.error(f"--report {options.report}: folder {options.report.parent} does not exist")
+    name = options.name if options.update is None else options.update
     try:
-        dataset_id(options.name)
+        dataset_id(name)
         max_bytes = default_max_bytes() if options.max_size is None else int(options.max_size * 1024 * 1024)
     except ValueError as error:
         parser.error(str(error))
     try:
+        deletions = read_deletions(options.deletions) if options.deletions is not None else None
+    except ImportFileError as error:
+        return _failed("import", error, logged=f"deletions file {options.deletions} refused")
+    try:
         with open_store() as store:
             load_shipped(store, options.layers_dir, by=BY_COMMAND_LINE)
-            existing = store.existing()
-            if options.name.strip() in existing.datasets.values():
-                parser.error(f"--name {options.name}: a dataset of that name exists (panj datasets --rename or --delete)")
-            imported = read_file(options.file, dataset_name=options.name, file_format=options.format,
-                                 layers_dir=options.layers_dir, max_bytes=max_bytes, existing=existing)
+            datasets = {dataset.name: dataset for dataset in store.datasets()}
+            if options.update is None and name.strip() in datasets:
+                parser.error(f"--name {name}: a dataset of that name exists (panj datasets --rename or --delete, "
+                             "or --update it)")
+            if options.update is not None and (name not in datasets or datasets[name].shipped):
+                known = sorted(dataset.name for dataset in datasets.values() if not dataset.shipped)
+                parser.error(f"--update {name}: no imported dataset of that name"
+                             + (f"; the store has {', '.join(map(repr, known))}" if known else ""))
+            updating = datasets.get(name) if options.update is not None else None
+            imported = read_file(options.file, dataset_name=name, file_format=options.format,
+                                 layers_dir=options.layers_dir, max_bytes=max_bytes,
+                                 existing=store.existing(besides=name if updating else None),
+                                 dataset_key=updating.id if updating else None)
             if options.report is not None:
                 options.report.write_text(imported.report_csv(), encoding="utf-8", newline="")
             for line in imported.flagged:
                 where = imported.item(line.row, line.event_id) + (f", field {line.field!r}" if line.field else "")
                 print(f"flagged: {where}: {line.reason}", file=sys.stderr)
             unit = UNIT[imported.format]
-            if not imported.ok:
+            rejected = {line.row for line in imported.rejected}
+            if imported.rejected:
                 for problem in imported.problems():
                     print(problem, file=sys.stderr)
-                rejected = {line.row for line in imported.rejected}
+            if not imported.events and not deletions or imported.rejected and not options.keep_good:
                 print(f"panj import: nothing imported: {len(imported.events)} {unit}s accepted, "
-                      f"{len(rejected - {None})} rejected" + (" and the file refused" if None in rejected else ""),
+                      f"{len(rejected - {None})} rejected" + (" and the file refused" if None in rejected else "")
+                      + ("; --keep-good stores the accepted ones" if imported.events and None not in rejected else ""),
                       file=sys.stderr)
                 return EXIT_FAILED
-            dataset = store.import_dataset(options.name, imported, source_file=options.file.name,
-                                           licence=options.licence, by=BY_COMMAND_LINE)
-            print(f"imported {dataset.row_count} events into dataset {dataset.name!r} ({store.location})")
+            if updating is not None:
+                counts = store.update_dataset(name, imported, deletions=deletions, source_file=options.file.name,
+                                              by=BY_COMMAND_LINE, keep_good=options.keep_good)
+                print(f"updated dataset {name!r}: {counts.added} added, {counts.revised} revised, "
+                      f"{counts.unchanged} unchanged, {counts.deleted} deleted, {counts.rejected} rejected; "
+                      f"{counts.row_count} events ({store.location})")
+            else:
+                dataset = store.import_dataset(name, imported, source_file=options.file.name,
+                                               licence=options.licence, by=BY_COMMAND_LINE, keep_good=options.keep_good)
+                print(f"imported {dataset.row_count} events into dataset {dataset.name!r}"
+                      + (f", {len(rejected - {None})} {unit}s rejected" if rejected else "") + f" ({store.location})")
     except _data_errors() as error:  # the store's, and the data directory's LayerError, EventsError, MappingError
         return _failed("import", error, logged=f"import of {options.file} failed")
     return EXIT_DONE

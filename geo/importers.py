@@ -281,16 +281,19 @@ def detect_format(path: Path, text: str) -> str:
 
 def read_file(
     path: Path, *, dataset_name: str, file_format: str | None = None, layers_dir: Path = LAYERS_DIR,
-    max_bytes: int | None = None, existing: Existing | None = None,
+    max_bytes: int | None = None, existing: Existing | None = None, dataset_key: str | None = None,
 ) -> Imported:
     """Read ``path`` as ``file_format`` (guessed from the file when None) into a dataset called
     ``dataset_name``, checking every row against the event model and the layers of
     ``layers_dir``. File-wide problems (size, encoding, no rows, missing columns) come back as
-    rejected lines without a row. ``existing`` names event and document ids a store holds."""
+    rejected lines without a row. ``existing`` names event and document ids a store holds.
+    ``dataset_key`` is the dataset's id when it is not the one its name gives (an update of a
+    renamed dataset keeps the id it was imported with)."""
     path = Path(path)
     layers = load_layers(layers_dir)
     vocabulary = load_vocabulary(layers_dir)
-    reader = _Reader(path, dataset_id(dataset_name), dataset_name, layers, vocabulary, existing or Existing())
+    reader = _Reader(path, dataset_key or dataset_id(dataset_name), dataset_name, layers, vocabulary,
+                     existing or Existing())
     text = reader.text(max_bytes if max_bytes is not None else default_max_bytes())
     file_format = file_format or (detect_format(path, text) if text is not None else "acled")
     if file_format not in FORMATS:
@@ -671,6 +674,74 @@ class _Reader:
 
 
 # --- cell readers ---------------------------------------------------------------------------------
+
+DELETION_ID_COLUMNS = ("event_id_cnty", "id")  # ACLED's deletions file; any other source's ids
+
+
+def read_deletions(path: Path) -> dict[str, str]:
+    """The events a deletions file removes: event id (lower-case, as imports store ACLED's) -> the
+    deletion's time as the file gives it ("" when it gives none). ACLED publishes deletions as CSV
+    rows of ``event_id_cnty,deleted_timestamp``; a file of another source's ids may name its column
+    ``id``. ImportFileError lists every problem (row, field, reason)."""
+    path = Path(path)
+    problems: list[Problem] = []
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise ImportFileError([Problem(path, "file", None, f"cannot read the file: {error.strerror}")]) from error
+    except UnicodeDecodeError as error:
+        raise ImportFileError([Problem(path, "file", None, f"not UTF-8 (byte {error.start + 1}): save the file as "
+                                                           "UTF-8")]) from error
+    first_line = text.split("\n", 1)[0]
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=max(",;\t", key=first_line.count))
+    header = [name.strip().lower() for name in next(rows, [])]
+    column = next((name for name in DELETION_ID_COLUMNS if name in header), None)
+    if column is None:
+        raise ImportFileError([Problem(path, "row 1", None, "no id column: expected "
+                                       + " or ".join(map(repr, DELETION_ID_COLUMNS)))])
+    deleted: dict[str, str] = {}
+    for number, cells in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(Problem(path, f"row {number}", None, f"has {len(cells)} cells, the header {len(header)}"))
+            continue
+        values = dict(zip(header, (cell.strip() for cell in cells), strict=True))
+        event_id = values[column].lower()
+        if not event_id:
+            problems.append(Problem(path, f"row {number}", column, "empty"))
+            continue
+        when = values.get("deleted_timestamp", "")
+        if when and _time_value(when) is None:
+            problems.append(Problem(path, f"row {number}", "deleted_timestamp",
+                                    f"{when!r} is neither a Unix time nor an ISO date"))
+            continue
+        deleted[event_id] = when
+    if problems:
+        raise ImportFileError(problems)
+    return deleted
+
+
+def revision_time(properties: Mapping[str, Any]) -> float | None:
+    """When a row was last revised, as the source says (ACLED's ``timestamp``, in Unix seconds;
+    an ISO date or time is read too); None when the row does not say."""
+    value = properties.get("timestamp")
+    return None if value in (None, "") else _time_value(str(value))
+
+
+def _time_value(text: str) -> float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        pass
+    else:
+        return number if math.isfinite(number) else None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).timestamp()
+
 
 def _acled_dates(text: str, precision: str, bad: Callable[[str, str], None]) -> dict[str, str]:
     """``start`` (and ``end``) in Panj's form from ACLED's event_date and time_precision: 1 the

@@ -23,7 +23,7 @@ import os
 import sqlite3
 import uuid
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +47,15 @@ from geo.events import (
     load_vocabulary,
     parse_event,
 )
-from geo.importers import Existing, Imported, ImportFileError, dataset_id, places_layer_id, read_file
+from geo.importers import (
+    Existing,
+    Imported,
+    ImportFileError,
+    dataset_id,
+    places_layer_id,
+    read_file,
+    revision_time,
+)
 from geo.layers import LAYERS_DIR, Layer, LayerSpec, feature_refs, load_layers
 from geo.problems import Problem, ProblemsError
 
@@ -87,6 +95,18 @@ class Dataset:
     row_count: int
     licence: str
     shipped: bool  # a file of a data directory's events/ (load_shipped), not an analyst's import
+
+
+@dataclass(frozen=True)
+class UpdateCounts:
+    """What ``Store.update_dataset`` did to a dataset's events."""
+
+    added: int  # ids the dataset did not hold
+    revised: int  # held, and replaced by a row revised later (or differing, where no row says when)
+    unchanged: int  # held, and the file's row is no newer: left as stored
+    deleted: int  # removed by the deletions file
+    rejected: int  # rows of the file not imported (listed in the import's report)
+    row_count: int  # the dataset's events after the update
 
 
 @dataclass(frozen=True)
@@ -391,10 +411,18 @@ class Store:
         with self._transaction(write=False) as session:
             return session.datasets()
 
-    def existing(self) -> Existing:
-        """The event, document and dataset ids an import must not repeat (``geo.importers.read_file``)."""
+    def existing(self, *, besides: str | None = None) -> Existing:
+        """The event, document and dataset ids an import must not repeat (``geo.importers.read_file``);
+        with ``besides``, those of every dataset but that one (an update of it may repeat its own)."""
         with self._transaction(write=False) as session:
-            return _existing(session)
+            existing = _existing(session)
+        if besides is None:
+            return existing
+        key = next((key for key, name in existing.datasets.items() if name == besides), None)
+        return Existing(event_ids={event_id: name for event_id, name in existing.event_ids.items() if name != besides},
+                        documents={document: name for document, name in existing.documents.items()
+                                   if name != besides or document != key},
+                        datasets={dataset: name for dataset, name in existing.datasets.items() if name != besides})
 
     def trash(self) -> list[TrashedDataset]:
         """The deleted datasets still restorable, newest first."""
@@ -484,10 +512,11 @@ class Store:
     # -- changing --
 
     def import_dataset(self, name: str, imported: Imported, *, source_file: str, licence: str, by: str,
-                       replace: bool = False) -> Dataset:
-        """Store ``imported`` (every row accepted) as dataset ``name``, in one transaction, logged
-        as made ``by``. With ``replace``, an imported dataset of that name is replaced in the same
-        transaction (logged as an update); a shipped one never is."""
+                       replace: bool = False, keep_good: bool = False) -> Dataset:
+        """Store ``imported`` (every row accepted; with ``keep_good``, the accepted rows of a file
+        that has rejected ones) as dataset ``name``, in one transaction, logged as made ``by``.
+        With ``replace``, an imported dataset of that name is replaced in the same transaction
+        (logged as an update); a shipped one never is."""
         with self._transaction(write=True, by=by) as change:
             current = next((dataset for dataset in change.datasets() if dataset.name == name.strip()), None)
             if replace and current is not None:
@@ -496,9 +525,45 @@ class Store:
                                      "it is replaced only from its file")
                 _remove(change, current.id)
             dataset = _store_dataset(change, name, imported, source_file=source_file, licence=licence,
-                                     shipped_from=None)
+                                     shipped_from=None, keep_good=keep_good)
             change.log("update" if replace and current is not None else "import", dataset.name)
         return dataset
+
+    def update_dataset(self, name: str, imported: Imported, *, deletions: Mapping[str, str] | None = None,
+                       source_file: str, by: str, keep_good: bool = False) -> UpdateCounts:
+        """Bring the imported dataset ``name`` up to date with ``imported`` (read with
+        ``read_file(..., dataset_key=<its id>, existing=existing(besides=name))``) and the
+        ``deletions`` (event id -> when deleted, ``geo.importers.read_deletions``), in one
+        transaction logged as an update made ``by``.
+
+        Rows are matched by event id (ACLED's ``event_id_cnty``, a feature's id): a row revised
+        after the stored one (``geo.importers.revision_time``) replaces it, an older or equal one is
+        left; where either does not say when it was revised, a row that differs replaces the stored
+        one. New ids are added; events the file does not name are kept (ACLED's updates hold the
+        changed rows only). A deletion removes its event unless the file holds a revision of that
+        event made after the deletion. The file's own places and actors are merged with the
+        dataset's by name (and geometry). Rows the file rejects stop the update unless ``keep_good``."""
+        if imported.rejected and not keep_good or not imported.events and not deletions:
+            raise ImportFileError(imported.problems() or [Problem(imported.path, "file", None, "no events to import")])
+        with self._transaction(write=True, by=by) as change:
+            dataset = _imported_dataset(change, name, "updated")
+            if imported.dataset_id != dataset.id:
+                raise StoreError(f"{imported.path} was read for dataset id {imported.dataset_id!r}, not {name!r}'s "
+                                 f"({dataset.id!r})")
+            if imported.format != dataset.format:
+                raise StoreError(f"dataset {name!r} was imported from a {dataset.format} file; {imported.path.name} "
+                                 f"reads as {imported.format}")
+            counts = _merge_update(change, dataset, imported, deletions or {})
+            document = json.loads(change.query("SELECT document FROM panj_datasets WHERE id = ?", (dataset.id,))[0][0])
+            document.setdefault("notes", []).append(
+                f"Updated from {source_file} on {change.at.date().isoformat()}: a revised or added event's "
+                "paragraph is its row number in that file.")
+            change.execute("UPDATE panj_datasets SET source_file = ?, source_sha256 = ?, imported_at = ?, row_count = ?, "
+                           "document = ? WHERE id = ?",
+                           (source_file, imported.sha256, change.at.replace(microsecond=0).isoformat(),
+                            counts.row_count, json.dumps(document, ensure_ascii=False), dataset.id))
+            change.log("update", dataset.name)
+        return counts
 
     def rename(self, old: str, new: str, *, by: str) -> None:
         """Rename dataset ``old`` (an imported one) to ``new``, logged as made ``by``."""
@@ -679,6 +744,109 @@ def _existing(session: _Session) -> Existing:
     return Existing(event_ids=event_ids, documents=documents, datasets=names)
 
 
+def _merge_update(change: _Change, dataset: Dataset, imported: Imported, deletions: Mapping[str, str]) -> UpdateCounts:
+    """Write ``imported``'s rows and ``deletions`` into ``dataset`` (``Store.update_dataset``)."""
+    stored = {event_id: (row_number, json.loads(entry), json.loads(properties))
+              for event_id, row_number, entry, properties in change.query(
+                  "SELECT id, row_number, entry, properties FROM panj_events WHERE dataset_id = ?", (dataset.id,))}
+    places = {place_id: (place_name, bytes(wkb)) for place_id, place_name, wkb in change.query(
+        f"SELECT id, name, {change.dialect.geometry_out} FROM panj_places WHERE dataset_id = ?", (dataset.id,))}
+    actors = dict(change.query("SELECT name, id FROM panj_actors WHERE dataset_id = ?", (dataset.id,)))
+    layer = places_layer_id(dataset.id)
+
+    # The file's places and actors, renamed to the dataset's where they are the same, else to ids free in it.
+    place_ids: dict[str, str] = {}
+    held_places = {held: place_id for place_id, held in places.items()}
+    new_places = []
+    for place in imported.places.values():
+        key = (place.name, shapely.to_wkb(place.geometry))
+        place_id = held_places.get(key) or _free_id(place.id, places)
+        if place_id not in places:
+            places[place_id] = key
+            held_places[key] = place_id
+            new_places.append((place_id, place))
+        place_ids[f"{layer}:{place.id}"] = f"{layer}:{place_id}"
+    actor_ids: dict[str, str] = {}
+    new_actors = []
+    for term in imported.actors.values():
+        actor_id = actors.get(term.name) or _free_id(term.id, set(actors.values()))
+        if term.name not in actors:
+            actors[term.name] = actor_id
+            new_actors.append((actor_id, term))
+        actor_ids[term.id] = actor_id
+
+    added, revised, unchanged = [], [], 0
+    revised_at: dict[str, float | None] = {}
+    last_row = max((row_number for row_number, _, _ in stored.values()), default=0)
+    for event in imported.events:
+        entry = dict(event.entry, place=place_ids.get(event.entry["place"], event.entry["place"]),
+                     actors=[actor_ids.get(actor, actor) for actor in event.entry["actors"]])
+        revised_at[event.event.id] = revision_time(event.properties)
+        held = stored.get(event.event.id)
+        if held is None:
+            added.append((event.event.id, dataset.id, last_row + event.row, entry, event.properties))
+            continue
+        new_time, old_time = revised_at[event.event.id], revision_time(held[2])
+        newer = (new_time > old_time if new_time is not None and old_time is not None
+                 else (entry, event.properties) != (held[1], held[2]))
+        if newer:
+            revised.append((held[0], entry, event.properties, event.event.id))
+        else:
+            unchanged += 1
+    deleted = []
+    adding = {row[0] for row in added}
+    for event_id, when in deletions.items():
+        if event_id not in stored and event_id not in adding:
+            continue
+        deleted_at = revision_time({"timestamp": when})
+        revived = revised_at.get(event_id)
+        if revived is not None and deleted_at is not None and revived > deleted_at:
+            continue  # the file revises it after its deletion: the revision stands
+        deleted.append(event_id)
+    gone = set(deleted)
+    added = [row for row in added if row[0] not in gone]
+    revised = [row for row in revised if row[3] not in gone]
+    deleted = [event_id for event_id in deleted if event_id in stored]  # not those the file would have added
+
+    change.insert("panj_places", ("dataset_id", "id", "name", "geometry"),
+                  [(dataset.id, place_id, place.name, change.geometry_in(place.geometry)) for place_id, place in new_places])
+    change.insert("panj_actors", ("dataset_id", "id", "name", "colour", "symbol"),
+                  [(dataset.id, actor_id, term.name, term.colour, term.symbol) for actor_id, term in new_actors])
+    for row_number, entry, properties, event_id in revised:
+        change.execute("UPDATE panj_events SET row_number = ?, entry = ?, properties = ? WHERE id = ?",
+                       (row_number, json.dumps(entry, ensure_ascii=False), json.dumps(properties, ensure_ascii=False),
+                        event_id))
+    for event_id in deleted:
+        change.execute("DELETE FROM panj_events WHERE id = ?", (event_id,))
+    change.insert("panj_events", ("id", "dataset_id", "row_number", "entry", "properties"),
+                  [(event_id, key, row_number, json.dumps(entry, ensure_ascii=False),
+                    json.dumps(properties, ensure_ascii=False)) for event_id, key, row_number, entry, properties in added])
+    # Places and actors no event names any more go with the events that named them.
+    remaining = [json.loads(entry) for (entry,) in change.query("SELECT entry FROM panj_events WHERE dataset_id = ?",
+                                                                 (dataset.id,))]
+    if not remaining:
+        raise StoreError(f"the update would leave dataset {dataset.name!r} without events: delete it instead")
+    named_places = {entry["place"] for entry in remaining}
+    named_actors = {actor for entry in remaining for actor in entry["actors"]}
+    for place_id in places:
+        if f"{layer}:{place_id}" not in named_places:
+            change.execute("DELETE FROM panj_places WHERE dataset_id = ? AND id = ?", (dataset.id, place_id))
+    for actor_id in actors.values():
+        if actor_id not in named_actors:
+            change.execute("DELETE FROM panj_actors WHERE dataset_id = ? AND id = ?", (dataset.id, actor_id))
+    return UpdateCounts(added=len(added), revised=len(revised), unchanged=unchanged, deleted=len(deleted),
+                        rejected=len({line.row for line in imported.rejected}), row_count=len(remaining))
+
+
+def _free_id(wanted: str, taken: Iterable[str]) -> str:
+    taken = set(taken)
+    candidate, number = wanted, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{wanted}-{number}"
+    return candidate
+
+
 def _imported_dataset(session: _Session, name: str, done: str) -> Dataset:
     """The imported (not shipped) dataset ``name``; StoreError when there is none."""
     dataset = next((dataset for dataset in session.datasets() if dataset.name == name), None)
@@ -697,9 +865,9 @@ def _remove(session: _Session, key: str) -> None:
 
 
 def _store_dataset(session: _Session, name: str, imported: Imported, *, source_file: str, licence: str,
-                   shipped_from: str | None) -> Dataset:
+                   shipped_from: str | None, keep_good: bool = False) -> Dataset:
     """Insert ``imported`` as dataset ``name`` inside ``session``'s transaction."""
-    if not imported.ok:
+    if not (imported.ok or keep_good and imported.events):
         raise ImportFileError(imported.problems() or [Problem(imported.path, "file", None, "no events to import")])
     if dataset_id(name) != imported.dataset_id:
         raise StoreError(f"{imported.path} was read for dataset id {imported.dataset_id!r}, not {name!r}'s")

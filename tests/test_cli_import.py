@@ -82,7 +82,7 @@ def test_a_file_over_the_limit_exits_1(capsys: pytest.CaptureFixture[str]) -> No
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["import", str(IMPORTS / "acled.csv")], "the following arguments are required: --name"),
+        (["import", str(IMPORTS / "acled.csv")], "one of the arguments --name --update is required"),
         (["import", str(IMPORTS / "acled.csv"), "--name", "x", "--format", "xlsx"], "invalid choice: 'xlsx'"),
         (["import", "no-such-file.csv", "--name", "x"], "no such file"),
         (["import", str(IMPORTS / "acled.csv"), "--name", "!!!"], "must hold a letter or a digit"),
