@@ -247,7 +247,7 @@ class SlowEvents(list):
         items = list.__iter__(self)
         yield next(items)
         self.halfway.set()
-        assert self.go_on.wait(timeout=60), "the reader never let the import go on"
+        assert self.go_on.wait(timeout=600), "the reader never let the import go on"
         yield from items
 
 
