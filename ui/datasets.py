@@ -47,6 +47,9 @@ KEY_HIDDEN = "datasets_hidden"  # ids of the datasets the reader unticked
 KEY_UPLOAD = "dataset_upload"  # followed by the session's import count: a new key empties the uploader
 KEY_IMPORTS = "dataset_imports"
 KEY_CHECK = "dataset_check"
+KEY_TARGET = "dataset_target"  # a new dataset, or the imported one an upload updates
+KEY_DELETIONS = "dataset_deletions"  # followed by the session's import count, as KEY_UPLOAD
+KEY_KEEP_GOOD = "dataset_keep_good"
 KEY_NOTICE = "dataset_notice"
 KEY_LICENCE = "dataset_licence"
 KEY_CHOSEN = "dataset_chosen"
@@ -189,98 +192,161 @@ def datasets_panel(data: Snapshot, store: Store) -> None:
             manage(data, store)
 
 
+NEW_DATASET = ""  # the "Import into" choice of a new dataset; any other is the name of the one to update
+
+
 def import_panel(data: Snapshot, store: Store) -> None:
-    """Choose a file, name its dataset; the check's report, and Import when every row passed."""
-    upload = st.file_uploader("File", type=["csv", "json", "geojson"], key=f"{KEY_UPLOAD}{st.session_state.get(KEY_IMPORTS, 0)}",
+    """Choose a file and a new dataset's name, or an imported dataset to update (with a deletions
+    file, as ACLED publishes them); the check's report, and Import when the rows passed (or the
+    reader keeps the accepted ones)."""
+    imports = st.session_state.get(KEY_IMPORTS, 0)
+    own = _imported_names(data.datasets)
+    target = st.selectbox("Import into", [NEW_DATASET, *own], key=KEY_TARGET,
+                          format_func=lambda name: f"Update “{name}”" if name else "A new dataset",
+                          help="An update matches rows by their source's id (ACLED's event_id_cnty, a feature's id): "
+                               "a row revised later replaces the stored one, new ids are added, the rest is kept.")
+    upload = st.file_uploader("File", type=["csv", "json", "geojson"], key=f"{KEY_UPLOAD}{imports}",
                               help="Up to 200 MB. Nothing is saved until you press Import.")
     left, middle = st.columns(2)
-    name = left.text_input("Dataset name", value=Path(upload.name).stem if upload else "", max_chars=80).strip()
+    deletions = None
+    if target == NEW_DATASET:
+        name = left.text_input("Dataset name", value=Path(upload.name).stem if upload else "", max_chars=80).strip()
+    else:
+        name = target
+        deletions = left.file_uploader("Deletions (optional)", type=["csv"], key=f"{KEY_DELETIONS}{imports}",
+                                       help="ACLED's deletions file: event_id_cnty and deleted_timestamp.")
     file_format = middle.selectbox("Format", list(FORMAT_CHOICES), format_func=FORMAT_CHOICES.get, key="dataset_format")
-    st.text_input("Licence or terms of the data", max_chars=500, key=KEY_LICENCE,
-                  placeholder="e.g. ACLED: for non-commercial use, cite ACLED")
+    if target == NEW_DATASET:
+        st.text_input("Licence or terms of the data", max_chars=500, key=KEY_LICENCE,
+                      placeholder="e.g. ACLED: for non-commercial use, cite ACLED")
     if upload is None or not name:
         st.session_state.pop(KEY_CHECK, None)  # a check's rows are not kept once its upload is gone
         return
-    check = upload_check(data, store, upload, name, None if file_format == "auto" else file_format)
+    check = upload_check(data, store, upload, name, None if file_format == "auto" else file_format,
+                         update=target != NEW_DATASET, deletions=deletions)
     if check.error is not None:
         st.error(check.error)
         return
     imported = check.imported
     st.markdown(f"**{len(imported.events)} rows accepted, {len(imported.rejected)} rejected, "
-                f"{len(imported.flagged)} flagged** in {markdown_text(check.file_name)}.")
+                f"{len(imported.flagged)} flagged** in {markdown_text(check.file_name)}"
+                + (f"; **{len(check.deletions)} deletions** in {markdown_text(check.deletions_file)}"
+                   if check.deletions is not None else "") + ".")
     lines = imported.rejected + imported.flagged
     if lines:
         st.dataframe(pd.DataFrame([{"Row": line.row, "Outcome": line.outcome, "Field": line.field,
                                     "Reason": line.reason} for line in lines]), hide_index=True, width="stretch")
     st.download_button("Download the report (CSV)", imported.report_csv(), file_name=f"{importers.dataset_id(name)}-report.csv",
                        mime="text/csv", key="dataset_report")
-    if not imported.ok:
-        st.warning("Nothing was saved: fix the rejected rows and upload the file again.")
+    keep_good = False
+    if imported.rejected and imported.events:
+        keep_good = st.checkbox(f"Keep the {len(imported.events)} accepted rows and leave out the rejected ones",
+                                key=KEY_KEEP_GOOD)
+    if not imported.events and not check.deletions or imported.rejected and not keep_good:
+        st.warning("Nothing was saved: fix the rejected rows and upload the file again"
+                   + (", or keep the accepted rows." if imported.events else "."))
         return
-    st.button(f"Import {len(imported.events)} events as “{markdown_text(name)}”", key="dataset_import",
-              on_click=_import, args=(store,))
+    label = (f"Update “{markdown_text(name)}” with {len(imported.events)} rows" if check.update
+             else f"Import {len(imported.events)} events as “{markdown_text(name)}”")
+    st.button(label, key="dataset_import", on_click=_import, args=(store,))
 
 
 @dataclass(frozen=True)
 class UploadCheck:
     """One upload read and checked for one dataset name and format against one list of datasets
-    (``key``): the result (``imported``) or why it could not be read (``error``, Markdown)."""
+    (``key``): the result (``imported``, and for an update the ``deletions``) or why it could not
+    be read (``error``, Markdown)."""
 
     key: tuple[Any, ...]
     name: str
     file_name: str
     imported: Imported | None
     error: str | None = None
+    update: bool = False  # into the imported dataset ``name``
+    deletions: dict[str, str] | None = None  # event id -> when deleted (geo.importers.read_deletions)
+    deletions_file: str = ""
 
 
-def upload_check(data: Snapshot, store: Store, upload: Any, name: str, file_format: str | None) -> UploadCheck:
-    """The check of ``upload`` as dataset ``name``: the session's last one when nothing it depends
+def upload_check(data: Snapshot, store: Store, upload: Any, name: str, file_format: str | None, *,
+                 update: bool = False, deletions: Any = None) -> UploadCheck:
+    """The check of ``upload`` as dataset ``name`` (with ``update``, as an update of that imported
+    dataset, with the ``deletions`` upload if any): the session's last one when nothing it depends
     on changed (a filter click reruns the page, and must not read a 200 MB file again)."""
-    key = (upload.file_id, upload.size, upload.name, name, file_format, data.revision)
+    key = (upload.file_id, upload.size, upload.name, name, file_format, data.revision, update,
+           None if deletions is None else deletions.file_id)
     check = st.session_state.get(KEY_CHECK)
     if not isinstance(check, UploadCheck) or check.key != key:
-        check = _read_upload(data, store, upload, name, file_format, key)
+        check = _read_upload(data, store, upload, name, file_format, key, update=update, deletions=deletions)
         st.session_state[KEY_CHECK] = check
     return check
 
 
 def _read_upload(data: Snapshot, store: Store, upload: Any, name: str, file_format: str | None,
-                 key: tuple[Any, ...]) -> UploadCheck:
+                 key: tuple[Any, ...], *, update: bool, deletions: Any) -> UploadCheck:
     try:
         importers.dataset_id(name)
     except ValueError as error:  # a name with no letter or digit
         return UploadCheck(key, name, upload.name, None, markdown_text(error, limit=None))
+    if update and file_format == "panj":
+        return UploadCheck(key, name, upload.name, None, "An update takes an ACLED or GeoJSON file: a Panj events "
+                                                         "file is an article's, imported as a new dataset.")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(upload.name).name
         path.write_bytes(upload.getvalue())
         try:
+            held = next((dataset for dataset in store.datasets() if dataset.name == name), None) if update else None
+            if update and (held is None or held.shipped):
+                raise StoreError(f"no imported dataset called {name!r}")
             imported = importers.read_file(path, dataset_name=name, file_format=file_format,
-                                           layers_dir=data.layers_dir, existing=store.existing())
+                                           layers_dir=data.layers_dir,
+                                           existing=store.existing(besides=name if update else None),
+                                           dataset_key=held.id if held is not None else None)
+            deleted = None
+            if deletions is not None:
+                deletions_path = Path(folder) / f"deletions-{Path(deletions.name).name}"
+                deletions_path.write_bytes(deletions.getvalue())
+                deleted = importers.read_deletions(deletions_path)
         except (ProblemsError, StoreError) as error:  # the file, a mapping file that fails; the store's own
             return UploadCheck(key, name, upload.name, None, markdown_text(error, limit=None))
         except Exception:  # a bug, not the reader's file: logged with its traceback for a report
             logger.exception("reading the upload %s failed", upload.name)
             return UploadCheck(key, name, upload.name, None,
                                "Panj could not read this file because of an error of its own, logged on the server.")
-    return UploadCheck(key, name, upload.name, imported)
+    return UploadCheck(key, name, upload.name, imported, update=update, deletions=deleted,
+                       deletions_file="" if deletions is None else deletions.name)
 
 
 def _import(store: Store) -> None:
-    """Import the checked upload; then say so and empty the uploader (a new key)."""
+    """Import (or update with) the checked upload; then say so and empty the uploaders (new keys)."""
     check = st.session_state.get(KEY_CHECK)
-    if not _allowed() or not isinstance(check, UploadCheck) or check.imported is None or not check.imported.ok:
+    if not _allowed() or not isinstance(check, UploadCheck) or check.imported is None:
+        return
+    imported, keep_good = check.imported, st.session_state.get(KEY_KEEP_GOOD) is True
+    if imported.rejected and not keep_good or not imported.events and not check.deletions:
         return
     try:
-        store.import_dataset(check.name, check.imported, source_file=check.file_name,
-                             licence=(st.session_state.get(KEY_LICENCE) or "").strip(), by=_editor())
+        if check.update:
+            counts = store.update_dataset(check.name, imported, deletions=check.deletions,
+                                          source_file=check.file_name, by=_editor(), keep_good=keep_good)
+            said = (f"Updated the dataset “{markdown_text(check.name)}” from {markdown_text(check.file_name)}: "
+                    f"{counts.added} added, {counts.revised} revised, {counts.unchanged} unchanged, "
+                    f"{counts.deleted} deleted, {counts.rejected} rejected; {counts.row_count} events now.")
+        else:
+            store.import_dataset(check.name, imported, source_file=check.file_name,
+                                 licence=(st.session_state.get(KEY_LICENCE) or "").strip(), by=_editor(),
+                                 keep_good=keep_good)
+            said = (f"Imported {len(imported.events)} events from {markdown_text(check.file_name)} "
+                    f"as the dataset “{markdown_text(check.name)}”"
+                    + (f"; {len({line.row for line in imported.rejected})} rows were left out." if imported.rejected
+                       else "."))
     except (StoreError, ProblemsError) as error:
         _notice("error", markdown_text(error, limit=None))
         return
     del st.session_state[KEY_CHECK]
     st.session_state[KEY_IMPORTS] = st.session_state.get(KEY_IMPORTS, 0) + 1
     st.session_state[KEY_LICENCE] = ""
-    _notice("success", f"Imported {len(check.imported.events)} events from {markdown_text(check.file_name)} "
-                       f"as the dataset “{markdown_text(check.name)}”.")
+    st.session_state[KEY_KEEP_GOOD] = False
+    _notice("success", said)
 
 
 def _imported_names(datasets: list[Dataset]) -> list[str]:
