@@ -104,6 +104,21 @@ def test_labels_give_way_to_the_highlight_ring(browser, app_url) -> None:
     assert _covering(boxes, _symbol_boxes(groups, box, "gbao-protests")) == []
 
 
+def test_folding_the_legend_gives_its_room_to_names(browser, app_url) -> None:
+    # Open, the legend leaves the Shaymak post's name no room but over the Wakhan's; folded, the
+    # names are laid out again and the Wakhan is named.
+    context, frame = _opened(browser, app_url, 1400, 900)
+    try:
+        frame.locator(".panj-legend-toggle").first.click()
+        frame.wait_for_function("() => window.panjMap.labels().some(label => label.text.startsWith('Wakhan'))",
+                                timeout=TIMEOUT_MS)
+        boxes, groups, box = frame.evaluate(_DOM_BOXES), frame.evaluate(_GROUPS), frame.evaluate(_MAP_BOX)
+    finally:
+        context.close()
+    assert _overlapping(boxes) == []
+    assert _covering(boxes, _symbol_boxes(groups, box, None)) == []
+
+
 def test_a_phone_shows_labels_that_do_not_overlap(browser, app_url) -> None:
     drawn, boxes, _, _ = _opening_view(browser, app_url, 390, 844)
     texts = {label["text"] for label in drawn}

@@ -81,8 +81,11 @@
     this.map.on("moveend zoomend resize viewreset layeradd layerremove panjsymbols", schedule);
     if (document.fonts) { document.fonts.ready.then(schedule); }
     // The legend opens and folds, the figure's furniture arrives after the map: controls change size.
+    // The controls' container keeps the map's size whatever they do, so each control is watched.
     if (window.ResizeObserver) {
-      new window.ResizeObserver(schedule).observe(this.map.getContainer().querySelector(".leaflet-control-container"));
+      var resized = new window.ResizeObserver(schedule), container = this.map.getContainer();
+      resized.observe(container.querySelector(".leaflet-control-container"));
+      Array.prototype.forEach.call(container.querySelectorAll(".leaflet-control"), function (control) { resized.observe(control); });
     }
     schedule();
   };
