@@ -53,8 +53,14 @@ class PrintStyle(DataElement):
   html, body { background: #fff; overflow: hidden; }
   .leaflet-control-zoom, .leaflet-control-layers, .leaflet-control-attribution { display: none !important; }
   .panj-figure-text { color: #1a1a1a; font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; }
-  /* The map's names (geo/web/panj-labels.js) at the figure's type size. */
+  /* The map's names (geo/web/panj-labels.js) at the figure's type size. A PDF keeps them as text
+     only if each name is printed once, its letters close enough to read as one word: a halo of
+     offset shadows prints the name nine times (blurred ones print as an image), and pdftotext
+     takes letter-spacing above about 0.1em for spaces ("A F G H…"). */
   .leaflet-container .panj-label-pane { --panj-label-font: calc(var(--panj-font) * 0.85); }
+  .leaflet-container .panj-label { text-shadow: 0 0 1px #fff, 0 0 1px #fff, 0 0 1px #fff, 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+  .leaflet-container .panj-label-rank-country { letter-spacing: 0.08em; }
+  .leaflet-container .panj-label-rank-province { letter-spacing: 0.06em; }
 </style>
 {% endmacro %}
 """)

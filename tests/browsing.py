@@ -1,5 +1,5 @@
 """Helpers for the browser tests: the map's frame, the shown/total count, the events table's rows,
-and what a page let out."""
+what a page let out, and how large event symbols are drawn."""
 
 from __future__ import annotations
 
@@ -12,6 +12,22 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost")
 _ANY_FRAME_READY = """() => [...document.querySelectorAll('iframe')].some(f => {
     try { return Boolean(f.contentWindow.panjMap && f.contentWindow.panjMap.ready); } catch (error) { return false; } })"""
 NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+# The names issue 20 found lying over event symbols, on the page and in figures: each must still be
+# drawn, beside them.
+NAMED_BESIDE_SYMBOLS = ("Khorugh", "Ayvoj border guard facility", "Ishkashim (Tajikistan)",
+                        "Shaymak post (built by China)")
+
+
+def symbol_reach(count: int, highlighted: bool) -> float:
+    """How far an event symbol's drawing reaches from its point, in CSS pixels (docs/ARCHITECTURE.md,
+    "Events in the browser"): one event is a 6 px symbol whose star reaches 1.3 radii, with its
+    outline; a group is a ring of 11 (2-9 events), 13 (10-99) or 15 px with a 1 px rim; the
+    highlighted one (a 9 px symbol when alone) has a 3 px ring 6 px outside it."""
+    radius = (9 if highlighted else 6) if count == 1 else 11 if count < 10 else 13 if count < 100 else 15
+    if highlighted:
+        return radius + 6 + 1.5
+    return radius * 1.3 + 1.5 if count == 1 else radius + 1
 
 
 def is_local(url: str) -> bool:

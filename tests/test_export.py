@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
+from browsing import NAMED_BESIDE_SYMBOLS, symbol_reach
 from snapshots import load_joined_events, snapshot_of
 
 from geo import cli, export, figure, layout
@@ -524,3 +525,40 @@ def test_exported_labels_lie_wholly_inside_the_frame(snapshot: Snapshot, rendere
     for label in measuring.labels:
         box = label["box"]
         assert left <= box["left"] and box["right"] <= right and top <= box["top"] and box["bottom"] <= bottom, label
+
+
+@pytest.mark.browser
+def test_default_figure_labels_give_way_to_symbols(snapshot: Snapshot, renderer: export.Renderer,
+                                                   tmp_path: Path) -> None:
+    # The boxes the page reports just before the capture (ExportResult.layout), at panj export's default size.
+    slides = export.PRESETS["slides"]
+    result = _export(snapshot, renderer, tmp_path / "slides.png", FilterState(), width=slides.width,
+                     height=slides.height, scale=slides.scale)
+    labels, events = result.layout["labels"], result.layout["events"]
+    assert len(events) >= 5
+    assert set(NAMED_BESIDE_SYMBOLS) <= {label["text"] for label in labels}
+    covering = []
+    for label in labels:
+        box = label["box"]
+        for event in events:
+            reach = symbol_reach(event["count"], highlighted=False)
+            if (box["left"] < event["x"] + reach and event["x"] - reach < box["right"]
+                    and box["top"] < event["y"] + reach and event["y"] - reach < box["bottom"]):
+                covering.append((label["text"], event))
+    assert covering == []
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_cli_pdf_names_extract_as_words(tmp_path: Path) -> None:
+    out = tmp_path / "words.pdf"
+    done = subprocess.run([sys.executable, "-m", "geo", "export", "--out", str(out)], capture_output=True, text=True,
+                          cwd=Path(__file__).parent.parent, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    words = text.split()
+    # The countries are set in capitals with letter-spacing; a place name with a halo, beside its group.
+    for name in ("AFGHANISTAN", "TAJIKISTAN", "Dushanbe", "Khorugh"):
+        assert name in words, (name, text[:400])
+    # Each name once: a halo drawn as text would repeat it ("Khorugh Khorugh").
+    assert words.count("Khorugh") == 1 and words.count("AFGHANISTAN") == 1

@@ -7,8 +7,10 @@
  * shown while its layer is visible and the zoom is at least its rank's minZoom. Highest rank
  * first, each label takes the first of its candidate positions (sides of a point; an area's
  * anchors in view; above or below a river's line) that lies wholly inside the map, clear of the
- * map's controls (legend, figure furniture), of the point layers' symbols and of every label
- * already placed; among those, the one covering fewest event symbols. A label with no such
+ * map's controls (legend, figure furniture), of the event symbols (groups, their counts, the
+ * highlight's ring: window.panjMap.symbols()), of the point layers' symbols of its rank or higher
+ * and of every label already placed; among those, the one covering fewest lower-ranked point
+ * symbols. A place under an event symbol is named beside that symbol. A label with no such
  * position is not drawn. Text is set with textContent only. The same file serves the page and
  * the exported figure. window.panjMap.labels() lists the drawn labels: {text, rank, layer,
  * feature, box: {left, top, right, bottom}} in the document's CSS pixels.
@@ -19,7 +21,6 @@
   var GAP = 3;  // px between a point's symbol and its name, and between a river and its name
   var EDGE = 3;  // px every label keeps from the map's edge
   var SPACING = 2;  // px kept between two labels
-  var SYMBOL_COST = 10;  // covering a lower-ranked point's symbol counts as covering ten event symbols
   var ARROWS = [["\u2196", "\u2191", "\u2197"], ["\u2190", "", "\u2192"], ["\u2199", "\u2193", "\u2198"]];
   var MAX_TILT = 35;  // degrees: a river name steeper than this is written level, beside the line
   // A label repeating a shown name this close is left out: a province named like its capital,
@@ -76,11 +77,15 @@
       item.element = element;
     });
     var schedule = this.schedule.bind(this);
-    this.map.on("moveend zoomend resize viewreset layeradd layerremove", schedule);
+    // panjsymbols: the event symbols were drawn again (new data, a highlight), maybe elsewhere.
+    this.map.on("moveend zoomend resize viewreset layeradd layerremove panjsymbols", schedule);
     if (document.fonts) { document.fonts.ready.then(schedule); }
     // The legend opens and folds, the figure's furniture arrives after the map: controls change size.
+    // The controls' container keeps the map's size whatever they do, so each control is watched.
     if (window.ResizeObserver) {
-      new window.ResizeObserver(schedule).observe(this.map.getContainer().querySelector(".leaflet-control-container"));
+      var resized = new window.ResizeObserver(schedule), container = this.map.getContainer();
+      resized.observe(container.querySelector(".leaflet-control-container"));
+      Array.prototype.forEach.call(container.querySelectorAll(".leaflet-control"), function (control) { resized.observe(control); });
     }
     schedule();
   };
@@ -111,12 +116,12 @@
     return Boolean(layer && layer.visible) && this.ranks[item.rank].minZoom <= zoom + 1e-6;
   };
 
-  /* What no label may cover: the map's controls; the visible point layers' symbols (a label may
-   * cover those of a lower rank when it has no other place); and what a label should rather not
-   * cover: the event symbols. Boxes in container pixels. */
+  /* What no label may cover: the map's controls and the event symbols (boxes in container
+   * pixels; events: their circles too, {x, y, r}); and the visible point layers' symbols (a label
+   * may cover those of a lower rank when it has no other place). */
   PanjLabels.prototype._obstacles = function () {
     var self = this, map = this.map, container = map.getContainer(), origin = container.getBoundingClientRect();
-    var hard = [], symbols = [], soft = [];
+    var hard = [], symbols = [], events = this.panj.symbols();
     Array.prototype.forEach.call(container.querySelectorAll(".leaflet-control"), function (control) {
       var rect = control.getBoundingClientRect();
       if (rect.width > 0 && rect.height > 0) {
@@ -132,14 +137,18 @@
         symbols.push(item.symbol);
       }
     });
-    map.eachLayer(function (layer) {
-      if (layer instanceof L.CircleMarker && layer.options.renderer === self.panj.canvas) {
-        var p = map.latLngToContainerPoint(layer.getLatLng()), r = layer.getRadius();
-        soft.push(new Box(p.x - r, p.y - r, 2 * r, 2 * r));
-      }
-    });
-    return { hard: hard, symbols: symbols, soft: soft };
+    events.forEach(function (circle) { hard.push(new Box(circle.x - circle.r, circle.y - circle.r, 2 * circle.r, 2 * circle.r)); });
+    return { hard: hard, symbols: symbols, events: events };
   };
+
+  /* How far a point's name keeps from its point: its own symbol's radius, or, when event symbols
+   * lie on the point (events at that place), the far side of those symbols. */
+  function pointClearance(p, radius, events) {
+    return events.reduce(function (reach, circle) {
+      var distance = Math.hypot(circle.x - p.x, circle.y - p.y);
+      return distance < circle.r ? Math.max(reach, distance + circle.r) : reach;
+    }, radius);
+  }
 
   function clamp(value, low, high) { return Math.max(low, Math.min(high, value)); }
 
@@ -155,26 +164,34 @@
     return off;
   };
 
-  /* Candidate positions of a label of size w x h, best first: {box, x, y, angle}, (x, y) the
-   * centre of the text in container pixels. */
-  PanjLabels.prototype._candidates = function (item, w, h, size, frame) {
-    var map = this.map, out = [];
-    function level(x, y) { out.push({ box: new Box(x - w / 2, y - h / 2, w, h), x: x, y: y, angle: 0 }); }
+  /* Candidate positions of a label of measured size ({w, h, font, narrow: {w, h} or null}), best
+   * first: {box, x, y, angle, w, h, narrow}, (x, y) the centre of the text in container pixels,
+   * w x h the text's size there, narrow whether it is wrapped to the narrower measure. */
+  PanjLabels.prototype._candidates = function (item, size, frame, events) {
+    var map = this.map, out = [], w = size.w, h = size.h;
+    function level(x, y) { out.push({ box: new Box(x - w / 2, y - h / 2, w, h), x: x, y: y, angle: 0, w: w, h: h, narrow: false }); }
     if (item.offView) {
       // Just outside the view: named at the map's edge, towards where it is.
       var q = map.latLngToContainerPoint(item.anchors[0].at);
       level(clamp(q.x, EDGE + w / 2, frame.x - EDGE - w / 2), clamp(q.y, EDGE + h / 2, frame.y - EDGE - h / 2));
     } else if (item.kind === "point") {
-      var p = map.latLngToContainerPoint(item.anchors[0].at), r = item.radius + GAP, d = r * 0.7;
-      level(p.x + r + w / 2, p.y);  // right
-      level(p.x - r - w / 2, p.y);  // left
-      level(p.x, p.y - r - h / 2);  // above
-      level(p.x, p.y + r + h / 2);  // below
-      level(p.x + d + w / 2, p.y - d - h / 2);
-      level(p.x + d + w / 2, p.y + d + h / 2);
-      level(p.x - d - w / 2, p.y - d - h / 2);
-      level(p.x - d - w / 2, p.y + d + h / 2);
+      var p = map.latLngToContainerPoint(item.anchors[0].at), reach = pointClearance(p, item.radius, events);
+      // Beside event symbols a diagonal name clears the corner of their box, not only their round edge.
+      var r = reach + GAP, d = reach > item.radius ? r : r * 0.7;
+      // The four sides, then the four corners; a long name also wrapped narrower after each, which
+      // may fit between symbols where its widest wrapping does not.
+      var wraps = size.narrow ? [{ w: w, h: h, narrow: false }, { w: size.narrow.w, h: size.narrow.h, narrow: true }] : [{ w: w, h: h, narrow: false }];
+      var sides = [[1, 0, r], [-1, 0, r], [0, -1, r], [0, 1, r]], corners = [[1, -1, d], [1, 1, d], [-1, -1, d], [-1, 1, d]];
+      [sides, corners].forEach(function (offsets) {
+        wraps.forEach(function (wrap) {
+          offsets.forEach(function (o) {
+            var x = p.x + o[0] * (o[2] + wrap.w / 2), y = p.y + o[1] * (o[2] + wrap.h / 2);
+            out.push({ box: new Box(x - wrap.w / 2, y - wrap.h / 2, wrap.w, wrap.h), x: x, y: y, angle: 0, w: wrap.w, h: wrap.h, narrow: wrap.narrow });
+          });
+        });
+      });
     } else if (item.kind === "area") {
+      var shifted = [];
       item.anchors.forEach(function (anchor) {
         // Only where the part holding the anchor is large enough on screen to hold the name.
         var sw = map.latLngToContainerPoint(anchor.extent[0]), ne = map.latLngToContainerPoint(anchor.extent[1]);
@@ -185,7 +202,12 @@
         level(x, p.y);
         level(x, p.y - h);
         level(x, p.y + h);
+        // Failing those (a symbol or a name on the anchor), the name moved along, one end still on it.
+        [-w / 3, w / 3].forEach(function (dx) {
+          if (Math.abs(x + dx - p.x) <= w / 2) { shifted.push([x + dx, p.y]); }
+        });
       });
+      shifted.forEach(function (at) { level(at[0], at[1]); });
     } else {
       item.anchors.forEach(function (anchor) {
         var p = map.latLngToContainerPoint(anchor.at);
@@ -199,7 +221,7 @@
           var bh = w * Math.abs(Math.sin(t)) + h * Math.abs(Math.cos(t));
           [-1, 1].forEach(function (side) {
             var x = p.x + side * nx * off, y = p.y + side * ny * off;
-            out.push({ box: new Box(x - bw / 2, y - bh / 2, bw, bh), x: x, y: y, angle: angle });
+            out.push({ box: new Box(x - bw / 2, y - bh / 2, bw, bh), x: x, y: y, angle: angle, w: w, h: h, narrow: false });
           });
         } else {
           level(p.x + GAP + 2 + w / 2, p.y);
@@ -222,8 +244,16 @@
     });
     var sizes = wanted.map(function (item) {
       return { w: item.element.offsetWidth, h: item.element.offsetHeight,
-               font: parseFloat(window.getComputedStyle(item.element).fontSize) || 12 };
+               font: parseFloat(window.getComputedStyle(item.element).fontSize) || 12, narrow: null };
     });
+    // A second reflow: the points' names wrapped to the narrower measure, kept where it is narrower.
+    function wraps(item) { return item.kind === "point" && !item.offView; }
+    wanted.forEach(function (item) { item.element.classList.toggle("panj-label-narrow", wraps(item)); });
+    wanted.forEach(function (item, index) {
+      var w = item.element.offsetWidth;
+      if (wraps(item) && w < sizes[index].w) { sizes[index].narrow = { w: w, h: item.element.offsetHeight }; }
+    });
+    wanted.forEach(function (item) { item.element.classList.remove("panj-label-narrow"); });
     var obstacles = this._obstacles(), placed = [], drawn = [];
     wanted.forEach(function (item, index) {
       var size = sizes[index], priority = self.ranks[item.rank].priority, best = null, bestCost = Infinity, anchor = map.latLngToContainerPoint(item.anchors[0].at);
@@ -231,15 +261,14 @@
         return other.text === item.text && Math.hypot(other.centre.x - anchor.x, other.centre.y - anchor.y) < SAME_NAME_PX[item.kind];
       });
       if (!repeated && size.w > 0) {
-        self._candidates(item, size.w, size.h, size.font, frame).some(function (candidate) {
+        self._candidates(item, size, frame, obstacles.events).some(function (candidate) {
           var box = candidate.box;
           if (!box.inside(frame.x, frame.y, EDGE)) { return false; }
           if (placed.some(function (other) { return box.overlaps(other, SPACING); })) { return false; }
           if (obstacles.hard.some(function (other) { return box.overlaps(other, 1); })) { return false; }
-          var cost = obstacles.soft.filter(function (other) { return box.overlaps(other, 0); }).length;
           var covered = obstacles.symbols.filter(function (other) { return other !== item.symbol && box.overlaps(other, 1); });
           if (covered.some(function (other) { return other.priority <= priority; })) { return false; }
-          cost += SYMBOL_COST * covered.length;
+          var cost = covered.length;
           if (cost < bestCost) { best = candidate; bestCost = cost; }
           return cost === 0;
         });
@@ -251,7 +280,8 @@
       placed.push(best.box);
       item.centre = { x: best.x, y: best.y };
       drawn.push(item);
-      var p = map.containerPointToLayerPoint([best.x - size.w / 2, best.y - size.h / 2]);
+      item.element.classList.toggle("panj-label-narrow", best.narrow);
+      var p = map.containerPointToLayerPoint([best.x - best.w / 2, best.y - best.h / 2]);
       item.element.style.transform = "translate(" + p.x + "px," + p.y + "px)" + (best.angle ? " rotate(" + best.angle + "deg)" : "");
     });
     this.drawnLabels = drawn;

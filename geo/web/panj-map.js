@@ -9,8 +9,9 @@
  * lives on window.panjMap: {ready, error, eventsDrawn, extentsDrawn, layers: {id: {visible,
  * features, title}}, basemap, highlight}; ready is true once the last update's layers are fetched
  * and drawn, its events and their outlines drawn, and the frame painted. window.panjMap.groups()
- * lists the event groups in view ({x, y, ids} in container pixels) and openEvent(id) opens an
- * event's popup.
+ * lists the event groups in view ({x, y, ids} in container pixels), symbols() every drawn symbol's
+ * circle ({x, y, r}, its ring included), and openEvent(id) opens an event's popup. The map fires
+ * "panjsymbols" after each drawing of the symbols (the names lay out clear of them again).
  */
 (function () {
   "use strict";
@@ -19,6 +20,7 @@
   // and unfilled, so a country-wide event does not read as political shading (docs/ARCHITECTURE.md).
   var EXTENT_STYLE = { color: "#555555", weight: 1.2, opacity: 0.8, dashArray: "5 4", fill: false };
   var SYMBOL_RADIUS = 6, HIGHLIGHT_RADIUS = 9;
+  var RING_GAP = 6, RING_WIDTH = 3;  // the highlight's ring: its gap outside the symbol, its stroke
   // Places closer than this (pixels) at the map's zoom are one group: more than two of the widest
   // group symbols' radius (15), so no two groups overlap (docs/ARCHITECTURE.md).
   var GROUP_DISTANCE = 32;
@@ -666,6 +668,7 @@
         this.rasterised.symbols = shown.length;
       }
     }
+    map.fire("panjsymbols");
     if (groups === null || !shown.length) { return; }
     this._drawHalos(ctx, groups, shown, origin);
     shown.forEach(function (g) {
@@ -677,12 +680,31 @@
       }
       if (g === groups.highlighted) {
         ctx.beginPath();
-        ctx.arc(x, y, r + 6, 0, 2 * Math.PI);
-        ctx.lineWidth = 3;
+        ctx.arc(x, y, r + RING_GAP, 0, 2 * Math.PI);
+        ctx.lineWidth = RING_WIDTH;
         ctx.strokeStyle = "#111111";
         ctx.stroke();
       }
     });
+  };
+
+  /* How far a group's drawing reaches from its point: a lone symbol's shape (a star's tips reach
+   * 1.3 radii) and outline, a group's rim, the highlight's ring. */
+  EventGroups.prototype.reach = function (groups, g) {
+    var r = this.radius(groups, g);
+    if (g === groups.highlighted) { return r + RING_GAP + RING_WIDTH / 2; }
+    return groups.size[g] === 1 ? r * 1.3 + 1.5 : r + 1;
+  };
+
+  /* Every drawn symbol reaching into the view: [{x, y, r}] in container pixels, r its reach. */
+  EventGroups.prototype.circles = function () {
+    if (!this._places) { return []; }
+    var size = this.map.getSize(), origin = this._containerOrigin(), groups = this.groupsAt(this.map.getZoom()), found = [];
+    for (var g = 0; g < groups.count; g++) {
+      var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y, r = this.reach(groups, g);
+      if (x >= -r && y >= -r && x <= size.x + r && y <= size.y + r) { found.push({ x: x, y: y, r: r }); }
+    }
+    return found;
   };
 
   /* One dashed halo per place and halo size, for places that stand alone as their group (a group
@@ -1017,6 +1039,9 @@
       return { x: at.x, y: at.y, ids: events.rowsOf(groups, at.g).map(function (row) { return ids[row]; }) };
     });
   };
+
+  /* The drawn symbols' circles, for the names' layout and the tests: [{x, y, r}] (container pixels). */
+  PanjMap.prototype.symbols = function () { return this.events.circles(); };
 
   /* Open one event's popup as a click on it would (at its group), by id; false if not drawn. */
   PanjMap.prototype.openEvent = function (id) {
