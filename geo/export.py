@@ -371,7 +371,7 @@ def export_view(
         warnings.append("the legend is longer than its panel even at 7 pt in columns: its last rows are cut")
     notes = list(result.notes)
     if (result.layout or {}).get("locatorOnMap"):
-        notes.append("the locator is on the map, giving the legend the panel's height")
+        notes.append("the locator is on the map, giving the legend more of the panel")
     left_out = (result.layout or {}).get("actorsLeftOut") or 0
     if left_out:
         notes.append(f"the legend lists the first actors and says \"and {left_out} more\": all would not fit its panel")

@@ -267,7 +267,7 @@ panjFigureSetup({{ this._parent.get_name() }}, {{ this.options|tojson }});
         self.sources_pt, self.caption_pt, self.min_pt = layout.SOURCES_PT, layout.CAPTION_PT, layout.MIN_TEXT_PT
         self.script = _FIGURE_SCRIPT
         self.options = {"pt": self.pt, "legendPt": self.legend_pt, "minPt": self.min_pt, "northArrow": self.north_arrow,
-                        "width": self.width, "height": self.height}
+                        "width": self.width, "height": self.height, "panelSide": self.panel_side}
 
     def style(self, part: str) -> str:
         """The part's position, from the layout (numbers only)."""

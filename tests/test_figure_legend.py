@@ -31,7 +31,9 @@ ACLED_COLUMNS = ("event_id_cnty", "event_date", "time_precision", "event_type", 
                  "latitude", "longitude", "geo_precision", "source", "notes")
 MORE = re.compile(r"^and (\d+) more actors?$")
 SYMBOL_CLEARANCE = 15  # px: the widest event symbol's radius (a group of 100 or more)
-SIZES = {"slides": export.PRESETS["slides"], "a4": export.PRESETS["a4"]}  # the default and the smallest layout
+# The default size, the smallest preset's layout (877x620 CSS px), and a portrait page whose panel
+# runs under the map.
+SIZES = {"slides": export.PRESETS["slides"], "a4": export.PRESETS["a4"], "portrait": export.ExportSize(1240, 1754, 2.0)}
 
 
 def _write_acled(path: Path) -> None:

@@ -1,5 +1,5 @@
 // The exported figure's script (geo.figure.FigurePage), placed in the figure's page after the map is
-// created and called there as panjFigureSetup(map, {pt, legendPt, minPt, northArrow, width, height}).
+// created and called there as panjFigureSetup(map, {pt, legendPt, minPt, northArrow, width, height, panelSide}).
 // It moves the legend into the panel, puts the north arrow and scale bar in one box on the map, and
 // sets window.panjFigure: finish(tiles), which the exporter calls once the map and its tiles are
 // drawn (it fits the legend to its slot: columns, smaller type, the locator moved onto the map,
@@ -8,6 +8,7 @@
 window.panjFigureSetup = function (map, options) {
   var PT = options.pt, LEGEND_PT = options.legendPt, MIN_PT = options.minPt;
   var CORNERS = ["bottomleft", "bottomright", "topleft", "topright"];
+  var SIDE_SOURCES_ONLY = "24%";  // of a panel under the map: the sources line without the locator (34% with it)
   var SYMBOL_CLEARANCE = 17;  // px around an event group's centre: its widest symbol (15) and outline
   var legend = document.getElementById("panj-legend");
   var legendSlot = document.getElementById("panj-figure-legend");
@@ -45,19 +46,24 @@ window.panjFigureSetup = function (map, options) {
   }
 
   // The locator leaves the panel for a corner of the map no event or point symbol is under, a
-  // quarter of the map's width, so the legend has the panel's height; false when no corner is free.
+  // quarter of the map's width, so the legend has the panel's height (beside the map) or more of
+  // its width (under the map: the side column then holds only the sources, narrower); false when
+  // no corner is free.
   function moveLocator() {
     var inset = document.getElementById("panj-figure-locator");
     if (!inset) { return false; }
+    var side = legendSlot.parentNode.querySelector(".panj-figure-side");
     var holder = L.DomUtil.create("div", "panj-map-locator");
     holder.style.width = Math.round(Math.min(map.getSize().x * 0.25, legendSlot.clientWidth)) + "px";
     var control = L.control({position: CORNERS[0]});
     control.onAdd = function () { return holder; };
     control.addTo(map);
     holder.appendChild(inset);
-    var corner = freeCorner(control, holder);
-    if (corner) { return true; }
-    legendSlot.parentNode.querySelector(".panj-figure-side").insertBefore(inset, legendSlot.parentNode.querySelector("#panj-figure-furniture"));
+    if (freeCorner(control, holder)) {
+      if (options.panelSide === "bottom") { side.style.flexBasis = SIDE_SOURCES_ONLY; }
+      return true;
+    }
+    side.insertBefore(inset, side.querySelector("#panj-figure-furniture"));
     control.remove();
     return false;
   }
