@@ -22,20 +22,17 @@ window.panjFigureSetup = function (map, options) {
   scale.getContainer().classList.add("panj-scale");
   box.appendChild(scale.getContainer());
 
-  // Legend rows the runtime shows (it hides what the map does not draw), and of them the actors'.
-  function shownRows(selector) {
-    return Array.prototype.filter.call(legend.querySelectorAll(selector), function (row) { return !row.hidden; });
-  }
+  var fitted = {locatorMoved: false, actorsLeftOut: 0, more: null};  // what fitting the legend has done so far
 
   function legendFitsSlot() {
     return legend.scrollHeight <= legendSlot.clientHeight + 0.5 && legend.scrollWidth <= legendSlot.clientWidth + 0.5;
   }
 
-  // The first type size (from LEGEND_PT down to `smallest`) and column count at which the legend
-  // fits its slot; more columns are tried before smaller type.
-  function fitSizes(smallest) {
+  // The first type size (from LEGEND_PT down to MIN_PT) and column count at which the legend fits
+  // its slot; more columns are tried before smaller type.
+  function fitSizes() {
     var columnsMax = Math.max(1, Math.floor(legendSlot.clientWidth / (PT * 80)));
-    for (var size = LEGEND_PT; size >= smallest - 1e-6; size -= 0.5) {
+    for (var size = LEGEND_PT; size >= MIN_PT - 1e-6; size -= 0.5) {
       for (var columns = 1; columns <= columnsMax; columns += 1) {
         legend.style.fontSize = (size * PT) + "px";
         legend.style.columnCount = String(columns);
@@ -68,33 +65,45 @@ window.panjFigureSetup = function (map, options) {
     return false;
   }
 
-  // The last actor rows give way to one row saying how many are left out, as few as the legend
-  // needs to fit at the smallest type; every actor row comes back when even that is not enough.
+  // The last actor rows (of those the runtime shows) give way to one row saying how many are left
+  // out, as few as the legend needs to fit; every actor row comes back when even that is not enough.
   function leaveOutActors() {
-    var actors = shownRows(".panj-legend-item[data-panj-legend-actor]");
-    if (!actors.length) { return 0; }
-    var more = document.createElement("div");
-    more.className = "panj-legend-item panj-legend-more";
-    actors[actors.length - 1].after(more);
-    for (var left = 1; left <= actors.length; left += 1) {
-      actors[actors.length - left].hidden = true;
-      more.textContent = "and " + left + " more actor" + (left === 1 ? "" : "s");
-      if (fitSizes(MIN_PT)) { return left; }
+    var actors = Array.prototype.filter.call(legend.querySelectorAll(".panj-legend-item[data-panj-legend-actor]"), function (row) {
+      return !row.hidden || row.hasAttribute("data-panj-left-out");
+    });
+    if (!actors.length) { return false; }
+    if (!fitted.more) {
+      fitted.more = document.createElement("div");
+      fitted.more.className = "panj-legend-item panj-legend-more";
+      actors[actors.length - 1].after(fitted.more);
     }
-    actors.forEach(function (row) { row.hidden = false; });
-    more.remove();
-    return 0;
+    for (var left = fitted.actorsLeftOut + 1; left <= actors.length; left += 1) {
+      actors[actors.length - left].hidden = true;
+      actors[actors.length - left].setAttribute("data-panj-left-out", "");
+      fitted.more.textContent = "and " + left + " more actor" + (left === 1 ? "" : "s");
+      if (fitSizes()) {
+        fitted.actorsLeftOut = left;
+        return true;
+      }
+    }
+    actors.forEach(function (row) { row.hidden = false; row.removeAttribute("data-panj-left-out"); });
+    fitted.more.remove();
+    fitted.more = null;
+    fitted.actorsLeftOut = 0;
+    return false;
   }
 
-  // Larger type and fewer columns first; then the locator moves to the map; then actors are left out.
+  // Larger type and fewer columns first; then the locator moves to the map; then actors are left
+  // out. Called again when the slot has shrunk since (the furniture went to the panel), it goes on
+  // from where it stopped. False when the legend does not fit: the panel clips it (never past the
+  // figure) and the exporter warns.
   function fitLegend() {
-    var fit = {fits: true, locatorMoved: false, actorsLeftOut: 0};
-    if (!legend || fitSizes(MIN_PT)) { return fit; }
-    fit.locatorMoved = moveLocator();
-    if (fit.locatorMoved && fitSizes(MIN_PT)) { return fit; }
-    fit.actorsLeftOut = leaveOutActors();
-    fit.fits = fit.actorsLeftOut > 0 || fitSizes(MIN_PT);
-    return fit;  // when false the panel clips it (never past the figure); the exporter warns
+    if (!legend || fitSizes()) { return true; }
+    if (!fitted.locatorMoved && !fitted.actorsLeftOut) {
+      fitted.locatorMoved = moveLocator();
+      if (fitted.locatorMoved && fitSizes()) { return true; }
+    }
+    return leaveOutActors() || fitSizes();
   }
 
   function obstacles() {
@@ -146,10 +155,11 @@ window.panjFigureSetup = function (map, options) {
       var drawn = (tiles || []).some(function (layer) { return layer.loaded > 0; });
       var credit = document.querySelector("[data-panj-credit=basemap]");
       if (credit && !drawn) { credit.remove(); }
-      var fit = fitLegend();
+      var fits = fitLegend();
       var where = placeFurniture();
+      if (where === "panel") { fits = fitLegend(); }  // the furniture took some of the legend's room
       map.fire("moveend");  // the names are laid out again, clear of the furniture where it now is
-      return {legendFits: fit.fits, locatorOnMap: fit.locatorMoved, actorsLeftOut: fit.actorsLeftOut,
+      return {legendFits: fits, locatorOnMap: fitted.locatorMoved, actorsLeftOut: fitted.actorsLeftOut,
               furniture: where, basemapCredited: Boolean(credit && drawn)};
     },
     measure: function () {
