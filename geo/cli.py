@@ -146,22 +146,27 @@ def write_events(argv: list[str]) -> int:
     """``panj events``: see --help."""
     import json
 
-    from geo.join import CSV_GEOMETRIES, events_to_csv, events_to_geojson
+    from geo.join import CSV_GEOMETRIES, GEOJSON_GEOMETRIES, events_to_csv, events_to_geojson
     from geo.layers import LAYERS_DIR
     from geo.snapshot import DataError, dataset_mask, read_snapshot
 
     parser = _parser(
         "events",
-        description="Write the events to standard output, joined to the map layers: the place's geometry plus "
-                    "the derived country, province, GBAO/Wakhan membership, distance to the frontier and nearest "
-                    "border post. The events are those of the data directory's events/*.json files (one dataset "
+        description="Write the events to standard output, joined to the map layers: where each stands (a "
+                    "point by default, see --geometry) and the derived country, province, GBAO/Wakhan membership, distance to the frontier and nearest "
+                    "border post (none for an event known only to a whole country: its distances do not "
+                    "apply). The events are those of the data directory's events/*.json files (one dataset "
                     "each, named after the file) and of the datasets `panj import` added to the store. Reads "
                     "only: the store is never written, nor created when there is none.",
         epilog="exit status: 0 written; 1 the data is invalid (every problem is named); 2 bad option.\n\n"
-               "examples:\n  panj events > events.geojson\n  panj events --format csv --csv-geometry latlon",
+               "examples:\n  panj events > events.geojson\n  panj events --geometry ref > events.geojson\n"
+               "  panj events --format csv --csv-geometry latlon",
     )
     parser.add_argument("--format", choices=("geojson", "csv"), default="geojson",
                         help="GeoJSON FeatureCollection (default) or CSV, one row per event")
+    parser.add_argument("--geometry", choices=GEOJSON_GEOMETRIES,
+                        help="GeoJSON only (default point): " + "; ".join(f"'{name}': {text}"
+                                                                         for name, text in GEOJSON_GEOMETRIES.items()))
     parser.add_argument("--csv-geometry", choices=CSV_GEOMETRIES,
                         help="CSV only (default wkt): " + "; ".join(f"'{name}': {text}"
                                                                    for name, text in CSV_GEOMETRIES.items()))
@@ -172,6 +177,8 @@ def write_events(argv: list[str]) -> int:
     options = parser.parse_args(argv)
     if options.csv_geometry and options.format != "csv":
         parser.error("--csv-geometry applies to --format csv only")
+    if options.geometry and options.format != "geojson":
+        parser.error("--geometry applies to --format geojson only (CSV: --csv-geometry)")
     try:
         snapshot = read_snapshot(options.layers_dir)
     except DataError as error:
@@ -188,7 +195,9 @@ def write_events(argv: list[str]) -> int:
         for note in notes:  # cells replaced or cut to stay under a spreadsheet's cell limit
             print(f"note: {note}", file=sys.stderr)
     else:
-        json.dump(events_to_geojson(frame), sys.stdout, ensure_ascii=False, indent=1)
+        geometry = options.geometry or "point"
+        points = None if geometry == "full" else snapshot.symbol_points_of(frame)
+        json.dump(events_to_geojson(frame, geometry, points), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     return EXIT_DONE
 

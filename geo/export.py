@@ -369,11 +369,17 @@ def export_view(
         warnings = [f"basemap {view.basemap!r}: {warning}" for warning in warnings]
     if result.layout is not None and not result.layout.get("legendFits", True):
         warnings.append("the legend is longer than its panel even at 7 pt in columns: its last rows are cut")
+    notes = list(result.notes)
+    if (result.layout or {}).get("locatorOnMap"):
+        notes.append("the locator is on the map, giving the legend more of the panel")
+    left_out = (result.layout or {}).get("actorsLeftOut") or 0
+    if left_out:
+        notes.append(f"the legend lists the first actors and says \"and {left_out} more\": all would not fit its panel")
     rasterised = (result.layout or {}).get("eventsRasterised") or {}
     if output != "png" and rasterised.get("symbols"):
         warnings.append(f"{rasterised['events']} events drawn as an image: above the vector limit of "
                         f"{VECTOR_SYMBOLS_MAX} symbols ({rasterised['symbols']} event symbols and groups in the frame)")
-    return replace(result, warnings=tuple(warnings))
+    return replace(result, warnings=tuple(warnings), notes=tuple(notes))
 
 
 _FINISH = "tiles => window.panjFigure.finish(tiles)"

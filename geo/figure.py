@@ -151,7 +151,9 @@ class FigurePage(DataElement):
 
     ``window.panjFigure.finish(tiles)`` (the exporter calls it once the map and its tiles are
     drawn, with the tile report) drops the basemap credit when no tile was drawn, fits the legend to
-    its part of the panel (smaller type, down to 7 pt, then columns), and puts the scale bar and
+    its part of the panel (more columns, then smaller type down to 7 pt; then the locator moves to a
+    corner of the map no symbol is under; then the last actor rows give way to a row saying "and N
+    more actors"), and puts the scale bar and
     north arrow in the first corner of the map with no event or point symbol under them, else in
     the panel; ``window.panjFigure.measure()`` gives every part's box in CSS pixels, the drawn
     names and event symbols, and the map's extent, for the exporter's report and the tests."""
@@ -170,9 +172,11 @@ class FigurePage(DataElement):
   #panj-figure-title p { margin: calc(var(--pt) * 2) 0 0; font-size: calc(var(--pt) * {{ this.subtitle_pt }}); line-height: 1.35; color: #333; }
   #panj-figure-panel { display: flex; flex-direction: {{ "column" if this.panel_side == "right" else "row" }};
     gap: calc(var(--pt) * 5); }
+  /* The side column keeps its own height (locator, furniture, sources) and the legend has the rest,
+     whatever its length: how much room it has does not depend on how much it holds. */
   #panj-figure-panel .panj-figure-side { display: flex; flex-direction: column; gap: calc(var(--pt) * 5);
-    {{ "flex: 1 1 auto; min-height: 0;" if this.panel_side == "right" else "flex: 0 0 34%;" }} }
-  #panj-figure-legend { flex: 1 1 auto; min-height: 0; min-width: 0; overflow: hidden; }
+    {{ "flex: 0 1 auto; min-height: 0;" if this.panel_side == "right" else "flex: 0 0 34%;" }} }
+  #panj-figure-legend { flex: 1 1 0; min-height: 0; min-width: 0; overflow: hidden; }
   #panj-figure-legend .panj-legend {
     position: static; margin: 0; padding: 0; max-width: none; width: 100%; box-sizing: border-box;
     background: none; box-shadow: none; border-radius: 0; color: #1a1a1a;
@@ -187,7 +191,11 @@ class FigurePage(DataElement):
   #panj-figure-legend .panj-legend-item span { overflow-wrap: anywhere; }
   #panj-figure-legend .panj-legend-item svg { width: 1.8em; height: 1.15em; flex: none; }
   #panj-figure-legend .panj-legend-item canvas { width: 1.3em !important; height: 1.3em !important; flex: none; margin: -0.05em 0.25em 0; }
+  #panj-figure-legend .panj-legend-more { display: block; padding-left: 2.25em; font-style: italic; }
   #panj-figure-locator svg { display: block; width: 100%; height: auto; max-height: 100%; }
+  /* The locator moved onto the map to give the legend the panel (geo/web/figure.js). */
+  .leaflet-container .leaflet-control.panj-map-locator { margin: calc(var(--pt) * 5); background: #fff;
+    outline: calc(var(--pt) * 0.6) solid #444; }
   #panj-figure-sources { font-size: calc(var(--pt) * {{ this.sources_pt }}); line-height: 1.35; color: #333; flex: none; }
   #panj-figure-furniture:empty { display: none; }
   #panj-figure-furniture { flex: none; }
@@ -265,7 +273,7 @@ panjFigureSetup({{ this._parent.get_name() }}, {{ this.options|tojson }});
         self.sources_pt, self.caption_pt, self.min_pt = layout.SOURCES_PT, layout.CAPTION_PT, layout.MIN_TEXT_PT
         self.script = _FIGURE_SCRIPT
         self.options = {"pt": self.pt, "legendPt": self.legend_pt, "minPt": self.min_pt, "northArrow": self.north_arrow,
-                        "width": self.width, "height": self.height}
+                        "width": self.width, "height": self.height, "panelSide": self.panel_side}
 
     def style(self, part: str) -> str:
         """The part's position, from the layout (numbers only)."""

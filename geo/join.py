@@ -42,6 +42,15 @@ CSV_GEOMETRIES = {
            "its geometry being that feature of layers/<layer>.geojson",
     "latlon": "no geometry column: only the lon/lat of a point inside the place",
 }
+# The GeoJSON export's geometry modes (geo.join.events_to_geojson), with their --help lines.
+GEOJSON_GEOMETRIES = {
+    "point": "each event as the point the map draws its symbol at, its 'place' property naming the "
+             "layer feature it stands on (e.g. countries:afghanistan)",
+    "ref": "those points, and each area or line place the events stand on written once, as a "
+           "FeatureCollection in the top-level 'places' member (feature ids are the 'place' values)",
+    "full": "each event with its place's whole geometry: every country-wide event repeats the "
+            "country's whole outline",
+}
 # The most characters a spreadsheet cell holds (Excel's limit; LibreOffice's is larger).
 SPREADSHEET_CELL_LIMIT = 32_767
 # A text cell starting with one of these is run as a formula by a spreadsheet: it gets a leading
@@ -49,6 +58,11 @@ SPREADSHEET_CELL_LIMIT = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TRUNCATION_MARKER = " [… truncated]"
 COORDINATE_DECIMALS = 6  # ~11 cm: more is wasted bytes
+# An event known only to a whole country could have happened anywhere in it: its distances (taken
+# from the country's nearest edge) say nothing and read as "0 km". The popup gives none for it
+# (geo/web/panj-map.js), and so do the table and the exports.
+COUNTRY_WIDE = "country"
+DISTANCE_COLUMNS = ("frontier_km", "nearest_post", "nearest_post_km")
 _DATE_COLUMNS = ("date_first", "date_last")
 
 _GEOD = pyproj.Geod(ellps="WGS84")
@@ -115,17 +129,52 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer],
     return frame[list(COLUMNS)]
 
 
+def distances_apply(frame: pd.DataFrame) -> np.ndarray:
+    """Per row of ``frame`` (joined events), whether its distances mean anything: False for an event
+    whose location is known only to the whole country (``COUNTRY_WIDE``)."""
+    return frame["location_precision"].to_numpy() != COUNTRY_WIDE
+
+
 # --- exports -------------------------------------------------------------------------------------
 
-def events_to_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection, one feature per event: the event's own geometry (point, line or
-    area) and every other column as properties (dates as ISO strings, actors as a list)."""
-    geometries = shapely.to_geojson(_rounded(frame.geometry.to_numpy()))
+def events_to_geojson(frame: gpd.GeoDataFrame, geometry: str = "full",
+                      points: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection, one feature per event, every column but the geometry as
+    properties (dates as ISO strings, actors as a list; ``place`` names the layer feature the event
+    stands on). Its geometry as ``GEOJSON_GEOMETRIES`` says: "full", the place's own (point, line or
+    area); "point", the event's symbol point, ``points`` (lons, lats), one per row, as
+    ``geo.placement.symbol_points`` gives; "ref", that point, and each area or line place the
+    events stand on once, in the collection's ``places`` member (a FeatureCollection, ids the
+    place references)."""
+    if geometry not in GEOJSON_GEOMETRIES:
+        raise ValueError(f"geometry must be one of {', '.join(GEOJSON_GEOMETRIES)}, not {geometry!r}")
+    if geometry == "full":
+        shapes = frame.geometry.to_numpy()
+    elif points is None:
+        raise ValueError(f"geometry {geometry!r} needs the events' symbol points")
+    else:
+        shapes = shapely.points(*points)
+    geometries = shapely.to_geojson(_rounded(shapes))
     features = [
-        {"type": "Feature", "id": properties["id"], "geometry": json.loads(geometry), "properties": properties}
-        for properties, geometry in zip(_plain_records(frame), geometries, strict=True)
+        {"type": "Feature", "id": properties["id"], "geometry": json.loads(shape), "properties": properties}
+        for properties, shape in zip(_plain_records(frame), geometries, strict=True)
     ]
-    return {"type": "FeatureCollection", "features": features}
+    collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if geometry == "ref":
+        collection["places"] = _places_collection(frame)
+    return collection
+
+
+def _places_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The area and line places of ``frame``'s events, each once, as a FeatureCollection (a point
+    place is its events' own point)."""
+    places = frame.drop_duplicates("place")
+    places = places[shapely.get_dimensions(places.geometry.to_numpy()) > 0]
+    geometries = shapely.to_geojson(_rounded(places.geometry.to_numpy()))
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": place, "geometry": json.loads(shape), "properties": {"place": place, "name": name}}
+        for place, name, shape in zip(places["place"], places["place_name"], geometries, strict=True)
+    ]}
 
 
 def events_to_csv(frame: gpd.GeoDataFrame, geometry: str = "wkt", notes: list[str] | None = None) -> str:
@@ -421,10 +470,14 @@ def _rounded(geometries: np.ndarray) -> np.ndarray:
 
 def _plain_columns(frame: gpd.GeoDataFrame) -> dict[str, list[Any]]:
     """The non-geometry columns as JSON-ready Python values, converted a column at a time
-    (exports of tens of thousands of rows stay fast): NA as None, dates as ISO strings, actors as lists."""
+    (exports of tens of thousands of rows stay fast): NA as None, dates as ISO strings, actors as
+    lists, and no distances (None) for a country-wide event (``distances_apply``)."""
     columns = {}
+    applies = distances_apply(frame)
     for name in frame.columns.drop("geometry"):
         values = frame[name].to_numpy(dtype=object, na_value=None).tolist()
+        if name in DISTANCE_COLUMNS:
+            values = [value if kept else None for value, kept in zip(values, applies, strict=True)]
         if name == "actors":
             values = [list(actors) for actors in values]
         elif name in _DATE_COLUMNS:

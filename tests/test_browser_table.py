@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from browsing import TIMEOUT_MS, map_frame, select_table_row, table_rows
+from browsing import GRID, TIMEOUT_MS, map_frame, select_table_row, table_rows
 
 from geo.bench import synthetic
 
 pytestmark = pytest.mark.browser
 
 ARTICLE_EVENTS = 30  # layers/events/edm-v19-i92.json
+COUNTRIES = ("Tajikistan", "Afghanistan")  # the countries layer's names
 SYNTHETIC = 120  # imported below: 150 events, three pages of 50
 
 
@@ -76,3 +77,20 @@ def test_a_later_page_selects_its_own_rows_and_a_filter_goes_back_to_the_first(p
     search.press("Enter")
     page.get_by_text("Rows 1–50 of").wait_for(timeout=TIMEOUT_MS)
     assert page.outside_requests == [] and page.dialogs == []
+
+
+def test_a_country_wide_event_shows_no_frontier_distance(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    page.get_by_text(f"Rows 1–{ARTICLE_EVENTS} of {ARTICLE_EVENTS}").wait_for(timeout=TIMEOUT_MS)
+    table_rows(page)
+    # The grid draws only the columns in view: scroll it to its right-hand columns.
+    page.locator(GRID).first.evaluate("g => { const s = g.querySelector('.dvn-scroller'); s.scrollLeft = s.scrollWidth; }")
+    page.wait_for_function(f"() => [...document.querySelectorAll({GRID!r} + ' table th')]"
+                           ".some(th => th.innerText.trim() === 'Frontier (km)')", timeout=TIMEOUT_MS)
+    rows = table_rows(page)
+    # The article's events placed on a whole country name it as their place: no distance (the grid
+    # draws "n/a"; its accessible table leaves the cell empty); every other row has a number, 0 for
+    # an area reaching the frontier.
+    country_wide = [row for row in rows if row["Place"] in COUNTRIES]
+    assert country_wide and all(row["Frontier (km)"] == "" for row in country_wide)
+    assert all(float(row["Frontier (km)"]) >= 0 for row in rows if row["Place"] not in COUNTRIES)

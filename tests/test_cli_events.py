@@ -157,3 +157,98 @@ def test_a_bug_is_logged_with_its_traceback_not_reported_as_bad_data(
     assert "unexpected KeyError (a bug in Panj" in err and "cannot read" not in err
     [record] = [record for record in caplog.records if record.levelname == "ERROR"]
     assert record.exc_info is not None and record.exc_info[0] is KeyError
+
+
+# --- geometry and distances of the article's events ------------------------------------------------
+
+# The article's events placed on a whole country (location_precision "country" in
+# layers/events/edm-v19-i92.json), and the country each stands on.
+COUNTRY_WIDE = {
+    "taliban-takeover": "countries:afghanistan", "taliban-claims-calm": "countries:afghanistan",
+    "isisk-contests-taliban": "countries:afghanistan", "taliban-accuse-tajikistan": "countries:afghanistan",
+    "hekmatyar-threat": "countries:afghanistan", "isisk-rockets-into-tajikistan": "countries:tajikistan",
+    "russia-security-assistance": "countries:tajikistan", "us-security-funding": "countries:tajikistan",
+    "china-assists-tajikistan": "countries:tajikistan", "russia-201st-stationed": "countries:tajikistan",
+    "russia-201st-strength": "countries:tajikistan",
+}
+# Events on a province, a region or a post: their distances apply.
+PLACED = ("gbao-protests", "resistance-baghlan", "us-funds-ayvoj-post", "chuianzoda-kabul-mission")
+AREA_PLACES = {"countries:afghanistan", "countries:tajikistan", "gbao:gbao", "frontier:frontier",
+               "provinces:baghlan", "provinces:panjshir", "provinces:badakhshan", "provinces:takhar"}
+# Each country's extent, rounded outwards (W, S, E, N): a symbol point lies inside its country's.
+COUNTRY_BOXES = {"countries:afghanistan": (60.4, 29.3, 75.0, 38.5), "countries:tajikistan": (67.3, 36.6, 75.2, 41.1)}
+MAX_BYTES_PER_EVENT = 2048
+DISTANCES = ("frontier_km", "nearest_post", "nearest_post_km")
+
+article = pytest.mark.skipif(not (LAYERS_DIR / "manifest.json").exists(), reason="the derived layers are not built yet")
+
+
+def _events(capsys: pytest.CaptureFixture[str], *options: str) -> tuple[str, dict]:
+    assert main(["events", *options]) == 0
+    text = capsys.readouterr().out
+    return text, json.loads(text)
+
+
+@article
+def test_points_by_default_keep_the_file_proportional_to_its_events(capsys: pytest.CaptureFixture[str]) -> None:
+    text, collection = _events(capsys)
+    features = {feature["id"]: feature for feature in collection["features"]}
+    assert len(text.encode("utf-8")) / len(features) < MAX_BYTES_PER_EVENT
+    assert {feature["geometry"]["type"] for feature in features.values()} == {"Point"}
+    assert "places" not in collection
+    for event_id, place in COUNTRY_WIDE.items():
+        assert features[event_id]["properties"]["place"] == place
+        west, south, east, north = COUNTRY_BOXES[place]
+        lon, lat = features[event_id]["geometry"]["coordinates"]
+        assert west <= lon <= east and south <= lat <= north, (event_id, lon, lat)
+
+
+@article
+def test_ref_writes_each_area_once_beside_the_points(capsys: pytest.CaptureFixture[str]) -> None:
+    text, collection = _events(capsys, "--geometry", "ref")
+    assert {feature["geometry"]["type"] for feature in collection["features"]} == {"Point"}
+    places = collection["places"]["features"]
+    assert sorted(place["id"] for place in places) == sorted(AREA_PLACES)
+    kinds = {place["id"]: place["geometry"]["type"] for place in places}
+    assert kinds["countries:afghanistan"] in {"Polygon", "MultiPolygon"}
+    assert kinds["frontier:frontier"] in {"LineString", "MultiLineString"}
+    assert {feature["properties"]["place"] for feature in collection["features"]} >= AREA_PLACES
+
+
+@article
+def test_full_gives_each_event_its_area(capsys: pytest.CaptureFixture[str]) -> None:
+    _, collection = _events(capsys, "--geometry", "full")
+    kinds = {feature["id"]: feature["geometry"]["type"] for feature in collection["features"]}
+    assert {kinds[event_id] for event_id in COUNTRY_WIDE} <= {"Polygon", "MultiPolygon"}
+    assert kinds["us-funds-ayvoj-post"] == "Point"
+
+
+@article
+@pytest.mark.parametrize("geometry", ["point", "full"])
+def test_a_country_wide_event_has_no_distances_in_geojson(capsys: pytest.CaptureFixture[str], geometry: str) -> None:
+    _, collection = _events(capsys, "--geometry", geometry)
+    properties = {feature["id"]: feature["properties"] for feature in collection["features"]}
+    for event_id in COUNTRY_WIDE:
+        assert [properties[event_id][column] for column in DISTANCES] == [None, None, None], event_id
+    for event_id in PLACED:
+        assert isinstance(properties[event_id]["frontier_km"], float), event_id
+        assert properties[event_id]["nearest_post"], event_id
+
+
+@article
+def test_a_country_wide_event_has_no_distances_in_csv(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["events", "--format", "csv", "--csv-geometry", "latlon"]) == 0
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    for event_id in COUNTRY_WIDE:
+        assert [rows[event_id][column] for column in DISTANCES] == ["", "", ""], event_id
+    for event_id in PLACED:
+        assert float(rows[event_id]["frontier_km"]) >= 0 and rows[event_id]["nearest_post"], event_id
+
+
+@pytest.mark.parametrize("argv", [
+    ["events", "--geometry", "outline"],
+    ["events", "--format", "csv", "--geometry", "point"],  # GeoJSON option with CSV
+])
+def test_bad_geometry_option_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert "usage: panj events" in capsys.readouterr().err

@@ -43,6 +43,7 @@ def events_table(data: Snapshot, shown: pd.DataFrame, total: int, filters: objec
     st.dataframe(
         table.events_table(rows, data.vocabulary), key=key, on_select=partial(_selected, key),
         selection_mode="single-row", hide_index=True, width="stretch",
+        placeholder="n/a",  # the only missing cells: a country-wide event's distance (geo.table)
         column_config={
             "Date": st.column_config.TextColumn(help="At the precision the source gives"),
             "From": st.column_config.DateColumn("First day", help="First day the date allows (sorts by date)"),
