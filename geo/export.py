@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import box
@@ -413,9 +414,11 @@ def _touches(layer: Layer, extent: layout.Bounds) -> bool:
 
 # --- data downloads -----------------------------------------------------------------------------
 
-def filtered_events_geojson(frame: gpd.GeoDataFrame) -> bytes:
-    """The (filtered) joined events as a GeoJSON FeatureCollection, UTF-8."""
-    return json.dumps(join.events_to_geojson(frame), ensure_ascii=False).encode("utf-8")
+def filtered_events_geojson(frame: gpd.GeoDataFrame, points: tuple[np.ndarray, np.ndarray]) -> bytes:
+    """The (filtered) joined events as a GeoJSON FeatureCollection, UTF-8: each event at its symbol
+    point (``points``, ``Snapshot.symbol_points_of``), each area it stands on once in the ``places``
+    member (geo.join.events_to_geojson's "ref"), so a country-wide event does not repeat an outline."""
+    return json.dumps(join.events_to_geojson(frame, "ref", points), ensure_ascii=False).encode("utf-8")
 
 
 def filtered_events_csv(frame: gpd.GeoDataFrame) -> bytes:

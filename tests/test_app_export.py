@@ -55,9 +55,9 @@ def _refused(*args, **kwargs):
 
 
 def _counted(write: Callable[..., bytes], written: list[str]) -> Callable[..., bytes]:
-    def counted(frame) -> bytes:
+    def counted(*arguments) -> bytes:
         written.append(write.__name__)
-        return write(frame)
+        return write(*arguments)
 
     return counted
 

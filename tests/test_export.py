@@ -21,8 +21,8 @@ import folium
 import numpy as np
 import pandas as pd
 import pytest
-from PIL import Image
 from browsing import NAMED_BESIDE_SYMBOLS, symbol_reach
+from PIL import Image
 from snapshots import load_joined_events, snapshot_of
 
 from geo import cli, export, figure, layout
@@ -192,8 +192,13 @@ def joined() -> pd.DataFrame:
 def test_downloads_hold_exactly_the_filtered_events(joined: pd.DataFrame) -> None:
     shown = apply_filters(joined, FilterState(actors=frozenset({"russia"})))
     assert 0 < len(shown) < len(joined)
-    collection = json.loads(export.filtered_events_geojson(shown))
+    snapshot = snapshot_of()
+    shown = snapshot.events[snapshot.events["id"].isin(shown["id"])]
+    collection = json.loads(export.filtered_events_geojson(shown, snapshot.symbol_points_of(shown)))
     assert [feature["id"] for feature in collection["features"]] == list(shown["id"])
+    assert {feature["geometry"]["type"] for feature in collection["features"]} == {"Point"}
+    areas = [place["id"] for place in collection["places"]["features"]]
+    assert len(areas) == len(set(areas))  # each area once
     assert all("russia" in feature["properties"]["actors"] for feature in collection["features"])
     rows = list(csv.DictReader(io.StringIO(export.filtered_events_csv(shown).decode("utf-8"))))
     assert [row["id"] for row in rows] == list(shown["id"])

@@ -97,7 +97,7 @@ def event_downloads(data: Snapshot, shown: pd.DataFrame) -> None:
                  int(shapely.get_num_coordinates(shown.geometry.to_numpy()).sum()) <= AUTO_FILES_MAX_COORDINATES)
         if small or st.button(f"Prepare the {len(shown):,} shown events as GeoJSON and CSV", key="export_prepare"):
             with st.spinner("Writing the files…"):
-                files = {"key": key, "geojson": export.filtered_events_geojson(shown),
+                files = {"key": key, "geojson": export.filtered_events_geojson(shown, data.symbol_points_of(shown)),
                          "csv": export.filtered_events_csv(shown)}
             st.session_state[EVENT_FILES] = files
     if files is None:
