@@ -135,8 +135,9 @@ def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bound
              presenter: bool) -> None:
     if bounds is not None:
         st.session_state[ps.FIT_REQUEST] += 1  # a new request, even for the bounds asked for last time
+    reveal = ps.reveals(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), view.selected_event)
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, highlight=view.selected_event,
-                               bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST])
+                               bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST], reveal=reveal)
     overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data=data.map_data())
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
@@ -200,7 +201,7 @@ def main() -> None:
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
     draw_map(data, shown, view, bounds, presenter)
-    step_caption(data, shown_ids)
+    step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):
         export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)
     with st.container(key="presenter-hidden-table"):
