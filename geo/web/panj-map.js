@@ -1073,7 +1073,7 @@
   PanjMap.prototype._showToReader = function (id) {
     var frame = null;
     try { frame = window.frameElement; } catch (error) { frame = null; }  // a page of another origin
-    if (frame) { frame.scrollIntoView({ block: "nearest", inline: "nearest" }); }
+    if (frame) { frame.scrollIntoView({ block: "center", inline: "nearest" }); }
     this.openEvent(id);
   };
 
@@ -1208,7 +1208,11 @@
       this.map.fitBounds(L.geoJSON(outline).getBounds(), L.extend({ maxZoom: 9, animate: false }, padding));
       return;
     }
-    // The point, its nearest neighbours and at least MIN_VIEW_KM around it, in the free part of the map.
+    // The point, its nearest neighbours and at least MIN_VIEW_KM around it, in the free part of the
+    // map, with room for the widest group's ring at the edges.
+    var room = ringRadius(groupRadius(Infinity)) + 3;
+    padding = { paddingTopLeft: [padding.paddingTopLeft[0] + room, padding.paddingTopLeft[1] + room],
+                paddingBottomRight: [padding.paddingBottomRight[0] + room, padding.paddingBottomRight[1] + room] };
     var point = L.latLng(data.lat[row] / scale, data.lon[row] / scale);
     var half = MIN_VIEW_KM / 2 / KM_PER_DEGREE, across = half / Math.max(0.1, Math.cos(point.lat * Math.PI / 180));
     var bounds = L.latLngBounds([[point.lat - half, point.lng - across], [point.lat + half, point.lng + across]]);
