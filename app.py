@@ -86,8 +86,7 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None) -> tuple[FilterSt
                                       format_func=str.capitalize)
     regions = st.sidebar.multiselect("Regions", list(data.regions), key=ps.REGIONS, placeholder="All regions",
                                      format_func=lambda region: data.regions.get(region, region))
-    text = st.sidebar.text_input("Search titles and summaries", key=ps.TEXT, max_chars=200,
-                                 help="Every word in an event's title, summary or place name (or another spelling of it)")
+    text = st.sidebar.text_input("Search titles and summaries", key=ps.TEXT, max_chars=200)
     search_slot = st.sidebar.container()
     scene = data.scenes.get(st.session_state.get(ps.SCENE) or "")
     scene_filters = scene.filters if scene is not None else None
