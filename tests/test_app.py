@@ -307,3 +307,12 @@ def test_a_small_table_has_no_page_controls(calls) -> None:
     at.sidebar.text_input(key="f_text").input("nothing matches this").run()
     assert not at.dataframe or all("Title" not in frame.value for frame in at.dataframe)
     assert "“Reset filters” shows all 3" in at.info[0].value
+
+
+def test_a_search_showing_nothing_says_why_with_the_text_escaped(calls) -> None:
+    typed = "*Khorog* [x](http://example.invalid)"
+    at = run_page({"q": typed})
+    [notice] = at.sidebar.info
+    assert shown_text(notice.value) == (f"No event and no place on the map matches “{typed}”: try another spelling "
+                                        "or fewer words.")
+    assert "\\*Khorog\\*" in notice.value and "http://" not in notice.value  # no emphasis, no link
