@@ -22,10 +22,7 @@
   // The highlight, readable on a projector: a ring at least RING_SYMBOLS symbol radii round a point
   // event (pulsing in once), or an area event's own outline, drawn over the dashed ones.
   var RING_SYMBOLS = 3.5;
-  var HIGHLIGHT_AREA_STYLE = {
-    color: "#111111", weight: 3, opacity: 0.9, fill: true, fillColor: "#f2c14e", fillOpacity: 0.12,
-    className: "panj-highlight-area", interactive: false
-  };
+  var HIGHLIGHT_AREA_STYLE = { color: "#111111", weight: 3, opacity: 0.9, fill: true, fillColor: "#f2c14e", fillOpacity: 0.12 };
   // A point event is brought into view with its nearest neighbours (at most NEIGHBOURS places, no
   // farther than NEIGHBOUR_KM) and never closer than MIN_VIEW_KM across: a lone city filling the
   // screen says nothing about where it is.
@@ -1030,13 +1027,18 @@
         group.addLayer(outlines);
         var outline = highlightRow >= 0 ? found.features[data.area[highlightRow]] : undefined;
         if (update === self._update && outline !== undefined) {
-          self.highlightOutline = L.geoJSON(outline, { renderer: self.highlightRenderer, style: HIGHLIGHT_AREA_STYLE });
+          // Thickening in once: when newly highlighted, and never in an export (no animation there).
+          var once = reveal !== null && self._animates();
+          self.highlightOutline = L.geoJSON(outline, {
+            renderer: self.highlightRenderer, interactive: false,
+            style: L.extend({ className: "panj-highlight-area" + (once ? " panj-highlight-once" : "") }, HIGHLIGHT_AREA_STYLE)
+          });
           group.addLayer(self.highlightOutline);
         }
         if (update === self._update) { self.extentsDrawn = count; }
         if (reveal !== null && self._reveal === reveal) {
           self._bringIntoView(reveal, found.features[data.area[reveal]]);
-          if (outline === undefined) { self._pulse(highlight); }
+          if (outline === undefined) { self._pulse(); }
           if (toReader) { self._showToReader(highlight); }
         }
         if (found.error !== null) { throw found.error; }
@@ -1054,9 +1056,9 @@
 
   /* Once, on a newly highlighted point event: a ring closing in on its group from three times its
    * size (panj-map.css), so the eye finds it; none in exports (no animation there). */
-  PanjMap.prototype._pulse = function (id) {
+  PanjMap.prototype._pulse = function () {
     var ring = this.events.ring, self = this;
-    if (ring === null || !this.map.options.zoomAnimation || this.vector) { return; }
+    if (ring === null || !this._animates()) { return; }
     if (this._pulseMarker) { this.map.removeLayer(this._pulseMarker); }
     var size = 2 * ring.radius, marker = L.marker(this.map.containerPointToLatLng([ring.x, ring.y]), {
       icon: L.divIcon({ className: "panj-highlight-pulse", iconSize: [size, size], html: "<span></span>" }),
@@ -1066,6 +1068,11 @@
     marker.getElement().firstChild.addEventListener("animationend", function () {
       if (self._pulseMarker === marker) { self.map.removeLayer(marker); self._pulseMarker = null; }
     });
+  };
+
+  /* Whether the map animates: not in an export, which turns Leaflet's animations off. */
+  PanjMap.prototype._animates = function () {
+    return Boolean(this.map.options.zoomAnimation) && !this.vector;
   };
 
   /* The event chosen in the page's table: the map's frame scrolled into the page's view (the
