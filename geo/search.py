@@ -24,10 +24,11 @@ from geo.layers import Layer
 NEAREST = 3  # places named, and places of nearby events listed, at most
 EARTH_KM = 6371.0088  # mean radius, as for a great-circle distance between two points
 
+PART_DATASETS = "datasets"  # the datasets the reader left unticked (the page's dataset choice)
 # The filters a search can be hidden by, as the sentence names them.
 FILTER_NAMES = {
     filters.PART_DATES: "date", filters.PART_ACTORS: "actor", filters.PART_TYPES: "event type",
-    filters.PART_STATUSES: "status", filters.PART_REGIONS: "region",
+    filters.PART_STATUSES: "status", filters.PART_REGIONS: "region", PART_DATASETS: "dataset",
 }
 
 
@@ -87,12 +88,14 @@ def places_named(text: str, places: Sequence[Place]) -> list[tuple[Place, str]]:
 
 def hidden_counts(index: filters.EventIndex, state: filters.FilterState, within: np.ndarray | None,
                   masks: Mapping[str, np.ndarray]) -> tuple[dict[str, int], int]:
-    """For a search that shows nothing: per filter (``FILTER_NAMES``), how many events the words
-    and every other filter show, so that filter alone hides them; and how many the words match
-    among ``within`` with no other filter."""
-    alone = index.mask(filters.FilterState(text=state.text), within=within)
-    return ({part: int(index.mask(state, within=within, masks=masks, leave_out=part).sum())
-             for part in FILTER_NAMES if part in masks}, int(alone.sum()))
+    """For a search that shows nothing: per filter (``FILTER_NAMES``; ``PART_DATASETS`` when only
+    the datasets ``within`` are shown, None: all), how many events the words and every other
+    filter show, so that filter alone hides them; and how many the words match with no filter at all."""
+    hidden = {part: int(index.mask(state, within=within, masks=masks, leave_out=part).sum())
+              for part in FILTER_NAMES if part in masks}
+    if within is not None:
+        hidden[PART_DATASETS] = int((index.mask(state, masks=masks) & ~within).sum())
+    return hidden, int(index.mask(filters.FilterState(text=state.text)).sum())
 
 
 def nearest(place: Place, candidates: pd.DataFrame, limit: int = NEAREST) -> list[Nearby]:

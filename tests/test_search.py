@@ -70,6 +70,8 @@ NEAR_TOWN = {"places:town": [search.Nearby("Gorno-Badakhshan", 6, 0.0, True), se
       "2 events match “Khorog” but the region filter hides them."]),
     ("Khorog", {PART_DATES: 0}, 2, [], {},
      ["2 events match “Khorog” but the filters together hide them."]),
+    ("Khorog", {PART_DATES: 0, search.PART_DATASETS: 2}, 2, [], {},
+     ["2 events match “Khorog” but the dataset filter hides them."]),
     ("Khorog", {}, 0, [(TOWN, "Khorog")], NEAR_TOWN,
      ["“Khorog” is another spelling of Khorugh, a place on the map, but no event is placed there. The events "
       "nearest it: Gorno-Badakhshan (6 events, its area holds Khorugh); Ayvoj (1 event, 190 km away)."]),
@@ -95,4 +97,9 @@ def test_hidden_counts_name_the_filter_that_alone_hides_the_matches() -> None:
     masks = index.masks(state)
     assert search.hidden_counts(index, state, None, masks) == ({PART_DATES: 1, PART_REGIONS: 1}, 2)
     within = np.array([False, True, True])  # the first event's dataset is not shown
-    assert search.hidden_counts(index, state, within, masks) == ({PART_DATES: 0, PART_REGIONS: 1}, 1)
+    assert search.hidden_counts(index, state, within, masks) == (
+        {PART_DATES: 0, PART_REGIONS: 1, search.PART_DATASETS: 0}, 2)
+    # Dates from 2021: the first match is older (the dates hide it), the second's dataset is not shown.
+    only_dates = FilterState(text="khorog", date_from=dt.date(2021, 1, 1))
+    assert search.hidden_counts(index, only_dates, np.array([True, False, True]), index.masks(only_dates)) == (
+        {PART_DATES: 1, search.PART_DATASETS: 1}, 2)
