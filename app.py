@@ -16,9 +16,10 @@ import folium
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
-from geo import filters, mapview, pagestate as ps, snapshot as snapshots
+from geo import filters, mapview, pagestate as ps, search, snapshot as snapshots
 from geo.events import STATUSES
 from geo.filters import FilterState, ViewState
 from geo.layers import LAYERS_DIR
@@ -86,6 +87,7 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None) -> tuple[FilterSt
     regions = st.sidebar.multiselect("Regions", list(data.regions), key=ps.REGIONS, placeholder="All regions",
                                      format_func=lambda region: data.regions.get(region, region))
     text = st.sidebar.text_input("Search titles and summaries", key=ps.TEXT, max_chars=200)
+    search_slot = st.sidebar.container()
     scene = data.scenes.get(st.session_state.get(ps.SCENE) or "")
     scene_filters = scene.filters if scene is not None else None
     state = ps.filters_from_widgets(dates=dates, span=data.span, actors=actors, event_types=types, regions=regions,
@@ -98,7 +100,23 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None) -> tuple[FilterSt
     time_histogram(histogram_slot, index.dates(others(filters.PART_DATES)), dates)
     term_bars(actors_slot, index.counts("actors", others(filters.PART_ACTORS)), names["actors"], ps.ACTORS)
     term_bars(types_slot, index.counts("event_type", others(filters.PART_TYPES)), names["types"], ps.TYPES)
+    if state.text and not index.mask(state, within=within, masks=masks).any():
+        search_help(search_slot, data, state, within, masks)
     return state, masks
+
+
+def search_help(slot: DeltaGenerator, data: Snapshot, state: FilterState, within: np.ndarray | None,
+                masks: dict[str, np.ndarray]) -> None:
+    """Under a search that shows nothing: the filter hiding what it matches, or the place of that
+    name and the events nearest it (geo.search)."""
+    hidden, matching = search.hidden_counts(data.index, state, within, masks)
+    places = search.places_named(state.text, data.gazetteer)
+    nearby = {}
+    if places and not matching:
+        candidates = data.events[data.index.mask(state, within=within, masks=masks, leave_out=filters.PART_TEXT)]
+        nearby = {place.ref: search.nearest(place, candidates) for place, _ in places[:search.NEAREST]}
+    lines = search.no_match_help(state.text, hidden=hidden, matching=matching, places=places, nearby=nearby)
+    slot.info("\n\n".join(markdown_text(line, limit=None) for line in lines))
 
 
 def sidebar_view(data: Snapshot) -> ViewState:
@@ -116,8 +134,9 @@ def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bound
              presenter: bool) -> None:
     if bounds is not None:
         st.session_state[ps.FIT_REQUEST] += 1  # a new request, even for the bounds asked for last time
+    reveal = ps.reveals(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), view.selected_event)
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, highlight=view.selected_event,
-                               bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST])
+                               bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST], reveal=reveal)
     overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data=data.map_data())
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
@@ -181,7 +200,7 @@ def main() -> None:
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
     draw_map(data, shown, view, bounds, presenter)
-    step_caption(data, shown_ids)
+    step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):
         export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)
     with st.container(key="presenter-hidden-table"):

@@ -66,7 +66,8 @@ class MapData:
 @dataclass(frozen=True)
 class MapView:
     """What a map shows: layers (ids, drawn in manifest order), basemap id, the extent
-    (None: open on the frontier) and the highlighted event's id.
+    (None: open on the frontier), the highlighted event's id, and whether to bring the map into
+    the reader's view with that event's popup open (``reveal``: it was chosen in the table).
 
     On the page, ``bounds`` is a request to move the map and ``fit_request`` numbers it: the map fits
     each number once, so the same bounds asked for again (the reader has panned away since) fit
@@ -77,6 +78,7 @@ class MapView:
     bounds: Bounds | None = None
     highlight: str | None = None
     fit_request: int = 0
+    reveal: bool = False
 
 
 @dataclass(frozen=True)
@@ -296,6 +298,7 @@ class EventsLayer(DataElement):
                 "event_types": {t.id: {"name": t.name, "symbol": t.symbol} for t in vocabulary.event_types.values()},
             },
             "highlight": view.highlight,
+            "reveal": view.reveal,
             "bounds": None if view.bounds is None else [[view.bounds[1], view.bounds[0]], [view.bounds[3], view.bounds[2]]],
             "fitRequest": view.fit_request,
         }

@@ -218,6 +218,13 @@ def highlighted(selected: str | None, step: str | None, shown_ids: Collection[st
     return chosen if chosen in shown_ids else None
 
 
+def reveals(selected: str | None, step: str | None, highlight: str | None) -> bool:
+    """Whether the map should come into the reader's view with the highlighted event's popup open:
+    when the highlight is the table's (or the URL's) selection, not a step's (a step has its
+    caption, and presenter view has no table)."""
+    return highlight is not None and step is None and highlight == selected
+
+
 # --- where the map moves ---------------------------------------------------------------------------
 
 def bounds_to_fit(

@@ -34,7 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo import assets, eventdata, filters, labels, layers as layers_module, placement, scenes
+from geo import assets, eventdata, filters, labels, layers as layers_module, placement, scenes, search
+from geo.aliases import load_aliases
 from geo.basemaps import Basemap, load_basemaps
 from geo.events import Document, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
@@ -114,6 +115,12 @@ class Snapshot:
             regions=frozenset(self.regions), layers=tuple(self.layers), basemaps=frozenset(self.basemaps),
             events=frozenset(self.events["id"]),
         )
+
+    @cached_property
+    def gazetteer(self) -> tuple[search.Place, ...]:
+        """The layers' named places with their other spellings, for a search that finds no event
+        (geo.search); the aliases file was checked when the events were joined."""
+        return search.gazetteer(self.layers, load_aliases(layers_module.feature_refs(self.layers), self.layers_dir))
 
     @property
     def map_layers(self) -> dict[str, Layer]:

@@ -11,11 +11,16 @@ take its place (``locate``, ``step``), found through the unfiltered events.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 ORDER_COLUMNS = ("date_first", "date_last", "id")
+HERE_KM = 1.0  # symbols this close stand at one spot: grouped at every zoom a step shows
+KM_PER_DEGREE = 111.195  # of latitude, on the mean sphere
 
 _Key = tuple[dt.date, dt.date, str]
 
@@ -76,6 +81,34 @@ def caption(row: pd.Series | dict[str, Any]) -> dict[str, str]:
     Plain text on purpose: the page escapes it where it reaches HTML.
     """
     return {"title": str(row["title"]), "date_label": str(row["date_label"]), "summary": str(row["summary"])}
+
+
+def here(frame: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, event_id: str, *, km: float = HERE_KM) -> list[str]:
+    """The events of ``frame`` whose symbols (``lons``, ``lats``, one per row) stand within ``km``
+    of ``event_id``'s, that one included, in step order: what the map draws as one group at any
+    zoom a step shows. Empty when the frame does not hold ``event_id``."""
+    ids = frame["id"].to_numpy()
+    at = np.flatnonzero(ids == event_id)
+    if not len(at):
+        return []
+    lon, lat = lons[at[0]], lats[at[0]]
+    # Degrees to km on the mean sphere: ample for a kilometre's closeness.
+    dx = (lons - lon) * math.cos(math.radians(lat)) * KM_PER_DEGREE
+    dy = (lats - lat) * KM_PER_DEGREE
+    return ordered_ids(frame[np.hypot(dx, dy) <= km])
+
+
+def place_note(place_name: str, precision: str, *, is_area: bool, here_ids: Sequence[str], event_id: str) -> str:
+    """The caption's line about where an event is: "Country-wide: Afghanistan, outlined on the map"
+    for an event known only to a country (another area: "Area-wide: ..."), and its place in the
+    group the map draws it in ("2 of 12 here", ``here_ids`` in step order); empty for an event
+    of its own place."""
+    parts = []
+    if is_area:
+        parts.append(f"{'Country' if precision == 'country' else 'Area'}-wide: {place_name}, outlined on the map")
+    if len(here_ids) > 1 and event_id in here_ids:
+        parts.append(f"{list(here_ids).index(event_id) + 1} of {len(here_ids)} here")
+    return " · ".join(parts)
 
 
 def _ordered(frame: pd.DataFrame) -> list[tuple[_Key, str]]:

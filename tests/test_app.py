@@ -307,3 +307,30 @@ def test_a_small_table_has_no_page_controls(calls) -> None:
     at.sidebar.text_input(key="f_text").input("nothing matches this").run()
     assert not at.dataframe or all("Title" not in frame.value for frame in at.dataframe)
     assert "“Reset filters” shows all 3" in at.info[0].value
+
+
+def test_a_search_showing_nothing_says_why_with_the_text_escaped(calls) -> None:
+    typed = "*Khorog* [x](http://example.invalid)"
+    at = run_page({"q": typed})
+    [notice] = at.sidebar.info
+    assert shown_text(notice.value) == (f"No event and no place on the map matches “{typed}”: try another spelling "
+                                        "or fewer words.")
+    assert "\\*Khorog\\*" in notice.value and "http://" not in notice.value  # no emphasis, no link
+
+
+def test_another_spelling_finds_the_places_events_on_the_page(tmp_path, monkeypatch) -> None:
+    # The shipped layers with the protests of November 2021 placed at Khorugh (layers/aliases.json
+    # spells it Khorog too): the page's search finds that event by the other spelling.
+    folder = tmp_path / "layers"
+    shutil.copytree(geo.layers.LAYERS_DIR, folder)
+    events_file = folder / "events" / "edm-v19-i92.json"
+    document = json.loads(events_file.read_text(encoding="utf-8"))
+    [protests] = [event for event in document["events"] if event["id"] == "gbao-protests"]
+    protests.update(place="places:khorugh", location_precision="locality")
+    events_file.write_text(json.dumps(document), encoding="utf-8")
+    monkeypatch.setenv("PANJ_LAYERS_DIR", str(folder))
+    st.cache_resource.clear()
+    at = run_page({"q": "Khorog"})
+    assert _count(at) == "**1 of 30 events**"
+    assert _table_titles(at) == [protests["title"]]
+    assert not at.sidebar.info  # something matched: no help needed

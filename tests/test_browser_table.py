@@ -1,13 +1,14 @@
 """The events table in Chromium: one page of rows with its count; selecting a row highlights the
-event that row shows, on the first page and on a later one; a filter change goes back to the
-first page."""
+event that row shows, on the first page and on a later one, and on a laptop brings the map into
+view with that event's popup open, by mouse or by keys; a filter change goes back to the first
+page."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from browsing import GRID, TIMEOUT_MS, map_frame, select_table_row, table_rows
+from browsing import GRID, GRID_ROW_PX, TIMEOUT_MS, map_frame, select_table_row, table_rows
 
 from geo.bench import synthetic
 
@@ -16,6 +17,9 @@ pytestmark = pytest.mark.browser
 ARTICLE_EVENTS = 30  # layers/events/edm-v19-i92.json
 COUNTRIES = ("Tajikistan", "Afghanistan")  # the countries layer's names
 SYNTHETIC = 120  # imported below: 150 events, three pages of 50
+LAPTOP = {"width": 1366, "height": 768}
+# The article's third event by date (layers/events/edm-v19-i92.json): US funding since 2002.
+THIRD_ID, THIRD_TITLE = "us-security-funding", "US security funding for Tajikistan since 2002"
 
 
 def _wait_for_highlight(page, event_id: str) -> None:
@@ -38,6 +42,39 @@ def test_selecting_a_row_highlights_its_event(page, app_url) -> None:
     assert table_rows(page)[2]["Title"] == "US security funding for Tajikistan since 2002"
     select_table_row(page, 2)
     _wait_for_highlight(page, "us-security-funding")
+
+
+@pytest.mark.parametrize("how", ["mouse", "keys"])
+def test_a_selected_row_brings_the_map_into_view_with_its_popup_open(browser, app_url, how) -> None:
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/?basemap=none")
+        map_frame(page)
+        assert table_rows(page)[2]["Title"] == THIRD_TITLE
+        if how == "mouse":
+            select_table_row(page, 2)
+        else:  # as the table's caption says: into the table, down two rows, Shift+Space
+            grid = page.locator(GRID).first
+            grid.scroll_into_view_if_needed()
+            box = grid.bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + GRID_ROW_PX * 1.5)  # a cell of the first row
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("Shift+Space")
+        _wait_for_highlight(page, THIRD_ID)
+        title = map_frame(page).locator(".panj-popup h4").first
+        title.wait_for(state="visible", timeout=TIMEOUT_MS)
+        assert title.inner_text() == THIRD_TITLE
+        frame_box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+        assert frame_box["y"] < LAPTOP["height"] and frame_box["y"] + frame_box["height"] > 0, frame_box
+        # The popup's title is in the window and nothing of the page (Streamlit's header) covers it.
+        box = title.bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= LAPTOP["height"], box
+        centre = [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]
+        assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).tagName", centre) == "IFRAME"
+    finally:
+        context.close()
 
 
 def test_a_later_page_selects_its_own_rows_and_a_filter_goes_back_to_the_first(page, own_app_url, tmp_path) -> None:

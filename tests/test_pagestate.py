@@ -226,6 +226,17 @@ def test_highlighted(selected, step, shown, expected) -> None:
     assert ps.highlighted(selected, step, shown) == expected
 
 
+@pytest.mark.parametrize(("selected", "step", "highlight", "expected"), [
+    ("a", None, "a", True),  # chosen in the table (or named by the URL): the map comes into view, popup open
+    ("a", "b", "b", False),  # a step: its caption says what it is
+    (None, "b", "b", False),
+    ("a", None, None, False),  # the filters hide it: nothing to show
+    (None, None, None, False),
+])
+def test_reveals_only_the_tables_selection(selected, step, highlight, expected) -> None:
+    assert ps.reveals(selected, step, highlight) is expected
+
+
 OPENED, SCENE_BOX, EVENTS_BOX = (69.0, 37.0, 71.0, 38.5), (66.0, 35.0, 76.0, 40.0), (70.0, 36.0, 72.0, 38.0)
 
 

@@ -163,3 +163,34 @@ def test_caption_keeps_markup_as_plain_text_and_only_its_three_fields() -> None:
         "date_label": "11 May 2022",
         "summary": "*not* markdown <script>x</script>",
     }
+
+
+# Symbol points per event of ALL (lon, lat): 0.01° of latitude is 1.11 km, 0.005° is 0.56 km.
+SPOTS = {"grant": (70.0, 37.5), "protests": (70.0, 37.505), "nrf-offensive": (70.0, 37.51),
+         "china-post": (70.0, 37.5), "nrf-statement": (71.0, 37.5), "tass-post": (70.0, 37.5),
+         "b-same-day": (70.0, 37.495), "a-same-day": (69.0, 37.5)}
+
+
+@pytest.mark.parametrize(("event_id", "expected"), [
+    ("grant", ["china-post", "protests", "tass-post", "grant", "b-same-day"]),  # within 1 km, step order
+    ("nrf-offensive", ["protests", "nrf-offensive"]),  # 1.11 km from grant: only protests is near
+    ("nrf-statement", ["nrf-statement"]),
+    ("unknown", []),
+])
+def test_here_lists_the_events_at_one_spot_in_step_order(event_id, expected) -> None:
+    lons = ALL["id"].map(lambda event: SPOTS[event][0]).to_numpy(dtype=float)
+    lats = ALL["id"].map(lambda event: SPOTS[event][1]).to_numpy(dtype=float)
+    assert timeline.here(ALL, lons, lats, event_id) == expected
+
+
+@pytest.mark.parametrize(("place", "precision", "is_area", "here_ids", "event_id", "expected"), [
+    ("Afghanistan", "country", True, ["a", "b", "c"], "a", "Country-wide: Afghanistan, outlined on the map · 1 of 3 here"),
+    ("Gorno-Badakhshan", "region", True, ["a", "b"], "b", "Area-wide: Gorno-Badakhshan, outlined on the map · 2 of 2 here"),
+    ("Tajikistan", "country", True, ["a"], "a", "Country-wide: Tajikistan, outlined on the map"),
+    ("Dushanbe", "locality", False, ["a", "b", "c"], "c", "3 of 3 here"),
+    ("Kabul", "locality", False, ["a"], "a", ""),
+    ("Kabul", "locality", False, [], "a", ""),
+])
+def test_place_note_says_country_wide_and_the_place_in_the_group(place, precision, is_area, here_ids, event_id,
+                                                                  expected) -> None:
+    assert timeline.place_note(place, precision, is_area=is_area, here_ids=here_ids, event_id=event_id) == expected

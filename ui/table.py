@@ -1,6 +1,7 @@
 """The events table under the map: one page of the shown events at a time, by date, with the count
-and the page controls; selecting a row highlights its event. Widgets only; which rows a page
-holds is ``geo.pagestate.table_page``, the columns ``geo.table.events_table``.
+and the page controls; selecting a row highlights its event and brings the map into view with its
+popup open (geo/web/panj-map.js). Widgets only; which rows a page holds is
+``geo.pagestate.table_page``, the columns ``geo.table.events_table``.
 
 Only the page's rows reach the browser, so a filter change sends at most ``TABLE_ROWS`` rows
 however many events it shows (docs/ARCHITECTURE.md, "The paged table").
@@ -30,7 +31,9 @@ def events_table(data: Snapshot, shown: pd.DataFrame, total: int, filters: objec
         st.info(f"No event matches the filters: “Reset filters” shows all {total}.")
         return
     caption, previous, number, following = st.columns([4, 1.3, 1.2, 1.3], vertical_alignment="bottom")
-    caption.caption(f"{page.caption}, by date. Select a row to highlight its event on the map.")
+    caption.caption(f"{page.caption}, by date. Select a row to show its event on the map, its popup open: "
+                    f"click the box at the row's left, or with the keys, Tab into the table, move with the arrow "
+                    f"keys and press Shift+Space.")
     if page.pages > 1:
         previous.button("◀ Previous", key="table_previous", disabled=page.number == 1, width="stretch",
                         on_click=_turn, args=(-1,))

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from geo import pagestate as ps, scenes, timeline
+from geo import pagestate as ps, placement, scenes, timeline
 from geo.filters import FilterState, ViewState
 from geo.markup import html_text, markdown_text
 from geo.snapshot import Snapshot
@@ -41,17 +41,25 @@ def workshop_bar(data: Snapshot, state: FilterState, view: ViewState, shown: pd.
     return scene
 
 
-def step_caption(data: Snapshot, shown_ids: Collection[str]) -> None:
-    """The current step's event (if ``shown_ids`` holds it): title, date and summary. Drawn under
-    the map, so stepping never pushes the map down; in presenter view it floats over the map
-    (static/presenter.css)."""
+def step_caption(data: Snapshot, shown: pd.DataFrame, shown_ids: Collection[str]) -> None:
+    """The current step's event (if ``shown_ids`` holds it): title, date, where it is (country- or
+    area-wide, its place in a group of ``shown``) and summary. Drawn under the map, so stepping
+    never pushes the map down; in presenter view it floats over the map (static/presenter.css)."""
     current = st.session_state.get(ps.STEP)
     if current is None or current not in shown_ids:
         return
-    caption = timeline.caption(data.events.iloc[data.index.positions[current]])
+    position = data.index.positions[current]
+    row = data.events.iloc[position]
+    caption = timeline.caption(row)
+    lons, lats = data.symbol_points_of(shown)
+    note = timeline.place_note(
+        str(row["place_name"]), str(row["location_precision"]),
+        is_area=bool(placement.area_rows(data.events.iloc[[position]])[0]),
+        here_ids=timeline.here(shown, lons, lats, current), event_id=current)
+    place = f'<p class="panj-caption-place">{html_text(note)}</p>' if note else ""
     with st.container(key="panj-caption"):
         st.html(f'<div class="panj-caption"><h3>{html_text(caption["title"])}</h3>'
-                f'<p class="panj-caption-date">{html_text(caption["date_label"])}</p>'
+                f'<p class="panj-caption-date">{html_text(caption["date_label"])}</p>{place}'
                 f'<p>{html_text(caption["summary"])}</p></div>')
 
 

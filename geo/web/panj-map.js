@@ -20,7 +20,15 @@
   // and unfilled, so a country-wide event does not read as political shading (docs/ARCHITECTURE.md).
   var EXTENT_STYLE = { color: "#555555", weight: 1.2, opacity: 0.8, dashArray: "5 4", fill: false };
   var SYMBOL_RADIUS = 6, HIGHLIGHT_RADIUS = 9;
-  var RING_GAP = 6, RING_WIDTH = 3;  // the highlight's ring: its gap outside the symbol, its stroke
+  // The highlight, readable on a projector: a ring at least RING_SYMBOLS symbol radii round a point
+  // event (pulsing in once), or an area event's own outline, drawn over the dashed ones.
+  var RING_SYMBOLS = 3.5;
+  var HIGHLIGHT_AREA_STYLE = { color: "#111111", weight: 3, opacity: 0.9, fill: true, fillColor: "#f2c14e", fillOpacity: 0.12 };
+  // A point event is brought into view with its nearest neighbours (at most NEIGHBOURS places, no
+  // farther than NEIGHBOUR_KM) and never closer than MIN_VIEW_KM across: a lone city filling the
+  // screen says nothing about where it is.
+  var MIN_VIEW_KM = 300, NEIGHBOURS = 2, NEIGHBOUR_KM = 600, KM_PER_DEGREE = 111.195;
+  var RING_RIM = 6;  // the pale rim's stroke under the dark ring: how far the ring reaches past its radius, doubled
   // Places closer than this (pixels) at the map's zoom are one group: more than two of the widest
   // group symbols' radius (15), so no two groups overlap (docs/ARCHITECTURE.md).
   var GROUP_DISTANCE = 32;
@@ -428,6 +436,8 @@
     this.data = null;
     this.rows = new Int32Array(0);  // the rows shown
     this.highlightRow = -1;
+    this.ringed = false;  // a point event is highlighted: its group is ringed (an area event is outlined)
+    this.ring = null;  // the ring last drawn: {x, y, radius} in container pixels
     this.styles = [];  // per style: {shape, actorColours, actors, approximate, hollow, halo}
     this._actorColours = [];
     this._places = null;
@@ -441,6 +451,7 @@
     this.data = data;
     this.rows = rows;
     this.highlightRow = highlightRow;
+    this.ringed = highlightRow >= 0 && data.area[highlightRow] === 0;
     this.styles = data.header.styles.map(function (style) {
       return styleLook(style, vocabulary, halos);
     });
@@ -585,6 +596,9 @@
     return this.map.getPixelOrigin().add(this.map.containerPointToLayerPoint([0, 0]));
   };
 
+  /* The highlight ring's radius round a symbol of radius r. */
+  function ringRadius(r) { return Math.max(RING_SYMBOLS * SYMBOL_RADIUS, r + 6); }
+
   EventGroups.prototype.radius = function (groups, g) {
     return groups.size[g] === 1 ? (groups.highlighted === g ? HIGHLIGHT_RADIUS : SYMBOL_RADIUS) : groupRadius(groups.size[g]);
   };
@@ -642,6 +656,7 @@
     }
     var vector = this.vector !== null && shown.length <= this.vector.maxSymbols, ctx;
     this.rasterised = { events: 0, symbols: 0 };
+    this.ring = null;
     if (this.svg !== null) {
       while (this.svg.firstChild) { this.svg.removeChild(this.svg.firstChild); }
       this.svg.setAttribute("width", width);
@@ -678,12 +693,17 @@
       } else {
         drawGroup(ctx, x, y, r, self.summary(groups, g), self._actorColours);
       }
-      if (g === groups.highlighted) {
+      if (g === groups.highlighted && self.ringed) {
+        var ring = ringRadius(r);
         ctx.beginPath();
-        ctx.arc(x, y, r + RING_GAP, 0, 2 * Math.PI);
-        ctx.lineWidth = RING_WIDTH;
+        ctx.arc(x, y, ring, 0, 2 * Math.PI);
+        ctx.lineWidth = RING_RIM;  // a pale rim under the dark ring keeps it visible on a dark basemap
+        ctx.strokeStyle = "rgba(255, 255, 255, 0.85)";
+        ctx.stroke();
+        ctx.lineWidth = 3;
         ctx.strokeStyle = "#111111";
         ctx.stroke();
+        self.ring = { x: x - margin.x, y: y - margin.y, radius: ring };
       }
     });
   };
@@ -692,7 +712,7 @@
    * 1.3 radii) and outline, a group's rim, the highlight's ring. */
   EventGroups.prototype.reach = function (groups, g) {
     var r = this.radius(groups, g);
-    if (g === groups.highlighted) { return r + RING_GAP + RING_WIDTH / 2; }
+    if (g === groups.highlighted && this.ringed) { return ringRadius(r) + RING_RIM / 2; }
     return groups.size[g] === 1 ? r * 1.3 + 1.5 : r + 1;
   };
 
@@ -774,6 +794,8 @@
     this.extentCanvas = this.vector ? L.svg({ pane: "panjExtents", padding: 0.2 })
       : L.canvas({ pane: "panjExtents", padding: 0.2 });
     this.events = new EventGroups(map, "panjEvents", this.vector, config.halos);
+    this.highlightRenderer = L.svg({ pane: "panjExtents", padding: 0.2 });  // SVG: its outline can animate
+    this.highlightOutline = null;  // the highlighted area event's outline layer
     map.on("click", this._onMapClick, this);
     map.on("mousemove", this._onMapHover, this);
     map.on("zoomend", this._legendLocations, this);
@@ -896,7 +918,7 @@
     var update = this.beginUpdate();
     this.setBasemap(u.basemap);
     var layersDrawn = this.setLayers(u.layers);
-    var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight);
+    var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal);
     this.fit(u.bounds, u.fitRequest);
     this.finishUpdate(update, Promise.all([layersDrawn, eventsDrawn]));
   };
@@ -968,9 +990,12 @@
   /* The events: the file named by data ({url, count}: read once, geo/eventdata.py), the rows the
    * mask shows grouped and drawn on their canvas at once (EventGroups), a click on a group opening
    * its list or its one event's popup; then, on the canvas below, the outlines of the area places
-   * shown (features of the layers' files), one per place. Returns a promise settled once the
-   * outlines are drawn (rejected, after drawing what it can, if a file cannot be fetched). */
-  PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight) {
+   * shown (features of the layers' files), one per place, the highlighted area event's drawn
+   * over them. A newly highlighted event is brought into view; with toReader (it was chosen in the
+   * page's table) the map also scrolls into the reader's view with its popup open. Returns a
+   * promise settled once the outlines are drawn (rejected, after drawing what it can, if a file
+   * cannot be fetched). */
+  PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight, toReader) {
     var self = this, update = this._update;
     this._vocabulary = vocabulary;
     return loadEventFile(reference.url).then(function (data) {
@@ -1007,6 +1032,7 @@
       self._showEmptyNote(rows.length === 0);
       self.eventsDrawn = rows.length;
       self.extentsDrawn = 0;
+      self.highlightOutline = null;
       self.highlight = highlightRow < 0 ? null : highlight;
       // A newly highlighted event is brought into view once its outline is known, unless a fit of
       // this update (fit() ran already) asked for another view since.
@@ -1021,13 +1047,63 @@
           }));
         });
         group.addLayer(outlines);
+        var outline = highlightRow >= 0 ? found.features[data.area[highlightRow]] : undefined;
+        if (update === self._update && outline !== undefined) {
+          // Thickening in once: when newly highlighted, and never in an export (no animation there).
+          var once = reveal !== null && self._animates();
+          self.highlightOutline = L.geoJSON(outline, {
+            renderer: self.highlightRenderer, interactive: false,
+            style: L.extend({ className: "panj-highlight-area" + (once ? " panj-highlight-once" : "") }, HIGHLIGHT_AREA_STYLE)
+          });
+          group.addLayer(self.highlightOutline);
+        }
         if (update === self._update) { self.extentsDrawn = count; }
         if (reveal !== null && self._reveal === reveal) {
           self._bringIntoView(reveal, found.features[data.area[reveal]]);
+          if (outline === undefined) { self._pulse(); }
+          if (toReader) { self._showToReader(highlight); }
         }
         if (found.error !== null) { throw found.error; }
       });
     });
+  };
+
+  /* How the highlight is drawn, for tests and tools: {event, outlined (its area's outline drawn),
+   * ring ({x, y, radius} in container pixels, or null), symbolRadius}. */
+  PanjMap.prototype.highlightLook = function () {
+    var outline = this.highlightOutline;
+    return { event: this.highlight, outlined: outline !== null && this.map.hasLayer(outline), ring: this.events.ring,
+             symbolRadius: SYMBOL_RADIUS };
+  };
+
+  /* Once, on a newly highlighted point event: a ring closing in on its group from three times its
+   * size (panj-map.css), so the eye finds it; none in exports (no animation there). */
+  PanjMap.prototype._pulse = function () {
+    var ring = this.events.ring, self = this;
+    if (ring === null || !this._animates()) { return; }
+    if (this._pulseMarker) { this.map.removeLayer(this._pulseMarker); }
+    var size = 2 * ring.radius, marker = L.marker(this.map.containerPointToLatLng([ring.x, ring.y]), {
+      icon: L.divIcon({ className: "panj-highlight-pulse", iconSize: [size, size], html: "<span></span>" }),
+      interactive: false, keyboard: false, pane: "panjEvents"
+    }).addTo(this.map);
+    this._pulseMarker = marker;
+    marker.getElement().firstChild.addEventListener("animationend", function () {
+      if (self._pulseMarker === marker) { self.map.removeLayer(marker); self._pulseMarker = null; }
+    });
+  };
+
+  /* Whether the map animates: not in an export, which turns Leaflet's animations off. */
+  PanjMap.prototype._animates = function () {
+    return Boolean(this.map.options.zoomAnimation) && !this.vector;
+  };
+
+  /* The event chosen in the page's table: the map's frame scrolled into the page's view (the
+   * table sits below it) and the event's popup opened. */
+  PanjMap.prototype._showToReader = function (id) {
+    var frame = null;
+    try { frame = window.frameElement; } catch (error) { frame = null; }  // a page of another origin
+    if (frame) { frame.scrollIntoView({ block: "center", inline: "nearest" }); }
+    this.openEvent(id);
   };
 
   /* The groups in view for tests and tools: [{x, y (container pixels), ids (event ids)}]. */
@@ -1164,16 +1240,32 @@
       this.map.fitBounds(L.geoJSON(outline).getBounds(), L.extend({ maxZoom: 9, animate: false }, padding));
       return;
     }
-    // The point goes to the middle of the free part of the map, not the middle of the map.
-    var zoom = Math.max(this.map.getZoom(), 8), size = this.map.getSize();
-    var free = L.point(
-      (padding.paddingTopLeft[0] + size.x - padding.paddingBottomRight[0]) / 2,
-      (padding.paddingTopLeft[1] + size.y - padding.paddingBottomRight[1]) / 2
-    );
-    var shift = free.subtract(size.divideBy(2));
+    // The point, its nearest neighbours and at least MIN_VIEW_KM around it, in the free part of the
+    // map, with room for the widest group's ring at the edges.
+    var room = ringRadius(groupRadius(Infinity)) + 3;
+    padding = { paddingTopLeft: [padding.paddingTopLeft[0] + room, padding.paddingTopLeft[1] + room],
+                paddingBottomRight: [padding.paddingBottomRight[0] + room, padding.paddingBottomRight[1] + room] };
     var point = L.latLng(data.lat[row] / scale, data.lon[row] / scale);
-    var centre = this.map.unproject(this.map.project(point, zoom).subtract(shift), zoom);
-    this.map.setView(centre, zoom, { animate: false });
+    var half = MIN_VIEW_KM / 2 / KM_PER_DEGREE, across = half / Math.max(0.1, Math.cos(point.lat * Math.PI / 180));
+    var bounds = L.latLngBounds([[point.lat - half, point.lng - across], [point.lat + half, point.lng + across]]);
+    this._neighbours(row).forEach(function (latlng) { bounds.extend(latlng); });
+    this.map.fitBounds(bounds, L.extend({ maxZoom: 9, animate: false }, padding));
+  };
+
+  /* The shown places nearest a row's, other than its own (at most NEIGHBOURS, within NEIGHBOUR_KM). */
+  PanjMap.prototype._neighbours = function (row) {
+    var data = this._data, places = this.events._places, all = data.places, own = data.placeOf[row], found = [], k;
+    var lat = all.lat[own] * Math.PI / 180, cos = Math.cos(lat);
+    for (k = 0; k < places.count; k++) {
+      var other = places.ids[k];
+      if (other === own) { continue; }
+      // Zoom-0 pixels to km: 256 pixels are the equator's 40,030 km, shrunk by the cosine of the latitude.
+      var dx = all.x[other] - all.x[own], dy = all.y[other] - all.y[own];
+      var km = Math.sqrt(dx * dx + dy * dy) / 256 * 2 * Math.PI * 6371.0088 * cos;
+      if (km <= NEIGHBOUR_KM) { found.push({ km: km, latlng: this.map.unproject([all.x[other], all.y[other]], 0) }); }
+    }
+    found.sort(function (a, b) { return a.km - b.km; });
+    return found.slice(0, NEIGHBOURS).map(function (entry) { return entry.latlng; });
   };
 
   /* Fit the map to [[south, west], [north, east]] exactly, once per request: the view a copied link
