@@ -29,7 +29,7 @@ from geo.snapshot import Snapshot
 from geo.store import default_url
 from ui.assets import static_text
 from ui.charts import term_bars
-from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel
+from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel, hidden_datasets
 from ui.export_panel import export_panel
 from ui.table import events_table
 from ui.timefilter import date_inputs, time_histogram
@@ -164,7 +164,8 @@ def main() -> None:
     data = load_or_explain()
     if not st.session_state.get(ps.READY):
         query = {key: st.query_params.get_all(key) for key in st.query_params}
-        st.session_state.update(ps.opening_values(query, data.scenes, data.known, data.default_view, tuple(data.layers), data.span))
+        st.session_state.update(ps.opening_values(query, data.scenes, data.known, data.default_view, tuple(data.layers),
+                                                    data.span, [dataset.id for dataset in data.datasets]))
     presenter = st.query_params.get(ps.KEY_PRESENTER) == "1"
     st.html(f"<style>{static_text('page.css')}</style>")
     if presenter:
@@ -188,7 +189,7 @@ def main() -> None:
     highlight = ps.highlighted(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), shown_ids)
     view = replace(view, selected_event=highlight, bbox=st.session_state.get(ps.BBOX))
     current = {key: st.query_params.get_all(key) for key in st.query_params}
-    wanted = ps.url_params(state, view, scene, presenter)
+    wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data))
     if current != wanted:
         st.query_params.from_dict(wanted)
 

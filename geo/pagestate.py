@@ -31,6 +31,7 @@ TABLE_ROWS = 50  # rows per page of the events table: what one rerun sends, what
 DateSpan = tuple[dt.date, dt.date]
 
 KEY_PRESENTER = "presenter"  # ?presenter=1: the map fills the window, for a projector
+KEY_HIDE = "hide"  # ?hide=ID,ID: the datasets the reader unticked, by id (an id survives a rename)
 
 # Session-state keys: the filter and view widgets (a reset or a scene writes their values) ...
 DATE_FROM, DATE_TO = "f_from", "f_to"  # the From/To texts, which the histogram's brush also sets
@@ -49,6 +50,7 @@ SHOWN_IDS = "shown_ids"  # the ids the table listed on the last run (its page), 
 TABLE_PAGE = "table_page"  # the table's page number (its number input)
 TABLE_FILTERS = "table_filters"  # the filters the table's page was chosen under
 PNG = "export_png"  # the last rendered figure
+DATASETS_HIDDEN = "datasets_hidden"  # ids of the datasets the reader unticked (ui.datasets.dataset_filter)
 
 
 def layer_key(layer_id: str) -> str:
@@ -94,18 +96,28 @@ def widget_values(
 
 def opening_values(
     query: Mapping[str, Sequence[str]], scenes: Mapping[str, Scene], known: KnownIds, default_view: ViewState,
-    layer_ids: Sequence[str], span: DateSpan | None,
+    layer_ids: Sequence[str], span: DateSpan | None, dataset_ids: Collection[str] = (),
 ) -> dict[str, Any]:
-    """Everything a session's first run sets: the view the URL describes, the scene it names, and
-    notices for what it got wrong."""
+    """Everything a session's first run sets: the view the URL describes, the scene it names, the
+    datasets it hides (of ``dataset_ids``), and notices for what it got wrong."""
     scene, state, view, notices = open_from_query(query, scenes, known, default_view)
     values, moved = widget_values(state, view, layer_ids, span)
+    hidden, unknown = hidden_from_query(query, dataset_ids)
     values.update({
         SCENE: scene.id if scene is not None else None, FIT_SCENE: scene is not None, STEP: None,
         SELECTED: view.selected_event, BBOX: view.bbox, OPEN_BBOX: view.bbox, FIT_REQUEST: 0,
-        NOTICES: notices + moved, READY: True,
+        DATASETS_HIDDEN: hidden, NOTICES: notices + moved + unknown, READY: True,
     })
     return values
+
+
+def hidden_from_query(query: Mapping[str, Sequence[str]], dataset_ids: Collection[str]) -> tuple[list[str], list[str]]:
+    """The datasets ``?hide=`` names that the store holds (sorted), and a notice for those it does
+    not (deleted since the link was made, or mistyped)."""
+    asked = [item.strip() for value in query.get(KEY_HIDE, ()) for item in value.split(",") if item.strip()]
+    unknown = sorted({item for item in asked if item not in dataset_ids})
+    notices = [f"Ignored unknown dataset(s): {', '.join(map(repr, unknown))}."] if unknown else []
+    return sorted({item for item in asked if item in dataset_ids}), notices
 
 
 def scene_values(scene: Scene, layer_ids: Sequence[str], span: DateSpan | None) -> dict[str, Any]:
@@ -162,12 +174,16 @@ def toggled(chosen: Sequence[str], clicked: Collection[str]) -> list[str]:
 
 # --- URL -------------------------------------------------------------------------------------------
 
-def url_params(state: FilterState, view: ViewState, scene: Scene | None, presenter: bool) -> dict[str, list[str]]:
+def url_params(state: FilterState, view: ViewState, scene: Scene | None, presenter: bool,
+               hidden: Collection[str] = ()) -> dict[str, list[str]]:
     """The query string that reopens this page: on a scene, ``scene=ID`` and only what differs from
-    it; presenter mode as ``presenter=1``. Every value is a list (as ``st.query_params`` holds them)."""
+    it; the ``hidden`` datasets' ids as ``hide=ID,ID``; presenter mode as ``presenter=1``. Every
+    value is a list (as ``st.query_params`` holds them)."""
     params = to_query_params(state, view, scene.url_base() if scene is not None else None)
     if scene is not None:
         params[KEY_SCENE] = scene.id
+    if hidden:
+        params[KEY_HIDE] = ",".join(sorted(hidden))
     if presenter:
         params[KEY_PRESENTER] = "1"
     return {key: value if isinstance(value, list) else [value] for key, value in params.items()}

@@ -76,3 +76,15 @@ def option_id(at: AppTest, shown: str) -> str:
     """The dataset id behind an option's shown text ("name (N events)")."""
     with open_store() as store:
         return next(dataset.id for dataset in store.datasets() if shown.startswith(f"{dataset.name} ("))
+
+
+def test_the_datasets_choice_is_in_the_link(session) -> None:  # noqa: F811
+    _seed(("Field notes", "acled.csv"))
+    at = run_page({"hide": "field-notes"})  # the id "Field notes" was imported with
+    assert _count(at) == f"{ARTICLE} of {ARTICLE} events"
+    assert at.query_params["hide"] == "field-notes"
+    at.multiselect(key="datasets_shown").set_value(["field-notes"]).run()  # the article's hidden instead
+    assert _count(at) == f"{ACLED_ROWS} of {ACLED_ROWS} events"
+    assert at.query_params["hide"] == "edm-v19-i92"
+    at.multiselect(key="datasets_shown").set_value(["edm-v19-i92", "field-notes"]).run()
+    assert "hide" not in at.query_params

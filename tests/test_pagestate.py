@@ -278,3 +278,28 @@ def test_a_scene_date_at_the_span_edge_stays_the_scenes() -> None:
     state = ps.filters_from_widgets(dates=(dt.date(2021, 11, 1), SPAN[1]), span=SPAN, actors=[], event_types=[],
                                     regions=[], text="", scene_filters=scene_filters)
     assert (state.date_from, state.date_to) == (dt.date(2021, 11, 1), SPAN[1])
+
+
+# --- the datasets a link hides -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "hidden", "notices"), [
+    ({}, [], []),
+    ({"hide": ["acled"]}, ["acled"], []),
+    ({"hide": ["notes,acled"]}, ["acled", "notes"], []),
+    ({"hide": ["acled", "notes"]}, ["acled", "notes"], []),  # repeated, as a hand-written link may be
+    ({"hide": ["gone,acled"]}, ["acled"], ["Ignored unknown dataset(s): 'gone'."]),
+    ({"hide": [" , "]}, [], []),
+])
+def test_a_link_hides_the_datasets_it_names(query, hidden, notices) -> None:
+    values = ps.opening_values(query, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN, ("edm", "acled", "notes"))
+    assert values[ps.DATASETS_HIDDEN] == hidden
+    assert values[ps.NOTICES] == notices
+
+
+@pytest.mark.parametrize(("hidden", "written"), [((), None), (("notes", "acled"), ["acled,notes"])])
+def test_the_url_names_the_hidden_datasets(hidden, written) -> None:
+    params = ps.url_params(FilterState(), DEFAULT_VIEW, None, False, hidden)
+    assert params.get("hide") == written
+    if written:
+        assert ps.opening_values(params, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN,
+                                 ("edm", "acled", "notes"))[ps.DATASETS_HIDDEN] == sorted(hidden)

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo import importers
+from geo import importers, pagestate as ps
 from geo.editing import TOO_SOON, UNLOCKED, WRONG, EditingPolicy, PasswordGates
 from geo.importers import Imported
 from geo.markup import markdown_text
@@ -43,7 +43,6 @@ from geo.store import TRASH_DAYS, Dataset, Store, StoreError
 logger = logging.getLogger("panj.page")
 
 KEY_SHOWN = "datasets_shown"  # the Datasets choice: ids of the datasets ticked
-KEY_HIDDEN = "datasets_hidden"  # ids of the datasets the reader unticked
 KEY_UPLOAD = "dataset_upload"  # followed by the session's import count: a new key empties the uploader
 KEY_IMPORTS = "dataset_imports"
 KEY_CHECK = "dataset_check"
@@ -63,6 +62,13 @@ FORMAT_CHOICES = {"auto": "Guess from the file", "acled": "ACLED CSV export", "g
                   "panj": "Panj events file"}
 
 
+def hidden_datasets(data: Snapshot) -> list[str]:
+    """The ids of the datasets this session hides, of those the snapshot holds (none while there
+    is only one dataset, when the choice is not offered): what the URL's ``hide`` says."""
+    ids = {dataset.id for dataset in data.datasets}
+    return sorted(set(st.session_state.get(ps.DATASETS_HIDDEN, ())) & ids) if len(ids) > 1 else []
+
+
 def dataset_filter(data: Snapshot) -> np.ndarray | None:
     """The datasets to show (all unless the reader unticks some), as the mask of the events they
     hold over ``data.events``; None when every dataset is shown.
@@ -73,11 +79,11 @@ def dataset_filter(data: Snapshot) -> np.ndarray | None:
     names = {dataset.id: dataset.name for dataset in data.datasets}
     if len(names) < 2:
         return None
-    hidden = set(st.session_state.get(KEY_HIDDEN, ())) & set(names)
+    hidden = set(st.session_state.get(ps.DATASETS_HIDDEN, ())) & set(names)
     st.session_state[KEY_SHOWN] = [dataset_id for dataset_id in names if dataset_id not in hidden]
 
     def remember_hidden() -> None:
-        st.session_state[KEY_HIDDEN] = sorted(set(names) - set(st.session_state[KEY_SHOWN]))
+        st.session_state[ps.DATASETS_HIDDEN] = sorted(set(names) - set(st.session_state[KEY_SHOWN]))
 
     chosen = st.sidebar.multiselect("Datasets", list(names), key=KEY_SHOWN, on_change=remember_hidden,
                                     format_func=lambda dataset_id: f"{names[dataset_id]} ({_rows(data, dataset_id)} events)")
