@@ -170,6 +170,7 @@ COUNTRY_WIDE = {
     "russia-security-assistance": "countries:tajikistan", "us-security-funding": "countries:tajikistan",
     "china-assists-tajikistan": "countries:tajikistan", "russia-201st-stationed": "countries:tajikistan",
     "russia-201st-strength": "countries:tajikistan",
+    "tajikistan-demands-inclusive-government": "countries:tajikistan", "tajikistan-backs-massoud": "countries:tajikistan",
 }
 # Events on a province, a region or a post: their distances apply.
 PLACED = ("gbao-protests", "resistance-baghlan", "us-funds-ayvoj-post", "chuianzoda-kabul-mission")

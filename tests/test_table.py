@@ -17,6 +17,7 @@ COUNTRY_WIDE = {
     "taliban-takeover", "taliban-claims-calm", "isisk-contests-taliban", "taliban-accuse-tajikistan",
     "hekmatyar-threat", "isisk-rockets-into-tajikistan", "russia-security-assistance", "us-security-funding",
     "china-assists-tajikistan", "russia-201st-stationed", "russia-201st-strength",
+    "tajikistan-demands-inclusive-government", "tajikistan-backs-massoud",
 }
 # (event, whether its area reaches the frontier): GBAO and Badakhshan lie along the Panj, Baghlan
 # does not; Kabul is a town far from it.
