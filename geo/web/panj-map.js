@@ -718,6 +718,23 @@
 
   var PLAN_STATUSES = { planned: true, announced: true };
 
+  /* Leaflet focuses the map on a press (its keyboard handler's mousedown, which a tap sends too)
+   * so the arrow keys pan it. A plain focus() scrolls every scrolling ancestor until the whole
+   * map shows, the Streamlit page around the map's frame included, and Leaflet puts back only its
+   * own window's scroll: when the map was partly out of view, the page moved between the press and
+   * the click (117 px on a 1366x768 laptop), so the click landed that far from the symbol pressed
+   * and opened nothing. The same focus, without the scroll. */
+  function focusWithoutScrolling(map) {
+    var keyboard = map.keyboard;
+    if (!keyboard) { return; }
+    var enabled = keyboard.enabled();
+    keyboard.disable();  // its listeners go with the old method, and come back with this one
+    keyboard._onMouseDown = function () {
+      if (!this._focused) { this._map.getContainer().focus({ preventScroll: true }); }
+    };
+    if (enabled) { keyboard.enable(); }
+  }
+
   function PanjMap(map, config) {
     this.map = map;
     this.ready = false;
@@ -759,6 +776,7 @@
     // Not animated: a zoom animation still running when an update's fit() arrives would end by
     // putting back the zoom it was animating to.
     map.fitBounds(this.home, { animate: false });
+    focusWithoutScrolling(map);
     // The wheel scrolls the page past the map until the reader clicks or focuses it (a click
     // focuses Leaflet's container); leaving it hands the wheel back to the page.
     if (map.scrollWheelZoom) {
