@@ -1,6 +1,8 @@
 """Clicking the map as readers do, on a laptop (1366x768, a mouse) and a phone (390x844, a finger),
 with the map only partly in view: the first click or tap on a group opens its list and leaves the
-page where it was.
+page where it was; an open list stays clear of the map's controls and of Streamlit's header;
+"Fit to events" keeps every symbol out from under the open legend; and on a phone the Scene
+select and "Fit to events" sit together.
 
 Clicks are real pointer events at page coordinates (not Playwright's element clicks, which scroll
 the element into view first and so would hide a page that moves under the pointer). Where the
