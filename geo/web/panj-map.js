@@ -1137,11 +1137,11 @@
   /* Where a popup of this width may go, as Leaflet's autoPan paddings (container pixels): clear of
    * every control shown over the map (zoom, legend, scale bar, credits), of the presenter's
    * caption, and of the parts of the map the page hides (pageCover). The controls of the top
-   * corners are passed beside or below them, those of the bottom corners beside or above, which
-   * ever costs the map less. */
+   * corners are passed beside or below them, those of the bottom corners beside or above,
+   * whichever costs the map less. */
   PanjMap.prototype._popupPadding = function (width) {
-    var margin = 8, size = this.map.getSize(), box = this.map.getContainer().getBoundingClientRect();
-    var container = this.map.getContainer(), left = margin, right = margin, depth = {};
+    var margin = 8, size = this.map.getSize(), container = this.map.getContainer();
+    var box = container.getBoundingClientRect(), left = margin, right = margin, depth = {};
     ["top", "bottom"].forEach(function (edge) {
       var sides = { left: 0, right: 0 }, reach = 0;
       ["left", "right"].forEach(function (side) {
