@@ -131,12 +131,15 @@ def sidebar_view(data: Snapshot) -> ViewState:
 # --- map and table -------------------------------------------------------------------------------
 
 def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bounds | None,
-             presenter: bool) -> None:
+             presenter: bool, beside_legend: bool = False) -> None:
+    """The map; ``bounds`` (None: stay) fitted into the part the legend leaves free when
+    ``beside_legend`` ("Fit to events"), else exactly (a link's view, a scene's extent)."""
     if bounds is not None:
         st.session_state[ps.FIT_REQUEST] += 1  # a new request, even for the bounds asked for last time
     reveal = ps.reveals(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), view.selected_event)
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, highlight=view.selected_event,
-                               bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST], reveal=reveal)
+                               bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST], reveal=reveal,
+                               fit_beside_legend=beside_legend)
     overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data=data.map_data())
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
@@ -200,7 +203,7 @@ def main() -> None:
         opened=st.session_state.pop(ps.OPEN_BBOX, None), fit_clicked=fit, events_bounds=data.events_bounds(shown),
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
-    draw_map(data, shown, view, bounds, presenter)
+    draw_map(data, shown, view, bounds, presenter, beside_legend=fit)
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):
         export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)

@@ -71,7 +71,9 @@ class MapView:
 
     On the page, ``bounds`` is a request to move the map and ``fit_request`` numbers it: the map fits
     each number once, so the same bounds asked for again (the reader has panned away since) fit
-    again, while an update the browser runs twice does not move the map twice."""
+    again, while an update the browser runs twice does not move the map twice. ``fit_beside_legend``
+    fits the bounds into the part of the map the legend leaves free ("Fit to events"), not the
+    whole map (a link's view, which must reopen exactly)."""
 
     visible_layers: tuple[str, ...]
     basemap: str
@@ -79,6 +81,7 @@ class MapView:
     highlight: str | None = None
     fit_request: int = 0
     reveal: bool = False
+    fit_beside_legend: bool = False
 
 
 @dataclass(frozen=True)
@@ -272,9 +275,10 @@ class Legend(DataElement):
 
 
 class EventsLayer(DataElement):
-    """The view's layers, basemap, highlight and bounds (fitted exactly), and which events to draw:
-    the URL of their compact file (``geo.eventdata``, read once per session by the browser) and a
-    bit mask of the rows shown (None: all). Must be a child of a ``folium.FeatureGroup``."""
+    """The view's layers, basemap, highlight and bounds (fitted exactly, or beside the legend:
+    ``MapView``), and which events to draw: the URL of their compact file (``geo.eventdata``, read
+    once per session by the browser) and a bit mask of the rows shown (None: all). Must be a child
+    of a ``folium.FeatureGroup``."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -287,7 +291,8 @@ class EventsLayer(DataElement):
         super().__init__()
         self._name = "PanjEvents"
         # One JSON value, the runtime's update(): the view's basemap and layers (in drawing order),
-        # the events' file and mask, their vocabulary, the highlighted event and the bounds to fit.
+        # the events' file and mask, their vocabulary, the highlighted event and the bounds to fit
+        # (and whether beside the legend).
         self.update = {
             "basemap": view.basemap,
             "layers": [layer_id for layer_id in layers if layer_id in set(view.visible_layers)],
@@ -301,6 +306,7 @@ class EventsLayer(DataElement):
             "reveal": view.reveal,
             "bounds": None if view.bounds is None else [[view.bounds[1], view.bounds[0]], [view.bounds[3], view.bounds[2]]],
             "fitRequest": view.fit_request,
+            "fitBesideLegend": view.fit_beside_legend,
         }
 
 

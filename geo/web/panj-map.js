@@ -33,6 +33,8 @@
   // group symbols' radius (15), so no two groups overlap (docs/ARCHITECTURE.md).
   var GROUP_DISTANCE = 32;
   var LIST_PAGE = 100;  // rows a group's list shows at a time
+  var NARROW = "(max-width: 640px)";  // a phone-narrow window, as panj-map.css calls it
+  var POPUP_FRAME = 44;  // a popup's tip and the frame around its content (leaflet.css), in pixels
   var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
   function esc(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
@@ -760,6 +762,23 @@
 
   var PLAN_STATUSES = { planned: true, announced: true };
 
+  /* Leaflet focuses the map on a press (its keyboard handler's mousedown, which a tap sends too)
+   * so the arrow keys pan it. A plain focus() scrolls every scrolling ancestor until the whole
+   * map shows, the Streamlit page around the map's frame included, and Leaflet puts back only its
+   * own window's scroll: when the map was partly out of view, the page moved between the press and
+   * the click (117 px on a 1366x768 laptop), so the click landed that far from the symbol pressed
+   * and opened nothing. The same focus, without the scroll. */
+  function focusWithoutScrolling(map) {
+    var keyboard = map.keyboard;
+    if (!keyboard) { return; }
+    var enabled = keyboard.enabled();
+    keyboard.disable();  // its listeners go with the old method, and come back with this one
+    keyboard._onMouseDown = function () {
+      if (!this._focused) { this._map.getContainer().focus({ preventScroll: true }); }
+    };
+    if (enabled) { keyboard.enable(); }
+  }
+
   function PanjMap(map, config) {
     this.map = map;
     this.ready = false;
@@ -782,6 +801,8 @@
     this._lastFitRequest = null;
     this._lastHighlight = null;
     this._reveal = null;  // the highlighted event to bring into view once its outline is drawn
+    this._legendOpen = null;  // whether the page's legend is open, and its setter (initLegend)
+    this._setLegendOpen = null;
     this.labelsLoaded = null;  // a promise, set by geo/web/panj-labels.js when the map has names
     // Outlines arrive after the symbols (their layer may still be on its way): their own pane keeps
     // them under the symbols whatever the order, both above the vector layers, below tooltips.
@@ -803,6 +824,7 @@
     // Not animated: a zoom animation still running when an update's fit() arrives would end by
     // putting back the zoom it was animating to.
     map.fitBounds(this.home, { animate: false });
+    focusWithoutScrolling(map);
     // The wheel scrolls the page past the map until the reader clicks or focuses it (a click
     // focuses Leaflet's container); leaving it hands the wheel back to the page.
     if (map.scrollWheelZoom) {
@@ -912,14 +934,14 @@
   };
 
   /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, data: {url, count},
-   * mask, vocabulary, highlight, bounds, fitRequest}; ready turns true once its layers and events
-   * are drawn and the frame painted. */
+   * mask, vocabulary, highlight, bounds, fitRequest, fitBesideLegend}; ready turns true once its
+   * layers and events are drawn and the frame painted. */
   PanjMap.prototype.update = function (group, u) {
     var update = this.beginUpdate();
     this.setBasemap(u.basemap);
     var layersDrawn = this.setLayers(u.layers);
     var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal);
-    this.fit(u.bounds, u.fitRequest);
+    this.fit(u.bounds, u.fitRequest, u.fitBesideLegend === true);
     this.finishUpdate(update, Promise.all([layersDrawn, eventsDrawn]));
   };
 
@@ -1174,16 +1196,80 @@
     });
   };
 
-  /* A popup no taller than half the map (it scrolls), nor wider than the map allows, panned clear
-   * of what floats over the map (the open legend, a presenter caption: _freePadding). */
+  /* How much of the map the page around its frame hides, in pixels of the map's container: at the
+   * top under Streamlit's fixed header or above the window, at the bottom below the window. None
+   * for a map that is a document of its own (an export) or that cannot see its page. */
+  function pageCover(box) {
+    var cover = { top: 0, bottom: 0 };
+    try {
+      var frame = window.frameElement;
+      if (!frame) { return cover; }
+      var page = frame.ownerDocument, at = frame.getBoundingClientRect();
+      var top = at.top + frame.clientTop + box.top, bottom = top + box.height, covered = 0;
+      var header = page.querySelector('[data-testid="stHeader"]');
+      if (header) {
+        var h = header.getBoundingClientRect();
+        if (h.height > 0 && h.left < at.right && h.right > at.left) { covered = h.bottom; }
+      }
+      cover.top = Math.max(0, covered - top);
+      cover.bottom = Math.max(0, bottom - page.defaultView.innerHeight);
+    } catch (error) {  // a page of another origin: nothing is known of it
+      return cover;
+    }
+    return cover;
+  }
+
+  /* A popup no taller than half the map nor than its clear part (it scrolls), nor wider than the
+   * map allows, panned into the part of the map nothing covers (_popupPadding). On a phone-narrow
+   * window an open legend folds first: beside it no popup would fit. */
   PanjMap.prototype._openPopup = function (latlng, content) {
-    var size = this.map.getSize(), free = this._freePadding();
+    var size = this.map.getSize(), width = Math.min(340, size.x - 60);
     if (this._hoverTip) { this.map.closeTooltip(this._hoverTip); }
+    if (this._legendOpen && this._legendOpen() && window.matchMedia(NARROW).matches) { this._setLegendOpen(false); }
+    var clear = this._popupPadding(width);
+    var room = size.y - clear.paddingTopLeft[1] - clear.paddingBottomRight[1] - POPUP_FRAME;
     return L.popup({
-      maxWidth: Math.min(340, size.x - 60), minWidth: Math.min(220, size.x - 60),
-      maxHeight: Math.max(120, Math.floor(size.y / 2) - 30), className: "panj-popup-frame",
-      autoPanPaddingTopLeft: free.paddingTopLeft, autoPanPaddingBottomRight: free.paddingBottomRight
+      maxWidth: width, minWidth: Math.min(220, size.x - 60),
+      maxHeight: Math.max(120, Math.min(Math.floor(size.y / 2) - 30, room)), className: "panj-popup-frame",
+      autoPanPaddingTopLeft: clear.paddingTopLeft, autoPanPaddingBottomRight: clear.paddingBottomRight
     }).setLatLng(latlng).setContent(content).openOn(this.map);
+  };
+
+  /* Where a popup of this width may go, as Leaflet's autoPan paddings (container pixels): clear of
+   * every control shown over the map (zoom, legend, scale bar, credits), of the presenter's
+   * caption, and of the parts of the map the page hides (pageCover). The controls of the top
+   * corners are passed beside or below them, those of the bottom corners beside or above,
+   * whichever costs the map less. */
+  PanjMap.prototype._popupPadding = function (width) {
+    var margin = 8, size = this.map.getSize(), container = this.map.getContainer();
+    var box = container.getBoundingClientRect(), left = margin, right = margin, depth = {};
+    ["top", "bottom"].forEach(function (edge) {
+      var sides = { left: 0, right: 0 }, reach = 0;
+      ["left", "right"].forEach(function (side) {
+        var corner = container.querySelector(".leaflet-control-container .leaflet-" + edge + ".leaflet-" + side);
+        Array.prototype.forEach.call(corner ? corner.children : [], function (control) {
+          var r = control.getBoundingClientRect();
+          if (r.width === 0 || r.height === 0) { return; }
+          sides[side] = Math.max(sides[side], side === "left" ? r.right - box.left : box.right - r.left);
+          reach = Math.max(reach, edge === "top" ? r.bottom - box.top : box.bottom - r.top);
+        });
+      });
+      // Beside when the popup fits there and that gives up a smaller share of the map's width
+      // than going below (or above) would of its height.
+      var across = sides.left + sides.right + 2 * margin;
+      if (size.x - across >= width && across / size.x < (reach + margin) / size.y) {
+        left = Math.max(left, sides.left + margin);
+        right = Math.max(right, sides.right + margin);
+        depth[edge] = margin;
+      } else {
+        depth[edge] = reach + margin;
+      }
+    });
+    var cover = pageCover(box), caption = this._freePadding().paddingTopLeft[0];  // presenter view's
+    return {
+      paddingTopLeft: [Math.max(left, caption), Math.max(depth.top, cover.top + margin)],
+      paddingBottomRight: [right, Math.max(depth.bottom, cover.bottom + margin)]
+    };
   };
 
   PanjMap.prototype._showEmptyNote = function (show) {
@@ -1272,15 +1358,34 @@
    * names must reopen as that view, not the whole zoom level around it. The page numbers its
    * requests, so asking twice for the same bounds ("Fit to events" after panning away) fits again,
    * while the same update run twice does not. Fractional zoom only for this fit: the reader's own
-   * zooming keeps to whole levels (crisp tiles). Margins, where wanted, are in the bounds. */
-  PanjMap.prototype.fit = function (bounds, request) {
+   * zooming keeps to whole levels (crisp tiles). Margins, where wanted, are in the bounds.
+   * besideLegend ("Fit to events") fits them into the part of the map the legend leaves free. */
+  PanjMap.prototype.fit = function (bounds, request, besideLegend) {
     var snap = this.map.options.zoomSnap;
     if (bounds === null || request === this._lastFitRequest) { return; }
     this._lastFitRequest = request;
     this._reveal = null;  // the requested view wins over bringing the highlight into view
     this.map.options.zoomSnap = 0;
-    this.map.fitBounds(bounds, { padding: [0, 0], animate: false });
+    var padding = besideLegend ? this._legendPadding(bounds) : { padding: [0, 0] };
+    this.map.fitBounds(bounds, L.extend({ animate: false }, padding));
     this.map.options.zoomSnap = snap;
+  };
+
+  /* fitBounds' padding that keeps the legend's box (open or folded) out of the fitted view: the
+   * strip beside it or the strip below it, whichever lets the bounds show larger. */
+  PanjMap.prototype._legendPadding = function (bounds) {
+    var legend = document.getElementById("panj-legend"), none = { padding: [0, 0] };
+    if (!legend) { return none; }
+    var box = legend.getBoundingClientRect(), container = this.map.getContainer().getBoundingClientRect(), margin = 8;
+    if (box.width === 0 || box.height === 0) { return none; }
+    var map = this.map, latLngBounds = L.latLngBounds(bounds), options = [
+      { paddingTopLeft: [0, 0], paddingBottomRight: [container.right - box.left + margin, 0] },
+      { paddingTopLeft: [0, box.bottom - container.top + margin], paddingBottomRight: [0, 0] }
+    ];
+    function zoom(option) {
+      return map.getBoundsZoom(latLngBounds, false, L.point(option.paddingTopLeft).add(option.paddingBottomRight));
+    }
+    return zoom(options[0]) >= zoom(options[1]) ? options[0] : options[1];
   };
 
   /* A new element with text (set as text, never parsed as HTML) under parent. */
@@ -1461,10 +1566,14 @@
     var element = document.getElementById("panj-legend");
     if (!element) { return; }
     var toggle = element.querySelector(".panj-legend-toggle");
-    var open = options.open !== null ? options.open : !window.matchMedia("(max-width: 640px)").matches;
+    var open = options.open !== null ? options.open : !window.matchMedia(NARROW).matches;
     function setOpen(value) {
       element.classList.toggle("panj-legend-open", value);
       toggle.setAttribute("aria-expanded", String(value));
+    }
+    if (!element.classList.contains("panj-legend-fixed")) {  // a popup on a phone folds it (_openPopup)
+      this._legendOpen = function () { return element.classList.contains("panj-legend-open"); };
+      this._setLegendOpen = setOpen;
     }
     var control = L.control({ position: options.position });
     control.onAdd = function () { return element; };
