@@ -145,8 +145,10 @@ def no_match_help(text: str, *, hidden: Mapping[str, int], matching: int, places
             continue
         listed = "; ".join(
             f"{entry.place_name} ({_events(entry.count)}, "
-            f"{'its area holds ' + place.name if entry.holds else f'{entry.km:,.0f} km away'})" for entry in near)
-        lines.append(f"{named}, but no event is placed there. The events nearest it: {listed}.")
+            f"{'its area holds ' + place.name if entry.holds else f'{entry.km:,.0f} km from ' + place.name})"
+            for entry in near)
+        lines.append(f"{named}, but no event is placed there. The events nearest it: {listed}. Search for one of "
+                     "those names, or clear the search, to see them.")
     if not lines:
         lines.append(f"No event and no place on the map matches {quoted}: try another spelling or fewer words.")
     return lines

@@ -74,7 +74,8 @@ NEAR_TOWN = {"places:town": [search.Nearby("Gorno-Badakhshan", 6, 0.0, True), se
      ["2 events match “Khorog” but the dataset filter hides them."]),
     ("Khorog", {}, 0, [(TOWN, "Khorog")], NEAR_TOWN,
      ["“Khorog” is another spelling of Khorugh, a place on the map, but no event is placed there. The events "
-      "nearest it: Gorno-Badakhshan (6 events, its area holds Khorugh); Ayvoj (1 event, 190 km away)."]),
+      "nearest it: Gorno-Badakhshan (6 events, its area holds Khorugh); Ayvoj (1 event, 190 km from Khorugh). "
+      "Search for one of those names, or clear the search, to see them."]),
     (" khorugh ", {}, 0, [(TOWN, "Khorugh")], {},
      ["Khorugh is a place on the map; no event shown is near it."]),
     ("Atlantis", {}, 0, [], {},
