@@ -17,6 +17,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -99,8 +100,8 @@ def _watch_output(process: subprocess.Popen, ready: threading.Event, lines: list
 
 
 def _serve(layers_dir: Path | None) -> Iterator[str]:
-    """Start `streamlit run app.py`, wait until it announces its URL and /_stcore/health answers,
-    yield the URL; stop the server after."""
+    """Start `streamlit run app.py` on the shipped (or ``layers_dir``'s) data with a store of its
+    own, yield its URL once it serves; stop the server after."""
     port = free_port()
     env = dict(os.environ)
     env.pop("PANJ_LAYERS_DIR", None)
@@ -108,20 +109,26 @@ def _serve(layers_dir: Path | None) -> Iterator[str]:
     env["PANJ_DATA_DIR"] = tempfile.mkdtemp(prefix="panj-store-")  # the served page's own datasets
     if layers_dir is not None:
         env["PANJ_LAYERS_DIR"] = str(layers_dir)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
+    with serving([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                  "--server.headless", "true", "--server.address", "127.0.0.1"], url=url, cwd=ROOT, env=env):
+        yield url
+
+
+@contextmanager
+def serving(command: list[str], *, url: str, cwd: Path, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """Start a server (``command``: Streamlit, or `panj run`), wait until it announces its URL and
+    ``url``'s /_stcore/health answers, yield the process; stop it after. Fails the test, with the
+    server's output, when it does not serve within START_TIMEOUT_S."""
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     ready, lines = threading.Event(), []
     threading.Thread(target=_watch_output, args=(process, ready, lines), daemon=True).start()
     try:
         if not ready.wait(START_TIMEOUT_S):
-            pytest.fail(f"streamlit did not announce {url} within {START_TIMEOUT_S:g} s:\n{''.join(lines)}")
+            pytest.fail(f"the server did not announce {url} within {START_TIMEOUT_S:g} s:\n{''.join(lines)}")
         if process.poll() is not None or not healthy(url):
-            pytest.fail(f"streamlit is not serving {url} (exit code {process.poll()}):\n{''.join(lines)}")
-        yield url
+            pytest.fail(f"the server is not serving {url} (exit code {process.poll()}):\n{''.join(lines)}")
+        yield process
     finally:
         stop(process)
 

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from browsing import TIMEOUT_MS
-from conftest import ROOT, START_TIMEOUT_S, free_port, healthy, stop
+from conftest import ROOT, free_port, serving
 
 pytestmark = pytest.mark.browser
 
@@ -47,20 +45,10 @@ def served() -> Iterator[tuple[int, str]]:
     env = {key: value for key, value in os.environ.items()
            if key not in ("PANJ_LAYERS_DIR", "PANJ_DATABASE_URL", "PANJ_EDITING", "PANJ_EDITOR_PASSWORD")}
     env["PANJ_DATA_DIR"] = tempfile.mkdtemp(prefix="panj-store-")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "0.0.0.0"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not healthy(f"http://127.0.0.1:{port}"):
-            assert process.poll() is None, f"streamlit exited with {process.returncode}"
-            assert time.monotonic() < deadline, f"nothing served on port {port} within {START_TIMEOUT_S:g} s"
-            time.sleep(0.2)
+    with serving([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                  "--server.headless", "true", "--server.address", "0.0.0.0"],
+                 url=f"http://127.0.0.1:{port}", cwd=ROOT, env=env):
         yield port, address
-    finally:
-        stop(process)
 
 
 def _open_panel(browser, url: str):

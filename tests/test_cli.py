@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from conftest import free_port, healthy, stop
+from conftest import free_port, serving
 
 from geo.cli import main
 
@@ -89,15 +88,6 @@ def test_run_serves_the_page_on_the_given_port(tmp_path: Path) -> None:
     # Started from elsewhere: `panj run` finds app.py itself; the other options reach Streamlit.
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [PANJ, "run", "--port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not healthy(url):
-            assert process.poll() is None, f"panj run exited with {process.returncode}"
-            assert time.monotonic() < deadline, f"nothing served at {url} within {START_TIMEOUT_S:g} s"
-            time.sleep(0.5)
-    finally:
-        stop(process)
+    with serving([PANJ, "run", "--port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
+                 url=url, cwd=tmp_path):
+        pass  # serving fails the test unless `panj run` announced the page and /_stcore/health answered
