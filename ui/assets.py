@@ -9,7 +9,7 @@ import streamlit as st
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=16)  # a handful of files under static/
 def static_text(name: str) -> str:
     """A file of ``static/``, as text."""
     return (STATIC_DIR / name).read_text(encoding="utf-8")

@@ -79,7 +79,7 @@ def dataset_filter(data: Snapshot) -> np.ndarray | None:
     names = {dataset.id: dataset.name for dataset in data.datasets}
     if len(names) < 2:
         return None
-    hidden = set(st.session_state.get(ps.DATASETS_HIDDEN, ())) & set(names)
+    hidden = set(hidden_datasets(data))
     st.session_state[KEY_SHOWN] = [dataset_id for dataset_id in names if dataset_id not in hidden]
 
     def remember_hidden() -> None:
