@@ -19,11 +19,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
-from geo import filters, mapview, pagestate as ps, search, snapshot as snapshots
+from geo import filters, mapview, pagestate as ps, search, snapshot as snapshots, summary
 from geo.events import STATUSES
 from geo.filters import FilterState, ViewState
 from geo.layers import LAYERS_DIR
-from geo.markup import Verbatim, markdown_text
+from geo.markup import Verbatim, html_text, markdown_text
 from geo.placement import Bounds
 from geo.snapshot import Snapshot
 from geo.store import default_url
@@ -98,8 +98,8 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None) -> tuple[FilterSt
         return index.mask(state, within=within, masks=masks, leave_out=part)
 
     time_histogram(histogram_slot, index.dates(others(filters.PART_DATES)), dates)
-    term_bars(actors_slot, index.counts("actors", others(filters.PART_ACTORS)), names["actors"], ps.ACTORS)
-    term_bars(types_slot, index.counts("event_type", others(filters.PART_TYPES)), names["types"], ps.TYPES)
+    term_bars(actors_slot, index.counts("actors", others(filters.PART_ACTORS)), names["actors"], ps.ACTORS, "actor")
+    term_bars(types_slot, index.counts("event_type", others(filters.PART_TYPES)), names["types"], ps.TYPES, "event type")
     if state.text and not index.mask(state, within=within, masks=masks).any():
         search_help(search_slot, data, state, within, masks)
     return state, masks
@@ -146,6 +146,14 @@ def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bound
               height=MAP_HEIGHT, use_container_width=True)
 
 
+def view_in_words(data: Snapshot, shown: pd.DataFrame, total: int, state: FilterState, presenter: bool) -> None:
+    """The view in words under the map (geo.summary); static/page-a11y.js announces it when it changes."""
+    text = summary.view_summary(shown, total, data.vocabulary, data.regions, state.regions)
+    if not presenter:  # presenter view has no table
+        text += " The table under the map lists every event shown, with the same filters."
+    st.html(f'<p class="panj-summary">{html_text(text)}</p>')
+
+
 # --- page ----------------------------------------------------------------------------------------
 
 def load_or_explain() -> Snapshot:
@@ -171,6 +179,7 @@ def main() -> None:
                                                     data.span, [dataset.id for dataset in data.datasets]))
     presenter = st.query_params.get(ps.KEY_PRESENTER) == "1"
     st.html(f"<style>{static_text('page.css')}</style>")
+    st.html(f"<script>{static_text('page-a11y.js')}</script>", unsafe_allow_javascript=True)
     if presenter:
         st.html(f"<style>{static_text('presenter.css')}</style>")
     with st.container(key="presenter-hidden-title"):
@@ -204,6 +213,7 @@ def main() -> None:
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
     draw_map(data, shown, view, bounds, presenter, beside_legend=fit)
+    view_in_words(data, shown, total, state, presenter)
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):
         export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)

@@ -230,7 +230,7 @@ class Legend(DataElement):
         {% macro html(this, kwargs) %}
         <div id="panj-legend" class="panj-legend leaflet-control{% if this.expanded %} panj-legend-open panj-legend-fixed{% endif %}" role="region" aria-label="Legend">
           <button type="button" class="panj-legend-toggle" aria-controls="panj-legend-body" aria-expanded="{{ 'true' if this.expanded else 'false' }}">Legend</button>
-          <div class="panj-legend-body" id="panj-legend-body">
+          <div class="panj-legend-body" id="panj-legend-body" tabindex="0" role="group" aria-label="Legend entries">
           {%- for section, items in this.sections %}
             <h4>{{ section|e }}</h4>
             {%- for item in items %}

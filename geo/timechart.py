@@ -139,7 +139,24 @@ def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] |
         tooltip=[alt.Tooltip("label:N", title="When"), alt.Tooltip("exact:Q", title=EXACT),
                  alt.Tooltip("partial:Q", title=PARTIAL)],
     )
-    return alt.layer(chart.add_params(brush)).properties(height=CHART_HEIGHT)
+    # Described in words for a screen reader (docs/ARCHITECTURE.md, "Accessibility").
+    return alt.layer(chart.add_params(brush)).properties(height=CHART_HEIGHT, description=histogram_description(counts))
+
+
+def histogram_description(counts: pd.DataFrame) -> str:
+    """The histogram in words, for a screen reader: its bins, the events dated within them and
+    reaching beyond, the fullest bin, and what dragging does. ``counts`` as ``bin_counts`` gives it."""
+    if counts.empty:
+        return "Histogram of events over time: no dates."
+    unit = "year" if len(counts["label"].iloc[0]) == 4 else "month"
+    fullest = counts.loc[counts["exact"].idxmax()]
+    text = (f"Histogram of events per {unit} from {counts['label'].iloc[0]} to {counts['label'].iloc[-1]}: "
+            f"{int(counts['exact'].sum())} dated within one {unit}")
+    if fullest["exact"]:
+        text += f", most in {fullest['label']} ({int(fullest['exact'])})"
+    if counts["partial"].any():
+        text += f"; events whose dates span several {unit}s are drawn lighter in each"
+    return text + ". Drag across the bars to choose the dates shown."
 
 
 def _utc(day: dt.date) -> alt.DateTime:
@@ -226,7 +243,7 @@ def term_counts(counted: Mapping[str, int], names: Mapping[str, str], chosen: It
     }, columns=["id", "label", "events", "chosen", "top", "lines"])
 
 
-def term_chart(counts: pd.DataFrame) -> alt.LayerChart:
+def term_chart(counts: pd.DataFrame, subject: str = "term") -> alt.LayerChart:
     """One row per term of ``term_counts``: its name (wrapped) on the left, a bar with its count on
     the right; a click anywhere on a row selects its id (``PICK``). With some terms chosen the
     others' bars are drawn faded."""
@@ -257,4 +274,13 @@ def term_chart(counts: pd.DataFrame) -> alt.LayerChart:
         x=alt.datum(left), x2=alt.datum(most * 1.2), y=alt.Y("top:Q", scale=y_scale), y2="bottom:Q",
         tooltip=[alt.Tooltip("label:N", title="Name"), alt.Tooltip("events:Q", title="Events")],
     ).add_params(pick)
-    return alt.layer(bars, names, numbers, targets).properties(height=total_lines * ROW_HEIGHT + 4)
+    return alt.layer(bars, names, numbers, targets).properties(
+        height=total_lines * ROW_HEIGHT + 4, description=term_description(counts, subject))
+
+
+def term_description(counts: pd.DataFrame, subject: str) -> str:
+    """The bars in words, for a screen reader: each term's name and count in the chart's order,
+    which are chosen, and what a click does. ``counts`` as ``term_counts`` gives it."""
+    rows = [f"{label.replace(chr(10), ' ')} {events}" + (" (chosen)" if chosen else "")
+            for label, events, chosen in zip(counts["label"], counts["events"], counts["chosen"])]
+    return f"Events by {subject}, most first: " + ", ".join(rows) + f". Click a bar to choose that {subject}."

@@ -13,16 +13,18 @@ from streamlit.delta_generator import DeltaGenerator
 from geo import pagestate as ps, timechart
 
 
-def term_bars(slot: DeltaGenerator, counted: Mapping[str, int], names: Mapping[str, str], widget_key: str) -> None:
+def term_bars(slot: DeltaGenerator, counted: Mapping[str, int], names: Mapping[str, str], widget_key: str,
+              subject: str) -> None:
     """Bars in ``slot`` of how many events name each term (``counted``: events per term, of the
-    events the other filters show); clicking one toggles it in the multiselect ``widget_key``."""
+    events the other filters show); clicking one toggles it in the multiselect ``widget_key``.
+    ``subject`` names a term in the chart's description ("actor")."""
     counts = timechart.term_counts(counted, names, st.session_state[widget_key])
     if counts.empty:
         return
     # A new key whenever the bars change, so the chart forgets its last click: clicking the same
     # bar again toggles it back.
     key = f"{widget_key}_chart_" + hashlib.sha256(counts.to_json().encode()).hexdigest()[:12]
-    slot.altair_chart(timechart.term_chart(counts), key=key, on_select=partial(_picked, key, widget_key),
+    slot.altair_chart(timechart.term_chart(counts, subject), key=key, on_select=partial(_picked, key, widget_key),
                       selection_mode=timechart.PICK, width="stretch")
 
 

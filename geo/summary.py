@@ -1,0 +1,59 @@
+"""The view in words: what a screen reader announces when the filters change, what the page writes
+under the map and what a figure carries as its text alternative (docs/ARCHITECTURE.md,
+"Accessibility"). Pure: computed from the shown events and the vocabulary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from geo.events import Vocabulary
+from geo.filters import date_span
+
+MAX_TYPES = 4  # event types named one by one; the rest are counted together
+MIN_AT_ONE_PLACE = 2  # "most at X" only when at least this many events share X
+
+
+def view_summary(shown: pd.DataFrame, total: int, vocabulary: Vocabulary,
+                 region_names: Mapping[str, str], regions: frozenset[str] | None) -> str:
+    """"Showing 5 of 30 events in Gorno-Badakhshan (GBAO), Nov 2021 to Jun 2022. By type: 3 unrest
+    or protest; 2 internal security operation. Most at Gorno-Badakhshan Autonomous Region (5)." ``shown``: the joined events the
+    filters show (``event_type``, ``place_name``, ``date_first``, ``date_last``); ``total``: the
+    events they were chosen from; ``regions``: the region filter's choice (None: any)."""
+    noun = "event" if total == 1 else "events"
+    text = f"Showing {len(shown)} of {total} {noun}"
+    if regions:
+        text += " in " + ", ".join(sorted(region_names.get(region, region) for region in regions))
+    span = date_span(shown)
+    if span is None:
+        return text + "."
+    first, last = (day.strftime("%b %Y") for day in span)
+    text += f", {first}" if first == last else f", {first} to {last}"
+    text += ". By type: " + _types(shown["event_type"], vocabulary)
+    names = shown["place_name"]
+    places = names[names.notna() & (names != "")].value_counts(sort=False)
+    if len(places):
+        # The most events; on a tie, the name first in alphabetical order, so the sentence is stable.
+        place = min(places.index, key=lambda name: (-places[name], name))
+        if places[place] >= MIN_AT_ONE_PLACE:
+            text += f". Most at {place} ({places[place]})"
+    return text + "."
+
+
+def _types(event_types: pd.Series, vocabulary: Vocabulary) -> str:
+    """"3 unrest or protest; 2 internal security operation", most first, then in vocabulary order."""
+    counted = event_types.value_counts().to_dict()
+    order = {term: position for position, term in enumerate(vocabulary.event_types)}
+    ranked = sorted(counted, key=lambda term: (-counted[term], order.get(term, len(order)), term))
+    names = [f"{counted[term]} {_name(term, vocabulary)}" for term in ranked[:MAX_TYPES]]
+    rest = sum(counted[term] for term in ranked[MAX_TYPES:])
+    if rest:
+        names.append(f"{rest} more of {len(ranked) - MAX_TYPES} other types")
+    return "; ".join(names)  # a type's name may hold a comma
+
+
+def _name(term: str, vocabulary: Vocabulary) -> str:
+    """A type's name as it reads inside a sentence: lower case, except a word that is a proper name."""
+    name = vocabulary.event_types[term].name if term in vocabulary.event_types else term
+    return name[:1].lower() + name[1:]
