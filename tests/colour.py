@@ -1,8 +1,8 @@
 """Colour arithmetic for the palette tests: sRGB to CIELAB (D65), the CIEDE2000 colour difference
 (Sharma, Wu and Dalal, "The CIEDE2000 color-difference formula: implementation notes,
 supplementary test data, and mathematical observations", Color Research & Application 30(1), 2005)
-and a simulation of deuteranopia (Machado, Oliveira and Fernandes, IEEE TVCG 15(6), 2009,
-severity 1.0)."""
+and simulations of protanopia, deuteranopia and tritanopia (Machado, Oliveira and Fernandes,
+IEEE TVCG 15(6), 2009, severity 1.0)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ Lab = tuple[float, float, float]
 # D65 reference white, and linear sRGB -> XYZ (IEC 61966-2-1).
 _WHITE = (0.95047, 1.0, 1.08883)
 _RGB_TO_XYZ = ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505))
-# Machado et al. 2009, deuteranomaly at severity 1.0 (deuteranopia), on linear RGB.
-_DEUTERANOPIA = ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881))
+# Machado et al. 2009, each anomaly at severity 1.0 (the dichromacy), on linear RGB.
+SIMULATIONS = {
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
+}
 
 
 def _linear(channel: float) -> float:
@@ -42,11 +46,17 @@ def lab(hex_colour: str) -> Lab:
     return _lab_of_linear(_linear_rgb(hex_colour))
 
 
+def lab_seen(hex_colour: str, deficiency: str) -> Lab:
+    """CIELAB of the colour as a reader with ``deficiency`` (a key of SIMULATIONS) sees it (simulated)."""
+    rgb = _linear_rgb(hex_colour)
+    matrix = SIMULATIONS[deficiency]
+    seen = tuple(min(max(sum(row[i] * rgb[i] for i in range(3)), 0.0), 1.0) for row in matrix)
+    return _lab_of_linear(seen)
+
+
 def lab_deuteranopia(hex_colour: str) -> Lab:
     """CIELAB of the colour as a reader without green-sensitive cones sees it (simulated)."""
-    rgb = _linear_rgb(hex_colour)
-    seen = tuple(min(max(sum(row[i] * rgb[i] for i in range(3)), 0.0), 1.0) for row in _DEUTERANOPIA)
-    return _lab_of_linear(seen)
+    return lab_seen(hex_colour, "deuteranopia")
 
 
 def ciede2000(lab1: Lab, lab2: Lab) -> float:

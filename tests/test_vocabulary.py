@@ -11,8 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from colour import ciede2000, lab, lab_deuteranopia
-from conftest import CHROMIUM
+from colour import SIMULATIONS, ciede2000, lab, lab_deuteranopia, lab_seen
+from conftest import CHROMIUM, ROOT
 from snapshots import snapshot_of
 
 from geo import mapview
@@ -150,3 +150,22 @@ def test_actor_colours_are_at_least_20_apart(vocabulary) -> None:
 def test_key_actor_pairs_stay_apart_under_deuteranopia(vocabulary, first: str, second: str) -> None:
     colours = (vocabulary.actors[first].colour, vocabulary.actors[second].colour)
     assert ciede2000(lab_deuteranopia(colours[0]), lab_deuteranopia(colours[1])) >= MIN_ACTOR_DELTA_E
+
+
+def _worst_pair(vocabulary, deficiency: str) -> tuple[float, str, str]:
+    actors = list(vocabulary.actors.values())
+    return min((round(ciede2000(lab_seen(a.colour, deficiency), lab_seen(b.colour, deficiency)), 1), *sorted((a.id, b.id)))
+               for position, a in enumerate(actors) for b in actors[position + 1:])
+
+
+@pytest.mark.parametrize("deficiency", list(SIMULATIONS))
+def test_the_documented_closest_actor_colours_under_each_simulation_are_the_vocabularys(vocabulary, deficiency) -> None:
+    # docs/ARCHITECTURE.md ("Accessibility") states the closest pair under each simulation: the
+    # reason meaning never rests on colour alone. A palette change must keep that table true.
+    documented = {}
+    for line in (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip(" `") for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0] in SIMULATIONS:
+            first, second = sorted(cells[1].split(" and "))
+            documented[cells[0]] = (float(cells[2]), first, second)
+    assert documented.get(deficiency) == _worst_pair(vocabulary, deficiency)
