@@ -174,6 +174,7 @@ class _Runtime(DataElement):
             {%- for layer in this.layers %}
             panj.addVectorLayer({{ layer|tojson }});
             {%- endfor %}
+            new PanjKeys(panj);
         })();
         {% endmacro %}
     """)

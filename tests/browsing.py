@@ -3,10 +3,12 @@ what a page let out, and how large event symbols are drawn."""
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import urlsplit
 
-TIMEOUT_MS = 45_000
+# A wait's limit; PANJ_BROWSER_TIMEOUT_MS raises it on a machine other work is loading.
+TIMEOUT_MS = int(os.environ.get("PANJ_BROWSER_TIMEOUT_MS", "45000"))
 COUNT = re.compile(r"(\d+) of (\d+) events")
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 _ANY_FRAME_READY = """() => [...document.querySelectorAll('iframe')].some(f => {

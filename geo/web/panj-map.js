@@ -11,7 +11,8 @@
  * and drawn, its events and their outlines drawn, and the frame painted. window.panjMap.groups()
  * lists the event groups in view ({x, y, ids} in container pixels), symbols() every drawn symbol's
  * circle ({x, y, r}, its ring included), and openEvent(id) opens an event's popup. The map fires
- * "panjsymbols" after each drawing of the symbols (the names lay out clear of them again).
+ * "panjsymbols" after each drawing of the symbols (the names lay out clear of them again, and the
+ * keyboard's buttons follow the groups: keyTargets, details and openAt serve geo/web/panj-keys.js).
  */
 (function () {
   "use strict";
@@ -1138,6 +1139,25 @@
     });
   };
 
+  /* The groups in view for the keyboard (geo/web/panj-keys.js): [{x, y (container pixels), r (the
+   * symbol's radius), rows (the group's rows, its seed place's first), places (how many)}]. */
+  PanjMap.prototype.keyTargets = function () {
+    var events = this.events;
+    if (events.data === null) { return []; }
+    var groups = events.groupsAt(this.map.getZoom());
+    return events.inView().map(function (at) {
+      return { x: at.x, y: at.y, r: events.radius(groups, at.g), rows: events.rowsOf(groups, at.g),
+               places: groups.placeStart[at.g + 1] - groups.placeStart[at.g] };
+    });
+  };
+
+  /* Promise of the popup text of rows ({row: {id, title, date, place, ...}}), fetched as a popup's is. */
+  PanjMap.prototype.details = function (rows) { return this._data.details(rows); };
+
+  /* Open what a click at a container point opens (an event's popup, a group's list); a promise
+   * settled once its text is shown, or null when no group is drawn there. */
+  PanjMap.prototype.openAt = function (x, y) { return this._onMapClick({ containerPoint: L.point(x, y) }); };
+
   /* The drawn symbols' circles, for the names' layout and the tests: [{x, y, r}] (container pixels). */
   PanjMap.prototype.symbols = function () { return this.events.circles(); };
 
@@ -1159,13 +1179,12 @@
 
   PanjMap.prototype._onMapClick = function (e) {
     var g = this.events.hit(e.containerPoint);
-    if (g < 0) { return; }
+    if (g < 0) { return null; }
     var groups = this.events.groupsAt(this.map.getZoom()), latlng = this.events.latLng(groups, g);
     if (groups.size[g] === 1) {
-      this._openEventPopup(latlng, this.events.rowsOf(groups, g)[0], null);
-    } else {
-      this._openListPopup(latlng, groups, g);
+      return this._openEventPopup(latlng, this.events.rowsOf(groups, g)[0], null);
     }
+    return this._openListPopup(latlng, groups, g);
   };
 
   PanjMap.prototype._onMapHover = function (e) {

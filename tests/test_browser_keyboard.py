@@ -1,0 +1,75 @@
+"""The map by keyboard alone, in Chromium (geo/web/panj-keys.js): Tab reaches the event groups on
+the map's canvas by their names, in reading order; Enter opens a group's list, the arrows move
+between its rows, Enter opens a row's event, Escape closes the popup and gives the focus back to
+the group's button."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browsing import TIMEOUT_MS, map_frame
+from expected import TOTAL_EVENTS
+
+pytestmark = pytest.mark.browser
+
+MAX_TABS = 150  # the sidebar's widgets, then the map's frame: far fewer stops than this
+FOCUSED_KEY = """() => { const f = [...document.querySelectorAll('iframe')].find(f => f.contentWindow.panjMap);
+    const active = f && f.contentDocument.activeElement;
+    return active && active.classList.contains('panj-key') ? active.getAttribute('aria-label') : null; }"""
+GROUP_NAME = re.compile(r"^(\d+) events at .+, from .+: first, .+\. Enter lists them\.$")
+EVENT_NAME = re.compile(r"^.+, .+, at .+\. Enter opens it\.$")
+
+
+def _tab_to_group(page) -> str:
+    """Tab until the focus is on a group's button in the map (not an event alone); its name."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        name = page.evaluate(FOCUSED_KEY)
+        if name is not None and GROUP_NAME.match(name):
+            return name
+    raise AssertionError(f"no group of the map reached in {MAX_TABS} presses of Tab")
+
+
+def test_every_group_in_view_has_a_named_button_in_reading_order(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.panjMap.keys().length > 0 && window.panjMap.keys().every(k => !/^(Event|\\d+ events)(\\.| in)/.test(k))",
+                            timeout=TIMEOUT_MS)  # every name has its text
+    groups = frame.evaluate("() => window.panjMap.groups()")
+    names = frame.evaluate("() => window.panjMap.keys()")
+    assert len(names) == len(groups)
+    assert sum(len(group["ids"]) for group in groups) == TOTAL_EVENTS  # all 30 in the home view
+    for name, group in zip(names, sorted(groups, key=lambda group: (group["x"], group["y"]))):
+        if len(group["ids"]) == 1:
+            assert EVENT_NAME.match(name), name
+        else:
+            assert GROUP_NAME.match(name) and int(GROUP_NAME.match(name)[1]) == len(group["ids"]), name
+    xs = frame.evaluate("() => [...document.querySelectorAll('.panj-key')].map(b => Number(b.dataset.x))")
+    assert xs == sorted(xs)  # west to east
+
+
+def test_tab_enter_arrows_and_escape(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.panjMap.keys().some(k => / events at .*: first, /.test(k))", timeout=TIMEOUT_MS)
+    name = _tab_to_group(page)
+    row = frame.evaluate("() => document.activeElement.dataset.row")
+    page.keyboard.press("Enter")  # the group's list, the focus on its first row
+    frame.wait_for_function("() => document.activeElement.classList.contains('panj-popup-row')", timeout=TIMEOUT_MS)
+    rows = frame.locator(".leaflet-popup .panj-popup-row")
+    assert rows.count() == int(GROUP_NAME.match(name)[1])
+    first_id = frame.evaluate("() => document.activeElement.dataset.eventId")
+    page.keyboard.press("ArrowDown")
+    second_id = frame.evaluate("() => document.activeElement.dataset.eventId")
+    assert second_id == rows.nth(1).get_attribute("data-event-id") != first_id
+    title = rows.nth(1).locator(".panj-popup-title").inner_text()  # "(place)" after it when places differ
+    page.keyboard.press("Enter")  # that event's popup, read from the top
+    frame.wait_for_function("(title) => { const h = document.querySelector('.leaflet-popup h4');"
+                            " return h && title.startsWith(h.textContent) && document.activeElement.closest('.leaflet-popup'); }",
+                            arg=title, timeout=TIMEOUT_MS)
+    page.keyboard.press("Escape")
+    frame.wait_for_function("(row) => !document.querySelector('.leaflet-popup')"
+                            " && document.activeElement.dataset.row === row", arg=row, timeout=TIMEOUT_MS)
+    # The ring shows on the focused symbol (a keyboard focus: :focus-visible).
+    assert frame.evaluate("() => getComputedStyle(document.activeElement).boxShadow") != "none"
