@@ -98,6 +98,36 @@ def test_the_popup_links_open_a_new_tab_on_http_only(page, app_url) -> None:
     assert page.outside_requests == []
 
 
+
+# Each event's cited reports as its popup lists them, with the address of each report found
+# (docs/DATA.md, "Addresses of the cited reports"); None where the report's page was not found.
+CITED_LINKS = {
+    "russia-announces-border-post": [("¶8: TASS (2021-12-27)", "https://tass.com/defense/1381573")],
+    "china-shaymak-post": [
+        ("¶4: The Straits Times (2021-10-29)",
+         "https://www.straitstimes.com/asia/east-asia/china-to-build-tajikistan-police-base-to-secure-afghan-border"),
+        ("¶4: Eurasia Daily Monitor (2021-12-07)", None),
+    ],
+}
+
+
+@pytest.mark.parametrize("event_id", sorted(CITED_LINKS))
+def test_a_cited_report_with_an_address_links_to_it(page, app_url, event_id: str) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    frame = map_frame(page)
+    frame.evaluate("(id) => window.panjMap.openEvent(id)", event_id)
+    frame.locator(".panj-popup h4").wait_for(timeout=TIMEOUT_MS)
+    cites = frame.evaluate("""() => [...document.querySelectorAll('.panj-popup .panj-popup-cites li')].map(li => {
+        const link = li.querySelector('a');
+        return [li.firstChild.textContent, link && link.getAttribute('href'),
+                link && link.getAttribute('target'), link && link.getAttribute('rel')];
+    })""")
+    assert [(text, href) for text, href, _, _ in cites] == CITED_LINKS[event_id]
+    for _, href, target, rel in cites:
+        if href is not None:
+            assert (target, rel) == ("_blank", "noopener noreferrer")
+    assert page.outside_requests == []
+
 def test_no_matching_event_shows_a_note_on_the_map(page, app_url) -> None:
     page.goto(f"{app_url}/?basemap=none&q=zzzz-no-such-event")
     frame = map_frame(page)

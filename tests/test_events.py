@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -340,6 +342,52 @@ def test_the_article_names_its_address() -> None:
     assert load_documents()["edm-v19-i92"].url == (
         "https://jamestown.org/program/russia-china-and-the-us-assist-tajikistan-in-strengthening-its-troubled-border-with-afghanistan/"
     )
+
+
+# The web host of each cited publisher, written from the pages found for docs/DATA.md ("Addresses of
+# the cited reports"); a citation may carry an address only on its own publisher's host.
+SOURCE_HOSTS = {
+    "ASIA-Plus": "asiaplustj.info",
+    "Eurasia Daily Monitor": "jamestown.org",
+    "TASS": "tass.com",
+    "The Straits Times": "straitstimes.com",
+}
+
+# The cited reports whose own page was found, and its address (docs/DATA.md).
+FOUND_REPORTS = {
+    ("ASIA-Plus", "2022-05-10"): "https://www.asiaplustj.info/en/news/world/20220510/"
+                                 "by-providing-asylum-to-afghan-opposition-tajikistan-declares-war-against-afghanistan-says-hekmatyar",
+    ("TASS", "2021-12-27"): "https://tass.com/defense/1381573",
+    ("The Straits Times", "2021-10-29"): "https://www.straitstimes.com/asia/east-asia/"
+                                         "china-to-build-tajikistan-police-base-to-secure-afghan-border",
+}
+
+
+def _shipped_citations() -> list[dict]:
+    """Every citation of the shipped events file, read as plain JSON (not through geo.events)."""
+    data = json.loads(REAL_EVENTS_FILE.read_text(encoding="utf-8"))
+    return [citation for event in data["events"] for citation in event["citations"]]
+
+
+def test_every_citation_address_is_https_on_its_publishers_host() -> None:
+    for citation in _shipped_citations():
+        if citation.get("url") is None:
+            continue
+        parts = urlsplit(citation["url"])
+        where = (citation["source"], citation["source_date"], citation["url"])
+        assert parts.scheme == "https", where
+        host = SOURCE_HOSTS.get(citation["source"])
+        assert host is not None, f"no host known for {where}: add the publisher to SOURCE_HOSTS"
+        assert parts.hostname == host or parts.hostname.endswith("." + host), where
+
+
+def test_exactly_the_found_reports_carry_their_addresses() -> None:
+    addressed = {(c["source"], c["source_date"]): c.get("url") for c in _shipped_citations() if c.get("url")}
+    assert addressed == FOUND_REPORTS
+    # A report cited twice carries its address both times.
+    for citation in _shipped_citations():
+        key = (citation["source"], citation["source_date"])
+        assert citation.get("url") == FOUND_REPORTS.get(key), key
 
 
 # --- one entry, as an import would check it -------------------------------------------------------
