@@ -115,6 +115,18 @@ def playback_from_query(query: Mapping[str, Sequence[str]]) -> tuple[Playback | 
         return None, [f"Ignored the playback: {error}."]
 
 
+def playback_bounds(state: FilterState, date_first: Sequence[dt.date],
+                    date_last: Sequence[dt.date]) -> tuple[dt.date, dt.date] | None:
+    """The days a playback runs over: the date filter's From and To, an open end at the shown
+    events' (``date_first``/``date_last``) first or last day, as the histogram's bars run; None
+    when no event is shown."""
+    if not len(date_first):
+        return None
+    first = state.date_from or min(date_first)
+    last = state.date_to or max(date_last)
+    return first, max(first, last)
+
+
 def layer_key(layer_id: str) -> str:
     """The session-state key of a layer's checkbox."""
     return f"v_layer_{layer_id}"

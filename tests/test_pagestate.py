@@ -363,3 +363,16 @@ def test_the_url_keeps_the_playback(query, written) -> None:
 def test_the_playback_stays_within_the_date_bounds(step, period, first, last, expected) -> None:
     playback = ps.playback_from({"play": step, "period": period})
     assert playback.within(first, last).period.text == expected
+
+
+@pytest.mark.parametrize(("date_from", "date_to", "firsts", "lasts", "expected"), [
+    (None, None, [dt.date(2021, 8, 1), dt.date(2016, 1, 1)], [dt.date(2021, 8, 31), dt.date(2022, 6, 30)],
+     (dt.date(2016, 1, 1), dt.date(2022, 6, 30))),
+    (dt.date(2021, 8, 1), None, [dt.date(2016, 1, 1)], [dt.date(2022, 6, 30)], (dt.date(2021, 8, 1), dt.date(2022, 6, 30))),
+    (dt.date(2021, 8, 1), dt.date(2022, 6, 30), [dt.date(2016, 1, 1)], [dt.date(2016, 12, 31)],
+     (dt.date(2021, 8, 1), dt.date(2022, 6, 30))),
+    (None, None, [], [], None),
+])
+def test_the_date_filter_else_the_shown_events_bound_the_playback(date_from, date_to, firsts, lasts, expected) -> None:
+    state = FilterState(date_from=date_from, date_to=date_to)
+    assert ps.playback_bounds(state, firsts, lasts) == expected

@@ -845,6 +845,11 @@
     this.highlightRenderer = L.svg({ pane: "panjExtents", padding: 0.2 });  // SVG: its outline can animate
     this.highlightOutline = null;  // the highlighted area event's outline layer
     this.playback = new Playback(this);
+    try {  // the page's playback control hears the keys pressed in this frame too (static/playback.js)
+      if (window.parent !== window && typeof window.parent.panjMapArrived === "function") { window.parent.panjMapArrived(window); }
+    } catch (error) {
+      // A page of another origin: no control there.
+    }
     map.on("click", this._onMapClick, this);
     map.on("mousemove", this._onMapHover, this);
     map.on("zoomend", this._legendLocations, this);
@@ -1059,7 +1064,9 @@
       self._group = group;
       self._filtered = loaded.rows;
       self._asked = { highlight: highlight };
-      return self._drawShown(loaded.data, highlight, toReader, true);
+      var drawn = self._drawShown(loaded.data, highlight, toReader, true);
+      self.playback._notify(false);  // the period's counts, now drawn
+      return drawn;
     });
   };
 
@@ -1731,6 +1738,11 @@
     return period.step === "year" ? iso.slice(0, 4) : period.step === "month" ? iso.slice(0, 7) : iso;
   }
 
+  /* A playback ({step, period, mode, fade} or null) as one comparable text. */
+  function playbackKey(asked) {
+    return asked ? [asked.step, asked.period, asked.mode, Number(asked.fade) || 0].join("|") : "off";
+  }
+
   function Playback(owner) {
     this.owner = owner;
     this.on = false;
@@ -1742,7 +1754,8 @@
     this.interval = 1000;  // ms a period stays on the map while playing
     this.range = null;  // [first day, last day] the date filter or the shown events allow
     this.counts = { shown: 0, partial: 0, faded: 0 };
-    this._asked = "null";  // the last update's playback, as JSON: a new one is applied, a repeat is not
+    this._asked = "off";  // the last update's playback (playbackKey): a new one is applied, a repeat is not
+    this._told = "off";  // the last playback the page was told to keep: its echo in an update changes nothing
     this._timer = null;
     this._dates = null;  // the dates of the events file drawn, once fetched
     this._label = null;  // the period's control on the map
@@ -1753,8 +1766,8 @@
    * days it may run over ([first, last] as ISO days, or null when no event is shown). */
   Playback.prototype.fromUpdate = function (asked, range) {
     this.range = range ? [dayNumber(range[0]), dayNumber(range[1])] : null;
-    var text = JSON.stringify(asked);
-    if (text !== this._asked) {
+    var text = playbackKey(asked);
+    if (text !== this._asked && text !== this._told) {
       this._asked = text;
       this._stop();
       this.on = asked !== null;
@@ -1968,6 +1981,7 @@
       if (state.faded) { note += " · " + state.faded + " faded from before"; }
       this._label.box.lastChild.textContent = note;
     }
+    if (settled) { this._told = state.on ? playbackKey(state) : "off"; }
     try {
       var page = window.parent;
       if (page !== window && typeof page.panjPlaybackChanged === "function") { page.panjPlaybackChanged(state, settled); }
