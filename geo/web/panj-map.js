@@ -1977,8 +1977,8 @@
       this._label.box.hidden = !this.on;
       this._label.box.firstChild.textContent = state.label || "No events";
       var note = MODES[state.mode] + " · " + state.shown + (state.shown === 1 ? " event" : " events");
-      if (state.partial) { note += " (" + state.partial + " lighter: dates reach beyond it)"; }
-      if (state.faded) { note += " · " + state.faded + " faded from before"; }
+      if (state.partial) { note += ", " + state.partial + " lighter"; }
+      if (state.faded) { note += ", " + state.faded + " faded"; }
       this._label.box.lastChild.textContent = note;
     }
     if (settled) { this._told = state.on ? playbackKey(state) : "off"; }
