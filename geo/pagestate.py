@@ -1,6 +1,7 @@
 """The page's state machine, without Streamlit: what the widgets hold when the page opens from a
 URL, when a scene is applied and on reset; which filters the widgets mean; what the URL should
-say; which event is highlighted; and where the map should move on this run.
+say; which event is highlighted; where the map should move on this run; and where a playback
+paused (``Playback``: the browser plays it, docs/ARCHITECTURE.md, "Playback").
 
 ``app.py`` keeps its state in ``st.session_state`` under the keys below. Every function here
 takes plain values and returns plain values (often a dict of session-state updates, which the
