@@ -1738,11 +1738,6 @@
     return period.step === "year" ? iso.slice(0, 4) : period.step === "month" ? iso.slice(0, 7) : iso;
   }
 
-  /* A playback ({step, period, mode, fade} or null) as one comparable text. */
-  function playbackKey(asked) {
-    return asked ? [asked.step, asked.period, asked.mode, Number(asked.fade) || 0].join("|") : "off";
-  }
-
   function Playback(owner) {
     this.owner = owner;
     this.on = false;
@@ -1754,21 +1749,21 @@
     this.interval = 1000;  // ms a period stays on the map while playing
     this.range = null;  // [first day, last day] the date filter or the shown events allow
     this.counts = { shown: 0, partial: 0, faded: 0 };
-    this._asked = "off";  // the last update's playback (playbackKey): a new one is applied, a repeat is not
-    this._told = "off";  // the last playback the page was told to keep: its echo in an update changes nothing
+    this._opened = false;  // the first update's playback (the link's) applied: later ones only echo this one's
     this._timer = null;
     this._dates = null;  // the dates of the events file drawn, once fetched
     this._label = null;  // the period's control on the map
   }
 
-  /* The page's playback in an update ({step, period, mode, fade} or null; applied only when it
-   * differs from the last update's, so a rerun while playing does not pull the period back) and the
-   * days it may run over ([first, last] as ISO days, or null when no event is shown). */
+  /* The page's playback in an update ({step, period, mode, fade} or null) and the days it may run
+   * over ([first, last] as ISO days, or null when no event is shown). Only the first update's
+   * playback is applied (the link's, or where the page last paused): after it every change starts
+   * here and the server only hears of it, so a rerun's copy, older whenever the reader stepped or
+   * played meanwhile, never pulls the period back. */
   Playback.prototype.fromUpdate = function (asked, range) {
     this.range = range ? [dayNumber(range[0]), dayNumber(range[1])] : null;
-    var text = playbackKey(asked);
-    if (text !== this._asked && text !== this._told) {
-      this._asked = text;
+    if (!this._opened) {
+      this._opened = true;
       this._stop();
       this.on = asked !== null;
       if (asked !== null) {
@@ -1981,7 +1976,6 @@
       if (state.faded) { note += ", " + state.faded + " faded"; }
       this._label.box.lastChild.textContent = note;
     }
-    if (settled) { this._told = state.on ? playbackKey(state) : "off"; }
     try {
       var page = window.parent;
       if (page !== window && typeof page.panjPlaybackChanged === "function") { page.panjPlaybackChanged(state, settled); }
