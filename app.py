@@ -107,6 +107,7 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None
         period = None if playback is None or playback.period is None else (
             playback.period.first, playback.period.last, playback.period.label)
         time_histogram(histogram_slot, histogram_events, dates, period)
+
     term_bars(actors_slot, index.counts("actors", others(filters.PART_ACTORS)), names["actors"], ps.ACTORS)
     term_bars(types_slot, index.counts("event_type", others(filters.PART_TYPES)), names["types"], ps.TYPES)
     if state.text and not index.mask(state, within=within, masks=masks).any():

@@ -12,10 +12,10 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from geo import pagestate as ps, placement, scenes, timeline
-from ui.assets import static_text
 from geo.filters import FilterState, ViewState
 from geo.markup import html_text, markdown_text
 from geo.snapshot import Snapshot
+from ui.assets import static_text
 
 NO_SCENE = "None: explore freely"
 KEY_PLAYBACK = "panj-playback-control"
