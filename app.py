@@ -8,7 +8,9 @@ Widgets and layout only. The data comes from one ``geo.snapshot.Snapshot`` per d
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,7 +35,7 @@ from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel, hidden_datase
 from ui.export_panel import export_panel
 from ui.table import events_table
 from ui.timefilter import date_inputs, time_histogram
-from ui.workshop import step_caption, workshop_bar
+from ui.workshop import playback_bar, step_caption, workshop_bar
 
 MAP_HEIGHT = 560
 
@@ -66,9 +68,11 @@ def base_map(data: Snapshot, presenter: bool) -> folium.Map:
 
 # --- sidebar -------------------------------------------------------------------------------------
 
-def sidebar_filters(data: Snapshot, within: np.ndarray | None) -> tuple[FilterState, dict[str, np.ndarray]]:
-    """The filters, and their masks over ``data.events`` (``EventIndex.masks``); the charts count
-    the events of the datasets ``within`` (None: all)."""
+def sidebar_filters(data: Snapshot, within: np.ndarray | None
+                    ) -> tuple[FilterState, dict[str, np.ndarray], Callable[[ps.Playback | None], None]]:
+    """The filters, their masks over ``data.events`` (``EventIndex.masks``) and the histogram to draw
+    once the playback's period is known; the charts count the events of the datasets ``within``
+    (None: all)."""
     st.sidebar.header("Filters")
     # The charts count the events the *other* filters show, so they are drawn last, into slots
     # above their widgets (docs/ARCHITECTURE.md, "The time filter").
@@ -97,12 +101,18 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None) -> tuple[FilterSt
     def others(part: str) -> np.ndarray:  # the events every filter but ``part`` shows
         return index.mask(state, within=within, masks=masks, leave_out=part)
 
-    time_histogram(histogram_slot, index.dates(others(filters.PART_DATES)), dates)
+    histogram_events = index.dates(others(filters.PART_DATES))
+
+    def histogram(playback: ps.Playback | None) -> None:
+        period = None if playback is None or playback.period is None else (
+            playback.period.first, playback.period.last, playback.period.label)
+        time_histogram(histogram_slot, histogram_events, dates, period)
+
     term_bars(actors_slot, index.counts("actors", others(filters.PART_ACTORS)), names["actors"], ps.ACTORS, "actor")
     term_bars(types_slot, index.counts("event_type", others(filters.PART_TYPES)), names["types"], ps.TYPES, "event type")
     if state.text and not index.mask(state, within=within, masks=masks).any():
         search_help(search_slot, data, state, within, masks)
-    return state, masks
+    return state, masks, histogram
 
 
 def search_help(slot: DeltaGenerator, data: Snapshot, state: FilterState, within: np.ndarray | None,
@@ -131,15 +141,18 @@ def sidebar_view(data: Snapshot) -> ViewState:
 # --- map and table -------------------------------------------------------------------------------
 
 def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bounds | None,
-             presenter: bool, beside_legend: bool = False) -> None:
+             presenter: bool, beside_legend: bool = False, playback: ps.Playback | None = None,
+             playback_range: tuple[dt.date, dt.date] | None = None) -> None:
     """The map; ``bounds`` (None: stay) fitted into the part the legend leaves free when
-    ``beside_legend`` ("Fit to events"), else exactly (a link's view, a scene's extent)."""
+    ``beside_legend`` ("Fit to events"), else exactly (a link's view, a scene's extent); the
+    ``playback`` where it paused, over the days ``playback_range``."""
     if bounds is not None:
         st.session_state[ps.FIT_REQUEST] += 1  # a new request, even for the bounds asked for last time
     reveal = ps.reveals(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), view.selected_event)
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, highlight=view.selected_event,
                                bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST], reveal=reveal,
-                               fit_beside_legend=beside_legend)
+                               fit_beside_legend=beside_legend,
+                               playback=None if playback is None else playback.browser(), playback_range=playback_range)
     overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data=data.map_data())
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
@@ -189,19 +202,26 @@ def main() -> None:
 
     within = dataset_filter(data)  # the datasets ticked (None: all): every count below is of them
     total = len(data.events) if within is None else int(within.sum())
-    state, masks = sidebar_filters(data, within)
+    state, masks, histogram = sidebar_filters(data, within)
     shown_mask = data.index.mask(state, within=within, masks=masks)
     shown = data.events[shown_mask]  # keeps data.events' index labels, which the map reads
+    # The date filter, else the shown events' dates, bound the playback (docs/ARCHITECTURE.md, "Playback").
+    playback_range = ps.playback_bounds(state, shown["date_first"], shown["date_last"])
+    playback = st.session_state.get(ps.PLAYBACK)
+    if playback is not None and playback_range is not None:
+        playback = st.session_state[ps.PLAYBACK] = playback.within(*playback_range)
+    histogram(playback)
     shown_ids = filters.ShownIds(data.index, shown_mask)
     st.sidebar.markdown(f"**{len(shown)} of {total} events**")
     st.sidebar.button("Reset filters", on_click=lambda: st.session_state.update(ps.reset_values(
         data.default_view, tuple(data.layers), data.span)), width="stretch")
     view = sidebar_view(data)
     scene = workshop_bar(data, state, view, shown, shown_ids, presenter)
+    playback_bar(playback, presenter)
     highlight = ps.highlighted(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), shown_ids)
     view = replace(view, selected_event=highlight, bbox=st.session_state.get(ps.BBOX))
     current = {key: st.query_params.get_all(key) for key in st.query_params}
-    wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data))
+    wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data), playback)
     if current != wanted:
         st.query_params.from_dict(wanted)
 
@@ -212,7 +232,7 @@ def main() -> None:
         opened=st.session_state.pop(ps.OPEN_BBOX, None), fit_clicked=fit, events_bounds=data.events_bounds(shown),
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
-    draw_map(data, shown, view, bounds, presenter, beside_legend=fit)
+    draw_map(data, shown, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range)
     view_in_words(data, shown, total, state, presenter)
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):

@@ -13,6 +13,9 @@ content-hashed folder (``geo.snapshot``, ``geo.assets.publish_folder``):
   ``area`` (Uint16 or Uint32: 0, or 1 + an index into the header's ``areas``, the layer features
   whose outlines stand for an area event's place) and ``ids`` (the event ids, UTF-8, one per
   line). About 12 bytes per event before the ids, and less once gzipped.
+- ``dates.bin``: gzip of two little-endian Int32 columns, ``date_first`` then ``date_last`` of each
+  row (days since 1970-01-01): what the playback reads to choose each period's events in the
+  browser (``geo.playback``), fetched the first time a playback is on.
 - ``details-<k>.json``: the popup text of rows ``k × DETAILS_ROWS`` up to the next chunk, a JSON
   list of objects (title, summary, date, actors, place, distances, citations as the joined events hold them...).
 
@@ -44,6 +47,7 @@ MAGIC = b"PANJEV1\0"
 COORDINATE_SCALE = 100_000  # 1e-5 degrees, about a metre: finer than any place the data knows
 DETAILS_ROWS = 256  # events per popup file: one file is a few tens of kilobytes
 EVENTS_FILE = "events.bin"
+DATES_FILE = "dates.bin"
 _GZIP_LEVEL = 6
 
 
@@ -142,6 +146,20 @@ def _files(events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Map
     content = gzip.compress(_pack(header, columns, "\n".join(ids).encode("utf-8")), compresslevel=_GZIP_LEVEL,
                             mtime=0)
     return {EVENTS_FILE: content, **_details_files(events)}
+
+
+def dates_file(events: pd.DataFrame) -> bytes:
+    """``DATES_FILE`` of ``events`` (joined events, in the rows of ``EVENTS_FILE``)."""
+    columns = [pd.to_datetime(events[column]).to_numpy().astype("datetime64[D]").astype("<i4")
+               for column in ("date_first", "date_last")]
+    return gzip.compress(b"".join(column.tobytes() for column in columns), compresslevel=_GZIP_LEVEL, mtime=0)
+
+
+def read_dates_file(content: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The ``date_first`` and ``date_last`` columns of a ``DATES_FILE`` (datetime64 days)."""
+    days = np.frombuffer(gzip.decompress(content), dtype="<i4")
+    half = len(days) // 2
+    return days[:half].astype("datetime64[D]"), days[half:].astype("datetime64[D]")
 
 
 def _pack(header: dict[str, Any], columns: list[np.ndarray], ids: bytes) -> bytes:

@@ -30,6 +30,7 @@ their outlines drawn, then two animation frames) the browser holds ``window.panj
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -73,7 +74,11 @@ class MapView:
     each number once, so the same bounds asked for again (the reader has panned away since) fit
     again, while an update the browser runs twice does not move the map twice. ``fit_beside_legend``
     fits the bounds into the part of the map the legend leaves free ("Fit to events"), not the
-    whole map (a link's view, which must reopen exactly)."""
+    whole map (a link's view, which must reopen exactly).
+
+    ``playback`` (``geo.pagestate.Playback.browser``: step, period, mode, fade; None: off) is where
+    the page last knew the playback paused, and ``playback_range`` the first and last day it may run
+    over (None: no event shown); the browser chooses each period's events itself (``geo.playback``)."""
 
     visible_layers: tuple[str, ...]
     basemap: str
@@ -82,6 +87,8 @@ class MapView:
     fit_request: int = 0
     reveal: bool = False
     fit_beside_legend: bool = False
+    playback: Mapping[str, Any] | None = None
+    playback_range: tuple[dt.date, dt.date] | None = None
 
 
 @dataclass(frozen=True)
@@ -308,6 +315,8 @@ class EventsLayer(DataElement):
             "bounds": None if view.bounds is None else [[view.bounds[1], view.bounds[0]], [view.bounds[3], view.bounds[2]]],
             "fitRequest": view.fit_request,
             "fitBesideLegend": view.fit_beside_legend,
+            "playback": None if view.playback is None else dict(view.playback),
+            "playbackRange": None if view.playback_range is None else [day.isoformat() for day in view.playback_range],
         }
 
 

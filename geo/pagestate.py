@@ -1,6 +1,7 @@
 """The page's state machine, without Streamlit: what the widgets hold when the page opens from a
 URL, when a scene is applied and on reset; which filters the widgets mean; what the URL should
-say; which event is highlighted; and where the map should move on this run.
+say; which event is highlighted; where the map should move on this run; and where a playback
+paused (``Playback``: the browser plays it, docs/ARCHITECTURE.md, "Playback").
 
 ``app.py`` keeps its state in ``st.session_state`` under the keys below. Every function here
 takes plain values and returns plain values (often a dict of session-state updates, which the
@@ -18,9 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from geo import playback as pb
 from geo.events import STATUSES as EVENT_STATUSES
 from geo.filters import FilterState, KnownIds, ViewState, parse_bbox, to_query_params
 from geo.scenes import KEY_SCENE, Scene, open_from_query
@@ -32,6 +34,8 @@ DateSpan = tuple[dt.date, dt.date]
 
 KEY_PRESENTER = "presenter"  # ?presenter=1: the map fills the window, for a projector
 KEY_HIDE = "hide"  # ?hide=ID,ID: the datasets the reader unticked, by id (an id survives a rename)
+# ?play=month&period=2022-05&mode=upto&fade=1: a playback, reopened paused at that period
+KEY_PLAY, KEY_PERIOD, KEY_MODE, KEY_FADE = "play", "period", "mode", "fade"
 
 # Session-state keys: the filter and view widgets (a reset or a scene writes their values) ...
 DATE_FROM, DATE_TO = "f_from", "f_to"  # the From/To texts, which the histogram's brush also sets
@@ -51,6 +55,77 @@ TABLE_PAGE = "table_page"  # the table's page number (its number input)
 TABLE_FILTERS = "table_filters"  # the filters the table's page was chosen under
 PNG = "export_png"  # the last rendered figure
 DATASETS_HIDDEN = "datasets_hidden"  # ids of the datasets the reader unticked (ui.datasets.dataset_filter)
+PLAYBACK = "w_playback"  # the playback where it was last paused (Playback), None when off
+KEY_ACTION = "w_key_action"  # a presenter key's step ("next", "previous", "first", "last"), to take once
+
+
+@dataclass(frozen=True)
+class Playback:
+    """A playback as the page keeps it between reruns: its ``step``, the ``period`` it is paused at
+    (None: the first the bounds allow), its ``mode`` and how many earlier periods stay ``fade``d
+    (``geo.playback``). While it plays, the browser alone knows the period; a pause tells the page."""
+
+    step: pb.Step
+    period: pb.Period | None = None
+    mode: pb.Mode = "this"
+    fade: int = 0
+
+    def within(self, first: dt.date, last: dt.date) -> Playback:
+        """The playback with its period moved into the periods holding ``first``..``last``."""
+        period = self.period or pb.period_of(first, self.step)
+        return replace(self, period=pb.clamp(period, first, last))
+
+    def params(self) -> dict[str, str]:
+        """Its part of the URL: ``play``, ``period`` and, when not the defaults, ``mode`` and ``fade``."""
+        params = {KEY_PLAY: self.step}
+        if self.period is not None:
+            params[KEY_PERIOD] = self.period.text
+        if self.mode != "this":
+            params[KEY_MODE] = self.mode
+        if self.fade:
+            params[KEY_FADE] = str(self.fade)
+        return params
+
+    def browser(self) -> dict[str, Any]:
+        """What the map's runtime and the page's control read: step, period text, mode, fade."""
+        return {"step": self.step, "period": self.period.text if self.period else None, "mode": self.mode,
+                "fade": self.fade}
+
+
+def playback_from(values: Mapping[str, str | None]) -> Playback:
+    """The playback ``values`` describe (``play``, ``period``, ``mode``, ``fade``, as a URL or the
+    page's control gives them); ValueError names the first value that is wrong."""
+    step = pb.check_step(str(values.get(KEY_PLAY)))
+    period_text, mode = values.get(KEY_PERIOD), values.get(KEY_MODE) or "this"
+    period = pb.parse_period(period_text, step) if period_text else None
+    fade_text = str(values.get(KEY_FADE) or "0")
+    if not fade_text.isdigit() or int(fade_text) > pb.FADE_MAX:
+        raise ValueError(f"fade {fade_text!r} is not a number of periods from 0 to {pb.FADE_MAX}")
+    return Playback(step=step, period=period, mode=pb.check_mode(mode), fade=int(fade_text))
+
+
+def playback_from_query(query: Mapping[str, Sequence[str]]) -> tuple[Playback | None, list[str]]:
+    """The playback a URL asks for (None without ``play``), and a notice when it is malformed
+    (then no playback)."""
+    keys = (KEY_PLAY, KEY_PERIOD, KEY_MODE, KEY_FADE)
+    if not query.get(KEY_PLAY):
+        return None, []
+    try:
+        return playback_from({key: query[key][-1] for key in keys if query.get(key)}), []
+    except ValueError as error:
+        return None, [f"Ignored the playback: {error}."]
+
+
+def playback_bounds(state: FilterState, date_first: Sequence[dt.date],
+                    date_last: Sequence[dt.date]) -> tuple[dt.date, dt.date] | None:
+    """The days a playback runs over: the date filter's From and To, an open end at the shown
+    events' (``date_first``/``date_last``) first or last day, as the histogram's bars run; None
+    when no event is shown."""
+    if not len(date_first):
+        return None
+    first = state.date_from or min(date_first)
+    last = state.date_to or max(date_last)
+    return first, max(first, last)
 
 
 def layer_key(layer_id: str) -> str:
@@ -103,6 +178,9 @@ def opening_values(
     scene, state, view, notices = open_from_query(query, scenes, known, default_view)
     values, moved = widget_values(state, view, layer_ids, span)
     hidden, unknown = hidden_from_query(query, dataset_ids)
+    playback, playback_notices = playback_from_query(query)
+    values.update({PLAYBACK: playback, KEY_ACTION: None})
+    unknown = unknown + playback_notices
     values.update({
         SCENE: scene.id if scene is not None else None, FIT_SCENE: scene is not None, STEP: None,
         SELECTED: view.selected_event, BBOX: view.bbox, OPEN_BBOX: view.bbox, FIT_REQUEST: 0,
@@ -175,11 +253,13 @@ def toggled(chosen: Sequence[str], clicked: Collection[str]) -> list[str]:
 # --- URL -------------------------------------------------------------------------------------------
 
 def url_params(state: FilterState, view: ViewState, scene: Scene | None, presenter: bool,
-               hidden: Collection[str] = ()) -> dict[str, list[str]]:
+               hidden: Collection[str] = (), playback: Playback | None = None) -> dict[str, list[str]]:
     """The query string that reopens this page: on a scene, ``scene=ID`` and only what differs from
-    it; the ``hidden`` datasets' ids as ``hide=ID,ID``; presenter mode as ``presenter=1``. Every
-    value is a list (as ``st.query_params`` holds them)."""
+    it; the ``hidden`` datasets' ids as ``hide=ID,ID``; presenter mode as ``presenter=1``; the
+    ``playback`` paused where it is. Every value is a list (as ``st.query_params`` holds them)."""
     params = to_query_params(state, view, scene.url_base() if scene is not None else None)
+    if playback is not None:
+        params.update(playback.params())
     if scene is not None:
         params[KEY_SCENE] = scene.id
     if hidden:

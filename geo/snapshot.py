@@ -199,6 +199,7 @@ class Snapshot:
         files = {f"{layer_id}.geojson": layer_file(layer) for layer_id, layer in layers.items()}
         files[labels.LABELS_NAME] = labels.label_file(self.layers, self.layers_dir)
         files.update(eventdata.event_files(self.events, self.symbol_lon, self.symbol_lat, layers, self.documents))
+        files[eventdata.DATES_FILE] = eventdata.dates_file(self.events)
         folder = assets.publish_folder(files)
         events_file = files[eventdata.EVENTS_FILE]
         data = MapData(

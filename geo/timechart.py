@@ -34,6 +34,7 @@ MAX_MONTH_BINS = 48  # more months than this and the histogram counts years
 EXACT, PARTIAL = "Dated within the bar", "Dates reach beyond it"
 BRUSH, PICK = "brush", "pick"  # the charts' selection names, as the page reads them back
 BAR_COLOUR, FADED_COLOUR = "#3366aa", "#b3c6e0"  # exact counts and chosen bars; partial and unchosen ones
+PERIOD_COLOUR = "#d95f02"  # the playback's period: an orange frame, apart from the blues of the bars
 CHART_HEIGHT = 110  # px, the histogram
 ROW_HEIGHT = 15  # px per label line in the bar charts
 LABEL_CHARACTERS = 24  # a name wraps at this width: the sidebar has about 300 px ...
@@ -112,10 +113,12 @@ def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["first", "following", "label", "exact", "partial"])
 
 
-def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] | None) -> alt.LayerChart:
+def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] | None,
+                    period: tuple[dt.date, dt.date, str] | None = None) -> alt.LayerChart:
     """The histogram: exact counts dark, partial ones stacked on them lighter; a brush over x
     (``BRUSH``) that starts on ``shown_range`` (the From/To days, drawn from the first day's start
-    to the last day's end; None: no brush)."""
+    to the last day's end; None: no brush); the playback's ``period`` (first day, last day, label)
+    framed over the bars' whole height."""
     bars = pd.concat([
         counts.assign(kind=EXACT, base=0, height=counts["exact"]),
         counts.assign(kind=PARTIAL, base=counts["exact"], height=counts["exact"] + counts["partial"]),
@@ -139,8 +142,17 @@ def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] |
         tooltip=[alt.Tooltip("label:N", title="When"), alt.Tooltip("exact:Q", title=EXACT),
                  alt.Tooltip("partial:Q", title=PARTIAL)],
     )
+    layers = [chart.add_params(brush)]
+    if period is not None:
+        first, last, label = period
+        frame = pd.DataFrame([{"first": first.isoformat(), "following": (last + dt.timedelta(days=1)).isoformat(),
+                               "label": label}])
+        layers.append(alt.Chart(frame).mark_rect(fill=PERIOD_COLOUR, fillOpacity=0.15, stroke=PERIOD_COLOUR,
+                                                 strokeWidth=2).encode(
+            x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0),
+            y2=alt.value(CHART_HEIGHT), tooltip=[alt.Tooltip("label:N", title="Playback")]))
     # Described in words for a screen reader (docs/ARCHITECTURE.md, "Accessibility").
-    return alt.layer(chart.add_params(brush)).properties(height=CHART_HEIGHT, description=histogram_description(counts))
+    return alt.layer(*layers).properties(height=CHART_HEIGHT, description=histogram_description(counts))
 
 
 def histogram_description(counts: pd.DataFrame) -> str:

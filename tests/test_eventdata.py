@@ -6,6 +6,7 @@ and the format's definition in geo/eventdata.py's docstring."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import gzip
 import json
 import struct
@@ -120,3 +121,13 @@ def test_a_mask_for_a_hundred_thousand_rows_is_at_most_seventeen_kilobytes() -> 
     # bits a row for a tenth, 0.14 for a fiftieth), and deflate gets part of the way there.
     assert 16_668 <= len(half) <= 16_668 + 100
     assert len(tenth) <= 0.6 * 16_668 and len(fiftieth) <= 0.25 * 16_668
+
+
+def test_the_dates_file_holds_each_rows_first_and_last_day(fixture_events) -> None:
+    _, events = fixture_events
+    first, last = eventdata.read_dates_file(eventdata.dates_file(events))
+    # The fixture's dates: 2022-05-11; reported 2022-05; 2016 to 2022-06.
+    days = dict(zip(events["id"], zip(first.tolist(), last.tolist())))
+    assert days == {"hostile": (dt.date(2022, 5, 11), dt.date(2022, 5, 11)),
+                    "may-talks": (dt.date(2022, 5, 1), dt.date(2022, 5, 31)),
+                    "old-post": (dt.date(2016, 1, 1), dt.date(2022, 6, 30))}

@@ -303,3 +303,76 @@ def test_the_url_names_the_hidden_datasets(hidden, written) -> None:
     if written:
         assert ps.opening_values(params, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN,
                                  ("edm", "acled", "notes"))[ps.DATASETS_HIDDEN] == sorted(hidden)
+
+
+# --- the playback in the URL ----------------------------------------------------------------------
+
+MAY = (dt.date(2022, 5, 1), dt.date(2022, 5, 31))
+
+
+@pytest.mark.parametrize(("query", "step", "period", "mode", "fade", "notices"), [
+    ({}, None, None, None, None, []),
+    ({"play": ["month"], "period": ["2022-05"]}, "month", MAY, "this", 0, []),
+    ({"play": ["month"], "period": ["2022-05-17"], "mode": ["upto"], "fade": ["2"]}, "month", MAY, "upto", 2, []),
+    ({"play": ["week"], "period": ["2022-05-04"]}, "week", (dt.date(2022, 5, 2), dt.date(2022, 5, 8)), "this", 0, []),
+    ({"play": ["year"]}, "year", None, "this", 0, []),
+    ({"play": ["fortnight"], "period": ["2022-05"]}, None, None, None, None,
+     ["Ignored the playback: step 'fortnight' is not one of day, week, month, year."]),
+    ({"play": ["month"], "period": ["May"]}, None, None, None, None,
+     ["Ignored the playback: period 'May' is not a date: not of the form YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2022, 2022-05, 2022-05-02)."]),
+    ({"play": ["month"], "mode": ["all"]}, None, None, None, None,
+     ["Ignored the playback: mode 'all' is not one of this, upto."]),
+    ({"play": ["month"], "fade": ["3"]}, None, None, None, None,
+     ["Ignored the playback: fade '3' is not a number of periods from 0 to 2."]),
+])
+def test_a_link_reopens_its_playback_paused(query, step, period, mode, fade, notices) -> None:
+    values = ps.opening_values(query, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    playback = values[ps.PLAYBACK]
+    if step is None:
+        assert playback is None
+    else:
+        assert (playback.step, playback.mode, playback.fade) == (step, mode, fade)
+        assert (None if playback.period is None else (playback.period.first, playback.period.last)) == period
+    assert values[ps.NOTICES] == notices
+
+
+@pytest.mark.parametrize(("query", "written"), [
+    ({"play": ["month"], "period": ["2022-05-17"]}, {"play": ["month"], "period": ["2022-05"]}),
+    ({"play": ["week"], "period": ["2022-05-04"], "mode": ["upto"], "fade": ["1"]},
+     {"play": ["week"], "period": ["2022-05-02"], "mode": ["upto"], "fade": ["1"]}),
+    ({"play": ["year"], "period": ["2021"], "mode": ["this"], "fade": ["0"]}, {"play": ["year"], "period": ["2021"]}),
+    ({"play": ["day"], "period": ["2022-05-11"]}, {"play": ["day"], "period": ["2022-05-11"]}),
+    ({}, {}),
+])
+def test_the_url_keeps_the_playback(query, written) -> None:
+    playback = ps.opening_values(query, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)[ps.PLAYBACK]
+    params = ps.url_params(FilterState(), DEFAULT_VIEW, None, False, playback=playback)
+    assert {key: params[key] for key in ("play", "period", "mode", "fade") if key in params} == written
+    reopened = ps.opening_values(params, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)[ps.PLAYBACK]
+    assert reopened == playback
+
+
+@pytest.mark.parametrize(("step", "period", "first", "last", "expected"), [
+    ("month", None, dt.date(2021, 8, 15), dt.date(2022, 6, 30), "2021-08"),
+    ("month", "2020-01", dt.date(2021, 8, 15), dt.date(2022, 6, 30), "2021-08"),
+    ("month", "2023-03", dt.date(2021, 8, 15), dt.date(2022, 6, 30), "2022-06"),
+    ("month", "2022-02", dt.date(2021, 8, 15), dt.date(2022, 6, 30), "2022-02"),
+    ("year", None, dt.date(2016, 1, 1), dt.date(2022, 6, 30), "2016"),
+    ("week", "2022-06-30", dt.date(2022, 5, 1), dt.date(2022, 5, 31), "2022-05-30"),
+])
+def test_the_playback_stays_within_the_date_bounds(step, period, first, last, expected) -> None:
+    playback = ps.playback_from({"play": step, "period": period})
+    assert playback.within(first, last).period.text == expected
+
+
+@pytest.mark.parametrize(("date_from", "date_to", "firsts", "lasts", "expected"), [
+    (None, None, [dt.date(2021, 8, 1), dt.date(2016, 1, 1)], [dt.date(2021, 8, 31), dt.date(2022, 6, 30)],
+     (dt.date(2016, 1, 1), dt.date(2022, 6, 30))),
+    (dt.date(2021, 8, 1), None, [dt.date(2016, 1, 1)], [dt.date(2022, 6, 30)], (dt.date(2021, 8, 1), dt.date(2022, 6, 30))),
+    (dt.date(2021, 8, 1), dt.date(2022, 6, 30), [dt.date(2016, 1, 1)], [dt.date(2016, 12, 31)],
+     (dt.date(2021, 8, 1), dt.date(2022, 6, 30))),
+    (None, None, [], [], None),
+])
+def test_the_date_filter_else_the_shown_events_bound_the_playback(date_from, date_to, firsts, lasts, expected) -> None:
+    state = FilterState(date_from=date_from, date_to=date_to)
+    assert ps.playback_bounds(state, firsts, lasts) == expected

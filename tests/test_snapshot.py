@@ -56,10 +56,11 @@ def test_a_revision_is_built_once_and_shared(store) -> None:
     assert cache.get(LAYERS_DIR, store) is first
     assert len(first.events) == 30 and [dataset.name for dataset in first.datasets] == ["edm-v19-i92"]
     assert _folders() == {first.folder_name}
-    # Everything the map fetches is in that one folder: 7 layers, the labels, the events file and
-    # the popup text of 30 events (one file of up to 256).
+    # Everything the map fetches is in that one folder: 7 layers, the labels, the events file, the
+    # playback's dates and the popup text of 30 events (one file of up to 256).
     files = sorted(path.name for path in (assets._DATA_DIR / first.folder_name).iterdir())
-    assert files == ["countries.geojson", "details-0.json", "events.bin", "frontier.geojson", "gbao.geojson",
+    assert files == ["countries.geojson", "dates.bin", "details-0.json", "events.bin", "frontier.geojson",
+                     "gbao.geojson",
                      "labels.json", "places.geojson", "posts.geojson", "provinces.geojson", "wakhan.geojson"]
 
 

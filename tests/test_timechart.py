@@ -231,3 +231,15 @@ def test_bin_counts_at_the_edges() -> None:
     assert (list(counts["exact"]), list(counts["partial"])) == ([1, 0, 0], [1, 0, 1])
     assert (list(counts["exact"]), list(counts["partial"])) == _counted_bin_by_bin(events, bins)
     assert list(tc.bin_counts(_events(), bins)["exact"]) == [0, 0, 0]
+
+
+def test_the_histogram_frames_the_playbacks_period() -> None:
+    bins = tc.time_bins(D(2021, 11, 1), D(2022, 6, 30))
+    counts = tc.bin_counts(_events(("2022-05-11", "2022-05-11")), bins)
+    assert len(tc.histogram_chart(counts, None).to_dict()["layer"]) == 1
+    spec = tc.histogram_chart(counts, None, (D(2022, 5, 1), D(2022, 5, 31), "May 2022")).to_dict()
+    frame = spec["layer"][1]
+    rows = spec["datasets"][frame["data"]["name"]]
+    # From the period's first day to the day after its last: the bar of May, whole.
+    assert rows == [{"first": "2022-05-01", "following": "2022-06-01", "label": "May 2022"}]
+    assert frame["mark"]["stroke"] == tc.PERIOD_COLOUR

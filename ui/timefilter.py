@@ -33,9 +33,11 @@ def date_inputs() -> DateRange:
     return first, last
 
 
-def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange) -> None:
+def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange,
+                   period: tuple[dt.date, dt.date, str] | None = None) -> None:
     """The histogram of ``events`` (the ``date_first`` and ``date_last`` of those the other filters
-    show) in ``slot``, its brush on the ``typed`` range; brushing rewrites From/To."""
+    show) in ``slot``, its brush on the ``typed`` range, the playback's ``period`` (first day, last
+    day, label) framed; brushing rewrites From/To."""
     if events.empty:
         slot.caption("No events to chart: the other filters hide them all.")
         return
@@ -43,14 +45,15 @@ def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange)
                                pd.to_datetime(events["date_last"]).max().date())
     counts = timechart.bin_counts(events, bins)
     shown = _brushed_days(typed, bins)
-    chart = timechart.histogram_chart(counts, shown)
+    chart = timechart.histogram_chart(counts, shown, period)
     # Streamlit cannot move a drawn brush: the chart is drawn afresh (a new key) whenever its data or
     # the range changes, its brush starting on the From/To days.
-    key = "f_time_" + _digest(counts.to_json(), repr(shown))
+    key = "f_time_" + _digest(counts.to_json(), repr(shown), repr(period))
     slot.altair_chart(chart, key=key, on_select=partial(_brushed, key, bins), selection_mode=timechart.BRUSH,
                       width="stretch")
     slot.caption(f"Events per {bins[0].unit}: dark, dated within that {bins[0].unit}; light, dates that reach "
-                 "beyond it. Drag across the bars to choose dates; click beside the brush to clear it.")
+                 "beyond it. Drag across the bars to choose dates; click beside the brush to clear it."
+                 + (" Framed in orange: the playback's period." if period is not None else ""))
 
 
 def _brushed_days(typed: DateRange, bins: Sequence[timechart.TimeBin]) -> tuple[dt.date, dt.date] | None:

@@ -1,6 +1,7 @@
 """The page's workshop bar: the scene select, its caption or "changed from scene" notice, the
-step buttons and the current event's caption. Widgets only; scenes are ``geo.scenes``, stepping is
-``geo.timeline``, what a scene sets is ``geo.pagestate``."""
+step buttons and the current event's caption; the playback control and the presenter's keys.
+Widgets only; scenes are ``geo.scenes``, stepping is ``geo.timeline``, what a scene sets is
+``geo.pagestate``, the playback's rule ``geo.playback`` (run in the browser: static/playback.js)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,54 @@ from geo import pagestate as ps, placement, scenes, timeline
 from geo.filters import FilterState, ViewState
 from geo.markup import html_text, markdown_text
 from geo.snapshot import Snapshot
+from ui.assets import static_text
 
 NO_SCENE = "None: explore freely"
+KEY_PLAYBACK = "panj-playback-control"
+
+# Native controls, no text from data: the component's HTML is fixed.
+_PLAYBACK_HTML = """<div class="panj-playback" role="group" aria-label="Playback" hidden>
+<button type="button" data-act="play" aria-pressed="false">▶ Play</button>
+<button type="button" data-act="back" aria-label="Previous period">◀</button>
+<button type="button" data-act="forward" aria-label="Next period">▶</button>
+<label>Step <select data-field="step"><option value="">Off</option><option value="day">Day</option>
+<option value="week">Week</option><option value="month">Month</option><option value="year">Year</option></select></label>
+<label>Show <select data-field="mode"><option value="this">This period</option>
+<option value="upto">Up to this period</option></select></label>
+<label>Earlier <select data-field="fade"><option value="0">Hidden</option><option value="1">1 period faded</option>
+<option value="2">2 periods faded</option></select></label>
+<label>Speed <select data-field="interval"><option value="2000">2 s a step</option>
+<option value="1000" selected>1 s a step</option><option value="500">0.5 s a step</option></select></label>
+<output class="panj-playback-period" aria-live="polite"></output>
+<button type="button" data-act="keys" aria-label="Presenter keys" hidden>?</button>
+</div>"""
+_playback_control = st.components.v2.component("panj_playback", html=_PLAYBACK_HTML, css=static_text("playback.css"),
+                                               js=static_text("playback.js"))
+
+
+def playback_bar(playback: ps.Playback | None, presenter: bool) -> None:
+    """The playback control (play, pause, a period back or on, step, mode, earlier periods, speed)
+    and, in presenter view, the keys; the browser plays, and tells the page where it paused."""
+    with st.container(key="panj-playback"):
+        _playback_control(key=KEY_PLAYBACK, data={"playback": None if playback is None else playback.browser(),
+                                                  "presenter": presenter},
+                          on_playback_change=_playback_paused, on_key_change=_key_pressed, height="content")
+
+
+def _playback_paused() -> None:
+    """Where the browser's playback paused (or that it was turned off): kept for the URL, the map
+    and the histogram. A value the page would not write itself is dropped."""
+    value = st.session_state[KEY_PLAYBACK].get("playback") or {}
+    try:
+        st.session_state[ps.PLAYBACK] = ps.playback_from(value) if value.get(ps.KEY_PLAY) else None
+    except ValueError:
+        return
+
+
+def _key_pressed() -> None:
+    """A presenter key's step, taken by the step buttons' code on this run."""
+    value = st.session_state[KEY_PLAYBACK].get("key") or {}
+    st.session_state[ps.KEY_ACTION] = value.get("action")
 
 def workshop_bar(data: Snapshot, state: FilterState, view: ViewState, shown: pd.DataFrame,
                  shown_ids: Collection[str], presenter: bool) -> scenes.Scene | None:
@@ -73,12 +120,18 @@ def apply_scene(data: Snapshot) -> None:
 def step_controls(data: Snapshot, shown: pd.DataFrame, shown_ids: Collection[str], previous: DeltaGenerator,
                   following: DeltaGenerator) -> None:
     """Previous/Next through the shown events in date order (none current until the first step, so
-    a scene opens on its own extent rather than on its first event)."""
+    a scene opens on its own extent rather than on its first event), and the presenter's keys for
+    them (``ps.KEY_ACTION``: next, previous, first, last)."""
     step = st.session_state.get(ps.STEP)
+    action = st.session_state.get(ps.KEY_ACTION)
+    st.session_state[ps.KEY_ACTION] = None
     # A step still shown stays current (as timeline.locate says) without ordering every shown event.
     current = step if step is None or step in shown_ids else timeline.locate(shown, step, unfiltered=data.events)
-    if previous.button("◀ Previous", key="panj-prev", disabled=shown.empty, width="stretch"):
+    if previous.button("◀ Previous", key="panj-prev", disabled=shown.empty, width="stretch") or action == "previous":
         current = timeline.step(shown, current, -1, unfiltered=data.events)
-    if following.button("Next ▶", key="panj-next", disabled=shown.empty, width="stretch"):
+    if following.button("Next ▶", key="panj-next", disabled=shown.empty, width="stretch") or action == "next":
         current = timeline.step(shown, current, +1, unfiltered=data.events)
+    if action in ("first", "last") and not shown.empty:
+        ordered = timeline.ordered_ids(shown)
+        current = ordered[0] if action == "first" else ordered[-1]
     st.session_state[ps.STEP] = current

@@ -36,6 +36,9 @@
   var LIST_PAGE = 100;  // rows a group's list shows at a time
   var NARROW = "(max-width: 640px)";  // a phone-narrow window, as panj-map.css calls it
   var POPUP_FRAME = 44;  // a popup's tip and the frame around its content (leaflet.css), in pixels
+  // How a playback draws an event (geo/playback.py): in full, partly known to the period (its
+  // dates reach beyond it, as the histogram's light bars), or faded (shown in a period just before).
+  var WEIGHT_FULL = 0, WEIGHT_PARTIAL = 1, WEIGHT_FADED = 2, WEIGHT_ALPHA = [1, 0.45, 0.2];
   var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
   function esc(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
@@ -119,9 +122,11 @@
    * announced event (options.hollow) is white inside, its outline in the same actor slices: a plan
    * is not drawn as a fact (docs/ARCHITECTURE.md, "Events"). */
   var Symbol_ = {
-    draw: function (ctx, x, y, r, options) {
+    draw: function (ctx, x, y, r, options, alpha) {
       var colours = options.actorColours.length ? options.actorColours : ["#666666"];
       var step = (2 * Math.PI) / colours.length, reach = r * 2;  // past every shape's outline
+      var opacity = alpha === undefined ? 1 : alpha;  // a playback draws an event partly known to its period lighter
+      ctx.globalAlpha = opacity;
       if (options.hollow) {
         tracePath(ctx, options.shape, x, y, r);
         ctx.fillStyle = "#ffffff";
@@ -139,12 +144,13 @@
           ctx.stroke();
           ctx.restore();
         });
+        ctx.globalAlpha = 1;
         return;
       }
       ctx.save();
       tracePath(ctx, options.shape, x, y, r);
       ctx.clip();
-      ctx.globalAlpha = options.approximate ? 0.3 : 0.9;
+      ctx.globalAlpha = opacity * (options.approximate ? 0.3 : 0.9);
       colours.forEach(function (colour, i) {
         ctx.beginPath();
         ctx.moveTo(x, y);
@@ -158,6 +164,7 @@
       ctx.lineWidth = options.approximate ? 2 : 1;
       ctx.strokeStyle = options.approximate ? colours[0] : "#ffffff";
       ctx.stroke();
+      ctx.globalAlpha = 1;
     }
   };
 
@@ -170,8 +177,9 @@
   /* A group of events: a ring cut by actor, each actor's arc as long as its share of the group's
    * actor mentions (clockwise from the top, in the vocabulary's order), the count in the middle;
    * its rim dashed when every event in it has only an approximate place. */
-  function drawGroup(ctx, x, y, r, group, actorColours) {
+  function drawGroup(ctx, x, y, r, group, actorColours, alpha) {
     var total = 0, start = -Math.PI / 2, inner = r - (r < 10 ? 3 : 4.5);
+    ctx.globalAlpha = alpha === undefined ? 1 : alpha;
     actorColours.forEach(function (entry) { total += group.actors[entry.id] || 0; });
     ctx.beginPath();
     ctx.arc(x, y, r, 0, 2 * Math.PI);
@@ -200,6 +208,7 @@
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     ctx.fillText(countLabel(group.count), x, y + 0.5);
+    ctx.globalAlpha = 1;
   }
 
   /* The canvas calls tracePath, Symbol_.draw and drawGroup make, recorded as SVG elements under
@@ -438,6 +447,7 @@
     }
     this.data = null;
     this.rows = new Int32Array(0);  // the rows shown
+    this.weight = null;
     this.highlightRow = -1;
     this.ringed = false;  // a point event is highlighted: its group is ringed (an area event is outlined)
     this.ring = null;  // the ring last drawn: {x, y, radius} in container pixels
@@ -448,11 +458,14 @@
     map.on("moveend resize", this.draw, this);
   }
 
-  /* The events to draw: rows of data shown, how each style looks, and the highlighted row (-1). */
-  EventGroups.prototype.setData = function (data, rows, vocabulary, highlightRow) {
+  /* The events to draw: rows of data shown, how each style looks, the highlighted row (-1), and
+   * how strongly a playback draws each row (weight, per data row: WEIGHT_FULL, WEIGHT_PARTIAL or
+   * WEIGHT_FADED; null: all in full). */
+  EventGroups.prototype.setData = function (data, rows, vocabulary, highlightRow, weight) {
     var halos = this.halos;
     this.data = data;
     this.rows = rows;
+    this.weight = weight || null;
     this.highlightRow = highlightRow;
     this.ringed = highlightRow >= 0 && data.area[highlightRow] === 0;
     this.styles = data.header.styles.map(function (style) {
@@ -691,10 +704,11 @@
     this._drawHalos(ctx, groups, shown, origin);
     shown.forEach(function (g) {
       var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y, r = self.radius(groups, g);
+      var alpha = self._alpha(groups, g);
       if (groups.size[g] === 1) {
-        Symbol_.draw(ctx, x, y, r, self.styles[self.data.style[self.rowsOf(groups, g)[0]]]);
+        Symbol_.draw(ctx, x, y, r, self.styles[self.data.style[self.rowsOf(groups, g)[0]]], alpha);
       } else {
-        drawGroup(ctx, x, y, r, self.summary(groups, g), self._actorColours);
+        drawGroup(ctx, x, y, r, self.summary(groups, g), self._actorColours, alpha);
       }
       if (g === groups.highlighted && self.ringed) {
         var ring = ringRadius(r);
@@ -709,6 +723,14 @@
         self.ring = { x: x - margin.x, y: y - margin.y, radius: ring };
       }
     });
+  };
+
+  /* A group's opacity under a playback: that of its most strongly drawn event. */
+  EventGroups.prototype._alpha = function (groups, g) {
+    if (this.weight === null) { return 1; }
+    var weight = this.weight, strongest = WEIGHT_FADED;
+    this.rowsOf(groups, g).forEach(function (row) { strongest = Math.min(strongest, weight[row]); });
+    return WEIGHT_ALPHA[strongest];
   };
 
   /* How far a group's drawing reaches from its point: a lone symbol's shape (a star's tips reach
@@ -796,6 +818,11 @@
     this._leafletLayers = {};
     this._wanted = {};
     this._update = 0;
+    this._frame = 0;  // numbers what is drawn: each update, and each playback frame between updates
+    this._group = null;  // the last update's events group (Leaflet), which a playback frame draws into
+    this._filtered = new Int32Array(0);  // the rows the last update's mask shows
+    this._asked = { highlight: null };  // the last update's highlighted event
+    this._outlines = null;  // the area outlines drawn last
     this._basemaps = {};
     this._attributions = {};
     this._attribution = null;
@@ -818,6 +845,12 @@
     this.events = new EventGroups(map, "panjEvents", this.vector, config.halos);
     this.highlightRenderer = L.svg({ pane: "panjExtents", padding: 0.2 });  // SVG: its outline can animate
     this.highlightOutline = null;  // the highlighted area event's outline layer
+    this.playback = new Playback(this);
+    try {  // the page's playback control hears the keys pressed in this frame too (static/playback.js)
+      if (window.parent !== window && typeof window.parent.panjMapArrived === "function") { window.parent.panjMapArrived(window); }
+    } catch (error) {
+      // A page of another origin: no control there.
+    }
     map.on("click", this._onMapClick, this);
     map.on("mousemove", this._onMapHover, this);
     map.on("zoomend", this._legendLocations, this);
@@ -939,6 +972,7 @@
    * layers and events are drawn and the frame painted. */
   PanjMap.prototype.update = function (group, u) {
     var update = this.beginUpdate();
+    this.playback.fromUpdate(u.playback || null, u.playbackRange || null);
     this.setBasemap(u.basemap);
     var layersDrawn = this.setLayers(u.layers);
     var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal);
@@ -950,6 +984,7 @@
     this.ready = false;
     this.error = null;
     this._update += 1;
+    this._frame += 1;
     return this._update;
   };
 
@@ -958,13 +993,13 @@
    * first runs before the browser paints what was drawn, the second after), unless a newer
    * update has begun meanwhile. */
   PanjMap.prototype.finishUpdate = function (update, drawn) {
-    var self = this;
+    var self = this, frame = this._frame;
     return Promise.all([drawn, this.labelsLoaded]).then(function () {
       return new Promise(function (resolve) {
         window.requestAnimationFrame(function () { window.requestAnimationFrame(resolve); });
       });
     }).then(function () {
-      if (update === self._update) { self.ready = true; }
+      if (update === self._update && frame === self._frame) { self.ready = true; }
     }, function (error) {
       if (update === self._update) { self.error = String(error.message || error); }
       if (window.console) { window.console.error("Panj map: " + (error.message || error)); }
@@ -1022,72 +1057,94 @@
     var self = this, update = this._update;
     this._vocabulary = vocabulary;
     return loadEventFile(reference.url).then(function (data) {
-      return shownRows(mask, data.count).then(function (rows) { return { data: data, rows: rows }; });
+      return Promise.all([shownRows(mask, data.count), self.playback.datesFor(data)]).then(function (found) {
+        return { data: data, rows: found[0] };
+      });
     }).then(function (loaded) {
       if (update !== self._update) { return null; }  // a newer update draws instead
-      var data = loaded.data, rows = loaded.rows, header = data.header, highlightRow = -1, i;
-      var styleShown = new Uint8Array(header.styles.length), areaShown = new Int32Array(header.areas.length + 1);
-      for (i = 0; i < rows.length; i++) { styleShown[data.style[rows[i]]] = 1; areaShown[data.area[rows[i]]] += 1; }
-      if (highlight !== null && highlight !== undefined) {
-        for (i = 0; i < rows.length; i++) { if (data.ids[rows[i]] === highlight) { highlightRow = rows[i]; break; } }
-      }
-      // The outlines' layer files are asked for first, to arrive while the symbols are drawn.
-      var extents = {};
-      header.areas.forEach(function (ref, a) { if (areaShown[a + 1]) { extents[a + 1] = ref; } });
-      var outlinesFetched = self._extentFeatures(extents);
-      var actorsPresent = {}, typesPresent = {}, locations = {}, statuses = {};
-      header.styles.forEach(function (style, s) {
-        if (!styleShown[s]) { return; }
-        style[1].forEach(function (id) { actorsPresent[id] = true; });
-        typesPresent[style[0]] = true;
-        if (PLAN_STATUSES[style[2]] === true) { statuses.planned = true; }
-        locations[style[3] === "exact" ? "exact" : "approximate"] = true;
+      self._group = group;
+      self._filtered = loaded.rows;
+      self._asked = { highlight: highlight };
+      var drawn = self._drawShown(loaded.data, highlight, toReader, true);
+      self.playback._notify(false);  // the period's counts, now drawn
+      return drawn;
+    });
+  };
+
+  /* Draws the rows the filters show (this._filtered), or those of the playback's period among
+   * them, into the update's group (see drawEvents); a playback's frame draws again without
+   * moving the map (mayReveal false). */
+  PanjMap.prototype._drawShown = function (data, highlight, toReader, mayReveal) {
+    var self = this, update = this._update, frame = this._frame, group = this._group;
+    var picked = this.playback.pick(data, this._filtered);
+    var rows = picked.rows, header = data.header, highlightRow = -1, i;
+    var styleShown = new Uint8Array(header.styles.length), areaShown = new Int32Array(header.areas.length + 1);
+    for (i = 0; i < rows.length; i++) { styleShown[data.style[rows[i]]] = 1; areaShown[data.area[rows[i]]] += 1; }
+    if (highlight !== null && highlight !== undefined) {
+      for (i = 0; i < rows.length; i++) { if (data.ids[rows[i]] === highlight) { highlightRow = rows[i]; break; } }
+    }
+    // The outlines' layer files are asked for first, to arrive while the symbols are drawn.
+    var extents = {};
+    header.areas.forEach(function (ref, a) { if (areaShown[a + 1]) { extents[a + 1] = ref; } });
+    var outlinesFetched = self._extentFeatures(extents);
+    var actorsPresent = {}, typesPresent = {}, locations = {}, statuses = {};
+    header.styles.forEach(function (style, s) {
+      if (!styleShown[s]) { return; }
+      style[1].forEach(function (id) { actorsPresent[id] = true; });
+      typesPresent[style[0]] = true;
+      if (PLAN_STATUSES[style[2]] === true) { statuses.planned = true; }
+      locations[style[3] === "exact" ? "exact" : "approximate"] = true;
+    });
+    self._data = data;
+    if (mayReveal) { self.map.closePopup(); }
+    self.events.setData(data, rows, self._vocabulary, highlightRow, picked.weight);
+    self.events.draw();
+    self._legendShow("data-panj-legend-actor", actorsPresent);
+    self._legendShow("data-panj-legend-type", typesPresent);
+    self._legendShow("data-panj-legend-status", statuses);
+    self._locationsPresent = locations;
+    self._legendLocations();
+    self._showEmptyNote(rows.length === 0, picked.empty);
+    self.eventsDrawn = rows.length;
+    self.extentsDrawn = 0;
+    if (self.highlightOutline !== null) { group.removeLayer(self.highlightOutline); }
+    self.highlightOutline = null;
+    self.highlight = highlightRow < 0 ? null : highlight;
+    // A newly highlighted event is brought into view once its outline is known, unless a fit of
+    // this update (fit() ran already) asked for another view since.
+    var reveal = self._reveal = mayReveal && highlightRow >= 0 && self._lastHighlight !== highlight ? highlightRow : null;
+    if (mayReveal) { self._lastHighlight = self.highlight; }
+    return outlinesFetched.then(function (found) {
+      var current = update === self._update && frame === self._frame;
+      if (!current) { return; }  // a newer update or playback frame draws instead
+      var outlines = L.featureGroup(), count = 0;
+      Object.keys(found.features).forEach(function (code) {
+        count += areaShown[code];
+        outlines.addLayer(L.geoJSON(found.features[code], {
+          renderer: self.extentCanvas, interactive: false,
+          style: L.extend({}, EXTENT_STYLE, { opacity: EXTENT_STYLE.opacity * WEIGHT_ALPHA[picked.areaWeight[code]] })
+        }));
       });
-      self._data = data;
-      self.map.closePopup();
-      self.events.setData(data, rows, vocabulary, highlightRow);
-      self.events.draw();
-      self._legendShow("data-panj-legend-actor", actorsPresent);
-      self._legendShow("data-panj-legend-type", typesPresent);
-      self._legendShow("data-panj-legend-status", statuses);
-      self._locationsPresent = locations;
-      self._legendLocations();
-      self._showEmptyNote(rows.length === 0);
-      self.eventsDrawn = rows.length;
-      self.extentsDrawn = 0;
-      self.highlightOutline = null;
-      self.highlight = highlightRow < 0 ? null : highlight;
-      // A newly highlighted event is brought into view once its outline is known, unless a fit of
-      // this update (fit() ran already) asked for another view since.
-      var reveal = self._reveal = highlightRow >= 0 && self._lastHighlight !== highlight ? highlightRow : null;
-      self._lastHighlight = self.highlight;
-      return outlinesFetched.then(function (found) {
-        var outlines = L.featureGroup(), count = 0;
-        Object.keys(found.features).forEach(function (code) {
-          count += areaShown[code];
-          outlines.addLayer(L.geoJSON(found.features[code], {
-            renderer: self.extentCanvas, interactive: false, style: EXTENT_STYLE
-          }));
+      if (self._outlines && group.hasLayer(self._outlines)) { group.removeLayer(self._outlines); }
+      self._outlines = outlines;
+      group.addLayer(outlines);
+      var outline = highlightRow >= 0 ? found.features[data.area[highlightRow]] : undefined;
+      if (outline !== undefined) {
+        // Thickening in once: when newly highlighted, and never in an export (no animation there).
+        var once = reveal !== null && self._animates();
+        self.highlightOutline = L.geoJSON(outline, {
+          renderer: self.highlightRenderer, interactive: false,
+          style: L.extend({ className: "panj-highlight-area" + (once ? " panj-highlight-once" : "") }, HIGHLIGHT_AREA_STYLE)
         });
-        group.addLayer(outlines);
-        var outline = highlightRow >= 0 ? found.features[data.area[highlightRow]] : undefined;
-        if (update === self._update && outline !== undefined) {
-          // Thickening in once: when newly highlighted, and never in an export (no animation there).
-          var once = reveal !== null && self._animates();
-          self.highlightOutline = L.geoJSON(outline, {
-            renderer: self.highlightRenderer, interactive: false,
-            style: L.extend({ className: "panj-highlight-area" + (once ? " panj-highlight-once" : "") }, HIGHLIGHT_AREA_STYLE)
-          });
-          group.addLayer(self.highlightOutline);
-        }
-        if (update === self._update) { self.extentsDrawn = count; }
-        if (reveal !== null && self._reveal === reveal) {
-          self._bringIntoView(reveal, found.features[data.area[reveal]]);
-          if (outline === undefined) { self._pulse(); }
-          if (toReader) { self._showToReader(highlight); }
-        }
-        if (found.error !== null) { throw found.error; }
-      });
+        group.addLayer(self.highlightOutline);
+      }
+      self.extentsDrawn = count;
+      if (reveal !== null && self._reveal === reveal) {
+        self._bringIntoView(reveal, found.features[data.area[reveal]]);
+        if (outline === undefined) { self._pulse(); }
+        if (toReader) { self._showToReader(highlight); }
+      }
+      if (found.error !== null) { throw found.error; }
     });
   };
 
@@ -1291,12 +1348,14 @@
     };
   };
 
-  PanjMap.prototype._showEmptyNote = function (show) {
+  /* The note over a map with no event to draw: none matches the filters, or (text) none shows in
+   * the playback's period. */
+  PanjMap.prototype._showEmptyNote = function (show, text) {
     if (!this._emptyNote) {
       this._emptyNote = L.DomUtil.create("div", "panj-map-note", this.map.getContainer());
       this._emptyNote.setAttribute("role", "status");
-      this._emptyNote.textContent = "No event matches the filters";
     }
+    this._emptyNote.textContent = text || "No event matches the filters";
     this._emptyNote.hidden = !show;
   };
 
@@ -1616,6 +1675,346 @@
       ctx.globalAlpha = 1; ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);
       if (canvas.dataset.dash) { ctx.setLineDash([2, 2]); }
       ctx.stroke();
+    });
+  };
+
+  /* --- Playback: the events one period at a time --------------------------------------------------
+   * The browser copy of geo/playback.py's rule, over the dates file (geo/eventdata.py, dates.bin:
+   * each row's first and last day): a period's rows are chosen here among those the update's mask
+   * shows, so stepping and playing redraw the symbols without a rerun or a reload
+   * (docs/ARCHITECTURE.md, "Playback"). The page's control (static/playback.js) drives it and hears
+   * of each change through page.panjPlaybackChanged. */
+  var DAY_MS = 86400000;
+  var STEPS = ["day", "week", "month", "year"];
+  var MODES = { "this": "this period", upto: "up to this period" };
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December"];
+  var FADE_MAX = 2;
+  var dateFiles = {};  // url -> promise of {first, last} (Int32Array of days since 1970-01-01)
+
+  function loadDates(url, count) {
+    if (!dateFiles[url]) {
+      dateFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { dataGone(response); throw new Error("dates: " + url + " answered HTTP " + response.status); }
+        return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+      }).then(function (buffer) {
+        return { first: new Int32Array(buffer, 0, count), last: new Int32Array(buffer, count * 4, count) };
+      }).catch(function (error) {
+        delete dateFiles[url];
+        throw error;
+      });
+    }
+    return dateFiles[url];
+  }
+
+  /* The first day a text names ("2022", "2022-05", "2022-05-11"), in days since 1970; null if none. */
+  function dayNumber(text) {
+    var parts = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(String(text || "").trim());
+    return parts ? Date.UTC(Number(parts[1]), parts[2] ? Number(parts[2]) - 1 : 0, parts[3] ? Number(parts[3]) : 1) / DAY_MS : null;
+  }
+
+  function utcDate(day) { return new Date(day * DAY_MS); }
+
+  /* The period of step holding day: {step, first, last} in days; weeks start on Monday. */
+  function periodOf(day, step) {
+    var date = utcDate(day), year = date.getUTCFullYear(), month = date.getUTCMonth(), first, last;
+    if (step === "day") {
+      first = last = day;
+    } else if (step === "week") {
+      first = day - (date.getUTCDay() + 6) % 7;
+      last = first + 6;
+    } else if (step === "month") {
+      first = Date.UTC(year, month, 1) / DAY_MS;
+      last = Date.UTC(year, month + 1, 1) / DAY_MS - 1;
+    } else {
+      first = Date.UTC(year, 0, 1) / DAY_MS;
+      last = Date.UTC(year + 1, 0, 1) / DAY_MS - 1;
+    }
+    return { step: step, first: first, last: last };
+  }
+
+  function shiftPeriod(period, count) {
+    var date = utcDate(period.first);
+    if (period.step === "day" || period.step === "week") {
+      return periodOf(period.first + count * (period.step === "day" ? 1 : 7), period.step);
+    }
+    if (period.step === "month") {
+      return periodOf(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + count, 1) / DAY_MS, period.step);
+    }
+    return periodOf(Date.UTC(date.getUTCFullYear() + count, 0, 1) / DAY_MS, period.step);
+  }
+
+  /* "11 May 2022", "week of 2 May 2022", "May 2022", "2022" (geo.playback.Period.label). */
+  function periodLabel(period) {
+    var date = utcDate(period.first), month = MONTHS[date.getUTCMonth()] + " " + date.getUTCFullYear();
+    var day = date.getUTCDate() + " " + month;
+    return { day: day, week: "week of " + day, month: month, year: String(date.getUTCFullYear()) }[period.step];
+  }
+
+  /* The period in a URL: "2022", "2022-05" or its first day (geo.playback.Period.text). */
+  function periodText(period) {
+    var iso = utcDate(period.first).toISOString().slice(0, 10);
+    return period.step === "year" ? iso.slice(0, 4) : period.step === "month" ? iso.slice(0, 7) : iso;
+  }
+
+  function Playback(owner) {
+    this.owner = owner;
+    this.on = false;
+    this.step = "month";
+    this.period = null;  // {step, first, last}
+    this.mode = "this";
+    this.fade = 0;
+    this.playing = false;
+    this.interval = 1000;  // ms a period stays on the map while playing
+    this.range = null;  // [first day, last day] the date filter or the shown events allow
+    this.counts = { shown: 0, partial: 0, faded: 0 };
+    this._opened = false;  // the first update's playback (the link's) applied: later ones only echo this one's
+    this._timer = null;
+    this._dates = null;  // the dates of the events file drawn, once fetched
+    this._label = null;  // the period's control on the map
+  }
+
+  /* The page's playback in an update ({step, period, mode, fade} or null) and the days it may run
+   * over ([first, last] as ISO days, or null when no event is shown). Only the first update's
+   * playback is applied (the link's, or where the page last paused): after it every change starts
+   * here and the server only hears of it, so a rerun's copy, older whenever the reader stepped or
+   * played meanwhile, never pulls the period back. */
+  Playback.prototype.fromUpdate = function (asked, range) {
+    this.range = range ? [dayNumber(range[0]), dayNumber(range[1])] : null;
+    if (!this._opened) {
+      this._opened = true;
+      this._stop();
+      this.on = asked !== null;
+      if (asked !== null) {
+        this.step = STEPS.indexOf(asked.step) >= 0 ? asked.step : "month";
+        this.mode = MODES[asked.mode] ? asked.mode : "this";
+        this.fade = Math.max(0, Math.min(FADE_MAX, Number(asked.fade) || 0));
+        var day = dayNumber(asked.period);
+        this.period = day === null ? null : periodOf(day, this.step);
+      }
+    }
+    this._place();
+    this._notify(false);
+  };
+
+  /* The period moved into the range (the first period when there was none). */
+  Playback.prototype._place = function () {
+    if (!this.on || this.range === null) { return; }
+    var low = periodOf(this.range[0], this.step), high = periodOf(Math.max(this.range[0], this.range[1]), this.step);
+    if (this.period === null || this.period.step !== this.step || this.period.first < low.first) {
+      this.period = this.period !== null && this.period.step !== this.step && this.period.first >= low.first
+        ? periodOf(this.period.first, this.step) : low;
+    }
+    if (this.period.first > high.first) { this.period = high; }
+  };
+
+  /* The bounds' periods: [first, last] of the current step, or null. */
+  Playback.prototype._ends = function () {
+    if (this.range === null) { return null; }
+    return [periodOf(this.range[0], this.step), periodOf(Math.max(this.range[0], this.range[1]), this.step)];
+  };
+
+  /* Promise of the dates file of an events file, when a playback needs it (null otherwise). */
+  Playback.prototype.datesFor = function (data) {
+    var self = this;
+    if (!this.on) { return Promise.resolve(null); }
+    return loadDates(data.url.slice(0, data.url.lastIndexOf("/") + 1) + "dates.bin", data.count).then(function (dates) {
+      self._dates = { url: data.url, dates: dates };
+      return dates;
+    });
+  };
+
+  /* The rows of `filtered` to draw and how strongly: all in full with no playback; else those
+   * shown in the period (partial when their days reach beyond it) and, in "this period" mode,
+   * those of the fade periods before it (geo.playback.shown_in, partial_in, faded_in). */
+  Playback.prototype.pick = function (data, filtered) {
+    var counts = this.counts = { shown: 0, partial: 0, faded: 0 };
+    var areaWeight = new Uint8Array(data.header.areas.length + 1);
+    if (!this.on || this.period === null || !this._dates || this._dates.url !== data.url) {
+      counts.shown = filtered.length;
+      return { rows: filtered, weight: null, areaWeight: areaWeight, empty: null };
+    }
+    var first = this._dates.dates.first, last = this._dates.dates.last, period = this.period;
+    var weight = new Uint8Array(data.count), rows = new Int32Array(filtered.length), n = 0, i;
+    var fadeFirst = this.mode === "this" && this.fade > 0 ? shiftPeriod(period, -this.fade).first : period.first;
+    areaWeight.fill(WEIGHT_FADED);
+    for (i = 0; i < filtered.length; i++) {
+      var row = filtered[i], f = first[row], l = last[row], w;
+      if (this.mode === "upto" ? f <= period.last : f <= period.last && l >= period.first) {
+        w = l > period.last || (this.mode === "this" && f < period.first) ? WEIGHT_PARTIAL : WEIGHT_FULL;
+        counts.shown += 1;
+        if (w === WEIGHT_PARTIAL) { counts.partial += 1; }
+      } else if (f < period.first && l >= fadeFirst) {
+        w = WEIGHT_FADED;
+        counts.faded += 1;
+      } else {
+        continue;
+      }
+      weight[row] = w;
+      rows[n++] = row;
+      areaWeight[data.area[row]] = Math.min(areaWeight[data.area[row]], w);
+    }
+    return { rows: rows.slice(0, n), weight: weight, areaWeight: areaWeight,
+             empty: "No event in " + periodLabel(period) };
+  };
+
+  /* {on, step, period ("2022-05"), label ("May 2022"), first, last (ISO days), mode, fade,
+   * playing, interval, index and periods (its place among the bounds' periods, from 0), shown,
+   * partial, faded}: for the page's control, the URL and tests. */
+  Playback.prototype.state = function () {
+    var ends = this._ends(), period = this.period, index = 0, periods = 0;
+    if (ends !== null && period !== null) {
+      for (var at = ends[0]; at.first <= ends[1].first; at = shiftPeriod(at, 1)) {
+        if (at.first < period.first) { index += 1; }
+        periods += 1;
+      }
+    }
+    return {
+      on: this.on, step: this.step, mode: this.mode, fade: this.fade, playing: this.playing,
+      interval: this.interval, period: period ? periodText(period) : null, label: period ? periodLabel(period) : null,
+      first: period ? utcDate(period.first).toISOString().slice(0, 10) : null,
+      last: period ? utcDate(period.last).toISOString().slice(0, 10) : null,
+      index: index, periods: periods, shown: this.counts.shown, partial: this.counts.partial, faded: this.counts.faded
+    };
+  };
+
+  /* Changes from the page's control: {step (null: no playback), period, mode, fade, interval}. */
+  Playback.prototype.set = function (changes) {
+    if (changes.step !== undefined) {
+      this.on = changes.step !== null;
+      if (this.on) {
+        this.step = STEPS.indexOf(changes.step) >= 0 ? changes.step : "month";
+        if (this.period !== null) { this.period = periodOf(this.period.first, this.step); }
+      } else {
+        this._stop();
+      }
+    }
+    if (changes.mode !== undefined && MODES[changes.mode]) { this.mode = changes.mode; }
+    if (changes.fade !== undefined) { this.fade = Math.max(0, Math.min(FADE_MAX, Number(changes.fade) || 0)); }
+    if (changes.interval !== undefined && Number(changes.interval) > 0) { this.interval = Number(changes.interval); }
+    if (changes.period !== undefined && this.on) {
+      var day = dayNumber(changes.period);
+      if (day !== null) { this.period = periodOf(day, this.step); }
+    }
+    this._place();
+    return this._show(!this.playing);
+  };
+
+  /* One period on (count 1) or back (-1), or to the first or last; a manual step pauses. */
+  Playback.prototype.go = function (count) {
+    if (!this.on) { return Promise.resolve(); }
+    this._stop();
+    return this._moveTo(this.period === null ? null : shiftPeriod(this.period, count));
+  };
+
+  Playback.prototype.first = function () { this._stop(); return this._moveTo(this._ends() && this._ends()[0]); };
+
+  Playback.prototype.last = function () { this._stop(); return this._moveTo(this._ends() && this._ends()[1]); };
+
+  Playback.prototype._moveTo = function (period) {
+    var ends = this._ends();
+    if (!this.on || period === null || ends === null) { return Promise.resolve(); }
+    this.period = period.first < ends[0].first ? ends[0] : period.first > ends[1].first ? ends[1] : period;
+    return this._show(true);
+  };
+
+  /* Plays from the current period (from the first when at the last), a playback of months when
+   * none was on. */
+  Playback.prototype.play = function () {
+    var self = this;
+    if (!this.on) { this.on = true; this.period = null; this._place(); }
+    var ends = this._ends();
+    if (ends === null) { return; }
+    if (this.period === null || this.period.first >= ends[1].first) { this.period = ends[0]; }
+    this.playing = true;
+    this._show(false).then(function () { self._schedule(); });
+  };
+
+  Playback.prototype.pause = function () {
+    if (!this.playing) { return; }
+    this._stop();
+    this._notify(true);
+  };
+
+  Playback.prototype.toggle = function () {
+    if (this.playing) { this.pause(); } else { this.play(); }
+  };
+
+  Playback.prototype._stop = function () {
+    this.playing = false;
+    clearTimeout(this._timer);
+    this._timer = null;
+  };
+
+  /* The next period after interval ms, once the current one is drawn; at the last, a pause. */
+  Playback.prototype._schedule = function () {
+    var self = this;
+    clearTimeout(this._timer);
+    if (!this.playing) { return; }
+    this._timer = setTimeout(function () {
+      var ends = self._ends();
+      if (!self.playing || ends === null) { return; }
+      if (self.period.first >= ends[1].first) { self.pause(); return; }
+      self.period = shiftPeriod(self.period, 1);
+      self._show(false).then(function () { self._schedule(); });
+    }, this.interval);
+  };
+
+  /* Draws the current period (fetching the dates first when needed) and tells the page;
+   * `settled` says the page should keep this state (not while playing). */
+  Playback.prototype._show = function (settled) {
+    var self = this, owner = this.owner;
+    this._notify(settled);
+    if (!owner._data) { return Promise.resolve(); }
+    return this.datesFor(owner._data).then(function () {
+      return owner._replay();
+    }).then(function () { self._notify(settled); }, function (error) {
+      owner.error = String(error.message || error);
+    });
+  };
+
+  /* The large period label on the map (top left, under the zoom buttons, where popups and fits
+   * already keep clear: _popupPadding) and the page's control told of the change. */
+  Playback.prototype._notify = function (settled) {
+    var state = this.state(), map = this.owner.map;
+    if (this.on && this._label === null) {
+      var control = L.control({ position: "topleft" }), box = L.DomUtil.create("div", "panj-period");
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-live", "polite");
+      L.DomUtil.create("strong", "panj-period-label", box);
+      L.DomUtil.create("span", "panj-period-note", box);
+      control.onAdd = function () { return box; };
+      control.addTo(map);
+      this._label = { control: control, box: box };
+    }
+    if (this._label !== null) {
+      this._label.box.hidden = !this.on;
+      this._label.box.firstChild.textContent = state.label || "No events";
+      var note = MODES[state.mode] + " · " + state.shown + (state.shown === 1 ? " event" : " events");
+      if (state.partial) { note += ", " + state.partial + " lighter"; }
+      if (state.faded) { note += ", " + state.faded + " faded"; }
+      this._label.box.lastChild.textContent = note;
+    }
+    try {
+      var page = window.parent;
+      if (page !== window && typeof page.panjPlaybackChanged === "function") { page.panjPlaybackChanged(state, settled); }
+    } catch (error) {
+      // A page of another origin, or one gone: nothing to tell.
+    }
+  };
+
+  /* A playback frame: the last update's rows drawn again for the current period. */
+  PanjMap.prototype._replay = function () {
+    if (!this._data || this._group === null) { return Promise.resolve(); }
+    var self = this, update = this._update, frame = ++this._frame;
+    this.ready = false;
+    var drawn = this._drawShown(this._data, this._asked.highlight, false, false);
+    return Promise.all([drawn, this.labelsLoaded]).then(function () {
+      return new Promise(function (resolve) {
+        window.requestAnimationFrame(function () { window.requestAnimationFrame(resolve); });
+      });
+    }).then(function () {
+      if (update === self._update && frame === self._frame) { self.ready = true; }
     });
   };
 
