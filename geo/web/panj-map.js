@@ -20,6 +20,9 @@
   // and unfilled, so a country-wide event does not read as political shading (docs/ARCHITECTURE.md).
   var EXTENT_STYLE = { color: "#555555", weight: 1.2, opacity: 0.8, dashArray: "5 4", fill: false };
   var SYMBOL_RADIUS = 6, HIGHLIGHT_RADIUS = 9;
+  // A playback's partial events (known only to a longer period than the one shown, geo/playback.py)
+  // are drawn at this opacity, as the histogram draws their counts lighter.
+  var FADED_ALPHA = 0.4;
   // The highlight, readable on a projector: a ring at least RING_SYMBOLS symbol radii round a point
   // event (pulsing in once), or an area event's own outline, drawn over the dashed ones.
   var RING_SYMBOLS = 3.5;
@@ -143,7 +146,7 @@
       ctx.save();
       tracePath(ctx, options.shape, x, y, r);
       ctx.clip();
-      ctx.globalAlpha = options.approximate ? 0.3 : 0.9;
+      ctx.globalAlpha *= options.approximate ? 0.3 : 0.9;  // of the group's own (a faded one's is lower)
       colours.forEach(function (colour, i) {
         ctx.beginPath();
         ctx.moveTo(x, y);
@@ -438,6 +441,7 @@
     this.data = null;
     this.rows = new Int32Array(0);  // the rows shown
     this.highlightRow = -1;
+    this.faded = null;  // per row, 1 when drawn lighter (a playback's partial events), or null for none
     this.ringed = false;  // a point event is highlighted: its group is ringed (an area event is outlined)
     this.ring = null;  // the ring last drawn: {x, y, radius} in container pixels
     this.styles = [];  // per style: {shape, actorColours, actors, approximate, hollow, halo}
@@ -447,12 +451,14 @@
     map.on("moveend resize", this.draw, this);
   }
 
-  /* The events to draw: rows of data shown, how each style looks, and the highlighted row (-1). */
-  EventGroups.prototype.setData = function (data, rows, vocabulary, highlightRow) {
+  /* The events to draw: rows of data shown, how each style looks, the highlighted row (-1) and the
+   * rows drawn lighter (faded: a Uint8Array over all rows, or null). */
+  EventGroups.prototype.setData = function (data, rows, vocabulary, highlightRow, faded) {
     var halos = this.halos;
     this.data = data;
     this.rows = rows;
     this.highlightRow = highlightRow;
+    this.faded = faded || null;
     this.ringed = highlightRow >= 0 && data.area[highlightRow] === 0;
     this.styles = data.header.styles.map(function (style) {
       return styleLook(style, vocabulary, halos);
@@ -690,6 +696,7 @@
     this._drawHalos(ctx, groups, shown, origin);
     shown.forEach(function (g) {
       var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y, r = self.radius(groups, g);
+      ctx.globalAlpha = self.isFaded(groups, g) ? FADED_ALPHA : 1;
       if (groups.size[g] === 1) {
         Symbol_.draw(ctx, x, y, r, self.styles[self.data.style[self.rowsOf(groups, g)[0]]]);
       } else {
@@ -708,6 +715,13 @@
         self.ring = { x: x - margin.x, y: y - margin.y, radius: ring };
       }
     });
+    ctx.globalAlpha = 1;
+  };
+
+  /* Whether every event of a group is drawn lighter. */
+  EventGroups.prototype.isFaded = function (groups, g) {
+    var faded = this.faded;
+    return faded !== null && this.rowsOf(groups, g).every(function (row) { return faded[row] === 1; });
   };
 
   /* How far a group's drawing reaches from its point: a lone symbol's shape (a star's tips reach
@@ -934,13 +948,14 @@
   };
 
   /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, data: {url, count},
-   * mask, vocabulary, highlight, bounds, fitRequest, fitBesideLegend}; ready turns true once its
-   * layers and events are drawn and the frame painted. */
+   * mask, vocabulary, highlight, bounds, fitRequest, fitBesideLegend}, and optionally faded (a
+   * mask, as mask, of the rows drawn lighter); ready turns true once its layers and events are
+   * drawn and the frame painted. */
   PanjMap.prototype.update = function (group, u) {
     var update = this.beginUpdate();
     this.setBasemap(u.basemap);
     var layersDrawn = this.setLayers(u.layers);
-    var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal);
+    var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal, u.faded);
     this.fit(u.bounds, u.fitRequest, u.fitBesideLegend === true);
     this.finishUpdate(update, Promise.all([layersDrawn, eventsDrawn]));
   };
@@ -1016,12 +1031,20 @@
    * over them. A newly highlighted event is brought into view; with toReader (it was chosen in the
    * page's table) the map also scrolls into the reader's view with its popup open. Returns a
    * promise settled once the outlines are drawn (rejected, after drawing what it can, if a file
-   * cannot be fetched). */
-  PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight, toReader) {
+   * cannot be fetched). The rows the faded mask names (if any) are drawn lighter. */
+  PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight, toReader, faded) {
     var self = this, update = this._update;
     this._vocabulary = vocabulary;
     return loadEventFile(reference.url).then(function (data) {
-      return shownRows(mask, data.count).then(function (rows) { return { data: data, rows: rows }; });
+      var lighter = faded ? shownRows(faded, data.count) : Promise.resolve(null);
+      return Promise.all([shownRows(mask, data.count), lighter]).then(function (both) {
+        var fadedRows = null;
+        if (both[1] !== null) {
+          fadedRows = new Uint8Array(data.count);
+          both[1].forEach(function (row) { fadedRows[row] = 1; });
+        }
+        return { data: data, rows: both[0], faded: fadedRows };
+      });
     }).then(function (loaded) {
       if (update !== self._update) { return null; }  // a newer update draws instead
       var data = loaded.data, rows = loaded.rows, header = data.header, highlightRow = -1, i;
@@ -1044,7 +1067,7 @@
       });
       self._data = data;
       self.map.closePopup();
-      self.events.setData(data, rows, vocabulary, highlightRow);
+      self.events.setData(data, rows, vocabulary, highlightRow, loaded.faded);
       self.events.draw();
       self._legendShow("data-panj-legend-actor", actorsPresent);
       self._legendShow("data-panj-legend-type", typesPresent);
