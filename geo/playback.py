@@ -89,3 +89,28 @@ def partial_in(period: Period, mode: Mode, date_first: object, date_last: object
     if mode == "this":
         beyond = beyond | (first < period_first)
     return shown_in(period, mode, date_first, date_last) & beyond
+
+
+MAX_PERIODS = 500  # frames of one video: at a month a step, over 40 years
+
+
+@dataclass(frozen=True)
+class Playback:
+    """What a playback plays: from the period holding ``first`` to the one holding ``last``, a
+    ``step`` at a time, in ``mode``."""
+
+    first: dt.date
+    last: dt.date
+    step: Step
+    mode: Mode = "this"
+
+    def periods(self) -> list[Period]:
+        return periods(self.first, self.last, self.step)
+
+
+def check_length(first: dt.date, last: dt.date, step: Step) -> int:
+    """How many periods a playback has; ValueError when more than ``MAX_PERIODS``."""
+    count = len(periods(first, last, step))
+    if count > MAX_PERIODS:
+        raise ValueError(f"more than {MAX_PERIODS} periods of a {step}: choose a longer step or a shorter range")
+    return count
