@@ -568,6 +568,10 @@ def export_playback(
         fmap.get_root().render(), updates, paths, width=size.width, height=size.height, scale=size.scale,
         show=_PLAYBACK_SHOW, read=_PLAYBACK_READ, tile_urls=built.tile_urls, finish=_FINISH, measure=_MEASURE,
     )
+    for path, frame, seen in zip(paths, frames, read_back, strict=True):
+        if seen["drawn"] != len(frame.rows):  # the update did not reach the map: never write a wrong frame
+            raise ExportError(f"{path.name} ({frame.period.label}): the map drew {seen['drawn']} events, "
+                              f"the period shows {len(frame.rows)}")
     return PlaybackResult(tuple(paths), tuple(read_back), _reported(result, view, "png"))
 
 

@@ -321,6 +321,15 @@ PERIOD_SHARE = 0.3  # of the title band's width, at its right end, for a playbac
 PERIOD_PT = 18.0  # with the count line under it, as tall as a one-line subtitle's title band
 
 
+STEP_WORDS = {"day": "day by day", "week": "week by week", "month": "month by month", "year": "year by year"}
+
+
+def playback_description(description: str, step: str, mode: str) -> str:
+    """A playback's subtitle: what the filters show, how it steps, and what a lighter symbol means."""
+    how = STEP_WORDS[step] + (", everything up to each period" if mode == "upto" else "")
+    return " · ".join(part for part in (description, how, "lighter: dates reaching beyond the period") if part)
+
+
 def period_count(shown: int, partial: int) -> str:
     """The line under a playback's period: how many events it shows, how many of them lighter."""
     text = f"{shown} event{'' if shown == 1 else 's'}"
