@@ -201,7 +201,6 @@ class Renderer(HeadlessChromium):
             warnings=warnings, blocked_urls=tuple(blocked), layout=measured,
         )
 
-
     def _load(self, page: Any, page_errors: list[str], blocked: list[str]) -> tuple[list[dict[str, Any]], bool]:
         """Open the document in `page` and wait for the map to report ready and its tiles to settle;
         (the tile report, whether the tiles timed out)."""
@@ -219,6 +218,7 @@ class Renderer(HeadlessChromium):
 
     @staticmethod
     def _wait_ready(page: Any, page_errors: list[str], blocked: list[str]) -> None:
+        """Wait for window.panjMap.ready; ExportError, naming the page's errors, when it does not come."""
         from playwright.sync_api import Error as PlaywrightError
 
         try:
@@ -241,8 +241,8 @@ class Renderer(HeadlessChromium):
         `finish` and `measure` run once, before the first frame, as in `render`."""
         from playwright.sync_api import Error as PlaywrightError
 
-        if len(frames) != len(out_paths):
-            raise ValueError(f"{len(frames)} frames but {len(out_paths)} file names")
+        if not frames or len(frames) != len(out_paths):
+            raise ValueError(f"{len(frames)} frames and {len(out_paths)} file names: give one name a frame, at least one")
         css_width, css_height = css_viewport(width, height, scale)
         blocked: list[str] = []
         page_errors: list[str] = []
@@ -273,7 +273,7 @@ class Renderer(HeadlessChromium):
         failed, warnings = _tile_problems(tile_report, tiles_timed_out, self.tile_timeout_s)
         if measured is not None and finished is not None:
             measured = {**measured, **finished}
-        result = ExportResult(path=out_paths[0] if out_paths else Path(), width=width, height=height,
+        result = ExportResult(path=out_paths[0], width=width, height=height,
                               failed_tiles=failed, warnings=warnings, blocked_urls=tuple(blocked), layout=measured)
         return result, read_back
 
