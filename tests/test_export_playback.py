@@ -175,3 +175,33 @@ def test_all_scenes_writes_a_scenes_playback_as_a_video_beside_its_still(tmp_pat
         "May 2022, 4 events, 3 lighter",
         "June 2022, 4 events, 3 lighter",
     ]
+
+
+def _plain_frames(folder: Path, colours: list[tuple[int, int, int]]) -> list[Path]:
+    from PIL import Image
+
+    paths = []
+    for number, colour in enumerate(colours, start=1):
+        path = folder / f"frame-{number:05d}.png"
+        Image.new("RGB", (64, 36), colour).save(path)
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize(("output", "codec"), [("webm", "vp9"), ("mp4", "h264"), ("gif", "gif")])
+def test_encode_video_writes_each_format_with_every_frame(output: str, codec: str, tmp_path: Path) -> None:
+    from geo.export import encode_video
+
+    frames = _plain_frames(tmp_path, [(200, 30, 30), (30, 200, 30), (30, 30, 200)])
+    encode_video(frames, tmp_path / f"out.{output}", fps=2, output=output)
+    assert _probe(tmp_path / f"out.{output}") == {"codec_name": codec, "width": 64, "height": 36, "nb_read_frames": "3"}
+
+
+def test_encode_video_without_ffmpeg_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.export import ExportError, encode_video
+
+    frames = _plain_frames(tmp_path, [(0, 0, 0)])
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    with pytest.raises(ExportError, match=r"no ffmpeg to encode the video: install ffmpeg \(Debian/Ubuntu: apt-get install ffmpeg\)"):
+        encode_video(frames, tmp_path / "out.webm", fps=1, output="webm")
+    assert not (tmp_path / "out.webm").exists()
