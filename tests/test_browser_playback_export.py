@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browsing import map_frame
 
 pytestmark = pytest.mark.browser
 
@@ -18,8 +17,7 @@ RENDER_TIMEOUT_MS = 300_000
 def test_export_playback_offers_the_filtered_months_as_a_video(page, app_url) -> None:
     # May and June 2022: two monthly frames.
     page.goto(f"{app_url}/?basemap=none&from=2022-05&to=2022-06")
-    map_frame(page)
-    page.get_by_text("Export", exact=True).click()
+    page.get_by_text("Export", exact=True).click(timeout=RENDER_TIMEOUT_MS)
     page.get_by_text("May 2022 to June 2022: 2 frames, 1920×1080 px").wait_for(timeout=RENDER_TIMEOUT_MS)
     page.get_by_role("button", name="Export playback (WEBM)").click()
     download_button = page.get_by_role("button", name="Download WEBM")
