@@ -290,11 +290,11 @@ def _export_parser(
     play_group.add_argument("--mode", choices=MODES, default=None,
                             help="this: each period's events (default); upto: everything up to each period")
     play_group.add_argument("--fps", type=float, default=None, metavar="F", help="frames (periods) a second (default: 1)")
-    play_group.add_argument("--frames", type=Path, metavar="DIR", help="also write the numbered PNG frames into DIR")
+    play_group.add_argument("--frames", type=Path, metavar="DIR", help="write the numbered PNG frames into DIR (with --out, or alone)")
     scene_group = parser.add_argument_group("scenes")
     scene_group.add_argument("--scene", metavar="ID", help="export this scene of scenes.json (instead of filters and view)")
     scene_group.add_argument("--all-scenes", type=Path, metavar="DIR",
-                             help="write every scene as DIR/NN-<id>.<format> (instead of --out)")
+                             help="write every scene as DIR/NN-<id>.<format>, a scene's playback also as .webm (instead of --out)")
     filters_group = parser.add_argument_group("filters")
     filters_group.add_argument("--from", dest="date_from", metavar="DATE", help="first day shown")
     filters_group.add_argument("--to", dest="date_to", metavar="DATE", help="last day shown")
