@@ -22,10 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from geo.export import ExportSize
+    import pandas as pd
+
+    from geo.export import ExportSize, Renderer
     from geo.filters import FilterState
     from geo.layers import Layer
     from geo.mapview import MapView
+    from geo.playback import Playback
+    from geo.snapshot import Snapshot
     from geo.store import Store
 
 logger = logging.getLogger(__name__)
@@ -209,6 +213,8 @@ Render a view of the Panj map (layers, filtered events, basemap, extent) to a fi
 headless Chromium: a title band (title, and what is shown), the map, and a panel with the legend
 (what the map shows), a locator inset and the sources line; scale bar and north arrow in a corner
 of the map no event is under. PNG, vector PDF or SVG. The map is the same one the page draws.
+With --animate, a playback of the events through time as a video (WebM, MP4 or GIF): the same
+figure, one frame per period, the period large in the title band.
 Filters combine as on the page: an event is shown when it matches every option given, and any of
 the values given for one option."""
 
@@ -227,21 +233,33 @@ formats: --format png|pdf|svg (default: from the --out suffix). A PDF is one pag
   (default a4) in --orientation, all vector (text selectable), except that above 2,000 event
   symbols and groups in the frame the events are one 300-dpi image (a warning says so); an SVG is
   that page converted by pdftocairo (poppler-utils).
+playback: --animate day|week|month|year --from DATE --to DATE plays the events from the period
+  holding --from to the one holding --to, one frame per period (--fps frames a second, default
+  1), --mode this (each period's events; default) or upto (everything up to each period). An
+  event shows in every period its dates reach; where they reach beyond the period (a date known
+  only to its month or year, a longer span) it is drawn lighter. --out FILE.webm|.mp4|.gif
+  writes the video (encoded offline by ffmpeg), --frames DIR the numbered PNG frames
+  (frame-00001.png, ...); give either or both. The same inputs give the same frames, byte for
+  byte. Sizes as for a PNG (1920x1080 by default); a WebM or MP4 needs an even width and height.
 scenes: --scene ID exports a scene of layers/scenes.json as its own view (title, caption under
-  the map); --all-scenes DIR writes every scene as DIR/01-<id>.<format>, ... for a handout.
+  the map); --all-scenes DIR writes every scene as DIR/01-<id>.<format>, ... for a handout, and a
+  scene with a playback ("play") also as DIR/01-<id>.webm. --scene ID --out FILE.webm writes a
+  scene's playback.
 basemaps: tiles come from the provider's servers; when they cannot be fetched within
   --tile-timeout seconds the figure is written without them (and without their credit) and a
   warning names the basemap.
 browser: --browser, else $PANJ_CHROMIUM, else /usr/bin/chromium, else Playwright's own Chromium.
 
-exit status: 0 written; 1 no browser, unreadable data or rendering failed; 2 bad option or value.
+exit status: 0 written; 1 no browser or ffmpeg, unreadable data, rendering or encoding failed; 2 bad
+  option or value.
 
 examples:
   panj export --out figure.png
   panj export --out russia-china.png --actor russia china --from 2022 --to 2022 --preset a4
   panj export --out gbao.pdf --region gbao --bbox 70.5,36.6,75.2,39.5 --paper a3
   panj export --out map.png --width 1600 --height 1000
-  panj export --all-scenes handout --format pdf"""
+  panj export --all-scenes handout --format pdf
+  panj export --animate month --from 2021-08 --to 2022-06 --out play.webm"""
 
 
 class _OptionError(ValueError):
@@ -256,18 +274,27 @@ def _export_parser(
     formats: Sequence[str], papers: Sequence[str], orientations: Sequence[str],
 ) -> argparse.ArgumentParser:
     from geo.events import STATUSES
+    from geo.playback import MODES, STEPS
 
     parser = _parser("export", _EXPORT_DESCRIPTION, _EXPORT_EPILOG)
-    parser.add_argument("--out", type=Path, metavar="FILE", help="the file to write (.png, .pdf or .svg)")
+    parser.add_argument("--out", type=Path, metavar="FILE",
+                        help="the file to write (.png, .pdf or .svg; with --animate .webm, .mp4 or .gif)")
     parser.add_argument("--title", help="the figure's title (default: the scene's title, else the frontier's "
                         "name); the subtitle says what is shown: the filters, the dates and 'N of M events'")
     parser.add_argument("--format", choices=formats, help="png, pdf or svg (default: the --out suffix)")
     parser.add_argument("--no-locator", dest="locator", action="store_false",
                         help="leave out the locator inset (Central Asia with the map's extent outlined)")
+    play_group = parser.add_argument_group("playback")
+    play_group.add_argument("--animate", choices=STEPS, metavar="STEP",
+                            help=f"play the events through time, a step at a time: {', '.join(STEPS)}")
+    play_group.add_argument("--mode", choices=MODES, default=None,
+                            help="this: each period's events (default); upto: everything up to each period")
+    play_group.add_argument("--fps", type=float, default=None, metavar="F", help="frames (periods) a second (default: 1)")
+    play_group.add_argument("--frames", type=Path, metavar="DIR", help="write the numbered PNG frames into DIR (with --out, or alone)")
     scene_group = parser.add_argument_group("scenes")
     scene_group.add_argument("--scene", metavar="ID", help="export this scene of scenes.json (instead of filters and view)")
     scene_group.add_argument("--all-scenes", type=Path, metavar="DIR",
-                             help="write every scene as DIR/NN-<id>.<format> (instead of --out)")
+                             help="write every scene as DIR/NN-<id>.<format>, a scene's playback also as .webm (instead of --out)")
     filters_group = parser.add_argument_group("filters")
     filters_group.add_argument("--from", dest="date_from", metavar="DATE", help="first day shown")
     filters_group.add_argument("--to", dest="date_to", metavar="DATE", help="last day shown")
@@ -346,8 +373,42 @@ def _visible_layers(text: str | None, layers: dict[str, Layer]) -> tuple[str, ..
 DEFAULT_DPI = 300.0
 
 
+VIDEO_SUFFIXES = {".webm": "webm", ".mp4": "mp4", ".gif": "gif"}
+ALL_SCENES_VIDEO = "webm"  # a scene's playback beside its still (--all-scenes)
+MAX_FPS = 60.0
+
+
+def _video_format(args: argparse.Namespace) -> str | None:
+    """The video --out names (webm, mp4, gif), or None; checks the playback options agree with it."""
+    video = VIDEO_SUFFIXES.get(args.out.suffix.lower()) if args.out is not None else None
+    if args.fps is not None and not (math.isfinite(args.fps) and 0 < args.fps <= MAX_FPS):
+        raise _OptionError(f"--fps {args.fps:g}: must be a number of frames a second above 0, at most {MAX_FPS:g}")
+    if args.animate is not None:
+        if args.scene or args.all_scenes:
+            raise _OptionError("--animate: a scene's playback is its \"play\" in scenes.json; "
+                               "leave --animate out with --scene/--all-scenes")
+        if args.date_from is None or args.date_to is None:
+            raise _OptionError(f"--animate {args.animate}: give the playback's first and last period with --from and --to")
+        if args.out is not None and video is None:
+            raise _OptionError(f"--out {args.out}: --animate writes a video: the name must end in .webm, .mp4 or .gif")
+        if args.out is None and args.frames is None:
+            raise _OptionError(f"--animate {args.animate}: give --out FILE.webm|.mp4|.gif, --frames DIR or both")
+    elif video is not None and not args.scene:
+        raise _OptionError(f"--out {args.out}: a video is a playback: add --animate STEP --from DATE --to DATE, "
+                           "or --scene ID of a scene with a playback")
+    elif args.mode is not None and (args.scene or args.all_scenes):
+        raise _OptionError("--mode: a scene's playback sets its own mode")
+    elif video is None and (args.mode is not None or args.frames is not None or (args.fps is not None and not args.all_scenes)):
+        raise _OptionError("--mode, --fps and --frames are for a playback: add --animate STEP --from DATE --to DATE")
+    if (video is not None or args.animate is not None) and args.format is not None:
+        raise _OptionError(f"--format {args.format}: is for figures; a playback's format is its --out suffix")
+    return video
+
+
 def _export_format(args: argparse.Namespace) -> str:
     suffixes = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
+    if args.out is not None and args.out.suffix.lower() in VIDEO_SUFFIXES:
+        return "png"  # a video's frames
     if args.out is not None:
         suffix = suffixes.get(args.out.suffix.lower())
         if suffix is None:
@@ -395,11 +456,13 @@ def _export_size(args: argparse.Namespace, output: str) -> tuple[ExportSize, str
 class _Figure:
     """One figure to write: where, which events, which view, what it says."""
 
-    out: Path
+    out: Path | None  # None: only the frames of a playback
     state: FilterState
     view: MapView
     title: str
     caption: str | None
+    play: Playback | None = None  # a playback: `out` is its video (format by suffix)
+    frames: Path | None = None  # where the playback's PNG frames go (else a temporary folder)
 
 
 def export_png(argv: list[str]) -> int:
@@ -411,6 +474,7 @@ def export_png(argv: list[str]) -> int:
     from geo.filters import REGION_ALIASES, FilterState, parse_bbox, range_end, range_start
     from geo.layers import LAYERS_DIR
     from geo.layout import ORIENTATIONS, PAPERS_MM
+    from geo.playback import Playback, check_length
     from geo.snapshot import DataError, dataset_mask, read_snapshot
 
     # The data directory is read first: the other options are checked against its ids and basemaps.
@@ -431,10 +495,13 @@ def export_png(argv: list[str]) -> int:
                        shown=f"cannot read the map data: {'; '.join(error.problems)}")
     layers, vocabulary, regions = snapshot.layers, snapshot.vocabulary, snapshot.regions
     try:
-        if (args.out is None) == (args.all_scenes is None):
-            raise _OptionError("give --out FILE, or --all-scenes DIR")
+        if args.out is not None and args.all_scenes is not None:
+            raise _OptionError("--out and --all-scenes: give one")
         if args.all_scenes is not None and args.scene is not None:
             raise _OptionError("--scene and --all-scenes: give one")
+        video = _video_format(args)
+        if args.out is None and args.all_scenes is None and (args.animate is None or args.frames is None):
+            raise _OptionError("give --out FILE, or --all-scenes DIR")
         view_options = {"--from": args.date_from, "--to": args.date_to, "--actor": args.actor, "--type": args.event_type,
                         "--status": args.status, "--region": args.region, "--text": args.text, "--layers": args.layers, "--bbox": args.bbox,
                         "--basemap": args.basemap}
@@ -442,14 +509,23 @@ def export_png(argv: list[str]) -> int:
             given = ", ".join(option for option, value in view_options.items() if value)
             raise _OptionError(f"{given}: a scene sets the filters and the view; leave these out with --scene/--all-scenes")
         output = _export_format(args)
-        target = args.out if args.out is not None else args.all_scenes
-        folder = target.parent if args.out is not None else target
-        if not folder.is_dir():
-            raise _OptionError(f"{'--out' if args.out is not None else '--all-scenes'} {target}: "
-                               f"folder {folder} does not exist")
+        if args.out is not None:
+            _check_folder("--out", args.out, args.out.parent)
+        if args.all_scenes is not None:
+            _check_folder("--all-scenes", args.all_scenes, args.all_scenes)
+        if args.frames is not None:
+            _check_folder("--frames", args.frames, args.frames.parent)
+            if args.frames.exists() and not args.frames.is_dir():
+                raise _OptionError(f"--frames {args.frames}: is a file, not a folder")
         if not (math.isfinite(args.tile_timeout) and args.tile_timeout > 0):
             raise _OptionError(f"--tile-timeout {args.tile_timeout:g}: must be a positive number of seconds")
         size, size_note = _export_size(args, output)
+        # A scene's video beside a PDF or SVG still is a slide-sized PNG playback.
+        video_size = size if output == "png" else PRESETS["slides"]
+        for format_name in (video, ALL_SCENES_VIDEO if args.all_scenes else None):
+            if format_name in ("webm", "mp4") and (video_size.width % 2 or video_size.height % 2):
+                raise _OptionError(f"size {video_size.width}×{video_size.height} px: a {format_name.upper()} "
+                                   "needs an even width and height")
         figures: list[_Figure] = []
         try:
             within = None if not args.dataset else dataset_mask(snapshot, args.dataset)
@@ -463,10 +539,18 @@ def export_png(argv: list[str]) -> int:
             if not chosen:
                 raise _OptionError(f"--scene {args.scene}: unknown scene; known: {', '.join(s.id for s in workshop)}")
             for number, scene in enumerate(chosen, start=1):
-                out = args.out if args.out is not None else args.all_scenes / f"{number:02d}-{scene.id}.{output}"
                 view = mapview.MapView(visible_layers=scene.layers, basemap=scene.basemap,
                                        bounds=scene.bounds(layers), highlight=None)
-                figures.append(_Figure(out, scene.filters, view, args.title or scene.title, scene.caption))
+                title = args.title or scene.title
+                if video is not None and scene.play is None:
+                    raise _OptionError(f"--scene {scene.id}: has no playback (\"play\" in scenes.json) to write as a video")
+                if video is None:
+                    out = args.out if args.out is not None else args.all_scenes / f"{number:02d}-{scene.id}.{output}"
+                    figures.append(_Figure(out, scene.filters, view, title, scene.caption))
+                if scene.play is not None and (video is not None or args.all_scenes is not None):
+                    out = args.out if video is not None else args.all_scenes / f"{number:02d}-{scene.id}.{ALL_SCENES_VIDEO}"
+                    figures.append(_Figure(out, scene.filters, view, title, scene.caption, play=scene.play,
+                                           frames=args.frames))
         else:
             date_from = _option_value("--from", args.date_from, range_start)
             date_to = _option_value("--to", args.date_to, range_end)
@@ -485,7 +569,15 @@ def export_png(argv: list[str]) -> int:
                 visible_layers=_visible_layers(args.layers, layers), basemap=args.basemap or BASEMAP_NONE,
                 bounds=_option_value("--bbox", args.bbox, parse_bbox), highlight=None,
             )
-            figures.append(_Figure(args.out, state, view, args.title or figure.DEFAULT_TITLE, None))
+            play = None
+            if args.animate is not None:
+                try:
+                    check_length(date_from, date_to, args.animate)
+                except ValueError as error:
+                    raise _OptionError(f"--animate {args.animate} --from {args.date_from} --to {args.date_to}: {error}") from None
+                play = Playback(date_from, date_to, args.animate, args.mode or "this")
+            figures.append(_Figure(args.out, state, view, args.title or figure.DEFAULT_TITLE, None, play=play,
+                                   frames=args.frames))
     except _OptionError as error:
         parser.error(str(error))
 
@@ -496,10 +588,14 @@ def export_png(argv: list[str]) -> int:
             events = snapshot.events if within is None else snapshot.events[within]
             for wanted in figures:
                 shown = snapshot.events[snapshot.index.mask(wanted.state, within=within)]
+                description = figure.describe_shown(wanted.state, events, vocabulary, regions, shown)
+                if wanted.play is not None:
+                    _write_playback(wanted, snapshot=snapshot, shown=shown, size=video_size, renderer=renderer,
+                                    description=description, locator=args.locator, fps=args.fps or 1.0)
+                    continue
                 result = export_view(
                     wanted.out, snapshot=snapshot, shown=shown, view=wanted.view, title=wanted.title, size=size,
-                    renderer=renderer, description=figure.describe_shown(wanted.state, events, vocabulary, regions, shown),
-                    caption=wanted.caption, locator=args.locator, output=output,
+                    renderer=renderer, description=description, caption=wanted.caption, locator=args.locator, output=output,
                 )
                 for note in result.notes:
                     print(f"note: {note}", file=sys.stderr)
@@ -511,6 +607,47 @@ def export_png(argv: list[str]) -> int:
         print(f"panj export: {error}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_DONE
+
+
+def _check_folder(option: str, given: Path, folder: Path) -> None:
+    if not folder.is_dir():
+        raise _OptionError(f"{option} {given}: folder {folder} does not exist")
+
+
+def _write_playback(
+    wanted: _Figure, *, snapshot: Snapshot, shown: pd.DataFrame, size: ExportSize, renderer: Renderer,
+    description: str, locator: bool, fps: float,
+) -> None:
+    """Render a playback's frames (into ``wanted.frames`` or a temporary folder) and encode its video."""
+    import tempfile
+
+    from geo import figure
+    from geo.export import encode_video, export_playback, playback_frames
+
+    play = wanted.play
+    assert play is not None  # the caller writes only playbacks here
+    frames = playback_frames(shown, play.periods(), play.mode)
+    with tempfile.TemporaryDirectory(prefix="panj-frames-") as scratch:
+        folder = wanted.frames if wanted.frames is not None else Path(scratch)
+        folder.mkdir(exist_ok=True)
+        result = export_playback(
+            folder, snapshot=snapshot, shown=shown, frames=frames, view=wanted.view, title=wanted.title, size=size,
+            renderer=renderer, description=figure.playback_description(description, play.step, play.mode),
+            caption=wanted.caption, locator=locator,
+        )
+        for note in result.figure.notes:
+            print(f"note: {note}", file=sys.stderr)
+        for warning in result.figure.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        for path, seen in zip(result.frames, result.shown, strict=True):
+            print(f"  {path.name}: {seen['label']}, {seen['count']}")
+        if wanted.frames is not None:
+            print(f"{folder} ({len(result.frames)} frames, {size.width}×{size.height} px)")
+        if wanted.out is not None:
+            video = VIDEO_SUFFIXES[wanted.out.suffix.lower()]
+            encode_video(list(result.frames), wanted.out, fps=fps, output=video)
+            print(f"{wanted.out} ({size.width}×{size.height} px, {len(result.frames)} frames at {fps:g} a second, "
+                  f"{play.step} by {play.step}, {len(shown)} events)")
 
 
 # --- import and datasets ------------------------------------------------------------------------

@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import box
 
-from geo import assets, figure, join, layout, mapview
+from geo import assets, eventdata, figure, join, layout, mapview, playback
 from geo.basemaps import BASEMAP_NONE
 from geo.browser import DOCUMENT_URL, SLOT_TIMEOUT_S, HeadlessChromium
 from geo.layers import Layer
@@ -66,6 +67,8 @@ _READY_CONDITION = "() => Boolean(window.panjMap && window.panjMap.ready === tru
 _TILES_SETTLED = assets.web_script("export-tiles-settled.js")
 _TILE_REPORT = assets.web_script("export-tile-report.js")
 _SETTLED_FRAME = assets.web_script("export-settled-frame.js")
+_PLAYBACK_SHOW = assets.web_script("export-playback-show.js")
+_PLAYBACK_READ = assets.web_script("export-playback-read.js")
 
 
 class ExportError(RuntimeError):
@@ -164,21 +167,7 @@ class Renderer(HeadlessChromium):
             if printing:
                 context.add_init_script(_VECTOR_CANVAS_SCRIPT)
             page = context.new_page()
-            page.on("pageerror", lambda error: page_errors.append(str(error)))
-            page.goto(DOCUMENT_URL, wait_until="domcontentloaded")
-            try:
-                page.wait_for_function(_READY_CONDITION, timeout=READY_TIMEOUT_S * 1000)
-            except PlaywrightError:
-                detail = f"; page errors: {' | '.join(page_errors)}" if page_errors else ""
-                message = f"the map did not report ready (window.panjMap.ready) within {READY_TIMEOUT_S:g} s{detail}"
-                logger.error("export failed: %s; blocked requests: %s", message, blocked or "none")
-                raise ExportError(message) from None
-            tiles_timed_out = False
-            try:
-                page.wait_for_function(_TILES_SETTLED, timeout=self.tile_timeout_s * 1000)
-            except PlaywrightError:
-                tiles_timed_out = True
-            tile_report = page.evaluate(_TILE_REPORT)
+            tile_report, tiles_timed_out = self._load(page, page_errors, blocked)
             finished = page.evaluate(finish, tile_report) if finish else None
             page.evaluate(_SETTLED_FRAME)
             measured = page.evaluate(measure) if measure else None
@@ -211,6 +200,82 @@ class Renderer(HeadlessChromium):
             path=path, width=out_width, height=out_height, failed_tiles=failed,
             warnings=warnings, blocked_urls=tuple(blocked), layout=measured,
         )
+
+    def _load(self, page: Any, page_errors: list[str], blocked: list[str]) -> tuple[list[dict[str, Any]], bool]:
+        """Open the document in `page` and wait for the map to report ready and its tiles to settle;
+        (the tile report, whether the tiles timed out)."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        page.on("pageerror", lambda error: page_errors.append(str(error)))
+        page.goto(DOCUMENT_URL, wait_until="domcontentloaded")
+        self._wait_ready(page, page_errors, blocked)
+        tiles_timed_out = False
+        try:
+            page.wait_for_function(_TILES_SETTLED, timeout=self.tile_timeout_s * 1000)
+        except PlaywrightError:
+            tiles_timed_out = True
+        return page.evaluate(_TILE_REPORT), tiles_timed_out
+
+    @staticmethod
+    def _wait_ready(page: Any, page_errors: list[str], blocked: list[str]) -> None:
+        """Wait for window.panjMap.ready; ExportError, naming the page's errors, when it does not come."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            page.wait_for_function(_READY_CONDITION, timeout=READY_TIMEOUT_S * 1000)
+        except PlaywrightError:
+            detail = f"; page errors: {' | '.join(page_errors)}" if page_errors else ""
+            message = f"the map did not report ready (window.panjMap.ready) within {READY_TIMEOUT_S:g} s{detail}"
+            logger.error("export failed: %s; blocked requests: %s", message, blocked or "none")
+            raise ExportError(message) from None
+
+    def render_frames(
+        self, html: str, frames: Sequence[Any], out_paths: Sequence[Path], *, width: int, height: int,
+        scale: float, show: str, read: str, tile_urls: Sequence[str] = (), finish: str | None = None,
+        measure: str | None = None,
+    ) -> tuple[ExportResult, list[Any]]:
+        """Render `html` once, then each of `frames` to its PNG of `out_paths` (width x height
+        pixels) without reloading: the JavaScript function `show` is called with the frame (JSON)
+        and must begin a map update (window.panjMap.ready turns false, then true once drawn). `read`,
+        called before each capture, gives what the frame shows, returned in order with the result;
+        `finish` and `measure` run once, before the first frame, as in `render`."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        if not frames or len(frames) != len(out_paths):
+            raise ValueError(f"{len(frames)} frames and {len(out_paths)} file names: give one name a frame, at least one")
+        css_width, css_height = css_viewport(width, height, scale)
+        blocked: list[str] = []
+        page_errors: list[str] = []
+        read_back: list[Any] = []
+        context = self.document_context(
+            html, tile_urls=tile_urls, blocked=blocked, viewport={"width": css_width, "height": css_height},
+            device_scale_factor=scale, service_workers="block",
+        )
+        try:
+            context.add_init_script(_INIT_SCRIPT)
+            page = context.new_page()
+            tile_report, tiles_timed_out = self._load(page, page_errors, blocked)
+            finished = page.evaluate(finish, tile_report) if finish else None
+            page.evaluate(_SETTLED_FRAME)
+            measured = page.evaluate(measure) if measure else None
+            for frame, out in zip(frames, out_paths, strict=True):
+                page.evaluate(show, frame)
+                self._wait_ready(page, page_errors, blocked)
+                page.evaluate(_SETTLED_FRAME)
+                read_back.append(page.evaluate(read))
+                out.write_bytes(page.screenshot(clip={"x": 0, "y": 0, "width": css_width, "height": css_height}, type="png"))
+        except PlaywrightError as error:
+            logger.exception("export failed: the browser failed while rendering frames")
+            first_line = str(error).strip().splitlines()[0]
+            raise ExportError(f"the browser failed while rendering: {first_line}") from None
+        finally:
+            context.close()
+        failed, warnings = _tile_problems(tile_report, tiles_timed_out, self.tile_timeout_s)
+        if measured is not None and finished is not None:
+            measured = {**measured, **finished}
+        result = ExportResult(path=out_paths[0], width=width, height=height,
+                              failed_tiles=failed, warnings=warnings, blocked_urls=tuple(blocked), layout=measured)
+        return result, read_back
 
 
 def _tile_problems(
@@ -320,6 +385,66 @@ def export_view(
         raise ValueError(f"unknown format {output!r}; expected one of {', '.join(FORMATS)}")
     if output != "png" and size.page_mm is None:
         raise ValueError(f"a {output.upper()} is a page: give its size with paper_page()")
+    built = _build_figure(snapshot, shown, view, title=title, size=size, description=description, caption=caption,
+                          locator=locator, exported_on=exported_on,
+                          vector_symbols_max=VECTOR_SYMBOLS_MAX if output != "png" else None)
+    fmap = built.fmap
+    mapview.events_overlay(shown, snapshot.vocabulary, snapshot.map_layers, view, data=built.data).add_to(fmap)
+
+    out = Path(out_path)
+    render_to = out.with_suffix(".pdf.part") if output == "svg" else out
+    result = renderer.render(
+        fmap.get_root().render(), render_to, width=size.width, height=size.height, scale=size.scale, dpi=size.dpi,
+        tile_urls=built.tile_urls, finish=_FINISH, measure=_MEASURE,
+        pdf_page_mm=size.page_mm if output != "png" else None,
+        raster_canvases=MAP_CANVASES,
+    )
+    if output == "svg":
+        try:
+            pdf_to_svg(render_to, out)
+        finally:
+            render_to.unlink(missing_ok=True)
+        result = replace(result, path=out)
+    return _reported(result, view, output)
+
+
+def _reported(result: ExportResult, view: MapView, output: str) -> ExportResult:
+    """The result with the warnings and notes that what the page measured calls for."""
+    warnings = list(result.warnings)
+    if result.failed_tiles:
+        warnings = [f"basemap {view.basemap!r}: {warning}" for warning in warnings]
+    if result.layout is not None and not result.layout.get("legendFits", True):
+        warnings.append("the legend is longer than its panel even at 7 pt in columns: its last rows are cut")
+    notes = list(result.notes)
+    if (result.layout or {}).get("locatorOnMap"):
+        notes.append("the locator is on the map, giving the legend more of the panel")
+    left_out = (result.layout or {}).get("actorsLeftOut") or 0
+    if left_out:
+        notes.append(f"the legend lists the first actors and says \"and {left_out} more\": all would not fit its panel")
+    rasterised = (result.layout or {}).get("eventsRasterised") or {}
+    if output != "png" and rasterised.get("symbols"):
+        warnings.append(f"{rasterised['events']} events drawn as an image: above the vector limit of "
+                        f"{VECTOR_SYMBOLS_MAX} symbols ({rasterised['symbols']} event symbols and groups in the frame)")
+    return replace(result, warnings=tuple(warnings), notes=tuple(notes))
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """A figure's page before its events overlay: the map with its furniture, the files it draws
+    from, the tile URLs the renderer may fetch."""
+
+    fmap: folium.Map
+    data: mapview.MapData
+    tile_urls: tuple[str, ...]
+
+
+def _build_figure(
+    snapshot: Snapshot, shown: pd.DataFrame, view: MapView, *, title: str, size: ExportSize, description: str,
+    caption: str | None, locator: bool, exported_on: dt.date | None, vector_symbols_max: int | None,
+    period: tuple[str, str] | None = None,
+) -> _Figure:
+    """The figure of `export_view` without its events overlay; `period` (label, count line) puts a
+    playback's period box in the title band."""
     basemaps, layers, vocabulary = snapshot.basemaps, snapshot.map_layers, snapshot.vocabulary
     if view.basemap not in basemaps:
         raise ValueError(f"unknown basemap {view.basemap!r}; expected one of {', '.join(basemaps)}")
@@ -340,52 +465,135 @@ def export_view(
               for item in mapview.legend_items(layers, vocabulary, visible_layers=drawn_layers, events=in_frame)]
     data = snapshot.map_data()
     fmap = mapview.build_base_map(layers, vocabulary, basemaps={view.basemap: basemaps[view.basemap]}, data=data,
-                                  legend=legend, for_export=True,
-                                  vector_symbols_max=VECTOR_SYMBOLS_MAX if output != "png" else None)
-    mapview.events_overlay(shown, vocabulary, layers, view, data=data).add_to(fmap)
+                                  legend=legend, for_export=True, vector_symbols_max=vector_symbols_max)
     credited = (*drawn_layers, *([figure.LOCATOR_LAYER] if inset is not None else ()))
     credits = mapview.attribution_text(layers, MapView(visible_layers=credited, basemap=BASEMAP_NONE), basemaps)
     basemap = basemaps[view.basemap]
     lines = figure.source_lines(credits, basemap.attribution if basemap.url else "",
                                 snapshot.event_sources(in_frame), exported_on or dt.date.today())
+    period_box = None if period is None else figure.PeriodBox(figure_layout, label=period[0], count=period[1])
     figure.add_figure(fmap, figure_layout=figure_layout, title=title, subtitle=text, bounds=requested,
-                      sources=lines, locator_inset=inset, caption=caption)
-
-    out = Path(out_path)
-    render_to = out.with_suffix(".pdf.part") if output == "svg" else out
-    result = renderer.render(
-        fmap.get_root().render(), render_to, width=size.width, height=size.height, scale=size.scale, dpi=size.dpi,
-        tile_urls=[basemap.url] if basemap.url else [], finish=_FINISH, measure=_MEASURE,
-        pdf_page_mm=size.page_mm if output != "png" else None,
-        raster_canvases=MAP_CANVASES,
-    )
-    if output == "svg":
-        try:
-            pdf_to_svg(render_to, out)
-        finally:
-            render_to.unlink(missing_ok=True)
-        result = replace(result, path=out)
-    warnings = list(result.warnings)
-    if result.failed_tiles:
-        warnings = [f"basemap {view.basemap!r}: {warning}" for warning in warnings]
-    if result.layout is not None and not result.layout.get("legendFits", True):
-        warnings.append("the legend is longer than its panel even at 7 pt in columns: its last rows are cut")
-    notes = list(result.notes)
-    if (result.layout or {}).get("locatorOnMap"):
-        notes.append("the locator is on the map, giving the legend more of the panel")
-    left_out = (result.layout or {}).get("actorsLeftOut") or 0
-    if left_out:
-        notes.append(f"the legend lists the first actors and says \"and {left_out} more\": all would not fit its panel")
-    rasterised = (result.layout or {}).get("eventsRasterised") or {}
-    if output != "png" and rasterised.get("symbols"):
-        warnings.append(f"{rasterised['events']} events drawn as an image: above the vector limit of "
-                        f"{VECTOR_SYMBOLS_MAX} symbols ({rasterised['symbols']} event symbols and groups in the frame)")
-    return replace(result, warnings=tuple(warnings), notes=tuple(notes))
+                      sources=lines, locator_inset=inset, caption=caption, period=period_box)
+    return _Figure(fmap, data, (basemap.url,) if basemap.url else ())
 
 
 _FINISH = "tiles => window.panjFigure.finish(tiles)"
 # The figure's parts, and what the events canvas holds ({events, symbols}: none when they are SVG).
 _MEASURE = "() => ({ ...window.panjFigure.measure(), eventsRasterised: window.panjMap.events.rasterised })"
+
+
+# --- playback videos ----------------------------------------------------------------------------
+
+VIDEO_FORMATS = ("webm", "mp4", "gif")
+VIDEO_MIME_TYPES = {"webm": "video/webm", "mp4": "video/mp4", "gif": "image/gif"}
+FFMPEG_HINT = "install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg) to encode videos"
+FRAME_NAME = "frame-{:05d}.png"  # numbered from 1, as ffmpeg's image2 pattern reads them
+# Each format's encoder, all in Debian's ffmpeg: VP9 and H.264 at a constant quality in the
+# 4:2:0 colour every player takes; a GIF with one palette made from its own frames.
+_ENCODERS = {
+    "webm": ["-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "31", "-deadline", "good", "-cpu-used", "4",
+             "-row-mt", "1", "-pix_fmt", "yuv420p"],
+    "mp4": ["-c:v", "libx264", "-preset", "medium", "-crf", "20", "-pix_fmt", "yuv420p", "-movflags", "+faststart"],
+    "gif": ["-filter_complex", "[0:v]split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=none",
+            "-loop", "0"],
+}
+
+
+@dataclass(frozen=True)
+class PlaybackFrame:
+    """One frame of a playback: its period, the rows it shows and the rows of those drawn lighter
+    (index labels of the events given to ``playback_frames``)."""
+
+    period: playback.Period
+    rows: np.ndarray
+    partial: np.ndarray
+
+
+def playback_frames(shown: pd.DataFrame, spans: Sequence[playback.Period], mode: playback.Mode) -> list[PlaybackFrame]:
+    """The frames of a playback of the `shown` events over the periods `spans` (``geo.playback``)."""
+    index = shown.index.to_numpy()
+    frames = []
+    for period in spans:
+        showing = playback.shown_in(period, mode, shown["date_first"], shown["date_last"])
+        partial = playback.partial_in(period, mode, shown["date_first"], shown["date_last"])
+        frames.append(PlaybackFrame(period, index[showing], index[partial]))
+    return frames
+
+
+@dataclass(frozen=True)
+class PlaybackResult:
+    frames: tuple[Path, ...]  # the PNG frames, in order
+    shown: tuple[dict[str, Any], ...]  # per frame, what the page showed before its capture: {label, count, drawn}
+    figure: ExportResult  # the figure's report (size, tiles, warnings, layout), from before the first frame
+
+
+def export_playback(
+    frames_dir: str | os.PathLike[str], *, snapshot: Snapshot, shown: pd.DataFrame, frames: Sequence[PlaybackFrame],
+    view: MapView, title: str, size: ExportSize, renderer: Renderer, exported_on: dt.date | None = None,
+    description: str = "", caption: str | None = None, locator: bool = True,
+) -> PlaybackResult:
+    """Render a playback as numbered PNG frames in `frames_dir` (``FRAME_NAME``), one per frame.
+
+    The figure is `export_view`'s (title band, legend, locator, sources, scale) laid out once for
+    all the events the playback draws (`shown`, rows of ``snapshot.events``), with the period large
+    in the title band; the page is loaded once and each frame changes only the events' mask, the
+    faded mask and the period's text. The same inputs give the same frames, byte for byte."""
+    if not frames:
+        raise ValueError("a playback needs at least one frame")
+    if size.page_mm is not None:
+        raise ValueError("a playback's frames are PNGs: give a pixel size, not a page")
+    folder = Path(frames_dir)
+    drawn = shown.loc[np.unique(np.concatenate([frame.rows for frame in frames]))]
+    first = frames[0]
+    built = _build_figure(snapshot, drawn, view, title=title, size=size, description=description, caption=caption,
+                          locator=locator, exported_on=exported_on, vector_symbols_max=None,
+                          period=(first.period.label, figure.period_count(len(first.rows), len(first.partial))))
+    fmap, data, vocabulary, layers = built.fmap, built.data, snapshot.vocabulary, snapshot.map_layers
+    # The page opens on every event the playback draws, so the legend is fitted and the scale bar
+    # placed clear of them all; each frame then shows its own.
+    group = folium.FeatureGroup(name="Events", control=False)
+    layer = mapview.EventsLayer(data.events, eventdata.shown_mask(drawn.index.to_numpy(), data.events.count),
+                                vocabulary, layers, view)
+    layer.add_to(group)
+    group.add_to(fmap)
+    count = data.events.count
+    updates = [{
+        "group": group.get_name(), "label": frame.period.label,
+        "count": figure.period_count(len(frame.rows), len(frame.partial)),
+        "update": {**layer.update, "mask": eventdata.shown_mask(frame.rows, count),
+                   "faded": eventdata.shown_mask(frame.partial, count) if len(frame.partial) else None},
+    } for frame in frames]
+    paths = [folder / FRAME_NAME.format(number) for number in range(1, len(frames) + 1)]
+    result, read_back = renderer.render_frames(
+        fmap.get_root().render(), updates, paths, width=size.width, height=size.height, scale=size.scale,
+        show=_PLAYBACK_SHOW, read=_PLAYBACK_READ, tile_urls=built.tile_urls, finish=_FINISH, measure=_MEASURE,
+    )
+    for path, frame, seen in zip(paths, frames, read_back, strict=True):
+        if seen["drawn"] != len(frame.rows):  # the update did not reach the map: never write a wrong frame
+            raise ExportError(f"{path.name} ({frame.period.label}): the map drew {seen['drawn']} events, "
+                              f"the period shows {len(frame.rows)}")
+    return PlaybackResult(tuple(paths), tuple(read_back), _reported(result, view, "png"))
+
+
+def encode_video(frames: Sequence[Path], out: Path, *, fps: float, output: str) -> None:
+    """Encode the PNG frames (named by ``FRAME_NAME`` in one folder, numbered from 1) as a video
+    of `output` (``VIDEO_FORMATS``) at `fps` frames a second, with Debian's ffmpeg, offline."""
+    if output not in VIDEO_FORMATS:
+        raise ValueError(f"unknown video format {output!r}; expected one of {', '.join(VIDEO_FORMATS)}")
+    if not frames:
+        raise ValueError("no frames to encode")
+    encoder = shutil.which("ffmpeg")
+    if encoder is None:
+        logger.error("ffmpeg not found: %s", FFMPEG_HINT)
+        raise ExportError(f"no ffmpeg to encode the video: {FFMPEG_HINT}")
+    pattern = frames[0].parent / FRAME_NAME.replace("{:05d}", "%05d")
+    command = [encoder, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-framerate", f"{fps:g}",
+               "-start_number", "1", "-i", str(pattern), "-frames:v", str(len(frames)), *_ENCODERS[output], str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    if done.returncode != 0:
+        logger.error("ffmpeg failed: %s", done.stderr.strip())
+        out.unlink(missing_ok=True)
+        raise ExportError(f"ffmpeg could not encode the video: {done.stderr.strip()[:300]}")
 
 
 def pdf_to_svg(pdf: Path, svg: Path) -> None:

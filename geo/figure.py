@@ -282,6 +282,60 @@ panjFigureSetup({{ this._parent.get_name() }}, {{ this.options|tojson }});
                 f"width: {place.width:.2f}px; height: {place.height:.2f}px;")
 
 
+class PeriodBox(DataElement):
+    """A playback's period, large at the right end of the title band, with how many events it
+    shows under it; the title and subtitle keep clear of it. A video's frames change its text
+    (``geo.export.export_playback``); here it holds the first frame's."""
+
+    _template = Template("""
+{% macro header(this, kwargs) %}
+<style>
+  #panj-figure-title { padding-right: {{ this.reserve }}px; }
+  #panj-figure-period { text-align: right; display: flex; flex-direction: column; justify-content: center; }
+  #panj-figure-period-label { font-size: calc(var(--pt) * {{ this.period_pt }}); font-weight: 700; line-height: 1.1;
+    white-space: nowrap; }
+  #panj-figure-period-count { font-size: calc(var(--pt) * {{ this.count_pt }}); line-height: 1.3; color: #333; white-space: nowrap; }
+</style>
+{% endmacro %}
+{% macro html(this, kwargs) %}
+<div id="panj-figure-period" class="panj-figure-part panj-figure-text" style="{{ this.style }}">
+  <div id="panj-figure-period-label">{{ this.label|e }}</div>
+  <div id="panj-figure-period-count">{{ this.count|e }}</div>
+</div>
+{% endmacro %}
+""")
+
+    def __init__(self, figure_layout: layout.FigureLayout, *, label: str, count: str) -> None:
+        super().__init__()
+        self._name = "PeriodBox"
+        title = figure_layout.title
+        width = title.width * PERIOD_SHARE
+        self.reserve = round(width, 2)
+        self.style = (f"left: {title.right - width:.2f}px; top: {title.top:.2f}px; "
+                      f"width: {width:.2f}px; height: {title.height:.2f}px;")
+        self.period_pt, self.count_pt = PERIOD_PT, layout.SUBTITLE_PT
+        self.label, self.count = label, count
+
+
+PERIOD_SHARE = 0.3  # of the title band's width, at its right end, for a playback's period
+PERIOD_PT = 18.0  # with the count line under it, as tall as a one-line subtitle's title band
+
+
+STEP_WORDS = {"day": "day by day", "week": "week by week", "month": "month by month", "year": "year by year"}
+
+
+def playback_description(description: str, step: str, mode: str) -> str:
+    """A playback's subtitle: what the filters show, how it steps, and what a lighter symbol means."""
+    how = STEP_WORDS[step] + (", everything up to each period" if mode == "upto" else "")
+    return " · ".join(part for part in (description, how, "lighter: dates reaching beyond the period") if part)
+
+
+def period_count(shown: int, partial: int) -> str:
+    """The line under a playback's period: how many events it shows, how many of them lighter."""
+    text = f"{shown} event{'' if shown == 1 else 's'}"
+    return f"{text}, {partial} lighter" if partial else text
+
+
 @dataclass(frozen=True)
 class SourceLine:
     text: str
@@ -312,10 +366,10 @@ def source_lines(credits: str, basemap_credit: str, event_sources: Iterable[str]
 def add_figure(
     fmap: folium.Map, *, figure_layout: layout.FigureLayout, title: str, subtitle: str,
     bounds: tuple[float, float, float, float], sources: Sequence[SourceLine], locator_inset: Locator | None = None,
-    caption: str | None = None,
+    caption: str | None = None, period: PeriodBox | None = None,
 ) -> folium.Map:
     """Lay out a map built for export (which carries its own legend and names, see geo.mapview
-    and geo.labels) as the figure; returns the same map."""
+    and geo.labels) as the figure, with a playback's `period` in its title band; returns the same map."""
     # The document's <title> becomes a PDF's Title metadata (Chromium's printing); branca's
     # template writes it unescaped.
     fmap.get_root().title = html.escape(title)
@@ -323,6 +377,7 @@ def add_figure(
         PrintStyle(figure_layout.pt),
         FigurePage(figure_layout, title=title, subtitle=subtitle, sources=sources, locator_inset=locator_inset,
                    caption=caption),
+        *((period,) if period is not None else ()),
         ExactFit(bounds),
     ):
         element.add_to(fmap)

@@ -158,3 +158,31 @@ def faded_in(period: Period, mode: str, fade: int, date_first: Sequence[dt.date]
     earlier = shown_in(Period(period.step, shift(period, -min(fade, FADE_MAX)).first,
                               period.first - dt.timedelta(days=1)), "this", first, last)
     return earlier & ~shown_in(period, mode, first, last)
+
+
+MAX_PERIODS = 500  # frames of one video: at a month a step, over 40 years
+
+
+@dataclass(frozen=True)
+class Playback:
+    """What an exported playback plays (a video, a scene's ``play``): from the period holding
+    ``first`` to the one holding ``last``, a ``step`` at a time, in ``mode``."""
+
+    first: dt.date
+    last: dt.date
+    step: Step
+    mode: Mode = "this"
+
+    def periods(self) -> list[Period]:
+        return periods(self.first, self.last, self.step)
+
+
+def check_length(first: dt.date, last: dt.date, step: str) -> int:
+    """How many periods a playback from ``first`` to ``last`` has; ValueError when ``last`` is
+    before ``first`` or there are more than ``MAX_PERIODS``."""
+    if last < first:
+        raise ValueError(f"the end {last.isoformat()} is before the start {first.isoformat()}")
+    count = len(periods(first, last, step))
+    if count > MAX_PERIODS:
+        raise ValueError(f"more than {MAX_PERIODS} periods of a {step}: choose a longer step or a shorter range")
+    return count

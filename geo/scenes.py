@@ -8,13 +8,18 @@ filters, the visible layers, the basemap and the map's extent:
      "filters": {"date_from": "2021-11", "date_to": "2022-05", "actors": [...],
                  "event_types": ["unrest", "security-operation"], "statuses": ["occurred", "ongoing"],
                  "regions": ["gbao"], "text": "..."},
-     "extent": {"around": ["gbao:gbao"], "buffer_km": 25}}
+     "extent": {"around": ["gbao:gbao"], "buffer_km": 25},
+     "play": {"from": "2021-11", "to": "2022-06", "step": "month", "mode": "this"}}
 
 ``basemap`` defaults to ``"none"`` (works offline); an omitted filter means "all". Dates take the
 event model's forms (``2022``, ``2022-05``, ``2022-05-18``): ``date_from`` starts on the first day
 the form allows and ``date_to`` ends on the last. ``extent`` is either ``[west, south, east,
 north]`` in degrees, or the features to frame, ``{"around": [<layer>:<feature>, ...], "buffer_km":
 n}``, resolved against the loaded layers when the scene is shown, so the view follows the geometry.
+``play``, optional, is a playback of the scene's events (``geo.playback``): from the period holding
+``from`` to the one holding ``to``, a ``step`` (day, week, month, year) at a time, ``mode`` "this"
+(each period's events, the default) or "upto" (everything up to each period); ``panj export
+--all-scenes`` writes it as a video beside the scene's still.
 """
 
 from __future__ import annotations
@@ -42,12 +47,15 @@ from geo.filters import (
 )
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, resolve
 from geo.placement import Bounds
+from geo.playback import MODES, STEPS, Playback, check_length
 from geo.problems import Problem, ProblemsError, item_label
 
 SCENES_NAME = "scenes.json"
 
 SCENE_REQUIRED = ("id", "title", "caption", "layers", "extent")
-SCENE_OPTIONAL = ("basemap", "filters")
+SCENE_OPTIONAL = ("basemap", "filters", "play")
+PLAY_REQUIRED = ("from", "to", "step")
+PLAY_OPTIONAL = ("mode",)
 FILTER_FIELDS = ("date_from", "date_to", "actors", "event_types", "statuses", "regions", "text")
 DEFAULT_BASEMAP = "none"
 KEY_SCENE = "scene"  # ?scene=ID opens that scene; the rest of the query string overrides it
@@ -93,6 +101,7 @@ class Scene:
     basemap: str
     filters: FilterState
     extent: Bounds | AroundFeatures
+    play: Playback | None = None  # a playback of the scene's events, for a video
 
     def view_state(self) -> ViewState:
         """The page state the scene sets besides the filters (no event selected yet)."""
@@ -243,6 +252,7 @@ def _parse_scene(path: Path, position: int, entry: Any, known: _Known, problems:
         bad("basemap", f"unknown basemap {basemap!r} (expected one of {', '.join(sorted(known.basemaps))})")
     filters = _filters(entry.get("filters", {}), known, bad)
     extent = _extent(entry["extent"], known.refs, bad) if "extent" in entry else None
+    play = _play(entry["play"], bad) if "play" in entry else None
 
     if len(problems) > before:
         return None
@@ -254,6 +264,7 @@ def _parse_scene(path: Path, position: int, entry: Any, known: _Known, problems:
         basemap=basemap,
         filters=filters,
         extent=extent,  # type: ignore[arg-type]  # present and valid: no problem was recorded
+        play=play,
     )
 
 
@@ -316,6 +327,41 @@ def _date(raw: dict[str, Any], name: str, read: Callable[[str], dt.date], bad: _
     except ValueError as error:
         bad(name, f"invalid date {raw[name]!r}: {error}")
         return None
+
+
+def _play(raw: Any, bad: _Report) -> Playback | None:
+    """The scene's playback, or None after recording every problem of it."""
+    if not isinstance(raw, dict):
+        bad("play", 'must be an object: {"from": DATE, "to": DATE, "step": "month", "mode": "this"}')
+        return None
+    found = []
+
+    def field_bad(name: str, reason: str) -> None:
+        found.append(name)
+        bad(f"play.{name}", reason)
+
+    for name in PLAY_REQUIRED:
+        if name not in raw:
+            field_bad(name, "missing required field")
+    for name in sorted(set(raw) - set(PLAY_REQUIRED) - set(PLAY_OPTIONAL)):
+        field_bad(name, "unknown field")
+    first = _date(raw, "from", range_start, field_bad)
+    last = _date(raw, "to", range_end, field_bad)
+    step, mode = raw.get("step"), raw.get("mode", "this")
+    if "step" in raw and step not in STEPS:
+        field_bad("step", f"unknown step {step!r} (expected one of {', '.join(STEPS)})")
+    if mode not in MODES:
+        field_bad("mode", f"unknown mode {mode!r} (expected one of {', '.join(MODES)})")
+    if first and last and first > last:
+        field_bad("to", f"{raw['to']} is before from {raw['from']}")
+    if found:
+        return None
+    try:
+        check_length(first, last, step)
+    except ValueError as error:
+        field_bad("step", str(error))
+        return None
+    return Playback(first, last, step, mode)
 
 
 def _extent(raw: Any, refs: frozenset[str], bad: _Report) -> Bounds | AroundFeatures | None:

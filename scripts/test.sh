@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up .venv with the test extra, installs Debian's chromium and poppler-utils (pdftoppm, pdfinfo,
-# pdftotext, pdftocairo: the figure tests and SVG export) and PostgreSQL with PostGIS (the store's
+# pdftotext, pdftocairo: the figure tests and SVG export), ffmpeg (playback videos) and PostgreSQL with PostGIS (the store's
 # tests start a throwaway cluster, tests/pgcluster.py) when missing, checks the code with ruff
 # (pyproject.toml's [tool.ruff]) and runs the whole test suite. Extra arguments go to pytest.
 set -euo pipefail
@@ -19,6 +19,10 @@ apt_install() {
 if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then
     echo "Installing Debian's chromium and poppler-utils for the browser and figure tests..."
     apt_install chromium poppler-utils
+fi
+if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
+    echo "Installing Debian's ffmpeg for the playback videos and their tests..."
+    apt_install ffmpeg
 fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     echo "Installing Debian's postgresql for the store's tests..."

@@ -154,3 +154,25 @@ def test_a_large_set_is_written_when_the_reader_asks(downloads, monkeypatch) -> 
     assert _ids(downloads) == (["hostile", "may-talks", "old-post"],) * 2
     at.sidebar.multiselect(key="f_actors").select("china").run()  # 2 events: small again
     assert _ids(downloads) == (["may-talks", "old-post"],) * 2
+
+
+def test_playback_offers_steps_modes_and_videos_over_the_shown_span(downloads) -> None:
+    at = run_page()
+    assert at.selectbox(key="export_play_step").options == ["day", "week", "month", "year"]
+    assert at.selectbox(key="export_play_step").value == "month"
+    assert at.selectbox(key="export_play_mode").options == ["this period", "up to this period"]
+    assert at.selectbox(key="export_play_format").options == ["WebM video", "MP4 video", "Animated GIF"]
+    # The fixture's three events span January 2016 to June 2022: 6 years and 6 months.
+    captions = [shown_text(caption.value) for caption in at.caption]
+    assert "January 2016 to June 2022: 78 frames, 1920×1080 px" in captions
+    at.selectbox(key="export_play_step").select("year").run()
+    assert "2016 to 2022: 7 frames, 1920×1080 px" in [shown_text(caption.value) for caption in at.caption]
+    assert not at.error and not at.exception
+
+
+def test_a_playback_of_too_many_periods_is_refused_on_the_page(downloads) -> None:
+    at = run_page()
+    at.selectbox(key="export_play_step").select("week").run()
+    (error,) = [shown_text(element.value) for element in at.error]
+    # 28 December 2015 (the Monday of 1 January 2016's week) to 30 June 2022 is 2,376 days: 340 weeks.
+    assert error.startswith("340 periods of a week: the page plays at most 120")

@@ -129,3 +129,50 @@ def test_shown_in_reads_datetime64_too() -> None:
 def test_a_bad_mode_says_why() -> None:
     with pytest.raises(ValueError, match="mode 'all' is not one of this, upto"):
         playback.shown_in(Period("year", D(2022, 1, 1), D(2022, 12, 31)), "all", FIRSTS, LASTS)
+
+
+# Events as (first day, last day): a day, a month-only date, a year-only date, a day-exact span
+# across three months, and one from long before (an ongoing event since 1991).
+EVENTS = {
+    "day": (D(2022, 5, 18), D(2022, 5, 18)),
+    "month": (D(2021, 11, 1), D(2021, 11, 30)),
+    "year": (D(2022, 1, 1), D(2022, 12, 31)),
+    "span": (D(2021, 9, 10), D(2021, 11, 5)),
+    "since-1991": (D(1991, 1, 1), D(2022, 6, 30)),
+}
+NOVEMBER_2021 = playback.Period("month", D(2021, 11, 1), D(2021, 11, 30))
+MAY_2022 = playback.Period("month", D(2022, 5, 1), D(2022, 5, 31))
+YEAR_2022 = playback.Period("year", D(2022, 1, 1), D(2022, 12, 31))
+
+
+@pytest.mark.parametrize(("period", "mode", "shown", "partial"), [
+    (NOVEMBER_2021, "this", {"month", "span", "since-1991"}, {"span", "since-1991"}),
+    (MAY_2022, "this", {"day", "year", "since-1991"}, {"year", "since-1991"}),
+    (YEAR_2022, "this", {"day", "year", "since-1991"}, {"since-1991"}),
+    # Cumulative: everything begun by the period's end; partial while its days run on past it.
+    (NOVEMBER_2021, "upto", {"month", "span", "since-1991"}, {"since-1991"}),
+    (MAY_2022, "upto", {"day", "month", "year", "span", "since-1991"}, {"year", "since-1991"}),
+    (YEAR_2022, "upto", {"day", "month", "year", "span", "since-1991"}, set()),
+])
+def test_shown_and_partial_over_spans_and_partial_dates(period, mode, shown, partial) -> None:
+    names = list(EVENTS)
+    firsts, lasts = [EVENTS[n][0] for n in names], [EVENTS[n][1] for n in names]
+    assert {n for n, s in zip(names, playback.shown_in(period, mode, firsts, lasts)) if s} == shown
+    assert {n for n, p in zip(names, playback.partial_in(period, mode, firsts, lasts)) if p} == partial
+
+
+@pytest.mark.parametrize(("first", "last", "step", "expected"), [
+    (D(2021, 8, 1), D(2022, 6, 30), "month", 11),  # August 2021 to June 2022
+    (D(2021, 12, 15), D(2022, 2, 3), "month", 3),
+    (D(2022, 5, 18), D(2022, 5, 24), "week", 2),  # Monday 16 May, Monday 23 May
+])
+def test_check_length_counts_the_periods(first, last, step, expected) -> None:
+    assert playback.check_length(first, last, step) == expected
+    assert len(playback.Playback(first, last, step).periods()) == expected
+
+
+def test_check_length_refuses_a_reversed_range_and_too_many_periods() -> None:
+    with pytest.raises(ValueError, match="before the start"):
+        playback.check_length(D(2022, 2, 1), D(2022, 1, 1), "month")
+    with pytest.raises(ValueError, match="more than 500 periods"):
+        playback.check_length(D(1900, 1, 1), D(2022, 1, 1), "month")

@@ -17,6 +17,7 @@ from geo.basemaps import load_basemaps
 from geo.events import load_vocabulary
 from geo.filters import FilterState, KnownIds, ViewState, apply_filters, region_choices, to_query_params
 from geo.layers import feature_refs, load_layers
+from geo.playback import Playback
 from geo.scenes import AroundFeatures, Scene, ScenesError, differs_from_scene, load_scenes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scenes"
@@ -288,6 +289,54 @@ def test_explicit_extent_is_checked_as_a_link_bbox_is(tmp_path: Path, extent: li
     [problem] = caught.value.problems
     assert (problem.item, problem.field) == ("scene 'box'", "extent")
     assert problem.reason.startswith(reason)
+
+
+
+# --- playbacks -----------------------------------------------------------------------------------
+
+def test_the_gbao_scene_plays_month_by_month_from_november_2021(shipped) -> None:
+    assert shipped["gbao-unrest"].play == Playback(dt.date(2021, 11, 1), dt.date(2022, 6, 30), "month", "this")
+    assert [scene_id for scene_id, scene in shipped.items() if scene.play is not None] == ["gbao-unrest"]
+
+
+def _with_play(tmp_path: Path, play: object) -> None:
+    scene = {"id": "plays", "title": "Plays", "caption": "Month by month.", "layers": ["countries"],
+             "extent": [67, 36, 75, 39], "play": play}
+    (tmp_path / "scenes.json").write_text(json.dumps({"scenes": [scene]}), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("play", "expected"), [
+    ({"from": "2021-08", "to": "2022-06", "step": "month"},
+     Playback(dt.date(2021, 8, 1), dt.date(2022, 6, 30), "month", "this")),
+    ({"from": "2021", "to": "2022-05-18", "step": "week", "mode": "upto"},
+     Playback(dt.date(2021, 1, 1), dt.date(2022, 5, 18), "week", "upto")),
+])
+def test_a_scene_may_carry_a_playback(tmp_path: Path, play: dict, expected: Playback) -> None:
+    _with_play(tmp_path, play)
+    [loaded] = load_scenes(tmp_path, **KNOWN)
+    assert loaded.play == expected
+
+
+@pytest.mark.parametrize(("play", "problems"), [
+    ("monthly", [("play", 'must be an object: {"from": DATE, "to": DATE, "step": "month", "mode": "this"}')]),
+    # Every problem of the playback at once, each naming its field.
+    ({"from": "2022-13", "step": "fortnight", "mode": "all", "speed": 2}, [
+        ("play.to", "missing required field"),
+        ("play.speed", "unknown field"),
+        ("play.from", "invalid date '2022-13': month 13 does not exist"),
+        ("play.step", "unknown step 'fortnight' (expected one of day, week, month, year)"),
+        ("play.mode", "unknown mode 'all' (expected one of this, upto)"),
+    ]),
+    ({"from": "2022-06", "to": "2021-08", "step": "month"}, [("play.to", "2021-08 is before from 2022-06")]),
+    ({"from": "2000", "to": "2022", "step": "day"},
+     [("play.step", "more than 500 periods of a day: choose a longer step or a shorter range")]),
+])
+def test_a_bad_playback_is_refused_naming_each_field(tmp_path: Path, play: object, problems: list) -> None:
+    _with_play(tmp_path, play)
+    with pytest.raises(ScenesError) as caught:
+        load_scenes(tmp_path, **KNOWN)
+    assert [(p.item, p.field, p.reason) for p in caught.value.problems] == [
+        ("scene 'plays'", field, reason) for field, reason in problems]
 
 
 # --- changed from scene --------------------------------------------------------------------------

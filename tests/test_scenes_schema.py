@@ -32,3 +32,16 @@ def test_shipped_scenes_follow_the_schema() -> None:
 def test_schema_rejects_the_shape_errors_the_loader_rejects(case: str) -> None:
     scenes = json.loads((FIXTURES / case / "scenes.json").read_text(encoding="utf-8"))
     assert list(VALIDATOR.iter_errors(scenes)), f"{case} should not follow the schema"
+
+
+@pytest.mark.parametrize("play", [
+    {"from": "2021-08", "to": "2022-06", "step": "fortnight"},
+    {"from": "2021-08", "step": "month"},
+    {"from": "August 2021", "to": "2022-06", "step": "month"},
+    {"from": "2021-08", "to": "2022-06", "step": "month", "mode": "all"},
+    {"from": "2021-08", "to": "2022-06", "step": "month", "speed": 2},
+])
+def test_schema_rejects_the_playback_shapes_the_loader_rejects(play: dict) -> None:
+    scene = {"id": "plays", "title": "Plays", "caption": "Month by month.", "layers": ["countries"],
+             "extent": [67, 36, 75, 39], "play": play}
+    assert list(VALIDATOR.iter_errors({"scenes": [scene]}))

@@ -1,4 +1,5 @@
-"""The page's export panel: the view on screen as a figure (PNG, PDF or SVG), and the shown events as files.
+"""The page's export panel: the view on screen as a figure (PNG, PDF or SVG) or as a playback video
+(WebM, MP4 or GIF), and the shown events as files.
 
 Widgets only; the figure is drawn by ``geo.export`` in headless Chromium, one at a time per app
 process (``geo.browser``): a second reader's click waits, and the status line says so.
@@ -16,8 +17,8 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from geo import browser, export, figure, layout, mapview, pagestate as ps, scenes
-from geo.filters import FilterState, ViewState
+from geo import browser, export, figure, layout, mapview, pagestate as ps, playback, scenes
+from geo.filters import FilterState, ViewState, date_span
 from geo.markup import markdown_text
 from geo.snapshot import Snapshot
 from ui.assets import static_text
@@ -30,6 +31,10 @@ AUTO_FILES_MAX_EVENTS = 5_000
 AUTO_FILES_MAX_COORDINATES = 400_000
 EVENT_FILES = "export_event_files"  # session state: the shown set's files, {"key", "geojson", "csv"}
 FORMAT_LABELS = {"png": "PNG (image)", "pdf": "PDF (vector, paper size)", "svg": "SVG (vector, paper size)"}
+PLAYBACK = "export_playback"  # session state: the last playback video, {"data", "wanted", "label"}
+# A page's playback renders while the reader waits, about a second a frame: at most this many frames.
+PAGE_MAX_PERIODS = 120
+VIDEO_LABELS = {"webm": "WebM video", "mp4": "MP4 video", "gif": "Animated GIF"}
 
 logger = logging.getLogger("panj.page")
 
@@ -76,7 +81,90 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
                                mime=export.MIME_TYPES[output], key="export_png_download")
         elif rendered is not None:
             st.caption("The last figure showed other filters, layers, size or format: render again for this view.")
+        playback_export(data, state, shown, view, scene, title, description,
+                        size if output == "png" else export.PRESETS["slides"], locator)
         event_downloads(data, shown)
+
+
+def playback_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, view: ViewState,
+                    scene: scenes.Scene | None, title: str, description: str, size: export.ExportSize | None,
+                    locator: bool) -> None:
+    """"Export playback": the shown events played through the date filter's range (else their own
+    span) as a video of the figure above, at its PNG size (1920×1080 for a PDF or SVG)."""
+    st.markdown("**Playback**")
+    left, middle = st.columns(2)
+    step = left.selectbox("Step", playback.STEPS, index=playback.STEPS.index("month"), key="export_play_step")
+    mode = middle.selectbox("Show", playback.MODES, key="export_play_mode",
+                            format_func=lambda key: playback.MODES[key])
+    left, middle = st.columns(2)
+    video = left.selectbox("Video", export.VIDEO_FORMATS, key="export_play_format",
+                           format_func=lambda key: VIDEO_LABELS[key])
+    fps = middle.number_input("Periods a second", min_value=0.25, max_value=10.0, value=1.0, step=0.25,
+                              key="export_play_fps")
+    span = date_span(shown)
+    if span is None or size is None:
+        st.caption("No events shown to play." if span is None else "Choose a size the figure can take first.")
+        return
+    first, last = state.date_from or span[0], state.date_to or span[1]
+    periods = playback.periods(first, last, step)
+    problem = None
+    if len(periods) > PAGE_MAX_PERIODS:
+        problem = (f"{len(periods)} periods of a {step}: the page plays at most {PAGE_MAX_PERIODS}; "
+                   "choose a longer step or narrow the dates (panj export --animate plays more)")
+    elif video in ("webm", "mp4") and (size.width % 2 or size.height % 2):
+        problem = f"a {video.upper()} needs an even width and height, not {size.width}×{size.height} px"
+    if problem is not None:
+        st.error(markdown_text(problem))
+        return
+    st.caption(markdown_text(f"{periods[0].label} to {periods[-1].label}: {len(periods)} frames, "
+                             f"{size.width}×{size.height} px"))
+    wanted = (state, view.visible_layers, view.basemap, title, description, size, locator, step, mode, video, fps)
+    clicked = render_button(key="export_play_render", data={"label": f"Export playback ({video.upper()})",
+                                                            "disabled": False},
+                            on_render_change=lambda: None, height="content")
+    if clicked.render is not None:
+        bounds = (ps.clicked_bounds(clicked.render.get("bbox")) or view.bbox
+                  or (scene.bounds(data.layers) if scene is not None else data.home))
+        st.session_state[ps.BBOX] = bounds
+        render_playback(data, shown, replace(view, bbox=bounds), title, description, size, locator,
+                        playback.Playback(first, last, step, mode), video, fps, wanted)
+    rendered = st.session_state.get(PLAYBACK)
+    if rendered is not None and rendered["wanted"] == wanted:
+        st.caption(f"Rendered: {rendered['label']}")
+        st.download_button(f"Download {video.upper()}", rendered["data"], file_name=f"panj-playback.{video}",
+                           mime=export.VIDEO_MIME_TYPES[video], key="export_play_download", on_click="ignore")
+    elif rendered is not None:
+        st.caption("The last playback showed other filters, layers or settings: export it again for this view.")
+
+
+def render_playback(data: Snapshot, shown: pd.DataFrame, view: ViewState, title: str, description: str,
+                    size: export.ExportSize, locator: bool, play: playback.Playback, video: str, fps: float,
+                    wanted: tuple) -> None:
+    map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, bounds=view.bbox, highlight=None)
+    frames = export.playback_frames(shown, play.periods(), play.mode)
+    st.session_state.pop(PLAYBACK, None)
+    with st.status("Rendering the playback in headless Chromium…") as status, tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / f"panj-playback.{video}"
+        try:
+            with export.Renderer(slot_timeout_s=RENDER_WAIT_S, on_wait=lambda: status.update(
+                    label="Waiting for another reader's figure to finish…")) as renderer:
+                status.update(label=f"Rendering {len(frames)} frames in headless Chromium…")
+                result = export.export_playback(
+                    folder, snapshot=data, shown=shown, frames=frames, view=map_view, title=title, size=size,
+                    renderer=renderer, description=figure.playback_description(description, play.step, play.mode),
+                    locator=locator,
+                )
+            status.update(label="Encoding the video…")
+            export.encode_video(list(result.frames), out, fps=fps, output=video)
+        except (browser.BrowserNotFound, browser.BrowserBusy, export.ExportError) as error:
+            logger.error("playback export failed: %s", error)
+            status.update(label=f"Export failed: {markdown_text(error)}", state="error")
+            return
+        for warning in result.figure.warnings:
+            st.warning(markdown_text(warning))
+        label = f"{len(frames)} frames, {size.width}×{size.height} px, {play.step} by {play.step}"
+        st.session_state[PLAYBACK] = {"data": out.read_bytes(), "wanted": wanted, "label": label}
+        status.update(label=f"Rendered the playback: {label}", state="complete")
 
 
 def event_downloads(data: Snapshot, shown: pd.DataFrame) -> None:

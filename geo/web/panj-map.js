@@ -821,6 +821,7 @@
     this._frame = 0;  // numbers what is drawn: each update, and each playback frame between updates
     this._group = null;  // the last update's events group (Leaflet), which a playback frame draws into
     this._filtered = new Int32Array(0);  // the rows the last update's mask shows
+    this._lighter = null;  // the rows an update's faded mask draws lighter (a video's frame), or null
     this._asked = { highlight: null };  // the last update's highlighted event
     this._outlines = null;  // the area outlines drawn last
     this._basemaps = {};
@@ -968,14 +969,15 @@
   };
 
   /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, data: {url, count},
-   * mask, vocabulary, highlight, bounds, fitRequest, fitBesideLegend}; ready turns true once its
-   * layers and events are drawn and the frame painted. */
+   * mask, vocabulary, highlight, bounds, fitRequest, fitBesideLegend}, a playback's (playback,
+   * playbackRange), and a video frame's faded (a mask, as mask, of the rows drawn lighter); ready
+   * turns true once its layers and events are drawn and the frame painted. */
   PanjMap.prototype.update = function (group, u) {
     var update = this.beginUpdate();
     this.playback.fromUpdate(u.playback || null, u.playbackRange || null);
     this.setBasemap(u.basemap);
     var layersDrawn = this.setLayers(u.layers);
-    var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal);
+    var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal, u.faded);
     this.fit(u.bounds, u.fitRequest, u.fitBesideLegend === true);
     this.finishUpdate(update, Promise.all([layersDrawn, eventsDrawn]));
   };
@@ -1053,17 +1055,19 @@
    * page's table) the map also scrolls into the reader's view with its popup open. Returns a
    * promise settled once the outlines are drawn (rejected, after drawing what it can, if a file
    * cannot be fetched). */
-  PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight, toReader) {
+  PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight, toReader, faded) {
     var self = this, update = this._update;
     this._vocabulary = vocabulary;
     return loadEventFile(reference.url).then(function (data) {
-      return Promise.all([shownRows(mask, data.count), self.playback.datesFor(data)]).then(function (found) {
-        return { data: data, rows: found[0] };
+      var lighter = faded ? shownRows(faded, data.count) : Promise.resolve(null);
+      return Promise.all([shownRows(mask, data.count), self.playback.datesFor(data), lighter]).then(function (found) {
+        return { data: data, rows: found[0], lighter: found[2] };
       });
     }).then(function (loaded) {
       if (update !== self._update) { return null; }  // a newer update draws instead
       self._group = group;
       self._filtered = loaded.rows;
+      self._lighter = loaded.lighter;
       self._asked = { highlight: highlight };
       var drawn = self._drawShown(loaded.data, highlight, toReader, true);
       self.playback._notify(false);  // the period's counts, now drawn
@@ -1077,6 +1081,10 @@
   PanjMap.prototype._drawShown = function (data, highlight, toReader, mayReveal) {
     var self = this, update = this._update, frame = this._frame, group = this._group;
     var picked = this.playback.pick(data, this._filtered);
+    if (picked.weight === null && this._lighter) {  // a video frame's partial events (geo.export)
+      picked.weight = new Uint8Array(data.count);
+      this._lighter.forEach(function (row) { picked.weight[row] = WEIGHT_PARTIAL; });
+    }
     var rows = picked.rows, header = data.header, highlightRow = -1, i;
     var styleShown = new Uint8Array(header.styles.length), areaShown = new Int32Array(header.areas.length + 1);
     for (i = 0; i < rows.length; i++) { styleShown[data.style[rows[i]]] = 1; areaShown[data.area[rows[i]]] += 1; }
