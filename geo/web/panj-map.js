@@ -5,10 +5,12 @@
  * once per page, each update naming the rows to show by a bit mask; popup text is fetched when a
  * popup opens. The manifest layers' GeoJSON is fetched from static files (same origin, cacheable)
  * the first time a layer is shown, or the first time an area event needs one of its features'
- * outline (the layer itself may stay hidden). State the browser tests and the PNG exporter read
- * lives on window.panjMap: {ready, error, eventsDrawn, extentsDrawn, layers: {id: {visible,
- * features, title}}, basemap, highlight}; ready is true once the last update's layers are fetched
- * and drawn, its events and their outlines drawn, and the frame painted. window.panjMap.groups()
+ * outline (the layer itself may stay hidden), simplified for the map's zoom (geo/outlines.py:
+ * another file when a zoom crosses a level; a figure draws the full detail). State the browser
+ * tests and the PNG exporter read lives on window.panjMap: {ready, error, eventsDrawn,
+ * extentsDrawn, layers: {id: {visible, features, title, file (the URL drawn)}}, basemap,
+ * highlight}; ready is true once the last update's layers are fetched and drawn, its events and
+ * their outlines drawn, and the frame painted (and again after a zoom to another level). window.panjMap.groups()
  * lists the event groups in view ({x, y, ids} in container pixels), symbols() every drawn symbol's
  * circle ({x, y, r}, its ring included), and openEvent(id) opens an event's popup. The map fires
  * "panjsymbols" after each drawing of the symbols (the names lay out clear of them again).
@@ -290,8 +292,9 @@
   };
 
   /* The events of one compact file (geo/eventdata.py), read once per URL for the page's life:
-   * {count, header, lon, lat (Int32Array, degrees × header.scale), style, area, ids, details(rows)}.
-   * Popup text comes in files of header.detailsRows events, fetched when first needed. */
+   * {count, header, lon, lat (Int32Array, degrees × header.scale), style, area, ids, details(rows),
+   * detailsFrom(url)}. Popup text comes in files of header.detailsRows events, fetched when first
+   * needed from the folder the update names (detailsFrom). */
   var MAGIC = "PANJEV1";
   var eventFiles = {};  // url -> promise of the file's data
 
@@ -312,6 +315,21 @@
     }
   }
   window.PanjDataGone = dataGone;  // the labels' runtime (panj-labels.js) fetches from the same folder
+
+  /* The popup text is written after its folder is published (geo/snapshot.py), and its folder
+   * appears whole: a file not there yet is asked for again after these pauses (some 30 s in all),
+   * then the folder is taken to be gone. */
+  var DETAILS_PAUSES_MS = [100, 200, 400, 800, 1600, 3200, 5000, 5000, 5000, 5000, 5000];
+  function fetchDetails(url, attempt) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (response.status === 404 && attempt < DETAILS_PAUSES_MS.length) {
+        return new Promise(function (resolve) { window.setTimeout(resolve, DETAILS_PAUSES_MS[attempt]); })
+          .then(function () { return fetchDetails(url, attempt + 1); });
+      }
+      if (!response.ok) { dataGone(response); throw new Error("events: " + url + " answered HTTP " + response.status); }
+      return response.json();
+    });
+  }
   function loadEventFile(url) {
     if (!eventFiles[url]) {
       eventFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
@@ -345,23 +363,26 @@
     };
     data.ids = count ? text.decode(bytes.subarray(offset)).split("\n") : [];
     placesOf(data);
-    var chunks = {}, base = url.slice(0, url.lastIndexOf("/") + 1);
+    var chunks = {}, base = null;
+    /* The folder of the popup files (the update's data.details): another one (the folder
+     * published again) starts afresh. */
+    data.detailsFrom = function (url) {
+      if (url !== base) { base = url; chunks = {}; }
+    };
     /* Promise of {row: popup text} for these rows. */
     data.details = function (rows) {
-      var wanted = {};
+      var wanted = {}, from = chunks;
       rows.forEach(function (row) { wanted[Math.floor(row / header.detailsRows)] = true; });
       return Promise.all(Object.keys(wanted).map(function (chunk) {
-        if (!chunks[chunk]) {
-          chunks[chunk] = fetch(base + "details-" + chunk + ".json", { credentials: "same-origin" }).then(function (r) {
-            if (!r.ok) { dataGone(r); throw new Error("events: details " + chunk + " answered HTTP " + r.status); }
-            return r.json();
-          }).catch(function (error) { delete chunks[chunk]; throw error; });
+        if (!from[chunk]) {
+          from[chunk] = fetchDetails(base + "details-" + chunk + ".json", 0)
+            .catch(function (error) { delete from[chunk]; throw error; });
         }
-        return chunks[chunk];
+        return from[chunk];
       })).then(function () {
         var found = {};
         return Promise.all(rows.map(function (row) {
-          return chunks[Math.floor(row / header.detailsRows)].then(function (chunk) {
+          return from[Math.floor(row / header.detailsRows)].then(function (chunk) {
             var values = chunk.rows[row % header.detailsRows], text = {};
             chunk.columns.forEach(function (name, i) { text[name] = values[i]; });
             found[row] = text;
@@ -790,11 +811,17 @@
     this.highlight = null;
     this._layerOrder = [];
     this._layerSpecs = {};
-    this._layerLoads = {};  // id -> promise of the Leaflet layer, from the first time it is needed
-    this._layerFeatures = {};  // id -> {feature id: GeoJSON feature}, for area events' outlines
-    this._leafletLayers = {};
+    this._layerLoads = {};  // file URL -> promise of its GeoJSON, from the first time it is needed
+    this._layerFeatures = {};  // file URL -> {feature id: GeoJSON feature}, for area events' outlines
+    this._leafletLayers = {};  // file URL -> the Leaflet layer drawn from it
+    this._shownLayers = {};  // layer id -> the Leaflet layer on the map (of one of its files)
     this._wanted = {};
     this._update = 0;
+    this._drawings = 0;  // drawings begun (updates, and redrawing at another detail): the last sets ready
+    this._drawn = Promise.resolve();  // the last update's drawing
+    this._redrawn = Promise.resolve();  // the last drawing again at another detail
+    this._detail = "";  // which file of each layer the map's zoom draws (_detailKey)
+    this._outlineState = null;  // the last update's area outlines, to draw again at another detail
     this._basemaps = {};
     this._attributions = {};
     this._attribution = null;
@@ -820,6 +847,7 @@
     map.on("click", this._onMapClick, this);
     map.on("mousemove", this._onMapHover, this);
     map.on("zoomend", this._legendLocations, this);
+    map.on("zoomend", this._zoomDetail, this);
     this.home = config.home;  // [[south, west], [north, east]]
     // Not animated: a zoom animation still running when an update's fit() arrives would end by
     // putting back the zoom it was animating to.
@@ -849,34 +877,50 @@
     this.basemap = id_;
   };
 
-  /* One manifest layer, registered by URL: {id, title, style, labelField, attribution, features, url}. */
+  /* One manifest layer, registered by URL: {id, title, style, labelField, attribution, features,
+   * url, levels}; levels ([[zoom, url], ...], coarse to fine, geo.outlines) are its lines and
+   * outlines simplified for the zooms up to each zoom, url its full detail. */
   PanjMap.prototype.addVectorLayer = function (spec) {
     this._layerSpecs[spec.id] = spec;
     this._attributions[spec.id] = spec.attribution;
     this._layerOrder.push(spec.id);
-    this.layers[spec.id] = { visible: false, features: spec.features, title: spec.title };
+    this.layers[spec.id] = { visible: false, features: spec.features, title: spec.title, file: null };
+    this._detail = this._detailKey();
   };
 
-  /* The layer's GeoJSON, fetched once (its features by id kept for area outlines); a failed fetch
+  /* The file of a layer drawn at the map's zoom: the coarsest level made for that zoom or beyond
+   * (a fractional zoom takes the next level up: finer than a pixel there too), else full detail. */
+  PanjMap.prototype._detailUrl = function (id, at) {
+    var spec = this._layerSpecs[id], zoom = at === undefined ? this.map.getZoom() : at, levels = spec.levels || [], i;
+    for (i = 0; i < levels.length; i++) { if (zoom <= levels[i][0] + 1e-6) { return levels[i][1]; } }
+    return spec.url;
+  };
+
+  PanjMap.prototype._detailKey = function () {
+    var self = this;
+    return this._layerOrder.map(function (id) { return self._detailUrl(id); }).join(" ");
+  };
+
+  /* A file of the layer, fetched once (its features by id kept for area outlines); a failed fetch
    * is retried next time. */
-  PanjMap.prototype._loadLayer = function (id) {
+  PanjMap.prototype._loadLayer = function (id, url) {
     var self = this, spec = this._layerSpecs[id];
     if (!spec) { return Promise.reject(new Error("layer " + id + " is not on this map")); }
-    if (!this._layerLoads[id]) {
-      this._layerLoads[id] = fetch(spec.url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) { dataGone(response); throw new Error("layer " + id + ": " + spec.url + " answered HTTP " + response.status); }
+    if (!this._layerLoads[url]) {
+      this._layerLoads[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { dataGone(response); throw new Error("layer " + id + ": " + url + " answered HTTP " + response.status); }
         return response.json();
       }).then(function (data) {
         var byId = {};
         data.features.forEach(function (feature) { byId[(feature.properties || {}).id] = feature; });
-        self._layerFeatures[id] = byId;
+        self._layerFeatures[url] = byId;
         return data;
       }).catch(function (error) {
-        delete self._layerLoads[id];
+        delete self._layerLoads[url];
         throw error;
       });
     }
-    return this._layerLoads[id];
+    return this._layerLoads[url];
   };
 
   /* SVG paths with class panj-layer-<id> and escaped tooltips. */
@@ -904,21 +948,37 @@
     ids.forEach(function (id) { if (self._layerSpecs[id]) { wanted[id] = true; } });
     this._wanted = wanted;
     this._layerOrder.forEach(function (id) {
-      var layer = self._leafletLayers[id];
       if (!wanted[id]) {
-        if (layer && self.map.hasLayer(layer)) { self.map.removeLayer(layer); }
+        if (self._shownLayers[id]) { self.map.removeLayer(self._shownLayers[id]); }
+        delete self._shownLayers[id];
         self.layers[id].visible = false;
+        self.layers[id].file = null;
       }
     });
     this._legendShow("data-panj-legend-layer", wanted);
     this._updateAttribution(ids);
-    return Promise.all(Object.keys(wanted).map(function (id) {
-      return self._loadLayer(id).then(function (data) {
+    return this._showLayers();
+  };
+
+  /* Each wanted layer drawn from its file for the map's zoom; a layer shown at another detail stays
+   * until the new file has arrived, so a zoom never leaves it blank. */
+  PanjMap.prototype._showLayers = function () {
+    var self = this;
+    return Promise.all(Object.keys(this._wanted).map(function (id) {
+      var url = self._detailUrl(id);
+      return self._loadLayer(id, url).then(function (data) {
+        // Hidden since, or zoomed to another detail (whose own drawing follows): nothing to do.
+        if (!self._wanted[id] || self._detailUrl(id) !== url) { return; }
         // Built the first time it is shown: a layer fetched only for an area's outline never is.
-        var layer = self._leafletLayers[id] || (self._leafletLayers[id] = self._vectorLayer(self._layerSpecs[id], data));
-        // Still wanted? A later setLayers may have hidden it while it was on its way.
-        if (self._wanted[id] && !self.map.hasLayer(layer)) { layer.addTo(self.map); }
-        self.layers[id].visible = self.map.hasLayer(layer);
+        var layer = self._leafletLayers[url] || (self._leafletLayers[url] = self._vectorLayer(self._layerSpecs[id], data));
+        var before = self._shownLayers[id];
+        if (before !== layer) {
+          if (before) { self.map.removeLayer(before); }
+          layer.addTo(self.map);
+          self._shownLayers[id] = layer;
+        }
+        self.layers[id].visible = true;
+        self.layers[id].file = url;
         self._restack();
       });
     }));
@@ -928,9 +988,34 @@
   PanjMap.prototype._restack = function () {
     var self = this;
     this._layerOrder.forEach(function (id) {
-      var layer = self._leafletLayers[id];
-      if (layer && self.map.hasLayer(layer)) { layer.bringToFront(); }
+      if (self._shownLayers[id]) { self._shownLayers[id].bringToFront(); }
     });
+  };
+
+  /* Once painted, the files of the levels one zoom step in and out, for the layers drawn (shown,
+   * or outlining an area event), are fetched while the reader looks: a zoom step then draws
+   * from a file at hand. */
+  PanjMap.prototype._prefetchDetail = function () {
+    var self = this, zoom = this.map.getZoom(), ids = L.extend({}, this._wanted), state = this._outlineState;
+    if (state !== null) { Object.keys(state.extents).forEach(function (code) { ids[state.extents[code].layer] = true; }); }
+    Object.keys(ids).forEach(function (id) {
+      [zoom - 1, zoom + 1].forEach(function (at) {
+        self._loadLayer(id, self._detailUrl(id, at)).catch(function () {});  // asked again, and reported, when drawn
+      });
+    });
+  };
+
+  /* A zoom that changes which file a layer is drawn from draws the shown layers and the area
+   * outlines again from the new files; ready is false until they are painted. */
+  PanjMap.prototype._zoomDetail = function () {
+    var detail = this._detailKey();
+    if (detail === this._detail) { return; }
+    this._detail = detail;
+    this.ready = false;
+    var state = this._outlineState;
+    var outlines = state === null ? null : this._drawOutlines(state, this._extentFeatures(state.extents), false);
+    this._redrawn = Promise.all([this._showLayers(), outlines]);
+    this.finishUpdate(this._update, Promise.all([this._drawn, this._redrawn]));
   };
 
   /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, data: {url, count},
@@ -941,8 +1026,10 @@
     this.setBasemap(u.basemap);
     var layersDrawn = this.setLayers(u.layers);
     var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal);
+    // A fit to another detail's zoom draws the layers and outlines again (_zoomDetail: _redrawn).
     this.fit(u.bounds, u.fitRequest, u.fitBesideLegend === true);
-    this.finishUpdate(update, Promise.all([layersDrawn, eventsDrawn]));
+    this._drawn = Promise.all([layersDrawn, eventsDrawn]);
+    this.finishUpdate(update, Promise.all([this._drawn, this._redrawn]));
   };
 
   PanjMap.prototype.beginUpdate = function () {
@@ -955,15 +1042,18 @@
   /* Ready once the update's layers and events are drawn, the labels' file has arrived
    * (geo/web/panj-labels.js), and two animation frames later (the
    * first runs before the browser paints what was drawn, the second after), unless a newer
-   * update has begun meanwhile. */
+   * update, or a drawing at another detail, has begun meanwhile (that one sets it). */
   PanjMap.prototype.finishUpdate = function (update, drawn) {
-    var self = this;
+    var self = this, drawing = ++this._drawings;
     return Promise.all([drawn, this.labelsLoaded]).then(function () {
       return new Promise(function (resolve) {
         window.requestAnimationFrame(function () { window.requestAnimationFrame(resolve); });
       });
     }).then(function () {
-      if (update === self._update) { self.ready = true; }
+      if (update === self._update && drawing === self._drawings) {
+        self.ready = true;
+        self._prefetchDetail();
+      }
     }, function (error) {
       if (update === self._update) { self.error = String(error.message || error); }
       if (window.console) { window.console.error("Panj map: " + (error.message || error)); }
@@ -1021,6 +1111,7 @@
     var self = this, update = this._update;
     this._vocabulary = vocabulary;
     return loadEventFile(reference.url).then(function (data) {
+      data.detailsFrom(reference.details);
       return shownRows(mask, data.count).then(function (rows) { return { data: data, rows: rows }; });
     }).then(function (loaded) {
       if (update !== self._update) { return null; }  // a newer update draws instead
@@ -1042,6 +1133,8 @@
         if (PLAN_STATUSES[style[2]] === true) { statuses.planned = true; }
         locations[style[3] === "exact" ? "exact" : "approximate"] = true;
       });
+      var state = { group: group, extents: extents, areaShown: areaShown, data: data, highlightRow: highlightRow,
+                    update: update, outlines: null, highlight: null };
       self._data = data;
       self.map.closePopup();
       self.events.setData(data, rows, vocabulary, highlightRow);
@@ -1056,30 +1149,17 @@
       self.extentsDrawn = 0;
       self.highlightOutline = null;
       self.highlight = highlightRow < 0 ? null : highlight;
+      self._outlineState = state;
       // A newly highlighted event is brought into view once its outline is known, unless a fit of
       // this update (fit() ran already) asked for another view since.
       var reveal = self._reveal = highlightRow >= 0 && self._lastHighlight !== highlight ? highlightRow : null;
       self._lastHighlight = self.highlight;
-      return outlinesFetched.then(function (found) {
-        var outlines = L.featureGroup(), count = 0;
-        Object.keys(found.features).forEach(function (code) {
-          count += areaShown[code];
-          outlines.addLayer(L.geoJSON(found.features[code], {
-            renderer: self.extentCanvas, interactive: false, style: EXTENT_STYLE
-          }));
-        });
-        group.addLayer(outlines);
+      // Thickening in once: when newly highlighted, and never in an export (no animation there).
+      return self._drawOutlines(state, outlinesFetched, reveal !== null && self._animates()).then(function (found) {
         var outline = highlightRow >= 0 ? found.features[data.area[highlightRow]] : undefined;
-        if (update === self._update && outline !== undefined) {
-          // Thickening in once: when newly highlighted, and never in an export (no animation there).
-          var once = reveal !== null && self._animates();
-          self.highlightOutline = L.geoJSON(outline, {
-            renderer: self.highlightRenderer, interactive: false,
-            style: L.extend({ className: "panj-highlight-area" + (once ? " panj-highlight-once" : "") }, HIGHLIGHT_AREA_STYLE)
-          });
-          group.addLayer(self.highlightOutline);
+        if (update === self._update) {
+          self.extentsDrawn = Object.keys(found.features).reduce(function (sum, code) { return sum + areaShown[code]; }, 0);
         }
-        if (update === self._update) { self.extentsDrawn = count; }
         if (reveal !== null && self._reveal === reveal) {
           self._bringIntoView(reveal, found.features[data.area[reveal]]);
           if (outline === undefined) { self._pulse(); }
@@ -1087,6 +1167,36 @@
         }
         if (found.error !== null) { throw found.error; }
       });
+    });
+  };
+
+  /* The area outlines of one update (state, from drawEvents) once their features are fetched
+   * (found, from _extentFeatures), replacing those drawn before at another detail; the
+   * highlighted area event's own outline over them (thickening in when once). Outlines fetched
+   * for a detail the map has zoomed away from meanwhile are not drawn: the zoom's own drawing
+   * follows. Settles with found. */
+  PanjMap.prototype._drawOutlines = function (state, fetched, once) {
+    var self = this;
+    return fetched.then(function (found) {
+      if (state !== self._outlineState || state.update !== self._update || found.detail !== self._detail) { return found; }
+      var outlines = L.featureGroup();
+      Object.keys(found.features).forEach(function (code) {
+        outlines.addLayer(L.geoJSON(found.features[code], {
+          renderer: self.extentCanvas, interactive: false, style: EXTENT_STYLE
+        }));
+      });
+      if (state.outlines !== null) { state.group.removeLayer(state.outlines); }
+      state.outlines = outlines;
+      state.group.addLayer(outlines);
+      var outline = state.highlightRow >= 0 ? found.features[state.data.area[state.highlightRow]] : undefined;
+      if (state.highlight !== null) { state.group.removeLayer(state.highlight); }
+      state.highlight = outline === undefined ? null : L.geoJSON(outline, {
+        renderer: self.highlightRenderer, interactive: false,
+        style: L.extend({ className: "panj-highlight-area" + (once ? " panj-highlight-once" : "") }, HIGHLIGHT_AREA_STYLE)
+      });
+      if (state.highlight !== null) { state.group.addLayer(state.highlight); }
+      self.highlightOutline = state.highlight;
+      return found;
     });
   };
 
@@ -1285,11 +1395,11 @@
    * error}: every layer involved is fetched (hidden or not); error is the first failure, null when
    * all arrived. */
   PanjMap.prototype._extentFeatures = function (extents) {
-    var self = this, found = { features: {}, error: null };
+    var self = this, found = { features: {}, error: null, detail: this._detail };
     return Promise.all(Object.keys(extents).map(function (code) {
-      var ref = extents[code];
-      return self._loadLayer(ref.layer).then(function () {
-        var feature = self._layerFeatures[ref.layer][ref.feature];
+      var ref = extents[code], url = self._detailUrl(ref.layer);
+      return self._loadLayer(ref.layer, url).then(function () {
+        var feature = self._layerFeatures[url][ref.feature];
         if (!feature) { throw new Error("area place " + ref.layer + ":" + ref.feature + ": no such feature"); }
         found.features[code] = feature;
       }).catch(function (error) {
