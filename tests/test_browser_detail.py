@@ -55,13 +55,15 @@ def test_each_layer_is_drawn_from_the_level_of_the_zoom(page) -> None:
         server.document = _document(snapshot)
         page.goto(server.url)
         page.wait_for_function(READY, timeout=TIMEOUT_MS)
-        for zoom in (None, 6, 7, 10):
+        # (zoom, the zoom the files are then chosen for): a step of one keeps the drawing.
+        for zoom, chosen in ((None, None), (5, 5), (6, 5), (8, 8), (10, 10)):
             if zoom is not None:
                 _zoom_to(page, zoom)
-            at = page.evaluate("() => window.panjMap.map.getZoom()")
+            at, detail = page.evaluate("() => [window.panjMap.map.getZoom(), window.panjMap.detailZoom]")
+            assert detail == (at if chosen is None else chosen) and abs(at - detail) <= 1
             drawn = page.evaluate("""() => Object.fromEntries(Object.entries(window.panjMap.layers)
                 .map(([id, layer]) => [id, layer.file.split('/').pop()]))""")
-            assert drawn == {layer: _expected_file(layer, at) for layer in snapshot.layers}, at
+            assert drawn == {layer: _expected_file(layer, detail) for layer in snapshot.layers}, at
             # Each file fetched once (a level one step away before it is needed), however often drawn.
             assert set(drawn.values()) <= set(fetched) and sorted(fetched) == sorted(set(fetched))
             assert page.evaluate("() => Object.values(window.panjMap.layers).every(layer => layer.visible)")

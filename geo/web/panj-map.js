@@ -8,7 +8,7 @@
  * outline (the layer itself may stay hidden), simplified for the map's zoom (geo/outlines.py:
  * another file when a zoom crosses a level; a figure draws the full detail). State the browser
  * tests and the PNG exporter read lives on window.panjMap: {ready, error, eventsDrawn,
- * extentsDrawn, layers: {id: {visible, features, title, file (the URL drawn)}}, basemap,
+ * extentsDrawn, layers: {id: {visible, features, title, file (the URL drawn)}}, detailZoom, basemap,
  * highlight}; ready is true once the last update's layers are fetched and drawn, its events and
  * their outlines drawn, and the frame painted (and again after a zoom to another level). window.panjMap.groups()
  * lists the event groups in view ({x, y, ids} in container pixels), symbols() every drawn symbol's
@@ -800,6 +800,8 @@
     if (enabled) { keyboard.enable(); }
   }
 
+  var DETAIL_STEPS = 1;  // zoom steps a layer's drawing may be from the zoom its file was chosen for
+
   function PanjMap(map, config) {
     this.map = map;
     this.ready = false;
@@ -820,7 +822,7 @@
     this._drawings = 0;  // drawings begun (updates, and redrawing at another detail): the last sets ready
     this._drawn = Promise.resolve();  // the last update's drawing
     this._redrawn = Promise.resolve();  // the last drawing again at another detail
-    this._detail = "";  // which file of each layer the map's zoom draws (_detailKey)
+    this.detailZoom = null;  // the zoom the layers' files were chosen for (_detailUrl)
     this._outlineState = null;  // the last update's area outlines, to draw again at another detail
     this._basemaps = {};
     this._attributions = {};
@@ -885,20 +887,16 @@
     this._attributions[spec.id] = spec.attribution;
     this._layerOrder.push(spec.id);
     this.layers[spec.id] = { visible: false, features: spec.features, title: spec.title, file: null };
-    this._detail = this._detailKey();
+    if (this.detailZoom === null) { this.detailZoom = this.map.getZoom(); }
   };
 
-  /* The file of a layer drawn at the map's zoom: the coarsest level made for that zoom or beyond
-   * (a fractional zoom takes the next level up: finer than a pixel there too), else full detail. */
+  /* The file of a layer drawn for a zoom (detailZoom unless given): the coarsest level made for
+   * that zoom or beyond (a fractional zoom takes the next level up: finer than half a pixel there
+   * too), else full detail. */
   PanjMap.prototype._detailUrl = function (id, at) {
-    var spec = this._layerSpecs[id], zoom = at === undefined ? this.map.getZoom() : at, levels = spec.levels || [], i;
+    var spec = this._layerSpecs[id], zoom = at === undefined ? this.detailZoom : at, levels = spec.levels || [], i;
     for (i = 0; i < levels.length; i++) { if (zoom <= levels[i][0] + 1e-6) { return levels[i][1]; } }
     return spec.url;
-  };
-
-  PanjMap.prototype._detailKey = function () {
-    var self = this;
-    return this._layerOrder.map(function (id) { return self._detailUrl(id); }).join(" ");
   };
 
   /* A file of the layer, fetched once (its features by id kept for area outlines); a failed fetch
@@ -992,25 +990,27 @@
     });
   };
 
-  /* Once painted, the files of the levels one zoom step in and out, for the layers drawn (shown,
-   * or outlining an area event), are fetched while the reader looks: a zoom step then draws
-   * from a file at hand. */
+  /* Once painted, the files the next zoom out or in past DETAIL_STEPS would draw, for the layers
+   * drawn (shown, or outlining an area event), are fetched while the reader looks. */
   PanjMap.prototype._prefetchDetail = function () {
-    var self = this, zoom = this.map.getZoom(), ids = L.extend({}, this._wanted), state = this._outlineState;
+    var self = this, zoom = this.detailZoom, ids = L.extend({}, this._wanted), state = this._outlineState;
     if (state !== null) { Object.keys(state.extents).forEach(function (code) { ids[state.extents[code].layer] = true; }); }
     Object.keys(ids).forEach(function (id) {
-      [zoom - 1, zoom + 1].forEach(function (at) {
+      [zoom - DETAIL_STEPS - 1, zoom + DETAIL_STEPS + 1].forEach(function (at) {
         self._loadLayer(id, self._detailUrl(id, at)).catch(function () {});  // asked again, and reported, when drawn
       });
     });
   };
 
-  /* A zoom that changes which file a layer is drawn from draws the shown layers and the area
-   * outlines again from the new files; ready is false until they are painted. */
+  /* A zoom more than DETAIL_STEPS from the one the files were chosen for draws the shown layers and
+   * the area outlines again from the files for the new zoom; ready is false until they are
+   * painted. Within it the drawing stays: a level drawn one zoom in is simplified to a pixel, as
+   * Leaflet simplifies every path anyway, and one zoom out it is finer than needed; redrawing
+   * on every step would cost more than the vertices it saves. */
   PanjMap.prototype._zoomDetail = function () {
-    var detail = this._detailKey();
-    if (detail === this._detail) { return; }
-    this._detail = detail;
+    var zoom = this.map.getZoom();
+    if (Math.abs(zoom - this.detailZoom) <= DETAIL_STEPS + 1e-6) { return; }
+    this.detailZoom = zoom;
     this.ready = false;
     var state = this._outlineState;
     var outlines = state === null ? null : this._drawOutlines(state, this._extentFeatures(state.extents), false);
@@ -1178,7 +1178,7 @@
   PanjMap.prototype._drawOutlines = function (state, fetched, once) {
     var self = this;
     return fetched.then(function (found) {
-      if (state !== self._outlineState || state.update !== self._update || found.detail !== self._detail) { return found; }
+      if (state !== self._outlineState || state.update !== self._update || found.detail !== self.detailZoom) { return found; }
       var outlines = L.featureGroup();
       Object.keys(found.features).forEach(function (code) {
         outlines.addLayer(L.geoJSON(found.features[code], {
@@ -1395,7 +1395,7 @@
    * error}: every layer involved is fetched (hidden or not); error is the first failure, null when
    * all arrived. */
   PanjMap.prototype._extentFeatures = function (extents) {
-    var self = this, found = { features: {}, error: null, detail: this._detail };
+    var self = this, found = { features: {}, error: null, detail: this.detailZoom };
     return Promise.all(Object.keys(extents).map(function (code) {
       var ref = extents[code], url = self._detailUrl(ref.layer);
       return self._loadLayer(ref.layer, url).then(function () {
