@@ -823,6 +823,7 @@
     this._drawn = Promise.resolve();  // the last update's drawing
     this._redrawn = Promise.resolve();  // the last drawing again at another detail
     this.detailZoom = null;  // the zoom the layers' files were chosen for (_detailUrl)
+    this._levels = false;  // whether any layer has simplified levels
     this._outlineState = null;  // the last update's area outlines, to draw again at another detail
     this._basemaps = {};
     this._attributions = {};
@@ -888,6 +889,7 @@
     this._layerOrder.push(spec.id);
     this.layers[spec.id] = { visible: false, features: spec.features, title: spec.title, file: null };
     if (this.detailZoom === null) { this.detailZoom = this.map.getZoom(); }
+    this._levels = this._levels || (spec.levels || []).length > 0;
   };
 
   /* The file of a layer drawn for a zoom (detailZoom unless given): the coarsest level made for
@@ -1009,7 +1011,8 @@
    * on every step would cost more than the vertices it saves. */
   PanjMap.prototype._zoomDetail = function () {
     var zoom = this.map.getZoom();
-    if (Math.abs(zoom - this.detailZoom) <= DETAIL_STEPS + 1e-6) { return; }
+    // A figure's layers have no levels (full detail at every zoom): nothing to draw again.
+    if (!this._levels || Math.abs(zoom - this.detailZoom) <= DETAIL_STEPS + 1e-6) { return; }
     this.detailZoom = zoom;
     this.ready = false;
     var state = this._outlineState;
