@@ -49,7 +49,7 @@ DETAILS_ROWS = 256  # events per popup file: one file is a few tens of kilobytes
 EVENTS_FILE = "events.bin"
 _GZIP_LEVEL = 6  # the mask's compression: small, sent on every rerun
 # The events file's: a million events' columns compress in about a quarter of level 6's time, to a
-# file a twentieth larger (docs/performance.md, "Publishing a million events").
+# file a twentieth larger (docs/performance.md, "Issue 21: the paint floor and publishing").
 _EVENTS_GZIP_LEVEL = 1
 _POPUP_BLOCK_CHUNKS = 64  # popup files made from one slice of the events at a time: bounded memory
 
