@@ -20,7 +20,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +105,10 @@ class DataFolder:
     def path(self) -> Path:
         return _DATA_DIR / self.name
 
+    def subfolder_url(self, name: str) -> str:
+        """The URL of a folder written inside this one by ``publish_subfolder`` (ending in "/")."""
+        return f"{_DATA_URL}{self.name}/{name}/"
+
 
 def publish_folder(files: Mapping[str, bytes]) -> DataFolder:
     """Write ``files`` into one folder of ``static/vendor/data/`` named by a hash of all of them
@@ -134,6 +138,27 @@ def publish_folder(files: Mapping[str, bytes]) -> DataFolder:
         if not folder.path.is_dir():  # another thread or server published the same folder meanwhile
             raise
     return folder
+
+
+def publish_subfolder(folder: DataFolder, name: str, files: Iterable[tuple[str, bytes]]) -> None:
+    """Write ``files`` ((name, content) pairs, made as they are taken) into the folder ``name``
+    inside a published folder, which appears whole or not at all (written under a temporary name
+    and renamed). For files made after the folder was published and named by a token of their own
+    (``geo.snapshot``: the popup text): the published folder's hash does not cover them. OSError
+    when the folder is removed meanwhile (pruned); the part written is removed with it."""
+    if not _DATA_NAME.fullmatch(name):
+        raise ValueError(f"data folder name {name!r}: expected lower-case letters, digits, '.', '_' or '-'")
+    partial = Path(tempfile.mkdtemp(prefix=_PARTIAL_PREFIX, dir=folder.path))
+    try:
+        for file_name, content in files:
+            if not _DATA_NAME.fullmatch(file_name):
+                raise ValueError(f"data file name {file_name!r}: expected lower-case letters, digits, '.', '_' or '-'")
+            (partial / file_name).write_bytes(content)
+        partial.chmod(0o755)
+        partial.rename(folder.path / name)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
 
 
 def data_folders(*, unfinished: bool = False) -> dict[str, float]:

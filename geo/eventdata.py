@@ -2,8 +2,10 @@
 once per session, and the popups' text in small files fetched only when a popup opens
 (docs/ARCHITECTURE.md, "Events in the browser").
 
-``event_files`` makes these files; the snapshot publishes them with its layers and labels in one
-content-hashed folder (``geo.snapshot``, ``geo.assets.publish_folder``):
+``events_file`` makes the compact file, which the snapshot publishes with its layers and labels in
+one content-hashed folder (``geo.snapshot``, ``geo.assets.publish_folder``); ``popup_files`` makes
+the popup files, which the snapshot writes afterwards, in a background thread, into a folder of
+their own inside it (popups are opened long after the map is painted); ``event_files`` gives both:
 
 - ``events.bin``: gzip of ``MAGIC``, a little-endian Uint32 header length, the header (UTF-8 JSON,
   padded with spaces to a multiple of 4 bytes) and then the columns, each aligned to 4 bytes:
@@ -16,8 +18,9 @@ content-hashed folder (``geo.snapshot``, ``geo.assets.publish_folder``):
 - ``dates.bin``: gzip of two little-endian Int32 columns, ``date_first`` then ``date_last`` of each
   row (days since 1970-01-01): what the playback reads to choose each period's events in the
   browser (``geo.playback``), fetched the first time a playback is on.
-- ``details-<k>.json``: the popup text of rows ``k × DETAILS_ROWS`` up to the next chunk, a JSON
-  list of objects (title, summary, date, actors, place, distances, citations as the joined events hold them...).
+- ``details-<k>.json``: the popup text of rows ``k × DETAILS_ROWS`` up to the next chunk,
+  ``{"columns": [...], "rows": [[...]]}`` (title, summary, date, actors, place, distances,
+  citations as the joined events hold them...).
 
 Rows keep the order of the events frame given, so the page can say which events to show as a
 compressed bit mask over those rows (``shown_mask``): a filter change sends the mask, never the
@@ -32,7 +35,7 @@ import gzip
 import json
 import struct
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +51,11 @@ COORDINATE_SCALE = 100_000  # 1e-5 degrees, about a metre: finer than any place 
 DETAILS_ROWS = 256  # events per popup file: one file is a few tens of kilobytes
 EVENTS_FILE = "events.bin"
 DATES_FILE = "dates.bin"
-_GZIP_LEVEL = 6
+_GZIP_LEVEL = 6  # the mask's compression: small, sent on every rerun
+# The events file's: a million events' columns compress in about a quarter of level 6's time, to a
+# file a twentieth larger (docs/performance.md, "Issue 21: the paint floor and publishing").
+_EVENTS_GZIP_LEVEL = 1
+_POPUP_BLOCK_CHUNKS = 64  # popup files made from one slice of the events at a time: bounded memory
 
 
 @dataclass(frozen=True)
@@ -59,52 +66,45 @@ class PublishedEvents:
     url: str
     count: int
     payload_bytes: int
+    details: str  # the URL of the folder holding the popup files (ending in "/")
 
     def reference(self) -> dict[str, Any]:
         """What the map's update names the data by."""
-        return {"url": self.url, "count": self.count}
+        return {"url": self.url, "count": self.count, "details": self.details}
 
 
 def event_files(
     events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Mapping[str, Layer],
     documents: Mapping[str, Document] | None = None,
 ) -> dict[str, bytes]:
-    """``events`` (joined events, ``geo.join``) as the browser reads them: ``EVENTS_FILE`` and the
-    popup files, by file name; the symbols at ``lons``/``lats`` (``geo.placement.symbol_points``). An
-    area event's place must be a feature of ``layers`` (the only outlines the browser can fetch).
-    Raises ValueError when one is not."""
-    # Building the files makes a few hundred thousand short-lived, acyclic objects (rows, texts):
-    # reference counting frees them, while each cycle collection they set off would walk the
-    # whole long-lived heap (the page's data, a benchmark's other map), a third of the time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _files(events, lons, lats, layers, documents)
-    finally:
-        if collecting:
-            gc.enable()
+    """Every file of ``events`` by name: ``EVENTS_FILE`` (``events_file``) and the popup files
+    (``popup_files``)."""
+    return {EVENTS_FILE: events_file(events, lons, lats, layers, documents), **dict(popup_files(events))}
 
 
-def _files(events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Mapping[str, Layer],
-           documents: Mapping[str, Document] | None) -> dict[str, bytes]:
+def events_file(
+    events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Mapping[str, Layer],
+    documents: Mapping[str, Document] | None = None,
+) -> bytes:
+    """``events`` (joined events, ``geo.join``) as the browser reads them: the content of
+    ``EVENTS_FILE``, the symbols at ``lons``/``lats`` (``geo.placement.symbol_points``). An area
+    event's place must be a feature of ``layers`` (the only outlines the browser can fetch).
+    Raises ValueError when one is not. Column by column: no Python object per event."""
     count = len(events)
     is_area = area_rows(events)
-    places = events["place"].to_numpy()
-
-    areas: list[dict[str, str]] = []
-    area_index: dict[str, int] = {}
+    area_rows_at = np.flatnonzero(is_area)
     area_codes = np.zeros(count, dtype=np.uint32)
-    ids = events["id"].to_numpy()
-    for row in np.flatnonzero(is_area):
-        place = places[row]
-        if place not in area_index:
-            layer_id, feature_id = parse_ref(place)
-            if layer_id not in layers or feature_id not in layers[layer_id].frame.index:
-                raise ValueError(f"event {ids[row]!r}: place {place!r} is not a feature of the map's layers "
-                                 f"({', '.join(layers)}), so its outline cannot be drawn")
-            area_index[place] = len(areas)
-            areas.append({"layer": layer_id, "feature": feature_id})
-        area_codes[row] = area_index[place] + 1
+    # Each distinct area place once, in the order of its first event, as the runtime numbers them.
+    place_codes, place_values = pd.factorize(events["place"].iloc[area_rows_at], sort=False)
+    areas: list[dict[str, str]] = []
+    for code, place in enumerate(place_values):
+        layer_id, feature_id = parse_ref(place)
+        if layer_id not in layers or feature_id not in layers[layer_id].frame.index:
+            row = area_rows_at[np.flatnonzero(place_codes == code)[0]]
+            raise ValueError(f"event {events['id'].iloc[row]!r}: place {place!r} is not a feature of the map's "
+                             f"layers ({', '.join(layers)}), so its outline cannot be drawn")
+        areas.append({"layer": layer_id, "feature": feature_id})
+    area_codes[area_rows_at] = place_codes + 1
 
     # A style is one combination of type, actors, status and location precision: each column
     # coded on its own, the codes combined into one number, the numbers coded again.
@@ -143,9 +143,8 @@ def _files(events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Map
         style_codes.astype("<u4" if wide_styles else "<u2"),
         area_codes.astype("<u4" if wide_areas else "<u2"),
     ]
-    content = gzip.compress(_pack(header, columns, "\n".join(ids).encode("utf-8")), compresslevel=_GZIP_LEVEL,
-                            mtime=0)
-    return {EVENTS_FILE: content, **_details_files(events)}
+    ids = "\n".join(events["id"].tolist()).encode("utf-8")
+    return gzip.compress(_pack(header, columns, ids), compresslevel=_EVENTS_GZIP_LEVEL, mtime=0)
 
 
 def dates_file(events: pd.DataFrame) -> bytes:
@@ -205,9 +204,31 @@ DETAILS_COLUMNS = (
 _ROUNDED = {"frontier_km": 1, "nearest_post_km": 1}
 
 
-def _details_files(events: pd.DataFrame) -> dict[str, bytes]:
-    """The popups' text, ``DETAILS_ROWS`` events to a file: ``{"columns": [...], "rows": [[...]]}``,
-    a row's values in the columns' order, null for a missing value."""
+def popup_files(events: pd.DataFrame) -> Iterator[tuple[str, bytes]]:
+    """The popups' text as (file name, content), ``DETAILS_ROWS`` events to a file
+    (``details-<k>.json``: ``{"columns": [...], "rows": [[...]]}``, a row's values in the columns'
+    order, null for a missing value), made a slice of the events at a time as they are asked for."""
+    names = [name for name, _ in DETAILS_COLUMNS]
+    # Plain data built here, never self-referring: the encoder need not look for cycles.
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+    block = DETAILS_ROWS * _POPUP_BLOCK_CHUNKS
+    for first in range(0, len(events), block):
+        # Many short-lived, acyclic objects (rows, texts): reference counting frees them, while the
+        # cycle collections they would set off walk the whole long-lived heap (the page's data).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            rows = _popup_rows(events.iloc[first: first + block])
+            made = [(f"details-{(first + start) // DETAILS_ROWS}.json",
+                     encode({"columns": names, "rows": rows[start: start + DETAILS_ROWS]}).encode("utf-8"))
+                    for start in range(0, len(rows), DETAILS_ROWS)]
+        finally:
+            if collecting:
+                gc.enable()
+        yield from made
+
+
+def _popup_rows(events: pd.DataFrame) -> list[tuple[Any, ...]]:
     values = []
     for _, column in DETAILS_COLUMNS:
         series = events[column]
@@ -217,12 +238,7 @@ def _details_files(events: pd.DataFrame) -> dict[str, bytes]:
             values.append(series.tolist())
         else:
             values.append(series.astype(object).where(series.notna(), None).tolist())
-    rows = list(zip(*values))
-    names = [name for name, _ in DETAILS_COLUMNS]
-    # Plain data built here, never self-referring: the encoder need not look for cycles.
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-    return {f"details-{chunk}.json": encode({"columns": names, "rows": rows[start: start + DETAILS_ROWS]}).encode("utf-8")
-            for chunk, start in enumerate(range(0, len(rows), DETAILS_ROWS))}
+    return list(zip(*values))
 
 
 def shown_mask(shown_rows: np.ndarray, count: int) -> str | None:

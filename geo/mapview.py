@@ -31,16 +31,19 @@ their outlines drawn, then two animation frames) the browser holds ``window.panj
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
 import pandas as pd
 from folium.template import Template
 
-from geo import assets, eventdata, labels
+from geo import assets, eventdata, labels, outlines
 from geo.basemaps import Basemap
 from geo.events import PLAN_STATUSES, Vocabulary
 from geo.layers import Layer
@@ -59,9 +62,12 @@ GROUP_SHAPE = "group"  # the legend's swatch of a group of events (drawn by geo/
 class MapData:
     """Where a map fetches its data: one published folder of the snapshot (``geo.snapshot``)."""
 
-    layers: dict[str, str]  # layer id -> URL of its ``layer_file``
+    layers: dict[str, str]  # layer id -> URL of its ``layer_file`` (full detail)
     labels: str  # URL of the labels file (``geo.labels.label_file``)
     events: eventdata.PublishedEvents  # the events file, every event of the snapshot
+    # layer id -> ((zoom, URL), ...): its simplified files (``layer_files``), each drawn up to its
+    # zoom, coarse to fine; a layer without any is drawn at full detail at every zoom.
+    layer_levels: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -186,10 +192,12 @@ class _Runtime(DataElement):
         {% endmacro %}
     """)
 
-    def __init__(self, home: Bounds, basemaps: Iterable[Basemap], layers: Mapping[str, Layer], urls: Mapping[str, str],
-                 vector_symbols_max: int | None = None):
+    def __init__(self, home: Bounds, basemaps: Iterable[Basemap], layers: Mapping[str, Layer], data: MapData,
+                 vector_symbols_max: int | None = None, full_detail: bool = False):
         super().__init__()
         self._name = "PanjRuntime"
+        # A figure draws every layer at full detail, whatever its zoom (printed at twice the pixels).
+        levels = {} if full_detail else data.layer_levels
         # A vector export: outlines and (up to this many symbols in view) the events drawn as SVG.
         self.vector = None if vector_symbols_max is None else {"maxSymbols": vector_symbols_max}
         west, south, east, north = home
@@ -202,23 +210,63 @@ class _Runtime(DataElement):
         self.layers = [
             {"id": layer.spec.id, "title": layer.spec.title, "style": _leaflet_style(layer.spec.style),
              "labelField": layer.spec.label_field, "attribution": layer.spec.attribution,
-             "features": len(layer.features), "url": urls[layer_id]}
+             "features": len(layer.features), "url": data.layers[layer_id],
+             "levels": [list(level) for level in levels.get(layer_id, ())]}
             for layer_id, layer in layers.items()
         ]
 
 
-def layer_file(layer: Layer) -> bytes:
+def layer_file(layer: Layer, geometries: list[dict[str, Any] | None] | None = None) -> bytes:
     """The layer's GeoJSON as the map fetches it: ids and labels only, no sources (the snapshot
-    publishes it with its other files, under a content-hashed URL: never stale)."""
+    publishes it with its other files, under a content-hashed URL: never stale). ``geometries``,
+    one per feature (None: the feature's own), replace the full-detail ones (``geo.outlines``)."""
+    shapes = geometries or [None] * len(layer.features)
     collection = {"type": "FeatureCollection",
-                  "features": [_slim(feature, layer.spec.label_field) for feature in layer.features]}
+                  "features": [_slim(feature, layer.spec.label_field, shape)
+                               for feature, shape in zip(layer.features, shapes)]}
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _slim(feature: Mapping[str, Any], label_field: str) -> dict[str, Any]:
+def level_file_name(layer_id: str, zoom: int) -> str:
+    """The file name of a layer's geometry simplified for zooms up to ``zoom``."""
+    return f"{layer_id}.z{zoom}.geojson"
+
+
+_LEVELS_KEPT = 4  # sets of layers whose simplified files one process keeps (a data directory's, a test's)
+_levels_lock = threading.Lock()
+_levels_made: OrderedDict[bytes, dict[str, bytes]] = OrderedDict()
+
+
+def layer_files(layers: Mapping[str, Layer]) -> dict[str, bytes]:
+    """Every layer's file at full detail (``<id>.geojson``, ``layer_file``) and, for its lines and
+    outlines, at each detail level of ``geo.outlines`` that drops vertices
+    (``level_file_name``), by file name. The levels are simplified as one topology (shared borders
+    keep the same vertices) and made once per distinct set of layers: every revision of a data
+    directory shares its manifest layers, so a new snapshot costs no second simplification."""
+    files = {f"{layer_id}.geojson": layer_file(layer) for layer_id, layer in layers.items()}
+    digest = hashlib.sha256()
+    for name, content in files.items():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+    key = digest.digest()
+    with _levels_lock:
+        levels = _levels_made.get(key)
+        if levels is not None:
+            _levels_made.move_to_end(key)
+    if levels is None:
+        levels = {level_file_name(layer_id, zoom): layer_file(layers[layer_id], geometries)
+                  for zoom, level in outlines.simplified_geometries(layers).items()
+                  for layer_id, geometries in level.items()}
+        with _levels_lock:
+            _levels_made[key] = levels
+            while len(_levels_made) > _LEVELS_KEPT:
+                _levels_made.popitem(last=False)
+    return {**files, **levels}
+
+
+def _slim(feature: Mapping[str, Any], label_field: str, geometry: dict[str, Any] | None) -> dict[str, Any]:
     # The map shows only the label; sources and other properties stay in the layer files.
     props = feature.get("properties") or {}
-    return {"type": "Feature", "geometry": feature["geometry"],
+    return {"type": "Feature", "geometry": feature["geometry"] if geometry is None else geometry,
             "properties": {key: props[key] for key in ("id", label_field) if key in props}}
 
 
@@ -356,7 +404,8 @@ def build_base_map(
     # awesome-markers (from CDNs) are not needed by anything on this map.
     fmap.default_js = list(assets.MAP_JS)
     fmap.default_css = list(assets.MAP_CSS)
-    _Runtime((west, south, east, north), basemaps.values(), layers, data.layers, vector_symbols_max).add_to(fmap)
+    _Runtime((west, south, east, north), basemaps.values(), layers, data, vector_symbols_max,
+             full_detail=for_export).add_to(fmap)
     labels.MapLabels(data.labels).add_to(fmap)
     Legend(legend_items(layers, vocabulary) if legend is None else legend,
            position="bottomright" if for_export else "topright", expanded=for_export,

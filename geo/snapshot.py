@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -34,14 +35,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo import assets, eventdata, filters, labels, layers as layers_module, placement, scenes, search
+from geo import assets, eventdata, filters, labels, layers as layers_module, outlines, placement, scenes, search
 from geo.aliases import load_aliases
 from geo.basemaps import Basemap, load_basemaps
 from geo.events import Document, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
 from geo.join import JoinError
 from geo.layers import Layer
-from geo.mapview import MapData, layer_file
+from geo.mapview import MapData, layer_files, level_file_name
 from geo.placement import Bounds
 from geo.problems import ProblemsError
 from geo.store import Dataset, Store, StoreError, joined_events, load_shipped, open_store
@@ -69,12 +70,14 @@ class DataError(RuntimeError):
 
 @dataclass(eq=False)
 class _Published:
-    """The snapshot's published folder, made on first use (guarded: sessions are threads)."""
+    """The snapshot's published folder, made on first use (guarded: sessions are threads), and the
+    writing of its popup text (``popups``: set once written, or given up)."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     folder: assets.DataFolder | None = None
     data: MapData | None = None
     touched: float = 0.0
+    popups: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,10 +186,17 @@ class Snapshot:
                 published.touched = now
             return published.data
 
-    @property
-    def last_touched(self) -> float:
-        """When this process last marked the published folder as in use (0: never)."""
-        return self._published.touched
+    def popups_written(self, timeout: float | None = None) -> bool:
+        """Wait until the published folder's popup text is written (a background thread starts
+        when the folder is published: ``_publish``), at most ``timeout`` seconds; whether it was.
+        False too when writing it failed (the folder pruned meanwhile: its next publishing writes
+        it again)."""
+        popups = self._published.popups
+        return popups.wait(timeout) and self._published.data is not None and \
+            (self._published.folder.path / self._popups_name()).is_dir()
+
+    def _popups_name(self) -> str:
+        return self._published.data.events.details.rstrip("/").rsplit("/", 1)[1]
 
     @property
     def folder_name(self) -> str | None:
@@ -194,20 +204,48 @@ class Snapshot:
         return None if self._published.folder is None else self._published.folder.name
 
     def _publish(self) -> tuple[assets.DataFolder, MapData]:
+        """Publish the folder the map needs to paint (layers, labels, the events file), then start
+        writing the popup text into it in the background: a popup opens long after the map is
+        painted, and at a million events its text takes many times the rest to write. The text is
+        in a folder of its own inside, named by a fresh token (its content is not hashed: that
+        would take as long as writing it), which appears whole; until it does, the browser asks
+        again for a file it wants (geo/web/panj-map.js)."""
         assets.install_static()
         layers = self.map_layers
-        files = {f"{layer_id}.geojson": layer_file(layer) for layer_id, layer in layers.items()}
+        files = layer_files(layers)
         files[labels.LABELS_NAME] = labels.label_file(self.layers, self.layers_dir)
-        files.update(eventdata.event_files(self.events, self.symbol_lon, self.symbol_lat, layers, self.documents))
+        files[eventdata.EVENTS_FILE] = eventdata.events_file(self.events, self.symbol_lon, self.symbol_lat, layers,
+                                                             self.documents)
         files[eventdata.DATES_FILE] = eventdata.dates_file(self.events)
         folder = assets.publish_folder(files)
         events_file = files[eventdata.EVENTS_FILE]
+        popups = f"popups-{secrets.token_hex(8)}"
+        self._published.popups.clear()
+        threading.Thread(target=self._write_popups, args=(folder, popups), name=f"panj-popups-{folder.name}",
+                         daemon=True).start()
         data = MapData(
             layers={layer_id: folder.url(f"{layer_id}.geojson") for layer_id in layers},
             labels=folder.url(labels.LABELS_NAME),
-            events=eventdata.PublishedEvents(folder.url(eventdata.EVENTS_FILE), len(self.events), len(events_file)),
+            events=eventdata.PublishedEvents(folder.url(eventdata.EVENTS_FILE), len(self.events), len(events_file),
+                                             folder.subfolder_url(popups)),
+            layer_levels={layer_id: tuple((zoom, folder.url(level_file_name(layer_id, zoom)))
+                                          for zoom in outlines.DETAIL_ZOOMS
+                                          if level_file_name(layer_id, zoom) in files)
+                          for layer_id in layers},
         )
         return folder, data
+
+
+    def _write_popups(self, folder: assets.DataFolder, name: str) -> None:
+        try:
+            assets.publish_subfolder(folder, name, eventdata.popup_files(self.events))
+            # Writing into the folder moved its mtime: this process's own use, not another's.
+            if assets.touch_folder(folder.name):
+                self._published.touched = time.time()
+        except OSError as error:  # pruned meanwhile: a page still on it reloads and is published again
+            logger.warning("popup text of data folder %s not written: %s", folder.name, error)
+        finally:
+            self._published.popups.set()
 
 
 # --- building ------------------------------------------------------------------------------------
@@ -305,8 +343,8 @@ class SnapshotCache:
         # Keyed by data directory and store: revisions are numbered per store.
         self._building: dict[tuple[Path, str], threading.Lock] = {}
         self._current: OrderedDict[tuple[Path, str], Snapshot] = OrderedDict()
-        # folder -> (when a newer one replaced it, when this process last touched it)
-        self._retired: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        # folder -> (when a newer one replaced it, its publishing: when this process last touched it)
+        self._retired: OrderedDict[str, tuple[float, _Published]] = OrderedDict()
         self._failed: dict[tuple[Path, str], tuple[int, DataError]] = {}  # the revision that could not be shown
 
     def get(self, layers_dir: Path, store: Store) -> Snapshot:
@@ -363,7 +401,7 @@ class SnapshotCache:
             now = self._clock()
             for gone in dropped:
                 if gone.folder_name is not None and gone.folder_name != snapshot.folder_name:
-                    self._retired[gone.folder_name] = (now, gone.last_touched)
+                    self._retired[gone.folder_name] = (now, gone._published)
                     self._retired.move_to_end(gone.folder_name)
         self.prune()
         return snapshot
@@ -376,7 +414,7 @@ class SnapshotCache:
             for name in in_use:
                 self._retired.pop(name, None)
             retired = list(self._retired.items())
-            expired = {name: own for position, (name, (since, own)) in enumerate(reversed(retired))
+            expired = {name: published.touched for position, (name, (since, published)) in enumerate(reversed(retired))
                        if position >= self._keep_retired or now - since > self._grace_s}
             for name in expired:
                 del self._retired[name]

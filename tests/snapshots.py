@@ -19,6 +19,16 @@ def snapshot_of(layers_dir: Path = LAYERS_DIR) -> Snapshot:
     return build_snapshot(Path(layers_dir), None)
 
 
+POPUPS_TIMEOUT_S = 120.0  # the popup text of a test's few events is written in milliseconds
+
+
+def with_popups(snapshot: Snapshot) -> Snapshot:
+    """The snapshot with its folder published and its popup text written (in the background)."""
+    snapshot.map_data()
+    assert snapshot.popups_written(POPUPS_TIMEOUT_S), "the popup text was not written"
+    return snapshot
+
+
 @lru_cache(maxsize=8)
 def _joined(layers_dir: str) -> gpd.GeoDataFrame:
     layers = load_layers(Path(layers_dir))

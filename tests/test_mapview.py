@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from snapshots import snapshot_of
+from snapshots import snapshot_of, with_popups
 
 from geo import assets, eventdata, mapview, placement
 from geo.events import Document, PartialDate
@@ -27,7 +27,7 @@ CDN_HOSTS = ("cdn.jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "code.jquery")
 
 @pytest.fixture(scope="module")
 def snapshot():
-    return snapshot_of(FIXTURE)
+    return with_popups(snapshot_of(FIXTURE))
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +53,9 @@ def _update(html: str) -> dict:
 def _events_data(html: str) -> dict:
     """What the browser reads of the events the update names: the compact file's header, columns
     and ids, and every popup file's rows as {column: value} (geo.eventdata's format)."""
-    url = _update(html)["data"]["url"]
-    header, columns, ids = eventdata.read_events_file(assets.local_file(url).read_bytes())
-    folder = assets.local_file(url).parent
+    reference = _update(html)["data"]
+    header, columns, ids = eventdata.read_events_file(assets.local_file(reference["url"]).read_bytes())
+    folder = assets.local_file(f"{reference['details']}details-0.json").parent
     details = []
     for chunk in range(len(list(folder.glob("details-*.json")))):
         part = json.loads((folder / f"details-{chunk}.json").read_text(encoding="utf-8"))
@@ -118,7 +118,7 @@ def test_a_rerun_sends_a_mask_not_the_events() -> None:
     """On the shipped data, where most events are area-level (countries, GBAO, the Wakhan,
     provinces): the snapshot publishes the events once; the overlay sent on every rerun names the
     file and says which rows to show in one bit each, with no outline vertex and no event text."""
-    shipped = snapshot_of(LAYERS_DIR)
+    shipped = with_popups(snapshot_of(LAYERS_DIR))
     events = shipped.events
     area = [geometry.geom_type not in ("Point", "MultiPoint") for geometry in events.geometry]
     assert sum(area) >= 10 and len(events) == 30
@@ -137,7 +137,7 @@ def test_a_rerun_sends_a_mask_not_the_events() -> None:
 
     overlay = overlay_script(events.iloc[[0, 3, 29]])
     update = _update(overlay)
-    assert update["data"] == {"url": data.events.url, "count": 30}
+    assert update["data"] == {"url": data.events.url, "count": 30, "details": data.events.details}
     # 30 rows: four bytes, rows 0, 3 and 29 set (the first row the first byte's top bit).
     assert zlib.decompress(base64.b64decode(update["mask"])) == bytes([0b10010000, 0, 0, 0b00000100])
     assert not any(title in overlay for title in events["title"])

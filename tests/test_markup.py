@@ -25,7 +25,7 @@ from payloads import (
     TEMPLATE,
     write_payload_layers,
 )
-from snapshots import snapshot_of
+from snapshots import snapshot_of, with_popups
 
 from geo import assets, figure, layout, mapview
 from geo.markup import html_text, markdown_text
@@ -67,7 +67,7 @@ def test_html_text() -> None:
 
 
 def _document(layers_dir: Path, title: str) -> str:
-    snapshot = snapshot_of(layers_dir)
+    snapshot = with_popups(snapshot_of(layers_dir))
     events = snapshot.events
     view = mapview.MapView(visible_layers=tuple(snapshot.layers), basemap="none", highlight=events["id"].iloc[0])
     fmap = mapview.build_map(snapshot.map_layers, events, snapshot.vocabulary, view, data=snapshot.map_data(),
@@ -91,8 +91,9 @@ def test_no_text_becomes_template_source(payload_dir: Path, title: str) -> None:
         assert _as_json(text) in document or _as_json(html_text(text)) in document, text
     assert html_text(ACTOR_NAME) in document and html_text(LAYER_TITLE) in document
     # The events' text is not in the document at all: it is data in the popup files, read as such.
-    url = re.search(r'"url": "([^"]+/events\.bin)"', document).group(1)
-    popups = "".join(path.read_text(encoding="utf-8") for path in assets.local_file(url).parent.glob("details-*.json"))
+    details = re.search(r'"details": "([^"]+/)"', document).group(1)
+    popups = "".join(path.read_text(encoding="utf-8")
+                     for path in assets.local_file(f"{details}details-0.json").parent.glob("details-*.json"))
     for text in (EVENT_TITLE, EVENT_SUMMARY, SECOND_TITLE, PLACE_NAME):
         assert text not in document and json.dumps(text, ensure_ascii=False)[1:-1] in popups, text
 

@@ -133,7 +133,7 @@ def test_a_bad_mode_says_why() -> None:
 
 # Events as (first day, last day): a day, a month-only date, a year-only date, a day-exact span
 # across three months, and one from long before (an ongoing event since 1991).
-EVENTS = {
+SPAN_EVENTS = {
     "day": (D(2022, 5, 18), D(2022, 5, 18)),
     "month": (D(2021, 11, 1), D(2021, 11, 30)),
     "year": (D(2022, 1, 1), D(2022, 12, 31)),
@@ -155,8 +155,8 @@ YEAR_2022 = playback.Period("year", D(2022, 1, 1), D(2022, 12, 31))
     (YEAR_2022, "upto", {"day", "month", "year", "span", "since-1991"}, set()),
 ])
 def test_shown_and_partial_over_spans_and_partial_dates(period, mode, shown, partial) -> None:
-    names = list(EVENTS)
-    firsts, lasts = [EVENTS[n][0] for n in names], [EVENTS[n][1] for n in names]
+    names = list(SPAN_EVENTS)
+    firsts, lasts = [SPAN_EVENTS[n][0] for n in names], [SPAN_EVENTS[n][1] for n in names]
     assert {n for n, s in zip(names, playback.shown_in(period, mode, firsts, lasts)) if s} == shown
     assert {n for n, p in zip(names, playback.partial_in(period, mode, firsts, lasts)) if p} == partial
 

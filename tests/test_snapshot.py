@@ -5,6 +5,7 @@ The store is a real SQLite file per test; the published folders go to a temporar
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import threading
@@ -12,8 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from snapshots import with_popups
 
-from geo import assets, snapshot as snapshots
+from geo import assets, outlines, snapshot as snapshots
 from geo.importers import read_file
 from geo.layers import LAYERS_DIR
 from geo.store import open_store
@@ -56,12 +58,19 @@ def test_a_revision_is_built_once_and_shared(store) -> None:
     assert cache.get(LAYERS_DIR, store) is first
     assert len(first.events) == 30 and [dataset.name for dataset in first.datasets] == ["edm-v19-i92"]
     assert _folders() == {first.folder_name}
-    # Everything the map fetches is in that one folder: 7 layers, the labels, the events file, the
-    # playback's dates and the popup text of 30 events (one file of up to 256).
-    files = sorted(path.name for path in (assets._DATA_DIR / first.folder_name).iterdir())
-    assert files == ["countries.geojson", "dates.bin", "details-0.json", "events.bin", "frontier.geojson",
-                     "gbao.geojson",
-                     "labels.json", "places.geojson", "posts.geojson", "provinces.geojson", "wakhan.geojson"]
+    # Everything the map fetches is in that one folder: 7 layers (the lines and outlines at full
+    # detail and simplified for each zoom level), the labels, the events file, the playback's dates and, written after
+    # them in a folder of its own, the popup text of 30 events (one file of up to 256).
+    with_popups(first)
+    folder = assets._DATA_DIR / first.folder_name
+    files = sorted(path.name for path in folder.iterdir() if not path.name.startswith("popups-"))
+    levels = [f"{layer}.z{zoom}.geojson" for layer in ("countries", "frontier", "gbao", "provinces", "wakhan")
+              for zoom in outlines.DETAIL_ZOOMS]
+    assert files == sorted(["countries.geojson", "dates.bin", "events.bin", "frontier.geojson", "gbao.geojson", "labels.json",
+                            "places.geojson", "posts.geojson", "provinces.geojson", "wakhan.geojson", *levels])
+    popups = [path for path in folder.iterdir() if path.name.startswith("popups-")]
+    assert len(popups) == 1 and [path.name for path in popups[0].iterdir()] == ["details-0.json"]
+    assert first.map_data().events.details == f"{assets.STATIC_URL}vendor/data/{first.folder_name}/{popups[0].name}/"
 
 
 def test_sessions_asking_at_once_share_one_build(store) -> None:
@@ -136,7 +145,9 @@ def test_an_unchanged_snapshot_publishes_no_new_folder(store) -> None:
     for _ in range(3):
         current.map_data()
     again = snapshots.build_snapshot(LAYERS_DIR, store)  # as `panj export` builds its own
-    assert again.map_data() == current.map_data()
+    # The same files at the same URLs; only the popup text is each process's own (written after).
+    assert dataclasses.replace(again.map_data(), events=None) == dataclasses.replace(current.map_data(), events=None)
+    assert again.map_data().events.url == current.map_data().events.url
     assert _folders() == {current.folder_name}
 
 
@@ -166,7 +177,7 @@ def test_a_deleted_datasets_text_is_no_longer_served_after_the_grace_period(stor
     clock = Clock()
     cache = snapshots.SnapshotCache(grace_s=600, keep_retired=3, clock=clock)
     _import(store, "acled.csv", "ACLED", "ACLED terms of use")
-    with_acled = cache.get(LAYERS_DIR, store)
+    with_acled = with_popups(cache.get(LAYERS_DIR, store))
     notes = with_acled.events.loc[with_acled.events["dataset"] == "ACLED", "summary"]
     marker = notes.iloc[0][:40]  # a sentence only the ACLED rows carry
     assert marker not in "".join(with_acled.events.loc[with_acled.events["dataset"] != "ACLED", "summary"])
@@ -188,7 +199,7 @@ def test_a_folder_another_process_uses_outlives_the_retired_count(store) -> None
     it stays while in use (within BUSY_S), even past KEEP_RETIRED, and goes after the grace period."""
     clock = Clock()
     cache = snapshots.SnapshotCache(grace_s=600, keep_retired=0, clock=clock)
-    first = cache.get(LAYERS_DIR, store).folder_name
+    first = with_popups(cache.get(LAYERS_DIR, store)).folder_name
     later = time.time() + 5  # another process's touch, after this one's
     os.utime(assets._DATA_DIR / first, (later, later))
     clock.now = later

@@ -5,10 +5,12 @@
  * once per page, each update naming the rows to show by a bit mask; popup text is fetched when a
  * popup opens. The manifest layers' GeoJSON is fetched from static files (same origin, cacheable)
  * the first time a layer is shown, or the first time an area event needs one of its features'
- * outline (the layer itself may stay hidden). State the browser tests and the PNG exporter read
- * lives on window.panjMap: {ready, error, eventsDrawn, extentsDrawn, layers: {id: {visible,
- * features, title}}, basemap, highlight}; ready is true once the last update's layers are fetched
- * and drawn, its events and their outlines drawn, and the frame painted. window.panjMap.groups()
+ * outline (the layer itself may stay hidden), simplified for the map's zoom (geo/outlines.py:
+ * another file when a zoom crosses a level; a figure draws the full detail). State the browser
+ * tests and the PNG exporter read lives on window.panjMap: {ready, error, eventsDrawn,
+ * extentsDrawn, layers: {id: {visible, features, title, file (the URL drawn)}}, detailZoom, basemap,
+ * highlight}; ready is true once the last update's layers are fetched and drawn, its events and
+ * their outlines drawn, and the frame painted (and again after a zoom to another level). window.panjMap.groups()
  * lists the event groups in view ({x, y, ids} in container pixels), symbols() every drawn symbol's
  * circle ({x, y, r}, its ring included), and openEvent(id) opens an event's popup. The map fires
  * "panjsymbols" after each drawing of the symbols (the names lay out clear of them again, and the
@@ -300,8 +302,9 @@
   };
 
   /* The events of one compact file (geo/eventdata.py), read once per URL for the page's life:
-   * {count, header, lon, lat (Int32Array, degrees × header.scale), style, area, ids, details(rows)}.
-   * Popup text comes in files of header.detailsRows events, fetched when first needed. */
+   * {count, header, lon, lat (Int32Array, degrees × header.scale), style, area, ids, details(rows),
+   * detailsFrom(url)}. Popup text comes in files of header.detailsRows events, fetched when first
+   * needed from the folder the update names (detailsFrom). */
   var MAGIC = "PANJEV1";
   var eventFiles = {};  // url -> promise of the file's data
 
@@ -322,6 +325,21 @@
     }
   }
   window.PanjDataGone = dataGone;  // the labels' runtime (panj-labels.js) fetches from the same folder
+
+  /* The popup text is written after its folder is published (geo/snapshot.py), and its folder
+   * appears whole: a file not there yet is asked for again after these pauses (some 30 s in all),
+   * then the folder is taken to be gone. */
+  var DETAILS_PAUSES_MS = [100, 200, 400, 800, 1600, 3200, 5000, 5000, 5000, 5000, 5000];
+  function fetchDetails(url, attempt) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (response.status === 404 && attempt < DETAILS_PAUSES_MS.length) {
+        return new Promise(function (resolve) { window.setTimeout(resolve, DETAILS_PAUSES_MS[attempt]); })
+          .then(function () { return fetchDetails(url, attempt + 1); });
+      }
+      if (!response.ok) { dataGone(response); throw new Error("events: " + url + " answered HTTP " + response.status); }
+      return response.json();
+    });
+  }
   function loadEventFile(url) {
     if (!eventFiles[url]) {
       eventFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
@@ -355,23 +373,26 @@
     };
     data.ids = count ? text.decode(bytes.subarray(offset)).split("\n") : [];
     placesOf(data);
-    var chunks = {}, base = url.slice(0, url.lastIndexOf("/") + 1);
+    var chunks = {}, base = null;
+    /* The folder of the popup files (the update's data.details): another one (the folder
+     * published again) starts afresh. */
+    data.detailsFrom = function (url) {
+      if (url !== base) { base = url; chunks = {}; }
+    };
     /* Promise of {row: popup text} for these rows. */
     data.details = function (rows) {
-      var wanted = {};
+      var wanted = {}, from = chunks;
       rows.forEach(function (row) { wanted[Math.floor(row / header.detailsRows)] = true; });
       return Promise.all(Object.keys(wanted).map(function (chunk) {
-        if (!chunks[chunk]) {
-          chunks[chunk] = fetch(base + "details-" + chunk + ".json", { credentials: "same-origin" }).then(function (r) {
-            if (!r.ok) { dataGone(r); throw new Error("events: details " + chunk + " answered HTTP " + r.status); }
-            return r.json();
-          }).catch(function (error) { delete chunks[chunk]; throw error; });
+        if (!from[chunk]) {
+          from[chunk] = fetchDetails(base + "details-" + chunk + ".json", 0)
+            .catch(function (error) { delete from[chunk]; throw error; });
         }
-        return chunks[chunk];
+        return from[chunk];
       })).then(function () {
         var found = {};
         return Promise.all(rows.map(function (row) {
-          return chunks[Math.floor(row / header.detailsRows)].then(function (chunk) {
+          return from[Math.floor(row / header.detailsRows)].then(function (chunk) {
             var values = chunk.rows[row % header.detailsRows], text = {};
             chunk.columns.forEach(function (name, i) { text[name] = values[i]; });
             found[row] = text;
@@ -802,6 +823,8 @@
     if (enabled) { keyboard.enable(); }
   }
 
+  var DETAIL_STEPS = 1;  // zoom steps a layer's drawing may be from the zoom its file was chosen for
+
   function PanjMap(map, config) {
     this.map = map;
     this.ready = false;
@@ -813,9 +836,10 @@
     this.highlight = null;
     this._layerOrder = [];
     this._layerSpecs = {};
-    this._layerLoads = {};  // id -> promise of the Leaflet layer, from the first time it is needed
-    this._layerFeatures = {};  // id -> {feature id: GeoJSON feature}, for area events' outlines
-    this._leafletLayers = {};
+    this._layerLoads = {};  // file URL -> promise of its GeoJSON, from the first time it is needed
+    this._layerFeatures = {};  // file URL -> {feature id: GeoJSON feature}, for area events' outlines
+    this._leafletLayers = {};  // file URL -> the Leaflet layer drawn from it
+    this._shownLayers = {};  // layer id -> the Leaflet layer on the map (of one of its files)
     this._wanted = {};
     this._update = 0;
     this._frame = 0;  // numbers what is drawn: each update, and each playback frame between updates
@@ -823,7 +847,12 @@
     this._filtered = new Int32Array(0);  // the rows the last update's mask shows
     this._lighter = null;  // the rows an update's faded mask draws lighter (a video's frame), or null
     this._asked = { highlight: null };  // the last update's highlighted event
-    this._outlines = null;  // the area outlines drawn last
+    this._drawings = 0;  // drawings begun (updates, and redrawing at another detail): the last sets ready
+    this._drawn = Promise.resolve();  // the last update's drawing
+    this._redrawn = Promise.resolve();  // the last drawing again at another detail
+    this.detailZoom = null;  // the zoom the layers' files were chosen for (_detailUrl)
+    this._levels = false;  // whether any layer has simplified levels
+    this._outlineState = null;  // the last update's area outlines, to draw again at another detail
     this._basemaps = {};
     this._attributions = {};
     this._attribution = null;
@@ -855,6 +884,7 @@
     map.on("click", this._onMapClick, this);
     map.on("mousemove", this._onMapHover, this);
     map.on("zoomend", this._legendLocations, this);
+    map.on("zoomend", this._zoomDetail, this);
     this.home = config.home;  // [[south, west], [north, east]]
     // Not animated: a zoom animation still running when an update's fit() arrives would end by
     // putting back the zoom it was animating to.
@@ -884,34 +914,47 @@
     this.basemap = id_;
   };
 
-  /* One manifest layer, registered by URL: {id, title, style, labelField, attribution, features, url}. */
+  /* One manifest layer, registered by URL: {id, title, style, labelField, attribution, features,
+   * url, levels}; levels ([[zoom, url], ...], coarse to fine, geo.outlines) are its lines and
+   * outlines simplified for the zooms up to each zoom, url its full detail. */
   PanjMap.prototype.addVectorLayer = function (spec) {
     this._layerSpecs[spec.id] = spec;
     this._attributions[spec.id] = spec.attribution;
     this._layerOrder.push(spec.id);
-    this.layers[spec.id] = { visible: false, features: spec.features, title: spec.title };
+    this.layers[spec.id] = { visible: false, features: spec.features, title: spec.title, file: null };
+    if (this.detailZoom === null) { this.detailZoom = this.map.getZoom(); }
+    this._levels = this._levels || (spec.levels || []).length > 0;
   };
 
-  /* The layer's GeoJSON, fetched once (its features by id kept for area outlines); a failed fetch
+  /* The file of a layer drawn for a zoom (detailZoom unless given): the coarsest level made for
+   * that zoom or beyond (a fractional zoom takes the next level up: finer than half a pixel there
+   * too), else full detail. */
+  PanjMap.prototype._detailUrl = function (id, at) {
+    var spec = this._layerSpecs[id], zoom = at === undefined ? this.detailZoom : at, levels = spec.levels || [], i;
+    for (i = 0; i < levels.length; i++) { if (zoom <= levels[i][0] + 1e-6) { return levels[i][1]; } }
+    return spec.url;
+  };
+
+  /* A file of the layer, fetched once (its features by id kept for area outlines); a failed fetch
    * is retried next time. */
-  PanjMap.prototype._loadLayer = function (id) {
+  PanjMap.prototype._loadLayer = function (id, url) {
     var self = this, spec = this._layerSpecs[id];
     if (!spec) { return Promise.reject(new Error("layer " + id + " is not on this map")); }
-    if (!this._layerLoads[id]) {
-      this._layerLoads[id] = fetch(spec.url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) { dataGone(response); throw new Error("layer " + id + ": " + spec.url + " answered HTTP " + response.status); }
+    if (!this._layerLoads[url]) {
+      this._layerLoads[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { dataGone(response); throw new Error("layer " + id + ": " + url + " answered HTTP " + response.status); }
         return response.json();
       }).then(function (data) {
         var byId = {};
         data.features.forEach(function (feature) { byId[(feature.properties || {}).id] = feature; });
-        self._layerFeatures[id] = byId;
+        self._layerFeatures[url] = byId;
         return data;
       }).catch(function (error) {
-        delete self._layerLoads[id];
+        delete self._layerLoads[url];
         throw error;
       });
     }
-    return this._layerLoads[id];
+    return this._layerLoads[url];
   };
 
   /* SVG paths with class panj-layer-<id> and escaped tooltips. */
@@ -939,21 +982,37 @@
     ids.forEach(function (id) { if (self._layerSpecs[id]) { wanted[id] = true; } });
     this._wanted = wanted;
     this._layerOrder.forEach(function (id) {
-      var layer = self._leafletLayers[id];
       if (!wanted[id]) {
-        if (layer && self.map.hasLayer(layer)) { self.map.removeLayer(layer); }
+        if (self._shownLayers[id]) { self.map.removeLayer(self._shownLayers[id]); }
+        delete self._shownLayers[id];
         self.layers[id].visible = false;
+        self.layers[id].file = null;
       }
     });
     this._legendShow("data-panj-legend-layer", wanted);
     this._updateAttribution(ids);
-    return Promise.all(Object.keys(wanted).map(function (id) {
-      return self._loadLayer(id).then(function (data) {
+    return this._showLayers();
+  };
+
+  /* Each wanted layer drawn from its file for the map's zoom; a layer shown at another detail stays
+   * until the new file has arrived, so a zoom never leaves it blank. */
+  PanjMap.prototype._showLayers = function () {
+    var self = this;
+    return Promise.all(Object.keys(this._wanted).map(function (id) {
+      var url = self._detailUrl(id);
+      return self._loadLayer(id, url).then(function (data) {
+        // Hidden since, or zoomed to another detail (whose own drawing follows): nothing to do.
+        if (!self._wanted[id] || self._detailUrl(id) !== url) { return; }
         // Built the first time it is shown: a layer fetched only for an area's outline never is.
-        var layer = self._leafletLayers[id] || (self._leafletLayers[id] = self._vectorLayer(self._layerSpecs[id], data));
-        // Still wanted? A later setLayers may have hidden it while it was on its way.
-        if (self._wanted[id] && !self.map.hasLayer(layer)) { layer.addTo(self.map); }
-        self.layers[id].visible = self.map.hasLayer(layer);
+        var layer = self._leafletLayers[url] || (self._leafletLayers[url] = self._vectorLayer(self._layerSpecs[id], data));
+        var before = self._shownLayers[id];
+        if (before !== layer) {
+          if (before) { self.map.removeLayer(before); }
+          layer.addTo(self.map);
+          self._shownLayers[id] = layer;
+        }
+        self.layers[id].visible = true;
+        self.layers[id].file = url;
         self._restack();
       });
     }));
@@ -963,9 +1022,37 @@
   PanjMap.prototype._restack = function () {
     var self = this;
     this._layerOrder.forEach(function (id) {
-      var layer = self._leafletLayers[id];
-      if (layer && self.map.hasLayer(layer)) { layer.bringToFront(); }
+      if (self._shownLayers[id]) { self._shownLayers[id].bringToFront(); }
     });
+  };
+
+  /* Once painted, the files the next zoom out or in past DETAIL_STEPS would draw, for the layers
+   * drawn (shown, or outlining an area event), are fetched while the reader looks. */
+  PanjMap.prototype._prefetchDetail = function () {
+    var self = this, zoom = this.detailZoom, ids = L.extend({}, this._wanted), state = this._outlineState;
+    if (state !== null) { Object.keys(state.extents).forEach(function (code) { ids[state.extents[code].layer] = true; }); }
+    Object.keys(ids).forEach(function (id) {
+      [zoom - DETAIL_STEPS - 1, zoom + DETAIL_STEPS + 1].forEach(function (at) {
+        self._loadLayer(id, self._detailUrl(id, at)).catch(function () {});  // asked again, and reported, when drawn
+      });
+    });
+  };
+
+  /* A zoom more than DETAIL_STEPS from the one the files were chosen for draws the shown layers and
+   * the area outlines again from the files for the new zoom; ready is false until they are
+   * painted. Within it the drawing stays: a level drawn one zoom in is simplified to a pixel, as
+   * Leaflet simplifies every path anyway, and one zoom out it is finer than needed; redrawing
+   * on every step would cost more than the vertices it saves. */
+  PanjMap.prototype._zoomDetail = function () {
+    var zoom = this.map.getZoom();
+    // A figure's layers have no levels (full detail at every zoom): nothing to draw again.
+    if (!this._levels || Math.abs(zoom - this.detailZoom) <= DETAIL_STEPS + 1e-6) { return; }
+    this.detailZoom = zoom;
+    this.ready = false;
+    var state = this._outlineState;
+    var outlines = state === null ? null : this._drawOutlines(state, this._extentFeatures(state.extents), false);
+    this._redrawn = Promise.all([this._showLayers(), outlines]);
+    this.finishUpdate(this._update, Promise.all([this._drawn, this._redrawn]));
   };
 
   /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, data: {url, count},
@@ -978,8 +1065,10 @@
     this.setBasemap(u.basemap);
     var layersDrawn = this.setLayers(u.layers);
     var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal, u.faded);
+    // A fit to another detail's zoom draws the layers and outlines again (_zoomDetail: _redrawn).
     this.fit(u.bounds, u.fitRequest, u.fitBesideLegend === true);
-    this.finishUpdate(update, Promise.all([layersDrawn, eventsDrawn]));
+    this._drawn = Promise.all([layersDrawn, eventsDrawn]);
+    this.finishUpdate(update, Promise.all([this._drawn, this._redrawn]));
   };
 
   PanjMap.prototype.beginUpdate = function () {
@@ -993,15 +1082,18 @@
   /* Ready once the update's layers and events are drawn, the labels' file has arrived
    * (geo/web/panj-labels.js), and two animation frames later (the
    * first runs before the browser paints what was drawn, the second after), unless a newer
-   * update has begun meanwhile. */
+   * update, or a drawing at another detail, has begun meanwhile (that one sets it). */
   PanjMap.prototype.finishUpdate = function (update, drawn) {
-    var self = this, frame = this._frame;
+    var self = this, frame = this._frame, drawing = ++this._drawings;
     return Promise.all([drawn, this.labelsLoaded]).then(function () {
       return new Promise(function (resolve) {
         window.requestAnimationFrame(function () { window.requestAnimationFrame(resolve); });
       });
     }).then(function () {
-      if (update === self._update && frame === self._frame) { self.ready = true; }
+      if (update === self._update && frame === self._frame && drawing === self._drawings) {
+        self.ready = true;
+        self._prefetchDetail();
+      }
     }, function (error) {
       if (update === self._update) { self.error = String(error.message || error); }
       if (window.console) { window.console.error("Panj map: " + (error.message || error)); }
@@ -1059,6 +1151,7 @@
     var self = this, update = this._update;
     this._vocabulary = vocabulary;
     return loadEventFile(reference.url).then(function (data) {
+      data.detailsFrom(reference.details);
       var lighter = faded ? shownRows(faded, data.count) : Promise.resolve(null);
       return Promise.all([shownRows(mask, data.count), self.playback.datesFor(data), lighter]).then(function (found) {
         return { data: data, rows: found[0], lighter: found[2] };
@@ -1122,37 +1215,57 @@
     // this update (fit() ran already) asked for another view since.
     var reveal = self._reveal = mayReveal && highlightRow >= 0 && self._lastHighlight !== highlight ? highlightRow : null;
     if (mayReveal) { self._lastHighlight = self.highlight; }
-    return outlinesFetched.then(function (found) {
-      var current = update === self._update && frame === self._frame;
-      if (!current) { return; }  // a newer update or playback frame draws instead
-      var outlines = L.featureGroup(), count = 0;
-      Object.keys(found.features).forEach(function (code) {
-        count += areaShown[code];
-        outlines.addLayer(L.geoJSON(found.features[code], {
-          renderer: self.extentCanvas, interactive: false,
-          style: L.extend({}, EXTENT_STYLE, { opacity: EXTENT_STYLE.opacity * WEIGHT_ALPHA[picked.areaWeight[code]] })
-        }));
-      });
-      if (self._outlines && group.hasLayer(self._outlines)) { group.removeLayer(self._outlines); }
-      self._outlines = outlines;
-      group.addLayer(outlines);
+    // This update's (or playback frame's) outlines, drawn by _drawOutlines now and again when the
+    // zoom moves to another detail; a playback frame draws into the same group, replacing the last.
+    var previous = self._outlineState;
+    var state = { group: group, extents: extents, areaShown: areaShown, areaWeight: picked.areaWeight, data: data,
+                  highlightRow: highlightRow, update: update, frame: frame, highlight: null,
+                  outlines: previous !== null && previous.group === group ? previous.outlines : null };
+    self._outlineState = state;
+    // Thickening in once: when newly highlighted, and never in an export (no animation there).
+    return self._drawOutlines(state, outlinesFetched, reveal !== null && self._animates()).then(function (found) {
+      if (update !== self._update || frame !== self._frame) { return; }  // a newer update or frame draws instead
       var outline = highlightRow >= 0 ? found.features[data.area[highlightRow]] : undefined;
-      if (outline !== undefined) {
-        // Thickening in once: when newly highlighted, and never in an export (no animation there).
-        var once = reveal !== null && self._animates();
-        self.highlightOutline = L.geoJSON(outline, {
-          renderer: self.highlightRenderer, interactive: false,
-          style: L.extend({ className: "panj-highlight-area" + (once ? " panj-highlight-once" : "") }, HIGHLIGHT_AREA_STYLE)
-        });
-        group.addLayer(self.highlightOutline);
-      }
-      self.extentsDrawn = count;
+      self.extentsDrawn = Object.keys(found.features).reduce(function (sum, code) { return sum + areaShown[code]; }, 0);
       if (reveal !== null && self._reveal === reveal) {
         self._bringIntoView(reveal, found.features[data.area[reveal]]);
         if (outline === undefined) { self._pulse(); }
         if (toReader) { self._showToReader(highlight); }
       }
       if (found.error !== null) { throw found.error; }
+    });
+  };
+
+  /* The area outlines of one update (state, from drawEvents) once their features are fetched
+   * (found, from _extentFeatures), replacing those drawn before at another detail; the
+   * highlighted area event's own outline over them (thickening in when once). Outlines fetched
+   * for a detail the map has zoomed away from meanwhile are not drawn: the zoom's own drawing
+   * follows. Settles with found. */
+  PanjMap.prototype._drawOutlines = function (state, fetched, once) {
+    var self = this;
+    return fetched.then(function (found) {
+      if (state !== self._outlineState || state.update !== self._update || state.frame !== self._frame ||
+          found.detail !== self.detailZoom) { return found; }
+      var outlines = L.featureGroup();
+      Object.keys(found.features).forEach(function (code) {
+        outlines.addLayer(L.geoJSON(found.features[code], {
+          renderer: self.extentCanvas, interactive: false,
+          // A playback draws the outlines of its partial and faded events lighter, as their symbols.
+          style: L.extend({}, EXTENT_STYLE, { opacity: EXTENT_STYLE.opacity * WEIGHT_ALPHA[state.areaWeight[code]] })
+        }));
+      });
+      if (state.outlines !== null) { state.group.removeLayer(state.outlines); }
+      state.outlines = outlines;
+      state.group.addLayer(outlines);
+      var outline = state.highlightRow >= 0 ? found.features[state.data.area[state.highlightRow]] : undefined;
+      if (state.highlight !== null) { state.group.removeLayer(state.highlight); }
+      state.highlight = outline === undefined ? null : L.geoJSON(outline, {
+        renderer: self.highlightRenderer, interactive: false,
+        style: L.extend({ className: "panj-highlight-area" + (once ? " panj-highlight-once" : "") }, HIGHLIGHT_AREA_STYLE)
+      });
+      if (state.highlight !== null) { state.group.addLayer(state.highlight); }
+      self.highlightOutline = state.highlight;
+      return found;
     });
   };
 
@@ -1371,11 +1484,11 @@
    * error}: every layer involved is fetched (hidden or not); error is the first failure, null when
    * all arrived. */
   PanjMap.prototype._extentFeatures = function (extents) {
-    var self = this, found = { features: {}, error: null };
+    var self = this, found = { features: {}, error: null, detail: this.detailZoom };
     return Promise.all(Object.keys(extents).map(function (code) {
-      var ref = extents[code];
-      return self._loadLayer(ref.layer).then(function () {
-        var feature = self._layerFeatures[ref.layer][ref.feature];
+      var ref = extents[code], url = self._detailUrl(ref.layer);
+      return self._loadLayer(ref.layer, url).then(function () {
+        var feature = self._layerFeatures[url][ref.feature];
         if (!feature) { throw new Error("area place " + ref.layer + ":" + ref.feature + ": no such feature"); }
         found.features[code] = feature;
       }).catch(function (error) {
