@@ -267,15 +267,17 @@ _SQLITE = _Dialect(
     # A deferred BEGIN reads one WAL snapshot; IMMEDIATE takes the write lock at once (no deadlock later).
     begin_read="BEGIN", begin_write="BEGIN IMMEDIATE",
     # The FTS5 index reads the folded text from panj_search (external content) and the triggers keep
-    # it in step with that table's rows, which are only ever added and deleted. case_sensitive 1: the text and the words come folded
-    # already, and SQLite's own case folding is not Python's (docs/ARCHITECTURE.md, "Search").
+    # it in step with that table's rows, which are only ever added and deleted. case_sensitive 1:
+    # the text and the words come folded already, and SQLite's own case folding is not Python's;
+    # GLOB (not LIKE) is then what the index answers. detail=none keeps only which rows hold a
+    # trigram: a third of the index and of its building time, and GLOB checks each row it finds
+    # (docs/ARCHITECTURE.md, "Search").
     search_schema=(
-        "CREATE TABLE panj_search (row INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, "
-        "dataset_id TEXT NOT NULL, place TEXT NOT NULL, text TEXT NOT NULL)",
-        "CREATE INDEX panj_search_dataset ON panj_search (dataset_id)",
+        "CREATE TABLE panj_search (row INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, place TEXT NOT NULL, "
+        "text TEXT NOT NULL)",
         "CREATE INDEX panj_search_place ON panj_search (place)",
         "CREATE VIRTUAL TABLE panj_search_fts USING fts5(text, content='panj_search', content_rowid='row', "
-        "tokenize='trigram case_sensitive 1')",
+        "tokenize='trigram case_sensitive 1', detail=none)",
         "CREATE TRIGGER panj_search_added AFTER INSERT ON panj_search BEGIN "
         "INSERT INTO panj_search_fts (rowid, text) VALUES (new.row, new.text); END",
         "CREATE TRIGGER panj_search_removed AFTER DELETE ON panj_search BEGIN "
@@ -297,9 +299,7 @@ _POSTGIS = _Dialect(
     # trigrams, so LIKE '%word%' finds a substring through the index (docs/ARCHITECTURE.md, "Search").
     search_schema=(
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-        "CREATE TABLE panj_search (event_id TEXT PRIMARY KEY, dataset_id TEXT NOT NULL, place TEXT NOT NULL, "
-        "text TEXT NOT NULL)",
-        "CREATE INDEX panj_search_dataset ON panj_search (dataset_id)",
+        "CREATE TABLE panj_search (event_id TEXT PRIMARY KEY, place TEXT NOT NULL, text TEXT NOT NULL)",
         "CREATE INDEX panj_search_place ON panj_search (place)",
         "CREATE INDEX panj_search_text ON panj_search USING GIN (text gin_trgm_ops)",
         # As SQLite's triggers, once per statement: a dataset's million deleted events are one DELETE.
@@ -962,47 +962,49 @@ def _index_events(session: _Session, dataset_key: str | None = None) -> None:
               "WHERE NOT EXISTS (SELECT 1 FROM panj_search s WHERE s.event_id = e.id)"
               + (" AND e.dataset_id = ?" if dataset_key is not None else ""))
     parameters = () if dataset_key is None else (dataset_key,)
-    columns = ("event_id", "dataset_id", "place", "text")
+    columns = ("event_id", "place", "text")
     if session.dialect is _SQLITE:
-        session.execute(f"INSERT INTO panj_search ({', '.join(columns)}) SELECT e.id, e.dataset_id, {field('place')}, "
+        session.execute(f"INSERT INTO panj_search ({', '.join(columns)}) SELECT e.id, {field('place')}, "
                         f"{_SEARCHED_TEXT}({field('title')}, {field('summary')}, p.name) {source}", parameters)
         return
     with session.connection.cursor(name="panj_index_events") as cursor:
-        cursor.execute(f"SELECT e.id, e.dataset_id, {field('place')}, {field('title')}, {field('summary')}, p.name "
+        cursor.execute(f"SELECT e.id, {field('place')}, {field('title')}, {field('summary')}, p.name "
                        f"{source}".replace("?", "%s"), parameters)
         while batch := cursor.fetchmany(_INDEX_BATCH):
-            session.insert("panj_search", columns, [(event_id, key, place, _searched_text(title, summary, place_name))
-                                                    for event_id, key, place, title, summary, place_name in batch])
+            session.insert("panj_search", columns, [(event_id, place, _searched_text(title, summary, place_name))
+                                                    for event_id, place, title, summary, place_name in batch])
 
 
 def _search_statement(dialect: _Dialect, words: Sequence[str], places: Mapping[str, str]) -> tuple[str, list[Any]]:
     """The SELECT of the event ids matching every one of ``words`` (folded) and its parameters.
 
     A word is looked for in the folded text, or else in the place column among the references of
-    ``places`` whose text holds it. SQLite: the FTS5 trigram index for a word of three characters or
-    more (the words no place holds in one MATCH, so the index intersects them), a scan of the
-    folded text with instr() for a shorter word. PostgreSQL: LIKE '%word%', which pg_trgm's GIN
-    index answers for three characters or more and a scan for fewer."""
+    ``places`` whose text holds it. SQLite: GLOB '*word*' through the FTS5 trigram index for a word
+    of three characters or more (the words no place holds drive the query from the index, which
+    intersects them), a scan of the folded text with instr() for a shorter word. PostgreSQL:
+    LIKE '%word%', which pg_trgm's GIN index answers for three characters or more and a scan for
+    fewer."""
     conditions: list[str] = []
     parameters: list[Any] = []
-    indexed = []  # SQLite: words no place holds, found together by one MATCH
+    indexed = []  # SQLite: words no place holds, looked up in the index together
     for word in words:
         refs = searchtext.places_with(word, places)
         if dialect is _SQLITE:
             if len(word) >= _TRIGRAM and not refs:
-                indexed.append(word)
+                indexed.append(_glob_pattern(word))
                 continue
-            found, value = (("s.row IN (SELECT rowid FROM panj_search_fts WHERE panj_search_fts MATCH ?)",
-                             _fts_phrase(word)) if len(word) >= _TRIGRAM else ("instr(s.text, ?) > 0", word))
+            found, value = (("s.row IN (SELECT rowid FROM panj_search_fts WHERE text GLOB ?)", _glob_pattern(word))
+                            if len(word) >= _TRIGRAM else ("instr(s.text, ?) > 0", word))
             placed, listed = "s.place IN (SELECT value FROM json_each(?))", json.dumps(refs)
         else:
             found, value = "s.text LIKE ?", _like_pattern(word)
             placed, listed = "s.place = ANY(?)", refs
         conditions.append(f"({found} OR {placed})" if refs else found)
         parameters += [value, listed] if refs else [value]
-    if indexed:
-        conditions.insert(0, "s.row IN (SELECT rowid FROM panj_search_fts WHERE panj_search_fts MATCH ?)")
-        parameters.insert(0, " AND ".join(_fts_phrase(word) for word in indexed))
+    if indexed:  # a subquery, run once: joined to the index, SQLite would ask it again for every row
+        found = " AND ".join("text GLOB ?" for _ in indexed)
+        conditions.insert(0, f"s.row IN (SELECT rowid FROM panj_search_fts WHERE {found})")
+        parameters[:0] = indexed
     return f"SELECT s.event_id FROM panj_search s WHERE {' AND '.join(conditions)}", parameters
 
 
@@ -1011,9 +1013,9 @@ def _like_pattern(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _fts_phrase(word: str) -> str:
-    """``word`` as an FTS5 phrase: quoted, its own quotes doubled, so no character is query syntax."""
-    return '"' + word.replace('"', '""') + '"'
+def _glob_pattern(word: str) -> str:
+    """A GLOB pattern finding ``word`` anywhere, each of its wildcard characters a class of its own."""
+    return "*" + "".join(f"[{char}]" if char in "*?[" else char for char in word) + "*"
 
 
 def _store_dataset(session: _Session, name: str, imported: Imported, *, source_file: str, licence: str,
