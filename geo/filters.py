@@ -19,7 +19,8 @@ Status. An event passes when its ``status`` (``occurred``, ``ongoing``, ``planne
 
 Search. An event matches when every word of the text is in its title, summary, place name or one
 of the place's other spellings (``layers/aliases.json``, via the join's ``place_aliases``), in any
-order, ignoring case and accents: "aivaj post" finds the Ayvoj border post.
+order, ignoring case and accents: "aivaj post" finds the Ayvoj border post (``geo.searchtext``).
+The store answers for the events it holds (``StoredText``); the rest are searched here.
 
 Query string. ``to_query_params`` writes what differs from a base view. Without a base (no
 scene) that is what differs from "show everything" for filters, and always the visible layers and
@@ -40,16 +41,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from geo.aliases import fold
+from geo import searchtext
 from geo.events import RESERVED_ID, STATUSES, PartialDate
+
+if TYPE_CHECKING:
+    from geo.store import StoredMatches
 
 REGION_GBAO = "gbao"
 REGION_WAKHAN = "wakhan"
@@ -77,6 +83,7 @@ MIN_EXTENT_DEGREES = 0.01
 
 _MAX_TEXT = 200  # a search longer than this is not a search
 _SEARCHED_COLUMNS = ("title", "summary", "place_name", "place_aliases")
+SEARCHES_KEPT = 32  # searches an EventIndex remembers the rows of (one bit per event each)
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,17 @@ PART_DATES, PART_ACTORS, PART_TYPES, PART_STATUSES, PART_REGIONS, PART_TEXT = (
 _LIST_COLUMNS = ("actors",)  # columns holding several terms per event
 
 
+@dataclass(frozen=True)
+class StoredText:
+    """The rows of an ``EventIndex`` whose text a store holds and searches, read at store
+    ``revision``; ``search`` answers a search text for them (``geo.store.Store.search`` with the
+    layers' places: the snapshot's). The index searches its other rows in memory."""
+
+    rows: np.ndarray  # boolean, over the frame's rows
+    revision: int
+    search: Callable[[str], StoredMatches]
+
+
 def apply_filters(frame: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     """The rows of the joined events ``frame`` that pass ``state``, in their original order, with
     their index labels."""
@@ -142,14 +160,19 @@ def apply_filters(frame: pd.DataFrame, state: FilterState) -> pd.DataFrame:
 
 class EventIndex:
     """The joined events ``frame`` as the filters read it: dates as datetime64 arrays, terms as
-    integer codes, the searched text folded once. Each part is computed the first time a filter
-    needs it and kept, so the page, which holds one index per loaded data (``Snapshot.index``),
-    filters 100,000 events with a few array operations per run (docs/ARCHITECTURE.md, "Filtering
-    100,000 events"). Masks are numpy boolean arrays over the frame's rows, in its order."""
+    integer codes. Each part is computed the first time a filter needs it and kept, so the page,
+    which holds one index per loaded data (``Snapshot.index``), filters 100,000 events with a few
+    array operations per run (docs/ARCHITECTURE.md, "Filtering 100,000 events"). A search asks the
+    store for the rows of ``stored`` and looks in the folded text of the others, folded once; the
+    rows a search matched are kept for the last ``SEARCHES_KEPT`` searches. Masks are numpy boolean
+    arrays over the frame's rows, in its order."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame, stored: StoredText | None = None) -> None:
         self.frame = frame
+        self.stored = stored
         self._terms: dict[str, tuple[np.ndarray, np.ndarray, list[Any]]] = {}
+        self._searches: OrderedDict[tuple[int, tuple[str, ...]], np.ndarray] = OrderedDict()
+        self._searches_lock = threading.Lock()  # sessions are threads sharing the page's index
 
     def prepare(self) -> None:
         """Compute every part now (the page does it once per loaded data, before any reader asks)."""
@@ -169,13 +192,14 @@ class EventIndex:
 
     @cached_property
     def searched(self) -> pd.Series:
-        """Per event, what a search looks in, folded: title, summary, place name and the place's
-        other spellings (the join's ``place_aliases``), a line each so no word spans two of them."""
-        columns = [self.frame[column].fillna("").astype(str).tolist()
-                   for column in _SEARCHED_COLUMNS if column in self.frame.columns]
-        texts = ["\n".join(parts) for parts in zip(*columns)] if columns else [""] * len(self.frame)
-        # ASCII text has nothing to decompose and no combining mark: folding it is lower-casing.
-        return pd.Series([text.lower() if text.isascii() else fold(text) for text in texts], dtype="str")
+        """What a search looks in for each event searched in memory (every one without ``stored``,
+        else those the store does not hold), by row position: title, summary, place name and the
+        place's other spellings (the join's ``place_aliases``), folded (``geo.searchtext``)."""
+        rows = self.frame if self.stored is None else self.frame[~self.stored.rows]
+        columns = [rows[column].tolist() if column in rows.columns else [None] * len(rows)
+                   for column in _SEARCHED_COLUMNS]
+        positions = np.arange(len(self.frame)) if self.stored is None else np.flatnonzero(~self.stored.rows)
+        return pd.Series([searchtext.searched_text(fields) for fields in zip(*columns)], index=positions, dtype="str")
 
     @cached_property
     def positions(self) -> dict[str, int]:
@@ -236,13 +260,44 @@ class EventIndex:
             masks[PART_STATUSES] = self.naming("status", state.statuses)
         if state.regions is not None:
             masks[PART_REGIONS] = self._in_regions(state.regions)
-        words = fold(state.text).split()
-        if words:
-            keep = np.ones(len(self.frame), dtype=bool)
-            for word in words:
-                keep &= self.searched.str.contains(word, regex=False).to_numpy(dtype=bool)
-            masks[PART_TEXT] = keep
+        if searchtext.words(state.text):
+            masks[PART_TEXT] = self.matching(state.text)
         return masks
+
+    def matching(self, text: str) -> np.ndarray:
+        """The events the search ``text`` (at least one word) matches: the store's answer for the
+        rows it holds, the folded text for the others. Kept per (store revision, words) for the
+        last ``SEARCHES_KEPT`` searches; an answer read at another revision than the rows' (the
+        store moved on, and the page will read it anew) is not kept."""
+        words = searchtext.words(text)
+        key = (-1 if self.stored is None else self.stored.revision, tuple(sorted(words)))
+        with self._searches_lock:
+            kept = self._searches.get(key)
+            if kept is not None:
+                self._searches.move_to_end(key)
+                return np.unpackbits(kept, count=len(self.frame)).astype(bool)
+        hit = np.zeros(len(self.frame), dtype=bool)
+        searched = self.searched
+        if len(searched):
+            keep = np.ones(len(searched), dtype=bool)
+            for word in words:
+                keep &= searched.str.contains(word, regex=False).to_numpy(dtype=bool)
+            hit[searched.index.to_numpy()[keep]] = True
+        current = True
+        if self.stored is not None and self.stored.rows.any():
+            found = self.stored.search(text)
+            lookup = self.positions.get
+            rows = np.fromiter((lookup(event_id, -1) for event_id in found.event_ids), dtype=np.int64,
+                               count=len(found.event_ids))
+            rows = rows[rows >= 0]
+            hit[rows[self.stored.rows[rows]]] = True
+            current = found.revision == self.stored.revision
+        if current:
+            with self._searches_lock:
+                self._searches[key] = np.packbits(hit)
+                while len(self._searches) > SEARCHES_KEPT:
+                    self._searches.popitem(last=False)
+        return hit
 
     def mask(self, state: FilterState, *, within: np.ndarray | None = None, leave_out: str | None = None,
              masks: Mapping[str, np.ndarray] | None = None) -> np.ndarray:

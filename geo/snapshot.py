@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo import assets, eventdata, filters, labels, layers as layers_module, outlines, placement, scenes, search
+from geo import assets, eventdata, filters, labels, layers as layers_module, outlines, placement, scenes, search, searchtext
 from geo.aliases import load_aliases
 from geo.basemaps import Basemap, load_basemaps
 from geo.events import Document, Vocabulary, load_vocabulary
@@ -102,12 +102,22 @@ class Snapshot:
     home: Bounds  # the view the map opens on (geo.placement.home_bounds)
     scenes: dict[str, scenes.Scene]  # in the story's order; empty when the file is broken
     scenes_error: str | None  # why the scenes file was refused
+    # The store the events of the datasets not shipped were read from (None: shipped ones only);
+    # the search asks it about them (read-only, at whatever revision it is now).
+    store: Store | None = None
     _published: _Published = field(default_factory=_Published, repr=False)
 
     @cached_property
     def index(self) -> filters.EventIndex:
-        """The events as the filters read them (docs/ARCHITECTURE.md, "Filtering 100,000 events")."""
-        index = filters.EventIndex(self.events)
+        """The events as the filters read them (docs/ARCHITECTURE.md, "Filtering 100,000 events"):
+        a search asks the store about the events read from it, and looks at the shipped ones here."""
+        stored = None
+        if self.store is not None:
+            store, places = self.store, searchtext.place_texts(self.layers, self.aliases)
+            own = [dataset.name for dataset in self.datasets if not dataset.shipped]
+            stored = filters.StoredText(rows=self.events["dataset"].isin(own).to_numpy(), revision=self.revision,
+                                        search=lambda text: store.search(text, places))
+        index = filters.EventIndex(self.events, stored)
         index.prepare()
         return index
 
@@ -120,10 +130,16 @@ class Snapshot:
         )
 
     @cached_property
+    def aliases(self) -> dict[str, tuple[str, ...]]:
+        """The other spellings of the layers' places (``geo.aliases``); the file was checked when the
+        events were joined."""
+        return load_aliases(layers_module.feature_refs(self.layers), self.layers_dir)
+
+    @cached_property
     def gazetteer(self) -> tuple[search.Place, ...]:
         """The layers' named places with their other spellings, for a search that finds no event
-        (geo.search); the aliases file was checked when the events were joined."""
-        return search.gazetteer(self.layers, load_aliases(layers_module.feature_refs(self.layers), self.layers_dir))
+        (geo.search)."""
+        return search.gazetteer(self.layers, self.aliases)
 
     @property
     def map_layers(self) -> dict[str, Layer]:
@@ -299,7 +315,7 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
         datasets=sorted(stored.datasets, key=lambda dataset: dataset.name), events=events,
         symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary, documents=stored.documents, basemaps=basemaps,
         regions=regions, span=filters.date_span(events), home=placement.home_bounds(layers, events),
-        scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
+        scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error, store=store,
     )
 
 

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import geopandas as gpd
 import shapely
 
-from geo import join
+from geo import join, searchtext
 from geo.aliases import load_aliases
 from geo.events import (
     EVENTS_DIR_NAME,
@@ -64,8 +64,10 @@ logger = logging.getLogger(__name__)
 DATABASE_URL_ENV = "PANJ_DATABASE_URL"
 DATA_DIR_ENV = "PANJ_DATA_DIR"
 SQLITE_FILE_NAME = "panj.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SHIPPED_LICENCE = "As the shipped data of Panj: see docs/DATA.md"  # the licence shipped datasets are listed with
+_SEARCHED_TEXT = "panj_searched_text"  # the SQLite function folding an event's text (geo.searchtext)
+_TRIGRAM = 3  # the shortest word a trigram index finds; shorter ones are looked for by a scan
 TRASH_DAYS = 30  # a deleted dataset can be restored this long, then the next change purges it
 SQLITE_BUSY_TIMEOUT_S = 60.0  # how long a change waits for another process's change to end
 
@@ -122,6 +124,14 @@ class StoredEvents:
     dataset_of: dict[str, str]  # event id -> dataset name
     revision: int  # the store revision read (0 without a store)
     datasets: list[Dataset]  # the datasets these events are of, by name
+
+
+@dataclass(frozen=True)
+class StoredMatches:
+    """What ``Store.search`` found: the ids of the stored events a search matches, at ``revision``."""
+
+    revision: int
+    event_ids: list[str]
 
 
 @dataclass(frozen=True)
@@ -218,9 +228,16 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store | None:
 def _sqlite_connection(path: Path, *, writable: bool) -> sqlite3.Connection:
     # isolation_level None: transactions are begun explicitly (Store._transaction).
     if writable:
-        return sqlite3.connect(path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_S)
+        connection = sqlite3.connect(path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_S)
+        # The search's fold is Python's (geo.searchtext): SQLite calls it to fill the search's table.
+        connection.create_function(_SEARCHED_TEXT, 3, _searched_text, deterministic=True)
+        return connection
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                            timeout=SQLITE_BUSY_TIMEOUT_S)
+
+
+def _searched_text(title: str | None, summary: str | None, place_name: str | None) -> str:
+    return searchtext.searched_text((title, summary, place_name))
 
 
 def _without_password(url: str) -> str:
@@ -241,17 +258,59 @@ class _Dialect:
     extra_schema: tuple[str, ...]  # statements of schema version 1 only this database runs
     begin_read: str
     begin_write: str
+    search_schema: tuple[str, ...]  # schema version 3: the search's table and its index
+    json_text: str  # the SELECT expression of a text field of a JSON text column: {column}, {field}
 
 
 _SQLITE = _Dialect(
     "sqlite", "BLOB", "BLOB", "geometry", (),
     # A deferred BEGIN reads one WAL snapshot; IMMEDIATE takes the write lock at once (no deadlock later).
     begin_read="BEGIN", begin_write="BEGIN IMMEDIATE",
+    # The FTS5 index reads the folded text from panj_search (external content) and the triggers keep
+    # it in step with that table's rows, which are only ever added and deleted. case_sensitive 1:
+    # the text and the words come folded already, and SQLite's own case folding is not Python's;
+    # GLOB (not LIKE) is then what the index answers. detail=none keeps only which rows hold a
+    # trigram: a third of the index and of its building time, and GLOB checks each row it finds
+    # (docs/ARCHITECTURE.md, "Search").
+    search_schema=(
+        "CREATE TABLE panj_search (row INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, place TEXT NOT NULL, "
+        "text TEXT NOT NULL)",
+        "CREATE INDEX panj_search_place ON panj_search (place)",
+        "CREATE VIRTUAL TABLE panj_search_fts USING fts5(text, content='panj_search', content_rowid='row', "
+        "tokenize='trigram case_sensitive 1', detail=none)",
+        "CREATE TRIGGER panj_search_added AFTER INSERT ON panj_search BEGIN "
+        "INSERT INTO panj_search_fts (rowid, text) VALUES (new.row, new.text); END",
+        "CREATE TRIGGER panj_search_removed AFTER DELETE ON panj_search BEGIN "
+        "INSERT INTO panj_search_fts (panj_search_fts, rowid, text) VALUES ('delete', old.row, old.text); END",
+        # A changed or deleted event loses its search row, however it was changed; _index_events
+        # gives it a new one from what was stored.
+        "CREATE TRIGGER panj_events_revised AFTER UPDATE ON panj_events BEGIN "
+        "DELETE FROM panj_search WHERE event_id = old.id; END",
+        "CREATE TRIGGER panj_events_deleted AFTER DELETE ON panj_events BEGIN "
+        "DELETE FROM panj_search WHERE event_id = old.id; END",
+    ),
+    json_text="json_extract({column}, '$.{field}')",
 )
 _POSTGIS = _Dialect(
     "postgis", "geometry(Geometry, 4326)", "BYTEA", "ST_AsBinary(geometry)",
     ("CREATE INDEX panj_places_geometry ON panj_places USING GIST (geometry)",),
     begin_read="BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", begin_write="BEGIN",
+    # pg_trgm (a trusted extension: the database's owner may create it) indexes the folded text's
+    # trigrams, so LIKE '%word%' finds a substring through the index (docs/ARCHITECTURE.md, "Search").
+    search_schema=(
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE TABLE panj_search (event_id TEXT PRIMARY KEY, place TEXT NOT NULL, text TEXT NOT NULL)",
+        "CREATE INDEX panj_search_place ON panj_search (place)",
+        "CREATE INDEX panj_search_text ON panj_search USING GIN (text gin_trgm_ops)",
+        # As SQLite's triggers, once per statement: a dataset's million deleted events are one DELETE.
+        "CREATE FUNCTION panj_search_forget() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "DELETE FROM panj_search WHERE event_id IN (SELECT id FROM gone); RETURN NULL; END $$",
+        "CREATE TRIGGER panj_events_revised AFTER UPDATE ON panj_events REFERENCING OLD TABLE AS gone "
+        "FOR EACH STATEMENT EXECUTE FUNCTION panj_search_forget()",
+        "CREATE TRIGGER panj_events_deleted AFTER DELETE ON panj_events REFERENCING OLD TABLE AS gone "
+        "FOR EACH STATEMENT EXECUTE FUNCTION panj_search_forget()",
+    ),
+    json_text="({column}::json ->> '{field}')",
 )
 
 # Schema version 1. Text columns hold JSON; times are ISO 8601 in UTC (one form for both databases).
@@ -446,6 +505,19 @@ class Store:
         return [Change(revision, dt.datetime.fromisoformat(at), kind, dataset, new_name, by)
                 for revision, at, kind, dataset, new_name, by in rows]
 
+    def search(self, text: str, places: Mapping[str, str] | None = None) -> StoredMatches:
+        """The stored events (of every dataset) that the search ``text`` matches (``geo.searchtext``):
+        each of its words is in the event's title, summary or own place's name (a place of its
+        dataset), or in the text ``places`` gives the place it names (reference -> folded name and
+        other spellings of the layers' places: ``geo.searchtext.place_texts``). One read
+        transaction; ValueError for a text without a word."""
+        words = searchtext.words(text)
+        if not words:
+            raise ValueError("a search needs at least one word")
+        statement, parameters = _search_statement(self._dialect, words, places or {})
+        with self._transaction(write=False) as session:
+            return StoredMatches(session.revision(), [event_id for (event_id,) in session.query(statement, parameters)])
+
     def events(self, dataset_names: Iterable[str] | None = None, *, layers_dir: Path = LAYERS_DIR,
                shipped: bool = True) -> StoredEvents:
         """The events of ``dataset_names`` (default: every dataset; without ``shipped``, every
@@ -554,6 +626,7 @@ class Store:
                 raise StoreError(f"dataset {name!r} was imported from a {dataset.format} file; {imported.path.name} "
                                  f"reads as {imported.format}")
             counts = _merge_update(change, dataset, imported, deletions or {})
+            _index_events(change, dataset.id)
             document = json.loads(change.query("SELECT document FROM panj_datasets WHERE id = ?", (dataset.id,))[0][0])
             document.setdefault("notes", []).append(
                 f"Updated from {source_file} on {change.at.date().isoformat()}: a revised or added event's "
@@ -620,6 +693,7 @@ class Store:
                                              if column == "geometry" else value
                                              for column, value in zip(columns, values, strict=True)))
                                for values in content[table]])
+            _index_events(change, row["id"])
             change.execute("DELETE FROM panj_trash WHERE id = ?", (trash_id,))
             change.log("restore", name)
             return next(dataset for dataset in change.datasets() if dataset.id == row["id"])
@@ -702,6 +776,10 @@ class Store:
                 if version < 2:
                     for statement in _SCHEMA_V2:
                         session.execute(statement.format(bytes=self._dialect.bytes_type))
+                if version < 3:
+                    for statement in self._dialect.search_schema:
+                        session.execute(statement)
+                    _index_events(session)
                 if version < SCHEMA_VERSION:
                     session.execute("DELETE FROM panj_schema")
                     session.execute("INSERT INTO panj_schema (version) VALUES (?)", (SCHEMA_VERSION,))
@@ -864,6 +942,82 @@ def _remove(session: _Session, key: str) -> None:
     session.execute("DELETE FROM panj_datasets WHERE id = ?", (key,))
 
 
+_INDEX_BATCH = 20_000  # events folded and sent to PostgreSQL at a time while filling the search
+
+
+def _index_events(session: _Session, dataset_key: str | None = None) -> None:
+    """Give each event of dataset ``dataset_key`` (None: of every dataset) that has no search row
+    one, read from the events as stored, whoever wrote them and however: its folded title, summary
+    and own place's name (``geo.searchtext``), and the place it names. SQLite folds inside one
+    INSERT (the writer's ``panj_searched_text``); PostgreSQL cannot call Python, so the rows are
+    read through a server-side cursor, folded here and copied back a batch at a time."""
+    def field(name: str) -> str:
+        return session.dialect.json_text.format(column="e.entry", field=name)
+
+    # An own place's reference is "<places_layer_id(dataset id)>:<place id>", made here in SQL.
+    own = "'" + places_layer_id("' || e.dataset_id || '") + ":'"
+    source = (f"FROM panj_events e LEFT JOIN panj_places p ON p.dataset_id = e.dataset_id "
+              f"AND p.id = substr({field('place')}, length({own}) + 1) "
+              f"AND substr({field('place')}, 1, length({own})) = {own} "
+              "WHERE NOT EXISTS (SELECT 1 FROM panj_search s WHERE s.event_id = e.id)"
+              + (" AND e.dataset_id = ?" if dataset_key is not None else ""))
+    parameters = () if dataset_key is None else (dataset_key,)
+    columns = ("event_id", "place", "text")
+    if session.dialect is _SQLITE:
+        session.execute(f"INSERT INTO panj_search ({', '.join(columns)}) SELECT e.id, {field('place')}, "
+                        f"{_SEARCHED_TEXT}({field('title')}, {field('summary')}, p.name) {source}", parameters)
+        return
+    with session.connection.cursor(name="panj_index_events") as cursor:
+        cursor.execute(f"SELECT e.id, {field('place')}, {field('title')}, {field('summary')}, p.name "
+                       f"{source}".replace("?", "%s"), parameters)
+        while batch := cursor.fetchmany(_INDEX_BATCH):
+            session.insert("panj_search", columns, [(event_id, place, _searched_text(title, summary, place_name))
+                                                    for event_id, place, title, summary, place_name in batch])
+
+
+def _search_statement(dialect: _Dialect, words: Sequence[str], places: Mapping[str, str]) -> tuple[str, list[Any]]:
+    """The SELECT of the event ids matching every one of ``words`` (folded) and its parameters.
+
+    A word is looked for in the folded text, or else in the place column among the references of
+    ``places`` whose text holds it. SQLite: GLOB '*word*' through the FTS5 trigram index for a word
+    of three characters or more (the words no place holds drive the query from the index, which
+    intersects them), a scan of the folded text with instr() for a shorter word. PostgreSQL:
+    LIKE '%word%', which pg_trgm's GIN index answers for three characters or more and a scan for
+    fewer."""
+    conditions: list[str] = []
+    parameters: list[Any] = []
+    indexed = []  # SQLite: words no place holds, looked up in the index together
+    for word in words:
+        refs = searchtext.places_with(word, places)
+        if dialect is _SQLITE:
+            if len(word) >= _TRIGRAM and not refs:
+                indexed.append(_glob_pattern(word))
+                continue
+            found, value = (("s.row IN (SELECT rowid FROM panj_search_fts WHERE text GLOB ?)", _glob_pattern(word))
+                            if len(word) >= _TRIGRAM else ("instr(s.text, ?) > 0", word))
+            placed, listed = "s.place IN (SELECT value FROM json_each(?))", json.dumps(refs)
+        else:
+            found, value = "s.text LIKE ?", _like_pattern(word)
+            placed, listed = "s.place = ANY(?)", refs
+        conditions.append(f"({found} OR {placed})" if refs else found)
+        parameters += [value, listed] if refs else [value]
+    if indexed:  # a subquery, run once: joined to the index, SQLite would ask it again for every row
+        found = " AND ".join("text GLOB ?" for _ in indexed)
+        conditions.insert(0, f"s.row IN (SELECT rowid FROM panj_search_fts WHERE {found})")
+        parameters[:0] = indexed
+    return f"SELECT s.event_id FROM panj_search s WHERE {' AND '.join(conditions)}", parameters
+
+
+def _like_pattern(word: str) -> str:
+    """A LIKE pattern finding ``word`` anywhere, its own wildcards and escape character escaped."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _glob_pattern(word: str) -> str:
+    """A GLOB pattern finding ``word`` anywhere, each of its wildcard characters a class of its own."""
+    return "*" + "".join(f"[{char}]" if char in "*?[" else char for char in word) + "*"
+
+
 def _store_dataset(session: _Session, name: str, imported: Imported, *, source_file: str, licence: str,
                    shipped_from: str | None, keep_good: bool = False) -> Dataset:
     """Insert ``imported`` as dataset ``name`` inside ``session``'s transaction."""
@@ -895,6 +1049,7 @@ def _store_dataset(session: _Session, name: str, imported: Imported, *, source_f
     session.insert("panj_events", ("id", "dataset_id", "row_number", "entry", "properties"),
                    ((event.event.id, dataset.id, event.row, json.dumps(event.entry, ensure_ascii=False),
                      json.dumps(event.properties, ensure_ascii=False)) for event in imported.events))
+    _index_events(session, dataset.id)
     return dataset
 
 
