@@ -35,7 +35,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo import assets, eventdata, filters, labels, layers as layers_module, outlines, placement, scenes, search, searchtext
+from geo import (
+    assets,
+    eventdata,
+    filters,
+    labels,
+    layers as layers_module,
+    outlines,
+    placement,
+    scenes,
+    search,
+    searchtext,
+)
 from geo.aliases import load_aliases
 from geo.basemaps import Basemap, load_basemaps
 from geo.events import Document, Vocabulary, load_vocabulary
