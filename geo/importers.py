@@ -112,7 +112,7 @@ class ReportLine:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no dict per place: an import may hold a million
 class Place:
     """A place the file itself gives (coordinates, a GeoJSON geometry): a feature of the dataset's
     own places layer, referenced as ``<places_layer_id(dataset)>:<id>``."""
@@ -122,7 +122,7 @@ class Place:
     geometry: shapely.Geometry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no dict per row: an import may hold a million
 class ImportedEvent:
     row: int
     entry: dict[str, Any]  # the event in Panj's events format, as validated
