@@ -304,7 +304,7 @@ def read_file(
     limit = max_bytes if max_bytes is not None else default_max_bytes()
     text = None
     if file_format == "acled" or file_format is None and path.suffix.lower() in CSV_SUFFIXES:
-        # A CSV export is read a block at a time, never whole: a million rows stay within memory.
+        # A CSV export is read a block at a time, never whole: only the chunk being checked is held as text.
         readable = reader.check(limit)
         file_format = "acled"
     else:
