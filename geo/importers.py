@@ -10,6 +10,7 @@ accepted events, and every rejected row with its field and reason, so nothing is
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -23,8 +24,9 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 
@@ -32,8 +34,10 @@ from geo.events import (
     EVENT_OPTIONAL,
     EVENT_REQUIRED,
     SYMBOLS,
+    Citation,
     Event,
     EventsError,
+    PartialDate,
     Term,
     Vocabulary,
     load_documents,
@@ -41,7 +45,7 @@ from geo.events import (
     parse_event,
 )
 from geo.join import FORMULA_STARTS
-from geo.layers import LAYERS_DIR, Layer, feature_refs, load_layers
+from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, feature_refs, load_layers
 from geo.problems import Problem, ProblemsError, read_json
 
 FORMATS = ("acled", "geojson", "panj")
@@ -76,6 +80,9 @@ WEEK_HALF_SPAN_DAYS = 3  # time_precision 2: the week around ACLED's day, as a 7
 ACLED_PUBLISHER = "ACLED (Armed Conflict Location & Event Data)"
 
 PLACE_GEOMETRIES = ("Point", "Polygon", "MultiPolygon")
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+_BLOCK_BYTES = 4 * 1024 * 1024  # how much of a file is read at a time
+_CHUNK_ROWS = 20_000  # CSV rows checked together, column by column
 _PANJ_FIELDS = frozenset(EVENT_REQUIRED) | frozenset(EVENT_OPTIONAL)
 _NON_ID = re.compile(r"[^a-z0-9]+")
 
@@ -105,7 +112,7 @@ class ReportLine:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no dict per place: an import may hold a million
 class Place:
     """A place the file itself gives (coordinates, a GeoJSON geometry): a feature of the dataset's
     own places layer, referenced as ``<places_layer_id(dataset)>:<id>``."""
@@ -115,7 +122,7 @@ class Place:
     geometry: shapely.Geometry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no dict per row: an import may hold a million
 class ImportedEvent:
     row: int
     entry: dict[str, Any]  # the event in Panj's events format, as validated
@@ -274,7 +281,7 @@ def load_acled_mapping(layers_dir: Path, vocabulary: Vocabulary) -> AcledMapping
 
 def detect_format(path: Path, text: str) -> str:
     """``acled`` for a .csv file; for JSON, ``geojson`` when it is a FeatureCollection, else ``panj``."""
-    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+    if path.suffix.lower() in CSV_SUFFIXES:
         return "acled"
     return "geojson" if re.match(r'\s*\{[^{]*"type"\s*:\s*"FeatureCollection"', text) else "panj"
 
@@ -294,14 +301,23 @@ def read_file(
     vocabulary = load_vocabulary(layers_dir)
     reader = _Reader(path, dataset_key or dataset_id(dataset_name), dataset_name, layers, vocabulary,
                      existing or Existing())
-    text = reader.text(max_bytes if max_bytes is not None else default_max_bytes())
-    file_format = file_format or (detect_format(path, text) if text is not None else "acled")
+    limit = max_bytes if max_bytes is not None else default_max_bytes()
+    text = None
+    if file_format == "acled" or file_format is None and path.suffix.lower() in CSV_SUFFIXES:
+        # A CSV export is read a block at a time, never whole: only the chunk being checked is held as text.
+        readable = reader.check(limit)
+        file_format = "acled"
+    else:
+        text = reader.text(limit)
+        readable = text is not None
+        file_format = file_format or (detect_format(path, text) if text is not None else "acled")
     if file_format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {file_format!r}")
     imported = reader.result(file_format)
-    if text is not None:
+    if readable:
         if file_format == "acled":
-            reader.read_acled(text, load_acled_mapping(layers_dir, vocabulary))
+            with path.open(encoding="utf-8-sig", newline="") as stream:
+                reader.read_acled(stream, load_acled_mapping(layers_dir, vocabulary))
         elif file_format == "geojson":
             reader.read_geojson(text, load_acled_mapping(layers_dir, vocabulary))
         else:
@@ -328,6 +344,13 @@ class _Reader:
         self.seen_ids: dict[str, int] = {}
         self.place_of: dict[tuple[str, bytes], str] = {}  # (name, WKB) -> place id: one place for both
         self.place_count: dict[str, int] = {}  # places whose id starts from a name's id
+        # What a file repeats, worked out once per value: these live as long as the one read and
+        # hold at most one entry per distinct cell of a file within the size limit.
+        self.place_base: dict[str, str] = {}  # place name -> the id its places start from
+        self.actor_of: dict[str, str] = {}  # actor name -> actor id
+        self.date_forms: dict[tuple[str, str], tuple[dict[str, str], PartialDate, PartialDate | None] | None] = {}
+        self.type_of: dict[tuple[str, str], str | None] = {}
+        self.numbers: dict[str, int | object] = {}
         region = shapely.union_all(layers["countries"].frame.geometry.to_numpy())
         shapely.prepare(region)
         self.region = region
@@ -337,32 +360,47 @@ class _Reader:
 
     # -- shared steps --
 
-    def text(self, max_bytes: int) -> str | None:
-        """The file's text, or None after recording why it cannot be read."""
-        def refuse(reason: str) -> None:
+    def check(self, max_bytes: int) -> bool:
+        """Whether the file can be read (size, UTF-8, not blank), taking its SHA-256 on the way; a
+        block at a time, so a large file is never held whole. False after recording why not."""
+        def refuse(reason: str) -> bool:
             self.early.append(ReportLine(None, "rejected", None, None, reason))
+            return False
         try:
             size = self.path.stat().st_size
         except OSError as error:
-            refuse(f"cannot read the file: {error.strerror}")
-            return None
+            return refuse(f"cannot read the file: {error.strerror}")
         if size > max_bytes:
-            refuse(f"the file is {size / 1024 / 1024:,.1f} MB, over the import limit of "
-                   f"{max_bytes / 1024 / 1024:,.1f} MB (set {MAX_MB_ENV} or --max-size to change it)")
-            return None
-        data = self.path.read_bytes()
-        self.sha256 = hashlib.sha256(data).hexdigest()
+            return refuse(f"the file is {size / 1024 / 1024:,.1f} MB, over the import limit of "
+                          f"{max_bytes / 1024 / 1024:,.1f} MB (set {MAX_MB_ENV} or --max-size to change it)")
+        digest = hashlib.sha256()
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        blank = True
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
-            refuse(f"not UTF-8: byte 0x{data[error.start]:02x} at line {line} (byte {error.start + 1}); "
-                   "save the file as UTF-8")
-            return None
-        if not text.strip():
-            refuse("the file is empty")
-            return None
-        return text
+            with self.path.open("rb") as stream:
+                while block := stream.read(_BLOCK_BYTES):
+                    digest.update(block)
+                    text = decoder.decode(block)
+                    blank = blank and not text.strip()
+                blank = blank and not decoder.decode(b"", final=True).strip()
+        except UnicodeDecodeError:
+            # Rare: read it whole once more to say at which line the bad byte is.
+            data = self.path.read_bytes()
+            try:
+                data.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                # The decoder counts from after a byte order mark; the message counts the file's bytes.
+                start = error.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+                line = data[:start].count(b"\n") + 1
+                return refuse(f"not UTF-8: byte 0x{data[start]:02x} at line {line} (byte {start + 1}); "
+                              "save the file as UTF-8")
+            return refuse("the file changed while it was read: import it again")
+        self.sha256 = digest.hexdigest()
+        return not blank or refuse("the file is empty")
+
+    def text(self, max_bytes: int) -> str | None:
+        """The file's text, or None after recording why it cannot be read."""
+        return self.path.read_bytes().decode("utf-8-sig") if self.check(max_bytes) else None
 
     def result(self, file_format: str) -> Imported:
         publisher = ACLED_PUBLISHER if file_format == "acled" else f"Imported from {self.path.name}"
@@ -387,13 +425,16 @@ class _Reader:
         assert self.imported is not None
         self.imported.lines.append(ReportLine(row, "flagged", event_id, field_name, reason))
 
-    def add_place(self, name: str, geometry: shapely.Geometry) -> str:
-        """The reference of the dataset's place at ``geometry`` called ``name`` (one per both)."""
+    def add_place(self, name: str, geometry: shapely.Geometry, wkb: bytes | None = None) -> str:
+        """The reference of the dataset's place at ``geometry`` (its WKB ``wkb`` when already
+        known) called ``name`` (one per both)."""
         assert self.imported is not None
-        key = (name, geometry.wkb)
+        key = (name, geometry.wkb if wkb is None else wkb)
         if key in self.place_of:
             return f"{self.places_layer}:{self.place_of[key]}"
-        base = dataset_id(name) if _NON_ID.sub("", name.lower()) else "place"
+        if name not in self.place_base:
+            self.place_base[name] = dataset_id(name) if _NON_ID.sub("", name.lower()) else "place"
+        base = self.place_base[name]
         self.place_count[base] = self.place_count.get(base, 0) + 1
         place_id = base if self.place_count[base] == 1 else f"{base}-{self.place_count[base]}"
         while place_id in self.imported.places:  # a name ending in a number may take another's id
@@ -407,14 +448,14 @@ class _Reader:
         """A vocabulary id as it is; else the mapping's actor for the name; else the dataset's own term."""
         assert self.imported is not None
         name = name.strip()
+        if name in self.actor_of:
+            return self.actor_of[name]
         if name in self.base_vocabulary.actors:
             return name
         mapped = mapping.actor(name)
         if mapped is not None:
+            self.actor_of[name] = mapped
             return mapped
-        own = next((term.id for term in self.imported.actors.values() if term.name == name), None)
-        if own is not None:
-            return own
         term_id = dataset_id(name) if _NON_ID.sub("", name.lower()) else "actor"
         while term_id in self.base_vocabulary.actors or term_id in self.imported.actors or term_id == "all":
             term_id += "-imported"
@@ -422,6 +463,7 @@ class _Reader:
             term_id, name, mapping.imported_colour, mapping.imported_symbol)
         self.flag(None, "actors", f"actor {name!r} is not in the vocabulary and no mapping pattern matches it: "
                                   f"kept as the dataset's own actor {term_id!r}")
+        self.actor_of[name] = term_id
         return term_id
 
     def check_point(self, row: int, lon: float, lat: float, event_id: str) -> bool:
@@ -461,9 +503,8 @@ class _Reader:
 
     # -- ACLED --
 
-    def read_acled(self, text: str, mapping: AcledMapping) -> None:
-        first_line = text.split("\n", 1)[0]
-        rows = csv.reader(io.StringIO(text, newline=""), delimiter=max(",;\t", key=first_line.count))
+    def read_acled(self, stream: TextIO, mapping: AcledMapping) -> None:
+        rows = csv.reader(stream, delimiter=_delimiter(stream))
         header = [_OLD_ACLED_NAMES.get(name.strip().lower(), name.strip().lower()) for name in next(rows)]
         missing = [name for name in ACLED_REQUIRED if name not in header]
         unknown = [name for name in header if name not in ACLED_REQUIRED and name not in ACLED_OPTIONAL]
@@ -475,16 +516,147 @@ class _Reader:
         for name in unknown:
             self.flag(1, name, f"column {name!r} is not one of ACLED's: kept as a property")
         found = False
+        chunk: list[tuple[int, list[str]]] = []
         for number, cells in enumerate(rows, start=2):  # row 1 is the header, as a spreadsheet counts
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():  # every cell blank
                 continue
             found = True
             if len(cells) != len(header):
                 self.refuse(number, None, f"has {len(cells)} cells, the header {len(header)}")
                 continue
-            self.acled_row(number, dict(zip(header, cells, strict=True)), mapping, geometry=None)
+            chunk.append((number, cells))
+            if len(chunk) == _CHUNK_ROWS:
+                self.acled_chunk(chunk, header, mapping)
+                chunk = []
+        self.acled_chunk(chunk, header, mapping)
         if not found:
             self.refuse(None, None, "the file has a header but no rows")
+
+    def acled_chunk(self, chunk: list[tuple[int, list[str]]], header: list[str], mapping: AcledMapping) -> None:
+        """CSV rows checked a column at a time. A row every check passes is built here, as
+        ``acled_row`` would build it; any other row goes through ``acled_row`` itself, so what it is
+        refused or flagged for, and what it adds, stay that path's (docs/performance.md, "Imports")."""
+        assert self.imported is not None
+        count = len(chunk)
+        if not count:
+            return
+        # A name given twice keeps its last cell at its first position, as dict(zip(header, cells)) does.
+        positions = {name: position for position, name in enumerate(header)}
+        cells_by_column = list(zip(*(cells for _, cells in chunk), strict=True))
+        columns = {name: list(map(str.strip, cells_by_column[position])) for name, position in positions.items()}
+        blank = [""] * count
+        column = columns.get
+        clean = np.ones(count, dtype=bool)
+        for name in ACLED_REQUIRED:
+            if name != "notes":
+                clean &= np.fromiter(map(bool, columns[name]), dtype=bool, count=count)
+        dates = [self.acled_dates(text, precision)
+                 for text, precision in zip(columns["event_date"], columns["time_precision"], strict=True)]
+        clean &= np.fromiter((found is not None for found in dates), dtype=bool, count=count)
+        precisions = [ACLED_LOCATION_PRECISION.get(text) for text in columns["geo_precision"]]
+        clean &= np.fromiter((found is not None for found in precisions), dtype=bool, count=count)
+        sub_types = column("sub_event_type", blank)
+        types = [self.acled_type(mapping, acled, sub) for acled, sub in zip(columns["event_type"], sub_types, strict=True)]
+        clean &= np.fromiter((found is not None for found in types), dtype=bool, count=count)
+        fatalities = [self.whole_number(text) if text else None for text in column("fatalities", blank)]
+        clean &= np.fromiter((found is not _NOT_A_NUMBER for found in fatalities), dtype=bool, count=count)
+        latitudes = np.array([_number(text) for text in columns["latitude"]], dtype=float)
+        longitudes = np.array([_number(text) for text in columns["longitude"]], dtype=float)
+        clean &= np.isfinite(latitudes) & np.isfinite(longitudes) & (np.abs(latitudes) <= 90) & (np.abs(longitudes) <= 180)
+        ids = [text.lower() for text in columns["event_id_cnty"]]
+        clean &= np.fromiter((ID_PATTERN.fullmatch(event_id) is not None for event_id in ids), dtype=bool, count=count)
+        # A point outside the region is flagged or refused by acled_row.
+        points = np.full(count, None, dtype=object)
+        checked = np.flatnonzero(clean)
+        points[checked] = shapely.points(longitudes[checked], latitudes[checked])
+        clean[checked[~shapely.covers(self.region, points[checked])]] = False
+        checked = np.flatnonzero(clean)
+        provinces = np.full(count, None, dtype=object)
+        by_province = checked[[precisions[index] == "province" for index in checked]]
+        if len(by_province):
+            point_index, province_index = self.provinces.query(points[by_province], predicate="covered_by")
+            holders = np.bincount(point_index, minlength=len(by_province))
+            single = holders[point_index] == 1
+            provinces[by_province[point_index[single]]] = [f"provinces:{self.province_ids[index]}"
+                                                           for index in province_index[single]]
+        wkbs = np.full(count, None, dtype=object)
+        wkbs[checked] = shapely.to_wkb(points[checked])
+        place_names = [location or admin1 or country for location, admin1, country
+                       in zip(column("location", blank), column("admin1", blank), column("country", blank), strict=True)]
+        actor_columns = [columns[name] for name in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2") if name in columns]
+        kept = [(name, values) for name, values in columns.items() if name not in _ACLED_HELD]
+        for index, (row, _) in enumerate(chunk):
+            event_id = ids[index]
+            if clean[index] and event_id not in self.seen_ids and event_id not in self.existing.event_ids:
+                place = provinces[index]
+                if place is None:
+                    place = self.add_place(place_names[index] or f"{latitudes[index]:.4f}, {longitudes[index]:.4f}",
+                                           points[index], wkbs[index])
+                actors: list[str] = []
+                for values in actor_columns:
+                    for name in values[index].split(";"):
+                        if name.strip() and (actor := self.actor_id(name, mapping)) not in actors:
+                            actors.append(actor)
+                if actors:
+                    self.add_acled_event(row, index, columns, place, place_names[index], actors, dates[index],
+                                         precisions[index], types[index], fatalities[index], kept)
+                    continue
+            self.acled_row(row, {name: values[index] for name, values in columns.items()}, mapping, geometry=None)
+
+    def add_acled_event(self, row: int, index: int, columns: dict[str, list[str]], place: str, place_name: str,
+                        actors: list[str], dates: tuple[dict[str, str], PartialDate, PartialDate | None],
+                        precision: str, event_type: str, fatalities: int | None,
+                        kept: list[tuple[str, list[str]]]) -> None:
+        """Row ``index`` of a chunk, every check passed: the entry, event and properties
+        ``acled_row`` and ``parse_event`` would make of it."""
+        assert self.imported is not None
+        event_id = columns["event_id_cnty"][index].lower()
+        kind = columns["sub_event_type"][index] if "sub_event_type" in columns else ""
+        kind = kind or columns["event_type"][index]
+        title = f"{kind} in {place_name}" if place_name else kind
+        summary = columns["notes"][index] or title
+        source = columns["source"][index]
+        entry_dates, start, end = dates
+        entry = {
+            "id": event_id, "title": title, "summary": summary, "status": "occurred",
+            **entry_dates, "actors": actors, "event_type": event_type, "place": place,
+            "location_precision": precision,
+            "citations": [{"paragraph": row, "source": source, "source_date": None}],
+        }
+        properties: dict[str, Any] = {name: values[index] for name, values in kept if values[index]}
+        if fatalities is not None:
+            properties["fatalities"] = fatalities
+        event = Event(id=event_id, document=self.dataset, title=title, summary=summary, status="occurred",
+                      start=start, end=end, reported=None, as_of=None, planned_for=None, actors=tuple(actors),
+                      event_type=event_type, place=place, location_precision=precision,
+                      citations=(Citation(paragraph=row, source=source, source_date=None),))
+        self.seen_ids[event_id] = row
+        self.imported.events.append(ImportedEvent(row, entry, event, properties))
+
+    def acled_dates(self, text: str, precision: str) -> tuple[dict[str, str], PartialDate, PartialDate | None] | None:
+        """An entry's dates from ACLED's cells, with the partial dates parse_event reads from them;
+        None when acled_row would refuse them. Remembered per pair: a file repeats its days."""
+        key = (text, precision)
+        if key not in self.date_forms:
+            refused: list[str] = []
+            dates = _acled_dates(text, precision, lambda name, reason: refused.append(reason))
+            self.date_forms[key] = None if refused or "start" not in dates else (
+                dates, PartialDate.parse(dates["start"]), PartialDate.parse(dates["end"]) if "end" in dates else None)
+        return self.date_forms[key]
+
+    def acled_type(self, mapping: AcledMapping, event_type: str, sub_event_type: str) -> str | None:
+        """The mapping's event type, remembered per pair of ACLED's types."""
+        key = (event_type, sub_event_type)
+        if key not in self.type_of:
+            self.type_of[key] = mapping.event_type(event_type, sub_event_type)
+        return self.type_of[key]
+
+    def whole_number(self, text: str) -> int | None | object:
+        """``_whole_number`` of a cell, remembered; ``_NOT_A_NUMBER`` when it is none."""
+        if text not in self.numbers:
+            value = _whole_number(text)
+            self.numbers[text] = _NOT_A_NUMBER if value is None else value
+        return self.numbers[text]
 
     def acled_row(self, row: int, cells: Mapping[str, str], mapping: AcledMapping,
                   geometry: shapely.Geometry | None) -> None:
@@ -784,6 +956,29 @@ def _coordinates(latitude: str, longitude: str, bad: Callable[[str, str], None])
             continue
         values[name] = value
     return (values["longitude"], values["latitude"]) if len(values) == 2 else None
+
+
+_NOT_A_NUMBER = object()  # a fatalities cell that is not a whole number
+
+
+def _delimiter(stream: TextIO) -> str:
+    """The one of comma, semicolon and tab the first line holds most of (a comma on a tie); the
+    stream is left at its start."""
+    blocks = []
+    while (block := stream.read(_BLOCK_BYTES)) and "\n" not in block:
+        blocks.append(block)
+    blocks.append(block)
+    stream.seek(0)
+    first_line = "".join(blocks).split("\n", 1)[0]
+    return max(",;\t", key=first_line.count)
+
+
+def _number(text: str) -> float:
+    """The cell as a number, NaN when it is none."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
 
 
 def _whole_number(text: str) -> int | None:

@@ -26,11 +26,13 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from geo import join, searchtext
@@ -352,6 +354,10 @@ _TABLE_COLUMNS = {  # what the trash keeps of each table, geometry as WKB
     "panj_places": ("id", "name", "geometry"),
     "panj_events": ("id", "row_number", "entry", "properties"),
 }
+# An entry or its properties as stored: json.dumps(value, ensure_ascii=False), with one encoder
+# for every row instead of one a call.
+_json_text = json.JSONEncoder(ensure_ascii=False).encode
+_BULK_CACHE_KIB = 128 * 1024  # SQLite's page cache while rows are inserted (its default is 2 MB)
 _LOCK_KEY = 7_265_001  # PostgreSQL advisory lock: one Panj process migrates at a time
 
 
@@ -377,6 +383,9 @@ class _Session:
                 for row in rows:
                     copy.write_row(row)
         else:
+            # A million rows' index pages stay in memory instead of going back and forth to the
+            # journal; the setting is this connection's alone, and it closes with the transaction.
+            self.connection.execute(f"PRAGMA cache_size = -{_BULK_CACHE_KIB}")
             marks = ", ".join("?" for _ in columns)
             self.connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
@@ -385,6 +394,13 @@ class _Session:
         if self.dialect is _POSTGIS:
             return shapely.to_wkb(shapely.set_srid(geometry, 4326), hex=True, include_srid=True)
         return shapely.to_wkb(geometry)
+
+    def geometries_in(self, geometries: Sequence[shapely.Geometry]) -> list[bytes | str]:
+        """``geometry_in`` of each, converted together (a large import has as many places as rows)."""
+        array = np.asarray(geometries, dtype=object)
+        if self.dialect is _POSTGIS:
+            return shapely.to_wkb(shapely.set_srid(array, 4326), hex=True, include_srid=True).tolist()
+        return shapely.to_wkb(array).tolist()
 
     def revision(self) -> int:
         return self.query("SELECT revision FROM panj_revision")[0][0]
@@ -887,18 +903,18 @@ def _merge_update(change: _Change, dataset: Dataset, imported: Imported, deletio
     deleted = [event_id for event_id in deleted if event_id in stored]  # not those the file would have added
 
     change.insert("panj_places", ("dataset_id", "id", "name", "geometry"),
-                  [(dataset.id, place_id, place.name, change.geometry_in(place.geometry)) for place_id, place in new_places])
+                  zip(repeat(dataset.id), (place_id for place_id, _ in new_places), (place.name for _, place in new_places),
+                      change.geometries_in([place.geometry for _, place in new_places])))
     change.insert("panj_actors", ("dataset_id", "id", "name", "colour", "symbol"),
                   [(dataset.id, actor_id, term.name, term.colour, term.symbol) for actor_id, term in new_actors])
     for row_number, entry, properties, event_id in revised:
         change.execute("UPDATE panj_events SET row_number = ?, entry = ?, properties = ? WHERE id = ?",
-                       (row_number, json.dumps(entry, ensure_ascii=False), json.dumps(properties, ensure_ascii=False),
-                        event_id))
+                       (row_number, _json_text(entry), _json_text(properties), event_id))
     for event_id in deleted:
         change.execute("DELETE FROM panj_events WHERE id = ?", (event_id,))
     change.insert("panj_events", ("id", "dataset_id", "row_number", "entry", "properties"),
-                  [(event_id, key, row_number, json.dumps(entry, ensure_ascii=False),
-                    json.dumps(properties, ensure_ascii=False)) for event_id, key, row_number, entry, properties in added])
+                  [(event_id, key, row_number, _json_text(entry), _json_text(properties))
+                   for event_id, key, row_number, entry, properties in added])
     # Places and actors no event names any more go with the events that named them.
     remaining = [json.loads(entry) for (entry,) in change.query("SELECT entry FROM panj_events WHERE dataset_id = ?",
                                                                  (dataset.id,))]
@@ -1043,12 +1059,13 @@ def _store_dataset(session: _Session, name: str, imported: Imported, *, source_f
     )
     session.insert("panj_actors", ("dataset_id", "id", "name", "colour", "symbol"),
                    [(dataset.id, term.id, term.name, term.colour, term.symbol) for term in imported.actors.values()])
+    places = imported.places.values()
     session.insert("panj_places", ("dataset_id", "id", "name", "geometry"),
-                   [(dataset.id, place.id, place.name, session.geometry_in(place.geometry))
-                    for place in imported.places.values()])
+                   zip(repeat(dataset.id), (place.id for place in places), (place.name for place in places),
+                       session.geometries_in([place.geometry for place in places])))
     session.insert("panj_events", ("id", "dataset_id", "row_number", "entry", "properties"),
-                   ((event.event.id, dataset.id, event.row, json.dumps(event.entry, ensure_ascii=False),
-                     json.dumps(event.properties, ensure_ascii=False)) for event in imported.events))
+                   ((event.event.id, dataset.id, event.row, _json_text(event.entry), _json_text(event.properties))
+                    for event in imported.events))
     _index_events(session, dataset.id)
     return dataset
 
