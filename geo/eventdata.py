@@ -29,7 +29,7 @@ import gzip
 import json
 import struct
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,25 +64,28 @@ class PublishedEvents:
 def event_files(
     events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Mapping[str, Layer],
     documents: Mapping[str, Document] | None = None,
+    details: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> dict[str, bytes]:
-    """``events`` (joined events, ``geo.join``) as the browser reads them: ``EVENTS_FILE`` and the
-    popup files, by file name; the symbols at ``lons``/``lats`` (``geo.placement.symbol_points``). An
-    area event's place must be a feature of ``layers`` (the only outlines the browser can fetch).
-    Raises ValueError when one is not."""
+    """``events`` (joined events, ``geo.join``, or the snapshot's compact rows with ``details``
+    giving the joined columns of some of them: ``Snapshot.details``) as the browser reads them:
+    ``EVENTS_FILE`` and the popup files, by file name; the symbols at ``lons``/``lats``
+    (``geo.placement.symbol_points``). An area event's place must be a feature of ``layers`` (the
+    only outlines the browser can fetch). Raises ValueError when one is not."""
     # Building the files makes a few hundred thousand short-lived, acyclic objects (rows, texts):
     # reference counting frees them, while each cycle collection they set off would walk the
     # whole long-lived heap (the page's data, a benchmark's other map), a third of the time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _files(events, lons, lats, layers, documents)
+        return _files(events, lons, lats, layers, documents, details)
     finally:
         if collecting:
             gc.enable()
 
 
 def _files(events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Mapping[str, Layer],
-           documents: Mapping[str, Document] | None) -> dict[str, bytes]:
+           documents: Mapping[str, Document] | None,
+           details: Callable[[pd.DataFrame], pd.DataFrame] | None) -> dict[str, bytes]:
     count = len(events)
     is_area = area_rows(events)
     places = events["place"].to_numpy()
@@ -141,7 +144,7 @@ def _files(events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Map
     ]
     content = gzip.compress(_pack(header, columns, "\n".join(ids).encode("utf-8")), compresslevel=_GZIP_LEVEL,
                             mtime=0)
-    return {EVENTS_FILE: content, **_details_files(events)}
+    return {EVENTS_FILE: content, **_details_files(events, details)}
 
 
 def _pack(header: dict[str, Any], columns: list[np.ndarray], ids: bytes) -> bytes:
@@ -187,9 +190,22 @@ DETAILS_COLUMNS = (
 _ROUNDED = {"frontier_km": 1, "nearest_post_km": 1}
 
 
-def _details_files(events: pd.DataFrame) -> dict[str, bytes]:
+def _details_files(events: pd.DataFrame, details: Callable[[pd.DataFrame], pd.DataFrame] | None) -> dict[str, bytes]:
     """The popups' text, ``DETAILS_ROWS`` events to a file: ``{"columns": [...], "rows": [[...]]}``,
-    a row's values in the columns' order, null for a missing value."""
+    a row's values in the columns' order, null for a missing value. With ``details``, each file's
+    rows are read through it, a file at a time."""
+    names = [name for name, _ in DETAILS_COLUMNS]
+    # Plain data built here, never self-referring: the encoder need not look for cycles.
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+    files = {}
+    for chunk, start in enumerate(range(0, len(events), DETAILS_ROWS)):
+        rows = events.iloc[start: start + DETAILS_ROWS]
+        rows = rows if details is None else details(rows)
+        files[f"details-{chunk}.json"] = encode({"columns": names, "rows": _details_rows(rows)}).encode("utf-8")
+    return files
+
+
+def _details_rows(events: pd.DataFrame) -> list[tuple[Any, ...]]:
     values = []
     for _, column in DETAILS_COLUMNS:
         series = events[column]
@@ -199,12 +215,7 @@ def _details_files(events: pd.DataFrame) -> dict[str, bytes]:
             values.append(series.tolist())
         else:
             values.append(series.astype(object).where(series.notna(), None).tolist())
-    rows = list(zip(*values))
-    names = [name for name, _ in DETAILS_COLUMNS]
-    # Plain data built here, never self-referring: the encoder need not look for cycles.
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-    return {f"details-{chunk}.json": encode({"columns": names, "rows": rows[start: start + DETAILS_ROWS]}).encode("utf-8")
-            for chunk, start in enumerate(range(0, len(rows), DETAILS_ROWS))}
+    return list(zip(*values))
 
 
 def shown_mask(shown_rows: np.ndarray, count: int) -> str | None:

@@ -26,15 +26,16 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import assets, eventdata, filters, labels, layers as layers_module, placement, scenes, search
+from geo import assets, compact, eventdata, filters, labels, layers as layers_module, placement, scenes, search
 from geo.aliases import load_aliases
 from geo.basemaps import Basemap, load_basemaps
 from geo.events import Document, Vocabulary, load_vocabulary
@@ -84,11 +85,16 @@ class Snapshot:
     layers_dir: Path
     revision: int  # the store revision the events were read at
     layers: dict[str, Layer]  # the manifest's layers
-    places: dict[str, Layer]  # each imported dataset's own places (drawn as its events' outlines)
+    # Each imported dataset's own places that are areas or lines (drawn as its events' outlines); a
+    # point place is its events' lon/lat (geo.compact.without_points).
+    places: dict[str, Layer]
     datasets: list[Dataset]  # every dataset shown: the data directory's shipped ones and the store's own
-    # Joined events (geo.join) of every dataset, with a "dataset" column and a RangeIndex: the
-    # browser's events file has the same rows, so a rerun sends only which to show.
+    # The joined events (geo.join) of every dataset as compact columns (geo.compact), with a
+    # "dataset" column and a RangeIndex: the browser's events file has the same rows, so a rerun
+    # sends only which to show. Their text is read for the rows asked: ``details``.
     events: pd.DataFrame
+    texts: compact.EventTexts  # where ``details`` reads the text: the shipped files' events, the store
+    aliases: dict[str, tuple[str, ...]]  # place reference -> other spellings (geo.aliases)
     symbol_lon: np.ndarray  # where each row's symbol is drawn (geo.placement.symbol_points)
     symbol_lat: np.ndarray
     vocabulary: Vocabulary  # the directory's, with the datasets' own actors
@@ -104,7 +110,7 @@ class Snapshot:
     @cached_property
     def index(self) -> filters.EventIndex:
         """The events as the filters read them (docs/ARCHITECTURE.md, "Filtering 100,000 events")."""
-        index = filters.EventIndex(self.events)
+        index = filters.EventIndex(self.events, lambda: self.texts.searched(self.events, self.map_layers, self.aliases))
         index.prepare()
         return index
 
@@ -113,14 +119,14 @@ class Snapshot:
         return KnownIds(
             actors=frozenset(self.vocabulary.actors), event_types=frozenset(self.vocabulary.event_types),
             regions=frozenset(self.regions), layers=tuple(self.layers), basemaps=frozenset(self.basemaps),
-            events=frozenset(self.events["id"]),
+            events=self.index.ids,
         )
 
     @cached_property
     def gazetteer(self) -> tuple[search.Place, ...]:
         """The layers' named places with their other spellings, for a search that finds no event
-        (geo.search); the aliases file was checked when the events were joined."""
-        return search.gazetteer(self.layers, load_aliases(layers_module.feature_refs(self.layers), self.layers_dir))
+        (geo.search)."""
+        return search.gazetteer(self.layers, self.aliases)
 
     @property
     def map_layers(self) -> dict[str, Layer]:
@@ -132,6 +138,29 @@ class Snapshot:
     def default_view(self) -> ViewState:
         visible = tuple(layer_id for layer_id, layer in self.layers.items() if layer.spec.visible)
         return ViewState(visible_layers=visible, basemap=next(iter(self.basemaps)))
+
+    # -- the text of the rows a reader looks at --
+
+    def details(self, rows: pd.DataFrame | Sequence[int] | np.ndarray, *, geometry: bool = False) -> pd.DataFrame:
+        """The joined events' columns (``geo.join.COLUMNS``, then ``dataset``) of ``rows`` (rows of
+        ``events``, or their positions), with their index labels: titles, summaries, citations and
+        place names read for these rows only (one read of the store). A GeoDataFrame with each
+        place's geometry when ``geometry`` (exports)."""
+        if not isinstance(rows, pd.DataFrame):
+            rows = self.events.iloc[np.asarray(rows, dtype=np.int64)]
+        return compact.details(rows, self.texts, self.map_layers, self.aliases, geometry=geometry)
+
+    def placed(self, rows: pd.DataFrame) -> gpd.GeoDataFrame:
+        """``rows`` (rows of ``events``) with their place's name and geometry (``place_name``,
+        ``geometry``), no other text: what a search for a place measures against."""
+        names = self.texts.place_names(rows["place"].tolist(), self.map_layers)
+        placed = rows.assign(place_name=[names.get(place) for place in rows["place"]])
+        return gpd.GeoDataFrame(placed, geometry=self.geometries(rows), crs="EPSG:4326")
+
+    def geometries(self, rows: pd.DataFrame) -> np.ndarray:
+        """The place geometry of each of ``rows`` (rows of ``events``): an area's is its layer
+        feature's, held once; a point's is made from its lon/lat."""
+        return compact.place_geometries(rows, self.map_layers)
 
     # -- where symbols stand --
 
@@ -198,7 +227,8 @@ class Snapshot:
         layers = self.map_layers
         files = {f"{layer_id}.geojson": layer_file(layer) for layer_id, layer in layers.items()}
         files[labels.LABELS_NAME] = labels.label_file(self.layers, self.layers_dir)
-        files.update(eventdata.event_files(self.events, self.symbol_lon, self.symbol_lat, layers, self.documents))
+        files.update(eventdata.event_files(self.events, self.symbol_lon, self.symbol_lat, layers, self.documents,
+                                           details=self.details))
         folder = assets.publish_folder(files)
         events_file = files[eventdata.EVENTS_FILE]
         data = MapData(
@@ -236,9 +266,10 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
     try:
         layers = layers_module.load_layers(layers_dir)
         vocabulary, basemaps = load_vocabulary(layers_dir), load_basemaps(layers_dir)
-        events, stored = joined_events(store, layers_dir)
-        events = events.reset_index(drop=True)
-        lons, lats = placement.symbol_points(events, placement.frontier_box(layers))
+        joined, stored = joined_events(store, layers_dir)
+        joined = joined.reset_index(drop=True)
+        lons, lats = placement.symbol_points(joined, placement.frontier_box(layers))
+        aliases = load_aliases(layers_module.feature_refs(layers), layers_dir)
     except ProblemsError as error:  # a layer, the vocabulary, the basemaps, an events file, a stored event
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
@@ -246,7 +277,10 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(error)]) from error
     vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
-    regions = filters.region_choices(events, layers)
+    regions = filters.region_choices(joined, layers)
+    shipped = {dataset.name for dataset in stored.datasets if dataset.shipped}
+    texts = compact.EventTexts({event.id: event for event in stored.events if stored.dataset_of[event.id] in shipped},
+                               store, vocabulary)
     try:
         workshop, scenes_error = scenes.load_scenes(
             layers_dir, layer_ids=tuple(layers), actor_ids=vocabulary.actors, event_type_ids=vocabulary.event_types,
@@ -256,10 +290,11 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
         logger.warning("scenes refused: %s", error)
         workshop, scenes_error = [], str(error)
     return Snapshot(
-        layers_dir=layers_dir, revision=stored.revision, layers=layers, places=stored.places,
-        datasets=sorted(stored.datasets, key=lambda dataset: dataset.name), events=events,
-        symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary, documents=stored.documents, basemaps=basemaps,
-        regions=regions, span=filters.date_span(events), home=placement.home_bounds(layers, events),
+        layers_dir=layers_dir, revision=stored.revision, layers=layers, places=compact.without_points(stored.places),
+        datasets=sorted(stored.datasets, key=lambda dataset: dataset.name), events=compact.compact_events(joined),
+        texts=texts, aliases=aliases, symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary,
+        documents=stored.documents, basemaps=basemaps, regions=regions, span=filters.date_span(joined),
+        home=placement.home_bounds(layers, joined),
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
     )
 
