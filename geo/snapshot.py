@@ -21,7 +21,11 @@ traceback. A broken scenes file does not: the page works without its workshop sc
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
+import functools
+import gc
 import logging
 import threading
 import time
@@ -321,6 +325,26 @@ def dataset_mask(snapshot: Snapshot, names: Iterable[str]) -> np.ndarray:
     return snapshot.index.naming("dataset", wanted)
 
 
+def release_freed_memory() -> None:
+    """Hand the memory a build freed back to the system. Reading and joining a store's events
+    makes a Python object per event and field, all freed once the compact columns are made; the C
+    allocator keeps most of what they occupied (docs/performance.md, "Compact page data"), so a
+    page would hold it for good. glibc's ``malloc_trim`` returns it; elsewhere this does nothing."""
+    gc.collect()
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+
+
 # --- the page's snapshots ------------------------------------------------------------------------
 
 class SnapshotCache:
@@ -384,6 +408,7 @@ class SnapshotCache:
         # Derived before any reader is handed it: the filter index, the known ids, the published folder.
         snapshot.index, snapshot.known  # noqa: B018  (cached properties, computed by reading them)
         snapshot.map_data()
+        release_freed_memory()
         with self._lock:
             old = self._current.pop(key, None)
             self._current[key] = snapshot
