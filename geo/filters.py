@@ -183,6 +183,10 @@ class EventIndex:
         else:
             columns = [self.frame[column].fillna("").astype(str).tolist()
                        for column in _SEARCHED_COLUMNS if column in self.frame.columns]
+            if not columns and len(self.frame):
+                # The snapshot's compact rows hold no text: a search of them goes through Snapshot.index.
+                raise ValueError(f"a search needs the events' text ({', '.join(_SEARCHED_COLUMNS)}); these rows have "
+                                 "none: search through the snapshot's index")
             rows = list(zip(*columns)) if columns else [()] * len(self.frame)
         texts = ["\n".join(parts) for parts in rows]
         # ASCII text has nothing to decompose and no combining mark: folding it is lower-casing.
