@@ -2,8 +2,9 @@
 data directory and a store revision (docs/ARCHITECTURE.md, "The snapshot").
 
 A ``Snapshot`` is built once, read-only on the store, and shared by every session: the layers,
-the merged vocabulary and documents, basemaps, the joined events of every dataset with one symbol
-point per row (``geo.placement``), the filter index, regions, date span, home view and scenes. What
+the merged vocabulary and documents, basemaps, the joined events of every dataset as compact
+columns (``geo.compact``: their text is read back for the rows asked, ``Snapshot.details``) with one
+symbol point per row (``geo.placement``), the filter index, regions, date span, home view and scenes. What
 the browser fetches (layer outlines, labels, the events file and popup text) is published on first
 use as **one** content-hashed folder of ``static/vendor/data/`` (``geo.assets.publish_folder``), so
 every reader of a revision, and every figure exported from it, shares that folder.
