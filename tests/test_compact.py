@@ -71,7 +71,7 @@ def test_the_events_are_columns_without_a_python_object_per_row(which: str, requ
     snapshot = snapshot[0] if isinstance(snapshot, tuple) else snapshot
     events = snapshot.events
     assert {column: _held(dtype) for column, dtype in events.dtypes.items()} == HELD
-    assert not any(dtype == object for dtype in events.dtypes)
+    assert not any(pd.api.types.is_object_dtype(dtype) for dtype in events.dtypes)
     # A categorical holds each term or set of actors once, however many rows name it.
     assert len(events["actors"].cat.categories) < 200
     assert isinstance(events.index, pd.RangeIndex)
