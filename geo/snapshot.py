@@ -39,6 +39,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo import assets, compact, eventdata, filters, labels, layers as layers_module, placement, scenes, search
 from geo.aliases import load_aliases
@@ -335,6 +336,7 @@ def release_freed_memory() -> None:
     trim = getattr(_libc(), "malloc_trim", None)
     if trim is not None:
         trim(0)
+    pa.default_memory_pool().release_unused()  # the joined frame's text columns were Arrow's
 
 
 @functools.cache
