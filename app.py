@@ -123,7 +123,8 @@ def search_help(slot: DeltaGenerator, data: Snapshot, state: FilterState, within
     places = search.places_named(state.text, data.gazetteer)
     nearby = {}
     if places and not matching:
-        candidates = data.events[data.index.mask(state, within=within, masks=masks, leave_out=filters.PART_TEXT)]
+        candidates = data.placed(data.events[data.index.mask(state, within=within, masks=masks,
+                                                             leave_out=filters.PART_TEXT)])
         nearby = {place.ref: search.nearest(place, candidates) for place, _ in places[:search.NEAREST]}
     lines = search.no_match_help(state.text, hidden=hidden, matching=matching, places=places, nearby=nearby)
     slot.info("\n\n".join(markdown_text(line, limit=None) for line in lines))

@@ -193,6 +193,8 @@ def write_events(argv: list[str]) -> int:
             frame = frame[dataset_mask(snapshot, options.dataset)]
         except ValueError as error:
             parser.error(f"--dataset: {error}")
+    points = snapshot.symbol_points_of(frame)
+    frame = snapshot.details(frame, geometry=True)  # the text and places of the rows written
     if options.format == "csv":
         notes: list[str] = []
         sys.stdout.write(events_to_csv(frame, geometry=options.csv_geometry or "wkt", notes=notes))
@@ -200,8 +202,8 @@ def write_events(argv: list[str]) -> int:
             print(f"note: {note}", file=sys.stderr)
     else:
         geometry = options.geometry or "point"
-        points = None if geometry == "full" else snapshot.symbol_points_of(frame)
-        json.dump(events_to_geojson(frame, geometry, points), sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(events_to_geojson(frame, geometry, None if geometry == "full" else points), sys.stdout,
+                  ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     return EXIT_DONE
 

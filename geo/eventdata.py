@@ -35,7 +35,7 @@ import gzip
 import json
 import struct
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,18 +76,20 @@ class PublishedEvents:
 def event_files(
     events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Mapping[str, Layer],
     documents: Mapping[str, Document] | None = None,
+    details: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> dict[str, bytes]:
     """Every file of ``events`` by name: ``EVENTS_FILE`` (``events_file``) and the popup files
-    (``popup_files``)."""
-    return {EVENTS_FILE: events_file(events, lons, lats, layers, documents), **dict(popup_files(events))}
+    (``popup_files``, their rows read through ``details`` when the events are the snapshot's
+    compact rows: ``Snapshot.details``)."""
+    return {EVENTS_FILE: events_file(events, lons, lats, layers, documents), **dict(popup_files(events, details))}
 
 
 def events_file(
     events: pd.DataFrame, lons: np.ndarray, lats: np.ndarray, layers: Mapping[str, Layer],
     documents: Mapping[str, Document] | None = None,
 ) -> bytes:
-    """``events`` (joined events, ``geo.join``) as the browser reads them: the content of
-    ``EVENTS_FILE``, the symbols at ``lons``/``lats`` (``geo.placement.symbol_points``). An area
+    """``events`` (joined events, ``geo.join``, or the snapshot's compact rows) as the browser
+    reads them: the content of ``EVENTS_FILE``, the symbols at ``lons``/``lats`` (``geo.placement.symbol_points``). An area
     event's place must be a feature of ``layers`` (the only outlines the browser can fetch).
     Raises ValueError when one is not. Column by column: no Python object per event."""
     count = len(events)
@@ -204,10 +206,12 @@ DETAILS_COLUMNS = (
 _ROUNDED = {"frontier_km": 1, "nearest_post_km": 1}
 
 
-def popup_files(events: pd.DataFrame) -> Iterator[tuple[str, bytes]]:
+def popup_files(events: pd.DataFrame,
+                details: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> Iterator[tuple[str, bytes]]:
     """The popups' text as (file name, content), ``DETAILS_ROWS`` events to a file
     (``details-<k>.json``: ``{"columns": [...], "rows": [[...]]}``, a row's values in the columns'
-    order, null for a missing value), made a slice of the events at a time as they are asked for."""
+    order, null for a missing value), made a slice of the events at a time as they are asked for;
+    with ``details``, each slice's joined columns are read through it (compact rows hold no text)."""
     names = [name for name, _ in DETAILS_COLUMNS]
     # Plain data built here, never self-referring: the encoder need not look for cycles.
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
@@ -218,7 +222,8 @@ def popup_files(events: pd.DataFrame) -> Iterator[tuple[str, bytes]]:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            rows = _popup_rows(events.iloc[first: first + block])
+            part = events.iloc[first: first + block]
+            rows = _popup_rows(part if details is None else details(part))
             made = [(f"details-{(first + start) // DETAILS_ROWS}.json",
                      encode({"columns": names, "rows": rows[start: start + DETAILS_ROWS]}).encode("utf-8"))
                     for start in range(0, len(rows), DETAILS_ROWS)]

@@ -122,7 +122,7 @@ class KnownIds:
     regions: frozenset[str] = field(default_factory=frozenset)
     layers: tuple[str, ...] = ()  # in drawing order
     basemaps: frozenset[str] = field(default_factory=frozenset)
-    events: frozenset[str] = field(default_factory=frozenset)
+    events: Collection[str] = field(default_factory=frozenset)
     statuses: frozenset[str] = frozenset(STATUSES)
 
     def __post_init__(self) -> None:
@@ -160,26 +160,33 @@ def apply_filters(frame: pd.DataFrame, state: FilterState) -> pd.DataFrame:
 
 class EventIndex:
     """The joined events ``frame`` as the filters read it: dates as datetime64 arrays, terms as
-    integer codes. Each part is computed the first time a filter needs it and kept, so the page,
-    which holds one index per loaded data (``Snapshot.index``), filters 100,000 events with a few
-    array operations per run (docs/ARCHITECTURE.md, "Filtering 100,000 events"). A search asks the
-    store for the rows of ``stored`` and looks in the folded text of the others, folded once; the
-    rows a search matched are kept for the last ``SEARCHES_KEPT`` searches. Masks are numpy boolean
-    arrays over the frame's rows, in its order."""
+    integer codes (a categorical column's own). Each part is computed the first time a filter needs
+    it and kept, so the page, which holds one index per loaded data (``Snapshot.index``), filters
+    100,000 events with a few array operations per run (docs/ARCHITECTURE.md, "Filtering 100,000
+    events"). A search asks the store for the rows of ``stored`` and looks in the folded text of the
+    others, folded once; the rows a search matched are kept for the last ``SEARCHES_KEPT`` searches.
+    Masks are numpy boolean arrays over the frame's rows, in its order.
 
-    def __init__(self, frame: pd.DataFrame, stored: StoredText | None = None) -> None:
+    ``searched_text``, when given, returns for some of the frame's rows what a search looks in
+    (title, summary, place name, other spellings): the snapshot's frame holds no text, so the rows
+    searched in memory have theirs read on the first search."""
+
+    def __init__(self, frame: pd.DataFrame, stored: StoredText | None = None,
+                 searched_text: Callable[[pd.DataFrame], list[tuple[str, ...]]] | None = None) -> None:
         self.frame = frame
         self.stored = stored
-        self._terms: dict[str, tuple[np.ndarray, np.ndarray, list[Any]]] = {}
+        self._searched_text = searched_text
+        self._terms: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._searches: OrderedDict[tuple[int, tuple[str, ...]], np.ndarray] = OrderedDict()
         self._searches_lock = threading.Lock()  # sessions are threads sharing the page's index
 
     def prepare(self) -> None:
-        """Compute every part now (the page does it once per loaded data, before any reader asks)."""
+        """Compute every part but the searched text now (the page does it once per loaded data,
+        before any reader asks); the text waits for the first search."""
         for column in ("actors", "event_type", "status", "dataset", *(column for column, _ in _REGION_PREFIXES.values())):
             if column in self.frame.columns:
                 self.terms(column)
-        for part in ("date_first", "date_last", "searched", "positions"):
+        for part in ("date_first", "date_last", "ids"):
             getattr(self, part)
 
     @cached_property
@@ -194,35 +201,51 @@ class EventIndex:
     def searched(self) -> pd.Series:
         """What a search looks in for each event searched in memory (every one without ``stored``,
         else those the store does not hold), by row position: title, summary, place name and the
-        place's other spellings (the join's ``place_aliases``), folded (``geo.searchtext``)."""
-        rows = self.frame if self.stored is None else self.frame[~self.stored.rows]
-        columns = [rows[column].tolist() if column in rows.columns else [None] * len(rows)
-                   for column in _SEARCHED_COLUMNS]
+        place's other spellings, folded (``geo.searchtext``)."""
         positions = np.arange(len(self.frame)) if self.stored is None else np.flatnonzero(~self.stored.rows)
-        return pd.Series([searchtext.searched_text(fields) for fields in zip(*columns)], index=positions, dtype="str")
+        rows = self.frame.iloc[positions]
+        if self._searched_text is not None:
+            texts = self._searched_text(rows)
+        else:
+            columns = [rows[column].tolist() if column in rows.columns else [None] * len(rows)
+                       for column in _SEARCHED_COLUMNS]
+            if len(rows) and not any(column in rows.columns for column in _SEARCHED_COLUMNS):
+                # The snapshot's compact rows hold no text: a search of them goes through Snapshot.index.
+                raise ValueError(f"a search needs the events' text ({', '.join(_SEARCHED_COLUMNS)}); these rows have "
+                                 "none: search through the snapshot's index")
+            texts = list(zip(*columns)) if columns else [()] * len(rows)
+        return pd.Series([searchtext.searched_text(fields) for fields in texts], index=positions, dtype="str")
 
     @cached_property
-    def positions(self) -> dict[str, int]:
-        """Event id -> its row's position."""
-        return {event_id: position for position, event_id in enumerate(self.frame["id"])}
+    def ids(self) -> EventIds:
+        """The events' ids, each found at its row's position without a Python object per event."""
+        return EventIds(self.frame["id"])
 
-    def terms(self, column: str) -> tuple[np.ndarray, np.ndarray, list[Any]]:
-        """``column``'s terms as (rows, codes, terms): the event row of each term an event names and
-        the term's code, an index into ``terms``. One term per row, or several for ``_LIST_COLUMNS``;
-        a missing value names none."""
+    def position(self, event_id: str) -> int | None:
+        """The row position of the event ``event_id``, None when no row has it."""
+        return self.ids.position(event_id)
+
+    def terms(self, column: str) -> tuple[np.ndarray, list[Any]]:
+        """``column``'s terms as (codes, terms): per row, the index of its value in ``terms``, -1
+        where it is missing. A categorical column's own codes; for ``_LIST_COLUMNS`` (several
+        terms per row) the values are the rows' sets of terms (tuples), each once."""
         if column not in self._terms:
-            if column in _LIST_COLUMNS:
-                rows, codes, found = [], [], {}
-                for position, values in enumerate(self.frame[column]):
-                    for value in values:
-                        rows.append(position)
-                        codes.append(found.setdefault(value, len(found)))
-                self._terms[column] = (np.array(rows, dtype=np.int64), np.array(codes, dtype=np.int64), list(found))
+            series = self.frame[column]
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                codes, uniques = series.cat.codes.to_numpy(), list(series.cat.categories)
             else:
-                codes, uniques = pd.factorize(self.frame[column])
-                named = codes >= 0
-                self._terms[column] = (np.flatnonzero(named), codes[named].astype(np.int64), list(uniques))
+                values = [tuple(value) for value in series] if column in _LIST_COLUMNS else series
+                codes, found = pd.factorize(pd.Series(values, dtype=object) if column in _LIST_COLUMNS else values)
+                uniques = list(found)
+            self._terms[column] = (codes, uniques)
         return self._terms[column]
+
+    def _hits(self, column: str, wanted: Collection[str]) -> np.ndarray:
+        """Per term of ``column`` (per set of terms, for ``_LIST_COLUMNS``), whether it names any of ``wanted``."""
+        _, terms = self.terms(column)
+        if column in _LIST_COLUMNS:
+            return np.array([any(term in wanted for term in terms_of) for terms_of in terms], dtype=bool)
+        return np.array([term in wanted for term in terms], dtype=bool)
 
     def dates(self, mask: np.ndarray) -> pd.DataFrame:
         """The ``date_first`` and ``date_last`` of the events in ``mask``, as datetime64 columns."""
@@ -230,17 +253,23 @@ class EventIndex:
 
     def naming(self, column: str, wanted: Collection[str]) -> np.ndarray:
         """The events naming any of ``wanted`` in ``column``."""
-        rows, codes, terms = self.terms(column)
-        hit = np.zeros(len(self.frame), dtype=bool)
-        hit[rows[np.isin(codes, [code for code, term in enumerate(terms) if term in wanted])]] = True
-        return hit
+        codes, _ = self.terms(column)
+        hits = np.append(self._hits(column, wanted), False)  # code -1 (missing) reads the last: False
+        return hits[codes]
 
     def counts(self, column: str, mask: np.ndarray) -> dict[str, int]:
         """Per term of ``column``, how many of the events in ``mask`` name it (terms no event names
         are left out)."""
-        rows, codes, terms = self.terms(column)
-        counted = np.bincount(codes[mask[rows]], minlength=len(terms))
-        return {terms[code]: int(count) for code, count in enumerate(counted) if count}
+        codes, terms = self.terms(column)
+        chosen = codes[mask]
+        counted = np.bincount(chosen[chosen >= 0], minlength=len(terms))
+        if column not in _LIST_COLUMNS:
+            return {terms[code]: int(count) for code, count in enumerate(counted) if count}
+        per_term: dict[str, int] = {}
+        for terms_of, count in zip(terms, counted, strict=True):
+            for term in terms_of if count else ():
+                per_term[term] = per_term.get(term, 0) + int(count)
+        return per_term
 
     def masks(self, state: FilterState) -> dict[str, np.ndarray]:
         """One mask per filter ``state`` sets (``PART_DATES``, ``PART_ACTORS``, ...); a filter it leaves open has none."""
@@ -324,6 +353,35 @@ class EventIndex:
         return hit
 
 
+class EventIds(Collection[str]):
+    """A column of event ids as a collection, each id's row found through the sorted hashes of
+    them all: 16 bytes an event where a dictionary would hold a Python string and an entry."""
+
+    def __init__(self, ids: pd.Series) -> None:
+        self._ids = ids
+        hashes = pd.util.hash_array(ids.to_numpy(dtype=object))
+        self._order = np.argsort(hashes, kind="stable")
+        self._hashes = hashes[self._order]
+
+    def position(self, event_id: str) -> int | None:
+        """The row of ``event_id``, None when no row has it."""
+        key = pd.util.hash_array(np.array([event_id], dtype=object))[0]
+        low, high = np.searchsorted(self._hashes, key, "left"), np.searchsorted(self._hashes, key, "right")
+        for position in self._order[low:high]:  # one, but for a collision of two ids' hashes
+            if self._ids.iat[position] == event_id:
+                return int(position)
+        return None
+
+    def __contains__(self, event_id: object) -> bool:
+        return isinstance(event_id, str) and self.position(event_id) is not None
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids.tolist())
+
+
 class ShownIds(Collection[str]):
     """The ids of the events in ``mask``, as a collection: ``in`` is one dictionary look-up."""
 
@@ -331,7 +389,7 @@ class ShownIds(Collection[str]):
         self.index, self.mask = index, mask
 
     def __contains__(self, event_id: object) -> bool:
-        position = self.index.positions.get(event_id) if isinstance(event_id, str) else None
+        position = self.index.position(event_id) if isinstance(event_id, str) else None
         return position is not None and bool(self.mask[position])
 
     def __len__(self) -> int:
@@ -372,7 +430,8 @@ def date_span(frame: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
     """The first and last day any event allows, or None without events."""
     if frame.empty:
         return None
-    return min(frame["date_first"]), max(frame["date_last"])
+    # The joined frame's dates are dates; the snapshot's, datetime64 (geo.compact).
+    return pd.Timestamp(frame["date_first"].min()).date(), pd.Timestamp(frame["date_last"].max()).date()
 
 
 # --- query string --------------------------------------------------------------------------------

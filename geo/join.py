@@ -87,7 +87,7 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer],
         raise JoinError(f"unknown place reference(s): {', '.join(unknown)}")
 
     frame = gpd.GeoDataFrame(
-        [_flatten(event) for event in events],
+        [flatten(event) for event in events],
         columns=[name for name in COLUMNS if name != "geometry"],
         geometry=features.geometry.loc[refs].to_numpy(),
         crs="EPSG:4326",
@@ -240,7 +240,9 @@ def _spreadsheet_cells(column: pd.Series, name: str, notes: list[str]) -> list[A
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _flatten(event: Event) -> dict[str, Any]:
+def flatten(event: Event) -> dict[str, Any]:
+    """The columns of ``event`` that come from the event itself (``COLUMNS`` less its place's):
+    what the join puts in its row, and what ``geo.compact.details`` reads back for a row."""
     first, last = _date_interval(event)
     return {
         "id": event.id,

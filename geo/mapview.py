@@ -137,7 +137,11 @@ def legend_items(
         ))
     actors_present = types_present = None
     if events is not None:
-        actors_present = set(events["actors"].explode().dropna())
+        actors = events["actors"]
+        # The snapshot's rows hold each set of actors once (a categorical of tuples, geo.compact).
+        sets = (actors.cat.remove_unused_categories().cat.categories
+                if isinstance(actors.dtype, pd.CategoricalDtype) else actors)
+        actors_present = {actor for named in sets for actor in named}
         types_present = set(events["event_type"].unique())
     for term in vocabulary.actors.values():
         if actors_present is None or term.id in actors_present:

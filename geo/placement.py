@@ -19,6 +19,8 @@ import shapely
 
 from geo.layers import Layer
 
+AREA_COLUMN = "is_area"  # geo.compact's column: the event's place is an area or a line
+
 HOME_LAYER = "frontier"  # the map opens on this layer's bounds
 HOME_PADDING = 0.15  # fraction of the home bounds added on every side
 HOME_MIN_SPAN = 1.0  # degrees on each axis: a frontier along one parallel still opens on an area
@@ -57,7 +59,10 @@ def _padded(west: float, south: float, east: float, north: float) -> Bounds:
 
 
 def area_rows(events: pd.DataFrame) -> np.ndarray:
-    """Which events are known only to an area (their geometry is neither a point nor missing)."""
+    """Which events are known only to an area (their geometry is neither a point nor missing; the
+    snapshot's compact rows say so in ``is_area``, geo.compact)."""
+    if AREA_COLUMN in events:
+        return events[AREA_COLUMN].to_numpy(dtype=bool)
     if "geometry" not in events:
         return np.zeros(len(events), dtype=bool)
     kinds = shapely.get_type_id(events.geometry.to_numpy())

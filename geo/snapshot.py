@@ -2,8 +2,9 @@
 data directory and a store revision (docs/ARCHITECTURE.md, "The snapshot").
 
 A ``Snapshot`` is built once, read-only on the store, and shared by every session: the layers,
-the merged vocabulary and documents, basemaps, the joined events of every dataset with one symbol
-point per row (``geo.placement``), the filter index, regions, date span, home view and scenes. What
+the merged vocabulary and documents, basemaps, the joined events of every dataset as compact
+columns (``geo.compact``: their text is read back for the rows asked, ``Snapshot.details``) with one
+symbol point per row (``geo.placement``), the filter index, regions, date span, home view and scenes. What
 the browser fetches (layer outlines, labels, the events file and popup text) is published on first
 use as **one** content-hashed folder of ``static/vendor/data/`` (``geo.assets.publish_folder``), so
 every reader of a revision, and every figure exported from it, shares that folder.
@@ -21,22 +22,29 @@ traceback. A broken scenes file does not: the page works without its workshop sc
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
+import functools
+import gc
 import logging
 import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo import (
     assets,
+    compact,
     eventdata,
     filters,
     labels,
@@ -98,11 +106,16 @@ class Snapshot:
     layers_dir: Path
     revision: int  # the store revision the events were read at
     layers: dict[str, Layer]  # the manifest's layers
-    places: dict[str, Layer]  # each imported dataset's own places (drawn as its events' outlines)
+    # Each imported dataset's own places that are areas or lines (drawn as its events' outlines); a
+    # point place is its events' lon/lat (geo.compact.without_points).
+    places: dict[str, Layer]
     datasets: list[Dataset]  # every dataset shown: the data directory's shipped ones and the store's own
-    # Joined events (geo.join) of every dataset, with a "dataset" column and a RangeIndex: the
-    # browser's events file has the same rows, so a rerun sends only which to show.
+    # The joined events (geo.join) of every dataset as compact columns (geo.compact), with a
+    # "dataset" column and a RangeIndex: the browser's events file has the same rows, so a rerun
+    # sends only which to show. Their text is read for the rows asked: ``details``.
     events: pd.DataFrame
+    texts: compact.EventTexts  # where ``details`` reads the text: the shipped files' events, the store
+    aliases: dict[str, tuple[str, ...]]  # place reference -> other spellings (geo.aliases)
     symbol_lon: np.ndarray  # where each row's symbol is drawn (geo.placement.symbol_points)
     symbol_lat: np.ndarray
     vocabulary: Vocabulary  # the directory's, with the datasets' own actors
@@ -121,14 +134,16 @@ class Snapshot:
     @cached_property
     def index(self) -> filters.EventIndex:
         """The events as the filters read them (docs/ARCHITECTURE.md, "Filtering 100,000 events"):
-        a search asks the store about the events read from it, and looks at the shipped ones here."""
+        a search asks the store about the events read from it, and reads the text of the shipped
+        ones (``texts``) to look in here."""
         stored = None
         if self.store is not None:
             store, places = self.store, searchtext.place_texts(self.layers, self.aliases)
             own = [dataset.name for dataset in self.datasets if not dataset.shipped]
             stored = filters.StoredText(rows=self.events["dataset"].isin(own).to_numpy(), revision=self.revision,
                                         search=lambda text: store.search(text, places))
-        index = filters.EventIndex(self.events, stored)
+        index = filters.EventIndex(self.events, stored,
+                                   lambda rows: self.texts.searched(rows, self.map_layers, self.aliases))
         index.prepare()
         return index
 
@@ -137,14 +152,8 @@ class Snapshot:
         return KnownIds(
             actors=frozenset(self.vocabulary.actors), event_types=frozenset(self.vocabulary.event_types),
             regions=frozenset(self.regions), layers=tuple(self.layers), basemaps=frozenset(self.basemaps),
-            events=frozenset(self.events["id"]),
+            events=self.index.ids,
         )
-
-    @cached_property
-    def aliases(self) -> dict[str, tuple[str, ...]]:
-        """The other spellings of the layers' places (``geo.aliases``); the file was checked when the
-        events were joined."""
-        return load_aliases(layers_module.feature_refs(self.layers), self.layers_dir)
 
     @cached_property
     def gazetteer(self) -> tuple[search.Place, ...]:
@@ -162,6 +171,29 @@ class Snapshot:
     def default_view(self) -> ViewState:
         visible = tuple(layer_id for layer_id, layer in self.layers.items() if layer.spec.visible)
         return ViewState(visible_layers=visible, basemap=next(iter(self.basemaps)))
+
+    # -- the text of the rows a reader looks at --
+
+    def details(self, rows: pd.DataFrame | Sequence[int] | np.ndarray, *, geometry: bool = False) -> pd.DataFrame:
+        """The joined events' columns (``geo.join.COLUMNS``, then ``dataset``) of ``rows`` (rows of
+        ``events``, or their positions), with their index labels: titles, summaries, citations and
+        place names read for these rows only (one read of the store). A GeoDataFrame with each
+        place's geometry when ``geometry`` (exports)."""
+        if not isinstance(rows, pd.DataFrame):
+            rows = self.events.iloc[np.asarray(rows, dtype=np.int64)]
+        return compact.details(rows, self.texts, self.map_layers, self.aliases, geometry=geometry)
+
+    def placed(self, rows: pd.DataFrame) -> gpd.GeoDataFrame:
+        """``rows`` (rows of ``events``) with their place's name and geometry (``place_name``,
+        ``geometry``), no other text: what a search for a place measures against."""
+        names = self.texts.place_names(rows["place"].tolist(), self.map_layers)
+        placed = rows.assign(place_name=[names.get(place) for place in rows["place"]])
+        return gpd.GeoDataFrame(placed, geometry=self.geometries(rows), crs="EPSG:4326")
+
+    def geometries(self, rows: pd.DataFrame) -> np.ndarray:
+        """The place geometry of each of ``rows`` (rows of ``events``): an area's is its layer
+        feature's, held once; a point's is made from its lon/lat."""
+        return compact.place_geometries(rows, self.map_layers)
 
     # -- where symbols stand --
 
@@ -265,7 +297,7 @@ class Snapshot:
 
     def _write_popups(self, folder: assets.DataFolder, name: str) -> None:
         try:
-            assets.publish_subfolder(folder, name, eventdata.popup_files(self.events))
+            assets.publish_subfolder(folder, name, eventdata.popup_files(self.events, self.details))
             # Writing into the folder moved its mtime: this process's own use, not another's.
             if assets.touch_folder(folder.name):
                 self._published.touched = time.time()
@@ -302,9 +334,10 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
     try:
         layers = layers_module.load_layers(layers_dir)
         vocabulary, basemaps = load_vocabulary(layers_dir), load_basemaps(layers_dir)
-        events, stored = joined_events(store, layers_dir)
-        events = events.reset_index(drop=True)
-        lons, lats = placement.symbol_points(events, placement.frontier_box(layers))
+        joined, stored = joined_events(store, layers_dir)
+        joined = joined.reset_index(drop=True)
+        lons, lats = placement.symbol_points(joined, placement.frontier_box(layers))
+        aliases = load_aliases(layers_module.feature_refs(layers), layers_dir)
     except ProblemsError as error:  # a layer, the vocabulary, the basemaps, an events file, a stored event
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
@@ -312,7 +345,10 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(error)]) from error
     vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
-    regions = filters.region_choices(events, layers)
+    regions = filters.region_choices(joined, layers)
+    shipped = {dataset.name for dataset in stored.datasets if dataset.shipped}
+    texts = compact.EventTexts({event.id: event for event in stored.events if stored.dataset_of[event.id] in shipped},
+                               store, vocabulary)
     try:
         workshop, scenes_error = scenes.load_scenes(
             layers_dir, layer_ids=tuple(layers), actor_ids=vocabulary.actors, event_type_ids=vocabulary.event_types,
@@ -322,10 +358,11 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
         logger.warning("scenes refused: %s", error)
         workshop, scenes_error = [], str(error)
     return Snapshot(
-        layers_dir=layers_dir, revision=stored.revision, layers=layers, places=stored.places,
-        datasets=sorted(stored.datasets, key=lambda dataset: dataset.name), events=events,
-        symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary, documents=stored.documents, basemaps=basemaps,
-        regions=regions, span=filters.date_span(events), home=placement.home_bounds(layers, events),
+        layers_dir=layers_dir, revision=stored.revision, layers=layers, places=compact.without_points(stored.places),
+        datasets=sorted(stored.datasets, key=lambda dataset: dataset.name), events=compact.compact_events(joined),
+        texts=texts, aliases=aliases, symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary,
+        documents=stored.documents, basemaps=basemaps, regions=regions, span=filters.date_span(joined),
+        home=placement.home_bounds(layers, joined),
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error, store=store,
     )
 
@@ -350,6 +387,27 @@ def dataset_mask(snapshot: Snapshot, names: Iterable[str]) -> np.ndarray:
         raise ValueError(f"no dataset called {', '.join(map(repr, unknown))}; the datasets are "
                          f"{', '.join(map(repr, known)) or 'none'}")
     return snapshot.index.naming("dataset", wanted)
+
+
+def release_freed_memory() -> None:
+    """Hand the memory a build freed back to the system. Reading and joining a store's events
+    makes a Python object per event and field, all freed once the compact columns are made; the C
+    allocator keeps most of what they occupied (docs/performance.md, "Compact page data"), so a
+    page would hold it for good. glibc's ``malloc_trim`` returns it; elsewhere this does nothing."""
+    gc.collect()
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+    pa.default_memory_pool().release_unused()  # the joined frame's text columns were Arrow's
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
 
 
 # --- the page's snapshots ------------------------------------------------------------------------
@@ -415,6 +473,7 @@ class SnapshotCache:
         # Derived before any reader is handed it: the filter index, the known ids, the published folder.
         snapshot.index, snapshot.known  # noqa: B018  (cached properties, computed by reading them)
         snapshot.map_data()
+        release_freed_memory()
         with self._lock:
             old = self._current.pop(key, None)
             self._current[key] = snapshot

@@ -358,6 +358,7 @@ _TABLE_COLUMNS = {  # what the trash keeps of each table, geometry as WKB
 # for every row instead of one a call.
 _json_text = json.JSONEncoder(ensure_ascii=False).encode
 _BULK_CACHE_KIB = 128 * 1024  # SQLite's page cache while rows are inserted (its default is 2 MB)
+_IDS_PER_QUERY = 500  # parameters of one IN list: under both databases' limits
 _LOCK_KEY = 7_265_001  # PostgreSQL advisory lock: one Panj process migrates at a time
 
 
@@ -596,6 +597,39 @@ class Store:
         order = {dataset.name: number for number, dataset in enumerate(ordered)}
         result.events.sort(key=lambda event: order[result.dataset_of[event.id]])
         return result
+
+    def event_entries(self, event_ids: Sequence[str]) -> dict[str, str]:
+        """Event id -> its stored entry (the event's JSON text) for those of ``event_ids`` the
+        store holds, read in one transaction: the text a reader asks for a few rows at a time
+        (``geo.compact.EventTexts``)."""
+        ids = list(dict.fromkeys(event_ids))
+        found: dict[str, str] = {}
+        with self._transaction(write=False) as session:
+            for start in range(0, len(ids), _IDS_PER_QUERY):
+                chunk = ids[start:start + _IDS_PER_QUERY]
+                marks = ", ".join("?" for _ in chunk)
+                found.update(session.query(f"SELECT id, entry FROM panj_events WHERE id IN ({marks})", tuple(chunk)))
+        return found
+
+    def place_names(self, refs: Iterable[str]) -> dict[str, str]:
+        """Place reference -> name for those of ``refs`` that are a dataset's own places
+        (``<places layer>:<id>``) the store holds, read in one transaction."""
+        by_dataset: dict[str, list[str]] = {}
+        for ref in dict.fromkeys(refs):
+            layer_id, _, place_id = ref.partition(":")
+            prefix = places_layer_id("")
+            if layer_id.startswith(prefix) and place_id:
+                by_dataset.setdefault(layer_id.removeprefix(prefix), []).append(place_id)
+        found: dict[str, str] = {}
+        with self._transaction(write=False) as session:
+            for dataset_key, place_ids in by_dataset.items():
+                for start in range(0, len(place_ids), _IDS_PER_QUERY):
+                    chunk = place_ids[start:start + _IDS_PER_QUERY]
+                    marks = ", ".join("?" for _ in chunk)
+                    rows = session.query(f"SELECT id, name FROM panj_places WHERE dataset_id = ? AND id IN ({marks})",
+                                         (dataset_key, *chunk))
+                    found.update((f"{places_layer_id(dataset_key)}:{place_id}", name) for place_id, name in rows)
+        return found
 
     # -- changing --
 

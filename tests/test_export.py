@@ -193,8 +193,9 @@ def test_downloads_hold_exactly_the_filtered_events(joined: pd.DataFrame) -> Non
     shown = apply_filters(joined, FilterState(actors=frozenset({"russia"})))
     assert 0 < len(shown) < len(joined)
     snapshot = snapshot_of()
-    shown = snapshot.events[snapshot.events["id"].isin(shown["id"])]
-    collection = json.loads(export.filtered_events_geojson(shown, snapshot.symbol_points_of(shown)))
+    rows = snapshot.events[snapshot.events["id"].isin(shown["id"])]
+    shown = snapshot.details(rows, geometry=True)  # as the page's download reads them
+    collection = json.loads(export.filtered_events_geojson(shown, snapshot.symbol_points_of(rows)))
     assert [feature["id"] for feature in collection["features"]] == list(shown["id"])
     assert {feature["geometry"]["type"] for feature in collection["features"]} == {"Point"}
     areas = [place["id"] for place in collection["places"]["features"]]
@@ -403,10 +404,11 @@ def _export(snapshot: Snapshot, renderer, path: Path, state: FilterState, *, bou
     events, vocabulary = snapshot.events, snapshot.vocabulary
     visible = layers if layers is not None else tuple(i for i, layer in snapshot.layers.items() if layer.spec.visible)
     view = MapView(visible_layers=visible, basemap="none", bounds=bounds, highlight=None)
+    shown = events[snapshot.index.mask(state)]  # the snapshot's rows hold no text: its index searches
     return export.export_view(
-        path, snapshot=snapshot, shown=apply_filters(events, state), view=view,
+        path, snapshot=snapshot, shown=shown, view=view,
         title=figure.DEFAULT_TITLE, size=export.ExportSize(width, height, scale), renderer=renderer,
-        description=figure.describe_filters(state, events, vocabulary), exported_on=dt.date(2022, 7, 1),
+        description=figure.describe_filters(state, events, vocabulary, shown=len(shown)), exported_on=dt.date(2022, 7, 1),
     )
 
 

@@ -119,7 +119,7 @@ def test_a_rerun_sends_a_mask_not_the_events() -> None:
     provinces): the snapshot publishes the events once; the overlay sent on every rerun names the
     file and says which rows to show in one bit each, with no outline vertex and no event text."""
     shipped = with_popups(snapshot_of(LAYERS_DIR))
-    events = shipped.events
+    events = shipped.details(shipped.events, geometry=True)  # with the text the overlay must not carry
     area = [geometry.geom_type not in ("Point", "MultiPoint") for geometry in events.geometry]
     assert sum(area) >= 10 and len(events) == 30
     view = mapview.MapView(visible_layers=(), basemap="none")
@@ -318,18 +318,19 @@ def test_every_event_stands_on_its_point_at_a_metre(snapshot) -> None:
 def test_popups_name_the_documents_title_publisher_and_address(snapshot) -> None:
     document = Document("fixture-doc", "Fixture", "Tests", PartialDate.parse("2022-06"), url="https://example.org/a")
     files = eventdata.event_files(snapshot.events, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers,
-                                  {"fixture-doc": document, "unused": document})
+                                  {"fixture-doc": document, "unused": document}, details=snapshot.details)
     header = eventdata.read_events_file(files["events.bin"])[0]
     assert header["documents"] == {"fixture-doc": {
         "title": "Fixture", "publisher": "Tests", "label": "Tests (June 2022)", "url": "https://example.org/a"}}
-    bare = eventdata.event_files(snapshot.events, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers)
+    bare = eventdata.event_files(snapshot.events, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers,
+                                 details=snapshot.details)
     assert eventdata.read_events_file(bare["events.bin"])[0]["documents"] == {}
 
 
 def test_every_citation_and_the_status_reach_the_popup(snapshot) -> None:
     cites = [{"paragraph": 1, "source": "fixture", "source_date": "2022-05-02", "url": "https://example.org/source"},
              {"paragraph": 2, "source": "none cited", "source_date": None, "url": None}]
-    events = snapshot.events
+    events = snapshot.details(snapshot.events, geometry=True)
     with_two = events.assign(citations=[cites if event_id == "hostile" else citations
                                         for event_id, citations in zip(events["id"], events["citations"])])
     files = eventdata.event_files(with_two, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers)

@@ -178,9 +178,10 @@ def test_a_deleted_datasets_text_is_no_longer_served_after_the_grace_period(stor
     cache = snapshots.SnapshotCache(grace_s=600, keep_retired=3, clock=clock)
     _import(store, "acled.csv", "ACLED", "ACLED terms of use")
     with_acled = with_popups(cache.get(LAYERS_DIR, store))
-    notes = with_acled.events.loc[with_acled.events["dataset"] == "ACLED", "summary"]
+    events = with_acled.details(with_acled.events)
+    notes = events.loc[events["dataset"] == "ACLED", "summary"]
     marker = notes.iloc[0][:40]  # a sentence only the ACLED rows carry
-    assert marker not in "".join(with_acled.events.loc[with_acled.events["dataset"] != "ACLED", "summary"])
+    assert marker not in "".join(events.loc[events["dataset"] != "ACLED", "summary"])
 
     def served() -> bool:
         return any(marker.encode() in path.read_bytes() for path in (static_dir / "vendor" / "data").rglob("*.json"))

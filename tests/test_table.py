@@ -30,7 +30,7 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     with pytest.MonkeyPatch.context() as patch:  # an empty store of its own: the shipped events alone
         patch.setenv("PANJ_DATA_DIR", str(tmp_path_factory.mktemp("store")))
         snapshot = read_snapshot(LAYERS_DIR)
-    events = snapshot.events
+    events = snapshot.details(snapshot.events)
     return events_table(events, snapshot.vocabulary).set_axis(events["id"])
 
 

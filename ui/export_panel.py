@@ -182,11 +182,12 @@ def event_downloads(data: Snapshot, shown: pd.DataFrame) -> None:
         files = st.session_state[EVENT_FILES] = None  # another set: its files are of no use now
     if files is None:
         small = (len(shown) <= AUTO_FILES_MAX_EVENTS and
-                 int(shapely.get_num_coordinates(shown.geometry.to_numpy()).sum()) <= AUTO_FILES_MAX_COORDINATES)
+                 int(shapely.get_num_coordinates(data.geometries(shown)).sum()) <= AUTO_FILES_MAX_COORDINATES)
         if small or st.button(f"Prepare the {len(shown):,} shown events as GeoJSON and CSV", key="export_prepare"):
             with st.spinner("Writing the files…"):
-                files = {"key": key, "geojson": export.filtered_events_geojson(shown, data.symbol_points_of(shown)),
-                         "csv": export.filtered_events_csv(shown)}
+                rows = data.details(shown, geometry=True)
+                files = {"key": key, "geojson": export.filtered_events_geojson(rows, data.symbol_points_of(shown)),
+                         "csv": export.filtered_events_csv(rows)}
             st.session_state[EVENT_FILES] = files
     if files is None:
         return

@@ -44,7 +44,7 @@ def events_table(data: Snapshot, shown: pd.DataFrame, total: int, filters: objec
     # A key per page: a row selected on one page is not shown selected on the next.
     key = f"{ps.TABLE}_{page.number}"
     st.dataframe(
-        table.events_table(rows, data.vocabulary), key=key, on_select=partial(_selected, key),
+        table.events_table(data.details(rows), data.vocabulary), key=key, on_select=partial(_selected, key),
         selection_mode="single-row", hide_index=True, width="stretch",
         placeholder="n/a",  # the only missing cells: a country-wide event's distance (geo.table)
         column_config={

@@ -95,8 +95,8 @@ def step_caption(data: Snapshot, shown: pd.DataFrame, shown_ids: Collection[str]
     current = st.session_state.get(ps.STEP)
     if current is None or current not in shown_ids:
         return
-    position = data.index.positions[current]
-    row = data.events.iloc[position]
+    position = data.index.position(current)
+    row = data.details([position]).iloc[0]
     caption = timeline.caption(row)
     lons, lats = data.symbol_points_of(shown)
     note = timeline.place_note(

@@ -125,7 +125,7 @@ def joined_events(count: int, *, seed: int = SEED, layers_dir: Path = LAYERS_DIR
             raise ValueError(f"the synthetic events were refused: {imported.problems()[:3]}")
         store.import_dataset(DATASET_NAME, imported, source_file=path.name, licence="synthetic", by="benchmark")
         snapshot = build_snapshot(layers_dir, store)
-    events = snapshot.events[snapshot.index.naming("dataset", [DATASET_NAME])]
+    events = snapshot.details(snapshot.events[snapshot.index.naming("dataset", [DATASET_NAME])], geometry=True)
     return SyntheticEvents(snapshot=snapshot, events=events, summary=summary)
 
 
