@@ -162,7 +162,7 @@ def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bound
 
 def view_in_words(data: Snapshot, shown: pd.DataFrame, total: int, state: FilterState, presenter: bool) -> None:
     """The view in words under the map (geo.summary); static/page-a11y.js announces it when it changes."""
-    text = summary.view_summary(shown, total, data.vocabulary, data.regions, state.regions)
+    text = summary.view_summary(shown, total, data.vocabulary, data.regions, state.regions, data.place_names)
     if not presenter:  # presenter view has no table
         text += " The table under the map lists every event shown, with the same filters."
     st.html(f'<p class="panj-summary">{html_text(text)}</p>')

@@ -43,7 +43,7 @@ import datetime as dt
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -315,9 +315,7 @@ class EventIndex:
         current = True
         if self.stored is not None and self.stored.rows.any():
             found = self.stored.search(text)
-            lookup = self.positions.get
-            rows = np.fromiter((lookup(event_id, -1) for event_id in found.event_ids), dtype=np.int64,
-                               count=len(found.event_ids))
+            rows = self.ids.positions_of(found.event_ids)
             rows = rows[rows >= 0]
             hit[rows[self.stored.rows[rows]]] = True
             current = found.revision == self.stored.revision
@@ -371,6 +369,21 @@ class EventIds(Collection[str]):
             if self._ids.iat[position] == event_id:
                 return int(position)
         return None
+
+    def positions_of(self, event_ids: Sequence[str]) -> np.ndarray:
+        """The rows of ``event_ids`` at once, -1 for an id no row has."""
+        if not len(event_ids) or not len(self._hashes):
+            return np.full(len(event_ids), -1, dtype=np.int64)
+        wanted = np.asarray(event_ids, dtype=object)
+        keys = pd.util.hash_array(wanted)
+        at = np.minimum(np.searchsorted(self._hashes, keys, "left"), len(self._hashes) - 1)
+        rows = np.where(self._hashes[at] == keys, self._order[at], -1).astype(np.int64)
+        found = np.flatnonzero(rows >= 0)
+        same = self._ids.iloc[rows[found]].to_numpy(dtype=object) == wanted[found]
+        for index in found[~same]:  # two ids with one hash: look the other one up
+            position = self.position(str(wanted[index]))
+            rows[index] = -1 if position is None else position
+        return rows
 
     def __contains__(self, event_id: object) -> bool:
         return isinstance(event_id, str) and self.position(event_id) is not None

@@ -174,6 +174,10 @@ class Snapshot:
 
     # -- the text of the rows a reader looks at --
 
+    def place_names(self, places: Iterable[str]) -> dict[str, str]:
+        """Place reference -> name, for a few places (a layer's feature, a dataset's own place)."""
+        return self.texts.place_names(places, self.map_layers)
+
     def details(self, rows: pd.DataFrame | Sequence[int] | np.ndarray, *, geometry: bool = False) -> pd.DataFrame:
         """The joined events' columns (``geo.join.COLUMNS``, then ``dataset``) of ``rows`` (rows of
         ``events``, or their positions), with their index labels: titles, summaries, citations and

@@ -4,7 +4,7 @@ under the map and what a figure carries as its text alternative (docs/ARCHITECTU
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
@@ -15,12 +15,13 @@ MAX_TYPES = 4  # event types named one by one; the rest are counted together
 MIN_AT_ONE_PLACE = 2  # "most at X" only when at least this many events share X
 
 
-def view_summary(shown: pd.DataFrame, total: int, vocabulary: Vocabulary,
-                 region_names: Mapping[str, str], regions: frozenset[str] | None) -> str:
+def view_summary(shown: pd.DataFrame, total: int, vocabulary: Vocabulary, region_names: Mapping[str, str],
+                 regions: frozenset[str] | None, place_names: Callable[[Iterable[str]], Mapping[str, str]]) -> str:
     """"Showing 5 of 30 events in Gorno-Badakhshan (GBAO), Nov 2021 to Jun 2022. By type: 3 unrest
     or protest; 2 internal security operation. Most at Gorno-Badakhshan Autonomous Region (5)." ``shown``: the joined events the
-    filters show (``event_type``, ``place_name``, ``date_first``, ``date_last``); ``total``: the
-    events they were chosen from; ``regions``: the region filter's choice (None: any)."""
+    filters show (``event_type``, ``place``, ``date_first``, ``date_last``: the snapshot's compact
+    rows will do); ``total``: the events they were chosen from; ``regions``: the region filter's
+    choice (None: any); ``place_names``: place references -> names (``Snapshot.place_names``)."""
     noun = "event" if total == 1 else "events"
     text = f"Showing {len(shown)} of {total} {noun}"
     if regions:
@@ -31,19 +32,20 @@ def view_summary(shown: pd.DataFrame, total: int, vocabulary: Vocabulary,
     first, last = (day.strftime("%b %Y") for day in span)
     text += f", {first}" if first == last else f", {first} to {last}"
     text += ". By type: " + _types(shown["event_type"], vocabulary)
-    names = shown["place_name"]
-    places = names[names.notna() & (names != "")].value_counts(sort=False)
-    if len(places):
-        # The most events; on a tie, the name first in alphabetical order, so the sentence is stable.
-        place = min(places.index, key=lambda name: (-places[name], name))
-        if places[place] >= MIN_AT_ONE_PLACE:
-            text += f". Most at {place} ({places[place]})"
+    places = shown["place"].dropna().value_counts(sort=False)
+    places = places[places > 0]
+    most = int(places.max()) if len(places) else 0
+    if most >= MIN_AT_ONE_PLACE:
+        # On a tie, the name first in alphabetical order, so the sentence is stable.
+        tied = [str(ref) for ref in places.index[places.to_numpy() == most]]
+        names = place_names(tied)
+        text += f". Most at {min(names.get(ref, ref) for ref in tied)} ({most})"
     return text + "."
 
 
 def _types(event_types: pd.Series, vocabulary: Vocabulary) -> str:
     """"3 unrest or protest; 2 internal security operation", most first, then in vocabulary order."""
-    counted = event_types.value_counts().to_dict()
+    counted = {term: count for term, count in event_types.value_counts().items() if count}  # a categorical's unused terms count 0
     order = {term: position for position, term in enumerate(vocabulary.event_types)}
     ranked = sorted(counted, key=lambda term: (-counted[term], order.get(term, len(order)), term))
     names = [f"{counted[term]} {_name(term, vocabulary)}" for term in ranked[:MAX_TYPES]]

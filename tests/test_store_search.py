@@ -125,9 +125,9 @@ def searched(filled: tuple[str, Path]) -> Snapshot:
 
 @pytest.mark.parametrize("text", SEARCHES)
 def test_the_store_finds_what_the_search_found_row_by_row(searched: Snapshot, text: str) -> None:
-    expected = defined(searched.events, text)
+    expected = defined(searched.details(searched.events), text)
     assert matched(searched, text) == expected
-    in_memory = EventIndex(searched.events)  # no store: the path of a snapshot read from files
+    in_memory = EventIndex(searched.details(searched.events))  # no store, the text in the rows
     assert set(searched.events.loc[in_memory.matching(text), "id"]) == expected
 
 
@@ -184,7 +184,7 @@ def agrees(url: str, layers_dir: Path, texts: list[str]) -> dict[str, set[str]]:
     found = {}
     for text in texts:
         found[text] = matched(snapshot, text)
-        assert found[text] == defined(snapshot.events, text), text
+        assert found[text] == defined(snapshot.details(snapshot.events), text), text
     return found
 
 

@@ -3,8 +3,7 @@ hand from layers/events/edm-v19-i92.json, not with geo.filters."""
 
 from __future__ import annotations
 
-import datetime as dt
-
+import pandas as pd
 import pytest
 from expected import CHINA_EVENTS, SCENE_EVENTS, TOTAL_EVENTS
 
@@ -48,15 +47,18 @@ def test_the_summary_counts_the_shown_events(snapshot: Snapshot, ids, regions, e
     events = snapshot.events
     shown = events if ids is None else events[events["id"].isin(ids)]
     assert len(shown) == (TOTAL_EVENTS if ids is None else len(ids))
-    assert view_summary(shown, TOTAL_EVENTS, snapshot.vocabulary, snapshot.regions, regions) == expected
+    assert view_summary(shown, TOTAL_EVENTS, snapshot.vocabulary, snapshot.regions, regions,
+                        snapshot.place_names) == expected
 
 
 def test_no_event_shown_says_so(snapshot: Snapshot) -> None:
     none = snapshot.events.iloc[0:0]
-    assert view_summary(none, TOTAL_EVENTS, snapshot.vocabulary, snapshot.regions, None) == "Showing 0 of 30 events."
+    assert view_summary(none, TOTAL_EVENTS, snapshot.vocabulary, snapshot.regions, None,
+                        snapshot.place_names) == "Showing 0 of 30 events."
 
 
 def test_one_month_is_named_once(snapshot: Snapshot) -> None:
     events = snapshot.events
-    may = events[(events["date_first"] >= dt.date(2022, 5, 1)) & (events["date_last"] <= dt.date(2022, 5, 31))]
-    assert ", May 2022. By type:" in view_summary(may, TOTAL_EVENTS, snapshot.vocabulary, snapshot.regions, None)
+    may = events[(events["date_first"] >= pd.Timestamp(2022, 5, 1)) & (events["date_last"] <= pd.Timestamp(2022, 5, 31))]
+    assert ", May 2022. By type:" in view_summary(may, TOTAL_EVENTS, snapshot.vocabulary, snapshot.regions, None,
+                                                  snapshot.place_names)
