@@ -192,7 +192,8 @@ def main() -> None:
     highlight = ps.highlighted(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), shown_ids)
     view = replace(view, selected_event=highlight, bbox=st.session_state.get(ps.BBOX))
     current = {key: st.query_params.get_all(key) for key in st.query_params}
-    wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data))
+    wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data),
+                           (st.session_state[ps.TABLE_SORT], st.session_state[ps.TABLE_DESCENDING]))
     if current != wanted:
         st.query_params.from_dict(wanted)
 
@@ -209,7 +210,7 @@ def main() -> None:
         export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)
     with st.container(key="presenter-hidden-table"):
         st.subheader("Events")
-        events_table(data, shown, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))
+        events_table(data, shown_mask, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))
         datasets_panel(data, page_store(data.layers_dir, default_url()))
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo import assets, eventdata, filters, labels, layers as layers_module, placement, scenes, search
+from geo import assets, eventdata, filters, labels, layers as layers_module, placement, scenes, search, table
 from geo.aliases import load_aliases
 from geo.basemaps import Basemap, load_basemaps
 from geo.events import Document, Vocabulary, load_vocabulary
@@ -100,6 +100,8 @@ class Snapshot:
     scenes: dict[str, scenes.Scene]  # in the story's order; empty when the file is broken
     scenes_error: str | None  # why the scenes file was refused
     _published: _Published = field(default_factory=_Published, repr=False)
+    # The table's column orders, each computed when a reader first sorts by it (geo.table.sort_order).
+    sort_orders: table.SortOrders = field(default_factory=table.SortOrders, repr=False)
 
     @cached_property
     def index(self) -> filters.EventIndex:
