@@ -136,6 +136,9 @@ def test_a_country_wide_event_shows_no_frontier_distance(page, app_url) -> None:
 def test_a_click_on_a_heading_sorts_the_whole_table(page, app_url) -> None:
     page.goto(f"{app_url}/?basemap=none")
     page.get_by_text(f"Rows 1–{ARTICLE_EVENTS} of {ARTICLE_EVENTS}, by date.").wait_for(timeout=TIMEOUT_MS)
+    map_frame(page)  # the map's first value reruns the page: click once that run has ended
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
+                           "?.dataset.testScriptState === 'notRunning'", timeout=TIMEOUT_MS)
     oldest = table_rows(page)[0]["First day"]
     grid = page.locator(GRID).first
     grid.scroll_into_view_if_needed()
