@@ -9,6 +9,7 @@ Widgets and layout only. The data comes from one ``geo.snapshot.Snapshot`` per d
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -66,9 +67,12 @@ def base_map(data: Snapshot, presenter: bool) -> folium.Map:
 
 # --- sidebar -------------------------------------------------------------------------------------
 
-def sidebar_filters(data: Snapshot, within: np.ndarray | None) -> tuple[FilterState, dict[str, np.ndarray]]:
-    """The filters, and their masks over ``data.events`` (``EventIndex.masks``); the charts count
-    the events of the datasets ``within`` (None: all)."""
+def sidebar_filters(data: Snapshot, within: np.ndarray | None) -> tuple[FilterState, dict[str, np.ndarray],
+                                                                       Callable[[], None]]:
+    """The filters, their masks over ``data.events`` (``EventIndex.masks``), and what draws the
+    charts into their places above the widgets: the page calls it once the map is drawn, which
+    needs none of them (docs/performance.md, "First load"). The charts count the events of the
+    datasets ``within`` (None: all)."""
     st.sidebar.header("Filters")
     # The charts count the events the *other* filters show, so they are drawn last, into slots
     # above their widgets (docs/ARCHITECTURE.md, "The time filter").
@@ -97,12 +101,14 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None) -> tuple[FilterSt
     def others(part: str) -> np.ndarray:  # the events every filter but ``part`` shows
         return index.mask(state, within=within, masks=masks, leave_out=part)
 
-    time_histogram(histogram_slot, index.dates(others(filters.PART_DATES)), dates)
-    term_bars(actors_slot, index.counts("actors", others(filters.PART_ACTORS)), names["actors"], ps.ACTORS)
-    term_bars(types_slot, index.counts("event_type", others(filters.PART_TYPES)), names["types"], ps.TYPES)
-    if state.text and not index.mask(state, within=within, masks=masks).any():
-        search_help(search_slot, data, state, within, masks)
-    return state, masks
+    def charts() -> None:
+        time_histogram(histogram_slot, index.dates(others(filters.PART_DATES)), dates)
+        term_bars(actors_slot, index.counts("actors", others(filters.PART_ACTORS)), names["actors"], ps.ACTORS)
+        term_bars(types_slot, index.counts("event_type", others(filters.PART_TYPES)), names["types"], ps.TYPES)
+        if state.text and not index.mask(state, within=within, masks=masks).any():
+            search_help(search_slot, data, state, within, masks)
+
+    return state, masks, charts
 
 
 def search_help(slot: DeltaGenerator, data: Snapshot, state: FilterState, within: np.ndarray | None,
@@ -180,7 +186,7 @@ def main() -> None:
 
     within = dataset_filter(data)  # the datasets ticked (None: all): every count below is of them
     total = len(data.events) if within is None else int(within.sum())
-    state, masks = sidebar_filters(data, within)
+    state, masks, draw_charts = sidebar_filters(data, within)
     shown_mask = data.index.mask(state, within=within, masks=masks)
     shown = data.events[shown_mask]  # keeps data.events' index labels, which the map reads
     shown_ids = filters.ShownIds(data.index, shown_mask)
@@ -205,6 +211,7 @@ def main() -> None:
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
     draw_map(data, shown, view, bounds, presenter, beside_legend=fit)
+    draw_charts()
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):
         export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)
