@@ -28,6 +28,7 @@ from geo.markup import Verbatim, markdown_text
 from geo.placement import Bounds
 from geo.snapshot import Snapshot
 from geo.store import default_url
+from geo.table import DEFAULT_SORT
 from ui.assets import static_text
 from ui.charts import term_bars
 from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel, hidden_datasets
@@ -198,8 +199,8 @@ def main() -> None:
     highlight = ps.highlighted(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), shown_ids)
     view = replace(view, selected_event=highlight, bbox=st.session_state.get(ps.BBOX))
     current = {key: st.query_params.get_all(key) for key in st.query_params}
-    wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data),
-                           (st.session_state[ps.TABLE_SORT], st.session_state[ps.TABLE_DESCENDING]))
+    order = (st.session_state.get(ps.TABLE_SORT, DEFAULT_SORT), st.session_state.get(ps.TABLE_DESCENDING, False))
+    wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data), order)
     if current != wanted:
         st.query_params.from_dict(wanted)
 

@@ -30,8 +30,8 @@ def events_table(data: Snapshot, shown: np.ndarray, total: int, filters: object)
     if not shown.any():
         st.info(f"No event matches the filters: “Reset filters” shows all {total}.")
         st.session_state[ps.SHOWN_IDS] = []
-        for key in (ps.TABLE_SORT, ps.TABLE_DESCENDING):  # kept for when rows come back: undrawn widgets lose theirs
-            st.session_state[key] = st.session_state[key]
+        for key, default in ((ps.TABLE_SORT, table.DEFAULT_SORT), (ps.TABLE_DESCENDING, False)):
+            st.session_state[key] = st.session_state.get(key, default)  # kept: an undrawn widget loses its value
         return
     column_choice, direction_choice, _ = st.columns([2, 2, 4], vertical_alignment="bottom")
     column = column_choice.selectbox("Sort the table by", list(table.SORT_COLUMNS), key=ps.TABLE_SORT,
