@@ -541,7 +541,7 @@ def progress_line(record: dict[str, Any]) -> str:
     return (f"  {record['size']:>7,} events: import {record['import_s']} s, cold load {record['cold_load_s']} s, "
             f"first load {record['first_load_s']} s (floor {record['floor_load_s']} s, x{record['load_ratio']}), "
             f"filter {record['filter_s']} s ({record['sent_bytes']} bytes), search {record['search_s']} s, "
-            f"sort {record['sort_s']} s, peak RSS {record['rss_mb']} MB{note}")
+            f"sort {record['sort_s']} s (cold {record['cold_sort_s']} s), peak RSS {record['rss_mb']} MB{note}")
 
 
 def format_table(records: Sequence[dict[str, Any]]) -> str:
