@@ -13,17 +13,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from geo.aliases import fold
 from geo.events import Vocabulary
+from geo.filters import EventIndex
 from geo.join import distances_apply
-
-if TYPE_CHECKING:
-    from geo.snapshot import Snapshot
 
 # The columns the table sorts by (id -> the column's heading), in the table's order; "date" by the
 # first day a date allows, as the page always listed them.
@@ -120,7 +118,18 @@ class SortOrders:
             return self._orders[column]
 
 
-def sort_order(snapshot: Snapshot, column: str) -> SortOrder:
+class Sortable(Protocol):
+    """What ``sort_order`` reads of a snapshot (``geo.snapshot.Snapshot``, which keeps the orders)."""
+
+    events: pd.DataFrame
+    vocabulary: Vocabulary
+    sort_orders: SortOrders
+
+    @property
+    def index(self) -> EventIndex: ...
+
+
+def sort_order(snapshot: Sortable, column: str) -> SortOrder:
     """The snapshot's events in the order of the table's ``column`` (a ``SORT_COLUMNS`` id):
     dates by their first day; distances as the table shows them (to 0.1 km), a country-wide
     event's missing; every other column by the text the table shows, accents and case ignored,
@@ -131,7 +140,7 @@ def sort_order(snapshot: Snapshot, column: str) -> SortOrder:
     return snapshot.sort_orders.get(column, lambda: _compute(snapshot, column))
 
 
-def _compute(snapshot: Snapshot, column: str) -> SortOrder:
+def _compute(snapshot: Sortable, column: str) -> SortOrder:
     events = snapshot.events
     if column == "date":
         return _ascending(snapshot.index.date_first, np.zeros(len(events), dtype=bool))
