@@ -29,6 +29,7 @@ from geo.markup import Verbatim, html_text, markdown_text
 from geo.placement import Bounds
 from geo.snapshot import Snapshot
 from geo.store import default_url
+from geo.table import DEFAULT_SORT
 from ui.assets import static_text
 from ui.charts import term_bars
 from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel, hidden_datasets
@@ -70,9 +71,10 @@ def base_map(data: Snapshot, presenter: bool) -> folium.Map:
 
 def sidebar_filters(data: Snapshot, within: np.ndarray | None
                     ) -> tuple[FilterState, dict[str, np.ndarray], Callable[[ps.Playback | None], None]]:
-    """The filters, their masks over ``data.events`` (``EventIndex.masks``) and the histogram to draw
-    once the playback's period is known; the charts count the events of the datasets ``within``
-    (None: all)."""
+    """The filters, their masks over ``data.events`` (``EventIndex.masks``), and what draws the
+    charts into their places above the widgets, the histogram framing the playback's period: the
+    page calls it once the map is drawn, which needs none of them (docs/performance.md, "First
+    load"). The charts count the events of the datasets ``within`` (None: all)."""
     st.sidebar.header("Filters")
     # The charts count the events the *other* filters show, so they are drawn last, into slots
     # above their widgets (docs/ARCHITECTURE.md, "The time filter").
@@ -101,18 +103,18 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None
     def others(part: str) -> np.ndarray:  # the events every filter but ``part`` shows
         return index.mask(state, within=within, masks=masks, leave_out=part)
 
-    histogram_events = index.dates(others(filters.PART_DATES))
-
-    def histogram(playback: ps.Playback | None) -> None:
+    def charts(playback: ps.Playback | None) -> None:
         period = None if playback is None or playback.period is None else (
             playback.period.first, playback.period.last, playback.period.label)
-        time_histogram(histogram_slot, histogram_events, dates, period)
+        time_histogram(histogram_slot, index.dates(others(filters.PART_DATES)), dates, period)
+        term_bars(actors_slot, index.counts("actors", others(filters.PART_ACTORS)), names["actors"], ps.ACTORS,
+                  "actor")
+        term_bars(types_slot, index.counts("event_type", others(filters.PART_TYPES)), names["types"], ps.TYPES,
+                  "event type")
+        if state.text and not index.mask(state, within=within, masks=masks).any():
+            search_help(search_slot, data, state, within, masks)
 
-    term_bars(actors_slot, index.counts("actors", others(filters.PART_ACTORS)), names["actors"], ps.ACTORS, "actor")
-    term_bars(types_slot, index.counts("event_type", others(filters.PART_TYPES)), names["types"], ps.TYPES, "event type")
-    if state.text and not index.mask(state, within=within, masks=masks).any():
-        search_help(search_slot, data, state, within, masks)
-    return state, masks, histogram
+    return state, masks, charts
 
 
 def search_help(slot: DeltaGenerator, data: Snapshot, state: FilterState, within: np.ndarray | None,
@@ -203,7 +205,7 @@ def main() -> None:
 
     within = dataset_filter(data)  # the datasets ticked (None: all): every count below is of them
     total = len(data.events) if within is None else int(within.sum())
-    state, masks, histogram = sidebar_filters(data, within)
+    state, masks, draw_charts = sidebar_filters(data, within)
     shown_mask = data.index.mask(state, within=within, masks=masks)
     shown = data.events[shown_mask]  # keeps data.events' index labels, which the map reads
     # The date filter, else the shown events' dates, bound the playback (docs/ARCHITECTURE.md, "Playback").
@@ -211,7 +213,6 @@ def main() -> None:
     playback = st.session_state.get(ps.PLAYBACK)
     if playback is not None and playback_range is not None:
         playback = st.session_state[ps.PLAYBACK] = playback.within(*playback_range)
-    histogram(playback)
     shown_ids = filters.ShownIds(data.index, shown_mask)
     st.sidebar.markdown(f"**{len(shown)} of {total} events**")
     st.sidebar.button("Reset filters", on_click=lambda: st.session_state.update(ps.reset_values(
@@ -222,7 +223,8 @@ def main() -> None:
     highlight = ps.highlighted(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), shown_ids)
     view = replace(view, selected_event=highlight, bbox=st.session_state.get(ps.BBOX))
     current = {key: st.query_params.get_all(key) for key in st.query_params}
-    wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data), playback)
+    order = (st.session_state.get(ps.TABLE_SORT, DEFAULT_SORT), st.session_state.get(ps.TABLE_DESCENDING, False))
+    wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data), playback, order)
     if current != wanted:
         st.query_params.from_dict(wanted)
 
@@ -235,12 +237,13 @@ def main() -> None:
     )
     draw_map(data, shown, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range)
     view_in_words(data, shown, total, state, presenter)
+    draw_charts(playback)
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):
         export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)
     with st.container(key="presenter-hidden-table"):
         st.subheader("Events")
-        events_table(data, shown, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))
+        events_table(data, shown_mask, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))
         datasets_panel(data, page_store(data.layers_dir, default_url()))
 
 

@@ -940,8 +940,9 @@ def benchmark(argv: list[str]) -> int:
     app_group = parser.add_argument_group("the running app (instead of the map)")
     app_group.add_argument("--app", action="store_true",
                            help="serve the page (streamlit run app.py) on a temporary store of N synthetic events and "
-                                "measure it in headless Chromium: first_load_s, filter_s, sent_bytes, rss_mb, then "
-                                "concurrent sessions on one app process (geo.bench.app)")
+                                "measure it in headless Chromium: import_s, first_load_s (and as a ratio to Streamlit's "
+                                "floor, one st_folium map), filter_s, sent_bytes, search_s, sort_s, rss_mb; then, at "
+                                "the largest size, concurrent sessions on one app process (geo.bench.app)")
     app_group.add_argument("--sessions", type=int, metavar="N",
                            help=f"concurrent browser sessions (default: {SESSIONS} with --app, {soak.SESSIONS} with --soak)")
     app_group.add_argument("--soak", action="store_true",

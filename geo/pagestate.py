@@ -26,6 +26,7 @@ from geo import playback as pb
 from geo.events import STATUSES as EVENT_STATUSES
 from geo.filters import FilterState, KnownIds, ViewState, parse_bbox, to_query_params
 from geo.scenes import KEY_SCENE, Scene, open_from_query
+from geo.table import DEFAULT_SORT, HEADING_SORTS, SORT_COLUMNS
 from geo.timechart import TimeBin, brush_range, range_text
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north in degrees
@@ -36,6 +37,7 @@ KEY_PRESENTER = "presenter"  # ?presenter=1: the map fills the window, for a pro
 KEY_HIDE = "hide"  # ?hide=ID,ID: the datasets the reader unticked, by id (an id survives a rename)
 # ?play=month&period=2022-05&mode=upto&fade=1: a playback, reopened paused at that period
 KEY_PLAY, KEY_PERIOD, KEY_MODE, KEY_FADE = "play", "period", "mode", "fade"
+KEY_SORT = "sort"  # ?sort=COLUMN, or ?sort=-COLUMN backwards: the table's order, unless by date
 
 # Session-state keys: the filter and view widgets (a reset or a scene writes their values) ...
 DATE_FROM, DATE_TO = "f_from", "f_to"  # the From/To texts, which the histogram's brush also sets
@@ -52,7 +54,8 @@ FIT_REQUEST = "w_fit_request"  # numbers the map's moves the page asks for (geo.
 BBOX, OPEN_BBOX = "v_bbox", "v_open_bbox"  # the last view the page knows; the URL's, to open on
 SHOWN_IDS = "shown_ids"  # the ids the table listed on the last run (its page), in its row order
 TABLE_PAGE = "table_page"  # the table's page number (its number input)
-TABLE_FILTERS = "table_filters"  # the filters the table's page was chosen under
+TABLE_FILTERS = "table_filters"  # the filters (and order) the table's page was chosen under
+TABLE_SORT, TABLE_DESCENDING = "table_sort", "table_descending"  # the column the table is sorted by; backwards
 PNG = "export_png"  # the last rendered figure
 DATASETS_HIDDEN = "datasets_hidden"  # ids of the datasets the reader unticked (ui.datasets.dataset_filter)
 PLAYBACK = "w_playback"  # the playback where it was last paused (Playback), None when off
@@ -181,10 +184,12 @@ def opening_values(
     playback, playback_notices = playback_from_query(query)
     values.update({PLAYBACK: playback, KEY_ACTION: None})
     unknown = unknown + playback_notices
+    (column, descending), unsorted = sort_from_query(query)
     values.update({
         SCENE: scene.id if scene is not None else None, FIT_SCENE: scene is not None, STEP: None,
         SELECTED: view.selected_event, BBOX: view.bbox, OPEN_BBOX: view.bbox, FIT_REQUEST: 0,
-        DATASETS_HIDDEN: hidden, NOTICES: notices + moved + unknown, READY: True,
+        DATASETS_HIDDEN: hidden, TABLE_SORT: column, TABLE_DESCENDING: descending,
+        NOTICES: notices + moved + unknown + unsorted, READY: True,
     })
     return values
 
@@ -196,6 +201,26 @@ def hidden_from_query(query: Mapping[str, Sequence[str]], dataset_ids: Collectio
     unknown = sorted({item for item in asked if item not in dataset_ids})
     notices = [f"Ignored unknown dataset(s): {', '.join(map(repr, unknown))}."] if unknown else []
     return sorted({item for item in asked if item in dataset_ids}), notices
+
+
+def sort_from_query(query: Mapping[str, Sequence[str]]) -> tuple[tuple[str, bool], list[str]]:
+    """The table's order ``?sort=`` names, as (column, descending): the last value wins; by date,
+    forwards, with a notice, when it names no column of the table."""
+    asked = (query.get(KEY_SORT) or [""])[-1].strip()
+    column, descending = asked.removeprefix("-"), asked.startswith("-")
+    if not asked:
+        return (DEFAULT_SORT, False), []
+    if column not in SORT_COLUMNS:
+        return (DEFAULT_SORT, False), [f"Ignored the table's order {asked!r}: it sorts by "
+                                       f"{', '.join(SORT_COLUMNS)} (a leading '-' for backwards)."]
+    return (column, descending), []
+
+
+def sort_param(column: str, descending: bool) -> str | None:
+    """``?sort=``'s value for the table's order; None for the default (by date, forwards)."""
+    if (column, descending) == (DEFAULT_SORT, False):
+        return None
+    return f"-{column}" if descending else column
 
 
 def scene_values(scene: Scene, layer_ids: Sequence[str], span: DateSpan | None) -> dict[str, Any]:
@@ -253,10 +278,12 @@ def toggled(chosen: Sequence[str], clicked: Collection[str]) -> list[str]:
 # --- URL -------------------------------------------------------------------------------------------
 
 def url_params(state: FilterState, view: ViewState, scene: Scene | None, presenter: bool,
-               hidden: Collection[str] = (), playback: Playback | None = None) -> dict[str, list[str]]:
+               hidden: Collection[str] = (), playback: Playback | None = None,
+               sort: tuple[str, bool] = (DEFAULT_SORT, False)) -> dict[str, list[str]]:
     """The query string that reopens this page: on a scene, ``scene=ID`` and only what differs from
     it; the ``hidden`` datasets' ids as ``hide=ID,ID``; presenter mode as ``presenter=1``; the
-    ``playback`` paused where it is. Every value is a list (as ``st.query_params`` holds them)."""
+    ``playback`` paused where it is; the table's ``sort`` (column, descending) as ``sort=``
+    (``sort_param``). Every value is a list (as ``st.query_params`` holds them)."""
     params = to_query_params(state, view, scene.url_base() if scene is not None else None)
     if playback is not None:
         params.update(playback.params())
@@ -264,6 +291,8 @@ def url_params(state: FilterState, view: ViewState, scene: Scene | None, present
         params[KEY_SCENE] = scene.id
     if hidden:
         params[KEY_HIDE] = ",".join(sorted(hidden))
+    if (order := sort_param(*sort)) is not None:
+        params[KEY_SORT] = order
     if presenter:
         params[KEY_PRESENTER] = "1"
     return {key: value if isinstance(value, list) else [value] for key, value in params.items()}
@@ -291,11 +320,21 @@ class TablePage:
 def table_page(total: int, asked: int | None, *, filters_changed: bool = False, rows: int = TABLE_ROWS) -> TablePage:
     """The page of a table of ``total`` rows to show: the page ``asked`` moved into 1..pages (a
     filter change can leave fewer pages than the reader was on), or the first page when the
-    filters changed since it was asked for (or none was)."""
+    filters or the order changed since it was asked for (or none was)."""
     pages = max(1, math.ceil(total / rows))
     number = 1 if filters_changed or asked is None else min(max(asked, 1), pages)
     start = (number - 1) * rows
     return TablePage(number=number, pages=pages, start=start, stop=min(start + rows, total), total=total)
+
+
+def header_sort(heading: str, column: str, descending: bool) -> dict[str, Any]:
+    """A click on the table's ``heading`` (the table is sorted by ``column``, backwards when
+    ``descending``): sorts by that heading's column, forwards, or backwards when it was already
+    sorted by it forwards; {} for a heading that sorts nothing."""
+    clicked = HEADING_SORTS.get(heading)
+    if clicked is None:
+        return {}
+    return {TABLE_SORT: clicked, TABLE_DESCENDING: clicked == column and not descending}
 
 
 # --- the highlighted event -------------------------------------------------------------------------

@@ -54,6 +54,7 @@ from geo import (
     scenes,
     search,
     searchtext,
+    table,
 )
 from geo.aliases import load_aliases
 from geo.basemaps import Basemap, load_basemaps
@@ -130,6 +131,8 @@ class Snapshot:
     # the search asks it about them (read-only, at whatever revision it is now).
     store: Store | None = None
     _published: _Published = field(default_factory=_Published, repr=False)
+    # The table's column orders, each computed when a reader first sorts by it (geo.table.sort_order).
+    sort_orders: table.SortOrders = field(default_factory=table.SortOrders, repr=False)
 
     @cached_property
     def index(self) -> filters.EventIndex:

@@ -1,27 +1,205 @@
-"""The events table under the map: one row per shown event, with names instead of ids."""
+"""The events table under the map: one row per shown event, with names instead of ids, and the
+orders it can be sorted in across every shown row (docs/ARCHITECTURE.md, "The paged table").
+
+A sort never needs the rows' text at the time of sorting: each column's order over all the
+snapshot's events is computed once, the first time a reader sorts by it, and kept on the snapshot
+(``SortOrders``, a bounded few columns). Sorting the shown rows is then one pass over that order
+with the filters' mask; only the page's 50 rows are ever turned into text (``events_table``).
+"""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
 import pandas as pd
 
+from geo.aliases import fold
 from geo.events import Vocabulary
+from geo.filters import EventIndex
 from geo.join import distances_apply
+
+# The columns the table sorts by (id -> the column's heading), in the table's order; "date" by the
+# first day a date allows, as the page always listed them.
+SORT_COLUMNS: dict[str, str] = {
+    "date": "Date", "title": "Title", "status": "Status", "type": "Type", "actors": "Actors", "place": "Place",
+    "region": "Region", "frontier": "Frontier (km)", "source": "Source",
+}
+DEFAULT_SORT = "date"
+HEADING_SORTS = {"From": "date", **{heading: column for column, heading in SORT_COLUMNS.items()}}  # heading -> sort
+KEPT_ORDERS = 4  # columns whose order a snapshot keeps: 4 bytes an event each
 
 
 def events_table(shown: pd.DataFrame, vocabulary: Vocabulary) -> pd.DataFrame:
     """The table's columns for ``shown`` (joined events, ``geo.join``). "Frontier (km)" is missing
     (NA) for a country-wide event, whose distances do not apply (``geo.join.distances_apply``)."""
-    actors, types = vocabulary.actors, vocabulary.event_types
     return pd.DataFrame({
         "Date": shown["date_label"],
         "From": shown["date_first"],
         "Title": shown["title"],
-        "Status": shown["status"].str.capitalize(),
-        "Type": shown["event_type"].map(lambda term_id: types[term_id].name if term_id in types else term_id),
-        "Actors": shown["actors"].map(lambda ids: ", ".join(actors[i].name if i in actors else i for i in ids)),
+        "Status": _status_names(shown),
+        "Type": _type_names(shown, vocabulary),
+        "Actors": _actor_names(shown, vocabulary),
         "Place": shown["place_name"],
-        "Region": [", ".join(part for part in (province, country) if isinstance(part, str))
-                   for province, country in zip(shown["province"], shown["country"])],
-        "Frontier (km)": shown["frontier_km"].where(distances_apply(shown)).round(1),
-        "Source": [f"{document}: {citations}" for document, citations in zip(shown["document"], shown["citations_label"])],
+        "Region": _region_names(shown),
+        "Frontier (km)": _frontier_km(shown).round(1),
+        "Source": _source_names(shown),
     })
+
+
+def _status_names(shown: pd.DataFrame) -> pd.Series:
+    return shown["status"].str.capitalize()
+
+
+def _type_names(shown: pd.DataFrame, vocabulary: Vocabulary) -> pd.Series:
+    types = vocabulary.event_types
+    return shown["event_type"].map(lambda term_id: types[term_id].name if term_id in types else term_id)
+
+
+def _actor_names(shown: pd.DataFrame, vocabulary: Vocabulary) -> pd.Series:
+    actors = vocabulary.actors
+    return shown["actors"].map(lambda ids: ", ".join(actors[i].name if i in actors else i for i in ids))
+
+
+def _region_names(shown: pd.DataFrame) -> list[str]:
+    return [", ".join(part for part in (province, country) if isinstance(part, str))
+            for province, country in zip(shown["province"], shown["country"])]
+
+
+def _frontier_km(shown: pd.DataFrame) -> pd.Series:
+    return shown["frontier_km"].where(distances_apply(shown))
+
+
+def _source_names(shown: pd.DataFrame) -> list[str]:
+    return [f"{document}: {citations}" for document, citations in zip(shown["document"], shown["citations_label"])]
+
+
+# --- sorting -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SortOrder:
+    """Every event of a snapshot in one column's order: ``rows`` (positions in ``Snapshot.events``)
+    ascending by the column's value, ties in date order, and the ``missing`` events without a value
+    last."""
+
+    rows: np.ndarray
+    missing: int
+
+    def of(self, shown: np.ndarray, descending: bool = False) -> np.ndarray:
+        """The positions of the ``shown`` events (a mask over the snapshot's events) in this order,
+        or backwards when ``descending``; the events without a value stay last either way."""
+        rows = self.rows[shown[self.rows]]
+        if not descending:
+            return rows
+        valued = len(rows) - int(shown[self.rows[len(self.rows) - self.missing:]].sum())
+        return np.concatenate([rows[:valued][::-1], rows[valued:]])
+
+
+class SortOrders:
+    """A snapshot's column orders, computed on first use and kept for the ``KEPT_ORDERS`` columns
+    used last (sessions are threads: one computes a column while the others wait)."""
+
+    def __init__(self, kept: int = KEPT_ORDERS) -> None:
+        self.kept = kept
+        self._orders: OrderedDict[str, SortOrder] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, column: str, compute: Callable[[], SortOrder]) -> SortOrder:
+        with self._lock:
+            if column not in self._orders:
+                self._orders[column] = compute()
+                while len(self._orders) > self.kept:
+                    self._orders.popitem(last=False)
+            self._orders.move_to_end(column)
+            return self._orders[column]
+
+
+class Sortable(Protocol):
+    """What ``sort_order`` reads of a snapshot (``geo.snapshot.Snapshot``, which keeps the orders)."""
+
+    events: pd.DataFrame
+    vocabulary: Vocabulary
+    sort_orders: SortOrders
+
+    @property
+    def index(self) -> EventIndex: ...
+
+    def details(self, rows: pd.DataFrame) -> pd.DataFrame: ...
+
+
+def sort_order(snapshot: Sortable, column: str) -> SortOrder:
+    """The snapshot's events in the order of the table's ``column`` (a ``SORT_COLUMNS`` id):
+    dates by their first day; distances as the table shows them (to 0.1 km), a country-wide
+    event's missing; every other column by the text the table shows, accents and case ignored,
+    an empty text missing.
+    ValueError for an unknown column."""
+    if column not in SORT_COLUMNS:
+        raise ValueError(f"cannot sort the table by {column!r}: the columns are {', '.join(SORT_COLUMNS)}")
+    return snapshot.sort_orders.get(column, lambda: _compute(snapshot, column))
+
+
+TEXT_SLICE = 20_000  # rows whose text one read brings in, while a text column's order is computed
+
+
+def _with_text(snapshot: Sortable, columns: Sequence[str]) -> pd.DataFrame:
+    """``columns`` of every event: the snapshot's compact rows hold no text, so it is read through
+    ``details`` a slice at a time, only these columns kept (once per snapshot and column)."""
+    events = snapshot.events
+    if all(column in events.columns for column in columns):
+        return events[list(columns)]
+    parts = [snapshot.details(events.iloc[start: start + TEXT_SLICE])[list(columns)]
+             for start in range(0, len(events), TEXT_SLICE)]
+    return pd.concat(parts) if parts else pd.DataFrame(columns=list(columns))
+
+
+def _compute(snapshot: Sortable, column: str) -> SortOrder:
+    events = snapshot.events
+    if column == "date":
+        return _ascending(snapshot.index.date_first, np.zeros(len(events), dtype=bool))
+    if column == "frontier":
+        distances = _frontier_km(events).round(1).to_numpy(dtype=float, na_value=np.nan)  # as shown
+        return _ascending(np.nan_to_num(distances), np.isnan(distances))
+    if column == "title":
+        return _by_text(*pd.factorize(_with_text(snapshot, ["title"])["title"]))
+    if column == "status":
+        return _by_text(*pd.factorize(_status_names(events)))
+    if column == "type":
+        codes, terms = pd.factorize(events["event_type"])
+        return _by_text(codes, _type_names(pd.DataFrame({"event_type": terms}), snapshot.vocabulary))
+    if column == "actors":
+        codes, lists = pd.factorize(events["actors"].map(tuple))
+        return _by_text(codes, _actor_names(pd.DataFrame({"actors": list(lists)}), snapshot.vocabulary))
+    if column == "place":
+        return _by_text(*pd.factorize(_with_text(snapshot, ["place_name"])["place_name"]))
+    if column == "region":
+        codes, pairs = _pairs(events, "province", "country")
+        return _by_text(codes, _region_names(pairs))
+    codes, pairs = _pairs(_with_text(snapshot, ["document", "citations_label"]), "document", "citations_label")
+    return _by_text(codes, _source_names(pairs))
+
+
+def _pairs(events: pd.DataFrame, first: str, second: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """Codes of the distinct (``first``, ``second``) values per event, and those pairs as a frame."""
+    frame = events[[first, second]].astype(object).where(events[[first, second]].notna(), None)
+    codes, pairs = pd.factorize(pd.Series(list(zip(frame[first], frame[second])), dtype=object))
+    return codes, pd.DataFrame(list(pairs), columns=[first, second])
+
+
+def _by_text(codes: np.ndarray, texts: Sequence[object]) -> SortOrder:
+    """The order of events whose values are ``texts[code]`` (code -1: no value), by each text
+    folded (``geo.aliases.fold``): texts alike but for accents and case rank alike."""
+    folded = [fold(text) if isinstance(text, str) else "" for text in texts]
+    rank_of = {text: rank for rank, text in enumerate(sorted(set(folded)))}
+    ranks = np.array([rank_of[text] for text in folded] + [len(rank_of)], dtype=np.int64)  # code -1: last
+    missing = np.array([text == "" for text in folded] + [True])
+    return _ascending(ranks[codes], missing[codes])
+
+
+def _ascending(keys: np.ndarray, missing: np.ndarray) -> SortOrder:
+    """Positions by ``keys`` (a stable sort: the events' date order breaks ties), ``missing`` last."""
+    order = np.lexsort((keys, missing)).astype(np.int32)  # the last key sorts first
+    return SortOrder(rows=order, missing=int(missing.sum()))

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from conftest import notices as page_notices, run_page, shown_text
@@ -15,6 +17,8 @@ from streamlit.testing.v1 import AppTest
 import geo.assets
 import geo.join
 import geo.layers
+from geo.snapshot import read_snapshot
+from geo.table import events_table as table_columns
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
 
@@ -334,3 +338,49 @@ def test_another_spelling_finds_the_places_events_on_the_page(tmp_path, monkeypa
     assert _count(at) == "**1 of 30 events**"
     assert _table_titles(at) == [protests["title"]]
     assert not at.sidebar.info  # something matched: no help needed
+
+
+def _folded(text: str) -> str:
+    """Text as the table's order compares it: accents dropped, case folded."""
+    return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)).casefold()
+
+
+def _expected_order(heading: str, descending: bool) -> list[str]:
+    """The events' ids in the order a table of every shown event sorted by ``heading`` lists them:
+    the values ascending (text folded, distances as numbers), ties by first day then id, rows
+    without a value last; descending lists the valued rows backwards, the others still last."""
+    snapshot = read_snapshot(geo.layers.LAYERS_DIR)
+    expected = table_columns(snapshot.events, snapshot.vocabulary)
+    rows = list(zip(expected[heading], expected["From"], snapshot.events["id"]))
+    valued = [row for row in rows if not pd.isna(row[0]) and row[0] != ""]
+    missing = sorted((row for row in rows if pd.isna(row[0]) or row[0] == ""), key=lambda row: (row[1], row[2]))
+    valued.sort(key=lambda row: (_folded(row[0]) if isinstance(row[0], str) else row[0], row[1], row[2]))
+    return [row[2] for row in (valued[::-1] if descending else valued) + missing]
+
+
+@pytest.mark.parametrize(("column", "heading", "descending"), [
+    ("title", "Title", False), ("place", "Place", True), ("type", "Type", False), ("frontier", "Frontier (km)", False),
+    ("frontier", "Frontier (km)", True),
+])
+def test_the_table_sorts_every_shown_row_across_its_pages(many_events, column, heading, descending) -> None:
+    at = run_page()
+    next(button for button in at.button if button.key == "table_next").click().run()
+    assert at.number_input(key="table_page").value == 2
+    at.selectbox(key="table_sort").set_value(column).run()
+    if descending:
+        at.radio(key="table_descending").set_value(True).run()
+    assert at.number_input(key="table_page").value == 1  # a new order starts at its first page
+    assert at.query_params["sort"] == (f"-{column}" if descending else column)
+    listed = []
+    for page in range(1, 4):
+        assert _table_caption(at).startswith(f"Rows {page * 50 - 49}–{page * 50} of 150, by {heading.lower()}")
+        listed += list(at.session_state["shown_ids"])
+        if page < 3:
+            next(button for button in at.button if button.key == "table_next").click().run()
+    assert listed == _expected_order(heading, descending)
+
+
+def test_a_link_opens_the_table_in_its_order(many_events) -> None:
+    at = run_page({"sort": "-title"})
+    assert (at.selectbox(key="table_sort").value, at.radio(key="table_descending").value) == ("title", True)
+    assert list(at.session_state["shown_ids"]) == _expected_order("Title", True)[:50]

@@ -24,17 +24,22 @@ def _chromium() -> None:
 
 
 def test_a_small_run_gives_well_formed_records() -> None:
-    result = appbench.run([300], sessions=3, browser_path=CHROMIUM)
-    page, crowd = result.records
-    assert page["impl"] == crowd["impl"] == "panj" and page["size"] == crowd["size"] == 300
+    result = appbench.run([200, 300], sessions=3, browser_path=CHROMIUM)
+    smaller, page, crowd = result.records  # the sessions' record at the largest size only
+    assert [record.get("kind") for record in result.records] == [None, None, "sessions"]
+    assert (smaller["size"], page["size"], crowd["size"]) == (200, 300, 300)
+    assert page["impl"] == crowd["impl"] == "panj"
     assert page["note"] is None, page["note"]
-    for field in ("first_load_s", "filter_s", "cold_load_s", "rss_mb"):
+    for field in ("first_load_s", "filter_s", "cold_load_s", "rss_mb", "import_s", "search_s", "sort_s", "cold_sort_s",
+                  "floor_load_s", "load_ratio"):
         assert isinstance(page[field], float) and page[field] > 0, field
+    assert page["load_ratio"] == round(page["first_load_s"] / page["floor_load_s"], 2)
     assert isinstance(page["sent_bytes"], int) and page["sent_bytes"] > 0
     assert page["events_total"] == 300 + ARTICLE_EVENTS
     filtered = page["events_filtered"]  # one more event type chosen each time
     assert len(filtered) == len(page["filter_runs_s"]) == len(page["sent_bytes_runs"]) == appbench.FILTER_CHANGES
     assert 0 < filtered[0] and filtered == sorted(set(filtered)) and filtered[-1] < page["events_total"]
+    assert 0 < page["events_found"] < filtered[-1]  # the search narrows the filtered events
     for field in ("build_s", "payload_bytes", "paint_s", "zoom_s", "pan_s", "heap_mb"):  # the map benchmark's
         assert page[field] is None, field
 
@@ -47,8 +52,9 @@ def test_a_small_run_gives_well_formed_records() -> None:
     assert isinstance(crowd["held_once"], bool) and isinstance(crowd["returned"], bool)
 
     document = json.loads(json.dumps(result.as_json()))
-    assert set(document) == {"machine", "method", "records"} and len(document["records"]) == 2
-    assert appbench.format_table(result.records).count("\n") == 4
+    assert set(document) == {"machine", "method", "records"} and len(document["records"]) == 3
+    assert document["method"]["floor_page"] == "floor_page.py"
+    assert appbench.format_table(result.records).count("\n") == 5  # two sizes; one sessions' line
 
 
 def test_ten_sessions_on_one_process_each_get_their_map_and_memory_comes_back() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from browsing import GRID, GRID_ROW_PX, TIMEOUT_MS, map_frame, select_table_row, table_rows
+from browsing import GRID, GRID_MARKER_X_PX, GRID_ROW_PX, TIMEOUT_MS, map_frame, select_table_row, table_rows
 
 from geo.bench import synthetic
 
@@ -131,3 +131,25 @@ def test_a_country_wide_event_shows_no_frontier_distance(page, app_url) -> None:
     country_wide = [row for row in rows if row["Place"] in COUNTRIES]
     assert country_wide and all(row["Frontier (km)"] == "" for row in country_wide)
     assert all(float(row["Frontier (km)"]) >= 0 for row in rows if row["Place"] not in COUNTRIES)
+
+
+def test_a_click_on_a_heading_sorts_the_whole_table(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none")
+    page.get_by_text(f"Rows 1–{ARTICLE_EVENTS} of {ARTICLE_EVENTS}, by date.").wait_for(timeout=TIMEOUT_MS)
+    map_frame(page)  # the map's first value reruns the page: click once that run has ended
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
+                           "?.dataset.testScriptState === 'notRunning'", timeout=TIMEOUT_MS)
+    oldest = table_rows(page)[0]["First day"]
+    grid = page.locator(GRID).first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 4 * GRID_MARKER_X_PX, box["y"] + GRID_ROW_PX / 2)  # the first heading: Date
+    page.get_by_text(f"Rows 1–{ARTICLE_EVENTS} of {ARTICLE_EVENTS}, by date (descending).").wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function("() => window.location.search.includes('sort=-date')", timeout=TIMEOUT_MS)
+    page.wait_for_function("(oldest) => { const table = document.querySelector('[data-testid=stDataFrame] table');"
+                           " return table !== null && !table.querySelector('tr:nth-child(2)').innerText.includes(oldest); }",
+                           arg=oldest, timeout=TIMEOUT_MS)
+    rows = table_rows(page)
+    assert rows[0]["First day"] > oldest and rows[0]["First day"] >= max(row["First day"] for row in rows)
+    assert page.get_by_role("radio", name="Descending").is_checked()  # the order above the table says so
+    assert page.dialogs == []

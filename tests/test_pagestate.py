@@ -376,3 +376,44 @@ def test_the_playback_stays_within_the_date_bounds(step, period, first, last, ex
 def test_the_date_filter_else_the_shown_events_bound_the_playback(date_from, date_to, firsts, lasts, expected) -> None:
     state = FilterState(date_from=date_from, date_to=date_to)
     assert ps.playback_bounds(state, firsts, lasts) == expected
+# --- the table's order ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "column", "descending", "notices"), [
+    ({}, "date", False, 0),  # by date, oldest first, as the table always was
+    ({"sort": ["title"]}, "title", False, 0),
+    ({"sort": ["-frontier"]}, "frontier", True, 0),
+    ({"sort": ["-date"]}, "date", True, 0),
+    ({"sort": ["place", "type"]}, "type", False, 0),  # repeated: the last wins
+    ({"sort": ["colour"]}, "date", False, 1),  # no such column: by date, with a notice
+    ({"sort": ["--title"]}, "date", False, 1),
+    ({"sort": [" "]}, "date", False, 0),
+])
+def test_a_link_opens_the_table_in_its_order(query, column, descending, notices) -> None:
+    values = ps.opening_values(query, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    assert (values[ps.TABLE_SORT], values[ps.TABLE_DESCENDING]) == (column, descending)
+    assert len(values[ps.NOTICES]) == notices, values[ps.NOTICES]
+
+
+@pytest.mark.parametrize(("sort", "written"), [
+    (("date", False), None),  # the default is not written
+    (("date", True), ["-date"]),
+    (("title", False), ["title"]),
+    (("region", True), ["-region"]),
+])
+def test_the_url_names_the_tables_order_and_reopens_it(sort, written) -> None:
+    params = ps.url_params(FilterState(), DEFAULT_VIEW, None, False, (), sort=sort)
+    assert params.get("sort") == written
+    values = ps.opening_values(params, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    assert (values[ps.TABLE_SORT], values[ps.TABLE_DESCENDING]) == sort
+
+
+@pytest.mark.parametrize(("heading", "column", "descending", "expected"), [
+    ("Title", "date", False, {ps.TABLE_SORT: "title", ps.TABLE_DESCENDING: False}),  # another column: forwards
+    ("Title", "title", False, {ps.TABLE_SORT: "title", ps.TABLE_DESCENDING: True}),  # again: backwards
+    ("Title", "title", True, {ps.TABLE_SORT: "title", ps.TABLE_DESCENDING: False}),  # and forwards again
+    ("Frontier (km)", "date", False, {ps.TABLE_SORT: "frontier", ps.TABLE_DESCENDING: False}),
+    ("From", "date", False, {ps.TABLE_SORT: "date", ps.TABLE_DESCENDING: True}),  # the first day: by date
+    ("Nothing", "date", False, {}),
+])
+def test_a_click_on_a_heading_sorts_by_its_column(heading, column, descending, expected) -> None:
+    assert ps.header_sort(heading, column, descending) == expected

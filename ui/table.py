@@ -1,37 +1,56 @@
-"""The events table under the map: one page of the shown events at a time, by date, with the count
-and the page controls; selecting a row highlights its event and brings the map into view with its
-popup open (geo/web/panj-map.js). Widgets only; which rows a page holds is
-``geo.pagestate.table_page``, the columns ``geo.table.events_table``.
+"""The events table under the map: one page of the shown events at a time, in the order the reader
+chose (by date unless another), with the count, the order and the page controls; selecting a row
+highlights its event and brings the map into view with its popup open (geo/web/panj-map.js).
+Widgets only; which rows a page holds is ``geo.pagestate.table_page``, their order
+``geo.table.sort_order``, the columns ``geo.table.events_table``.
 
 Only the page's rows reach the browser, so a filter change sends at most ``TABLE_ROWS`` rows
-however many events it shows (docs/ARCHITECTURE.md, "The paged table").
+however many events it shows (docs/ARCHITECTURE.md, "The paged table"). The sort is of every shown
+row, so the grid's own sorting, which would reorder only the page, is off: with columns selectable
+the grid does not sort, and a click on a heading sorts the whole table by that column instead.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-import pandas as pd
+import numpy as np
 import streamlit as st
 
 from geo import pagestate as ps, table
 from geo.snapshot import Snapshot
 
+DIRECTIONS = {False: "Ascending", True: "Descending"}
 
-def events_table(data: Snapshot, shown: pd.DataFrame, total: int, filters: object) -> None:
-    """The page of ``shown`` the reader is on (the first again whenever ``filters``, what chose
-    ``shown``, differ from the last run's); ``total``: the events of the datasets shown."""
-    changed = st.session_state.get(ps.TABLE_FILTERS) != filters
-    page = ps.table_page(len(shown), st.session_state.get(ps.TABLE_PAGE), filters_changed=changed)
-    st.session_state[ps.TABLE_FILTERS] = filters
-    st.session_state[ps.TABLE_PAGE] = page.number  # before the page input is drawn, so it shows this page
-    rows = shown.iloc[page.start:page.stop]
-    st.session_state[ps.SHOWN_IDS] = list(rows["id"])
-    if shown.empty:
+
+def events_table(data: Snapshot, shown: np.ndarray, total: int, filters: object) -> None:
+    """The page of the ``shown`` events (a mask over ``data.events``) the reader is on, in the
+    order chosen; the first page again whenever ``filters`` (what chose the rows) or the order
+    differ from the last run's. ``total``: the events of the datasets shown."""
+    if not shown.any():
         st.info(f"No event matches the filters: “Reset filters” shows all {total}.")
+        st.session_state[ps.SHOWN_IDS] = []
+        for key, default in ((ps.TABLE_SORT, table.DEFAULT_SORT), (ps.TABLE_DESCENDING, False)):
+            st.session_state[key] = st.session_state.get(key, default)  # kept: an undrawn widget loses its value
         return
+    column_choice, direction_choice, _ = st.columns([2, 2, 4], vertical_alignment="bottom")
+    column = column_choice.selectbox("Sort the table by", list(table.SORT_COLUMNS), key=ps.TABLE_SORT,
+                                     format_func=table.SORT_COLUMNS.get,
+                                     help="Sorts every shown event, not only this page; a click on a "
+                                          "column's heading does the same")
+    descending = direction_choice.radio("Order", list(DIRECTIONS), key=ps.TABLE_DESCENDING, horizontal=True,
+                                        format_func=DIRECTIONS.get, label_visibility="collapsed")
+    order = (filters, column, descending)
+    changed = st.session_state.get(ps.TABLE_FILTERS) != order
+    rows = table.sort_order(data, column).of(shown, descending)
+    page = ps.table_page(len(rows), st.session_state.get(ps.TABLE_PAGE), filters_changed=changed)
+    st.session_state[ps.TABLE_FILTERS] = order
+    st.session_state[ps.TABLE_PAGE] = page.number  # before the page input is drawn, so it shows this page
+    listed = data.details(data.events.iloc[rows[page.start:page.stop]])  # the page's rows with their text
+    st.session_state[ps.SHOWN_IDS] = list(listed["id"])
     caption, previous, number, following = st.columns([4, 1.3, 1.2, 1.3], vertical_alignment="bottom")
-    caption.caption(f"{page.caption}, by date. Select a row to show its event on the map, its popup open: "
+    by = table.SORT_COLUMNS[column].lower() + (" (descending)" if descending else "")
+    caption.caption(f"{page.caption}, by {by}. Select a row to show its event on the map, its popup open: "
                     f"click the box at the row's left, or with the keys, Tab into the table, move with the arrow "
                     f"keys and press Shift+Space.")
     if page.pages > 1:
@@ -41,11 +60,12 @@ def events_table(data: Snapshot, shown: pd.DataFrame, total: int, filters: objec
                             help=f"{page.pages:,} pages of {ps.TABLE_ROWS} rows")
         following.button("Next ▶", key="table_next", disabled=page.number == page.pages, width="stretch",
                          on_click=_turn, args=(1,))
-    # A key per page: a row selected on one page is not shown selected on the next.
-    key = f"{ps.TABLE}_{page.number}"
+    # A key per page and order: a row selected on one page is not shown selected on another, and a
+    # heading's click (a column selection) is gone once it has sorted the table.
+    key = f"{ps.TABLE}_{column}_{int(descending)}_{page.number}"
     st.dataframe(
-        table.events_table(data.details(rows), data.vocabulary), key=key, on_select=partial(_selected, key),
-        selection_mode="single-row", hide_index=True, width="stretch",
+        table.events_table(listed, data.vocabulary), key=key, on_select=partial(_selected, key),
+        selection_mode=("single-row", "single-column"), hide_index=True, width="stretch",
         placeholder="n/a",  # the only missing cells: a country-wide event's distance (geo.table)
         column_config={
             "Date": st.column_config.TextColumn(help="At the precision the source gives"),
@@ -62,7 +82,12 @@ def _turn(step: int) -> None:
 
 
 def _selected(key: str) -> None:
-    """The table's selection callback: the row names an event of the page as it was listed."""
-    rows = st.session_state[key].selection.rows
-    st.session_state[ps.SELECTED] = ps.table_selection(rows, st.session_state.get(ps.SHOWN_IDS, []))
+    """The table's selection callback: a heading clicked sorts the table by its column; a row
+    names an event of the page as it was listed."""
+    selection = st.session_state[key].selection
+    if selection.columns:
+        st.session_state.update(ps.header_sort(selection.columns[0], st.session_state[ps.TABLE_SORT],
+                                               st.session_state[ps.TABLE_DESCENDING]))
+        return
+    st.session_state[ps.SELECTED] = ps.table_selection(selection.rows, st.session_state.get(ps.SHOWN_IDS, []))
     st.session_state[ps.STEP] = None

@@ -3,7 +3,8 @@ measured in headless Chromium.
 
 For each size a temporary store is filled by running ``panj import`` on ``geo.bench.synthetic``'s events
 file (the map benchmark's events, same seed) with ``PANJ_DATA_DIR`` pointing at a temporary folder
-(never the user's store), and ``streamlit run app.py`` serves it; the page also loads the article's
+(never the user's store), timed (``import_s``: the command, from start to exit), and ``streamlit run
+app.py`` serves it; the page also loads the article's
 own events into that store, so it holds N + 30 events. One browser session opens the page first, so the app process has loaded the
 data once (``cold_load_s``); then, per size, a record of ``geo.bench.maps.Record``'s fields (the map
 benchmark's fields left null) with ``impl`` "panj" and ``size``:
@@ -16,9 +17,17 @@ benchmark's fields left null) with ``impl`` "panj" and ``size``:
 - ``sent_bytes``: the websocket payload bytes the browser received from such a choice until the
   map was painted, the script run had ended and the socket had been quiet for ``QUIET_S`` (the
   median; each in ``sent_bytes_runs``);
+- ``search_s``: then, searching the titles and summaries for ``SEARCH_WORD`` (typed, then Enter)
+  until the map is painted with the events found;
+- ``sort_s``: then, choosing "Title" in the table's "Sort the table by" until the script run has
+  ended with the table sorted; the titles' order is computed by the process's first such sort, the
+  first session's, kept as ``cold_sort_s`` beside ``cold_load_s``;
+- ``floor_load_s``: the first load of Streamlit's own floor in the same run, ``floor_page.py``
+  (one ``st_folium`` map and nothing else) served the same way, measured with its own new session
+  right after Panj's, and ``load_ratio``: ``first_load_s`` over ``floor_load_s``;
 - ``rss_mb``: the app process's peak resident memory so far (``VmHWM``), in MB of 10^6 bytes.
 
-and a ``sessions`` record: ``sessions`` browser contexts open the page at once on the same app
+and, at the largest size only, a ``sessions`` record: ``sessions`` browser contexts open the page at once on the same app
 process; each must get its map painted with its count and no error. The app's resident memory is
 read before (``VmRSS``), at peak (``VmHWM``, reset through ``/proc/PID/clear_refs`` just before)
 and after every context has closed, polling until it is back within ``RETURN_FRACTION`` of before
@@ -71,11 +80,16 @@ QUIET_S = 1.0  # no websocket frame for this long: the filter change's messages 
 HELD_ONCE_COPIES = 5.0
 VIEWPORT = {"width": 1400, "height": 1000}
 MEGABYTE = 1_000_000  # as geo.bench.maps'
+SEARCH_WORD = "Badakhshan"  # in the titles of the synthetic events of both countries' Badakhshan
+SORT_CHOICE = "Title"  # the table's sort measured: a text column, the costliest to order
+FLOOR_SCRIPT = "floor_page.py"  # Streamlit's floor: one st_folium map, beside app.py (its static/ is the same)
 
 # Evaluated in the page's top frame (geo/web/bench-app-*.js): the wait for a painted count, and
 # two frames in the map's frame once it is ready.
 _STATE = web_script("bench-app-state.js")
 _PAINTED = web_script("bench-app-painted.js")
+_FLOOR_STATE = web_script("bench-floor-state.js")
+_FLOOR_PAINTED = web_script("bench-floor-painted.js")
 _SCRIPT_IDLE = "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
 
 
@@ -99,20 +113,23 @@ class App:
 
 # --- the store and the server --------------------------------------------------------------------
 
-def fill_store(data_dir: Path, count: int, *, layers_dir: Path = LAYERS_DIR) -> synthetic.Summary:
+def fill_store(data_dir: Path, count: int, *, layers_dir: Path = LAYERS_DIR) -> tuple[synthetic.Summary, float]:
     """Write ``count`` synthetic events and import them with ``panj import`` into the store of
-    ``data_dir`` (PANJ_DATA_DIR is set for that command only); what was generated."""
+    ``data_dir`` (PANJ_DATA_DIR is set for that command only); what was generated, and the seconds
+    the command took."""
     events = data_dir / "synthetic-events.geojson"
     summary = synthetic.write_events_file(events, count, layers_dir=layers_dir)
+    started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "geo", "import", str(events), "--name", DATASET_NAME, "--licence", "synthetic",
          "--layers-dir", str(layers_dir)],
         cwd=ROOT, env=_app_env(data_dir, layers_dir), capture_output=True, text=True, check=False,
     )
+    took = time.perf_counter() - started
     if done.returncode != 0:
         raise AppBenchError(f"panj import of {count:,} synthetic events failed:\n{done.stderr[-2000:]}")
     events.unlink()
-    return summary
+    return summary, took
 
 
 def _app_env(data_dir: Path, layers_dir: Path) -> dict[str, str]:
@@ -124,16 +141,16 @@ def _app_env(data_dir: Path, layers_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def serve(data_dir: Path, *, layers_dir: Path = LAYERS_DIR) -> Iterator[App]:
-    """``streamlit run app.py`` on a free local port with the store of ``data_dir``, as the browser
-    tests start it (tests/conftest.py); stopped on leaving."""
+def serve(data_dir: Path, *, layers_dir: Path = LAYERS_DIR, script: str = "app.py") -> Iterator[App]:
+    """``streamlit run app.py`` (or another ``script`` of the checkout) on a free local port with the
+    store of ``data_dir``, as the browser tests start it (tests/conftest.py); stopped on leaving."""
     import socket
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1"],
         cwd=ROOT, env=_app_env(data_dir, layers_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
@@ -243,6 +260,64 @@ class Session:
             return self.painted(before, timeout_s)
         return state["shown"], state["total"]
 
+    def floor_painted(self, timeout_s: float) -> None:
+        """Wait until the floor page's map is laid out and its first frame painted. StepFailed on an
+        error or the timeout."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        deadline = time.perf_counter() + timeout_s
+        while True:
+            try:
+                state = self.page.wait_for_function(_FLOOR_STATE, timeout=max(deadline - time.perf_counter(), 0.001) * 1000,
+                                                    polling="raf").json_value()
+            except PlaywrightTimeout:
+                raise StepFailed(f"the floor page's map was not painted within {timeout_s:.0f} s") from None
+            if isinstance(state, dict):
+                raise StepFailed(state["error"])
+            if self.page.evaluate(_FLOOR_PAINTED):  # else the map's frame was replaced meanwhile
+                return
+
+    def search(self, word: str, before: int, timeout_s: float) -> int:
+        """Search the titles and summaries for ``word`` (typed, then Enter: the rerun starts at the
+        key) until the map is painted with another count than ``before``; the count shown."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        box = self.page.get_by_label("Search titles and summaries")
+        try:
+            box.fill(word, timeout=timeout_s * 1000)
+            box.press("Enter", timeout=timeout_s * 1000)
+        except PlaywrightTimeout:
+            raise StepFailed(f"the search box could not be used within {timeout_s:.0f} s") from None
+        return self.painted(before, timeout_s)[0]
+
+    def sort_option(self, label: str, timeout_s: float) -> Any:
+        """Open the table's "Sort the table by" list; its option ``label`` (a locator)."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        choice = self.page.get_by_role("combobox", name="Sort the table by")
+        option = self.page.locator("[role=listbox] [role=option]").filter(has_text=label).first
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            try:  # as for the event types: the arrow key opens the list where a click may not
+                choice.focus(timeout=timeout_s * 1000)
+                self.page.keyboard.press("ArrowDown")
+                option.wait_for(timeout=2000)
+                return option
+            except PlaywrightTimeout:
+                continue
+        raise StepFailed(f"the table's sort list did not open within {timeout_s:.0f} s")
+
+    def sorted_by(self, label: str, timeout_s: float) -> None:
+        """Wait until the table's caption says it is sorted by ``label`` and the script run has ended."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.wait_for_function("(by) => document.body.innerText.includes(by)", arg=f", by {label.lower()}.",
+                                        timeout=timeout_s * 1000, polling="raf")
+            self.page.wait_for_function(_SCRIPT_IDLE, timeout=timeout_s * 1000, polling="raf")
+        except PlaywrightTimeout:
+            raise StepFailed(f"the table was not sorted by {label} within {timeout_s:.0f} s") from None
+
     def quiet(self, timeout_s: float) -> None:
         """Wait until the script run has ended and no websocket frame has come for ``QUIET_S``."""
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -287,7 +362,8 @@ def measure_page(browser: Any, app: App, size: int, timeout_s: float = STEP_TIME
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     measured: dict[str, Any] = {"first_load_s": None, "filter_s": None, "sent_bytes": None}
-    extra: dict[str, Any] = {"events_total": None, "events_filtered": [], "filter_runs_s": [], "sent_bytes_runs": []}
+    extra: dict[str, Any] = {"events_total": None, "events_filtered": [], "filter_runs_s": [], "sent_bytes_runs": [],
+                             "search_s": None, "events_found": None, "sort_s": None}
     note = None
     session = Session(browser, app.url)
     try:
@@ -310,13 +386,36 @@ def measure_page(browser: Any, app: App, size: int, timeout_s: float = STEP_TIME
             extra["sent_bytes_runs"].append(session.received)
         measured["filter_s"] = statistics.median(extra["filter_runs_s"])
         measured["sent_bytes"] = statistics.median_low(extra["sent_bytes_runs"])
+        started = time.perf_counter()
+        extra["events_found"] = session.search(SEARCH_WORD, shown, timeout_s)
+        extra["search_s"] = round(time.perf_counter() - started, 3)
+        session.quiet(timeout_s)
+        option = session.sort_option(SORT_CHOICE, timeout_s)
+        started = time.perf_counter()
+        option.click(timeout=timeout_s * 1000)
+        session.sorted_by(SORT_CHOICE, timeout_s)
+        extra["sort_s"] = round(time.perf_counter() - started, 3)
     except StepFailed as failure:
-        missing = next(key for key, value in measured.items() if value is None)
+        missing = next(key for key, value in {**measured, **extra}.items() if value is None)
         note = f"{missing}: {failure}"
     finally:
         session.close()
     record = Record("panj", size, note=note, rss_mb=round(memory_mb(app.pid, "VmHWM"), 1), **measured)
     return {**dataclasses.asdict(record), **extra}
+
+
+def measure_floor(browser: Any, floor: App, timeout_s: float = STEP_TIMEOUT_S) -> tuple[float | None, str | None]:
+    """The floor page's first load in a new session (seconds), or None and why not."""
+    session = Session(browser, floor.url)
+    try:
+        started = time.perf_counter()
+        session.open()
+        session.floor_painted(timeout_s)
+        return round(time.perf_counter() - started, 3), None
+    except StepFailed as failure:
+        return None, f"floor_load_s: {failure}"
+    finally:
+        session.close()
 
 
 def measure_sessions(browser: Any, app: App, size: int, sessions: int, dataset: float | None,
@@ -362,7 +461,8 @@ def measure_sessions(browser: Any, app: App, size: int, sessions: int, dataset: 
 
 @dataclass(frozen=True)
 class Result:
-    """A run: its records (two per size), what was generated per size, and the machine."""
+    """A run: its records (one per size, and the sessions' at the largest), what was generated per
+    size, and the machine."""
 
     records: list[dict[str, Any]]
     summaries: dict[int, synthetic.Summary]
@@ -375,7 +475,8 @@ class Result:
             "method": {
                 "step_timeout_s": STEP_TIMEOUT_S, "sessions_timeout_s": SESSIONS_TIMEOUT_S,
                 "settle_timeout_s": SETTLE_TIMEOUT_S, "return_fraction": RETURN_FRACTION, "quiet_s": QUIET_S,
-                "filter_changes": FILTER_CHANGES,
+                "filter_changes": FILTER_CHANGES, "search_word": SEARCH_WORD, "sort_choice": SORT_CHOICE,
+                "floor_page": FLOOR_SCRIPT,
                 "held_once_copies": HELD_ONCE_COPIES, "viewport": VIEWPORT, "seed": synthetic.SEED,
                 "megabyte": MEGABYTE,
                 "location_shares": {str(size): summary.location_shares for size, summary in self.summaries.items()},
@@ -386,8 +487,9 @@ class Result:
 
 def run(sizes: Sequence[int], *, sessions: int = SESSIONS, layers_dir: Path = LAYERS_DIR,
         browser_path: str | None = None, report: Callable[[str], None] = lambda line: None) -> Result:
-    """For each size, a store of that many synthetic events, the app serving it, and its two
-    records (the page's, then the sessions'); ``report`` is told each step."""
+    """For each size, a store of that many synthetic events, the app serving it and its record,
+    beside the floor page's first load; at the largest size the sessions' record too. ``report``
+    is told each step."""
     from playwright.sync_api import sync_playwright
 
     from geo.browser import find_browser, launch_args
@@ -397,20 +499,30 @@ def run(sizes: Sequence[int], *, sessions: int = SESSIONS, layers_dir: Path = LA
         browser = playwright.chromium.launch(executable_path=find_browser(browser_path), args=launch_args())
         try:
             machine = machine_info(browser.version)
-            for size in sizes:
-                with tempfile.TemporaryDirectory(prefix="panj-bench-app-") as folder:
-                    data_dir, started = Path(folder), time.perf_counter()
-                    summaries[size] = fill_store(data_dir, size, layers_dir=layers_dir)
-                    dataset = dataset_mb(data_dir, layers_dir=layers_dir)
-                    report(f"{size:,} synthetic events imported in {time.perf_counter() - started:.1f} s "
-                           f"(location: {summaries[size].describe()}); the page data takes {dataset:,.1f} MB")
-                    with serve(data_dir, layers_dir=layers_dir) as app:
-                        warm = measure_page(browser, app, size)  # the process loads the data here
-                        record = {**measure_page(browser, app, size), "cold_load_s": warm["first_load_s"]}
-                        report(progress_line(record))
-                        crowd = measure_sessions(browser, app, size, sessions, dataset)
-                        report(progress_line(crowd))
-                    records += [record, crowd]
+            with tempfile.TemporaryDirectory(prefix="panj-bench-floor-") as floor_dir, \
+                    serve(Path(floor_dir), layers_dir=layers_dir, script=FLOOR_SCRIPT) as floor:
+                measure_floor(browser, floor)  # the floor's process warms up as Panj's does
+                for size in sizes:
+                    with tempfile.TemporaryDirectory(prefix="panj-bench-app-") as folder:
+                        data_dir = Path(folder)
+                        summaries[size], import_s = fill_store(data_dir, size, layers_dir=layers_dir)
+                        dataset = dataset_mb(data_dir, layers_dir=layers_dir)
+                        report(f"{size:,} synthetic events imported in {import_s:.1f} s "
+                               f"(location: {summaries[size].describe()}); the page data takes {dataset:,.1f} MB")
+                        with serve(data_dir, layers_dir=layers_dir) as app:
+                            warm = measure_page(browser, app, size)  # the process loads the data here
+                            record = {**measure_page(browser, app, size), "cold_load_s": warm["first_load_s"],
+                                      "cold_sort_s": warm["sort_s"], "import_s": round(import_s, 3)}
+                            record["floor_load_s"], floor_note = measure_floor(browser, floor)
+                            record["note"] = record["note"] or floor_note
+                            record["load_ratio"] = (round(record["first_load_s"] / record["floor_load_s"], 2)
+                                                    if record["first_load_s"] and record["floor_load_s"] else None)
+                            report(progress_line(record))
+                            records.append(record)
+                            if size == max(sizes):
+                                crowd = measure_sessions(browser, app, size, sessions, dataset)
+                                report(progress_line(crowd))
+                                records.append(crowd)
         finally:
             browser.close()
     return Result(records, summaries, machine)
@@ -426,8 +538,10 @@ def progress_line(record: dict[str, Any]) -> str:
                 f"{record['all_painted_s']} s, {len(record['errors'])} errors{errors}; RSS {record['rss_before_mb']} "
                 f"-> {record['rss_peak_mb']} -> {record['rss_after_mb']} MB ({record['settle_s']} s after closing)")
     note = f" ({record['note']})" if record["note"] else ""
-    return (f"  {record['size']:>7,} events: cold load {record['cold_load_s']} s, first load {record['first_load_s']} s, "
-            f"filter {record['filter_s']} s ({record['sent_bytes']} bytes), peak RSS {record['rss_mb']} MB{note}")
+    return (f"  {record['size']:>7,} events: import {record['import_s']} s, cold load {record['cold_load_s']} s, "
+            f"first load {record['first_load_s']} s (floor {record['floor_load_s']} s, x{record['load_ratio']}), "
+            f"filter {record['filter_s']} s ({record['sent_bytes']} bytes), search {record['search_s']} s, "
+            f"sort {record['sort_s']} s (cold {record['cold_sort_s']} s), peak RSS {record['rss_mb']} MB{note}")
 
 
 def format_table(records: Sequence[dict[str, Any]]) -> str:
@@ -437,9 +551,12 @@ def format_table(records: Sequence[dict[str, Any]]) -> str:
 
     pages = [record for record in records if record.get("kind") != "sessions"]
     crowds = [record for record in records if record.get("kind") == "sessions"]
-    lines = [f"{'events':>8} {'cold s':>7} {'first s':>8} {'filter s':>9} {'sent bytes':>12} {'peak RSS MB':>12}"]
-    lines += [(f"{r['size']:>8,} {cell(r['cold_load_s']):>7} {cell(r['first_load_s']):>8} {cell(r['filter_s']):>9} "
-               f"{cell(r['sent_bytes']):>12} {cell(r['rss_mb']):>12}") for r in pages]
+    lines = [(f"{'events':>9} {'import s':>8} {'cold s':>7} {'first s':>8} {'floor s':>8} {'ratio':>5} "
+              f"{'filter s':>9} {'sent bytes':>11} {'search s':>8} {'sort s':>7} {'peak RSS MB':>11}")]
+    lines += [(f"{r['size']:>9,} {cell(r['import_s']):>8} {cell(r['cold_load_s']):>7} {cell(r['first_load_s']):>8} "
+               f"{cell(r['floor_load_s']):>8} {cell(r['load_ratio']):>5} {cell(r['filter_s']):>9} "
+               f"{cell(r['sent_bytes']):>11} {cell(r['search_s']):>8} {cell(r['sort_s']):>7} {cell(r['rss_mb']):>11}")
+              for r in pages]
     lines += ["", (f"{'events':>8} {'sessions':>8} {'painted':>7} {'errors':>6} {'RSS before':>10} {'peak':>7} "
                    f"{'after':>7} {'dataset MB':>10} {'held once':>9}")]
     lines += [(f"{r['size']:>8,} {r['sessions']:>8} {r['painted']:>7} {len(r['errors']):>6} {r['rss_before_mb']:>10} "
