@@ -126,9 +126,14 @@ def playback_bounds(state: FilterState, date_first: Sequence[dt.date],
     when no event is shown."""
     if not len(date_first):
         return None
-    first = state.date_from or min(date_first)
-    last = state.date_to or max(date_last)
+    first = state.date_from or _day(min(date_first))
+    last = state.date_to or _day(max(date_last))
     return first, max(first, last)
+
+
+def _day(value: dt.date) -> dt.date:
+    """A day (the snapshot's dates are datetime64, read back as timestamps: datetimes)."""
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def layer_key(layer_id: str) -> str:

@@ -350,7 +350,7 @@ def _expected_order(heading: str, descending: bool) -> list[str]:
     the values ascending (text folded, distances as numbers), ties by first day then id, rows
     without a value last; descending lists the valued rows backwards, the others still last."""
     snapshot = read_snapshot(geo.layers.LAYERS_DIR)
-    expected = table_columns(snapshot.events, snapshot.vocabulary)
+    expected = table_columns(snapshot.details(snapshot.events), snapshot.vocabulary)
     rows = list(zip(expected[heading], expected["From"], snapshot.events["id"]))
     valued = [row for row in rows if not pd.isna(row[0]) and row[0] != ""]
     missing = sorted((row for row in rows if pd.isna(row[0]) or row[0] == ""), key=lambda row: (row[1], row[2]))
