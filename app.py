@@ -167,7 +167,9 @@ def view_in_words(data: Snapshot, shown: pd.DataFrame, total: int, state: Filter
     text = summary.view_summary(shown, total, data.vocabulary, data.regions, state.regions, data.place_names)
     if not presenter:  # presenter view has no table
         text += " The table under the map lists every event shown, with the same filters."
-    st.html(f'<p class="panj-summary">{html_text(text)}</p>')
+    # On a projector it is not drawn, but screen readers still have it (static/page.css).
+    hidden = " panj-visually-hidden" if presenter else ""
+    st.html(f'<p class="panj-summary{hidden}">{html_text(text)}</p>')
 
 
 # --- page ----------------------------------------------------------------------------------------

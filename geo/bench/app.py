@@ -292,20 +292,9 @@ class Session:
 
     def sort_option(self, label: str, timeout_s: float) -> Any:
         """Open the table's "Sort the table by" list; its option ``label`` (a locator)."""
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
         choice = self.page.get_by_role("combobox", name="Sort the table by")
         option = self.page.locator("[role=listbox] [role=option]").filter(has_text=label).first
-        deadline = time.perf_counter() + timeout_s
-        while time.perf_counter() < deadline:
-            try:  # as for the event types: the arrow key opens the list where a click may not
-                choice.focus(timeout=timeout_s * 1000)
-                self.page.keyboard.press("ArrowDown")
-                option.wait_for(timeout=2000)
-                return option
-            except PlaywrightTimeout:
-                continue
-        raise StepFailed(f"the table's sort list did not open within {timeout_s:.0f} s")
+        return self._open_list(choice, option, "the table's sort list", timeout_s)
 
     def sorted_by(self, label: str, timeout_s: float) -> None:
         """Wait until the table's caption says it is sorted by ``label`` and the script run has ended."""
@@ -334,22 +323,26 @@ class Session:
 
     def event_type_option(self, timeout_s: float) -> Any:
         """Open the sidebar's "Event types" list; its first event type not yet chosen (a locator)."""
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
         choice = self.page.get_by_role("combobox", name="Event types")
         # The open list is the only listbox; its first option is "Select all" (key "__select_all__").
         option = self.page.locator("[role=listbox] [role=option][aria-selected=false]:not([data-key^='__'])").first
+        return self._open_list(choice, option, "the event types list", timeout_s)
+
+    def _open_list(self, choice: Any, option: Any, what: str, timeout_s: float) -> Any:
+        """Open the list of the select ``choice`` until ``option`` shows (``option``). A click on the
+        page's first focus did not always open it; the arrow key on the focused select does."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         deadline = time.perf_counter() + timeout_s
         while time.perf_counter() < deadline:
             try:
-                # A click on the page's first focus did not always open the list; the arrow key does.
                 choice.focus(timeout=timeout_s * 1000)
                 self.page.keyboard.press("ArrowDown")
                 option.wait_for(timeout=2000)
                 return option
             except PlaywrightTimeout:
                 continue
-        raise StepFailed(f"the event types list did not open within {timeout_s:.0f} s")
+        raise StepFailed(f"{what} did not open within {timeout_s:.0f} s")
 
     def close(self) -> None:
         self.context.close()
