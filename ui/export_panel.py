@@ -113,8 +113,8 @@ def playback_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, vie
                    "choose a longer step or narrow the dates (panj export --animate plays more)")
     elif video in ("webm", "mp4") and (size.width % 2 or size.height % 2):
         problem = f"a {video.upper()} needs an even width and height, not {size.width}×{size.height} px"
-    if problem is not None:
-        st.error(markdown_text(problem))
+    if problem is not None:  # what to change, said quietly: the panel opens on every page
+        st.caption(markdown_text(problem))
         return
     st.caption(markdown_text(f"{periods[0].label} to {periods[-1].label}: {len(periods)} frames, "
                              f"{size.width}×{size.height} px"))
