@@ -130,7 +130,7 @@ def playback_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, vie
                         playback.Playback(first, last, step, mode), video, fps, wanted)
     rendered = st.session_state.get(PLAYBACK)
     if rendered is not None and rendered["wanted"] == wanted:
-        st.caption(f"Rendered: {rendered['label']}")
+        st.caption(markdown_text(f"Rendered: {rendered['label']}"))
         st.download_button(f"Download {video.upper()}", rendered["data"], file_name=f"panj-playback.{video}",
                            mime=export.VIDEO_MIME_TYPES[video], key="export_play_download", on_click="ignore")
     elif rendered is not None:
