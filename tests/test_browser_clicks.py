@@ -2,7 +2,7 @@
 with the map only partly in view: the first click or tap on a group opens its list and leaves the
 page where it was; an open list stays clear of the map's controls and of Streamlit's header;
 "Fit to events" keeps every symbol out from under the open legend; and on a phone the Scene
-select and "Fit to events" sit together.
+select, the playback's controls and "Fit to events" sit together.
 
 Clicks are real pointer events at page coordinates (not Playwright's element clicks, which scroll
 the element into view first and so would hide a page that moves under the pointer). Where the
@@ -176,8 +176,11 @@ def test_scene_and_fit_to_events_sit_together_on_a_phone(browser, app_url) -> No
         page = context.new_page()
         page.goto(f"{app_url}/?basemap=none")
         map_frame(page)
+        # Scene, then the playback's controls, then "Fit to events": no blank between them.
         scene = page.locator(".st-key-w_scene").bounding_box()
+        playback = page.locator(".st-key-panj-playback").bounding_box()
         fit = page.get_by_role("button", name="Fit to events").bounding_box()
-        assert 0 <= fit["y"] - (scene["y"] + scene["height"]) < 24
+        assert 0 <= playback["y"] - (scene["y"] + scene["height"]) < 24
+        assert 0 <= fit["y"] - (playback["y"] + playback["height"]) < 24
     finally:
         context.close()

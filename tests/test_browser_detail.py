@@ -86,9 +86,9 @@ def test_a_popup_asked_for_before_its_text_is_written_opens_with_it(page, monkey
     release = threading.Event()
     written = eventdata.popup_files
 
-    def held(events):
+    def held(events, details=None):
         assert release.wait(TIMEOUT_MS / 1000), "the test never released the popup text"
-        yield from written(events)
+        yield from written(events, details)
 
     monkeypatch.setattr(snapshots.eventdata, "popup_files", held)
     snapshot = snapshot_of(LAYERS_DIR)

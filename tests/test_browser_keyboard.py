@@ -26,6 +26,11 @@ def _tab_to_group(page) -> str:
     for _ in range(MAX_TABS):
         page.keyboard.press("Tab")
         name = page.evaluate(FOCUSED_KEY)
+        if name is not None and not (GROUP_NAME.match(name) or EVENT_NAME.match(name)):
+            # The first button reached: the names get their text now (geo/web/panj-keys.js).
+            page.wait_for_function(f"() => {{ const name = ({FOCUSED_KEY})(); return name && / at .+\\. Enter /.test(name); }}",
+                                   timeout=TIMEOUT_MS)
+            name = page.evaluate(FOCUSED_KEY)
         if name is not None and GROUP_NAME.match(name):
             return name
     raise AssertionError(f"no group of the map reached in {MAX_TABS} presses of Tab")
@@ -34,6 +39,7 @@ def _tab_to_group(page) -> str:
 def test_every_group_in_view_has_a_named_button_in_reading_order(page, app_url) -> None:
     page.goto(f"{app_url}/?basemap=none")
     frame = map_frame(page)
+    _tab_to_group(page)  # the names get their text once the keyboard comes among them
     frame.wait_for_function("() => window.panjMap.keys().length > 0 && window.panjMap.keys().every(k => !/^(Event|\\d+ events)(\\.| in)/.test(k))",
                             timeout=TIMEOUT_MS)  # every name has its text
     groups = frame.evaluate("() => window.panjMap.groups()")
@@ -52,7 +58,6 @@ def test_every_group_in_view_has_a_named_button_in_reading_order(page, app_url) 
 def test_tab_enter_arrows_and_escape(page, app_url) -> None:
     page.goto(f"{app_url}/?basemap=none")
     frame = map_frame(page)
-    frame.wait_for_function("() => window.panjMap.keys().some(k => / events at .*: first, /.test(k))", timeout=TIMEOUT_MS)
     name = _tab_to_group(page)
     row = frame.evaluate("() => document.activeElement.dataset.row")
     page.keyboard.press("Enter")  # the group's list, the focus on its first row

@@ -8,6 +8,7 @@
  * group's list) and moves the focus into it; in a list the arrow keys move between rows; Escape
  * closes the popup and puts the focus back on the group's button. The buttons take no pointer
  * events, so the mouse reaches the map as before; a focused button shows a ring on the symbol.
+ * Their names get the events' text once the focus first comes among them (until then a count).
  * Buttons are made for at most MAX_KEYS groups in view; a note after them says how to reach the
  * rest (zoom in, or the table under the map). window.panjMap.keys() lists the buttons' names.
  */
@@ -29,15 +30,30 @@
     this.opener = null;  // the first row of the group whose popup the keyboard opened
     this.names = {};  // row -> its button's name, once its text has come
     this.pending = false;
+    // The events' text is fetched for the names only once the keyboard comes into the map: a page
+    // no one tabs through asks for no popup file, and one not yet written (geo.snapshot writes
+    // them after the map) is not asked for early.
+    this.named = false;
+    this._missing = [];
+    this.box.addEventListener("focusin", function () {
+      if (self.named) { return; }
+      self.named = true;
+      self._fetchNames(self._missing);
+    });
     map.on("panjsymbols", this.schedule, this);
     map.on("popupclose", function () {
-      var back = self.opener;
-      self.opener = null;
-      // Back to the group's button when the popup held the focus (Escape, its close button).
-      if (back !== null && (document.activeElement === document.body || !document.activeElement ||
-          !document.documentElement.contains(document.activeElement) || self._inPopup(document.activeElement))) {
-        self.focusRow(back);
-      }
+      if (self.opener === null) { return; }
+      // Looked at once Leaflet is done: a list's row closes the list's popup to open its event's.
+      window.setTimeout(function () {
+        var back = self.opener, active = document.activeElement;
+        if (back === null) { return; }
+        if (map._popup && map.hasLayer(map._popup)) { self._focusPopup(); return; }
+        self.opener = null;
+        // Back to the group's button when the popup held the focus (Escape, its close button).
+        if (!active || active === document.body || !document.documentElement.contains(active) || self._inPopup(active)) {
+          self.focusRow(back);
+        }
+      }, 0);
     });
     map.getContainer().addEventListener("keydown", function (e) { self._onKey(e); });
     // A list's row replaces the popup's content with the event's (and its back button with the
@@ -110,7 +126,8 @@
       this.box.appendChild(note);
     }
     if (keepRow !== null) { this.focusRow(keepRow); }
-    this._fetchNames(missing);
+    this._missing = missing;
+    if (this.named) { this._fetchNames(missing); }
   };
 
   /* Names for the buttons whose text has not come yet: their groups' first rows, a few at a time. */
