@@ -242,9 +242,11 @@ class Snapshot:
         published = self._published
         with published.lock:
             now = time.time()
-            # A stat a run: a folder removed under a page (another server's pruning, a cleared
-            # cache) is published again before this run sends its URLs, not a minute later.
-            if published.data is None or not published.folder.path.is_dir():
+            # Two stats a run: a folder removed under a page (another server's pruning, a cleared
+            # cache) is published again before this run sends its URLs, not a minute later; so is
+            # one another server published again meanwhile (same name, same files), which holds
+            # that server's popup text, not ours.
+            if published.data is None or not self._folder_whole():
                 published.folder, published.data = self._publish()
                 published.touched = time.time()  # after the writing: the folder's mtime is our own
             elif now - published.touched > TOUCH_EVERY_S:
@@ -260,6 +262,13 @@ class Snapshot:
         popups = self._published.popups
         return popups.wait(timeout) and self._published.data is not None and \
             (self._published.folder.path / self._popups_name()).is_dir()
+
+    def _folder_whole(self) -> bool:
+        """Whether the published folder is there with this snapshot's popup text (or the text is
+        still being written into it)."""
+        published = self._published
+        return published.folder.path.is_dir() and \
+            (not published.popups.is_set() or (published.folder.path / self._popups_name()).is_dir())
 
     def _popups_name(self) -> str:
         return self._published.data.events.details.rstrip("/").rsplit("/", 1)[1]

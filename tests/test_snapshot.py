@@ -138,6 +138,28 @@ def test_a_removed_folder_is_published_again(store, monkeypatch) -> None:
     assert assets.local_file(data.events.url) is not None
 
 
+def _published_dir(url: str) -> Path:
+    assert url.startswith(assets.STATIC_URL)
+    return assets.STATIC_DIR / url[len(assets.STATIC_URL):].strip("/")
+
+
+def test_a_folder_another_server_published_again_gets_our_popup_text_again(store, monkeypatch) -> None:
+    """Another server pruned the folder and published it again with its own popup text: the
+    popup folder this page names is gone, so the next run publishes ours again."""
+    monkeypatch.setattr(snapshots, "TOUCH_EVERY_S", 0)
+    current = snapshots.SnapshotCache().get(LAYERS_DIR, store)
+    first = current.map_data().events.details
+    assert current.popups_written(60)
+    assets.remove_folder(current.folder_name)
+    other = snapshots.build_snapshot(LAYERS_DIR, store)  # the other server, same revision
+    assert other.map_data().events.details != first and other.popups_written(60)
+    assert other.folder_name == current.folder_name and current.folder_name in _folders()
+    assert not _published_dir(first).is_dir()  # what this page names is gone...
+    again = current.map_data().events.details
+    assert again != first and current.popups_written(60)  # ...so it is written again
+    assert _published_dir(again).is_dir()
+
+
 def test_an_unchanged_snapshot_publishes_no_new_folder(store) -> None:
     """Exports, reruns and a second process reading the same revision all name the same folder."""
     cache = snapshots.SnapshotCache()
