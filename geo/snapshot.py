@@ -317,7 +317,9 @@ class Snapshot:
             # Writing into the folder moved its mtime: this process's own use, not another's.
             if assets.touch_folder(folder.name):
                 self._published.touched = time.time()
-        except OSError as error:  # pruned meanwhile: a page still on it reloads and is published again
+        except (OSError, StoreError) as error:
+            # Pruned meanwhile (a page still on it reloads and is published again), or the store
+            # gone or unreadable: logged, and the next publishing writes it again.
             logger.warning("popup text of data folder %s not written: %s", folder.name, error)
         finally:
             self._published.popups.set()

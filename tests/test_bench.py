@@ -58,6 +58,9 @@ def test_bench_writes_one_well_formed_record_per_map(bench_json) -> None:
         for name in ("paint_s", "zoom_s", "pan_s", "heap_mb"):
             assert isinstance(record[name], float) and record[name] > 0, name
         assert all(record[name] is None for name in APP_FIELDS) and record["note"] is None
+    naive, panj = records
+    # Only Panj's map plays back through time.
+    assert naive["step_s"] is None and isinstance(panj["step_s"], float) and panj["step_s"] > 0
 
 
 @real_layers
@@ -73,6 +76,7 @@ def test_bench_json_names_the_machine_and_method_and_prints_a_table(bench_json) 
     assert re.search(rf"^{BENCH_SIZE}\s+build\s+\d", table, flags=re.MULTILINE)
     for label in ("payload", "paint", "zoom", "pan", "JS heap"):
         assert re.search(rf"^\s+{label}\s+\d", table, flags=re.MULTILINE), label
+    assert re.search(r"^\s+playback step\s+–\s+\d", table, flags=re.MULTILINE)
 
 
 @real_layers

@@ -19,7 +19,10 @@ One ``Record`` per map and size:
   frames after ``window.panjMap.ready`` (Panj) or the document's ``load`` event (naive);
 - ``zoom_s``, ``pan_s``: one ``setZoom(z + 1)``, then one ``panBy([200, 0])``, unanimated, until
   two frames after the map's ``moveend`` (and, for Panj, after ``ready`` is true again);
-- ``heap_mb``: the page's JavaScript heap in use after paint, after a forced garbage collection.
+- ``heap_mb``: the page's JavaScript heap in use after paint, after a forced garbage collection;
+- ``step_s`` (Panj only): one step of a month-by-month playback, from the call until two frames
+  after the period is drawn through the same mask (no rebuild, no reload): the median of
+  ``PLAYBACK_STEPS`` steps from the events' first month, after the dates file is fetched.
 
 A field is None where the map did not finish within its timeout (``PAINT_TIMEOUT_S``,
 ``INTERACTION_TIMEOUT_S``), and every field of a naive map larger than ``NAIVE_MAX_SIZE`` is None
@@ -36,6 +39,7 @@ import json
 import mimetypes
 import os
 import platform
+import statistics
 import tempfile
 import threading
 import time
@@ -68,6 +72,7 @@ INTERACTION_TIMEOUT_S = 60.0  # one zoom step or one pan to its painted frame
 NAIVE_MAX_SIZE = 100_000
 VIEWPORT = {"width": 1280, "height": 800}
 PAN_PIXELS = 200
+PLAYBACK_STEPS = 7
 EVENTS_DATA_PATH = f"{assets.STATIC_URL}vendor/data/"
 EVENTS_FILE_PREFIX = "events"
 MEGABYTE = 1_000_000
@@ -80,6 +85,7 @@ _JQUERY_STAND_IN = ("<script>window.$ = function (markup) { var t = document.cre
 # interaction on the painted map.
 _PAINT_WATCH = assets.web_script("bench-paint-watch.js")
 _INTERACT = assets.web_script("bench-interact.js").replace("PAN_PIXELS", str(PAN_PIXELS))
+_PLAYBACK = assets.web_script("bench-playback.js").replace("STEPS", str(PLAYBACK_STEPS))
 
 
 class BenchError(RuntimeError):
@@ -99,6 +105,7 @@ class Record:
     zoom_s: float | None = None
     pan_s: float | None = None
     heap_mb: float | None = None
+    step_s: float | None = None
     # Measured in the running app by geo.bench.app (panj bench --app); None here.
     filter_s: float | None = None
     sent_bytes: int | None = None
@@ -139,7 +146,10 @@ def naive_map(events: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str,
 def panj_map(snapshot: Snapshot, shown: pd.DataFrame) -> folium.Map:
     """Panj's map of the ``shown`` rows of the snapshot's events, with no layer and no basemap shown:
     the snapshot's files are published on first use, as the page publishes them."""
-    view = mapview.MapView(visible_layers=(), basemap=BASEMAP_NONE)
+    # The playback may run over the events' days, as the page's does with no date filter.
+    playback_range = (pd.Timestamp(shown["date_first"].min()).date(),
+                      pd.Timestamp(shown["date_last"].max()).date()) if len(shown) else None
+    view = mapview.MapView(visible_layers=(), basemap=BASEMAP_NONE, playback_range=playback_range)
     return mapview.build_map(snapshot.map_layers, shown, snapshot.vocabulary, view, data=snapshot.map_data(),
                              basemaps=snapshot.basemaps)
 
@@ -261,6 +271,12 @@ class PageTimer(HeadlessChromium):
                     record.note = f"{action} not painted within {INTERACTION_TIMEOUT_S:g} s"
                     break
                 setattr(record, f"{action}_s", float(handle.json_value()) / 1000)
+            if impl == "panj" and record.note is None:
+                steps = page.evaluate(_PLAYBACK)
+                if steps["state"]["index"] != min(PLAYBACK_STEPS, steps["state"]["periods"] - 1):
+                    raise BenchError(f"Panj's playback at {size:,} events did not step month by month: "
+                                     f"{steps['state']}")
+                record.step_s = statistics.median(steps["times"]) / 1000
             if outside:
                 raise BenchError(f"the {impl} page asked for {outside[0]} (and {len(outside) - 1} more) outside "
                                  "the local server: it would not be measured offline")
@@ -350,6 +366,9 @@ def run(sizes: Iterable[int], *, layers_dir: Path = LAYERS_DIR, browser_path: st
                     server.document = b""
                 records.append(record)
                 report(progress_line(record))
+            # The popup text is written in the background from the store in workdir: done before
+            # the next size is measured or the store is removed.
+            data.snapshot.popups_written(PAINT_TIMEOUT_S)
     return Result(records, summaries, machine)
 
 
@@ -388,6 +407,7 @@ _FIELDS = (
     ("zoom_s", "zoom", lambda value: f"{value:.3f} s"),
     ("pan_s", "pan", lambda value: f"{value:.3f} s"),
     ("heap_mb", "JS heap", lambda value: f"{value:.1f} MB"),
+    ("step_s", "playback step", lambda value: f"{value:.3f} s"),
 )
 
 
