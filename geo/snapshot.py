@@ -323,6 +323,9 @@ class Snapshot:
             logger.warning("popup text of data folder %s not written: %s", folder.name, error)
         finally:
             self._published.popups.set()
+            # Each popup file reads its rows' text as Python objects, freed once written: about
+            # 1 KB an event held for good otherwise (docs/performance.md, "Compact page data").
+            release_freed_memory()
 
 
 # --- building ------------------------------------------------------------------------------------
