@@ -28,7 +28,11 @@ import datetime as dt
 import functools
 import gc
 import logging
+import os
+import pickle
 import secrets
+import subprocess
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -36,6 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -77,6 +82,9 @@ TOUCH_EVERY_S = 60  # how often a snapshot in use marks its folder as used (for 
 BUSY_S = 2 * TOUCH_EVERY_S  # a folder another process touched this recently is in use there
 TOUCH_SLACK_S = 1.0  # a folder's mtime this close to our own touch is our own touch
 MAX_DIRECTORIES = 2  # data directories whose snapshot one process keeps
+# From this many stored events the page builds a snapshot in a child process (build_snapshot_apart);
+# below, the child's start (imports and layers, a few seconds) costs more than the memory it saves.
+BUILD_APART_MIN_EVENTS = 20_000
 
 
 class DataError(RuntimeError):
@@ -351,6 +359,35 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
     """Read ``layers_dir`` and the events of every dataset (the directory's shipped files and the
     store's own datasets; ``store`` None: the shipped ones only) into a snapshot, writing nothing.
     ``DataError`` lists every problem when they cannot be shown."""
+    return _assemble(snapshot_parts(layers_dir, store), store)
+
+
+def build_snapshot_apart(layers_dir: Path, store: Store) -> Snapshot:
+    """``build_snapshot`` run in a child process (``geo.snapshotchild``), which hands back the
+    snapshot's parts pickled. Reading and joining the store's rows makes Python objects per event
+    that the allocators of a long-lived page would keep after they are freed (docs/performance.md,
+    "Compact page data"); in a child they go when it ends, and the page holds only the compact
+    columns. ``DataError`` as ``build_snapshot`` (a store failure as its cause, as there)."""
+    layers_dir = Path(layers_dir)
+    root = str(Path(__file__).resolve().parent.parent)  # where ``geo`` is imported from
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "geo.snapshotchild"], input=pickle.dumps((layers_dir, store.url)),
+                          capture_output=True, env=env, check=False)
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+        logger.error("snapshot build process for %s failed: %s", layers_dir, done.stderr[-4000:])
+        raise DataError(layers_dir, [f"the process building the page data failed ({done.returncode}): {reason[0]}"])
+    outcome, payload = pickle.loads(done.stdout)
+    if outcome == "problems":
+        problems, store_failed = payload
+        raise DataError(layers_dir, problems) from (StoreError("; ".join(problems)) if store_failed else None)
+    return _assemble(payload, store)
+
+
+def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
+    """What ``build_snapshot`` reads, as the keyword arguments of ``Snapshot`` but the store and
+    the texts, plus ``shipped_events`` (the shipped files' events by id, which the texts hold):
+    plain data, so a child process can hand it back pickled."""
     layers_dir = Path(layers_dir)
     try:
         layers = layers_module.load_layers(layers_dir)
@@ -368,8 +405,7 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
     vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
     regions = filters.region_choices(joined, layers)
     shipped = {dataset.name for dataset in stored.datasets if dataset.shipped}
-    texts = compact.EventTexts({event.id: event for event in stored.events if stored.dataset_of[event.id] in shipped},
-                               store, vocabulary)
+    shipped_events = {event.id: event for event in stored.events if stored.dataset_of[event.id] in shipped}
     try:
         workshop, scenes_error = scenes.load_scenes(
             layers_dir, layer_ids=tuple(layers), actor_ids=vocabulary.actors, event_type_ids=vocabulary.event_types,
@@ -378,14 +414,20 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
     except scenes.ScenesError as error:  # the page still works; only the workshop is off
         logger.warning("scenes refused: %s", error)
         workshop, scenes_error = [], str(error)
-    return Snapshot(
+    return dict(
         layers_dir=layers_dir, revision=stored.revision, layers=layers, places=compact.without_points(stored.places),
         datasets=sorted(stored.datasets, key=lambda dataset: dataset.name), events=compact.compact_events(joined),
-        texts=texts, aliases=aliases, symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary,
+        shipped_events=shipped_events, aliases=aliases, symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary,
         documents=stored.documents, basemaps=basemaps, regions=regions, span=filters.date_span(joined),
         home=placement.home_bounds(layers, joined),
-        scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error, store=store,
+        scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
     )
+
+
+def _assemble(parts: dict[str, Any], store: Store | None) -> Snapshot:
+    parts = dict(parts)
+    texts = compact.EventTexts(parts.pop("shipped_events"), store, parts["vocabulary"])
+    return Snapshot(**parts, texts=texts, store=store)
 
 
 def read_snapshot(layers_dir: Path) -> Snapshot:
@@ -472,7 +514,7 @@ class SnapshotCache:
                     if failed is not None and failed[0] == revision:
                         raise failed[1]
                     try:
-                        snapshot = build_snapshot(key[0], store)
+                        snapshot = self._build(key[0], store)
                     except DataError as error:
                         if not isinstance(error.__cause__, StoreError):  # the database's own may pass
                             with self._lock:
@@ -481,6 +523,16 @@ class SnapshotCache:
                     current = self._replace(key, snapshot)
         current.map_data()
         return current
+
+    @staticmethod
+    def _build(layers_dir: Path, store: Store) -> Snapshot:
+        try:
+            stored_events = sum(dataset.row_count for dataset in store.datasets())
+        except StoreError as error:
+            raise DataError(layers_dir, [str(error)]) from error
+        if stored_events >= BUILD_APART_MIN_EVENTS and store.url:
+            return build_snapshot_apart(layers_dir, store)
+        return build_snapshot(layers_dir, store)
 
     @staticmethod
     def _revision(store: Store, layers_dir: Path) -> int:

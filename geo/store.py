@@ -208,7 +208,8 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store | None:
                     connection.execute("PRAGMA journal_mode = WAL")  # readers go on while one imports
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"cannot open the SQLite store {path}: {error}") from None
-        store = Store(lambda: _sqlite_connection(path, writable=create), _SQLITE, str(path), writable=create)
+        store = Store(lambda: _sqlite_connection(path, writable=create), _SQLITE, str(path), writable=create,
+                      url=url)
     elif scheme in ("postgresql", "postgres"):
         import psycopg
 
@@ -218,7 +219,7 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store | None:
             except psycopg.Error as error:
                 raise StoreError(f"cannot connect to PostgreSQL at {_without_password(url)}: {error}") from None
 
-        store = Store(connect, _POSTGIS, _without_password(url), writable=create)
+        store = Store(connect, _POSTGIS, _without_password(url), writable=create, url=url)
     else:
         raise StoreError(f"{url!r}: the store's address must start sqlite:/// or postgresql://")
     if create:
@@ -460,11 +461,13 @@ class Store:
     store can be shared by every thread (the page keeps one per process). ``close`` (or leaving it
     as a context manager) is kept for the callers that own it; it has nothing to release."""
 
-    def __init__(self, connect: Callable[[], Any], dialect: _Dialect, location: str, *, writable: bool):
+    def __init__(self, connect: Callable[[], Any], dialect: _Dialect, location: str, *, writable: bool,
+                 url: str = ""):
         self._connect = connect
         self._dialect = dialect
         self.location = location  # the file, or the database URL without its password
         self.writable = writable
+        self.url = url  # what open_store opened, password included: another process opens it again
 
     def __enter__(self) -> Store:
         return self

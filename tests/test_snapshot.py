@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from snapshots import with_popups
 
@@ -272,3 +274,43 @@ def test_a_store_that_fails_once_is_read_again_on_the_next_run(store, monkeypatc
     with pytest.raises(snapshots.DataError, match="database is locked"):
         cache.get(LAYERS_DIR, store)
     assert len(cache.get(LAYERS_DIR, store).events) == 30
+
+
+def test_a_snapshot_built_apart_is_the_one_built_here(store) -> None:
+    _import(store, "acled.csv", "ACLED Tajikistan", "ACLED terms of use: cite ACLED")
+    _import(store, "events.geojson", "Field notes")
+    here = snapshots.build_snapshot(LAYERS_DIR, store)
+    apart = snapshots.build_snapshot_apart(LAYERS_DIR, store)
+    pd.testing.assert_frame_equal(apart.events, here.events)
+    assert np.array_equal(apart.symbol_lon, here.symbol_lon) and np.array_equal(apart.symbol_lat, here.symbol_lat)
+    assert (apart.revision, apart.datasets, apart.vocabulary, apart.regions, apart.span, apart.home) == \
+        (here.revision, here.datasets, here.vocabulary, here.regions, here.span, here.home)
+    assert list(apart.scenes) == list(here.scenes) and set(apart.layers) == set(here.layers)
+    # The text is read from the parent's store, the shipped events' from what the child read.
+    pd.testing.assert_frame_equal(apart.details(apart.events), here.details(here.events))
+
+
+def test_the_page_builds_a_large_store_apart(store, monkeypatch) -> None:
+    built = []
+    monkeypatch.setattr(snapshots, "build_snapshot_apart",
+                        lambda *args: built.append("apart") or snapshots.build_snapshot(*args))
+    monkeypatch.setattr(snapshots, "build_snapshot", lambda *args, build=snapshots.build_snapshot:
+                        built.append("here") or build(*args))
+    cache = snapshots.SnapshotCache()
+    cache.get(LAYERS_DIR, store)  # no dataset imported: the article's events alone
+    monkeypatch.setattr(snapshots, "BUILD_APART_MIN_EVENTS", 1)  # any imported dataset
+    _import(store, "events.geojson", "Notes")
+    cache.get(LAYERS_DIR, store)
+    assert built[0] == "here" and built[1] == "apart"
+
+
+def test_data_that_cannot_be_shown_says_so_alike_when_built_apart(store, tmp_path) -> None:
+    broken = tmp_path / "layers"
+    shutil.copytree(LAYERS_DIR, broken)
+    (broken / "frontier.geojson").write_text("{not json", encoding="utf-8")
+    with pytest.raises(snapshots.DataError) as here:
+        snapshots.build_snapshot(broken, store)
+    with pytest.raises(snapshots.DataError) as apart:
+        snapshots.build_snapshot_apart(broken, store)
+    assert apart.value.problems == here.value.problems and "frontier.geojson" in str(apart.value)
+    assert apart.value.__cause__ is None  # the data's fault, not the store's: remembered until it moves
