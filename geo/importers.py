@@ -1,5 +1,5 @@
-"""Other people's events read into Panj's event model: ACLED's CSV export, GeoJSON
-FeatureCollections and Panj's own events format (a second article's file).
+"""Other people's events read into Panj's event model: ACLED's CSV export, UCDP's GED and
+Candidate CSV, GeoJSON FeatureCollections and Panj's own events format (a second article's file).
 
 Every row becomes an entry of Panj's events format and passes through the same validation as the
 article's events (``geo.events.parse_event``), after the checks only a file from outside needs
@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import math
 import os
@@ -48,12 +49,13 @@ from geo.join import FORMULA_STARTS
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, feature_refs, load_layers
 from geo.problems import Problem, ProblemsError, read_json
 
-FORMATS = ("acled", "geojson", "panj")
+FORMATS = ("acled", "ucdp", "geojson", "panj")
 # What one numbered unit of each format is called in a report: "row 12", "feature 3", "event 2".
-UNIT = {"acled": "row", "geojson": "feature", "panj": "event"}
+UNIT = {"acled": "row", "ucdp": "row", "geojson": "feature", "panj": "event"}
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 MAX_MB_ENV = "PANJ_IMPORT_MAX_MB"  # the size limit in megabytes, when set
 ACLED_MAPPING_NAME = "import-acled.json"
+UCDP_MAPPING_NAME = "import-ucdp.json"
 
 ACLED_REQUIRED = (
     "event_id_cnty", "event_date", "time_precision", "event_type", "actor1", "latitude", "longitude",
@@ -79,6 +81,40 @@ ACLED_LOCATION_PRECISION = {"1": "locality", "2": "district", "3": "province"}
 WEEK_HALF_SPAN_DAYS = 3  # time_precision 2: the week around ACLED's day, as a 7-day span
 ACLED_PUBLISHER = "ACLED (Armed Conflict Location & Event Data)"
 
+# The 49 columns of UCDP's GED and Candidate CSV files in their published order (UCDP GED Codebook,
+# versions 23.1 and 24.1; docs/ARCHITECTURE.md, "Formats"): a Candidate file without a header row
+# is read by this order.
+UCDP_COLUMNS = (
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
+    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id",
+    "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources",
+    "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec",
+    "where_coordinates", "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
+    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec", "date_start", "date_end",
+    "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob",
+)
+UCDP_REQUIRED = (
+    "id", "type_of_violence", "side_a", "side_b", "source_article", "where_prec", "latitude", "longitude",
+    "date_prec", "date_start", "date_end", "best", "high", "low",
+)
+# Cells the event itself holds (place, dates, fatalities, citation), and geom_wkt, the point again.
+_UCDP_HELD = ("latitude", "longitude", "geom_wkt", "date_start", "date_end", "best", "high", "low", "source_article")
+# where_prec as Panj's location precision (the codebook's meaning of each code in
+# docs/ARCHITECTURE.md): 1 the place's own point, 2 a limited area around it, 3 a second-order
+# division (district), 4 a first-order division (province: the event becomes the province's), 5 an
+# area between a province and the country, 6 the country, 7 water or international airspace.
+UCDP_LOCATION_PRECISION = {"1": "locality", "2": "district", "3": "district", "4": "province", "5": "region",
+                           "6": "country", "7": "region"}
+# date_prec as the form Panj writes the span's dates in: 1 the day, 2 two to six days and 3 a week
+# (both spans of days), 4 a month, 5 a year.
+UCDP_DATE_FORM = {"1": "day", "2": "day", "3": "day", "4": "month", "5": "year"}
+_DATE_FORM_LENGTH = {"day": 10, "month": 7, "year": 4}  # of an ISO date cut to that precision
+UCDP_VIOLENCE = {"1": "State-based conflict", "2": "Non-state conflict", "3": "One-sided violence"}
+UCDP_PUBLISHER = "UCDP (Uppsala Conflict Data Program)"
+PUBLISHERS = {"acled": ACLED_PUBLISHER, "ucdp": UCDP_PUBLISHER}
+# date_start and date_end as UCDP writes them: a date, in the GED's CSV with a time of midnight.
+_UCDP_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
 PLACE_GEOMETRIES = ("Point", "Polygon", "MultiPolygon")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _BLOCK_BYTES = 4 * 1024 * 1024  # how much of a file is read at a time
@@ -94,9 +130,9 @@ class ImportFileError(ProblemsError):
 
 
 class MappingError(ProblemsError):
-    """``layers/import-acled.json`` failed validation."""
+    """``layers/import-acled.json`` or ``layers/import-ucdp.json`` failed validation."""
 
-    subject = "the ACLED mapping"
+    subject = "an import mapping"
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -220,14 +256,16 @@ def default_max_bytes() -> int:
     return int(megabytes * 1024 * 1024)
 
 
-# --- the ACLED mapping ---------------------------------------------------------------------------
+# --- the import mappings -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class AcledMapping:
-    """``layers/import-acled.json``: ACLED actor names and event types onto Panj's vocabulary."""
+    """``layers/import-acled.json``: ACLED actor names and event types onto Panj's vocabulary; or
+    ``layers/import-ucdp.json``: UCDP's side names and ``type_of_violence`` codes (as text, with no
+    sub-type)."""
 
     actors: tuple[tuple[re.Pattern[str], str], ...]
-    event_types: tuple[tuple[str, str | None, str], ...]  # (event_type, sub_event_type or None, Panj id)
+    event_types: tuple[tuple[str, str | None, str], ...]  # (the source's type, sub-type or None, Panj id)
     imported_colour: str
     imported_symbol: str
 
@@ -240,8 +278,17 @@ class AcledMapping:
 
 
 def load_acled_mapping(layers_dir: Path, vocabulary: Vocabulary) -> AcledMapping:
-    """Read and check the mapping against the vocabulary; MappingError lists every problem."""
-    path = Path(layers_dir) / ACLED_MAPPING_NAME
+    """Read and check the ACLED mapping against the vocabulary; MappingError lists every problem."""
+    return _load_mapping(Path(layers_dir) / ACLED_MAPPING_NAME, vocabulary, "acled_event_type")
+
+
+def load_ucdp_mapping(layers_dir: Path, vocabulary: Vocabulary) -> AcledMapping:
+    """Read and check the UCDP mapping against the vocabulary; MappingError lists every problem."""
+    return _load_mapping(Path(layers_dir) / UCDP_MAPPING_NAME, vocabulary, "type_of_violence")
+
+
+def _load_mapping(path: Path, vocabulary: Vocabulary, source_type: str) -> AcledMapping:
+    """A mapping file whose event types name the source's type in ``source_type``."""
     problems: list[Problem] = []
     raw = read_json(path, problems)
     if raw is None:
@@ -265,10 +312,12 @@ def load_acled_mapping(layers_dir: Path, vocabulary: Vocabulary) -> AcledMapping
     for number, entry in enumerate(raw.get("event_types", []), start=1):
         if entry.get("event_type") not in vocabulary.event_types:
             bad(f"event type #{number}", "event_type", f"unknown event type {entry.get('event_type')!r}")
-        elif not isinstance(entry.get("acled_event_type"), str):
-            bad(f"event type #{number}", "acled_event_type", "must be ACLED's event type")
+        elif source_type == "type_of_violence" and entry.get(source_type) not in (1, 2, 3):
+            bad(f"event type #{number}", source_type, "must be UCDP's type of violence: 1, 2 or 3")
+        elif source_type == "acled_event_type" and not isinstance(entry.get(source_type), str):
+            bad(f"event type #{number}", source_type, "must be ACLED's event type")
         else:
-            event_types.append((entry["acled_event_type"], entry.get("acled_sub_event_type"), entry["event_type"]))
+            event_types.append((str(entry[source_type]), entry.get("acled_sub_event_type"), entry["event_type"]))
     style = raw.get("imported_actor", {})
     if style.get("symbol") not in SYMBOLS or not re.fullmatch(r"#[0-9a-fA-F]{6}", str(style.get("colour"))):
         bad("imported_actor", None, f"needs a colour like #8c8c8c and a symbol, one of {', '.join(SYMBOLS)}")
@@ -280,9 +329,12 @@ def load_acled_mapping(layers_dir: Path, vocabulary: Vocabulary) -> AcledMapping
 # --- reading a file ------------------------------------------------------------------------------
 
 def detect_format(path: Path, text: str) -> str:
-    """``acled`` for a .csv file; for JSON, ``geojson`` when it is a FeatureCollection, else ``panj``."""
+    """For a .csv file, ``ucdp`` when ``text`` (the file's text, or its first line) starts with
+    UCDP's header or a row in UCDP's layout, else ``acled``; for JSON, ``geojson`` when it is a
+    FeatureCollection, else ``panj``."""
     if path.suffix.lower() in CSV_SUFFIXES:
-        return "acled"
+        first_line = text.split("\n", 1)[0]
+        return "ucdp" if _ucdp_layout(first_line, max(",;\t", key=first_line.count)) else "acled"
     return "geojson" if re.match(r'\s*\{[^{]*"type"\s*:\s*"FeatureCollection"', text) else "panj"
 
 
@@ -303,10 +355,13 @@ def read_file(
                      existing or Existing())
     limit = max_bytes if max_bytes is not None else default_max_bytes()
     text = None
-    if file_format == "acled" or file_format is None and path.suffix.lower() in CSV_SUFFIXES:
+    if file_format in ("acled", "ucdp") or file_format is None and path.suffix.lower() in CSV_SUFFIXES:
         # A CSV export is read a block at a time, never whole: only the chunk being checked is held as text.
         readable = reader.check(limit)
-        file_format = "acled"
+        if file_format is None and readable:
+            with path.open(encoding="utf-8-sig", newline="") as stream:
+                file_format = detect_format(path, _first_line(stream))
+        file_format = file_format or "acled"
     else:
         text = reader.text(limit)
         readable = text is not None
@@ -318,6 +373,9 @@ def read_file(
         if file_format == "acled":
             with path.open(encoding="utf-8-sig", newline="") as stream:
                 reader.read_acled(stream, load_acled_mapping(layers_dir, vocabulary))
+        elif file_format == "ucdp":
+            with path.open(encoding="utf-8-sig", newline="") as stream:
+                reader.read_ucdp(stream, load_ucdp_mapping(layers_dir, vocabulary))
         elif file_format == "geojson":
             reader.read_geojson(text, load_acled_mapping(layers_dir, vocabulary))
         else:
@@ -403,7 +461,7 @@ class _Reader:
         return self.path.read_bytes().decode("utf-8-sig") if self.check(max_bytes) else None
 
     def result(self, file_format: str) -> Imported:
-        publisher = ACLED_PUBLISHER if file_format == "acled" else f"Imported from {self.path.name}"
+        publisher = PUBLISHERS.get(file_format, f"Imported from {self.path.name}")
         document = {"id": self.dataset, "title": self.name, "publisher": publisher,
                     "date": dt.date.today().isoformat(),
                     "notes": [f"Imported from {self.path.name}; a citation's paragraph is the "
@@ -728,6 +786,108 @@ class _Reader:
         holding = self.provinces.query(shapely.point_on_surface(geometry), predicate="covered_by")
         return f"provinces:{self.province_ids[holding[0]]}" if len(holding) == 1 else None
 
+    # -- UCDP GED and Candidate --
+
+    def read_ucdp(self, stream: TextIO, mapping: AcledMapping) -> None:
+        """UCDP's CSV: by its header's names, or by UCDP's column order when the file has no header
+        (its first row is then row 1)."""
+        delimiter = _delimiter(stream)
+        layout = _ucdp_layout(_first_line(stream), delimiter)
+        rows = csv.reader(stream, delimiter=delimiter)
+        if layout == "layout":
+            header, first_row, expected = list(UCDP_COLUMNS), 1, f"UCDP's layout has {len(UCDP_COLUMNS)}"
+        else:
+            header = [name.strip().lower() for name in next(rows, [])]
+            first_row, expected = 2, f"the header {len(header)}"  # row 1 is the header
+            missing = [name for name in UCDP_REQUIRED if name not in header]
+            if missing:
+                for name in missing:
+                    self.refuse(1, name, f"missing column {name!r} (UCDP GED's columns: {', '.join(UCDP_COLUMNS)})")
+                return
+            for name in header:
+                if name not in UCDP_COLUMNS:
+                    self.flag(1, name, f"column {name!r} is not one of UCDP GED's: kept as a property")
+        found = False
+        for number, cells in enumerate(rows, start=first_row):
+            if not "".join(cells).strip():  # every cell blank
+                continue
+            found = True
+            if len(cells) != len(header):
+                self.refuse(number, None, f"has {len(cells)} cells, {expected}")
+                continue
+            self.ucdp_row(number, dict(zip(header, map(str.strip, cells), strict=True)), mapping)
+        if not found:
+            self.refuse(None, None, "the file has a header but no rows" if first_row == 2 else "the file has no rows")
+
+    def ucdp_row(self, row: int, cells: Mapping[str, str], mapping: AcledMapping) -> None:
+        """One row of UCDP's CSV, its cells by column name."""
+        assert self.imported is not None
+        before = len(self.imported.lines)
+        event_id = cells["id"] or None
+
+        def bad(name: str, reason: str) -> None:
+            self.refuse(row, name, reason, event_id)
+
+        for name in UCDP_REQUIRED:
+            if not cells[name] and name != "source_article":
+                bad(name, "empty")
+        if event_id and not event_id.isdigit():
+            bad("id", f"{event_id!r} is not UCDP's id, a whole number")
+        violence = cells["type_of_violence"]
+        event_type = mapping.event_type(violence, "") if violence else None
+        if violence and violence not in UCDP_VIOLENCE:
+            bad("type_of_violence", f"{violence!r} is not 1 (state-based), 2 (non-state) or 3 (one-sided)")
+        elif violence and event_type is None:
+            bad("type_of_violence", f"type of violence {violence} has no Panj event type in {UCDP_MAPPING_NAME}")
+        location_precision = UCDP_LOCATION_PRECISION.get(cells["where_prec"])
+        if cells["where_prec"] and location_precision is None:
+            bad("where_prec", f"{cells['where_prec']!r} is not one of UCDP's location precisions, 1 to 7")
+        dates = _ucdp_dates(cells["date_start"], cells["date_end"], cells["date_prec"], bad)
+        deaths: dict[str, int] = {}
+        for name in ("best", "low", "high"):
+            value = self.whole_number(cells[name]) if cells[name] else None
+            if value is _NOT_A_NUMBER:
+                bad(name, f"{cells[name]!r} is not a whole number of 0 or more")
+            elif isinstance(value, int):
+                deaths[name] = value
+        point = None
+        if cells["latitude"] and cells["longitude"]:
+            point = _coordinates(cells["latitude"], cells["longitude"], bad)
+        if len(self.imported.lines) > before:
+            return
+        assert point is not None and location_precision is not None and event_type is not None
+        if not deaths["low"] <= deaths["best"] <= deaths["high"]:
+            self.flag(row, "best", f"the best estimate {deaths['best']} is not between low {deaths['low']} and "
+                                   f"high {deaths['high']}", event_id)
+        lon, lat = point
+        if not self.check_point(row, lon, lat, event_id or ""):
+            return
+        geometry = shapely.Point(lon, lat)
+        place_name = cells.get("where_coordinates") or cells.get("adm_2") or cells.get("adm_1") or cells.get("country") or ""
+        place = self.province_of(geometry) if location_precision == "province" else None
+        if place is None:
+            place = self.add_place(place_name or f"{lat:.4f}, {lon:.4f}", geometry)
+        actors: list[str] = []
+        for name in (cells["side_a"], cells["side_b"]):
+            if (actor := self.actor_id(name, mapping)) not in actors:
+                actors.append(actor)
+        kind = UCDP_VIOLENCE[violence]
+        title = f"{kind} in {place_name}" if place_name else kind
+        dyad = cells.get("dyad_name") or f"{cells['side_a']} - {cells['side_b']}"
+        summary = (f"{dyad}: UCDP's best estimate of the deaths {deaths['best']} (low {deaths['low']}, "
+                   f"high {deaths['high']}).")
+        if cells.get("where_description"):
+            summary += f" Where: {cells['where_description']}."
+        entry = {
+            "id": event_id, "title": title, "summary": summary, "status": "occurred", **dates, "actors": actors,
+            "event_type": event_type, "place": place, "location_precision": location_precision,
+            "citations": [{"paragraph": row, "source": cells["source_article"] or f"UCDP GED event {event_id}",
+                           "source_date": None}],
+        }
+        properties: dict[str, Any] = {name: value for name, value in cells.items() if value and name not in _UCDP_HELD}
+        properties.update(fatalities=deaths["best"], fatalities_low=deaths["low"], fatalities_high=deaths["high"])
+        self.accept(row, entry, properties, self.dataset)
+
     # -- GeoJSON --
 
     def read_geojson(self, text: str, mapping: AcledMapping) -> None:
@@ -942,6 +1102,34 @@ def _acled_dates(text: str, precision: str, bad: Callable[[str, str], None]) -> 
     return {}
 
 
+def _ucdp_dates(start: str, end: str, precision: str, bad: Callable[[str, str], None]) -> dict[str, str]:
+    """``start`` (and ``end`` when it differs) in Panj's form from UCDP's date_start, date_end and
+    date_prec: the span's days cut to the precision's form (a day, a month, a year)."""
+    form = UCDP_DATE_FORM.get(precision)
+    if precision and form is None:
+        bad("date_prec", f"{precision!r} is not one of UCDP's date precisions, 1 to 5")
+    days = {}
+    for name, text in (("date_start", start), ("date_end", end)):
+        match = _UCDP_DATE.fullmatch(text)
+        day = None
+        if match:
+            try:
+                day = dt.date.fromisoformat(match[1])
+            except ValueError:
+                pass
+        if day is None and text:
+            bad(name, f"{text!r} is not a date (e.g. 2021-07-22 or 2021-07-22 00:00:00.000)")
+        elif day is not None:
+            days[name] = day
+    if len(days) < 2 or form is None:
+        return {}
+    if days["date_end"] < days["date_start"]:
+        bad("date_end", f"{end} is before date_start {start}")
+        return {}
+    first, last = (days[name].isoformat()[:_DATE_FORM_LENGTH[form]] for name in ("date_start", "date_end"))
+    return {"start": first} if first == last else {"start": first, "end": last}
+
+
 def _coordinates(latitude: str, longitude: str, bad: Callable[[str, str], None]) -> tuple[float, float] | None:
     """(lon, lat) when both are numbers in WGS84's ranges, else None after naming each bad one."""
     values = {}
@@ -961,16 +1149,34 @@ def _coordinates(latitude: str, longitude: str, bad: Callable[[str, str], None])
 _NOT_A_NUMBER = object()  # a fatalities cell that is not a whole number
 
 
-def _delimiter(stream: TextIO) -> str:
-    """The one of comma, semicolon and tab the first line holds most of (a comma on a tie); the
-    stream is left at its start."""
+def _first_line(stream: TextIO) -> str:
+    """The stream's first line, read a block at a time; the stream is left at its start."""
     blocks = []
     while (block := stream.read(_BLOCK_BYTES)) and "\n" not in block:
         blocks.append(block)
     blocks.append(block)
     stream.seek(0)
-    first_line = "".join(blocks).split("\n", 1)[0]
+    return "".join(blocks).split("\n", 1)[0]
+
+
+def _delimiter(stream: TextIO) -> str:
+    """The one of comma, semicolon and tab the first line holds most of (a comma on a tie); the
+    stream is left at its start."""
+    first_line = _first_line(stream)
     return max(",;\t", key=first_line.count)
+
+
+def _ucdp_layout(first_line: str, delimiter: str) -> str | None:
+    """``header`` when a CSV file's first line is UCDP's header, ``layout`` when it is a row of
+    UCDP's 49 columns without one (a Candidate file: a whole-number id, a year, a type of violence
+    in their places), else None."""
+    cells = [cell.strip().lower() for cell in next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter), [])]
+    if {"id", "type_of_violence", "where_prec", "date_prec"} <= set(cells):
+        return "header"
+    if (len(cells) == len(UCDP_COLUMNS) and cells[0].isdigit() and re.fullmatch(r"\d{4}", cells[2])
+            and cells[UCDP_COLUMNS.index("type_of_violence")] in UCDP_VIOLENCE):
+        return "layout"
+    return None
 
 
 def _number(text: str) -> float:
