@@ -15,7 +15,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import itertools
 import json
 import math
 import os
