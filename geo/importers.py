@@ -358,7 +358,7 @@ def read_file(
         # A CSV export is read a block at a time, never whole: only the chunk being checked is held as text.
         readable = reader.check(limit)
         if file_format is None and readable:
-            with path.open(encoding="utf-8-sig", newline="") as stream:
+            with path.open(encoding=reader.encoding, newline="") as stream:
                 file_format = detect_format(path, _first_line(stream))
         file_format = file_format or "acled"
     else:
@@ -370,10 +370,10 @@ def read_file(
     imported = reader.result(file_format)
     if readable:
         if file_format == "acled":
-            with path.open(encoding="utf-8-sig", newline="") as stream:
+            with path.open(encoding=reader.encoding, newline="") as stream:
                 reader.read_acled(stream, load_acled_mapping(layers_dir, vocabulary))
         elif file_format == "ucdp":
-            with path.open(encoding="utf-8-sig", newline="") as stream:
+            with path.open(encoding=reader.encoding, newline="") as stream:
                 reader.read_ucdp(stream, load_ucdp_mapping(layers_dir, vocabulary))
         elif file_format == "geojson":
             reader.read_geojson(text, load_acled_mapping(layers_dir, vocabulary))
@@ -398,6 +398,7 @@ class _Reader:
         self.imported: Imported | None = None
         self.early: list[ReportLine] = []
         self.sha256 = ""
+        self.encoding = "utf-8-sig"  # or UTF-16's, found by check()
         self.seen_ids: dict[str, int] = {}
         self.place_of: dict[tuple[str, bytes], str] = {}  # (name, WKB) -> place id: one place for both
         self.place_count: dict[str, int] = {}  # places whose id starts from a name's id
@@ -418,8 +419,9 @@ class _Reader:
     # -- shared steps --
 
     def check(self, max_bytes: int) -> bool:
-        """Whether the file can be read (size, UTF-8, not blank), taking its SHA-256 on the way; a
-        block at a time, so a large file is never held whole. False after recording why not."""
+        """Whether the file can be read (size, UTF-8 or UTF-16 with its byte order mark, not blank),
+        taking its SHA-256 and its encoding on the way; a block at a time, so a large file is never
+        held whole. False after recording why not."""
         def refuse(reason: str) -> bool:
             self.early.append(ReportLine(None, "rejected", None, None, reason))
             return False
@@ -431,7 +433,11 @@ class _Reader:
             return refuse(f"the file is {size / 1024 / 1024:,.1f} MB, over the import limit of "
                           f"{max_bytes / 1024 / 1024:,.1f} MB (set {MAX_MB_ENV} or --max-size to change it)")
         digest = hashlib.sha256()
-        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        try:
+            self.encoding = _encoding(self.path)
+        except OSError as error:
+            return refuse(f"cannot read the file: {error.strerror}")
+        decoder = codecs.getincrementaldecoder(self.encoding)()
         blank = True
         try:
             with self.path.open("rb") as stream:
@@ -440,7 +446,10 @@ class _Reader:
                     text = decoder.decode(block)
                     blank = blank and not text.strip()
                 blank = blank and not decoder.decode(b"", final=True).strip()
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            if self.encoding == "utf-16":
+                return refuse(f"not UTF-16 although it starts as UTF-16 text does: {error.reason}; save the file "
+                              "as UTF-8")
             # Rare: read it whole once more to say at which line the bad byte is.
             data = self.path.read_bytes()
             try:
@@ -457,7 +466,7 @@ class _Reader:
 
     def text(self, max_bytes: int) -> str | None:
         """The file's text, or None after recording why it cannot be read."""
-        return self.path.read_bytes().decode("utf-8-sig") if self.check(max_bytes) else None
+        return self.path.read_bytes().decode(self.encoding) if self.check(max_bytes) else None
 
     def result(self, file_format: str) -> Imported:
         publisher = PUBLISHERS.get(file_format, f"Imported from {self.path.name}")
@@ -1017,7 +1026,7 @@ def read_deletions(path: Path) -> dict[str, str]:
     path = Path(path)
     problems: list[Problem] = []
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = path.read_bytes().decode(_encoding(path))
     except OSError as error:
         raise ImportFileError([Problem(path, "file", None, f"cannot read the file: {error.strerror}")]) from error
     except UnicodeDecodeError as error:
@@ -1146,6 +1155,14 @@ def _coordinates(latitude: str, longitude: str, bad: Callable[[str, str], None])
 
 
 _NOT_A_NUMBER = object()  # a fatalities cell that is not a whole number
+
+
+def _encoding(path: Path) -> str:
+    """``utf-16`` for a file starting with UTF-16's byte order mark (what Excel saves as "Unicode
+    text"), else ``utf-8-sig`` (UTF-8, with or without its own mark)."""
+    with path.open("rb") as stream:
+        start = stream.read(2)
+    return "utf-16" if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
 
 
 def _first_line(stream: TextIO) -> str:

@@ -213,3 +213,18 @@ def test_the_acled_mapping_is_checked(tmp_path: Path) -> None:
     with pytest.raises(MappingError) as raised:
         load_acled_mapping(tmp_path, vocabulary)
     assert [problem.field for problem in raised.value.problems] == ["pattern", "actor", "event_type"]
+
+
+@pytest.mark.parametrize("name", ["acled.csv", "ucdp-ged.csv"])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])  # Excel writes little-endian
+def test_excels_unicode_text_is_read(name: str, encoding: str, tmp_path: Path) -> None:
+    """Excel's "Unicode text": UTF-16 with its byte order mark, the cells separated by tabs."""
+    with (IMPORTS / name).open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(("\ufeff" + out.getvalue()).encode(encoding))  # the byte order mark first
+    as_text, as_utf8 = read_file(path, dataset_name=NAME), read(name)
+    assert as_text.ok and as_text.format == as_utf8.format
+    assert [(event.row, event.entry) for event in as_text.events] == [(event.row, event.entry) for event in as_utf8.events]
