@@ -510,8 +510,9 @@ class _Reader:
         self.place_refs.add(f"{self.places_layer}:{place_id}")
         return f"{self.places_layer}:{place_id}"
 
-    def actor_id(self, name: str, mapping: AcledMapping) -> str:
-        """A vocabulary id as it is; else the mapping's actor for the name; else the dataset's own term."""
+    def actor_id(self, name: str, mapping: AcledMapping, row: int) -> str:
+        """A vocabulary id as it is; else the mapping's actor for the name; else the dataset's own
+        term, flagged at ``row``, the first that names it."""
         assert self.imported is not None
         name = name.strip()
         if name in self.actor_of:
@@ -527,7 +528,7 @@ class _Reader:
             term_id += "-imported"
         self.imported.actors[term_id] = self.known.actors[term_id] = Term(
             term_id, name, mapping.imported_colour, mapping.imported_symbol)
-        self.flag(None, "actors", f"actor {name!r} is not in the vocabulary and no mapping pattern matches it: "
+        self.flag(row, "actors", f"actor {name!r} is not in the vocabulary and no mapping pattern matches it: "
                                   f"kept as the dataset's own actor {term_id!r}")
         self.actor_of[name] = term_id
         return term_id
@@ -661,7 +662,7 @@ class _Reader:
                 actors: list[str] = []
                 for values in actor_columns:
                     for name in values[index].split(";"):
-                        if name.strip() and (actor := self.actor_id(name, mapping)) not in actors:
+                        if name.strip() and (actor := self.actor_id(name, mapping, row)) not in actors:
                             actors.append(actor)
                 if actors:
                     self.add_acled_event(row, index, columns, place, place_names[index], actors, dates[index],
@@ -774,7 +775,7 @@ class _Reader:
         actors: list[str] = []
         for column in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2"):
             for name in cells.get(column, "").split(";"):
-                if name.strip() and (actor := self.actor_id(name, mapping)) not in actors:
+                if name.strip() and (actor := self.actor_id(name, mapping, row)) not in actors:
                     actors.append(actor)
         kind = cells.get("sub_event_type") or cells["event_type"]
         title = f"{kind} in {place_name}" if place_name else kind
@@ -877,7 +878,7 @@ class _Reader:
             place = self.add_place(place_name or f"{lat:.4f}, {lon:.4f}", geometry)
         actors: list[str] = []
         for name in (cells["side_a"], cells["side_b"]):
-            if (actor := self.actor_id(name, mapping)) not in actors:
+            if (actor := self.actor_id(name, mapping, row)) not in actors:
                 actors.append(actor)
         kind = UCDP_VIOLENCE[violence]
         title = f"{kind} in {place_name}" if place_name else kind
@@ -936,7 +937,7 @@ class _Reader:
         kept = {name: value for name, value in properties.items() if name not in _PANJ_FIELDS}
         entry.setdefault("id", feature.get("id") if isinstance(feature.get("id"), str) else f"{self.dataset}-{row}")
         if isinstance(entry.get("actors"), list):
-            entry["actors"] = list(dict.fromkeys(self.actor_id(actor, mapping) if isinstance(actor, str) and actor.strip()
+            entry["actors"] = list(dict.fromkeys(self.actor_id(actor, mapping, row) if isinstance(actor, str) and actor.strip()
                                                  else actor for actor in entry["actors"]))
         if "place" not in entry:
             if geometry is None:

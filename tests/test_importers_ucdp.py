@@ -54,6 +54,9 @@ def test_a_ged_file_becomes_spans_fatalities_and_citations() -> None:
     assert summary(imported) == GED_EXPECTED
     assert [event.row for event in imported.events] == [2, 3, 4, 5]  # the header is row 1
     assert imported.document["publisher"] == "UCDP (Uppsala Conflict Data Program)"
+    # Each of the dataset's own actors is flagged once, at the first row naming it.
+    assert [(line.row, line.field, line.reason.split(" is not")[0]) for line in imported.flagged] == [
+        (2, "actors", "actor 'Government of Afghanistan'"), (3, "actors", "actor 'Civilians'")]
     rushon = next(event for event in imported.events if event.event.id == "900002")
     assert rushon.event.event_type == "offensive" and rushon.event.title == "One-sided violence in Rushon village"
     # The cells the event holds are not repeated; the rest stay as the file gave them.
@@ -156,7 +159,7 @@ def test_a_missing_column_and_a_best_outside_low_and_high(tmp_path: Path) -> Non
     assert [(line.row, line.field) for line in refused.rejected] == [(1, "best")]
     assert refused.rejected[0].reason.startswith("missing column 'best' (UCDP GED's columns: id, relid, year,")
     flagged = read(_one_row(tmp_path, best="9", low="2", high="5"))
-    assert flagged.ok and [(line.row, line.field, line.reason) for line in flagged.flagged if line.row] == [
+    assert flagged.ok and [(line.row, line.field, line.reason) for line in flagged.flagged if line.field == "best"] == [
         (2, "best", "the best estimate 9 is not between low 2 and high 5")]
 
 
