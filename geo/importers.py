@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
+import pyproj
 import shapely
 from shapely.geometry import shape
 
+from geo.aliases import fold, load_aliases
 from geo.events import (
     EVENT_OPTIONAL,
     EVENT_REQUIRED,
@@ -119,6 +121,9 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _BLOCK_BYTES = 4 * 1024 * 1024  # how much of a file is read at a time
 _CHUNK_ROWS = 20_000  # CSV rows checked together, column by column
 _PANJ_FIELDS = frozenset(EVENT_REQUIRED) | frozenset(EVENT_OPTIONAL)
+_GEOD = pyproj.Geod(ellps="WGS84")
+# Words a file's first-level division may end in that the provinces layer's names lack ("Badakhshan province").
+_AREA_WORDS = re.compile(r"\s+(province|region|oblast|viloyat|velayat|wilayat)$", re.IGNORECASE)
 _NON_ID = re.compile(r"[^a-z0-9]+")
 
 
@@ -351,7 +356,7 @@ def read_file(
     layers = load_layers(layers_dir)
     vocabulary = load_vocabulary(layers_dir)
     reader = _Reader(path, dataset_key or dataset_id(dataset_name), dataset_name, layers, vocabulary,
-                     existing or Existing())
+                     existing or Existing(), load_aliases(feature_refs(layers), layers_dir))
     limit = max_bytes if max_bytes is not None else default_max_bytes()
     text = None
     if file_format in ("acled", "ucdp") or file_format is None and path.suffix.lower() in CSV_SUFFIXES:
@@ -387,7 +392,7 @@ class _Reader:
     """One file being read; collects events, places, the dataset's own actors and report lines."""
 
     def __init__(self, path: Path, dataset: str, name: str, layers: dict[str, Layer], vocabulary: Vocabulary,
-                 existing: Existing):
+                 existing: Existing, aliases: Mapping[str, tuple[str, ...]]):
         self.path, self.dataset, self.name, self.layers, self.existing = path, dataset, name, layers, existing
         self.base_vocabulary = vocabulary
         # What the rows are checked against: the layers' and the vocabulary's, plus the dataset's own
@@ -415,6 +420,21 @@ class _Reader:
         provinces = layers["provinces"].frame
         self.provinces = shapely.STRtree(provinces.geometry.to_numpy())
         self.province_ids = provinces.index.to_list()
+        countries = layers["countries"].frame
+        self.countries = shapely.STRtree(countries.geometry.to_numpy())
+        self.country_ids = countries.index.to_list()
+        # What a row's own country and first-level division may be called (names and aliases, folded)
+        # -> the feature, and each feature's name: to tell a row that names another area than its
+        # point falls in.
+        self.area_name = {f"{layer}:{feature}": str(name) for layer in ("countries", "provinces")
+                          for feature, name in layers[layer].frame["name"].items()}
+        self.area_of: dict[str, dict[str, str]] = {layer: {} for layer in ("countries", "provinces")}
+        for ref, name in self.area_name.items():
+            layer = ref.split(":", 1)[0]
+            for spelling in (name, *aliases.get(ref, ())):
+                self.area_of[layer].setdefault(fold(spelling), ref)
+        self.area_named: dict[tuple[str, str], str | None] = {}  # (layer, cell) -> feature: one per distinct cell
+        self.frontier_local: shapely.Geometry | None = None  # made at the first row flagged
 
     # -- shared steps --
 
@@ -638,6 +658,12 @@ class _Reader:
         points[checked] = shapely.points(longitudes[checked], latitudes[checked])
         clean[checked[~shapely.covers(self.region, points[checked])]] = False
         checked = np.flatnonzero(clean)
+        # The country and province each point falls in, for rows that name others (check_named_areas).
+        held_country, held_province = np.full(count, None, dtype=object), np.full(count, None, dtype=object)
+        for held, tree, ids_of, layer in ((held_country, self.countries, self.country_ids, "countries"),
+                                          (held_province, self.provinces, self.province_ids, "provinces")):
+            point_index, area_index = tree.query(points[checked], predicate="covered_by")
+            held[checked[point_index[::-1]]] = [f"{layer}:{ids_of[area]}" for area in area_index[::-1]]
         provinces = np.full(count, None, dtype=object)
         by_province = checked[[precisions[index] == "province" for index in checked]]
         if len(by_province):
@@ -648,13 +674,16 @@ class _Reader:
                                                            for index in province_index[single]]
         wkbs = np.full(count, None, dtype=object)
         wkbs[checked] = shapely.to_wkb(points[checked])
+        countries, admin1s = column("country", blank), column("admin1", blank)
         place_names = [location or admin1 or country for location, admin1, country
-                       in zip(column("location", blank), column("admin1", blank), column("country", blank), strict=True)]
+                       in zip(column("location", blank), admin1s, countries, strict=True)]
         actor_columns = [columns[name] for name in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2") if name in columns]
         kept = [(name, values) for name, values in columns.items() if name not in _ACLED_HELD]
         for index, (row, _) in enumerate(chunk):
             event_id = ids[index]
             if clean[index] and event_id not in self.seen_ids and event_id not in self.existing.event_ids:
+                self.check_named_areas(row, event_id, points[index], countries[index], ("admin1", admin1s[index]),
+                                       (held_country[index], held_province[index]))
                 place = provinces[index]
                 if place is None:
                     place = self.add_place(place_names[index] or f"{latitudes[index]:.4f}, {longitudes[index]:.4f}",
@@ -767,6 +796,9 @@ class _Reader:
                 return
             geometry = shapely.Point(lon, lat)
         assert geometry is not None and location_precision is not None
+        if geometry.geom_type == "Point":
+            self.check_named_areas(row, event_id or "", geometry, cells.get("country", ""),
+                                   ("admin1", cells.get("admin1", "")), self.areas_at(geometry))
         place = None
         if location_precision == "province":
             place = self.province_of(geometry)
@@ -789,6 +821,53 @@ class _Reader:
         if fatalities is not None:
             properties["fatalities"] = fatalities
         self.accept(row, entry, properties, self.dataset)
+
+    def areas_at(self, point: shapely.Geometry) -> tuple[str | None, str | None]:
+        """The ``countries`` and ``provinces`` features holding ``point`` (None where none does)."""
+        country = self.countries.query(point, predicate="covered_by")
+        province = self.provinces.query(point, predicate="covered_by")
+        return (f"countries:{self.country_ids[country[0]]}" if len(country) else None,
+                f"provinces:{self.province_ids[province[0]]}" if len(province) else None)
+
+    def check_named_areas(self, row: int, event_id: str, point: shapely.Geometry, country: str, admin1: tuple[str, str],
+                          held: tuple[str | None, str | None]) -> None:
+        """Flags a row whose own country, or first-level division (``admin1``: its column and cell),
+        is a known area other than the one its point falls in (``held``: the country and province
+        features holding it), with both and the point's distance to the frontier. A name the layers
+        do not know is no contradiction: it is left alone."""
+        named_country = self.named_area("countries", country)
+        named_province = self.named_area("provinces", admin1[1])
+        wrong_country = named_country is not None and held[0] is not None and named_country != held[0]
+        wrong_province = named_province is not None and held[1] is not None and named_province != held[1]
+        if not wrong_country and not wrong_province:
+            return
+        said = ", ".join(f"{name} {text!r}" for name, text in (("country", country), admin1) if text)
+        falls = ", ".join(self.area_name[ref] for ref in (held[1], held[0]) if ref is not None)
+        self.flag(row, "country" if wrong_country else admin1[0],
+                  f"the row says {said}, but its point ({point.y}, {point.x}) falls in {falls}, "
+                  f"{self.frontier_km(point):.1f} km from the frontier", event_id)
+
+    def named_area(self, layer: str, text: str) -> str | None:
+        """The ``layer`` feature a cell names, by name or alias (None when none), remembered per cell."""
+        key = (layer, text)
+        if key not in self.area_named:
+            self.area_named[key] = self.area_of[layer].get(fold(_AREA_WORDS.sub("", text.strip()))) if text else None
+        return self.area_named[key]
+
+    def frontier_km(self, point: shapely.Geometry) -> float:
+        """Geodesic km from ``point`` to the frontier's nearest point, found as geo.join finds it (in
+        an azimuthal equidistant projection centred on the frontier), so the report and the page agree."""
+        if self.frontier_local is None:
+            line = shapely.union_all(self.layers["frontier"].frame.geometry.to_numpy())
+            centre = line.centroid
+            local = f"+proj=aeqd +lat_0={centre.y:.6f} +lon_0={centre.x:.6f} +datum=WGS84 +units=m +no_defs"
+            self.to_local = pyproj.Transformer.from_crs("EPSG:4326", local, always_xy=True)
+            self.to_lonlat = pyproj.Transformer.from_crs(local, "EPSG:4326", always_xy=True)
+            self.frontier_local = shapely.transform(line, lambda xy: np.column_stack(self.to_local.transform(xy[:, 0], xy[:, 1])))
+        here = shapely.Point(*self.to_local.transform(point.x, point.y))
+        nearest = shapely.get_point(shapely.shortest_line(here, self.frontier_local), 1)
+        lon, lat = self.to_lonlat.transform(nearest.x, nearest.y)
+        return float(_GEOD.inv(point.x, point.y, lon, lat)[2]) / 1000
 
     def province_of(self, geometry: shapely.Geometry) -> str | None:
         """The ``provinces`` feature holding ``geometry``'s point (ACLED precision 3), if any."""
@@ -872,6 +951,8 @@ class _Reader:
         if not self.check_point(row, lon, lat, event_id or ""):
             return
         geometry = shapely.Point(lon, lat)
+        self.check_named_areas(row, event_id or "", geometry, cells.get("country", ""), ("adm_1", cells.get("adm_1", "")),
+                               self.areas_at(geometry))
         place_name = cells.get("where_coordinates") or cells.get("adm_2") or cells.get("adm_1") or cells.get("country") or ""
         place = self.province_of(geometry) if location_precision == "province" else None
         if place is None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from geo.cli import main
 from geo.events import PartialDate, load_vocabulary
 from geo.importers import (
     Existing,
@@ -20,6 +21,9 @@ from geo.importers import (
     places_layer_id,
     read_file,
 )
+from geo.join import join_events
+from geo.layers import LAYERS_DIR, load_layers
+from geo.store import open_store
 
 IMPORTS = Path(__file__).parent / "fixtures" / "imports"
 NAME = "Imported test"
@@ -228,3 +232,24 @@ def test_excels_unicode_text_is_read(name: str, encoding: str, tmp_path: Path) -
     as_text, as_utf8 = read_file(path, dataset_name=NAME), read(name)
     assert as_text.ok and as_text.format == as_utf8.format
     assert [(event.row, event.entry) for event in as_text.events] == [(event.row, event.entry) for event in as_utf8.events]
+
+
+def test_a_row_whose_country_disagrees_with_its_point_is_flagged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """AFG201 says Afghanistan, Badakhshan, but its point is moved over the Panj into Tajik
+    Ishkashim (GBAO); the flag's distance is the one the page shows (geo.join's frontier_km)."""
+    text = (IMPORTS / "acled.csv").read_text(encoding="utf-8").replace("37.1166,70.5800,3", "36.7270,71.6120,1")
+    (tmp_path / "across.csv").write_text(text, encoding="utf-8")
+    monkeypatch.delenv("PANJ_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PANJ_DATA_DIR", str(tmp_path / "data"))
+    assert main(["import", str(tmp_path / "across.csv"), "--name", NAME, "--report", str(tmp_path / "report.csv")]) == 0
+    with (tmp_path / "report.csv").open(encoding="utf-8", newline="") as file:
+        flagged = [row for row in csv.DictReader(file) if row["field"] == "country"]
+    assert [(row["row"], row["outcome"], row["event_id"]) for row in flagged] == [("4", "flagged", "afg201")]
+    with open_store() as store:
+        stored = store.events([NAME], shipped=False)
+    layers = load_layers(LAYERS_DIR)
+    frame = join_events(stored.events, {**layers, **stored.places}).set_index("id")
+    assert (frame.loc["afg201", "country_id"], frame.loc["afg201", "province_id"]) == ("tajikistan", "gbao")
+    assert flagged[0]["reason"] == ("the row says country 'Afghanistan', admin1 'Badakhshan', but its point (36.727, "
+                                    "71.612) falls in Gorno-Badakhshan Autonomous Region, Tajikistan, "
+                                    f"{frame.loc['afg201', 'frontier_km']:.1f} km from the frontier")

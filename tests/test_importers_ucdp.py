@@ -199,3 +199,25 @@ def test_an_update_matches_rows_by_ucdps_id(data_dir: Path, tmp_path: Path, caps
         "900003": ("2020-03", None, 6, 6),
         "900005": ("2022-05-25", None, 8, 25),
     }
+
+
+# The Ishkashim row's point lies in Badakhshan, Afghanistan. (country, adm_1) the row says -> the
+# field flagged (None: no flag), by hand from the layers' names and layers/aliases.json.
+@pytest.mark.parametrize("country, adm_1, field", [
+    ("Afghanistan", "Badakhshan province", None),  # where the point is
+    ("Afghanistan", "", None),
+    ("Afghanistan", "Nowhere province", None),  # a name the layers lack contradicts nothing
+    ("Tajikistan", "Gorno-Badakhshan", "country"),  # GBAO's alias, across the river
+    ("Afghanistan", "Takhar province", "adm_1"),  # the right country, the neighbouring province
+])
+def test_a_row_naming_another_area_than_its_point_is_flagged(tmp_path: Path, country: str, adm_1: str,
+                                                            field: str | None) -> None:
+    imported = read(_one_row(tmp_path, country=country, adm_1=adm_1))
+    assert imported.ok  # flagged, still imported
+    lines = [line for line in imported.flagged if line.field in ("country", "adm_1")]
+    assert [(line.row, line.field) for line in lines] == ([] if field is None else [(2, field)])
+    if field is not None:
+        said = ", ".join(f"{name} {text!r}" for name, text in (("country", country), ("adm_1", adm_1)))
+        assert lines[0].reason.startswith(f"the row says {said}, but its point (36.705, 71.585) falls in Badakhshan, "
+                                          "Afghanistan, ")
+        assert lines[0].reason.endswith(" km from the frontier")
