@@ -80,6 +80,15 @@ ACLED_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%Y"
 # it, 3 a provincial capital standing for the province (the event becomes the province's).
 ACLED_LOCATION_PRECISION = {"1": "locality", "2": "district", "3": "province"}
 WEEK_HALF_SPAN_DAYS = 3  # time_precision 2: the week around ACLED's day, as a 7-day span
+# What each source's date precision says of an accepted row's dates, as the report tells it (a
+# week-precise ACLED date is not a day's, though it is written as one).
+DATE_MEANINGS = {
+    "time_precision": {"1": "known to the day", "2": "within a week of ACLED's date: stored as the seven days around it",
+                       "3": "known to the month"},
+    "date_prec": {"1": "known to the day", "2": "some time in the two to six days from date_start to date_end",
+                  "3": "some time in the week from date_start to date_end", "4": "known to the month",
+                  "5": "known to the year"},
+}
 ACLED_PUBLISHER = "ACLED (Armed Conflict Location & Event Data)"
 
 # The 49 columns of UCDP's GED and Candidate CSV files in their published order (UCDP GED Codebook,
@@ -211,12 +220,14 @@ class Imported:
         return f"{UNIT[self.format]} {row}"
 
     def report_csv(self) -> str:
-        """The report as CSV: every accepted row, then every problem, spreadsheet-safe (cells
-        starting like a formula get an apostrophe, as geo.join.events_to_csv does)."""
+        """The report as CSV: every accepted row (with what its source's date precision means, when
+        it gives one), then every problem, spreadsheet-safe (cells starting like a formula get an
+        apostrophe, as geo.join.events_to_csv does)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([UNIT[self.format], "outcome", "event_id", "field", "reason"])
-        accepted = [ReportLine(event.row, "accepted", event.entry["id"], None, "") for event in self.events]
+        accepted = [ReportLine(event.row, "accepted", event.entry["id"], *_date_meaning(event.properties))
+                    for event in self.events]
         for line in sorted(accepted + self.lines, key=lambda line: (line.row or 0, line.outcome != "accepted")):
             writer.writerow(["" if line.row is None else line.row, line.outcome,
                              *(_inert(text or "") for text in (line.event_id, line.field, line.reason))])
@@ -230,6 +241,16 @@ class Existing:
     event_ids: Mapping[str, str] = field(default_factory=dict)  # event id -> dataset name
     documents: Mapping[str, str] = field(default_factory=dict)  # document id -> dataset name
     datasets: Mapping[str, str] = field(default_factory=dict)  # dataset id -> dataset name
+
+
+def _date_meaning(properties: Mapping[str, Any]) -> tuple[str | None, str]:
+    """The row's date precision column and what its value means (DATE_MEANINGS); (None, "") when
+    the row gives none."""
+    for column, meanings in DATE_MEANINGS.items():
+        value = str(properties.get(column, ""))
+        if value in meanings:
+            return column, f"{column} {value}: {meanings[value]}"
+    return None, ""
 
 
 def dataset_id(name: str) -> str:

@@ -253,3 +253,14 @@ def test_a_row_whose_country_disagrees_with_its_point_is_flagged(tmp_path: Path,
     assert flagged[0]["reason"] == ("the row says country 'Afghanistan', admin1 'Badakhshan', but its point (36.727, "
                                     "71.612) falls in Gorno-Badakhshan Autonomous Region, Tajikistan, "
                                     f"{frame.loc['afg201', 'frontier_km']:.1f} km from the frontier")
+
+
+def test_the_report_says_what_each_rows_date_precision_means() -> None:
+    """ACLED's codebook: time_precision 1 the day, 2 a week, 3 a month; acled.csv's rows have 1, 2, 3, 1."""
+    table = list(csv.reader(io.StringIO(read("acled.csv").report_csv())))
+    assert [row[2:] for row in table if row[1] == "accepted"] == [
+        ["tjk101", "time_precision", "time_precision 1: known to the day"],
+        ["tjk102", "time_precision", "time_precision 2: within a week of ACLED's date: stored as the seven days around it"],
+        ["afg201", "time_precision", "time_precision 3: known to the month"],
+        ["afg202", "time_precision", "time_precision 1: known to the day"],
+    ]

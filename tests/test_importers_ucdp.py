@@ -150,6 +150,8 @@ def test_every_bad_row_is_reported_with_row_field_and_reason() -> None:
     ]
     table = list(csv.reader(io.StringIO(imported.report_csv())))
     assert ["3", "rejected", "900011", "where_prec", "'9' is not one of UCDP's location precisions, 1 to 7"] in table
+    # The accepted row says what its date_prec means (the codebook's 1: the exact day).
+    assert ["2", "accepted", "900001", "date_prec", "date_prec 1: known to the day"] in table
 
 
 def test_a_missing_column_and_a_best_outside_low_and_high(tmp_path: Path) -> None:
