@@ -212,7 +212,7 @@ def import_panel(data: Snapshot, store: Store) -> None:
                           format_func=lambda name: f"Update “{name}”" if name else "A new dataset",
                           help="An update matches rows by their source's id (ACLED's event_id_cnty, UCDP's id, a feature's id): "
                                "a row revised later replaces the stored one, new ids are added, the rest is kept.")
-    upload = st.file_uploader("File", type=["csv", "json", "geojson"], key=f"{KEY_UPLOAD}{imports}",
+    upload = st.file_uploader("File", type=["csv", "txt", "json", "geojson"], key=f"{KEY_UPLOAD}{imports}",
                               help="Up to 200 MB. Nothing is saved until you press Import.")
     left, middle = st.columns(2)
     deletions = None
