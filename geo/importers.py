@@ -444,6 +444,11 @@ class _Reader:
         countries = layers["countries"].frame
         self.countries = shapely.STRtree(countries.geometry.to_numpy())
         self.country_ids = countries.index.to_list()
+        # Prepared, each point is tested against the few areas whose boxes hold it far faster than
+        # the tree's own predicate, which prepares the points instead (see holding()).
+        self.area_geometries = {"countries": countries.geometry.to_numpy(), "provinces": provinces.geometry.to_numpy()}
+        for geometries in self.area_geometries.values():
+            shapely.prepare(geometries)
         # What a row's own country and first-level division may be called (names and aliases, folded)
         # -> the feature, and each feature's name: to tell a row that names another area than its
         # point falls in.
@@ -683,8 +688,9 @@ class _Reader:
         held_country, held_province = np.full(count, None, dtype=object), np.full(count, None, dtype=object)
         for held, tree, ids_of, layer in ((held_country, self.countries, self.country_ids, "countries"),
                                           (held_province, self.provinces, self.province_ids, "provinces")):
-            point_index, area_index = tree.query(points[checked], predicate="covered_by")
-            held[checked[point_index[::-1]]] = [f"{layer}:{ids_of[area]}" for area in area_index[::-1]]
+            point_index, area_index = self.holding(tree, layer, points[checked])
+            last_first = np.argsort(-area_index, kind="stable")  # a point on a border: the lowest area is set last
+            held[checked[point_index[last_first]]] = [f"{layer}:{ids_of[area]}" for area in area_index[last_first]]
         provinces = np.full(count, None, dtype=object)
         by_province = checked[[precisions[index] == "province" for index in checked]]
         if len(by_province):
@@ -844,11 +850,19 @@ class _Reader:
         self.accept(row, entry, properties, self.dataset)
 
     def areas_at(self, point: shapely.Geometry) -> tuple[str | None, str | None]:
-        """The ``countries`` and ``provinces`` features holding ``point`` (None where none does)."""
-        country = self.countries.query(point, predicate="covered_by")
-        province = self.provinces.query(point, predicate="covered_by")
-        return (f"countries:{self.country_ids[country[0]]}" if len(country) else None,
-                f"provinces:{self.province_ids[province[0]]}" if len(province) else None)
+        """The ``countries`` and ``provinces`` features holding ``point`` (None where none does; the
+        first of the layer's order for a point on a border, as acled_chunk picks it)."""
+        _, country = self.holding(self.countries, "countries", np.array([point]))
+        _, province = self.holding(self.provinces, "provinces", np.array([point]))
+        return (f"countries:{self.country_ids[country.min()]}" if len(country) else None,
+                f"provinces:{self.province_ids[province.min()]}" if len(province) else None)
+
+    def holding(self, tree: shapely.STRtree, layer: str, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(point index, area index) of each point and ``layer`` area covering it: the tree's boxes
+        first, then the prepared areas."""
+        point_index, area_index = tree.query(points)
+        inside = shapely.covers(self.area_geometries[layer][area_index], points[point_index])
+        return point_index[inside], area_index[inside]
 
     def check_named_areas(self, row: int, event_id: str, point: shapely.Geometry, country: str, admin1: tuple[str, str],
                           held: tuple[str | None, str | None]) -> None:
