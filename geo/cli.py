@@ -678,18 +678,24 @@ def import_events(argv: list[str]) -> int:
 
     parser = _parser(
         "import",
-        description="Import a file of events as a dataset of the store: ACLED's CSV export, a GeoJSON "
+        description="Import a file of events as a dataset of the store: ACLED's CSV export, UCDP's GED or "
+                    "Candidate CSV, a GeoJSON "
                     "FeatureCollection of points or polygons, or a file in Panj's own events format (a second "
                     "article's). Every row is checked as the article's events are, and against the layers; "
                     "the dataset is stored only when every row is accepted (--keep-good stores the accepted "
                     "ones), in one transaction. --update brings an imported dataset up to date with a newer "
-                    "export: rows are matched by their source's id (ACLED's event_id_cnty, a feature's id); a "
-                    "row revised later than the stored one (ACLED's timestamp) replaces it, an older or equal one "
-                    "is left, a new id is added, events the file does not name are kept, and the ids of "
+                    "export: rows are matched by their source's id (ACLED's event_id_cnty, UCDP's id, a "
+                    "feature's id); a row revised later than the stored one (ACLED's timestamp) replaces it, an "
+                    "older or equal one is left (a row that does not say when, like UCDP's, replaces it when it "
+                    "differs), a new id is added, events the file does not name are kept, and the ids of "
                     "--deletions are removed. The data directory's events/*.json are loaded into the store first "
                     "(as `panj run` does), so that no imported event repeats one of theirs.",
-        epilog=f"formats: --format acled|geojson|panj; by default a .csv file is ACLED's, a JSON file a\n"
-               f"  GeoJSON FeatureCollection or else Panj's format. --update takes ACLED and GeoJSON files.\n"
+        epilog=f"formats: --format acled|ucdp|geojson|panj; by default a .csv file is UCDP's when its header\n"
+               f"  is UCDP's (or, in a Candidate file without a header, its first row has UCDP's 49 columns),\n"
+               f"  else ACLED's; a JSON file is a GeoJSON FeatureCollection or else Panj's format. UCDP:\n"
+               f"  date_start to date_end is the event's span, best its fatalities (low and high kept),\n"
+               f"  side_a and side_b its actors, type_of_violence its type (layers/import-ucdp.json).\n"
+               f"  --update takes ACLED, UCDP and GeoJSON files.\n"
                f"deletions: a CSV file with a column event_id_cnty (ACLED's deletions file) or id, and\n"
                f"  optionally deleted_timestamp; a row of the update revised after its deletion stays.\n"
                f"size: files over {DEFAULT_MAX_BYTES // 1024 // 1024} MB are refused; --max-size or {MAX_MB_ENV} "
@@ -698,6 +704,7 @@ def import_events(argv: list[str]) -> int:
                "  field, reason; nothing is stored unless --keep-good) or the store failed; 2 bad option, no\n"
                "  such file, a name taken or no dataset of the --update name.\n\n"
                "examples:\n  panj import 2022-acled-tajikistan.csv --name \"ACLED Tajikistan 2022\" --licence \"ACLED terms of use\"\n"
+               "  panj import GEDEvent_v24_1.csv --name \"UCDP GED 24.1\" --licence \"CC BY 4.0\"\n"
                "  panj import second-article.json --name \"Second article\" --report report.csv\n"
                "  panj import acled-week-23.csv --update \"ACLED Tajikistan 2022\" --deletions acled-deleted.csv",
     )
@@ -715,7 +722,8 @@ def import_events(argv: list[str]) -> int:
                         help="also write the report (every row accepted, rejected or flagged) as CSV")
     parser.add_argument("--max-size", type=float, metavar="MB", help=f"size limit in megabytes (default: {MAX_MB_ENV}, else 200)")
     parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
-                        help="data directory with manifest.json, vocabularies.json and import-acled.json (default: %(default)s)")
+                        help="data directory with manifest.json, vocabularies.json, import-acled.json and import-ucdp.json "
+                             "(default: %(default)s)")
     options = parser.parse_args(argv)
     if not options.file.is_file():
         parser.error(f"FILE {options.file}: no such file")
@@ -726,7 +734,7 @@ def import_events(argv: list[str]) -> int:
     if options.update is not None and options.licence:
         parser.error("--licence goes with --name: an update keeps the dataset's licence")
     if options.update is not None and options.format == "panj":
-        parser.error("--update takes ACLED or GeoJSON files: a Panj events file is an article's, imported whole")
+        parser.error("--update takes ACLED, UCDP or GeoJSON files: a Panj events file is an article's, imported whole")
     if options.max_size is not None and not (math.isfinite(options.max_size) and options.max_size > 0):
         parser.error(f"--max-size {options.max_size:g}: must be a positive number of megabytes")
     if options.report is not None and not options.report.parent.is_dir():

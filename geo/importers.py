@@ -1,5 +1,5 @@
-"""Other people's events read into Panj's event model: ACLED's CSV export, GeoJSON
-FeatureCollections and Panj's own events format (a second article's file).
+"""Other people's events read into Panj's event model: ACLED's CSV export, UCDP's GED and
+Candidate CSV, GeoJSON FeatureCollections and Panj's own events format (a second article's file).
 
 Every row becomes an entry of Panj's events format and passes through the same validation as the
 article's events (``geo.events.parse_event``), after the checks only a file from outside needs
@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
+import pyproj
 import shapely
 from shapely.geometry import shape
 
+from geo.aliases import fold, load_aliases
 from geo.events import (
     EVENT_OPTIONAL,
     EVENT_REQUIRED,
@@ -48,12 +50,13 @@ from geo.join import FORMULA_STARTS
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, feature_refs, load_layers
 from geo.problems import Problem, ProblemsError, read_json
 
-FORMATS = ("acled", "geojson", "panj")
+FORMATS = ("acled", "ucdp", "geojson", "panj")
 # What one numbered unit of each format is called in a report: "row 12", "feature 3", "event 2".
-UNIT = {"acled": "row", "geojson": "feature", "panj": "event"}
+UNIT = {"acled": "row", "ucdp": "row", "geojson": "feature", "panj": "event"}
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 MAX_MB_ENV = "PANJ_IMPORT_MAX_MB"  # the size limit in megabytes, when set
 ACLED_MAPPING_NAME = "import-acled.json"
+UCDP_MAPPING_NAME = "import-ucdp.json"
 
 ACLED_REQUIRED = (
     "event_id_cnty", "event_date", "time_precision", "event_type", "actor1", "latitude", "longitude",
@@ -77,13 +80,59 @@ ACLED_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%Y"
 # it, 3 a provincial capital standing for the province (the event becomes the province's).
 ACLED_LOCATION_PRECISION = {"1": "locality", "2": "district", "3": "province"}
 WEEK_HALF_SPAN_DAYS = 3  # time_precision 2: the week around ACLED's day, as a 7-day span
+# What each source's date precision says of an accepted row's dates, as the report tells it (a
+# week-precise ACLED date is not a day's, though it is written as one).
+DATE_MEANINGS = {
+    "time_precision": {"1": "known to the day", "2": "within a week of ACLED's date: stored as the seven days around it",
+                       "3": "known to the month"},
+    "date_prec": {"1": "known to the day", "2": "some time in the two to six days from date_start to date_end",
+                  "3": "some time in the week from date_start to date_end", "4": "known to the month",
+                  "5": "known to the year"},
+}
 ACLED_PUBLISHER = "ACLED (Armed Conflict Location & Event Data)"
+
+# The 49 columns of UCDP's GED and Candidate CSV files in their published order (UCDP GED Codebook,
+# versions 23.1 and 24.1; docs/ARCHITECTURE.md, "Formats"): a Candidate file without a header row
+# is read by this order.
+UCDP_COLUMNS = (
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
+    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id",
+    "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources",
+    "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec",
+    "where_coordinates", "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
+    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec", "date_start", "date_end",
+    "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob",
+)
+UCDP_REQUIRED = (
+    "id", "type_of_violence", "side_a", "side_b", "source_article", "where_prec", "latitude", "longitude",
+    "date_prec", "date_start", "date_end", "best", "high", "low",
+)
+# Cells the event itself holds (place, dates, fatalities, citation), and geom_wkt, the point again.
+_UCDP_HELD = ("latitude", "longitude", "geom_wkt", "date_start", "date_end", "best", "high", "low", "source_article")
+# where_prec as Panj's location precision (the codebook's meaning of each code in
+# docs/ARCHITECTURE.md): 1 the place's own point, 2 a limited area around it, 3 a second-order
+# division (district), 4 a first-order division (province: the event becomes the province's), 5 an
+# area between a province and the country, 6 the country, 7 water or international airspace.
+UCDP_LOCATION_PRECISION = {"1": "locality", "2": "district", "3": "district", "4": "province", "5": "region",
+                           "6": "country", "7": "region"}
+# date_prec as the form Panj writes the span's dates in: 1 the day, 2 two to six days and 3 a week
+# (both spans of days), 4 a month, 5 a year.
+UCDP_DATE_FORM = {"1": "day", "2": "day", "3": "day", "4": "month", "5": "year"}
+_DATE_FORM_LENGTH = {"day": 10, "month": 7, "year": 4}  # of an ISO date cut to that precision
+UCDP_VIOLENCE = {"1": "State-based conflict", "2": "Non-state conflict", "3": "One-sided violence"}
+UCDP_PUBLISHER = "UCDP (Uppsala Conflict Data Program)"
+PUBLISHERS = {"acled": ACLED_PUBLISHER, "ucdp": UCDP_PUBLISHER}
+# date_start and date_end as UCDP writes them: a date, in the GED's CSV with a time of midnight.
+_UCDP_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 
 PLACE_GEOMETRIES = ("Point", "Polygon", "MultiPolygon")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _BLOCK_BYTES = 4 * 1024 * 1024  # how much of a file is read at a time
 _CHUNK_ROWS = 20_000  # CSV rows checked together, column by column
 _PANJ_FIELDS = frozenset(EVENT_REQUIRED) | frozenset(EVENT_OPTIONAL)
+_GEOD = pyproj.Geod(ellps="WGS84")
+# Words a file's first-level division may end in that the provinces layer's names lack ("Badakhshan province").
+_AREA_WORDS = re.compile(r"\s+(province|region|oblast|viloyat|velayat|wilayat)$", re.IGNORECASE)
 _NON_ID = re.compile(r"[^a-z0-9]+")
 
 
@@ -94,9 +143,9 @@ class ImportFileError(ProblemsError):
 
 
 class MappingError(ProblemsError):
-    """``layers/import-acled.json`` failed validation."""
+    """``layers/import-acled.json`` or ``layers/import-ucdp.json`` failed validation."""
 
-    subject = "the ACLED mapping"
+    subject = "an import mapping"
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -171,12 +220,14 @@ class Imported:
         return f"{UNIT[self.format]} {row}"
 
     def report_csv(self) -> str:
-        """The report as CSV: every accepted row, then every problem, spreadsheet-safe (cells
-        starting like a formula get an apostrophe, as geo.join.events_to_csv does)."""
+        """The report as CSV: every accepted row (with what its source's date precision means, when
+        it gives one), then every problem, spreadsheet-safe (cells starting like a formula get an
+        apostrophe, as geo.join.events_to_csv does)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([UNIT[self.format], "outcome", "event_id", "field", "reason"])
-        accepted = [ReportLine(event.row, "accepted", event.entry["id"], None, "") for event in self.events]
+        accepted = [ReportLine(event.row, "accepted", event.entry["id"], *_date_meaning(event.properties))
+                    for event in self.events]
         for line in sorted(accepted + self.lines, key=lambda line: (line.row or 0, line.outcome != "accepted")):
             writer.writerow(["" if line.row is None else line.row, line.outcome,
                              *(_inert(text or "") for text in (line.event_id, line.field, line.reason))])
@@ -190,6 +241,16 @@ class Existing:
     event_ids: Mapping[str, str] = field(default_factory=dict)  # event id -> dataset name
     documents: Mapping[str, str] = field(default_factory=dict)  # document id -> dataset name
     datasets: Mapping[str, str] = field(default_factory=dict)  # dataset id -> dataset name
+
+
+def _date_meaning(properties: Mapping[str, Any]) -> tuple[str | None, str]:
+    """The row's date precision column and what its value means (DATE_MEANINGS); (None, "") when
+    the row gives none."""
+    for column, meanings in DATE_MEANINGS.items():
+        value = str(properties.get(column, ""))
+        if value in meanings:
+            return column, f"{column} {value}: {meanings[value]}"
+    return None, ""
 
 
 def dataset_id(name: str) -> str:
@@ -220,14 +281,16 @@ def default_max_bytes() -> int:
     return int(megabytes * 1024 * 1024)
 
 
-# --- the ACLED mapping ---------------------------------------------------------------------------
+# --- the import mappings -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class AcledMapping:
-    """``layers/import-acled.json``: ACLED actor names and event types onto Panj's vocabulary."""
+    """``layers/import-acled.json``: ACLED actor names and event types onto Panj's vocabulary; or
+    ``layers/import-ucdp.json``: UCDP's side names and ``type_of_violence`` codes (as text, with no
+    sub-type)."""
 
     actors: tuple[tuple[re.Pattern[str], str], ...]
-    event_types: tuple[tuple[str, str | None, str], ...]  # (event_type, sub_event_type or None, Panj id)
+    event_types: tuple[tuple[str, str | None, str], ...]  # (the source's type, sub-type or None, Panj id)
     imported_colour: str
     imported_symbol: str
 
@@ -240,8 +303,17 @@ class AcledMapping:
 
 
 def load_acled_mapping(layers_dir: Path, vocabulary: Vocabulary) -> AcledMapping:
-    """Read and check the mapping against the vocabulary; MappingError lists every problem."""
-    path = Path(layers_dir) / ACLED_MAPPING_NAME
+    """Read and check the ACLED mapping against the vocabulary; MappingError lists every problem."""
+    return _load_mapping(Path(layers_dir) / ACLED_MAPPING_NAME, vocabulary, "acled_event_type")
+
+
+def load_ucdp_mapping(layers_dir: Path, vocabulary: Vocabulary) -> AcledMapping:
+    """Read and check the UCDP mapping against the vocabulary; MappingError lists every problem."""
+    return _load_mapping(Path(layers_dir) / UCDP_MAPPING_NAME, vocabulary, "type_of_violence")
+
+
+def _load_mapping(path: Path, vocabulary: Vocabulary, source_type: str) -> AcledMapping:
+    """A mapping file whose event types name the source's type in ``source_type``."""
     problems: list[Problem] = []
     raw = read_json(path, problems)
     if raw is None:
@@ -265,10 +337,12 @@ def load_acled_mapping(layers_dir: Path, vocabulary: Vocabulary) -> AcledMapping
     for number, entry in enumerate(raw.get("event_types", []), start=1):
         if entry.get("event_type") not in vocabulary.event_types:
             bad(f"event type #{number}", "event_type", f"unknown event type {entry.get('event_type')!r}")
-        elif not isinstance(entry.get("acled_event_type"), str):
-            bad(f"event type #{number}", "acled_event_type", "must be ACLED's event type")
+        elif source_type == "type_of_violence" and entry.get(source_type) not in (1, 2, 3):
+            bad(f"event type #{number}", source_type, "must be UCDP's type of violence: 1, 2 or 3")
+        elif source_type == "acled_event_type" and not isinstance(entry.get(source_type), str):
+            bad(f"event type #{number}", source_type, "must be ACLED's event type")
         else:
-            event_types.append((entry["acled_event_type"], entry.get("acled_sub_event_type"), entry["event_type"]))
+            event_types.append((str(entry[source_type]), entry.get("acled_sub_event_type"), entry["event_type"]))
     style = raw.get("imported_actor", {})
     if style.get("symbol") not in SYMBOLS or not re.fullmatch(r"#[0-9a-fA-F]{6}", str(style.get("colour"))):
         bad("imported_actor", None, f"needs a colour like #8c8c8c and a symbol, one of {', '.join(SYMBOLS)}")
@@ -280,9 +354,12 @@ def load_acled_mapping(layers_dir: Path, vocabulary: Vocabulary) -> AcledMapping
 # --- reading a file ------------------------------------------------------------------------------
 
 def detect_format(path: Path, text: str) -> str:
-    """``acled`` for a .csv file; for JSON, ``geojson`` when it is a FeatureCollection, else ``panj``."""
+    """For a .csv file, ``ucdp`` when ``text`` (the file's text, or its first line) starts with
+    UCDP's header or a row in UCDP's layout, else ``acled``; for JSON, ``geojson`` when it is a
+    FeatureCollection, else ``panj``."""
     if path.suffix.lower() in CSV_SUFFIXES:
-        return "acled"
+        first_line = text.split("\n", 1)[0]
+        return "ucdp" if _ucdp_layout(first_line, max(",;\t", key=first_line.count)) else "acled"
     return "geojson" if re.match(r'\s*\{[^{]*"type"\s*:\s*"FeatureCollection"', text) else "panj"
 
 
@@ -300,13 +377,16 @@ def read_file(
     layers = load_layers(layers_dir)
     vocabulary = load_vocabulary(layers_dir)
     reader = _Reader(path, dataset_key or dataset_id(dataset_name), dataset_name, layers, vocabulary,
-                     existing or Existing())
+                     existing or Existing(), load_aliases(feature_refs(layers), layers_dir))
     limit = max_bytes if max_bytes is not None else default_max_bytes()
     text = None
-    if file_format == "acled" or file_format is None and path.suffix.lower() in CSV_SUFFIXES:
+    if file_format in ("acled", "ucdp") or file_format is None and path.suffix.lower() in CSV_SUFFIXES:
         # A CSV export is read a block at a time, never whole: only the chunk being checked is held as text.
         readable = reader.check(limit)
-        file_format = "acled"
+        if file_format is None and readable:
+            with path.open(encoding=reader.encoding, newline="") as stream:
+                file_format = detect_format(path, _first_line(stream))
+        file_format = file_format or "acled"
     else:
         text = reader.text(limit)
         readable = text is not None
@@ -316,8 +396,11 @@ def read_file(
     imported = reader.result(file_format)
     if readable:
         if file_format == "acled":
-            with path.open(encoding="utf-8-sig", newline="") as stream:
+            with path.open(encoding=reader.encoding, newline="") as stream:
                 reader.read_acled(stream, load_acled_mapping(layers_dir, vocabulary))
+        elif file_format == "ucdp":
+            with path.open(encoding=reader.encoding, newline="") as stream:
+                reader.read_ucdp(stream, load_ucdp_mapping(layers_dir, vocabulary))
         elif file_format == "geojson":
             reader.read_geojson(text, load_acled_mapping(layers_dir, vocabulary))
         else:
@@ -330,7 +413,7 @@ class _Reader:
     """One file being read; collects events, places, the dataset's own actors and report lines."""
 
     def __init__(self, path: Path, dataset: str, name: str, layers: dict[str, Layer], vocabulary: Vocabulary,
-                 existing: Existing):
+                 existing: Existing, aliases: Mapping[str, tuple[str, ...]]):
         self.path, self.dataset, self.name, self.layers, self.existing = path, dataset, name, layers, existing
         self.base_vocabulary = vocabulary
         # What the rows are checked against: the layers' and the vocabulary's, plus the dataset's own
@@ -341,6 +424,7 @@ class _Reader:
         self.imported: Imported | None = None
         self.early: list[ReportLine] = []
         self.sha256 = ""
+        self.encoding = "utf-8-sig"  # or UTF-16's, found by check()
         self.seen_ids: dict[str, int] = {}
         self.place_of: dict[tuple[str, bytes], str] = {}  # (name, WKB) -> place id: one place for both
         self.place_count: dict[str, int] = {}  # places whose id starts from a name's id
@@ -357,12 +441,33 @@ class _Reader:
         provinces = layers["provinces"].frame
         self.provinces = shapely.STRtree(provinces.geometry.to_numpy())
         self.province_ids = provinces.index.to_list()
+        countries = layers["countries"].frame
+        self.countries = shapely.STRtree(countries.geometry.to_numpy())
+        self.country_ids = countries.index.to_list()
+        # Prepared, each point is tested against the few areas whose boxes hold it far faster than
+        # the tree's own predicate, which prepares the points instead (see holding()).
+        self.area_geometries = {"countries": countries.geometry.to_numpy(), "provinces": provinces.geometry.to_numpy()}
+        for geometries in self.area_geometries.values():
+            shapely.prepare(geometries)
+        # What a row's own country and first-level division may be called (names and aliases, folded)
+        # -> the feature, and each feature's name: to tell a row that names another area than its
+        # point falls in.
+        self.area_name = {f"{layer}:{feature}": str(name) for layer in ("countries", "provinces")
+                          for feature, name in layers[layer].frame["name"].items()}
+        self.area_of: dict[str, dict[str, str]] = {layer: {} for layer in ("countries", "provinces")}
+        for ref, name in self.area_name.items():
+            layer = ref.split(":", 1)[0]
+            for spelling in (name, *aliases.get(ref, ())):
+                self.area_of[layer].setdefault(fold(spelling), ref)
+        self.area_named: dict[tuple[str, str], str | None] = {}  # (layer, cell) -> feature: one per distinct cell
+        self.frontier_local: shapely.Geometry | None = None  # made at the first row flagged
 
     # -- shared steps --
 
     def check(self, max_bytes: int) -> bool:
-        """Whether the file can be read (size, UTF-8, not blank), taking its SHA-256 on the way; a
-        block at a time, so a large file is never held whole. False after recording why not."""
+        """Whether the file can be read (size, UTF-8 or UTF-16 with its byte order mark, not blank),
+        taking its SHA-256 and its encoding on the way; a block at a time, so a large file is never
+        held whole. False after recording why not."""
         def refuse(reason: str) -> bool:
             self.early.append(ReportLine(None, "rejected", None, None, reason))
             return False
@@ -374,7 +479,11 @@ class _Reader:
             return refuse(f"the file is {size / 1024 / 1024:,.1f} MB, over the import limit of "
                           f"{max_bytes / 1024 / 1024:,.1f} MB (set {MAX_MB_ENV} or --max-size to change it)")
         digest = hashlib.sha256()
-        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        try:
+            self.encoding = _encoding(self.path)
+        except OSError as error:
+            return refuse(f"cannot read the file: {error.strerror}")
+        decoder = codecs.getincrementaldecoder(self.encoding)()
         blank = True
         try:
             with self.path.open("rb") as stream:
@@ -383,7 +492,10 @@ class _Reader:
                     text = decoder.decode(block)
                     blank = blank and not text.strip()
                 blank = blank and not decoder.decode(b"", final=True).strip()
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            if self.encoding == "utf-16":
+                return refuse(f"not UTF-16 although it starts as UTF-16 text does: {error.reason}; save the file "
+                              "as UTF-8")
             # Rare: read it whole once more to say at which line the bad byte is.
             data = self.path.read_bytes()
             try:
@@ -400,10 +512,10 @@ class _Reader:
 
     def text(self, max_bytes: int) -> str | None:
         """The file's text, or None after recording why it cannot be read."""
-        return self.path.read_bytes().decode("utf-8-sig") if self.check(max_bytes) else None
+        return self.path.read_bytes().decode(self.encoding) if self.check(max_bytes) else None
 
     def result(self, file_format: str) -> Imported:
-        publisher = ACLED_PUBLISHER if file_format == "acled" else f"Imported from {self.path.name}"
+        publisher = PUBLISHERS.get(file_format, f"Imported from {self.path.name}")
         document = {"id": self.dataset, "title": self.name, "publisher": publisher,
                     "date": dt.date.today().isoformat(),
                     "notes": [f"Imported from {self.path.name}; a citation's paragraph is the "
@@ -444,8 +556,9 @@ class _Reader:
         self.place_refs.add(f"{self.places_layer}:{place_id}")
         return f"{self.places_layer}:{place_id}"
 
-    def actor_id(self, name: str, mapping: AcledMapping) -> str:
-        """A vocabulary id as it is; else the mapping's actor for the name; else the dataset's own term."""
+    def actor_id(self, name: str, mapping: AcledMapping, row: int) -> str:
+        """A vocabulary id as it is; else the mapping's actor for the name; else the dataset's own
+        term, flagged at ``row``, the first that names it."""
         assert self.imported is not None
         name = name.strip()
         if name in self.actor_of:
@@ -461,7 +574,7 @@ class _Reader:
             term_id += "-imported"
         self.imported.actors[term_id] = self.known.actors[term_id] = Term(
             term_id, name, mapping.imported_colour, mapping.imported_symbol)
-        self.flag(None, "actors", f"actor {name!r} is not in the vocabulary and no mapping pattern matches it: "
+        self.flag(row, "actors", f"actor {name!r} is not in the vocabulary and no mapping pattern matches it: "
                                   f"kept as the dataset's own actor {term_id!r}")
         self.actor_of[name] = term_id
         return term_id
@@ -571,6 +684,13 @@ class _Reader:
         points[checked] = shapely.points(longitudes[checked], latitudes[checked])
         clean[checked[~shapely.covers(self.region, points[checked])]] = False
         checked = np.flatnonzero(clean)
+        # The country and province each point falls in, for rows that name others (check_named_areas).
+        held_country, held_province = np.full(count, None, dtype=object), np.full(count, None, dtype=object)
+        for held, tree, ids_of, layer in ((held_country, self.countries, self.country_ids, "countries"),
+                                          (held_province, self.provinces, self.province_ids, "provinces")):
+            point_index, area_index = self.holding(tree, layer, points[checked])
+            last_first = np.argsort(-area_index, kind="stable")  # a point on a border: the lowest area is set last
+            held[checked[point_index[last_first]]] = [f"{layer}:{ids_of[area]}" for area in area_index[last_first]]
         provinces = np.full(count, None, dtype=object)
         by_province = checked[[precisions[index] == "province" for index in checked]]
         if len(by_province):
@@ -581,13 +701,16 @@ class _Reader:
                                                            for index in province_index[single]]
         wkbs = np.full(count, None, dtype=object)
         wkbs[checked] = shapely.to_wkb(points[checked])
+        countries, admin1s = column("country", blank), column("admin1", blank)
         place_names = [location or admin1 or country for location, admin1, country
-                       in zip(column("location", blank), column("admin1", blank), column("country", blank), strict=True)]
+                       in zip(column("location", blank), admin1s, countries, strict=True)]
         actor_columns = [columns[name] for name in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2") if name in columns]
         kept = [(name, values) for name, values in columns.items() if name not in _ACLED_HELD]
         for index, (row, _) in enumerate(chunk):
             event_id = ids[index]
             if clean[index] and event_id not in self.seen_ids and event_id not in self.existing.event_ids:
+                self.check_named_areas(row, event_id, points[index], countries[index], ("admin1", admin1s[index]),
+                                       (held_country[index], held_province[index]))
                 place = provinces[index]
                 if place is None:
                     place = self.add_place(place_names[index] or f"{latitudes[index]:.4f}, {longitudes[index]:.4f}",
@@ -595,7 +718,7 @@ class _Reader:
                 actors: list[str] = []
                 for values in actor_columns:
                     for name in values[index].split(";"):
-                        if name.strip() and (actor := self.actor_id(name, mapping)) not in actors:
+                        if name.strip() and (actor := self.actor_id(name, mapping, row)) not in actors:
                             actors.append(actor)
                 if actors:
                     self.add_acled_event(row, index, columns, place, place_names[index], actors, dates[index],
@@ -700,6 +823,9 @@ class _Reader:
                 return
             geometry = shapely.Point(lon, lat)
         assert geometry is not None and location_precision is not None
+        if geometry.geom_type == "Point":
+            self.check_named_areas(row, event_id or "", geometry, cells.get("country", ""),
+                                   ("admin1", cells.get("admin1", "")), self.areas_at(geometry))
         place = None
         if location_precision == "province":
             place = self.province_of(geometry)
@@ -708,7 +834,7 @@ class _Reader:
         actors: list[str] = []
         for column in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2"):
             for name in cells.get(column, "").split(";"):
-                if name.strip() and (actor := self.actor_id(name, mapping)) not in actors:
+                if name.strip() and (actor := self.actor_id(name, mapping, row)) not in actors:
                     actors.append(actor)
         kind = cells.get("sub_event_type") or cells["event_type"]
         title = f"{kind} in {place_name}" if place_name else kind
@@ -723,10 +849,169 @@ class _Reader:
             properties["fatalities"] = fatalities
         self.accept(row, entry, properties, self.dataset)
 
+    def areas_at(self, point: shapely.Geometry) -> tuple[str | None, str | None]:
+        """The ``countries`` and ``provinces`` features holding ``point`` (None where none does; the
+        first of the layer's order for a point on a border, as acled_chunk picks it)."""
+        _, country = self.holding(self.countries, "countries", np.array([point]))
+        _, province = self.holding(self.provinces, "provinces", np.array([point]))
+        return (f"countries:{self.country_ids[country.min()]}" if len(country) else None,
+                f"provinces:{self.province_ids[province.min()]}" if len(province) else None)
+
+    def holding(self, tree: shapely.STRtree, layer: str, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(point index, area index) of each point and ``layer`` area covering it: the tree's boxes
+        first, then the prepared areas."""
+        point_index, area_index = tree.query(points)
+        inside = shapely.covers(self.area_geometries[layer][area_index], points[point_index])
+        return point_index[inside], area_index[inside]
+
+    def check_named_areas(self, row: int, event_id: str, point: shapely.Geometry, country: str, admin1: tuple[str, str],
+                          held: tuple[str | None, str | None]) -> None:
+        """Flags a row whose own country, or first-level division (``admin1``: its column and cell),
+        is a known area other than the one its point falls in (``held``: the country and province
+        features holding it), with both and the point's distance to the frontier. A name the layers
+        do not know is no contradiction: it is left alone."""
+        named_country = self.named_area("countries", country)
+        named_province = self.named_area("provinces", admin1[1])
+        wrong_country = named_country is not None and held[0] is not None and named_country != held[0]
+        wrong_province = named_province is not None and held[1] is not None and named_province != held[1]
+        if not wrong_country and not wrong_province:
+            return
+        said = ", ".join(f"{name} {text!r}" for name, text in (("country", country), admin1) if text)
+        falls = ", ".join(self.area_name[ref] for ref in (held[1], held[0]) if ref is not None)
+        self.flag(row, "country" if wrong_country else admin1[0],
+                  f"the row says {said}, but its point ({point.y}, {point.x}) falls in {falls}, "
+                  f"{self.frontier_km(point):.1f} km from the frontier", event_id)
+
+    def named_area(self, layer: str, text: str) -> str | None:
+        """The ``layer`` feature a cell names, by name or alias (None when none), remembered per cell."""
+        key = (layer, text)
+        if key not in self.area_named:
+            self.area_named[key] = self.area_of[layer].get(fold(_AREA_WORDS.sub("", text.strip()))) if text else None
+        return self.area_named[key]
+
+    def frontier_km(self, point: shapely.Geometry) -> float:
+        """Geodesic km from ``point`` to the frontier's nearest point, found as geo.join finds it (in
+        an azimuthal equidistant projection centred on the frontier), so the report and the page agree."""
+        if self.frontier_local is None:
+            line = shapely.union_all(self.layers["frontier"].frame.geometry.to_numpy())
+            centre = line.centroid
+            local = f"+proj=aeqd +lat_0={centre.y:.6f} +lon_0={centre.x:.6f} +datum=WGS84 +units=m +no_defs"
+            self.to_local = pyproj.Transformer.from_crs("EPSG:4326", local, always_xy=True)
+            self.to_lonlat = pyproj.Transformer.from_crs(local, "EPSG:4326", always_xy=True)
+            self.frontier_local = shapely.transform(line, lambda xy: np.column_stack(self.to_local.transform(xy[:, 0], xy[:, 1])))
+        here = shapely.Point(*self.to_local.transform(point.x, point.y))
+        nearest = shapely.get_point(shapely.shortest_line(here, self.frontier_local), 1)
+        lon, lat = self.to_lonlat.transform(nearest.x, nearest.y)
+        return float(_GEOD.inv(point.x, point.y, lon, lat)[2]) / 1000
+
     def province_of(self, geometry: shapely.Geometry) -> str | None:
         """The ``provinces`` feature holding ``geometry``'s point (ACLED precision 3), if any."""
         holding = self.provinces.query(shapely.point_on_surface(geometry), predicate="covered_by")
         return f"provinces:{self.province_ids[holding[0]]}" if len(holding) == 1 else None
+
+    # -- UCDP GED and Candidate --
+
+    def read_ucdp(self, stream: TextIO, mapping: AcledMapping) -> None:
+        """UCDP's CSV: by its header's names, or by UCDP's column order when the file has no header
+        (its first row is then row 1)."""
+        delimiter = _delimiter(stream)
+        layout = _ucdp_layout(_first_line(stream), delimiter)
+        rows = csv.reader(stream, delimiter=delimiter)
+        if layout == "layout":
+            header, first_row, expected = list(UCDP_COLUMNS), 1, f"UCDP's layout has {len(UCDP_COLUMNS)}"
+        else:
+            header = [name.strip().lower() for name in next(rows, [])]
+            first_row, expected = 2, f"the header {len(header)}"  # row 1 is the header
+            missing = [name for name in UCDP_REQUIRED if name not in header]
+            if missing:
+                for name in missing:
+                    self.refuse(1, name, f"missing column {name!r} (UCDP GED's columns: {', '.join(UCDP_COLUMNS)})")
+                return
+            for name in header:
+                if name not in UCDP_COLUMNS:
+                    self.flag(1, name, f"column {name!r} is not one of UCDP GED's: kept as a property")
+        found = False
+        for number, cells in enumerate(rows, start=first_row):
+            if not "".join(cells).strip():  # every cell blank
+                continue
+            found = True
+            if len(cells) != len(header):
+                self.refuse(number, None, f"has {len(cells)} cells, {expected}")
+                continue
+            self.ucdp_row(number, dict(zip(header, map(str.strip, cells), strict=True)), mapping)
+        if not found:
+            self.refuse(None, None, "the file has a header but no rows" if first_row == 2 else "the file has no rows")
+
+    def ucdp_row(self, row: int, cells: Mapping[str, str], mapping: AcledMapping) -> None:
+        """One row of UCDP's CSV, its cells by column name."""
+        assert self.imported is not None
+        before = len(self.imported.lines)
+        event_id = cells["id"] or None
+
+        def bad(name: str, reason: str) -> None:
+            self.refuse(row, name, reason, event_id)
+
+        for name in UCDP_REQUIRED:
+            if not cells[name] and name != "source_article":
+                bad(name, "empty")
+        if event_id and not event_id.isdigit():
+            bad("id", f"{event_id!r} is not UCDP's id, a whole number")
+        violence = cells["type_of_violence"]
+        event_type = mapping.event_type(violence, "") if violence else None
+        if violence and violence not in UCDP_VIOLENCE:
+            bad("type_of_violence", f"{violence!r} is not 1 (state-based), 2 (non-state) or 3 (one-sided)")
+        elif violence and event_type is None:
+            bad("type_of_violence", f"type of violence {violence} has no Panj event type in {UCDP_MAPPING_NAME}")
+        location_precision = UCDP_LOCATION_PRECISION.get(cells["where_prec"])
+        if cells["where_prec"] and location_precision is None:
+            bad("where_prec", f"{cells['where_prec']!r} is not one of UCDP's location precisions, 1 to 7")
+        dates = _ucdp_dates(cells["date_start"], cells["date_end"], cells["date_prec"], bad)
+        deaths: dict[str, int] = {}
+        for name in ("best", "low", "high"):
+            value = self.whole_number(cells[name]) if cells[name] else None
+            if value is _NOT_A_NUMBER:
+                bad(name, f"{cells[name]!r} is not a whole number of 0 or more")
+            elif isinstance(value, int):
+                deaths[name] = value
+        point = None
+        if cells["latitude"] and cells["longitude"]:
+            point = _coordinates(cells["latitude"], cells["longitude"], bad)
+        if len(self.imported.lines) > before:
+            return
+        assert point is not None and location_precision is not None and event_type is not None
+        if not deaths["low"] <= deaths["best"] <= deaths["high"]:
+            self.flag(row, "best", f"the best estimate {deaths['best']} is not between low {deaths['low']} and "
+                                   f"high {deaths['high']}", event_id)
+        lon, lat = point
+        if not self.check_point(row, lon, lat, event_id or ""):
+            return
+        geometry = shapely.Point(lon, lat)
+        self.check_named_areas(row, event_id or "", geometry, cells.get("country", ""), ("adm_1", cells.get("adm_1", "")),
+                               self.areas_at(geometry))
+        place_name = cells.get("where_coordinates") or cells.get("adm_2") or cells.get("adm_1") or cells.get("country") or ""
+        place = self.province_of(geometry) if location_precision == "province" else None
+        if place is None:
+            place = self.add_place(place_name or f"{lat:.4f}, {lon:.4f}", geometry)
+        actors: list[str] = []
+        for name in (cells["side_a"], cells["side_b"]):
+            if (actor := self.actor_id(name, mapping, row)) not in actors:
+                actors.append(actor)
+        kind = UCDP_VIOLENCE[violence]
+        title = f"{kind} in {place_name}" if place_name else kind
+        dyad = cells.get("dyad_name") or f"{cells['side_a']} - {cells['side_b']}"
+        summary = (f"{dyad}: UCDP's best estimate of the deaths {deaths['best']} (low {deaths['low']}, "
+                   f"high {deaths['high']}).")
+        if cells.get("where_description"):
+            summary += f" Where: {cells['where_description']}."
+        entry = {
+            "id": event_id, "title": title, "summary": summary, "status": "occurred", **dates, "actors": actors,
+            "event_type": event_type, "place": place, "location_precision": location_precision,
+            "citations": [{"paragraph": row, "source": cells["source_article"] or f"UCDP GED event {event_id}",
+                           "source_date": None}],
+        }
+        properties: dict[str, Any] = {name: value for name, value in cells.items() if value and name not in _UCDP_HELD}
+        properties.update(fatalities=deaths["best"], fatalities_low=deaths["low"], fatalities_high=deaths["high"])
+        self.accept(row, entry, properties, self.dataset)
 
     # -- GeoJSON --
 
@@ -768,7 +1053,7 @@ class _Reader:
         kept = {name: value for name, value in properties.items() if name not in _PANJ_FIELDS}
         entry.setdefault("id", feature.get("id") if isinstance(feature.get("id"), str) else f"{self.dataset}-{row}")
         if isinstance(entry.get("actors"), list):
-            entry["actors"] = list(dict.fromkeys(self.actor_id(actor, mapping) if isinstance(actor, str) and actor.strip()
+            entry["actors"] = list(dict.fromkeys(self.actor_id(actor, mapping, row) if isinstance(actor, str) and actor.strip()
                                                  else actor for actor in entry["actors"]))
         if "place" not in entry:
             if geometry is None:
@@ -858,7 +1143,7 @@ def read_deletions(path: Path) -> dict[str, str]:
     path = Path(path)
     problems: list[Problem] = []
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = path.read_bytes().decode(_encoding(path))
     except OSError as error:
         raise ImportFileError([Problem(path, "file", None, f"cannot read the file: {error.strerror}")]) from error
     except UnicodeDecodeError as error:
@@ -942,6 +1227,34 @@ def _acled_dates(text: str, precision: str, bad: Callable[[str, str], None]) -> 
     return {}
 
 
+def _ucdp_dates(start: str, end: str, precision: str, bad: Callable[[str, str], None]) -> dict[str, str]:
+    """``start`` (and ``end`` when it differs) in Panj's form from UCDP's date_start, date_end and
+    date_prec: the span's days cut to the precision's form (a day, a month, a year)."""
+    form = UCDP_DATE_FORM.get(precision)
+    if precision and form is None:
+        bad("date_prec", f"{precision!r} is not one of UCDP's date precisions, 1 to 5")
+    days = {}
+    for name, text in (("date_start", start), ("date_end", end)):
+        match = _UCDP_DATE.fullmatch(text)
+        day = None
+        if match:
+            try:
+                day = dt.date.fromisoformat(match[1])
+            except ValueError:
+                pass
+        if day is None and text:
+            bad(name, f"{text!r} is not a date (e.g. 2021-07-22 or 2021-07-22 00:00:00.000)")
+        elif day is not None:
+            days[name] = day
+    if len(days) < 2 or form is None:
+        return {}
+    if days["date_end"] < days["date_start"]:
+        bad("date_end", f"{end} is before date_start {start}")
+        return {}
+    first, last = (days[name].isoformat()[:_DATE_FORM_LENGTH[form]] for name in ("date_start", "date_end"))
+    return {"start": first} if first == last else {"start": first, "end": last}
+
+
 def _coordinates(latitude: str, longitude: str, bad: Callable[[str, str], None]) -> tuple[float, float] | None:
     """(lon, lat) when both are numbers in WGS84's ranges, else None after naming each bad one."""
     values = {}
@@ -961,16 +1274,42 @@ def _coordinates(latitude: str, longitude: str, bad: Callable[[str, str], None])
 _NOT_A_NUMBER = object()  # a fatalities cell that is not a whole number
 
 
-def _delimiter(stream: TextIO) -> str:
-    """The one of comma, semicolon and tab the first line holds most of (a comma on a tie); the
-    stream is left at its start."""
+def _encoding(path: Path) -> str:
+    """``utf-16`` for a file starting with UTF-16's byte order mark (what Excel saves as "Unicode
+    text"), else ``utf-8-sig`` (UTF-8, with or without its own mark)."""
+    with path.open("rb") as stream:
+        start = stream.read(2)
+    return "utf-16" if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+
+
+def _first_line(stream: TextIO) -> str:
+    """The stream's first line, read a block at a time; the stream is left at its start."""
     blocks = []
     while (block := stream.read(_BLOCK_BYTES)) and "\n" not in block:
         blocks.append(block)
     blocks.append(block)
     stream.seek(0)
-    first_line = "".join(blocks).split("\n", 1)[0]
+    return "".join(blocks).split("\n", 1)[0]
+
+
+def _delimiter(stream: TextIO) -> str:
+    """The one of comma, semicolon and tab the first line holds most of (a comma on a tie); the
+    stream is left at its start."""
+    first_line = _first_line(stream)
     return max(",;\t", key=first_line.count)
+
+
+def _ucdp_layout(first_line: str, delimiter: str) -> str | None:
+    """``header`` when a CSV file's first line is UCDP's header, ``layout`` when it is a row of
+    UCDP's 49 columns without one (a Candidate file: a whole-number id, a year, a type of violence
+    in their places), else None."""
+    cells = [cell.strip().lower() for cell in next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter), [])]
+    if {"id", "type_of_violence", "where_prec", "date_prec"} <= set(cells):
+        return "header"
+    if (len(cells) == len(UCDP_COLUMNS) and cells[0].isdigit() and re.fullmatch(r"\d{4}", cells[2])
+            and cells[UCDP_COLUMNS.index("type_of_violence")] in UCDP_VIOLENCE):
+        return "layout"
+    return None
 
 
 def _number(text: str) -> float:

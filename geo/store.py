@@ -875,6 +875,13 @@ def _existing(session: _Session) -> Existing:
     return Existing(event_ids=event_ids, documents=documents, datasets=names)
 
 
+def _unplaced(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry without its citations' paragraphs: a row's number in its file, which moves when
+    an update's file holds other rows, tells nothing of whether the row changed."""
+    return dict(entry, citations=[{name: value for name, value in citation.items() if name != "paragraph"}
+                                  for citation in entry.get("citations", [])])
+
+
 def _merge_update(change: _Change, dataset: Dataset, imported: Imported, deletions: Mapping[str, str]) -> UpdateCounts:
     """Write ``imported``'s rows and ``deletions`` into ``dataset`` (``Store.update_dataset``)."""
     stored = {event_id: (row_number, json.loads(entry), json.loads(properties))
@@ -919,7 +926,7 @@ def _merge_update(change: _Change, dataset: Dataset, imported: Imported, deletio
             continue
         new_time, old_time = revised_at[event.event.id], revision_time(held[2])
         newer = (new_time > old_time if new_time is not None and old_time is not None
-                 else (entry, event.properties) != (held[1], held[2]))
+                 else (_unplaced(entry), event.properties) != (_unplaced(held[1]), held[2]))
         if newer:
             revised.append((held[0], entry, event.properties, event.event.id))
         else:

@@ -39,7 +39,7 @@ def test_import_list_rename_delete(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED 2022", "--licence", "ACLED terms"]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("imported 4 events into dataset 'ACLED 2022'")
-    assert "flagged: file, field 'actors': actor 'Women (Afghanistan)'" in err
+    assert "flagged: row 5, field 'actors': actor 'Women (Afghanistan)'" in err  # the first row naming it
     assert main(["import", str(IMPORTS / "events.geojson"), "--name", "Field notes", "--format", "geojson"]) == 0
     capsys.readouterr()
     assert main(["datasets"]) == 0

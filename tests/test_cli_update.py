@@ -127,7 +127,7 @@ def test_keep_good_imports_the_accepted_rows_of_a_new_dataset(tmp_path, capsys) 
     (["--update", "edm-v19-i92"], "--update edm-v19-i92: no imported dataset of that name"),  # the shipped one
     (["--name", NAME, "--deletions", str(BASE)], "--deletions goes with --update NAME"),
     (["--update", NAME, "--licence", "x"], "--licence goes with --name"),
-    (["--update", NAME, "--format", "panj"], "--update takes ACLED or GeoJSON files"),
+    (["--update", NAME, "--format", "panj"], "--update takes ACLED, UCDP or GeoJSON files"),
     (["--update", NAME, "--name", NAME], "not allowed with argument"),
 ])
 def test_bad_update_usage_exits_2(argv, message, capsys) -> None:

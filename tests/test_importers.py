@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from geo.cli import main
 from geo.events import PartialDate, load_vocabulary
 from geo.importers import (
     Existing,
@@ -20,6 +21,9 @@ from geo.importers import (
     places_layer_id,
     read_file,
 )
+from geo.join import join_events
+from geo.layers import LAYERS_DIR, load_layers
+from geo.store import open_store
 
 IMPORTS = Path(__file__).parent / "fixtures" / "imports"
 NAME = "Imported test"
@@ -129,8 +133,8 @@ def test_geojson_rows_go_through_the_event_model() -> None:
 def test_a_point_outside_the_region_is_flagged_not_refused() -> None:
     imported = read("outside-region.csv")
     assert imported.ok
-    assert [(line.row, line.field) for line in imported.flagged if line.row] == [(2, "latitude")]
-    assert "outside the region's countries" in imported.flagged[-1].reason
+    outside = [line for line in imported.flagged if line.field == "latitude"]
+    assert [line.row for line in outside] == [2] and "outside the region's countries" in outside[0].reason
 
 
 def test_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,3 +217,50 @@ def test_the_acled_mapping_is_checked(tmp_path: Path) -> None:
     with pytest.raises(MappingError) as raised:
         load_acled_mapping(tmp_path, vocabulary)
     assert [problem.field for problem in raised.value.problems] == ["pattern", "actor", "event_type"]
+
+
+@pytest.mark.parametrize("name", ["acled.csv", "ucdp-ged.csv"])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])  # Excel writes little-endian
+def test_excels_unicode_text_is_read(name: str, encoding: str, tmp_path: Path) -> None:
+    """Excel's "Unicode text": UTF-16 with its byte order mark, the cells separated by tabs."""
+    with (IMPORTS / name).open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(("\ufeff" + out.getvalue()).encode(encoding))  # the byte order mark first
+    as_text, as_utf8 = read_file(path, dataset_name=NAME), read(name)
+    assert as_text.ok and as_text.format == as_utf8.format
+    assert [(event.row, event.entry) for event in as_text.events] == [(event.row, event.entry) for event in as_utf8.events]
+
+
+def test_a_row_whose_country_disagrees_with_its_point_is_flagged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """AFG201 says Afghanistan, Badakhshan, but its point is moved over the Panj into Tajik
+    Ishkashim (GBAO); the flag's distance is the one the page shows (geo.join's frontier_km)."""
+    text = (IMPORTS / "acled.csv").read_text(encoding="utf-8").replace("37.1166,70.5800,3", "36.7270,71.6120,1")
+    (tmp_path / "across.csv").write_text(text, encoding="utf-8")
+    monkeypatch.delenv("PANJ_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PANJ_DATA_DIR", str(tmp_path / "data"))
+    assert main(["import", str(tmp_path / "across.csv"), "--name", NAME, "--report", str(tmp_path / "report.csv")]) == 0
+    with (tmp_path / "report.csv").open(encoding="utf-8", newline="") as file:
+        flagged = [row for row in csv.DictReader(file) if row["field"] == "country"]
+    assert [(row["row"], row["outcome"], row["event_id"]) for row in flagged] == [("4", "flagged", "afg201")]
+    with open_store() as store:
+        stored = store.events([NAME], shipped=False)
+    layers = load_layers(LAYERS_DIR)
+    frame = join_events(stored.events, {**layers, **stored.places}).set_index("id")
+    assert (frame.loc["afg201", "country_id"], frame.loc["afg201", "province_id"]) == ("tajikistan", "gbao")
+    assert flagged[0]["reason"] == ("the row says country 'Afghanistan', admin1 'Badakhshan', but its point (36.727, "
+                                    "71.612) falls in Gorno-Badakhshan Autonomous Region, Tajikistan, "
+                                    f"{frame.loc['afg201', 'frontier_km']:.1f} km from the frontier")
+
+
+def test_the_report_says_what_each_rows_date_precision_means() -> None:
+    """ACLED's codebook: time_precision 1 the day, 2 a week, 3 a month; acled.csv's rows have 1, 2, 3, 1."""
+    table = list(csv.reader(io.StringIO(read("acled.csv").report_csv())))
+    assert [row[2:] for row in table if row[1] == "accepted"] == [
+        ["tjk101", "time_precision", "time_precision 1: known to the day"],
+        ["tjk102", "time_precision", "time_precision 2: within a week of ACLED's date: stored as the seven days around it"],
+        ["afg201", "time_precision", "time_precision 3: known to the month"],
+        ["afg202", "time_precision", "time_precision 1: known to the day"],
+    ]

@@ -59,6 +59,9 @@ ROWS = (
      "Asia-Plus", "", "", "", "id"),
     ("B10", "2022-05-18", "1", "Battles", "Armed clash", ";", "", "", "37.9540", "71.5600", "1", "Rushon", "", "",
      "Asia-Plus", "", "", "", "actors"),
+    # Says Afghanistan, Badakhshan; its point lies over the river in GBAO: flagged, imported.
+    ("C2", "2021-11-03", "1", "Battles", "Armed clash", TALIBAN, "", "", "36.7270", "71.6120", "1", "Ishkashim",
+     "Badakhshan", "Afghanistan", "Pajhwok", "", "", "", "flagged"),
     ("C1", "2022-05-18", "1", "Battles", "Armed clash", TAJIK, "", "", "40.0", "60.0", "1", "Somewhere", "", "",
      "Asia-Plus", "", "", "", "flagged"),
     ("A7", "2023-07-09", "3", "Protests", "Peaceful protest", "Protesters (Tajikistan)", "", "", "38.5598", "68.7870", "3",
@@ -125,6 +128,7 @@ def test_the_column_checks_store_and_report_what_the_per_row_path_does(
     assert {(line.row, line.field) for line in fast.rejected} >= refused
     assert {line.row for line in fast.rejected} == {number for number, _ in refused} | {numbers[-1] + 1}
     assert [line.row for line in fast.flagged if line.field == "latitude"] == [numbers[-2]]
+    assert [line.row for line in fast.flagged if line.field == "country"] == [numbers[-3]]
     assert fast.events[2].entry["place"] == "provinces:badakhshan"
     assert fast.events[1].entry["start"] == "2022-05-15" and fast.events[1].entry["end"] == "2022-05-21"
     assert fast.events[-1].entry["start"] == "2023-07"

@@ -58,7 +58,8 @@ KEY_SURE = "dataset_delete_sure"  # followed by the dataset's name: a confirmati
 KEY_UNLOCKED = "editing_unlocked"
 KEY_PASSWORD = "editing_password"
 clock = time.monotonic  # the password gate's clock (seconds); tests set a clock of their own
-FORMAT_CHOICES = {"auto": "Guess from the file", "acled": "ACLED CSV export", "geojson": "GeoJSON",
+FORMAT_CHOICES = {"auto": "Guess from the file", "acled": "ACLED CSV export", "ucdp": "UCDP GED or Candidate CSV",
+                  "geojson": "GeoJSON",
                   "panj": "Panj events file"}
 
 
@@ -209,9 +210,9 @@ def import_panel(data: Snapshot, store: Store) -> None:
     own = _imported_names(data.datasets)
     target = st.selectbox("Import into", [NEW_DATASET, *own], key=KEY_TARGET,
                           format_func=lambda name: f"Update “{name}”" if name else "A new dataset",
-                          help="An update matches rows by their source's id (ACLED's event_id_cnty, a feature's id): "
+                          help="An update matches rows by their source's id (ACLED's event_id_cnty, UCDP's id, a feature's id): "
                                "a row revised later replaces the stored one, new ids are added, the rest is kept.")
-    upload = st.file_uploader("File", type=["csv", "json", "geojson"], key=f"{KEY_UPLOAD}{imports}",
+    upload = st.file_uploader("File", type=["csv", "txt", "json", "geojson"], key=f"{KEY_UPLOAD}{imports}",
                               help="Up to 200 MB. Nothing is saved until you press Import.")
     left, middle = st.columns(2)
     deletions = None
