@@ -7,10 +7,11 @@ What counts as a target, and the criterion's exceptions taken (docs/ARCHITECTURE
 - buttons, links, selects, text fields, [role=button|link|checkbox|radio|tab|slider|switch];
   a checkbox or radio button is measured by its label, which is what a click toggles, and a
   multiselect's text field by the whole control around it, which is what a click opens;
+- the map's buttons, its legend, a group's list and an event's popup (opened by keyboard);
 - inline links, in a sentence or a line of text (the map's attribution, a popup's citation), are
-  excepted by the criterion and not measured: a link whose parent holds other text;
-- an element drawn only while focused (Streamlit's "Skip to main content", 1 px until then) is
-  measured focused;
+  excepted by the criterion and not measured: a link beside text of its parent's own;
+- Streamlit's "Skip to main content", drawn only while focused (1 px until then), is measured
+  once the first Tab has focused it;
 - the map's event buttons (geo/web/panj-keys.js) take no pointer events: keyboard only, not
   targets (they are 24 px at least all the same).
 """
@@ -26,11 +27,13 @@ pytestmark = pytest.mark.browser
 
 MIN_TARGET_PX = 24
 # Every pointer target the document shows, as {name, width, height}, measured as said above.
+SKIP_LINK = "[data-testid='stSkipToContent']"  # 1 px until focused: measured focused, on its own
 _TARGETS = """() => {
+  const SKIP_LINK = "%s";
   const selector = 'button, a[href], select, textarea, input:not([type=hidden]), summary, [role=button], [role=link],'
     + ' [role=checkbox], [role=radio], [role=tab], [role=slider], [role=switch]';
   const inline = e => e.tagName === 'A' && e.parentElement
-    && e.parentElement.textContent.trim() !== e.textContent.trim();
+    && [...e.parentElement.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
   const measured = e => {
     if (e.matches('input[type=checkbox], input[type=radio]') && e.closest('label')) { return e.closest('label'); }
     if (e.getAttribute('role') === 'combobox' && e.closest('[role=group]')) { return e.closest('[role=group]'); }
@@ -41,19 +44,19 @@ _TARGETS = """() => {
   const seen = new Set(), found = [];
   for (const e of document.querySelectorAll(selector)) {
     if (!drawn(e) || inline(e) || e.closest('.panj-keys')) { continue; }
-    let target = measured(e), box = target.getBoundingClientRect();
-    if (box.width <= 1 && box.height <= 1) { e.focus({preventScroll: true}); box = target.getBoundingClientRect(); e.blur(); }
-    if (seen.has(target)) { continue; }
+    const target = measured(e), box = target.getBoundingClientRect();
+    if (seen.has(target) || e.matches(SKIP_LINK)) { continue; }
     seen.add(target);
     const name = (e.getAttribute('aria-label') || e.textContent || e.getAttribute('title') || e.tagName).trim().slice(0, 50);
     found.push({name, width: box.width, height: box.height});
   }
   return found;
-}"""
+}""" % SKIP_LINK
 PAGES = {
     "opening": "/?basemap=none",
-    # Chosen actors and regions: the multiselects show a tag each, with its remove button.
-    "filtered": "/?basemap=none&region=gbao&actor=russia&from=2022-05&to=2022-06",
+    # Chosen actors and a region: the multiselects show a tag each, with its remove button; the
+    # GBAO events stand together, a group.
+    "filtered": "/?basemap=none&region=gbao&actor=gbao-protesters&actor=tajik-government&from=2021-11&to=2022-06",
 }
 
 
@@ -65,10 +68,29 @@ def test_pointer_targets_are_at_least_24_px(browser, app_url, name: str) -> None
         page.goto(app_url + PAGES[name])
         frame = map_frame(page)
         page.wait_for_selector("[data-testid='stDataFrame']", state="attached", timeout=TIMEOUT_MS)
+        # Streamlit's skip link, drawn once a first Tab focuses it.
+        page.keyboard.press("Tab")
+        skip = page.locator(SKIP_LINK)
+        assert skip.evaluate("e => e === document.activeElement")
+        skip_box = skip.bounding_box()
+        assert skip_box["width"] >= MIN_TARGET_PX and skip_box["height"] >= MIN_TARGET_PX
         page.get_by_text("Export", exact=True).click()  # its fields and buttons too
         page.get_by_role("button", name="Render PNG").wait_for(timeout=TIMEOUT_MS)
         targets = page.evaluate(_TARGETS) + frame.evaluate(_TARGETS)
         assert len(targets) > 30  # the sidebar's, the map's, the export panel's and the table's
+        # A group's list, then one of its events (with the button back to the list), by keyboard.
+        frame.evaluate("() => [...document.querySelectorAll('.panj-key')]"
+                       ".find(b => /^\\d+ events/.test(b.getAttribute('aria-label'))).focus()")
+        page.keyboard.press("Enter")
+        frame.wait_for_function("() => document.activeElement.classList.contains('panj-popup-row')", timeout=TIMEOUT_MS)
+        rows = frame.evaluate(_TARGETS)
+        assert len(rows) >= frame.locator(".leaflet-popup .panj-popup-row").count() >= 2
+        page.keyboard.press("Enter")
+        frame.locator(".leaflet-popup .panj-popup-back").wait_for(timeout=TIMEOUT_MS)
+        popup = frame.evaluate(_TARGETS)
+        assert sum(target["name"].startswith("‹ All") for target in popup) == 1  # back to the list
+        assert {"Zoom in", "Zoom out", "Close popup"} <= {target["name"] for target in popup}
+        targets += rows + popup
         small = [target for target in targets
                  if target["width"] < MIN_TARGET_PX - 0.01 or target["height"] < MIN_TARGET_PX - 0.01]
         assert small == [], name
