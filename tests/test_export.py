@@ -330,9 +330,10 @@ def test_cli_help_documents_the_options(capsys: pytest.CaptureFixture[str]) -> N
     text = capsys.readouterr().out
     for option in ("--out", "--title", "--from", "--to", "--actor", "--type", "--region", "--text", "--layers",
                    "--bbox", "--basemap", "--width", "--height", "--scale", "--preset", "--browser", "--tile-timeout",
-                   "--layers-dir"):
+                   "--layers-dir", "--alt"):
         assert option in text
     assert "exit status" in text and "A4 landscape at 300 dpi" in text
+    assert "a PNG as its Description" in text and "a PDF as its Subject" in text and "an SVG as its <desc>" in text
 
 
 def test_cli_without_a_browser_says_what_to_install(
