@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browsing import TIMEOUT_MS, count_text as _count, map_frame as _map_frame
+from PIL import Image
 from snapshots import load_joined_events
 
 import geo.layers
@@ -198,7 +199,11 @@ def test_render_png_uses_the_view_on_screen_and_offers_the_download(page, app_ur
         " The table under the map lists every event shown, with the same filters.")
     assert in_words.startswith("Showing 30 of 30 events")
     alternative = page.get_by_text("Text alternative (the file's Description): ")
-    assert alternative.inner_text() == f"Text alternative (the file's Description): {in_words}"
+    assert alternative.inner_text().strip() == f"Text alternative (the file's Description): {in_words}"
+    with page.expect_download(timeout=TIMEOUT_MS) as downloading:
+        download.click()
+    with Image.open(downloading.value.path()) as image:
+        assert image.text["Description"] == in_words
     assert page.outside_requests == []
 
 
