@@ -483,7 +483,10 @@ def _add_text_alternative(path: Path, output: str, title: str, alt: str) -> None
     elif output == "svg":
         written = with_svg_text(written, title, alt)
     elif alt:
-        written = with_pdf_subject(written, alt)
+        try:
+            written = with_pdf_subject(written, alt)
+        except ValueError as error:  # a PDF this code does not know how to extend: the browser's, not the reader's
+            raise ExportError(f"{path.name}: could not add the text alternative as the PDF's Subject: {error}") from None
     path.write_bytes(written)
 
 
