@@ -243,6 +243,11 @@ playback: --animate day|week|month|year --from DATE --to DATE plays the events f
   writes the video (encoded offline by ffmpeg), --frames DIR the numbered PNG frames
   (frame-00001.png, ...); give either or both. The same inputs give the same frames, byte for
   byte. Sizes as for a PNG (1920x1080 by default); a WebM or MP4 needs an even width and height.
+text alternative: a figure carries the view in words ("Showing 5 of 30 events in ..., Nov 2021
+  to Jun 2022. By type: ..."), for readers who cannot see it: a PNG as its Description (and the
+  title as its Title), a PDF as its Subject (pdfinfo shows it), an SVG as its <desc> (and
+  <title>). --alt FILE also writes it to FILE, for a figure or a video (which carries none);
+  not with --all-scenes.
 scenes: --scene ID exports a scene of layers/scenes.json as its own view (title, caption under
   the map); --all-scenes DIR writes every scene as DIR/01-<id>.<format>, ... for a handout, and a
   scene with a playback ("play") also as DIR/01-<id>.webm. --scene ID --out FILE.webm writes a
@@ -259,7 +264,7 @@ examples:
   panj export --out figure.png
   panj export --out russia-china.png --actor russia china --from 2022 --to 2022 --preset a4
   panj export --out gbao.pdf --region gbao --bbox 70.5,36.6,75.2,39.5 --paper a3
-  panj export --out map.png --width 1600 --height 1000
+  panj export --out map.png --width 1600 --height 1000 --alt map.txt
   panj export --all-scenes handout --format pdf
   panj export --animate month --from 2021-08 --to 2022-06 --out play.webm"""
 
@@ -286,6 +291,9 @@ def _export_parser(
     parser.add_argument("--format", choices=formats, help="png, pdf or svg (default: the --out suffix)")
     parser.add_argument("--no-locator", dest="locator", action="store_false",
                         help="leave out the locator inset (Central Asia with the map's extent outlined)")
+    parser.add_argument("--alt", type=Path, metavar="FILE",
+                        help="also write the figure's text alternative to FILE (UTF-8 text): the view in words, "
+                             "as the page says it under the map; the figure carries it too (see below)")
     play_group = parser.add_argument_group("playback")
     play_group.add_argument("--animate", choices=STEPS, metavar="STEP",
                             help=f"play the events through time, a step at a time: {', '.join(STEPS)}")
@@ -469,7 +477,7 @@ class _Figure:
 
 def export_png(argv: list[str]) -> int:
     """``panj export``: see --help."""
-    from geo import figure, mapview
+    from geo import figure, mapview, summary
     from geo.basemaps import BASEMAP_NONE, BasemapsError, load_basemaps
     from geo.browser import BrowserBusy, BrowserNotFound
     from geo.export import FORMATS, PRESETS, ExportError, Renderer, export_view
@@ -501,6 +509,9 @@ def export_png(argv: list[str]) -> int:
             raise _OptionError("--out and --all-scenes: give one")
         if args.all_scenes is not None and args.scene is not None:
             raise _OptionError("--scene and --all-scenes: give one")
+        if args.alt is not None and args.all_scenes is not None:
+            raise _OptionError(f"--alt {args.alt}: is one figure's text alternative; with --all-scenes each "
+                               "figure carries its own (a PNG's Description, a PDF's Subject, an SVG's <desc>)")
         video = _video_format(args)
         if args.out is None and args.all_scenes is None and (args.animate is None or args.frames is None):
             raise _OptionError("give --out FILE, or --all-scenes DIR")
@@ -515,6 +526,8 @@ def export_png(argv: list[str]) -> int:
             _check_folder("--out", args.out, args.out.parent)
         if args.all_scenes is not None:
             _check_folder("--all-scenes", args.all_scenes, args.all_scenes)
+        if args.alt is not None:
+            _check_folder("--alt", args.alt, args.alt.parent)
         if args.frames is not None:
             _check_folder("--frames", args.frames, args.frames.parent)
             if args.frames.exists() and not args.frames.is_dir():
@@ -591,13 +604,17 @@ def export_png(argv: list[str]) -> int:
             for wanted in figures:
                 shown = snapshot.events[snapshot.index.mask(wanted.state, within=within)]
                 description = figure.describe_shown(wanted.state, events, vocabulary, regions, shown)
+                alt = summary.view_summary(shown, len(events), vocabulary, regions, wanted.state.regions,
+                                           snapshot.place_names)
                 if wanted.play is not None:
                     _write_playback(wanted, snapshot=snapshot, shown=shown, size=video_size, renderer=renderer,
                                     description=description, locator=args.locator, fps=args.fps or 1.0)
+                    _write_alt(args.alt, alt)
                     continue
                 result = export_view(
                     wanted.out, snapshot=snapshot, shown=shown, view=wanted.view, title=wanted.title, size=size,
-                    renderer=renderer, description=description, caption=wanted.caption, locator=args.locator, output=output,
+                    renderer=renderer, description=description, caption=wanted.caption, locator=args.locator,
+                    output=output, alt=alt,
                 )
                 for note in result.notes:
                     print(f"note: {note}", file=sys.stderr)
@@ -605,10 +622,19 @@ def export_png(argv: list[str]) -> int:
                     print(f"warning: {warning}", file=sys.stderr)
                 unit = "px" if output == "png" else "CSS px page"
                 print(f"{result.path} ({result.width}×{result.height} {unit}, {len(shown)} of {len(events)} events)")
+                _write_alt(args.alt, alt)
     except (BrowserNotFound, BrowserBusy, ExportError) as error:  # logged where they are raised
         print(f"panj export: {error}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_DONE
+
+
+def _write_alt(path: Path | None, alt: str) -> None:
+    """--alt FILE: the figure's text alternative, one line of UTF-8 text."""
+    if path is None:
+        return
+    path.write_text(alt + "\n", encoding="utf-8")
+    print(f"{path} (text alternative, {len(alt)} characters)")
 
 
 def _check_folder(option: str, given: Path, folder: Path) -> None:

@@ -13,15 +13,17 @@ tile hosts it is given.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import logging
 import math
 import os
+import re
 import shutil
 import struct
 import subprocess
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -113,13 +115,74 @@ def css_viewport(width: int, height: int, scale: float) -> tuple[int, int]:
 
 def with_png_dpi(png: bytes, dpi: float) -> bytes:
     """The PNG with a pHYs chunk saying `dpi`, so word processors place it at its print size."""
+    per_metre = round(dpi / 0.0254)
+    return _after_ihdr(png, _png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)))
+
+
+def with_png_text(png: bytes, texts: Mapping[str, str]) -> bytes:
+    """The PNG with an iTXt chunk (UTF-8, uncompressed) for each keyword and text of `texts`: the
+    PNG standard's "Title" and "Description" are where image viewers and catalogues look for a
+    picture's name and its text alternative."""
+    chunks = b""
+    for keyword, text in texts.items():
+        if not 1 <= len(keyword) <= 79 or not keyword.isascii():
+            raise ValueError(f"PNG text keyword {keyword!r}: must be 1 to 79 ASCII characters")
+        # keyword, NUL, not compressed, (method), no language tag, NUL, no translated keyword, NUL, text
+        chunks += _png_chunk(b"iTXt", keyword.encode("ascii") + b"\0\0\0\0\0" + text.encode("utf-8"))
+    return _after_ihdr(png, chunks)
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def _after_ihdr(png: bytes, chunks: bytes) -> bytes:
+    """The PNG with `chunks` placed right after its header chunk."""
     signature, ihdr_end = png[:8], 8 + 8 + 13 + 4  # signature, then IHDR: length+type, data, CRC
     if signature != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
         raise ValueError("not a PNG image")
-    per_metre = round(dpi / 0.0254)
-    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
-    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
-    return png[:ihdr_end] + chunk + png[ihdr_end:]
+    return png[:ihdr_end] + chunks + png[ihdr_end:]
+
+
+_PDF_TRAILER = re.compile(rb"trailer\s*<<(?P<body>.*?)>>\s*startxref\s+(?P<xref>\d+)\s+%%EOF\s*$", re.S)
+
+
+def with_pdf_subject(pdf: bytes, subject: str) -> bytes:
+    """The PDF with `subject` as its document information's Subject, which PDF readers show as the
+    document's description. Added as an incremental update (a new information dictionary, a
+    cross-reference section for it and a trailer pointing back to the old one), so the pages as
+    Chromium wrote them stay byte for byte. ValueError when the file does not end in a classic
+    trailer naming its information dictionary (Chromium's always does)."""
+    trailer = _PDF_TRAILER.match(pdf, max(pdf.rfind(b"trailer"), 0))  # the last: an update's own
+    fields = {key: value for key, value in re.findall(rb"/(Size|Root|Info)\s+(\d+(?:\s+\d+\s+R)?)",
+                                                        trailer["body"])} if trailer else {}
+    if not {b"Size", b"Root", b"Info"} <= fields.keys():
+        raise ValueError("the PDF does not end in a trailer naming its Size, Root and Info")
+    info_ref = fields[b"Info"].split()
+    info = re.search(rb"(?<!\d)" + info_ref[0] + rb"\s+" + info_ref[1] + rb"\s+obj\s*<<(.*?)>>\s*endobj", pdf, re.S)
+    if info is None:
+        raise ValueError(f"the PDF's information dictionary (object {info_ref[0].decode()}) is not in the file")
+    kept = re.sub(rb"/Subject\s*(\([^)]*\)|<[0-9A-Fa-f\s]*>)", b"", info[1])
+    number = int(fields[b"Size"])
+    text = b"<FEFF" + subject.encode("utf-16-be").hex().upper().encode("ascii") + b">"  # any script, as UTF-16
+    update = pdf if pdf.endswith(b"\n") else pdf + b"\n"
+    offset = len(update)
+    update += b"%d 0 obj\n<<%s\n/Subject %s>>\nendobj\n" % (number, kept, text)
+    xref = len(update)
+    update += b"xref\n%d 1\n%010d 00000 n \ntrailer\n<</Size %d\n/Root %s\n/Info %d 0 R\n/Prev %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        number, offset, number + 1, fields[b"Root"], number, trailer["xref"], xref)
+    return update
+
+
+def with_svg_text(svg: bytes, title: str, description: str) -> bytes:
+    """The SVG with `title` and `description` as its root's first children, <title> and <desc>:
+    what SVG viewers and screen readers take as the picture's name and description."""
+    root = re.search(rb"<svg\b[^>]*>", svg)
+    if root is None:
+        raise ValueError("not an SVG document: no <svg> element")
+    added = "".join(f"<{tag}>{html.escape(text, quote=False)}</{tag}>"
+                    for tag, text in (("title", title), ("desc", description)) if text)
+    return svg[:root.end()] + b"\n" + added.encode("utf-8") + svg[root.end():]
 
 
 class Renderer(HeadlessChromium):
@@ -368,10 +431,12 @@ def paper_page(paper: str, orientation: str) -> ExportSize:
 def export_view(
     out_path: str | os.PathLike[str], *, snapshot: Snapshot, shown: pd.DataFrame, view: MapView, title: str,
     size: ExportSize, renderer: Renderer, exported_on: dt.date | None = None, description: str = "",
-    caption: str | None = None, locator: bool = True, output: str = "png",
+    caption: str | None = None, locator: bool = True, output: str = "png", alt: str = "",
 ) -> ExportResult:
     """Render `view` of the `shown` events (rows of `snapshot.events`, already filtered) as a
     figure at `size`: a PNG, or with `output` "pdf" or "svg" a vector page of ``size.page_mm``.
+    The file carries the title and its text alternative `alt` (``geo.summary.view_summary``): a
+    PNG's Title and Description, a PDF's Title and Subject, an SVG's <title> and <desc>.
 
     The map is the page's own (`build_base_map(..., for_export=True)` and its events overlay, on the
     snapshot's published files: an export publishes nothing new) in the frame `geo.layout` gives
@@ -405,7 +470,24 @@ def export_view(
         finally:
             render_to.unlink(missing_ok=True)
         result = replace(result, path=out)
+    _add_text_alternative(out, output, title, alt)
     return _reported(result, view, output)
+
+
+def _add_text_alternative(path: Path, output: str, title: str, alt: str) -> None:
+    """Write the figure's title and text alternative into the file (Chromium's print already gave
+    a PDF its Title, from the document's <title>)."""
+    written = path.read_bytes()
+    if output == "png":
+        written = with_png_text(written, {"Title": title, **({"Description": alt} if alt else {})})
+    elif output == "svg":
+        written = with_svg_text(written, title, alt)
+    elif alt:
+        try:
+            written = with_pdf_subject(written, alt)
+        except ValueError as error:  # a PDF this code does not know how to extend: the browser's, not the reader's
+            raise ExportError(f"{path.name}: could not add the text alternative as the PDF's Subject: {error}") from None
+    path.write_bytes(written)
 
 
 def _reported(result: ExportResult, view: MapView, output: str) -> ExportResult:

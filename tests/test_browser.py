@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browsing import TIMEOUT_MS, count_text as _count, map_frame as _map_frame
+from PIL import Image
 from snapshots import load_joined_events
 
 import geo.layers
@@ -193,6 +194,16 @@ def test_render_png_uses_the_view_on_screen_and_offers_the_download(page, app_ur
     rendered = page.get_by_text(re.compile(r"Rendered: \d+×\d+ px of")).inner_text()
     numbers = [float(value) for value in re.search(r"of ([-\d., ]+) \(W", rendered).group(1).split(", ")]
     assert numbers == pytest.approx(bbox, abs=1e-4)
+    # The figure's text alternative is the view in words under the map, less its pointer to the table.
+    in_words = page.locator(".panj-summary").inner_text().removesuffix(
+        " The table under the map lists every event shown, with the same filters.")
+    assert in_words.startswith("Showing 30 of 30 events")
+    alternative = page.get_by_text("Text alternative (the file's Description): ")
+    assert alternative.inner_text().strip() == f"Text alternative (the file's Description): {in_words}"
+    with page.expect_download(timeout=TIMEOUT_MS) as downloading:
+        download.click()
+    with Image.open(downloading.value.path()) as image:
+        assert image.text["Description"] == in_words
     assert page.outside_requests == []
 
 

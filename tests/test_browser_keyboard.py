@@ -78,3 +78,53 @@ def test_tab_enter_arrows_and_escape(page, app_url) -> None:
                             " && document.activeElement.dataset.row === row", arg=row, timeout=TIMEOUT_MS)
     # The ring shows on the focused symbol (a keyboard focus: :focus-visible).
     assert frame.evaluate("() => getComputedStyle(document.activeElement).boxShadow") != "none"
+
+
+VIEW = "() => { const m = window.panjMap.map, c = m.getCenter(); return {lng: c.lng, lat: c.lat, zoom: m.getZoom()}; }"
+ON_CONTAINER = "() => document.activeElement === window.panjMap.map.getContainer()"
+# The page's focus is past the map's frame: on an element after the frame in the page's document.
+PAST_THE_FRAME = """() => { const f = [...document.querySelectorAll('iframe')].find(f => f.contentWindow.panjMap);
+    const active = document.activeElement;
+    return Boolean(f && active && active !== f && active !== document.body
+                   && (f.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_FOLLOWING)); }"""
+
+
+def _press(page, frame, key: str) -> dict:
+    """Press ``key``; the view once the move it starts has ended (Leaflet takes no arrow key while
+    a pan is animating, so the next press waits for this one's end)."""
+    moves = frame.evaluate("() => window.panjTestMoves")
+    page.keyboard.press(key)
+    frame.wait_for_function("(moves) => window.panjTestMoves > moves", arg=moves, timeout=TIMEOUT_MS)
+    return frame.evaluate(VIEW)
+
+
+def test_the_map_pans_and_zooms_by_keys_and_tab_leaves_its_frame(page, app_url) -> None:
+    """Leaflet's own keys, once Tab has put the focus on the map's container: the arrows pan by
+    80 px, + and - zoom by one step (docs/ARCHITECTURE.md, "Accessibility")."""
+    page.goto(f"{app_url}/?basemap=none")
+    frame = map_frame(page)
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if frame.evaluate(ON_CONTAINER):
+            break
+    else:
+        raise AssertionError(f"the map's container not reached in {MAX_TABS} presses of Tab")
+    frame.evaluate("() => { window.panjTestMoves = 0; window.panjMap.map.on('moveend', () => { window.panjTestMoves += 1; }); }")
+    start = frame.evaluate(VIEW)
+    east = _press(page, frame, "ArrowRight")
+    assert east["lng"] > start["lng"] and east["lat"] == pytest.approx(start["lat"], abs=1e-6)
+    south = _press(page, frame, "ArrowDown")
+    assert south["lat"] < east["lat"] and south["lng"] == pytest.approx(east["lng"], abs=1e-6)
+    closer = _press(page, frame, "+")
+    assert closer["zoom"] == south["zoom"] + 1
+    farther = _press(page, frame, "-")
+    assert farther["zoom"] == south["zoom"]
+    assert start["zoom"] == east["zoom"] == south["zoom"]
+    assert frame.evaluate(ON_CONTAINER)  # the keys left the focus where it was
+    # No trap: Tab goes on through the map's controls and buttons, and out of the frame.
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate(PAST_THE_FRAME):
+            break
+    else:
+        raise AssertionError(f"the focus still in the map's frame after {MAX_TABS} presses of Tab")

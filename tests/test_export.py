@@ -16,12 +16,14 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import folium
 import numpy as np
 import pandas as pd
 import pytest
 from browsing import NAMED_BESIDE_SYMBOLS, symbol_reach
+from expected import GBAO_SCENE_SUMMARY
 from PIL import Image
 from snapshots import load_joined_events, snapshot_of
 
@@ -89,6 +91,60 @@ def test_css_viewport_gives_exact_pixels(width: int, height: int, scale: float, 
 def test_css_viewport_rejects_sizes(width: int, height: int, scale: float, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         export.css_viewport(width, height, scale)
+
+
+def test_png_text_is_read_back_by_an_image_reader() -> None:
+    with Image.new("RGB", (4, 3)) as image:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+    texts = {"Title": "Wakhan <b>&\" 2022", "Description": "Showing 5 of 30 events in Gorno-Badakhshan (GBAO), "
+             "Nov 2021 to Jun 2022. Most at Хорог (5)."}
+    tagged = export.with_png_text(export.with_png_dpi(buffer.getvalue(), 300), texts)
+    with Image.open(io.BytesIO(tagged)) as reread:
+        reread.load()
+        assert reread.size == (4, 3) and reread.text == texts
+        assert reread.info["dpi"] == pytest.approx((300, 300), abs=0.1)
+
+
+def test_svg_text_is_the_roots_title_and_description() -> None:
+    svg = (b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10pt" '
+           b'height="10pt" viewBox="0 0 10 10" version="1.1">\n<g id="surface1"><rect width="10" height="10"/></g>\n</svg>\n')
+    titled = export.with_svg_text(svg, 'Wakhan <b>&" 2022', "Showing 1 of 30 events, May 2022 & after.")
+    root = ElementTree.fromstring(titled)
+    namespace = "{http://www.w3.org/2000/svg}"
+    assert [child.tag for child in root][:3] == [f"{namespace}title", f"{namespace}desc", f"{namespace}g"]
+    assert root[0].text == 'Wakhan <b>&" 2022' and root[1].text == "Showing 1 of 30 events, May 2022 & after."
+
+
+def _hand_made_pdf(info: bytes) -> bytes:
+    """A one-page PDF written the classic way (objects, cross-reference table, trailer), with
+    ``info`` as its document information dictionary's entries."""
+    objects = [b"<</Type /Catalog /Pages 2 0 R>>", b"<</Type /Pages /Kids [3 0 R] /Count 1>>",
+               b"<</Type /Page /Parent 2 0 R /MediaBox [0 0 100 100]>>", b"<<" + info + b">>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<</Size 5\n/Root 1 0 R\n/Info 4 0 R>>\nstartxref\n%d\n%%%%EOF" % xref
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils not installed")
+def test_pdf_subject_is_added_and_replaced_and_the_file_stays_sound(tmp_path: Path) -> None:
+    path = tmp_path / "hand.pdf"
+    first = export.with_pdf_subject(_hand_made_pdf(b"/Title (Wakhan)\n/Subject (old)"), "Showing 5 of 30 — Хорог")
+    for pdf, subject in ((first, "Showing 5 of 30 — Хорог"), (export.with_pdf_subject(first, "Again"), "Again")):
+        path.write_bytes(pdf)
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+        assert info.stderr == ""  # poppler read the cross-references as written, repairing nothing
+        fields = dict(line.split(":", 1) for line in info.stdout.splitlines())
+        assert (fields["Title"].strip(), fields["Subject"].strip(), fields["Pages"].strip()) == ("Wakhan", subject, "1")
+
+
+def test_pdf_subject_refuses_a_file_without_a_trailer() -> None:
+    with pytest.raises(ValueError, match="does not end in a trailer naming its Size, Root and Info"):
+        export.with_pdf_subject(b"%PDF-1.7\n1 0 obj\n<</Type /XRef>>\nendobj\n", "x")
 
 
 def test_png_dpi_is_written() -> None:
@@ -232,6 +288,7 @@ def test_downloads_hold_exactly_the_filtered_events(joined: pd.DataFrame) -> Non
         (["--preset", "a3"], "invalid choice: 'a3'"),
         (["--width", "wide"], "invalid int value"),
         (["--tile-timeout", "0"], "--tile-timeout 0: must be a positive"),
+        (["--alt", "/nonexistent/map.txt"], "--alt /nonexistent/map.txt: folder /nonexistent does not exist"),
     ],
 )
 def test_cli_rejects_bad_options(options: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -255,6 +312,13 @@ def test_cli_reads_the_data_directory_it_is_given(tmp_path: Path, capsys: pytest
     assert "cannot read the map data" in err and f"{tmp_path / 'manifest.json'}" in err and "file not found" in err
 
 
+def test_cli_alt_is_one_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["export", "--all-scenes", str(tmp_path), "--alt", str(tmp_path / "alt.txt")]) == 2
+    err = capsys.readouterr().err
+    assert f"--alt {tmp_path / 'alt.txt'}: is one figure's text alternative; with --all-scenes each figure carries its own" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("out", ["map.jpg", "missing-folder/map.png"])
 def test_cli_rejects_bad_out(out: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["export", "--out", str(tmp_path / out)]) == 2
@@ -266,9 +330,10 @@ def test_cli_help_documents_the_options(capsys: pytest.CaptureFixture[str]) -> N
     text = capsys.readouterr().out
     for option in ("--out", "--title", "--from", "--to", "--actor", "--type", "--region", "--text", "--layers",
                    "--bbox", "--basemap", "--width", "--height", "--scale", "--preset", "--browser", "--tile-timeout",
-                   "--layers-dir"):
+                   "--layers-dir", "--alt"):
         assert option in text
     assert "exit status" in text and "A4 landscape at 300 dpi" in text
+    assert "a PNG as its Description" in text and "a PDF as its Subject" in text and "an SVG as its <desc>" in text
 
 
 def test_cli_without_a_browser_says_what_to_install(
@@ -288,7 +353,8 @@ def test_cli_without_a_browser_says_what_to_install(
 
 
 class _RecordingRenderer:
-    """Stands in for Renderer: keeps what export_view asks it to render, writes nothing."""
+    """Stands in for Renderer: keeps what export_view asks it to render, writes a blank PNG (which
+    export_view then gives its title and text alternative)."""
 
     def __init__(self) -> None:
         self.html = ""
@@ -296,6 +362,7 @@ class _RecordingRenderer:
 
     def render(self, html: str, out_path: Path, *, tile_urls=(), **size) -> export.ExportResult:
         self.html, self.tile_urls = html, list(tile_urls)
+        Image.new("RGB", (size["width"], size["height"]), "white").save(out_path, format="PNG")
         return export.ExportResult(Path(out_path), size["width"], size["height"], (), (), ())
 
 
@@ -481,6 +548,31 @@ def test_cli_pdf_title_metadata_is_the_figure_title(tmp_path: Path) -> None:
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     titles = [line.removeprefix("Title:").strip() for line in info.splitlines() if line.startswith("Title:")]
     assert titles == [title]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("output", ["png", "pdf", "svg"])
+def test_cli_figure_carries_its_text_alternative_and_alt_writes_it(output: str, tmp_path: Path) -> None:
+    out, alt, title = tmp_path / f"gbao.{output}", tmp_path / "gbao.txt", 'GBAO <b>&" 2022'
+    command = [sys.executable, "-m", "geo", "export", "--scene", "gbao-unrest", "--title", title, "--out", str(out),
+               "--alt", str(alt)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=180,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert alt.read_text(encoding="utf-8") == GBAO_SCENE_SUMMARY + "\n"
+    assert f"{alt} (text alternative" in done.stdout
+    if output == "png":
+        with Image.open(out) as image:
+            assert image.text == {"Title": title, "Description": GBAO_SCENE_SUMMARY}
+    elif output == "svg":
+        root = ElementTree.parse(out).getroot()
+        assert [(child.tag.split("}")[1], child.text) for child in root[:2]] == [("title", title), ("desc", GBAO_SCENE_SUMMARY)]
+    else:
+        info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True)
+        assert info.stderr == ""
+        fields = {key: value.strip() for key, value in (line.split(":", 1) for line in info.stdout.splitlines())}
+        assert (fields["Title"], fields["Subject"]) == (title, GBAO_SCENE_SUMMARY)
 
 
 @pytest.mark.browser

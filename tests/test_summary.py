@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from expected import CHINA_EVENTS, SCENE_EVENTS, TOTAL_EVENTS
+from expected import CHINA_EVENTS, GBAO_SCENE_SUMMARY, SCENE_EVENTS, TOTAL_EVENTS
 
 from geo.layers import LAYERS_DIR
 from geo.snapshot import Snapshot, read_snapshot
@@ -24,9 +24,7 @@ VIEWS = [
      "4 security assistance or funding; 4 internal security operation; 3 border infrastructure (posts, "
      "checkpoints); 13 more of 6 other types. Most at Tajikistan (8)."),
     # The GBAO scene: three unrest events and two security operations, all on GBAO.
-    (SCENE_EVENTS["gbao-unrest"], frozenset({"gbao"}),
-     "Showing 5 of 30 events in Gorno-Badakhshan (GBAO), Nov 2021 to Jun 2022. By type: 3 unrest or protest; "
-     "2 internal security operation. Most at Gorno-Badakhshan Autonomous Region (5)."),
+    (SCENE_EVENTS["gbao-unrest"], frozenset({"gbao"}), GBAO_SCENE_SUMMARY),
     # China: its assistance from 2016, ongoing as of June 2022, and the Shaymak post (29 October
     # 2021), one place each.
     (CHINA_EVENTS, None,

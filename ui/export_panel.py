@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from geo import browser, export, figure, layout, mapview, pagestate as ps, playback, scenes
+from geo import browser, export, figure, layout, mapview, pagestate as ps, playback, scenes, summary
 from geo.filters import FilterState, ViewState, date_span
 from geo.markup import markdown_text
 from geo.snapshot import Snapshot
@@ -31,6 +31,7 @@ AUTO_FILES_MAX_EVENTS = 5_000
 AUTO_FILES_MAX_COORDINATES = 400_000
 EVENT_FILES = "export_event_files"  # session state: the shown set's files, {"key", "geojson", "csv"}
 FORMAT_LABELS = {"png": "PNG (image)", "pdf": "PDF (vector, paper size)", "svg": "SVG (vector, paper size)"}
+ALT_PLACES = {"png": "Description", "pdf": "Subject", "svg": "<desc>"}  # where each file carries its text alternative
 PLAYBACK = "export_playback"  # session state: the last playback video, {"data", "wanted", "label"}
 # A page's playback renders while the reader waits, about a second a frame: at most this many frames.
 PAGE_MAX_PERIODS = 120
@@ -73,10 +74,16 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
             bounds = (ps.clicked_bounds(clicked.render.get("bbox")) or view.bbox
                       or (scene.bounds(data.layers) if scene is not None else data.home))
             st.session_state[ps.BBOX] = bounds  # the view the reader is looking at: kept in the URL
-            render_figure(data, shown, replace(view, bbox=bounds), title, description, size, output, locator, wanted)
+            # The view in words, as under the map: the figure's text alternative.
+            alt = summary.view_summary(shown, len(events), data.vocabulary, data.regions, state.regions,
+                                       data.place_names)
+            render_figure(data, shown, replace(view, bbox=bounds), title, description, size, output, locator, alt,
+                          wanted)
         rendered = st.session_state.get(ps.PNG)
         if rendered is not None and rendered["wanted"] == wanted:
             st.caption(f"Rendered: {rendered['label']}", help="The view's bounds when Render was clicked")
+            st.caption(markdown_text(f"Text alternative (the file's {ALT_PLACES[output]}): {rendered['alt']}"),
+                       help="For readers who cannot see the figure: paste it as the image's alt text")
             st.download_button(f"Download {output.upper()}", rendered["data"], file_name=f"panj-map.{output}",
                                mime=export.MIME_TYPES[output], key="export_png_download")
         elif rendered is not None:
@@ -219,7 +226,7 @@ def custom_size() -> export.ExportSize | None:
 
 
 def render_figure(data: Snapshot, shown: pd.DataFrame, view: ViewState, title: str, description: str,
-                  size: export.ExportSize, output: str, locator: bool, wanted: tuple) -> None:
+                  size: export.ExportSize, output: str, locator: bool, alt: str, wanted: tuple) -> None:
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, bounds=view.bbox,
                                highlight=view.selected_event)
     st.session_state.pop(ps.PNG, None)
@@ -231,7 +238,7 @@ def render_figure(data: Snapshot, shown: pd.DataFrame, view: ViewState, title: s
                 status.update(label="Rendering the figure in headless Chromium…")
                 result = export.export_view(
                     Path(folder) / f"panj-map.{output}", snapshot=data, shown=shown, view=map_view, title=title,
-                    size=size, renderer=renderer, description=description, locator=locator, output=output,
+                    size=size, renderer=renderer, description=description, locator=locator, output=output, alt=alt,
                 )
         except (browser.BrowserNotFound, browser.BrowserBusy, export.ExportError) as error:
             logger.error("export failed: %s", error)
@@ -243,6 +250,6 @@ def render_figure(data: Snapshot, shown: pd.DataFrame, view: ViewState, title: s
             st.caption(markdown_text(note))
         view_text = ", ".join(f"{value:.4f}" for value in view.bbox)
         unit = "px" if output == "png" else "CSS px page"
-        st.session_state[ps.PNG] = {"data": result.path.read_bytes(), "wanted": wanted,
+        st.session_state[ps.PNG] = {"data": result.path.read_bytes(), "wanted": wanted, "alt": alt,
                                     "label": f"{result.width}×{result.height} {unit} of {view_text} (W, S, E, N)"}
         status.update(label=f"Rendered {result.width}×{result.height} {unit}", state="complete")
