@@ -25,7 +25,7 @@ from geo import filters, mapview, pagestate as ps, search, snapshot as snapshots
 from geo.events import STATUSES
 from geo.filters import FilterState, ViewState
 from geo.layers import LAYERS_DIR
-from geo.markup import Verbatim, html_text, markdown_text
+from geo.markup import Verbatim, html_text, markdown_label, markdown_text
 from geo.placement import Bounds
 from geo.snapshot import Snapshot
 from geo.store import default_url
@@ -135,7 +135,7 @@ def search_help(slot: DeltaGenerator, data: Snapshot, state: FilterState, within
 def sidebar_view(data: Snapshot) -> ViewState:
     st.sidebar.header("Map")
     visible = tuple(layer_id for layer_id, layer in data.layers.items()
-                    if st.sidebar.checkbox(markdown_text(layer.spec.title), key=ps.layer_key(layer_id)))
+                    if st.sidebar.checkbox(markdown_label(layer.spec.title), key=ps.layer_key(layer_id)))
     basemap = st.sidebar.selectbox("Basemap", list(data.basemaps), key=ps.BASEMAP,
                                    format_func=lambda basemap_id: data.basemaps[basemap_id].title)
     return ViewState(visible_layers=visible, basemap=basemap)

@@ -54,6 +54,25 @@ def markdown_text(value: Any, *, limit: int | None = MAX_SHOWN_CHARS) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+# Punctuation that cannot make markup inside one line of Markdown once brackets, colons, stars
+# and the rest are escaped (a link needs "]("; a list its marker at the start, escaped below).
+_LABEL_PLAIN = "-().,'?;\"/"
+_LABEL_SPECIAL = re.compile("([" + re.escape("".join(c for c in string.punctuation if c not in _LABEL_PLAIN)) + "])")
+_LIST_MARKER = re.compile(r"^(\s*)([-+]|\d+[.)])")
+
+
+def markdown_label(value: Any, *, limit: int | None = MAX_SHOWN_CHARS) -> str:
+    """``markdown_text`` for a widget's label. Streamlit renders a label as Markdown but gives the
+    widget its accessible name from the label as written, so a screen reader would read out every
+    backslash: only the characters that can still make markup on one line are escaped."""
+    text = str(value)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = _AUTOLINK_STARTS.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", text))
+    text = _LABEL_SPECIAL.sub(r"\\\1", text)
+    return _LIST_MARKER.sub(lambda found: found[1] + found[2][:-1] + "\\" + found[2][-1], text)
+
+
 class Verbatim(Element):
     """Rendered output of an element, placed in the document as it is (never compiled again)."""
 

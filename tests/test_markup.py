@@ -28,7 +28,8 @@ from payloads import (
 from snapshots import snapshot_of, with_popups
 
 from geo import assets, figure, layout, mapview
-from geo.markup import html_text, markdown_text
+from geo.layers import LAYERS_DIR
+from geo.markup import html_text, markdown_label, markdown_text
 from geo.placement import home_bounds
 
 
@@ -55,6 +56,23 @@ def test_markdown_text_escapes_every_ascii_punctuation_character(character: str)
 ])
 def test_markdown_text(text: str, expected: str) -> None:
     assert markdown_text(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A label keeps what cannot make markup on one line, so a screen reader does not read backslashes.
+    ("Gorno-Badakhshan (GBAO)", "Gorno-Badakhshan (GBAO)"),
+    ("Towns, villages; ports?", "Towns, villages; ports?"),
+    ("- a list", "\\- a list"),
+    ("12. May", "12\\. May"),
+    ("3) third", "3\\) third"),
+    ("[x](https://e.example)", "\\[x\\](https\\:\u2060//e.example)"),
+    ("![t](b.png)", "\\!\\[t\\](b.png)"),
+    (":red[alarm] :material/home: $x$", r"\:red\[alarm\] \:material/home\: \$x\$"),
+    ("<img src=x> a*b* _c_ `d` ~e~ #f |g| &amp;", r"\<img src\=x\> a\*b\* \_c\_ \`d\` \~e\~ \#f \|g\| \&amp;"),
+    ("www.e.example a@e.example", "www\u2060.e.example a\\@\u2060e.example"),
+])
+def test_markdown_label(text: str, expected: str) -> None:
+    assert markdown_label(text) == expected
 
 
 def test_markdown_text_shortens_long_values() -> None:
@@ -127,3 +145,13 @@ def test_the_page_runs_on_payloads_and_shows_them_as_text(payload_page, query) -
     if query.get("scene") == "offensives":
         notes = [element.body for element in at.get("html") if "panj-scene-note" in element.body]
         assert notes and html_text(SCENE_CAPTION) in notes[0]
+
+
+def test_layer_checkboxes_are_named_by_their_titles_as_written() -> None:
+    """A screen reader names a checkbox by its label as written: no backslash in the shipped titles."""
+    manifest = json.loads((LAYERS_DIR / "manifest.json").read_text(encoding="utf-8"))
+    titles = [layer["title"] for layer in manifest["layers"]]
+    assert "Gorno-Badakhshan (GBAO)" in titles
+    at = run_page({"basemap": "none"})
+    labels = [box.label for box in at.sidebar.checkbox]
+    assert all(title in labels for title in titles), labels

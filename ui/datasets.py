@@ -35,7 +35,7 @@ import streamlit as st
 from geo import importers, pagestate as ps
 from geo.editing import TOO_SOON, UNLOCKED, WRONG, EditingPolicy, PasswordGates
 from geo.importers import Imported
-from geo.markup import markdown_text
+from geo.markup import markdown_label, markdown_text
 from geo.problems import ProblemsError
 from geo.snapshot import Snapshot
 from geo.store import TRASH_DAYS, Dataset, Store, StoreError
@@ -253,8 +253,8 @@ def import_panel(data: Snapshot, store: Store) -> None:
         st.warning("Nothing was saved: fix the rejected rows and upload the file again"
                    + (", or keep the accepted rows." if imported.events else "."))
         return
-    label = (f"Update “{markdown_text(name)}” with {len(imported.events)} rows" if check.update
-             else f"Import {len(imported.events)} events as “{markdown_text(name)}”")
+    label = (f"Update “{markdown_label(name)}” with {len(imported.events)} rows" if check.update
+             else f"Import {len(imported.events)} events as “{markdown_label(name)}”")
     st.button(label, key="dataset_import", on_click=_import, args=(store,))
 
 
