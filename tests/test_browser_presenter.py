@@ -54,6 +54,11 @@ def test_every_step_keeps_the_highlight_clear_of_caption_and_legend(browser, app
         frame = map_frame(page)
         legend_open = frame.evaluate("() => document.getElementById('panj-legend').classList.contains('panj-legend-open')")
         assert not legend_open  # folded to its button on a projector
+        # The controls strip ends above the map, which would otherwise cover its lowest row.
+        map_top = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()["y"]
+        for control in (page.get_by_role("button", name="Next ▶"), page.locator(".panj-playback")):
+            box = control.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= map_top, (box, map_top)
         visited = []
         for _ in expected:
             previous = visited[-1] if visited else None
