@@ -421,11 +421,14 @@ def post_points(frontier: LineString, places: list[dict[str, Any]]) -> dict[str,
     return {"ayvoj": ayvoj, "shaymak": Point(lon, lat)}
 
 
-# What the sources say about each post, each fact with its citations (docs/DATA.md, "Posts").
+# What the sources say about each post, each fact with its citations (docs/DATA.md, "Posts"), and
+# whether it stands (``built``) or is only planned (``planned``).
 # The article's paragraphs are numbered as its events file's document block says.
 POSTS: dict[str, dict[str, Any]] = {
     "ayvoj": {
-        "name": "Ayvoj border guard facility",
+        "name": "Ayvoj border guard facility (planned)",
+        # The article reports a plan, not a building: the map draws a planned post hollow.
+        "status": "planned",
         "spellings": ["Ayvoj", "Aivaj", "Ayvaj", "Ayvadzh", "Aivadzh", "Айвадж", "Айваҷ"],
         "facts": [
             {
@@ -449,6 +452,7 @@ POSTS: dict[str, dict[str, Any]] = {
     },
     "shaymak": {
         "name": "Shaymak post (built by China)",
+        "status": "built",
         "spellings": ["Shaymak", "Shaimak", "Шаймак"],
         "facts": [
             {

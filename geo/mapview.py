@@ -50,9 +50,6 @@ from geo.layers import Layer
 from geo.markup import DataElement
 from geo.placement import Bounds, home_bounds
 
-# A place known only to a district/province/region/country is not a pin: an area place shows its
-# outline; a point place shows a halo of this radius (metres) instead.
-HALO_METRES = {"district": 20_000, "province": 75_000, "region": 150_000, "country": 300_000}
 # An area's outline is grey, dashed and unfilled: an approximate location, not a political shading.
 EXTENT_STROKE = "#555555"
 GROUP_SHAPE = "group"  # the legend's swatch of a group of events (drawn by geo/web/panj-map.js)
@@ -120,7 +117,8 @@ def legend_items(
     visible_layers: Iterable[str] | None = None,
     events: pd.DataFrame | None = None,
 ) -> list[LegendItem]:
-    """Legend rows: layers (only ``visible_layers`` when given), actors by colour and event types by
+    """Legend rows: layers (only ``visible_layers`` when given; a point layer with a planned
+    feature adds a row for its hollow symbol), actors by colour and event types by
     shape (only those in ``events`` when given), how an approximate location looks, and the hollow
     symbol of a planned or announced event (only when ``events`` has one, when given)."""
     shown = set(layers) if visible_layers is None else set(visible_layers)
@@ -135,6 +133,12 @@ def legend_items(
             fill=style.get("fillColor"), fill_opacity=float(style.get("fillOpacity") or 0),
             weight=float(style.get("weight") or 1), dashed=bool(style.get("dashArray")),
         ))
+        if kind == "Point" and any(feature.get("properties", {}).get("status") in PLAN_STATUSES
+                                   for feature in layer.features):
+            # Keyed by the same layer, so it goes with the layer's row when the layer is hidden.
+            items.append(LegendItem("Layers", layer_id, "Planned (not yet built): hollow", "point",
+                                    stroke=style.get("color") or "#333333", fill="#ffffff",
+                                    weight=float(style.get("weight") or 1)))
     actors_present = types_present = None
     if events is not None:
         actors = events["actors"]
@@ -184,7 +188,7 @@ class _Runtime(DataElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
-            var panj = window.panjMap = new PanjMapRuntime({{ this._parent.get_name() }}, {home: {{ this.home|tojson }}, vector: {{ this.vector|tojson }}, halos: {{ this.halos|tojson }}});
+            var panj = window.panjMap = new PanjMapRuntime({{ this._parent.get_name() }}, {home: {{ this.home|tojson }}, vector: {{ this.vector|tojson }}});
             {%- for basemap in this.basemaps %}
             panj.registerBasemap({{ basemap.id|tojson }}, L.tileLayer({{ basemap.url|tojson }}, {{ basemap.options|tojson }}));
             {%- endfor %}
@@ -206,7 +210,6 @@ class _Runtime(DataElement):
         self.vector = None if vector_symbols_max is None else {"maxSymbols": vector_symbols_max}
         west, south, east, north = home
         self.home = [[south, west], [north, east]]
-        self.halos = HALO_METRES
         self.basemaps = [
             {"id": b.id, "url": b.url, "options": {"attribution": b.html_attribution, "maxZoom": b.max_zoom}}
             for b in basemaps if b.url is not None
@@ -268,10 +271,11 @@ def layer_files(layers: Mapping[str, Layer]) -> dict[str, bytes]:
 
 
 def _slim(feature: Mapping[str, Any], label_field: str, geometry: dict[str, Any] | None) -> dict[str, Any]:
-    # The map shows only the label; sources and other properties stay in the layer files.
+    # The map shows only the label and the status (a planned feature is drawn hollow); sources and
+    # other properties stay in the layer files.
     props = feature.get("properties") or {}
     return {"type": "Feature", "geometry": feature["geometry"] if geometry is None else geometry,
-            "properties": {key: props[key] for key in ("id", label_field) if key in props}}
+            "properties": {key: props[key] for key in ("id", label_field, "status") if key in props}}
 
 
 def _leaflet_style(style: Mapping[str, Any]) -> dict[str, Any]:
