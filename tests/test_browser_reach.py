@@ -128,6 +128,23 @@ def test_a_cited_report_with_an_address_links_to_it(page, app_url, event_id: str
             assert (target, rel) == ("_blank", "noopener noreferrer")
     assert page.outside_requests == []
 
+def test_the_planned_facility_at_ayvoj_is_drawn_hollow(page, app_url) -> None:
+    # layers/posts.geojson: Ayvoj's facility is planned (the article, ¶3), Shaymak's post built (¶4);
+    # layers/manifest.json fills the posts' circles #d62728.
+    page.goto(f"{app_url}/?basemap=none")
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.panjMap.ready && window.panjMap.layers.posts.visible", timeout=TIMEOUT_MS)
+    fills = frame.evaluate("""() => [...document.querySelectorAll('path.panj-layer-posts')].map(
+        path => [path.classList.contains('panj-planned'), path.getAttribute('fill')])""")
+    assert sorted(fills) == [[False, "#d62728"], [True, "#ffffff"]]
+    rows = frame.locator('[data-panj-legend-layer="posts"]')
+    assert rows.all_inner_texts() == ["Border posts and planned facilities", "Planned (not yet built): hollow"]
+    page.goto(f"{app_url}/?basemap=none&layers=frontier")
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.panjMap.ready", timeout=TIMEOUT_MS)
+    assert frame.locator('[data-panj-legend-layer="posts"]').evaluate_all("rows => rows.map(row => row.hidden)") == [True, True]
+
+
 def test_no_matching_event_shows_a_note_on_the_map(page, app_url) -> None:
     page.goto(f"{app_url}/?basemap=none&q=zzzz-no-such-event")
     frame = map_frame(page)
