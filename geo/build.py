@@ -403,8 +403,8 @@ def post_points(frontier: LineString, places: list[dict[str, Any]]) -> dict[str,
     # Ayvoj: the Degree Confluence Project's page for 37°N 68°E puts that point 3.7 km
     # north-west of Ayvadzh (Khatlon), so the village is 3.7 km south-east of it. This gives a
     # direction as well as a distance from an exactly known point; the earlier source (Khoshady,
-    # "13 km north of Ayvadzh", Russian Wikipedia) gives a distance only, and agrees within
-    # about 2.5 km. docs/DATA.md weighs the two.
+    # "13 km north of Ayvadzh", Russian Wikipedia) gives a distance only, and the point is 15.4 km
+    # from Khoshady in a straight line: the two disagree by at least 2.4 km. docs/DATA.md weighs them.
     lon, lat, _ = GEOD.fwd(68.0, 37.0, 135.0, 3_700.0)
     ayvoj = Point(lon, lat)
     # Shaymak: no published coordinate was found. Published descriptions put the village
