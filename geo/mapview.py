@@ -117,10 +117,10 @@ def legend_items(
     visible_layers: Iterable[str] | None = None,
     events: pd.DataFrame | None = None,
 ) -> list[LegendItem]:
-    """Legend rows: layers (only ``visible_layers`` when given; a point layer with a planned
-    feature adds a row for its hollow symbol), actors by colour and event types by
+    """Legend rows: layers (only ``visible_layers`` when given), actors by colour and event types by
     shape (only those in ``events`` when given), how an approximate location looks, and the hollow
-    symbol of a planned or announced event (only when ``events`` has one, when given)."""
+    symbol of a plan (only when ``events`` has a planned or announced event, or a shown layer a
+    planned feature, when ``events`` is given)."""
     shown = set(layers) if visible_layers is None else set(visible_layers)
     items: list[LegendItem] = []
     for layer_id, layer in layers.items():
@@ -133,12 +133,6 @@ def legend_items(
             fill=style.get("fillColor"), fill_opacity=float(style.get("fillOpacity") or 0),
             weight=float(style.get("weight") or 1), dashed=bool(style.get("dashArray")),
         ))
-        if kind == "Point" and any(feature.get("properties", {}).get("status") in PLAN_STATUSES
-                                   for feature in layer.features):
-            # Keyed by the same layer, so it goes with the layer's row when the layer is hidden.
-            items.append(LegendItem("Layers", layer_id, "Planned (not yet built): hollow", "point",
-                                    stroke=style.get("color") or "#333333", fill="#ffffff",
-                                    weight=float(style.get("weight") or 1)))
     actors_present = types_present = None
     if events is not None:
         actors = events["actors"]
@@ -160,11 +154,20 @@ def legend_items(
                             "symbol", stroke=EXTENT_STROKE, fill="#555555", fill_opacity=0.25, weight=2, dashed=True))
     items.append(LegendItem("Location", "group", "Several events: how many, ring by actor; click for the list",
                             "symbol", stroke="#333333", fill="#ffffff", shape=GROUP_SHAPE))
-    # A plan is not a fact (issue 13): drawn hollow, and said so only when one is on the map.
-    if events is None or events["status"].isin(PLAN_STATUSES).any():
+    # A plan is not a fact (issue 13): drawn hollow, and said so only when one is on the map, an
+    # event or a layer's feature (Ayvoj's planned facility): one row for both, as they look alike.
+    if (events is None or events["status"].isin(PLAN_STATUSES).any()
+            or any(has_plans(layers[layer_id]) for layer_id in shown if layer_id in layers)):
         items.append(LegendItem("Status", "planned", "Planned or announced: hollow symbol", "symbol",
                                 stroke="#555555", fill="#ffffff", weight=2))
     return items
+
+
+def has_plans(layer: Layer) -> bool:
+    """Whether a point layer has a feature whose ``status`` is a plan (drawn hollow, like a
+    planned event: docs/ARCHITECTURE.md, "Layers")."""
+    return layer.spec.geometry == "Point" and any(
+        (feature.get("properties") or {}).get("status") in PLAN_STATUSES for feature in layer.features)
 
 
 def attribution_text(layers: Mapping[str, Layer], view: MapView, basemaps: Mapping[str, Basemap]) -> str:
@@ -217,7 +220,7 @@ class _Runtime(DataElement):
         self.layers = [
             {"id": layer.spec.id, "title": layer.spec.title, "style": _leaflet_style(layer.spec.style),
              "labelField": layer.spec.label_field, "attribution": layer.spec.attribution,
-             "features": len(layer.features), "url": data.layers[layer_id],
+             "features": len(layer.features), "planned": has_plans(layer), "url": data.layers[layer_id],
              "levels": [list(level) for level in levels.get(layer_id, ())]}
             for layer_id, layer in layers.items()
         ]

@@ -137,12 +137,14 @@ def test_the_planned_facility_at_ayvoj_is_drawn_hollow(page, app_url) -> None:
     fills = frame.evaluate("""() => [...document.querySelectorAll('path.panj-layer-posts')].map(
         path => [path.classList.contains('panj-planned'), path.getAttribute('fill')])""")
     assert sorted(fills) == [[False, "#d62728"], [True, "#ffffff"]]
-    rows = frame.locator('[data-panj-legend-layer="posts"]')
-    assert rows.all_inner_texts() == ["Border posts and planned facilities", "Planned (not yet built): hollow"]
-    page.goto(f"{app_url}/?basemap=none&layers=frontier")
-    frame = map_frame(page)
-    frame.wait_for_function("() => window.panjMap.ready", timeout=TIMEOUT_MS)
-    assert frame.locator('[data-panj-legend-layer="posts"]').evaluate_all("rows => rows.map(row => row.hidden)") == [True, True]
+    assert frame.locator('[data-panj-legend-layer="posts"]').inner_text() == "Border posts and planned facilities"
+    # With no planned event shown, the hollow-symbol row stays while the posts are drawn, and goes
+    # with them.
+    for layers, hidden in (("frontier,posts", False), ("frontier", True)):
+        page.goto(f"{app_url}/?basemap=none&status=occurred&layers={layers}")
+        frame = map_frame(page)
+        frame.wait_for_function("() => window.panjMap.ready", timeout=TIMEOUT_MS)
+        assert frame.locator('[data-panj-legend-status="planned"]').evaluate("row => row.hidden") is hidden
 
 
 def test_no_matching_event_shows_a_note_on_the_map(page, app_url) -> None:
@@ -166,10 +168,11 @@ def test_a_plan_shows_its_status_dates_and_citations_and_is_drawn_hollow(page, a
     assert frame.locator(".panj-popup-status").inner_text() == "Planned: not reported as done"
     assert frame.locator(".panj-popup-when").inner_text() == "planned for 2022 (reported 1 September 2021) · known to the day"
     assert frame.locator(".panj-popup-cites li").all_inner_texts() == ["¶3: Tj.usembassy.gov (2021-09-01)"]
-    # The legend's hollow-symbol row shows while a plan is drawn, and goes with it.
+    # The legend's hollow-symbol row shows while a plan is drawn, and goes with it (and with the
+    # posts' layer, whose Ayvoj facility is planned too).
     planned_row = frame.locator('[data-panj-legend-status="planned"]')
     assert planned_row.is_visible()
-    page.goto(f"{app_url}/?basemap=none&status=occurred")
+    page.goto(f"{app_url}/?basemap=none&status=occurred&layers=countries,frontier")
     frame = map_frame(page)
     frame.wait_for_function("() => window.panjMap.ready", timeout=TIMEOUT_MS)
     assert frame.locator('[data-panj-legend-status="planned"]').is_hidden()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from snapshots import snapshot_of, with_popups
+from snapshots import load_joined_events, snapshot_of, with_popups
 
 from geo import assets, eventdata, mapview, placement
 from geo.events import Document, PartialDate, load_vocabulary
@@ -375,12 +375,13 @@ def test_the_posts_layer_says_ayvoj_is_a_plan() -> None:
         "ayvoj": {"id": "ayvoj", "name": "Ayvoj border guard facility (planned)", "status": "planned"},
         "shaymak": {"id": "shaymak", "name": "Shaymak post (built by China)", "status": "built"},
     }
-    rows = [(item.label, item.fill) for item in mapview.legend_items(layers, load_vocabulary(LAYERS_DIR),
-                                                                      visible_layers=("posts",))
-            if item.section == "Layers"]
-    assert rows == [("Border posts and planned facilities", "#d62728"), ("Planned (not yet built): hollow", "#ffffff")]
-
-
-def test_a_layer_without_plans_has_no_hollow_row(data) -> None:
-    layers, _, vocabulary, _ = data  # the fixture's posts carry no status
-    assert [item.key for item in mapview.legend_items(layers, vocabulary) if item.section == "Layers"] == list(layers)
+    # With no planned event shown, the legend still explains the hollow symbol while the posts are.
+    vocabulary, occurred = load_vocabulary(LAYERS_DIR), load_joined_events().query("status == 'occurred'")
+    def rows(shown):
+        return [(item.section, item.label) for item in mapview.legend_items(layers, vocabulary, visible_layers=shown,
+                                                                            events=occurred)
+                if item.section in ("Layers", "Status")]
+    assert rows(("posts",)) == [("Layers", "Border posts and planned facilities"),
+                                ("Status", "Planned or announced: hollow symbol")]
+    assert rows(("frontier",)) == [("Layers", "Tajikistan-Afghanistan frontier")]
+    assert (mapview.has_plans(posts), mapview.has_plans(layers["places"])) == (True, False)

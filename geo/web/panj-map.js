@@ -830,6 +830,7 @@
     this.eventsDrawn = 0;
     this.extentsDrawn = 0;  // events whose area outline is drawn (events of one place share it)
     this.layers = {};
+    this._plannedLayers = false;  // whether a shown layer has a planned feature (setLayers)
     this.basemap = "none";
     this.highlight = null;
     this._layerOrder = [];
@@ -993,6 +994,9 @@
       }
     });
     this._legendShow("data-panj-legend-layer", wanted);
+    // A shown layer's planned feature is drawn hollow like a planned event: the legend's status row
+    // explains both (_drawShown).
+    this._plannedLayers = Object.keys(wanted).some(function (id) { return self._layerSpecs[id].planned === true; });
     this._updateAttribution(ids);
     return this._showLayers();
   };
@@ -1199,6 +1203,7 @@
       if (PLAN_STATUSES[style[2]] === true) { statuses.planned = true; }
       locations[style[3] === "exact" ? "exact" : "approximate"] = true;
     });
+    if (self._plannedLayers) { statuses.planned = true; }
     self._data = data;
     if (mayReveal) { self.map.closePopup(); }
     self.events.setData(data, rows, self._vocabulary, highlightRow, picked.weight);
