@@ -220,12 +220,17 @@ def halo_metres(events: pd.DataFrame, layers: Mapping[str, Layer]) -> np.ndarray
     stated = {f"{layer_id}:{feature_id}": float(metres) for layer_id, layer in layers.items()
               if "location_precision_m" in layer.frame
               for feature_id, metres in layer.frame["location_precision_m"].dropna().items()}
-    precision = events["location_precision"].astype(object)
-    by_precision = precision.map(HALO_METRES).fillna(0.0).to_numpy(dtype=float)
-    if not stated:
-        return by_precision.astype(np.int64)
-    by_place = events["place"].astype(object).map(stated).to_numpy(dtype=float)
-    return np.where((precision != "exact").to_numpy() & ~np.isnan(by_place), by_place, by_precision).astype(np.int64)
+    # Column-wise (a million imported events): the radius of each precision once, by its code.
+    precision = events["location_precision"].astype("category")
+    codes = precision.cat.codes.to_numpy()
+    radii = np.array([HALO_METRES.get(term, 0) for term in precision.cat.categories] + [0], dtype=np.int64)
+    halos = radii[codes]  # code -1 (no precision) reads the trailing 0
+    if stated:
+        at_place = np.flatnonzero(events["place"].isin(list(stated)).to_numpy(dtype=bool)
+                                  & (precision != "exact").to_numpy(dtype=bool))
+        places = np.asarray(events["place"].iloc[at_place], dtype=object)
+        halos[at_place] = [int(stated[place]) for place in places]
+    return halos
 
 
 def popup_files(events: pd.DataFrame,

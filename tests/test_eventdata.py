@@ -14,6 +14,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from snapshots import load_joined_events
 
@@ -77,6 +78,17 @@ def test_an_event_at_a_post_has_the_posts_halo(event_id, halo_m) -> None:
     header, columns, ids = eventdata.read_events_file(_files(events, load_layers())["events.bin"])
     style = header["styles"][columns["style"][ids.index(event_id)]]
     assert style[4] == halo_m
+
+
+def test_halos_of_compact_rows_by_hand() -> None:
+    # The snapshot's compact columns (Arrow strings, categoricals): Shaymak states 30,000 m and Ayvoj
+    # 3,000 m (layers/posts.geojson); an exact event has no halo even at a post.
+    rows = pd.DataFrame({
+        "place": pd.array(["posts:shaymak", "posts:ayvoj", "posts:shaymak", "places:kabul", "provinces:takhar"],
+                          dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+        "location_precision": pd.Categorical(["district", "locality", "exact", "district", "province"]),
+    })
+    assert eventdata.halo_metres(rows, load_layers()).tolist() == [30_000, 3_000, 0, 20_000, 75_000]
 
 
 def test_popup_files_hold_each_rows_text_in_the_files_order(fixture_events, monkeypatch) -> None:
