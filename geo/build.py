@@ -403,8 +403,8 @@ def post_points(frontier: LineString, places: list[dict[str, Any]]) -> dict[str,
     # Ayvoj: the Degree Confluence Project's page for 37°N 68°E puts that point 3.7 km
     # north-west of Ayvadzh (Khatlon), so the village is 3.7 km south-east of it. This gives a
     # direction as well as a distance from an exactly known point; the earlier source (Khoshady,
-    # "13 km north of Ayvadzh", Russian Wikipedia) gives a distance only, and agrees within
-    # about 2.5 km. docs/DATA.md weighs the two.
+    # "13 km north of Ayvadzh", Russian Wikipedia) gives a distance only, and the point is 15.4 km
+    # from Khoshady in a straight line: the two disagree by at least 2.4 km. docs/DATA.md weighs them.
     lon, lat, _ = GEOD.fwd(68.0, 37.0, 135.0, 3_700.0)
     ayvoj = Point(lon, lat)
     # Shaymak: no published coordinate was found. Published descriptions put the village
@@ -421,11 +421,14 @@ def post_points(frontier: LineString, places: list[dict[str, Any]]) -> dict[str,
     return {"ayvoj": ayvoj, "shaymak": Point(lon, lat)}
 
 
-# What the sources say about each post, each fact with its citations (docs/DATA.md, "Posts").
+# What the sources say about each post, each fact with its citations (docs/DATA.md, "Posts"), and
+# whether it stands (``built``) or is only planned (``planned``).
 # The article's paragraphs are numbered as its events file's document block says.
 POSTS: dict[str, dict[str, Any]] = {
     "ayvoj": {
-        "name": "Ayvoj border guard facility",
+        "name": "Ayvoj border guard facility (planned)",
+        # The article reports a plan, not a building: the map draws a planned post hollow.
+        "status": "planned",
         "spellings": ["Ayvoj", "Aivaj", "Ayvaj", "Ayvadzh", "Aivadzh", "Айвадж", "Айваҷ"],
         "facts": [
             {
@@ -449,6 +452,7 @@ POSTS: dict[str, dict[str, Any]] = {
     },
     "shaymak": {
         "name": "Shaymak post (built by China)",
+        "status": "built",
         "spellings": ["Shaymak", "Shaimak", "Шаймак"],
         "facts": [
             {

@@ -11,7 +11,7 @@ their own inside it (popups are opened long after the map is painted); ``event_f
   padded with spaces to a multiple of 4 bytes) and then the columns, each aligned to 4 bytes:
   ``lon`` and ``lat`` (Int32, degrees × ``COORDINATE_SCALE``: where the symbol stands, an area
   event's inside its area: ``geo.placement.symbol_points``), ``style`` (Uint16, or Uint32 beyond 65,535 styles: an
-  index into the header's ``styles``, each ``[event type, [actors], status, location precision]``),
+  index into the header's ``styles``, each ``[event type, [actors], status, location precision, halo metres]``),
   ``area`` (Uint16 or Uint32: 0, or 1 + an index into the header's ``areas``, the layer features
   whose outlines stand for an area event's place) and ``ids`` (the event ids, UTF-8, one per
   line). About 12 bytes per event before the ids, and less once gzipped.
@@ -56,6 +56,10 @@ _GZIP_LEVEL = 6  # the mask's compression: small, sent on every rerun
 # file a twentieth larger (docs/performance.md, "Issue 21: the paint floor and publishing").
 _EVENTS_GZIP_LEVEL = 1
 _POPUP_BLOCK_CHUNKS = 64  # popup files made from one slice of the events at a time: bounded memory
+# A place known only to a district/province/region/country is not a pin: an area place shows its
+# outline; a point place shows a halo of this radius (metres) instead, unless the place states its
+# own precision (a post's ``location_precision_m``: ``halo_metres``).
+HALO_METRES = {"district": 20_000, "province": 75_000, "region": 150_000, "country": 300_000}
 
 
 @dataclass(frozen=True)
@@ -108,11 +112,12 @@ def events_file(
         areas.append({"layer": layer_id, "feature": feature_id})
     area_codes[area_rows_at] = place_codes + 1
 
-    # A style is one combination of type, actors, status and location precision: each column
+    # A style is one combination of type, actors, status, location precision and halo: each column
     # coded on its own, the codes combined into one number, the numbers coded again.
     parts = [(codes, list(uniques)) for codes, uniques in
-             (pd.factorize(events[column], sort=False) for column in ("event_type", "actors", "status",
-                                                                       "location_precision"))]
+             (pd.factorize(column, sort=False) for column in
+              (*(events[name] for name in ("event_type", "actors", "status", "location_precision")),
+               halo_metres(events, layers)))]
     combined = np.zeros(count, dtype=np.int64)
     for codes, uniques in parts:
         combined = combined * len(uniques) + codes
@@ -123,8 +128,8 @@ def events_file(
         for _codes, uniques in reversed(parts):
             value, code = divmod(int(value), len(uniques))
             picks.append(uniques[code])
-        kind, actors, status, precision = reversed(picks)
-        styles.append([kind, list(actors), status, precision])
+        kind, actors, status, precision, halo = reversed(picks)
+        styles.append([kind, list(actors), status, precision, int(halo)])
 
     posts = layers["posts"].frame["name"].to_dict() if "posts" in layers else {}
     cited = {} if documents is None else {
@@ -204,6 +209,28 @@ DETAILS_COLUMNS = (
     ("cites", "citations"),
 )
 _ROUNDED = {"frontier_km": 1, "nearest_post_km": 1}
+
+
+def halo_metres(events: pd.DataFrame, layers: Mapping[str, Layer]) -> np.ndarray:
+    """The radius in metres of the dashed halo around each event's point (0: none): the stated
+    precision of the place it stands on when that place gives one (a post's
+    ``location_precision_m``: Shaymak's 30 km, not a district's 20), else ``HALO_METRES`` of its
+    location precision; an exact event has none. Only an event on a point place shows it."""
+    # Few features state one (the posts): looked up by reference, not per event.
+    stated = {f"{layer_id}:{feature_id}": float(metres) for layer_id, layer in layers.items()
+              if "location_precision_m" in layer.frame
+              for feature_id, metres in layer.frame["location_precision_m"].dropna().items()}
+    # Column-wise (a million imported events): the radius of each precision once, by its code.
+    precision = events["location_precision"].astype("category")
+    codes = precision.cat.codes.to_numpy()
+    radii = np.array([HALO_METRES.get(term, 0) for term in precision.cat.categories] + [0], dtype=np.int64)
+    halos = radii[codes]  # code -1 (no precision) reads the trailing 0
+    if stated:
+        at_place = np.flatnonzero(events["place"].isin(list(stated)).to_numpy(dtype=bool)
+                                  & (precision != "exact").to_numpy(dtype=bool))
+        places = np.asarray(events["place"].iloc[at_place], dtype=object)
+        halos[at_place] = [int(stated[place]) for place in places]
+    return halos
 
 
 def popup_files(events: pd.DataFrame,

@@ -50,9 +50,6 @@ from geo.layers import Layer
 from geo.markup import DataElement
 from geo.placement import Bounds, home_bounds
 
-# A place known only to a district/province/region/country is not a pin: an area place shows its
-# outline; a point place shows a halo of this radius (metres) instead.
-HALO_METRES = {"district": 20_000, "province": 75_000, "region": 150_000, "country": 300_000}
 # An area's outline is grey, dashed and unfilled: an approximate location, not a political shading.
 EXTENT_STROKE = "#555555"
 GROUP_SHAPE = "group"  # the legend's swatch of a group of events (drawn by geo/web/panj-map.js)
@@ -122,7 +119,8 @@ def legend_items(
 ) -> list[LegendItem]:
     """Legend rows: layers (only ``visible_layers`` when given), actors by colour and event types by
     shape (only those in ``events`` when given), how an approximate location looks, and the hollow
-    symbol of a planned or announced event (only when ``events`` has one, when given)."""
+    symbol of a plan (only when ``events`` has a planned or announced event, or a shown layer a
+    planned feature, when ``events`` is given)."""
     shown = set(layers) if visible_layers is None else set(visible_layers)
     items: list[LegendItem] = []
     for layer_id, layer in layers.items():
@@ -156,11 +154,20 @@ def legend_items(
                             "symbol", stroke=EXTENT_STROKE, fill="#555555", fill_opacity=0.25, weight=2, dashed=True))
     items.append(LegendItem("Location", "group", "Several events: how many, ring by actor; click for the list",
                             "symbol", stroke="#333333", fill="#ffffff", shape=GROUP_SHAPE))
-    # A plan is not a fact (issue 13): drawn hollow, and said so only when one is on the map.
-    if events is None or events["status"].isin(PLAN_STATUSES).any():
+    # A plan is not a fact (issue 13): drawn hollow, and said so only when one is on the map, an
+    # event or a layer's feature (Ayvoj's planned facility): one row for both, as they look alike.
+    if (events is None or events["status"].isin(PLAN_STATUSES).any()
+            or any(has_plans(layers[layer_id]) for layer_id in shown if layer_id in layers)):
         items.append(LegendItem("Status", "planned", "Planned or announced: hollow symbol", "symbol",
                                 stroke="#555555", fill="#ffffff", weight=2))
     return items
+
+
+def has_plans(layer: Layer) -> bool:
+    """Whether a point layer has a feature whose ``status`` is a plan (drawn hollow, like a
+    planned event: docs/ARCHITECTURE.md, "Layers")."""
+    return layer.spec.geometry == "Point" and any(
+        (feature.get("properties") or {}).get("status") in PLAN_STATUSES for feature in layer.features)
 
 
 def attribution_text(layers: Mapping[str, Layer], view: MapView, basemaps: Mapping[str, Basemap]) -> str:
@@ -184,7 +191,7 @@ class _Runtime(DataElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
-            var panj = window.panjMap = new PanjMapRuntime({{ this._parent.get_name() }}, {home: {{ this.home|tojson }}, vector: {{ this.vector|tojson }}, halos: {{ this.halos|tojson }}});
+            var panj = window.panjMap = new PanjMapRuntime({{ this._parent.get_name() }}, {home: {{ this.home|tojson }}, vector: {{ this.vector|tojson }}});
             {%- for basemap in this.basemaps %}
             panj.registerBasemap({{ basemap.id|tojson }}, L.tileLayer({{ basemap.url|tojson }}, {{ basemap.options|tojson }}));
             {%- endfor %}
@@ -206,7 +213,6 @@ class _Runtime(DataElement):
         self.vector = None if vector_symbols_max is None else {"maxSymbols": vector_symbols_max}
         west, south, east, north = home
         self.home = [[south, west], [north, east]]
-        self.halos = HALO_METRES
         self.basemaps = [
             {"id": b.id, "url": b.url, "options": {"attribution": b.html_attribution, "maxZoom": b.max_zoom}}
             for b in basemaps if b.url is not None
@@ -214,7 +220,7 @@ class _Runtime(DataElement):
         self.layers = [
             {"id": layer.spec.id, "title": layer.spec.title, "style": _leaflet_style(layer.spec.style),
              "labelField": layer.spec.label_field, "attribution": layer.spec.attribution,
-             "features": len(layer.features), "url": data.layers[layer_id],
+             "features": len(layer.features), "planned": has_plans(layer), "url": data.layers[layer_id],
              "levels": [list(level) for level in levels.get(layer_id, ())]}
             for layer_id, layer in layers.items()
         ]
@@ -268,10 +274,11 @@ def layer_files(layers: Mapping[str, Layer]) -> dict[str, bytes]:
 
 
 def _slim(feature: Mapping[str, Any], label_field: str, geometry: dict[str, Any] | None) -> dict[str, Any]:
-    # The map shows only the label; sources and other properties stay in the layer files.
+    # The map shows only the label and the status (a planned feature is drawn hollow); sources and
+    # other properties stay in the layer files.
     props = feature.get("properties") or {}
     return {"type": "Feature", "geometry": feature["geometry"] if geometry is None else geometry,
-            "properties": {key: props[key] for key in ("id", label_field) if key in props}}
+            "properties": {key: props[key] for key in ("id", label_field, "status") if key in props}}
 
 
 def _leaflet_style(style: Mapping[str, Any]) -> dict[str, Any]:

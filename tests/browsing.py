@@ -17,7 +17,7 @@ NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnim
 
 # The names issue 20 found lying over event symbols, on the page and in figures: each must still be
 # drawn, beside them.
-NAMED_BESIDE_SYMBOLS = ("Khorugh", "Ayvoj border guard facility", "Ishkashim (Tajikistan)",
+NAMED_BESIDE_SYMBOLS = ("Khorugh", "Ayvoj border guard facility (planned)", "Ishkashim (Tajikistan)",
                         "Shaymak post (built by China)")
 
 

@@ -128,6 +128,25 @@ def test_a_cited_report_with_an_address_links_to_it(page, app_url, event_id: str
             assert (target, rel) == ("_blank", "noopener noreferrer")
     assert page.outside_requests == []
 
+def test_the_planned_facility_at_ayvoj_is_drawn_hollow(page, app_url) -> None:
+    # layers/posts.geojson: Ayvoj's facility is planned (the article, ¶3), Shaymak's post built (¶4);
+    # layers/manifest.json fills the posts' circles #d62728.
+    page.goto(f"{app_url}/?basemap=none")
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.panjMap.ready && window.panjMap.layers.posts.visible", timeout=TIMEOUT_MS)
+    fills = frame.evaluate("""() => [...document.querySelectorAll('path.panj-layer-posts')].map(
+        path => [path.classList.contains('panj-planned'), path.getAttribute('fill')])""")
+    assert sorted(fills) == [[False, "#d62728"], [True, "#ffffff"]]
+    assert frame.locator('[data-panj-legend-layer="posts"]').inner_text() == "Border posts and planned facilities"
+    # With no planned event shown, the hollow-symbol row stays while the posts are drawn, and goes
+    # with them.
+    for layers, hidden in (("frontier,posts", False), ("frontier", True)):
+        page.goto(f"{app_url}/?basemap=none&status=occurred&layers={layers}")
+        frame = map_frame(page)
+        frame.wait_for_function("() => window.panjMap.ready", timeout=TIMEOUT_MS)
+        assert frame.locator('[data-panj-legend-status="planned"]').evaluate("row => row.hidden") is hidden
+
+
 def test_no_matching_event_shows_a_note_on_the_map(page, app_url) -> None:
     page.goto(f"{app_url}/?basemap=none&q=zzzz-no-such-event")
     frame = map_frame(page)
@@ -149,10 +168,11 @@ def test_a_plan_shows_its_status_dates_and_citations_and_is_drawn_hollow(page, a
     assert frame.locator(".panj-popup-status").inner_text() == "Planned: not reported as done"
     assert frame.locator(".panj-popup-when").inner_text() == "planned for 2022 (reported 1 September 2021) · known to the day"
     assert frame.locator(".panj-popup-cites li").all_inner_texts() == ["¶3: Tj.usembassy.gov (2021-09-01)"]
-    # The legend's hollow-symbol row shows while a plan is drawn, and goes with it.
+    # The legend's hollow-symbol row shows while a plan is drawn, and goes with it (and with the
+    # posts' layer, whose Ayvoj facility is planned too).
     planned_row = frame.locator('[data-panj-legend-status="planned"]')
     assert planned_row.is_visible()
-    page.goto(f"{app_url}/?basemap=none&status=occurred")
+    page.goto(f"{app_url}/?basemap=none&status=occurred&layers=countries,frontier")
     frame = map_frame(page)
     frame.wait_for_function("() => window.panjMap.ready", timeout=TIMEOUT_MS)
     assert frame.locator('[data-panj-legend-status="planned"]').is_hidden()

@@ -14,6 +14,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from snapshots import load_joined_events
 
@@ -44,11 +45,12 @@ def test_the_file_holds_points_styles_areas_and_ids(fixture_events) -> None:
     by_id = dict(zip(ids, range(3)))
     assert sorted(ids) == ["hostile", "may-talks", "old-post"]
     styles = {event_id: header["styles"][columns["style"][row]] for event_id, row in by_id.items()}
-    # By hand from the fixture's events.json: type, actors, status, location precision.
+    # By hand from the fixture's events.json: type, actors, status, location precision, and the
+    # halo of a point place (an area place shows its outline, whatever the halo says).
     assert styles == {
-        "hostile": ["offensive", ["taliban"], "occurred", "exact"],
-        "may-talks": ["diplomacy", ["russia", "china"], "occurred", "province"],
-        "old-post": ["offensive", ["china"], "occurred", "region"],
+        "hostile": ["offensive", ["taliban"], "occurred", "exact", 0],
+        "may-talks": ["diplomacy", ["russia", "china"], "occurred", "province", 75_000],
+        "old-post": ["offensive", ["china"], "occurred", "region", 150_000],
     }
     areas = {event_id: columns["area"][row] for event_id, row in by_id.items()}
     assert areas["hostile"] == 0
@@ -60,6 +62,33 @@ def test_the_file_holds_points_styles_areas_and_ids(fixture_events) -> None:
     # Magic and length, the header, two Int32 columns (12 bytes each), two Uint16 columns (6 bytes
     # each, padded to 8), the ids.
     assert len(raw) == 12 + length + 2 * 12 + 2 * 8 + len("hostile\nmay-talks\nold-post".encode())
+
+
+# The article's events on point places, by hand from layers/events/edm-v19-i92.json and
+# layers/posts.geojson: an event at a post takes the post's stated precision (Shaymak about 30 km,
+# not the district's 20; Ayvoj about 3 km), any other its location precision's halo.
+@pytest.mark.parametrize(("event_id", "halo_m"), [
+    ("china-shaymak-post", 30_000),
+    ("us-funds-ayvoj-post", 3_000),
+    ("nrf-offensive-panjshir-valley", 20_000),  # places:panjshir-valley, known to its district
+    ("majlisi-oli-russian-grant", 0),  # Dushanbe, a locality: no halo of its own
+])
+def test_an_event_at_a_post_has_the_posts_halo(event_id, halo_m) -> None:
+    events = load_joined_events()
+    header, columns, ids = eventdata.read_events_file(_files(events, load_layers())["events.bin"])
+    style = header["styles"][columns["style"][ids.index(event_id)]]
+    assert style[4] == halo_m
+
+
+def test_halos_of_compact_rows_by_hand() -> None:
+    # The snapshot's compact columns (Arrow strings, categoricals): Shaymak states 30,000 m and Ayvoj
+    # 3,000 m (layers/posts.geojson); an exact event has no halo even at a post.
+    rows = pd.DataFrame({
+        "place": pd.array(["posts:shaymak", "posts:ayvoj", "posts:shaymak", "places:kabul", "provinces:takhar"],
+                          dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+        "location_precision": pd.Categorical(["district", "locality", "exact", "district", "province"]),
+    })
+    assert eventdata.halo_metres(rows, load_layers()).tolist() == [30_000, 3_000, 0, 20_000, 75_000]
 
 
 def test_popup_files_hold_each_rows_text_in_the_files_order(fixture_events, monkeypatch) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from snapshots import load_joined_events
 
 from geo.events import (
     SYMBOLS,
@@ -245,6 +246,8 @@ def test_every_actor_is_used(article_events: list) -> None:
         ("us-funds-ayvoj-post", "planned", None, "2021-09-01", None, 3, dt.date(2021, 9, 1)),
         # "persistently": reported from the first of its two citations on, no span of report dates
         ("tajikistan-demands-inclusive-government", "ongoing", None, "2021-09-10", "2022-06", 6, dt.date(2021, 9, 10)),
+        # "has also sought": reported in November 2021 and again in May 2022, still so in June 2022
+        ("tajikistan-backs-massoud", "ongoing", None, "2021-11-01", "2022-06", 6, dt.date(2021, 11, 1)),
         ("russia-201st-stationed", "ongoing", "1991", None, "2022-06", 8, None),
     ],
 )
@@ -262,6 +265,22 @@ def test_no_article_event_has_a_span_of_report_dates(article_events: list) -> No
     # Nothing in the article is said to have ended (issue 13): no event has an end.
     assert [event.id for event in article_events if event.end is not None] == []
     assert next(e for e in article_events if e.id == "us-funds-ayvoj-post").planned_for.iso() == "2022"
+
+
+# The article's events that it places nowhere stand on the country: (place, first day, last day,
+# citations' dates), by hand from ¶6 (two reports each, true as of the article's June 2022).
+@real_layers
+@pytest.mark.parametrize(("event_id", "place", "first", "last", "reports"), [
+    ("tajikistan-demands-inclusive-government", "countries:tajikistan", dt.date(2021, 9, 10), dt.date(2022, 6, 30),
+     [dt.date(2021, 9, 10), dt.date(2021, 10, 26)]),
+    ("tajikistan-backs-massoud", "countries:tajikistan", dt.date(2021, 11, 1), dt.date(2022, 6, 30),
+     [dt.date(2021, 11, 1), dt.date(2022, 5, 9)]),
+])
+def test_unplaced_article_events_stand_on_the_country_for_their_span(event_id, place, first, last, reports) -> None:
+    row = load_joined_events().set_index("id").loc[event_id]
+    assert (row["place"], row["location_precision"]) == (place, "country")
+    assert (row["date_first"], row["date_last"]) == (first, last)
+    assert [citation["source_date"] for citation in row["citations"]] == [day.isoformat() for day in reports]
 
 
 @real_layers

@@ -184,6 +184,9 @@ def test_posts_cite_their_locations():
     assert shaymak["status"] == "occurred" and "since" not in shaymak
     assert sorted(c["source_date"] for c in shaymak["citations"]) == ["2021-10-29", "2021-12-07"]
     assert not {"funded_by", "built_by", "since"} & (set(posts["ayvoj"]) | set(posts["shaymak"]))
+    # The map draws a planned facility hollow, and its name says so.
+    assert (posts["ayvoj"]["status"], posts["ayvoj"]["name"]) == ("planned", "Ayvoj border guard facility (planned)")
+    assert posts["shaymak"]["status"] == "built"
 
 
 def test_ayvoj_is_where_the_confluence_page_puts_ayvadzh():

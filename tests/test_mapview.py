@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from snapshots import snapshot_of, with_popups
+from snapshots import load_joined_events, snapshot_of, with_popups
 
 from geo import assets, eventdata, mapview, placement
-from geo.events import Document, PartialDate
-from geo.layers import LAYERS_DIR
+from geo.events import Document, PartialDate, load_vocabulary
+from geo.layers import LAYERS_DIR, load_layers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -64,7 +64,7 @@ def _events_data(html: str) -> dict:
 
 
 def _styles(data: dict) -> dict[str, list]:
-    """Event id -> its style: [event type, actors, status, location precision]."""
+    """Event id -> its style: [event type, actors, status, location precision, halo metres]."""
     return {event_id: data["header"]["styles"][code] for event_id, code in zip(data["ids"], data["columns"]["style"])}
 
 
@@ -361,3 +361,27 @@ def test_legend_location_rows_are_keyed_for_the_runtime(data) -> None:
     rows = [item for item in mapview.legend_items(layers, vocabulary) if item.section == "Location"]
     assert [row.key for row in rows] == ["exact", "approximate", "group"]
     assert rows[2].shape == mapview.GROUP_SHAPE
+
+
+def test_the_posts_layer_says_ayvoj_is_a_plan() -> None:
+    # layers/manifest.json and layers/posts.geojson, by hand: the article reports the US facility
+    # at Ayvoj as a plan (¶3) and the post near Shaymak as built (¶4).
+    layers = load_layers(LAYERS_DIR)
+    posts = layers["posts"]
+    assert posts.spec.title == "Border posts and planned facilities"
+    drawn = {feature["properties"]["id"]: feature["properties"]
+             for feature in json.loads(mapview.layer_file(posts))["features"]}
+    assert drawn == {
+        "ayvoj": {"id": "ayvoj", "name": "Ayvoj border guard facility (planned)", "status": "planned"},
+        "shaymak": {"id": "shaymak", "name": "Shaymak post (built by China)", "status": "built"},
+    }
+    # With no planned event shown, the legend still explains the hollow symbol while the posts are.
+    vocabulary, occurred = load_vocabulary(LAYERS_DIR), load_joined_events().query("status == 'occurred'")
+    def rows(shown):
+        return [(item.section, item.label) for item in mapview.legend_items(layers, vocabulary, visible_layers=shown,
+                                                                            events=occurred)
+                if item.section in ("Layers", "Status")]
+    assert rows(("posts",)) == [("Layers", "Border posts and planned facilities"),
+                                ("Status", "Planned or announced: hollow symbol")]
+    assert rows(("frontier",)) == [("Layers", "Tajikistan-Afghanistan frontier")]
+    assert (mapview.has_plans(posts), mapview.has_plans(layers["places"])) == (True, False)

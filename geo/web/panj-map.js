@@ -450,13 +450,12 @@
    * symbol and hit-tested here (no Leaflet layer per event). Everything is typed arrays over rows,
    * places and groups: grouping a zoom is one pass over the shown places with a hashed grid of
    * GROUP_DISTANCE cells (O(places)), cached per zoom; drawing walks the groups near the view. */
-  function EventGroups(map, pane, vector, halos) {
+  function EventGroups(map, pane, vector) {
     this.map = map;
     this.canvas = L.DomUtil.create("canvas", "panj-events-canvas leaflet-zoom-hide", map.getPane(pane));
     // A vector export ({maxSymbols}) draws the symbols as SVG while there are at most maxSymbols in
     // view, else on the canvas (an image in the PDF); rasterised says what the last draw put there.
     this.vector = vector || null;
-    this.halos = halos || {};  // location precision -> halo radius in metres
     this.svg = null;
     this.rasterised = { events: 0, symbols: 0 };
     if (this.vector) {
@@ -483,14 +482,13 @@
    * how strongly a playback draws each row (weight, per data row: WEIGHT_FULL, WEIGHT_PARTIAL or
    * WEIGHT_FADED; null: all in full). */
   EventGroups.prototype.setData = function (data, rows, vocabulary, highlightRow, weight) {
-    var halos = this.halos;
     this.data = data;
     this.rows = rows;
     this.weight = weight || null;
     this.highlightRow = highlightRow;
     this.ringed = highlightRow >= 0 && data.area[highlightRow] === 0;
     this.styles = data.header.styles.map(function (style) {
-      return styleLook(style, vocabulary, halos);
+      return styleLook(style, vocabulary);
     });
     this._actorColours = Object.keys(vocabulary.actors).map(function (id) {
       return { id: id, colour: vocabulary.actors[id].colour };
@@ -520,7 +518,7 @@
     this._byZoom = {};
   };
 
-  function styleLook(style, vocabulary, halos) {
+  function styleLook(style, vocabulary) {
     var actors = style[1], precision = style[3];
     return {
       shape: (vocabulary.event_types[style[0]] || { symbol: "circle" }).symbol,
@@ -528,7 +526,7 @@
       actorColours: actors.map(function (id) { return (vocabulary.actors[id] || { colour: "#666666" }).colour; }),
       approximate: precision !== "exact",
       hollow: PLAN_STATUSES[style[2]] === true,
-      halo: halos[precision] || 0
+      halo: style[4]  // metres, from the data (geo.eventdata.halo_metres)
     };
   }
 
@@ -832,6 +830,7 @@
     this.eventsDrawn = 0;
     this.extentsDrawn = 0;  // events whose area outline is drawn (events of one place share it)
     this.layers = {};
+    this._plannedLayers = false;  // whether a shown layer has a planned feature (setLayers)
     this.basemap = "none";
     this.highlight = null;
     this._layerOrder = [];
@@ -872,7 +871,7 @@
     this.svg = L.svg();
     this.extentCanvas = this.vector ? L.svg({ pane: "panjExtents", padding: 0.2 })
       : L.canvas({ pane: "panjExtents", padding: 0.2 });
-    this.events = new EventGroups(map, "panjEvents", this.vector, config.halos);
+    this.events = new EventGroups(map, "panjEvents", this.vector);
     this.highlightRenderer = L.svg({ pane: "panjExtents", padding: 0.2 });  // SVG: its outline can animate
     this.highlightOutline = null;  // the highlighted area event's outline layer
     this.playback = new Playback(this);
@@ -957,14 +956,19 @@
     return this._layerLoads[url];
   };
 
-  /* SVG paths with class panj-layer-<id> and escaped tooltips. */
+  /* SVG paths with class panj-layer-<id> and escaped tooltips; a feature whose status is a plan
+   * (a facility not yet built) is drawn hollow, as a planned event is, with class panj-planned. */
   PanjMap.prototype._vectorLayer = function (spec, data) {
     var self = this, style = L.extend({}, spec.style, { className: "panj-layer panj-layer-" + spec.id });
+    var planned = L.extend({}, style, { fillColor: "#ffffff", className: style.className + " panj-planned" });
+    function look(feature) {
+      return PLAN_STATUSES[((feature && feature.properties) || {}).status] === true ? planned : style;
+    }
     return L.geoJSON(data, {
       renderer: this.svg,
-      style: function () { return style; },
+      style: look,
       pointToLayer: function (feature, latlng) {
-        return L.circleMarker(latlng, L.extend({ renderer: self.svg }, style));
+        return L.circleMarker(latlng, L.extend({ renderer: self.svg }, look(feature)));
       },
       onEachFeature: function (feature, featureLayer) {
         var label = (feature.properties || {})[spec.labelField];
@@ -990,6 +994,9 @@
       }
     });
     this._legendShow("data-panj-legend-layer", wanted);
+    // A shown layer's planned feature is drawn hollow like a planned event: the legend's status row
+    // explains both (_drawShown).
+    this._plannedLayers = Object.keys(wanted).some(function (id) { return self._layerSpecs[id].planned === true; });
     this._updateAttribution(ids);
     return this._showLayers();
   };
@@ -1196,6 +1203,7 @@
       if (PLAN_STATUSES[style[2]] === true) { statuses.planned = true; }
       locations[style[3] === "exact" ? "exact" : "approximate"] = true;
     });
+    if (self._plannedLayers) { statuses.planned = true; }
     self._data = data;
     if (mayReveal) { self.map.closePopup(); }
     self.events.setData(data, rows, self._vocabulary, highlightRow, picked.weight);
