@@ -159,7 +159,10 @@ def write_events(argv: list[str]) -> int:
         description="Write the events to standard output, joined to the map layers: where each stands (a "
                     "point by default, see --geometry) and the derived country, province, GBAO/Wakhan membership, distance to the frontier and nearest "
                     "border post (none for an event known only to a whole country: its distances do not "
-                    "apply). The events are those of the data directory's events/*.json files (one dataset "
+                    "apply), and where it lies on the frontier: frontier_along_km (km from the frontier's "
+                    "western end to its point nearest the event; none for an event on an area), "
+                    "frontier_side (tajikistan or afghanistan) and frontier_stretch (amu-darya, panj, pamir "
+                    "or zorkul-east). The events are those of the data directory's events/*.json files (one dataset "
                     "each, named after the file) and of the datasets `panj import` added to the store. Reads "
                     "only: the store is never written, nor created when there is none.",
         epilog="exit status: 0 written; 1 the data is invalid (every problem is named); 2 bad option.\n\n"

@@ -2,9 +2,9 @@
 nearest each event lies, and which named stretch (``layers/frontier-stretches.json``) that is
 (docs/DATA.md, "Frontier stretches").
 
-Vectorised for a million points: the nearest segment comes from one tree query in a local
-equidistant projection, the nearest point on it from numpy, and both distances (to the frontier and
-along it) are then measured on the WGS84 ellipsoid.
+Vectorised for a million points: the nearest vertices of the densified line come from one k-d tree
+query in a local equidistant projection, the nearest point on the segments they meet from numpy,
+and both distances (to the frontier and along it) are measured on the WGS84 ellipsoid.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pyproj
 import shapely
+from scipy.spatial import cKDTree
 
 from geo.layers import ID_PATTERN, LAYERS_DIR
 from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
@@ -32,6 +33,12 @@ KM_DECIMALS = 1
 _ENDS_AT_MAX_KM = 5.0
 
 _GEOD = pyproj.Geod(ellps="WGS84")
+# The densified frontier's longest segment: the nearest point is looked for among the segments
+# meeting a point's _NEIGHBOURS nearest vertices, which short segments keep to the right stretch
+# of line; and the km along a segment are its geodesic length shared out evenly.
+_STEP_M = 200.0
+_NEIGHBOURS = 8
+_CHUNK = 100_000
 _STRETCH_FIELDS = ("id", "name", "from_km", "to_km")
 _ENDS_AT_FIELDS = ("name", "lon", "lat", "source", "url")
 
@@ -53,7 +60,8 @@ class Stretch:
 
 
 class Frontier:
-    """The frontier line oriented west to east, with the km along it at each vertex (geodesic)."""
+    """The frontier line oriented west to east, densified (``_STEP_M``) in a local equidistant
+    projection, with the geodesic km along it at each vertex."""
 
     def __init__(self, line: shapely.Geometry):
         merged = shapely.line_merge(line) if line.geom_type == "MultiLineString" else line
@@ -61,37 +69,59 @@ class Frontier:
             raise ValueError(f"the frontier must be one connected line, not a {merged.geom_type}")
         coords = shapely.get_coordinates(merged)
         # Measured from the western end, whichever way the layer's line runs.
-        self.coords = coords[::-1] if coords[0, 0] > coords[-1, 0] else coords
-        _, _, metres = _GEOD.inv(self.coords[:-1, 0], self.coords[:-1, 1], self.coords[1:, 0], self.coords[1:, 1])
-        self.vertex_km = np.concatenate([[0.0], np.cumsum(metres) / 1000.0])
-        self.length_km = float(self.vertex_km[-1])
+        coords = coords[::-1] if coords[0, 0] > coords[-1, 0] else coords
         centre = merged.centroid
-        # Near-true distances across the region: used only to find each point's nearest segment.
+        # Near-true distances across the region: used to find each point's nearest point; the
+        # distances themselves are measured on the ellipsoid.
         local = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y:.6f} +lon_0={centre.x:.6f} "
                                       "+datum=WGS84 +units=m +no_defs")
         self._to_local = pyproj.Transformer.from_crs("EPSG:4326", local, always_xy=True)
         self._from_local = pyproj.Transformer.from_crs(local, "EPSG:4326", always_xy=True)
-        x, y = self._to_local.transform(self.coords[:, 0], self.coords[:, 1])
-        self._local = np.column_stack([x, y])
-        self._tree = shapely.STRtree(shapely.linestrings(np.stack([self._local[:-1], self._local[1:]], axis=1)))
+        x, y = self._to_local.transform(coords[:, 0], coords[:, 1])
+        self._local = shapely.get_coordinates(shapely.segmentize(shapely.linestrings(x, y), _STEP_M))
+        self.coords = np.column_stack(self._from_local.transform(self._local[:, 0], self._local[:, 1]))
+        _, _, metres = _GEOD.inv(self.coords[:-1, 0], self.coords[:-1, 1], self.coords[1:, 0], self.coords[1:, 1])
+        self._segment_km = np.asarray(metres) / 1000.0
+        self.vertex_km = np.concatenate([[0.0], np.cumsum(self._segment_km)])
+        self.length_km = float(self.vertex_km[-1])
+        self._tree = cKDTree(self._local)
 
     def nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per point (``lon``, ``lat`` in degrees): the geodesic km to the nearest point of the
-        frontier, and the geodesic km along the frontier from its western end to that point."""
+        frontier, and the km along the frontier from its western end to that point."""
         lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-        if len(lon) == 0:
-            return np.empty(0), np.empty(0)
+        # Events share places (a dataset of a million has some thousands): each place is measured once.
+        places, inverse = np.unique(np.column_stack([lon, lat]), axis=0, return_inverse=True)
+        to_frontier, along = self._measure(places[:, 0], places[:, 1])
+        return to_frontier[inverse.ravel()], along[inverse.ravel()]
+
+    def _measure(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = self._to_local.transform(lon, lat)
         probes = np.column_stack([x, y])
-        source, segment = self._tree.query_nearest(shapely.points(probes), all_matches=False)
-        segment = segment[np.argsort(source)]
-        start, step = self._local[segment], self._local[segment + 1] - self._local[segment]
-        share = np.clip(np.einsum("ij,ij->i", probes - start, step) / np.einsum("ij,ij->i", step, step), 0.0, 1.0)
-        nearest = start + share[:, np.newaxis] * step
+        segment, share = np.empty(len(lon), dtype=np.int64), np.empty(len(lon))
+        for first in range(0, len(lon), _CHUNK):  # bounded memory: _NEIGHBOURS segments a point
+            part = slice(first, first + _CHUNK)
+            segment[part], share[part] = self._nearest_segment(probes[part])
+        nearest = self._local[segment] + share[:, np.newaxis] * (self._local[segment + 1] - self._local[segment])
         near_lon, near_lat = self._from_local.transform(nearest[:, 0], nearest[:, 1])
         _, _, to_frontier = _GEOD.inv(lon, lat, near_lon, near_lat)
-        _, _, from_vertex = _GEOD.inv(self.coords[segment, 0], self.coords[segment, 1], near_lon, near_lat)
-        return np.asarray(to_frontier) / 1000.0, self.vertex_km[segment] + np.asarray(from_vertex) / 1000.0
+        # A densified segment is at most _STEP_M long: its share of the geodesic length is exact to centimetres.
+        return np.asarray(to_frontier) / 1000.0, self.vertex_km[segment] + share * self._segment_km[segment]
+
+    def _nearest_segment(self, probes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The nearest segment to each probe (local metres) among those meeting its nearest
+        vertices, and the share of that segment from its start to the nearest point."""
+        _, vertices = self._tree.query(probes, k=_NEIGHBOURS)
+        last = len(self._local) - 2
+        candidates = np.concatenate([np.clip(vertices - 1, 0, last), np.clip(vertices, 0, last)], axis=1)
+        start = self._local[candidates]
+        step = self._local[candidates + 1] - start
+        offset = probes[:, np.newaxis, :] - start
+        share = np.clip(np.einsum("ijk,ijk->ij", offset, step) / np.einsum("ijk,ijk->ij", step, step), 0.0, 1.0)
+        gap = offset - share[..., np.newaxis] * step
+        best = np.argmin(np.einsum("ijk,ijk->ij", gap, gap), axis=1)
+        rows = np.arange(len(probes))
+        return candidates[rows, best], share[rows, best]
 
 
 def stretch_ids(along_km: np.ndarray, stretches: Sequence[Stretch]) -> np.ndarray:
