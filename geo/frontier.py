@@ -4,8 +4,7 @@ nearest each event lies, and which named stretch (``layers/frontier-stretches.js
 
 Vectorised for a million points: the nearest coarse vertices of the densified line come from one
 k-d tree query in a local equidistant projection, the nearest point on the segments around them
-from numpy,
-and both distances (to the frontier and along it) are measured on the WGS84 ellipsoid.
+from numpy, and both distances (to the frontier and along it) are measured on the WGS84 ellipsoid.
 """
 
 from __future__ import annotations
@@ -86,8 +85,8 @@ class Frontier:
         self._segment_km = np.asarray(metres) / 1000.0
         self.vertex_km = np.concatenate([[0.0], np.cumsum(self._segment_km)])
         self.length_km = float(self.vertex_km[-1])
-        # Every _SPAN-th vertex: a k-d tree of a thin line is slow for points far from it, and a
-        # tenth of the vertices makes it about ten times faster; the fine segments are then searched
+        # Every _SPAN-th vertex: a k-d tree of a thin line is slow for points far from it, and an
+        # eighth of the vertices makes it several times faster; the fine segments are then searched
         # around the coarse vertices found.
         self._coarse_tree = cKDTree(self._local[::_SPAN])
         self._local_x, self._local_y = self._local[:, 0].copy(), self._local[:, 1].copy()
@@ -126,7 +125,10 @@ class Frontier:
         start_x, start_y = self._local_x[candidates], self._local_y[candidates]
         step_x, step_y = self._local_x[candidates + 1] - start_x, self._local_y[candidates + 1] - start_y
         offset_x, offset_y = probes[:, :1] - start_x, probes[:, 1:] - start_y
-        share = np.clip((offset_x * step_x + offset_y * step_y) / (step_x * step_x + step_y * step_y), 0.0, 1.0)
+        squared = step_x * step_x + step_y * step_y
+        # A segment of no length (a repeated vertex) is its start point, not a NaN that argmin would pick.
+        share = np.clip(np.divide(offset_x * step_x + offset_y * step_y, squared, out=np.zeros_like(squared),
+                                  where=squared > 0), 0.0, 1.0)
         gap_x, gap_y = offset_x - share * step_x, offset_y - share * step_y
         best = np.argmin(gap_x * gap_x + gap_y * gap_y, axis=1)
         rows = np.arange(len(probes))
