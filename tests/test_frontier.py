@@ -18,6 +18,7 @@ import pyproj
 import pytest
 import shapely
 
+from geo.bench import synthetic
 from geo.events import load_vocabulary, parse_event
 from geo.frontier import STRETCHES_NAME, Frontier, StretchError, load_stretches, stretch_ids
 from geo.join import join_events
@@ -201,3 +202,20 @@ def test_a_repeated_vertex_is_no_nearest_point_of_its_own() -> None:
     assert np.isfinite(to_frontier).all() and np.isfinite(along).all()
     assert along[0] == pytest.approx(133.4, abs=0.2)
     assert to_frontier[1] == pytest.approx(11.1, abs=0.1)  # 0.1° of latitude
+
+
+@pytest.mark.usefixtures("static_dir")
+def test_imported_events_carry_the_frontier_fields(tmp_path: Path, layers) -> None:
+    # Synthetic events imported into a store (geo.bench.synthetic: own points in both countries),
+    # read back through the snapshot as the page and panj events read them.
+    events = synthetic.joined_events(200, workdir=tmp_path).snapshot.events
+    points = events[~events["is_area"] & (events["dataset"] == synthetic.DATASET_NAME)]
+    assert len(points) > 50
+    lon, lat = points["lon"].to_numpy(dtype=float), points["lat"].to_numpy(dtype=float)
+    expected = _projected_along_km(layers["frontier"].frame.geometry.union_all(), lon, lat)
+    along = points["frontier_along_km"].to_numpy(dtype=float)
+    assert np.mean(np.abs(along - expected) <= TOLERANCE_KM) >= 0.99
+    sides = points["frontier_side"].astype(object).where(points["frontier_side"].notna(), None).tolist()
+    countries = points["country_id"].astype(object).tolist()
+    assert sides == [country if country in ("tajikistan", "afghanistan") else None for country in countries]
+    assert points["frontier_stretch"].notna().all()
