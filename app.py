@@ -36,6 +36,7 @@ from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel, hidden_datase
 from ui.export_panel import export_panel
 from ui.table import events_table
 from ui.timefilter import date_inputs, time_histogram
+from ui.trends_panel import trends_panel
 from ui.workshop import playback_bar, step_caption, workshop_bar
 
 MAP_HEIGHT = 560
@@ -243,6 +244,8 @@ def main() -> None:
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):
         export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)
+    with st.container(key="presenter-hidden-trends"):
+        trends_panel(data, shown, state)
     with st.container(key="presenter-hidden-table"):
         st.subheader("Events")
         events_table(data, shown_mask, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))

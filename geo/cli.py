@@ -243,7 +243,7 @@ def write_trends(argv: list[str]) -> int:
     """``panj trends``: see --help."""
     from geo.events import STATUSES
     from geo.filters import REGION_ALIASES, FilterState, range_end, range_start
-    from geo.frontier import Frontier, StretchError, load_stretches
+    from geo.frontier import StretchError
     from geo.layers import LAYERS_DIR
     from geo.snapshot import DataError, dataset_mask, read_snapshot
     from geo.trends import PERIODS, trends
@@ -283,8 +283,7 @@ def write_trends(argv: list[str]) -> int:
         parser.error(f"--out {options.out}: no folder {options.out.parent}")
     try:
         snapshot = read_snapshot(options.layers_dir)
-        frontier = Frontier(snapshot.layers["frontier"].frame.geometry.union_all())
-        stretches = load_stretches(frontier, options.layers_dir)
+        length_km, stretches = snapshot.frontier_axis
     except (DataError, StretchError) as error:
         problems = error.problems if isinstance(error, DataError) else [str(problem) for problem in error.problems]
         return _failed("trends", "; ".join(problems), logged=f"cannot read the events in {options.layers_dir}")
@@ -308,7 +307,7 @@ def write_trends(argv: list[str]) -> int:
     except _OptionError as error:
         parser.error(str(error))
     shown = snapshot.events[snapshot.index.mask(state, within=within)]
-    table = trends(shown, stretches, length_km=frontier.length_km, within_km=options.within_km,
+    table = trends(shown, stretches, length_km=length_km, within_km=options.within_km,
                    segment_km=options.segment_km, period=options.period, span=(date_from, date_to))
     text = table.to_csv(index=False, lineterminator="\r\n")
     if options.out is None:

@@ -33,10 +33,10 @@ KM_DECIMALS = 1
 _ENDS_AT_MAX_KM = 5.0
 
 _GEOD = pyproj.Geod(ellps="WGS84")
-# The densified frontier's longest segment (the km along a segment are its geodesic length shared
-# out evenly); the nearest point is looked for on the _SPAN segments either side of a point's
-# _NEIGHBOURS nearest coarse vertices (every _SPAN-th vertex: at most 1.6 km apart).
-_STEP_M = 200.0
+# The densified frontier's longest segment, 0.002° (at most 222 m; the km along a segment are its
+# geodesic length shared out evenly); the nearest point is looked for on the _SPAN segments either
+# side of a point's _NEIGHBOURS nearest coarse vertices (every _SPAN-th vertex: at most 1.8 km apart).
+_STEP_DEGREES = 0.002
 _SPAN = 8
 _NEIGHBOURS = 3
 _CHUNK = 8192  # the candidates of a chunk stay within the processor cache
@@ -61,14 +61,15 @@ class Stretch:
 
 
 class Frontier:
-    """The frontier line oriented west to east, densified (``_STEP_M``) in a local equidistant
-    projection, with the geodesic km along it at each vertex."""
+    """The frontier line oriented west to east, densified (``_STEP_DEGREES``), with the geodesic km
+    along it at each vertex and its vertices in a local equidistant projection."""
 
     def __init__(self, line: shapely.Geometry):
         merged = shapely.line_merge(line) if line.geom_type == "MultiLineString" else line
         if merged.geom_type != "LineString":
             raise ValueError(f"the frontier must be one connected line, not a {merged.geom_type}")
-        coords = shapely.get_coordinates(merged)
+        # Edges straight in degrees, as GeoJSON draws them: short ones stay so in any projection.
+        coords = shapely.get_coordinates(shapely.segmentize(merged, _STEP_DEGREES))
         # Measured from the western end, whichever way the layer's line runs.
         coords = coords[::-1] if coords[0, 0] > coords[-1, 0] else coords
         centre = merged.centroid
@@ -79,8 +80,8 @@ class Frontier:
         self._to_local = pyproj.Transformer.from_crs("EPSG:4326", local, always_xy=True)
         self._from_local = pyproj.Transformer.from_crs(local, "EPSG:4326", always_xy=True)
         x, y = self._to_local.transform(coords[:, 0], coords[:, 1])
-        self._local = shapely.get_coordinates(shapely.segmentize(shapely.linestrings(x, y), _STEP_M))
-        self.coords = np.column_stack(self._from_local.transform(self._local[:, 0], self._local[:, 1]))
+        self._local = np.column_stack([x, y])
+        self.coords = coords
         _, _, metres = _GEOD.inv(self.coords[:-1, 0], self.coords[:-1, 1], self.coords[1:, 0], self.coords[1:, 1])
         self._segment_km = np.asarray(metres) / 1000.0
         self.vertex_km = np.concatenate([[0.0], np.cumsum(self._segment_km)])
@@ -110,7 +111,7 @@ class Frontier:
         nearest = self._local[segment] + share[:, np.newaxis] * (self._local[segment + 1] - self._local[segment])
         near_lon, near_lat = self._from_local.transform(nearest[:, 0], nearest[:, 1])
         _, _, to_frontier = _GEOD.inv(lon, lat, near_lon, near_lat)
-        # A densified segment is at most _STEP_M long: its share of the geodesic length is exact to centimetres.
+        # A densified segment is at most 222 m long: its share of the geodesic length is exact to centimetres.
         return np.asarray(to_frontier) / 1000.0, self.vertex_km[segment] + share * self._segment_km[segment]
 
     def _nearest_segment(self, probes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
