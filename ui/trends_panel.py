@@ -42,7 +42,8 @@ def trends_panel(data: Snapshot, shown: pd.DataFrame, state: FilterState) -> Non
             "Stretch": [names.get(stretch, "") for stretch in latest["stretch"]],
             "Events": latest["events"].to_numpy(),
             "Mean of 4 before": latest["mean_4"].to_numpy(),
-            "Change (%)": latest["change_4"].to_numpy(),
+            # Text, so that no change (a mean of 0, or none before) reads blank rather than "None".
+            "Change (%)": ["" if pd.isna(change) else f"{change:+.1f}" for change in latest["change_4"]],
             "Level": [LEVEL_LABELS.get(level, "") for level in latest["level"]],
         }), hide_index=True)
         st.download_button("Download every period (CSV)", table.to_csv(index=False, lineterminator="\r\n"),
