@@ -244,12 +244,12 @@ def main() -> None:
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):
         export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)
-    with st.container(key="presenter-hidden-trends"):
-        trends_panel(data, shown, state)
     with st.container(key="presenter-hidden-table"):
         st.subheader("Events")
         events_table(data, shown_mask, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))
         datasets_panel(data, page_store(data.layers_dir, default_url()))
+    with st.container(key="presenter-hidden-trends"):
+        trends_panel(data, shown, state)
 
 
 main()
