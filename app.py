@@ -36,6 +36,7 @@ from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel, hidden_datase
 from ui.export_panel import export_panel
 from ui.table import events_table
 from ui.timefilter import date_inputs, time_histogram
+from ui.trends_panel import trends_panel
 from ui.workshop import playback_bar, step_caption, workshop_bar
 
 MAP_HEIGHT = 560
@@ -247,6 +248,8 @@ def main() -> None:
         st.subheader("Events")
         events_table(data, shown_mask, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))
         datasets_panel(data, page_store(data.layers_dir, default_url()))
+    with st.container(key="presenter-hidden-trends"):
+        trends_panel(data, shown, state)
 
 
 main()

@@ -159,7 +159,10 @@ def write_events(argv: list[str]) -> int:
         description="Write the events to standard output, joined to the map layers: where each stands (a "
                     "point by default, see --geometry) and the derived country, province, GBAO/Wakhan membership, distance to the frontier and nearest "
                     "border post (none for an event known only to a whole country: its distances do not "
-                    "apply). The events are those of the data directory's events/*.json files (one dataset "
+                    "apply), and where it lies on the frontier: frontier_along_km (km from the frontier's "
+                    "western end to its point nearest the event; none for an event on an area), "
+                    "frontier_side (tajikistan or afghanistan) and frontier_stretch (amu-darya, panj, pamir "
+                    "or zorkul-east). The events are those of the data directory's events/*.json files (one dataset "
                     "each, named after the file) and of the datasets `panj import` added to the store. Reads "
                     "only: the store is never written, nor created when there is none.",
         epilog="exit status: 0 written; 1 the data is invalid (every problem is named); 2 bad option.\n\n"
@@ -205,6 +208,114 @@ def write_events(argv: list[str]) -> int:
         json.dump(events_to_geojson(frame, geometry, None if geometry == "full" else points), sys.stdout,
                   ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
+    return EXIT_DONE
+
+
+# --- trends --------------------------------------------------------------------------------------
+
+_TRENDS_EPILOG = """\
+counting: an event counts in the segment its nearest frontier point lies in (frontier_along_km) when
+  it lies within --within-km of the frontier (frontier_km), and in the period of its first day (an
+  event with a span counts once, where it starts). An event placed on a whole area, or known only to
+  a whole country, has no nearest frontier point and is not counted.
+columns: segment_from_km, segment_to_km (west to east from the Uzbek tripoint; the last segment ends
+  at the China tripoint), stretch (of layers/frontier-stretches.json, at the segment's midpoint),
+  period (YYYY-MM, or the ISO week's Monday YYYY-MM-DD), events, mean_4 (mean of the 4 periods
+  before), mean_long (of the 12 months or 52 weeks before), change_4 (per cent against mean_4),
+  level. A mean whose periods reach before the first period is empty: the data says nothing there.
+levels (ACLED Trendfinder's thresholds): large-increase (change_4 of +25 % or more, or events
+  after a mean of 0), moderate-increase (+10 to +25 %), large-decrease (-25 % or less), limited
+  (otherwise, and whenever mean_4 is 2 or less and the period has 5 events or fewer); empty with
+  no mean_4. See docs/DATA.md, "Change along the frontier".
+periods: from the one holding --from (else the first counted event) to the one holding --to (else
+  the last).
+dates: YYYY, YYYY-MM or YYYY-MM-DD, as for panj export; regions: gbao, wakhan, country:<id>,
+  province:<id>.
+
+exit status: 0 written; 1 the data is invalid (every problem is named); 2 bad option or value.
+
+examples:
+  panj trends --within-km 25 --segment-km 50 --period month --out trends.csv
+  panj trends --period week --from 2022 --to 2022 --dataset acled-tajikistan > weeks.csv"""
+
+
+def write_trends(argv: list[str]) -> int:
+    """``panj trends``: see --help."""
+    from geo.events import STATUSES
+    from geo.filters import REGION_ALIASES, FilterState, range_end, range_start
+    from geo.frontier import StretchError
+    from geo.layers import LAYERS_DIR
+    from geo.snapshot import DataError, dataset_mask, read_snapshot
+    from geo.trends import PERIODS, trends
+
+    parser = _parser(
+        "trends",
+        description="Write, as CSV, how many events each segment of the frontier had in each period and "
+                    "how that compares with the periods before: a change level per segment and period by "
+                    "ACLED Trendfinder's thresholds. Filters combine as on the page. Reads only.",
+        epilog=_TRENDS_EPILOG,
+    )
+    parser.add_argument("--within-km", type=float, default=25.0, metavar="KM",
+                        help="count events at most this far from the frontier (default: 25)")
+    parser.add_argument("--segment-km", type=float, default=50.0, metavar="KM",
+                        help="length of each segment along the frontier (default: 50)")
+    parser.add_argument("--period", choices=PERIODS, default="month", help="month (default) or week (ISO, from Monday)")
+    parser.add_argument("--out", type=Path, metavar="FILE", help="the CSV file to write (default: standard output)")
+    filters_group = parser.add_argument_group("filters")
+    filters_group.add_argument("--from", dest="date_from", metavar="DATE", help="first day counted")
+    filters_group.add_argument("--to", dest="date_to", metavar="DATE", help="last day counted")
+    filters_group.add_argument("--actor", nargs="+", action="extend", metavar="ID", help="actor ids (vocabularies.json)")
+    filters_group.add_argument("--type", dest="event_type", nargs="+", action="extend", metavar="ID", help="event-type ids")
+    filters_group.add_argument("--status", nargs="+", action="extend", choices=STATUSES, metavar="S",
+                               help=f"event statuses: {', '.join(STATUSES)}")
+    filters_group.add_argument("--region", nargs="+", action="extend", metavar="R", help="region ids (see below)")
+    filters_group.add_argument("--text", default="", metavar="Q", help="words in an event's title or summary")
+    filters_group.add_argument("--dataset", nargs="+", action="extend", metavar="NAME",
+                               help="only these datasets (default: every dataset; see panj datasets)")
+    parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
+                        help="data directory with manifest.json, vocabularies.json and events/ (default: %(default)s)")
+    options = parser.parse_args(argv)
+    if not (math.isfinite(options.within_km) and options.within_km >= 0):
+        parser.error(f"--within-km {options.within_km:g}: must be 0 or more km")
+    if not (math.isfinite(options.segment_km) and options.segment_km > 0):
+        parser.error(f"--segment-km {options.segment_km:g}: must be more than 0 km")
+    if options.out is not None and not options.out.parent.is_dir():
+        parser.error(f"--out {options.out}: no folder {options.out.parent}")
+    try:
+        snapshot = read_snapshot(options.layers_dir)
+        length_km, stretches = snapshot.frontier_axis
+    except (DataError, StretchError) as error:
+        problems = error.problems if isinstance(error, DataError) else [str(problem) for problem in error.problems]
+        return _failed("trends", "; ".join(problems), logged=f"cannot read the events in {options.layers_dir}")
+    try:
+        date_from = _option_value("--from", options.date_from, range_start)
+        date_to = _option_value("--to", options.date_to, range_end)
+        if date_from and date_to and date_from > date_to:
+            raise _OptionError(f"--from {options.date_from} is after --to {options.date_to}")
+        state = FilterState(
+            date_from=date_from, date_to=date_to,
+            actors=_ids("--actor", options.actor, snapshot.vocabulary.actors, "actor(s)"),
+            event_types=_ids("--type", options.event_type, snapshot.vocabulary.event_types, "event type(s)"),
+            regions=_ids("--region", [REGION_ALIASES.get(region, region) for region in options.region or ()],
+                         snapshot.regions, "region(s)"),
+            text=options.text, statuses=frozenset(options.status) if options.status else None,
+        )
+        try:
+            within = None if not options.dataset else dataset_mask(snapshot, options.dataset)
+        except ValueError as error:
+            raise _OptionError(f"--dataset: {error}") from None
+    except _OptionError as error:
+        parser.error(str(error))
+    shown = snapshot.events[snapshot.index.mask(state, within=within)]
+    table = trends(shown, stretches, length_km=length_km, within_km=options.within_km,
+                   segment_km=options.segment_km, period=options.period, span=(date_from, date_to))
+    text = table.to_csv(index=False, lineterminator="\r\n")
+    if options.out is None:
+        sys.stdout.write(text)
+    else:
+        options.out.write_text(text, encoding="utf-8", newline="")
+        print(f"{options.out} ({len(table)} rows: {table['segment_from_km'].nunique()} segments × "
+              f"{table['period'].nunique()} periods)")
     return EXIT_DONE
 
 
@@ -1113,6 +1224,8 @@ def build_layers(argv: list[str]) -> int:
 COMMANDS = {
     "run": Command("start the page (streamlit run app.py); --port N, --editing local|password|off", run_page),
     "events": Command("write the events, joined to the layers, as GeoJSON or CSV", write_events),
+    "trends": Command("count events per segment of the frontier and period, with ACLED Trendfinder's change "
+                      "levels, as CSV", write_trends),
     "export": Command("render a map view (or scenes) to a PNG, PDF or SVG figure through headless Chromium",
                       export_png),
     "import": Command("import ACLED CSV, GeoJSON or Panj events into the store as a dataset", import_events),

@@ -7,12 +7,13 @@ them only what filtering, drawing and counting read, as columns without a Python
 
 - ``id`` and ``place`` as Arrow strings;
 - terms (``status``, ``event_type``, ``date_precision``, ``location_precision``, ``document``,
-  ``dataset``, ``country_id``/``country``, ``province_id``/``province``, ``nearest_post``) as
+  ``dataset``, ``country_id``/``country``, ``province_id``/``province``, ``nearest_post``,
+  ``frontier_side``, ``frontier_stretch``) as
   categoricals: a small integer code per row and each term once;
 - ``actors`` as a categorical of the actor sets the events name (a code per row, each set of
   actors once as a tuple): a few hundred sets, however many events;
 - ``date_first``/``date_last`` as ``datetime64[s]`` (an integer count per row);
-- ``lon``, ``lat``, ``frontier_km``, ``nearest_post_km`` as floats, ``in_gbao``, ``in_wakhan`` and
+- ``lon``, ``lat``, ``frontier_km``, ``frontier_along_km``, ``nearest_post_km`` as floats, ``in_gbao``, ``in_wakhan`` and
   ``is_area`` (the event's place is an area or a line, not a point) as booleans.
 
 No geometry is kept per event: an area event names its area by ``place`` (a layer feature), and a
@@ -41,9 +42,9 @@ from geo.store import Store
 
 # The joined columns the compact frame keeps, by how they are held.
 TERM_COLUMNS = ("document", "status", "date_precision", "event_type", "location_precision", "country_id", "country",
-                "province_id", "province", "nearest_post", "dataset")
+                "province_id", "province", "nearest_post", "dataset", "frontier_side", "frontier_stretch")
 STRING_COLUMNS = ("id", "place")
-FLOAT_COLUMNS = ("lon", "lat", "frontier_km", "nearest_post_km")
+FLOAT_COLUMNS = ("lon", "lat", "frontier_km", "frontier_along_km", "nearest_post_km")
 FLAG_COLUMNS = ("in_gbao", "in_wakhan")
 DATE_COLUMNS = ("date_first", "date_last")
 ACTORS_COLUMN = "actors"
@@ -190,7 +191,8 @@ def details(rows: pd.DataFrame, texts: EventTexts, layers: Mapping[str, Layer],
         if column in rows.columns and column in frame.columns:
             frame[column] = rows[column].to_numpy(dtype=object if column not in (*FLOAT_COLUMNS, *FLAG_COLUMNS)
                                                   else None)
-    for column in ("country_id", "country", "province_id", "province", "nearest_post"):
+    for column in ("country_id", "country", "province_id", "province", "nearest_post", "frontier_side",
+                   "frontier_stretch"):
         frame[column] = frame[column].where(pd.notna(frame[column]), pd.NA)
     frame[ACTORS_COLUMN] = list(rows[ACTORS_COLUMN])
     for column in DATE_COLUMNS:

@@ -20,6 +20,7 @@ import pyproj
 import shapely
 
 from geo.events import Citation, Event, PartialDate
+from geo.frontier import SIDES, Frontier, Stretch, stretch_ids
 from geo.layers import Layer
 
 # Layers the derived attributes come from; a layers directory without them cannot be joined.
@@ -31,7 +32,8 @@ COLUMNS = (
     "place_name", "place_aliases", "location_precision", "amount_usd", "amount_note", "troops",
     "citations", "citations_label",
     "lon", "lat", "country", "country_id", "province", "province_id", "in_gbao", "in_wakhan",
-    "frontier_km", "nearest_post", "nearest_post_km", "geometry",
+    "frontier_km", "frontier_along_km", "frontier_side", "frontier_stretch", "nearest_post", "nearest_post_km",
+    "geometry",
 )
 # The CSV export's geometry modes, each with the one line a command's --help gives it.
 CSV_GEOMETRIES = {
@@ -62,7 +64,7 @@ COORDINATE_DECIMALS = 6  # ~11 cm: more is wasted bytes
 # from the country's nearest edge) say nothing and read as "0 km". The popup gives none for it
 # (geo/web/panj-map.js), and so do the table and the exports.
 COUNTRY_WIDE = "country"
-DISTANCE_COLUMNS = ("frontier_km", "nearest_post", "nearest_post_km")
+DISTANCE_COLUMNS = ("frontier_km", "frontier_along_km", "frontier_stretch", "nearest_post", "nearest_post_km")
 _DATE_COLUMNS = ("date_first", "date_last")
 
 _GEOD = pyproj.Geod(ellps="WGS84")
@@ -73,10 +75,12 @@ class JoinError(ValueError):
 
 
 def join_events(events: Sequence[Event], layers: dict[str, Layer],
-                place_aliases: Mapping[str, Sequence[str]] | None = None) -> gpd.GeoDataFrame:
+                place_aliases: Mapping[str, Sequence[str]] | None = None,
+                stretches: Sequence[Stretch] = ()) -> gpd.GeoDataFrame:
     """One row per event (EPSG:4326) with its place's geometry and the derived attributes,
     sorted by ``date_first`` then ``id``. Columns are ``COLUMNS``; ``place_aliases`` (place
-    reference -> other spellings, ``geo.aliases``) fills ``place_aliases``, "; "-separated."""
+    reference -> other spellings, ``geo.aliases``) fills ``place_aliases``, "; "-separated;
+    ``stretches`` (``geo.frontier.load_stretches``) name ``frontier_stretch``, missing without them."""
     missing = [layer_id for layer_id in REQUIRED_LAYERS if layer_id not in layers]
     if missing:
         raise JoinError(f"the layers lack {', '.join(missing)}, needed to derive event attributes")
@@ -109,7 +113,8 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer],
 
     frontier = layers["frontier"].frame.geometry.union_all()
     local_crs = _local_crs(frontier)
-    frame["frontier_km"] = _distance_to_km(points, frontier, local_crs)
+    frame["frontier_km"], frame["frontier_along_km"] = Frontier(frontier).nearest(frame["lon"].to_numpy(),
+                                                                                  frame["lat"].to_numpy())
     frame["nearest_post"], frame["nearest_post_km"] = _nearest_feature(points, layers["posts"].frame, local_crs)
 
     # A place that is an area (or a line) is its own region: its attributes come from the whole of
@@ -121,8 +126,14 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer],
         by_place = _extent_attributes(places.geometry.to_numpy(), layers, frontier, local_crs).set_axis(places.index)
         for column in by_place.columns:
             frame.loc[extended, column] = by_place[column].loc[extended_refs].to_numpy()
+        # An area or a line has no one nearest point: nowhere along the frontier (docs/DATA.md).
+        frame.loc[extended, "frontier_along_km"] = np.nan
+    frame["frontier_stretch"] = stretch_ids(frame["frontier_along_km"].to_numpy(dtype=float), stretches)
+    # The bank an event is on is the country holding it, when that is one of the two the frontier divides.
+    frame["frontier_side"] = frame["country_id"].where(frame["country_id"].isin(SIDES), None).astype(object)
     # Metres are the most the geometry can tell; more digits only look precise.
-    frame[["frontier_km", "nearest_post_km"]] = frame[["frontier_km", "nearest_post_km"]].round(3)
+    frame[["frontier_km", "frontier_along_km", "nearest_post_km"]] = (
+        frame[["frontier_km", "frontier_along_km", "nearest_post_km"]].round(3))
     frame[["lon", "lat"]] = frame[["lon", "lat"]].round(COORDINATE_DECIMALS)
 
     frame = frame.sort_values(["date_first", "id"], kind="stable").reset_index(drop=True)
@@ -359,30 +370,6 @@ def _to_crs(geometries: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
 def _geodesic_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
     _, _, metres = _GEOD.inv(lon1, lat1, lon2, lat2)
     return np.asarray(metres, dtype=float) / 1000.0
-
-
-def _distance_to_km(points: np.ndarray, line: shapely.Geometry, local_crs: pyproj.CRS) -> np.ndarray:
-    """Geodesic km from each point to the nearest point of ``line`` (a line or multi-line)."""
-    if len(points) == 0:
-        return np.empty(0)
-    local_points = _to_crs(points, local_crs)
-    # The frontier has thousands of vertices: find each point's nearest segment through a tree
-    # instead of measuring every point against the whole line.
-    segments = _segments(_to_crs(np.array([line]), local_crs)[0])
-    source, nearest_segment = shapely.STRtree(segments).query_nearest(local_points, all_matches=False)
-    segment_of_point = nearest_segment[np.argsort(source)]
-    nearest = shapely.get_point(shapely.shortest_line(local_points, segments[segment_of_point]), 1)
-    nearest_lonlat = gpd.GeoSeries(nearest, crs=local_crs).to_crs("EPSG:4326").to_numpy()
-    return _geodesic_km(shapely.get_x(points), shapely.get_y(points), shapely.get_x(nearest_lonlat), shapely.get_y(nearest_lonlat))
-
-
-def _segments(line: shapely.Geometry) -> np.ndarray:
-    """Every two-vertex segment of a (multi-)line."""
-    parts = shapely.get_parts(line)
-    coordinates = [shapely.get_coordinates(part) for part in parts]
-    starts = np.concatenate([coords[:-1] for coords in coordinates])
-    ends = np.concatenate([coords[1:] for coords in coordinates])
-    return shapely.linestrings(np.stack([starts, ends], axis=1))
 
 
 def _nearest_feature(points: np.ndarray, features: gpd.GeoDataFrame, local_crs: pyproj.CRS) -> tuple[np.ndarray, np.ndarray]:

@@ -65,6 +65,7 @@ from geo.aliases import load_aliases
 from geo.basemaps import Basemap, load_basemaps
 from geo.events import Document, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
+from geo.frontier import Frontier, Stretch, load_stretches
 from geo.join import JoinError
 from geo.layers import Layer
 from geo.mapview import MapData, layer_files, level_file_name
@@ -157,6 +158,12 @@ class Snapshot:
                                    lambda rows: self.texts.searched(rows, self.map_layers, self.aliases))
         index.prepare()
         return index
+
+    @cached_property
+    def frontier_axis(self) -> tuple[float, tuple[Stretch, ...]]:
+        """The frontier's length in km and its named stretches (``geo.frontier``), west to east."""
+        line = Frontier(self.layers["frontier"].frame.geometry.union_all())
+        return line.length_km, tuple(load_stretches(line, self.layers_dir))
 
     @cached_property
     def known(self) -> KnownIds:

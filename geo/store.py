@@ -49,6 +49,7 @@ from geo.events import (
     load_vocabulary,
     parse_event,
 )
+from geo.frontier import Frontier, load_stretches
 from geo.importers import (
     Existing,
     Imported,
@@ -1305,7 +1306,8 @@ def joined_events(store: Store | None, layers_dir: Path = LAYERS_DIR,
     result = StoredEvents(events, documents, stored.actors, stored.places, properties, dataset_of, stored.revision,
                           datasets)
     layers = load_layers(layers_dir)
+    stretches = load_stretches(Frontier(layers["frontier"].frame.geometry.union_all()), layers_dir)
     frame = join.join_events(result.events, {**layers, **result.places},
-                             load_aliases(feature_refs(layers), layers_dir))
+                             load_aliases(feature_refs(layers), layers_dir), stretches)
     frame["dataset"] = frame["id"].map(result.dataset_of)
     return frame, result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -253,3 +254,35 @@ def test_a_country_wide_event_has_no_distances_in_csv(capsys: pytest.CaptureFixt
 def test_bad_geometry_option_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     assert "usage: panj events" in capsys.readouterr().err
+
+
+# The small fixture's frontier runs along 37°N from 67.5°E (fixtures/layers_small/frontier.geojson),
+# so a point's km along it is the arc of that parallel from 67.5°E to the point's meridian:
+# N(φ)·cos φ·Δλ, N the WGS84 prime-vertical radius. Its stretches split at 70°E.
+_A, _E2 = 6_378_137.0, 0.00669437999014
+_PARALLEL_KM_PER_DEGREE = (_A / (1 - _E2 * math.sin(math.radians(37)) ** 2) ** 0.5
+                           * math.cos(math.radians(37)) * math.pi / 180 / 1000)
+# event -> (frontier_side, on a point): sides as tests/test_join.py's DERIVED table has the countries.
+FRONTIER_FIELDS = {
+    "post-ayvoj": ("tajikistan", True), "post-shaymak": ("tajikistan", True),
+    "kabul-meeting": ("afghanistan", True), "gbao-area": ("tajikistan", False),
+}
+
+
+@pytest.mark.parametrize("output", ["csv", "geojson"])
+def test_frontier_fields_in_both_formats(capsys: pytest.CaptureFixture[str], output: str) -> None:
+    assert main(["events", "--format", output, "--layers-dir", str(SMALL_LAYERS)]) == 0
+    text = capsys.readouterr().out
+    if output == "csv":
+        rows = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
+    else:
+        rows = {feature["id"]: feature["properties"] for feature in json.loads(text)["features"]}
+    for event_id, (side, on_point) in FRONTIER_FIELDS.items():
+        row = rows[event_id]
+        assert row["frontier_side"] == side
+        if not on_point:
+            assert row["frontier_along_km"] in ("", None) and row["frontier_stretch"] in ("", None)
+            continue
+        lon = float(row["lon"])
+        assert float(row["frontier_along_km"]) == pytest.approx((lon - 67.5) * _PARALLEL_KM_PER_DEGREE, abs=0.5)
+        assert row["frontier_stretch"] == ("west" if lon < 70 else "east")

@@ -35,8 +35,10 @@ HELD = {
     "document": "category", "status": "category", "date_precision": "category", "event_type": "category",
     "location_precision": "category", "country_id": "category", "country": "category", "province_id": "category",
     "province": "category", "nearest_post": "category", "dataset": "category", "actors": "category",
+    "frontier_side": "category", "frontier_stretch": "category",
     "date_first": "datetime64[s]", "date_last": "datetime64[s]",
-    "lon": "float64", "lat": "float64", "frontier_km": "float64", "nearest_post_km": "float64",
+    "lon": "float64", "lat": "float64", "frontier_km": "float64", "frontier_along_km": "float64",
+    "nearest_post_km": "float64",
     "in_gbao": "bool", "in_wakhan": "bool", "is_area": "bool",
 }
 
