@@ -37,6 +37,9 @@
   var GROUP_DISTANCE = 32;
   var LIST_PAGE = 100;  // rows a group's list shows at a time
   var NARROW = "(max-width: 640px)";  // a phone-narrow window, as panj-map.css calls it
+  // A map this narrow opens with its legend folded: open, its 250 px would take over a third of
+  // the map (a 1400 px window zoomed to 200 % leaves the map about 650 px).
+  var LEGEND_FOLDED = "(max-width: 760px)";
   var POPUP_FRAME = 44;  // a popup's tip and the frame around its content (leaflet.css), in pixels
   // How a playback draws an event (geo/playback.py): in full, partly known to the period (its
   // dates reach beyond it, as the histogram's light bars), or faded (shown in a period just before).
@@ -1768,12 +1771,12 @@
 
   /* The legend: a Leaflet control around the server-rendered #panj-legend, symbols drawn with the
    * same path function as the map. options: {position, open}; open null means open unless the
-   * window is phone-narrow (the width panj-map.css calls narrow). */
+   * map is narrow (LEGEND_FOLDED). */
   PanjMap.prototype.initLegend = function (options) {
     var element = document.getElementById("panj-legend");
     if (!element) { return; }
     var toggle = element.querySelector(".panj-legend-toggle");
-    var open = options.open !== null ? options.open : !window.matchMedia(NARROW).matches;
+    var open = options.open !== null ? options.open : !window.matchMedia(LEGEND_FOLDED).matches;
     function setOpen(value) {
       element.classList.toggle("panj-legend-open", value);
       toggle.setAttribute("aria-expanded", String(value));
