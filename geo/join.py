@@ -134,10 +134,26 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer],
     # Metres are the most the geometry can tell; more digits only look precise.
     frame[["frontier_km", "frontier_along_km", "nearest_post_km"]] = (
         frame[["frontier_km", "frontier_along_km", "nearest_post_km"]].round(3))
+    frame["nearest_post_km"] = _to_post_precision(frame["nearest_post_km"], frame["nearest_post"], layers["posts"].frame)
     frame[["lon", "lat"]] = frame[["lon", "lat"]].round(COORDINATE_DECIMALS)
 
     frame = frame.sort_values(["date_first", "id"], kind="stable").reset_index(drop=True)
     return frame[list(COLUMNS)]
+
+
+def _to_post_precision(km: pd.Series, posts_of: pd.Series, posts: gpd.GeoDataFrame) -> pd.Series:
+    """Distances to a post rounded to what its place allows: a post placed to about 3 km (its
+    ``location_precision_m``) to the km, one placed to about 30 km to 10 km (the power of ten
+    below its precision); a post stating none keeps the metres."""
+    if "location_precision_m" not in posts:
+        return km
+    precision_km = posts["location_precision_m"].astype(float) / 1000
+    steps = 10.0 ** np.floor(np.log10(precision_km.where(precision_km > 0)))
+    step = posts_of.map(steps).astype(float).to_numpy()
+    stated = np.isfinite(step) & km.notna().to_numpy()
+    rounded = km.to_numpy(dtype=float, na_value=np.nan).copy()
+    rounded[stated] = np.round(rounded[stated] / step[stated]) * step[stated]
+    return pd.Series(rounded, index=km.index)
 
 
 def distances_apply(frame: pd.DataFrame) -> np.ndarray:

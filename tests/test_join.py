@@ -344,3 +344,22 @@ def test_citations_are_listed_and_labelled() -> None:
     [csv_row] = csv.DictReader(io.StringIO(events_to_csv(join_events([event], load_layers(SMALL_LAYERS)))))
     assert json.loads(csv_row["citations"])[0]["url"] == "https://example.org/a"
     assert csv_row["citations_label"] == "¶3 US Embassy Tajikistan (2021-09-01); ¶4 none cited"
+
+
+def test_distances_to_a_post_are_given_to_its_stated_precision(tmp_path) -> None:
+    """A post placed to about 3 km gives whole km, one placed to about 30 km tens of km (DERIVED's
+    hand values: 289.8, 11.09 and 55.49 km); a post stating none keeps its metres."""
+    import shutil
+
+    layers = tmp_path / "layers"
+    shutil.copytree(SMALL_LAYERS, layers)
+    posts = json.loads((layers / "posts.geojson").read_text(encoding="utf-8"))
+    precision_m = {"ayvoj": 3000, "shaymak": 30000}
+    for feature in posts["features"]:
+        feature["properties"]["location_precision_m"] = precision_m[feature["properties"]["id"]]
+    (layers / "posts.geojson").write_text(json.dumps(posts), encoding="utf-8")
+    stated = load_joined_events(layers).set_index("id", drop=False)
+    assert stated.loc["kabul-meeting", "nearest_post_km"] == 290.0
+    assert stated.loc["on-frontier", "nearest_post_km"] == 11.0
+    assert stated.loc["wakhan-area", "nearest_post_km"] == 60.0
+    assert stated.loc["post-ayvoj", "nearest_post_km"] == 0.0
