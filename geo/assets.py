@@ -140,22 +140,23 @@ def publish_folder(files: Mapping[str, bytes]) -> DataFolder:
     return folder
 
 
-def publish_subfolder(folder: DataFolder, name: str, files: Iterable[tuple[str, bytes]]) -> None:
+def publish_subfolder(folder: Path, name: str, files: Iterable[tuple[str, bytes]]) -> None:
     """Write ``files`` ((name, content) pairs, made as they are taken) into the folder ``name``
-    inside a published folder, which appears whole or not at all (written under a temporary name
+    inside a published folder (its path: a child process writes it as well, ``geo.snapshot``),
+    which appears whole or not at all (written under a temporary name
     and renamed). For files made after the folder was published and named by a token of their own
     (``geo.snapshot``: the popup text): the published folder's hash does not cover them. OSError
     when the folder is removed meanwhile (pruned); the part written is removed with it."""
     if not _DATA_NAME.fullmatch(name):
         raise ValueError(f"data folder name {name!r}: expected lower-case letters, digits, '.', '_' or '-'")
-    partial = Path(tempfile.mkdtemp(prefix=_PARTIAL_PREFIX, dir=folder.path))
+    partial = Path(tempfile.mkdtemp(prefix=_PARTIAL_PREFIX, dir=folder))
     try:
         for file_name, content in files:
             if not _DATA_NAME.fullmatch(file_name):
                 raise ValueError(f"data file name {file_name!r}: expected lower-case letters, digits, '.', '_' or '-'")
             (partial / file_name).write_bytes(content)
         partial.chmod(0o755)
-        partial.rename(folder.path / name)
+        partial.rename(folder / name)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -38,7 +39,7 @@ from geo import join
 from geo.events import Event, Vocabulary, parse_event
 from geo.layers import Layer, parse_ref
 from geo.placement import AREA_COLUMN
-from geo.store import Store
+from geo.store import Store, open_store
 
 # The joined columns the compact frame keeps, by how they are held.
 TERM_COLUMNS = ("document", "status", "date_precision", "event_type", "location_precision", "country_id", "country",
@@ -111,6 +112,10 @@ def _feature(layers: Mapping[str, Layer], place: str) -> pd.Series | None:
     return None if layer is None or feature_id not in layer.frame.index else layer.frame.loc[feature_id]
 
 
+def _texts_reopened(shipped: Mapping[str, Event], url: str | None, vocabulary: Vocabulary) -> EventTexts:
+    return EventTexts(shipped, None if url is None else open_store(url, create=False), vocabulary)
+
+
 class EventTexts:
     """Where the events' text is read from: the data directory's shipped events (``shipped``,
     held as the files gave them: a few dozen) and an imported dataset's from its store rows
@@ -121,6 +126,11 @@ class EventTexts:
         self._shipped = dict(shipped)
         self._store = store
         self._vocabulary = vocabulary
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled for a child process (geo.snapshot): the store travels as its URL, opened there
+        # for reading only.
+        return _texts_reopened, (self._shipped, None if self._store is None else self._store.url, self._vocabulary)
 
     def events(self, rows: pd.DataFrame) -> dict[str, Event]:
         """The events of ``rows`` (compact rows) by id, as the files or the store hold them, their

@@ -328,11 +328,15 @@ class Snapshot:
 
     def _write_popups(self, folder: assets.DataFolder, name: str) -> None:
         try:
-            assets.publish_subfolder(folder, name, eventdata.popup_files(self.events, self.details))
+            if len(self.events) >= BUILD_APART_MIN_EVENTS and self.store is not None and self.store.url:
+                # Apart, as a large build is: the rows' text read as Python objects dies with the child.
+                _run_child(("popups", (self.events, self.texts, self.map_layers, self.aliases, folder.path, name)))
+            else:
+                assets.publish_subfolder(folder.path, name, eventdata.popup_files(self.events, self.details))
             # Writing into the folder moved its mtime: this process's own use, not another's.
             if assets.touch_folder(folder.name):
                 self._published.touched = time.time()
-        except (OSError, StoreError) as error:
+        except (OSError, StoreError, ChildError) as error:
             # Pruned meanwhile (a page still on it reloads and is published again), or the store
             # gone or unreadable: logged, and the next publishing writes it again.
             logger.warning("popup text of data folder %s not written: %s", folder.name, error)
@@ -376,19 +380,32 @@ def build_snapshot_apart(layers_dir: Path, store: Store) -> Snapshot:
     "Compact page data"); in a child they go when it ends, and the page holds only the compact
     columns. ``DataError`` as ``build_snapshot`` (a store failure as its cause, as there)."""
     layers_dir = Path(layers_dir)
-    root = str(Path(__file__).resolve().parent.parent)  # where ``geo`` is imported from
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-m", "geo.snapshotchild"], input=pickle.dumps((layers_dir, store.url)),
-                          capture_output=True, env=env, check=False)
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-        logger.error("snapshot build process for %s failed: %s", layers_dir, done.stderr[-4000:])
-        raise DataError(layers_dir, [f"the process building the page data failed ({done.returncode}): {reason[0]}"])
-    outcome, payload = pickle.loads(done.stdout)
+    try:
+        outcome, payload = _run_child(("snapshot", (layers_dir, store.url)))
+    except ChildError as error:
+        raise DataError(layers_dir, [str(error)]) from None
     if outcome == "problems":
         problems, store_failed = payload
         raise DataError(layers_dir, problems) from (StoreError("; ".join(problems)) if store_failed else None)
     return _assemble(payload, store)
+
+
+class ChildError(RuntimeError):
+    """A child process of ``_run_child`` failed; the message ends with its last line of error."""
+
+
+def _run_child(job: tuple[str, Any]) -> Any:
+    """Run ``job`` (a name and its pickled arguments) in a child process (``geo.snapshotchild``)
+    and return what it hands back; ``ChildError`` when it fails."""
+    root = str(Path(__file__).resolve().parent.parent)  # where ``geo`` is imported from
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "geo.snapshotchild"], input=pickle.dumps(job),
+                          capture_output=True, env=env, check=False)
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+        logger.error("child process for %s failed: %s", job[0], done.stderr[-4000:])
+        raise ChildError(f"the process building the page data failed ({done.returncode}): {reason[0]}")
+    return pickle.loads(done.stdout)
 
 
 def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:

@@ -1,29 +1,51 @@
-"""The child process of ``geo.snapshot.build_snapshot_apart``: reads (layers directory, store URL)
-pickled on standard input, builds the snapshot's parts with the store opened for reading only, and
-writes ("parts", parts) or ("problems", (problems, store failed)) pickled on standard output. Its
-logging goes to standard error, which the page's log receives on a failure."""
+"""The child process of ``geo.snapshot``'s work apart from the page: reads a job pickled on
+standard input and writes its outcome pickled on standard output. Jobs:
+
+- ``("snapshot", (layers directory, store URL))``: the snapshot's parts built with the store
+  opened for reading only (``build_snapshot_apart``): ``("parts", parts)``, or ``("problems",
+  (problems, store failed))``;
+- ``("popups", (events, texts, map layers, aliases, published folder's path, name))``: the popup
+  text written into that folder (``Snapshot._write_popups``): ``None``.
+
+Reading and joining every row makes Python objects per event that a long-lived page's allocators
+would keep after they are freed; here they go when the child ends. Its logging goes to standard
+error, which the page's log receives on a failure."""
 
 from __future__ import annotations
 
 import contextlib
 import pickle
 import sys
+from typing import Any
 
-from geo import snapshot
+from geo import assets, compact, eventdata, snapshot
 from geo.store import StoreError, open_store
 
 
-def main() -> int:
-    layers_dir, url = pickle.load(sys.stdin.buffer)
-    out = sys.stdout.buffer
+def _snapshot(layers_dir: Any, url: str) -> tuple[str, Any]:
     try:
-        with contextlib.redirect_stdout(sys.stderr):  # standard output carries the pickle alone
-            store = open_store(url, create=False)
-            outcome = ("parts", snapshot.snapshot_parts(layers_dir, store))
+        return "parts", snapshot.snapshot_parts(layers_dir, open_store(url, create=False))
     except snapshot.DataError as error:
-        outcome = ("problems", (error.problems, isinstance(error.__cause__, StoreError)))
+        return "problems", (error.problems, isinstance(error.__cause__, StoreError))
     except StoreError as error:
-        outcome = ("problems", ([str(error)], True))
+        return "problems", ([str(error)], True)
+
+
+def _popups(events: Any, texts: compact.EventTexts, map_layers: Any, aliases: Any, folder: Any, name: str) -> None:
+    def details(rows: Any) -> Any:
+        return compact.details(rows, texts, map_layers, aliases)
+
+    assets.publish_subfolder(folder, name, eventdata.popup_files(events, details))
+
+
+JOBS = {"snapshot": _snapshot, "popups": _popups}
+
+
+def main() -> int:
+    job, arguments = pickle.load(sys.stdin.buffer)
+    out = sys.stdout.buffer
+    with contextlib.redirect_stdout(sys.stderr):  # standard output carries the pickle alone
+        outcome = JOBS[job](*arguments)
     pickle.dump(outcome, out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
     return 0

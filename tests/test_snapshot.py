@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from snapshots import with_popups
 
-from geo import assets, outlines, snapshot as snapshots
+from geo import assets, eventdata, outlines, snapshot as snapshots
 from geo.importers import read_file
 from geo.layers import LAYERS_DIR
 from geo.store import open_store
@@ -314,3 +314,14 @@ def test_data_that_cannot_be_shown_says_so_alike_when_built_apart(store, tmp_pat
         snapshots.build_snapshot_apart(broken, store)
     assert apart.value.problems == here.value.problems and "frontier.geojson" in str(apart.value)
     assert apart.value.__cause__ is None  # the data's fault, not the store's: remembered until it moves
+
+
+def test_a_large_snapshots_popup_text_is_written_apart_as_it_would_be_here(store, monkeypatch) -> None:
+    _import(store, "acled.csv", "ACLED Tajikistan", "ACLED terms of use: cite ACLED")
+    monkeypatch.setattr(snapshots, "BUILD_APART_MIN_EVENTS", 1)  # any snapshot with a store
+    current = snapshots.build_snapshot(LAYERS_DIR, store)
+    details = current.map_data().events.details
+    assert current.popups_written(120)
+    written = _published_dir(details)
+    expected = dict(eventdata.popup_files(current.events, current.details))
+    assert {path.name: path.read_bytes() for path in written.iterdir()} == expected
