@@ -97,9 +97,12 @@ def delta_e(first: Lab, second: Lab) -> float:
 
 
 def load_palette(layers_dir: Path = LAYERS_DIR) -> tuple[str, ...]:
-    """The candidate colours of ``actor-palette.json``, in the order they are tried; raises
-    ActorColoursError listing every problem."""
+    """The candidate colours of ``actor-palette.json``, in the order they are tried; none when the
+    data directory has no such file (its imported actors then keep their grey unless named).
+    Raises ActorColoursError listing every problem."""
     path = Path(layers_dir) / PALETTE_NAME
+    if not path.exists():
+        return ()
     problems: list[Problem] = []
     raw = read_json(path, problems)
     if raw is None:
