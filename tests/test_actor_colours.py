@@ -12,10 +12,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from colour import ciede2000, lab as lab_expected
+from conftest import notices, run_page
 from test_vocabulary import SHARMA_PAIRS
 
 from geo import colours, mapview
+from geo.cli import main
 from geo.events import Term, Vocabulary, load_vocabulary
 from geo.importers import read_file
 from geo.layers import LAYERS_DIR
@@ -207,3 +210,14 @@ def test_no_other_actors_row_when_every_actor_is_coloured(store) -> None:
                                                           events=snapshot.events)]
     assert snapshot.vocabulary.others == frozenset()
     assert "Other actors" not in labels
+
+
+def test_the_datasets_panel_lists_the_colour_files_problems(tmp_path, monkeypatch) -> None:
+    layers_dir = _layers_with(tmp_path, named={"acled-sample": {"actors": {"Nobody (Nowhere)": "#123456"}}})
+    assert main(["import", str(IMPORTS / "acled.csv"), "--name", "ACLED sample", "--layers-dir", str(layers_dir)]) == 0
+    monkeypatch.setenv("PANJ_LAYERS_DIR", str(layers_dir))
+    st.cache_resource.clear()
+    shown = notices(run_page())
+    path = layers_dir / colours.NAMED_DIR_NAME / "acled-sample.json"
+    assert (f"Actor colours: {path}: actor 'Nobody (Nowhere)': dataset 'acled-sample' has no actor of its own by "
+            "this name or id") in shown
