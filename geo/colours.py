@@ -130,8 +130,8 @@ def load_palette(layers_dir: Path = LAYERS_DIR) -> tuple[str, ...]:
 def named_colours(layers_dir: Path, dataset_id: str, own: Mapping[str, Term],
                   problems: list[Problem]) -> dict[str, str]:
     """Actor id -> colour an analyst named in ``actor-colours/<dataset id>.json`` for the dataset's
-    own actors ``own`` (by id), each named by the source's name or its namespaced id. None of the
-    file when there is none; each bad entry is recorded in ``problems`` and skipped."""
+    own actors ``own`` (by id), each named by the source's name or its namespaced id; empty when the
+    dataset has no such file. Each bad entry is recorded in ``problems`` and skipped."""
     path = Path(layers_dir) / NAMED_DIR_NAME / f"{dataset_id}.json"
     if not path.is_file():
         return {}
