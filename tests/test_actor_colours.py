@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from colour import ciede2000, lab as lab_expected
-from conftest import notices, run_page
+from conftest import CHROMIUM, notices, run_page
 from test_vocabulary import SHARMA_PAIRS
 
 from geo import colours, mapview
+from geo.basemaps import BASEMAP_NONE
+from geo.browser import DOCUMENT_URL, HeadlessChromium
 from geo.cli import main
 from geo.events import Term, Vocabulary, load_vocabulary
 from geo.importers import read_file
@@ -221,3 +223,38 @@ def test_the_datasets_panel_lists_the_colour_files_problems(tmp_path, monkeypatc
     path = layers_dir / colours.NAMED_DIR_NAME / "acled-sample.json"
     assert (f"Actor colours: {path}: actor 'Nobody (Nowhere)': dataset 'acled-sample' has no actor of its own by "
             "this name or id") in shown
+
+
+# Whether the page's legend shows its "Other actors" row, as the map's runtime left it.
+_OTHER_ROW_SHOWN = """() => {
+  const row = document.querySelector('[data-panj-legend-actor="' + CSS.escape(OTHER) + '"]');
+  return row === null ? null : !row.hidden;
+}"""
+
+
+@pytest.mark.browser
+def test_the_page_shows_the_other_actors_row_only_with_a_grey_actor_drawn(store, tmp_path, static_dir) -> None:
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set PANJ_CHROMIUM)")
+    snapshot = build_snapshot(_layers_with(tmp_path, palette=["#00ee22", "#aaaaff"]), store)
+    others = snapshot.vocabulary.others
+    grey = snapshot.events["actors"].map(lambda actors: any(actor in others for actor in actors)).astype(bool)
+    assert grey.any() and not grey.all()
+    view = mapview.MapView(visible_layers=(), basemap=BASEMAP_NONE)
+    seen = {}
+    with HeadlessChromium(CHROMIUM) as chromium:
+        for label, shown in (("all", snapshot.events), ("coloured only", snapshot.events[~grey.to_numpy()])):
+            # The page's way: the legend lists every actor, the runtime hides those not drawn.
+            fmap = mapview.build_base_map(snapshot.map_layers, snapshot.vocabulary, basemaps=snapshot.basemaps,
+                                          data=snapshot.map_data())
+            mapview.events_overlay(shown, snapshot.vocabulary, snapshot.map_layers, view,
+                                   data=snapshot.map_data()).add_to(fmap)
+            context = chromium.document_context(mapview.standalone_html(fmap), viewport={"width": 1000, "height": 800})
+            try:
+                page = context.new_page()
+                page.goto(DOCUMENT_URL)
+                page.wait_for_function("() => Boolean(window.panjMap && window.panjMap.ready)")
+                seen[label] = page.evaluate(_OTHER_ROW_SHOWN.replace("OTHER", json.dumps(mapview.OTHER_ACTORS)))
+            finally:
+                context.close()
+    assert seen == {"all": True, "coloured only": False}
