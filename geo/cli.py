@@ -940,7 +940,8 @@ def manage_datasets(argv: list[str]) -> int:
 
     parser = _parser(
         "datasets",
-        description="List the store's datasets (name, events, format, when imported, source file, licence, "
+        description="List the store's datasets (name, events, format, id (which names its actor colour file, "
+                    "layers/actor-colours/ID.json), when imported, source file, licence, "
                     "and 'shipped' for a data directory's events file), or rename or delete an imported one. "
                     f"A deleted dataset goes to the trash for {TRASH_DAYS} days: --trash lists it, --restore "
                     "brings it back. --log lists every change (import, update, rename, delete, restore, purge "
@@ -1029,7 +1030,7 @@ def _list_store(store: Store | None, options: argparse.Namespace) -> None:
         if not datasets:
             print(f"no datasets in {store.location if store is not None else 'the store (none yet)'}")
         for dataset in datasets:
-            print(f"{dataset.name}\t{dataset.row_count} events\t{dataset.format}\t"
+            print(f"{dataset.name}\t{dataset.row_count} events\t{dataset.format}\tid {dataset.id}\t"
                   f"{dataset.imported_at:%Y-%m-%d %H:%M} UTC\t{dataset.source_file}\t"
                   f"{dataset.licence or '(no licence given)'}" + ("\tshipped" if dataset.shipped else ""))
 

@@ -141,6 +141,8 @@ class Term:
 class Vocabulary:
     actors: dict[str, Term]  # in file order
     event_types: dict[str, Term]
+    # Imported actors left in their import's grey (geo.colours): the legend gives them one row.
+    others: frozenset[str] = frozenset()
 
 
 def load_vocabulary(layers_dir: Path = LAYERS_DIR) -> Vocabulary:

@@ -53,6 +53,9 @@ from geo.placement import Bounds, home_bounds
 # An area's outline is grey, dashed and unfilled: an approximate location, not a political shading.
 EXTENT_STROKE = "#555555"
 GROUP_SHAPE = "group"  # the legend's swatch of a group of events (drawn by geo/web/panj-map.js)
+# The legend row standing for every imported actor left in its grey (geo.colours); not an actor id
+# (geo.layers.ID_PATTERN has no "*"), so no actor of a vocabulary can take it.
+OTHER_ACTORS = "*other"
 
 
 @dataclass(frozen=True)
@@ -141,9 +144,16 @@ def legend_items(
                 if isinstance(actors.dtype, pd.CategoricalDtype) else actors)
         actors_present = {actor for named in sets for actor in named}
         types_present = set(events["event_type"].unique())
+    greys: list[str] = []  # the colours of the imported actors left grey (geo.colours), usually one
     for term in vocabulary.actors.values():
-        if actors_present is None or term.id in actors_present:
+        if actors_present is not None and term.id not in actors_present:
+            continue
+        if term.id in vocabulary.others:
+            greys += [term.colour] if term.colour not in greys else []
+        else:
             items.append(LegendItem("Actors", term.id, term.name, "symbol", stroke="#ffffff", fill=term.colour))
+    items += [LegendItem("Actors", OTHER_ACTORS, "Other actors", "symbol", stroke="#ffffff", fill=grey)
+              for grey in greys]
     for term in vocabulary.event_types.values():
         if types_present is None or term.id in types_present:
             items.append(LegendItem("Event types", term.id, term.name, "symbol", stroke="#ffffff",
@@ -366,7 +376,9 @@ class EventsLayer(DataElement):
             "data": published.reference(),
             "mask": mask,
             "vocabulary": {
-                "actors": {t.id: {"name": t.name, "colour": t.colour} for t in vocabulary.actors.values()},
+                # "other": drawn grey, shown in the legend's one "Other actors" row (OTHER_ACTORS).
+                "actors": {t.id: {"name": t.name, "colour": t.colour, **({"other": True} if t.id in vocabulary.others else {})}
+                           for t in vocabulary.actors.values()},
                 "event_types": {t.id: {"name": t.name, "symbol": t.symbol} for t in vocabulary.event_types.values()},
             },
             "highlight": view.highlight,

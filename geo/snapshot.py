@@ -49,6 +49,7 @@ import pyarrow as pa
 
 from geo import (
     assets,
+    colours,
     compact,
     eventdata,
     filters,
@@ -63,7 +64,7 @@ from geo import (
 )
 from geo.aliases import load_aliases
 from geo.basemaps import Basemap, load_basemaps
-from geo.events import Document, Vocabulary, load_vocabulary
+from geo.events import Document, Term, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
 from geo.frontier import Frontier, Stretch, load_stretches
 from geo.join import JoinError
@@ -71,7 +72,7 @@ from geo.layers import Layer
 from geo.mapview import MapData, layer_files, level_file_name
 from geo.placement import Bounds
 from geo.problems import ProblemsError
-from geo.store import Dataset, Store, StoreError, joined_events, load_shipped, open_store
+from geo.store import Dataset, Store, StoredEvents, StoreError, joined_events, load_shipped, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class Snapshot:
     aliases: dict[str, tuple[str, ...]]  # place reference -> other spellings (geo.aliases)
     symbol_lon: np.ndarray  # where each row's symbol is drawn (geo.placement.symbol_points)
     symbol_lat: np.ndarray
-    vocabulary: Vocabulary  # the directory's, with the datasets' own actors
+    vocabulary: Vocabulary  # the directory's, with the datasets' own actors coloured (geo.colours)
     documents: dict[str, Document]  # the source documents the events come from, by id
     basemaps: dict[str, Basemap]
     regions: dict[str, str]  # region id -> label
@@ -136,6 +137,9 @@ class Snapshot:
     home: Bounds  # the view the map opens on (geo.placement.home_bounds)
     scenes: dict[str, scenes.Scene]  # in the story's order; empty when the file is broken
     scenes_error: str | None  # why the scenes file was refused
+    # What is wrong or doubtful in the analysts' actor colour files (geo.colours): bad entries
+    # were skipped, colours too close to another kept; the page still shows everything.
+    colour_problems: tuple[str, ...]
     # The store the events of the datasets not shipped were read from (None: shipped ones only);
     # the search asks it about them (read-only, at whatever revision it is now).
     store: Store | None = None
@@ -416,6 +420,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
     try:
         layers = layers_module.load_layers(layers_dir)
         vocabulary, basemaps = load_vocabulary(layers_dir), load_basemaps(layers_dir)
+        palette = colours.load_palette(layers_dir)
         joined, stored = joined_events(store, layers_dir)
         joined = joined.reset_index(drop=True)
         lons, lats = placement.symbol_points(joined, placement.frontier_box(layers))
@@ -426,7 +431,12 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
     except (OSError, StoreError, JoinError) as error:  # unreadable; the store's own; a place not on the map
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(error)]) from error
-    vocabulary = Vocabulary({**vocabulary.actors, **stored.actors}, vocabulary.event_types)
+    coloured = colours.colour_actors(vocabulary, _own_actors(stored), (event.actors for event in stored.events),
+                                     palette=palette, layers_dir=layers_dir,
+                                     dataset_ids={dataset.name: dataset.id for dataset in stored.datasets})
+    vocabulary = coloured.vocabulary
+    for problem in coloured.problems:
+        logger.warning("actor colours: %s", problem)
     regions = filters.region_choices(joined, layers)
     shipped = {dataset.name for dataset in stored.datasets if dataset.shipped}
     shipped_events = {event.id: event for event in stored.events if stored.dataset_of[event.id] in shipped}
@@ -445,7 +455,20 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         documents=stored.documents, basemaps=basemaps, regions=regions, span=filters.date_span(joined),
         home=placement.home_bounds(layers, joined),
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
+        colour_problems=tuple(str(problem) for problem in coloured.problems),
     )
+
+
+def _own_actors(stored: StoredEvents) -> dict[str, dict[str, Term]]:
+    """Dataset name -> the actor terms of its own (not the vocabulary's) its events name, in the
+    store's order."""
+    dataset_of = {actor: stored.dataset_of[event.id] for event in stored.events
+                  for actor in event.actors if actor in stored.actors}
+    own: dict[str, dict[str, Term]] = {}
+    for actor, term in stored.actors.items():
+        if actor in dataset_of:
+            own.setdefault(dataset_of[actor], {})[actor] = term
+    return own
 
 
 def _assemble(parts: dict[str, Any], store: Store | None) -> Snapshot:

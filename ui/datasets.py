@@ -195,6 +195,8 @@ def datasets_panel(data: Snapshot, store: Store) -> None:
         st.dataframe(pd.DataFrame([{"Dataset": d.name, "Events": d.row_count, "Format": d.format,
                                     "Source file": d.source_file, "Imported (UTC)": d.imported_at.strftime("%Y-%m-%d %H:%M"),
                                     "Licence": d.licence} for d in data.datasets]), hide_index=True, width="stretch")
+        for problem in data.colour_problems:  # the entry was skipped, or a close colour kept (geo.colours)
+            st.warning(f"Actor colours: {markdown_text(problem, limit=None)}")
         if editor:
             manage(data, store)
 

@@ -35,6 +35,7 @@
   // Places closer than this (pixels) at the map's zoom are one group: more than two of the widest
   // group symbols' radius (15), so no two groups overlap (docs/ARCHITECTURE.md).
   var GROUP_DISTANCE = 32;
+  var OTHER_ACTORS = "*other";  // the legend row of the imported actors left grey (geo.mapview.OTHER_ACTORS)
   var LIST_PAGE = 100;  // rows a group's list shows at a time
   var NARROW = "(max-width: 640px)";  // a phone-narrow window, as panj-map.css calls it
   // A map this narrow opens with its legend folded: open, its 250 px would take over a third of
@@ -1201,7 +1202,10 @@
     var actorsPresent = {}, typesPresent = {}, locations = {}, statuses = {};
     header.styles.forEach(function (style, s) {
       if (!styleShown[s]) { return; }
-      style[1].forEach(function (id) { actorsPresent[id] = true; });
+      style[1].forEach(function (id) {
+        actorsPresent[id] = true;
+        if ((self._vocabulary.actors[id] || {}).other) { actorsPresent[OTHER_ACTORS] = true; }
+      });
       typesPresent[style[0]] = true;
       if (PLAN_STATUSES[style[2]] === true) { statuses.planned = true; }
       locations[style[3] === "exact" ? "exact" : "approximate"] = true;
