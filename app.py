@@ -24,7 +24,7 @@ from streamlit_folium import st_folium
 from geo import filters, mapview, pagestate as ps, search, snapshot as snapshots, summary
 from geo.events import STATUSES
 from geo.filters import FilterState, ViewState
-from geo.frontier import SIDES
+from geo.frontier import SIDE_NAMES, SIDES
 from geo.layers import LAYERS_DIR
 from geo.markup import Verbatim, html_text, markdown_label, markdown_text
 from geo.placement import Bounds
@@ -41,7 +41,6 @@ from ui.trends_panel import trends_panel
 from ui.workshop import playback_bar, step_caption, workshop_bar
 
 MAP_HEIGHT = 560
-SIDE_LABELS = {"tajikistan": "Tajik bank", "afghanistan": "Afghan bank"}  # geo.frontier.SIDES, as the sidebar names them
 
 
 
@@ -130,8 +129,8 @@ def frontier_filters(data: Snapshot) -> tuple[float | None, list[str], list[str]
                                         help="Events placed only on a whole country have no distance: "
                                              "any value here hides them.")
     sides = st.sidebar.multiselect("Bank", list(SIDES), key=ps.SIDES, placeholder="Either bank",
-                                   format_func=SIDE_LABELS.__getitem__)
-    stretch_names = {stretch.id: markdown_label(stretch.name) for stretch in data.frontier_axis[1]}
+                                   format_func=SIDE_NAMES.__getitem__)
+    stretch_names = {stretch_id: markdown_label(name) for stretch_id, name in data.stretch_names.items()}
     stretches = st.sidebar.multiselect("Frontier stretch", list(stretch_names), key=ps.STRETCHES,
                                        placeholder="Every stretch", format_func=stretch_names.__getitem__)
     return within_km, sides, stretches

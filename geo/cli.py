@@ -757,7 +757,8 @@ def export_png(argv: list[str]) -> int:
             events = snapshot.events if within is None else snapshot.events[within]
             for wanted in figures:
                 shown = snapshot.events[snapshot.index.mask(wanted.state, within=within)]
-                description = figure.describe_shown(wanted.state, events, vocabulary, regions, shown)
+                description = figure.describe_shown(wanted.state, events, vocabulary, regions, shown,
+                                                     snapshot.stretch_names)
                 alt = summary.view_summary(shown, len(events), vocabulary, regions, wanted.state.regions,
                                            snapshot.place_names)
                 if wanted.play is not None:

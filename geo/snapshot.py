@@ -165,6 +165,11 @@ class Snapshot:
         line = Frontier(self.layers["frontier"].frame.geometry.union_all())
         return line.length_km, tuple(load_stretches(line, self.layers_dir))
 
+    @property
+    def stretch_names(self) -> dict[str, str]:
+        """The frontier's stretches' names by id, west to east."""
+        return {stretch.id: stretch.name for stretch in self.frontier_axis[1]}
+
     @cached_property
     def known(self) -> KnownIds:
         return KnownIds(
