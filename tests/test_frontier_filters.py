@@ -13,6 +13,7 @@ import pytest
 import shapely
 import streamlit as st
 from conftest import notices as page_notices, run_page
+from jsonschema import Draft202012Validator
 
 from geo import pagestate as ps
 from geo.cli import main
@@ -228,6 +229,21 @@ def test_a_scenes_bad_frontier_filter_is_refused_naming_the_field(tmp_path: Path
         load_scenes(tmp_path, **SCENE_KNOWN)
     [problem] = caught.value.problems
     assert (problem.item, problem.field, problem.reason) == ("scene 'banks'", field, reason)
+
+
+@pytest.mark.parametrize(("filters", "valid"), [
+    ({"within_km": 25, "sides": ["afghanistan"], "stretches": ["panj"]}, True),
+    ({"within_km": 0}, True),
+    ({"within_km": -1}, False),
+    ({"within_km": "25"}, False),
+    ({"sides": ["moon"]}, False),
+    ({"sides": []}, False),
+    ({"stretches": ["Panj"]}, False),  # not an id
+])
+def test_the_schema_takes_the_frontier_filters_the_loader_takes(filters: dict, valid: bool) -> None:
+    schema = json.loads((LAYERS_DIR / "scenes.schema.json").read_text(encoding="utf-8"))
+    errors = list(Draft202012Validator(schema).iter_errors({"scenes": [_scene(filters)]}))
+    assert not errors if valid else errors
 
 
 # --- the command line ----------------------------------------------------------------------------
