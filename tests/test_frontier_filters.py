@@ -15,11 +15,11 @@ import streamlit as st
 from conftest import notices as page_notices, run_page
 from jsonschema import Draft202012Validator
 
-from geo import pagestate as ps
+from geo import figure, pagestate as ps, search
 from geo.cli import main
 from geo.filters import FilterState, KnownIds, ViewState, from_query_params
 from geo.layers import LAYERS_DIR
-from geo.scenes import Scene, ScenesError, load_scenes
+from geo.scenes import Scene, ScenesError, differs_from_scene, load_scenes
 from geo.snapshot import read_snapshot
 
 # The article's events known only to a whole country (location_precision "country" in
@@ -119,6 +119,36 @@ def test_side_masks_match_the_countries_holding_each_point(article) -> None:
     assert _ids(article, FilterState(sides=frozenset(banks))) == banks["tajikistan"] | banks["afghanistan"]
     assert _ids(article, FilterState(within_km=25, sides=frozenset({"afghanistan"}))) == {
         "taliban-reassert-badakhshan", "taliban-reassert-takhar"}
+
+
+@pytest.mark.parametrize(
+    ("state", "described"),
+    [
+        (FilterState(within_km=25), "within 25 km of the frontier · 11 of 30 events"),
+        # WITHIN_25 but the frontier line's event, on neither bank.
+        (FilterState(within_km=7.5, sides=frozenset({"afghanistan", "tajikistan"})),
+         "within 7.5 km of the frontier · Tajik bank, Afghan bank · 10 of 30 events"),
+        (FilterState(stretches=frozenset({"zorkul-east", "amu-darya"})),
+         "Amu Darya, Zorkul and the land border to China · 3 of 30 events"),
+    ],
+)
+def test_a_figures_subtitle_names_the_frontier_filters(article, state: FilterState, described: str) -> None:
+    assert figure.describe_filters(state, article.events, article.vocabulary, article.regions,
+                                   stretch_names=article.stretch_names) == described
+
+
+def test_a_search_hidden_by_a_frontier_filter_names_it(article) -> None:
+    state = FilterState(text="Shaymak", sides=frozenset({"afghanistan"}))
+    hidden, matching = search.hidden_counts(article.index, state, None, article.index.masks(state))
+    assert search.no_match_help(state.text, hidden=hidden, matching=matching, places=[], nearby={}) == [
+        "1 event matches “Shaymak” but the bank filter hides it."]
+
+
+def test_a_scene_changed_by_a_frontier_filter_says_so() -> None:
+    scene = Scene(id="banks", title="Banks", caption="The Afghan bank.", layers=("frontier",), basemap="none",
+                  filters=FilterState(within_km=25, sides=frozenset({"afghanistan"})), extent=(67.0, 36.0, 75.5, 39.0))
+    assert differs_from_scene(scene, FilterState(within_km=30, stretches=frozenset({"panj"})), scene.view_state()) == [
+        "distance to the frontier", "banks", "frontier stretches"]
 
 
 # --- the URL -------------------------------------------------------------------------------------
