@@ -35,13 +35,14 @@ Query string. ``to_query_params`` writes what differs from a base view. Without 
 scene) that is what differs from "show everything" for filters, and always the visible layers and
 the basemap, so a copied URL reopens the same view. With a base (a workshop scene) it is only what
 differs from the scene, and a filter the scene sets but the reader cleared is written as a "no
-filter" token: ``actor=all``, ``type=all``, ``status=all``, ``region=all``, ``side=all``, ``stretch=all``,
-``from=any``, ``to=any``, ``within=any``, an empty ``q=`` and ``layers=none``. ``from_query_params`` reads a query string on top of a default state:
-a key that is absent takes the default's value, so ``?scene=ID&basemap=none`` is the scene with
-one override. ``all`` is reserved: no actor, event type or stretch may take it as its id (``KnownIds``);
-region ids are ``gbao``, ``wakhan`` or prefixed, so cannot collide. ``bbox`` (W,S,E,N) is the
-map's extent, which the map itself keeps up to date in the URL as the reader pans; ``event`` and
-``bbox`` are written whenever set. ``from_query_params`` never raises: unknown or malformed values
+filter" token: ``actor=all``, ``type=all``, ``status=all``, ``region=all``, ``side=all``,
+``stretch=all``, ``from=any``, ``to=any``, ``within=any``, an empty ``q=`` and ``layers=none``.
+``from_query_params`` reads a query string on top of a default state: a key that is absent takes
+the default's value, so ``?scene=ID&basemap=none`` is the scene with one override. ``all`` is
+reserved: no actor, event type or stretch may take it as its id (``KnownIds``); region ids are
+``gbao``, ``wakhan`` or prefixed, so cannot collide. ``bbox`` (W,S,E,N) is the map's extent, which
+the map itself keeps up to date in the URL as the reader pans; ``event`` and ``bbox`` are written
+whenever set. ``from_query_params`` never raises: unknown or malformed values
 are dropped with a notice and the default's value kept. Keys it does not know are left alone
 (other features of the page own them).
 """
