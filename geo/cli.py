@@ -194,7 +194,6 @@ def write_events(argv: list[str]) -> int:
         snapshot = read_snapshot(options.layers_dir)
     except DataError as error:
         return _failed("events", "; ".join(error.problems), logged=f"cannot read the events in {options.layers_dir}")
-    within = None
     try:
         state = FilterState(**_frontier_filters(options, snapshot))
         within = None if not options.dataset else dataset_mask(snapshot, options.dataset)
