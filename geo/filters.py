@@ -605,7 +605,7 @@ def from_query_params(
         statuses=_id_set(values, KEY_STATUS, known.statuses, default_state.statuses, "status", notices),
         within_km=_km_param(values, default_state.within_km, notices),
         sides=_id_set(values, KEY_SIDE, known.sides, default_state.sides, "bank side", notices),
-        stretches=_id_set(values, KEY_STRETCH, known.stretches, default_state.stretches, "frontier stretch",
+        stretches=_id_set(values, KEY_STRETCH, known.stretches, default_state.stretches, "frontier stretch id",
                           notices),
     )
 

@@ -191,7 +191,7 @@ def test_the_url_round_trip(state: FilterState, written: dict[str, list[str]]) -
         ({"within": "nan"}, "Ignored 'within=nan': the km must be a finite number, 0 or more."),
         ({"within": ["25", "30"]}, "Ignored 'within': expected one value, got 2."),
         ({"side": "moon"}, "Ignored unknown bank side(s): 'moon'."),
-        ({"stretch": "nile"}, "Ignored unknown frontier stretch(s): 'nile'."),
+        ({"stretch": "nile"}, "Ignored unknown frontier stretch id(s): 'nile'."),
     ],
 )
 def test_bad_url_values_are_reported_and_ignored(query: dict, notice: str) -> None:
@@ -369,4 +369,4 @@ def test_the_page_reports_and_ignores_bad_frontier_values(shipped_page) -> None:
     at = run_page({"within": "far", "stretch": "nile"})
     assert _count(at) == "**30 of 30 events**"
     assert page_notices(at) == ["Ignored 'within=far': expected a number of km.",
-                                "Ignored unknown frontier stretch(s): 'nile'."]
+                                "Ignored unknown frontier stretch id(s): 'nile'."]
