@@ -24,6 +24,7 @@ from streamlit_folium import st_folium
 from geo import filters, mapview, pagestate as ps, search, snapshot as snapshots, summary
 from geo.events import STATUSES
 from geo.filters import FilterState, ViewState
+from geo.frontier import SIDE_NAMES, SIDES
 from geo.layers import LAYERS_DIR
 from geo.markup import Verbatim, html_text, markdown_label, markdown_text
 from geo.placement import Bounds
@@ -93,12 +94,14 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None
                                       format_func=str.capitalize)
     regions = st.sidebar.multiselect("Regions", list(data.regions), key=ps.REGIONS, placeholder="All regions",
                                      format_func=lambda region: data.regions.get(region, region))
+    within_km, sides, stretches = frontier_filters(data)
     text = st.sidebar.text_input("Search titles and summaries", key=ps.TEXT, max_chars=200)
     search_slot = st.sidebar.container()
     scene = data.scenes.get(st.session_state.get(ps.SCENE) or "")
     scene_filters = scene.filters if scene is not None else None
     state = ps.filters_from_widgets(dates=dates, span=data.span, actors=actors, event_types=types, regions=regions,
-                                    text=text, statuses=statuses, scene_filters=scene_filters)
+                                    text=text, statuses=statuses, within_km=within_km, sides=sides,
+                                    stretches=stretches, scene_filters=scene_filters)
     index, masks = data.index, data.index.masks(state)
 
     def others(part: str) -> np.ndarray:  # the events every filter but ``part`` shows
@@ -116,6 +119,21 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None
             search_help(search_slot, data, state, within, masks)
 
     return state, masks, charts
+
+
+def frontier_filters(data: Snapshot) -> tuple[float | None, list[str], list[str]]:
+    """The frontier's filters (geo.filters): the km from it (empty: any distance), the banks and
+    the stretches, west to east by their names in layers/frontier-stretches.json."""
+    within_km = st.sidebar.number_input("Within km of the frontier", value=None, min_value=0.0, step=5.0, format="%g",
+                                        key=ps.WITHIN, placeholder="Any distance",
+                                        help="Events placed only on a whole country have no distance: "
+                                             "any value here hides them.")
+    sides = st.sidebar.multiselect("Bank", list(SIDES), key=ps.SIDES, placeholder="Either bank",
+                                   format_func=SIDE_NAMES.__getitem__)
+    stretch_names = {stretch_id: markdown_label(name) for stretch_id, name in data.stretch_names.items()}
+    stretches = st.sidebar.multiselect("Frontier stretch", list(stretch_names), key=ps.STRETCHES,
+                                       placeholder="Every stretch", format_func=stretch_names.__getitem__)
+    return within_km, sides, stretches
 
 
 def search_help(slot: DeltaGenerator, data: Snapshot, state: FilterState, within: np.ndarray | None,

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,6 +150,7 @@ def write_events(argv: list[str]) -> int:
     """``panj events``: see --help."""
     import json
 
+    from geo.filters import FilterState
     from geo.join import CSV_GEOMETRIES, GEOJSON_GEOMETRIES, events_to_csv, events_to_geojson
     from geo.layers import LAYERS_DIR
     from geo.snapshot import DataError, dataset_mask, read_snapshot
@@ -163,11 +164,13 @@ def write_events(argv: list[str]) -> int:
                     "western end to its point nearest the event; none for an event on an area), "
                     "frontier_side (tajikistan or afghanistan) and frontier_stretch (amu-darya, panj, pamir "
                     "or zorkul-east). The events are those of the data directory's events/*.json files (one dataset "
-                    "each, named after the file) and of the datasets `panj import` added to the store. Reads "
-                    "only: the store is never written, nor created when there is none.",
+                    "each, named after the file) and of the datasets `panj import` added to the store; the "
+                    "filters keep those they match, as on the page. Reads only: the store is never written, "
+                    "nor created when there is none.",
         epilog="exit status: 0 written; 1 the data is invalid (every problem is named); 2 bad option.\n\n"
                "examples:\n  panj events > events.geojson\n  panj events --geometry ref > events.geojson\n"
-               "  panj events --format csv --csv-geometry latlon",
+               "  panj events --format csv --csv-geometry latlon\n"
+               "  panj events --format csv --within-km 25 --side afghanistan --stretch panj",
     )
     parser.add_argument("--format", choices=("geojson", "csv"), default="geojson",
                         help="GeoJSON FeatureCollection (default) or CSV, one row per event")
@@ -179,6 +182,7 @@ def write_events(argv: list[str]) -> int:
                                                                    for name, text in CSV_GEOMETRIES.items()))
     parser.add_argument("--dataset", nargs="+", action="extend", metavar="NAME",
                         help="only these datasets (default: every dataset; see panj datasets)")
+    _frontier_options(parser.add_argument_group("filters (combined as on the page)"))
     parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
                         help="data directory with manifest.json, vocabularies.json and events/ (default: %(default)s)")
     options = parser.parse_args(argv)
@@ -190,12 +194,16 @@ def write_events(argv: list[str]) -> int:
         snapshot = read_snapshot(options.layers_dir)
     except DataError as error:
         return _failed("events", "; ".join(error.problems), logged=f"cannot read the events in {options.layers_dir}")
-    frame = snapshot.events
-    if options.dataset:
-        try:
-            frame = frame[dataset_mask(snapshot, options.dataset)]
-        except ValueError as error:
-            parser.error(f"--dataset: {error}")
+    try:
+        state = FilterState(**_frontier_filters(options, snapshot))
+        within = None if not options.dataset else dataset_mask(snapshot, options.dataset)
+    except _OptionError as error:
+        parser.error(str(error))
+    except ValueError as error:
+        parser.error(f"--dataset: {error}")
+    if not state.is_default:
+        within = snapshot.index.mask(state, within=within)
+    frame = snapshot.events if within is None else snapshot.events[within]
     points = snapshot.symbol_points_of(frame)
     frame = snapshot.details(frame, geometry=True)  # the text and places of the rows written
     if options.format == "csv":
@@ -269,6 +277,7 @@ def write_trends(argv: list[str]) -> int:
     filters_group.add_argument("--status", nargs="+", action="extend", choices=STATUSES, metavar="S",
                                help=f"event statuses: {', '.join(STATUSES)}")
     filters_group.add_argument("--region", nargs="+", action="extend", metavar="R", help="region ids (see below)")
+    _frontier_options(filters_group, within=False)  # --within-km above is the distance filter
     filters_group.add_argument("--text", default="", metavar="Q", help="words in an event's title or summary")
     filters_group.add_argument("--dataset", nargs="+", action="extend", metavar="NAME",
                                help="only these datasets (default: every dataset; see panj datasets)")
@@ -299,6 +308,7 @@ def write_trends(argv: list[str]) -> int:
             regions=_ids("--region", [REGION_ALIASES.get(region, region) for region in options.region or ()],
                          snapshot.regions, "region(s)"),
             text=options.text, statuses=frozenset(options.status) if options.status else None,
+            **_frontier_filters(options, snapshot, within=False),
         )
         try:
             within = None if not options.dataset else dataset_mask(snapshot, options.dataset)
@@ -426,6 +436,7 @@ def _export_parser(
     filters_group.add_argument("--status", nargs="+", action="extend", choices=STATUSES, metavar="S",
                                help=f"event statuses: {', '.join(STATUSES)}")
     filters_group.add_argument("--region", nargs="+", action="extend", metavar="R", help="region ids (see below)")
+    _frontier_options(filters_group)
     filters_group.add_argument("--text", default="", metavar="Q", help="words in an event's title or summary")
     filters_group.add_argument("--dataset", nargs="+", action="extend", metavar="NAME",
                                help="only these datasets' events (default: every dataset; see panj datasets); "
@@ -474,6 +485,35 @@ def _ids(option: str, chosen: list[str] | None, known: Iterable[str], what: str)
     if unknown:
         raise _OptionError(f"{option}: unknown {what} {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
     return frozenset(chosen)
+
+
+def _frontier_options(group: argparse._ArgumentGroup, *, within: bool = True) -> None:
+    """The frontier's filters (geo.filters): ``--within-km`` (unless the command has its own),
+    ``--side`` and ``--stretch``."""
+    from geo.frontier import SIDES
+
+    if within:
+        group.add_argument("--within-km", type=float, metavar="KM",
+                           help="events at most KM from the frontier; an event placed only on a whole country "
+                                "has no distance and is left out")
+    group.add_argument("--side", nargs="+", action="extend", choices=SIDES, metavar="SIDE",
+                       help=f"the bank an event is on: {', '.join(SIDES)}")
+    group.add_argument("--stretch", nargs="+", action="extend", metavar="ID",
+                       help="frontier stretch ids (layers/frontier-stretches.json, e.g. panj)")
+
+
+def _frontier_filters(options: argparse.Namespace, snapshot: Snapshot, *, within: bool = True) -> dict[str, Any]:
+    """``FilterState``'s frontier fields from ``_frontier_options``'s options (``within``: with its
+    ``--within-km``); _OptionError names a bad value."""
+    within_km = options.within_km if within else None
+    if within_km is not None and not (math.isfinite(within_km) and within_km >= 0):
+        raise _OptionError(f"--within-km {within_km:g}: must be 0 or more km")
+    _, stretches = snapshot.frontier_axis
+    return {
+        "within_km": within_km,
+        "sides": frozenset(options.side) if options.side else None,
+        "stretches": _ids("--stretch", options.stretch, [stretch.id for stretch in stretches], "stretch(es)"),
+    }
 
 
 def _visible_layers(text: str | None, layers: dict[str, Layer]) -> tuple[str, ...]:
@@ -627,10 +667,11 @@ def export_png(argv: list[str]) -> int:
         if args.out is None and args.all_scenes is None and (args.animate is None or args.frames is None):
             raise _OptionError("give --out FILE, or --all-scenes DIR")
         view_options = {"--from": args.date_from, "--to": args.date_to, "--actor": args.actor, "--type": args.event_type,
-                        "--status": args.status, "--region": args.region, "--text": args.text, "--layers": args.layers, "--bbox": args.bbox,
-                        "--basemap": args.basemap}
-        if (args.scene or args.all_scenes) and any(view_options.values()):
-            given = ", ".join(option for option, value in view_options.items() if value)
+                        "--status": args.status, "--region": args.region, "--within-km": args.within_km,
+                        "--side": args.side, "--stretch": args.stretch, "--text": args.text, "--layers": args.layers,
+                        "--bbox": args.bbox, "--basemap": args.basemap}
+        given = ", ".join(option for option, value in view_options.items() if value not in (None, ""))
+        if (args.scene or args.all_scenes) and given:
             raise _OptionError(f"{given}: a scene sets the filters and the view; leave these out with --scene/--all-scenes")
         output = _export_format(args)
         if args.out is not None:
@@ -690,6 +731,7 @@ def export_png(argv: list[str]) -> int:
                              regions, "region(s)"),
                 text=args.text,
                 statuses=frozenset(args.status) if args.status else None,
+                **_frontier_filters(args, snapshot),
             )
             view = mapview.MapView(
                 visible_layers=_visible_layers(args.layers, layers), basemap=args.basemap or BASEMAP_NONE,
@@ -714,7 +756,8 @@ def export_png(argv: list[str]) -> int:
             events = snapshot.events if within is None else snapshot.events[within]
             for wanted in figures:
                 shown = snapshot.events[snapshot.index.mask(wanted.state, within=within)]
-                description = figure.describe_shown(wanted.state, events, vocabulary, regions, shown)
+                description = figure.describe_shown(wanted.state, events, vocabulary, regions, shown,
+                                                     snapshot.stretch_names)
                 alt = summary.view_summary(shown, len(events), vocabulary, regions, wanted.state.regions,
                                            snapshot.place_names)
                 if wanted.play is not None:

@@ -28,6 +28,7 @@ from shapely.geometry import box
 from geo import assets, layout
 from geo.events import STATUSES, Vocabulary
 from geo.filters import FilterState, apply_filters, date_span
+from geo.frontier import SIDE_NAMES
 from geo.layers import Layer
 from geo.markup import DataElement
 
@@ -398,8 +399,10 @@ def subtitle(description: str, *, shown: int, in_frame: int) -> str:
 def describe_filters(
     state: FilterState, events: pd.DataFrame, vocabulary: Vocabulary,
     region_names: Mapping[str, str] | None = None, *, shown: int | None = None,
+    stretch_names: Mapping[str, str] | None = None,
 ) -> str:
-    """A plain description of what the filters show, for a figure title.
+    """A plain description of what the filters show, for a figure title; ``stretch_names``: the
+    frontier's stretches by id (``Snapshot.stretch_names``).
 
     ``events`` is the unfiltered joined frame; ``shown``, how many events the filters leave when the
     caller has them already (else they are filtered here). "All 19 events, Nov 2021 – Jun 2022"
@@ -419,6 +422,9 @@ def describe_filters(
         _terms(state.event_types, {t.id: t.name for t in vocabulary.event_types.values()}, "event types"),
         _terms(state.statuses, {status: status.capitalize() for status in STATUSES}, "statuses"),
         _terms(state.regions, names, "regions"),
+        f"within {state.within_km:g} km of the frontier" if state.within_km is not None else "",
+        _terms(state.sides, SIDE_NAMES, "banks"),
+        _terms(state.stretches, stretch_names or {}, "frontier stretches"),
         _date_range(state.date_from, state.date_to),
         f"“{state.text.strip()}”" if state.text.strip() else "",
         f"{shown} of {total} {noun}",
@@ -428,11 +434,12 @@ def describe_filters(
 
 def describe_shown(
     state: FilterState, events: pd.DataFrame, vocabulary: Vocabulary, region_names: Mapping[str, str] | None,
-    shown: pd.DataFrame,
+    shown: pd.DataFrame, stretch_names: Mapping[str, str] | None = None,
 ) -> str:
     """``describe_filters``, and the shown events' months when the filters name no dates: what a
     figure's subtitle says is shown."""
-    description = describe_filters(state, events, vocabulary, region_names, shown=len(shown))
+    description = describe_filters(state, events, vocabulary, region_names, shown=len(shown),
+                                   stretch_names=stretch_names)
     span = date_span(shown) if not shown.empty else None
     if state.is_default or state.date_from or state.date_to or span is None:
         return description

@@ -17,6 +17,15 @@ area as ``gbao``: it is offered once, as ``gbao`` (``REGION_ALIASES``).
 Status. An event passes when its ``status`` (``occurred``, ``ongoing``, ``planned``, ``announced``:
 ``geo.events.STATUSES``) is one of the chosen ones.
 
+The frontier (``geo.frontier``). "Within N km": an event passes when its ``frontier_km`` (the
+distance from its place, a point or the whole of an area, to the frontier) is at most N. An event
+known only to a whole country has no distance that means anything (``geo.join.distances_apply``)
+and is outside every "within N km" filter, however large N. Bank side: the event's
+``frontier_side`` (``tajikistan`` or ``afghanistan``, ``geo.frontier.SIDES``) is one of the chosen
+ones; an event in neither country has no side and passes none. Stretch: the event's
+``frontier_stretch`` (a stretch id of ``layers/frontier-stretches.json``) is one of the chosen;
+an event with no nearest frontier point (on an area) has no stretch and passes none.
+
 Search. An event matches when every word of the text is in its title, summary, place name or one
 of the place's other spellings (``layers/aliases.json``, via the join's ``place_aliases``), in any
 order, ignoring case and accents: "aivaj post" finds the Ayvoj border post (``geo.searchtext``).
@@ -26,13 +35,14 @@ Query string. ``to_query_params`` writes what differs from a base view. Without 
 scene) that is what differs from "show everything" for filters, and always the visible layers and
 the basemap, so a copied URL reopens the same view. With a base (a workshop scene) it is only what
 differs from the scene, and a filter the scene sets but the reader cleared is written as a "no
-filter" token: ``actor=all``, ``type=all``, ``status=all``, ``region=all``, ``from=any``, ``to=any``, an empty
-``q=`` and ``layers=none``. ``from_query_params`` reads a query string on top of a default state:
-a key that is absent takes the default's value, so ``?scene=ID&basemap=none`` is the scene with
-one override. ``all`` is reserved: no actor or event type may take it as its id (``KnownIds``);
-region ids are ``gbao``, ``wakhan`` or prefixed, so cannot collide. ``bbox`` (W,S,E,N) is the
-map's extent, which the map itself keeps up to date in the URL as the reader pans; ``event`` and
-``bbox`` are written whenever set. ``from_query_params`` never raises: unknown or malformed values
+filter" token: ``actor=all``, ``type=all``, ``status=all``, ``region=all``, ``side=all``,
+``stretch=all``, ``from=any``, ``to=any``, ``within=any``, an empty ``q=`` and ``layers=none``.
+``from_query_params`` reads a query string on top of a default state: a key that is absent takes
+the default's value, so ``?scene=ID&basemap=none`` is the scene with one override. ``all`` is
+reserved: no actor, event type or stretch may take it as its id (``KnownIds``); region ids are
+``gbao``, ``wakhan`` or prefixed, so cannot collide. ``bbox`` (W,S,E,N) is the map's extent, which
+the map itself keeps up to date in the URL as the reader pans; ``event`` and ``bbox`` are written
+whenever set. ``from_query_params`` never raises: unknown or malformed values
 are dropped with a notice and the default's value kept. Keys it does not know are left alone
 (other features of the page own them).
 """
@@ -53,6 +63,8 @@ import pandas as pd
 
 from geo import searchtext
 from geo.events import RESERVED_ID, STATUSES, PartialDate
+from geo.frontier import SIDES
+from geo.join import distances_apply
 
 if TYPE_CHECKING:
     from geo.store import StoredMatches
@@ -70,10 +82,12 @@ NO_LAYERS = "none"  # ?layers=none: every layer hidden (an empty list cannot be 
 # "No filter" where the default (a scene) has one: ?actor=all, ?type=all, ?region=all ...
 ALL = RESERVED_ID
 ANY_DATE = "any"  # ... and ?from=any, ?to=any: the date range open at that end
+ANY_DISTANCE = "any"  # ... and ?within=any: any distance from the frontier
 
 # Query-string keys.
 KEY_FROM, KEY_TO, KEY_ACTOR, KEY_TYPE, KEY_REGION, KEY_TEXT = "from", "to", "actor", "type", "region", "q"
 KEY_STATUS = "status"
+KEY_WITHIN, KEY_SIDE, KEY_STRETCH = "within", "side", "stretch"  # the frontier filters
 KEY_LAYERS, KEY_BASEMAP, KEY_EVENT = "layers", "basemap", "event"
 KEY_BBOX = "bbox"  # the map's view, W,S,E,N in degrees: the map writes it as the reader pans
 BBOX_DECIMALS = 4  # ~10 m: more would only lengthen links
@@ -97,6 +111,9 @@ class FilterState:
     regions: frozenset[str] | None = None
     text: str = ""
     statuses: frozenset[str] | None = None  # of geo.events.STATUSES
+    within_km: float | None = None  # at most this far from the frontier (frontier_km); None: any distance
+    sides: frozenset[str] | None = None  # banks, of geo.frontier.SIDES
+    stretches: frozenset[str] | None = None  # frontier stretch ids (layers/frontier-stretches.json)
 
     @property
     def is_default(self) -> bool:
@@ -124,11 +141,14 @@ class KnownIds:
     basemaps: frozenset[str] = field(default_factory=frozenset)
     events: Collection[str] = field(default_factory=frozenset)
     statuses: frozenset[str] = frozenset(STATUSES)
+    sides: frozenset[str] = frozenset(SIDES)
+    stretches: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
-        # ?actor=all means "every actor", so an actor (event type, region) called "all" could never
-        # be chosen by a link: refuse it where the ids meet the query string.
-        for key, ids in ((KEY_ACTOR, self.actors), (KEY_TYPE, self.event_types), (KEY_REGION, self.regions)):
+        # ?actor=all means "every actor", so an actor (event type, region, stretch) called "all" could
+        # never be chosen by a link: refuse it where the ids meet the query string.
+        for key, ids in ((KEY_ACTOR, self.actors), (KEY_TYPE, self.event_types), (KEY_REGION, self.regions),
+                         (KEY_STRETCH, self.stretches)):
             if ALL in ids:
                 raise ValueError(f"the id {ALL!r} is reserved: '?{key}={ALL}' means no filter; rename that {key}")
 
@@ -138,6 +158,7 @@ class KnownIds:
 # The filters of a FilterState, by name: the sidebar's charts each leave one out (``EventIndex.mask``).
 PART_DATES, PART_ACTORS, PART_TYPES, PART_STATUSES, PART_REGIONS, PART_TEXT = (
     "dates", "actors", "event_types", "statuses", "regions", "text")
+PART_WITHIN, PART_SIDES, PART_STRETCHES = "within_km", "sides", "stretches"
 _LIST_COLUMNS = ("actors",)  # columns holding several terms per event
 
 
@@ -183,11 +204,14 @@ class EventIndex:
     def prepare(self) -> None:
         """Compute every part but the searched text now (the page does it once per loaded data,
         before any reader asks); the text waits for the first search."""
-        for column in ("actors", "event_type", "status", "dataset", *(column for column, _ in _REGION_PREFIXES.values())):
+        for column in ("actors", "event_type", "status", "dataset", "frontier_side", "frontier_stretch",
+                       *(column for column, _ in _REGION_PREFIXES.values())):
             if column in self.frame.columns:
                 self.terms(column)
         for part in ("date_first", "date_last", "ids"):
             getattr(self, part)
+        if "frontier_km" in self.frame.columns:
+            _ = self.frontier_km
 
     @cached_property
     def date_first(self) -> np.ndarray:
@@ -196,6 +220,13 @@ class EventIndex:
     @cached_property
     def date_last(self) -> np.ndarray:
         return pd.to_datetime(self.frame["date_last"]).to_numpy()
+
+    @cached_property
+    def frontier_km(self) -> np.ndarray:
+        """Each event's distance to the frontier in km, NaN where it has none that means anything
+        (an event known only to a whole country: ``geo.join.distances_apply``)."""
+        km = self.frame["frontier_km"].to_numpy(dtype=float, na_value=np.nan)
+        return np.where(distances_apply(self.frame), km, np.nan)
 
     @cached_property
     def searched(self) -> pd.Series:
@@ -289,6 +320,12 @@ class EventIndex:
             masks[PART_STATUSES] = self.naming("status", state.statuses)
         if state.regions is not None:
             masks[PART_REGIONS] = self._in_regions(state.regions)
+        if state.within_km is not None:
+            masks[PART_WITHIN] = self.frontier_km <= state.within_km  # NaN (no distance) compares False
+        if state.sides is not None:
+            masks[PART_SIDES] = self.naming("frontier_side", state.sides)
+        if state.stretches is not None:
+            masks[PART_STRETCHES] = self.naming("frontier_stretch", state.stretches)
         if searchtext.words(state.text):
             masks[PART_TEXT] = self.matching(state.text)
         return masks
@@ -467,9 +504,13 @@ def to_query_params(
     for key, values, base_values in ((KEY_ACTOR, state.actors, base_state.actors),
                                      (KEY_TYPE, state.event_types, base_state.event_types),
                                      (KEY_STATUS, state.statuses, base_state.statuses),
-                                     (KEY_REGION, state.regions, base_state.regions)):
+                                     (KEY_REGION, state.regions, base_state.regions),
+                                     (KEY_SIDE, state.sides, base_state.sides),
+                                     (KEY_STRETCH, state.stretches, base_state.stretches)):
         if values != base_values:
             params[key] = sorted(values) if values is not None else ALL
+    if state.within_km != base_state.within_km:
+        params[KEY_WITHIN] = format_km(state.within_km) if state.within_km is not None else ANY_DISTANCE
     if state.text.strip() != base_state.text.strip():
         params[KEY_TEXT] = state.text.strip()  # empty when the reader cleared the base's search
     if base_view is None or set(view.visible_layers) != set(base_view.visible_layers):
@@ -481,6 +522,27 @@ def to_query_params(
     if view.bbox is not None:
         params[KEY_BBOX] = format_bbox(view.bbox)
     return params
+
+
+def parse_km(text: str) -> float:
+    """A distance in km as a URL or a scene gives it ("25", "7.5"); ValueError says what is wrong."""
+    try:
+        km = float(text)
+    except ValueError:
+        raise ValueError("expected a number of km") from None
+    return check_km(km)
+
+
+def check_km(km: float) -> float:
+    """``km`` if it can bound a distance to the frontier (finite, 0 or more), else ValueError saying why."""
+    if not math.isfinite(km) or km < 0:
+        raise ValueError("the km must be a finite number, 0 or more")
+    return km
+
+
+def format_km(km: float) -> str:
+    """The shortest text ``parse_km`` reads back as ``km``: 25, not 25.0."""
+    return f"{km:g}" if float(f"{km:g}") == km else repr(km)
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -541,6 +603,10 @@ def from_query_params(
         regions=_id_set(values, KEY_REGION, known.regions, default_state.regions, "region", notices),
         text=_text_param(values, default_state.text, notices),
         statuses=_id_set(values, KEY_STATUS, known.statuses, default_state.statuses, "status", notices),
+        within_km=_km_param(values, default_state.within_km, notices),
+        sides=_id_set(values, KEY_SIDE, known.sides, default_state.sides, "bank side", notices),
+        stretches=_id_set(values, KEY_STRETCH, known.stretches, default_state.stretches, "frontier stretch id",
+                          notices),
     )
 
     view = default_view
@@ -623,6 +689,20 @@ def _id_set(
     chosen = frozenset(item for item in items if item in known)
     # A filter whose every value was unknown would hide everything: keep the default instead.
     return chosen or default
+
+
+def _km_param(values: dict[str, list[str]], default: float | None, notices: list[str]) -> float | None:
+    """``within``'s km, None for ``any``, else ``default`` (with a notice when malformed)."""
+    text = _single(values, KEY_WITHIN, notices)
+    if text is None:
+        return default
+    if text == ANY_DISTANCE:
+        return None
+    try:
+        return parse_km(text)
+    except ValueError as error:
+        notices.append(f"Ignored '{KEY_WITHIN}={text}': {error}.")
+        return default
 
 
 def _text_param(values: dict[str, list[str]], default: str, notices: list[str]) -> str:

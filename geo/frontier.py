@@ -26,6 +26,7 @@ from geo.problems import Problem, ProblemsError, check_fields, item_label, read_
 STRETCHES_NAME = "frontier-stretches.json"
 # The countries an event's frontier side may be: the two the frontier divides.
 SIDES = ("tajikistan", "afghanistan")
+SIDE_NAMES = {"tajikistan": "Tajik bank", "afghanistan": "Afghan bank"}  # as the filters name them
 # A stretch's km are written to 0.1 km (scripts/frontier_stretches.py); more would claim more than
 # the cited coordinates (given to the arc second, ~30 m, or the arc minute, ~1.8 km) can tell.
 KM_DECIMALS = 1

@@ -25,6 +25,7 @@ from typing import Any
 from geo import playback as pb
 from geo.events import STATUSES as EVENT_STATUSES
 from geo.filters import FilterState, KnownIds, ViewState, parse_bbox, to_query_params
+from geo.frontier import SIDES as FRONTIER_SIDES
 from geo.scenes import KEY_SCENE, Scene, open_from_query
 from geo.table import DEFAULT_SORT, HEADING_SORTS, SORT_COLUMNS
 from geo.timechart import TimeBin, brush_range, range_text
@@ -43,6 +44,7 @@ KEY_SORT = "sort"  # ?sort=COLUMN, or ?sort=-COLUMN backwards: the table's order
 DATE_FROM, DATE_TO = "f_from", "f_to"  # the From/To texts, which the histogram's brush also sets
 ACTORS, TYPES, REGIONS, TEXT, BASEMAP = "f_actors", "f_types", "f_regions", "f_text", "v_basemap"
 STATUSES = "f_statuses"
+WITHIN, SIDES, STRETCHES = "f_within", "f_sides", "f_stretches"  # the frontier filters (geo.filters)
 # ... and the rest of the page's state.
 READY = "state_ready"  # the URL has been read (first run done)
 NOTICES = "notices"  # notices to show once, on the next run
@@ -167,6 +169,8 @@ def widget_values(
         ACTORS: sorted(state.actors or ()), TYPES: sorted(state.event_types or ()),
         STATUSES: [status for status in EVENT_STATUSES if status in (state.statuses or ())],
         REGIONS: sorted(state.regions or ()), TEXT: state.text, BASEMAP: view.basemap,
+        WITHIN: state.within_km, SIDES: [side for side in FRONTIER_SIDES if side in (state.sides or ())],
+        STRETCHES: sorted(state.stretches or ()),
     }
     values.update({layer_key(layer_id): layer_id in view.visible_layers for layer_id in layer_ids})
     notices: list[str] = []
@@ -246,11 +250,13 @@ def reset_values(default_view: ViewState, layer_ids: Sequence[str], span: DateSp
 def filters_from_widgets(
     *, dates: tuple[dt.date | None, dt.date | None], span: DateSpan | None, actors: Collection[str],
     event_types: Collection[str], regions: Collection[str], text: str, statuses: Collection[str] = (),
+    within_km: float | None = None, sides: Collection[str] = (), stretches: Collection[str] = (),
     scene_filters: FilterState | None = None,
 ) -> FilterState:
     """The filters the widgets mean. A From/To at or beyond the events' span is no date filter, so
     events added later are not cut off, unless it is the date the applied scene (``scene_filters``)
-    set: that stays the scene's, so the page does not read the scene as changed. Empty choices are "all"."""
+    set: that stays the scene's, so the page does not read the scene as changed. Empty choices are "all";
+    an empty km (None) is any distance."""
     date_from, date_to = dates
     scene_from, scene_to = (scene_filters.date_from, scene_filters.date_to) if scene_filters else (None, None)
     if span is not None:
@@ -259,7 +265,8 @@ def filters_from_widgets(
     return FilterState(
         date_from=date_from, date_to=date_to, actors=frozenset(actors) or None,
         event_types=frozenset(event_types) or None, regions=frozenset(regions) or None, text=text.strip(),
-        statuses=frozenset(statuses) or None,
+        statuses=frozenset(statuses) or None, within_km=within_km, sides=frozenset(sides) or None,
+        stretches=frozenset(stretches) or None,
     )
 
 

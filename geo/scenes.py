@@ -7,11 +7,15 @@ filters, the visible layers, the basemap and the map's extent:
      "layers": ["countries", "gbao", "frontier", "places"], "basemap": "none",
      "filters": {"date_from": "2021-11", "date_to": "2022-05", "actors": [...],
                  "event_types": ["unrest", "security-operation"], "statuses": ["occurred", "ongoing"],
-                 "regions": ["gbao"], "text": "..."},
+                 "regions": ["gbao"], "text": "...", "within_km": 25, "sides": ["afghanistan"],
+                 "stretches": ["panj"]},
      "extent": {"around": ["gbao:gbao"], "buffer_km": 25},
      "play": {"from": "2021-11", "to": "2022-06", "step": "month", "mode": "this"}}
 
-``basemap`` defaults to ``"none"`` (works offline); an omitted filter means "all". Dates take the
+``basemap`` defaults to ``"none"`` (works offline); an omitted filter means "all". ``within_km``,
+``sides`` and ``stretches`` are the frontier filters (``geo.filters``): at most that many km from the
+frontier, on those banks (``tajikistan``, ``afghanistan``), on those stretches
+(``layers/frontier-stretches.json``). Dates take the
 event model's forms (``2022``, ``2022-05``, ``2022-05-18``): ``date_from`` starts on the first day
 the form allows and ``date_to`` ends on the last. ``extent`` is either ``[west, south, east,
 north]`` in degrees, or the features to frame, ``{"around": [<layer>:<feature>, ...], "buffer_km":
@@ -45,6 +49,7 @@ from geo.filters import (
     range_end,
     range_start,
 )
+from geo.frontier import SIDES
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, resolve
 from geo.placement import Bounds
 from geo.playback import MODES, STEPS, Playback, check_length
@@ -56,7 +61,8 @@ SCENE_REQUIRED = ("id", "title", "caption", "layers", "extent")
 SCENE_OPTIONAL = ("basemap", "filters", "play")
 PLAY_REQUIRED = ("from", "to", "step")
 PLAY_OPTIONAL = ("mode",)
-FILTER_FIELDS = ("date_from", "date_to", "actors", "event_types", "statuses", "regions", "text")
+FILTER_FIELDS = ("date_from", "date_to", "actors", "event_types", "statuses", "regions", "text", "within_km",
+                 "sides", "stretches")
 DEFAULT_BASEMAP = "none"
 KEY_SCENE = "scene"  # ?scene=ID opens that scene; the rest of the query string overrides it
 
@@ -73,6 +79,9 @@ _FILTER_LABELS = (
     ("statuses", "statuses"),
     ("regions", "regions"),
     ("text", "search text"),
+    ("within_km", "distance to the frontier"),
+    ("sides", "banks"),
+    ("stretches", "frontier stretches"),
 )
 
 
@@ -166,12 +175,14 @@ def load_scenes(
     region_ids: Collection[str],
     basemap_ids: Collection[str],
     feature_refs: Collection[str],
+    stretch_ids: Collection[str] = (),
 ) -> list[Scene]:
     """Read and validate ``scenes.json``; raises ScenesError listing every problem of every scene.
 
     ``layer_ids`` are the manifest's layers in drawing order; ``region_ids`` the regions the page
     offers (``geo.filters.region_choices``); ``feature_refs`` the valid ``<layer>:<feature>``
-    references (``geo.layers.feature_refs``).
+    references (``geo.layers.feature_refs``); ``stretch_ids`` the frontier's stretches
+    (``geo.frontier.load_stretches``).
     """
     path = Path(layers_dir) / SCENES_NAME
     try:
@@ -191,6 +202,7 @@ def load_scenes(
         regions=frozenset(region_ids),
         basemaps=frozenset(basemap_ids),
         refs=frozenset(feature_refs),
+        stretches=frozenset(stretch_ids),
     )
     problems: list[Problem] = []
     scenes: list[Scene] = []
@@ -217,6 +229,7 @@ class _Known:
     regions: frozenset[str]
     basemaps: frozenset[str]
     refs: frozenset[str]
+    stretches: frozenset[str]
 
 
 def _parse_scene(path: Path, position: int, entry: Any, known: _Known, problems: list[Problem]) -> Scene | None:
@@ -311,11 +324,18 @@ def _filters(raw: Any, known: _Known, bad: _Report) -> FilterState:
             ("event_types", known.event_types, "event type"),
             ("statuses", frozenset(STATUSES), "status"),
             ("regions", known.regions, "region"),
+            ("sides", frozenset(SIDES), "bank side"),
+            ("stretches", known.stretches, "frontier stretch"),
         )
     }
     # Stripped as the page strips its search box, so an untouched scene never reads as changed.
     text = text.strip() if isinstance(text, str) else ""
-    return FilterState(date_from=date_from, date_to=date_to, text=text, **id_sets)
+    within_km = raw.get("within_km")
+    if "within_km" in raw and not (_finite(within_km) and within_km >= 0):
+        field_bad("within_km", f"must be a number of km, 0 or more, got {within_km!r}")
+        within_km = None
+    return FilterState(date_from=date_from, date_to=date_to, text=text,
+                       within_km=None if within_km is None else float(within_km), **id_sets)
 
 
 def _date(raw: dict[str, Any], name: str, read: Callable[[str], dt.date], bad: _Report) -> dt.date | None:

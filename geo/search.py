@@ -29,6 +29,8 @@ PART_DATASETS = "datasets"  # the datasets the reader left unticked (the page's 
 FILTER_NAMES = {
     filters.PART_DATES: "date", filters.PART_ACTORS: "actor", filters.PART_TYPES: "event type",
     filters.PART_STATUSES: "status", filters.PART_REGIONS: "region", PART_DATASETS: "dataset",
+    filters.PART_WITHIN: "distance to the frontier", filters.PART_SIDES: "bank",
+    filters.PART_STRETCHES: "frontier stretch",
 }
 
 

@@ -169,12 +169,17 @@ class Snapshot:
         line = Frontier(self.layers["frontier"].frame.geometry.union_all())
         return line.length_km, tuple(load_stretches(line, self.layers_dir))
 
+    @property
+    def stretch_names(self) -> dict[str, str]:
+        """The frontier's stretches' names by id, west to east."""
+        return {stretch.id: stretch.name for stretch in self.frontier_axis[1]}
+
     @cached_property
     def known(self) -> KnownIds:
         return KnownIds(
             actors=frozenset(self.vocabulary.actors), event_types=frozenset(self.vocabulary.event_types),
             regions=frozenset(self.regions), layers=tuple(self.layers), basemaps=frozenset(self.basemaps),
-            events=self.index.ids,
+            events=self.index.ids, stretches=frozenset(stretch.id for stretch in self.frontier_axis[1]),
         )
 
     @cached_property
@@ -425,6 +430,9 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         joined = joined.reset_index(drop=True)
         lons, lats = placement.symbol_points(joined, placement.frontier_box(layers))
         aliases = load_aliases(layers_module.feature_refs(layers), layers_dir)
+        # The scenes may name any stretch, whether or not an event lies on it.
+        stretch_ids = [stretch.id for stretch in load_stretches(
+            Frontier(layers["frontier"].frame.geometry.union_all()), layers_dir)]
     except ProblemsError as error:  # a layer, the vocabulary, the basemaps, an events file, a stored event
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
@@ -444,6 +452,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         workshop, scenes_error = scenes.load_scenes(
             layers_dir, layer_ids=tuple(layers), actor_ids=vocabulary.actors, event_type_ids=vocabulary.event_types,
             region_ids=regions, basemap_ids=basemaps, feature_refs=layers_module.feature_refs(layers),
+            stretch_ids=stretch_ids,
         ), None
     except scenes.ScenesError as error:  # the page still works; only the workshop is off
         logger.warning("scenes refused: %s", error)

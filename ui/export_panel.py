@@ -53,7 +53,8 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
         title = st.text_input("Title", value=scene.title if scene is not None else figure.DEFAULT_TITLE)
         # No key: the subtitle follows the filters (a reader's own lasts until they change).
         description = st.text_input("Subtitle", value=figure.describe_shown(state, events, data.vocabulary,
-                                                                            data.regions, shown))
+                                                                            data.regions, shown,
+                                                                            data.stretch_names))
         output = st.selectbox("Format", export.FORMATS, key="export_format", format_func=lambda key: FORMAT_LABELS[key])
         if output == "png":
             preset = st.selectbox("Size", [*export.PRESETS, "custom"], key="export_preset",
