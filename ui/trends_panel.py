@@ -19,7 +19,7 @@ def trends_panel(data: Snapshot, shown: pd.DataFrame, state: FilterState) -> Non
     """The shown events (the filters applied) counted per segment of the frontier and period."""
     with st.expander("Change along the frontier"):
         within_column, segment_column, period_column = st.columns(3)
-        within_km = within_column.number_input("Within km of the frontier", min_value=0, max_value=500, value=25,
+        within_km = within_column.number_input("Count events within (km)", min_value=0, max_value=500, value=25,
                                                step=5, key="trends_within_km")
         segment_km = segment_column.number_input("Segment length (km)", min_value=10, max_value=1400, value=50,
                                                  step=10, key="trends_segment_km")
