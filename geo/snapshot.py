@@ -66,6 +66,7 @@ from geo.basemaps import Basemap, load_basemaps
 from geo.events import Document, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
 from geo.frontier import Frontier, Stretch, load_stretches
+from geo.frontierchange import LevelStyle, load_level_styles
 from geo.join import JoinError
 from geo.layers import Layer
 from geo.mapview import MapData, layer_files, level_file_name
@@ -160,10 +161,19 @@ class Snapshot:
         return index
 
     @cached_property
+    def frontier(self) -> Frontier:
+        """The frontier layer's line as an axis, west to east (``geo.frontier``)."""
+        return Frontier(self.layers["frontier"].frame.geometry.union_all())
+
+    @cached_property
     def frontier_axis(self) -> tuple[float, tuple[Stretch, ...]]:
         """The frontier's length in km and its named stretches (``geo.frontier``), west to east."""
-        line = Frontier(self.layers["frontier"].frame.geometry.union_all())
-        return line.length_km, tuple(load_stretches(line, self.layers_dir))
+        return self.frontier.length_km, tuple(load_stretches(self.frontier, self.layers_dir))
+
+    @cached_property
+    def trend_levels(self) -> tuple[LevelStyle, ...]:
+        """How each change level of the frontier's segments is drawn (``layers/trend-levels.json``)."""
+        return load_level_styles(self.layers_dir)
 
     @cached_property
     def known(self) -> KnownIds:
