@@ -144,12 +144,13 @@ def sidebar_view(data: Snapshot) -> ViewState:
 
 # --- map and table -------------------------------------------------------------------------------
 
-def draw_map(data: Snapshot, shown: pd.DataFrame, state: FilterState, view: ViewState, bounds: Bounds | None,
+def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bounds | None,
              presenter: bool, beside_legend: bool = False, playback: ps.Playback | None = None,
-             playback_range: tuple[dt.date, dt.date] | None = None) -> None:
+             playback_range: tuple[dt.date, dt.date] | None = None, change: dict | None = None) -> None:
     """The map; ``bounds`` (None: stay) fitted into the part the legend leaves free when
     ``beside_legend`` ("Fit to events"), else exactly (a link's view, a scene's extent); the
-    ``playback`` where it paused, over the days ``playback_range``."""
+    ``playback`` where it paused, over the days ``playback_range``; the frontier coloured by
+    ``change`` (``ui.trends_panel.frontier_change``; None: not)."""
     if bounds is not None:
         st.session_state[ps.FIT_REQUEST] += 1  # a new request, even for the bounds asked for last time
     reveal = ps.reveals(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), view.selected_event)
@@ -157,7 +158,7 @@ def draw_map(data: Snapshot, shown: pd.DataFrame, state: FilterState, view: View
                                bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST], reveal=reveal,
                                fit_beside_legend=beside_legend,
                                playback=None if playback is None else playback.browser(), playback_range=playback_range,
-                               frontier_change=frontier_change(data, shown, state))
+                               frontier_change=change)
     overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data=data.map_data())
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
@@ -239,12 +240,14 @@ def main() -> None:
         opened=st.session_state.pop(ps.OPEN_BBOX, None), fit_clicked=fit, events_bounds=data.events_bounds(shown),
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
-    draw_map(data, shown, state, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range)
+    change = frontier_change(data, shown, state)  # drawn on the map and in its figure
+    draw_map(data, shown, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range,
+             change=change)
     view_in_words(data, shown, total, state, presenter)
     draw_charts(playback)
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):
-        export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)
+        export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene, change)
     with st.container(key="presenter-hidden-table"):
         st.subheader("Events")
         events_table(data, shown_mask, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))

@@ -124,6 +124,12 @@ def frontier_change(segments: Mapping[str, Any], styles: Sequence[LevelStyle]) -
             "levels": {style.id: {"colour": style.colour, "label": style.label} for style in styles}}
 
 
+def drawn_levels(change: Mapping[str, Any], styles: Sequence[LevelStyle]) -> list[LevelStyle]:
+    """The ``styles`` of the levels some segment of ``change`` (``frontier_change``) is drawn in."""
+    present = {feature["properties"]["level"] for feature in change["segments"]["features"]}
+    return [style for style in styles if style.id in present]
+
+
 def change_legend_items(styles: Sequence[LevelStyle]) -> list[LegendItem]:
     """A legend row per change level, in the colour its segments are drawn (the runtime shows the
     rows of the levels drawn)."""

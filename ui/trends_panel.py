@@ -4,10 +4,10 @@ CSV (docs/DATA.md, "Change along the frontier"). Widgets only."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
-
-from typing import Any
 
 from geo import mapview
 from geo.filters import FilterState
