@@ -23,7 +23,8 @@ while the layer itself is hidden); popup text is fetched when a popup opens.
 
 When drawing completes and is painted (the requested layers fetched and drawn, the events and
 their outlines drawn, then two animation frames) the browser holds ``window.panjMap = {ready: true, eventsDrawn, extentsDrawn, layers: {id:
-{visible, features, title}}, basemap, highlight}``; browser tests and the PNG exporter wait on
+{visible, features, title}}, basemap, highlight, frontierChange: {segments, levels}}`` (the
+segments coloured by change drawn, and how many of each level); browser tests and the PNG exporter wait on
 ``window.panjMap.ready``. A layer that cannot be fetched leaves ``ready`` false and names itself in
 ``window.panjMap.error``. Manifest layer paths carry the classes ``panj-layer panj-layer-<id>``.
 """

@@ -1103,7 +1103,8 @@
 
   /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, data: {url, count},
    * mask, vocabulary, highlight, bounds, fitRequest, fitBesideLegend}, a playback's (playback,
-   * playbackRange), and a video frame's faded (a mask, as mask, of the rows drawn lighter); ready
+   * playbackRange), the frontier coloured by change (frontierChange, or null: setFrontierChange),
+   * and a video frame's faded (a mask, as mask, of the rows drawn lighter); ready
    * turns true once its layers and events are drawn and the frame painted. */
   PanjMap.prototype.update = function (group, u) {
     var update = this.beginUpdate();
