@@ -1110,7 +1110,10 @@
     var update = this.beginUpdate();
     this.playback.fromUpdate(u.playback || null, u.playbackRange || null);
     this.setBasemap(u.basemap);
-    var layersDrawn = this.setLayers(u.layers).then(this.setFrontierChange.bind(this, u.frontierChange || null));
+    // Drawn now, not once the layers arrive (an older update's layers could arrive after a newer
+    // update's); _restack keeps the segments over each layer as it comes.
+    this.setFrontierChange(u.frontierChange || null);
+    var layersDrawn = this.setLayers(u.layers);
     var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal, u.faded);
     // A fit to another detail's zoom draws the layers and outlines again (_zoomDetail: _redrawn).
     this.fit(u.bounds, u.fitRequest, u.fitBesideLegend === true);
