@@ -137,6 +137,9 @@ class Snapshot:
     home: Bounds  # the view the map opens on (geo.placement.home_bounds)
     scenes: dict[str, scenes.Scene]  # in the story's order; empty when the file is broken
     scenes_error: str | None  # why the scenes file was refused
+    # How each change level of the frontier's segments is drawn (layers/trend-levels.json): read
+    # with the rest, so a broken file is the page's one explanation, not a failure later.
+    trend_levels: tuple[LevelStyle, ...]
     # The store the events of the datasets not shipped were read from (None: shipped ones only);
     # the search asks it about them (read-only, at whatever revision it is now).
     store: Store | None = None
@@ -169,11 +172,6 @@ class Snapshot:
     def frontier_axis(self) -> tuple[float, tuple[Stretch, ...]]:
         """The frontier's length in km and its named stretches (``geo.frontier``), west to east."""
         return self.frontier.length_km, tuple(load_stretches(self.frontier, self.layers_dir))
-
-    @cached_property
-    def trend_levels(self) -> tuple[LevelStyle, ...]:
-        """How each change level of the frontier's segments is drawn (``layers/trend-levels.json``)."""
-        return load_level_styles(self.layers_dir)
 
     @cached_property
     def known(self) -> KnownIds:
@@ -413,6 +411,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         joined = joined.reset_index(drop=True)
         lons, lats = placement.symbol_points(joined, placement.frontier_box(layers))
         aliases = load_aliases(layers_module.feature_refs(layers), layers_dir)
+        trend_levels = load_level_styles(layers_dir)
     except ProblemsError as error:  # a layer, the vocabulary, the basemaps, an events file, a stored event
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
@@ -437,7 +436,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         shipped_events=shipped_events, aliases=aliases, symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary,
         documents=stored.documents, basemaps=basemaps, regions=regions, span=filters.date_span(joined),
         home=placement.home_bounds(layers, joined),
-        scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
+        scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error, trend_levels=trend_levels,
     )
 
 

@@ -103,3 +103,15 @@ def test_the_level_styles_name_every_level_once(tmp_path: Path) -> None:
     assert "level 'large-increase', field 'colour': must be #rrggbb" in text
     assert "level 'sideways', field 'id': not a change level" in text
     assert "level 'sideways', field 'label': must be a non-empty string" in text
+
+
+def test_a_broken_level_styles_file_is_the_pages_one_explanation(tmp_path) -> None:
+    import shutil
+
+    from geo.snapshot import DataError, build_snapshot
+
+    broken = tmp_path / "layers"
+    shutil.copytree(LAYERS_DIR, broken)
+    (broken / "trend-levels.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(DataError, match="trend-levels.json"):
+        build_snapshot(broken, None)
