@@ -37,7 +37,7 @@ from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel, hidden_datase
 from ui.export_panel import export_panel
 from ui.table import events_table
 from ui.timefilter import date_inputs, time_histogram
-from ui.trends_panel import trends_panel
+from ui.trends_panel import frontier_change, trends_panel
 from ui.workshop import playback_bar, step_caption, workshop_bar
 
 MAP_HEIGHT = 560
@@ -62,7 +62,7 @@ def base_map(data: Snapshot, presenter: bool) -> folium.Map:
     """The map without events, built afresh each run from cached inputs (st_folium changes the map
     object it draws); its code is the same on every run, so the map is never remounted."""
     base = mapview.build_base_map(data.map_layers, data.vocabulary, basemaps=data.basemaps, data=data.map_data(),
-                                  home=data.home, presenter=presenter)
+                                  home=data.home, presenter=presenter, change_levels=data.trend_levels)
     if presenter:  # the map's iframe is out of the page CSS's reach: its half goes into the map's header
         base.get_root().header.add_child(Verbatim(f"<style>{static_text('presenter.css')}</style>"),
                                          name="panj_presenter")
@@ -164,17 +164,19 @@ def sidebar_view(data: Snapshot) -> ViewState:
 
 def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bounds | None,
              presenter: bool, beside_legend: bool = False, playback: ps.Playback | None = None,
-             playback_range: tuple[dt.date, dt.date] | None = None) -> None:
+             playback_range: tuple[dt.date, dt.date] | None = None, change: dict | None = None) -> None:
     """The map; ``bounds`` (None: stay) fitted into the part the legend leaves free when
     ``beside_legend`` ("Fit to events"), else exactly (a link's view, a scene's extent); the
-    ``playback`` where it paused, over the days ``playback_range``."""
+    ``playback`` where it paused, over the days ``playback_range``; the frontier coloured by
+    ``change`` (``ui.trends_panel.frontier_change``; None: not)."""
     if bounds is not None:
         st.session_state[ps.FIT_REQUEST] += 1  # a new request, even for the bounds asked for last time
     reveal = ps.reveals(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), view.selected_event)
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, highlight=view.selected_event,
                                bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST], reveal=reveal,
                                fit_beside_legend=beside_legend,
-                               playback=None if playback is None else playback.browser(), playback_range=playback_range)
+                               playback=None if playback is None else playback.browser(), playback_range=playback_range,
+                               frontier_change=change)
     overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data=data.map_data())
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
@@ -256,12 +258,14 @@ def main() -> None:
         opened=st.session_state.pop(ps.OPEN_BBOX, None), fit_clicked=fit, events_bounds=data.events_bounds(shown),
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
-    draw_map(data, shown, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range)
+    change = frontier_change(data, shown, state)  # drawn on the map and in its figure
+    draw_map(data, shown, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range,
+             change=change)
     view_in_words(data, shown, total, state, presenter)
     draw_charts(playback)
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):
-        export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene)
+        export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene, change)
     with st.container(key="presenter-hidden-table"):
         st.subheader("Events")
         events_table(data, shown_mask, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))

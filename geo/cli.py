@@ -17,7 +17,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -369,6 +369,10 @@ text alternative: a figure carries the view in words ("Showing 5 of 30 events in
   title as its Title), a PDF as its Subject (pdfinfo shows it), an SVG as its <desc> (and
   <title>). --alt FILE also writes it to FILE, for a figure or a video (which carries none);
   not with --all-scenes.
+change along the frontier: --trends draws the frontier in segments of --segment-km (default 50)
+  coloured by each one's change level in the latest period (--period month or week), counting
+  the shown events within --within-km (default 25) of the frontier, as panj trends does; the
+  legend has a row per level drawn. Not for a playback.
 scenes: --scene ID exports a scene of layers/scenes.json as its own view (title, caption under
   the map); --all-scenes DIR writes every scene as DIR/01-<id>.<format>, ... for a handout, and a
   scene with a playback ("play") also as DIR/01-<id>.webm. --scene ID --out FILE.webm writes a
@@ -403,6 +407,7 @@ def _export_parser(
 ) -> argparse.ArgumentParser:
     from geo.events import STATUSES
     from geo.playback import MODES, STEPS
+    from geo.trends import PERIODS as TREND_PERIODS
 
     parser = _parser("export", _EXPORT_DESCRIPTION, _EXPORT_EPILOG)
     parser.add_argument("--out", type=Path, metavar="FILE",
@@ -448,6 +453,15 @@ def _export_parser(
                             help="extent in degrees, fitted exactly (default: the map's home extent)")
     view_group.add_argument("--basemap", choices=basemaps, default=None,
                             help=f"background tiles (default: {default_basemap})")
+    trends_group = parser.add_argument_group("change along the frontier")
+    trends_group.add_argument("--trends", action="store_true",
+                              help="colour the frontier's segments by their latest change level (see panj trends)")
+    trends_group.add_argument("--within-km", type=float, default=None, metavar="KM",
+                              help="with --trends: count events at most this far from the frontier (default: 25)")
+    trends_group.add_argument("--segment-km", type=float, default=None, metavar="KM",
+                              help="with --trends: length of each segment along the frontier (default: 50)")
+    trends_group.add_argument("--period", choices=TREND_PERIODS, default=None,
+                              help="with --trends: month (default) or week")
     size_group = parser.add_argument_group("size")
     size_group.add_argument("--preset", choices=presets, default="slides", help="PNG size preset (default: slides)")
     size_group.add_argument("--width", type=int, metavar="N", help="PNG width in pixels")
@@ -664,6 +678,9 @@ def export_png(argv: list[str]) -> int:
             raise _OptionError(f"--alt {args.alt}: is one figure's text alternative; with --all-scenes each "
                                "figure carries its own (a PNG's Description, a PDF's Subject, an SVG's <desc>)")
         video = _video_format(args)
+        change_options = _change_options(args)
+        if change_options is not None and (video is not None or args.animate is not None):
+            raise _OptionError("--trends: colours a still figure's frontier; leave it out of a playback")
         if args.out is None and args.all_scenes is None and (args.animate is None or args.frames is None):
             raise _OptionError("give --out FILE, or --all-scenes DIR")
         view_options = {"--from": args.date_from, "--to": args.date_to, "--actor": args.actor, "--type": args.event_type,
@@ -765,8 +782,10 @@ def export_png(argv: list[str]) -> int:
                                     description=description, locator=args.locator, fps=args.fps or 1.0)
                     _write_alt(args.alt, alt)
                     continue
+                view = wanted.view if change_options is None else replace(
+                    wanted.view, frontier_change=_frontier_change(snapshot, shown, wanted.state, *change_options))
                 result = export_view(
-                    wanted.out, snapshot=snapshot, shown=shown, view=wanted.view, title=wanted.title, size=size,
+                    wanted.out, snapshot=snapshot, shown=shown, view=view, title=wanted.title, size=size,
                     renderer=renderer, description=description, caption=wanted.caption, locator=args.locator,
                     output=output, alt=alt,
                 )
@@ -781,6 +800,37 @@ def export_png(argv: list[str]) -> int:
         print(f"panj export: {error}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_DONE
+
+
+def _change_options(args: argparse.Namespace) -> tuple[float, float, str] | None:
+    """--trends' distance, segment length and period (None without --trends), checked."""
+    given = [option for option, value in (("--within-km", args.within_km), ("--segment-km", args.segment_km),
+                                          ("--period", args.period)) if value is not None]
+    if not args.trends:
+        if given:
+            raise _OptionError(f"{', '.join(given)}: say how to colour the frontier: add --trends")
+        return None
+    within_km = 25.0 if args.within_km is None else args.within_km
+    segment_km = 50.0 if args.segment_km is None else args.segment_km
+    if not (math.isfinite(within_km) and within_km >= 0):
+        raise _OptionError(f"--within-km {within_km:g}: must be 0 or more km")
+    if not (math.isfinite(segment_km) and segment_km > 0):
+        raise _OptionError(f"--segment-km {segment_km:g}: must be more than 0 km")
+    return within_km, segment_km, args.period or "month"
+
+
+def _frontier_change(snapshot: Snapshot, shown: pd.DataFrame, state: FilterState, within_km: float, segment_km: float,
+                     period: str) -> dict[str, Any]:
+    """The frontier's segments coloured by their latest change level among the ``shown`` events, as
+    the map draws them (``geo.mapview.frontier_change``)."""
+    from geo import mapview
+    from geo.frontierchange import latest_segments
+    from geo.trends import trends
+
+    length_km, stretches = snapshot.frontier_axis
+    table = trends(shown, stretches, length_km=length_km, within_km=within_km, segment_km=segment_km, period=period,
+                   span=(state.date_from, state.date_to))
+    return mapview.frontier_change(latest_segments(snapshot.frontier, table, segment_km), snapshot.trend_levels)
 
 
 def _write_alt(path: Path | None, alt: str) -> None:

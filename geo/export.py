@@ -545,6 +545,8 @@ def _build_figure(
     # Paper cannot be clicked: the group row says what the symbol is, not what a click does.
     legend = [replace(item, label=PRINTED_GROUP_LABEL) if item.shape == mapview.GROUP_SHAPE else item
               for item in mapview.legend_items(layers, vocabulary, visible_layers=drawn_layers, events=in_frame)]
+    if view.frontier_change is not None:  # a row per level drawn, as on the page
+        legend += mapview.change_legend_items(mapview.drawn_levels(view.frontier_change, snapshot.trend_levels))
     data = snapshot.map_data()
     fmap = mapview.build_base_map(layers, vocabulary, basemaps={view.basemap: basemaps[view.basemap]}, data=data,
                                   legend=legend, for_export=True, vector_symbols_max=vector_symbols_max)

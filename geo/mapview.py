@@ -23,7 +23,8 @@ while the layer itself is hidden); popup text is fetched when a popup opens.
 
 When drawing completes and is painted (the requested layers fetched and drawn, the events and
 their outlines drawn, then two animation frames) the browser holds ``window.panjMap = {ready: true, eventsDrawn, extentsDrawn, layers: {id:
-{visible, features, title}}, basemap, highlight}``; browser tests and the PNG exporter wait on
+{visible, features, title}}, basemap, highlight, frontierChange: {segments, levels}}`` (the
+segments coloured by change drawn, and how many of each level); browser tests and the PNG exporter wait on
 ``window.panjMap.ready``. A layer that cannot be fetched leaves ``ready`` false and names itself in
 ``window.panjMap.error``. Manifest layer paths carry the classes ``panj-layer panj-layer-<id>``.
 """
@@ -35,7 +36,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,7 @@ from folium.template import Template
 from geo import assets, eventdata, labels, outlines
 from geo.basemaps import Basemap
 from geo.events import PLAN_STATUSES, Vocabulary
+from geo.frontierchange import LevelStyle
 from geo.layers import Layer
 from geo.markup import DataElement
 from geo.placement import Bounds, home_bounds
@@ -95,6 +97,12 @@ class MapView:
     fit_beside_legend: bool = False
     playback: Mapping[str, Any] | None = None
     playback_range: tuple[dt.date, dt.date] | None = None
+    # The frontier's segments coloured by their latest change level (``frontier_change``); None: not drawn.
+    frontier_change: Mapping[str, Any] | None = None
+
+
+CHANGE_SECTION = "Change along the frontier"
+CHANGE_WEIGHT = 5.0  # px: wider than the frontier layer's line, which it covers
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,26 @@ class LegendItem:
     weight: float = 1.0
     dashed: bool = False
     shape: str = "circle"
+
+
+def frontier_change(segments: Mapping[str, Any], styles: Sequence[LevelStyle]) -> dict[str, Any]:
+    """What the map draws of ``segments`` (``geo.frontierchange.latest_segments``): the segments
+    and each level's colour and label (a segment of no level, with no norm to compare, is not drawn)."""
+    return {"segments": segments, "weight": CHANGE_WEIGHT,
+            "levels": {style.id: {"colour": style.colour, "label": style.label} for style in styles}}
+
+
+def drawn_levels(change: Mapping[str, Any], styles: Sequence[LevelStyle]) -> list[LevelStyle]:
+    """The ``styles`` of the levels some segment of ``change`` (``frontier_change``) is drawn in."""
+    present = {feature["properties"]["level"] for feature in change["segments"]["features"]}
+    return [style for style in styles if style.id in present]
+
+
+def change_legend_items(styles: Sequence[LevelStyle]) -> list[LegendItem]:
+    """A legend row per change level, in the colour its segments are drawn (the runtime shows the
+    rows of the levels drawn)."""
+    return [LegendItem(CHANGE_SECTION, style.id, style.label, "line", stroke=style.colour, weight=CHANGE_WEIGHT)
+            for style in styles]
 
 
 def legend_items(
@@ -336,7 +364,7 @@ class Legend(DataElement):
 
     attributes = {"Layers": "data-panj-legend-layer", "Actors": "data-panj-legend-actor",
                   "Event types": "data-panj-legend-type", "Location": "data-panj-legend-location",
-                  "Status": "data-panj-legend-status"}
+                  "Status": "data-panj-legend-status", CHANGE_SECTION: "data-panj-legend-change"}
 
     def __init__(self, items: Iterable[LegendItem], *, position: str = "topright", expanded: bool = False,
                  folded: bool = False):
@@ -388,6 +416,7 @@ class EventsLayer(DataElement):
             "fitBesideLegend": view.fit_beside_legend,
             "playback": None if view.playback is None else dict(view.playback),
             "playbackRange": None if view.playback_range is None else [day.isoformat() for day in view.playback_range],
+            "frontierChange": None if view.frontier_change is None else dict(view.frontier_change),
         }
 
 
@@ -404,10 +433,12 @@ def build_base_map(
     presenter: bool = False,
     home: Bounds | None = None,
     vector_symbols_max: int | None = None,
+    change_levels: Sequence[LevelStyle] = (),
 ) -> folium.Map:
     """The map without events: identical for identical data, so the page keeps it across reruns.
 
-    ``legend`` defaults to every layer and term (the runtime hides what is not on the map).
+    ``legend`` defaults to every layer and term and the ``change_levels`` of the frontier's
+    segments (the runtime hides what is not on the map).
     ``for_export`` turns off animations and the zoom control, and keeps the legend open in the
     bottom-right corner (the figure's furniture holds the others). ``presenter`` folds the legend
     behind its button (a projector has no room to spare over the map). ``home`` is
@@ -430,7 +461,7 @@ def build_base_map(
     _Runtime((west, south, east, north), basemaps.values(), layers, data, vector_symbols_max,
              full_detail=for_export).add_to(fmap)
     labels.MapLabels(data.labels).add_to(fmap)
-    Legend(legend_items(layers, vocabulary) if legend is None else legend,
+    Legend(legend_items(layers, vocabulary) + change_legend_items(change_levels) if legend is None else legend,
            position="bottomright" if for_export else "topright", expanded=for_export,
            folded=presenter).add_to(fmap)
     return fmap

@@ -67,6 +67,7 @@ from geo.basemaps import Basemap, load_basemaps
 from geo.events import Document, Term, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
 from geo.frontier import Frontier, Stretch, load_stretches
+from geo.frontierchange import LevelStyle, load_level_styles
 from geo.join import JoinError
 from geo.layers import Layer
 from geo.mapview import MapData, layer_files, level_file_name
@@ -140,6 +141,9 @@ class Snapshot:
     # What is wrong or doubtful in the analysts' actor colour files (geo.colours): bad entries
     # were skipped, colours too close to another kept; the page still shows everything.
     colour_problems: tuple[str, ...]
+    # How each change level of the frontier's segments is drawn (layers/trend-levels.json): read
+    # with the rest, so a broken file is the page's one explanation, not a failure later.
+    trend_levels: tuple[LevelStyle, ...]
     # The store the events of the datasets not shipped were read from (None: shipped ones only);
     # the search asks it about them (read-only, at whatever revision it is now).
     store: Store | None = None
@@ -164,10 +168,14 @@ class Snapshot:
         return index
 
     @cached_property
+    def frontier(self) -> Frontier:
+        """The frontier layer's line as an axis, west to east (``geo.frontier``)."""
+        return Frontier(self.layers["frontier"].frame.geometry.union_all())
+
+    @cached_property
     def frontier_axis(self) -> tuple[float, tuple[Stretch, ...]]:
         """The frontier's length in km and its named stretches (``geo.frontier``), west to east."""
-        line = Frontier(self.layers["frontier"].frame.geometry.union_all())
-        return line.length_km, tuple(load_stretches(line, self.layers_dir))
+        return self.frontier.length_km, tuple(load_stretches(self.frontier, self.layers_dir))
 
     @property
     def stretch_names(self) -> dict[str, str]:
@@ -433,6 +441,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         # The scenes may name any stretch, whether or not an event lies on it.
         stretch_ids = [stretch.id for stretch in load_stretches(
             Frontier(layers["frontier"].frame.geometry.union_all()), layers_dir)]
+        trend_levels = load_level_styles(layers_dir)
     except ProblemsError as error:  # a layer, the vocabulary, the basemaps, an events file, a stored event
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(problem) for problem in error.problems]) from error
@@ -464,7 +473,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         documents=stored.documents, basemaps=basemaps, regions=regions, span=filters.date_span(joined),
         home=placement.home_bounds(layers, joined),
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
-        colour_problems=tuple(str(problem) for problem in coloured.problems),
+        colour_problems=tuple(str(problem) for problem in coloured.problems), trend_levels=trend_levels,
     )
 
 

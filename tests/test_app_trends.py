@@ -16,6 +16,7 @@ import streamlit as st
 from conftest import run_page
 from streamlit.runtime.media_file_manager import MediaFileManager
 
+import geo.mapview
 from geo.trends import COLUMNS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
@@ -56,3 +57,37 @@ def test_the_event_within_the_distance_is_counted_in_its_segment(offered) -> Non
     assert tuple(rows[0]) == COLUMNS
     assert {row["period"] for row in rows} == {"2022-05"}
     assert [(row["segment_from_km"], row["events"]) for row in rows if row["events"] != "0"] == [("400.0", "1")]
+
+
+@pytest.fixture
+def updates(offered, monkeypatch) -> list[dict]:
+    """The map's updates (``geo.mapview.EventsLayer``) the page sends, in order."""
+    sent: list[dict] = []
+    made = geo.mapview.EventsLayer.__init__
+
+    def recording(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        sent.append(self.update)
+
+    monkeypatch.setattr(geo.mapview.EventsLayer, "__init__", recording)
+    return sent
+
+
+def test_ticking_the_choice_colours_the_frontier_on_the_map(updates) -> None:
+    # From January: May is measured against January to April, with no event (a norm of 0 and one
+    # event in May is too few to call a change: limited).
+    at = run_page({"from": "2022-01-01"})
+    assert updates[-1]["frontierChange"] is None  # off until ticked
+    at.number_input(key="trends_within_km").set_value(60).run()
+    at.checkbox(key="trends_on_map").check().run()
+    assert not at.exception, at.exception
+    change = updates[-1]["frontierChange"]
+    features = change["segments"]["features"]
+    # The fixture's frontier, 67°E to 75°E on 37°N, is 8 × 89.0 ≈ 712 km: 14 segments of 50 km and one of 12.
+    assert [feature["properties"]["from_km"] for feature in features] == [50.0 * n for n in range(15)]
+    assert {feature["properties"]["period"] for feature in features} == {"2022-05"}
+    assert {feature["properties"]["level"] for feature in features} == {"limited"}
+    assert [feature["properties"]["from_km"] for feature in features if feature["properties"]["events"]] == [400.0]
+    assert set(change["levels"]) == {"large-increase", "moderate-increase", "limited", "large-decrease"}
+    at.checkbox(key="trends_on_map").uncheck().run()
+    assert updates[-1]["frontierChange"] is None

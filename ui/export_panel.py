@@ -12,6 +12,7 @@ import logging
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import shapely
@@ -46,9 +47,10 @@ render_button = st.components.v2.component(
 
 
 def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown: pd.DataFrame, view: ViewState,
-                 scene: scenes.Scene | None) -> None:
+                 scene: scenes.Scene | None, change: dict[str, Any] | None = None) -> None:
     """The figure export of the view on screen, and the shown events as GeoJSON and CSV; ``events``:
-    those of the datasets shown, which the filters chose ``shown`` from."""
+    those of the datasets shown, which the filters chose ``shown`` from; ``change``, the frontier
+    coloured by change as the map draws it (``ui.trends_panel.frontier_change``; None: not drawn)."""
     with st.expander("Export"):
         title = st.text_input("Title", value=scene.title if scene is not None else figure.DEFAULT_TITLE)
         # No key: the subtitle follows the filters (a reader's own lasts until they change).
@@ -67,7 +69,7 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
             orientation = right.selectbox("Orientation", layout.ORIENTATIONS, key="export_orientation")
             size = export.paper_page(paper, orientation)
         locator = st.checkbox("Locator inset", value=True, key="export_locator")
-        wanted = (state, view.visible_layers, view.basemap, title, description, size, output, locator)
+        wanted = (state, view.visible_layers, view.basemap, title, description, size, output, locator, change)
         clicked = render_button(key="export_render", data={"label": f"Render {output.upper()}", "disabled": size is None},
                                 on_render_change=lambda: None, height="content")
         if clicked.render is not None and size is not None:
@@ -79,7 +81,7 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
             alt = summary.view_summary(shown, len(events), data.vocabulary, data.regions, state.regions,
                                        data.place_names)
             render_figure(data, shown, replace(view, bbox=bounds), title, description, size, output, locator, alt,
-                          wanted)
+                          wanted, change)
         rendered = st.session_state.get(ps.PNG)
         if rendered is not None and rendered["wanted"] == wanted:
             st.caption(f"Rendered: {rendered['label']}", help="The view's bounds when Render was clicked")
@@ -227,9 +229,10 @@ def custom_size() -> export.ExportSize | None:
 
 
 def render_figure(data: Snapshot, shown: pd.DataFrame, view: ViewState, title: str, description: str,
-                  size: export.ExportSize, output: str, locator: bool, alt: str, wanted: tuple) -> None:
+                  size: export.ExportSize, output: str, locator: bool, alt: str, wanted: tuple,
+                  change: dict[str, Any] | None = None) -> None:
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, bounds=view.bbox,
-                               highlight=view.selected_event)
+                               highlight=view.selected_event, frontier_change=change)
     st.session_state.pop(ps.PNG, None)
     with st.status("Rendering the figure in headless Chromium…") as status, tempfile.TemporaryDirectory() as folder:
         try:

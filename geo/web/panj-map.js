@@ -834,6 +834,9 @@
     this.eventsDrawn = 0;
     this.extentsDrawn = 0;  // events whose area outline is drawn (events of one place share it)
     this.layers = {};
+    // The frontier's segments drawn by change level (setFrontierChange): how many, and of each level.
+    this.frontierChange = { segments: 0, levels: {} };
+    this._changeLayer = null;
     this._plannedLayers = false;  // whether a shown layer has a planned feature (setLayers)
     this.basemap = "none";
     this.highlight = null;
@@ -1029,12 +1032,45 @@
     }));
   };
 
-  /* Layers arrive in any order; SVG stacks them by insertion, so restore the manifest's order. */
+  /* Layers arrive in any order; SVG stacks them by insertion, so restore the manifest's order, with
+   * the frontier's change segments over them all. */
   PanjMap.prototype._restack = function () {
     var self = this;
     this._layerOrder.forEach(function (id) {
       if (self._shownLayers[id]) { self._shownLayers[id].bringToFront(); }
     });
+    if (this._changeLayer) { this._changeLayer.bringToFront(); }
+  };
+
+  /* The frontier in segments coloured by their latest change level (geo.mapview.frontier_change:
+   * {segments: GeoJSON, levels: {id: {colour, label}}, weight}), or none (null); a segment of no level is
+   * not drawn. Its legend rows are those of the levels drawn. */
+  PanjMap.prototype.setFrontierChange = function (change) {
+    var drawn = { segments: 0, levels: {} }, shown = {};
+    if (this._changeLayer) { this.map.removeLayer(this._changeLayer); }
+    this._changeLayer = null;
+    if (change !== null) {
+      var levels = change.levels, weight = change.weight;
+      this._changeLayer = L.geoJSON(change.segments, {
+        renderer: this.svg,
+        filter: function (feature) { return Boolean(levels[feature.properties.level]); },
+        style: function (feature) {
+          return { color: levels[feature.properties.level].colour, weight: weight, opacity: 1,
+                   lineCap: "butt", className: "panj-frontier-change panj-change-" + feature.properties.level };
+        },
+        onEachFeature: function (feature, layer) {
+          var p = feature.properties;
+          drawn.segments += 1;
+          drawn.levels[p.level] = (drawn.levels[p.level] || 0) + 1;
+          shown[p.level] = true;
+          layer.bindTooltip(esc("km " + p.from_km + "\u2013" + p.to_km + ", " + p.period + ": " + p.events +
+            " event" + (p.events === 1 ? "" : "s") + " against a mean of " + p.mean_4 + " before. " +
+            levels[p.level].label), { sticky: true, className: "panj-tooltip" });
+        }
+      }).addTo(this.map);
+    }
+    this.frontierChange = drawn;
+    this._legendShow("data-panj-legend-change", shown);
   };
 
   /* Once painted, the files the next zoom out or in past DETAIL_STEPS would draw, for the layers
@@ -1068,12 +1104,16 @@
 
   /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, data: {url, count},
    * mask, vocabulary, highlight, bounds, fitRequest, fitBesideLegend}, a playback's (playback,
-   * playbackRange), and a video frame's faded (a mask, as mask, of the rows drawn lighter); ready
+   * playbackRange), the frontier coloured by change (frontierChange, or null: setFrontierChange),
+   * and a video frame's faded (a mask, as mask, of the rows drawn lighter); ready
    * turns true once its layers and events are drawn and the frame painted. */
   PanjMap.prototype.update = function (group, u) {
     var update = this.beginUpdate();
     this.playback.fromUpdate(u.playback || null, u.playbackRange || null);
     this.setBasemap(u.basemap);
+    // Drawn now, not once the layers arrive (an older update's layers could arrive after a newer
+    // update's); _restack keeps the segments over each layer as it comes.
+    this.setFrontierChange(u.frontierChange || null);
     var layersDrawn = this.setLayers(u.layers);
     var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal, u.faded);
     // A fit to another detail's zoom draws the layers and outlines again (_zoomDetail: _redrawn).
