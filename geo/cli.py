@@ -371,8 +371,8 @@ text alternative: a figure carries the view in words ("Showing 5 of 30 events in
   not with --all-scenes.
 change along the frontier: --trends draws the frontier in segments of --segment-km (default 50)
   coloured by each one's change level in the latest period (--period month or week), counting
-  the shown events within --within-km (default 25) of the frontier, as panj trends does; the
-  legend has a row per level drawn. Not for a playback.
+  the shown events within --within-km (the frontier filter; 25 when not given) of the frontier,
+  as panj trends does; the legend has a row per level drawn. Not for a playback.
 scenes: --scene ID exports a scene of layers/scenes.json as its own view (title, caption under
   the map); --all-scenes DIR writes every scene as DIR/01-<id>.<format>, ... for a handout, and a
   scene with a playback ("play") also as DIR/01-<id>.webm. --scene ID --out FILE.webm writes a
@@ -456,8 +456,6 @@ def _export_parser(
     trends_group = parser.add_argument_group("change along the frontier")
     trends_group.add_argument("--trends", action="store_true",
                               help="colour the frontier's segments by their latest change level (see panj trends)")
-    trends_group.add_argument("--within-km", type=float, default=None, metavar="KM",
-                              help="with --trends: count events at most this far from the frontier (default: 25)")
     trends_group.add_argument("--segment-km", type=float, default=None, metavar="KM",
                               help="with --trends: length of each segment along the frontier (default: 50)")
     trends_group.add_argument("--period", choices=TREND_PERIODS, default=None,
@@ -804,8 +802,9 @@ def export_png(argv: list[str]) -> int:
 
 def _change_options(args: argparse.Namespace) -> tuple[float, float, str] | None:
     """--trends' distance, segment length and period (None without --trends), checked."""
-    given = [option for option, value in (("--within-km", args.within_km), ("--segment-km", args.segment_km),
-                                          ("--period", args.period)) if value is not None]
+    # --within-km is the frontier filter (shared with panj events): --trends counts within it too.
+    given = [option for option, value in (("--segment-km", args.segment_km), ("--period", args.period))
+             if value is not None]
     if not args.trends:
         if given:
             raise _OptionError(f"{', '.join(given)}: say how to colour the frontier: add --trends")

@@ -57,7 +57,7 @@ def test_the_figure_legend_lists_only_the_levels_drawn(snapshot: Snapshot) -> No
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    (["--within-km", "10"], "--within-km: say how to colour the frontier: add --trends"),
+    (["--segment-km", "10"], "--segment-km: say how to colour the frontier: add --trends"),
     (["--trends", "--segment-km", "0"], "--segment-km 0: must be more than 0 km"),
     (["--trends", "--animate", "month", "--from", "2022-01", "--to", "2022-03"], "--trends: colours a still figure"),
 ])
