@@ -23,7 +23,7 @@ def test_ticking_the_choice_colours_the_frontier(page, hostile_app_url) -> None:
     assert frame.evaluate("() => window.panjMap.frontierChange.segments") == 0
     assert frame.locator("[data-panj-legend-change]:not([hidden])").count() == 0
     page.get_by_text("Change along the frontier").first.click()
-    within = page.get_by_label("Within km of the frontier")
+    within = page.get_by_label("Count events within (km)")
     within.fill("60")
     within.press("Enter")
     page.get_by_text("Colour the frontier by change").click()
