@@ -421,7 +421,8 @@ def _run_child(job: tuple[str, Any]) -> Any:
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
         logger.error("child process for %s failed: %s", job[0], done.stderr[-4000:])
-        raise ChildError(f"the process building the page data failed ({done.returncode}): {reason[0]}")
+        what = {"snapshot": "building the page data", "popups": "writing the popup text"}[job[0]]
+        raise ChildError(f"the process {what} failed ({done.returncode}): {reason[0]}")
     return pickle.loads(done.stdout)
 
 
