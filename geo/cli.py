@@ -895,6 +895,7 @@ def import_events(argv: list[str]) -> int:
         DEFAULT_MAX_BYTES,
         FORMATS,
         MAX_MB_ENV,
+        TRUST_CHOICES,
         UNIT,
         ImportFileError,
         dataset_id,
@@ -925,6 +926,14 @@ def import_events(argv: list[str]) -> int:
                f"  date_start to date_end is the event's span, best its fatalities (low and high kept),\n"
                f"  side_a and side_b its actors, type_of_violence its type (layers/import-ucdp.json).\n"
                f"  --update takes ACLED, UCDP and GeoJSON files.\n"
+               f"places: a row known only to its province (ACLED's geo_precision 3, UCDP's where_prec 4)\n"
+               f"  stands on the province its admin1 (adm_1) names, by the provinces layer's names and\n"
+               f"  layers/aliases.json's spellings; a row whose own country or admin1 names another area than\n"
+               f"  its point falls in is flagged (with its distance to the frontier) and stands where --trust\n"
+               f"  says: 'point' (the default) where its point falls, 'row' on the province its admin1 names\n"
+               f"  (known to the province). A row that cannot stand on its admin1 (none, an unknown name, a\n"
+               f"  province of another country than the row's) keeps its point, flagged with why. The\n"
+               f"  output counts the rows placed by each rule.\n"
                f"deletions: a CSV file with a column event_id_cnty (ACLED's deletions file) or id, and\n"
                f"  optionally deleted_timestamp; a row of the update revised after its deletion stays.\n"
                f"size: files over {DEFAULT_MAX_BYTES // 1024 // 1024} MB are refused; --max-size or {MAX_MB_ENV} "
@@ -935,7 +944,8 @@ def import_events(argv: list[str]) -> int:
                "examples:\n  panj import 2022-acled-tajikistan.csv --name \"ACLED Tajikistan 2022\" --licence \"ACLED terms of use\"\n"
                "  panj import GEDEvent_v24_1.csv --name \"UCDP GED 24.1\" --licence \"CC BY 4.0\"\n"
                "  panj import second-article.json --name \"Second article\" --report report.csv\n"
-               "  panj import acled-week-23.csv --update \"ACLED Tajikistan 2022\" --deletions acled-deleted.csv",
+               "  panj import acled-week-23.csv --update \"ACLED Tajikistan 2022\" --deletions acled-deleted.csv\n"
+               "  panj import acled-frontier.csv --name \"ACLED frontier\" --trust row",
     )
     parser.add_argument("file", type=Path, metavar="FILE", help="the file to import")
     target = parser.add_mutually_exclusive_group(required=True)
@@ -946,6 +956,9 @@ def import_events(argv: list[str]) -> int:
     parser.add_argument("--keep-good", action="store_true",
                         help="store the accepted rows of a file that has rejected ones (the report lists those)")
     parser.add_argument("--format", choices=FORMATS, help="the file's format (default: from the file)")
+    parser.add_argument("--trust", choices=TRUST_CHOICES, default="point",
+                        help="where a row whose own country or admin1 disagrees with its point stands: where its "
+                             "point falls, or on the province its admin1 names (default: %(default)s)")
     parser.add_argument("--licence", default="", metavar="TEXT", help="the licence or terms the data comes under")
     parser.add_argument("--report", type=Path, metavar="CSV",
                         help="also write the report (every row accepted, rejected or flagged) as CSV")
@@ -993,7 +1006,7 @@ def import_events(argv: list[str]) -> int:
             imported = read_file(options.file, dataset_name=name, file_format=options.format,
                                  layers_dir=options.layers_dir, max_bytes=max_bytes,
                                  existing=store.existing(besides=name if updating else None),
-                                 dataset_key=updating.id if updating else None)
+                                 dataset_key=updating.id if updating else None, trust=options.trust)
             if options.report is not None:
                 options.report.write_text(imported.report_csv(), encoding="utf-8", newline="")
             for line in imported.flagged:
@@ -1004,6 +1017,8 @@ def import_events(argv: list[str]) -> int:
             if imported.rejected:
                 for problem in imported.problems():
                     print(problem, file=sys.stderr)
+            if imported.placement_text():
+                print(imported.placement_text(), file=sys.stderr)
             if not imported.events and not deletions or imported.rejected and not options.keep_good:
                 print(f"panj import: nothing imported: {len(imported.events)} {unit}s accepted, "
                       f"{len(rejected - {None})} rejected" + (" and the file refused" if None in rejected else "")

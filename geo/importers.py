@@ -31,7 +31,7 @@ import pyproj
 import shapely
 from shapely.geometry import shape
 
-from geo.aliases import fold, load_aliases
+from geo.aliases import ALIASES_NAME, fold, load_aliases
 from geo.events import (
     EVENT_OPTIONAL,
     EVENT_REQUIRED,
@@ -90,6 +90,23 @@ DATE_MEANINGS = {
                   "5": "known to the year"},
 }
 ACLED_PUBLISHER = "ACLED (Armed Conflict Location & Event Data)"
+# What the page calls a source's date precision where the dates alone do not say it: a week-precise
+# ACLED date is stored as seven days, a UCDP date known to some days or a week as its span, and
+# neither is a day's (geo.store.joined_events writes these into the joined date_precision).
+SOURCE_DATE_PRECISIONS = {"time_precision": {"2": "week"}, "date_prec": {"2": "days", "3": "week"}}
+
+# Which to believe when a row's own country or admin1 names another area than the one its point
+# falls in: "point" keeps the row where its point falls, "row" places it on the admin1 area it names.
+TRUST_CHOICES = ("point", "row")
+# How a row of a coordinates file came to stand where it does (Imported.placements), as the report
+# counts them.
+PLACEMENTS = {
+    "point": "where the point falls",
+    "disputed": "where the point falls although the row's own country or admin1 names another area (trusting the point)",
+    "admin1": "on the admin1 area the row names, the row being known only to its province",
+    "row": "on the admin1 area the row names rather than where its point falls (trusting the row)",
+    "unmatched": "where the point falls, the row's admin1 naming no area it can stand on",
+}
 
 # The 49 columns of UCDP's GED and Candidate CSV files in their published order (UCDP GED Codebook,
 # versions 23.1 and 24.1; docs/ARCHITECTURE.md, "Formats"): a Candidate file without a header row
@@ -192,6 +209,7 @@ class Imported:
     places: dict[str, Place] = field(default_factory=dict)
     actors: dict[str, Term] = field(default_factory=dict)  # the dataset's own actor terms
     lines: list[ReportLine] = field(default_factory=list)  # rejected and flagged, in file order
+    placements: dict[str, int] = field(default_factory=dict)  # PLACEMENTS key -> accepted rows it placed
 
     @property
     def rejected(self) -> list[ReportLine]:
@@ -205,6 +223,12 @@ class Imported:
     def ok(self) -> bool:
         """True when every row is accepted: only then may the dataset be stored."""
         return bool(self.events) and not self.rejected
+
+    def placement_text(self) -> str:
+        """How many accepted rows each rule placed ("" for a file whose rows name their places):
+        "Rows placed where the point falls: 3; on the admin1 area the row names, ...: 1."."""
+        parts = [f"{text}: {self.placements[rule]}" for rule, text in PLACEMENTS.items() if self.placements.get(rule)]
+        return f"Rows placed {'; '.join(parts)}." if parts else ""
 
     def problems(self) -> list[Problem]:
         """The rejections as validation problems (file, item, field, reason)."""
@@ -251,6 +275,16 @@ def _date_meaning(properties: Mapping[str, Any]) -> tuple[str | None, str]:
         if value in meanings:
             return column, f"{column} {value}: {meanings[value]}"
     return None, ""
+
+
+def source_date_precision(properties: Mapping[str, Any]) -> str | None:
+    """The date precision a row's source gives that its stored dates cannot show
+    (SOURCE_DATE_PRECISIONS: "week", "days"); None when its dates say it themselves."""
+    for column, precisions in SOURCE_DATE_PRECISIONS.items():
+        precision = precisions.get(str(properties.get(column, "")))
+        if precision is not None:
+            return precision
+    return None
 
 
 def dataset_id(name: str) -> str:
@@ -366,18 +400,24 @@ def detect_format(path: Path, text: str) -> str:
 def read_file(
     path: Path, *, dataset_name: str, file_format: str | None = None, layers_dir: Path = LAYERS_DIR,
     max_bytes: int | None = None, existing: Existing | None = None, dataset_key: str | None = None,
+    trust: str = "point",
 ) -> Imported:
     """Read ``path`` as ``file_format`` (guessed from the file when None) into a dataset called
     ``dataset_name``, checking every row against the event model and the layers of
     ``layers_dir``. File-wide problems (size, encoding, no rows, missing columns) come back as
     rejected lines without a row. ``existing`` names event and document ids a store holds.
     ``dataset_key`` is the dataset's id when it is not the one its name gives (an update of a
-    renamed dataset keeps the id it was imported with)."""
+    renamed dataset keeps the id it was imported with). ``trust`` (one of TRUST_CHOICES) says where a
+    row whose own country or admin1 names another area than its point falls in stands: "point"
+    where its point falls, "row" on the admin1 area it names; a row known only to its province
+    (ACLED's geo_precision 3, UCDP's where_prec 4) stands on the admin1 area it names either way."""
+    if trust not in TRUST_CHOICES:
+        raise ValueError(f"trust must be one of {', '.join(TRUST_CHOICES)}, not {trust!r}")
     path = Path(path)
     layers = load_layers(layers_dir)
     vocabulary = load_vocabulary(layers_dir)
     reader = _Reader(path, dataset_key or dataset_id(dataset_name), dataset_name, layers, vocabulary,
-                     existing or Existing(), load_aliases(feature_refs(layers), layers_dir))
+                     existing or Existing(), load_aliases(feature_refs(layers), layers_dir), trust)
     limit = max_bytes if max_bytes is not None else default_max_bytes()
     text = None
     if file_format in ("acled", "ucdp") or file_format is None and path.suffix.lower() in CSV_SUFFIXES:
@@ -413,8 +453,9 @@ class _Reader:
     """One file being read; collects events, places, the dataset's own actors and report lines."""
 
     def __init__(self, path: Path, dataset: str, name: str, layers: dict[str, Layer], vocabulary: Vocabulary,
-                 existing: Existing, aliases: Mapping[str, tuple[str, ...]]):
+                 existing: Existing, aliases: Mapping[str, tuple[str, ...]], trust: str):
         self.path, self.dataset, self.name, self.layers, self.existing = path, dataset, name, layers, existing
+        self.trust = trust
         self.base_vocabulary = vocabulary
         # What the rows are checked against: the layers' and the vocabulary's, plus the dataset's own
         # places and actors as they are found.
@@ -460,6 +501,12 @@ class _Reader:
             for spelling in (name, *aliases.get(ref, ())):
                 self.area_of[layer].setdefault(fold(spelling), ref)
         self.area_named: dict[tuple[str, str], str | None] = {}  # (layer, cell) -> feature: one per distinct cell
+        # The country each province lies in, by the countries holding a point inside it (a few dozen
+        # areas): a row's admin1 counts only when it is a province of the country the row names.
+        inside = shapely.point_on_surface(provinces.geometry.to_numpy())
+        province_index, country_index = self.holding(self.countries, "countries", inside)
+        self.country_of_province = {f"provinces:{self.province_ids[province]}": f"countries:{self.country_ids[country]}"
+                                    for province, country in zip(province_index, country_index, strict=True)}
         self.frontier_local: shapely.Geometry | None = None  # made at the first row flagged
 
     # -- shared steps --
@@ -592,27 +639,29 @@ class _Reader:
                                    "(in the sea, or another country)", event_id)
         return True
 
-    def accept(self, row: int, entry: dict[str, Any], properties: dict[str, Any], document_id: str) -> None:
-        """Validate ``entry`` as the article's events are; keep it or refuse it with every reason."""
+    def accept(self, row: int, entry: dict[str, Any], properties: dict[str, Any], document_id: str) -> bool:
+        """Validate ``entry`` as the article's events are; keep it (True) or refuse it with every reason."""
         assert self.imported is not None
         event_id = entry.get("id")
         if isinstance(event_id, str):
             if event_id in self.seen_ids:
                 self.refuse(row, "id", f"duplicate event id {event_id!r} (also {UNIT[self.imported.format]} "
                                        f"{self.seen_ids[event_id]})", event_id)
-                return
+                return False
             if event_id in self.existing.event_ids:
                 self.refuse(row, "id", f"event {event_id!r} is already in dataset "
                                        f"{self.existing.event_ids[event_id]!r}", event_id)
-                return
+                return False
         problems: list[Problem] = []
         event = parse_event(entry, path=self.path, item=self.imported.item(row), document_id=document_id,
                             vocabulary=self.known, place_refs=self.place_refs, problems=problems)
         for problem in problems:
             self.refuse(row, problem.field, problem.reason, event_id if isinstance(event_id, str) else None)
-        if event is not None:
-            self.seen_ids[event.id] = row
-            self.imported.events.append(ImportedEvent(row, entry, event, properties))
+        if event is None:
+            return False
+        self.seen_ids[event.id] = row
+        self.imported.events.append(ImportedEvent(row, entry, event, properties))
+        return True
 
     # -- ACLED --
 
@@ -691,14 +740,6 @@ class _Reader:
             point_index, area_index = self.holding(tree, layer, points[checked])
             last_first = np.argsort(-area_index, kind="stable")  # a point on a border: the lowest area is set last
             held[checked[point_index[last_first]]] = [f"{layer}:{ids_of[area]}" for area in area_index[last_first]]
-        provinces = np.full(count, None, dtype=object)
-        by_province = checked[[precisions[index] == "province" for index in checked]]
-        if len(by_province):
-            point_index, province_index = self.provinces.query(points[by_province], predicate="covered_by")
-            holders = np.bincount(point_index, minlength=len(by_province))
-            single = holders[point_index] == 1
-            provinces[by_province[point_index[single]]] = [f"provinces:{self.province_ids[index]}"
-                                                           for index in province_index[single]]
         wkbs = np.full(count, None, dtype=object)
         wkbs[checked] = shapely.to_wkb(points[checked])
         countries, admin1s = column("country", blank), column("admin1", blank)
@@ -709,9 +750,9 @@ class _Reader:
         for index, (row, _) in enumerate(chunk):
             event_id = ids[index]
             if clean[index] and event_id not in self.seen_ids and event_id not in self.existing.event_ids:
-                self.check_named_areas(row, event_id, points[index], countries[index], ("admin1", admin1s[index]),
-                                       (held_country[index], held_province[index]))
-                place = provinces[index]
+                place, rule = self.placement(row, event_id, points[index], countries[index], ("admin1", admin1s[index]),
+                                             (held_country[index], held_province[index]),
+                                             precisions[index] == "province")
                 if place is None:
                     place = self.add_place(place_names[index] or f"{latitudes[index]:.4f}, {longitudes[index]:.4f}",
                                            points[index], wkbs[index])
@@ -722,7 +763,9 @@ class _Reader:
                             actors.append(actor)
                 if actors:
                     self.add_acled_event(row, index, columns, place, place_names[index], actors, dates[index],
-                                         precisions[index], types[index], fatalities[index], kept)
+                                         "province" if rule == "row" else precisions[index], types[index],
+                                         fatalities[index], kept)
+                    self.placed(rule)
                     continue
             self.acled_row(row, {name: values[index] for name, values in columns.items()}, mapping, geometry=None)
 
@@ -823,12 +866,12 @@ class _Reader:
                 return
             geometry = shapely.Point(lon, lat)
         assert geometry is not None and location_precision is not None
+        place, rule = None, None
         if geometry.geom_type == "Point":
-            self.check_named_areas(row, event_id or "", geometry, cells.get("country", ""),
-                                   ("admin1", cells.get("admin1", "")), self.areas_at(geometry))
-        place = None
-        if location_precision == "province":
-            place = self.province_of(geometry)
+            place, rule = self.placement(row, event_id or "", geometry, cells.get("country", ""),
+                                         ("admin1", cells.get("admin1", "")), self.areas_at(geometry),
+                                         location_precision == "province")
+            location_precision = "province" if rule == "row" else location_precision
         if place is None:
             place = self.add_place(place_name or f"{geometry.y:.4f}, {geometry.x:.4f}", geometry)
         actors: list[str] = []
@@ -847,7 +890,8 @@ class _Reader:
         properties: dict[str, Any] = {name: value for name, value in cells.items() if value and name not in _ACLED_HELD}
         if fatalities is not None:
             properties["fatalities"] = fatalities
-        self.accept(row, entry, properties, self.dataset)
+        if self.accept(row, entry, properties, self.dataset) and rule is not None:
+            self.placed(rule)
 
     def areas_at(self, point: shapely.Geometry) -> tuple[str | None, str | None]:
         """The ``countries`` and ``provinces`` features holding ``point`` (None where none does; the
@@ -864,29 +908,76 @@ class _Reader:
         inside = shapely.covers(self.area_geometries[layer][area_index], points[point_index])
         return point_index[inside], area_index[inside]
 
-    def check_named_areas(self, row: int, event_id: str, point: shapely.Geometry, country: str, admin1: tuple[str, str],
-                          held: tuple[str | None, str | None]) -> None:
-        """Flags a row whose own country, or first-level division (``admin1``: its column and cell),
-        is a known area other than the one its point falls in (``held``: the country and province
-        features holding it), with both and the point's distance to the frontier. A name the layers
-        do not know is no contradiction: it is left alone."""
+    def placement(self, row: int, event_id: str, point: shapely.Geometry, country: str, admin1: tuple[str, str],
+                  held: tuple[str | None, str | None], by_province: bool) -> tuple[str | None, str]:
+        """Where a row with a point stands: the admin1 area it stands on (None: its own point), and
+        the PLACEMENTS rule that put it there. A row known only to its province (``by_province``)
+        stands on the area its first-level division names (``admin1``: its column and cell), and so
+        does one whose own country or admin1 is a known area other than the one its point falls in
+        (``held``: the country and province features holding it) when the reader trusts the row.
+        Such a disagreement is flagged with both, the point's distance to the frontier and where the
+        row stands; a row that was to stand on its admin1 and cannot is flagged with why, and keeps
+        its point. A name the layers do not know contradicts nothing."""
         named_country = self.named_area("countries", country)
         named_province = self.named_area("provinces", admin1[1])
         wrong_country = named_country is not None and held[0] is not None and named_country != held[0]
         wrong_province = named_province is not None and held[1] is not None and named_province != held[1]
-        if not wrong_country and not wrong_province:
-            return
-        said = ", ".join(f"{name} {text!r}" for name, text in (("country", country), admin1) if text)
-        falls = ", ".join(self.area_name[ref] for ref in (held[1], held[0]) if ref is not None)
-        self.flag(row, "country" if wrong_country else admin1[0],
-                  f"the row says {said}, but its point ({point.y}, {point.x}) falls in {falls}, "
-                  f"{self.frontier_km(point):.1f} km from the frontier", event_id)
+        disputed = wrong_country or wrong_province
+        area, rule, why_not = None, "disputed" if disputed else "point", None
+        if by_province or disputed and self.trust == "row":
+            why_not = self.unplaceable(admin1, country, named_province, named_country)
+            if why_not is None:
+                area, rule = named_province, "admin1" if by_province else "row"
+            else:
+                rule = "unmatched"
+        if disputed:
+            said = ", ".join(f"{name} {text!r}" for name, text in (("country", country), admin1) if text)
+            falls = ", ".join(self.area_name[ref] for ref in (held[1], held[0]) if ref is not None)
+            if area is not None:
+                stands = (f"it stands on {self.area_name[area]}, the {admin1[0]} it names ("
+                          + ("known only to its province)" if by_province else "trusting the row)"))
+            else:
+                stands = "it stays where its point falls (" + ("trusting the point)" if why_not is None
+                                                               else f"its {admin1[0]} cannot be placed)")
+            self.flag(row, "country" if wrong_country else admin1[0],
+                      f"the row says {said}, but its point ({point.y}, {point.x}) falls in {falls}, "
+                      f"{self.frontier_km(point):.1f} km from the frontier: {stands}", event_id)
+        if why_not is not None:
+            self.flag(row, admin1[0], why_not, event_id)
+        return area, rule
+
+    def unplaceable(self, admin1: tuple[str, str], country: str, named_province: str | None,
+                    named_country: str | None) -> str | None:
+        """Why a row cannot stand on the admin1 area it names (None when it can): no name, a name
+        that is no province of the layers or of layers/aliases.json, or a province of another
+        country than the one the row names."""
+        column, text = admin1
+        if not text:
+            return f"{column} is empty: there is no area to stand on, so the row stays where its point falls"
+        if named_province is None:
+            return (f"{column} {text!r} is no province of the provinces layer nor one of its spellings in "
+                    f"{ALIASES_NAME}: the row stays where its point falls")
+        in_country = self.country_of_province.get(named_province)
+        if named_country is not None and in_country != named_country:
+            return (f"{column} {text!r} is {self.area_name[named_province]}, a province of "
+                    f"{self.area_name[in_country] if in_country else 'no country of the layers'}, not of the row's "
+                    f"country {country!r}: the row stays where its point falls")
+        return None
+
+    def placed(self, rule: str) -> None:
+        """Counts an accepted row under the PLACEMENTS rule that placed it."""
+        assert self.imported is not None
+        self.imported.placements[rule] = self.imported.placements.get(rule, 0) + 1
 
     def named_area(self, layer: str, text: str) -> str | None:
-        """The ``layer`` feature a cell names, by name or alias (None when none), remembered per cell."""
+        """The ``layer`` feature a cell names, by name or alias, as written or without a last word
+        like "province" (None when none), remembered per cell. The name as written comes first:
+        "Gorno-Badakhshan Autonomous Region" is the provinces layer's own."""
         key = (layer, text)
         if key not in self.area_named:
-            self.area_named[key] = self.area_of[layer].get(fold(_AREA_WORDS.sub("", text.strip()))) if text else None
+            spellings = self.area_of[layer]
+            self.area_named[key] = (spellings.get(fold(text.strip())) or spellings.get(fold(_AREA_WORDS.sub("", text.strip())))
+                                    if text else None)
         return self.area_named[key]
 
     def frontier_km(self, point: shapely.Geometry) -> float:
@@ -903,11 +994,6 @@ class _Reader:
         nearest = shapely.get_point(shapely.shortest_line(here, self.frontier_local), 1)
         lon, lat = self.to_lonlat.transform(nearest.x, nearest.y)
         return float(_GEOD.inv(point.x, point.y, lon, lat)[2]) / 1000
-
-    def province_of(self, geometry: shapely.Geometry) -> str | None:
-        """The ``provinces`` feature holding ``geometry``'s point (ACLED precision 3), if any."""
-        holding = self.provinces.query(shapely.point_on_surface(geometry), predicate="covered_by")
-        return f"provinces:{self.province_ids[holding[0]]}" if len(holding) == 1 else None
 
     # -- UCDP GED and Candidate --
 
@@ -986,10 +1072,11 @@ class _Reader:
         if not self.check_point(row, lon, lat, event_id or ""):
             return
         geometry = shapely.Point(lon, lat)
-        self.check_named_areas(row, event_id or "", geometry, cells.get("country", ""), ("adm_1", cells.get("adm_1", "")),
-                               self.areas_at(geometry))
+        place, rule = self.placement(row, event_id or "", geometry, cells.get("country", ""),
+                                     ("adm_1", cells.get("adm_1", "")), self.areas_at(geometry),
+                                     location_precision == "province")
+        location_precision = "province" if rule == "row" else location_precision
         place_name = cells.get("where_coordinates") or cells.get("adm_2") or cells.get("adm_1") or cells.get("country") or ""
-        place = self.province_of(geometry) if location_precision == "province" else None
         if place is None:
             place = self.add_place(place_name or f"{lat:.4f}, {lon:.4f}", geometry)
         actors: list[str] = []
@@ -1011,7 +1098,8 @@ class _Reader:
         }
         properties: dict[str, Any] = {name: value for name, value in cells.items() if value and name not in _UCDP_HELD}
         properties.update(fatalities=deaths["best"], fatalities_low=deaths["low"], fatalities_high=deaths["high"])
-        self.accept(row, entry, properties, self.dataset)
+        if self.accept(row, entry, properties, self.dataset):
+            self.placed(rule)
 
     # -- GeoJSON --
 

@@ -58,6 +58,7 @@ from geo.importers import (
     places_layer_id,
     read_file,
     revision_time,
+    source_date_precision,
 )
 from geo.layers import LAYERS_DIR, Layer, LayerSpec, feature_refs, load_layers
 from geo.problems import Problem, ProblemsError
@@ -1310,4 +1311,10 @@ def joined_events(store: Store | None, layers_dir: Path = LAYERS_DIR,
     frame = join.join_events(result.events, {**layers, **result.places},
                              load_aliases(feature_refs(layers), layers_dir), stretches)
     frame["dataset"] = frame["id"].map(result.dataset_of)
+    # What a source says of its dates that they cannot (ACLED's week, stored as seven days): the
+    # popup tells "within a week" from "known to the day".
+    sourced = {event_id: precision for event_id, properties in result.properties.items()
+               if (precision := source_date_precision(properties)) is not None}
+    if sourced:
+        frame["date_precision"] = frame["id"].map(sourced).fillna(frame["date_precision"])
     return frame, result

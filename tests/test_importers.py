@@ -252,7 +252,8 @@ def test_a_row_whose_country_disagrees_with_its_point_is_flagged(tmp_path: Path,
     assert (frame.loc["afg201", "country_id"], frame.loc["afg201", "province_id"]) == ("tajikistan", "gbao")
     assert flagged[0]["reason"] == ("the row says country 'Afghanistan', admin1 'Badakhshan', but its point (36.727, "
                                     "71.612) falls in Gorno-Badakhshan Autonomous Region, Tajikistan, "
-                                    f"{frame.loc['afg201', 'frontier_km']:.1f} km from the frontier")
+                                    f"{frame.loc['afg201', 'frontier_km']:.1f} km from the frontier: it stays where "
+                                    "its point falls (trusting the point)")
 
 
 def test_the_report_says_what_each_rows_date_precision_means() -> None:

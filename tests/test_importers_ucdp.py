@@ -222,4 +222,4 @@ def test_a_row_naming_another_area_than_its_point_is_flagged(tmp_path: Path, cou
         said = ", ".join(f"{name} {text!r}" for name, text in (("country", country), ("adm_1", adm_1)))
         assert lines[0].reason.startswith(f"the row says {said}, but its point (36.705, 71.585) falls in Badakhshan, "
                                           "Afghanistan, ")
-        assert lines[0].reason.endswith(" km from the frontier")
+        assert lines[0].reason.endswith(" km from the frontier: it stays where its point falls (trusting the point)")

@@ -49,6 +49,7 @@ KEY_CHECK = "dataset_check"
 KEY_TARGET = "dataset_target"  # a new dataset, or the imported one an upload updates
 KEY_DELETIONS = "dataset_deletions"  # followed by the session's import count, as KEY_UPLOAD
 KEY_KEEP_GOOD = "dataset_keep_good"
+KEY_TRUST = "dataset_trust"
 KEY_NOTICE = "dataset_notice"
 KEY_LICENCE = "dataset_licence"
 KEY_CHOSEN = "dataset_chosen"
@@ -61,6 +62,8 @@ clock = time.monotonic  # the password gate's clock (seconds); tests set a clock
 FORMAT_CHOICES = {"auto": "Guess from the file", "acled": "ACLED CSV export", "ucdp": "UCDP GED or Candidate CSV",
                   "geojson": "GeoJSON",
                   "panj": "Panj events file"}
+# geo.importers.TRUST_CHOICES as the page offers them.
+TRUST_LABELS = {"point": "Where its point falls", "row": "On the province the row names"}
 
 
 def hidden_datasets(data: Snapshot) -> list[str]:
@@ -225,6 +228,11 @@ def import_panel(data: Snapshot, store: Store) -> None:
         deletions = left.file_uploader("Deletions (optional)", type=["csv"], key=f"{KEY_DELETIONS}{imports}",
                                        help="ACLED's deletions file: event_id_cnty and deleted_timestamp.")
     file_format = middle.selectbox("Format", list(FORMAT_CHOICES), format_func=FORMAT_CHOICES.get, key="dataset_format")
+    trust = st.radio("A row whose own country or province disagrees with its point stands",
+                     list(TRUST_LABELS), format_func=TRUST_LABELS.get, key=KEY_TRUST, horizontal=True,
+                     help="ACLED and UCDP rows name their country and province beside their coordinates. Each "
+                          "disagreement is flagged in the report either way; a row known only to its province "
+                          "always stands on the province it names.")
     if target == NEW_DATASET:
         st.text_input("Licence or terms of the data", max_chars=500, key=KEY_LICENCE,
                       placeholder="e.g. ACLED: for non-commercial use, cite ACLED")
@@ -232,7 +240,7 @@ def import_panel(data: Snapshot, store: Store) -> None:
         st.session_state.pop(KEY_CHECK, None)  # a check's rows are not kept once its upload is gone
         return
     check = upload_check(data, store, upload, name, None if file_format == "auto" else file_format,
-                         update=target != NEW_DATASET, deletions=deletions)
+                         update=target != NEW_DATASET, deletions=deletions, trust=trust)
     if check.error is not None:
         st.error(check.error)
         return
@@ -241,6 +249,8 @@ def import_panel(data: Snapshot, store: Store) -> None:
                 f"{len(imported.flagged)} flagged** in {markdown_text(check.file_name)}"
                 + (f"; **{len(check.deletions)} deletions** in {markdown_text(check.deletions_file)}"
                    if check.deletions is not None else "") + ".")
+    if imported.placement_text():
+        st.caption(markdown_text(imported.placement_text(), limit=None))
     lines = imported.rejected + imported.flagged
     if lines:
         st.dataframe(pd.DataFrame([{"Row": line.row, "Outcome": line.outcome, "Field": line.field,
@@ -277,21 +287,23 @@ class UploadCheck:
 
 
 def upload_check(data: Snapshot, store: Store, upload: Any, name: str, file_format: str | None, *,
-                 update: bool = False, deletions: Any = None) -> UploadCheck:
+                 update: bool = False, deletions: Any = None, trust: str = "point") -> UploadCheck:
     """The check of ``upload`` as dataset ``name`` (with ``update``, as an update of that imported
-    dataset, with the ``deletions`` upload if any): the session's last one when nothing it depends
-    on changed (a filter click reruns the page, and must not read a 200 MB file again)."""
+    dataset, with the ``deletions`` upload if any; ``trust`` as geo.importers.read_file's): the
+    session's last one when nothing it depends on changed (a filter click reruns the page, and must
+    not read a 200 MB file again)."""
     key = (upload.file_id, upload.size, upload.name, name, file_format, data.revision, update,
-           None if deletions is None else deletions.file_id)
+           None if deletions is None else deletions.file_id, trust)
     check = st.session_state.get(KEY_CHECK)
     if not isinstance(check, UploadCheck) or check.key != key:
-        check = _read_upload(data, store, upload, name, file_format, key, update=update, deletions=deletions)
+        check = _read_upload(data, store, upload, name, file_format, key, update=update, deletions=deletions,
+                             trust=trust)
         st.session_state[KEY_CHECK] = check
     return check
 
 
 def _read_upload(data: Snapshot, store: Store, upload: Any, name: str, file_format: str | None,
-                 key: tuple[Any, ...], *, update: bool, deletions: Any) -> UploadCheck:
+                 key: tuple[Any, ...], *, update: bool, deletions: Any, trust: str) -> UploadCheck:
     try:
         importers.dataset_id(name)
     except ValueError as error:  # a name with no letter or digit
@@ -309,7 +321,7 @@ def _read_upload(data: Snapshot, store: Store, upload: Any, name: str, file_form
             imported = importers.read_file(path, dataset_name=name, file_format=file_format,
                                            layers_dir=data.layers_dir,
                                            existing=store.existing(besides=name if update else None),
-                                           dataset_key=held.id if held is not None else None)
+                                           dataset_key=held.id if held is not None else None, trust=trust)
             deleted = None
             if deletions is not None:
                 deletions_path = Path(folder) / f"deletions-{Path(deletions.name).name}"

@@ -50,7 +50,11 @@ class Measurement:
 
 def write_acled_export(path: Path, rows: int, *, layers_dir: Path = LAYERS_DIR, seed: int = SEED) -> None:
     """An ACLED-shaped CSV of ``rows`` rows around the places of the places layer, in today's column set."""
-    places = load_layers(layers_dir)["places"].frame
+    layers = load_layers(layers_dir)
+    places, provinces = layers["places"].frame, layers["provinces"].frame
+    # Each place's province, as ACLED's admin1 names it: a row known only to its province stands on it.
+    admin1 = [next((str(name) for name, area in zip(provinces["name"], provinces.geometry, strict=True)
+                    if area.covers(point)), "") for point in places.geometry]
     chooser = random.Random(seed)
     first_day = dt.date(2018, 1, 1)
     columns = [*ACLED_REQUIRED, *(name for name in ACLED_OPTIONAL
@@ -59,7 +63,8 @@ def write_acled_export(path: Path, rows: int, *, layers_dir: Path = LAYERS_DIR, 
         writer = csv.DictWriter(out, fieldnames=columns)
         writer.writeheader()
         for number in range(1, rows + 1):
-            place = places.iloc[chooser.randrange(len(places))]
+            index = chooser.randrange(len(places))
+            place = places.iloc[index]
             event_type, sub_event_type = chooser.choice(_TYPES)
             day = first_day + dt.timedelta(days=chooser.randrange(6 * 365))
             writer.writerow({
@@ -69,6 +74,7 @@ def write_acled_export(path: Path, rows: int, *, layers_dir: Path = LAYERS_DIR, 
                 "latitude": f"{place.geometry.y + chooser.uniform(-JITTER_DEGREES, JITTER_DEGREES):.4f}",
                 "longitude": f"{place.geometry.x + chooser.uniform(-JITTER_DEGREES, JITTER_DEGREES):.4f}",
                 "geo_precision": chooser.choice("1123"), "location": place["name"], "country": place.get("country", ""),
+                "admin1": admin1[index],
                 "source": "Synthetic source", "source_scale": "National",
                 "notes": f"Synthetic event {number} near {place['name']}.", "fatalities": chooser.randrange(5),
                 "timestamp": 1_650_000_000 + number,

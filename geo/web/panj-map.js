@@ -1697,10 +1697,18 @@
     return parts.join("; ");
   }
 
+  /* How closely a date is known (the join's date_precision): a day, a month, a year as the date is
+   * written, or what its source says where the dates cannot (an ACLED week is stored as its seven
+   * days, geo.importers.SOURCE_DATE_PRECISIONS). */
+  var DATE_PRECISION_TEXT = {
+    day: "known to the day", days: "within these days", week: "within a week",
+    month: "within a month", year: "within a year"
+  };
+
   /* "reported 1 September 2021 · known to the day": the join's date label says whether it is the
    * event's own date, a report's, or how long an ongoing fact held (geo/join.py date_label). */
   function dateLine(p) {
-    return p.date + " · known to the " + p.precision;
+    return p.date + " · " + (DATE_PRECISION_TEXT[p.precision] || "known to the " + p.precision);
   }
 
   var STATUS_TEXT = {
