@@ -102,7 +102,8 @@ TRUST_CHOICES = ("point", "row")
 # counts them.
 PLACEMENTS = {
     "point": "where the point falls",
-    "disputed": "where the point falls although the row's own country or admin1 names another area (trusting the point)",
+    "disputed": "where the point falls although the row's own country or admin1 names another area "
+                "(trusting the point)",
     "admin1": "on the admin1 area the row names, the row being known only to its province",
     "row": "on the admin1 area the row names rather than where its point falls (trusting the row)",
     "unmatched": "where the point falls, the row's admin1 naming no area it can stand on",
@@ -975,9 +976,9 @@ class _Reader:
         "Gorno-Badakhshan Autonomous Region" is the provinces layer's own."""
         key = (layer, text)
         if key not in self.area_named:
-            spellings = self.area_of[layer]
-            self.area_named[key] = (spellings.get(fold(text.strip())) or spellings.get(fold(_AREA_WORDS.sub("", text.strip())))
-                                    if text else None)
+            spellings, written = self.area_of[layer], text.strip()
+            self.area_named[key] = (spellings.get(fold(written)) or spellings.get(fold(_AREA_WORDS.sub("", written)))
+                                    if written else None)
         return self.area_named[key]
 
     def frontier_km(self, point: shapely.Geometry) -> float:

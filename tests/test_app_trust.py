@@ -27,5 +27,5 @@ def test_the_reader_chooses_to_trust_the_row(session) -> None:  # noqa: F811
     assert _notices(at) == ["Imported 9 events from acled-frontier.csv as the dataset “acled-frontier”."]
     # The dataset's place layer is named after the dataset's id, the table's after "Frontier test".
     own = "imported-acled-frontier:"
-    assert _stored("acled-frontier") == {
-        event_id: (place.replace("imported-frontier-test:", own), precision) for event_id, _, (place, precision) in WHERE}
+    assert _stored("acled-frontier") == {event_id: (place.replace("imported-frontier-test:", own), precision)
+                                         for event_id, _, (place, precision) in WHERE}
