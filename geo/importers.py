@@ -246,8 +246,9 @@ class Imported:
 
     def report_csv(self) -> str:
         """The report as CSV: every accepted row (with what its source's date precision means, when
-        it gives one), then every problem, spreadsheet-safe (cells starting like a formula get an
-        apostrophe, as geo.join.events_to_csv does)."""
+        it gives one) and every problem, in row order, spreadsheet-safe (cells starting like a
+        formula get an apostrophe, as geo.join.events_to_csv does); then, without a row, how many
+        rows each rule placed (outcome ``placed``, the PLACEMENTS rule as the field)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([UNIT[self.format], "outcome", "event_id", "field", "reason"])
@@ -256,6 +257,9 @@ class Imported:
         for line in sorted(accepted + self.lines, key=lambda line: (line.row or 0, line.outcome != "accepted")):
             writer.writerow(["" if line.row is None else line.row, line.outcome,
                              *(_inert(text or "") for text in (line.event_id, line.field, line.reason))])
+        for rule, text in PLACEMENTS.items():
+            if self.placements.get(rule):
+                writer.writerow(["", "placed", "", rule, f"{self.placements[rule]} {text}"])
         return out.getvalue()
 
 

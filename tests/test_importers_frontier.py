@@ -7,6 +7,8 @@ layers/aliases.json."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -106,6 +108,16 @@ def test_the_report_flags_each_disagreement_and_counts_each_rule(trust: str) -> 
     lines, counts = REPORT[trust]
     assert [(line.row, line.field, _without_km(line.reason)) for line in imported.flagged] == lines
     assert imported.placement_text() == counts
+
+
+def test_the_report_csv_ends_with_the_counts() -> None:
+    table = list(csv.reader(io.StringIO(read_file(FRONTIER, dataset_name=NAME, trust="row").report_csv())))
+    assert [row for row in table if row[1] == "placed"] == table[-4:] == [
+        ["", "placed", "", "point", "1 where the point falls"],
+        ["", "placed", "", "admin1", "4 on the admin1 area the row names, the row being known only to its province"],
+        ["", "placed", "", "row", "1 on the admin1 area the row names rather than where its point falls (trusting the row)"],
+        ["", "placed", "", "unmatched", "3 where the point falls, the row's admin1 naming no area it can stand on"],
+    ]
 
 
 def test_the_default_trusts_the_point() -> None:
