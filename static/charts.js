@@ -53,12 +53,6 @@
     drag(mark, left, right);
   };
 
-  // Delete on the histogram: a press without a move, as a click beside the brush clears it.
-  const clearBrush = (mark) => {
-    const box = mark.getBoundingClientRect();
-    drag(mark, box.left + box.width / 2, box.left + box.width / 2);
-  };
-
   const click = (mark, shift) => {
     const box = mark.getBoundingClientRect(), x = box.left + box.width / 2, y = box.top + box.height / 2;
     mark.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window, clientX: x,
@@ -87,9 +81,6 @@
     } else if (key === 'Enter' || key === ' ') {
       restore = {chart: chartName(chart), item: identity(mark)};
       if (isHistogram(chart)) brush(mark, event.shiftKey); else click(mark, event.shiftKey);
-    } else if ((key === 'Delete' || key === 'Backspace') && isHistogram(chart)) {
-      restore = {chart: chartName(chart), item: identity(mark)};
-      clearBrush(mark);
     } else {
       return;
     }

@@ -53,7 +53,7 @@ def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange,
                       width="stretch")
     slot.caption(f"Events per {bins[0].unit}: dark, dated within that {bins[0].unit}; light, dates that reach "
                  "beyond it. Drag across the bars to choose dates; click beside the brush to clear it. Keys: "
-                 "the arrows move between bars, Enter chooses one, Shift+Enter stretches the range, Delete clears."
+                 "the arrows move between bars, Enter chooses one, Shift+Enter stretches the range."
                  + (" Framed in orange: the playback's period." if period is not None else ""))
 
 
