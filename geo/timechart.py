@@ -148,16 +148,17 @@ def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] |
         # Named, so the page script finds the frame: it draws the period itself while the browser
         # plays (static/charts.js).
         layers.append(alt.Chart(framed, name=PERIOD_MARK).mark_rect(
-            fill=PERIOD_COLOUR, fillOpacity=0.15, stroke=PERIOD_COLOUR, strokeWidth=2, aria=False).encode(
+            x2Offset=-1, fill=PERIOD_COLOUR, fillOpacity=0.15, stroke=PERIOD_COLOUR, strokeWidth=2, aria=False).encode(
             x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0),
             y2=alt.value("height")))
     chosen = pd.Series(False, index=counts.index)
     if shown_range is not None:
         chosen = (counts["first"] <= shown_range[1].isoformat()) & (counts["following"] > shown_range[0].isoformat())
     columns = counts.assign(chosen=chosen, name=bin_names(counts, chosen))
-    # An almost transparent column over each bin, on top, carrying the brush (so its rectangle
-    # stays above them and can still be dragged) and the tooltip.
-    layers.append(alt.Chart(columns).mark_rect(opacity=0.001, ariaRole=KEY_ROLE, ariaRoleDescription=KEY_ROLE).encode(
+    # An almost transparent column over each bin's bar (as wide, a pixel apart), on top, carrying
+    # the brush (so its rectangle stays above them and can still be dragged) and the tooltip.
+    layers.append(alt.Chart(columns).mark_rect(x2Offset=-1, opacity=0.001, ariaRole=KEY_ROLE,
+                                               ariaRoleDescription=KEY_ROLE).encode(
         x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0), y2=alt.value("height"),
         description="name:N",
         tooltip=[alt.Tooltip("label:N", title="When"), alt.Tooltip("exact:Q", title=EXACT),
