@@ -150,10 +150,21 @@
     mark.dataset.last = period.last;
   };
 
+  // A chart laid out afresh (the sidebar opened on a phone, the window resized) moves its bars:
+  // Vega draws them again at its drawing's new size, which is what is watched.
+  const resized = new ResizeObserver(() => schedule());
+  const watched = new WeakSet();
+
   const update = () => {
     for (const chart of document.querySelectorAll(CHART)) {
       makeFocusable(chart);
-      if (isHistogram(chart)) markPeriod(chart);
+      if (!isHistogram(chart)) continue;
+      markPeriod(chart);
+      const drawing = chart.querySelector('svg');
+      if (drawing && !watched.has(drawing)) {
+        watched.add(drawing);
+        resized.observe(drawing);
+      }
     }
     focusAgain();
   };
@@ -173,5 +184,4 @@
   };
   update();
   new MutationObserver(schedule).observe(document.body, {childList: true, subtree: true});
-  window.addEventListener('resize', schedule);
 })();
