@@ -26,17 +26,17 @@
     return key ? key.replace(/_[0-9a-f]{12}$/, '') : '';
   };
 
-  const pointer = (type, x, y, shift) => new PointerEvent(type, {
-    bubbles: true, cancelable: true, composed: true, view: window, clientX: x, clientY: y, shiftKey: shift,
+  const pointer = (type, x, y) => new PointerEvent(type, {
+    bubbles: true, cancelable: true, composed: true, view: window, clientX: x, clientY: y,
     pointerId: 1, pointerType: 'mouse', isPrimary: true, button: 0, buttons: type === 'pointerup' ? 0 : 1,
   });
 
   // A drag from x0 to x1 at the height of `mark`, as Vega-Lite's interval brush hears a mouse's.
   const drag = (mark, x0, x1) => {
     const box = mark.getBoundingClientRect(), y = box.top + box.height / 2;
-    mark.dispatchEvent(pointer('pointerdown', x0, y, false));
-    mark.dispatchEvent(pointer('pointermove', x1, y, false));
-    mark.dispatchEvent(pointer('pointerup', x1, y, false));
+    mark.dispatchEvent(pointer('pointerdown', x0, y));
+    mark.dispatchEvent(pointer('pointermove', x1, y));
+    mark.dispatchEvent(pointer('pointerup', x1, y));
   };
 
   // Enter on a bin's column: the brush over that column (with Shift, from the brush's far end to
@@ -136,7 +136,7 @@
       mark.className = 'panj-period-mark';
       mark.setAttribute('aria-hidden', 'true');
       mark.style.cssText = `position:absolute;pointer-events:none;box-sizing:border-box;border:2px solid ${PERIOD_COLOUR};` +
-        'background:rgba(217,95,2,0.15);';
+        'background:rgba(217,95,2,0.15);';  // the colour at the server's frame's opacity
       if (getComputedStyle(chart).position === 'static') chart.style.position = 'relative';
       chart.appendChild(mark);
     }
@@ -146,8 +146,7 @@
     mark.style.top = `${first.top - frame.top}px`;
     mark.style.width = `${last.right - first.left}px`;
     mark.style.height = `${first.height}px`;
-    mark.dataset.first = period.first;
-    mark.dataset.last = period.last;
+    mark.dataset.first = period.first;  // the period drawn, for tests
   };
 
   // A chart laid out afresh (the sidebar opened on a phone, the window resized) moves its bars:
