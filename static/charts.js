@@ -87,10 +87,8 @@
     event.preventDefault();  // Space would scroll the sidebar, the arrows too
     event.stopPropagation();
   });
-  // Focus the reader gives elsewhere cancels a pending return to a chart.
-  document.addEventListener('focusin', (event) => {
-    if (restore && !(event.target instanceof Element && event.target.matches(KEY))) restore = null;
-  });
+  // Any focus given since the key (the reader's, or another bar's) cancels a pending return to it.
+  document.addEventListener('focusin', () => { restore = null; });
 
   // One tab stop per chart: the first chosen mark, else the first.
   const makeFocusable = (chart) => {
