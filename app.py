@@ -218,7 +218,9 @@ def main() -> None:
                                                     data.span, [dataset.id for dataset in data.datasets]))
     presenter = st.query_params.get(ps.KEY_PRESENTER) == "1"
     st.html(f"<style>{static_text('page.css')}</style>")
-    st.html(f"<script>{static_text('page-a11y.js')}</script>", unsafe_allow_javascript=True)
+    # One element for both scripts: each element in the page's flow adds a gap above the map.
+    st.html(f"<script>{static_text('page-a11y.js')}</script><script>{static_text('charts.js')}</script>",
+            unsafe_allow_javascript=True)
     if presenter:
         st.html(f"<style>{static_text('presenter.css')}</style>")
     with st.container(key="presenter-hidden-title"):

@@ -35,6 +35,8 @@ EXACT, PARTIAL = "Dated within the bar", "Dates reach beyond it"
 BRUSH, PICK = "brush", "pick"  # the charts' selection names, as the page reads them back
 BAR_COLOUR, FADED_COLOUR = "#3366aa", "#b3c6e0"  # exact counts and chosen bars; partial and unchosen ones
 PERIOD_COLOUR = "#d95f02"  # the playback's period: an orange frame, apart from the blues of the bars
+PERIOD_MARK = "period"  # the frame's layer, as static/charts.js finds it (Vega names its marks "period_marks")
+KEY_ROLE = "button"  # the role of a chart's pickable marks; static/charts.js makes them keyboard-operable
 CHART_HEIGHT = 110  # px, the histogram
 ROW_HEIGHT = 15  # px per label line in the bar charts
 LABEL_CHARACTERS = 24  # a name wraps at this width: the sidebar has about 300 px ...
@@ -117,8 +119,9 @@ def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] |
                     period: tuple[dt.date, dt.date, str] | None = None) -> alt.LayerChart:
     """The histogram: exact counts dark, partial ones stacked on them lighter; a brush over x
     (``BRUSH``) that starts on ``shown_range`` (the From/To days, drawn from the first day's start
-    to the last day's end; None: no brush); the playback's ``period`` (first day, last day, label)
-    framed over the bars' whole height."""
+    to the last day's end; None: no brush); the bars holding the playback's ``period`` (first day,
+    last day, label) framed over the plot's whole height; over each bin, a column for the pointer
+    and the keyboard (``KEY_ROLE``), named in words (``bin_names``)."""
     bars = pd.concat([
         counts.assign(kind=EXACT, base=0, height=counts["exact"]),
         counts.assign(kind=PARTIAL, base=counts["exact"], height=counts["exact"] + counts["partial"]),
@@ -136,23 +139,61 @@ def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] |
     # which shade is which.
     colour = alt.Color("kind:N", scale=alt.Scale(domain=[EXACT, PARTIAL], range=[BAR_COLOUR, FADED_COLOUR]),
                        legend=None)
-    chart = alt.Chart(bars).mark_rect(x2Offset=-1).encode(
+    # The bars are drawn only: the columns over them are what a screen reader reads.
+    layers = [alt.Chart(bars).mark_rect(x2Offset=-1, aria=False).encode(
         x=x, x2="following:T", y=alt.Y("base:Q", title="Events", axis=alt.Axis(tickMinStep=1, grid=False)),
-        y2="height:Q", color=colour,
+        y2="height:Q", color=colour)]
+    framed = _period_bins(counts, period)
+    if framed is not None:
+        # Named, so the page script finds the frame: it draws the period itself while the browser
+        # plays (static/charts.js).
+        layers.append(alt.Chart(framed, name=PERIOD_MARK).mark_rect(
+            x2Offset=-1, fill=PERIOD_COLOUR, fillOpacity=0.15, stroke=PERIOD_COLOUR, strokeWidth=2, aria=False).encode(
+            x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0),
+            y2=alt.value("height")))
+    chosen = pd.Series(False, index=counts.index)
+    if shown_range is not None:
+        chosen = (counts["first"] <= shown_range[1].isoformat()) & (counts["following"] > shown_range[0].isoformat())
+    columns = counts.assign(chosen=chosen, name=bin_names(counts, chosen))
+    # An almost transparent column over each bin's bar (as wide, a pixel apart), on top, carrying
+    # the brush (so its rectangle stays above them and can still be dragged) and the tooltip.
+    layers.append(alt.Chart(columns).mark_rect(x2Offset=-1, opacity=0.001, ariaRole=KEY_ROLE,
+                                               ariaRoleDescription=KEY_ROLE).encode(
+        x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0), y2=alt.value("height"),
+        description="name:N",
         tooltip=[alt.Tooltip("label:N", title="When"), alt.Tooltip("exact:Q", title=EXACT),
                  alt.Tooltip("partial:Q", title=PARTIAL)],
-    )
-    layers = [chart.add_params(brush)]
-    if period is not None:
-        first, last, label = period
-        frame = pd.DataFrame([{"first": first.isoformat(), "following": (last + dt.timedelta(days=1)).isoformat(),
-                               "label": label}])
-        layers.append(alt.Chart(frame).mark_rect(fill=PERIOD_COLOUR, fillOpacity=0.15, stroke=PERIOD_COLOUR,
-                                                 strokeWidth=2).encode(
-            x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0),
-            y2=alt.value(CHART_HEIGHT), tooltip=[alt.Tooltip("label:N", title="Playback")]))
+    ).add_params(brush))
     # Described in words for a screen reader (docs/ARCHITECTURE.md, "Accessibility").
     return alt.layer(*layers).properties(height=CHART_HEIGHT, description=histogram_description(counts))
+
+
+def _period_bins(counts: pd.DataFrame, period: tuple[dt.date, dt.date, str] | None) -> pd.DataFrame | None:
+    """The playback's frame: from the first day of the first bin ``period`` touches to the end of
+    the last, or None without a period or when it touches no bin."""
+    if period is None:
+        return None
+    first, last, label = period
+    touched = counts[(counts["first"] <= last.isoformat()) & (counts["following"] > first.isoformat())]
+    if touched.empty:
+        return None
+    return pd.DataFrame([{"first": touched["first"].iloc[0], "following": touched["following"].iloc[-1],
+                          "label": label}])
+
+
+def bin_names(counts: pd.DataFrame, chosen: Sequence[bool]) -> list[str]:
+    """Each bin in words, as its column's accessible name: "Nov 2021: 2 events dated within the
+    month, 3 reaching beyond it, chosen" (``chosen``: the bins the date range touches)."""
+    names = []
+    for label, exact, partial, is_chosen in zip(counts["label"], counts["exact"], counts["partial"], chosen):
+        unit = "year" if len(label) == 4 else "month"
+        text = f"{label}: {_events_text(exact)} dated within the {unit}, {partial} reaching beyond it"
+        names.append(text + (", chosen" if is_chosen else ""))
+    return names
+
+
+def _events_text(count: int) -> str:
+    return f"{count} event" if count == 1 else f"{count} events"
 
 
 def histogram_description(counts: pd.DataFrame) -> str:
@@ -168,7 +209,8 @@ def histogram_description(counts: pd.DataFrame) -> str:
         text += f", most in {fullest['label']} ({int(fullest['exact'])})"
     if counts["partial"].any():
         text += f"; events whose dates span several {unit}s are drawn lighter in each"
-    return text + ". Drag across the bars to choose the dates shown."
+    return text + (". Drag across the bars to choose the dates shown, or press Enter on a bar to choose its "
+                   f"{unit}.")
 
 
 def _utc(day: dt.date) -> alt.DateTime:
@@ -240,7 +282,8 @@ def term_counts(counted: Mapping[str, int], names: Mapping[str, str], chosen: It
     ``geo.filters.EventIndex.counts`` gives them), most first, then in vocabulary order; terms no
     event names are left out unless ``chosen``; a counted term not in ``names`` is left out.
     Columns ``id``, ``label`` (the name wrapped at ``LABEL_CHARACTERS``, lines split by a newline),
-    ``events``, ``chosen``, and ``top``/``lines``: where the row starts and how tall it is, in lines."""
+    ``events``, ``chosen``, ``top``/``lines``: where the row starts and how tall it is, in lines, and
+    ``name``: the row in words, its accessible name ("Russia: 5 events, chosen")."""
     counted = {term: counted.get(term, 0) for term in names}
     chosen = set(chosen)
     order = {term: position for position, term in enumerate(names)}
@@ -252,13 +295,15 @@ def term_counts(counted: Mapping[str, int], names: Mapping[str, str], chosen: It
     return pd.DataFrame({
         "id": kept, "label": ["\n".join(label) for label in labels], "events": [counted[term] for term in kept],
         "chosen": [term in chosen for term in kept], "top": tops, "lines": lines,
-    }, columns=["id", "label", "events", "chosen", "top", "lines"])
+        "name": [f"{names[term]}: {_events_text(counted[term])}" + (", chosen" if term in chosen else "")
+                 for term in kept],
+    }, columns=["id", "label", "events", "chosen", "top", "lines", "name"])
 
 
 def term_chart(counts: pd.DataFrame, subject: str = "term") -> alt.LayerChart:
     """One row per term of ``term_counts``: its name (wrapped) on the left, a bar with its count on
-    the right; a click anywhere on a row selects its id (``PICK``). With some terms chosen the
-    others' bars are drawn faded."""
+    the right; a click anywhere on a row selects its id (``PICK``), and so does Enter on the row
+    (``KEY_ROLE``, named by ``name``). With some terms chosen the others' bars are drawn faded."""
     most = max(int(counts["events"].max()), 1)
     total_lines = int(counts["lines"].sum())
     # The names take the x axis's negative part, a little over half the width, so a name never
@@ -271,19 +316,21 @@ def term_chart(counts: pd.DataFrame, subject: str = "term") -> alt.LayerChart:
     any_chosen = bool(counts["chosen"].any())
     colour = alt.condition(alt.datum.chosen, alt.value(BAR_COLOUR),
                            alt.value(FADED_COLOUR if any_chosen else BAR_COLOUR))
-    bars = rows.mark_rect().encode(
+    # Names, bars and numbers are drawn only: the row over them is what a screen reader reads.
+    bars = rows.mark_rect(aria=False).encode(
         x=alt.X("zero:Q", scale=x_scale, axis=None), x2="events:Q",
         y=alt.Y("bar_top:Q", scale=y_scale, axis=None), y2="bar_bottom:Q", color=colour,
     ).transform_calculate(zero="0")
-    names = rows.mark_text(align="left", baseline="top", lineBreak="\n", dy=1).encode(
+    names = rows.mark_text(align="left", baseline="top", lineBreak="\n", dy=1, aria=False).encode(
         x=alt.datum(left), y=alt.Y("top:Q", scale=y_scale), text="label:N")
-    numbers = rows.mark_text(align="left", baseline="middle", dx=3).encode(
+    numbers = rows.mark_text(align="left", baseline="middle", dx=3, aria=False).encode(
         x="events:Q", y=alt.Y("row_middle:Q", scale=y_scale), text="events:Q",
     ).transform_calculate(row_middle="datum.top + 0.5")
     pick = alt.selection_point(fields=["id"], name=PICK, on="click")
     # An almost transparent rectangle over each whole row, on top: the row is what a click picks.
-    targets = rows.mark_rect(opacity=0.001, cursor="pointer").encode(
+    targets = rows.mark_rect(opacity=0.001, cursor="pointer", ariaRole=KEY_ROLE, ariaRoleDescription=KEY_ROLE).encode(
         x=alt.datum(left), x2=alt.datum(most * 1.2), y=alt.Y("top:Q", scale=y_scale), y2="bottom:Q",
+        description="name:N",
         tooltip=[alt.Tooltip("label:N", title="Name"), alt.Tooltip("events:Q", title="Events")],
     ).add_params(pick)
     return alt.layer(bars, names, numbers, targets).properties(
@@ -295,4 +342,5 @@ def term_description(counts: pd.DataFrame, subject: str) -> str:
     which are chosen, and what a click does. ``counts`` as ``term_counts`` gives it."""
     rows = [f"{label.replace(chr(10), ' ')} {events}" + (" (chosen)" if chosen else "")
             for label, events, chosen in zip(counts["label"], counts["events"], counts["chosen"])]
-    return f"Events by {subject}, most first: " + ", ".join(rows) + f". Click a bar to choose that {subject}."
+    return (f"Events by {subject}, most first: " + ", ".join(rows)
+            + f". Click a bar, or press Enter on it, to choose that {subject}.")

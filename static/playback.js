@@ -194,6 +194,7 @@ export default function (component) {
   window.panjPlaybackChanged = function (state, settled) {
     const current = window.panjPlaybackControl;
     show(current.root, state);
+    if (window.panjCharts) { window.panjCharts.playbackChanged(state); }  // the histogram's mark (static/charts.js)
     window.panjPlaybackParams = paramsOf(state);
     window.history.replaceState(window.history.state, "", withPlayback(window.location.href, window.panjPlaybackParams));
     const value = JSON.stringify(serverValue(state));
@@ -228,7 +229,9 @@ export default function (component) {
   }
   root.querySelector('[data-act="keys"]').hidden = !data.presenter;
   if (map) {
-    show(root, map.panjMap.playback.state());
+    const state = map.panjMap.playback.state();
+    show(root, state);
+    if (window.panjCharts) { window.panjCharts.playbackChanged(state); }
   } else if (data.playback) {
     show(root, { on: true, step: data.playback.step, mode: data.playback.mode, fade: data.playback.fade,
                  playing: false, label: null, period: data.playback.period });

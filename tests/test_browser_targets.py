@@ -13,7 +13,10 @@ What counts as a target, and the criterion's exceptions taken (docs/ARCHITECTURE
 - Streamlit's "Skip to main content", drawn only while focused (1 px until then), is measured
   once the first Tab has focused it;
 - the map's event buttons (geo/web/panj-keys.js) take no pointer events: keyboard only, not
-  targets (they are 24 px at least all the same).
+  targets (they are 24 px at least all the same);
+- the sidebar charts' bars and rows (static/charts.js makes them buttons for the keyboard) fall
+  under the criterion's "equivalent" exception: the From/To fields and the multiselects, measured
+  here, set the same filters.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ _TARGETS = """() => {
     return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
   const seen = new Set(), found = [];
   for (const e of document.querySelectorAll(selector)) {
-    if (!drawn(e) || inline(e) || e.closest('.panj-keys')) { continue; }
+    if (!drawn(e) || inline(e) || e.closest('.panj-keys, [data-testid=stVegaLiteChart]')) { continue; }
     const target = measured(e), box = target.getBoundingClientRect();
     if (seen.has(target) || e.matches(SKIP_LINK)) { continue; }
     seen.add(target);

@@ -233,13 +233,52 @@ def test_bin_counts_at_the_edges() -> None:
     assert list(tc.bin_counts(_events(), bins)["exact"]) == [0, 0, 0]
 
 
-def test_the_histogram_frames_the_playbacks_period() -> None:
-    bins = tc.time_bins(D(2021, 11, 1), D(2022, 6, 30))
-    counts = tc.bin_counts(_events(("2022-05-11", "2022-05-11")), bins)
-    assert len(tc.histogram_chart(counts, None).to_dict()["layer"]) == 1
-    spec = tc.histogram_chart(counts, None, (D(2022, 5, 1), D(2022, 5, 31), "May 2022")).to_dict()
+@pytest.mark.parametrize(("first", "last", "period", "framed"), [
+    # Month bins: the bar of May, whole.
+    (D(2021, 11, 1), D(2022, 6, 30), (D(2022, 5, 1), D(2022, 5, 31), "May 2022"), ("2022-05-01", "2022-06-01")),
+    # A week across two months: both their bars.
+    (D(2021, 11, 1), D(2022, 6, 30), (D(2022, 5, 30), D(2022, 6, 5), "30 May 2022"), ("2022-05-01", "2022-07-01")),
+    # Year bins: a month's period frames its year's bar.
+    (D(1991, 1, 1), D(2022, 6, 30), (D(2021, 9, 1), D(2021, 9, 30), "Sep 2021"), ("2021-01-01", "2022-01-01")),
+])
+def test_the_histogram_frames_the_bars_of_the_playbacks_period(first, last, period, framed) -> None:
+    counts = tc.bin_counts(_events(("2022-05-11", "2022-05-11")), tc.time_bins(first, last))
+    assert len(tc.histogram_chart(counts, None).to_dict()["layer"]) == 2  # bars, columns
+    spec = tc.histogram_chart(counts, None, period).to_dict()
     frame = spec["layer"][1]
+    assert frame["name"] == tc.PERIOD_MARK and frame["mark"]["stroke"] == tc.PERIOD_COLOUR
     rows = spec["datasets"][frame["data"]["name"]]
-    # From the period's first day to the day after its last: the bar of May, whole.
-    assert rows == [{"first": "2022-05-01", "following": "2022-06-01", "label": "May 2022"}]
-    assert frame["mark"]["stroke"] == tc.PERIOD_COLOUR
+    assert rows == [{"first": framed[0], "following": framed[1], "label": period[2]}]
+
+
+def test_a_period_outside_the_bins_is_not_framed() -> None:
+    counts = tc.bin_counts(_events(), tc.time_bins(D(2021, 11, 1), D(2022, 6, 30)))
+    spec = tc.histogram_chart(counts, None, (D(2023, 1, 1), D(2023, 1, 31), "Jan 2023")).to_dict()
+    assert len(spec["layer"]) == 2
+
+
+def test_each_bin_is_a_named_button_over_the_bars() -> None:
+    bins = tc.time_bins(D(2022, 4, 1), D(2022, 6, 30))
+    counts = tc.bin_counts(_events(("2022-05-11", "2022-05-11"), ("2022-05-20", "2022-05-21"),
+                                   ("2022-04-01", "2022-05-31")), bins)
+    spec = tc.histogram_chart(counts, (D(2022, 5, 1), D(2022, 5, 15))).to_dict()
+    columns = spec["layer"][-1]
+    # On top, carrying the brush, a button per bin named by its counts; the bars under it are silent.
+    assert columns["mark"]["ariaRole"] == tc.KEY_ROLE and columns["encoding"]["description"]["field"] == "name"
+    assert [param["name"] for param in spec["params"]] == [tc.BRUSH] and spec["params"][0]["views"] == [columns["name"]]
+    assert spec["layer"][0]["mark"]["aria"] is False
+    rows = spec["datasets"][columns["data"]["name"]]
+    assert [row["name"] for row in rows] == [
+        "Apr 2022: 0 events dated within the month, 1 reaching beyond it",
+        "May 2022: 2 events dated within the month, 1 reaching beyond it, chosen",
+        "Jun 2022: 0 events dated within the month, 0 reaching beyond it",
+    ]
+
+
+def test_each_term_row_is_a_named_button() -> None:
+    counts = tc.term_counts({"russia": 5, "china": 1}, NAMES, ["china"])
+    assert list(counts["name"]) == ["Russia: 5 events", "China: 1 event, chosen"]
+    spec = tc.term_chart(counts, "actor").to_dict()
+    targets = spec["layer"][-1]
+    assert targets["mark"]["ariaRole"] == tc.KEY_ROLE and targets["encoding"]["description"]["field"] == "name"
+    assert all(layer["mark"]["aria"] is False for layer in spec["layer"][:-1])

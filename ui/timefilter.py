@@ -52,7 +52,8 @@ def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange,
     slot.altair_chart(chart, key=key, on_select=partial(_brushed, key, bins), selection_mode=timechart.BRUSH,
                       width="stretch")
     slot.caption(f"Events per {bins[0].unit}: dark, dated within that {bins[0].unit}; light, dates that reach "
-                 "beyond it. Drag across the bars to choose dates; click beside the brush to clear it."
+                 "beyond it. Drag across the bars to choose dates; empty From and To to clear them. Keys: "
+                 "the arrows move between bars, Enter chooses one, Shift+Enter stretches the range."
                  + (" Framed in orange: the playback's period." if period is not None else ""))
 
 
