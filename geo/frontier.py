@@ -137,7 +137,6 @@ class Frontier:
         rows = np.arange(len(probes))
         return candidates[rows, best], share[rows, best]
 
-
     def area_reach(self, places: Mapping[str, shapely.Geometry], stretches: Sequence[Stretch] = ()) -> AreaReach:
         """How far each of ``places`` (place reference -> area or line, in degrees) lies from each
         ``PIECE_KM`` piece of the frontier (cut at the ``stretches``' ends too)."""
@@ -171,9 +170,8 @@ class Frontier:
         coords, part = shapely.get_coordinates(shapely.get_parts(outline), return_index=True)
         joined = part[:-1] == part[1:]
         edges = shapely.linestrings(np.stack([coords[:-1][joined], coords[1:][joined]], axis=1))
-        if not len(edges):  # a single point: the place is its own edge
-            edges = np.array([shapely.points(coords[0])]) if len(coords) else np.array([local])
-        _, nearest = shapely.STRtree(edges).query_nearest(pieces, all_matches=False)
+        source, nearest = shapely.STRtree(edges).query_nearest(pieces, all_matches=False)
+        nearest = nearest[np.argsort(source)]  # one edge per piece, in the pieces' order
         ends = shapely.get_coordinates(shapely.shortest_line(pieces, edges[nearest])).reshape(-1, 2, 2)
         lon, lat = self._from_local.transform(ends[:, :, 0].ravel(), ends[:, :, 1].ravel())
         lon, lat = np.asarray(lon).reshape(-1, 2), np.asarray(lat).reshape(-1, 2)

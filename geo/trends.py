@@ -73,10 +73,11 @@ def trends(events: pd.DataFrame, stretches: Sequence[Stretch], *, length_km: flo
         area_row[on_area] = areas.place_rows(events["place"].to_numpy(dtype=object)[on_area])
     edges = np.arange(0.0, length_km, segment_km)
     segment_to = np.minimum(edges + segment_km, length_km)
-    # Per area and segment: whether the area lies within the distance of that part of the frontier.
-    reached = (areas.to_parts(edges, segment_to) <= within_km) if areas is not None and len(on_area) else None
-    if reached is not None:
-        area_row[(area_row >= 0) & ~reached.any(axis=1)[np.clip(area_row, 0, None)]] = -1
+    reached = None
+    if (area_row >= 0).any():
+        # Per area and segment: whether the area lies within the distance of that part of the frontier.
+        reached = areas.to_parts(edges, segment_to) <= within_km
+        area_row[area_row >= 0] = np.where(reached.any(axis=1)[area_row[area_row >= 0]], area_row[area_row >= 0], -1)
     relevant = np.flatnonzero(counted | (area_row >= 0))
     counted, area_row = counted[relevant], area_row[relevant]
     starts = np.asarray(pd.to_datetime(events["date_first"].to_numpy()[relevant]).to_numpy(), dtype="datetime64[D]")

@@ -9,9 +9,9 @@ import io
 import json
 from pathlib import Path
 
-import pytest
 import numpy as np
 import pyproj
+import pytest
 import shapely
 import shapely.ops
 import streamlit as st
