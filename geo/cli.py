@@ -508,7 +508,8 @@ def _frontier_options(group: argparse._ArgumentGroup, *, within: bool = True) ->
     group.add_argument("--side", nargs="+", action="extend", choices=SIDES, metavar="SIDE",
                        help=f"the bank an event is on: {', '.join(SIDES)}")
     group.add_argument("--stretch", nargs="+", action="extend", metavar="ID",
-                       help="frontier stretch ids (layers/frontier-stretches.json, e.g. panj)")
+                       help="frontier stretch ids (layers/frontier-stretches.json, e.g. panj); an event on an "
+                            "area is on the stretches nearest its area, every one it touches")
 
 
 def _frontier_filters(options: argparse.Namespace, snapshot: Snapshot, *, within: bool = True) -> dict[str, Any]:
