@@ -37,7 +37,7 @@ from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel, hidden_datase
 from ui.export_panel import export_panel
 from ui.table import events_table
 from ui.timefilter import date_inputs, time_histogram
-from ui.trends_panel import frontier_change, trends_panel
+from ui.trends_panel import frontier_change, trends_panel, trends_table
 from ui.workshop import playback_bar, step_caption, workshop_bar
 
 MAP_HEIGHT = 560
@@ -249,7 +249,8 @@ def main() -> None:
     view = replace(view, selected_event=highlight, bbox=st.session_state.get(ps.BBOX))
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     order = (st.session_state.get(ps.TABLE_SORT, DEFAULT_SORT), st.session_state.get(ps.TABLE_DESCENDING, False))
-    wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data), playback, order)
+    choice, trends = trends_table(data, shown, state)  # once a run: the map and the panel at the foot read it
+    wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data), playback, order, choice)
     if current != wanted:
         st.query_params.from_dict(wanted)
 
@@ -260,7 +261,7 @@ def main() -> None:
         opened=st.session_state.pop(ps.OPEN_BBOX, None), fit_clicked=fit, events_bounds=data.events_bounds(shown),
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
-    change = frontier_change(data, shown, state)  # drawn on the map and in its figure
+    change = frontier_change(data, choice, trends)  # drawn on the map and in its figure
     draw_map(data, shown, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range,
              change=change)
     view_in_words(data, shown, total, state, presenter)
@@ -273,7 +274,7 @@ def main() -> None:
         events_table(data, shown_mask, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))
         datasets_panel(data, page_store(data.layers_dir, default_url()))
     with st.container(key="presenter-hidden-trends"):
-        trends_panel(data, shown, state)
+        trends_panel(data, choice, trends)
 
 
 main()

@@ -224,8 +224,8 @@ def write_events(argv: list[str]) -> int:
 _TRENDS_EPILOG = """\
 counting: an event counts in the segment its nearest frontier point lies in (frontier_along_km) when
   it lies within --within-km of the frontier (frontier_km), and in the period of its first day (an
-  event with a span counts once, where it starts). An event placed on a whole area, or known only to
-  a whole country, has no nearest frontier point and is not counted.
+  event with a span counts once, where it starts). An event placed on a whole area (or line) counts
+  in every segment within --within-km of its area; one known only to a whole country is not counted.
 columns: segment_from_km, segment_to_km (west to east from the Uzbek tripoint; the last segment ends
   at the China tripoint), stretch (of layers/frontier-stretches.json, at the segment's midpoint),
   period (YYYY-MM, or the ISO week's Monday YYYY-MM-DD), events, mean_4 (mean of the 4 periods
@@ -251,10 +251,9 @@ def write_trends(argv: list[str]) -> int:
     """``panj trends``: see --help."""
     from geo.events import STATUSES
     from geo.filters import REGION_ALIASES, FilterState, range_end, range_start
-    from geo.frontier import StretchError
     from geo.layers import LAYERS_DIR
     from geo.snapshot import DataError, dataset_mask, read_snapshot
-    from geo.trends import PERIODS, trends
+    from geo.trends import PERIODS
 
     parser = _parser(
         "trends",
@@ -292,10 +291,8 @@ def write_trends(argv: list[str]) -> int:
         parser.error(f"--out {options.out}: no folder {options.out.parent}")
     try:
         snapshot = read_snapshot(options.layers_dir)
-        length_km, stretches = snapshot.frontier_axis
-    except (DataError, StretchError) as error:
-        problems = error.problems if isinstance(error, DataError) else [str(problem) for problem in error.problems]
-        return _failed("trends", "; ".join(problems), logged=f"cannot read the events in {options.layers_dir}")
+    except DataError as error:  # the stretches file's problems among them: read with the snapshot
+        return _failed("trends", "; ".join(error.problems), logged=f"cannot read the events in {options.layers_dir}")
     try:
         date_from = _option_value("--from", options.date_from, range_start)
         date_to = _option_value("--to", options.date_to, range_end)
@@ -317,8 +314,8 @@ def write_trends(argv: list[str]) -> int:
     except _OptionError as error:
         parser.error(str(error))
     shown = snapshot.events[snapshot.index.mask(state, within=within)]
-    table = trends(shown, stretches, length_km=length_km, within_km=options.within_km,
-                   segment_km=options.segment_km, period=options.period, span=(date_from, date_to))
+    table = snapshot.trends(shown, within_km=options.within_km, segment_km=options.segment_km, period=options.period,
+                            span=(date_from, date_to))
     text = table.to_csv(index=False, lineterminator="\r\n")
     if options.out is None:
         sys.stdout.write(text)
@@ -511,7 +508,8 @@ def _frontier_options(group: argparse._ArgumentGroup, *, within: bool = True) ->
     group.add_argument("--side", nargs="+", action="extend", choices=SIDES, metavar="SIDE",
                        help=f"the bank an event is on: {', '.join(SIDES)}")
     group.add_argument("--stretch", nargs="+", action="extend", metavar="ID",
-                       help="frontier stretch ids (layers/frontier-stretches.json, e.g. panj)")
+                       help="frontier stretch ids (layers/frontier-stretches.json, e.g. panj); an event on an "
+                            "area is on the stretches nearest its area, every one it touches")
 
 
 def _frontier_filters(options: argparse.Namespace, snapshot: Snapshot, *, within: bool = True) -> dict[str, Any]:
@@ -824,11 +822,8 @@ def _frontier_change(snapshot: Snapshot, shown: pd.DataFrame, state: FilterState
     the map draws them (``geo.mapview.frontier_change``)."""
     from geo import mapview
     from geo.frontierchange import latest_segments
-    from geo.trends import trends
-
-    length_km, stretches = snapshot.frontier_axis
-    table = trends(shown, stretches, length_km=length_km, within_km=within_km, segment_km=segment_km, period=period,
-                   span=(state.date_from, state.date_to))
+    table = snapshot.trends(shown, within_km=within_km, segment_km=segment_km, period=period,
+                            span=(state.date_from, state.date_to))
     return mapview.frontier_change(latest_segments(snapshot.frontier, table, segment_km), snapshot.trend_levels)
 
 

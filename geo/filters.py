@@ -24,7 +24,9 @@ and is outside every "within N km" filter, however large N. Bank side: the event
 ``frontier_side`` (``tajikistan`` or ``afghanistan``, ``geo.frontier.SIDES``) is one of the chosen
 ones; an event in neither country has no side and passes none. Stretch: the event's
 ``frontier_stretch`` (a stretch id of ``layers/frontier-stretches.json``) is one of the chosen;
-an event with no nearest frontier point (on an area) has no stretch and passes none.
+an event on an area (or a line) has no one nearest frontier point and passes when one of the chosen
+is a stretch nearest its area (``area_stretches``: every stretch it touches, when it touches the
+frontier; docs/ARCHITECTURE.md, "Events on an area"); an event known only to a whole country passes none.
 
 Search. An event matches when every word of the text is in its title, summary, place name or one
 of the place's other spellings (``layers/aliases.json``, via the join's ``place_aliases``), in any
@@ -190,13 +192,18 @@ class EventIndex:
 
     ``searched_text``, when given, returns for some of the frame's rows what a search looks in
     (title, summary, place name, other spellings): the snapshot's frame holds no text, so the rows
-    searched in memory have theirs read on the first search."""
+    searched in memory have theirs read on the first search.
+
+    ``area_stretches`` (place reference -> stretch ids, ``geo.frontier.AreaReach.nearest_stretches``)
+    are the stretches an event on that area lies on, for the stretch filter."""
 
     def __init__(self, frame: pd.DataFrame, stored: StoredText | None = None,
-                 searched_text: Callable[[pd.DataFrame], list[tuple[str, ...]]] | None = None) -> None:
+                 searched_text: Callable[[pd.DataFrame], list[tuple[str, ...]]] | None = None,
+                 area_stretches: Mapping[str, Collection[str]] | None = None) -> None:
         self.frame = frame
         self.stored = stored
         self._searched_text = searched_text
+        self._area_stretches = area_stretches or {}
         self._terms: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._searches: OrderedDict[tuple[int, tuple[str, ...]], np.ndarray] = OrderedDict()
         self._searches_lock = threading.Lock()  # sessions are threads sharing the page's index
@@ -212,6 +219,7 @@ class EventIndex:
             getattr(self, part)
         if "frontier_km" in self.frame.columns:
             _ = self.frontier_km
+        _ = self.area_stretches
 
     @cached_property
     def date_first(self) -> np.ndarray:
@@ -227,6 +235,29 @@ class EventIndex:
         (an event known only to a whole country: ``geo.join.distances_apply``)."""
         km = self.frame["frontier_km"].to_numpy(dtype=float, na_value=np.nan)
         return np.where(distances_apply(self.frame), km, np.nan)
+
+    @cached_property
+    def area_stretches(self) -> tuple[np.ndarray, list[frozenset[str]]]:
+        """Per row, the index of its area's stretches in the list (-1: none: a point, a place not on
+        the frontier or an event known only to a whole country), and the sets of stretches."""
+        codes = np.full(len(self.frame), -1, dtype=np.int64)
+        if not self._area_stretches or "place" not in self.frame.columns:
+            return codes, []
+        sets = sorted({frozenset(ids) for ids in self._area_stretches.values()}, key=sorted)
+        number = {ids: position for position, ids in enumerate(sets)}
+        by_place = {place: number[frozenset(ids)] for place, ids in self._area_stretches.items()}
+        on_area = self.frame["frontier_along_km"].isna().to_numpy() & distances_apply(self.frame)
+        rows = np.flatnonzero(on_area)
+        codes[rows] = pd.Series(self.frame["place"].to_numpy(dtype=object)[rows]).map(by_place).fillna(-1).to_numpy(
+            dtype=np.int64)
+        return codes, sets
+
+    def on_stretches(self, wanted: Collection[str]) -> np.ndarray:
+        """The events lying on any of the stretches ``wanted``: a point's nearest frontier point, an
+        area's nearest stretches (``area_stretches``)."""
+        codes, sets = self.area_stretches
+        hits = np.array([bool(ids & set(wanted)) for ids in sets] + [False], dtype=bool)
+        return self.naming("frontier_stretch", wanted) | hits[codes]
 
     @cached_property
     def searched(self) -> pd.Series:
@@ -325,7 +356,7 @@ class EventIndex:
         if state.sides is not None:
             masks[PART_SIDES] = self.naming("frontier_side", state.sides)
         if state.stretches is not None:
-            masks[PART_STRETCHES] = self.naming("frontier_stretch", state.stretches)
+            masks[PART_STRETCHES] = self.on_stretches(state.stretches)
         if searchtext.words(state.text):
             masks[PART_TEXT] = self.matching(state.text)
         return masks

@@ -10,12 +10,13 @@ from numpy, and both distances (to the frontier and along it) are measured on th
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyproj
 import shapely
 from scipy.spatial import cKDTree
@@ -136,6 +137,48 @@ class Frontier:
         rows = np.arange(len(probes))
         return candidates[rows, best], share[rows, best]
 
+    def area_reach(self, places: Mapping[str, shapely.Geometry], stretches: Sequence[Stretch] = ()) -> AreaReach:
+        """How far each of ``places`` (place reference -> area or line, in degrees) lies from each
+        ``PIECE_KM`` piece of the frontier (cut at the ``stretches``' ends too)."""
+        ends = [km for stretch in stretches for km in (stretch.from_km, stretch.to_km)]
+        cuts = np.unique(np.clip(np.concatenate([np.arange(0.0, self.length_km, PIECE_KM), np.asarray(ends, float),
+                                                 [self.length_km]]), 0.0, self.length_km))
+        pieces = self._pieces(cuts)
+        km = np.zeros((len(places), len(pieces)), dtype=np.float32)
+        for row, geometry in enumerate(places.values()):
+            km[row] = self._distances_to_pieces(geometry, pieces)
+        return AreaReach(places=tuple(places), piece_from_km=cuts[:-1], piece_to_km=cuts[1:], km=km)
+
+    def _pieces(self, cuts: np.ndarray) -> np.ndarray:
+        """The frontier between consecutive km of ``cuts``, as lines in the local projection."""
+        segment = np.clip(np.searchsorted(self.vertex_km, cuts, side="right") - 1, 0, len(self._local) - 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.clip(np.nan_to_num((cuts - self.vertex_km[segment]) / self._segment_km[segment]), 0.0, 1.0)
+        points = self._local[segment] + share[:, np.newaxis] * (self._local[segment + 1] - self._local[segment])
+        return np.array([shapely.linestrings(np.vstack([points[index], self._local[segment[index] + 1:segment[index + 1] + 1],
+                                                        points[index + 1]]))
+                         for index in range(len(cuts) - 1)], dtype=object)
+
+    def _distances_to_pieces(self, place: shapely.Geometry, pieces: np.ndarray) -> np.ndarray:
+        """The geodesic km from ``place`` (degrees) to each of ``pieces`` (local lines), to the metre;
+        0 where they meet. The nearest edge of the place to each piece comes from one tree query."""
+        place = shapely.segmentize(place, _AREA_EDGE_DEGREES)
+        local = shapely.transform(place, lambda coords: np.column_stack(self._to_local.transform(coords[:, 0],
+                                                                                              coords[:, 1])))
+        # A polygon's edges are its rings; a line's, itself.
+        outline = shapely.boundary(local) if shapely.get_dimensions(local) == 2 else local
+        coords, part = shapely.get_coordinates(shapely.get_parts(outline), return_index=True)
+        joined = part[:-1] == part[1:]
+        edges = shapely.linestrings(np.stack([coords[:-1][joined], coords[1:][joined]], axis=1))
+        source, nearest = shapely.STRtree(edges).query_nearest(pieces, all_matches=False)
+        nearest = nearest[np.argsort(source)]  # one edge per piece, in the pieces' order
+        ends = shapely.get_coordinates(shapely.shortest_line(pieces, edges[nearest])).reshape(-1, 2, 2)
+        lon, lat = self._from_local.transform(ends[:, :, 0].ravel(), ends[:, :, 1].ravel())
+        lon, lat = np.asarray(lon).reshape(-1, 2), np.asarray(lat).reshape(-1, 2)
+        _, _, metres = _GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
+        shapely.prepare(local)
+        km = np.round(np.asarray(metres) / 1000.0, 3)
+        return np.where(shapely.intersects(local, pieces), 0.0, km)
 
 def stretch_ids(along_km: np.ndarray, stretches: Sequence[Stretch]) -> np.ndarray:
     """The id of the stretch each km lies on (a km on the border of two goes to the eastern one,
@@ -254,3 +297,53 @@ def _check_ranges(path: Path, raw: dict[str, Any], frontier: Frontier, problems:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# --- places that are areas or lines ----------------------------------------------------------------
+
+# The frontier is cut into pieces this long (and at every stretch's ends) to measure how far an area
+# lies from each part of it: every whole-km segment and every stretch is then a run of whole pieces.
+PIECE_KM = 1.0
+_AREA_EDGE_DEGREES = 0.01  # an area's edges straight in degrees, as GeoJSON draws them (~1 km)
+
+
+@dataclass(frozen=True, eq=False)
+class AreaReach:
+    """How far each area (or line) place lies from each piece of the frontier: ``km[i, j]`` is the
+    geodesic km from ``places[i]`` (a place reference) to the nearest point of the piece from
+    ``piece_from_km[j]`` to ``piece_to_km[j]`` along the frontier, 0 where they meet. Computed once
+    per snapshot (``Frontier.area_reach``); every part of the frontier asked later (a stretch, a
+    trends segment) is measured from it (docs/ARCHITECTURE.md, "Events on an area")."""
+
+    places: tuple[str, ...]
+    piece_from_km: np.ndarray
+    piece_to_km: np.ndarray
+    km: np.ndarray  # (places, pieces), float32
+
+    def place_rows(self, places: Sequence[str] | np.ndarray) -> np.ndarray:
+        """Per place reference of ``places``, its row of ``km``; -1 for a place not measured (a point)."""
+        if not self.places or not len(places):
+            return np.full(len(places), -1, dtype=np.int64)
+        return np.asarray(pd.Index(self.places).get_indexer(pd.Index(np.asarray(places, dtype=object))))
+
+    def to_parts(self, from_km: np.ndarray, to_km: np.ndarray) -> np.ndarray:
+        """(places, parts): the km from each place to each part of the frontier (``from_km`` to
+        ``to_km`` along it), the nearest of the pieces that overlap the part."""
+        parts = np.full((len(self.places), len(from_km)), np.inf, dtype=np.float32)
+        for column, (start, end) in enumerate(zip(from_km, to_km, strict=True)):
+            overlapping = (self.piece_from_km < end) & (self.piece_to_km > start)
+            if overlapping.any() and len(self.places):
+                parts[:, column] = self.km[:, overlapping].min(axis=1)
+        return parts
+
+    def nearest_stretches(self, stretches: Sequence[Stretch]) -> dict[str, tuple[str, ...]]:
+        """Place reference -> the stretches nearest it: every stretch it touches when it touches
+        the frontier, else the one (or those, at the same distance) holding its nearest point."""
+        if not stretches:
+            return {}
+        parts = self.to_parts(np.array([stretch.from_km for stretch in stretches]),
+                              np.array([stretch.to_km for stretch in stretches]))
+        ids = [stretch.id for stretch in stretches]
+        return {place: tuple(stretch_id for stretch_id, km in zip(ids, row, strict=True) if km <= row.min())
+                for place, row in zip(self.places, parts, strict=True)}
+

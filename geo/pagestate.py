@@ -29,6 +29,7 @@ from geo.frontier import SIDES as FRONTIER_SIDES
 from geo.scenes import KEY_SCENE, Scene, open_from_query
 from geo.table import DEFAULT_SORT, HEADING_SORTS, SORT_COLUMNS
 from geo.timechart import TimeBin, brush_range, range_text
+from geo.trends import PERIODS as TREND_PERIODS
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north in degrees
 TABLE_ROWS = 50  # rows per page of the events table: what one rerun sends, whatever the events
@@ -39,6 +40,10 @@ KEY_HIDE = "hide"  # ?hide=ID,ID: the datasets the reader unticked, by id (an id
 # ?play=month&period=2022-05&mode=upto&fade=1: a playback, reopened paused at that period
 KEY_PLAY, KEY_PERIOD, KEY_MODE, KEY_FADE = "play", "period", "mode", "fade"
 KEY_SORT = "sort"  # ?sort=COLUMN, or ?sort=-COLUMN backwards: the table's order, unless by date
+# ?trends_km=10&trends_segment=100&trends_period=week&trends_map=1: the change along the frontier's
+# choices (ui.trends_panel), each written when it differs from the panel's first value
+KEY_TRENDS_KM, KEY_TRENDS_SEGMENT, KEY_TRENDS_PERIOD, KEY_TRENDS_MAP = (
+    "trends_km", "trends_segment", "trends_period", "trends_map")
 
 # Session-state keys: the filter and view widgets (a reset or a scene writes their values) ...
 DATE_FROM, DATE_TO = "f_from", "f_to"  # the From/To texts, which the histogram's brush also sets
@@ -62,6 +67,81 @@ PNG = "export_png"  # the last rendered figure
 DATASETS_HIDDEN = "datasets_hidden"  # ids of the datasets the reader unticked (ui.datasets.dataset_filter)
 PLAYBACK = "w_playback"  # the playback where it was last paused (Playback), None when off
 KEY_ACTION = "w_key_action"  # a presenter key's step ("next", "previous", "first", "last"), to take once
+# The change along the frontier's widgets (ui.trends_panel): the km counted within, the segment
+# length, the period and whether the map colours the frontier by change.
+TRENDS_WITHIN, TRENDS_SEGMENT, TRENDS_PERIOD, TRENDS_ON_MAP = (
+    "trends_within_km", "trends_segment_km", "trends_period", "trends_on_map")
+# Their bounds, whole km as the widgets step them: (least, most).
+TRENDS_WITHIN_KM = (0, 500)
+TRENDS_SEGMENT_KM = (10, 1400)
+
+
+@dataclass(frozen=True)
+class TrendsChoice:
+    """What the change along the frontier counts and shows: events within ``within_km`` of the
+    frontier, per segment of ``segment_km`` and ``period`` (``geo.trends.PERIODS``), the frontier
+    coloured by change on the map when ``on_map``. The defaults are the panel's first values."""
+
+    within_km: int = 25
+    segment_km: int = 50
+    period: str = TREND_PERIODS[0]
+    on_map: bool = False
+
+    def params(self) -> dict[str, str]:
+        """Its part of the URL: each choice that differs from the default."""
+        default, params = TrendsChoice(), {}
+        if self.within_km != default.within_km:
+            params[KEY_TRENDS_KM] = str(self.within_km)
+        if self.segment_km != default.segment_km:
+            params[KEY_TRENDS_SEGMENT] = str(self.segment_km)
+        if self.period != default.period:
+            params[KEY_TRENDS_PERIOD] = self.period
+        if self.on_map:
+            params[KEY_TRENDS_MAP] = "1"
+        return params
+
+    def widget_values(self) -> dict[str, Any]:
+        """The session-state values that make the panel's widgets show this choice."""
+        return {TRENDS_WITHIN: self.within_km, TRENDS_SEGMENT: self.segment_km, TRENDS_PERIOD: self.period,
+                TRENDS_ON_MAP: self.on_map}
+
+
+def trends_from_widgets(values: Mapping[str, Any]) -> TrendsChoice:
+    """The choice the panel's widgets hold (session-state ``values``); a widget not drawn yet holds
+    its first value."""
+    default = TrendsChoice()
+    return TrendsChoice(within_km=int(values.get(TRENDS_WITHIN, default.within_km)),
+                        segment_km=int(values.get(TRENDS_SEGMENT, default.segment_km)),
+                        period=str(values.get(TRENDS_PERIOD, default.period)),
+                        on_map=bool(values.get(TRENDS_ON_MAP, default.on_map)))
+
+
+def trends_from_query(query: Mapping[str, Sequence[str]]) -> tuple[TrendsChoice, list[str]]:
+    """The change along the frontier's choice a URL asks for, and a notice for each value it gets
+    wrong (that choice keeps its default)."""
+    default, notices = TrendsChoice(), []
+    chosen: dict[str, Any] = {}
+    for key, field, (least, most) in ((KEY_TRENDS_KM, "within_km", TRENDS_WITHIN_KM),
+                                      (KEY_TRENDS_SEGMENT, "segment_km", TRENDS_SEGMENT_KM)):
+        if query.get(key):
+            text = query[key][-1].strip()
+            if text.isdigit() and least <= int(text) <= most:
+                chosen[field] = int(text)
+            else:
+                notices.append(f"Ignored '{key}={text}': expected a whole number of km from {least} to {most}.")
+    if query.get(KEY_TRENDS_PERIOD):
+        text = query[KEY_TRENDS_PERIOD][-1].strip()
+        if text in TREND_PERIODS:
+            chosen["period"] = text
+        else:
+            notices.append(f"Ignored '{KEY_TRENDS_PERIOD}={text}': expected one of {', '.join(TREND_PERIODS)}.")
+    if query.get(KEY_TRENDS_MAP):
+        text = query[KEY_TRENDS_MAP][-1].strip()
+        if text in ("0", "1"):
+            chosen["on_map"] = text == "1"
+        else:
+            notices.append(f"Ignored '{KEY_TRENDS_MAP}={text}': expected 1 (colour the frontier by change) or 0.")
+    return replace(default, **chosen), notices
 
 
 @dataclass(frozen=True)
@@ -186,7 +266,8 @@ def opening_values(
     layer_ids: Sequence[str], span: DateSpan | None, dataset_ids: Collection[str] = (),
 ) -> dict[str, Any]:
     """Everything a session's first run sets: the view the URL describes, the scene it names, the
-    datasets it hides (of ``dataset_ids``), and notices for what it got wrong."""
+    datasets it hides (of ``dataset_ids``), the change along the frontier's choice, and notices for
+    what it got wrong."""
     scene, state, view, notices = open_from_query(query, scenes, known, default_view)
     values, moved = widget_values(state, view, layer_ids, span)
     hidden, unknown = hidden_from_query(query, dataset_ids)
@@ -194,6 +275,9 @@ def opening_values(
     values.update({PLAYBACK: playback, KEY_ACTION: None})
     unknown = unknown + playback_notices
     (column, descending), unsorted = sort_from_query(query)
+    trends, trends_notices = trends_from_query(query)
+    values.update(trends.widget_values())
+    unknown = unknown + trends_notices
     values.update({
         SCENE: scene.id if scene is not None else None, FIT_SCENE: scene is not None, STEP: None,
         SELECTED: view.selected_event, BBOX: view.bbox, OPEN_BBOX: view.bbox, FIT_REQUEST: 0,
@@ -291,14 +375,17 @@ def toggled(chosen: Sequence[str], clicked: Collection[str]) -> list[str]:
 
 def url_params(state: FilterState, view: ViewState, scene: Scene | None, presenter: bool,
                hidden: Collection[str] = (), playback: Playback | None = None,
-               sort: tuple[str, bool] = (DEFAULT_SORT, False)) -> dict[str, list[str]]:
+               sort: tuple[str, bool] = (DEFAULT_SORT, False),
+               trends: TrendsChoice = TrendsChoice()) -> dict[str, list[str]]:
     """The query string that reopens this page: on a scene, ``scene=ID`` and only what differs from
     it; the ``hidden`` datasets' ids as ``hide=ID,ID``; presenter mode as ``presenter=1``; the
     ``playback`` paused where it is; the table's ``sort`` (column, descending) as ``sort=``
-    (``sort_param``). Every value is a list (as ``st.query_params`` holds them)."""
+    (``sort_param``); the change along the frontier's choice where it differs from the panel's
+    first (``TrendsChoice.params``). Every value is a list (as ``st.query_params`` holds them)."""
     params = to_query_params(state, view, scene.url_base() if scene is not None else None)
     if playback is not None:
         params.update(playback.params())
+    params.update(trends.params())
     if scene is not None:
         params[KEY_SCENE] = scene.id
     if hidden:

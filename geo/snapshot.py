@@ -46,6 +46,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import shapely
 
 from geo import (
     assets,
@@ -61,14 +62,15 @@ from geo import (
     search,
     searchtext,
     table,
+    trends as trends_module,
 )
 from geo.aliases import load_aliases
 from geo.basemaps import Basemap, load_basemaps
 from geo.events import Document, Term, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
-from geo.frontier import Frontier, Stretch, load_stretches
+from geo.frontier import AreaReach, Frontier, Stretch, load_stretches
 from geo.frontierchange import LevelStyle, load_level_styles
-from geo.join import JoinError
+from geo.join import JoinError, distances_apply
 from geo.layers import Layer
 from geo.mapview import MapData, layer_files, level_file_name
 from geo.placement import Bounds
@@ -144,6 +146,11 @@ class Snapshot:
     # How each change level of the frontier's segments is drawn (layers/trend-levels.json): read
     # with the rest, so a broken file is the page's one explanation, not a failure later.
     trend_levels: tuple[LevelStyle, ...]
+    # The frontier's named stretches, west to east (layers/frontier-stretches.json, read once per build).
+    stretches: tuple[Stretch, ...]
+    # How far each area (or line) place of the events lies from each piece of the frontier: where an
+    # event on an area counts along it (docs/ARCHITECTURE.md, "Events on an area").
+    area_reach: AreaReach
     # The store the events of the datasets not shipped were read from (None: shipped ones only);
     # the search asks it about them (read-only, at whatever revision it is now).
     store: Store | None = None
@@ -163,7 +170,8 @@ class Snapshot:
             stored = filters.StoredText(rows=self.events["dataset"].isin(own).to_numpy(), revision=self.revision,
                                         search=lambda text: store.search(text, places))
         index = filters.EventIndex(self.events, stored,
-                                   lambda rows: self.texts.searched(rows, self.map_layers, self.aliases))
+                                   lambda rows: self.texts.searched(rows, self.map_layers, self.aliases),
+                                   area_stretches=self.area_reach.nearest_stretches(self.stretches))
         index.prepare()
         return index
 
@@ -175,19 +183,26 @@ class Snapshot:
     @cached_property
     def frontier_axis(self) -> tuple[float, tuple[Stretch, ...]]:
         """The frontier's length in km and its named stretches (``geo.frontier``), west to east."""
-        return self.frontier.length_km, tuple(load_stretches(self.frontier, self.layers_dir))
+        return self.frontier.length_km, self.stretches
+
+    def trends(self, shown: pd.DataFrame, *, within_km: float, segment_km: float, period: str,
+               span: tuple[dt.date | None, dt.date | None] = (None, None)) -> pd.DataFrame:
+        """The change along the frontier of ``shown`` (rows of ``events``): ``geo.trends.trends``
+        on this frontier, its stretches and its places' reach."""
+        return trends_module.trends(shown, self.stretches, length_km=self.frontier.length_km, within_km=within_km,
+                                    segment_km=segment_km, period=period, span=span, areas=self.area_reach)
 
     @property
     def stretch_names(self) -> dict[str, str]:
         """The frontier's stretches' names by id, west to east."""
-        return {stretch.id: stretch.name for stretch in self.frontier_axis[1]}
+        return {stretch.id: stretch.name for stretch in self.stretches}
 
     @cached_property
     def known(self) -> KnownIds:
         return KnownIds(
             actors=frozenset(self.vocabulary.actors), event_types=frozenset(self.vocabulary.event_types),
             regions=frozenset(self.regions), layers=tuple(self.layers), basemaps=frozenset(self.basemaps),
-            events=self.index.ids, stretches=frozenset(stretch.id for stretch in self.frontier_axis[1]),
+            events=self.index.ids, stretches=frozenset(stretch.id for stretch in self.stretches),
         )
 
     @cached_property
@@ -435,13 +450,12 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         layers = layers_module.load_layers(layers_dir)
         vocabulary, basemaps = load_vocabulary(layers_dir), load_basemaps(layers_dir)
         palette = colours.load_palette(layers_dir)
-        joined, stored = joined_events(store, layers_dir)
+        frontier = Frontier(layers["frontier"].frame.geometry.union_all())
+        stretches = tuple(load_stretches(frontier, layers_dir))
+        joined, stored = joined_events(store, layers_dir, stretches=stretches)
         joined = joined.reset_index(drop=True)
         lons, lats = placement.symbol_points(joined, placement.frontier_box(layers))
         aliases = load_aliases(layers_module.feature_refs(layers), layers_dir)
-        # The scenes may name any stretch, whether or not an event lies on it.
-        stretch_ids = [stretch.id for stretch in load_stretches(
-            Frontier(layers["frontier"].frame.geometry.union_all()), layers_dir)]
         trend_levels = load_level_styles(layers_dir)
     except ProblemsError as error:  # a layer, the vocabulary, the basemaps, an events file, a stored event
         logger.error("data directory %s refused: %s", layers_dir, error)
@@ -462,7 +476,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         workshop, scenes_error = scenes.load_scenes(
             layers_dir, layer_ids=tuple(layers), actor_ids=vocabulary.actors, event_type_ids=vocabulary.event_types,
             region_ids=regions, basemap_ids=basemaps, feature_refs=layers_module.feature_refs(layers),
-            stretch_ids=stretch_ids,
+            stretch_ids=[stretch.id for stretch in stretches],  # any stretch, whether or not an event lies on it
         ), None
     except scenes.ScenesError as error:  # the page still works; only the workshop is off
         logger.warning("scenes refused: %s", error)
@@ -475,7 +489,16 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         home=placement.home_bounds(layers, joined),
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
         colour_problems=tuple(str(problem) for problem in coloured.problems), trend_levels=trend_levels,
+        stretches=stretches, area_reach=frontier.area_reach(_extended_places(joined), stretches),
     )
+
+
+def _extended_places(joined: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Place reference -> geometry of the places of ``joined`` that are areas or lines, each once:
+    those of events whose distances mean something (not known only to a whole country)."""
+    extended = joined[(shapely.get_dimensions(joined.geometry.to_numpy()) > 0) & distances_apply(joined)]
+    extended = extended.drop_duplicates("place")
+    return dict(zip(extended["place"], extended.geometry.to_numpy(), strict=True))
 
 
 def _own_actors(stored: StoredEvents) -> dict[str, dict[str, Term]]:

@@ -49,7 +49,7 @@ from geo.events import (
     load_vocabulary,
     parse_event,
 )
-from geo.frontier import Frontier, load_stretches
+from geo.frontier import Frontier, Stretch, load_stretches
 from geo.importers import (
     Existing,
     Imported,
@@ -1263,13 +1263,15 @@ def shipped_datasets(layers_dir: Path = LAYERS_DIR) -> tuple[list[Dataset], Stor
 
 
 def joined_events(store: Store | None, layers_dir: Path = LAYERS_DIR,
-                  dataset_names: Iterable[str] | None = None) -> tuple[gpd.GeoDataFrame, StoredEvents]:
+                  dataset_names: Iterable[str] | None = None,
+                  stretches: Sequence[Stretch] | None = None) -> tuple[gpd.GeoDataFrame, StoredEvents]:
     """The events the page and the read commands show, joined to the layers of ``layers_dir``
     and to the datasets' own places, with a ``dataset`` column: the store's imported datasets
     (read in one transaction; none when ``store`` is None) and the shipped datasets of
     ``layers_dir/events/``, read from their files. Only ``dataset_names`` when given (StoreError
     for a name neither has). Writes nothing. StoredDataError when a file and an imported dataset
-    share a name or an event id."""
+    share a name or an event id. ``stretches``: the frontier's, when the caller has read them
+    (else read from ``layers_dir``)."""
     layers_dir = Path(layers_dir)
     wanted = None if dataset_names is None else set(dataset_names)
     files, shipped = shipped_datasets(layers_dir)
@@ -1307,7 +1309,8 @@ def joined_events(store: Store | None, layers_dir: Path = LAYERS_DIR,
     result = StoredEvents(events, documents, stored.actors, stored.places, properties, dataset_of, stored.revision,
                           datasets)
     layers = load_layers(layers_dir)
-    stretches = load_stretches(Frontier(layers["frontier"].frame.geometry.union_all()), layers_dir)
+    if stretches is None:
+        stretches = load_stretches(Frontier(layers["frontier"].frame.geometry.union_all()), layers_dir)
     frame = join.join_events(result.events, {**layers, **result.places},
                              load_aliases(feature_refs(layers), layers_dir), stretches)
     frame["dataset"] = frame["id"].map(result.dataset_of)

@@ -3,7 +3,7 @@ periods before, with a change level by ACLED Trendfinder's thresholds (docs/DATA
 the frontier").
 
 Pure: it reads joined events' columns (``frontier_km``, ``frontier_along_km``, ``date_first``,
-``location_precision``) and writes a table; ``panj trends`` (``geo.cli``) reads and writes files.
+``location_precision``, and ``place`` for the events on an area) and writes a table; ``panj trends`` (``geo.cli``) reads and writes files.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from geo.frontier import Stretch, stretch_ids
+from geo.frontier import AreaReach, Stretch, stretch_ids
 from geo.join import distances_apply
 
 PERIODS = ("month", "week")
@@ -49,21 +49,38 @@ def period_label(start: np.datetime64, period: str) -> str:
 
 
 def trends(events: pd.DataFrame, stretches: Sequence[Stretch], *, length_km: float, within_km: float,
-           segment_km: float, period: str, span: tuple[dt.date | None, dt.date | None] = (None, None)) -> pd.DataFrame:
+           segment_km: float, period: str, span: tuple[dt.date | None, dt.date | None] = (None, None),
+           areas: AreaReach | None = None) -> pd.DataFrame:
     """The ``COLUMNS`` table: a row per segment of ``segment_km`` along the frontier (west to east,
     the last one shorter, ending at ``length_km``) and per period from the one holding ``span``'s
     first day (else the earliest counted event's start) to the one holding its last day (else the
     latest start). ``events`` counts the events within ``within_km`` of the frontier whose nearest
-    frontier point lies in the segment, each in the period of its first day; an event with no km
-    along the frontier (on an area) or known only to a country is not counted."""
+    frontier point lies in the segment, each in the period of its first day. An event on an area (or
+    a line: no km along the frontier) counts in every segment within ``within_km`` of its area, as
+    ``areas`` measures it (docs/ARCHITECTURE.md, "Events on an area"; not counted without
+    ``areas``); an event known only to a country is not counted."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
     if not (within_km >= 0 and segment_km > 0 and length_km > 0):
         raise ValueError("within_km must be 0 or more, segment_km and length_km more than 0")
     along = events["frontier_along_km"].to_numpy(dtype=float, na_value=np.nan)
-    counted = (~np.isnan(along) & (events["frontier_km"].to_numpy(dtype=float, na_value=np.nan) <= within_km)
-               & distances_apply(events))
-    starts = np.asarray(pd.to_datetime(events["date_first"].to_numpy()[counted]).to_numpy(), dtype="datetime64[D]")
+    applies = distances_apply(events)
+    counted = ~np.isnan(along) & (events["frontier_km"].to_numpy(dtype=float, na_value=np.nan) <= within_km) & applies
+    # The area of each event on one, as a row of ``areas``; -1 for the others.
+    area_row = np.full(len(events), -1, dtype=np.int64)
+    on_area = np.flatnonzero(np.isnan(along) & applies) if areas is not None else np.empty(0, dtype=np.int64)
+    if len(on_area):
+        area_row[on_area] = areas.place_rows(events["place"].to_numpy(dtype=object)[on_area])
+    edges = np.arange(0.0, length_km, segment_km)
+    segment_to = np.minimum(edges + segment_km, length_km)
+    reached = None
+    if (area_row >= 0).any():
+        # Per area and segment: whether the area lies within the distance of that part of the frontier.
+        reached = areas.to_parts(edges, segment_to) <= within_km
+        area_row[area_row >= 0] = np.where(reached.any(axis=1)[area_row[area_row >= 0]], area_row[area_row >= 0], -1)
+    relevant = np.flatnonzero(counted | (area_row >= 0))
+    counted, area_row = counted[relevant], area_row[relevant]
+    starts = np.asarray(pd.to_datetime(events["date_first"].to_numpy()[relevant]).to_numpy(), dtype="datetime64[D]")
     first, last = span
     first_day = np.datetime64(first, "D") if first is not None else (starts.min() if len(starts) else None)
     last_day = np.datetime64(last, "D") if last is not None else (starts.max() if len(starts) else None)
@@ -76,13 +93,17 @@ def trends(events: pd.DataFrame, stretches: Sequence[Stretch], *, length_km: flo
     else:
         periods = np.arange(first_period, last_period + step, step)
 
-    edges = np.arange(0.0, length_km, segment_km)
-    segment_to = np.minimum(edges + segment_km, length_km)
-    segment = np.clip((along[counted] // segment_km).astype(np.int64), 0, len(edges) - 1)
     column = np.searchsorted(periods, period_starts(starts, period))
     inside = (column < len(periods)) & (periods[np.clip(column, 0, len(periods) - 1)] == period_starts(starts, period))
     counts = np.zeros((len(edges), len(periods)), dtype=np.int64)
-    np.add.at(counts, (segment[inside], column[inside]), 1)
+    points = counted & inside
+    segment = np.clip((along[relevant][points] // segment_km).astype(np.int64), 0, len(edges) - 1)
+    np.add.at(counts, (segment, column[points]), 1)
+    if reached is not None:
+        per_area = np.zeros((reached.shape[0], len(periods)), dtype=np.int64)
+        placed = (area_row >= 0) & inside
+        np.add.at(per_area, (area_row[placed], column[placed]), 1)
+        counts += reached.T.astype(np.int64) @ per_area
 
     mean_4 = _trailing_mean(counts, SHORT_NORM)
     mean_long = _trailing_mean(counts, LONG_NORM[period])

@@ -1,8 +1,9 @@
 """Screenshots of the page for docs/ (README, "What the page looks like"): the opening view at
 1400x900 (desktop), 1366x768 (a laptop: the map not wholly in view), 390x844 (phone) and a workshop scene stepped to an event in presenter view at
-1280x720. Starts the page on the shipped data on a free port and drives Debian's Chromium.
+1280x720; and the frontier coloured by change with the change along the frontier's table (``--which
+change``). Starts the page on the shipped data on a free port and drives Debian's Chromium.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--which page|change|all]
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ SHOTS = (
     ("phone-390x844.png", (390, 844), "basemap=none", 0),
     ("presenter-1280x720.png", (1280, 720), "scene=gbao-unrest&presenter=1", 2),
 )
+# The frontier coloured by its change levels (the panel's choice, from the URL) from June 2021: the
+# map in presenter view at 1400x900 (the whole window), then the page's panel opened.
+CHANGE_QUERY = "basemap=none&from=2021-06&trends_map=1"
+# The frontier left of the open legend, which covers China.
+CHANGE_BBOX = "66.6,35.4,79.6,39.6"
+CHANGE_MAP, CHANGE_TABLE = "change-map-1400x900.png", "change-table-1400x900.png"
+CHANGE_DRAWN = ("() => [...document.querySelectorAll('iframe')].some(f => f.contentWindow.panjMap && "
+                "f.contentWindow.panjMap.ready && f.contentWindow.panjMap.frontierChange.segments > 0)")
 
 
 def _free_port() -> int:
@@ -37,10 +46,40 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _change_shots(browser, url: str, out: Path, query: str) -> None:
+    """The map with the frontier coloured by change, and the change along the frontier's panel."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{url}/?{query}&presenter=1&bbox={CHANGE_BBOX}")
+    page.wait_for_function(CHANGE_DRAWN, timeout=60_000)
+    # Presenter view folds the legend away; its rows of change levels are what the picture shows.
+    frame = next(frame for frame in page.frames if frame.evaluate("() => Boolean(window.panjMap && window.panjMap.ready)"))
+    frame.get_by_text("Legend").first.click()
+    frame.evaluate("() => document.querySelector('[data-panj-legend-change]:not([hidden])').scrollIntoView()")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(out / CHANGE_MAP))
+    print(out / CHANGE_MAP)
+    page.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{url}/?{query}")
+    page.wait_for_function(CHANGE_DRAWN, timeout=60_000)
+    page.get_by_text("Change along the frontier").first.click()
+    panel = page.locator("[data-testid='stExpander']").filter(has_text="Count events within (km)")
+    panel.locator("[data-testid='stDataFrame']").wait_for(timeout=60_000)
+    panel.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    panel.screenshot(path=str(out / CHANGE_TABLE))
+    print(out / CHANGE_TABLE)
+    page.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--url", help="an already running page (default: start one)")
+    parser.add_argument("--which", choices=("page", "change", "all"), default="all",
+                        help="the page's four views, the change along the frontier's two, or all (default)")
+    parser.add_argument("--change-query", default=CHANGE_QUERY, metavar="QUERY",
+                        help="the change along the frontier's view (default: %(default)s)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     server = None
@@ -63,7 +102,7 @@ def main() -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless"])
-            for name, (width, height), query, steps in SHOTS:
+            for name, (width, height), query, steps in SHOTS if args.which != "change" else ():
                 page = browser.new_page(viewport={"width": width, "height": height})
                 page.goto(f"{url}/?{query}")
                 page.wait_for_function(READY, timeout=60_000)
@@ -75,6 +114,8 @@ def main() -> int:
                 page.screenshot(path=str(args.out / name))
                 print(args.out / name)
                 page.close()
+            if args.which != "page":
+                _change_shots(browser, url, args.out, args.change_query)
             browser.close()
     finally:
         if server is not None:

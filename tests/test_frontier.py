@@ -20,7 +20,7 @@ import shapely
 
 from geo.bench import synthetic
 from geo.events import load_vocabulary, parse_event
-from geo.frontier import STRETCHES_NAME, Frontier, StretchError, load_stretches, stretch_ids
+from geo.frontier import STRETCHES_NAME, Frontier, Stretch, StretchError, load_stretches, stretch_ids
 from geo.join import join_events
 from geo.layers import LAYERS_DIR, Layer, feature_refs, load_layers
 
@@ -219,3 +219,38 @@ def test_imported_events_carry_the_frontier_fields(tmp_path: Path, layers) -> No
     countries = points["country_id"].astype(object).tolist()
     assert sides == [country if country in ("tajikistan", "afghanistan") else None for country in countries]
     assert points["frontier_stretch"].notna().all()
+
+
+# A frontier along 37°N from 67°E to 75°E: 89.0 km a degree of longitude there (the WGS84 37th
+# parallel, as tests/test_app_trends.py has it) and 11.1 km a tenth of a degree of latitude; the km
+# below are read off those, with half a km's slack for rounding and the great circle's bulge.
+PARALLEL = Frontier(shapely.LineString([(67.0, 37.0), (75.0, 37.0)]))
+KM_PER_DEGREE = 89.0
+
+
+@pytest.mark.parametrize(("place", "parts", "expected_km"), [
+    # A box north of the line from 71°E to 72°E, touching it: 0 along 356-445 km, else the km along to 71°E or 72°E.
+    (shapely.box(71.0, 37.0, 72.0, 38.0), [(0.0, 100.0), (300.0, 400.0), (400.0, 500.0), (600.0, 712.0)],
+     [4 * KM_PER_DEGREE - 100, 0.0, 0.0, 600 - 5 * KM_PER_DEGREE]),
+    # The same box 0.1° (11.1 km) north of the line: that far from the part beside it.
+    (shapely.box(71.0, 37.1, 72.0, 38.0), [(400.0, 420.0)], [11.1]),
+    # A line crossing the frontier at 70°E, and an area holding the whole line: 0 where they meet.
+    (shapely.LineString([(70.0, 36.5), (70.0, 37.5)]), [(260.0, 270.0), (0.0, 200.0)],
+     [0.0, 3 * KM_PER_DEGREE - 200]),
+    (shapely.box(66.0, 36.0, 76.0, 38.0), [(0.0, 1.0), (700.0, 712.0)], [0.0, 0.0]),
+])
+def test_an_areas_distance_to_each_part_of_the_frontier(place, parts, expected_km) -> None:
+    reach = PARALLEL.area_reach({"place": place})
+    assert reach.place_rows(["place", "elsewhere"]).tolist() == [0, -1]
+    got = reach.to_parts(np.array([part[0] for part in parts]), np.array([part[1] for part in parts]))[0]
+    assert got == pytest.approx(expected_km, abs=0.5)
+
+
+def test_an_area_lies_on_the_stretches_nearest_it() -> None:
+    stretches = [Stretch("west", "West", 0.0, 267.0), Stretch("middle", "Middle", 267.0, 445.0),
+                 Stretch("east", "East", 445.0, PARALLEL.length_km)]
+    reach = PARALLEL.area_reach({"touching": shapely.box(71.0, 37.0, 73.0, 38.0),  # 356-534 km: middle and east
+                                 "north": shapely.box(67.5, 37.3, 68.0, 38.0),  # 33 km north of the west
+                                 "line": shapely.LineString([(67.0, 37.0), (75.0, 37.0)])}, stretches)
+    assert reach.nearest_stretches(stretches) == {"touching": ("middle", "east"), "north": ("west",),
+                                                  "line": ("west", "middle", "east")}

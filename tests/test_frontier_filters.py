@@ -9,8 +9,11 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
+import pyproj
 import pytest
 import shapely
+import shapely.ops
 import streamlit as st
 from conftest import notices as page_notices, run_page
 from jsonschema import Draft202012Validator
@@ -44,13 +47,32 @@ WITH_A_DISTANCE = {"nrf-offensive-andarab-valley", "nrf-offensive-panjshir-valle
                    "chuianzoda-kabul-mission", "resistance-panjshir"} | WITHIN_50
 # The stretch of each point event's nearest frontier point (layers/frontier-stretches.json's km):
 # Ayvoj and Kabul face the Amu Darya below the Vakhsh confluence, Shaymak the land border east of
-# Zorkul, the rest the Panj. Areas have no one nearest point, so no stretch.
-STRETCHES = {
+# Zorkul, the rest the Panj.
+POINT_STRETCHES = {
     "amu-darya": {"us-funds-ayvoj-post", "chuianzoda-kabul-mission"},
     "panj": {"nrf-offensive-andarab-valley", "nrf-offensive-panjshir-valley", "majlisi-oli-russian-grant"},
     "pamir": set(),
     "zorkul-east": {"china-shaymak-post"},
 }
+# The article's events placed on an area or a line (layers/events/), not on a whole country.
+AREA_EVENTS = {**{event: "gbao:gbao" for event in GBAO}, "russia-announces-border-post": "frontier:frontier",
+               "taliban-reassert-badakhshan": "provinces:badakhshan", "taliban-reassert-takhar": "provinces:takhar",
+               "resistance-baghlan": "provinces:baghlan", "resistance-panjshir": "provinces:panjshir"}
+# The stretches nearest each of those places, read off the map: GBAO's and Badakhshan's edge is the
+# frontier from the Panj's bend at Darvaz to the China tripoint (the Panj, the Pamir and the land
+# border east of Zorkul), never the Amu Darya; Takhar meets only the Panj; the frontier line is
+# every stretch. Baghlan and Panjshir touch none: the Amu Darya is Baghlan's nearest (some 40 km, the
+# Panj some 60), the Panj Panjshir's (some 150 km).
+AREA_STRETCHES = {
+    "gbao:gbao": {"panj", "pamir", "zorkul-east"},
+    "provinces:badakhshan": {"panj", "pamir", "zorkul-east"},
+    "provinces:takhar": {"panj"},
+    "frontier:frontier": {"amu-darya", "panj", "pamir", "zorkul-east"},
+    "provinces:baghlan": {"amu-darya"},
+    "provinces:panjshir": {"panj"},
+}
+STRETCHES = {stretch: points | {event for event, place in AREA_EVENTS.items() if stretch in AREA_STRETCHES[place]}
+             for stretch, points in POINT_STRETCHES.items()}
 
 
 @pytest.fixture(scope="module")
@@ -102,12 +124,54 @@ def _ids(snapshot, state: FilterState) -> set[str]:
         *((FilterState(stretches=frozenset({stretch})), ids) for stretch, ids in STRETCHES.items()),
         (FilterState(stretches=frozenset({"amu-darya", "zorkul-east"})),
          STRETCHES["amu-darya"] | STRETCHES["zorkul-east"]),
-        (FilterState(within_km=25, stretches=frozenset({"amu-darya"})), {"us-funds-ayvoj-post"}),
+        # Baghlan, 40 km away, is left out by the distance.
+        (FilterState(within_km=25, stretches=frozenset({"amu-darya"})),
+         {"us-funds-ayvoj-post", "russia-announces-border-post"}),
     ],
 )
 def test_within_and_stretch_masks_match_the_hand_tables(article, state: FilterState, expected: set[str]) -> None:
     assert len(article.events) == 30 and set(article.events["id"]) >= COUNTRY_WIDE | WITH_A_DISTANCE
     assert _ids(article, state) == expected
+
+
+_TO_UTM = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32642", always_xy=True)
+
+
+def _utm(geometry: shapely.Geometry) -> shapely.Geometry:
+    """``geometry`` in UTM zone 42N metres (the frontier's middle; true to a fraction of a per cent across it)."""
+    return shapely.transform(geometry, lambda coords: np.column_stack(_TO_UTM.transform(coords[:, 0], coords[:, 1])))
+
+
+def _stretch_sections() -> dict[str, shapely.Geometry]:
+    """Each stretch's part of the frontier layer's line, in UTM zone 42N metres, cut where its cited
+    end (``ends_at``) projects onto the line: read from the files with shapely and pyproj alone."""
+    features = json.loads((LAYERS_DIR / "frontier.geojson").read_text(encoding="utf-8"))["features"]
+    line = shapely.line_merge(shapely.union_all([shapely.geometry.shape(feature["geometry"]) for feature in features]))
+    line = _utm(line)
+    if line.coords[0][0] > line.coords[-1][0]:
+        line = shapely.reverse(line)  # west to east
+    stretches = json.loads((LAYERS_DIR / "frontier-stretches.json").read_text(encoding="utf-8"))["stretches"]
+    ends = [line.project(_utm(shapely.Point(s["ends_at"]["lon"], s["ends_at"]["lat"])))
+            for s in stretches[:-1]] + [line.length]
+    return {stretch["id"]: shapely.ops.substring(line, start, end)
+            for stretch, start, end in zip(stretches, [0.0, *ends[:-1]], ends, strict=True)}
+
+
+def test_the_area_table_agrees_with_shapely_on_the_layer_files() -> None:
+    """AREA_STRETCHES by hand against an independent measure: each place's distance to each
+    stretch's part of the line, the stretches within 100 m of its nearest (layer edges shared with
+    the frontier meet it exactly)."""
+    sections = _stretch_sections()
+    for place in AREA_STRETCHES:
+        layer, feature_id = place.split(":")
+        features = json.loads((LAYERS_DIR / f"{layer}.geojson").read_text(encoding="utf-8"))["features"]
+        shape = shapely.union_all([shapely.geometry.shape(feature["geometry"]) for feature in features
+                                   if feature["properties"]["id"] == feature_id])
+        shape = _utm(shape)
+        distances = {stretch: shape.distance(section) for stretch, section in sections.items()}
+        nearest = min(distances.values())
+        assert {stretch for stretch, metres in distances.items() if metres <= nearest + 100} == AREA_STRETCHES[place], (
+            place, distances)
 
 
 def test_side_masks_match_the_countries_holding_each_point(article) -> None:
@@ -129,12 +193,13 @@ def test_side_masks_match_the_countries_holding_each_point(article) -> None:
         (FilterState(within_km=7.5, sides=frozenset({"afghanistan", "tajikistan"})),
          "within 7.5 km of the frontier · Tajik bank, Afghan bank · 10 of 30 events"),
         (FilterState(stretches=frozenset({"zorkul-east", "amu-darya"})),
-         "Amu Darya, Zorkul and the land border to China · 3 of 30 events"),
+         "Amu Darya, Zorkul and the land border to China · 12 of 30 events"),
     ],
 )
 def test_a_figures_subtitle_names_the_frontier_filters(article, state: FilterState, described: str) -> None:
+    # The count the page passes: the snapshot's own filtering, which knows the areas' stretches.
     assert figure.describe_filters(state, article.events, article.vocabulary, article.regions,
-                                   stretch_names=article.stretch_names) == described
+                                   shown=len(_ids(article, state)), stretch_names=article.stretch_names) == described
 
 
 def test_a_search_hidden_by_a_frontier_filter_names_it(article) -> None:
@@ -316,15 +381,18 @@ def test_bad_frontier_options_exit_2_naming_the_option(capsys: pytest.CaptureFix
 @pytest.mark.parametrize(
     ("options", "counted"),
     [
-        # Within the default 25 km and with a point on the frontier's axis: the Ayvoj and Shaymak posts.
-        (["--side", "tajikistan"], 2),
-        (["--side", "afghanistan"], 0),  # its events within 25 km are areas, on no one point of the axis
-        (["--stretch", "zorkul-east"], 1),
+        # Within the default 25 km, in one segment of the whole frontier (an area event counts once):
+        # the Ayvoj and Shaymak posts and the six GBAO events on the Tajik bank; the Taliban in
+        # Badakhshan and Takhar on the Afghan (Baghlan is 40 km away); on the land border east of
+        # Zorkul, the Shaymak post, and GBAO's, Badakhshan's and the frontier line's events.
+        (["--side", "tajikistan"], 2 + len(GBAO)),
+        (["--side", "afghanistan"], 2),
+        (["--stretch", "zorkul-east"], 1 + len(GBAO) + 2),
     ],
 )
 def test_panj_trends_counts_the_filtered_events(capsys: pytest.CaptureFixture[str], options: list[str],
                                                 counted: int) -> None:
-    assert main(["trends", *options]) == 0
+    assert main(["trends", "--segment-km", "1400", *options]) == 0
     assert sum(int(row["events"]) for row in csv.DictReader(io.StringIO(capsys.readouterr().out))) == counted
 
 
@@ -354,10 +422,12 @@ def test_the_page_opens_with_the_urls_frontier_filters_and_resets_them(shipped_p
 
     at.sidebar.multiselect(key=ps.SIDES).unselect("afghanistan").run()
     at.sidebar.multiselect(key=ps.STRETCHES).select("zorkul-east").run()
-    assert _count(at) == "**1 of 30 events**"  # Shaymak
+    # On the land border east of Zorkul, all within 25 km: the Shaymak post and the eight events on
+    # the areas touching it (GBAO, Badakhshan, the frontier line).
+    assert _count(at) == f"**{len(STRETCHES['zorkul-east'])} of 30 events**"
     assert at.query_params["stretch"] == "zorkul-east" and "side" not in at.query_params
     at.sidebar.number_input(key=ps.WITHIN).set_value(None).run()
-    assert _count(at) == "**1 of 30 events**" and "within" not in at.query_params
+    assert _count(at) == f"**{len(STRETCHES['zorkul-east'])} of 30 events**" and "within" not in at.query_params
 
     at.sidebar.button[0].click().run()  # Reset filters
     assert _count(at) == "**30 of 30 events**"

@@ -417,3 +417,51 @@ def test_the_url_names_the_tables_order_and_reopens_it(sort, written) -> None:
 ])
 def test_a_click_on_a_heading_sorts_by_its_column(heading, column, descending, expected) -> None:
     assert ps.header_sort(heading, column, descending) == expected
+
+
+# --- the change along the frontier's choices -------------------------------------------------------
+
+# The panel's first values: 25 km, segments of 50 km, by month, the map not coloured.
+FIRST_TRENDS = {ps.TRENDS_WITHIN: 25, ps.TRENDS_SEGMENT: 50, ps.TRENDS_PERIOD: "month", ps.TRENDS_ON_MAP: False}
+
+
+@pytest.mark.parametrize(("query", "widgets", "notices"), [
+    ({}, FIRST_TRENDS, []),
+    ({"trends_km": ["10"], "trends_segment": ["100"], "trends_period": ["week"], "trends_map": ["1"]},
+     {ps.TRENDS_WITHIN: 10, ps.TRENDS_SEGMENT: 100, ps.TRENDS_PERIOD: "week", ps.TRENDS_ON_MAP: True}, []),
+    ({"trends_km": ["0"], "trends_segment": ["1400"]}, {**FIRST_TRENDS, ps.TRENDS_WITHIN: 0, ps.TRENDS_SEGMENT: 1400},
+     []),
+    ({"trends_map": ["0"]}, FIRST_TRENDS, []),
+    # The last value wins, as for the other keys read one at a time.
+    ({"trends_km": ["10", "40"]}, {**FIRST_TRENDS, ps.TRENDS_WITHIN: 40}, []),
+    # Values the widgets cannot hold keep the first ones, each with a notice.
+    ({"trends_km": ["7.5"]}, FIRST_TRENDS, ["Ignored 'trends_km=7.5': expected a whole number of km from 0 to 500."]),
+    ({"trends_km": ["501"]}, FIRST_TRENDS, ["Ignored 'trends_km=501': expected a whole number of km from 0 to 500."]),
+    ({"trends_segment": ["5"]}, FIRST_TRENDS,
+     ["Ignored 'trends_segment=5': expected a whole number of km from 10 to 1400."]),
+    ({"trends_segment": ["-50"], "trends_period": ["day"], "trends_map": ["yes"]}, FIRST_TRENDS,
+     ["Ignored 'trends_segment=-50': expected a whole number of km from 10 to 1400.",
+      "Ignored 'trends_period=day': expected one of month, week.",
+      "Ignored 'trends_map=yes': expected 1 (colour the frontier by change) or 0."]),
+])
+def test_a_link_opens_the_trends_panel_on_its_choice(query, widgets, notices) -> None:
+    values = ps.opening_values(query, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    assert {key: values[key] for key in FIRST_TRENDS} == widgets
+    assert values[ps.NOTICES] == notices
+
+
+@pytest.mark.parametrize(("widgets", "written"), [
+    (FIRST_TRENDS, {}),  # the first values write nothing
+    ({}, {}),  # widgets not drawn yet hold the first values
+    ({**FIRST_TRENDS, ps.TRENDS_WITHIN: 60}, {"trends_km": ["60"]}),
+    ({**FIRST_TRENDS, ps.TRENDS_ON_MAP: True}, {"trends_map": ["1"]}),
+    ({ps.TRENDS_WITHIN: 0, ps.TRENDS_SEGMENT: 10, ps.TRENDS_PERIOD: "week", ps.TRENDS_ON_MAP: True},
+     {"trends_km": ["0"], "trends_segment": ["10"], "trends_period": ["week"], "trends_map": ["1"]}),
+])
+def test_the_url_keeps_the_trends_choice_and_reopens_it(widgets, written) -> None:
+    choice = ps.trends_from_widgets(widgets)
+    params = ps.url_params(FilterState(), DEFAULT_VIEW, None, False, trends=choice)
+    assert {key: value for key, value in params.items() if key.startswith("trends_")} == written
+    reopened = ps.opening_values(params, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    assert ps.trends_from_widgets(reopened) == choice
+    assert reopened[ps.NOTICES] == []

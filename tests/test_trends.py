@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyproj
 import pytest
+import shapely
 
 from geo.cli import main
-from geo.frontier import Stretch
+from geo.frontier import AreaReach, Stretch
 from geo.trends import COLUMNS, change_levels, period_starts, trends
 
 STRETCHES = [Stretch("west", "West", 0.0, 40.0), Stretch("east", "East", 40.0, 100.0)]
@@ -153,8 +157,16 @@ SMALL_LAYERS = Path(__file__).parent / "fixtures" / "layers_small"
 # The small fixture's events within 60 km of its frontier (37°N; distances as tests/test_join.py's
 # DERIVED table has them): the Ayvoj post (11.1 km, at 68.6°E: ~98 km along), dated 2022, so
 # counted in January 2022; the Shaymak post (55.5 km, at 74.0°E: ~578 km along), running from 2016
-# to June 2022, counted once, in January 2016 where it starts. Kabul is 274 km away; the rest are areas.
-EXPECTED_SMALL = {("0.0", "2022-01"): 1, ("300.0", "2016-01"): 1}
+# to June 2022, counted once, in January 2016 where it starts. Kabul is 274 km away. The areas count
+# in every segment within 60 km of them (89.0 km a degree along 37°N; the first segment ends at
+# 67.5 + 300 / 89.0 = 70.87°E): the line itself (December 2021) in all three; GBAO (from 71°E,
+# November 2021) in all three, 11.6 km from the first; the Wakhan (from 71.5°E, 2016) in all three,
+# 56.1 km from the first.
+EXPECTED_SMALL = {
+    ("0.0", "2022-01"): 1, ("0.0", "2021-12"): 1, ("0.0", "2021-11"): 1, ("0.0", "2016-01"): 1,
+    ("300.0", "2016-01"): 2, ("300.0", "2021-12"): 1, ("300.0", "2021-11"): 1,
+    ("600.0", "2016-01"): 1, ("600.0", "2021-12"): 1, ("600.0", "2021-11"): 1,
+}
 
 
 def test_panj_trends_writes_the_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,3 +189,86 @@ def test_panj_trends_refuses_bad_values(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["trends", "--segment-km", "0", "--layers-dir", str(SMALL_LAYERS)]) == 2
     assert "--segment-km" in capsys.readouterr().err
     assert main(["trends", "--period", "day", "--layers-dir", str(SMALL_LAYERS)]) == 2
+
+
+# --- events on an area, on the shipped data ----------------------------------------------------------
+
+LAYERS = Path(__file__).parent.parent / "layers"
+# The article's events on the Afghan bank within 25 km of the frontier are two, both on provinces and
+# both reported in June 2022: the Taliban reasserting control in Takhar and in Badakhshan.
+AFGHAN_AREAS = {"provinces:takhar": "2022-06", "provinces:badakhshan": "2022-06"}
+_GEOD = pyproj.Geod(ellps="WGS84")
+_TO_UTM = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32642", always_xy=True)
+
+
+def _utm(geometry: shapely.Geometry) -> shapely.Geometry:
+    return shapely.transform(geometry, lambda coords: np.column_stack(_TO_UTM.transform(coords[:, 0], coords[:, 1])))
+
+
+def _segment_distances(place: str, segment_km: float) -> dict[float, float]:
+    """Segment's first km -> km from the place to that part of the frontier layer's line: the line
+    cut at every ``segment_km`` of geodesic length from its western end (pyproj), measured with
+    shapely in UTM zone 42N, from the layer files alone."""
+    line = shapely.line_merge(shapely.union_all([shapely.geometry.shape(feature["geometry"]) for feature in
+                                                 json.loads((LAYERS / "frontier.geojson").read_text())["features"]]))
+    coords = shapely.get_coordinates(shapely.segmentize(line, 0.002))
+    coords = coords[::-1] if coords[0, 0] > coords[-1, 0] else coords
+    _, _, metres = _GEOD.inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+    km = np.concatenate([[0.0], np.cumsum(metres) / 1000])
+    layer, feature_id = place.split(":")
+    shape = _utm(shapely.union_all([shapely.geometry.shape(feature["geometry"]) for feature in
+                                    json.loads((LAYERS / f"{layer}.geojson").read_text())["features"]
+                                    if feature["properties"]["id"] == feature_id]))
+    distances = {}
+    for start in np.arange(0.0, km[-1], segment_km):
+        end = min(start + segment_km, km[-1])
+        cut = [np.column_stack([np.interp(at, km, coords[:, 0]), np.interp(at, km, coords[:, 1])])
+               for at in (start, end)]
+        inside = coords[(km > start) & (km < end)]
+        section = _utm(shapely.LineString(np.vstack([cut[0], inside, cut[1]])))
+        distances[float(start)] = shape.distance(section) / 1000
+    return distances
+
+
+def test_an_area_event_counts_in_every_segment_within_the_distance_of_its_area(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PANJ_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PANJ_DATABASE_URL", raising=False)
+    expected: dict[tuple[float, str], int] = {}
+    for place, month in AFGHAN_AREAS.items():
+        for start, km in _segment_distances(place, 100.0).items():
+            assert abs(km - 25.0) > 1.0, (place, start, km)  # no segment the two measures could disagree on
+            if km <= 25.0:
+                expected[(start, month)] = expected.get((start, month), 0) + 1
+    assert main(["trends", "--side", "afghanistan", "--within-km", "25", "--segment-km", "100"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {(float(row["segment_from_km"]), row["period"]): int(row["events"])
+            for row in rows if int(row["events"])} == expected
+    # Takhar meets the Panj west of Badakhshan; Badakhshan reaches the China tripoint.
+    assert expected[(1300.0, "2022-06")] == 1 and max(expected.values()) == 2
+
+
+# A hand-made reach: area "near" is 10 km from the frontier's first 50 km and 30 km from the rest;
+# area "far" is 80 km from all of it.
+REACH = AreaReach(places=("near", "far"), piece_from_km=np.array([0.0, 50.0]), piece_to_km=np.array([50.0, 100.0]),
+                  km=np.array([[10.0, 30.0], [80.0, 80.0]], dtype=np.float32))
+
+
+@pytest.mark.parametrize(("within_km", "counted"), [
+    (5.0, {}),
+    (25.0, {0.0: 1}),                    # "near" reaches the first segment only
+    (30.0, {0.0: 1, 50.0: 1}),           # ... and the second at exactly 30 km
+    (100.0, {0.0: 2, 50.0: 2}),          # "far" too; never the country-wide event on "near"
+])
+def test_an_area_event_counts_in_each_segment_its_area_reaches(within_km: float, counted: dict[float, int]) -> None:
+    events = pd.DataFrame({
+        "frontier_km": [10.0, 80.0, 10.0], "frontier_along_km": [float("nan")] * 3,
+        "date_first": [dt.date(2022, 5, 1)] * 3, "location_precision": ["region", "region", "country"],
+        "place": ["near", "far", "near"],
+    })
+    table = trends(events, STRETCHES, length_km=100.0, within_km=within_km, segment_km=50.0, period="month",
+                   span=(dt.date(2022, 5, 1), dt.date(2022, 5, 31)), areas=REACH)
+    assert {row.segment_from_km: row.events for row in table.itertuples() if row.events} == counted
+    # Without the reach no area event is counted.
+    assert trends(events, STRETCHES, length_km=100.0, within_km=within_km, segment_km=50.0, period="month",
+                  span=(dt.date(2022, 5, 1), dt.date(2022, 5, 31)))["events"].sum() == 0
