@@ -35,7 +35,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo import join, searchtext
+from geo import fatalities, join, searchtext
 from geo.aliases import load_aliases
 from geo.events import (
     EVENTS_DIR_NAME,
@@ -1310,4 +1310,5 @@ def joined_events(store: Store | None, layers_dir: Path = LAYERS_DIR,
     frame = join.join_events(result.events, {**layers, **result.places},
                              load_aliases(feature_refs(layers), layers_dir), stretches)
     frame["dataset"] = frame["id"].map(result.dataset_of)
+    frame[fatalities.COLUMN] = fatalities.column_of(frame["id"], result.properties)  # NaN: none reported
     return frame, result
