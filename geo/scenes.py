@@ -86,8 +86,8 @@ _FILTER_LABELS = (
     ("within_km", "distance to the frontier"),
     ("sides", "banks"),
     ("stretches", "frontier stretches"),
-    ("fatalities_min", "fewest fatalities"),
-    ("fatalities_max", "most fatalities"),
+    ("fatalities_min", "fatalities (at least)"),
+    ("fatalities_max", "fatalities (at most)"),
 )
 
 

@@ -196,7 +196,7 @@ def test_a_scene_carries_the_range_and_the_sizes(tmp_path) -> None:
     assert (scene.filters.fatalities_min, scene.filters.fatalities_max) == (1, 100)
     assert scene.view_state().size_by == "fatalities"
     assert differs_from_scene(scene, FilterState(fatalities_min=1), ViewState(("frontier",), "none")) == [
-        "most fatalities", "symbol sizes"]
+        "fatalities (at most)", "symbol sizes"]
 
 
 @pytest.mark.parametrize(("fields", "field", "reason"), [

@@ -16,9 +16,11 @@ def carried(data: Snapshot) -> bool:
 
 
 def fatalities_range(data: Snapshot) -> tuple[float | None, float | None]:
-    """The range's two boxes (empty: that end open); both open when no event reports fatalities."""
+    """The range's two boxes (empty: that end open). Where no event reports fatalities they are not
+    drawn, and the range a link or a scene set is kept as it is (it shows no event: "Reset filters"
+    clears it), so the page does not read the scene as changed."""
     if not carried(data):
-        return None, None
+        return st.session_state.get(ps.FATALITIES_MIN), st.session_state.get(ps.FATALITIES_MAX)
     low, high = st.sidebar.columns(2)
     note = "An event with no fatalities reported is hidden while either box holds a number."
     at_least = low.number_input("Fatalities, at least", value=None, min_value=0, step=1, key=ps.FATALITIES_MIN,
@@ -29,9 +31,11 @@ def fatalities_range(data: Snapshot) -> tuple[float | None, float | None]:
 
 
 def size_choice(data: Snapshot) -> str | None:
-    """The "Size symbols by fatalities" choice (``ViewState.size_by``); None when no event reports any."""
+    """The "Size symbols by fatalities" choice (``ViewState.size_by``); where no event reports
+    fatalities it is not drawn and the choice a link or a scene made is kept (every symbol then keeps
+    its ordinary size, ringed as reporting none)."""
     if not carried(data):
-        return None
+        return ps.sized_by(bool(st.session_state.get(ps.SIZE)))
     checked = st.sidebar.checkbox(
         "Size symbols by fatalities", key=ps.SIZE,
         help=f"A symbol's area grows with the fatalities its events report (a group's, summed), the largest "
