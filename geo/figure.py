@@ -390,7 +390,9 @@ def subtitle(description: str, *, shown: int, in_frame: int) -> str:
     extent leaves some of the shown events out, how many it holds."""
     parts = [description] if description else []
     if in_frame != shown:
-        parts.append(f"{in_frame} of them in this map's extent" if description else f"{in_frame} events in this map's extent")
+        # "of the N events", not "of them": the fatalities' sums may stand just before it.
+        parts.append(f"{in_frame} of the {shown} events in this map's extent" if description
+                     else f"{in_frame} events in this map's extent")
     return " · ".join(parts)
 
 

@@ -1292,7 +1292,9 @@
       var width = 2 * widest + 4, height = 2 * r + 4;
       canvas.setAttribute("aria-hidden", "true");
       canvas.width = width * ratio; canvas.height = height * ratio;
-      canvas.style.width = width + "px"; canvas.style.height = height + "px";
+      // At the map's own scale, wherever the legend is (a figure's panel sizes its swatches by its type).
+      canvas.style.setProperty("width", width + "px", "important");
+      canvas.style.setProperty("height", height + "px", "important");
       var ctx = canvas.getContext("2d");
       ctx.scale(ratio, ratio);
       ctx.beginPath();
