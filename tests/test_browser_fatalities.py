@@ -1,6 +1,6 @@
 """Symbols sized by fatalities, in real Chromium: a symbol's area is proportional to the fatalities
 its event reports, the legend has a row per size drawn, and an event reporting none keeps its
-ordinary size with the "not reported" row.
+ordinary size with the "not reported" row; a popup says the count.
 
 The page serves the shipped layers with tests/fixtures/imports/acled-fatalities.csv imported (see
 tests/test_fatalities.py: FAT1 40, FAT2 10, FAT3 0, FAT4 none reported, FAT5 3, each at a town of
@@ -66,6 +66,7 @@ def test_a_symbols_area_is_proportional_to_its_fatalities(page, fatal_app_url) -
         ["40, the largest drawn", pytest.approx(24)]]
     assert frame.evaluate(SHOWN_FATALITIES) == ["sizes"]
     assert page.get_by_text("53 fatalities reported").first.is_visible()
+    assert _fatalities_row(frame, "fat1") == "40 reported"
 
 
 def test_an_event_reporting_none_keeps_its_ordinary_size(page, fatal_app_url) -> None:
@@ -74,6 +75,16 @@ def test_an_event_reporting_none_keeps_its_ordinary_size(page, fatal_app_url) ->
     assert _radii(frame) == {"fat4": 6}  # the ordinary symbol's radius, not the smallest size
     assert frame.evaluate(SHOWN_FATALITIES) == ["unreported"]
     assert frame.evaluate(LEGEND_ROWS) == []
+    assert _fatalities_row(frame, "fat4") == "none reported"
+
+
+def _fatalities_row(frame, event_id: str) -> str:
+    """The Fatalities row of an event's popup."""
+    assert frame.evaluate("(id) => window.panjMap.openEvent(id)", event_id)
+    frame.wait_for_function("() => [...document.querySelectorAll('.panj-popup dt')]"
+                            ".some(dt => dt.textContent === 'Fatalities')", timeout=TIMEOUT_MS)
+    return frame.evaluate("() => [...document.querySelectorAll('.panj-popup dt')]"
+                          ".find(dt => dt.textContent === 'Fatalities').nextElementSibling.textContent")
 
 
 def test_without_the_choice_the_symbols_are_ordinary(page, fatal_app_url) -> None:

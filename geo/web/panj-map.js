@@ -1915,6 +1915,10 @@
     row("Distance", distanceText(p, this._data.area[eventRow] > 0, p.post === null ? null : header.names.post[p.post] || p.post));
     if (p.usd !== null) { row("Amount", "US$ " + Number(p.usd).toLocaleString("en")); }
     if (p.troops !== null) { row("Troops", Number(p.troops).toLocaleString("en")); }
+    if (this._sizing !== null) {  // the counts the symbols are sized by, read with them
+      var killed = this._sizing.counts[eventRow];
+      row("Fatalities", killed >= 0 ? killed.toLocaleString("en") + " reported" : "none reported");
+    }
     var doc = documents[p.doc], source = row("Source", doc ? "“" + doc.title + "”, " + (doc.label || doc.publisher) : p.doc);
     if (doc && doc.url) {
       source.appendChild(document.createTextNode(" "));
