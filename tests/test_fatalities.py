@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import eventdata, fatalities, figure
+from geo import eventdata, fatalities, figure, pagestate as ps
 from geo.cli import main
 from geo.filters import FilterState, KnownIds, ViewState, from_query_params, to_query_params
 from geo.importers import read_file
@@ -23,6 +23,7 @@ from geo.layers import LAYERS_DIR
 from geo.scenes import ScenesError, differs_from_scene, load_scenes
 from geo.snapshot import build_snapshot, dataset_mask
 from geo.store import open_store
+from tests.conftest import run_page
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "imports" / "acled-fatalities.csv"
 NAME = "Fatal sample"
@@ -266,3 +267,23 @@ def test_a_scene_and_the_range_on_the_command_line_do_not_mix(capsys, tmp_path) 
     assert ("--fatalities-min: a scene sets the filters and the view; leave these out with --scene/--all-scenes"
             in capsys.readouterr().err)
 
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+def test_the_page_offers_the_range_and_the_sizes_and_counts_the_fatalities(imported, static_dir) -> None:
+    at = run_page({"fatalities_min": "1", "size": "fatalities"})
+    assert (at.number_input(key=ps.FATALITIES_MIN).value, at.number_input(key=ps.FATALITIES_MAX).value) == (1, None)
+    assert at.checkbox(key=ps.SIZE).value is True
+    # FAT1, FAT2 and FAT5: 53 reported, none without a count; the article's 30 events and FAT4 hidden.
+    assert any("3 of 35 events**, 53 fatalities reported" in block.value for block in at.sidebar.markdown)
+    at.number_input(key=ps.FATALITIES_MIN).set_value(None).run()
+    assert any("35 of 35 events**, 53 fatalities reported (31 events with none reported)" in block.value
+               for block in at.sidebar.markdown)
+
+
+def test_without_fatalities_the_page_draws_neither_widget(static_dir) -> None:
+    at = run_page()
+    assert not [widget for widget in at.number_input if widget.key in (ps.FATALITIES_MIN, ps.FATALITIES_MAX)]
+    assert not [widget for widget in at.checkbox if widget.key == ps.SIZE]
+    assert not any("fatalit" in block.value for block in at.sidebar.markdown)
