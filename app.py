@@ -31,6 +31,7 @@ from geo.placement import Bounds
 from geo.snapshot import Snapshot
 from geo.store import default_url
 from geo.table import DEFAULT_SORT
+from ui import fatalities as ui_fatalities
 from ui.assets import static_text
 from ui.charts import term_bars
 from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel, hidden_datasets
@@ -95,13 +96,15 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None
     regions = st.sidebar.multiselect("Regions", list(data.regions), key=ps.REGIONS, placeholder="All regions",
                                      format_func=lambda region: data.regions.get(region, region))
     within_km, sides, stretches = frontier_filters(data)
+    fatalities_range = ui_fatalities.fatalities_range(data)
     text = st.sidebar.text_input("Search titles and summaries", key=ps.TEXT, max_chars=200)
     search_slot = st.sidebar.container()
     scene = data.scenes.get(st.session_state.get(ps.SCENE) or "")
     scene_filters = scene.filters if scene is not None else None
     state = ps.filters_from_widgets(dates=dates, span=data.span, actors=actors, event_types=types, regions=regions,
                                     text=text, statuses=statuses, within_km=within_km, sides=sides,
-                                    stretches=stretches, scene_filters=scene_filters)
+                                    stretches=stretches, fatalities_range=fatalities_range,
+                                    scene_filters=scene_filters)
     index, masks = data.index, data.index.masks(state)
 
     def others(part: str) -> np.ndarray:  # the events every filter but ``part`` shows
@@ -157,7 +160,7 @@ def sidebar_view(data: Snapshot) -> ViewState:
                     if st.sidebar.checkbox(markdown_label(layer.spec.title), key=ps.layer_key(layer_id)))
     basemap = st.sidebar.selectbox("Basemap", list(data.basemaps), key=ps.BASEMAP,
                                    format_func=lambda basemap_id: data.basemaps[basemap_id].title)
-    return ViewState(visible_layers=visible, basemap=basemap)
+    return ViewState(visible_layers=visible, basemap=basemap, size_by=ui_fatalities.size_choice(data))
 
 
 # --- map and table -------------------------------------------------------------------------------
@@ -176,7 +179,7 @@ def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bound
                                bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST], reveal=reveal,
                                fit_beside_legend=beside_legend,
                                playback=None if playback is None else playback.browser(), playback_range=playback_range,
-                               frontier_change=change)
+                               frontier_change=change, size_by=view.size_by)
     overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data=data.map_data())
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
@@ -239,7 +242,8 @@ def main() -> None:
     if playback is not None and playback_range is not None:
         playback = st.session_state[ps.PLAYBACK] = playback.within(*playback_range)
     shown_ids = filters.ShownIds(data.index, shown_mask)
-    st.sidebar.markdown(f"**{len(shown)} of {total} events**")
+    sums = ui_fatalities.count_line(shown_mask, data)
+    st.sidebar.markdown(f"**{len(shown)} of {total} events**" + (f", {sums}" if sums else ""))
     st.sidebar.button("Reset filters", on_click=lambda: st.session_state.update(ps.reset_values(
         data.default_view, tuple(data.layers), data.span)), width="stretch")
     view = sidebar_view(data)
@@ -271,7 +275,7 @@ def main() -> None:
         export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene, change)
     with st.container(key="presenter-hidden-table"):
         st.subheader("Events")
-        events_table(data, shown_mask, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())))
+        events_table(data, shown_mask, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())), sums)
         datasets_panel(data, page_store(data.layers_dir, default_url()))
     with st.container(key="presenter-hidden-trends"):
         trends_panel(data, choice, trends)

@@ -150,7 +150,6 @@ def write_events(argv: list[str]) -> int:
     """``panj events``: see --help."""
     import json
 
-    from geo.filters import FilterState
     from geo.join import CSV_GEOMETRIES, GEOJSON_GEOMETRIES, events_to_csv, events_to_geojson
     from geo.layers import LAYERS_DIR
     from geo.snapshot import DataError, dataset_mask, read_snapshot
@@ -182,7 +181,7 @@ def write_events(argv: list[str]) -> int:
                                                                    for name, text in CSV_GEOMETRIES.items()))
     parser.add_argument("--dataset", nargs="+", action="extend", metavar="NAME",
                         help="only these datasets (default: every dataset; see panj datasets)")
-    _frontier_options(parser.add_argument_group("filters (combined as on the page)"))
+    _filter_options(parser.add_argument_group("filters (combined as on the page)"), verb="written")
     parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
                         help="data directory with manifest.json, vocabularies.json and events/ (default: %(default)s)")
     options = parser.parse_args(argv)
@@ -195,7 +194,7 @@ def write_events(argv: list[str]) -> int:
     except DataError as error:
         return _failed("events", "; ".join(error.problems), logged=f"cannot read the events in {options.layers_dir}")
     try:
-        state = FilterState(**_frontier_filters(options, snapshot))
+        state = _filter_state(options, snapshot)
         within = None if not options.dataset else dataset_mask(snapshot, options.dataset)
     except _OptionError as error:
         parser.error(str(error))
@@ -249,8 +248,6 @@ examples:
 
 def write_trends(argv: list[str]) -> int:
     """``panj trends``: see --help."""
-    from geo.events import STATUSES
-    from geo.filters import REGION_ALIASES, FilterState, range_end, range_start
     from geo.layers import LAYERS_DIR
     from geo.snapshot import DataError, dataset_mask, read_snapshot
     from geo.trends import PERIODS
@@ -269,15 +266,7 @@ def write_trends(argv: list[str]) -> int:
     parser.add_argument("--period", choices=PERIODS, default="month", help="month (default) or week (ISO, from Monday)")
     parser.add_argument("--out", type=Path, metavar="FILE", help="the CSV file to write (default: standard output)")
     filters_group = parser.add_argument_group("filters")
-    filters_group.add_argument("--from", dest="date_from", metavar="DATE", help="first day counted")
-    filters_group.add_argument("--to", dest="date_to", metavar="DATE", help="last day counted")
-    filters_group.add_argument("--actor", nargs="+", action="extend", metavar="ID", help="actor ids (vocabularies.json)")
-    filters_group.add_argument("--type", dest="event_type", nargs="+", action="extend", metavar="ID", help="event-type ids")
-    filters_group.add_argument("--status", nargs="+", action="extend", choices=STATUSES, metavar="S",
-                               help=f"event statuses: {', '.join(STATUSES)}")
-    filters_group.add_argument("--region", nargs="+", action="extend", metavar="R", help="region ids (see below)")
-    _frontier_options(filters_group, within=False)  # --within-km above is the distance filter
-    filters_group.add_argument("--text", default="", metavar="Q", help="words in an event's title or summary")
+    _filter_options(filters_group, verb="counted", within=False)  # --within-km above is the distance filter
     filters_group.add_argument("--dataset", nargs="+", action="extend", metavar="NAME",
                                help="only these datasets (default: every dataset; see panj datasets)")
     parser.add_argument("--layers-dir", type=Path, default=LAYERS_DIR, metavar="DIR",
@@ -294,19 +283,7 @@ def write_trends(argv: list[str]) -> int:
     except DataError as error:  # the stretches file's problems among them: read with the snapshot
         return _failed("trends", "; ".join(error.problems), logged=f"cannot read the events in {options.layers_dir}")
     try:
-        date_from = _option_value("--from", options.date_from, range_start)
-        date_to = _option_value("--to", options.date_to, range_end)
-        if date_from and date_to and date_from > date_to:
-            raise _OptionError(f"--from {options.date_from} is after --to {options.date_to}")
-        state = FilterState(
-            date_from=date_from, date_to=date_to,
-            actors=_ids("--actor", options.actor, snapshot.vocabulary.actors, "actor(s)"),
-            event_types=_ids("--type", options.event_type, snapshot.vocabulary.event_types, "event type(s)"),
-            regions=_ids("--region", [REGION_ALIASES.get(region, region) for region in options.region or ()],
-                         snapshot.regions, "region(s)"),
-            text=options.text, statuses=frozenset(options.status) if options.status else None,
-            **_frontier_filters(options, snapshot, within=False),
-        )
+        state = _filter_state(options, snapshot, within=False)
         try:
             within = None if not options.dataset else dataset_mask(snapshot, options.dataset)
         except ValueError as error:
@@ -315,7 +292,7 @@ def write_trends(argv: list[str]) -> int:
         parser.error(str(error))
     shown = snapshot.events[snapshot.index.mask(state, within=within)]
     table = snapshot.trends(shown, within_km=options.within_km, segment_km=options.segment_km, period=options.period,
-                            span=(date_from, date_to))
+                            span=(state.date_from, state.date_to))
     text = table.to_csv(index=False, lineterminator="\r\n")
     if options.out is None:
         sys.stdout.write(text)
@@ -402,7 +379,7 @@ def _export_parser(
     basemaps: Sequence[str] | None, default_basemap: str, presets: Sequence[str], default_layers_dir: Path,
     formats: Sequence[str], papers: Sequence[str], orientations: Sequence[str],
 ) -> argparse.ArgumentParser:
-    from geo.events import STATUSES
+    from geo.fatalities import SIZE_BY
     from geo.playback import MODES, STEPS
     from geo.trends import PERIODS as TREND_PERIODS
 
@@ -429,17 +406,7 @@ def _export_parser(
     scene_group.add_argument("--all-scenes", type=Path, metavar="DIR",
                              help="write every scene as DIR/NN-<id>.<format>, a scene's playback also as .webm (instead of --out)")
     filters_group = parser.add_argument_group("filters")
-    filters_group.add_argument("--from", dest="date_from", metavar="DATE", help="first day shown")
-    filters_group.add_argument("--to", dest="date_to", metavar="DATE", help="last day shown")
-    filters_group.add_argument("--actor", nargs="+", action="extend", metavar="ID",
-                               help="actor ids (vocabularies.json)")
-    filters_group.add_argument("--type", dest="event_type", nargs="+", action="extend", metavar="ID",
-                               help="event-type ids")
-    filters_group.add_argument("--status", nargs="+", action="extend", choices=STATUSES, metavar="S",
-                               help=f"event statuses: {', '.join(STATUSES)}")
-    filters_group.add_argument("--region", nargs="+", action="extend", metavar="R", help="region ids (see below)")
-    _frontier_options(filters_group)
-    filters_group.add_argument("--text", default="", metavar="Q", help="words in an event's title or summary")
+    _filter_options(filters_group, verb="shown")
     filters_group.add_argument("--dataset", nargs="+", action="extend", metavar="NAME",
                                help="only these datasets' events (default: every dataset; see panj datasets); "
                                     "the sources line names each dataset drawn with its licence or terms")
@@ -450,6 +417,9 @@ def _export_parser(
                             help="extent in degrees, fitted exactly (default: the map's home extent)")
     view_group.add_argument("--basemap", choices=basemaps, default=None,
                             help=f"background tiles (default: {default_basemap})")
+    view_group.add_argument("--size-by", choices=(SIZE_BY,), default=None,
+                            help="size the event symbols by the fatalities they report (area proportional, with a "
+                                 "legend of sizes); an event with none reported keeps its size, ringed with dots")
     trends_group = parser.add_argument_group("change along the frontier")
     trends_group.add_argument("--trends", action="store_true",
                               help="colour the frontier's segments by their latest change level (see panj trends)")
@@ -494,6 +464,57 @@ def _ids(option: str, chosen: list[str] | None, known: Iterable[str], what: str)
     if unknown:
         raise _OptionError(f"{option}: unknown {what} {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
     return frozenset(chosen)
+
+
+def _filter_options(group: argparse._ArgumentGroup, *, verb: str, within: bool = True) -> None:
+    """The filters every read command takes, combined as on the page (geo.filters): dates, actors,
+    event types, statuses, regions, the frontier's (``_frontier_options``; ``within``: with its
+    ``--within-km``), the fatalities range and the search text; ``verb`` says what the command does
+    with the events ("shown"). ``_filter_state`` reads them."""
+    from geo.events import STATUSES
+
+    group.add_argument("--from", dest="date_from", metavar="DATE", help=f"first day {verb}")
+    group.add_argument("--to", dest="date_to", metavar="DATE", help=f"last day {verb}")
+    group.add_argument("--actor", nargs="+", action="extend", metavar="ID", help="actor ids (vocabularies.json)")
+    group.add_argument("--type", dest="event_type", nargs="+", action="extend", metavar="ID", help="event-type ids")
+    group.add_argument("--status", nargs="+", action="extend", choices=STATUSES, metavar="S",
+                       help=f"event statuses: {', '.join(STATUSES)}")
+    group.add_argument("--region", nargs="+", action="extend", metavar="R",
+                       help="region ids: gbao, wakhan, country:<id>, province:<id>")
+    _frontier_options(group, within=within)
+    group.add_argument("--fatalities-min", type=int, metavar="N",
+                       help="events reporting at least N fatalities; an event with none reported is left out")
+    group.add_argument("--fatalities-max", type=int, metavar="N",
+                       help="events reporting at most N fatalities; an event with none reported is left out")
+    group.add_argument("--text", default="", metavar="Q", help="words in an event's title or summary")
+
+
+def _filter_state(options: argparse.Namespace, snapshot: Snapshot, *, within: bool = True) -> FilterState:
+    """The ``FilterState`` of ``_filter_options``'s options, checked against ``snapshot``'s ids;
+    _OptionError names a bad value."""
+    from geo.filters import REGION_ALIASES, FilterState, range_end, range_start
+
+    date_from = _option_value("--from", options.date_from, range_start)
+    date_to = _option_value("--to", options.date_to, range_end)
+    if date_from and date_to and date_from > date_to:
+        raise _OptionError(f"--from {options.date_from} is after --to {options.date_to}")
+    counts: dict[str, int | None] = {}
+    for option, name in (("--fatalities-min", "fatalities_min"), ("--fatalities-max", "fatalities_max")):
+        counts[name] = getattr(options, name)  # argparse read a whole number
+        if counts[name] is not None and counts[name] < 0:
+            raise _OptionError(f"{option} {counts[name]}: the fatalities must be a whole number, 0 or more")
+    if None not in counts.values() and counts["fatalities_min"] > counts["fatalities_max"]:
+        raise _OptionError(f"--fatalities-min {counts['fatalities_min']} is more than "
+                           f"--fatalities-max {counts['fatalities_max']}")
+    return FilterState(
+        date_from=date_from, date_to=date_to,
+        actors=_ids("--actor", options.actor, snapshot.vocabulary.actors, "actor(s)"),
+        event_types=_ids("--type", options.event_type, snapshot.vocabulary.event_types, "event type(s)"),
+        regions=_ids("--region", [REGION_ALIASES.get(region, region) for region in options.region or ()],
+                     snapshot.regions, "region(s)"),
+        text=options.text, statuses=frozenset(options.status) if options.status else None,
+        **_frontier_filters(options, snapshot, within=within), **counts,
+    )
 
 
 def _frontier_options(group: argparse._ArgumentGroup, *, within: bool = True) -> None:
@@ -642,7 +663,7 @@ def export_png(argv: list[str]) -> int:
     from geo.basemaps import BASEMAP_NONE, BasemapsError, load_basemaps
     from geo.browser import BrowserBusy, BrowserNotFound
     from geo.export import FORMATS, PRESETS, ExportError, Renderer, export_view
-    from geo.filters import REGION_ALIASES, FilterState, parse_bbox, range_end, range_start
+    from geo.filters import parse_bbox
     from geo.layers import LAYERS_DIR
     from geo.layout import ORIENTATIONS, PAPERS_MM
     from geo.playback import Playback, check_length
@@ -681,8 +702,9 @@ def export_png(argv: list[str]) -> int:
             raise _OptionError("give --out FILE, or --all-scenes DIR")
         view_options = {"--from": args.date_from, "--to": args.date_to, "--actor": args.actor, "--type": args.event_type,
                         "--status": args.status, "--region": args.region, "--within-km": args.within_km,
-                        "--side": args.side, "--stretch": args.stretch, "--text": args.text, "--layers": args.layers,
-                        "--bbox": args.bbox, "--basemap": args.basemap}
+                        "--side": args.side, "--stretch": args.stretch, "--fatalities-min": args.fatalities_min,
+                        "--fatalities-max": args.fatalities_max, "--text": args.text, "--layers": args.layers,
+                        "--bbox": args.bbox, "--basemap": args.basemap, "--size-by": args.size_by}
         given = ", ".join(option for option, value in view_options.items() if value not in (None, ""))
         if (args.scene or args.all_scenes) and given:
             raise _OptionError(f"{given}: a scene sets the filters and the view; leave these out with --scene/--all-scenes")
@@ -720,7 +742,7 @@ def export_png(argv: list[str]) -> int:
                 raise _OptionError(f"--scene {args.scene}: unknown scene; known: {', '.join(s.id for s in workshop)}")
             for number, scene in enumerate(chosen, start=1):
                 view = mapview.MapView(visible_layers=scene.layers, basemap=scene.basemap,
-                                       bounds=scene.bounds(layers), highlight=None)
+                                       bounds=scene.bounds(layers), highlight=None, size_by=scene.size_by)
                 title = args.title or scene.title
                 if video is not None and scene.play is None:
                     raise _OptionError(f"--scene {scene.id}: has no playback (\"play\" in scenes.json) to write as a video")
@@ -732,23 +754,11 @@ def export_png(argv: list[str]) -> int:
                     figures.append(_Figure(out, scene.filters, view, title, scene.caption, play=scene.play,
                                            frames=args.frames))
         else:
-            date_from = _option_value("--from", args.date_from, range_start)
-            date_to = _option_value("--to", args.date_to, range_end)
-            if date_from and date_to and date_from > date_to:
-                raise _OptionError(f"--from {args.date_from} is after --to {args.date_to}")
-            state = FilterState(
-                date_from=date_from, date_to=date_to,
-                actors=_ids("--actor", args.actor, vocabulary.actors, "actor(s)"),
-                event_types=_ids("--type", args.event_type, vocabulary.event_types, "event type(s)"),
-                regions=_ids("--region", [REGION_ALIASES.get(region, region) for region in args.region or ()],
-                             regions, "region(s)"),
-                text=args.text,
-                statuses=frozenset(args.status) if args.status else None,
-                **_frontier_filters(args, snapshot),
-            )
+            state = _filter_state(args, snapshot)
+            date_from, date_to = state.date_from, state.date_to
             view = mapview.MapView(
                 visible_layers=_visible_layers(args.layers, layers), basemap=args.basemap or BASEMAP_NONE,
-                bounds=_option_value("--bbox", args.bbox, parse_bbox), highlight=None,
+                bounds=_option_value("--bbox", args.bbox, parse_bbox), highlight=None, size_by=args.size_by,
             )
             play = None
             if args.animate is not None:

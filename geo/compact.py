@@ -13,7 +13,8 @@ them only what filtering, drawing and counting read, as columns without a Python
 - ``actors`` as a categorical of the actor sets the events name (a code per row, each set of
   actors once as a tuple): a few hundred sets, however many events;
 - ``date_first``/``date_last`` as ``datetime64[s]`` (an integer count per row);
-- ``lon``, ``lat``, ``frontier_km``, ``frontier_along_km``, ``nearest_post_km`` as floats, ``in_gbao``, ``in_wakhan`` and
+- ``lon``, ``lat``, ``frontier_km``, ``frontier_along_km``, ``nearest_post_km`` and ``fatalities``
+  (NaN where none is reported: ``geo.fatalities``) as floats, ``in_gbao``, ``in_wakhan`` and
   ``is_area`` (the event's place is an area or a line, not a point) as booleans.
 
 No geometry is kept per event: an area event names its area by ``place`` (a layer feature), and a
@@ -45,7 +46,7 @@ from geo.store import Store, open_store
 TERM_COLUMNS = ("document", "status", "date_precision", "event_type", "location_precision", "country_id", "country",
                 "province_id", "province", "nearest_post", "dataset", "frontier_side", "frontier_stretch")
 STRING_COLUMNS = ("id", "place")
-FLOAT_COLUMNS = ("lon", "lat", "frontier_km", "frontier_along_km", "nearest_post_km")
+FLOAT_COLUMNS = ("lon", "lat", "frontier_km", "frontier_along_km", "nearest_post_km", "fatalities")
 FLAG_COLUMNS = ("in_gbao", "in_wakhan")
 DATE_COLUMNS = ("date_first", "date_last")
 ACTORS_COLUMN = "actors"

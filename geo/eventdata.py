@@ -18,6 +18,9 @@ their own inside it (popups are opened long after the map is painted); ``event_f
 - ``dates.bin``: gzip of two little-endian Int32 columns, ``date_first`` then ``date_last`` of each
   row (days since 1970-01-01): what the playback reads to choose each period's events in the
   browser (``geo.playback``), fetched the first time a playback is on.
+- ``fatalities.bin``: gzip of one little-endian Int32 column, each row's reported fatalities, -1
+  where none is reported (``geo.fatalities``): what the map sizes symbols by, fetched the first time
+  the reader sizes them.
 - ``details-<k>.json``: the popup text of rows ``k × DETAILS_ROWS`` up to the next chunk,
   ``{"columns": [...], "rows": [[...]]}`` (title, summary, date, actors, place, distances,
   citations as the joined events hold them...).
@@ -42,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo import fatalities
 from geo.events import Document
 from geo.layers import Layer, parse_ref
 from geo.placement import area_rows
@@ -51,6 +55,8 @@ COORDINATE_SCALE = 100_000  # 1e-5 degrees, about a metre: finer than any place 
 DETAILS_ROWS = 256  # events per popup file: one file is a few tens of kilobytes
 EVENTS_FILE = "events.bin"
 DATES_FILE = "dates.bin"
+FATALITIES_FILE = "fatalities.bin"
+NOT_REPORTED = -1  # a row of FATALITIES_FILE whose event reports no fatalities (not 0)
 _GZIP_LEVEL = 6  # the mask's compression: small, sent on every rerun
 # The events file's: a million events' columns compress in about a quarter of level 6's time, to a
 # file a twentieth larger (docs/performance.md, "Issue 21: the paint floor and publishing").
@@ -166,6 +172,19 @@ def read_dates_file(content: bytes) -> tuple[np.ndarray, np.ndarray]:
     days = np.frombuffer(gzip.decompress(content), dtype="<i4")
     half = len(days) // 2
     return days[:half].astype("datetime64[D]"), days[half:].astype("datetime64[D]")
+
+
+def fatalities_file(events: pd.DataFrame) -> bytes:
+    """``FATALITIES_FILE`` of ``events`` (joined or compact rows, in the rows of ``EVENTS_FILE``)."""
+    values = (events[fatalities.COLUMN].to_numpy(dtype=float, na_value=np.nan) if fatalities.COLUMN in events.columns
+              else np.full(len(events), np.nan))
+    counts = np.where(np.isnan(values), NOT_REPORTED, values).astype("<i4")
+    return gzip.compress(counts.tobytes(), compresslevel=_GZIP_LEVEL, mtime=0)
+
+
+def read_fatalities_file(content: bytes) -> np.ndarray:
+    """The column of a ``FATALITIES_FILE`` (``NOT_REPORTED`` where none is reported)."""
+    return np.frombuffer(gzip.decompress(content), dtype="<i4")
 
 
 def _pack(header: dict[str, Any], columns: list[np.ndarray], ids: bytes) -> bytes:

@@ -25,7 +25,7 @@ import shapely
 from jinja2 import Template
 from shapely.geometry import box
 
-from geo import assets, layout
+from geo import assets, fatalities, layout
 from geo.events import STATUSES, Vocabulary
 from geo.filters import FilterState, apply_filters, date_span
 from geo.frontier import SIDE_NAMES
@@ -390,7 +390,9 @@ def subtitle(description: str, *, shown: int, in_frame: int) -> str:
     extent leaves some of the shown events out, how many it holds."""
     parts = [description] if description else []
     if in_frame != shown:
-        parts.append(f"{in_frame} of them in this map's extent" if description else f"{in_frame} events in this map's extent")
+        # "of the N events", not "of them": the fatalities' sums may stand just before it.
+        parts.append(f"{in_frame} of the {shown} events in this map's extent" if description
+                     else f"{in_frame} events in this map's extent")
     return " · ".join(parts)
 
 
@@ -425,6 +427,7 @@ def describe_filters(
         f"within {state.within_km:g} km of the frontier" if state.within_km is not None else "",
         _terms(state.sides, SIDE_NAMES, "banks"),
         _terms(state.stretches, stretch_names or {}, "frontier stretches"),
+        fatalities.range_text(state.fatalities_min, state.fatalities_max),
         _date_range(state.date_from, state.date_to),
         f"“{state.text.strip()}”" if state.text.strip() else "",
         f"{shown} of {total} {noun}",
@@ -436,14 +439,17 @@ def describe_shown(
     state: FilterState, events: pd.DataFrame, vocabulary: Vocabulary, region_names: Mapping[str, str] | None,
     shown: pd.DataFrame, stretch_names: Mapping[str, str] | None = None,
 ) -> str:
-    """``describe_filters``, and the shown events' months when the filters name no dates: what a
-    figure's subtitle says is shown."""
+    """``describe_filters``, the shown events' months when the filters name no dates, and their
+    fatalities when some event reports any (``geo.fatalities.sums_text``): what a figure's
+    subtitle says is shown."""
     description = describe_filters(state, events, vocabulary, region_names, shown=len(shown),
                                    stretch_names=stretch_names)
     span = date_span(shown) if not shown.empty else None
-    if state.is_default or state.date_from or state.date_to or span is None:
-        return description
-    return f"{description} · {_month_span(*span)}"
+    if not (state.is_default or state.date_from or state.date_to or span is None):
+        description = f"{description} · {_month_span(*span)}"
+    if fatalities.carried(events):
+        description = f"{description} · {fatalities.sums_text(fatalities.sums(shown))}"
+    return description
 
 
 def _terms(chosen: frozenset[str] | None, names: Mapping[str, str], plural: str) -> str:

@@ -28,6 +28,10 @@ an event on an area (or a line) has no one nearest frontier point and passes whe
 is a stretch nearest its area (``area_stretches``: every stretch it touches, when it touches the
 frontier; docs/ARCHITECTURE.md, "Events on an area"); an event known only to a whole country passes none.
 
+Fatalities (``geo.fatalities``). An event passes a range ``fatalities_min``..``fatalities_max``
+(either end open) when the fatalities it reports lie in it; an event reporting none (no value, not
+0) passes no range that is set, however wide.
+
 Search. An event matches when every word of the text is in its title, summary, place name or one
 of the place's other spellings (``layers/aliases.json``, via the join's ``place_aliases``), in any
 order, ignoring case and accents: "aivaj post" finds the Ayvoj border post (``geo.searchtext``).
@@ -38,7 +42,9 @@ scene) that is what differs from "show everything" for filters, and always the v
 the basemap, so a copied URL reopens the same view. With a base (a workshop scene) it is only what
 differs from the scene, and a filter the scene sets but the reader cleared is written as a "no
 filter" token: ``actor=all``, ``type=all``, ``status=all``, ``region=all``, ``side=all``,
-``stretch=all``, ``from=any``, ``to=any``, ``within=any``, an empty ``q=`` and ``layers=none``.
+``stretch=all``, ``from=any``, ``to=any``, ``within=any``, ``fatalities_min=any``,
+``fatalities_max=any``, an empty ``q=`` and ``layers=none``; ``size=none`` where the scene sizes
+the symbols by fatalities and the reader turned it off.
 ``from_query_params`` reads a query string on top of a default state: a key that is absent takes
 the default's value, so ``?scene=ID&basemap=none`` is the scene with one override. ``all`` is
 reserved: no actor, event type or stretch may take it as its id (``KnownIds``); region ids are
@@ -63,7 +69,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geo import searchtext
+from geo import fatalities, searchtext
 from geo.events import RESERVED_ID, STATUSES, PartialDate
 from geo.frontier import SIDES
 from geo.join import distances_apply
@@ -85,11 +91,15 @@ NO_LAYERS = "none"  # ?layers=none: every layer hidden (an empty list cannot be 
 ALL = RESERVED_ID
 ANY_DATE = "any"  # ... and ?from=any, ?to=any: the date range open at that end
 ANY_DISTANCE = "any"  # ... and ?within=any: any distance from the frontier
+ANY_COUNT = "any"  # ... and ?fatalities_min=any: that end of the fatalities range open
 
 # Query-string keys.
 KEY_FROM, KEY_TO, KEY_ACTOR, KEY_TYPE, KEY_REGION, KEY_TEXT = "from", "to", "actor", "type", "region", "q"
 KEY_STATUS = "status"
 KEY_WITHIN, KEY_SIDE, KEY_STRETCH = "within", "side", "stretch"  # the frontier filters
+KEY_FATALITIES_MIN, KEY_FATALITIES_MAX = "fatalities_min", "fatalities_max"  # the fatalities range
+KEY_SIZE = "size"  # ?size=fatalities: symbols sized by fatalities (``ViewState.size_by``)
+NO_SIZE = "none"  # ?size=none: ordinary symbols where the default (a scene) sizes them
 KEY_LAYERS, KEY_BASEMAP, KEY_EVENT = "layers", "basemap", "event"
 KEY_BBOX = "bbox"  # the map's view, W,S,E,N in degrees: the map writes it as the reader pans
 BBOX_DECIMALS = 4  # ~10 m: more would only lengthen links
@@ -116,6 +126,8 @@ class FilterState:
     within_km: float | None = None  # at most this far from the frontier (frontier_km); None: any distance
     sides: frozenset[str] | None = None  # banks, of geo.frontier.SIDES
     stretches: frozenset[str] | None = None  # frontier stretch ids (layers/frontier-stretches.json)
+    fatalities_min: int | None = None  # at least this many fatalities reported; None: open
+    fatalities_max: int | None = None  # at most this many; None: open
 
     @property
     def is_default(self) -> bool:
@@ -130,6 +142,7 @@ class ViewState:
     basemap: str
     selected_event: str | None = None
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north; None: the home view
+    size_by: str | None = None  # geo.fatalities.SIZE_BY: symbols sized by fatalities; None: ordinary symbols
 
 
 @dataclass(frozen=True)
@@ -161,6 +174,7 @@ class KnownIds:
 PART_DATES, PART_ACTORS, PART_TYPES, PART_STATUSES, PART_REGIONS, PART_TEXT = (
     "dates", "actors", "event_types", "statuses", "regions", "text")
 PART_WITHIN, PART_SIDES, PART_STRETCHES = "within_km", "sides", "stretches"
+PART_FATALITIES = "fatalities"
 _LIST_COLUMNS = ("actors",)  # columns holding several terms per event
 
 
@@ -220,6 +234,7 @@ class EventIndex:
         if "frontier_km" in self.frame.columns:
             _ = self.frontier_km
         _ = self.area_stretches
+        _ = self.fatalities
 
     @cached_property
     def date_first(self) -> np.ndarray:
@@ -258,6 +273,13 @@ class EventIndex:
         codes, sets = self.area_stretches
         hits = np.array([bool(ids & set(wanted)) for ids in sets] + [False], dtype=bool)
         return self.naming("frontier_stretch", wanted) | hits[codes]
+
+    @cached_property
+    def fatalities(self) -> np.ndarray:
+        """Each event's reported fatalities, NaN where it reports none (or the frame has no such column)."""
+        if fatalities.COLUMN not in self.frame.columns:
+            return np.full(len(self.frame), np.nan)
+        return self.frame[fatalities.COLUMN].to_numpy(dtype=float, na_value=np.nan)
 
     @cached_property
     def searched(self) -> pd.Series:
@@ -357,6 +379,14 @@ class EventIndex:
             masks[PART_SIDES] = self.naming("frontier_side", state.sides)
         if state.stretches is not None:
             masks[PART_STRETCHES] = self.on_stretches(state.stretches)
+        if state.fatalities_min is not None or state.fatalities_max is not None:
+            # NaN (none reported) compares False with either bound: outside every range set.
+            keep = ~np.isnan(self.fatalities)
+            if state.fatalities_min is not None:
+                keep &= self.fatalities >= state.fatalities_min
+            if state.fatalities_max is not None:
+                keep &= self.fatalities <= state.fatalities_max
+            masks[PART_FATALITIES] = keep
         if searchtext.words(state.text):
             masks[PART_TEXT] = self.matching(state.text)
         return masks
@@ -542,12 +572,18 @@ def to_query_params(
             params[key] = sorted(values) if values is not None else ALL
     if state.within_km != base_state.within_km:
         params[KEY_WITHIN] = format_km(state.within_km) if state.within_km is not None else ANY_DISTANCE
+    for key, count, base_count in ((KEY_FATALITIES_MIN, state.fatalities_min, base_state.fatalities_min),
+                                   (KEY_FATALITIES_MAX, state.fatalities_max, base_state.fatalities_max)):
+        if count != base_count:
+            params[key] = str(count) if count is not None else ANY_COUNT
     if state.text.strip() != base_state.text.strip():
         params[KEY_TEXT] = state.text.strip()  # empty when the reader cleared the base's search
     if base_view is None or set(view.visible_layers) != set(base_view.visible_layers):
         params[KEY_LAYERS] = list(view.visible_layers) if view.visible_layers else NO_LAYERS
     if base_view is None or view.basemap != base_view.basemap:
         params[KEY_BASEMAP] = view.basemap
+    if view.size_by != (base_view.size_by if base_view is not None else None):
+        params[KEY_SIZE] = view.size_by or NO_SIZE
     if view.selected_event is not None:
         params[KEY_EVENT] = view.selected_event
     if view.bbox is not None:
@@ -638,7 +674,15 @@ def from_query_params(
         sides=_id_set(values, KEY_SIDE, known.sides, default_state.sides, "bank side", notices),
         stretches=_id_set(values, KEY_STRETCH, known.stretches, default_state.stretches, "frontier stretch id",
                           notices),
+        fatalities_min=_count_param(values, KEY_FATALITIES_MIN, default_state.fatalities_min, notices),
+        fatalities_max=_count_param(values, KEY_FATALITIES_MAX, default_state.fatalities_max, notices),
     )
+    if state.fatalities_min is not None and state.fatalities_max is not None \
+            and state.fatalities_min > state.fatalities_max:
+        notices.append(f"Ignored the fatalities range: '{KEY_FATALITIES_MIN}' ({state.fatalities_min}) is more "
+                       f"than '{KEY_FATALITIES_MAX}' ({state.fatalities_max}).")
+        state = replace(state, fatalities_min=default_state.fatalities_min,
+                        fatalities_max=default_state.fatalities_max)
 
     view = default_view
     if KEY_LAYERS in values:
@@ -647,6 +691,9 @@ def from_query_params(
     basemap = _known_single(values, KEY_BASEMAP, known.basemaps, "basemap", notices)
     if basemap is not None:
         view = replace(view, basemap=basemap)
+    size = _known_single(values, KEY_SIZE, (fatalities.SIZE_BY, NO_SIZE), "symbol size", notices)
+    if size is not None:
+        view = replace(view, size_by=None if size == NO_SIZE else size)
     bbox = _single(values, KEY_BBOX, notices)
     if bbox is not None:
         try:
@@ -733,6 +780,20 @@ def _km_param(values: dict[str, list[str]], default: float | None, notices: list
         return parse_km(text)
     except ValueError as error:
         notices.append(f"Ignored '{KEY_WITHIN}={text}': {error}.")
+        return default
+
+
+def _count_param(values: dict[str, list[str]], key: str, default: int | None, notices: list[str]) -> int | None:
+    """A bound of the fatalities range, None for ``any``, else ``default`` (with a notice when malformed)."""
+    text = _single(values, key, notices)
+    if text is None:
+        return default
+    if text == ANY_COUNT:
+        return None
+    try:
+        return fatalities.parse_count(text)
+    except ValueError as error:
+        notices.append(f"Ignored '{key}={text}': {error}.")
         return default
 
 

@@ -44,7 +44,7 @@ import folium
 import pandas as pd
 from folium.template import Template
 
-from geo import assets, eventdata, labels, outlines
+from geo import assets, eventdata, fatalities, labels, outlines
 from geo.basemaps import Basemap
 from geo.events import PLAN_STATUSES, Vocabulary
 from geo.frontierchange import LevelStyle
@@ -55,6 +55,7 @@ from geo.placement import Bounds, home_bounds
 # An area's outline is grey, dashed and unfilled: an approximate location, not a political shading.
 EXTENT_STROKE = "#555555"
 GROUP_SHAPE = "group"  # the legend's swatch of a group of events (drawn by geo/web/panj-map.js)
+UNREPORTED_SHAPE = "unreported"  # the legend's swatch of an event reporting no fatalities (dotted ring)
 # The legend row standing for every imported actor left in its grey (geo.colours); not an actor id
 # (geo.layers.ID_PATTERN has no "*"), so no actor of a vocabulary can take it.
 OTHER_ACTORS = "*other"
@@ -99,15 +100,17 @@ class MapView:
     playback_range: tuple[dt.date, dt.date] | None = None
     # The frontier's segments coloured by their latest change level (``frontier_change``); None: not drawn.
     frontier_change: Mapping[str, Any] | None = None
+    size_by: str | None = None  # geo.fatalities.SIZE_BY: symbols sized by fatalities; None: ordinary symbols
 
 
 CHANGE_SECTION = "Change along the frontier"
+FATALITIES_SECTION = "Fatalities"
 CHANGE_WEIGHT = 5.0  # px: wider than the frontier layer's line, which it covers
 
 
 @dataclass(frozen=True)
 class LegendItem:
-    """One legend row; ``swatch`` is ``line``, ``area``, ``point`` or ``symbol`` (a shape)."""
+    """One legend row; ``swatch`` is ``line``, ``area``, ``point``, ``symbol`` (a shape) or ``none``."""
 
     section: str  # "Layers", "Actors", "Event types", "Location", "Status"
     key: str | None  # layer, actor or event-type id the row stands for
@@ -151,7 +154,8 @@ def legend_items(
     """Legend rows: layers (only ``visible_layers`` when given), actors by colour and event types by
     shape (only those in ``events`` when given), how an approximate location looks, and the hollow
     symbol of a plan (only when ``events`` has a planned or announced event, or a shown layer a
-    planned feature, when ``events`` is given)."""
+    planned feature, when ``events`` is given), and the rows of symbols sized by fatalities (the
+    runtime shows them while it sizes symbols, with a row per size it draws)."""
     shown = set(layers) if visible_layers is None else set(visible_layers)
     items: list[LegendItem] = []
     for layer_id, layer in layers.items():
@@ -198,6 +202,10 @@ def legend_items(
             or any(has_plans(layers[layer_id]) for layer_id in shown if layer_id in layers)):
         items.append(LegendItem("Status", "planned", "Planned or announced: hollow symbol", "symbol",
                                 stroke="#555555", fill="#ffffff", weight=2))
+    # The runtime puts a row per size under this one (geo/web/panj-map.js, _legendSizes).
+    items.append(LegendItem(FATALITIES_SECTION, "sizes", "Reported, by symbol area:", "none", stroke="#555555"))
+    items.append(LegendItem(FATALITIES_SECTION, "unreported", "Fatalities not reported: ordinary size, dotted ring",
+                            "symbol", stroke="#ffffff", fill="#555555", shape=UNREPORTED_SHAPE))
     return items
 
 
@@ -344,6 +352,7 @@ class Legend(DataElement):
               <svg width="22" height="14" aria-hidden="true"><line x1="1" y1="7" x2="21" y2="7" stroke="{{ item.stroke|e }}" stroke-width="{{ item.weight|e }}"{% if item.dashed %} stroke-dasharray="3 2"{% endif %}/></svg>
               {%- elif item.swatch == "area" %}
               <svg width="22" height="14" aria-hidden="true"><rect x="1" y="2" width="20" height="10" fill="{{ (item.fill or 'none')|e }}" fill-opacity="{{ item.fill_opacity|e }}" stroke="{{ item.stroke|e }}" stroke-width="{{ item.weight|e }}"{% if item.dashed %} stroke-dasharray="3 2"{% endif %}/></svg>
+              {%- elif item.swatch == "none" %}
               {%- elif item.swatch == "point" %}
               <svg width="22" height="14" aria-hidden="true"><circle cx="11" cy="7" r="4.5" fill="{{ (item.fill or 'none')|e }}" fill-opacity="{{ item.fill_opacity|e }}" stroke="{{ item.stroke|e }}" stroke-width="{{ item.weight|e }}"/></svg>
               {%- else %}
@@ -364,7 +373,8 @@ class Legend(DataElement):
 
     attributes = {"Layers": "data-panj-legend-layer", "Actors": "data-panj-legend-actor",
                   "Event types": "data-panj-legend-type", "Location": "data-panj-legend-location",
-                  "Status": "data-panj-legend-status", CHANGE_SECTION: "data-panj-legend-change"}
+                  "Status": "data-panj-legend-status", CHANGE_SECTION: "data-panj-legend-change",
+                  FATALITIES_SECTION: "data-panj-legend-fatalities"}
 
     def __init__(self, items: Iterable[LegendItem], *, position: str = "topright", expanded: bool = False,
                  folded: bool = False):
@@ -417,6 +427,9 @@ class EventsLayer(DataElement):
             "playback": None if view.playback is None else dict(view.playback),
             "playbackRange": None if view.playback_range is None else [day.isoformat() for day in view.playback_range],
             "frontierChange": None if view.frontier_change is None else dict(view.frontier_change),
+            # Symbols sized by fatalities (geo.fatalities: the scale), read from the events' fatalities file.
+            "sizeBy": None if view.size_by is None else {"channel": view.size_by, "maxRadius": fatalities.MAX_RADIUS,
+                                                         "minRadius": fatalities.MIN_RADIUS},
         }
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from geo import playback as pb
 from geo.events import STATUSES as EVENT_STATUSES
+from geo.fatalities import SIZE_BY
 from geo.filters import FilterState, KnownIds, ViewState, parse_bbox, to_query_params
 from geo.frontier import SIDES as FRONTIER_SIDES
 from geo.scenes import KEY_SCENE, Scene, open_from_query
@@ -50,6 +51,8 @@ DATE_FROM, DATE_TO = "f_from", "f_to"  # the From/To texts, which the histogram'
 ACTORS, TYPES, REGIONS, TEXT, BASEMAP = "f_actors", "f_types", "f_regions", "f_text", "v_basemap"
 STATUSES = "f_statuses"
 WITHIN, SIDES, STRETCHES = "f_within", "f_sides", "f_stretches"  # the frontier filters (geo.filters)
+FATALITIES_MIN, FATALITIES_MAX = "f_fatalities_min", "f_fatalities_max"  # the fatalities range (geo.fatalities)
+SIZE = "v_size"  # symbols sized by fatalities (a checkbox: ViewState.size_by)
 # ... and the rest of the page's state.
 READY = "state_ready"  # the URL has been read (first run done)
 NOTICES = "notices"  # notices to show once, on the next run
@@ -251,6 +254,7 @@ def widget_values(
         REGIONS: sorted(state.regions or ()), TEXT: state.text, BASEMAP: view.basemap,
         WITHIN: state.within_km, SIDES: [side for side in FRONTIER_SIDES if side in (state.sides or ())],
         STRETCHES: sorted(state.stretches or ()),
+        FATALITIES_MIN: state.fatalities_min, FATALITIES_MAX: state.fatalities_max, SIZE: view.size_by is not None,
     }
     values.update({layer_key(layer_id): layer_id in view.visible_layers for layer_id in layer_ids})
     notices: list[str] = []
@@ -335,12 +339,13 @@ def filters_from_widgets(
     *, dates: tuple[dt.date | None, dt.date | None], span: DateSpan | None, actors: Collection[str],
     event_types: Collection[str], regions: Collection[str], text: str, statuses: Collection[str] = (),
     within_km: float | None = None, sides: Collection[str] = (), stretches: Collection[str] = (),
-    scene_filters: FilterState | None = None,
+    fatalities_range: tuple[float | None, float | None] = (None, None), scene_filters: FilterState | None = None,
 ) -> FilterState:
     """The filters the widgets mean. A From/To at or beyond the events' span is no date filter, so
     events added later are not cut off, unless it is the date the applied scene (``scene_filters``)
     set: that stays the scene's, so the page does not read the scene as changed. Empty choices are "all";
-    an empty km (None) is any distance."""
+    an empty km (None) is any distance, an empty end of ``fatalities_range`` open (the number
+    boxes give floats: a bound is the whole number at or inside it)."""
     date_from, date_to = dates
     scene_from, scene_to = (scene_filters.date_from, scene_filters.date_to) if scene_filters else (None, None)
     if span is not None:
@@ -351,7 +356,14 @@ def filters_from_widgets(
         event_types=frozenset(event_types) or None, regions=frozenset(regions) or None, text=text.strip(),
         statuses=frozenset(statuses) or None, within_km=within_km, sides=frozenset(sides) or None,
         stretches=frozenset(stretches) or None,
+        fatalities_min=None if fatalities_range[0] is None else math.ceil(fatalities_range[0]),
+        fatalities_max=None if fatalities_range[1] is None else math.floor(fatalities_range[1]),
     )
+
+
+def sized_by(checked: bool) -> str | None:
+    """``ViewState.size_by`` for the "Size symbols by fatalities" checkbox."""
+    return SIZE_BY if checked else None
 
 
 def brushed_values(selection: Mapping[str, Sequence[float]], bins: Sequence[TimeBin]) -> dict[str, str]:

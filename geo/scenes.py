@@ -8,14 +8,17 @@ filters, the visible layers, the basemap and the map's extent:
      "filters": {"date_from": "2021-11", "date_to": "2022-05", "actors": [...],
                  "event_types": ["unrest", "security-operation"], "statuses": ["occurred", "ongoing"],
                  "regions": ["gbao"], "text": "...", "within_km": 25, "sides": ["afghanistan"],
-                 "stretches": ["panj"]},
+                 "stretches": ["panj"], "fatalities_min": 1, "fatalities_max": 100},
+     "size_by": "fatalities",
      "extent": {"around": ["gbao:gbao"], "buffer_km": 25},
      "play": {"from": "2021-11", "to": "2022-06", "step": "month", "mode": "this"}}
 
 ``basemap`` defaults to ``"none"`` (works offline); an omitted filter means "all". ``within_km``,
 ``sides`` and ``stretches`` are the frontier filters (``geo.filters``): at most that many km from the
 frontier, on those banks (``tajikistan``, ``afghanistan``), on those stretches
-(``layers/frontier-stretches.json``). Dates take the
+(``layers/frontier-stretches.json``). ``fatalities_min`` and ``fatalities_max`` bound the fatalities an
+event reports (whole numbers; an event reporting none is outside a range that is set), and
+``size_by``, optional, sizes the symbols by them (``geo.fatalities``). Dates take the
 event model's forms (``2022``, ``2022-05``, ``2022-05-18``): ``date_from`` starts on the first day
 the form allows and ``date_to`` ends on the last. ``extent`` is either ``[west, south, east,
 north]`` in degrees, or the features to frame, ``{"around": [<layer>:<feature>, ...], "buffer_km":
@@ -39,6 +42,7 @@ from typing import Any
 from shapely.ops import unary_union
 
 from geo.events import STATUSES
+from geo.fatalities import SIZE_BY, check_count
 from geo.filters import (
     REGION_ALIASES,
     FilterState,
@@ -58,11 +62,11 @@ from geo.problems import Problem, ProblemsError, item_label
 SCENES_NAME = "scenes.json"
 
 SCENE_REQUIRED = ("id", "title", "caption", "layers", "extent")
-SCENE_OPTIONAL = ("basemap", "filters", "play")
+SCENE_OPTIONAL = ("basemap", "filters", "play", "size_by")
 PLAY_REQUIRED = ("from", "to", "step")
 PLAY_OPTIONAL = ("mode",)
 FILTER_FIELDS = ("date_from", "date_to", "actors", "event_types", "statuses", "regions", "text", "within_km",
-                 "sides", "stretches")
+                 "sides", "stretches", "fatalities_min", "fatalities_max")
 DEFAULT_BASEMAP = "none"
 KEY_SCENE = "scene"  # ?scene=ID opens that scene; the rest of the query string overrides it
 
@@ -82,6 +86,8 @@ _FILTER_LABELS = (
     ("within_km", "distance to the frontier"),
     ("sides", "banks"),
     ("stretches", "frontier stretches"),
+    ("fatalities_min", "fatalities (at least)"),
+    ("fatalities_max", "fatalities (at most)"),
 )
 
 
@@ -111,10 +117,11 @@ class Scene:
     filters: FilterState
     extent: Bounds | AroundFeatures
     play: Playback | None = None  # a playback of the scene's events, for a video
+    size_by: str | None = None  # geo.fatalities.SIZE_BY: the symbols sized by fatalities
 
     def view_state(self) -> ViewState:
         """The page state the scene sets besides the filters (no event selected yet)."""
-        return ViewState(visible_layers=self.layers, basemap=self.basemap)
+        return ViewState(visible_layers=self.layers, basemap=self.basemap, size_by=self.size_by)
 
     def url_base(self) -> tuple[FilterState, ViewState]:
         """What a ``?scene=ID`` link means before its overrides (``geo.filters.to_query_params``'s base)."""
@@ -144,6 +151,8 @@ def differs_from_scene(scene: Scene, state: FilterState, view: ViewState) -> lis
         changed.append("layers")
     if view.basemap != scene.basemap:
         changed.append("basemap")
+    if view.size_by != scene.size_by:
+        changed.append("symbol sizes")
     return changed
 
 
@@ -266,6 +275,9 @@ def _parse_scene(path: Path, position: int, entry: Any, known: _Known, problems:
     filters = _filters(entry.get("filters", {}), known, bad)
     extent = _extent(entry["extent"], known.refs, bad) if "extent" in entry else None
     play = _play(entry["play"], bad) if "play" in entry else None
+    size_by = entry.get("size_by")
+    if "size_by" in entry and size_by != SIZE_BY:
+        bad("size_by", f"unknown symbol size {size_by!r} (expected {SIZE_BY!r})")
 
     if len(problems) > before:
         return None
@@ -278,6 +290,7 @@ def _parse_scene(path: Path, position: int, entry: Any, known: _Known, problems:
         filters=filters,
         extent=extent,  # type: ignore[arg-type]  # present and valid: no problem was recorded
         play=play,
+        size_by=size_by,
     )
 
 
@@ -334,8 +347,23 @@ def _filters(raw: Any, known: _Known, bad: _Report) -> FilterState:
     if "within_km" in raw and not (_finite(within_km) and within_km >= 0):
         field_bad("within_km", f"must be a number of km, 0 or more, got {within_km!r}")
         within_km = None
+    counts = {name: _count(raw, name, field_bad) for name in ("fatalities_min", "fatalities_max")}
+    if None not in counts.values() and counts["fatalities_min"] > counts["fatalities_max"]:
+        field_bad("fatalities_max", f"{counts['fatalities_max']} is less than fatalities_min {counts['fatalities_min']}")
     return FilterState(date_from=date_from, date_to=date_to, text=text,
-                       within_km=None if within_km is None else float(within_km), **id_sets)
+                       within_km=None if within_km is None else float(within_km), **id_sets, **counts)
+
+
+def _count(raw: dict[str, Any], name: str, bad: _Report) -> int | None:
+    """A bound of the fatalities range (a whole number, 0 or more); None when absent or bad."""
+    if name not in raw:
+        return None
+    value = raw[name]
+    try:
+        return check_count(value) if _is_number(value) else check_count(float("nan"))
+    except ValueError as error:
+        bad(name, f"{error}, got {value!r}")
+        return None
 
 
 def _date(raw: dict[str, Any], name: str, read: Callable[[str], dt.date], bad: _Report) -> dt.date | None:

@@ -339,6 +339,7 @@ class Snapshot:
         files[eventdata.EVENTS_FILE] = eventdata.events_file(self.events, self.symbol_lon, self.symbol_lat, layers,
                                                              self.documents)
         files[eventdata.DATES_FILE] = eventdata.dates_file(self.events)
+        files[eventdata.FATALITIES_FILE] = eventdata.fatalities_file(self.events)
         folder = assets.publish_folder(files)
         events_file = files[eventdata.EVENTS_FILE]
         popups = f"popups-{secrets.token_hex(8)}"

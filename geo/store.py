@@ -35,7 +35,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo import join, searchtext
+from geo import fatalities, join, searchtext
 from geo.aliases import load_aliases
 from geo.events import (
     EVENTS_DIR_NAME,
@@ -1320,4 +1320,5 @@ def joined_events(store: Store | None, layers_dir: Path = LAYERS_DIR,
                if (precision := source_date_precision(properties)) is not None}
     if sourced:
         frame["date_precision"] = frame["id"].map(sourced).fillna(frame["date_precision"])
+    frame[fatalities.COLUMN] = fatalities.column_of(frame["id"], result.properties)  # NaN: none reported
     return frame, result

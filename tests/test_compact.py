@@ -38,7 +38,7 @@ HELD = {
     "frontier_side": "category", "frontier_stretch": "category",
     "date_first": "datetime64[s]", "date_last": "datetime64[s]",
     "lon": "float64", "lat": "float64", "frontier_km": "float64", "frontier_along_km": "float64",
-    "nearest_post_km": "float64",
+    "nearest_post_km": "float64", "fatalities": "float64",
     "in_gbao": "bool", "in_wakhan": "bool", "is_area": "bool",
 }
 

@@ -5,6 +5,7 @@ not computed by the functions under test."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -270,6 +271,40 @@ def test_status_widget_follows_the_state_and_reset_clears_it() -> None:
     state = ps.filters_from_widgets(dates=(None, None), span=SPAN, actors=[], event_types=[], regions=[], text="",
                                     statuses=["ongoing"])
     assert state.statuses == frozenset({"ongoing"})
+
+
+# The fatalities range and the sizing: what a URL opens the widgets with, what they mean, and the URL back.
+@pytest.mark.parametrize(("query", "boxes", "checked", "written"), [
+    ({}, (None, None), False, {}),
+    ({"fatalities_min": ["5"]}, (5, None), False, {"fatalities_min": ["5"]}),
+    ({"fatalities_min": ["0"], "fatalities_max": ["10"], "size": ["fatalities"]}, (0, 10), True,
+     {"fatalities_min": ["0"], "fatalities_max": ["10"], "size": ["fatalities"]}),
+    ({"fatalities_max": ["-3"]}, (None, None), False, {}),  # ignored with a notice
+])
+def test_the_fatalities_widgets_follow_the_url_and_write_it_back(query, boxes, checked, written) -> None:
+    values = ps.opening_values(query, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    assert (values[ps.FATALITIES_MIN], values[ps.FATALITIES_MAX], values[ps.SIZE]) == (*boxes, checked)
+    state = ps.filters_from_widgets(dates=(None, None), span=SPAN, actors=[], event_types=[], regions=[], text="",
+                                    fatalities_range=(values[ps.FATALITIES_MIN], values[ps.FATALITIES_MAX]))
+    view = dataclasses.replace(DEFAULT_VIEW, size_by=ps.sized_by(values[ps.SIZE]))
+    params = ps.url_params(state, view, None, False)
+    assert {key: value for key, value in params.items() if key.startswith(("fatalities", "size"))} == written
+
+
+@pytest.mark.parametrize(("boxes", "bounds"), [
+    ((2.0, 7.0), (2, 7)),
+    ((2.5, 7.5), (3, 7)),  # a bound is the whole number at or inside it
+    ((None, 0.0), (None, 0)),
+])
+def test_the_number_boxes_become_whole_bounds(boxes, bounds) -> None:
+    state = ps.filters_from_widgets(dates=(None, None), span=SPAN, actors=[], event_types=[], regions=[], text="",
+                                    fatalities_range=boxes)
+    assert (state.fatalities_min, state.fatalities_max) == bounds
+
+
+def test_reset_clears_the_range_and_the_sizing() -> None:
+    values = ps.reset_values(DEFAULT_VIEW, LAYERS, SPAN)
+    assert (values[ps.FATALITIES_MIN], values[ps.FATALITIES_MAX], values[ps.SIZE]) == (None, None, False)
 
 
 def test_a_scene_date_at_the_span_edge_stays_the_scenes() -> None:

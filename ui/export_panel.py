@@ -69,7 +69,8 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
             orientation = right.selectbox("Orientation", layout.ORIENTATIONS, key="export_orientation")
             size = export.paper_page(paper, orientation)
         locator = st.checkbox("Locator inset", value=True, key="export_locator")
-        wanted = (state, view.visible_layers, view.basemap, title, description, size, output, locator, change)
+        wanted = (state, view.visible_layers, view.basemap, view.size_by, title, description, size, output, locator,
+                  change)
         clicked = render_button(key="export_render", data={"label": f"Render {output.upper()}", "disabled": size is None},
                                 on_render_change=lambda: None, height="content")
         if clicked.render is not None and size is not None:
@@ -128,7 +129,8 @@ def playback_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, vie
         return
     st.caption(markdown_text(f"{periods[0].label} to {periods[-1].label}: {len(periods)} frames, "
                              f"{size.width}×{size.height} px"))
-    wanted = (state, view.visible_layers, view.basemap, title, description, size, locator, step, mode, video, fps)
+    wanted = (state, view.visible_layers, view.basemap, view.size_by, title, description, size, locator, step, mode,
+              video, fps)
     clicked = render_button(key="export_play_render", data={"label": f"Export playback ({video.upper()})",
                                                             "disabled": False},
                             on_render_change=lambda: None, height="content")
@@ -150,7 +152,8 @@ def playback_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, vie
 def render_playback(data: Snapshot, shown: pd.DataFrame, view: ViewState, title: str, description: str,
                     size: export.ExportSize, locator: bool, play: playback.Playback, video: str, fps: float,
                     wanted: tuple) -> None:
-    map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, bounds=view.bbox, highlight=None)
+    map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, bounds=view.bbox, highlight=None,
+                               size_by=view.size_by)
     frames = export.playback_frames(shown, play.periods(), play.mode)
     st.session_state.pop(PLAYBACK, None)
     with st.status("Rendering the playback in headless Chromium…") as status, tempfile.TemporaryDirectory() as folder:
@@ -232,7 +235,7 @@ def render_figure(data: Snapshot, shown: pd.DataFrame, view: ViewState, title: s
                   size: export.ExportSize, output: str, locator: bool, alt: str, wanted: tuple,
                   change: dict[str, Any] | None = None) -> None:
     map_view = mapview.MapView(visible_layers=view.visible_layers, basemap=view.basemap, bounds=view.bbox,
-                               highlight=view.selected_event, frontier_change=change)
+                               highlight=view.selected_event, frontier_change=change, size_by=view.size_by)
     st.session_state.pop(ps.PNG, None)
     with st.status("Rendering the figure in headless Chromium…") as status, tempfile.TemporaryDirectory() as folder:
         try:

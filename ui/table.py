@@ -23,10 +23,11 @@ from geo.snapshot import Snapshot
 DIRECTIONS = {False: "Ascending", True: "Descending"}
 
 
-def events_table(data: Snapshot, shown: np.ndarray, total: int, filters: object) -> None:
+def events_table(data: Snapshot, shown: np.ndarray, total: int, filters: object, sums: str = "") -> None:
     """The page of the ``shown`` events (a mask over ``data.events``) the reader is on, in the
     order chosen; the first page again whenever ``filters`` (what chose the rows) or the order
-    differ from the last run's. ``total``: the events of the datasets shown."""
+    differ from the last run's. ``total``: the events of the datasets shown; ``sums``: their
+    fatalities in words (``geo.fatalities.sums_text``), "" where none report any."""
     if not shown.any():
         st.info(f"No event matches the filters: “Reset filters” shows all {total}.")
         st.session_state[ps.SHOWN_IDS] = []
@@ -50,7 +51,8 @@ def events_table(data: Snapshot, shown: np.ndarray, total: int, filters: object)
     st.session_state[ps.SHOWN_IDS] = list(listed["id"])
     caption, previous, number, following = st.columns([4, 1.3, 1.2, 1.3], vertical_alignment="bottom")
     by = table.SORT_COLUMNS[column].lower() + (" (descending)" if descending else "")
-    caption.caption(f"{page.caption}, by {by}. Select a row to show its event on the map, its popup open: "
+    counted = f" {int(shown.sum()):,} events, {sums}." if sums else ""
+    caption.caption(f"{page.caption}, by {by}.{counted} Select a row to show its event on the map, its popup open: "
                     f"click the box at the row's left, or with the keys, Tab into the table, move with the arrow "
                     f"keys and press Shift+Space.")
     if page.pages > 1:

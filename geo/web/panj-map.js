@@ -15,6 +15,8 @@
  * circle ({x, y, r}, its ring included), and openEvent(id) opens an event's popup. The map fires
  * "panjsymbols" after each drawing of the symbols (the names lay out clear of them again, and the
  * keyboard's buttons follow the groups: keyTargets, details and openAt serve geo/web/panj-keys.js).
+ * An update's sizeBy sizes the symbols by the fatalities their events report (geo/fatalities.py:
+ * area proportional, from fatalities.bin), with a legend row per size drawn.
  */
 (function () {
   "use strict";
@@ -476,6 +478,9 @@
     this.ringed = false;  // a point event is highlighted: its group is ringed (an area event is outlined)
     this.ring = null;  // the ring last drawn: {x, y, radius} in container pixels
     this.styles = [];  // per style: {shape, actorColours, actors, approximate, hollow, halo}
+    // Symbols sized by fatalities: {counts (Int32Array per data row, -1 none reported), maxRadius,
+    // minRadius}, or null: every symbol its ordinary size.
+    this.sizing = null;
     this._actorColours = [];
     this._places = null;
     this._byZoom = {};
@@ -485,8 +490,9 @@
   /* The events to draw: rows of data shown, how each style looks, the highlighted row (-1), and
    * how strongly a playback draws each row (weight, per data row: WEIGHT_FULL, WEIGHT_PARTIAL or
    * WEIGHT_FADED; null: all in full). */
-  EventGroups.prototype.setData = function (data, rows, vocabulary, highlightRow, weight) {
+  EventGroups.prototype.setData = function (data, rows, vocabulary, highlightRow, weight, sizing) {
     this.data = data;
+    this.sizing = sizing || null;
     this.rows = rows;
     this.weight = weight || null;
     this.highlightRow = highlightRow;
@@ -581,6 +587,20 @@
       k = places.seeds[s];
       placeList[placeStart[owner[k]] + placeFill[owner[k]]++] = k;
     }
+    // Sized by fatalities: each group's reported sum and how many of its events report any; the
+    // largest sum at this zoom is drawn at maxRadius (geo/fatalities.py).
+    var sums = null, reporting = null, largest = 0;
+    if (this.sizing !== null) {
+      var counts = this.sizing.counts, m;
+      sums = new Float64Array(count); reporting = new Int32Array(count);
+      for (k = 0; k < n; k++) {
+        for (m = places.start[k]; m < places.start[k + 1]; m++) {
+          var reported = counts[places.members[m]];
+          if (reported >= 0) { sums[owner[k]] += reported; reporting[owner[k]] += 1; }
+        }
+      }
+      for (k = 0; k < count; k++) { largest = Math.max(largest, sums[k]); }
+    }
     var highlighted = -1;
     if (this.highlightRow >= 0) {
       var at = this._shownPlace(this.highlightRow);
@@ -589,7 +609,7 @@
     this._byZoom[zoom] = {
       zoom: zoom, count: count, x: gx.slice(0, count), y: gy.slice(0, count), size: gsize.slice(0, count),
       placeStart: placeStart, places: placeList, head: head, next: next.slice(0, count), highlighted: highlighted,
-      actorCounts: new Map()
+      actorCounts: new Map(), sums: sums, reporting: reporting, largest: largest
     };
     return this._byZoom[zoom];
   };
@@ -639,7 +659,21 @@
   function ringRadius(r) { return Math.max(RING_SYMBOLS * SYMBOL_RADIUS, r + 6); }
 
   EventGroups.prototype.radius = function (groups, g) {
-    return groups.size[g] === 1 ? (groups.highlighted === g ? HIGHLIGHT_RADIUS : SYMBOL_RADIUS) : groupRadius(groups.size[g]);
+    var ordinary = groups.size[g] === 1 ? (groups.highlighted === g ? HIGHLIGHT_RADIUS : SYMBOL_RADIUS) : groupRadius(groups.size[g]);
+    if (groups.sums === null || groups.reporting[g] === 0) { return ordinary; }  // none reported: never drawn as zero
+    var r = sizedRadius(groups.sums[g], groups.largest, this.sizing);
+    return groups.size[g] === 1 ? r : Math.max(r, ordinary);  // a group keeps room for its count
+  };
+
+  /* The radius of a reported count: area proportional, the largest count drawn at maxRadius, none
+   * smaller than minRadius (0 among them). */
+  function sizedRadius(count, largest, sizing) {
+    return largest > 0 ? Math.max(sizing.minRadius, sizing.maxRadius * Math.sqrt(count / largest)) : sizing.minRadius;
+  }
+
+  /* Whether a group's events report no fatalities at all while symbols are sized by them. */
+  EventGroups.prototype.unreported = function (groups, g) {
+    return groups.sums !== null && groups.reporting[g] === 0;
   };
 
   /* The groups whose centre lies in the map's container: [{g, x, y}] in container pixels. */
@@ -725,6 +759,14 @@
     map.fire("panjsymbols");
     if (groups === null || !shown.length) { return; }
     this._drawHalos(ctx, groups, shown, origin);
+    if (groups.sums !== null) {  // sized: the large symbols first, so the small ones stay on top
+      var last = shown[shown.length - 1], ringedLast = last === groups.highlighted;
+      if (ringedLast) { shown.pop(); }
+      var radii = new Map();
+      shown.forEach(function (g) { radii.set(g, self.radius(groups, g)); });
+      shown.sort(function (a, b) { return radii.get(b) - radii.get(a); });
+      if (ringedLast) { shown.push(last); }
+    }
     shown.forEach(function (g) {
       var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y, r = self.radius(groups, g);
       var alpha = self._alpha(groups, g);
@@ -733,6 +775,7 @@
       } else {
         drawGroup(ctx, x, y, r, self.summary(groups, g), self._actorColours, alpha);
       }
+      if (self.unreported(groups, g)) { unreportedRing(ctx, x, y, r, alpha); }
       if (g === groups.highlighted && self.ringed) {
         var ring = ringRadius(r);
         ctx.beginPath();
@@ -748,6 +791,20 @@
     });
   };
 
+  /* The dotted ring round a symbol whose events report no fatalities while symbols are sized by
+   * them: it keeps its ordinary size, and this says its size means nothing. */
+  function unreportedRing(ctx, x, y, r, alpha) {
+    ctx.globalAlpha = alpha === undefined ? 1 : alpha;
+    ctx.beginPath();
+    ctx.arc(x, y, r + 3, 0, 2 * Math.PI);
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = "#222222";
+    ctx.setLineDash([1.5, 2]);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
+  }
+
   /* A group's opacity under a playback: that of its most strongly drawn event. */
   EventGroups.prototype._alpha = function (groups, g) {
     if (this.weight === null) { return 1; }
@@ -761,7 +818,8 @@
   EventGroups.prototype.reach = function (groups, g) {
     var r = this.radius(groups, g);
     if (g === groups.highlighted && this.ringed) { return ringRadius(r) + RING_RIM / 2; }
-    return groups.size[g] === 1 ? r * 1.3 + 1.5 : r + 1;
+    var ringed = this.unreported(groups, g) ? r + 4 : 0;
+    return Math.max(ringed, groups.size[g] === 1 ? r * 1.3 + 1.5 : r + 1);
   };
 
   /* Every drawn symbol reaching into the view: [{x, y, r}] in container pixels, r its reach. */
@@ -852,6 +910,8 @@
     this._group = null;  // the last update's events group (Leaflet), which a playback frame draws into
     this._filtered = new Int32Array(0);  // the rows the last update's mask shows
     this._lighter = null;  // the rows an update's faded mask draws lighter (a video's frame), or null
+    this._sizeBy = null;  // the last update's sizeBy ({channel, maxRadius, minRadius}), or null
+    this._sizing = null;  // that with the fatalities' counts, as EventGroups.sizing
     this._asked = { highlight: null };  // the last update's highlighted event
     this._drawings = 0;  // drawings begun (updates, and redrawing at another detail): the last sets ready
     this._drawn = Promise.resolve();  // the last update's drawing
@@ -890,6 +950,7 @@
     map.on("click", this._onMapClick, this);
     map.on("mousemove", this._onMapHover, this);
     map.on("zoomend", this._legendLocations, this);
+    map.on("zoomend", this._legendSizes, this);
     map.on("zoomend", this._zoomDetail, this);
     this.home = config.home;  // [[south, west], [north, east]]
     // Not animated: a zoom animation still running when an update's fit() arrives would end by
@@ -1115,6 +1176,7 @@
     // update's); _restack keeps the segments over each layer as it comes.
     this.setFrontierChange(u.frontierChange || null);
     var layersDrawn = this.setLayers(u.layers);
+    this._sizeBy = u.sizeBy || null;
     var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal, u.faded);
     // A fit to another detail's zoom draws the layers and outlines again (_zoomDetail: _redrawn).
     this.fit(u.bounds, u.fitRequest, u.fitBesideLegend === true);
@@ -1190,6 +1252,59 @@
     this._legendShow("data-panj-legend-location", shown);
   };
 
+  /* The Fatalities rows while symbols are sized: a row per size drawn at this zoom (0 when a drawn
+   * symbol reports 0, the powers of ten up to the largest, and the largest), each symbol drawn at
+   * the radius the map gives that count, and "not reported" when a drawn symbol reports none. */
+  PanjMap.prototype._legendSizes = function () {
+    var events = this.events, shown = {}, values = [], groups = null, largestApart = false, g;
+    if (events.data !== null && events.sizing !== null) {
+      groups = events.groupsAt(this.map.getZoom());
+      var zero = false;
+      for (g = 0; g < groups.count; g++) {
+        if (groups.reporting[g] === 0) { shown.unreported = true; } else if (groups.sums[g] === 0) { zero = true; }
+      }
+      if (groups.largest > 0 || zero) {
+        shown.sizes = true;
+        var powers = [];
+        for (var power = 1; power <= groups.largest; power *= 10) { powers.push(power); }
+        powers = powers.slice(-3);  // 1, 10, 100 ... the three largest up to the largest count
+        largestApart = groups.largest > 0 && powers[powers.length - 1] !== groups.largest;
+        values = (zero ? [0] : []).concat(powers, largestApart ? [groups.largest] : []);
+      }
+    }
+    this._legendShow("data-panj-legend-fatalities", shown);
+    var row = document.querySelector('[data-panj-legend-fatalities="sizes"]');
+    if (!row) { return; }
+    var list = row.nextElementSibling && row.nextElementSibling.classList.contains("panj-legend-sizes") ? row.nextElementSibling : null;
+    if (list === null) {
+      list = document.createElement("div");
+      list.className = "panj-legend-sizes";
+      row.parentNode.insertBefore(list, row.nextSibling);
+    }
+    list.hidden = row.hidden;
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    var sizing = events.sizing, widest = sizing === null ? 0 : sizing.maxRadius;
+    values.forEach(function (value) {
+      var r = sizedRadius(value, groups.largest, sizing), item = element("div", "panj-legend-item panj-legend-size", list);
+      item.setAttribute("data-panj-legend-size", String(value));
+      item.setAttribute("data-radius", String(r));
+      var canvas = element("canvas", null, item), ratio = window.devicePixelRatio || 1;
+      var width = 2 * widest + 4, height = 2 * r + 4;
+      canvas.setAttribute("aria-hidden", "true");
+      canvas.width = width * ratio; canvas.height = height * ratio;
+      // At the map's own scale, wherever the legend is (a figure's panel sizes its swatches by its type).
+      canvas.style.setProperty("width", width + "px", "important");
+      canvas.style.setProperty("height", height + "px", "important");
+      var ctx = canvas.getContext("2d");
+      ctx.scale(ratio, ratio);
+      ctx.beginPath();
+      ctx.arc(width / 2, height / 2, r, 0, 2 * Math.PI);
+      ctx.fillStyle = "rgba(85, 85, 85, 0.35)"; ctx.fill();
+      ctx.lineWidth = 1; ctx.strokeStyle = "#333333"; ctx.stroke();
+      element("span", null, item, value.toLocaleString("en") + (largestApart && value === groups.largest ? ", the largest drawn" : ""));
+    });
+  };
+
   /* The events: the file named by data ({url, count}: read once, geo/eventdata.py), the rows the
    * mask shows grouped and drawn on their canvas at once (EventGroups), a click on a group opening
    * its list or its one event's popup; then, on the canvas below, the outlines of the area places
@@ -1204,14 +1319,16 @@
     return loadEventFile(reference.url).then(function (data) {
       data.detailsFrom(reference.details);
       var lighter = faded ? shownRows(faded, data.count) : Promise.resolve(null);
-      return Promise.all([shownRows(mask, data.count), self.playback.datesFor(data), lighter]).then(function (found) {
-        return { data: data, rows: found[0], lighter: found[2] };
+      var sizes = self._sizeBy !== null ? loadFatalities(data) : Promise.resolve(null);
+      return Promise.all([shownRows(mask, data.count), self.playback.datesFor(data), lighter, sizes]).then(function (found) {
+        return { data: data, rows: found[0], lighter: found[2], fatalities: found[3] };
       });
     }).then(function (loaded) {
       if (update !== self._update) { return null; }  // a newer update draws instead
       self._group = group;
       self._filtered = loaded.rows;
       self._lighter = loaded.lighter;
+      self._sizing = loaded.fatalities === null ? null : L.extend({ counts: loaded.fatalities }, self._sizeBy);
       self._asked = { highlight: highlight };
       var drawn = self._drawShown(loaded.data, highlight, toReader, true);
       self.playback._notify(false);  // the period's counts, now drawn
@@ -1253,13 +1370,14 @@
     if (self._plannedLayers) { statuses.planned = true; }
     self._data = data;
     if (mayReveal) { self.map.closePopup(); }
-    self.events.setData(data, rows, self._vocabulary, highlightRow, picked.weight);
+    self.events.setData(data, rows, self._vocabulary, highlightRow, picked.weight, self._sizing);
     self.events.draw();
     self._legendShow("data-panj-legend-actor", actorsPresent);
     self._legendShow("data-panj-legend-type", typesPresent);
     self._legendShow("data-panj-legend-status", statuses);
     self._locationsPresent = locations;
     self._legendLocations();
+    self._legendSizes();
     self._showEmptyNote(rows.length === 0, picked.empty);
     self.eventsDrawn = rows.length;
     self.extentsDrawn = 0;
@@ -1362,13 +1480,14 @@
     this.openEvent(id);
   };
 
-  /* The groups in view for tests and tools: [{x, y (container pixels), ids (event ids)}]. */
+  /* The groups in view for tests and tools: [{x, y (container pixels), r (the symbol's radius), ids (event ids)}]. */
   PanjMap.prototype.groups = function () {
     var events = this.events, ids = events.data ? events.data.ids : [];
     if (events.data === null) { return []; }
     var groups = events.groupsAt(this.map.getZoom());
     return events.inView().map(function (at) {
-      return { x: at.x, y: at.y, ids: events.rowsOf(groups, at.g).map(function (row) { return ids[row]; }) };
+      return { x: at.x, y: at.y, r: events.radius(groups, at.g),
+               ids: events.rowsOf(groups, at.g).map(function (row) { return ids[row]; }) };
     });
   };
 
@@ -1804,6 +1923,10 @@
     row("Distance", distanceText(p, this._data.area[eventRow] > 0, p.post === null ? null : header.names.post[p.post] || p.post));
     if (p.usd !== null) { row("Amount", "US$ " + Number(p.usd).toLocaleString("en")); }
     if (p.troops !== null) { row("Troops", Number(p.troops).toLocaleString("en")); }
+    if (this._sizing !== null) {  // the counts the symbols are sized by, read with them
+      var killed = this._sizing.counts[eventRow];
+      row("Fatalities", killed >= 0 ? killed.toLocaleString("en") + " reported" : "none reported");
+    }
     var doc = documents[p.doc], source = row("Source", doc ? "“" + doc.title + "”, " + (doc.label || doc.publisher) : p.doc);
     if (doc && doc.url) {
       source.appendChild(document.createTextNode(" "));
@@ -1849,6 +1972,12 @@
       canvas.width = size * ratio; canvas.height = size * ratio;
       canvas.style.width = size + "px"; canvas.style.height = size + "px";
       ctx.scale(ratio, ratio);
+      if (canvas.dataset.shape === "unreported") {  // a symbol at its ordinary size, dotted round
+        tracePath(ctx, "circle", size / 2, size / 2, size * 0.25);
+        ctx.fillStyle = canvas.dataset.fill; ctx.fill();
+        unreportedRing(ctx, size / 2, size / 2, size * 0.25);
+        return;
+      }
       if (canvas.dataset.shape === "group") {
         drawGroup(ctx, size / 2, size / 2, size / 2 - 1, { actors: { a: 2, b: 1 }, count: 3, approximate: false },
           [{ id: "a", colour: "#888888" }, { id: "b", colour: "#cccccc" }]);
@@ -1889,6 +2018,25 @@
       });
     }
     return dateFiles[url];
+  }
+
+  var fatalityFiles = {};  // url -> promise of an Int32Array (geo/eventdata.py: fatalities.bin, -1 none reported)
+
+  /* Promise of the fatalities of an events file's rows, fetched once per page. */
+  function loadFatalities(data) {
+    var url = data.url.slice(0, data.url.lastIndexOf("/") + 1) + "fatalities.bin";
+    if (!fatalityFiles[url]) {
+      fatalityFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { dataGone(response); throw new Error("fatalities: " + url + " answered HTTP " + response.status); }
+        return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+      }).then(function (buffer) {
+        return new Int32Array(buffer, 0, data.count);
+      }).catch(function (error) {
+        delete fatalityFiles[url];
+        throw error;
+      });
+    }
+    return fatalityFiles[url];
   }
 
   /* The first day a text names ("2022", "2022-05", "2022-05-11"), in days since 1970; null if none. */
