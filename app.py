@@ -113,11 +113,14 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None
     def charts(playback: ps.Playback | None) -> None:
         period = None if playback is None or playback.period is None else (
             playback.period.first, playback.period.last, playback.period.label)
-        time_histogram(histogram_slot, index.dates(others(filters.PART_DATES)), dates, period)
-        term_bars(actors_slot, index.counts("actors", others(filters.PART_ACTORS)), names["actors"], ps.ACTORS,
-                  "actor")
-        term_bars(types_slot, index.counts("event_type", others(filters.PART_TYPES)), names["types"], ps.TYPES,
-                  "event type")
+        reported = ui_fatalities.carried(data)  # the charts say the fatalities too
+        time_histogram(histogram_slot, index.dates(others(filters.PART_DATES), with_fatalities=reported), dates,
+                       period)
+        by_actor, by_type = others(filters.PART_ACTORS), others(filters.PART_TYPES)
+        term_bars(actors_slot, index.counts("actors", by_actor), names["actors"], ps.ACTORS, "actor",
+                  index.fatality_sums("actors", by_actor) if reported else None)
+        term_bars(types_slot, index.counts("event_type", by_type), names["types"], ps.TYPES, "event type",
+                  index.fatality_sums("event_type", by_type) if reported else None)
         if state.text and not index.mask(state, within=within, masks=masks).any():
             search_help(search_slot, data, state, within, masks)
 

@@ -331,9 +331,13 @@ class EventIndex:
             return np.array([any(term in wanted for term in terms_of) for terms_of in terms], dtype=bool)
         return np.array([term in wanted for term in terms], dtype=bool)
 
-    def dates(self, mask: np.ndarray) -> pd.DataFrame:
-        """The ``date_first`` and ``date_last`` of the events in ``mask``, as datetime64 columns."""
-        return pd.DataFrame({"date_first": self.date_first[mask], "date_last": self.date_last[mask]})
+    def dates(self, mask: np.ndarray, *, with_fatalities: bool = False) -> pd.DataFrame:
+        """The ``date_first`` and ``date_last`` of the events in ``mask``, as datetime64 columns
+        (and, ``with_fatalities``, their ``fatalities``: NaN where none is reported)."""
+        columns = {"date_first": self.date_first[mask], "date_last": self.date_last[mask]}
+        if with_fatalities:
+            columns[fatalities.COLUMN] = self.fatalities[mask]
+        return pd.DataFrame(columns)
 
     def naming(self, column: str, wanted: Collection[str]) -> np.ndarray:
         """The events naming any of ``wanted`` in ``column``."""
@@ -353,6 +357,26 @@ class EventIndex:
         for terms_of, count in zip(terms, counted, strict=True):
             for term in terms_of if count else ():
                 per_term[term] = per_term.get(term, 0) + int(count)
+        return per_term
+
+    def fatality_sums(self, column: str, mask: np.ndarray) -> dict[str, fatalities.Sums]:
+        """Per term of ``column``, the fatalities of the events in ``mask`` naming it (terms no
+        event names are left out), as ``counts`` counts them."""
+        codes, terms = self.terms(column)
+        chosen, values = codes[mask], self.fatalities[mask]
+        named = chosen >= 0
+        chosen, values = chosen[named], values[named]
+        reported = ~np.isnan(values)
+        events = np.bincount(chosen, minlength=len(terms))
+        reporting = np.bincount(chosen[reported], minlength=len(terms))
+        total = np.bincount(chosen[reported], weights=values[reported], minlength=len(terms))
+        per_term: dict[str, fatalities.Sums] = {}
+        for terms_of, *sums in zip(terms if column in _LIST_COLUMNS else [(term,) for term in terms],
+                                   events, reporting, total, strict=True):
+            for term in terms_of if sums[0] else ():
+                was = per_term.get(term, fatalities.Sums(0, 0, 0))
+                per_term[term] = fatalities.Sums(was.events + int(sums[0]), was.reporting + int(sums[1]),
+                                                 was.total + round(sums[2]))
         return per_term
 
     def masks(self, state: FilterState) -> dict[str, np.ndarray]:

@@ -27,6 +27,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from geo.fatalities import COLUMN as FATALITIES_COLUMN, Sums, sums_text
 from geo.filters import range_end, range_start
 
 BinUnit = Literal["year", "month"]
@@ -88,13 +89,19 @@ def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
     """Per bin, the events dated within it (``exact``) and those whose dates reach into it from
     beyond (``partial``): the histogram's data, one row per bin with ``first``, ``following``
     (ISO days, where the bar starts and ends) and ``label``. ``events`` has ``date_first`` and
-    ``date_last`` (dates or datetime64); the bins run on without gaps, as ``time_bins`` gives them."""
+    ``date_last`` (dates or datetime64); the bins run on without gaps, as ``time_bins`` gives them.
+    Where ``events`` has a ``fatalities`` column (NaN: none reported), also ``fatalities``: the sum
+    the events dated within each bin report, and ``unreported``: how many of them report none (an
+    event reaching beyond a bin cannot say which of its days its fatalities fell on)."""
     first = pd.to_datetime(events["date_first"]).to_numpy().astype("datetime64[D]")
     last = pd.to_datetime(events["date_last"]).to_numpy().astype("datetime64[D]")
     starts = np.array([time_bin.first for time_bin in bins], dtype="datetime64[D]")
     ends = np.array([time_bin.last for time_bin in bins], dtype="datetime64[D]")
     exact = np.zeros(len(bins), dtype=np.int64)
     partial = np.zeros(len(bins), dtype=np.int64)
+    with_fatalities = FATALITIES_COLUMN in events.columns
+    fatalities = np.zeros(len(bins), dtype=np.int64)
+    unreported = np.zeros(len(bins), dtype=np.int64)
     if len(bins) and len(first):
         # The bins holding each event's first and last day (-1 before the first bin).
         low = np.searchsorted(starts, first, side="right") - 1
@@ -102,6 +109,12 @@ def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
         inside_low, inside_high = np.clip(low, 0, len(bins) - 1), np.clip(high, 0, len(bins) - 1)
         within = (low == high) & (low >= 0) & (first <= ends[inside_low]) & (last <= ends[inside_high])
         exact = np.bincount(low[within], minlength=len(bins))
+        if with_fatalities:
+            values = events[FATALITIES_COLUMN].to_numpy(dtype=float)[within]
+            reported = ~np.isnan(values)
+            fatalities = np.rint(np.bincount(low[within][reported], weights=values[reported],
+                                             minlength=len(bins))).astype(np.int64)
+            unreported = np.bincount(low[within][~reported], minlength=len(bins))
         # Every other event touching a bin counts partly in each bin from its first day's to its last's.
         reaching = ~within & (first <= ends[-1]) & (last >= starts[0]) & (low <= high)
         steps = np.zeros(len(bins) + 1, dtype=np.int64)
@@ -112,7 +125,10 @@ def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
              "label": f"{time_bin.first:%Y}" if time_bin.unit == "year" else f"{time_bin.first:%b %Y}",
              "exact": int(exact_count), "partial": int(partial_count)}
             for time_bin, exact_count, partial_count in zip(bins, exact, partial)]
-    return pd.DataFrame(rows, columns=["first", "following", "label", "exact", "partial"])
+    frame = pd.DataFrame(rows, columns=["first", "following", "label", "exact", "partial"])
+    if with_fatalities:
+        frame["fatalities"], frame["unreported"] = fatalities, unreported
+    return frame
 
 
 def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] | None,
@@ -162,7 +178,8 @@ def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] |
         x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0), y2=alt.value("height"),
         description="name:N",
         tooltip=[alt.Tooltip("label:N", title="When"), alt.Tooltip("exact:Q", title=EXACT),
-                 alt.Tooltip("partial:Q", title=PARTIAL)],
+                 alt.Tooltip("partial:Q", title=PARTIAL),
+                 *_fatalities_tooltip(counts, "Fatalities reported (dated within)")],
     ).add_params(brush))
     # Described in words for a screen reader (docs/ARCHITECTURE.md, "Accessibility").
     return alt.layer(*layers).properties(height=CHART_HEIGHT, description=histogram_description(counts))
@@ -188,6 +205,10 @@ def bin_names(counts: pd.DataFrame, chosen: Sequence[bool]) -> list[str]:
     for label, exact, partial, is_chosen in zip(counts["label"], counts["exact"], counts["partial"], chosen):
         unit = "year" if len(label) == 4 else "month"
         text = f"{label}: {_events_text(exact)} dated within the {unit}, {partial} reaching beyond it"
+        if "fatalities" in counts.columns:
+            within = Sums(exact, exact - int(counts["unreported"].iloc[len(names)]),
+                          int(counts["fatalities"].iloc[len(names)]))
+            text += f"; those dated within: {sums_text(within)}"
         names.append(text + (", chosen" if is_chosen else ""))
     return names
 
@@ -277,13 +298,17 @@ def range_text(day: dt.date | None, *, end: bool) -> str:
 
 # --- events by actor and by type ---------------------------------------------------------------
 
-def term_counts(counted: Mapping[str, int], names: Mapping[str, str], chosen: Iterable[str]) -> pd.DataFrame:
+def term_counts(counted: Mapping[str, int], names: Mapping[str, str], chosen: Iterable[str],
+                fatality_sums: Mapping[str, Sums] | None = None) -> pd.DataFrame:
     """Per vocabulary term, how many events name it (``counted``: events per term, as
     ``geo.filters.EventIndex.counts`` gives them), most first, then in vocabulary order; terms no
     event names are left out unless ``chosen``; a counted term not in ``names`` is left out.
     Columns ``id``, ``label`` (the name wrapped at ``LABEL_CHARACTERS``, lines split by a newline),
     ``events``, ``chosen``, ``top``/``lines``: where the row starts and how tall it is, in lines, and
-    ``name``: the row in words, its accessible name ("Russia: 5 events, chosen")."""
+    ``name``: the row in words, its accessible name ("Russia: 5 events, chosen"). With
+    ``fatality_sums`` (per term, where some event reports fatalities), also ``fatalities`` (the sum
+    reported) and the name says it ("Taliban: 7 events, 12 fatalities reported (2 events with
+    none reported)")."""
     counted = {term: counted.get(term, 0) for term in names}
     chosen = set(chosen)
     order = {term: position for position, term in enumerate(names)}
@@ -292,12 +317,18 @@ def term_counts(counted: Mapping[str, int], names: Mapping[str, str], chosen: It
     labels = [textwrap.wrap(names[term], LABEL_CHARACTERS) or [term] for term in kept]
     lines = [len(label) for label in labels]
     tops = [sum(lines[:position]) for position in range(len(kept))]
-    return pd.DataFrame({
+    columns = ["id", "label", "events", "chosen", "top", "lines", "name"]
+    sums = {term: (fatality_sums or {}).get(term, Sums(counted[term], 0, 0)) for term in kept}
+    frame = pd.DataFrame({
         "id": kept, "label": ["\n".join(label) for label in labels], "events": [counted[term] for term in kept],
         "chosen": [term in chosen for term in kept], "top": tops, "lines": lines,
-        "name": [f"{names[term]}: {_events_text(counted[term])}" + (", chosen" if term in chosen else "")
-                 for term in kept],
-    }, columns=["id", "label", "events", "chosen", "top", "lines", "name"])
+        "name": [f"{names[term]}: {_events_text(counted[term])}"
+                 + (f", {sums_text(sums[term])}" if fatality_sums is not None else "")
+                 + (", chosen" if term in chosen else "") for term in kept],
+    }, columns=columns)
+    if fatality_sums is not None:
+        frame["fatalities"] = [sums[term].total for term in kept]
+    return frame
 
 
 def term_chart(counts: pd.DataFrame, subject: str = "term") -> alt.LayerChart:
@@ -331,10 +362,16 @@ def term_chart(counts: pd.DataFrame, subject: str = "term") -> alt.LayerChart:
     targets = rows.mark_rect(opacity=0.001, cursor="pointer", ariaRole=KEY_ROLE, ariaRoleDescription=KEY_ROLE).encode(
         x=alt.datum(left), x2=alt.datum(most * 1.2), y=alt.Y("top:Q", scale=y_scale), y2="bottom:Q",
         description="name:N",
-        tooltip=[alt.Tooltip("label:N", title="Name"), alt.Tooltip("events:Q", title="Events")],
+        tooltip=[alt.Tooltip("label:N", title="Name"), alt.Tooltip("events:Q", title="Events"),
+                 *_fatalities_tooltip(counts)],
     ).add_params(pick)
     return alt.layer(bars, names, numbers, targets).properties(
         height=total_lines * ROW_HEIGHT + 4, description=term_description(counts, subject))
+
+
+def _fatalities_tooltip(counts: pd.DataFrame, title: str = "Fatalities reported") -> list[alt.Tooltip]:
+    """The tooltip's fatalities line, where the counts carry them."""
+    return [alt.Tooltip("fatalities:Q", title=title, format=",")] if "fatalities" in counts.columns else []
 
 
 def term_description(counts: pd.DataFrame, subject: str) -> str:

@@ -8,14 +8,16 @@ article's events report none."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from geo import eventdata, fatalities, figure, pagestate as ps
+from geo import eventdata, fatalities, figure, pagestate as ps, timechart
 from geo.cli import main
 from geo.filters import FilterState, KnownIds, ViewState, from_query_params, to_query_params
 from geo.importers import read_file
@@ -287,3 +289,63 @@ def test_without_fatalities_the_page_draws_neither_widget(static_dir) -> None:
     assert not [widget for widget in at.number_input if widget.key in (ps.FATALITIES_MIN, ps.FATALITIES_MAX)]
     assert not [widget for widget in at.checkbox if widget.key == ps.SIZE]
     assert not any("fatalit" in block.value for block in at.sidebar.markdown)
+
+
+# --- the sidebar's charts say the fatalities (issue 24 §3) ---
+
+TAJIK_FORCES = "tajik-government"  # ACLED's "Military Forces of Tajikistan (1994-)", through the mapping
+# The fixture's events shown, and by hand what each chart's row or bar sums: every row names the same
+# three actors and one type, FAT4 reports none.
+SUBSETS = [
+    ({"fat1", "fat2", "fat3", "fat4", "fat5"}, fatalities.Sums(events=5, reporting=4, total=53)),
+    ({"fat3", "fat4", "fat5"}, fatalities.Sums(events=3, reporting=2, total=3)),
+    ({"fat4"}, fatalities.Sums(events=1, reporting=0, total=0)),
+    ({"fat1", "fat3"}, fatalities.Sums(events=2, reporting=2, total=40)),
+]
+
+
+@pytest.mark.parametrize(("ids", "expected"), SUBSETS)
+def test_each_chart_row_sums_the_fatalities_its_shown_events_report(snapshot, ids, expected) -> None:
+    rows = snapshot.events["id"].isin(ids).to_numpy()
+    by_actor = snapshot.index.fatality_sums("actors", rows)
+    assert by_actor[TAJIK_FORCES] == expected
+    assert len(by_actor) == 3 and set(by_actor.values()) == {expected}
+    assert snapshot.index.fatality_sums("event_type", rows) == {"offensive": expected}
+
+
+def test_an_actor_of_the_article_alone_sums_no_fatality_but_counts_its_events(snapshot) -> None:
+    # The article names the Taliban in 12 events (tests/test_browser_charts_keyboard.py's hand count), none
+    # with a reported toll.
+    every = np.ones(len(snapshot.events), dtype=bool)
+    assert snapshot.index.fatality_sums("actors", every)["taliban"] == fatalities.Sums(events=12, reporting=0, total=0)
+
+
+def test_a_bar_is_named_with_its_fatalities_and_a_tooltip_line_carries_them(snapshot) -> None:
+    rows = snapshot.events["id"].isin({"fat3", "fat4", "fat5"}).to_numpy()
+    counted = snapshot.index.counts("event_type", rows)
+    table = timechart.term_counts(counted, {"offensive": "Offensive"}, [],
+                                  snapshot.index.fatality_sums("event_type", rows))
+    assert table["name"].tolist() == ["Offensive: 3 events, 3 fatalities reported (1 event with none reported)"]
+    assert table["fatalities"].tolist() == [3]
+    spec = timechart.term_chart(table, "event type").to_dict()
+    titles = [item["title"] for layer in spec["layer"] for item in layer.get("encoding", {}).get("tooltip", [])]
+    assert "Fatalities reported" in titles
+    # Without sums (no dataset reports any) neither the name nor the tooltip speaks of them.
+    plain = timechart.term_counts(counted, {"offensive": "Offensive"}, [])
+    assert plain["name"].tolist() == ["Offensive: 3 events"] and "fatalities" not in plain.columns
+
+
+def test_the_histogram_sums_the_fatalities_of_the_events_dated_within_each_bar(snapshot) -> None:
+    rows = dataset_mask(snapshot, [NAME])
+    dates = snapshot.index.dates(rows, with_fatalities=True)
+    bins = timechart.time_bins(dt.date(2022, 4, 1), dt.date(2022, 6, 30))
+    counts = timechart.bin_counts(dates, bins)
+    # All five are dated to a day of May 2022 (the fixture's event_date): 53 reported, FAT4 none.
+    assert counts[["label", "exact", "fatalities", "unreported"]].to_dict("records") == [
+        {"label": "Apr 2022", "exact": 0, "fatalities": 0, "unreported": 0},
+        {"label": "May 2022", "exact": 5, "fatalities": 53, "unreported": 1},
+        {"label": "Jun 2022", "exact": 0, "fatalities": 0, "unreported": 0},
+    ]
+    names = timechart.bin_names(counts, [False, True, False])
+    assert names[1] == ("May 2022: 5 events dated within the month, 0 reaching beyond it; those dated within: "
+                        "53 fatalities reported (1 event with none reported), chosen")

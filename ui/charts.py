@@ -11,14 +11,16 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from geo import pagestate as ps, timechart
+from geo.fatalities import Sums
 
 
 def term_bars(slot: DeltaGenerator, counted: Mapping[str, int], names: Mapping[str, str], widget_key: str,
-              subject: str) -> None:
+              subject: str, fatality_sums: Mapping[str, Sums] | None = None) -> None:
     """Bars in ``slot`` of how many events name each term (``counted``: events per term, of the
-    events the other filters show); clicking one toggles it in the multiselect ``widget_key``.
-    ``subject`` names a term in the chart's description ("actor")."""
-    counts = timechart.term_counts(counted, names, st.session_state[widget_key])
+    events the other filters show; ``fatality_sums``: their fatalities per term, where some event
+    reports any); clicking one toggles it in the multiselect ``widget_key``. ``subject`` names a
+    term in the chart's description ("actor")."""
+    counts = timechart.term_counts(counted, names, st.session_state[widget_key], fatality_sums)
     if counts.empty:
         return
     # A new key whenever the bars change, so the chart forgets its last click: clicking the same

@@ -36,7 +36,7 @@ def date_inputs() -> DateRange:
 def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange,
                    period: tuple[dt.date, dt.date, str] | None = None) -> None:
     """The histogram of ``events`` (the ``date_first`` and ``date_last`` of those the other filters
-    show) in ``slot``, its brush on the ``typed`` range, the playback's ``period`` (first day, last
+    show, with their ``fatalities`` where some event reports any) in ``slot``, its brush on the ``typed`` range, the playback's ``period`` (first day, last
     day, label) framed; brushing rewrites From/To."""
     if events.empty:
         slot.caption("No events to chart: the other filters hide them all.")
