@@ -60,6 +60,7 @@ from geo import (
     scenes,
     search,
     searchtext,
+    strip,
     table,
 )
 from geo.aliases import load_aliases
@@ -144,6 +145,9 @@ class Snapshot:
     # How each change level of the frontier's segments is drawn (layers/trend-levels.json): read
     # with the rest, so a broken file is the page's one explanation, not a failure later.
     trend_levels: tuple[LevelStyle, ...]
+    # The places marked along the frontier strip's axis, west to east (geo.strip; none without
+    # layers/strip-places.json).
+    strip_places: tuple[strip.StripPlace, ...] = ()
     # The store the events of the datasets not shipped were read from (None: shipped ones only);
     # the search asks it about them (read-only, at whatever revision it is now).
     store: Store | None = None
@@ -324,6 +328,7 @@ class Snapshot:
         files[eventdata.EVENTS_FILE] = eventdata.events_file(self.events, self.symbol_lon, self.symbol_lat, layers,
                                                              self.documents)
         files[eventdata.DATES_FILE] = eventdata.dates_file(self.events)
+        files[strip.STRIP_FILE] = strip.strip_file(self.events, self.index.frontier_km)
         folder = assets.publish_folder(files)
         events_file = files[eventdata.EVENTS_FILE]
         popups = f"popups-{secrets.token_hex(8)}"
@@ -440,8 +445,9 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         lons, lats = placement.symbol_points(joined, placement.frontier_box(layers))
         aliases = load_aliases(layers_module.feature_refs(layers), layers_dir)
         # The scenes may name any stretch, whether or not an event lies on it.
-        stretch_ids = [stretch.id for stretch in load_stretches(
-            Frontier(layers["frontier"].frame.geometry.union_all()), layers_dir)]
+        frontier = Frontier(layers["frontier"].frame.geometry.union_all())
+        stretch_ids = [stretch.id for stretch in load_stretches(frontier, layers_dir)]
+        strip_places = strip.load_places(frontier, layers, layers_dir)
         trend_levels = load_level_styles(layers_dir)
     except ProblemsError as error:  # a layer, the vocabulary, the basemaps, an events file, a stored event
         logger.error("data directory %s refused: %s", layers_dir, error)
@@ -475,6 +481,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         home=placement.home_bounds(layers, joined),
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
         colour_problems=tuple(str(problem) for problem in coloured.problems), trend_levels=trend_levels,
+        strip_places=strip_places,
     )
 
 

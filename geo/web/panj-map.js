@@ -1215,6 +1215,7 @@
       self._asked = { highlight: highlight };
       var drawn = self._drawShown(loaded.data, highlight, toReader, true);
       self.playback._notify(false);  // the period's counts, now drawn
+      self._notifyShown();
       return drawn;
     });
   };
@@ -2194,5 +2195,27 @@
     });
   };
 
+  /* What the frontier strip (geo/web/panj-strip.js, in the page) draws from: the events file, the
+   * rows the last update's mask shows and their vocabulary; null before the first update's file. */
+  PanjMap.prototype.shownEvents = function () {
+    return this._data ? { data: this._data, rows: this._filtered, vocabulary: this._vocabulary, update: this._update } : null;
+  };
+
+  /* The page's strip is told when an update's rows are known (static/strip.js). */
+  PanjMap.prototype._notifyShown = function () {
+    try {
+      var page = window.parent;
+      if (page !== window && typeof page.panjShownChanged === "function") { page.panjShownChanged(); }
+    } catch (error) {
+      // A page of another origin, or one gone: nothing to tell.
+    }
+  };
+
   window.PanjMapRuntime = PanjMap;
+  // The symbols' drawing and the dates file, shared with the frontier strip (geo/web/panj-strip.js).
+  window.PanjShared = {
+    drawSymbol: function (ctx, x, y, r, look) { Symbol_.draw(ctx, x, y, r, look); },
+    styleLook: styleLook,
+    loadDates: loadDates
+  };
 })();
