@@ -506,7 +506,7 @@ def _ids(option: str, chosen: list[str] | None, known: Iterable[str], what: str)
 
 def _frontier_options(group: argparse._ArgumentGroup, *, within: bool = True) -> None:
     """The frontier's filters (geo.filters): ``--within-km`` (unless the command has its own),
-    ``--side`` and ``--stretch``."""
+    ``--side``, ``--stretch`` and ``--along-km``."""
     from geo.frontier import SIDES
 
     if within:
@@ -517,11 +517,16 @@ def _frontier_options(group: argparse._ArgumentGroup, *, within: bool = True) ->
                        help=f"the bank an event is on: {', '.join(SIDES)}")
     group.add_argument("--stretch", nargs="+", action="extend", metavar="ID",
                        help="frontier stretch ids (layers/frontier-stretches.json, e.g. panj)")
+    group.add_argument("--along-km", metavar="FROM-TO",
+                       help="events whose nearest frontier point lies FROM to TO km along the frontier, west to "
+                            "east (e.g. 700-900; what the page's strip brushes); an event on a whole area has none")
 
 
 def _frontier_filters(options: argparse.Namespace, snapshot: Snapshot, *, within: bool = True) -> dict[str, Any]:
     """``FilterState``'s frontier fields from ``_frontier_options``'s options (``within``: with its
     ``--within-km``); _OptionError names a bad value."""
+    from geo.filters import parse_along
+
     within_km = options.within_km if within else None
     if within_km is not None and not (math.isfinite(within_km) and within_km >= 0):
         raise _OptionError(f"--within-km {within_km:g}: must be 0 or more km")
@@ -530,6 +535,7 @@ def _frontier_filters(options: argparse.Namespace, snapshot: Snapshot, *, within
         "within_km": within_km,
         "sides": frozenset(options.side) if options.side else None,
         "stretches": _ids("--stretch", options.stretch, [stretch.id for stretch in stretches], "stretch(es)"),
+        "along_km": _option_value("--along-km", options.along_km, parse_along),
     }
 
 

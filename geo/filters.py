@@ -24,7 +24,9 @@ and is outside every "within N km" filter, however large N. Bank side: the event
 ``frontier_side`` (``tajikistan`` or ``afghanistan``, ``geo.frontier.SIDES``) is one of the chosen
 ones; an event in neither country has no side and passes none. Stretch: the event's
 ``frontier_stretch`` (a stretch id of ``layers/frontier-stretches.json``) is one of the chosen;
-an event with no nearest frontier point (on an area) has no stretch and passes none.
+an event with no nearest frontier point (on an area) has no stretch and passes none. A km range
+along the frontier (``along_km``, what the frontier strip's brush sets: ``geo.strip``) keeps an
+event whose ``frontier_along_km`` lies in it, ends included; one on an area has none and passes none.
 
 Search. An event matches when every word of the text is in its title, summary, place name or one
 of the place's other spellings (``layers/aliases.json``, via the join's ``place_aliases``), in any
@@ -36,7 +38,7 @@ scene) that is what differs from "show everything" for filters, and always the v
 the basemap, so a copied URL reopens the same view. With a base (a workshop scene) it is only what
 differs from the scene, and a filter the scene sets but the reader cleared is written as a "no
 filter" token: ``actor=all``, ``type=all``, ``status=all``, ``region=all``, ``side=all``,
-``stretch=all``, ``from=any``, ``to=any``, ``within=any``, an empty ``q=`` and ``layers=none``.
+``stretch=all``, ``from=any``, ``to=any``, ``within=any``, ``along=any``, an empty ``q=`` and ``layers=none``.
 ``from_query_params`` reads a query string on top of a default state: a key that is absent takes
 the default's value, so ``?scene=ID&basemap=none`` is the scene with one override. ``all`` is
 reserved: no actor, event type or stretch may take it as its id (``KnownIds``); region ids are
@@ -88,6 +90,7 @@ ANY_DISTANCE = "any"  # ... and ?within=any: any distance from the frontier
 KEY_FROM, KEY_TO, KEY_ACTOR, KEY_TYPE, KEY_REGION, KEY_TEXT = "from", "to", "actor", "type", "region", "q"
 KEY_STATUS = "status"
 KEY_WITHIN, KEY_SIDE, KEY_STRETCH = "within", "side", "stretch"  # the frontier filters
+KEY_ALONG = "along"  # ?along=100-250: km along the frontier, west to east (the strip's brush)
 KEY_LAYERS, KEY_BASEMAP, KEY_EVENT = "layers", "basemap", "event"
 KEY_BBOX = "bbox"  # the map's view, W,S,E,N in degrees: the map writes it as the reader pans
 BBOX_DECIMALS = 4  # ~10 m: more would only lengthen links
@@ -114,6 +117,7 @@ class FilterState:
     within_km: float | None = None  # at most this far from the frontier (frontier_km); None: any distance
     sides: frozenset[str] | None = None  # banks, of geo.frontier.SIDES
     stretches: frozenset[str] | None = None  # frontier stretch ids (layers/frontier-stretches.json)
+    along_km: tuple[float, float] | None = None  # from, to km along the frontier (frontier_along_km); None: anywhere
 
     @property
     def is_default(self) -> bool:
@@ -158,7 +162,7 @@ class KnownIds:
 # The filters of a FilterState, by name: the sidebar's charts each leave one out (``EventIndex.mask``).
 PART_DATES, PART_ACTORS, PART_TYPES, PART_STATUSES, PART_REGIONS, PART_TEXT = (
     "dates", "actors", "event_types", "statuses", "regions", "text")
-PART_WITHIN, PART_SIDES, PART_STRETCHES = "within_km", "sides", "stretches"
+PART_WITHIN, PART_SIDES, PART_STRETCHES, PART_ALONG = "within_km", "sides", "stretches", "along_km"
 _LIST_COLUMNS = ("actors",)  # columns holding several terms per event
 
 
@@ -227,6 +231,11 @@ class EventIndex:
         (an event known only to a whole country: ``geo.join.distances_apply``)."""
         km = self.frame["frontier_km"].to_numpy(dtype=float, na_value=np.nan)
         return np.where(distances_apply(self.frame), km, np.nan)
+
+    @cached_property
+    def frontier_along_km(self) -> np.ndarray:
+        """Each event's km along the frontier, NaN where it has none (an event on an area)."""
+        return self.frame["frontier_along_km"].to_numpy(dtype=float, na_value=np.nan)
 
     @cached_property
     def searched(self) -> pd.Series:
@@ -326,6 +335,9 @@ class EventIndex:
             masks[PART_SIDES] = self.naming("frontier_side", state.sides)
         if state.stretches is not None:
             masks[PART_STRETCHES] = self.naming("frontier_stretch", state.stretches)
+        if state.along_km is not None:
+            along = self.frontier_along_km  # NaN (none) compares False
+            masks[PART_ALONG] = (along >= state.along_km[0]) & (along <= state.along_km[1])
         if searchtext.words(state.text):
             masks[PART_TEXT] = self.matching(state.text)
         return masks
@@ -511,6 +523,8 @@ def to_query_params(
             params[key] = sorted(values) if values is not None else ALL
     if state.within_km != base_state.within_km:
         params[KEY_WITHIN] = format_km(state.within_km) if state.within_km is not None else ANY_DISTANCE
+    if state.along_km != base_state.along_km:
+        params[KEY_ALONG] = format_along(state.along_km) if state.along_km is not None else ANY_DISTANCE
     if state.text.strip() != base_state.text.strip():
         params[KEY_TEXT] = state.text.strip()  # empty when the reader cleared the base's search
     if base_view is None or set(view.visible_layers) != set(base_view.visible_layers):
@@ -543,6 +557,28 @@ def check_km(km: float) -> float:
 def format_km(km: float) -> str:
     """The shortest text ``parse_km`` reads back as ``km``: 25, not 25.0."""
     return f"{km:g}" if float(f"{km:g}") == km else repr(km)
+
+
+def parse_along(text: str) -> tuple[float, float]:
+    """A km range along the frontier as ``FROM-TO`` ("100-250", "0-42.5"), west to east;
+    ValueError says what is wrong."""
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError("expected FROM-TO in km along the frontier, e.g. 100-250")
+    return check_along(parse_km(start.strip()), parse_km(end.strip()))
+
+
+def check_along(start: float, end: float) -> tuple[float, float]:
+    """(start, end) if both are km (``check_km``) and start is not east of end, else ValueError."""
+    start, end = check_km(start), check_km(end)
+    if start > end:
+        raise ValueError(f"the range starts at {format_km(start)} km, east of its end at {format_km(end)} km")
+    return start, end
+
+
+def format_along(along: tuple[float, float]) -> str:
+    """The text ``parse_along`` reads back as ``along``."""
+    return f"{format_km(along[0])}-{format_km(along[1])}"
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -604,6 +640,7 @@ def from_query_params(
         text=_text_param(values, default_state.text, notices),
         statuses=_id_set(values, KEY_STATUS, known.statuses, default_state.statuses, "status", notices),
         within_km=_km_param(values, default_state.within_km, notices),
+        along_km=_along_param(values, default_state.along_km, notices),
         sides=_id_set(values, KEY_SIDE, known.sides, default_state.sides, "bank side", notices),
         stretches=_id_set(values, KEY_STRETCH, known.stretches, default_state.stretches, "frontier stretch id",
                           notices),
@@ -702,6 +739,21 @@ def _km_param(values: dict[str, list[str]], default: float | None, notices: list
         return parse_km(text)
     except ValueError as error:
         notices.append(f"Ignored '{KEY_WITHIN}={text}': {error}.")
+        return default
+
+
+def _along_param(values: dict[str, list[str]], default: tuple[float, float] | None,
+                 notices: list[str]) -> tuple[float, float] | None:
+    """``along``'s km range, None for ``any``, else ``default`` (with a notice when malformed)."""
+    text = _single(values, KEY_ALONG, notices)
+    if text is None:
+        return default
+    if text == ANY_DISTANCE:
+        return None
+    try:
+        return parse_along(text)
+    except ValueError as error:
+        notices.append(f"Ignored '{KEY_ALONG}={text}': {error}.")
         return default
 
 
