@@ -45,7 +45,8 @@
 
   /* The boxes the strip is drawn in, for a width and height in CSS pixels. */
   PanjStrip.prototype.layout = function (width, height, placeRows) {
-    var f = this.fontPx, left = Math.round(f * 5.2), right = Math.round(f * 1.2);
+    // Left: the band's name turned upright, then the dates.
+    var f = this.fontPx, left = Math.round(f * 7), right = Math.round(f * 1.2);
     var top = Math.round(placeRows * (f + 4) + 8), bottom = Math.round(f * 2.6), gap = Math.round(f * 1.6);
     var bandHeight = Math.max(20, (height - top - bottom - gap) / 2);
     return {
@@ -181,11 +182,16 @@
       ctx.textBaseline = "middle";
       ctx.font = (f - 1) + "px " + FONT;
       ticks.forEach(function (tick) { ctx.fillText(tick.label, frame.x - 6, self.dayY(band, tick.day)); });
-      ctx.textAlign = "left";
+      // The band's name upright in the margin, clear of the symbols.
+      ctx.save();
+      ctx.translate(f * 0.2, band.y + band.h / 2);
+      ctx.rotate(-Math.PI / 2);
+      ctx.textAlign = "center";
       ctx.textBaseline = "top";
       ctx.font = "bold " + f + "px " + FONT;
       ctx.fillStyle = "#333333";
-      ctx.fillText(d.sides[i].name, frame.x + 6, band.y + 4);
+      ctx.fillText(d.sides[i].name, 0, 0);
+      ctx.restore();
       ctx.font = f + "px " + FONT;
     });
   };

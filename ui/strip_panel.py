@@ -1,0 +1,75 @@
+"""The page's frontier strip (``geo.strip``): the shown events near the frontier by km along it
+and by date, the Tajik bank above the Afghan, drawn in the browser (static/strip.js with
+geo/web/panj-strip.js) from the map's own data and mask; a brush over it sets the km range along
+the frontier and the dates, which filter the map, the table and the strip. Widgets only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from geo import pagestate as ps
+from geo.assets import web_script
+from geo.filters import FilterState
+from geo.frontier import SIDE_NAMES, SIDES
+from geo.snapshot import Snapshot
+from geo.strip import DEFAULT_WITHIN_KM, SIDE_CODES
+from ui.assets import static_text
+
+KEY_STRIP = "panj-strip-control"
+STRIP_HEIGHT = 380  # CSS pixels: two bands of about 150 px of time each, the names and the km axis
+_EPOCH = dt.date(1970, 1, 1)
+
+# Fixed HTML, no text from data: names and places reach the canvas as data.
+_STRIP_HTML = """<div class="panj-strip" role="group" aria-label="The frontier strip">
+<div class="panj-strip-plot"></div>
+<p class="panj-strip-count" aria-live="polite"></p>
+</div>"""
+_strip_control = st.components.v2.component(
+    "panj_strip", html=_STRIP_HTML, css=static_text("strip.css"),
+    js=web_script("panj-strip.js") + "\n" + static_text("strip.js"))
+
+
+def strip_panel(data: Snapshot, state: FilterState, days: tuple[dt.date, dt.date] | None) -> None:
+    """The strip of the shown events over ``days`` (the date filter's, else the shown events'
+    first and last: ``geo.pagestate.playback_bounds``), within the page's "within km" filter or
+    ``DEFAULT_WITHIN_KM``; with the km range along the frontier, when one is set, and a button
+    that clears it."""
+    within_km = DEFAULT_WITHIN_KM if state.within_km is None else state.within_km
+    first, last = days if days is not None else (data.span or (dt.date.today(), dt.date.today()))
+    if last <= first:  # one day: a month either side, so the symbols do not sit on the edges
+        first, last = first - dt.timedelta(days=15), last + dt.timedelta(days=15)
+    length_km, _ = data.frontier_axis
+    with st.expander("Along the frontier, through time", expanded=True):
+        st.caption(f"Each shown event within {within_km:g} km of the frontier"
+                   f"{'' if state.within_km is not None else ' (set Within km of the frontier to change it)'}, "
+                   "at its km along it from the tripoint with Uzbekistan (west) to China's (east) and its "
+                   "first day, in its type's shape and its actors' colours; the Tajik bank above, the Afghan "
+                   "below. Events placed on a whole area are not drawn. Drag a rectangle to show only its "
+                   "km and days.")
+        selection = None
+        if state.along_km is not None:
+            selection = {"fromKm": state.along_km[0], "toKm": state.along_km[1],
+                         "fromDay": ((state.date_from or first) - _EPOCH).days,
+                         "toDay": ((state.date_to or last) - _EPOCH).days}
+        _strip_control(key=KEY_STRIP, on_brush_change=lambda: _brushed(length_km), height="content", data={
+            "withinKm": within_km, "lengthKm": round(length_km, 1),
+            "places": [place.browser() for place in data.strip_places],
+            "sides": [{"code": SIDE_CODES[side], "name": SIDE_NAMES[side]} for side in SIDES],
+            "dayFrom": (first - _EPOCH).days, "dayTo": (last - _EPOCH).days,
+            "selection": selection, "height": STRIP_HEIGHT,
+        })
+        if state.along_km is not None:
+            st.button(f"Show the whole frontier (now {state.along_km[0]:g}–{state.along_km[1]:g} km)",
+                      key="strip_clear", on_click=lambda: st.session_state.update({ps.ALONG: None}))
+
+
+def _brushed(length_km: float) -> None:
+    """A brush over the strip: its km along the frontier (of ``length_km``) and its days become
+    the filters. A value the page would not write itself is dropped."""
+    brush = (st.session_state.get(KEY_STRIP) or {}).get("brush") or {}
+    try:
+        st.session_state.update(ps.strip_brushed_values(brush, length_km))
+    except ValueError:
+        return
