@@ -23,6 +23,7 @@ from geo.snapshot import Snapshot
 DEFAULT_TITLE = "Events along the Tajikistan–Afghanistan frontier"
 _MAP_JS = dict(assets.MAP_JS)["panj_map"]
 _MEASURE = "() => window.panjStripFigure"
+_FIGURE_SCRIPT = assets.web_script("strip-figure.js")
 # A strip whose events all fall on one day still spans this many days either side.
 _PAD_DAYS = 15
 
@@ -81,8 +82,9 @@ body {{ width: {width}px; height: {height}px; box-sizing: border-box; padding: {
 h1 {{ font-size: {layout.TITLE_PT * pt:.2f}px; margin: 0; }}
 .subtitle {{ font-size: {layout.SUBTITLE_PT * pt:.2f}px; margin: {1 * pt:.2f}px 0 0; color: #333; }}
 #panj-strip {{ flex: 1 1 auto; min-height: 0; position: relative; }}
-#panj-strip-legend {{ display: flex; flex-wrap: wrap; gap: {2 * pt:.2f}px {9 * pt:.2f}px;
-  font-size: {layout.LEGEND_PT * pt:.2f}px; align-items: center; }}
+#panj-strip-legend {{ font-size: {layout.LEGEND_PT * pt:.2f}px; }}
+#panj-strip-legend div {{ display: flex; flex-wrap: wrap; gap: {2 * pt:.2f}px {9 * pt:.2f}px; align-items: center;
+  margin-top: {2 * pt:.2f}px; }}
 #panj-strip-legend span {{ display: inline-flex; align-items: center; gap: {2.5 * pt:.2f}px; }}
 #panj-strip-legend strong {{ margin-right: {2 * pt:.2f}px; }}
 .sources {{ font-size: {layout.SOURCES_PT * pt:.2f}px; color: #444; }}
@@ -94,57 +96,9 @@ h1 {{ font-size: {layout.TITLE_PT * pt:.2f}px; margin: 0; }}
 <div id="panj-strip"></div>
 <div id="panj-strip-legend"></div>
 <footer class="sources">{sources_html}</footer>
-<script>
-(function () {{
-  var data = {_script_json(data)}, shared = window.PanjShared, pt = {pt:.4f};
-  window.panjMap = {{ ready: false, error: null }};
-  var looks = data.styles.map(function (style) {{ return shared.styleLook(style, data.vocabulary); }});
-  var count = data.events.side.length, rows = new Int32Array(count);
-  for (var i = 0; i < count; i++) {{ rows[i] = i; }}
-  var legend = document.getElementById("panj-strip-legend");
-  function swatch(look) {{
-    var canvas = document.createElement("canvas"), size = Math.round(14 * pt * 1.4), ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.round(size * ratio); canvas.height = Math.round(size * ratio);
-    canvas.style.width = size + "px"; canvas.style.height = size + "px";
-    var ctx = canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    shared.drawSymbol(ctx, size / 2, size / 2, size * 0.3, look);
-    return canvas;
-  }}
-  function row(heading, entries) {{
-    if (!entries.length) {{ return; }}
-    var title = document.createElement("strong");
-    title.textContent = heading;
-    legend.appendChild(title);
-    entries.forEach(function (entry) {{
-      var item = document.createElement("span");
-      item.appendChild(swatch(entry.look));
-      item.appendChild(document.createTextNode(entry.name));
-      legend.appendChild(item);
-    }});
-  }}
-  row("Actors", data.legend.actors.map(function (id) {{
-    return {{ name: data.vocabulary.actors[id].name, look: {{ shape: "circle", actorColours: [data.vocabulary.actors[id].colour] }} }};
-  }}));
-  row("Event types", data.legend.types.map(function (id) {{
-    return {{ name: data.vocabulary.event_types[id].name, look: {{ shape: data.vocabulary.event_types[id].symbol, actorColours: ["#777777"] }} }};
-  }}));
-  var kinds = [];
-  if (data.legend.approximate) {{ kinds.push({{ name: "Place known only roughly", look: {{ shape: "circle", actorColours: ["#777777"], approximate: true }} }}); }}
-  if (data.legend.planned) {{ kinds.push({{ name: "Planned or announced", look: {{ shape: "circle", actorColours: ["#777777"], hollow: true }} }}); }}
-  row("Symbols", kinds);
-  var container = document.getElementById("panj-strip");
-  var drawing = new window.PanjStrip(container, {{ shared: shared, fontPx: Math.max(7, {layout.LEGEND_PT} * pt) }});
-  drawing.setData({{
-    lengthKm: data.lengthKm, places: data.places, sides: data.sides, looks: looks,
-    along: data.events.along, side: data.events.side, day: data.events.day, look: data.events.style,
-    rows: rows, dayFrom: data.dayFrom, dayTo: data.dayTo, selection: null, height: container.clientHeight
-  }});
-  window.panjStripFigure = {{ events: drawing.drawn.events, symbols: drawing.drawn.symbols,
-                             places: data.places.map(function (place) {{ return place.name; }}) }};
-  window.panjMap.ready = true;
-}})();
-</script>
+<script id="panj-strip-data" type="application/json">{_script_json(data)}</script>
+<script>window.panjStripFigureOptions = {{ pt: {pt:.4f}, fontPx: {max(7.0, layout.LEGEND_PT * pt):.3f} }};</script>
+<script>{_FIGURE_SCRIPT}</script>
 </body></html>"""
 
 

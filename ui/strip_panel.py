@@ -6,20 +6,31 @@ the frontier and the dates, which filter the map, the table and the strip. Widge
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from geo import pagestate as ps
+from geo import browser, export, pagestate as ps
 from geo.assets import web_script
 from geo.filters import FilterState
 from geo.frontier import SIDE_NAMES, SIDES
+from geo.markup import markdown_text
 from geo.snapshot import Snapshot
 from geo.strip import DEFAULT_WITHIN_KM, SIDE_CODES
+from geo.stripfigure import export_strip
 from ui.assets import static_text
 
 KEY_STRIP = "panj-strip-control"
+KEY_FIGURE = "export_strip"  # session state: the last strip figure, {"data", "wanted", "label"}
+RENDER_WAIT_S = 120.0  # how long a click waits for another reader's figure (ui/export_panel.py's)
 STRIP_HEIGHT = 380  # CSS pixels: two bands of about 150 px of time each, the names and the km axis
 _EPOCH = dt.date(1970, 1, 1)
+
+logger = logging.getLogger("panj.page")
 
 # Fixed HTML, no text from data: names and places reach the canvas as data.
 _STRIP_HTML = """<div class="panj-strip" role="group" aria-label="The frontier strip">
@@ -73,3 +84,41 @@ def _brushed(length_km: float) -> None:
         st.session_state.update(ps.strip_brushed_values(brush, length_km))
     except ValueError:
         return
+
+
+def strip_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, title: str, description: str,
+                 size: export.ExportSize | None, output: str, alt: Callable[[], str]) -> None:
+    """The Export panel's strip: the ``shown`` events' strip as a figure of the panel's title,
+    subtitle, format and size (``geo.stripfigure``), rendered on a click and offered for download;
+    ``alt`` gives its text alternative (the view in words), asked only then."""
+    st.markdown("**The frontier strip**")
+    within_km = DEFAULT_WITHIN_KM if state.within_km is None else state.within_km
+    wanted = (state, title, description, size, output)
+    if st.button(f"Render the strip ({output.upper()})", key="strip_render", disabled=size is None,
+                 help=f"The strip above as a figure: the shown events within {within_km:g} km of the frontier"):
+        st.session_state.pop(KEY_FIGURE, None)
+        with st.status("Rendering the strip in headless Chromium…") as status, \
+                tempfile.TemporaryDirectory() as folder:
+            try:
+                with export.Renderer(slot_timeout_s=RENDER_WAIT_S, on_wait=lambda: status.update(
+                        label="Waiting for another reader's figure to finish…")) as renderer:
+                    result = export_strip(
+                        Path(folder) / f"panj-strip.{output}", snapshot=data, shown=shown, within_km=within_km,
+                        title=title, description=description, size=size, renderer=renderer,
+                        date_from=state.date_from, date_to=state.date_to, output=output, alt=alt())
+            except (browser.BrowserNotFound, browser.BrowserBusy, export.ExportError) as error:
+                logger.error("strip export failed: %s", error)
+                status.update(label=f"Export failed: {markdown_text(error)}", state="error")
+                return
+            unit = "px" if output == "png" else "CSS px page"
+            label = f"{result.width}×{result.height} {unit}, {(result.layout or {}).get('events', 0)} events drawn"
+            st.session_state[KEY_FIGURE] = {"data": result.path.read_bytes(), "wanted": wanted, "label": label}
+            status.update(label=f"Rendered the strip: {label}", state="complete")
+    rendered = st.session_state.get(KEY_FIGURE)
+    if rendered is not None and rendered["wanted"] == wanted:
+        st.caption(markdown_text(f"Rendered: {rendered['label']}"))
+        st.download_button(f"Download the strip ({output.upper()})", rendered["data"],
+                           file_name=f"panj-strip.{output}", mime=export.MIME_TYPES[output],
+                           key="strip_download", on_click="ignore")
+    elif rendered is not None:
+        st.caption("The last strip showed other filters, size or format: render it again for this view.")
