@@ -10,14 +10,15 @@
  * name}], looks: [symbol looks], along, side, day, look (per row), rows (the rows to draw),
  * dayFrom, dayTo, selection: {fromKm, toKm, fromDay, toDay} or null} and draws. A drag over a
  * band calls onBrush({fromKm, toKm, fromDay, toDay}). drawn is {events, symbols} of the last
- * drawing: symbols at one spot (a 3-pixel cell) of one look are drawn once.
+ * drawing: the events in one 3-pixel cell are one symbol, the last one's.
  */
 (function () {
   "use strict";
 
   var FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   var RADIUS = 4.5;  // symbols a little smaller than the map's 6: the strip is denser
-  var CELL = 3;  // pixels: symbols of one look closer than this are one drawing
+  var CELL = 3;  // pixels: the events in one such cell are one symbol, the last one's
+  var SPRITES_FROM = 2000;  // symbols: above this, each look is drawn once and copied
   var DAY_MS = 86400000;
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   var MIN_BRUSH = 4;  // pixels: a shorter drag is a click, and selects nothing
@@ -234,30 +235,58 @@
     return ticks;
   };
 
-  /* The rows' symbols, one drawing per look and 3-pixel cell (the last row there), so a million
-   * rows cost a pass over typed arrays and at most a symbol per cell. */
+  /* The rows' symbols: one per 3-pixel cell (the last row there, as it would be drawn on top), so
+   * a million rows cost a pass over typed arrays and at most a symbol per cell. Above
+   * SPRITES_FROM cells each look is drawn once and copied (a canvas image); fewer are drawn
+   * one by one, which a printed figure keeps as vectors. */
   PanjStrip.prototype._drawSymbols = function (ctx) {
     var d = this.data, frame = this.frame, rows = d.rows, columns = Math.ceil(frame.width / CELL) + 1;
-    var seen = new Map(), events = 0, i;
+    var grid = new Int32Array(columns * (Math.ceil(frame.height / CELL) + 1)).fill(-1);
+    var cells = new Int32Array(rows.length), count = 0, events = 0, i, row;
+    for (i = 0; i < rows.length; i++) {
+      row = rows[i];
+      var side = d.side[row], along = d.along[row], day = d.day[row];
+      if (side < 1 || side > 2 || !(along >= 0) || day < d.dayFrom || day > d.dayTo) { continue; }
+      var cell = Math.floor(this.dayY(frame.bands[side - 1], day) / CELL) * columns + Math.floor(this.kmX(along) / CELL);
+      if (grid[cell] < 0) { cells[count++] = cell; }
+      grid[cell] = row;
+      events += 1;
+    }
+    var sprites = count > SPRITES_FROM ? this._sprites(d.looks) : null;
     ctx.save();
     ctx.beginPath();
     frame.bands.forEach(function (band) { ctx.rect(frame.x - RADIUS, band.y - RADIUS, frame.w + 2 * RADIUS, band.h + 2 * RADIUS); });
     ctx.clip();
-    for (i = 0; i < rows.length; i++) {
-      var row = rows[i], side = d.side[row], along = d.along[row], day = d.day[row];
-      if (side < 1 || side > 2 || !(along >= 0) || day < d.dayFrom || day > d.dayTo) { continue; }
-      var band = frame.bands[side - 1], x = this.kmX(along), y = this.dayY(band, day);
-      var key = ((Math.round(y / CELL) * columns + Math.round(x / CELL)) * 65536) + d.look[row];
-      seen.set(key, row);
-      events += 1;
+    for (i = 0; i < count; i++) {
+      row = grid[cells[i]];
+      var x = this.kmX(d.along[row]), y = this.dayY(frame.bands[d.side[row] - 1], d.day[row]);
+      if (sprites) {
+        var sprite = sprites[d.look[row]];
+        ctx.drawImage(sprite.canvas, x - sprite.half, y - sprite.half, 2 * sprite.half, 2 * sprite.half);
+      } else {
+        this.shared.drawSymbol(ctx, x, y, RADIUS, d.looks[d.look[row]]);
+      }
     }
-    var self = this;
-    seen.forEach(function (row) {
-      var band = frame.bands[d.side[row] - 1];
-      self.shared.drawSymbol(ctx, self.kmX(d.along[row]), self.dayY(band, d.day[row]), RADIUS, d.looks[d.look[row]]);
-    });
     ctx.restore();
-    this.drawn = { events: events, symbols: seen.size };
+    this.drawn = { events: events, symbols: count };
+  };
+
+  /* Each look's symbol drawn once, at the screen's resolution, to be copied. */
+  PanjStrip.prototype._sprites = function (looks) {
+    var ratio = window.devicePixelRatio || 1, half = Math.ceil(RADIUS * 1.6) + 2, shared = this.shared;
+    if (this._spriteCache && this._spriteCache.looks === looks && this._spriteCache.ratio === ratio) {
+      return this._spriteCache.sprites;
+    }
+    var sprites = looks.map(function (look) {
+      var canvas = document.createElement("canvas");
+      canvas.width = canvas.height = Math.ceil(2 * half * ratio);
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      shared.drawSymbol(ctx, half, half, RADIUS, look);
+      return { canvas: canvas, half: half };
+    });
+    this._spriteCache = { looks: looks, ratio: ratio, sprites: sprites };
+    return sprites;
   };
 
   /* The brushed rectangle (a selection's km and days) on the brush layer. */
