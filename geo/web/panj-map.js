@@ -851,6 +851,7 @@
     this._frame = 0;  // numbers what is drawn: each update, and each playback frame between updates
     this._group = null;  // the last update's events group (Leaflet), which a playback frame draws into
     this._filtered = new Int32Array(0);  // the rows the last update's mask shows
+    this._filteredUpdate = 0;  // the update whose mask gave _filtered
     this._lighter = null;  // the rows an update's faded mask draws lighter (a video's frame), or null
     this._asked = { highlight: null };  // the last update's highlighted event
     this._drawings = 0;  // drawings begun (updates, and redrawing at another detail): the last sets ready
@@ -1211,6 +1212,7 @@
       if (update !== self._update) { return null; }  // a newer update draws instead
       self._group = group;
       self._filtered = loaded.rows;
+      self._filteredUpdate = update;
       self._lighter = loaded.lighter;
       self._asked = { highlight: highlight };
       var drawn = self._drawShown(loaded.data, highlight, toReader, true);
@@ -2196,9 +2198,10 @@
   };
 
   /* What the frontier strip (geo/web/panj-strip.js, in the page) draws from: the events file, the
-   * rows the last update's mask shows and their vocabulary; null before the first update's file. */
+   * rows the last drawn update's mask shows, their vocabulary and that update's number (an update
+   * whose file is still loading has not replaced them yet); null before the first update's file. */
   PanjMap.prototype.shownEvents = function () {
-    return this._data ? { data: this._data, rows: this._filtered, vocabulary: this._vocabulary, update: this._update } : null;
+    return this._data ? { data: this._data, rows: this._filtered, vocabulary: this._vocabulary, update: this._filteredUpdate } : null;
   };
 
   /* The page's strip is told when an update's rows are known (static/strip.js). */
