@@ -5,6 +5,7 @@ km range along the frontier as a filter (geo.filters) and the brush's values (ge
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from snapshots import snapshot_of
 from geo import pagestate as ps
 from geo.filters import FilterState, KnownIds, ViewState, apply_filters, from_query_params, parse_along, to_query_params
 from geo.layers import LAYERS_DIR
-from geo.snapshot import Snapshot
+from geo.snapshot import DataError, Snapshot, build_snapshot
 from geo.strip import PLACES_NAME, StripPlacesError, load_places, read_strip_file, strip_file, strip_mask
 
 # tests/test_frontier.py's projection: standard parallels a sixth in from the frontier's 36.5-38.5°N.
@@ -181,3 +182,12 @@ def test_a_brush_becomes_the_km_range_and_the_dates(brush: dict, expected: dict)
 def test_a_brush_the_page_would_not_send_is_refused(brush: dict) -> None:
     with pytest.raises(ValueError):
         ps.strip_brushed_values(brush, 1344.0)
+
+
+def test_a_broken_places_file_is_the_pages_one_explanation(tmp_path: Path) -> None:
+    layers = tmp_path / "layers"
+    shutil.copytree(LAYERS_DIR, layers)
+    _write_places(layers, [{"id": "x", "name": "X", "ref": "places:atlantis"}])
+    with pytest.raises(DataError) as raised:
+        build_snapshot(layers, None)
+    assert any(PLACES_NAME in problem and "places:atlantis" in problem for problem in raised.value.problems)
