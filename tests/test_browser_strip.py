@@ -69,3 +69,15 @@ def test_a_brush_sets_the_km_range_along_the_frontier(page, app_url) -> None:
     page.get_by_role("button", name="Show the whole frontier").click()
     page.wait_for_function("() => !new URL(location.href).searchParams.has('along')", timeout=TIMEOUT_MS)
     page.wait_for_function("() => document.body.innerText.includes('17 of 30 events')", timeout=TIMEOUT_MS)
+
+
+def test_a_typed_km_range_filters_as_the_brush_does(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none&within=300", timeout=TIMEOUT_MS)
+    assert strip_drawn(page)["events"] == 6
+    typed = page.get_by_label("Km along the frontier", exact=True)
+    typed.fill("0-100")
+    typed.press("Enter")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('along') === '0-100'", timeout=TIMEOUT_MS)
+    # Ayvoj (38.8 km) and the Kabul mission (46.7 km).
+    page.wait_for_function("() => document.body.innerText.includes('2 of 30 events')", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => window.panjStrip.events === 2", timeout=TIMEOUT_MS)

@@ -16,7 +16,7 @@ import streamlit as st
 
 from geo import browser, export, pagestate as ps
 from geo.assets import web_script
-from geo.filters import FilterState
+from geo.filters import FilterState, format_along, parse_along
 from geo.frontier import SIDE_NAMES, SIDES
 from geo.markup import markdown_text
 from geo.snapshot import Snapshot
@@ -25,6 +25,8 @@ from geo.stripfigure import export_strip
 from ui.assets import static_text
 
 KEY_STRIP = "panj-strip-control"
+KEY_ALONG_TEXT = "strip_along_text"  # the km range along the frontier as text, e.g. "700-900"
+_PROBLEM = "strip_along_problem"  # why a typed range was not taken, shown once
 KEY_FIGURE = "export_strip"  # session state: the last strip figure, {"data", "wanted", "label"}
 RENDER_WAIT_S = 120.0  # how long a click waits for another reader's figure (ui/export_panel.py's)
 STRIP_HEIGHT = 380  # CSS pixels: two bands of about 150 px of time each, the names and the km axis
@@ -45,8 +47,8 @@ _strip_control = st.components.v2.component(
 def strip_panel(data: Snapshot, state: FilterState, days: tuple[dt.date, dt.date] | None) -> None:
     """The strip of the shown events over ``days`` (the date filter's, else the shown events'
     first and last: ``geo.pagestate.playback_bounds``), within the page's "within km" filter or
-    ``DEFAULT_WITHIN_KM``; with the km range along the frontier, when one is set, and a button
-    that clears it."""
+    ``DEFAULT_WITHIN_KM``; under it the km range along the frontier as text (the brush's, or typed:
+    the keyboard's way to it) and, when one is set, a button that clears it."""
     within_km = DEFAULT_WITHIN_KM if state.within_km is None else state.within_km
     first, last = days if days is not None else (data.span or (dt.date.today(), dt.date.today()))
     if last <= first:  # one day: a month either side, so the symbols do not sit on the edges
@@ -71,9 +73,31 @@ def strip_panel(data: Snapshot, state: FilterState, days: tuple[dt.date, dt.date
             "dayFrom": (first - _EPOCH).days, "dayTo": (last - _EPOCH).days,
             "selection": selection, "height": STRIP_HEIGHT,
         })
+        # The text shows the filter's range whatever set it (a brush, a link, a reset, typing; a
+        # range typed wrong goes back to the one kept).
+        wanted_text = "" if state.along_km is None else format_along(state.along_km)
+        if st.session_state.get(KEY_ALONG_TEXT) != wanted_text:
+            st.session_state[KEY_ALONG_TEXT] = wanted_text
+        left, right = st.columns([2, 3], vertical_alignment="bottom")
+        left.text_input("Km along the frontier", key=KEY_ALONG_TEXT, placeholder="e.g. 700-900",
+                        on_change=_typed, help="FROM-TO in km from the western end (0) eastwards; empty: the "
+                                               "whole frontier. Dragging over the strip writes it too.")
         if state.along_km is not None:
-            st.button(f"Show the whole frontier (now {state.along_km[0]:g}–{state.along_km[1]:g} km)",
-                      key="strip_clear", on_click=lambda: st.session_state.update({ps.ALONG: None}))
+            right.button("Show the whole frontier", key="strip_clear",
+                         on_click=lambda: st.session_state.update({ps.ALONG: None}))
+        problem = st.session_state.pop(_PROBLEM, None)
+        if problem:
+            st.caption(markdown_text(problem))
+
+
+def _typed() -> None:
+    """A km range typed: the filter when it reads as one, else a note saying why it was not taken."""
+    text = (st.session_state.get(KEY_ALONG_TEXT) or "").strip()
+    try:
+        st.session_state[ps.ALONG] = parse_along(text) if text else None
+    except ValueError as error:
+        st.session_state[_PROBLEM] = f"Kept the km range: '{text}' is not one ({error})."
+        return
 
 
 def _brushed(length_km: float) -> None:
