@@ -94,7 +94,7 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
             st.caption("The last figure showed other filters, layers, size or format: render again for this view.")
         strip_export(data, state, shown, title, description, size, output,
                      lambda: summary.view_summary(shown, len(events), data.vocabulary, data.regions, state.regions,
-                                                  data.place_names))
+                                                  data.place_names), RENDER_WAIT_S)
         playback_export(data, state, shown, view, scene, title, description,
                         size if output == "png" else export.PRESETS["slides"], locator)
         event_downloads(data, shown)

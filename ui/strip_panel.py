@@ -28,7 +28,6 @@ KEY_STRIP = "panj-strip-control"
 KEY_ALONG_TEXT = "strip_along_text"  # the km range along the frontier as text, e.g. "700-900"
 _PROBLEM = "strip_along_problem"  # why a typed range was not taken, shown once
 KEY_FIGURE = "export_strip"  # session state: the last strip figure, {"data", "wanted", "label"}
-RENDER_WAIT_S = 120.0  # how long a click waits for another reader's figure (ui/export_panel.py's)
 STRIP_HEIGHT = 380  # CSS pixels: two bands of about 150 px of time each, the names and the km axis
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -111,10 +110,11 @@ def _brushed(length_km: float) -> None:
 
 
 def strip_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, title: str, description: str,
-                 size: export.ExportSize | None, output: str, alt: Callable[[], str]) -> None:
+                 size: export.ExportSize | None, output: str, alt: Callable[[], str], wait_s: float) -> None:
     """The Export panel's strip: the ``shown`` events' strip as a figure of the panel's title,
-    subtitle, format and size (``geo.stripfigure``), rendered on a click and offered for download;
-    ``alt`` gives its text alternative (the view in words), asked only then."""
+    subtitle, format and size (``geo.stripfigure``), rendered on a click (waiting at most
+    ``wait_s`` for another reader's figure) and offered for download; ``alt`` gives its text
+    alternative (the view in words), asked only then."""
     st.markdown("**The frontier strip**")
     within_km = DEFAULT_WITHIN_KM if state.within_km is None else state.within_km
     wanted = (state, title, description, size, output)
@@ -124,7 +124,7 @@ def strip_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, title:
         with st.status("Rendering the strip in headless Chromium…") as status, \
                 tempfile.TemporaryDirectory() as folder:
             try:
-                with export.Renderer(slot_timeout_s=RENDER_WAIT_S, on_wait=lambda: status.update(
+                with export.Renderer(slot_timeout_s=wait_s, on_wait=lambda: status.update(
                         label="Waiting for another reader's figure to finish…")) as renderer:
                     result = export_strip(
                         Path(folder) / f"panj-strip.{output}", snapshot=data, shown=shown, within_km=within_km,
