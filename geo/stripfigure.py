@@ -120,8 +120,8 @@ def export_strip(
     first, last = strip_days(drawn, date_from, date_to, snapshot.span)
     css_width, css_height = size.css
     subtitle = " · ".join(part for part in (
-        description, f"{len(drawn)} of {len(shown)} events within {within_km:g} km of the frontier, on either bank, "
-                     "placed on a point (not a whole area); each at its first day") if part)
+        description, f"{len(drawn)} of the {len(shown)} events shown are drawn: within {within_km:g} km of the "
+                     "frontier, on either bank, placed on a point (not a whole area), each at its first day") if part)
     page = strip_figure_html(snapshot, drawn, title=title, subtitle=subtitle, within_km=within_km, width=css_width,
                              height=css_height, paper=size.paper, first=first, last=last,
                              exported_on=exported_on or dt.date.today())

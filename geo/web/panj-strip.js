@@ -48,7 +48,7 @@
   PanjStrip.prototype.layout = function (width, height, placeRows) {
     // Left: the band's name turned upright, then the dates.
     var f = this.fontPx, left = Math.round(f * 7), right = Math.round(f * 1.2);
-    var top = Math.round(placeRows * (f + 4) + 8), bottom = Math.round(f * 2.6), gap = Math.round(f * 1.6);
+    var top = Math.round(placeRows * (f + 4) + 8), bottom = Math.round(f * 3.2), gap = Math.round(f * 1.6);
     var bandHeight = Math.max(20, (height - top - bottom - gap) / 2);
     return {
       width: width, height: height, x: left, w: Math.max(20, width - left - right), top: top,
