@@ -59,6 +59,7 @@ class StripPlace:
     from_km: float
     to_km: float
     source: str  # the layer feature's reference, the citation, or which end of the frontier
+    cited: bool = False  # whether ``source`` cites a coordinate from outside the layers (a figure credits it)
 
     def browser(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "from": round(self.from_km, 1), "to": round(self.to_km, 1)}
@@ -156,7 +157,7 @@ def _place(path: Path, item: str, entry: dict[str, Any], frontier: Frontier, lay
     if span is None:
         bad("lon", f"({entry['lon']}, {entry['lat']}) lies more than {PLACE_MAX_KM:g} km from the frontier")
         return None
-    return StripPlace(entry["id"], entry["name"], span[0], span[1], entry["source"])
+    return StripPlace(entry["id"], entry["name"], span[0], span[1], entry["source"], cited=True)
 
 
 def _span(frontier: Frontier, geometry: shapely.Geometry) -> tuple[float, float] | None:

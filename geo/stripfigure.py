@@ -70,6 +70,7 @@ def strip_figure_html(snapshot: Snapshot, drawn: pd.DataFrame, *, title: str, su
                       "approximate": bool((drawn["location_precision"] != "exact").any()) if len(drawn) else False}
     pt = layout.points_to_css(width, height, paper)
     credits = [f"Frontier: {snapshot.layers['frontier'].spec.attribution}"] if "frontier" in snapshot.layers else []
+    credits += [f"{place.name}: {place.source}" for place in snapshot.strip_places if place.cited]
     sources = figure.sources_lines("; ".join(credits), snapshot.event_sources(drawn), exported_on)
     sources_html = "".join(f"<div>{html.escape(line)}</div>" for line in sources)
     return f"""<!DOCTYPE html>

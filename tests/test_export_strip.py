@@ -16,7 +16,7 @@ from snapshots import snapshot_of
 from geo import cli, export
 from geo.filters import FilterState
 from geo.snapshot import Snapshot
-from geo.stripfigure import export_strip
+from geo.stripfigure import export_strip, strip_figure_html
 
 ROOT = Path(__file__).resolve().parent.parent
 # The places of layers/strip-places.json, as the axis names them.
@@ -86,3 +86,12 @@ def test_cli_writes_the_strip_as_svg(tmp_path: Path) -> None:
     svg = out.read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") or svg.lstrip().startswith("<svg")
     assert "<title>Along the frontier</title>" in svg
+
+
+def test_the_figure_credits_the_cited_places_coordinates(snapshot: Snapshot) -> None:
+    page = strip_figure_html(snapshot, snapshot.events.iloc[:0], title="T", subtitle="", within_km=25, width=1200,
+                             height=800, paper="a4", first=dt.date(2021, 1, 1), last=dt.date(2022, 1, 1),
+                             exported_on=dt.date(2022, 7, 1))
+    # layers/strip-places.json cites Panji Poyon's coordinate; the others are the layers' own features.
+    assert "Panji Poyon: Wikipedia, &quot;Panji Poyon&quot;, infobox" in page
+    assert "Khorugh: places:khorugh" not in page
