@@ -36,6 +36,7 @@ from ui.assets import static_text
 from ui.charts import term_bars
 from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel, hidden_datasets
 from ui.export_panel import export_panel
+from ui.strip_panel import strip_panel
 from ui.table import events_table
 from ui.timefilter import date_inputs, time_histogram
 from ui.trends_panel import frontier_change, trends_panel, trends_table
@@ -104,6 +105,7 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None
     state = ps.filters_from_widgets(dates=dates, span=data.span, actors=actors, event_types=types, regions=regions,
                                     text=text, statuses=statuses, within_km=within_km, sides=sides,
                                     stretches=stretches, fatalities_range=fatalities_range,
+                                    along_km=st.session_state.get(ps.ALONG),
                                     scene_filters=scene_filters)
     index, masks = data.index, data.index.masks(state)
 
@@ -272,6 +274,8 @@ def main() -> None:
     draw_map(data, shown, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range,
              change=change)
     view_in_words(data, shown, total, state, presenter)
+    with st.container(key="presenter-hidden-strip"):
+        strip_panel(data, state, playback_range)
     draw_charts(playback)
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):

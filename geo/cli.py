@@ -311,7 +311,10 @@ headless Chromium: a title band (title, and what is shown), the map, and a panel
 (what the map shows), a locator inset and the sources line; scale bar and north arrow in a corner
 of the map no event is under. PNG, vector PDF or SVG. The map is the same one the page draws.
 With --animate, a playback of the events through time as a video (WebM, MP4 or GIF): the same
-figure, one frame per period, the period large in the title band.
+figure, one frame per period, the period large in the title band. With --kind strip, the frontier
+strip instead of the map: the frontier west to east in km, the places along it named, time down
+the Tajik bank's band and the Afghan bank's, each shown event within --within-km (25 when not
+given) a symbol as on the map.
 Filters combine as on the page: an event is shown when it matches every option given, and any of
 the values given for one option."""
 
@@ -386,6 +389,8 @@ def _export_parser(
     parser = _parser("export", _EXPORT_DESCRIPTION, _EXPORT_EPILOG)
     parser.add_argument("--out", type=Path, metavar="FILE",
                         help="the file to write (.png, .pdf or .svg; with --animate .webm, .mp4 or .gif)")
+    parser.add_argument("--kind", choices=("map", "strip"), default="map",
+                        help="map (default), or strip: the events along the frontier by km and date")
     parser.add_argument("--title", help="the figure's title (default: the scene's title, else the frontier's "
                         "name); the subtitle says what is shown: the filters, the dates and 'N of M events'")
     parser.add_argument("--format", choices=formats, help="png, pdf or svg (default: the --out suffix)")
@@ -519,7 +524,7 @@ def _filter_state(options: argparse.Namespace, snapshot: Snapshot, *, within: bo
 
 def _frontier_options(group: argparse._ArgumentGroup, *, within: bool = True) -> None:
     """The frontier's filters (geo.filters): ``--within-km`` (unless the command has its own),
-    ``--side`` and ``--stretch``."""
+    ``--side``, ``--stretch`` and ``--along-km``."""
     from geo.frontier import SIDES
 
     if within:
@@ -531,11 +536,16 @@ def _frontier_options(group: argparse._ArgumentGroup, *, within: bool = True) ->
     group.add_argument("--stretch", nargs="+", action="extend", metavar="ID",
                        help="frontier stretch ids (layers/frontier-stretches.json, e.g. panj); an event on an "
                             "area is on the stretches nearest its area, every one it touches")
+    group.add_argument("--along-km", metavar="FROM-TO",
+                       help="events whose nearest frontier point lies FROM to TO km along the frontier, west to "
+                            "east (e.g. 700-900; what the page's strip brushes); an event on a whole area has none")
 
 
 def _frontier_filters(options: argparse.Namespace, snapshot: Snapshot, *, within: bool = True) -> dict[str, Any]:
     """``FilterState``'s frontier fields from ``_frontier_options``'s options (``within``: with its
     ``--within-km``); _OptionError names a bad value."""
+    from geo.filters import parse_along
+
     within_km = options.within_km if within else None
     if within_km is not None and not (math.isfinite(within_km) and within_km >= 0):
         raise _OptionError(f"--within-km {within_km:g}: must be 0 or more km")
@@ -544,6 +554,7 @@ def _frontier_filters(options: argparse.Namespace, snapshot: Snapshot, *, within
         "within_km": within_km,
         "sides": frozenset(options.side) if options.side else None,
         "stretches": _ids("--stretch", options.stretch, [stretch.id for stretch in stretches], "stretch(es)"),
+        "along_km": _option_value("--along-km", options.along_km, parse_along),
     }
 
 
@@ -609,6 +620,34 @@ def _export_format(args: argparse.Namespace) -> str:
             raise _OptionError(f"--out {args.out}: a {args.format.upper()} file's name must end in .{args.format}")
         return suffix
     return args.format or "png"
+
+
+def _check_strip_options(args: argparse.Namespace) -> None:
+    """_OptionError naming the map's own options given with --kind strip."""
+    given = [option for option, value in (
+        ("--animate", args.animate), ("--frames", args.frames), ("--scene", args.scene), ("--all-scenes", args.all_scenes),
+        ("--trends", args.trends or None), ("--layers", args.layers), ("--bbox", args.bbox), ("--basemap", args.basemap),
+    ) if value is not None]
+    if given:
+        raise _OptionError(f"{', '.join(given)}: the map's own; leave them out with --kind strip")
+
+
+def _write_strip(wanted: _Figure, args: argparse.Namespace, *, snapshot: Snapshot, shown: pd.DataFrame,
+                 size: ExportSize, renderer: Renderer, description: str, output: str, alt: str, total: int) -> None:
+    """Write ``panj export --kind strip``'s figure and say what it holds."""
+    from geo.strip import DEFAULT_WITHIN_KM
+    from geo.stripfigure import DEFAULT_TITLE, export_strip
+
+    within_km = DEFAULT_WITHIN_KM if args.within_km is None else args.within_km
+    result = export_strip(
+        wanted.out, snapshot=snapshot, shown=shown, within_km=within_km, size=size, renderer=renderer,
+        title=args.title or DEFAULT_TITLE, description=description, date_from=wanted.state.date_from,
+        date_to=wanted.state.date_to, output=output, alt=alt)
+    unit = "px" if output == "png" else "CSS px page"
+    drawn = (result.layout or {}).get("events", 0)
+    print(f"{result.path} ({result.width}×{result.height} {unit}, {drawn} of {len(shown)} shown events within "
+          f"{within_km:g} km of the frontier; {total} events in all)")
+    _write_alt(args.alt, alt)
 
 
 def _export_size(args: argparse.Namespace, output: str) -> tuple[ExportSize, str | None]:
@@ -696,6 +735,8 @@ def export_png(argv: list[str]) -> int:
                                "figure carries its own (a PNG's Description, a PDF's Subject, an SVG's <desc>)")
         video = _video_format(args)
         change_options = _change_options(args)
+        if args.kind == "strip":
+            _check_strip_options(args)
         if change_options is not None and (video is not None or args.animate is not None):
             raise _OptionError("--trends: colours a still figure's frontier; leave it out of a playback")
         if args.out is None and args.all_scenes is None and (args.animate is None or args.frames is None):
@@ -787,6 +828,10 @@ def export_png(argv: list[str]) -> int:
                     _write_playback(wanted, snapshot=snapshot, shown=shown, size=video_size, renderer=renderer,
                                     description=description, locator=args.locator, fps=args.fps or 1.0)
                     _write_alt(args.alt, alt)
+                    continue
+                if args.kind == "strip":
+                    _write_strip(wanted, args, snapshot=snapshot, shown=shown, size=size, renderer=renderer,
+                                 description=description, output=output, alt=alt, total=len(events))
                     continue
                 view = wanted.view if change_options is None else replace(
                     wanted.view, frontier_change=_frontier_change(snapshot, shown, wanted.state, *change_options))

@@ -470,11 +470,11 @@ def export_view(
         finally:
             render_to.unlink(missing_ok=True)
         result = replace(result, path=out)
-    _add_text_alternative(out, output, title, alt)
+    add_text_alternative(out, output, title, alt)
     return _reported(result, view, output)
 
 
-def _add_text_alternative(path: Path, output: str, title: str, alt: str) -> None:
+def add_text_alternative(path: Path, output: str, title: str, alt: str) -> None:
     """Write the figure's title and text alternative into the file (Chromium's print already gave
     a PDF its Title, from the document's <title>)."""
     written = path.read_bytes()

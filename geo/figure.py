@@ -428,6 +428,7 @@ def describe_filters(
         _terms(state.sides, SIDE_NAMES, "banks"),
         _terms(state.stretches, stretch_names or {}, "frontier stretches"),
         fatalities.range_text(state.fatalities_min, state.fatalities_max),
+        (f"{state.along_km[0]:g}–{state.along_km[1]:g} km along the frontier" if state.along_km is not None else ""),
         _date_range(state.date_from, state.date_to),
         f"“{state.text.strip()}”" if state.text.strip() else "",
         f"{shown} of {total} {noun}",

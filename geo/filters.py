@@ -27,6 +27,8 @@ ones; an event in neither country has no side and passes none. Stretch: the even
 an event on an area (or a line) has no one nearest frontier point and passes when one of the chosen
 is a stretch nearest its area (``area_stretches``: every stretch it touches, when it touches the
 frontier; docs/ARCHITECTURE.md, "Events on an area"); an event known only to a whole country passes none.
+A km range along the frontier (``along_km``, what the frontier strip's brush sets: ``geo.strip``) keeps an
+event whose ``frontier_along_km`` lies in it, ends included; one on an area has none and passes none.
 
 Fatalities (``geo.fatalities``). An event passes a range ``fatalities_min``..``fatalities_max``
 (either end open) when the fatalities it reports lie in it; an event reporting none (no value, not
@@ -42,7 +44,7 @@ scene) that is what differs from "show everything" for filters, and always the v
 the basemap, so a copied URL reopens the same view. With a base (a workshop scene) it is only what
 differs from the scene, and a filter the scene sets but the reader cleared is written as a "no
 filter" token: ``actor=all``, ``type=all``, ``status=all``, ``region=all``, ``side=all``,
-``stretch=all``, ``from=any``, ``to=any``, ``within=any``, ``fatalities_min=any``,
+``stretch=all``, ``from=any``, ``to=any``, ``within=any``, ``along=any``, ``fatalities_min=any``,
 ``fatalities_max=any``, an empty ``q=`` and ``layers=none``; ``size=none`` where the scene sizes
 the symbols by fatalities and the reader turned it off.
 ``from_query_params`` reads a query string on top of a default state: a key that is absent takes
@@ -100,6 +102,7 @@ KEY_WITHIN, KEY_SIDE, KEY_STRETCH = "within", "side", "stretch"  # the frontier 
 KEY_FATALITIES_MIN, KEY_FATALITIES_MAX = "fatalities_min", "fatalities_max"  # the fatalities range
 KEY_SIZE = "size"  # ?size=fatalities: symbols sized by fatalities (``ViewState.size_by``)
 NO_SIZE = "none"  # ?size=none: ordinary symbols where the default (a scene) sizes them
+KEY_ALONG = "along"  # ?along=100-250: km along the frontier, west to east (the strip's brush)
 KEY_LAYERS, KEY_BASEMAP, KEY_EVENT = "layers", "basemap", "event"
 KEY_BBOX = "bbox"  # the map's view, W,S,E,N in degrees: the map writes it as the reader pans
 BBOX_DECIMALS = 4  # ~10 m: more would only lengthen links
@@ -126,6 +129,7 @@ class FilterState:
     within_km: float | None = None  # at most this far from the frontier (frontier_km); None: any distance
     sides: frozenset[str] | None = None  # banks, of geo.frontier.SIDES
     stretches: frozenset[str] | None = None  # frontier stretch ids (layers/frontier-stretches.json)
+    along_km: tuple[float, float] | None = None  # from, to km along the frontier (frontier_along_km); None: anywhere
     fatalities_min: int | None = None  # at least this many fatalities reported; None: open
     fatalities_max: int | None = None  # at most this many; None: open
 
@@ -173,7 +177,7 @@ class KnownIds:
 # The filters of a FilterState, by name: the sidebar's charts each leave one out (``EventIndex.mask``).
 PART_DATES, PART_ACTORS, PART_TYPES, PART_STATUSES, PART_REGIONS, PART_TEXT = (
     "dates", "actors", "event_types", "statuses", "regions", "text")
-PART_WITHIN, PART_SIDES, PART_STRETCHES = "within_km", "sides", "stretches"
+PART_WITHIN, PART_SIDES, PART_STRETCHES, PART_ALONG = "within_km", "sides", "stretches", "along_km"
 PART_FATALITIES = "fatalities"
 _LIST_COLUMNS = ("actors",)  # columns holding several terms per event
 
@@ -280,6 +284,11 @@ class EventIndex:
         if fatalities.COLUMN not in self.frame.columns:
             return np.full(len(self.frame), np.nan)
         return self.frame[fatalities.COLUMN].to_numpy(dtype=float, na_value=np.nan)
+
+    @cached_property
+    def frontier_along_km(self) -> np.ndarray:
+        """Each event's km along the frontier, NaN where it has none (an event on an area)."""
+        return self.frame["frontier_along_km"].to_numpy(dtype=float, na_value=np.nan)
 
     @cached_property
     def searched(self) -> pd.Series:
@@ -411,6 +420,9 @@ class EventIndex:
             if state.fatalities_max is not None:
                 keep &= self.fatalities <= state.fatalities_max
             masks[PART_FATALITIES] = keep
+        if state.along_km is not None:
+            along = self.frontier_along_km  # NaN (none) compares False
+            masks[PART_ALONG] = (along >= state.along_km[0]) & (along <= state.along_km[1])
         if searchtext.words(state.text):
             masks[PART_TEXT] = self.matching(state.text)
         return masks
@@ -596,6 +608,8 @@ def to_query_params(
             params[key] = sorted(values) if values is not None else ALL
     if state.within_km != base_state.within_km:
         params[KEY_WITHIN] = format_km(state.within_km) if state.within_km is not None else ANY_DISTANCE
+    if state.along_km != base_state.along_km:
+        params[KEY_ALONG] = format_along(state.along_km) if state.along_km is not None else ANY_DISTANCE
     for key, count, base_count in ((KEY_FATALITIES_MIN, state.fatalities_min, base_state.fatalities_min),
                                    (KEY_FATALITIES_MAX, state.fatalities_max, base_state.fatalities_max)):
         if count != base_count:
@@ -634,6 +648,28 @@ def check_km(km: float) -> float:
 def format_km(km: float) -> str:
     """The shortest text ``parse_km`` reads back as ``km``: 25, not 25.0."""
     return f"{km:g}" if float(f"{km:g}") == km else repr(km)
+
+
+def parse_along(text: str) -> tuple[float, float]:
+    """A km range along the frontier as ``FROM-TO`` ("100-250", "0-42.5"), west to east;
+    ValueError says what is wrong."""
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError("expected FROM-TO in km along the frontier, e.g. 100-250")
+    return check_along(parse_km(start.strip()), parse_km(end.strip()))
+
+
+def check_along(start: float, end: float) -> tuple[float, float]:
+    """(start, end) if both are km (``check_km``) and start is not east of end, else ValueError."""
+    start, end = check_km(start), check_km(end)
+    if start > end:
+        raise ValueError(f"the range starts at {format_km(start)} km, east of its end at {format_km(end)} km")
+    return start, end
+
+
+def format_along(along: tuple[float, float]) -> str:
+    """The text ``parse_along`` reads back as ``along``."""
+    return f"{format_km(along[0])}-{format_km(along[1])}"
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -695,6 +731,7 @@ def from_query_params(
         text=_text_param(values, default_state.text, notices),
         statuses=_id_set(values, KEY_STATUS, known.statuses, default_state.statuses, "status", notices),
         within_km=_km_param(values, default_state.within_km, notices),
+        along_km=_along_param(values, default_state.along_km, notices),
         sides=_id_set(values, KEY_SIDE, known.sides, default_state.sides, "bank side", notices),
         stretches=_id_set(values, KEY_STRETCH, known.stretches, default_state.stretches, "frontier stretch id",
                           notices),
@@ -818,6 +855,21 @@ def _count_param(values: dict[str, list[str]], key: str, default: int | None, no
         return fatalities.parse_count(text)
     except ValueError as error:
         notices.append(f"Ignored '{key}={text}': {error}.")
+        return default
+
+
+def _along_param(values: dict[str, list[str]], default: tuple[float, float] | None,
+                 notices: list[str]) -> tuple[float, float] | None:
+    """``along``'s km range, None for ``any``, else ``default`` (with a notice when malformed)."""
+    text = _single(values, KEY_ALONG, notices)
+    if text is None:
+        return default
+    if text == ANY_DISTANCE:
+        return None
+    try:
+        return parse_along(text)
+    except ValueError as error:
+        notices.append(f"Ignored '{KEY_ALONG}={text}': {error}.")
         return default
 
 

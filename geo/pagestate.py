@@ -25,7 +25,7 @@ from typing import Any
 from geo import playback as pb
 from geo.events import STATUSES as EVENT_STATUSES
 from geo.fatalities import SIZE_BY
-from geo.filters import FilterState, KnownIds, ViewState, parse_bbox, to_query_params
+from geo.filters import FilterState, KnownIds, ViewState, check_along, parse_bbox, to_query_params
 from geo.frontier import SIDES as FRONTIER_SIDES
 from geo.scenes import KEY_SCENE, Scene, open_from_query
 from geo.table import DEFAULT_SORT, HEADING_SORTS, SORT_COLUMNS
@@ -53,6 +53,8 @@ STATUSES = "f_statuses"
 WITHIN, SIDES, STRETCHES = "f_within", "f_sides", "f_stretches"  # the frontier filters (geo.filters)
 FATALITIES_MIN, FATALITIES_MAX = "f_fatalities_min", "f_fatalities_max"  # the fatalities range (geo.fatalities)
 SIZE = "v_size"  # symbols sized by fatalities (a checkbox: ViewState.size_by)
+_EPOCH = dt.date(1970, 1, 1)  # the strip's days count from it, as the browser's dates do
+ALONG = "f_along"  # the km range along the frontier (from, to) the strip's brush sets; None: anywhere
 # ... and the rest of the page's state.
 READY = "state_ready"  # the URL has been read (first run done)
 NOTICES = "notices"  # notices to show once, on the next run
@@ -253,7 +255,7 @@ def widget_values(
         STATUSES: [status for status in EVENT_STATUSES if status in (state.statuses or ())],
         REGIONS: sorted(state.regions or ()), TEXT: state.text, BASEMAP: view.basemap,
         WITHIN: state.within_km, SIDES: [side for side in FRONTIER_SIDES if side in (state.sides or ())],
-        STRETCHES: sorted(state.stretches or ()),
+        STRETCHES: sorted(state.stretches or ()), ALONG: state.along_km,
         FATALITIES_MIN: state.fatalities_min, FATALITIES_MAX: state.fatalities_max, SIZE: view.size_by is not None,
     }
     values.update({layer_key(layer_id): layer_id in view.visible_layers for layer_id in layer_ids})
@@ -339,7 +341,8 @@ def filters_from_widgets(
     *, dates: tuple[dt.date | None, dt.date | None], span: DateSpan | None, actors: Collection[str],
     event_types: Collection[str], regions: Collection[str], text: str, statuses: Collection[str] = (),
     within_km: float | None = None, sides: Collection[str] = (), stretches: Collection[str] = (),
-    fatalities_range: tuple[float | None, float | None] = (None, None), scene_filters: FilterState | None = None,
+    fatalities_range: tuple[float | None, float | None] = (None, None), along_km: tuple[float, float] | None = None,
+    scene_filters: FilterState | None = None,
 ) -> FilterState:
     """The filters the widgets mean. A From/To at or beyond the events' span is no date filter, so
     events added later are not cut off, unless it is the date the applied scene (``scene_filters``)
@@ -355,7 +358,7 @@ def filters_from_widgets(
         date_from=date_from, date_to=date_to, actors=frozenset(actors) or None,
         event_types=frozenset(event_types) or None, regions=frozenset(regions) or None, text=text.strip(),
         statuses=frozenset(statuses) or None, within_km=within_km, sides=frozenset(sides) or None,
-        stretches=frozenset(stretches) or None,
+        stretches=frozenset(stretches) or None, along_km=along_km,
         fatalities_min=None if fatalities_range[0] is None else math.ceil(fatalities_range[0]),
         fatalities_max=None if fatalities_range[1] is None else math.floor(fatalities_range[1]),
     )
@@ -375,6 +378,23 @@ def brushed_values(selection: Mapping[str, Sequence[float]], bins: Sequence[Time
     if touched is None:
         return {DATE_FROM: "", DATE_TO: ""}
     return {DATE_FROM: touched[0].text, DATE_TO: touched[1].text}
+
+
+def strip_brushed_values(brush: Mapping[str, Any], length_km: float) -> dict[str, Any]:
+    """The frontier strip's brush (geo/web/panj-strip.js: ``fromKm``, ``toKm`` along the frontier,
+    ``fromDay``, ``toDay`` in days since 1970) as the widgets' values: the km range along the
+    frontier (within its length) and From/To as days. ValueError when the browser sent anything
+    else."""
+    try:
+        start_km, end_km = (min(max(float(brush[key]), 0.0), length_km) for key in ("fromKm", "toKm"))
+        first, last = (_EPOCH + dt.timedelta(days=int(brush[key])) for key in ("fromDay", "toDay"))
+    except (KeyError, TypeError, ValueError, OverflowError):
+        raise ValueError(f"not a brush of the strip: {brush!r}") from None
+    along = check_along(round(start_km, 1), round(end_km, 1))
+    if last < first:
+        raise ValueError(f"the brush's days run backwards: {first} to {last}")
+    return {ALONG: along, DATE_FROM: first.isoformat(), DATE_TO: last.isoformat()}
+
 
 
 def toggled(chosen: Sequence[str], clicked: Collection[str]) -> list[str]:

@@ -61,6 +61,7 @@ from geo import (
     scenes,
     search,
     searchtext,
+    strip,
     table,
     trends as trends_module,
 )
@@ -151,6 +152,9 @@ class Snapshot:
     # How far each area (or line) place of the events lies from each piece of the frontier: where an
     # event on an area counts along it (docs/ARCHITECTURE.md, "Events on an area").
     area_reach: AreaReach
+    # The places marked along the frontier strip's axis, west to east (geo.strip; none without
+    # layers/strip-places.json).
+    strip_places: tuple[strip.StripPlace, ...] = ()
     # The store the events of the datasets not shipped were read from (None: shipped ones only);
     # the search asks it about them (read-only, at whatever revision it is now).
     store: Store | None = None
@@ -340,6 +344,7 @@ class Snapshot:
                                                              self.documents)
         files[eventdata.DATES_FILE] = eventdata.dates_file(self.events)
         files[eventdata.FATALITIES_FILE] = eventdata.fatalities_file(self.events)
+        files[strip.STRIP_FILE] = strip.strip_file(self.events, self.index.frontier_km)
         folder = assets.publish_folder(files)
         events_file = files[eventdata.EVENTS_FILE]
         popups = f"popups-{secrets.token_hex(8)}"
@@ -457,6 +462,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         joined = joined.reset_index(drop=True)
         lons, lats = placement.symbol_points(joined, placement.frontier_box(layers))
         aliases = load_aliases(layers_module.feature_refs(layers), layers_dir)
+        strip_places = strip.load_places(frontier, layers, layers_dir)
         trend_levels = load_level_styles(layers_dir)
     except ProblemsError as error:  # a layer, the vocabulary, the basemaps, an events file, a stored event
         logger.error("data directory %s refused: %s", layers_dir, error)
@@ -491,6 +497,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
         colour_problems=tuple(str(problem) for problem in coloured.problems), trend_levels=trend_levels,
         stretches=stretches, area_reach=frontier.area_reach(_extended_places(joined), stretches),
+        strip_places=strip_places,
     )
 
 

@@ -97,11 +97,13 @@ def test_layers_come_from_cacheable_static_files(page, app_url) -> None:
             if "/vendor/data/" in response.url else None)
     page.goto(f"{app_url}/?basemap=none")
     frame = _map_frame(page)
+    # The frontier strip under the map reads the same folder's dates and strip columns (static/strip.js).
+    page.wait_for_function("() => window.panjStrip && window.panjStrip.update > 0", timeout=TIMEOUT_MS)
     visible = [layer_id for layer_id, layer in geo.layers.load_layers().items() if layer.spec.visible]
     # Every visible layer fetched, from a content-hashed static URL, and drawn, at one detail (its
     # own file, or one simplified for the map's zoom: geo.outlines; the levels a zoom step away
-    # may follow); each file once; the events' compact file and the labels once too, and no
-    # popup's text before a popup opens.
+    # may follow); each file once; the events' compact file, the labels and the strip's two files
+    # once too, and no popup's text before a popup opens.
     paths = sorted(path for path, status in fetched if status == 200)
     names = [path.rsplit("/", 1)[1] for path in paths]
     drawn = frame.evaluate(
@@ -110,7 +112,7 @@ def test_layers_come_from_cacheable_static_files(page, app_url) -> None:
         f"{layer_id}.geojson" for layer_id in visible)
     assert len(names) == len(set(names)) and set(drawn) | {"events.bin", "labels.json"} <= set(names)
     assert {re.sub(r"\.z\d+\.geojson$", ".geojson", name) for name in names} == \
-        {f"{layer_id}.geojson" for layer_id in visible} | {"events.bin", "labels.json"}
+        {f"{layer_id}.geojson" for layer_id in visible} | {"events.bin", "labels.json", "dates.bin", "strip.bin"}
     assert all(re.fullmatch(r"/app/static/vendor/data/[0-9a-f]{16}/[a-z0-9-]+(\.z\d+)?\.(geojson|bin|json)", path)
                for path in paths)
     assert frame.evaluate("() => Object.values(window.panjMap.layers).filter(l => l.visible).length") == len(visible)

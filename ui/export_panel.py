@@ -23,6 +23,7 @@ from geo.filters import FilterState, ViewState, date_span
 from geo.markup import markdown_text
 from geo.snapshot import Snapshot
 from ui.assets import static_text
+from ui.strip_panel import strip_export
 
 RENDER_WAIT_S = 120.0  # how long a Render click waits for another reader's figure
 # Up to these, the event files are written as soon as the shown set changes: about half a second
@@ -92,6 +93,9 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
                                mime=export.MIME_TYPES[output], key="export_png_download")
         elif rendered is not None:
             st.caption("The last figure showed other filters, layers, size or format: render again for this view.")
+        strip_export(data, state, shown, title, description, size, output,
+                     lambda: summary.view_summary(shown, len(events), data.vocabulary, data.regions, state.regions,
+                                                  data.place_names), RENDER_WAIT_S)
         playback_export(data, state, shown, view, scene, title, description,
                         size if output == "png" else export.PRESETS["slides"], locator)
         event_downloads(data, shown)

@@ -909,6 +909,7 @@
     this._frame = 0;  // numbers what is drawn: each update, and each playback frame between updates
     this._group = null;  // the last update's events group (Leaflet), which a playback frame draws into
     this._filtered = new Int32Array(0);  // the rows the last update's mask shows
+    this._filteredUpdate = 0;  // the update whose mask gave _filtered
     this._lighter = null;  // the rows an update's faded mask draws lighter (a video's frame), or null
     this._sizeBy = null;  // the last update's sizeBy ({channel, maxRadius, minRadius}), or null
     this._sizing = null;  // that with the fatalities' counts, as EventGroups.sizing
@@ -1327,11 +1328,13 @@
       if (update !== self._update) { return null; }  // a newer update draws instead
       self._group = group;
       self._filtered = loaded.rows;
+      self._filteredUpdate = update;
       self._lighter = loaded.lighter;
       self._sizing = loaded.fatalities === null ? null : L.extend({ counts: loaded.fatalities }, self._sizeBy);
       self._asked = { highlight: highlight };
       var drawn = self._drawShown(loaded.data, highlight, toReader, true);
       self.playback._notify(false);  // the period's counts, now drawn
+      self._notifyShown();
       return drawn;
     });
   };
@@ -2350,5 +2353,28 @@
     });
   };
 
+  /* What the frontier strip (geo/web/panj-strip.js, in the page) draws from: the events file, the
+   * rows the last drawn update's mask shows, their vocabulary and that update's number (an update
+   * whose file is still loading has not replaced them yet); null before the first update's file. */
+  PanjMap.prototype.shownEvents = function () {
+    return this._data ? { data: this._data, rows: this._filtered, vocabulary: this._vocabulary, update: this._filteredUpdate } : null;
+  };
+
+  /* The page's strip is told when an update's rows are known (static/strip.js). */
+  PanjMap.prototype._notifyShown = function () {
+    try {
+      var page = window.parent;
+      if (page !== window && typeof page.panjShownChanged === "function") { page.panjShownChanged(); }
+    } catch (error) {
+      // A page of another origin, or one gone: nothing to tell.
+    }
+  };
+
   window.PanjMapRuntime = PanjMap;
+  // The symbols' drawing and the dates file, shared with the frontier strip (geo/web/panj-strip.js).
+  window.PanjShared = {
+    drawSymbol: function (ctx, x, y, r, look) { Symbol_.draw(ctx, x, y, r, look); },
+    styleLook: styleLook,
+    loadDates: loadDates
+  };
 })();
