@@ -68,7 +68,8 @@ def test_a_revision_is_built_once_and_shared(store) -> None:
     files = sorted(path.name for path in folder.iterdir() if not path.name.startswith("popups-"))
     levels = [f"{layer}.z{zoom}.geojson" for layer in ("countries", "frontier", "gbao", "provinces", "wakhan")
               for zoom in outlines.DETAIL_ZOOMS]
-    assert files == sorted(["countries.geojson", "dates.bin", "events.bin", "frontier.geojson", "gbao.geojson", "labels.json",
+    assert files == sorted(["countries.geojson", "dates.bin", "events.bin", "fatalities.bin", "frontier.geojson", "gbao.geojson",
+                            "labels.json",
                             "places.geojson", "posts.geojson", "provinces.geojson", "strip.bin", "wakhan.geojson", *levels])
     popups = [path for path in folder.iterdir() if path.name.startswith("popups-")]
     assert len(popups) == 1 and [path.name for path in popups[0].iterdir()] == ["details-0.json"]
