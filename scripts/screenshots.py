@@ -1,9 +1,9 @@
 """Screenshots of the page for docs/ (README, "What the page looks like"): the opening view at
 1400x900 (desktop), 1366x768 (a laptop: the map not wholly in view), 390x844 (phone) and a workshop scene stepped to an event in presenter view at
 1280x720; and the frontier coloured by change with the change along the frontier's table (``--which
-change``). Starts the page on the shipped data on a free port and drives Debian's Chromium.
+change``); the frontier strip (``--which strip``). Starts the page on the shipped data on a free port and drives Debian's Chromium.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--which page|change|all]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--which page|change|strip|all]
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ CHANGE_QUERY = "basemap=none&from=2021-06&trends_map=1"
 # The frontier left of the open legend, which covers China.
 CHANGE_BBOX = "66.6,35.4,79.6,39.6"
 CHANGE_MAP, CHANGE_TABLE = "change-map-1400x900.png", "change-table-1400x900.png"
+# The frontier strip, events within 300 km of the frontier (the panel's default of 25 km keeps two of
+# the article's events; 300 km keeps six), the panel alone.
+STRIP_QUERY = "basemap=none&within=300"
+STRIP_SHOT = "strip-1400x900.png"
+STRIP_DRAWN = "() => Boolean(window.panjStrip) && window.panjStrip.events > 0"
 CHANGE_DRAWN = ("() => [...document.querySelectorAll('iframe')].some(f => f.contentWindow.panjMap && "
                 "f.contentWindow.panjMap.ready && f.contentWindow.panjMap.frontierChange.segments > 0)")
 
@@ -72,12 +77,26 @@ def _change_shots(browser, url: str, out: Path, query: str) -> None:
     page.close()
 
 
+def _strip_shot(browser, url: str, out: Path) -> None:
+    """The frontier strip's panel, under the map."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{url}/?{STRIP_QUERY}")
+    page.wait_for_function(STRIP_DRAWN, timeout=60_000)
+    panel = page.locator("[data-testid='stExpander']").filter(has_text="Along the frontier, through time")
+    panel.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    panel.screenshot(path=str(out / STRIP_SHOT))
+    print(out / STRIP_SHOT)
+    page.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--url", help="an already running page (default: start one)")
-    parser.add_argument("--which", choices=("page", "change", "all"), default="all",
-                        help="the page's four views, the change along the frontier's two, or all (default)")
+    parser.add_argument("--which", choices=("page", "change", "strip", "all"), default="all",
+                        help="the page's four views, the change along the frontier's two, the frontier strip, "
+                             "or all (default)")
     parser.add_argument("--change-query", default=CHANGE_QUERY, metavar="QUERY",
                         help="the change along the frontier's view (default: %(default)s)")
     args = parser.parse_args()
@@ -102,7 +121,7 @@ def main() -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless"])
-            for name, (width, height), query, steps in SHOTS if args.which != "change" else ():
+            for name, (width, height), query, steps in SHOTS if args.which in ("page", "all") else ():
                 page = browser.new_page(viewport={"width": width, "height": height})
                 page.goto(f"{url}/?{query}")
                 page.wait_for_function(READY, timeout=60_000)
@@ -114,8 +133,10 @@ def main() -> int:
                 page.screenshot(path=str(args.out / name))
                 print(args.out / name)
                 page.close()
-            if args.which != "page":
+            if args.which in ("change", "all"):
                 _change_shots(browser, url, args.out, args.change_query)
+            if args.which in ("strip", "all"):
+                _strip_shot(browser, url, args.out)
             browser.close()
     finally:
         if server is not None:
