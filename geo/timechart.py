@@ -37,6 +37,8 @@ BRUSH, PICK = "brush", "pick"  # the charts' selection names, as the page reads 
 BAR_COLOUR, FADED_COLOUR = "#3366aa", "#b3c6e0"  # exact counts and chosen bars; partial and unchosen ones
 PERIOD_COLOUR = "#d95f02"  # the playback's period: an orange frame, apart from the blues of the bars
 PERIOD_MARK = "period"  # the frame's layer, as static/charts.js finds it (Vega names its marks "period_marks")
+CHOSEN_MARK = "chosen"  # the From/To days' shading (Vega names its marks "chosen_marks")
+CHOSEN_COLOUR = "#333333"  # grey at Vega-Lite's brush opacity: the shading looks as a drawn brush does
 KEY_ROLE = "button"  # the role of a chart's pickable marks; static/charts.js makes them keyboard-operable
 CHART_HEIGHT = 110  # px, the histogram
 ROW_HEIGHT = 15  # px per label line in the bar charts
@@ -133,21 +135,19 @@ def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
 
 def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] | None,
                     period: tuple[dt.date, dt.date, str] | None = None) -> alt.LayerChart:
-    """The histogram: exact counts dark, partial ones stacked on them lighter; a brush over x
-    (``BRUSH``) that starts on ``shown_range`` (the From/To days, drawn from the first day's start
-    to the last day's end; None: no brush); the bars holding the playback's ``period`` (first day,
-    last day, label) framed over the plot's whole height; over each bin, a column for the pointer
-    and the keyboard (``KEY_ROLE``), named in words (``bin_names``)."""
+    """The histogram: exact counts dark, partial ones stacked on them lighter; the From/To days
+    ``shown_range`` shaded (from the first day's start to the last day's end; None: nothing shaded);
+    the bars holding the playback's ``period`` (first day, last day, label) framed over the plot's
+    whole height; over each bin, a column for the pointer and the keyboard (``KEY_ROLE``), named in
+    words (``bin_names``), carrying a brush over x (``BRUSH``) that starts empty."""
     bars = pd.concat([
         counts.assign(kind=EXACT, base=0, height=counts["exact"]),
         counts.assign(kind=PARTIAL, base=counts["exact"], height=counts["exact"] + counts["partial"]),
     ], ignore_index=True)
     bars = bars[bars["height"] > bars["base"]]
-    initial = alt.Undefined
-    if shown_range is not None:
-        first, last = shown_range
-        initial = {"x": [_utc(first), _utc(last + dt.timedelta(days=1))]}
-    brush = alt.selection_interval(encodings=["x"], name=BRUSH, value=initial)
+    # The brush starts empty: Streamlit does not count a brush's starting value as a selection, so
+    # clearing one would tell the server nothing (docs/ARCHITECTURE.md, "The time filter").
+    brush = alt.selection_interval(encodings=["x"], name=BRUSH)
     # A UTC time scale: the bins are calendar days, whatever the reader's time zone.
     x = alt.X("first:T", title=None, scale=alt.Scale(type="utc"),
               axis=alt.Axis(labelOverlap=True, labelFlush=True, tickCount=4, grid=False))
@@ -159,6 +159,15 @@ def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] |
     layers = [alt.Chart(bars).mark_rect(x2Offset=-1, aria=False).encode(
         x=x, x2="following:T", y=alt.Y("base:Q", title="Events", axis=alt.Axis(tickMinStep=1, grid=False)),
         y2="height:Q", color=colour)]
+    if shown_range is not None:
+        first, last = shown_range
+        days = pd.DataFrame([{"first": first.isoformat(), "following": (last + dt.timedelta(days=1)).isoformat()}])
+        # Drawn from From/To on every run, so it always shows the filter; the pointer passes through
+        # it to the columns above.
+        layers.append(alt.Chart(days, name=CHOSEN_MARK).mark_rect(
+            fill=CHOSEN_COLOUR, fillOpacity=0.125, stroke=CHOSEN_COLOUR, strokeOpacity=0.6, aria=False).encode(
+            x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0),
+            y2=alt.value("height")))
     framed = _period_bins(counts, period)
     if framed is not None:
         # Named, so the page script finds the frame: it draws the period itself while the browser
@@ -232,10 +241,6 @@ def histogram_description(counts: pd.DataFrame) -> str:
         text += f"; events whose dates span several {unit}s are drawn lighter in each"
     return text + (". Drag across the bars to choose the dates shown, or press Enter on a bar to choose its "
                    f"{unit}.")
-
-
-def _utc(day: dt.date) -> alt.DateTime:
-    return alt.DateTime(year=day.year, month=day.month, date=day.day, utc=True)
 
 
 def brush_range(values: Sequence[float], bins: Sequence[TimeBin]) -> tuple[TimeBin, TimeBin] | None:

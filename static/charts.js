@@ -39,14 +39,15 @@
     mark.dispatchEvent(pointer('pointerup', x1, y));
   };
 
-  // Enter on a bin's column: the brush over that column (with Shift, from the brush's far end to
-  // it). A drag inside the columns' edges, a quarter of a column in, touches only the bins it crosses.
+  // Enter on a bin's column: the brush over that column (with Shift, over the chosen columns too:
+  // the bins From/To touch, which the server marks "chosen"; the brush itself starts empty). A drag
+  // inside the columns' edges, a quarter of a column in, touches only the bins it crosses.
   const brush = (mark, extend) => {
     const box = mark.getBoundingClientRect(), inset = box.width / 4;
     let left = box.left + inset, right = box.right - inset;
-    const drawn = mark.closest('svg').querySelector('.brush_brush path');
-    const span = drawn && drawn.getBoundingClientRect();
-    if (extend && span && span.width > 1) {
+    const chosen = extend ? keysOf(mark.closest(CHART)).filter((column) => datumOf(column).chosen) : [];
+    for (const column of chosen) {
+      const span = column.getBoundingClientRect();
       left = Math.min(left, span.left + inset);
       right = Math.max(right, span.right - inset);
     }

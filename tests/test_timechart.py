@@ -184,12 +184,26 @@ def test_charts_carry_their_selections() -> None:
                               (D(2021, 12, 1), D(2022, 1, 31))).to_dict()
     (brush,) = spec["params"]
     assert brush["name"] == tc.BRUSH and brush["select"]["encodings"] == ["x"]
-    # The brush starts on the first day's start and ends at the end of the last day.
-    assert brush["value"]["x"] == [{"year": 2021, "month": 12, "date": 1, "utc": True},
-                                   {"year": 2022, "month": 2, "date": 1, "utc": True}]
-    assert "value" not in tc.histogram_chart(tc.bin_counts(_events(), bins), None).to_dict()["params"][0]
+    # The brush starts empty, whatever the range: Streamlit would not hear it cleared.
+    assert "value" not in brush
     terms = tc.term_chart(tc.term_counts({"russia": 1}, NAMES, [])).to_dict()
     assert [param["name"] for param in terms["params"]] == [tc.PICK]
+
+
+@pytest.mark.parametrize(("shown", "shaded"), [
+    # From the first day's start to the end of the last day.
+    ((D(2021, 12, 1), D(2022, 1, 31)), ("2021-12-01", "2022-02-01")),
+    ((D(2021, 11, 5), D(2021, 11, 5)), ("2021-11-05", "2021-11-06")),
+])
+def test_the_histogram_shades_the_chosen_days(shown, shaded) -> None:
+    bins = tc.time_bins(D(2021, 11, 1), D(2022, 2, 28))
+    counts = tc.bin_counts(_events(("2021-11-05", "2021-11-05")), bins)
+    spec = tc.histogram_chart(counts, shown).to_dict()
+    (layer,) = [layer for layer in spec["layer"] if layer.get("name") == tc.CHOSEN_MARK]
+    assert layer["mark"]["aria"] is False and "params" not in layer
+    assert spec["datasets"][layer["data"]["name"]] == [{"first": shaded[0], "following": shaded[1]}]
+    assert not [layer for layer in tc.histogram_chart(counts, None).to_dict()["layer"]
+                if layer.get("name") == tc.CHOSEN_MARK]
 
 
 def _counted_bin_by_bin(events: pd.DataFrame, bins) -> tuple[list[int], list[int]]:

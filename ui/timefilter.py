@@ -1,5 +1,6 @@
 """The sidebar's time filter: the histogram of events over time with its brush, and the exact
-From/To inputs; the brush and the inputs are one state (``geo.pagestate.DATE_FROM``/``DATE_TO``).
+From/To inputs with their "Clear dates" button; the brush and the inputs are one state
+(``geo.pagestate.DATE_FROM``/``DATE_TO``), which the histogram shades.
 Widgets only; bins, counts, the chart and the brush's dates are ``geo.timechart``."""
 
 from __future__ import annotations
@@ -27,37 +28,45 @@ def date_inputs() -> DateRange:
                                  "at its first day.")
     last_column.text_input("To", key=ps.DATE_TO, max_chars=10, placeholder="e.g. 2022-05",
                            help="A year, a month or a day. A year or month ends at its last day.")
+    if st.session_state[ps.DATE_FROM] or st.session_state[ps.DATE_TO]:
+        # The chart's way to clear the dates: its brush starts empty, so there is none to click away.
+        st.sidebar.button("Clear dates", icon=":material/close:", type="tertiary", on_click=_clear_dates)
     first, last, errors = timechart.read_range(st.session_state[ps.DATE_FROM], st.session_state[ps.DATE_TO])
     for error in errors:
         st.sidebar.error(markdown_text(error), icon=":material/event_busy:")
     return first, last
 
 
+def _clear_dates() -> None:
+    st.session_state.update({ps.DATE_FROM: "", ps.DATE_TO: ""})
+
+
 def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange,
                    period: tuple[dt.date, dt.date, str] | None = None) -> None:
     """The histogram of ``events`` (the ``date_first`` and ``date_last`` of those the other filters
-    show, with their ``fatalities`` where some event reports any) in ``slot``, its brush on the ``typed`` range, the playback's ``period`` (first day, last
-    day, label) framed; brushing rewrites From/To."""
+    show, with their ``fatalities`` where some event reports any) in ``slot``, the ``typed`` range
+    shaded, the playback's ``period`` (first day, last day, label) framed; brushing rewrites From/To."""
     if events.empty:
         slot.caption("No events to chart: the other filters hide them all.")
         return
     bins = timechart.time_bins(pd.to_datetime(events["date_first"]).min().date(),
                                pd.to_datetime(events["date_last"]).max().date())
     counts = timechart.bin_counts(events, bins)
-    shown = _brushed_days(typed, bins)
+    shown = _shaded_days(typed, bins)
     chart = timechart.histogram_chart(counts, shown, period)
-    # Streamlit cannot move a drawn brush: the chart is drawn afresh (a new key) whenever its data or
-    # the range changes, its brush starting on the From/To days.
+    # Drawn afresh (a new key) whenever its data or the range changes: a drag's brush then gives way
+    # to the shading of the From/To days it set.
     key = "f_time_" + _digest(counts.to_json(), repr(shown), repr(period))
     slot.altair_chart(chart, key=key, on_select=partial(_brushed, key, bins), selection_mode=timechart.BRUSH,
                       width="stretch")
     slot.caption(f"Events per {bins[0].unit}: dark, dated within that {bins[0].unit}; light, dates that reach "
-                 "beyond it. Drag across the bars to choose dates; empty From and To to clear them. Keys: "
+                 "beyond it; shaded, the dates chosen. Drag across the bars to choose dates; “Clear dates” "
+                 "clears them. Keys: "
                  "the arrows move between bars, Enter chooses one, Shift+Enter stretches the range."
                  + (" Framed in orange: the playback's period." if period is not None else ""))
 
 
-def _brushed_days(typed: DateRange, bins: Sequence[timechart.TimeBin]) -> tuple[dt.date, dt.date] | None:
+def _shaded_days(typed: DateRange, bins: Sequence[timechart.TimeBin]) -> tuple[dt.date, dt.date] | None:
     """The typed range clipped to the histogram's bins, or None when open at both ends or outside."""
     first, last = typed
     if first is None and last is None:
