@@ -162,8 +162,8 @@ def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] |
     if shown_range is not None:
         first, last = shown_range
         days = pd.DataFrame([{"first": first.isoformat(), "following": (last + dt.timedelta(days=1)).isoformat()}])
-        # Drawn from From/To on every run, so it always shows the filter; the pointer passes through
-        # it to the columns above.
+        # Drawn from From/To on every run, so it always shows the filter; the columns above it take
+        # the pointer, so it is never dragged.
         layers.append(alt.Chart(days, name=CHOSEN_MARK).mark_rect(
             fill=CHOSEN_COLOUR, fillOpacity=0.125, stroke=CHOSEN_COLOUR, strokeOpacity=0.6, aria=False).encode(
             x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0),
