@@ -275,7 +275,7 @@ def main() -> None:
              change=change)
     view_in_words(data, shown, total, state, presenter)
     with st.container(key="presenter-hidden-strip"):
-        strip_panel(data, state, playback_range)
+        strip_panel(data, state, shown)
     draw_charts(playback)
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):

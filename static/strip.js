@@ -5,7 +5,8 @@
  * beside them (geo.strip.STRIP_FILE), so a filter change redraws it without a rebuild. The map tells
  * the page when an update's rows are known (panjShownChanged). A brush sends its km and days to
  * the server (the "brush" trigger), which sets the km range along the frontier and From/To.
- * window.panjStrip reports what was drawn ({update, events, symbols}) for the tests.
+ * window.panjStrip reports what was drawn ({update, events, symbols, days: the time axis's first and
+ * last day, in days since 1970}) for the tests.
  */
 function mapWindow() {
   const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
@@ -70,7 +71,8 @@ function redraw() {
       const drawn = control.strip.drawn;
       control.root.querySelector(".panj-strip-count").textContent = drawn.events === 1
         ? "1 event drawn" : `${drawn.events} events drawn`;
-      window.panjStrip = { update: shown.update, events: drawn.events, symbols: drawn.symbols, error: null };
+      window.panjStrip = { update: shown.update, events: drawn.events, symbols: drawn.symbols, error: null,
+                           days: [asked.dayFrom, asked.dayTo] };
     }).catch((error) => {
       window.panjStrip = { update: shown.update, events: 0, symbols: 0, error: String(error) };
       control.root.querySelector(".panj-strip-count").textContent = `The strip could not be drawn: ${error.message}`;

@@ -21,7 +21,7 @@ from geo.frontier import SIDE_NAMES, SIDES
 from geo.markup import markdown_text
 from geo.snapshot import Snapshot
 from geo.strip import DEFAULT_WITHIN_KM, SIDE_CODES
-from geo.stripfigure import export_strip
+from geo.stripfigure import export_strip, strip_days, strip_events
 from ui.assets import static_text
 
 KEY_STRIP = "panj-strip-control"
@@ -43,19 +43,18 @@ _strip_control = st.components.v2.component(
     js=web_script("panj-strip.js") + "\n" + static_text("strip.js"))
 
 
-def strip_panel(data: Snapshot, state: FilterState, days: tuple[dt.date, dt.date] | None) -> None:
-    """The strip of the shown events over ``days`` (the date filter's, else the shown events'
-    first and last: ``geo.pagestate.playback_bounds``), within the page's "within km" filter or
-    ``DEFAULT_WITHIN_KM``; under it the km range along the frontier as text (the brush's, or typed:
-    the keyboard's way to it) and, when one is set, a button that clears it."""
+def strip_panel(data: Snapshot, state: FilterState, shown: pd.DataFrame) -> None:
+    """The strip of the ``shown`` events within the page's "within km" filter or
+    ``DEFAULT_WITHIN_KM``, over the date filter's days, else those of the events it draws (as its
+    figure: ``geo.stripfigure.strip_days``; an event since 1991 known only to its country is not
+    drawn, and must not stretch the axis); under it the km range along the frontier as text (the
+    brush's, or typed: the keyboard's way to it) and, when one is set, a button that clears it."""
     within_km = DEFAULT_WITHIN_KM if state.within_km is None else state.within_km
-    first, last = days if days is not None else (data.span or (dt.date.today(), dt.date.today()))
-    if last <= first:  # one day: a month either side, so the symbols do not sit on the edges
-        first, last = first - dt.timedelta(days=15), last + dt.timedelta(days=15)
+    first, last = strip_days(strip_events(data, shown, within_km), state.date_from, state.date_to, data.span)
     length_km, _ = data.frontier_axis
     with st.expander("Along the frontier, through time", expanded=True):
         st.caption(f"Each shown event within {within_km:g} km of the frontier"
-                   f"{'' if state.within_km is not None else ' (set Within km of the frontier to change it)'}, "
+                   f"{'' if state.within_km is not None else ' (“Within km of the frontier” changes it)'}, "
                    "at its km along it from the tripoint with Uzbekistan (west) to China's (east) and its "
                    "first day, in its type's shape and its actors' colours; the Tajik bank above, the Afghan "
                    "below. Events placed on a whole area are not drawn. Drag a rectangle to show only its "
