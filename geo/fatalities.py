@@ -66,7 +66,11 @@ def sums_of(values: np.ndarray) -> Sums:
 
 
 def sums_text(counted: Sums) -> str:
-    """The sums in words: "1,234 fatalities reported (12 events with none reported)"."""
+    """The sums in words: "1,234 fatalities reported (12 events with none reported)"; "none
+    reporting fatalities" when no event reports a count ("0 fatalities reported" would read as a
+    reported zero)."""
+    if counted.events and not counted.reporting:
+        return "none reporting fatalities"
     text = f"{_counted(counted.total)} reported"
     if counted.unreported:
         events = "event" if counted.unreported == 1 else "events"

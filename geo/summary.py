@@ -10,16 +10,17 @@ import pandas as pd
 
 from geo.events import Vocabulary
 from geo.filters import date_span
+from geo.placement import AREA_COLUMN
 
 MAX_TYPES = 4  # event types named one by one; the rest are counted together
-MIN_AT_ONE_PLACE = 2  # "most at X" only when at least this many events share X
+MIN_AT_ONE_PLACE = 2  # "most at (or in) X" only when at least this many events share X
 
 
 def view_summary(shown: pd.DataFrame, total: int, vocabulary: Vocabulary, region_names: Mapping[str, str],
                  regions: frozenset[str] | None, place_names: Callable[[Iterable[str]], Mapping[str, str]]) -> str:
     """"Showing 5 of 30 events in Gorno-Badakhshan (GBAO), Nov 2021 to Jun 2022. By type: 3 unrest
-    or protest; 2 internal security operation. Most at Gorno-Badakhshan Autonomous Region (5)." ``shown``: the joined events the
-    filters show (``event_type``, ``place``, ``date_first``, ``date_last``: the snapshot's compact
+    or protest; 2 internal security operation. Most in Gorno-Badakhshan Autonomous Region (5)." ``shown``: the joined events the
+    filters show (``event_type``, ``place``, ``is_area``, ``date_first``, ``date_last``: the snapshot's compact
     rows will do); ``total``: the events they were chosen from; ``regions``: the region filter's
     choice (None: any); ``place_names``: place references -> names (``Snapshot.place_names``)."""
     noun = "event" if total == 1 else "events"
@@ -39,7 +40,10 @@ def view_summary(shown: pd.DataFrame, total: int, vocabulary: Vocabulary, region
         # On a tie, the name first in alphabetical order, so the sentence is stable.
         tied = [str(ref) for ref in places.index[places.to_numpy() == most]]
         names = place_names(tied)
-        text += f". Most at {min(names.get(ref, ref) for ref in tied)} ({most})"
+        name, ref = min((names.get(ref, ref), ref) for ref in tied)
+        # An area holds its events, a point has them at it: "most in Tajikistan", "most at Khorugh".
+        on_area = AREA_COLUMN in shown.columns and bool(shown.loc[shown["place"] == ref, AREA_COLUMN].any())
+        text += f". Most {'in' if on_area else 'at'} {name} ({most})"
     return text + "."
 
 

@@ -25,7 +25,7 @@ TOTAL_EVENTS = 30
 # The view in words (geo.summary) of the GBAO scene: three unrest events and two security
 # operations, all standing on GBAO, counted by hand (tests/test_summary.py says how).
 GBAO_SCENE_SUMMARY = ("Showing 5 of 30 events in Gorno-Badakhshan (GBAO), Nov 2021 to Jun 2022. By type: "
-                      "3 unrest or protest; 2 internal security operation. Most at Gorno-Badakhshan Autonomous "
+                      "3 unrest or protest; 2 internal security operation. Most in Gorno-Badakhshan Autonomous "
                       "Region (5).")
 # Events of every actor named, with the scene's other filters cleared (same hand count).
 CHINA_EVENTS = ["china-assists-tajikistan", "china-shaymak-post"]

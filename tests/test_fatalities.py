@@ -102,7 +102,8 @@ def test_the_sums_count_the_reported_fatalities_and_the_events_reporting_none(sn
     (5, 4, 53, "53 fatalities reported (1 event with none reported)"),
     (3, 3, 53, "53 fatalities reported"),
     (12, 1, 1, "1 fatality reported (11 events with none reported)"),
-    (2000, 0, 0, "0 fatalities reported (2,000 events with none reported)"),
+    (2000, 0, 0, "none reporting fatalities"),  # not "0 fatalities reported": no event reported a zero
+    (3, 3, 0, "0 fatalities reported"),
     (1500, 1500, 12345, "12,345 fatalities reported"),
 ])
 def test_the_sums_in_words(events, reporting, total, text) -> None:

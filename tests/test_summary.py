@@ -22,7 +22,7 @@ VIEWS = [
     (None, None,
      "Showing 30 of 30 events, Jan 1991 to Jun 2022. By type: 6 offensive, seizure or armed clash; "
      "4 security assistance or funding; 4 internal security operation; 3 border infrastructure (posts, "
-     "checkpoints); 13 more of 6 other types. Most at Tajikistan (8)."),
+     "checkpoints); 13 more of 6 other types. Most in Tajikistan (8)."),
     # The GBAO scene: three unrest events and two security operations, all on GBAO.
     (SCENE_EVENTS["gbao-unrest"], frozenset({"gbao"}), GBAO_SCENE_SUMMARY),
     # China: its assistance from 2016, ongoing as of June 2022, and the Shaymak post (29 October
