@@ -38,7 +38,7 @@ import gzip
 import json
 import struct
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,24 +118,11 @@ def events_file(
         areas.append({"layer": layer_id, "feature": feature_id})
     area_codes[area_rows_at] = place_codes + 1
 
-    # A style is one combination of type, actors, status, location precision and halo: each column
-    # coded on its own, the codes combined into one number, the numbers coded again.
-    parts = [(codes, list(uniques)) for codes, uniques in
-             (pd.factorize(column, sort=False) for column in
-              (*(events[name] for name in ("event_type", "actors", "status", "location_precision")),
-               halo_metres(events, layers)))]
-    combined = np.zeros(count, dtype=np.int64)
-    for codes, uniques in parts:
-        combined = combined * len(uniques) + codes
-    style_codes, style_values = pd.factorize(combined, sort=False)
-    styles = []
-    for value in style_values:
-        picks = []
-        for _codes, uniques in reversed(parts):
-            value, code = divmod(int(value), len(uniques))
-            picks.append(uniques[code])
-        kind, actors, status, precision, halo = reversed(picks)
-        styles.append([kind, list(actors), status, precision, int(halo)])
+    # A style is one combination of type, actors, status, location precision and halo.
+    style_codes, combinations = style_combinations(
+        [*(events[name] for name in STYLE_COLUMNS), halo_metres(events, layers)])
+    styles = [[kind, list(actors), status, precision, int(halo)]
+              for kind, actors, status, precision, halo in combinations]
 
     posts = layers["posts"].frame["name"].to_dict() if "posts" in layers else {}
     cited = {} if documents is None else {
@@ -228,6 +215,28 @@ DETAILS_COLUMNS = (
     ("cites", "citations"),
 )
 _ROUNDED = {"frontier_km": 1, "nearest_post_km": 1}
+
+
+STYLE_COLUMNS = ("event_type", "actors", "status", "location_precision")  # what a symbol's look depends on
+
+
+def style_combinations(columns: Sequence[Sequence[Any]]) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """Each row's code among the distinct combinations of ``columns`` (one value per row in each),
+    and those combinations in the order of their first row. Each column is coded on its own, the
+    codes combined into one number and the numbers coded again: no Python object per row."""
+    parts = [pd.factorize(column, sort=False) for column in columns]
+    combined = np.zeros(len(parts[0][0]) if parts else 0, dtype=np.int64)
+    for codes, uniques in parts:
+        combined = combined * len(uniques) + codes
+    row_codes, values = pd.factorize(combined, sort=False)
+    combinations = []
+    for value in values:
+        picks = []
+        for _codes, uniques in reversed(parts):
+            value, code = divmod(int(value), len(uniques))
+            picks.append(uniques[code])
+        combinations.append(tuple(reversed(picks)))
+    return row_codes, combinations
 
 
 def halo_metres(events: pd.DataFrame, layers: Mapping[str, Layer]) -> np.ndarray:

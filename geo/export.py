@@ -446,35 +446,46 @@ def export_view(
     the layers' credits, and every dataset drawn with its licence or terms:
     ``Snapshot.event_sources``) and a scene's `caption`. A basemap whose tiles fail leaves the
     vectors in place, its credit out and a warning naming that basemap."""
-    if output not in FORMATS:
-        raise ValueError(f"unknown format {output!r}; expected one of {', '.join(FORMATS)}")
-    if output != "png" and size.page_mm is None:
-        raise ValueError(f"a {output.upper()} is a page: give its size with paper_page()")
+    check_output(output, size)
     built = _build_figure(snapshot, shown, view, title=title, size=size, description=description, caption=caption,
                           locator=locator, exported_on=exported_on,
                           vector_symbols_max=VECTOR_SYMBOLS_MAX if output != "png" else None)
     fmap = built.fmap
     mapview.events_overlay(shown, snapshot.vocabulary, snapshot.map_layers, view, data=built.data).add_to(fmap)
 
+    result = render_figure(renderer, fmap.get_root().render(), out_path, output, size, title=title, alt=alt,
+                           tile_urls=built.tile_urls, finish=_FINISH, measure=_MEASURE, raster_canvases=MAP_CANVASES)
+    return _reported(result, view, output)
+
+
+def check_output(output: str, size: ExportSize) -> None:
+    """ValueError when ``output`` is not a format of ``FORMATS``, or is a page ``size`` has none for."""
+    if output not in FORMATS:
+        raise ValueError(f"unknown format {output!r}; expected one of {', '.join(FORMATS)}")
+    if output != "png" and size.page_mm is None:
+        raise ValueError(f"a {output.upper()} is a page: give its size with paper_page()")
+
+
+def render_figure(renderer: Renderer, page: str, out_path: Path, output: str, size: ExportSize, *, title: str,
+                  alt: str, **render_options: Any) -> ExportResult:
+    """The figure ``page`` (its HTML) rendered by ``renderer`` into ``out_path`` as ``output`` at
+    ``size`` (an SVG from the PDF Chromium prints), its ``title`` and text alternative ``alt``
+    written into the file; ``render_options`` as ``Renderer.render`` takes them."""
     out = Path(out_path)
     render_to = out.with_suffix(".pdf.part") if output == "svg" else out
-    result = renderer.render(
-        fmap.get_root().render(), render_to, width=size.width, height=size.height, scale=size.scale, dpi=size.dpi,
-        tile_urls=built.tile_urls, finish=_FINISH, measure=_MEASURE,
-        pdf_page_mm=size.page_mm if output != "png" else None,
-        raster_canvases=MAP_CANVASES,
-    )
+    result = renderer.render(page, render_to, width=size.width, height=size.height, scale=size.scale, dpi=size.dpi,
+                             pdf_page_mm=size.page_mm if output != "png" else None, **render_options)
     if output == "svg":
         try:
             pdf_to_svg(render_to, out)
         finally:
             render_to.unlink(missing_ok=True)
         result = replace(result, path=out)
-    add_text_alternative(out, output, title, alt)
-    return _reported(result, view, output)
+    _add_text_alternative(out, output, title, alt)
+    return result
 
 
-def add_text_alternative(path: Path, output: str, title: str, alt: str) -> None:
+def _add_text_alternative(path: Path, output: str, title: str, alt: str) -> None:
     """Write the figure's title and text alternative into the file (Chromium's print already gave
     a PDF its Title, from the document's <title>)."""
     written = path.read_bytes()

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.eventdata import STYLE_COLUMNS, style_combinations
 from geo.events import Vocabulary
 from geo.frontier import SIDE_NAMES, SIDES, Frontier
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, parse_ref
@@ -220,20 +221,8 @@ def figure_data(events: pd.DataFrame, vocabulary: Vocabulary, places: tuple[Stri
     """What geo/web/panj-strip.js draws a figure from: ``events`` (those ``strip_mask`` keeps) as
     columns, each with a style (type, actors, status, precision, as the map's events file codes
     them), the vocabulary's colours and shapes, the places and the axis."""
-    parts = [pd.factorize(events[name].astype(object), sort=False)
-             for name in ("event_type", "actors", "status", "location_precision")]
-    combined = np.zeros(len(events), dtype=np.int64)
-    for codes, uniques in parts:
-        combined = combined * len(uniques) + codes
-    style_codes, style_values = pd.factorize(combined, sort=False)
-    styles = []
-    for value in style_values:
-        picks = []
-        for _codes, uniques in reversed(parts):
-            value, code = divmod(int(value), len(uniques))
-            picks.append(uniques[code])
-        kind, actors, status, precision = reversed(picks)
-        styles.append([kind, list(actors), status, precision, 0])
+    style_codes, combinations = style_combinations([events[name].astype(object) for name in STYLE_COLUMNS])
+    styles = [[kind, list(actors), status, precision, 0] for kind, actors, status, precision in combinations]
     days = pd.to_datetime(events["date_first"]).to_numpy().astype("datetime64[D]").astype(np.int64)
     return {
         "lengthKm": round(length_km, 1), "withinKm": within_km,

@@ -9,15 +9,13 @@ import datetime as dt
 import html
 import json
 import os
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from geo import assets, figure, layout, strip
 from geo.events import PLAN_STATUSES
-from geo.export import FORMATS, ExportResult, ExportSize, Renderer, add_text_alternative, pdf_to_svg
+from geo.export import ExportResult, ExportSize, Renderer, check_output, render_figure
 from geo.snapshot import Snapshot
 
 DEFAULT_TITLE = "Events along the Tajikistan–Afghanistan frontier"
@@ -113,10 +111,7 @@ def export_strip(
     "svg" a vector page of ``size.page_mm``; its time axis runs over ``date_from``..``date_to``
     (the date filter's), else the drawn events' days. The result's ``layout`` is what was drawn
     ({events, symbols, places})."""
-    if output not in FORMATS:
-        raise ValueError(f"unknown format {output!r}; expected one of {', '.join(FORMATS)}")
-    if output != "png" and size.page_mm is None:
-        raise ValueError(f"a {output.upper()} is a page: give its size with paper_page()")
+    check_output(output, size)
     drawn = strip_events(snapshot, shown, within_km)
     first, last = strip_days(drawn, date_from, date_to, snapshot.span)
     css_width, css_height = size.css
@@ -126,16 +121,5 @@ def export_strip(
     page = strip_figure_html(snapshot, drawn, title=title, subtitle=subtitle, within_km=within_km, width=css_width,
                              height=css_height, paper=size.paper, first=first, last=last,
                              exported_on=exported_on or dt.date.today())
-    out = Path(out_path)
-    render_to = out.with_suffix(".pdf.part") if output == "svg" else out
-    result = renderer.render(page, render_to, width=size.width, height=size.height, scale=size.scale, dpi=size.dpi,
-                             measure=_MEASURE, pdf_page_mm=size.page_mm if output != "png" else None)
-    if output == "svg":
-        try:
-            pdf_to_svg(render_to, out)
-        finally:
-            render_to.unlink(missing_ok=True)
-        result = replace(result, path=out)
-    add_text_alternative(out, output, title, alt)
-    return result
+    return render_figure(renderer, page, out_path, output, size, title=title, alt=alt, measure=_MEASURE)
 
