@@ -286,6 +286,12 @@ class EventIndex:
         return self.frame[fatalities.COLUMN].to_numpy(dtype=float, na_value=np.nan)
 
     @cached_property
+    def reports_fatalities(self) -> bool:
+        """Whether any event reports fatalities: asked several times in each run of the page, worked
+        out once per snapshot."""
+        return bool(np.isfinite(self.fatalities).any())
+
+    @cached_property
     def frontier_along_km(self) -> np.ndarray:
         """Each event's km along the frontier, NaN where it has none (an event on an area)."""
         return self.frame["frontier_along_km"].to_numpy(dtype=float, na_value=np.nan)

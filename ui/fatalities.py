@@ -12,7 +12,7 @@ from geo.snapshot import Snapshot
 
 def carried(data: Snapshot) -> bool:
     """Whether any event of the snapshot reports fatalities."""
-    return bool(np.isfinite(data.index.fatalities).any())
+    return data.index.reports_fatalities
 
 
 def fatalities_range(data: Snapshot) -> tuple[float | None, float | None]:

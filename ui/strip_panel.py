@@ -95,7 +95,6 @@ def _typed() -> None:
         st.session_state[ps.ALONG] = parse_along(text) if text else None
     except ValueError as error:
         st.session_state[_PROBLEM] = f"Kept the km range: '{text}' is not one ({error})."
-        return
 
 
 def _brushed(length_km: float) -> None:
