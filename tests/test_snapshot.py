@@ -213,7 +213,9 @@ def test_a_deleted_datasets_text_is_no_longer_served_after_the_grace_period(stor
 
     assert served()
     store.delete("ACLED", by="tests")
-    cache.get(LAYERS_DIR, store)
+    # The new revision's popup text is written in the background; wait for it, so that the scan
+    # below does not walk a folder while it is being renamed into place.
+    with_popups(cache.get(LAYERS_DIR, store))
     assert served()  # a page still open on the old revision can open its popups...
     clock.now += 601
     cache.prune()
