@@ -1327,6 +1327,7 @@ def _benchmark_app(sizes: list[int], options: argparse.Namespace, parser: argpar
     except (appbench.AppBenchError, *_data_errors()) as error:  # the import or the server failed; unreadable data
         return _failed("bench", error, logged="app benchmark could not start")
     print(appbench.format_table(result.records))
+    print(f"\nissue 21's targets:\n{appbench.format_targets(appbench.check_targets(result.records))}")
     if options.json is not None:
         appbench.write_json(result, options.json)
         print(f"records written to {options.json}", file=sys.stderr)

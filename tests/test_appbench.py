@@ -52,7 +52,12 @@ def test_a_small_run_gives_well_formed_records() -> None:
     assert isinstance(crowd["held_once"], bool) and isinstance(crowd["returned"], bool)
 
     document = json.loads(json.dumps(result.as_json()))
-    assert set(document) == {"machine", "method", "records"} and len(document["records"]) == 3
+    assert set(document) == {"machine", "method", "records", "targets"} and len(document["records"]) == 3
+    assert smaller.get("bytes_per_event") is None and isinstance(page["bytes_per_event"], float)
+    assert page["bytes_per_event"] == round((page["rss_now_mb"] - smaller["rss_now_mb"]) * 1e6 / 100, 1)
+    assert abs(crowd["growth_mb"] - (crowd["rss_peak_mb"] - crowd["rss_before_mb"])) <= 0.11  # each rounded to 0.1
+    # Of issue 21's targets, only the largest size's memory ones apply to sizes this small.
+    assert [row["field"] for row in document["targets"]] == ["bytes_per_event", "growth_mb"]
     assert document["method"]["floor_page"] == "floor_page.py"
     assert appbench.format_table(result.records).count("\n") == 5  # two sizes; one sessions' line
 

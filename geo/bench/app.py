@@ -25,7 +25,10 @@ benchmark's fields left null) with ``impl`` "panj" and ``size``:
 - ``floor_load_s``: the first load of Streamlit's own floor in the same run, ``floor_page.py``
   (one ``st_folium`` map and nothing else) served the same way, measured with its own new session
   right after Panj's, and ``load_ratio``: ``first_load_s`` over ``floor_load_s``;
-- ``rss_mb``: the app process's peak resident memory so far (``VmHWM``), in MB of 10^6 bytes.
+- ``rss_mb``: the app process's peak resident memory so far (``VmHWM``), in MB of 10^6 bytes;
+  ``rss_now_mb`` its resident memory once the session has closed (``VmRSS``), and, for every size
+  but the smallest, ``bytes_per_event``: how much more that is than the smallest size's, per event
+  more (each size is served by a process of its own).
 
 and, at the largest size only, a ``sessions`` record: ``sessions`` browser contexts open the page at once on the same app
 process; each must get its map painted with its count and no error. The app's resident memory is
@@ -35,7 +38,11 @@ or ``SETTLE_TIMEOUT_S`` passes. Whether the dataset is held once compares the gr
 dataset's own size in a Python process (``dataset_mb``: the resident memory a fresh process gains
 loading the page's snapshot of the store, ``geo.snapshot.SnapshotCache.get``, after loading one for
 the shipped events alone so that imports and caches are not counted): ``held_once`` when the peak
-grew by less than ``HELD_ONCE_COPIES`` times that (``growth_in_datasets``).
+grew by less than ``HELD_ONCE_COPIES`` times that (``growth_in_datasets``); ``growth_mb`` is that
+peak's growth in MB.
+
+``check_targets`` reads issue 21's targets (``TARGETS``) off the records: the ``--json`` document
+and the command's output list each with what was measured and whether it was met.
 
 Every step has a timeout; a step that times out, or a page that shows an error, leaves its field
 null and ``note`` says why. Timings are never asserted by the tests.
@@ -45,6 +52,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -63,6 +71,7 @@ from typing import Any
 from geo.assets import web_script
 from geo.bench import synthetic
 from geo.bench.maps import Record, machine_info
+from geo.importers import DEFAULT_MAX_BYTES
 from geo.layers import LAYERS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,10 +128,12 @@ def fill_store(data_dir: Path, count: int, *, layers_dir: Path = LAYERS_DIR) -> 
     the command took."""
     events = data_dir / "synthetic-events.geojson"
     summary = synthetic.write_events_file(events, count, layers_dir=layers_dir)
+    # A million synthetic events make a file of some 600 MB, over the import's default limit.
+    limit_mb = max(math.ceil(events.stat().st_size / 1024 / 1024) + 1, DEFAULT_MAX_BYTES // 1024 // 1024)
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "geo", "import", str(events), "--name", DATASET_NAME, "--licence", "synthetic",
-         "--layers-dir", str(layers_dir)],
+         "--layers-dir", str(layers_dir), "--max-size", str(limit_mb)],
         cwd=ROOT, env=_app_env(data_dir, layers_dir), capture_output=True, text=True, check=False,
     )
     took = time.perf_counter() - started
@@ -394,7 +405,7 @@ def measure_page(browser: Any, app: App, size: int, timeout_s: float = STEP_TIME
     finally:
         session.close()
     record = Record("panj", size, note=note, rss_mb=round(memory_mb(app.pid, "VmHWM"), 1), **measured)
-    return {**dataclasses.asdict(record), **extra}
+    return {**dataclasses.asdict(record), **extra, "rss_now_mb": round(memory_mb(app.pid), 1)}
 
 
 def measure_floor(browser: Any, floor: App, timeout_s: float = STEP_TIMEOUT_S) -> tuple[float | None, str | None]:
@@ -444,12 +455,80 @@ def measure_sessions(browser: Any, app: App, size: int, sessions: int, dataset: 
         "painted": sum(result["painted"] for result in results), "all_painted_s": round(painted_s, 3),
         "results": results, "errors": [result["error"] for result in results if result["error"]],
         "rss_before_mb": round(before, 1), "rss_peak_mb": round(peak, 1), "rss_after_mb": round(after, 1),
+        "growth_mb": round(peak - before, 1),
         "settle_s": round(time.perf_counter() - closed, 1),
         "returned": after <= before * (1 + RETURN_FRACTION),
         "dataset_mb": None if dataset is None else round(dataset, 1),
         "growth_in_datasets": None if not dataset else round(growth / dataset, 2),
         "held_once": None if not dataset else growth < HELD_ONCE_COPIES * dataset,
     }
+
+
+@dataclass(frozen=True)
+class Target:
+    """One of issue 21's targets: a record's ``field`` at most ``limit`` (in ``unit``), checked on the
+    page record of ``size`` (a size of None: the largest size measured, beyond the smallest)."""
+
+    field: str
+    limit: float
+    unit: str
+    size: int | None
+    kind: str = "page"  # or "sessions": the concurrent sessions' record
+
+    def describe(self) -> str:
+        where = "the largest size" if self.size is None else f"{self.size:,} events"
+        return f"{self.field} at {where} ≤ {self.limit:g} {self.unit}"
+
+
+MILLION = 1_000_000
+TARGETS = (  # docs/performance.md, "Issue 21's targets"
+    Target("first_load_s", 1.5, "s", 100_000),
+    Target("first_load_s", 2.5, "s", MILLION),
+    Target("filter_s", 1.0, "s", MILLION),
+    Target("sent_bytes", 100_000, "bytes", MILLION),
+    Target("search_s", 0.5, "s", MILLION),
+    Target("sort_s", 0.5, "s", MILLION),
+    Target("import_s", 60.0, "s", MILLION),
+    Target("bytes_per_event", 250.0, "bytes", None),
+    Target("growth_mb", 50.0, "MB", None, kind="sessions"),
+)
+
+
+def add_bytes_per_event(records: list[dict[str, Any]]) -> None:
+    """Give each page record beyond the smallest size ``bytes_per_event``: its app process's resident
+    memory after the measurements (``rss_now_mb``) less the smallest size's, per event more."""
+    pages = [record for record in records if record.get("kind") != "sessions"]
+    smallest = min(pages, key=lambda record: record["size"], default=None)
+    for record in pages:
+        grown = record["size"] - smallest["size"]
+        record["bytes_per_event"] = (round((record["rss_now_mb"] - smallest["rss_now_mb"]) * MEGABYTE / grown, 1)
+                                     if grown > 0 else None)
+
+
+def check_targets(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each target whose record was measured: what it asks, what was measured and whether it was met
+    (None when the field is missing: the step failed)."""
+    largest = max((record["size"] for record in records), default=None)
+    checked = []
+    for target in TARGETS:
+        size = largest if target.size is None else target.size
+        record = next((record for record in records if record["size"] == size
+                       and (record.get("kind") or "page") == target.kind), None)
+        if record is None or (target.size is None and target.kind == "page" and record.get("bytes_per_event") is None):
+            continue
+        measured = record.get(target.field)
+        checked.append({"target": target.describe(), "field": target.field, "size": size, "limit": target.limit,
+                        "measured": measured, "met": None if measured is None else measured <= target.limit})
+    return checked
+
+
+def format_targets(checked: Sequence[dict[str, Any]]) -> str:
+    """The targets checked, one a line: what, measured, met."""
+    def verdict(met: bool | None) -> str:
+        return "not measured" if met is None else "met" if met else "NOT met"
+
+    return "\n".join(f"{row['target']}: {'–' if row['measured'] is None else row['measured']} ({verdict(row['met'])})"
+                     for row in checked)
 
 
 @dataclass(frozen=True)
@@ -462,7 +541,8 @@ class Result:
     machine: dict[str, Any]
 
     def as_json(self) -> dict[str, Any]:
-        """The JSON document ``--json`` writes, shaped as ``geo.bench.maps``': machine, method, records."""
+        """The JSON document ``--json`` writes, shaped as ``geo.bench.maps``': machine, method, records,
+        and the targets checked on them (``check_targets``)."""
         return {
             "machine": self.machine,
             "method": {
@@ -475,6 +555,7 @@ class Result:
                 "location_shares": {str(size): summary.location_shares for size, summary in self.summaries.items()},
             },
             "records": self.records,
+            "targets": check_targets(self.records),
         }
 
 
@@ -518,6 +599,7 @@ def run(sizes: Sequence[int], *, sessions: int = SESSIONS, layers_dir: Path = LA
                                 records.append(crowd)
         finally:
             browser.close()
+    add_bytes_per_event(records)
     return Result(records, summaries, machine)
 
 
@@ -545,10 +627,11 @@ def format_table(records: Sequence[dict[str, Any]]) -> str:
     pages = [record for record in records if record.get("kind") != "sessions"]
     crowds = [record for record in records if record.get("kind") == "sessions"]
     lines = [(f"{'events':>9} {'import s':>8} {'cold s':>7} {'first s':>8} {'floor s':>8} {'ratio':>5} "
-              f"{'filter s':>9} {'sent bytes':>11} {'search s':>8} {'sort s':>7} {'peak RSS MB':>11}")]
+              f"{'filter s':>9} {'sent bytes':>11} {'search s':>8} {'sort s':>7} {'peak RSS MB':>11} {'B/event':>8}")]
     lines += [(f"{r['size']:>9,} {cell(r['import_s']):>8} {cell(r['cold_load_s']):>7} {cell(r['first_load_s']):>8} "
                f"{cell(r['floor_load_s']):>8} {cell(r['load_ratio']):>5} {cell(r['filter_s']):>9} "
-               f"{cell(r['sent_bytes']):>11} {cell(r['search_s']):>8} {cell(r['sort_s']):>7} {cell(r['rss_mb']):>11}")
+               f"{cell(r['sent_bytes']):>11} {cell(r['search_s']):>8} {cell(r['sort_s']):>7} {cell(r['rss_mb']):>11} "
+               f"{cell(r.get('bytes_per_event')):>8}")
               for r in pages]
     lines += ["", (f"{'events':>8} {'sessions':>8} {'painted':>7} {'errors':>6} {'RSS before':>10} {'peak':>7} "
                    f"{'after':>7} {'dataset MB':>10} {'held once':>9}")]
