@@ -195,6 +195,7 @@ export default function (component) {
     const current = window.panjPlaybackControl;
     show(current.root, state);
     if (window.panjCharts) { window.panjCharts.playbackChanged(state); }  // the histogram's mark (static/charts.js)
+    if (window.panjStripPlaybackChanged) { window.panjStripPlaybackChanged(state); }  // the strip's (static/strip.js)
     window.panjPlaybackParams = paramsOf(state);
     window.history.replaceState(window.history.state, "", withPlayback(window.location.href, window.panjPlaybackParams));
     const value = JSON.stringify(serverValue(state));

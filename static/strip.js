@@ -6,7 +6,8 @@
  * the page when an update's rows are known (panjShownChanged). A brush sends its km and days to
  * the server (the "brush" trigger), which sets the km range along the frontier and From/To.
  * window.panjStrip reports what was drawn ({update, events, symbols, days: the time axis's first and
- * last day, in days since 1970}) for the tests.
+ * last day, in days since 1970}) for the tests. While the map's playback is on, its current period
+ * is marked across the strip (static/playback.js tells each state through panjStripPlaybackChanged).
  */
 function mapWindow() {
   const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
@@ -16,6 +17,14 @@ function mapWindow() {
   } catch (error) {
     return null;  // a frame of another origin
   }
+}
+
+const DAY_MS = 86400000;
+
+/* A playback state's period ({first, last} ISO days: panj-map.js, Playback.state) in days since 1970. */
+function periodOf(state) {
+  return state && state.on && state.first
+    ? { fromDay: Date.parse(state.first) / DAY_MS, toDay: Date.parse(state.last) / DAY_MS } : null;
 }
 
 const stripFiles = {};  // URL -> promise of {along, km, side}
@@ -68,6 +77,7 @@ function redraw() {
         along: columns.along, side: columns.side, day: dates.first, look: data.style, rows: kept.subarray(0, n),
         dayFrom: asked.dayFrom, dayTo: asked.dayTo, selection: asked.selection, height: asked.height,
       });
+      control.strip.setPeriod(periodOf(map.panjMap.playback ? map.panjMap.playback.state() : null));
       const drawn = control.strip.drawn;
       control.root.querySelector(".panj-strip-count").textContent = drawn.events === 1
         ? "1 event drawn" : `${drawn.events} events drawn`;
@@ -97,5 +107,6 @@ export default function (component) {
   control.data = data;
   control.setTriggerValue = setTriggerValue;
   window.panjShownChanged = redraw;
+  window.panjStripPlaybackChanged = (state) => { window.panjStripControl.strip.setPeriod(periodOf(state)); };
   redraw();
 }

@@ -101,3 +101,39 @@ def test_a_typed_km_range_filters_as_the_brush_does(page, app_url) -> None:
     # Ayvoj (38.8 km) and the Kabul mission (46.7 km).
     page.wait_for_function("() => document.body.innerText.includes('2 of 30 events')", timeout=TIMEOUT_MS)
     page.wait_for_function("() => window.panjStrip.events === 2", timeout=TIMEOUT_MS)
+
+
+# The strip's brush layer: its marked period and, for the Shaymak post's row (reported 29 October
+# 2021, 1315.2 km along, in GBAO: the Tajik bank's upper band), whether an orange pixel lies at its
+# km in the days of the period marked. By hand: October 2021 holds the Shaymak post; September 2021
+# does not.
+PERIOD_AT_SHAYMAK = """() => {
+    const control = window.panjStripControl, strip = control.strip, layer = strip.brushLayer;
+    const band = strip.frame.bands[0], ratio = window.devicePixelRatio || 1;
+    const x = strip.kmX(1315.2), y = strip.dayY(band, Date.parse('2021-10-29') / 86400000);
+    const pixel = layer.getContext('2d').getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data;
+    return {period: layer.dataset.period, orange: pixel[3] > 0 && pixel[0] > pixel[2] + 60};
+}"""
+
+
+@pytest.mark.parametrize(("period", "marked", "over_shaymak"), [
+    ("2021-10", "2021-10-01", True),
+    ("2021-09", "2021-09-01", False),
+])
+def test_the_strip_marks_the_playbacks_period(page, app_url, period, marked, over_shaymak) -> None:
+    page.goto(f"{app_url}/?basemap=none&play=month&period={period}", timeout=TIMEOUT_MS)
+    strip_drawn(page)
+    found = page.wait_for_function(f"p => {{ const m = ({PERIOD_AT_SHAYMAK})(); return m.period === p && m; }}",
+                                   arg=marked, timeout=TIMEOUT_MS).json_value()
+    assert found["orange"] is over_shaymak
+
+
+def test_the_strips_period_follows_a_playback_step(page, app_url) -> None:
+    page.goto(f"{app_url}/?basemap=none&play=month&period=2021-09", timeout=TIMEOUT_MS)
+    strip_drawn(page)
+    page.wait_for_function("() => window.panjStripControl.strip.brushLayer.dataset.period === '2021-09-01'",
+                           timeout=TIMEOUT_MS)
+    map_frame(page).evaluate("() => window.panjMap.playback.go(1)")
+    found = page.wait_for_function(f"() => {{ const m = ({PERIOD_AT_SHAYMAK})(); return m.period === '2021-10-01' && m; }}",
+                                   timeout=TIMEOUT_MS).json_value()
+    assert found["orange"]

@@ -10,7 +10,9 @@
  * name}], looks: [symbol looks], along, side, day, look (per row), rows (the rows to draw),
  * dayFrom, dayTo, selection: {fromKm, toKm, fromDay, toDay} or null} and draws. A drag over a
  * band calls onBrush({fromKm, toKm, fromDay, toDay}). drawn is {events, symbols} of the last
- * drawing: the events in one 3-pixel cell are one symbol, the last one's.
+ * drawing: the events in one 3-pixel cell are one symbol, the last one's. setPeriod({fromDay,
+ * toDay} or null) marks a playback's current period across both bands, on the brush layer, so a
+ * step of the playback never redraws the symbols.
  */
 (function () {
   "use strict";
@@ -35,6 +37,7 @@
     this.drawn = { events: 0, symbols: 0 };
     this.data = null;
     this.frame = null;
+    this.period = null;
     if (this.onBrush) {
       this.brushLayer = document.createElement("canvas");
       this.brushLayer.className = "panj-strip-brush";
@@ -105,7 +108,7 @@
       this.brushLayer.height = canvas.height;
       this.brushLayer.style.width = canvas.style.width;
       this.brushLayer.style.height = canvas.style.height;
-      this._drawSelection(d.selection);
+      this._drawOverlay(d.selection);
     }
     canvas.setAttribute("aria-label", "The frontier strip: " + this.drawn.events + " events by km along the " +
       "frontier (west to east, 0 to " + Math.round(d.lengthKm) + " km) and date, the Tajik bank above the Afghan bank");
@@ -289,13 +292,35 @@
     return sprites;
   };
 
-  /* The brushed rectangle (a selection's km and days) on the brush layer. */
-  PanjStrip.prototype._drawSelection = function (selection) {
+  PanjStrip.prototype.setPeriod = function (period) {
+    var same = period && this.period ? period.fromDay === this.period.fromDay && period.toDay === this.period.toDay
+      : period === this.period;
+    this.period = period;
+    if (!same && this.brushLayer && this.data) { this._drawOverlay(this.data.selection); }
+  };
+
+  /* The brush layer: the playback's period (orange, as the histogram marks it: static/charts.js),
+   * then the brushed rectangle (a selection's km and days). */
+  PanjStrip.prototype._drawOverlay = function (selection) {
     var layer = this.brushLayer, ctx = layer.getContext("2d"), ratio = window.devicePixelRatio || 1;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, layer.width, layer.height);
-    if (!selection || !this.frame) { return; }
-    var self = this, x0 = this.kmX(selection.fromKm), x1 = this.kmX(selection.toKm);
+    if (!this.frame) { return; }
+    var self = this, frame = this.frame, period = this.period;
+    layer.dataset.period = period ? PanjStrip.dayText(period.fromDay) : "";  // what is marked, for tests
+    if (period && period.toDay >= this.data.dayFrom && period.fromDay <= this.data.dayTo) {
+      frame.bands.forEach(function (band) {
+        var y0 = Math.max(band.y, self.dayY(band, period.fromDay) - RADIUS);
+        var y1 = Math.min(band.y + band.h, self.dayY(band, period.toDay) + RADIUS);
+        ctx.fillStyle = "rgba(217, 95, 2, 0.15)";
+        ctx.fillRect(frame.x, y0, frame.w, y1 - y0);
+        ctx.strokeStyle = "#d95f02";
+        ctx.lineWidth = 1.5;
+        ctx.strokeRect(frame.x + 0.75, y0 + 0.75, frame.w - 1.5, Math.max(1, y1 - y0 - 1.5));
+      });
+    }
+    if (!selection) { return; }
+    var x0 = this.kmX(selection.fromKm), x1 = this.kmX(selection.toKm);
     this.frame.bands.forEach(function (band) {
       var y0 = Math.max(band.y, self.dayY(band, selection.fromDay));
       var y1 = Math.min(band.y + band.h, self.dayY(band, selection.toDay + 1));
@@ -343,7 +368,7 @@
     });
     layer.addEventListener("pointermove", function (event) {
       if (!start) { return; }
-      self._drawSelection(rectangle(start, point(event)));
+      self._drawOverlay(rectangle(start, point(event)));
     });
     function finish(event, cancelled) {
       if (!start) { return; }
@@ -351,7 +376,7 @@
       var moved = Math.abs(end.x - from.x) >= MIN_BRUSH || Math.abs(end.y - from.y) >= MIN_BRUSH;
       var chosen = moved && !cancelled ? rectangle(from, end) : null;
       start = null;
-      self._drawSelection(chosen || self.data.selection);
+      self._drawOverlay(chosen || self.data.selection);
       if (chosen) { self.onBrush(chosen); }
     }
     layer.addEventListener("pointerup", function (event) { finish(event, false); });
