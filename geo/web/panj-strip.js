@@ -83,7 +83,7 @@
       var row = 0;
       while (row < rowEnds.length && rowEnds[row] > start - self.fontPx * 0.6) { row += 1; }
       rowEnds[row] = start + textWidth;
-      placed.push({ place: place, row: row, start: start });
+      placed.push({ place: place, row: row, start: start, width: textWidth });
     });
     return { rows: Math.max(1, rowEnds.length), placed: placed };
   };
@@ -124,7 +124,8 @@
       ctx.fillStyle = i === 0 ? "#f3f6fa" : "#faf6f0";
       ctx.fillRect(frame.x, band.y, frame.w, band.h);
     });
-    // The places: a line through both bands (an area's span shaded), the name above.
+    // The places: a line through both bands (an area's span shaded), the name above. The names go
+    // on last, each on a white box, so no line of a name in a row above runs through one below.
     ctx.font = f + "px " + FONT;
     ctx.textBaseline = "alphabetic";
     ctx.textAlign = "left";
@@ -144,8 +145,13 @@
       ctx.lineTo(mid, last.y + last.h);
       ctx.stroke();
       ctx.setLineDash([]);
+    });
+    names.placed.forEach(function (entry) {
+      var nameY = 6 + (entry.row + 1) * (f + 4) - 4;
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(entry.start - 2, nameY - f, entry.width + 4, f + 4);
       ctx.fillStyle = "#222222";
-      ctx.fillText(place.name, entry.start, nameY);
+      ctx.fillText(entry.place.name, entry.start, nameY);
     });
     // The km axis under the bands.
     var bottom = frame.bands[1].y + frame.bands[1].h, step = this._kmStep();
