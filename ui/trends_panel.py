@@ -59,15 +59,16 @@ def trends_panel(data: Snapshot, choice: ps.TrendsChoice, table: pd.DataFrame) -
                    "ACLED Trendfinder's change levels. An event counts where its nearest frontier point lies, in "
                    "the period it starts; one placed on a whole area counts in every segment within the distance "
                    "of its area.")
+        # The level and the counts first: a phone's width shows three or four columns before scrolling.
         st.dataframe(pd.DataFrame({
             "Segment (km)": [f"{start:g}–{end:g}" for start, end in zip(latest["segment_from_km"],
                                                                           latest["segment_to_km"], strict=True)],
-            "Stretch": [data.stretch_names.get(stretch, "") for stretch in latest["stretch"]],
+            "Level": [LEVEL_LABELS.get(level, "") for level in latest["level"]],
             "Events": latest["events"].to_numpy(),
-            "Mean of 4 before": latest["mean_4"].to_numpy(),
             # Text, so that no change (a mean of 0, or none before) reads blank rather than "None".
             "Change (%)": ["" if pd.isna(change) else f"{change:+.1f}" for change in latest["change_4"]],
-            "Level": [LEVEL_LABELS.get(level, "") for level in latest["level"]],
+            "Mean of 4 before": latest["mean_4"].to_numpy(),
+            "Stretch": [data.stretch_names.get(stretch, "") for stretch in latest["stretch"]],
         }), hide_index=True)
         st.download_button("Download every period (CSV)", table.to_csv(index=False, lineterminator="\r\n"),
                            file_name=f"panj-trends-{choice.period}.csv", mime="text/csv", key="trends_download")
