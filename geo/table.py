@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from geo import fatalities
 from geo.aliases import fold
 from geo.events import Vocabulary
 from geo.filters import EventIndex
@@ -26,29 +27,48 @@ from geo.join import distances_apply
 # The columns the table sorts by (id -> the column's heading), in the table's order; "date" by the
 # first day a date allows, as the page always listed them.
 SORT_COLUMNS: dict[str, str] = {
-    "date": "Date", "title": "Title", "status": "Status", "type": "Type", "actors": "Actors", "place": "Place",
-    "region": "Region", "frontier": "Frontier (km)", "source": "Source",
+    "date": "Date", "title": "Title", "status": "Status", "type": "Type", "actors": "Actors",
+    "fatalities": "Fatalities", "place": "Place", "region": "Region", "frontier": "Frontier (km)", "source": "Source",
 }
+# Shown, and offered as a sort, only where some event of the snapshot reports fatalities.
+FATALITIES_SORT = "fatalities"
 DEFAULT_SORT = "date"
 HEADING_SORTS = {"From": "date", **{heading: column for column, heading in SORT_COLUMNS.items()}}  # heading -> sort
 KEPT_ORDERS = 4  # columns whose order a snapshot keeps: 4 bytes an event each
 
 
-def events_table(shown: pd.DataFrame, vocabulary: Vocabulary) -> pd.DataFrame:
+def events_table(shown: pd.DataFrame, vocabulary: Vocabulary, *, with_fatalities: bool = False) -> pd.DataFrame:
     """The table's columns for ``shown`` (joined events, ``geo.join``). "Frontier (km)" is missing
-    (NA) for a country-wide event, whose distances do not apply (``geo.join.distances_apply``)."""
-    return pd.DataFrame({
+    (NA) for a country-wide event, whose distances do not apply (``geo.join.distances_apply``).
+    ``with_fatalities`` adds "Fatalities", each event's reported count, missing (NA, not 0) where
+    it reports none (``geo.fatalities``)."""
+    columns = {
         "Date": shown["date_label"],
         "From": shown["date_first"],
         "Title": shown["title"],
         "Status": _status_names(shown),
         "Type": _type_names(shown, vocabulary),
         "Actors": _actor_names(shown, vocabulary),
+    }
+    if with_fatalities:
+        columns["Fatalities"] = _fatalities(shown)
+    return pd.DataFrame({
+        **columns,
         "Place": shown["place_name"],
         "Region": _region_names(shown),
         "Frontier (km)": _frontier_km(shown).round(1),
         "Source": _source_names(shown),
     })
+
+
+def sort_columns(with_fatalities: bool) -> list[str]:
+    """The ``SORT_COLUMNS`` ids the table offers: "fatalities" only ``with_fatalities``."""
+    return [column for column in SORT_COLUMNS if with_fatalities or column != FATALITIES_SORT]
+
+
+def _fatalities(shown: pd.DataFrame) -> pd.Series:
+    values = shown[fatalities.COLUMN] if fatalities.COLUMN in shown.columns else pd.Series(np.nan, index=shown.index)
+    return values.astype("Float64").round().astype("Int64")
 
 
 def _status_names(shown: pd.DataFrame) -> pd.Series:
@@ -134,8 +154,8 @@ class Sortable(Protocol):
 def sort_order(snapshot: Sortable, column: str) -> SortOrder:
     """The snapshot's events in the order of the table's ``column`` (a ``SORT_COLUMNS`` id):
     dates by their first day; distances as the table shows them (to 0.1 km), a country-wide
-    event's missing; every other column by the text the table shows, accents and case ignored,
-    an empty text missing.
+    event's missing; fatalities by the count reported, an event reporting none missing; every
+    other column by the text the table shows, accents and case ignored, an empty text missing.
     ValueError for an unknown column."""
     if column not in SORT_COLUMNS:
         raise ValueError(f"cannot sort the table by {column!r}: the columns are {', '.join(SORT_COLUMNS)}")
@@ -160,6 +180,9 @@ def _compute(snapshot: Sortable, column: str) -> SortOrder:
     events = snapshot.events
     if column == "date":
         return _ascending(snapshot.index.date_first, np.zeros(len(events), dtype=bool))
+    if column == FATALITIES_SORT:
+        counts = snapshot.index.fatalities
+        return _ascending(np.nan_to_num(counts), np.isnan(counts))
     if column == "frontier":
         distances = _frontier_km(events).round(1).to_numpy(dtype=float, na_value=np.nan)  # as shown
         return _ascending(np.nan_to_num(distances), np.isnan(distances))

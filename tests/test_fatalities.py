@@ -15,9 +15,10 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from geo import eventdata, fatalities, figure, pagestate as ps, timechart
+from geo import eventdata, fatalities, figure, pagestate as ps, table, timechart
 from geo.cli import main
 from geo.filters import FilterState, KnownIds, ViewState, from_query_params, to_query_params
 from geo.importers import read_file
@@ -350,3 +351,37 @@ def test_the_histogram_sums_the_fatalities_of_the_events_dated_within_each_bar(s
     names = timechart.bin_names(counts, [False, True, False])
     assert names[1] == ("May 2022: 5 events dated within the month, 0 reaching beyond it; those dated within: "
                         "53 fatalities reported (1 event with none reported), chosen")
+
+
+# --- the table (a column and a sort where some event reports fatalities) ---
+
+def test_the_table_gives_each_events_fatalities_and_none_where_none_is_reported(snapshot) -> None:
+    rows = _of_dataset(snapshot)
+    own = snapshot.details(rows).assign(fatalities=rows["fatalities"].to_numpy())
+    shown = table.events_table(own, snapshot.vocabulary, with_fatalities=True).set_axis(own["id"])
+    assert {event_id: (None if pd.isna(count) else int(count)) for event_id, count in shown["Fatalities"].items()} == REPORTED
+    assert "Fatalities" not in table.events_table(own, snapshot.vocabulary).columns
+
+
+@pytest.mark.parametrize(("descending", "expected"), [
+    (False, ["fat3", "fat5", "fat2", "fat1", "fat4"]),  # 0, 3, 10, 40; FAT4 reports none: last
+    (True, ["fat1", "fat2", "fat5", "fat3", "fat4"]),  # and last backwards too
+])
+def test_the_table_sorts_every_shown_event_by_its_fatalities(snapshot, descending, expected) -> None:
+    rows = table.sort_order(snapshot, "fatalities").of(dataset_mask(snapshot, [NAME]), descending)
+    assert list(snapshot.events["id"].iloc[rows]) == expected
+
+
+def test_the_page_offers_the_fatalities_sort_only_where_some_event_reports_any(imported, static_dir) -> None:
+    at = run_page({"sort": "fatalities"})
+    assert "Fatalities" in at.selectbox(key=ps.TABLE_SORT).options and at.selectbox(key=ps.TABLE_SORT).value == "fatalities"
+    [shown] = [frame.value for frame in at.dataframe if "Fatalities" in frame.value.columns]
+    # The fixture's four counts in order, then FAT4 and the article's 30 events, none reported.
+    assert [None if pd.isna(count) else int(count) for count in shown["Fatalities"]] == [0, 3, 10, 40] + [None] * 31
+
+
+def test_without_fatalities_the_table_has_no_such_column_and_a_links_sort_by_them_falls_back(static_dir) -> None:
+    at = run_page({"sort": "fatalities"})
+    assert "Fatalities" not in at.selectbox(key=ps.TABLE_SORT).options
+    assert at.selectbox(key=ps.TABLE_SORT).value == "date"
+    assert not [frame for frame in at.dataframe if "Fatalities" in frame.value.columns]

@@ -17,7 +17,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from geo import pagestate as ps, table
+from geo import fatalities, pagestate as ps, table
 from geo.snapshot import Snapshot
 
 DIRECTIONS = {False: "Ascending", True: "Descending"}
@@ -35,7 +35,10 @@ def events_table(data: Snapshot, shown: np.ndarray, total: int, filters: object,
             st.session_state[key] = st.session_state.get(key, default)  # kept: an undrawn widget loses its value
         return
     column_choice, direction_choice, _ = st.columns([2, 2, 4], vertical_alignment="bottom")
-    column = column_choice.selectbox("Sort the table by", list(table.SORT_COLUMNS), key=ps.TABLE_SORT,
+    with_fatalities = data.index.reports_fatalities
+    if st.session_state.get(ps.TABLE_SORT) not in table.sort_columns(with_fatalities):
+        st.session_state[ps.TABLE_SORT] = table.DEFAULT_SORT  # a link's sort by fatalities, none reported here
+    column = column_choice.selectbox("Sort the table by", table.sort_columns(with_fatalities), key=ps.TABLE_SORT,
                                      format_func=table.SORT_COLUMNS.get,
                                      help="Sorts every shown event, not only this page; a click on a "
                                           "column's heading does the same")
@@ -47,7 +50,10 @@ def events_table(data: Snapshot, shown: np.ndarray, total: int, filters: object,
     page = ps.table_page(len(rows), st.session_state.get(ps.TABLE_PAGE), filters_changed=changed)
     st.session_state[ps.TABLE_FILTERS] = order
     st.session_state[ps.TABLE_PAGE] = page.number  # before the page input is drawn, so it shows this page
-    listed = data.details(data.events.iloc[rows[page.start:page.stop]])  # the page's rows with their text
+    page_rows = data.events.iloc[rows[page.start:page.stop]]
+    listed = data.details(page_rows)  # the page's rows with their text
+    if with_fatalities:  # the compact rows' own column (details gives the joined events' columns)
+        listed[fatalities.COLUMN] = page_rows[fatalities.COLUMN].to_numpy()
     st.session_state[ps.SHOWN_IDS] = list(listed["id"])
     caption, previous, number, following = st.columns([4, 1.3, 1.2, 1.3], vertical_alignment="bottom")
     by = table.SORT_COLUMNS[column].lower() + (" (descending)" if descending else "")
@@ -66,10 +72,11 @@ def events_table(data: Snapshot, shown: np.ndarray, total: int, filters: object,
     # heading's click (a column selection) is gone once it has sorted the table.
     key = f"{ps.TABLE}_{column}_{int(descending)}_{page.number}"
     st.dataframe(
-        table.events_table(listed, data.vocabulary), key=key, on_select=partial(_selected, key),
+        table.events_table(listed, data.vocabulary, with_fatalities=with_fatalities), key=key, on_select=partial(_selected, key),
         selection_mode=("single-row", "single-column"), hide_index=True, width="stretch",
-        placeholder="n/a",  # the only missing cells: a country-wide event's distance (geo.table)
+        placeholder="n/a",  # missing cells: a country-wide event's distance, fatalities none reported (geo.table)
         column_config={
+            "Fatalities": st.column_config.NumberColumn(help="As the dataset reports them; n/a: none reported"),
             "Date": st.column_config.TextColumn(help="At the precision the source gives"),
             "From": st.column_config.DateColumn("First day", help="First day the date allows (sorts by date)"),
             "Title": st.column_config.TextColumn(width="large"),
