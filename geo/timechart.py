@@ -213,8 +213,8 @@ def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] |
 
 
 def _named(datasets: dict[str, Records], frame: pd.DataFrame) -> Spec:
-    """A reference to ``frame``'s rows, added to ``datasets`` under a name their content gives (a
-    chart's data change, its name changes, as Altair names them)."""
+    """A reference to ``frame``'s rows, added to ``datasets`` under a name their content gives, as
+    Altair named them: when a chart's data change, so does the name."""
     rows = frame.to_dict("records")
     name = "data-" + hashlib.md5(json.dumps(rows, sort_keys=True).encode()).hexdigest()
     datasets[name] = rows
