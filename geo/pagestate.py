@@ -22,6 +22,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import pandas as pd
+
 from geo import playback as pb
 from geo.events import STATUSES as EVENT_STATUSES
 from geo.fatalities import SIZE_BY
@@ -206,15 +208,17 @@ def playback_from_query(query: Mapping[str, Sequence[str]]) -> tuple[Playback | 
         return None, [f"Ignored the playback: {error}."]
 
 
-def playback_bounds(state: FilterState, date_first: Sequence[dt.date],
-                    date_last: Sequence[dt.date]) -> tuple[dt.date, dt.date] | None:
+def playback_bounds(state: FilterState, date_first: pd.Series | Sequence[dt.date],
+                    date_last: pd.Series | Sequence[dt.date]) -> tuple[dt.date, dt.date] | None:
     """The days a playback runs over: the date filter's From and To, an open end at the shown
     events' (``date_first``/``date_last``) first or last day, as the histogram's bars run; None
     when no event is shown."""
     if not len(date_first):
         return None
-    first = state.date_from or _day(min(date_first))
-    last = state.date_to or _day(max(date_last))
+    # pandas' own min and max: Python's walk a column of 100,000 dates one Timestamp at a time,
+    # seconds before the map (docs/performance.md, "First load").
+    first = state.date_from or _day(pd.Series(date_first).min())
+    last = state.date_to or _day(pd.Series(date_last).max())
     return first, max(first, last)
 
 

@@ -161,6 +161,8 @@ class Snapshot:
     _published: _Published = field(default_factory=_Published, repr=False)
     # The table's column orders, each computed when a reader first sorts by it (geo.table.sort_order).
     sort_orders: table.SortOrders = field(default_factory=table.SortOrders, repr=False)
+    # The change along the frontier of the events shown, by the filters and choices asked last.
+    trends_tables: trends_module.TrendsTables = field(default_factory=trends_module.TrendsTables, repr=False)
 
     @cached_property
     def index(self) -> filters.EventIndex:
@@ -192,9 +194,11 @@ class Snapshot:
     def trends(self, shown: pd.DataFrame, *, within_km: float, segment_km: float, period: str,
                span: tuple[dt.date | None, dt.date | None] = (None, None)) -> pd.DataFrame:
         """The change along the frontier of ``shown`` (rows of ``events``): ``geo.trends.trends``
-        on this frontier, its stretches and its places' reach."""
-        return trends_module.trends(shown, self.stretches, length_km=self.frontier.length_km, within_km=within_km,
-                                    segment_km=segment_km, period=period, span=span, areas=self.area_reach)
+        on this frontier, its stretches and its places' reach; kept for the tables asked for last
+        (``trends_tables``), so the table handed out is shared: read it only."""
+        return self.trends_tables.get(shown, (within_km, segment_km, period, span), lambda: trends_module.trends(
+            shown, self.stretches, length_km=self.frontier.length_km, within_km=within_km, segment_km=segment_km,
+            period=period, span=span, areas=self.area_reach))
 
     @property
     def stretch_names(self) -> dict[str, str]:

@@ -18,12 +18,13 @@ docs/ARCHITECTURE.md, "The time filter", says what each chart counts and why.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -31,11 +32,16 @@ from geo.fatalities import COLUMN as FATALITIES_COLUMN, Sums, sums_text
 from geo.filters import range_end, range_start
 
 BinUnit = Literal["year", "month"]
+Spec = dict[str, Any]  # a part of a Vega-Lite specification, as JSON
+Records = list[dict[str, Any]]  # a dataset's rows
+# Streamlit's own charts name this schema; the page's charts keep to what it draws.
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 MAX_MONTH_BINS = 48  # more months than this and the histogram counts years
 EXACT, PARTIAL = "Dated within the bar", "Dates reach beyond it"
 BRUSH, PICK = "brush", "pick"  # the charts' selection names, as the page reads them back
 BAR_COLOUR, FADED_COLOUR = "#3366aa", "#b3c6e0"  # exact counts and chosen bars; partial and unchosen ones
 PERIOD_COLOUR = "#d95f02"  # the playback's period: an orange frame, apart from the blues of the bars
+COLUMNS_VIEW, ROWS_VIEW = "columns", "rows"  # the layers carrying the brush and the pick
 PERIOD_MARK = "period"  # the frame's layer, as static/charts.js finds it (Vega names its marks "period_marks")
 CHOSEN_MARK = "chosen"  # the From/To days' shading (Vega names its marks "chosen_marks")
 CHOSEN_COLOUR = "#333333"  # grey at Vega-Lite's brush opacity: the shading looks as a drawn brush does
@@ -134,64 +140,85 @@ def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
 
 
 def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] | None,
-                    period: tuple[dt.date, dt.date, str] | None = None) -> alt.LayerChart:
-    """The histogram: exact counts dark, partial ones stacked on them lighter; the From/To days
-    ``shown_range`` shaded (from the first day's start to the last day's end; None: nothing shaded);
-    the bars holding the playback's ``period`` (first day, last day, label) framed over the plot's
-    whole height; over each bin, a column for the pointer and the keyboard (``KEY_ROLE``), named in
-    words (``bin_names``), carrying a brush over x (``BRUSH``) that starts empty."""
+                    period: tuple[dt.date, dt.date, str] | None = None) -> Spec:
+    """The histogram's Vega-Lite specification: exact counts dark, partial ones stacked on them
+    lighter; the From/To days ``shown_range`` shaded (from the first day's start to the last day's
+    end; None: nothing shaded); the bars holding the playback's ``period`` (first day, last day,
+    label) framed over the plot's whole height; over each bin, a column for the pointer and the
+    keyboard (``KEY_ROLE``), named in words (``bin_names``), carrying a brush over x (``BRUSH``)
+    that starts empty. Its data are in its ``datasets``, as rows."""
+    datasets: dict[str, Records] = {}
     bars = pd.concat([
         counts.assign(kind=EXACT, base=0, height=counts["exact"]),
         counts.assign(kind=PARTIAL, base=counts["exact"], height=counts["exact"] + counts["partial"]),
     ], ignore_index=True)
     bars = bars[bars["height"] > bars["base"]]
-    # The brush starts empty: Streamlit does not count a brush's starting value as a selection, so
-    # clearing one would tell the server nothing (docs/ARCHITECTURE.md, "The time filter").
-    brush = alt.selection_interval(encodings=["x"], name=BRUSH)
     # A UTC time scale: the bins are calendar days, whatever the reader's time zone.
-    x = alt.X("first:T", title=None, scale=alt.Scale(type="utc"),
-              axis=alt.Axis(labelOverlap=True, labelFlush=True, tickCount=4, grid=False))
+    def x() -> Spec:
+        return {"field": "first", "type": "temporal", "scale": {"type": "utc"}}
+
+    def over_plot() -> Spec:  # from a bin's first day to the next's, the plot's whole height
+        return {"x": x(), "x2": {"field": "following"}, "y": {"value": 0}, "y2": {"value": "height"}}
+
     # No Vega legend: at the sidebar's width it squeezes the plot away; the page's caption says
-    # which shade is which.
-    colour = alt.Color("kind:N", scale=alt.Scale(domain=[EXACT, PARTIAL], range=[BAR_COLOUR, FADED_COLOUR]),
-                       legend=None)
-    # The bars are drawn only: the columns over them are what a screen reader reads.
-    layers = [alt.Chart(bars).mark_rect(x2Offset=-1, aria=False).encode(
-        x=x, x2="following:T", y=alt.Y("base:Q", title="Events", axis=alt.Axis(tickMinStep=1, grid=False)),
-        y2="height:Q", color=colour)]
+    # which shade is which. The bars are drawn only: the columns over them are what a screen reader reads.
+    layers: list[Spec] = [{
+        "data": _named(datasets, bars), "mark": {"type": "rect", "x2Offset": -1, "aria": False},
+        "encoding": {
+            "x": {**x(), "title": None, "axis": {"labelOverlap": True, "labelFlush": True, "tickCount": 4, "grid": False}},
+            "x2": {"field": "following"},
+            "y": {"field": "base", "type": "quantitative", "title": "Events",
+                  "axis": {"tickMinStep": 1, "grid": False}},
+            "y2": {"field": "height"},
+            "color": {"field": "kind", "type": "nominal", "legend": None,
+                      "scale": {"domain": [EXACT, PARTIAL], "range": [BAR_COLOUR, FADED_COLOUR]}},
+        },
+    }]
     if shown_range is not None:
         first, last = shown_range
         days = pd.DataFrame([{"first": first.isoformat(), "following": (last + dt.timedelta(days=1)).isoformat()}])
         # Drawn from From/To on every run, so it always shows the filter; the columns above it take
         # the pointer, so it is never dragged.
-        layers.append(alt.Chart(days, name=CHOSEN_MARK).mark_rect(
-            fill=CHOSEN_COLOUR, fillOpacity=0.125, stroke=CHOSEN_COLOUR, strokeOpacity=0.6, aria=False).encode(
-            x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0),
-            y2=alt.value("height")))
+        layers.append({"name": CHOSEN_MARK, "data": _named(datasets, days), "encoding": over_plot(),
+                       "mark": {"type": "rect", "fill": CHOSEN_COLOUR, "fillOpacity": 0.125, "stroke": CHOSEN_COLOUR,
+                                "strokeOpacity": 0.6, "aria": False}})
     framed = _period_bins(counts, period)
     if framed is not None:
         # Named, so the page script finds the frame: it draws the period itself while the browser
         # plays (static/charts.js).
-        layers.append(alt.Chart(framed, name=PERIOD_MARK).mark_rect(
-            x2Offset=-1, fill=PERIOD_COLOUR, fillOpacity=0.15, stroke=PERIOD_COLOUR, strokeWidth=2, aria=False).encode(
-            x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0),
-            y2=alt.value("height")))
+        layers.append({"name": PERIOD_MARK, "data": _named(datasets, framed), "encoding": over_plot(),
+                       "mark": {"type": "rect", "x2Offset": -1, "fill": PERIOD_COLOUR, "fillOpacity": 0.15,
+                                "stroke": PERIOD_COLOUR, "strokeWidth": 2, "aria": False}})
     chosen = pd.Series(False, index=counts.index)
     if shown_range is not None:
         chosen = (counts["first"] <= shown_range[1].isoformat()) & (counts["following"] > shown_range[0].isoformat())
     columns = counts.assign(chosen=chosen, name=bin_names(counts, chosen))
     # An almost transparent column over each bin's bar (as wide, a pixel apart), on top, carrying
     # the brush (so its rectangle stays above them and can still be dragged) and the tooltip.
-    layers.append(alt.Chart(columns).mark_rect(x2Offset=-1, opacity=0.001, ariaRole=KEY_ROLE,
-                                               ariaRoleDescription=KEY_ROLE).encode(
-        x=alt.X("first:T", scale=alt.Scale(type="utc")), x2="following:T", y=alt.value(0), y2=alt.value("height"),
-        description="name:N",
-        tooltip=[alt.Tooltip("label:N", title="When"), alt.Tooltip("exact:Q", title=EXACT),
-                 alt.Tooltip("partial:Q", title=PARTIAL),
-                 *_fatalities_tooltip(counts, "Fatalities reported (dated within)")],
-    ).add_params(brush))
+    layers.append({
+        "name": COLUMNS_VIEW, "data": _named(datasets, columns),
+        "mark": {"type": "rect", "x2Offset": -1, "opacity": 0.001, "ariaRole": KEY_ROLE, "ariaRoleDescription": KEY_ROLE},
+        "encoding": {**over_plot(), "description": {"field": "name", "type": "nominal"},
+                     "tooltip": [{"field": "label", "type": "nominal", "title": "When"},
+                                 {"field": "exact", "type": "quantitative", "title": EXACT},
+                                 {"field": "partial", "type": "quantitative", "title": PARTIAL},
+                                 *_fatalities_tooltip(counts, "Fatalities reported (dated within)")]},
+    })
+    # The brush starts empty: Streamlit does not count a brush's starting value as a selection, so
+    # clearing one would tell the server nothing (docs/ARCHITECTURE.md, "The time filter").
+    brush = {"name": BRUSH, "select": {"type": "interval", "encodings": ["x"]}, "views": [COLUMNS_VIEW]}
     # Described in words for a screen reader (docs/ARCHITECTURE.md, "Accessibility").
-    return alt.layer(*layers).properties(height=CHART_HEIGHT, description=histogram_description(counts))
+    return {"$schema": VEGA_LITE_SCHEMA, "description": histogram_description(counts), "height": CHART_HEIGHT,
+            "layer": layers, "params": [brush], "datasets": datasets}
+
+
+def _named(datasets: dict[str, Records], frame: pd.DataFrame) -> Spec:
+    """A reference to ``frame``'s rows, added to ``datasets`` under a name their content gives, as
+    Altair named them: when a chart's data change, so does the name."""
+    rows = frame.to_dict("records")
+    name = "data-" + hashlib.md5(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+    datasets[name] = rows
+    return {"name": name}
 
 
 def _period_bins(counts: pd.DataFrame, period: tuple[dt.date, dt.date, str] | None) -> pd.DataFrame | None:
@@ -336,47 +363,64 @@ def term_counts(counted: Mapping[str, int], names: Mapping[str, str], chosen: It
     return frame
 
 
-def term_chart(counts: pd.DataFrame, subject: str = "term") -> alt.LayerChart:
-    """One row per term of ``term_counts``: its name (wrapped) on the left, a bar with its count on
-    the right; a click anywhere on a row selects its id (``PICK``), and so does Enter on the row
-    (``KEY_ROLE``, named by ``name``). With some terms chosen the others' bars are drawn faded."""
+def term_chart(counts: pd.DataFrame, subject: str = "term") -> Spec:
+    """The Vega-Lite specification of one row per term of ``term_counts``: its name (wrapped) on
+    the left, a bar with its count on the right; a click anywhere on a row selects its id
+    (``PICK``), and so does Enter on the row (``KEY_ROLE``, named by ``name``). With some terms
+    chosen the others' bars are drawn faded. Its data are in its ``datasets``, as rows."""
+    datasets: dict[str, Records] = {}
     most = max(int(counts["events"].max()), 1)
     total_lines = int(counts["lines"].sum())
     # The names take the x axis's negative part, a little over half the width, so a name never
     # shares pixels with a bar however wide the sidebar is.
-    left = -LABEL_SHARE / (1 - LABEL_SHARE) * most * 1.2
-    x_scale = alt.Scale(domain=[left, most * 1.2], nice=False, zero=False)
-    y_scale = alt.Scale(domain=[0, total_lines], reverse=True, nice=False, zero=False)
-    rows = alt.Chart(counts).transform_calculate(
-        bottom="datum.top + datum.lines", bar_top="datum.top + 0.15", bar_bottom="datum.top + 0.85")
-    any_chosen = bool(counts["chosen"].any())
-    colour = alt.condition(alt.datum.chosen, alt.value(BAR_COLOUR),
-                           alt.value(FADED_COLOUR if any_chosen else BAR_COLOUR))
+    left, right = -LABEL_SHARE / (1 - LABEL_SHARE) * most * 1.2, most * 1.2
+    x_scale = {"domain": [left, right], "nice": False, "zero": False}
+    y_scale = {"domain": [0, total_lines], "reverse": True, "nice": False, "zero": False}
+
+    def rows(*more: Spec) -> list[Spec]:  # where each row's parts lie, then ``more``
+        return [_calculate("bottom", "datum.top + datum.lines"), _calculate("bar_top", "datum.top + 0.15"),
+                _calculate("bar_bottom", "datum.top + 0.85"), *more]
+
+    faded = FADED_COLOUR if counts["chosen"].any() else BAR_COLOUR
     # Names, bars and numbers are drawn only: the row over them is what a screen reader reads.
-    bars = rows.mark_rect(aria=False).encode(
-        x=alt.X("zero:Q", scale=x_scale, axis=None), x2="events:Q",
-        y=alt.Y("bar_top:Q", scale=y_scale, axis=None), y2="bar_bottom:Q", color=colour,
-    ).transform_calculate(zero="0")
-    names = rows.mark_text(align="left", baseline="top", lineBreak="\n", dy=1, aria=False).encode(
-        x=alt.datum(left), y=alt.Y("top:Q", scale=y_scale), text="label:N")
-    numbers = rows.mark_text(align="left", baseline="middle", dx=3, aria=False).encode(
-        x="events:Q", y=alt.Y("row_middle:Q", scale=y_scale), text="events:Q",
-    ).transform_calculate(row_middle="datum.top + 0.5")
-    pick = alt.selection_point(fields=["id"], name=PICK, on="click")
+    bars = {"mark": {"type": "rect", "aria": False}, "transform": rows(_calculate("zero", "0")), "encoding": {
+        "x": {"field": "zero", "type": "quantitative", "scale": x_scale, "axis": None}, "x2": {"field": "events"},
+        "y": {"field": "bar_top", "type": "quantitative", "scale": y_scale, "axis": None},
+        "y2": {"field": "bar_bottom"},
+        "color": {"condition": {"test": "datum.chosen", "value": BAR_COLOUR}, "value": faded}}}
+    names = {"mark": {"type": "text", "align": "left", "baseline": "top", "lineBreak": "\n", "dy": 1, "aria": False},
+             "transform": rows(), "encoding": {
+                 "x": {"datum": left}, "y": {"field": "top", "type": "quantitative", "scale": y_scale},
+                 "text": {"field": "label", "type": "nominal"}}}
+    numbers = {"mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 3, "aria": False},
+               "transform": rows(_calculate("row_middle", "datum.top + 0.5")), "encoding": {
+                   "x": {"field": "events", "type": "quantitative"},
+                   "y": {"field": "row_middle", "type": "quantitative", "scale": y_scale},
+                   "text": {"field": "events", "type": "quantitative"}}}
     # An almost transparent rectangle over each whole row, on top: the row is what a click picks.
-    targets = rows.mark_rect(opacity=0.001, cursor="pointer", ariaRole=KEY_ROLE, ariaRoleDescription=KEY_ROLE).encode(
-        x=alt.datum(left), x2=alt.datum(most * 1.2), y=alt.Y("top:Q", scale=y_scale), y2="bottom:Q",
-        description="name:N",
-        tooltip=[alt.Tooltip("label:N", title="Name"), alt.Tooltip("events:Q", title="Events"),
-                 *_fatalities_tooltip(counts)],
-    ).add_params(pick)
-    return alt.layer(bars, names, numbers, targets).properties(
-        height=total_lines * ROW_HEIGHT + 4, description=term_description(counts, subject))
+    targets = {"name": ROWS_VIEW, "transform": rows(),
+               "mark": {"type": "rect", "opacity": 0.001, "cursor": "pointer", "ariaRole": KEY_ROLE,
+                        "ariaRoleDescription": KEY_ROLE},
+               "encoding": {"x": {"datum": left}, "x2": {"datum": right},
+                            "y": {"field": "top", "type": "quantitative", "scale": y_scale}, "y2": {"field": "bottom"},
+                            "description": {"field": "name", "type": "nominal"},
+                            "tooltip": [{"field": "label", "type": "nominal", "title": "Name"},
+                                        {"field": "events", "type": "quantitative", "title": "Events"},
+                                        *_fatalities_tooltip(counts)]}}
+    pick = {"name": PICK, "select": {"type": "point", "fields": ["id"], "on": "click"}, "views": [ROWS_VIEW]}
+    return {"$schema": VEGA_LITE_SCHEMA, "description": term_description(counts, subject),
+            "height": total_lines * ROW_HEIGHT + 4, "data": _named(datasets, counts),
+            "layer": [bars, names, numbers, targets], "params": [pick], "datasets": datasets}
 
 
-def _fatalities_tooltip(counts: pd.DataFrame, title: str = "Fatalities reported") -> list[alt.Tooltip]:
+def _calculate(field: str, expression: str) -> Spec:
+    return {"calculate": expression, "as": field}
+
+
+def _fatalities_tooltip(counts: pd.DataFrame, title: str = "Fatalities reported") -> list[Spec]:
     """The tooltip's fatalities line, where the counts carry them."""
-    return [alt.Tooltip("fatalities:Q", title=title, format=",")] if "fatalities" in counts.columns else []
+    return ([{"field": "fatalities", "type": "quantitative", "title": title, "format": ","}]
+            if "fatalities" in counts.columns else [])
 
 
 def term_description(counts: pd.DataFrame, subject: str) -> str:

@@ -9,7 +9,10 @@ Pure: it reads joined events' columns (``frontier_km``, ``frontier_along_km``, `
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,6 +21,7 @@ from geo.frontier import AreaReach, Stretch, stretch_ids
 from geo.join import distances_apply
 
 PERIODS = ("month", "week")
+KEPT_TABLES = 16  # tables a snapshot's TrendsTables remembers (a few KB each)
 COLUMNS = ("segment_from_km", "segment_to_km", "stretch", "period", "events", "mean_4", "mean_long", "change_4",
            "level")
 LEVELS = ("large-increase", "moderate-increase", "limited", "large-decrease")
@@ -155,3 +159,32 @@ def change_levels(events: np.ndarray, mean_4: np.ndarray, change_4: np.ndarray) 
     levels[measured & (change <= -LARGE_CHANGE)] = "large-decrease"
     levels[measured & (change > -LARGE_CHANGE) & (change < MODERATE_CHANGE)] = "limited"
     return levels
+
+
+class TrendsTables:
+    """A snapshot's trends tables, kept for the ``kept`` asked for last: each new session, and every
+    rerun that shows the same events (a sort, a panel opened), finds the table its filters and
+    choice give already counted (docs/performance.md, "First load"). Sessions are threads; two
+    asking for a table not yet kept may both count it. A table handed out is shared: read it only."""
+
+    def __init__(self, kept: int = KEPT_TABLES) -> None:
+        self.kept = kept
+        self._tables: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, events: pd.DataFrame, choice: tuple, count: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The table of ``events`` (rows of the snapshot's events, by their index labels) by
+        ``choice`` (whatever else the table depends on, hashable), counted by ``count`` when not
+        kept."""
+        key = (hashlib.sha256(events.index.to_numpy().tobytes()).digest(), choice)
+        with self._lock:
+            table = self._tables.get(key)
+            if table is not None:
+                self._tables.move_to_end(key)
+                return table
+        table = count()
+        with self._lock:
+            self._tables[key] = table
+            while len(self._tables) > self.kept:
+                self._tables.popitem(last=False)
+        return table

@@ -53,11 +53,14 @@ def static_dir(tmp_path, monkeypatch) -> Path:
     return static
 
 
-def run_page(query: dict[str, str | list[str]] | None = None) -> AppTest:
-    """Run app.py once under AppTest with ``query`` as its URL's query string; fail on an exception."""
+def run_page(query: dict[str, str | list[str]] | None = None, state: dict[str, object] | None = None) -> AppTest:
+    """Run app.py once under AppTest with ``query`` as its URL's query string and ``state`` in its
+    session state (a panel opened, say); fail on an exception."""
     at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
     for key, value in (query or {}).items():
         at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     at.run()
     assert not at.exception, at.exception
     return at

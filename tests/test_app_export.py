@@ -127,8 +127,20 @@ def _ids(downloads: Downloads) -> tuple[list[str], list[str]]:
     return sorted(feature["properties"]["id"] for feature in collection["features"]), sorted(row["id"] for row in rows)
 
 
-def test_downloads_hold_exactly_the_filtered_events(downloads) -> None:
+OPEN = {ui.export_panel.PANEL_OPEN: True}  # the Export panel opened
+
+
+def test_a_closed_panel_writes_no_event_files_until_opened(downloads) -> None:
     at = run_page()
+    assert downloads.written == [] and "panj-events.csv" not in downloads.offered
+    assert not [button for button in at.button if button.key == "export_prepare"]
+    at.session_state[ui.export_panel.PANEL_OPEN] = True  # as the reader's click on "Export" sets it
+    at.run()
+    assert _ids(downloads) == (["hostile", "may-talks", "old-post"],) * 2
+
+
+def test_downloads_hold_exactly_the_filtered_events(downloads) -> None:
+    at = run_page(state=OPEN)
     assert _ids(downloads) == (["hostile", "may-talks", "old-post"],) * 2  # tests/fixtures/layers-hostile
     at.sidebar.multiselect(key="f_actors").select("china").run()
     assert _text(at, "Subtitle") == "China · 2 of 3 events · Jan 2016 – Jun 2022"
@@ -136,7 +148,7 @@ def test_downloads_hold_exactly_the_filtered_events(downloads) -> None:
 
 
 def test_event_files_are_written_once_per_shown_set(downloads) -> None:
-    at = run_page()
+    at = run_page(state=OPEN)
     assert downloads.written == ["filtered_events_geojson", "filtered_events_csv"]
     next(box for box in at.text_input if box.label == "Title").set_value("Another title").run()
     assert len(downloads.written) == 2  # the same events: the files already written
@@ -146,7 +158,7 @@ def test_event_files_are_written_once_per_shown_set(downloads) -> None:
 
 def test_a_large_set_is_written_when_the_reader_asks(downloads, monkeypatch) -> None:
     monkeypatch.setattr(ui.export_panel, "AUTO_FILES_MAX_EVENTS", 2)  # the fixture's 3 events are "large"
-    at = run_page()
+    at = run_page(state=OPEN)
     assert downloads.written == [] and "panj-events.csv" not in downloads.offered
     [prepare] = [button for button in at.button if button.key == "export_prepare"]
     assert prepare.label == "Prepare the 3 shown events as GeoJSON and CSV"

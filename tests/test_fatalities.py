@@ -329,7 +329,7 @@ def test_a_bar_is_named_with_its_fatalities_and_a_tooltip_line_carries_them(snap
                                   snapshot.index.fatality_sums("event_type", rows))
     assert table["name"].tolist() == ["Offensive: 3 events, 3 fatalities reported (1 event with none reported)"]
     assert table["fatalities"].tolist() == [3]
-    spec = timechart.term_chart(table, "event type").to_dict()
+    spec = timechart.term_chart(table, "event type")
     titles = [item["title"] for layer in spec["layer"] for item in layer.get("encoding", {}).get("tooltip", [])]
     assert "Fatalities reported" in titles
     # Without sums (no dataset reports any) neither the name nor the tooltip speaks of them.

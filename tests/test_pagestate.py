@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from geo import pagestate as ps
@@ -411,6 +412,10 @@ def test_the_playback_stays_within_the_date_bounds(step, period, first, last, ex
 def test_the_date_filter_else_the_shown_events_bound_the_playback(date_from, date_to, firsts, lasts, expected) -> None:
     state = FilterState(date_from=date_from, date_to=date_to)
     assert ps.playback_bounds(state, firsts, lasts) == expected
+    # The page passes the snapshot's datetime64 columns: the same days.
+    columns = pd.Series(pd.to_datetime(firsts), dtype="datetime64[ns]"), pd.Series(pd.to_datetime(lasts),
+                                                                                    dtype="datetime64[ns]")
+    assert ps.playback_bounds(state, *columns) == expected
 # --- the table's order ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "column", "descending", "notices"), [

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import jsonschema
 import pandas as pd
 import pytest
+from altair.vegalite.v6.schema.core import load_schema
 from snapshots import load_joined_events
 
 from geo import timechart as tc
+from geo.fatalities import Sums
 
 D = dt.date
 
@@ -178,15 +181,50 @@ def test_term_labels_wrap_at_word_boundaries() -> None:
     assert list(counts["lines"]) == [2, 4]
 
 
+def _every_chart() -> list[dict]:
+    """The histogram bare and with a range and a period (and fatalities), the bars bare and with a
+    term chosen and fatalities."""
+    bins = tc.time_bins(D(2022, 4, 1), D(2022, 6, 30))
+    events = _events(("2022-04-01", "2022-05-31"), ("2022-05-11", "2022-05-11")).assign(fatalities=[None, 3.0])
+    return [
+        tc.histogram_chart(tc.bin_counts(events[["date_first", "date_last"]], bins), None),
+        tc.histogram_chart(tc.bin_counts(events, bins), (D(2022, 5, 1), D(2022, 5, 15)),
+                           (D(2022, 5, 1), D(2022, 5, 31), "May 2022")),
+        tc.term_chart(tc.term_counts({"russia": 5}, NAMES, [])),
+        tc.term_chart(tc.term_counts({"russia": 5, "taliban": 2}, NAMES, ["china"],
+                                     {"russia": Sums(5, 2, 7), "taliban": Sums(2, 0, 0)}), "actor"),
+    ]
+
+
+def _references(spec) -> list[str]:
+    """The names of the datasets anything in ``spec`` reads."""
+    if isinstance(spec, dict):
+        own = [spec["name"]] if set(spec) == {"name"} else []
+        return own + [name for value in spec.values() for name in _references(value)]
+    return [name for value in spec for name in _references(value)] if isinstance(spec, list) else []
+
+
+@pytest.mark.parametrize("spec", _every_chart())
+def test_charts_are_valid_vega_lite_with_their_data(spec) -> None:
+    # The page hands Streamlit the specifications unchecked (docs/performance.md, "First load"):
+    # here they are checked against the Vega-Lite schema Altair ships.
+    jsonschema.validate(spec, load_schema())
+    read = {name for name in _references({key: value for key, value in spec.items() if key != "datasets"})}
+    assert read and read == set(spec["datasets"])  # every dataset read, none missing
+    (selection,) = spec["params"]
+    assert [layer.get("name") for layer in spec["layer"]][-1:] == selection["views"]  # the top layer selects
+    assert "config" not in spec  # no theme's: Streamlit's own applies
+
+
 def test_charts_carry_their_selections() -> None:
     bins = tc.time_bins(D(2021, 11, 1), D(2022, 2, 28))
     spec = tc.histogram_chart(tc.bin_counts(_events(("2021-11-05", "2021-11-05")), bins),
-                              (D(2021, 12, 1), D(2022, 1, 31))).to_dict()
+                              (D(2021, 12, 1), D(2022, 1, 31)))
     (brush,) = spec["params"]
     assert brush["name"] == tc.BRUSH and brush["select"]["encodings"] == ["x"]
     # The brush starts empty, whatever the range: Streamlit would not hear it cleared.
     assert "value" not in brush
-    terms = tc.term_chart(tc.term_counts({"russia": 1}, NAMES, [])).to_dict()
+    terms = tc.term_chart(tc.term_counts({"russia": 1}, NAMES, []))
     assert [param["name"] for param in terms["params"]] == [tc.PICK]
 
 
@@ -198,11 +236,11 @@ def test_charts_carry_their_selections() -> None:
 def test_the_histogram_shades_the_chosen_days(shown, shaded) -> None:
     bins = tc.time_bins(D(2021, 11, 1), D(2022, 2, 28))
     counts = tc.bin_counts(_events(("2021-11-05", "2021-11-05")), bins)
-    spec = tc.histogram_chart(counts, shown).to_dict()
+    spec = tc.histogram_chart(counts, shown)
     (layer,) = [layer for layer in spec["layer"] if layer.get("name") == tc.CHOSEN_MARK]
     assert layer["mark"]["aria"] is False and "params" not in layer
     assert spec["datasets"][layer["data"]["name"]] == [{"first": shaded[0], "following": shaded[1]}]
-    assert not [layer for layer in tc.histogram_chart(counts, None).to_dict()["layer"]
+    assert not [layer for layer in tc.histogram_chart(counts, None)["layer"]
                 if layer.get("name") == tc.CHOSEN_MARK]
 
 
@@ -257,8 +295,8 @@ def test_bin_counts_at_the_edges() -> None:
 ])
 def test_the_histogram_frames_the_bars_of_the_playbacks_period(first, last, period, framed) -> None:
     counts = tc.bin_counts(_events(("2022-05-11", "2022-05-11")), tc.time_bins(first, last))
-    assert len(tc.histogram_chart(counts, None).to_dict()["layer"]) == 2  # bars, columns
-    spec = tc.histogram_chart(counts, None, period).to_dict()
+    assert len(tc.histogram_chart(counts, None)["layer"]) == 2  # bars, columns
+    spec = tc.histogram_chart(counts, None, period)
     frame = spec["layer"][1]
     assert frame["name"] == tc.PERIOD_MARK and frame["mark"]["stroke"] == tc.PERIOD_COLOUR
     rows = spec["datasets"][frame["data"]["name"]]
@@ -267,7 +305,7 @@ def test_the_histogram_frames_the_bars_of_the_playbacks_period(first, last, peri
 
 def test_a_period_outside_the_bins_is_not_framed() -> None:
     counts = tc.bin_counts(_events(), tc.time_bins(D(2021, 11, 1), D(2022, 6, 30)))
-    spec = tc.histogram_chart(counts, None, (D(2023, 1, 1), D(2023, 1, 31), "Jan 2023")).to_dict()
+    spec = tc.histogram_chart(counts, None, (D(2023, 1, 1), D(2023, 1, 31), "Jan 2023"))
     assert len(spec["layer"]) == 2
 
 
@@ -275,7 +313,7 @@ def test_each_bin_is_a_named_button_over_the_bars() -> None:
     bins = tc.time_bins(D(2022, 4, 1), D(2022, 6, 30))
     counts = tc.bin_counts(_events(("2022-05-11", "2022-05-11"), ("2022-05-20", "2022-05-21"),
                                    ("2022-04-01", "2022-05-31")), bins)
-    spec = tc.histogram_chart(counts, (D(2022, 5, 1), D(2022, 5, 15))).to_dict()
+    spec = tc.histogram_chart(counts, (D(2022, 5, 1), D(2022, 5, 15)))
     columns = spec["layer"][-1]
     # On top, carrying the brush, a button per bin named by its counts; the bars under it are silent.
     assert columns["mark"]["ariaRole"] == tc.KEY_ROLE and columns["encoding"]["description"]["field"] == "name"
@@ -292,7 +330,7 @@ def test_each_bin_is_a_named_button_over_the_bars() -> None:
 def test_each_term_row_is_a_named_button() -> None:
     counts = tc.term_counts({"russia": 5, "china": 1}, NAMES, ["china"])
     assert list(counts["name"]) == ["Russia: 5 events", "China: 1 event, chosen"]
-    spec = tc.term_chart(counts, "actor").to_dict()
+    spec = tc.term_chart(counts, "actor")
     targets = spec["layer"][-1]
     assert targets["mark"]["ariaRole"] == tc.KEY_ROLE and targets["encoding"]["description"]["field"] == "name"
     assert all(layer["mark"]["aria"] is False for layer in spec["layer"][:-1])

@@ -20,7 +20,7 @@ import shapely
 
 from geo.cli import main
 from geo.frontier import AreaReach, Stretch
-from geo.trends import COLUMNS, change_levels, period_starts, trends
+from geo.trends import COLUMNS, TrendsTables, change_levels, period_starts, trends
 
 STRETCHES = [Stretch("west", "West", 0.0, 40.0), Stretch("east", "East", 40.0, 100.0)]
 
@@ -272,3 +272,19 @@ def test_an_area_event_counts_in_each_segment_its_area_reaches(within_km: float,
     # Without the reach no area event is counted.
     assert trends(events, STRETCHES, length_km=100.0, within_km=within_km, segment_km=50.0, period="month",
                   span=(dt.date(2022, 5, 1), dt.date(2022, 5, 31)))["events"].sum() == 0
+
+
+def test_a_snapshots_tables_are_counted_once_per_events_and_choice_and_bounded() -> None:
+    tables, counted = TrendsTables(kept=2), []
+
+    def count(name: str):
+        return lambda: counted.append(name) or pd.DataFrame({"name": [name]})
+
+    first, second = pd.DataFrame(index=[0, 1, 2]), pd.DataFrame(index=[0, 2])
+    month = (50.0, 25.0, "month", (None, None))
+    assert tables.get(first, month, count("a"))["name"].tolist() == ["a"]
+    assert tables.get(pd.DataFrame(index=[0, 1, 2]), month, count("again"))["name"].tolist() == ["a"]  # kept
+    tables.get(second, month, count("b"))  # other events
+    tables.get(first, (50.0, 25.0, "week", (None, None)), count("c"))  # another choice; "a" the oldest: dropped
+    tables.get(first, month, count("a2"))
+    assert counted == ["a", "b", "c", "a2"]

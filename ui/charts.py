@@ -26,8 +26,8 @@ def term_bars(slot: DeltaGenerator, counted: Mapping[str, int], names: Mapping[s
     # A new key whenever the bars change, so the chart forgets its last click: clicking the same
     # bar again toggles it back.
     key = f"{widget_key}_chart_" + hashlib.sha256(counts.to_json().encode()).hexdigest()[:12]
-    slot.altair_chart(timechart.term_chart(counts, subject), key=key, on_select=partial(_picked, key, widget_key),
-                      selection_mode=timechart.PICK, width="stretch")
+    slot.vega_lite_chart(timechart.term_chart(counts, subject), key=key, on_select=partial(_picked, key, widget_key),
+                         selection_mode=timechart.PICK, width="stretch")
 
 
 def _picked(key: str, widget_key: str) -> None:

@@ -32,6 +32,7 @@ RENDER_WAIT_S = 120.0  # how long a Render click waits for another reader's figu
 AUTO_FILES_MAX_EVENTS = 5_000
 AUTO_FILES_MAX_COORDINATES = 400_000
 EVENT_FILES = "export_event_files"  # session state: the shown set's files, {"key", "geojson", "csv"}
+PANEL_OPEN = "export_open"  # session state: whether the reader has the panel open
 FORMAT_LABELS = {"png": "PNG (image)", "pdf": "PDF (vector, paper size)", "svg": "SVG (vector, paper size)"}
 ALT_PLACES = {"png": "Description", "pdf": "Subject", "svg": "<desc>"}  # where each file carries its text alternative
 PLAYBACK = "export_playback"  # session state: the last playback video, {"data", "wanted", "label"}
@@ -52,7 +53,10 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
     """The figure export of the view on screen, and the shown events as GeoJSON and CSV; ``events``:
     those of the datasets shown, which the filters chose ``shown`` from; ``change``, the frontier
     coloured by change as the map draws it (``ui.trends_panel.frontier_change``; None: not drawn)."""
-    with st.expander("Export"):
+    # Opening or closing the panel reruns the page, so that its event files are written only once
+    # it is open (docs/performance.md, "First load").
+    panel = st.expander("Export", key=PANEL_OPEN, on_change="rerun")
+    with panel:
         title = st.text_input("Title", value=scene.title if scene is not None else figure.DEFAULT_TITLE)
         # No key: the subtitle follows the filters (a reader's own lasts until they change).
         description = st.text_input("Subtitle", value=figure.describe_shown(state, events, data.vocabulary,
@@ -98,7 +102,7 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
                                                   data.place_names), RENDER_WAIT_S)
         playback_export(data, state, shown, view, scene, title, description,
                         size if output == "png" else export.PRESETS["slides"], locator)
-        event_downloads(data, shown)
+        event_downloads(data, shown, wanted=bool(panel.open))
 
 
 def playback_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, view: ViewState,
@@ -184,19 +188,23 @@ def render_playback(data: Snapshot, shown: pd.DataFrame, view: ViewState, title:
         status.update(label=f"Rendered the playback: {label}", state="complete")
 
 
-def event_downloads(data: Snapshot, shown: pd.DataFrame) -> None:
-    """The shown events as GeoJSON and CSV, each file on its own click.
+def event_downloads(data: Snapshot, shown: pd.DataFrame, wanted: bool) -> None:
+    """The shown events as GeoJSON and CSV, each file on its own click; nothing unless ``wanted``
+    (the panel is open).
 
     A button handed a callable fetches its file after the click, and Chromium then holds that
     download until the reader's next click (its guard against unasked downloads): the files must
     be ready before the click. They are written once per shown set (kept in the session, one set
-    at a time), at once when they are small, which is what a reader expects of a download button;
-    a larger set waits for "Prepare", so that a filter change never spends seconds writing files
-    nobody may ask for."""
+    at a time) while the panel is open, at once when they are small, which is what a reader
+    expects of a download button; a larger set waits for "Prepare", so that a filter change never
+    spends seconds writing files nobody may ask for. A closed panel writes none: a new session's
+    first run, and every run of a reader who never exports, skip them."""
     key = (str(data.layers_dir), data.revision, hashlib.sha256(shown.index.to_numpy().tobytes()).hexdigest())
     files = st.session_state.get(EVENT_FILES)
     if files is not None and files["key"] != key:
         files = st.session_state[EVENT_FILES] = None  # another set: its files are of no use now
+    if not wanted:
+        return
     if files is None:
         small = (len(shown) <= AUTO_FILES_MAX_EVENTS and
                  int(shapely.get_num_coordinates(data.geometries(shown)).sum()) <= AUTO_FILES_MAX_COORDINATES)
