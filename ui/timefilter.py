@@ -63,7 +63,7 @@ def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange,
                  "beyond it; shaded, the dates chosen. Drag across the bars to choose dates; “Clear dates” "
                  "clears them. Keys: "
                  "the arrows move between bars, Enter chooses one, Shift+Enter stretches the range."
-                 + (" Framed in orange: the playback's period." if period is not None else ""))
+                 + " While a playback is on, an orange frame marks its period.")
 
 
 def _shaded_days(typed: DateRange, bins: Sequence[timechart.TimeBin]) -> tuple[dt.date, dt.date] | None:
