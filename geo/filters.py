@@ -242,11 +242,11 @@ class EventIndex:
 
     @cached_property
     def date_first(self) -> np.ndarray:
-        return pd.to_datetime(self.frame["date_first"]).to_numpy()
+        return _datetimes(self.frame["date_first"])
 
     @cached_property
     def date_last(self) -> np.ndarray:
-        return pd.to_datetime(self.frame["date_last"]).to_numpy()
+        return _datetimes(self.frame["date_last"])
 
     @cached_property
     def frontier_km(self) -> np.ndarray:
@@ -259,7 +259,7 @@ class EventIndex:
     def area_stretches(self) -> tuple[np.ndarray, list[frozenset[str]]]:
         """Per row, the index of its area's stretches in the list (-1: none: a point, a place not on
         the frontier or an event known only to a whole country), and the sets of stretches."""
-        codes = np.full(len(self.frame), -1, dtype=np.int64)
+        codes = np.full(len(self.frame), -1, dtype=np.int32)  # a few sets: 4 bytes an event, not 8
         if not self._area_stretches or "place" not in self.frame.columns:
             return codes, []
         sets = sorted({frozenset(ids) for ids in self._area_stretches.values()}, key=sorted)
@@ -268,7 +268,7 @@ class EventIndex:
         on_area = self.frame["frontier_along_km"].isna().to_numpy() & distances_apply(self.frame)
         rows = np.flatnonzero(on_area)
         codes[rows] = pd.Series(self.frame["place"].to_numpy(dtype=object)[rows]).map(by_place).fillna(-1).to_numpy(
-            dtype=np.int64)
+            dtype=np.int32)
         return codes, sets
 
     def on_stretches(self, wanted: Collection[str]) -> np.ndarray:
@@ -331,7 +331,8 @@ class EventIndex:
         if column not in self._terms:
             series = self.frame[column]
             if isinstance(series.dtype, pd.CategoricalDtype):
-                codes, uniques = series.cat.codes.to_numpy(), list(series.cat.categories)
+                # The column's own codes, read-only, not a copy of them per index.
+                codes, uniques = series.array.codes, list(series.cat.categories)
             else:
                 values = [tuple(value) for value in series] if column in _LIST_COLUMNS else series
                 codes, found = pd.factorize(pd.Series(values, dtype=object) if column in _LIST_COLUMNS else values)
@@ -491,15 +492,25 @@ class EventIndex:
         return hit
 
 
+def _datetimes(column: pd.Series) -> np.ndarray:
+    """``column``'s dates as a datetime64 array: the column's own values when it holds them so
+    (the snapshot's compact frame, ``geo.compact``), not a copy per index."""
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
+        return column.to_numpy()
+    return pd.to_datetime(column).to_numpy()
+
+
 class EventIds(Collection[str]):
     """A column of event ids as a collection, each id's row found through the sorted hashes of
-    them all: 16 bytes an event where a dictionary would hold a Python string and an entry."""
+    them all: 12 bytes an event (the hash, and the row as 4 bytes) where a dictionary would hold a
+    Python string and an entry."""
 
     def __init__(self, ids: pd.Series) -> None:
         self._ids = ids
         hashes = pd.util.hash_array(ids.to_numpy(dtype=object))
-        self._order = np.argsort(hashes, kind="stable")
-        self._hashes = hashes[self._order]
+        order = np.argsort(hashes, kind="stable")
+        self._hashes = hashes[order]
+        self._order = order.astype(np.int32 if len(order) <= np.iinfo(np.int32).max else np.int64)
 
     def position(self, event_id: str) -> int | None:
         """The row of ``event_id``, None when no row has it."""

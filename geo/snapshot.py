@@ -33,6 +33,7 @@ import pickle
 import secrets
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -383,10 +384,12 @@ class Snapshot:
             # gone or unreadable: logged, and the next publishing writes it again.
             logger.warning("popup text of data folder %s not written: %s", folder.name, error)
         finally:
-            self._published.popups.set()
             # Each popup file reads its rows' text as Python objects, freed once written: about
             # 1 KB an event held for good otherwise (docs/performance.md, "Compact page data").
+            # Handed back before the text is said to be written, so a reader waiting on it sees
+            # the page's memory as it stays.
             release_freed_memory()
+            self._published.popups.set()
 
 
 # --- building ------------------------------------------------------------------------------------
@@ -441,14 +444,29 @@ def _run_child(job: tuple[str, Any]) -> Any:
     and return what it hands back; ``ChildError`` when it fails."""
     root = str(Path(__file__).resolve().parent.parent)  # where ``geo`` is imported from
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-m", "geo.snapshotchild"], input=pickle.dumps(job),
-                          capture_output=True, env=env, check=False)
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-        logger.error("child process for %s failed: %s", job[0], done.stderr[-4000:])
+    # The job and the outcome are pickled straight into and out of the pipes, never held whole as
+    # bytes: the popup job carries the compact columns, the snapshot's outcome all of them (tens of
+    # MB at 100,000 events, docs/performance.md, "Compact page data"). The child reads its whole
+    # job before it writes anything, and its error goes to a file, so neither pipe can stall.
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen([sys.executable, "-m", "geo.snapshotchild"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=errors, env=env)
+        with child.stdout:
+            try:
+                with child.stdin:
+                    pickle.dump(job, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                outcome, whole = pickle.load(child.stdout), True
+            except (BrokenPipeError, EOFError, pickle.UnpicklingError):  # it failed: its error says why
+                outcome, whole = None, False
+        returncode = child.wait()
+        errors.seek(0)
+        error = errors.read()
+    if returncode != 0 or not whole:
+        reason = error.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+        logger.error("child process for %s failed: %s", job[0], error[-4000:])
         what = {"snapshot": "building the page data", "popups": "writing the popup text"}[job[0]]
-        raise ChildError(f"the process {what} failed ({done.returncode}): {reason[0]}")
-    return pickle.loads(done.stdout)
+        raise ChildError(f"the process {what} failed ({returncode}): {reason[0]}")
+    return outcome
 
 
 def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
@@ -565,6 +583,25 @@ def release_freed_memory() -> None:
     pa.default_memory_pool().release_unused()  # the joined frame's text columns were Arrow's
 
 
+# glibc's mallopt parameters (malloc.h) and the size both are held at: glibc's own starting value.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_FIXED_THRESHOLD = 128 * 1024
+
+
+@functools.cache
+def keep_allocator_thresholds() -> None:
+    """Hold glibc's thresholds for serving a large block from its own mapping and for trimming an
+    arena's free top at their starting 128 KiB, for the rest of the process (once; elsewhere
+    nothing). glibc raises both after a large block is freed, so later blocks as large (a pickle of
+    the popup job, the child's output) are carved from an arena; a thread's arena then keeps its
+    freed top resident for good, since ``malloc_trim`` shrinks only the main one's
+    (docs/performance.md, "Compact page data": about 180 bytes an event at 100,000)."""
+    mallopt = getattr(_libc(), "mallopt", None)
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, _FIXED_THRESHOLD)
+        mallopt(_M_TRIM_THRESHOLD, _FIXED_THRESHOLD)
+
+
 @functools.cache
 def _libc() -> ctypes.CDLL | None:
     name = ctypes.util.find_library("c")
@@ -586,6 +623,7 @@ class SnapshotCache:
 
     def __init__(self, *, grace_s: float = PRUNE_GRACE_S, keep_retired: int = KEEP_RETIRED,
                  max_directories: int = MAX_DIRECTORIES, clock: Callable[[], float] = time.time):
+        keep_allocator_thresholds()  # the page's process: what its builds free goes back to the system
         self._grace_s, self._keep_retired, self._max_directories = grace_s, keep_retired, max_directories
         self._clock = clock
         self._lock = threading.Lock()
