@@ -5,7 +5,7 @@ snapshot at a million events").
 events: every stored row read back into a ``geo.events.Event``, checked again, flattened into the
 joined frame's columns and then compacted. At a million events that makes tens of millions of
 Python objects the compact frame does not keep. ``read_compact`` gives the same frame from the
-store's columns (``Store.event_columns``: Arrow columns, no object per event) and the shipped
+store's columns (``Store.events(columns=True)``: Arrow columns, no object per event) and the shipped
 files' few events: the dates' days and precision from their text, the place's attributes worked
 out once per place (``geo.join.place_attributes``) and taken for each event, the rows in the
 join's order. tests/test_compactread.py holds it to the definition.
@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import shapely
 
 from geo import compact, join
-from geo.events import Document, Event, PartialDate, Term, Vocabulary
+from geo.events import Document, Event, PartialDate, Term
 from geo.frontier import Stretch
 from geo.layers import Layer
 from geo.placement import AREA_COLUMN, Bounds, area_rows, symbol_points
@@ -83,15 +83,15 @@ class CompactRead:
 
 
 def read_compact(store: Store | None, layers_dir: Path, layers: dict[str, Layer],
-                 stretches: Sequence[Stretch], vocabulary: Vocabulary) -> CompactRead:
+                 stretches: Sequence[Stretch]) -> CompactRead:
     """The events ``geo.store.joined_events(store, layers_dir)`` joins, as ``compact_events`` makes
-    them, read as columns; ``layers``, ``stretches`` and ``vocabulary`` are ``layers_dir``'s.
+    them, read as columns; ``layers`` and ``stretches`` are ``layers_dir``'s.
     StoredDataError and JoinError as ``joined_events``."""
     missing = [layer_id for layer_id in join.REQUIRED_LAYERS if layer_id not in layers]
     if missing:
         raise join.JoinError(f"the layers lack {', '.join(missing)}, needed to derive event attributes")
     files, shipped = shipped_datasets(layers_dir)
-    stored = None if store is None else store.event_columns(layers=layers, vocabulary=vocabulary)
+    stored = None if store is None else store.events(layers_dir=layers_dir, shipped=False, columns=True)
     table = stored.table if stored is not None else EVENT_COLUMNS.empty_table()
     clashes = event_clashes(layers_dir, store, [] if stored is None else stored.datasets, files, shipped,
                             _held(table, list(shipped.dataset_of)))
@@ -101,6 +101,8 @@ def read_compact(store: Store | None, layers_dir: Path, layers: dict[str, Layer]
     first, last, precision = _dates(table)
     table = table.append_column("date_first", pa.array(first)).append_column("date_last", pa.array(last))
     table = table.set_column(table.schema.get_field_index("source_precision"), "date_precision", precision)
+    # The dates' text is done with: the rows are put in the join's order without it.
+    table = table.drop_columns(["start", "end", "reported", "as_of"])
     table = table.take(pc.sort_indices(table, sort_keys=[("date_first", "ascending"), ("id", "ascending")]))
 
     if stored is None:

@@ -413,10 +413,10 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
 
 def build_snapshot_apart(layers_dir: Path, store: Store) -> Snapshot:
     """``build_snapshot`` run in a child process (``geo.snapshotchild``), which hands back the
-    snapshot's parts pickled. Reading and joining the store's rows makes Python objects per event
-    that the allocators of a long-lived page would keep after they are freed (docs/performance.md,
-    "Compact page data"); in a child they go when it ends, and the page holds only the compact
-    columns. ``DataError`` as ``build_snapshot`` (a store failure as its cause, as there)."""
+    snapshot's parts pickled. Reading and joining the store's rows uses memory the compact columns
+    do not keep, which the allocators of a long-lived page would keep after it is freed
+    (docs/performance.md, "Compact page data"); in a child it goes when the child ends, and the page
+    holds only the compact columns. ``DataError`` as ``build_snapshot`` (a store failure as its cause, as there)."""
     layers_dir = Path(layers_dir)
     try:
         outcome, payload = _run_child(("snapshot", (layers_dir, store.url)))
@@ -458,7 +458,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         palette = colours.load_palette(layers_dir)
         frontier = Frontier(layers["frontier"].frame.geometry.union_all())
         stretches = tuple(load_stretches(frontier, layers_dir))
-        read = compactread.read_compact(store, layers_dir, layers, stretches, vocabulary)
+        read = compactread.read_compact(store, layers_dir, layers, stretches)
         lons, lats = read.symbol_points(placement.frontier_box(layers))
         aliases = load_aliases(layers_module.feature_refs(layers), layers_dir)
         strip_places = strip.load_places(frontier, layers, layers_dir)
@@ -539,7 +539,7 @@ def dataset_mask(snapshot: Snapshot, names: Iterable[str]) -> np.ndarray:
 
 def release_freed_memory() -> None:
     """Hand the memory a build freed back to the system. Reading and joining a store's events
-    makes a Python object per event and field, all freed once the compact columns are made; the C
+    makes columns and objects the compact columns do not keep, all freed once those are made; the C
     allocator keeps most of what they occupied (docs/performance.md, "Compact page data"), so a
     page would hold it for good. glibc's ``malloc_trim`` returns it; elsewhere this does nothing."""
     gc.collect()

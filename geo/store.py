@@ -5,7 +5,10 @@ The same code runs on both; only the SQL types of a geometry and of bytes and ho
 bulk-loaded differ (``_Dialect``). A dataset is stored as what ``geo.importers`` read: each event in
 Panj's events format, the dataset's own places (geometry as WKB) and actor terms, and its document
 block. Reading events back validates them again through ``geo.events.parse_event``, so a stored
-event is an event of the model, joined by ``geo.join.join_events`` like the article's.
+event is an event of the model, joined by ``geo.join.join_events`` like the article's
+(``Store.events``). The snapshot reads them as columns instead (``Store.events(columns=True)``: no
+object per event), checking again only what can have changed since the import, the layers and the
+vocabulary.
 
 Every operation opens its own connection and runs in one transaction, so a ``Store`` can be shared
 by every thread of a process: a change is all or nothing and bumps the store's revision in its own
@@ -136,7 +139,7 @@ class StoredEvents:
     datasets: list[Dataset]  # the datasets these events are of, by name
 
 
-# The fields of a stored entry ``Store.event_columns`` reads (the rest stays in the store), and the
+# The fields of a stored entry ``Store.events(columns=True)`` reads (the rest stays in the store), and the
 # columns it gives: those, the event's dataset and document, and what its properties say of its
 # fatalities (NaN: none reported) and of its dates' precision (geo.importers.source_date_precision).
 ENTRY_FIELDS = pa.schema([(name, pa.string()) for name in (
@@ -145,7 +148,7 @@ ENTRY_FIELDS = pa.schema([(name, pa.string()) for name in (
 EVENT_COLUMNS = pa.schema([*ENTRY_FIELDS, ("dataset", pa.string()), ("document", pa.string()),
                            ("fatalities", pa.float64()), ("source_precision", pa.string())])
 _ENTRY_PARSING = pa_json.ParseOptions(explicit_schema=ENTRY_FIELDS, unexpected_field_behavior="ignore")
-_COLUMNS_BATCH = 50_000  # rows read, and entries parsed, at a time by Store.event_columns
+_COLUMNS_BATCH = 50_000  # rows read, and entries parsed, at a time by Store.events(columns=True)
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,7 @@ class PlaceColumns:
 
 @dataclass(frozen=True)
 class StoredColumns:
-    """What ``Store.event_columns`` reads: the events as columns (``EVENT_COLUMNS``, actors named as
+    """What ``Store.events(columns=True)`` reads: the events as columns (``EVENT_COLUMNS``, actors named as
     ``Store.events`` names them), in dataset-id then file order, with what joining them needs."""
 
     table: pa.Table
@@ -598,15 +601,30 @@ class Store:
         with self._transaction(write=False) as session:
             return StoredMatches(session.revision(), [event_id for (event_id,) in session.query(statement, parameters)])
 
+    @overload
     def events(self, dataset_names: Iterable[str] | None = None, *, layers_dir: Path = LAYERS_DIR,
-               shipped: bool = True) -> StoredEvents:
+               shipped: bool = True, columns: Literal[False] = False) -> StoredEvents: ...
+
+    @overload
+    def events(self, dataset_names: Iterable[str] | None = None, *, layers_dir: Path = LAYERS_DIR,
+               shipped: bool = True, columns: Literal[True]) -> StoredColumns: ...
+
+    def events(self, dataset_names: Iterable[str] | None = None, *, layers_dir: Path = LAYERS_DIR,
+               shipped: bool = True, columns: bool = False) -> StoredEvents | StoredColumns:
         """The events of ``dataset_names`` (default: every dataset; without ``shipped``, every
         dataset but the shipped ones), read in one transaction and checked again against the
         model, the layers and the vocabulary of ``layers_dir``; StoredDataError lists every
         problem. In dataset-name order, then file order.
 
         A dataset's own actor terms get ids of their own, ``<dataset id>-<term id>``, and its
-        events name them so: two datasets' actors of one id keep their own names and colours."""
+        events name them so: two datasets' actors of one id keep their own names and colours.
+
+        With ``columns``, the same events as columns (``StoredColumns``, in dataset-id then file
+        order), read a batch at a time without an object per event. A stored row passed every
+        check of the model at import; what can have changed since is the layers and the
+        vocabulary, so each row's actors, event type and place (and the fields the columns need)
+        are checked against those, and a row failing that is read through ``parse_event`` for the
+        problems StoredDataError lists."""
         layers = load_layers(layers_dir)
         vocabulary = load_vocabulary(layers_dir)
         with self._transaction(write=False) as session:
@@ -621,21 +639,18 @@ class Store:
             chosen = list(datasets)
             actor_rows = session.rows_of("panj_actors", "dataset_id, id, name, colour, symbol", chosen,
                                          order="dataset_id, id")
+            document_rows = session.rows_of("panj_datasets", "id, document", chosen, key="id")
+            if columns:
+                return _event_columns(session, datasets, revision, actor_rows, document_rows, layers, vocabulary,
+                                      Path(self.location))
             place_rows = session.rows_of("panj_places", f"dataset_id, id, name, {self._dialect.geometry_out}",
                                          chosen, order="dataset_id, id")
-            document_rows = session.rows_of("panj_datasets", "id, document", chosen, key="id")
             event_rows = session.rows_of("panj_events", "dataset_id, id, entry, properties", chosen,
                                          order="dataset_id, row_number")
         own_actors = _namespaced_actors(actor_rows, vocabulary, datasets)
         actors = {term.id: term for terms in own_actors.values() for term in terms.values()}
         places = _places(datasets, place_rows)
-        documents, document_of = {}, {}
-        for dataset_key, document in document_rows:
-            block = json.loads(document)
-            if datasets[dataset_key].format != "panj":  # the dataset is the document: it takes its name
-                block["title"] = datasets[dataset_key].name
-            documents[block["id"]] = _document(block)
-            document_of[dataset_key] = block["id"]
+        documents, document_of = _documents(datasets, document_rows)
         known = Vocabulary({**vocabulary.actors, **actors}, vocabulary.event_types)
         place_refs = feature_refs({**layers, **places})
         problems: list[Problem] = []
@@ -660,52 +675,6 @@ class Store:
         order = {dataset.name: number for number, dataset in enumerate(ordered)}
         result.events.sort(key=lambda event: order[result.dataset_of[event.id]])
         return result
-
-    def event_columns(self, *, layers: Mapping[str, Layer], vocabulary: Vocabulary,
-                      batch_size: int = _COLUMNS_BATCH) -> StoredColumns:
-        """The events of every dataset but the shipped ones as columns (``StoredColumns``), read in
-        one transaction a batch at a time: what ``events`` gives, without an object per event.
-
-        A stored row passed every check of the event model at import; what can have changed
-        since is the layers and the vocabulary (``layers``, ``vocabulary``: the data directory's).
-        So each row's actors (named as ``events`` names them), event type and place are checked
-        against those, and a row failing them is read through ``geo.events.parse_event``, whose
-        problems StoredDataError lists as ``events`` would."""
-        with self._transaction(write=False) as session:
-            revision = session.revision()
-            datasets = {dataset.id: dataset for dataset in session.datasets() if not dataset.shipped}
-            chosen = list(datasets)
-            actor_rows = session.rows_of("panj_actors", "dataset_id, id, name, colour, symbol", chosen,
-                                         order="dataset_id, id")
-            document_rows = session.rows_of("panj_datasets", "id, document", chosen, key="id")
-            own_actors = _namespaced_actors(actor_rows, vocabulary, datasets)
-            actors = {term.id: term for terms in own_actors.values() for term in terms.values()}
-            documents, document_of = {}, {}
-            for dataset_key, document in document_rows:
-                block = json.loads(document)
-                if datasets[dataset_key].format != "panj":  # the dataset is the document: it takes its name
-                    block["title"] = datasets[dataset_key].name
-                documents[block["id"]] = _document(block)
-                document_of[dataset_key] = block["id"]
-            places = _place_columns(session, datasets, layers, batch_size)
-            known = Vocabulary({**vocabulary.actors, **actors}, vocabulary.event_types)
-            names = {key: dataset.name for key, dataset in datasets.items()}
-            reader = _EntryReader(names, document_of, own_actors)
-            extras = [self._dialect.json_value.format(column="properties", field=field)
-                      for field in (fatalities.COLUMN, *SOURCE_DATE_PRECISIONS)]
-            if chosen:
-                for rows in session.batches(f"SELECT dataset_id, id, entry, {', '.join(extras)} FROM panj_events "
-                                            f"WHERE dataset_id IN ({', '.join('?' for _ in chosen)}) "
-                                            "ORDER BY dataset_id, row_number", tuple(chosen), batch_size):
-                    reader.read(rows, Path(self.location), known, places.refs)
-            table = reader.table()
-            failing = _failing_rows(table, known, places.refs)
-            if len(failing) or reader.problems:
-                problems = reader.problems + _row_problems(session, table.take(failing), Path(self.location), names,
-                                                           document_of, own_actors, known, places.refs)
-                raise StoredDataError(problems)
-        return StoredColumns(table.drop_columns(["dataset_key"]), documents, actors, places, revision,
-                             sorted(datasets.values(), key=lambda dataset: dataset.name))
 
     def event_entries(self, event_ids: Sequence[str]) -> dict[str, str]:
         """Event id -> its stored entry (the event's JSON text) for those of ``event_ids`` the
@@ -1242,6 +1211,46 @@ def _check_restorable(session: _Session, row: dict[str, Any], event_ids: list[st
         raise StoreError(f"dataset {row['name']!r} cannot be restored: {'; '.join(clashes)}")
 
 
+def _documents(datasets: dict[str, Dataset], rows: list[tuple[Any, ...]]) -> tuple[dict[str, Document], dict[str, str]]:
+    """The documents of ``datasets`` (their rows: dataset id, document block) by id, and each
+    dataset's document id."""
+    documents, document_of = {}, {}
+    for dataset_key, document in rows:
+        block = json.loads(document)
+        if datasets[dataset_key].format != "panj":  # the dataset is the document: it takes its name
+            block["title"] = datasets[dataset_key].name
+        documents[block["id"]] = _document(block)
+        document_of[dataset_key] = block["id"]
+    return documents, document_of
+
+
+def _event_columns(session: _Session, datasets: dict[str, Dataset], revision: int, actor_rows: list[tuple[Any, ...]],
+                   document_rows: list[tuple[Any, ...]], layers: Mapping[str, Layer], vocabulary: Vocabulary,
+                   path: Path) -> StoredColumns:
+    """``Store.events(columns=True)`` of ``datasets`` (by id) in ``session``."""
+    own_actors = _namespaced_actors(actor_rows, vocabulary, datasets)
+    actors = {term.id: term for terms in own_actors.values() for term in terms.values()}
+    documents, document_of = _documents(datasets, document_rows)
+    places = _place_columns(session, datasets, layers, _COLUMNS_BATCH)
+    known = Vocabulary({**vocabulary.actors, **actors}, vocabulary.event_types)
+    names = {key: dataset.name for key, dataset in datasets.items()}
+    reader = _EntryReader(names, document_of, own_actors)
+    extras = [session.dialect.json_value.format(column="properties", field=field)
+              for field in (fatalities.COLUMN, *SOURCE_DATE_PRECISIONS)]
+    if datasets:
+        for rows in session.batches(f"SELECT dataset_id, id, entry, {', '.join(extras)} FROM panj_events "
+                                    f"WHERE dataset_id IN ({', '.join('?' for _ in datasets)}) "
+                                    "ORDER BY dataset_id, row_number", tuple(datasets), _COLUMNS_BATCH):
+            reader.read(rows, path, known, places.refs)
+    table = reader.table()
+    failing = _failing_rows(table, known, places.refs)
+    if len(failing) or reader.problems:
+        raise StoredDataError(reader.problems + _row_problems(session, table.take(failing), path, names, document_of,
+                                                              own_actors, known, places.refs))
+    return StoredColumns(table.drop_columns(["dataset_key"]), documents, actors, places, revision,
+                         sorted(datasets.values(), key=lambda dataset: dataset.name))
+
+
 def _place_columns(session: _Session, datasets: dict[str, Dataset], layers: Mapping[str, Layer],
                    batch_size: int) -> PlaceColumns:
     """The places of ``layers`` and of ``datasets`` (read a batch at a time) as ``PlaceColumns``."""
@@ -1344,7 +1353,7 @@ def _list_column(table: pa.Table) -> pa.ListArray:
 
 
 def _failing_rows(table: pa.Table, known: Vocabulary, place_refs: pa.Array) -> np.ndarray:
-    """The rows of ``table`` (``Store.event_columns``) the layers or the vocabulary refuse now: an
+    """The rows of ``table`` (``Store.events(columns=True)``) the layers or the vocabulary refuse now: an
     actor, event type or place they do not know (or a field missing that the rest needs)."""
     actors = _list_column(table)
     unknown_actor = ~pc.is_in(pc.list_flatten(actors), value_set=pa.array(list(known.actors), pa.string())).to_numpy(

@@ -19,7 +19,6 @@ from test_store import IMPORTS, copy_of_layers, new_database
 from geo import compact, placement
 from geo.bench import synthetic
 from geo.compactread import CompactRead, read_compact
-from geo.events import load_vocabulary
 from geo.frontier import Frontier, load_stretches
 from geo.importers import read_file
 from geo.layers import LAYERS_DIR, load_layers
@@ -39,7 +38,7 @@ IMPORTED = (
 def _read(store: Store | None, layers_dir: Path = LAYERS_DIR) -> CompactRead:
     layers = load_layers(layers_dir)
     stretches = tuple(load_stretches(Frontier(layers["frontier"].frame.geometry.union_all()), layers_dir))
-    return read_compact(store, layers_dir, layers, stretches, load_vocabulary(layers_dir))
+    return read_compact(store, layers_dir, layers, stretches)
 
 
 def _assert_as_defined(store: Store | None) -> CompactRead:
