@@ -113,11 +113,11 @@ def read_compact(store: Store | None, layers_dir: Path, layers: dict[str, Layer]
         refs, geometries = stored.places.refs, stored.places.geometries
     places = pc.dictionary_encode(table.column("place")).combine_chunks()
     of_place = places.indices.to_numpy(zero_copy_only=False).astype(np.intp)
-    found = pc.index_in(places.dictionary, value_set=refs).to_numpy(zero_copy_only=False)
-    if np.isnan(found.astype(float)).any():
-        unknown = sorted(np.asarray(places.dictionary.to_pylist(), dtype=object)[np.isnan(found.astype(float))])
+    found = pc.index_in(places.dictionary, value_set=refs)
+    if found.null_count:
+        unknown = sorted(places.dictionary.filter(pc.is_null(found)).to_pylist())
         raise join.JoinError(f"unknown place reference(s): {', '.join(unknown)}")
-    place_geometries = geometries[found.astype(np.intp)]
+    place_geometries = geometries[found.to_numpy().astype(np.intp)]
     by_place = join.place_attributes(place_geometries, layers, stretches)
 
     frame = pd.DataFrame({
