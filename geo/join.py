@@ -100,9 +100,31 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer],
     frame["place_aliases"] = ["; ".join((place_aliases or {}).get(ref, ())) or None for ref in refs]
     frame["amount_usd"] = pd.array(frame["amount_usd"], dtype="Float64")
     frame["troops"] = pd.array(frame["troops"], dtype="Int64")
+    # Everything derived depends on the place alone: worked out once per place, however many events it holds.
+    of_place, places = pd.factorize(pd.Index(refs, dtype=object))
+    by_place = place_attributes(features.geometry.loc[list(places)].to_numpy(), layers, stretches)
+    for column in PLACE_COLUMNS:
+        frame[column] = by_place[column].iloc[of_place].set_axis(frame.index)
 
+    frame = frame.sort_values(["date_first", "id"], kind="stable").reset_index(drop=True)
+    return frame[list(COLUMNS)]
+
+
+# The columns ``place_attributes`` derives from a place's geometry, in the order it gives them.
+PLACE_COLUMNS = ("lon", "lat", "country_id", "country", "province_id", "province", "in_gbao", "in_wakhan",
+                 "frontier_km", "frontier_along_km", "nearest_post", "nearest_post_km", "frontier_stretch",
+                 "frontier_side")
+
+
+def place_attributes(geometries: np.ndarray, layers: Mapping[str, Layer],
+                     stretches: Sequence[Stretch] = ()) -> pd.DataFrame:
+    """What the join derives from where each place of ``geometries`` lies (``PLACE_COLUMNS``, a
+    row per geometry, a RangeIndex): the point standing in for it (``lon``/``lat``), the country,
+    province, GBAO and Wakhan holding it, its distances to the frontier and the nearest post, and
+    the frontier's stretch and bank. ``layers`` holds ``REQUIRED_LAYERS``."""
+    frame = pd.DataFrame(index=pd.RangeIndex(len(geometries)))
     # A point inside the place (on it, for a line): areas keep their shape, this stands in for them.
-    points = shapely.point_on_surface(frame.geometry.to_numpy())
+    points = shapely.point_on_surface(geometries)
     frame["lon"] = shapely.get_x(points)
     frame["lat"] = shapely.get_y(points)
 
@@ -119,13 +141,11 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer],
 
     # A place that is an area (or a line) is its own region: its attributes come from the whole of
     # it, not from the point standing in for it (Afghanistan is not "in Ghor").
-    extended = shapely.get_dimensions(frame.geometry.to_numpy()) > 0
+    extended = shapely.get_dimensions(geometries) > 0
     if extended.any():
-        extended_refs = np.asarray(refs, dtype=object)[extended]
-        places = features.loc[sorted(set(extended_refs))]
-        by_place = _extent_attributes(places.geometry.to_numpy(), layers, frontier, local_crs).set_axis(places.index)
+        by_place = _extent_attributes(geometries[extended], layers, frontier, local_crs)
         for column in by_place.columns:
-            frame.loc[extended, column] = by_place[column].loc[extended_refs].to_numpy()
+            frame.loc[extended, column] = by_place[column].to_numpy()
         # An area or a line has no one nearest point: nowhere along the frontier (docs/DATA.md).
         frame.loc[extended, "frontier_along_km"] = np.nan
     frame["frontier_stretch"] = stretch_ids(frame["frontier_along_km"].to_numpy(dtype=float), stretches)
@@ -136,9 +156,7 @@ def join_events(events: Sequence[Event], layers: dict[str, Layer],
         frame[["frontier_km", "frontier_along_km", "nearest_post_km"]].round(3))
     frame["nearest_post_km"] = _to_post_precision(frame["nearest_post_km"], frame["nearest_post"], layers["posts"].frame)
     frame[["lon", "lat"]] = frame[["lon", "lat"]].round(COORDINATE_DECIMALS)
-
-    frame = frame.sort_values(["date_first", "id"], kind="stable").reset_index(drop=True)
-    return frame[list(COLUMNS)]
+    return frame[list(PLACE_COLUMNS)]
 
 
 def _to_post_precision(km: pd.Series, posts_of: pd.Series, posts: gpd.GeoDataFrame) -> pd.Series:

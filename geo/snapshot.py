@@ -47,12 +47,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import shapely
 
 from geo import (
     assets,
     colours,
     compact,
+    compactread,
     eventdata,
     filters,
     labels,
@@ -72,12 +72,12 @@ from geo.events import Document, Term, Vocabulary, load_vocabulary
 from geo.filters import KnownIds, ViewState
 from geo.frontier import AreaReach, Frontier, Stretch, load_stretches
 from geo.frontierchange import LevelStyle, load_level_styles
-from geo.join import JoinError, distances_apply
+from geo.join import JoinError
 from geo.layers import Layer
 from geo.mapview import MapData, layer_files, level_file_name
 from geo.placement import Bounds
 from geo.problems import ProblemsError
-from geo.store import Dataset, Store, StoredEvents, StoreError, joined_events, load_shipped, open_store
+from geo.store import Dataset, Store, StoreError, load_shipped, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -420,10 +420,10 @@ def build_snapshot(layers_dir: Path, store: Store | None) -> Snapshot:
 
 def build_snapshot_apart(layers_dir: Path, store: Store) -> Snapshot:
     """``build_snapshot`` run in a child process (``geo.snapshotchild``), which hands back the
-    snapshot's parts pickled. Reading and joining the store's rows makes Python objects per event
-    that the allocators of a long-lived page would keep after they are freed (docs/performance.md,
-    "Compact page data"); in a child they go when it ends, and the page holds only the compact
-    columns. ``DataError`` as ``build_snapshot`` (a store failure as its cause, as there)."""
+    snapshot's parts pickled. Reading and joining the store's rows uses memory the compact columns
+    do not keep, which the allocators of a long-lived page would keep after it is freed
+    (docs/performance.md, "Compact page data"); in a child it goes when the child ends, and the page
+    holds only the compact columns. ``DataError`` as ``build_snapshot`` (a store failure as its cause, as there)."""
     layers_dir = Path(layers_dir)
     try:
         outcome, payload = _run_child(("snapshot", (layers_dir, store.url)))
@@ -480,9 +480,8 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         palette = colours.load_palette(layers_dir)
         frontier = Frontier(layers["frontier"].frame.geometry.union_all())
         stretches = tuple(load_stretches(frontier, layers_dir))
-        joined, stored = joined_events(store, layers_dir, stretches=stretches)
-        joined = joined.reset_index(drop=True)
-        lons, lats = placement.symbol_points(joined, placement.frontier_box(layers))
+        read = compactread.read_compact(store, layers_dir, layers, stretches)
+        lons, lats = read.symbol_points(placement.frontier_box(layers))
         aliases = load_aliases(layers_module.feature_refs(layers), layers_dir)
         strip_places = strip.load_places(frontier, layers, layers_dir)
         trend_levels = load_level_styles(layers_dir)
@@ -492,15 +491,14 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
     except (OSError, StoreError, JoinError) as error:  # unreadable; the store's own; a place not on the map
         logger.error("data directory %s refused: %s", layers_dir, error)
         raise DataError(layers_dir, [str(error)]) from error
-    coloured = colours.colour_actors(vocabulary, _own_actors(stored), (event.actors for event in stored.events),
-                                     palette=palette, layers_dir=layers_dir,
-                                     dataset_ids={dataset.name: dataset.id for dataset in stored.datasets})
+    events = read.events
+    coloured = colours.colour_actors(vocabulary, _own_actors(read), read.actor_lists(), palette=palette,
+                                     layers_dir=layers_dir,
+                                     dataset_ids={dataset.name: dataset.id for dataset in read.datasets})
     vocabulary = coloured.vocabulary
     for problem in coloured.problems:
         logger.warning("actor colours: %s", problem)
-    regions = filters.region_choices(joined, layers)
-    shipped = {dataset.name for dataset in stored.datasets if dataset.shipped}
-    shipped_events = {event.id: event for event in stored.events if stored.dataset_of[event.id] in shipped}
+    regions = filters.region_choices(events, layers)
     try:
         workshop, scenes_error = scenes.load_scenes(
             layers_dir, layer_ids=tuple(layers), actor_ids=vocabulary.actors, event_type_ids=vocabulary.event_types,
@@ -511,33 +509,23 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         logger.warning("scenes refused: %s", error)
         workshop, scenes_error = [], str(error)
     return dict(
-        layers_dir=layers_dir, revision=stored.revision, layers=layers, places=compact.without_points(stored.places),
-        datasets=sorted(stored.datasets, key=lambda dataset: dataset.name), events=compact.compact_events(joined),
-        shipped_events=shipped_events, aliases=aliases, symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary,
-        documents=stored.documents, basemaps=basemaps, regions=regions, span=filters.date_span(joined),
-        home=placement.home_bounds(layers, joined),
+        layers_dir=layers_dir, revision=read.revision, layers=layers, places=read.own_places,
+        datasets=read.datasets, events=events, shipped_events=read.shipped_events, aliases=aliases,
+        symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary, documents=read.documents, basemaps=basemaps,
+        regions=regions, span=filters.date_span(events), home=placement.home_bounds(layers, events),
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
         colour_problems=tuple(str(problem) for problem in coloured.problems), trend_levels=trend_levels,
-        stretches=stretches, area_reach=frontier.area_reach(_extended_places(joined), stretches),
+        stretches=stretches, area_reach=frontier.area_reach(read.extended_places(), stretches),
         strip_places=strip_places,
     )
 
 
-def _extended_places(joined: gpd.GeoDataFrame) -> dict[str, Any]:
-    """Place reference -> geometry of the places of ``joined`` that are areas or lines, each once:
-    those of events whose distances mean something (not known only to a whole country)."""
-    extended = joined[(shapely.get_dimensions(joined.geometry.to_numpy()) > 0) & distances_apply(joined)]
-    extended = extended.drop_duplicates("place")
-    return dict(zip(extended["place"], extended.geometry.to_numpy(), strict=True))
-
-
-def _own_actors(stored: StoredEvents) -> dict[str, dict[str, Term]]:
+def _own_actors(read: compactread.CompactRead) -> dict[str, dict[str, Term]]:
     """Dataset name -> the actor terms of its own (not the vocabulary's) its events name, in the
     store's order."""
-    dataset_of = {actor: stored.dataset_of[event.id] for event in stored.events
-                  for actor in event.actors if actor in stored.actors}
+    dataset_of = read.actor_datasets()
     own: dict[str, dict[str, Term]] = {}
-    for actor, term in stored.actors.items():
+    for actor, term in read.own_actors.items():
         if actor in dataset_of:
             own.setdefault(dataset_of[actor], {})[actor] = term
     return own
@@ -573,7 +561,7 @@ def dataset_mask(snapshot: Snapshot, names: Iterable[str]) -> np.ndarray:
 
 def release_freed_memory() -> None:
     """Hand the memory a build freed back to the system. Reading and joining a store's events
-    makes a Python object per event and field, all freed once the compact columns are made; the C
+    makes columns and objects the compact columns do not keep, all freed once those are made; the C
     allocator keeps most of what they occupied (docs/performance.md, "Compact page data"), so a
     page would hold it for good. glibc's ``malloc_trim`` returns it; elsewhere this does nothing."""
     gc.collect()

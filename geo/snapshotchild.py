@@ -7,8 +7,9 @@ standard input and writes its outcome pickled on standard output. Jobs:
 - ``("popups", (events, texts, map layers, aliases, published folder's path, name))``: the popup
   text written into that folder (``Snapshot._write_popups``): ``None``.
 
-Reading and joining every row makes Python objects per event that a long-lived page's allocators
-would keep after they are freed; here they go when the child ends. Its logging goes to standard
+Reading and joining every row uses memory the compact columns do not keep (the rows' Arrow
+columns, a geometry per place, the join's frames) that a long-lived page's allocators would keep
+after it is freed; here it goes when the child ends. Its logging goes to standard
 error, which the page's log receives on a failure."""
 
 from __future__ import annotations

@@ -5,7 +5,10 @@ The same code runs on both; only the SQL types of a geometry and of bytes and ho
 bulk-loaded differ (``_Dialect``). A dataset is stored as what ``geo.importers`` read: each event in
 Panj's events format, the dataset's own places (geometry as WKB) and actor terms, and its document
 block. Reading events back validates them again through ``geo.events.parse_event``, so a stored
-event is an event of the model, joined by ``geo.join.join_events`` like the article's.
+event is an event of the model, joined by ``geo.join.join_events`` like the article's
+(``Store.events``). The snapshot reads them as columns instead (``Store.events(columns=True)``: no
+object per event), checking again only what can have changed since the import, the layers and the
+vocabulary.
 
 Every operation opens its own connection and runs in one transaction, so a ``Store`` can be shared
 by every thread of a process: a change is all or nothing and bumps the store's revision in its own
@@ -26,6 +29,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from io import BytesIO
 from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal, overload
@@ -33,6 +37,10 @@ from urllib.parse import urlsplit
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 import shapely
 
 from geo import fatalities, join, searchtext
@@ -51,6 +59,7 @@ from geo.events import (
 )
 from geo.frontier import Frontier, Stretch, load_stretches
 from geo.importers import (
+    SOURCE_DATE_PRECISIONS,
     Existing,
     Imported,
     ImportFileError,
@@ -128,6 +137,42 @@ class StoredEvents:
     dataset_of: dict[str, str]  # event id -> dataset name
     revision: int  # the store revision read (0 without a store)
     datasets: list[Dataset]  # the datasets these events are of, by name
+
+
+# The fields of a stored entry ``Store.events(columns=True)`` reads (the rest stays in the store), and the
+# columns it gives: those, the event's dataset and document, and what its properties say of its
+# fatalities (NaN: none reported) and of its dates' precision (geo.importers.source_date_precision).
+ENTRY_FIELDS = pa.schema([(name, pa.string()) for name in (
+    "id", "place", "event_type", "status", "location_precision", "start", "end", "reported", "as_of",
+)] + [("actors", pa.list_(pa.string()))])
+EVENT_COLUMNS = pa.schema([*ENTRY_FIELDS, ("dataset", pa.string()), ("document", pa.string()),
+                           ("fatalities", pa.float64()), ("source_precision", pa.string())])
+_ENTRY_PARSING = pa_json.ParseOptions(explicit_schema=ENTRY_FIELDS, unexpected_field_behavior="ignore")
+_COLUMNS_BATCH = 50_000  # rows read, and entries parsed, at a time by Store.events(columns=True)
+
+
+@dataclass(frozen=True)
+class PlaceColumns:
+    """Every place an event may stand on: the layers' features and the datasets' own places, as
+    references and geometries in one order, and each dataset's own places that are areas or
+    lines as a layer (what ``geo.compact.without_points`` keeps of ``StoredEvents.places``)."""
+
+    refs: pa.Array  # "<layer>:<feature>"
+    geometries: np.ndarray
+    layers: dict[str, Layer]
+
+
+@dataclass(frozen=True)
+class StoredColumns:
+    """What ``Store.events(columns=True)`` reads: the events as columns (``EVENT_COLUMNS``, actors named as
+    ``Store.events`` names them), in dataset-id then file order, with what joining them needs."""
+
+    table: pa.Table
+    documents: dict[str, Document]
+    actors: dict[str, Term]  # the datasets' own actor terms, as StoredEvents.actors
+    places: PlaceColumns
+    revision: int
+    datasets: list[Dataset]  # by name
 
 
 @dataclass(frozen=True)
@@ -265,6 +310,7 @@ class _Dialect:
     begin_write: str
     search_schema: tuple[str, ...]  # schema version 3: the search's table and its index
     json_text: str  # the SELECT expression of a text field of a JSON text column: {column}, {field}
+    json_value: str  # the SELECT expression of a field of a JSON text column as JSON text (NULL when absent)
 
 
 _SQLITE = _Dialect(
@@ -295,6 +341,7 @@ _SQLITE = _Dialect(
         "DELETE FROM panj_search WHERE event_id = old.id; END",
     ),
     json_text="json_extract({column}, '$.{field}')",
+    json_value="({column} -> '$.{field}')",
 )
 _POSTGIS = _Dialect(
     "postgis", "geometry(Geometry, 4326)", "BYTEA", "ST_AsBinary(geometry)",
@@ -316,6 +363,7 @@ _POSTGIS = _Dialect(
         "FOR EACH STATEMENT EXECUTE FUNCTION panj_search_forget()",
     ),
     json_text="({column}::json ->> '{field}')",
+    json_value="(({column}::json -> '{field}')::text)",
 )
 
 # Schema version 1. Text columns hold JSON; times are ISO 8601 in UTC (one form for both databases).
@@ -379,6 +427,19 @@ class _Session:
 
     def query(self, statement: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.connection.execute(self._sql(statement), parameters).fetchall()]
+
+    def batches(self, statement: str, parameters: Sequence[Any] = (), size: int = 50_000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of a query a batch at a time (PostgreSQL's through a server-side cursor), so a
+        million rows are never all held as Python objects at once."""
+        if self.dialect is _POSTGIS:
+            with self.connection.cursor(name="panj_batches") as cursor:
+                cursor.execute(self._sql(statement), parameters)
+                while batch := cursor.fetchmany(size):
+                    yield batch
+            return
+        cursor = self.connection.execute(statement, parameters)
+        while batch := cursor.fetchmany(size):
+            yield batch
 
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
         if self.dialect is _POSTGIS:  # COPY: one stream instead of a round trip per row
@@ -540,15 +601,30 @@ class Store:
         with self._transaction(write=False) as session:
             return StoredMatches(session.revision(), [event_id for (event_id,) in session.query(statement, parameters)])
 
+    @overload
     def events(self, dataset_names: Iterable[str] | None = None, *, layers_dir: Path = LAYERS_DIR,
-               shipped: bool = True) -> StoredEvents:
+               shipped: bool = True, columns: Literal[False] = False) -> StoredEvents: ...
+
+    @overload
+    def events(self, dataset_names: Iterable[str] | None = None, *, layers_dir: Path = LAYERS_DIR,
+               shipped: bool = True, columns: Literal[True]) -> StoredColumns: ...
+
+    def events(self, dataset_names: Iterable[str] | None = None, *, layers_dir: Path = LAYERS_DIR,
+               shipped: bool = True, columns: bool = False) -> StoredEvents | StoredColumns:
         """The events of ``dataset_names`` (default: every dataset; without ``shipped``, every
         dataset but the shipped ones), read in one transaction and checked again against the
         model, the layers and the vocabulary of ``layers_dir``; StoredDataError lists every
         problem. In dataset-name order, then file order.
 
         A dataset's own actor terms get ids of their own, ``<dataset id>-<term id>``, and its
-        events name them so: two datasets' actors of one id keep their own names and colours."""
+        events name them so: two datasets' actors of one id keep their own names and colours.
+
+        With ``columns``, the same events as columns (``StoredColumns``, in dataset-id then file
+        order), read a batch at a time without an object per event. A stored row passed every
+        check of the model at import; what can have changed since is the layers and the
+        vocabulary, so each row's actors, event type and place (and the fields the columns need)
+        are checked against those, and a row failing that is read through ``parse_event`` for the
+        problems StoredDataError lists."""
         layers = load_layers(layers_dir)
         vocabulary = load_vocabulary(layers_dir)
         with self._transaction(write=False) as session:
@@ -563,21 +639,18 @@ class Store:
             chosen = list(datasets)
             actor_rows = session.rows_of("panj_actors", "dataset_id, id, name, colour, symbol", chosen,
                                          order="dataset_id, id")
+            document_rows = session.rows_of("panj_datasets", "id, document", chosen, key="id")
+            if columns:
+                return _event_columns(session, datasets, revision, actor_rows, document_rows, layers, vocabulary,
+                                      Path(self.location))
             place_rows = session.rows_of("panj_places", f"dataset_id, id, name, {self._dialect.geometry_out}",
                                          chosen, order="dataset_id, id")
-            document_rows = session.rows_of("panj_datasets", "id, document", chosen, key="id")
             event_rows = session.rows_of("panj_events", "dataset_id, id, entry, properties", chosen,
                                          order="dataset_id, row_number")
         own_actors = _namespaced_actors(actor_rows, vocabulary, datasets)
         actors = {term.id: term for terms in own_actors.values() for term in terms.values()}
         places = _places(datasets, place_rows)
-        documents, document_of = {}, {}
-        for dataset_key, document in document_rows:
-            block = json.loads(document)
-            if datasets[dataset_key].format != "panj":  # the dataset is the document: it takes its name
-                block["title"] = datasets[dataset_key].name
-            documents[block["id"]] = _document(block)
-            document_of[dataset_key] = block["id"]
+        documents, document_of = _documents(datasets, document_rows)
         known = Vocabulary({**vocabulary.actors, **actors}, vocabulary.event_types)
         place_refs = feature_refs({**layers, **places})
         problems: list[Problem] = []
@@ -1138,6 +1211,199 @@ def _check_restorable(session: _Session, row: dict[str, Any], event_ids: list[st
         raise StoreError(f"dataset {row['name']!r} cannot be restored: {'; '.join(clashes)}")
 
 
+def _documents(datasets: dict[str, Dataset], rows: list[tuple[Any, ...]]) -> tuple[dict[str, Document], dict[str, str]]:
+    """The documents of ``datasets`` (their rows: dataset id, document block) by id, and each
+    dataset's document id."""
+    documents, document_of = {}, {}
+    for dataset_key, document in rows:
+        block = json.loads(document)
+        if datasets[dataset_key].format != "panj":  # the dataset is the document: it takes its name
+            block["title"] = datasets[dataset_key].name
+        documents[block["id"]] = _document(block)
+        document_of[dataset_key] = block["id"]
+    return documents, document_of
+
+
+def _event_columns(session: _Session, datasets: dict[str, Dataset], revision: int, actor_rows: list[tuple[Any, ...]],
+                   document_rows: list[tuple[Any, ...]], layers: Mapping[str, Layer], vocabulary: Vocabulary,
+                   path: Path) -> StoredColumns:
+    """``Store.events(columns=True)`` of ``datasets`` (by id) in ``session``."""
+    own_actors = _namespaced_actors(actor_rows, vocabulary, datasets)
+    actors = {term.id: term for terms in own_actors.values() for term in terms.values()}
+    documents, document_of = _documents(datasets, document_rows)
+    places = _place_columns(session, datasets, layers, _COLUMNS_BATCH)
+    known = Vocabulary({**vocabulary.actors, **actors}, vocabulary.event_types)
+    names = {key: dataset.name for key, dataset in datasets.items()}
+    reader = _EntryReader(names, document_of, own_actors)
+    extras = [session.dialect.json_value.format(column="properties", field=field)
+              for field in (fatalities.COLUMN, *SOURCE_DATE_PRECISIONS)]
+    if datasets:
+        for rows in session.batches(f"SELECT dataset_id, id, entry, {', '.join(extras)} FROM panj_events "
+                                    f"WHERE dataset_id IN ({', '.join('?' for _ in datasets)}) "
+                                    "ORDER BY dataset_id, row_number", tuple(datasets), _COLUMNS_BATCH):
+            reader.read(rows, path, known, places.refs)
+    table = reader.table()
+    failing = _failing_rows(table, known, places.refs)
+    if len(failing) or reader.problems:
+        raise StoredDataError(reader.problems + _row_problems(session, table.take(failing), path, names, document_of,
+                                                              own_actors, known, places.refs))
+    return StoredColumns(table.drop_columns(["dataset_key"]), documents, actors, places, revision,
+                         sorted(datasets.values(), key=lambda dataset: dataset.name))
+
+
+def _place_columns(session: _Session, datasets: dict[str, Dataset], layers: Mapping[str, Layer],
+                   batch_size: int) -> PlaceColumns:
+    """The places of ``layers`` and of ``datasets`` (read a batch at a time) as ``PlaceColumns``."""
+    refs = [pa.array([f"{layer_id}:{feature_id}" for feature_id in layer.frame.index], pa.string())
+            for layer_id, layer in layers.items()]
+    geometries = [layer.frame.geometry.to_numpy() for layer in layers.values()]
+    kinds: dict[str, dict[int, str]] = {}  # dataset id -> its places' kinds (type id -> geom_type)
+    extended: dict[str, list[tuple[str, str, bytes]]] = {}  # dataset id -> its areas' and lines' rows
+    chosen = list(datasets)
+    if chosen:
+        for rows in session.batches(f"SELECT dataset_id, id, name, {session.dialect.geometry_out} FROM panj_places "
+                                    f"WHERE dataset_id IN ({', '.join('?' for _ in chosen)}) ORDER BY dataset_id, id",
+                                    tuple(chosen), batch_size):
+            shapes = shapely.from_wkb([bytes(row[3]) for row in rows])
+            refs.append(pa.array([f"{places_layer_id(row[0])}:{row[1]}" for row in rows], pa.string()))
+            geometries.append(shapes)
+            types = shapely.get_type_id(shapes)
+            for position in np.flatnonzero(types != int(shapely.GeometryType.POINT)):
+                row = rows[position]
+                extended.setdefault(row[0], []).append((row[1], row[2], bytes(row[3])))
+            for key, type_id, position in zip(*_first_of_each(np.array([row[0] for row in rows], dtype=object), types),
+                                              strict=True):
+                kinds.setdefault(key, {}).setdefault(type_id, shapes[position].geom_type)
+    places = {places_layer_id(key): _places_layer(datasets[key], extended.get(key, []), set(found.values()))
+              for key, found in kinds.items()}
+    return PlaceColumns(pa.concat_arrays(refs) if refs else pa.array([], pa.string()),
+                        np.concatenate(geometries) if geometries else np.empty(0, dtype=object), places)
+
+
+def _first_of_each(keys: np.ndarray, types: np.ndarray) -> tuple[list[Any], list[int], list[int]]:
+    """Each (key, type) pair of the rows once: the key, the type and the first row holding it."""
+    pairs = pd.DataFrame({"key": keys, "type": types}).drop_duplicates()
+    return pairs["key"].tolist(), pairs["type"].tolist(), pairs.index.tolist()
+
+
+class _EntryReader:
+    """Stored rows parsed into ``EVENT_COLUMNS`` a batch at a time by Arrow's JSON reader (each
+    entry is one line of JSON text: json.dumps writes no line breaks), their properties' values
+    read once per distinct value."""
+
+    def __init__(self, names: dict[str, str], document_of: dict[str, str], own_actors: dict[str, dict[str, Term]]):
+        self.problems: list[Problem] = []
+        self._names, self._document_of, self._own_actors = names, document_of, own_actors
+        self._tables: list[pa.Table] = []
+        self._values: dict[str | None, Any] = {None: None}
+
+    def read(self, rows: list[tuple[Any, ...]], path: Path, known: Vocabulary, place_refs: pa.Array) -> None:
+        try:
+            parsed = pa_json.read_json(BytesIO("\n".join(row[2] for row in rows).encode()),
+                                       parse_options=_ENTRY_PARSING)
+        except pa.ArrowInvalid as error:  # a row not as an import writes it: the event model says how
+            problems = [problem for row in rows for problem in _entry_problems(
+                row, path, self._names, self._document_of, self._own_actors, known, place_refs)]
+            if not problems:
+                raise StoreError(f"the events stored at {path} could not be read: {error}") from None
+            self.problems += problems
+            return
+        keys = [row[0] for row in rows]
+        fatality = [self._value(row[3]) for row in rows]
+        precision = [source_date_precision({field: value for field, value in zip(SOURCE_DATE_PRECISIONS, values,
+                                                                                 strict=True) if value is not None})
+                     if any(value is not None for value in values) else None
+                     for values in ([self._value(text) for text in row[4:]] for row in rows)]
+        self._tables.append(parsed.append_column("dataset", pa.array([self._names[key] for key in keys], pa.string()))
+                            .append_column("document", pa.array([self._document_of[key] for key in keys], pa.string()))
+                            .append_column("fatalities", pa.array([None if value is None else float(value)
+                                                                   for value in fatality], pa.float64()))
+                            .append_column("source_precision", pa.array(precision, pa.string()))
+                            .append_column("dataset_key", pa.array(keys, pa.string())))
+
+    def _value(self, text: str | None) -> Any:
+        """A property's value from its JSON text (None when the property is absent), each text parsed once."""
+        if text not in self._values:
+            self._values[text] = json.loads(text)
+        return self._values[text]
+
+    def table(self) -> pa.Table:
+        """The rows read, each dataset's own actors named by their ids of ``own_actors``."""
+        schema = EVENT_COLUMNS.append(pa.field("dataset_key", pa.string()))
+        table = pa.concat_tables(self._tables).combine_chunks() if self._tables else schema.empty_table()
+        actors = _list_column(table)
+        owners = pc.dictionary_encode(pc.take(table.column("dataset_key").combine_chunks(),
+                                              pc.list_parent_indices(actors)))
+        values = pc.dictionary_encode(pc.list_flatten(actors))
+        width = max(len(values.dictionary), 1)
+        pairs, codes = np.unique(owners.indices.to_numpy().astype(np.int64) * width + values.indices.to_numpy(),
+                                 return_inverse=True)
+        keys, actor_ids = owners.dictionary.to_pylist(), values.dictionary.to_pylist()
+        named = [self._own_actors.get(keys[pair // width], {}).get(actor_ids[pair % width]) for pair in pairs.tolist()]
+        named = [term.id if term is not None else actor_ids[pair % width] for term, pair in zip(named, pairs.tolist(),
+                                                                                                 strict=True)]
+        renamed = pa.ListArray.from_arrays(actors.offsets, pa.array(named, pa.string()).take(pa.array(codes)),
+                                           mask=actors.is_null())
+        return table.set_column(table.schema.get_field_index("actors"), "actors", renamed)
+
+
+def _list_column(table: pa.Table) -> pa.ListArray:
+    """The ``actors`` column of ``table`` as one array."""
+    return table.column("actors").combine_chunks()
+
+
+def _failing_rows(table: pa.Table, known: Vocabulary, place_refs: pa.Array) -> np.ndarray:
+    """The rows of ``table`` (``Store.events(columns=True)``) the layers or the vocabulary refuse now: an
+    actor, event type or place they do not know (or a field missing that the rest needs)."""
+    actors = _list_column(table)
+    unknown_actor = ~pc.is_in(pc.list_flatten(actors), value_set=pa.array(list(known.actors), pa.string())).to_numpy(
+        zero_copy_only=False)
+    bad = np.zeros(table.num_rows, dtype=bool)
+    bad[pc.list_parent_indices(actors).to_numpy()[unknown_actor]] = True
+    bad |= pc.fill_null(pc.list_value_length(actors), 0).to_numpy(zero_copy_only=False) == 0
+    checks = {"event_type": pa.array(list(known.event_types), pa.string()), "place": place_refs,
+              "status": None, "location_precision": None, "id": None}
+    for column, value_set in checks.items():
+        values = table.column(column)
+        found = pc.is_valid(values) if value_set is None else pc.is_in(values, value_set=value_set)
+        bad |= ~pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    bad |= ~pc.is_valid(pc.coalesce(table.column("start"), table.column("reported"))).to_numpy(zero_copy_only=False)
+    return np.flatnonzero(bad)
+
+
+def _row_problems(session: _Session, rows: pa.Table, path: Path, names: dict[str, str], document_of: dict[str, str],
+                  own_actors: dict[str, dict[str, Term]], known: Vocabulary, place_refs: pa.Array) -> list[Problem]:
+    """What ``geo.events.parse_event`` finds wrong with the stored rows of ``rows`` (read again by id)."""
+    ids, keys = rows.column("id").to_pylist(), rows.column("dataset_key").to_pylist()
+    problems = []
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[start:start + _IDS_PER_QUERY]
+        found = dict(session.query(f"SELECT id, entry FROM panj_events WHERE id IN ({', '.join('?' for _ in chunk)})",
+                                   tuple(chunk)))
+        for event_id, key in zip(chunk, keys[start:start + _IDS_PER_QUERY], strict=True):
+            problems += _entry_problems((key, event_id, found[event_id]), path, names, document_of, own_actors,
+                                        known, place_refs)
+    return problems
+
+
+def _entry_problems(row: tuple[Any, ...], path: Path, names: dict[str, str], document_of: dict[str, str],
+                    own_actors: dict[str, dict[str, Term]], known: Vocabulary, place_refs: pa.Array) -> list[Problem]:
+    """What ``geo.events.parse_event`` finds wrong with one stored row (dataset id, event id, entry),
+    as ``Store.events`` reports it."""
+    key, event_id, entry = row[:3]
+    raw = json.loads(entry)
+    own = own_actors.get(key)
+    if own and isinstance(raw.get("actors"), list):
+        raw["actors"] = [own[actor].id if isinstance(actor, str) and actor in own else actor
+                         for actor in raw["actors"]]
+    place = raw.get("place")
+    refs = {place} if isinstance(place, str) and pc.is_in(pa.array([place]), value_set=place_refs)[0].as_py() else set()
+    problems: list[Problem] = []
+    parse_event(raw, path=path, item=f"dataset {names[key]!r} event {event_id!r}", document_id=document_of[key],
+                vocabulary=known, place_refs=refs, problems=problems)
+    return problems
+
+
 def _namespaced_actors(rows: list[tuple[Any, ...]], vocabulary: Vocabulary,
                        datasets: dict[str, Dataset]) -> dict[str, dict[str, Term]]:
     """Dataset id -> its own terms by their stored id, each with an id of its own: the dataset's
@@ -1174,10 +1440,12 @@ def _document(block: dict[str, Any]) -> Document:
                     url=block.get("url"))
 
 
-def _places_layer(dataset: Dataset, rows: list[tuple[str, str, bytes]]) -> Layer:
-    """A dataset's own places as a layer, so geo.join finds them as it finds the manifest's features."""
+def _places_layer(dataset: Dataset, rows: list[tuple[str, str, bytes]], kinds: set[str] | None = None) -> Layer:
+    """A dataset's own places as a layer, so geo.join finds them as it finds the manifest's features;
+    its kind of geometry that of ``kinds`` (the geom_type of every place of the dataset) when
+    ``rows`` are some of them."""
     geometries = shapely.from_wkb([wkb for _, _, wkb in rows])
-    kinds = {geometry.geom_type.removeprefix("Multi") for geometry in geometries}
+    kinds = {kind.removeprefix("Multi") for kind in (kinds or {geometry.geom_type for geometry in geometries})}
     spec = LayerSpec(
         id=places_layer_id(dataset.id), title=f"Places of {dataset.name}",
         geometry=kinds.pop() if len(kinds) == 1 else "Point", group="context", visible=False, style={},
@@ -1262,6 +1530,27 @@ def shipped_datasets(layers_dir: Path = LAYERS_DIR) -> tuple[list[Dataset], Stor
     return datasets, StoredEvents(events, documents, {}, {}, {event.id: {} for event in events}, dataset_of, 0, datasets)
 
 
+def event_clashes(layers_dir: Path, store: Store | None, stored: Sequence[Dataset], files: Sequence[Dataset],
+                  shipped: StoredEvents, held: Mapping[str, str]) -> list[Problem]:
+    """What keeps the shipped ``files`` (of ``layers_dir/events/``, their events ``shipped``) and the
+    ``stored`` datasets of ``store`` from being shown together: a name both use, an event id both
+    hold (``held``: event id -> stored dataset, for at least the shipped events' ids)."""
+    chosen = {dataset.name for dataset in files}
+    problems = []
+    for dataset in stored:
+        if dataset.name in chosen:
+            assert store is not None  # stored datasets come from it
+            problems.append(Problem(layers_dir / EVENTS_DIR_NAME / f"{dataset.name}.json", "file", None,
+                                    f"an imported dataset of the store at {store.location} is called "
+                                    f"{dataset.name!r} too: rename it (panj datasets --rename)"))
+    for event in shipped.events:
+        name = shipped.dataset_of[event.id]
+        if name in chosen and event.id in held:
+            problems.append(Problem(layers_dir / EVENTS_DIR_NAME / f"{name}.json", f"event {event.id!r}", "id",
+                                    f"also an event of dataset {held[event.id]!r} in the store"))
+    return problems
+
+
 def joined_events(store: Store | None, layers_dir: Path = LAYERS_DIR,
                   dataset_names: Iterable[str] | None = None,
                   stretches: Sequence[Stretch] | None = None) -> tuple[gpd.GeoDataFrame, StoredEvents]:
@@ -1284,17 +1573,8 @@ def joined_events(store: Store | None, layers_dir: Path = LAYERS_DIR,
                            shipped=False)
               if store is not None else StoredEvents([], {}, {}, {}, {}, {}, 0, []))
     chosen = {dataset.name for dataset in files if wanted is None or dataset.name in wanted}
-    problems = []
-    for dataset in stored.datasets:
-        if dataset.name in chosen:
-            problems.append(Problem(layers_dir / EVENTS_DIR_NAME / f"{dataset.name}.json", "file", None,
-                                    f"an imported dataset of the store at {store.location} is called "
-                                    f"{dataset.name!r} too: rename it (panj datasets --rename)"))
-    for event in shipped.events:
-        name = shipped.dataset_of[event.id]
-        if name in chosen and event.id in stored.dataset_of:
-            problems.append(Problem(layers_dir / EVENTS_DIR_NAME / f"{name}.json", f"event {event.id!r}", "id",
-                                    f"also an event of dataset {stored.dataset_of[event.id]!r} in the store"))
+    problems = event_clashes(layers_dir, store, stored.datasets, [dataset for dataset in files if dataset.name in chosen],
+                             shipped, stored.dataset_of)
     if problems:
         raise StoredDataError(problems)
     datasets = sorted([*stored.datasets, *(dataset for dataset in files if dataset.name in chosen)],
