@@ -433,24 +433,28 @@
     data.places = { count: xs.length, x: Float64Array.from(xs), y: Float64Array.from(ys), lat: Float64Array.from(lats) };
   }
 
-  /* Promise of the rows a mask (base64 of a zlib stream of one bit per row, the first row the
-   * first byte's top bit: geo/eventdata.py shown_mask) shows; every row for no mask. */
-  function shownRows(mask, count) {
-    var rows = new Int32Array(count), i, n = 0;
-    if (mask === null || mask === undefined) {
-      for (i = 0; i < count; i++) { rows[i] = i; }
-      return Promise.resolve(rows);
-    }
-    var text = atob(mask), packed = new Uint8Array(text.length);
+  /* Promise of a mask's bits (base64 of a zlib stream of one bit per row, the first row the
+   * first byte's top bit: geo/eventdata.py shown_mask), null for no mask. Needs no events file, so
+   * it is inflated while the file is still on its way. */
+  function maskBits(mask) {
+    if (mask === null || mask === undefined) { return Promise.resolve(null); }
+    var text = atob(mask), packed = new Uint8Array(text.length), i;
     for (i = 0; i < text.length; i++) { packed[i] = text.charCodeAt(i); }
     var inflated = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate"));
-    return new Response(inflated).arrayBuffer().then(function (buffer) {
-      var bits = new Uint8Array(buffer);
-      for (i = 0; i < count; i++) {
-        if (bits[i >> 3] & (128 >> (i & 7))) { rows[n++] = i; }
-      }
-      return rows.slice(0, n);
-    });
+    return new Response(inflated).arrayBuffer().then(function (buffer) { return new Uint8Array(buffer); });
+  }
+
+  /* The rows of count that a mask's bits (maskBits) show; every row for none. */
+  function shownRows(bits, count) {
+    var rows = new Int32Array(count), i, n = 0;
+    if (bits === null) {
+      for (i = 0; i < count; i++) { rows[i] = i; }
+      return rows;
+    }
+    for (i = 0; i < count; i++) {
+      if (bits[i >> 3] & (128 >> (i & 7))) { rows[n++] = i; }
+    }
+    return rows.slice(0, n);
   }
 
   /* The events as groups on one canvas (docs/ARCHITECTURE.md, "Events in the browser"). Places
@@ -1370,12 +1374,14 @@
   PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight, toReader, faded) {
     var self = this, update = this._update;
     this._vocabulary = vocabulary;
-    return loadEventFile(reference.url).then(function (data) {
+    var masks = Promise.all([maskBits(mask), faded ? maskBits(faded) : null]);
+    return Promise.all([loadEventFile(reference.url), masks]).then(function (got) {
+      var data = got[0], bits = got[1];
       data.detailsFrom(reference.details);
-      var lighter = faded ? shownRows(faded, data.count) : Promise.resolve(null);
       var sizes = self._sizeBy !== null ? loadFatalities(data) : Promise.resolve(null);
-      return Promise.all([shownRows(mask, data.count), self.playback.datesFor(data), lighter, sizes]).then(function (found) {
-        return { data: data, rows: found[0], lighter: found[2], fatalities: found[3] };
+      return Promise.all([self.playback.datesFor(data), sizes]).then(function (found) {
+        return { data: data, rows: shownRows(bits[0], data.count), lighter: faded ? shownRows(bits[1], data.count) : null,
+                 fatalities: found[1] };
       });
     }).then(function (loaded) {
       if (update !== self._update) { return null; }  // a newer update draws instead
