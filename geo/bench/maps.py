@@ -252,7 +252,8 @@ class PageTimer(HeadlessChromium):
             page.add_init_script(_PAINT_WATCH.replace("IMPL", json.dumps(impl)))
             page.goto(url, wait_until="commit", timeout=PAINT_TIMEOUT_S * 1000)
             try:
-                page.wait_for_function("() => window.__panjBench.settled !== null || window.__panjBench.error !== null",
+                page.wait_for_function("() => (window.__panjBench.painted !== null && window.__panjBench.settled !== null)"
+                                       " || window.__panjBench.error !== null",
                                        polling=50, timeout=PAINT_TIMEOUT_S * 1000)
             except PlaywrightTimeout:
                 record.note = f"not painted within {PAINT_TIMEOUT_S:g} s"

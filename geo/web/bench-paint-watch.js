@@ -19,7 +19,7 @@
     if (panj && panj.error) { bench.error = String(panj.error); return; }
     if (panj && panj.symbolsReady && bench.painted === null) { bench.painted = performance.now(); }
     if (panj && panj.ready && bench.settled === null) { bench.settled = performance.now(); }
-    if (bench.settled === null) { requestAnimationFrame(poll); }
+    if (bench.painted === null || bench.settled === null) { requestAnimationFrame(poll); }
   };
   requestAnimationFrame(poll);
 })();
