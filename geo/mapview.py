@@ -25,7 +25,9 @@ When drawing completes and is painted (the requested layers fetched and drawn, t
 their outlines drawn, then two animation frames) the browser holds ``window.panjMap = {ready: true, eventsDrawn, extentsDrawn, layers: {id:
 {visible, features, title}}, basemap, highlight, frontierChange: {segments, levels}}`` (the
 segments coloured by change drawn, and how many of each level); browser tests and the PNG exporter wait on
-``window.panjMap.ready``. A layer that cannot be fetched leaves ``ready`` false and names itself in
+``window.panjMap.ready``. ``window.panjMap.symbolsReady`` is true sooner, once the frame with the
+event symbols is painted (their area outlines may still be on their way): the document's head
+preloads the events and labels files (``preload_links``) so the symbols come first. A layer that cannot be fetched leaves ``ready`` false and names itself in
 ``window.panjMap.error``. Manifest layer paths carry the classes ``panj-layer panj-layer-<id>``.
 """
 
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import threading
 from collections import OrderedDict
@@ -471,6 +474,7 @@ def build_base_map(
     # awesome-markers (from CDNs) are not needed by anything on this map.
     fmap.default_js = list(assets.MAP_JS)
     fmap.default_css = list(assets.MAP_CSS)
+    fmap.get_root().header.add_child(folium.Element(preload_links(data)), name="panj_preload")
     _Runtime((west, south, east, north), basemaps.values(), layers, data, vector_symbols_max,
              full_detail=for_export).add_to(fmap)
     labels.MapLabels(data.labels).add_to(fmap)
@@ -478,6 +482,15 @@ def build_base_map(
            position="bottomright" if for_export else "topright", expanded=for_export,
            folded=presenter).add_to(fmap)
     return fmap
+
+
+def preload_links(data: MapData) -> str:
+    """``<link rel="preload">`` elements for the events and labels files, first in the document's
+    head: the browser fetches them beside the scripts instead of once the scripts have run, and the
+    runtime's own requests (same URL, same credentials) take the answers (docs/performance.md, "The
+    paint floor")."""
+    return "".join(f'<link rel="preload" href="{html.escape(url)}" as="fetch" crossorigin="anonymous">'
+                   for url in (data.events.url, data.labels))
 
 
 def events_overlay(

@@ -55,10 +55,12 @@ def test_bench_writes_one_well_formed_record_per_map(bench_json) -> None:
         assert list(record) == fields
         assert isinstance(record["build_s"], float) and record["build_s"] > 0
         assert isinstance(record["payload_bytes"], int) and record["payload_bytes"] > 0
-        for name in ("paint_s", "zoom_s", "pan_s", "heap_mb"):
+        for name in ("paint_s", "settled_s", "zoom_s", "pan_s", "heap_mb"):
             assert isinstance(record[name], float) and record[name] > 0, name
         assert all(record[name] is None for name in APP_FIELDS) and record["note"] is None
     naive, panj = records
+    # The naive map draws everything at once; Panj's symbols come before the rest, never after.
+    assert naive["settled_s"] == naive["paint_s"] and panj["settled_s"] >= panj["paint_s"]
     # Only Panj's map plays back through time.
     assert naive["step_s"] is None and isinstance(panj["step_s"], float) and panj["step_s"] > 0
 
@@ -74,7 +76,7 @@ def test_bench_json_names_the_machine_and_method_and_prints_a_table(bench_json) 
     assert method["paint_timeout_s"] == bench.PAINT_TIMEOUT_S and method["seed"] == synthetic.SEED
     assert set(method["location_shares"][str(BENCH_SIZE)]) == set(synthetic.LOCATION_SHARES)
     assert re.search(rf"^{BENCH_SIZE}\s+build\s+\d", table, flags=re.MULTILINE)
-    for label in ("payload", "paint", "zoom", "pan", "JS heap"):
+    for label in ("payload", "paint", "all drawn", "zoom", "pan", "JS heap"):
         assert re.search(rf"^\s+{label}\s+\d", table, flags=re.MULTILINE), label
     assert re.search(r"^\s+playback step\s+–\s+\d", table, flags=re.MULTILINE)
 

@@ -191,6 +191,18 @@ def test_no_cdn_and_assets_under_the_static_prefix(snapshot) -> None:
     assert "L.tileLayer(" not in html  # basemap none: no tile layer at all
 
 
+def test_the_events_and_labels_files_are_asked_for_before_the_scripts(snapshot) -> None:
+    html = _render(snapshot)
+    head = html[:html.index("</head>")]
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin="anonymous">', head)
+    # The files the update and the labels' script name, each preloaded once.
+    labels_url = re.search(r'new PanjLabels\(window\.panjMap, "([^"]+)"\)', html).group(1)
+    assert preloads == [_update(html)["data"]["url"], labels_url]
+    assert all(assets.local_file(url) is not None for url in preloads)
+    # First in the head: fetched beside the scripts, not after them.
+    assert head.index('rel="preload"') < head.index("<script src=")
+
+
 def test_street_basemap_declares_only_its_tiles(snapshot) -> None:
     html = _render(snapshot, basemap="street")
     assert re.findall(r'L\.tileLayer\("([^"]+)"', html) == ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]

@@ -236,6 +236,11 @@
     var self = this, map = this.map, zoom = map.getZoom(), frame = map.getSize();
     var wanted = this.items.filter(function (item) { return self._wanted(item, zoom); });
     this.items.forEach(function (item) { item.element.hidden = true; });
+    // No name to place (no named layer shown): nothing to measure or to keep clear of.
+    if (!wanted.length) {
+      this.drawnLabels = [];
+      return;
+    }
     // Measure every wanted label at once (one reflow), untransformed.
     wanted.forEach(function (item) {
       item.offView = item.kind === "point" && self._offView(item, frame);

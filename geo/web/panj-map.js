@@ -9,8 +9,10 @@
  * another file when a zoom crosses a level; a figure draws the full detail). State the browser
  * tests and the PNG exporter read lives on window.panjMap: {ready, error, eventsDrawn,
  * extentsDrawn, layers: {id: {visible, features, title, file (the URL drawn)}}, detailZoom, basemap,
- * highlight}; ready is true once the last update's layers are fetched and drawn, its events and
- * their outlines drawn, and the frame painted (and again after a zoom to another level). window.panjMap.groups()
+ * highlight, symbolsReady}; ready is true once the last update's layers are fetched and drawn, its events and
+ * their outlines drawn, and the frame painted (and again after a zoom to another level);
+ * symbolsReady as soon as the frame with its event symbols is painted (outlines still to be
+ * fetched are drawn after that frame). window.panjMap.groups()
  * lists the event groups in view ({x, y, ids} in container pixels), symbols() every drawn symbol's
  * circle ({x, y, r}, its ring included), and openEvent(id) opens an event's popup. The map fires
  * "panjsymbols" after each drawing of the symbols (the names lay out clear of them again, and the
@@ -431,24 +433,28 @@
     data.places = { count: xs.length, x: Float64Array.from(xs), y: Float64Array.from(ys), lat: Float64Array.from(lats) };
   }
 
-  /* Promise of the rows a mask (base64 of a zlib stream of one bit per row, the first row the
-   * first byte's top bit: geo/eventdata.py shown_mask) shows; every row for no mask. */
-  function shownRows(mask, count) {
-    var rows = new Int32Array(count), i, n = 0;
-    if (mask === null || mask === undefined) {
-      for (i = 0; i < count; i++) { rows[i] = i; }
-      return Promise.resolve(rows);
-    }
-    var text = atob(mask), packed = new Uint8Array(text.length);
+  /* Promise of a mask's bits (base64 of a zlib stream of one bit per row, the first row the
+   * first byte's top bit: geo/eventdata.py shown_mask), null for no mask. Needs no events file, so
+   * it is inflated while the file is still on its way. */
+  function maskBits(mask) {
+    if (mask === null || mask === undefined) { return Promise.resolve(null); }
+    var text = atob(mask), packed = new Uint8Array(text.length), i;
     for (i = 0; i < text.length; i++) { packed[i] = text.charCodeAt(i); }
     var inflated = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate"));
-    return new Response(inflated).arrayBuffer().then(function (buffer) {
-      var bits = new Uint8Array(buffer);
-      for (i = 0; i < count; i++) {
-        if (bits[i >> 3] & (128 >> (i & 7))) { rows[n++] = i; }
-      }
-      return rows.slice(0, n);
-    });
+    return new Response(inflated).arrayBuffer().then(function (buffer) { return new Uint8Array(buffer); });
+  }
+
+  /* The rows of count that a mask's bits (maskBits) show; every row for none. */
+  function shownRows(bits, count) {
+    var rows = new Int32Array(count), i, n = 0;
+    if (bits === null) {
+      for (i = 0; i < count; i++) { rows[i] = i; }
+      return rows;
+    }
+    for (i = 0; i < count; i++) {
+      if (bits[i >> 3] & (128 >> (i & 7))) { rows[n++] = i; }
+    }
+    return rows.slice(0, n);
   }
 
   /* The events as groups on one canvas (docs/ARCHITECTURE.md, "Events in the browser"). Places
@@ -503,6 +509,16 @@
     this._actorColours = Object.keys(vocabulary.actors).map(function (id) {
       return { id: id, colour: vocabulary.actors[id].colour };
     });
+    // Every actor the styles name, numbered, and each style's actors by number (summary).
+    var actorIds = [], actorNumber = {};
+    this._styleActors = this.styles.map(function (look) {
+      return Int32Array.from(look.actors, function (id) {
+        if (!(id in actorNumber)) { actorNumber[id] = actorIds.length; actorIds.push(id); }
+        return actorNumber[id];
+      });
+    });
+    this._actorIds = actorIds;
+    this._actorTally = new Int32Array(actorIds.length);
     // The shown places and their rows, listed place by place (a counting sort): shown place k is
     // data place placeIds[k] and holds rows members[start[k] .. start[k + 1]).
     var all = data.places.count, sizes = new Int32Array(all), slot = new Int32Array(all).fill(-1);
@@ -635,16 +651,24 @@
     return rows;
   };
 
-  /* {actor id: mentions} in a group, and whether all its events have only an approximate place. */
+  /* {actor id: mentions} in a group, and whether all its events have only an approximate place.
+   * Counted over typed arrays (each style's actors as numbers, setData): a zoom step summarises
+   * every group in view anew. */
   EventGroups.prototype.summary = function (groups, g) {
     var known = groups.actorCounts.get(g);
     if (known) { return known; }
-    var self = this, actors = {}, approximate = true;
-    this.rowsOf(groups, g).forEach(function (row) {
-      var look = self.styles[self.data.style[row]];
-      look.actors.forEach(function (id) { actors[id] = (actors[id] || 0) + 1; });
-      if (!look.approximate) { approximate = false; }
-    });
+    var places = this._places, style = this.data.style, actorsOf = this._styleActors, counts = this._actorTally;
+    var approximate = true, actors = {}, p, m, k;
+    counts.fill(0);
+    for (p = groups.placeStart[g]; p < groups.placeStart[g + 1]; p++) {
+      var place = groups.places[p];
+      for (m = places.start[place]; m < places.start[place + 1]; m++) {
+        var s = style[places.members[m]], named = actorsOf[s];
+        for (k = 0; k < named.length; k++) { counts[named[k]] += 1; }
+        if (!this.styles[s].approximate) { approximate = false; }
+      }
+    }
+    for (k = 0; k < counts.length; k++) { if (counts[k]) { actors[this._actorIds[k]] = counts[k]; } }
     known = { actors: actors, approximate: approximate, count: groups.size[g] };
     groups.actorCounts.set(g, known);
     return known;
@@ -744,12 +768,18 @@
       ctx = new SvgContext(this.svg);
     } else {
       canvas.style.display = "";
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
+      ctx = canvas.getContext("2d");
+      if (canvas.width === Math.round(width * ratio) && canvas.height === Math.round(height * ratio)) {
+        // The same size: cleared, not allocated again (a zoom or a pan redraws the whole canvas).
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+        ctx.clearRect(0, 0, canvas.width, canvas.height);
+      } else {
+        canvas.width = Math.round(width * ratio);
+        canvas.height = Math.round(height * ratio);
+      }
       canvas.style.width = width + "px";
       canvas.style.height = height + "px";
       L.DomUtil.setPosition(canvas, topLeft);
-      ctx = canvas.getContext("2d");
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       if (this.vector !== null) {
         shown.forEach(function (g) { self.rasterised.events += groups.size[g]; });
@@ -888,6 +918,7 @@
   function PanjMap(map, config) {
     this.map = map;
     this.ready = false;
+    this.symbolsReady = false;
     this.error = null;
     this.eventsDrawn = 0;
     this.extentsDrawn = 0;  // events whose area outline is drawn (events of one place share it)
@@ -1187,6 +1218,7 @@
 
   PanjMap.prototype.beginUpdate = function () {
     this.ready = false;
+    this.symbolsReady = false;
     this.error = null;
     this._update += 1;
     this._frame += 1;
@@ -1213,6 +1245,31 @@
       if (window.console) { window.console.error("Panj map: " + (error.message || error)); }
     });
   };
+
+  /* symbolsReady turns true two animation frames after the symbols of the current update (or
+   * playback frame) are drawn, unless another update or frame has begun meanwhile: the first frame
+   * a reader sees every event in is painted, while layers, outlines and names may still be on
+   * their way (ready waits for those too). Returns a promise settled then. */
+  PanjMap.prototype._symbolsDrawn = function () {
+    var self = this, update = this._update, frame = this._frame;
+    this.symbolsReady = false;
+    return new Promise(function (resolve) {
+      window.requestAnimationFrame(function () {
+        window.requestAnimationFrame(function () {
+          if (update === self._update && frame === self._frame) { self.symbolsReady = true; }
+          resolve();
+        });
+      });
+    });
+  };
+
+  /* A promise settled in the first task after the next frame: work started then does not delay
+   * that frame. */
+  function afterPaint() {
+    return new Promise(function (resolve) {
+      window.requestAnimationFrame(function () { window.setTimeout(resolve, 0); });
+    });
+  }
 
   /* One credit line for the visible layers, each source named once. */
   PanjMap.prototype._updateAttribution = function (ids) {
@@ -1317,12 +1374,14 @@
   PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight, toReader, faded) {
     var self = this, update = this._update;
     this._vocabulary = vocabulary;
-    return loadEventFile(reference.url).then(function (data) {
+    var masks = Promise.all([maskBits(mask), faded ? maskBits(faded) : null]);
+    return Promise.all([loadEventFile(reference.url), masks]).then(function (got) {
+      var data = got[0], bits = got[1];
       data.detailsFrom(reference.details);
-      var lighter = faded ? shownRows(faded, data.count) : Promise.resolve(null);
       var sizes = self._sizeBy !== null ? loadFatalities(data) : Promise.resolve(null);
-      return Promise.all([shownRows(mask, data.count), self.playback.datesFor(data), lighter, sizes]).then(function (found) {
-        return { data: data, rows: found[0], lighter: found[2], fatalities: found[3] };
+      return Promise.all([self.playback.datesFor(data), sizes]).then(function (found) {
+        return { data: data, rows: shownRows(bits[0], data.count), lighter: faded ? shownRows(bits[1], data.count) : null,
+                 fatalities: found[1] };
       });
     }).then(function (loaded) {
       if (update !== self._update) { return null; }  // a newer update draws instead
@@ -1355,9 +1414,14 @@
     if (highlight !== null && highlight !== undefined) {
       for (i = 0; i < rows.length; i++) { if (data.ids[rows[i]] === highlight) { highlightRow = rows[i]; break; } }
     }
-    // The outlines' layer files are asked for first, to arrive while the symbols are drawn.
+    // The outlines' layer files are asked for first, to arrive while the symbols are drawn. Files
+    // not fetched yet are drawn from only once the frame with the symbols is painted: parsing and
+    // drawing them first would hold the symbols back (docs/performance.md, "The paint floor").
     var extents = {};
     header.areas.forEach(function (ref, a) { if (areaShown[a + 1]) { extents[a + 1] = ref; } });
+    var fetching = Object.keys(extents).some(function (code) {
+      return !self._layerFeatures[self._detailUrl(extents[code].layer)];
+    });
     var outlinesFetched = self._extentFeatures(extents);
     var actorsPresent = {}, typesPresent = {}, locations = {}, statuses = {};
     header.styles.forEach(function (style, s) {
@@ -1375,6 +1439,10 @@
     if (mayReveal) { self.map.closePopup(); }
     self.events.setData(data, rows, self._vocabulary, highlightRow, picked.weight, self._sizing);
     self.events.draw();
+    var symbolsShown = self._symbolsDrawn();
+    if (fetching) {
+      outlinesFetched = Promise.all([outlinesFetched, symbolsShown.then(afterPaint)]).then(function (both) { return both[0]; });
+    }
     self._legendShow("data-panj-legend-actor", actorsPresent);
     self._legendShow("data-panj-legend-type", typesPresent);
     self._legendShow("data-panj-legend-status", statuses);
