@@ -40,7 +40,7 @@ def test_a_small_run_gives_well_formed_records() -> None:
     assert len(filtered) == len(page["filter_runs_s"]) == len(page["sent_bytes_runs"]) == appbench.FILTER_CHANGES
     assert 0 < filtered[0] and filtered == sorted(set(filtered)) and filtered[-1] < page["events_total"]
     assert 0 < page["events_found"] < filtered[-1]  # the search narrows the filtered events
-    for field in ("build_s", "payload_bytes", "paint_s", "zoom_s", "pan_s", "heap_mb"):  # the map benchmark's
+    for field in ("build_s", "payload_bytes", "paint_s", "settled_s", "zoom_s", "pan_s", "heap_mb"):  # the map benchmark's
         assert page[field] is None, field
 
     assert crowd["kind"] == "sessions" and crowd["sessions"] == 3
