@@ -677,6 +677,8 @@ class Store:
                 def write(events: list[ImportedEvent], places: list[Place]) -> None:
                     _insert_places(change, key, places)
                     _insert_events(change, key, events)
+                    if change.dialect is _POSTGIS:  # SQLite's come in one statement at the end
+                        _insert_search(change, key, events, places)
 
                 imported = read_file(path, dataset_name=name, file_format=file_format, layers_dir=layers_dir,
                                      max_bytes=max_bytes, existing=_existing(change), trust=trust, sink=write)
@@ -1051,6 +1053,25 @@ def _insert_events(session: _Session, key: str, events: Iterable[ImportedEvent])
                     for event in events))
 
 
+def _insert_search(session: _Session, key: str, events: Sequence[ImportedEvent], places: Sequence[Place]) -> None:
+    """The search rows ``_index_events`` would make of ``events``, just written to dataset ``key``,
+    made from the rows in hand instead of read back: ``places`` are the places written with them;
+    the names of the dataset's places written before are read by id."""
+    own = places_layer_id(key) + ":"
+    names = {place.id: place.name for place in places}
+    wanted = sorted({event.entry["place"][len(own):] for event in events
+                     if event.entry["place"].startswith(own)} - names.keys())
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        part = wanted[start:start + _IDS_PER_QUERY]
+        names.update(session.query(f"SELECT id, name FROM panj_places WHERE dataset_id = ? AND id IN "
+                                   f"({', '.join('?' for _ in part)})", (key, *part)))
+    session.insert("panj_search", ("event_id", "place", "text"), [
+        (event.event.id, event.entry["place"], _searched_text(
+            event.entry.get("title"), event.entry.get("summary"),
+            names.get(event.entry["place"][len(own):]) if event.entry["place"].startswith(own) else None))
+        for event in events])
+
+
 def _remove(session: _Session, key: str) -> None:
     for table in _DATASET_TABLES:
         session.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (key,))
@@ -1166,7 +1187,13 @@ def _store_dataset(session: _Session, name: str, imported: Imported, *, source_f
     # A streamed import (Store.import_file) has written its places and events already.
     _insert_places(session, dataset.id, list(imported.places.values()))
     _insert_events(session, dataset.id, imported.events)
-    _index_events(session, dataset.id)
+    # SQLite folds the search rows inside one INSERT from what was stored, faster than rows sent
+    # from here (docs/performance.md, "Imports at scale"); PostgreSQL's are made from the rows in
+    # hand, a chunk at a time, instead of read back.
+    if session.dialect is _SQLITE:
+        _index_events(session, dataset.id)
+    else:
+        _insert_search(session, dataset.id, imported.events, list(imported.places.values()))
     return dataset
 
 

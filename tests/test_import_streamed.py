@@ -71,6 +71,18 @@ def test_a_streamed_import_stores_and_reports_what_reading_first_does(
     assert imported.events == [] and imported.places == {}  # handed to the store, not held
     assert contents(streamed) == contents(whole)
     assert (dataset is not None) == bool(contents(streamed)["datasets"])
+    assert contents(streamed)["search"] == reindexed(streamed)
+
+
+def reindexed(url: str) -> list[tuple]:
+    """The search rows as the store makes them from the stored events alone (its migration's way),
+    in a transaction rolled back after."""
+    with open_store(url) as opened, pytest.raises(LookupError), opened._transaction(write=True, by="test") as change:
+        change.execute("DELETE FROM panj_search")
+        store_module._index_events(change)
+        rows = change.query("SELECT event_id, place, text FROM panj_search ORDER BY event_id")
+        raise LookupError("roll back")
+    return rows
 
 
 @pytest.mark.parametrize("keep_good", [False, True])
