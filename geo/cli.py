@@ -963,7 +963,9 @@ def import_events(argv: list[str]) -> int:
                     "FeatureCollection of points or polygons, or a file in Panj's own events format (a second "
                     "article's). Every row is checked as the article's events are, and against the layers; "
                     "the dataset is stored only when every row is accepted (--keep-good stores the accepted "
-                    "ones), in one transaction. --update brings an imported dataset up to date with a newer "
+                    "ones), in one transaction: a new dataset's rows go into it a chunk at a time as they are "
+                    "read, so memory does not grow with the rows' text, and a file refused is rolled back "
+                    "whole. --update brings an imported dataset up to date with a newer "
                     "export: rows are matched by their source's id (ACLED's event_id_cnty, UCDP's id, a "
                     "feature's id); a row revised later than the stored one (ACLED's timestamp) replaces it, an "
                     "older or equal one is left (a row that does not say when, like UCDP's, replaces it when it "
@@ -1053,10 +1055,17 @@ def import_events(argv: list[str]) -> int:
                 parser.error(f"--update {name}: no imported dataset of that name"
                              + (f"; the store has {', '.join(map(repr, known))}" if known else ""))
             updating = datasets.get(name) if options.update is not None else None
-            imported = read_file(options.file, dataset_name=name, file_format=options.format,
-                                 layers_dir=options.layers_dir, max_bytes=max_bytes,
-                                 existing=store.existing(besides=name if updating else None),
-                                 dataset_key=updating.id if updating else None, trust=options.trust)
+            dataset = None
+            if updating is None:
+                # Streamed into the store as it is read, and rolled back if it is not to be kept.
+                imported, dataset = store.import_file(
+                    name, options.file, source_file=options.file.name, licence=options.licence, by=BY_COMMAND_LINE,
+                    file_format=options.format, layers_dir=options.layers_dir, max_bytes=max_bytes,
+                    trust=options.trust, keep_good=options.keep_good)
+            else:
+                imported = read_file(options.file, dataset_name=name, file_format=options.format,
+                                     layers_dir=options.layers_dir, max_bytes=max_bytes,
+                                     existing=store.existing(besides=name), dataset_key=updating.id, trust=options.trust)
             if options.report is not None:
                 options.report.write_text(imported.report_csv(), encoding="utf-8", newline="")
             for line in imported.flagged:
@@ -1069,10 +1078,10 @@ def import_events(argv: list[str]) -> int:
                     print(problem, file=sys.stderr)
             if imported.placement_text():
                 print(imported.placement_text(), file=sys.stderr)
-            if not imported.events and not deletions or imported.rejected and not options.keep_good:
-                print(f"panj import: nothing imported: {len(imported.events)} {unit}s accepted, "
+            if not imported.accepted and not deletions or imported.rejected and not options.keep_good:
+                print(f"panj import: nothing imported: {imported.accepted} {unit}s accepted, "
                       f"{len(rejected - {None})} rejected" + (" and the file refused" if None in rejected else "")
-                      + ("; --keep-good stores the accepted ones" if imported.events and None not in rejected else ""),
+                      + ("; --keep-good stores the accepted ones" if imported.accepted and None not in rejected else ""),
                       file=sys.stderr)
                 return EXIT_FAILED
             if updating is not None:
@@ -1082,8 +1091,7 @@ def import_events(argv: list[str]) -> int:
                       f"{counts.unchanged} unchanged, {counts.deleted} deleted, {counts.rejected} rejected; "
                       f"{counts.row_count} events ({store.location})")
             else:
-                dataset = store.import_dataset(name, imported, source_file=options.file.name,
-                                               licence=options.licence, by=BY_COMMAND_LINE, keep_good=options.keep_good)
+                assert dataset is not None  # import_file stores exactly what the test above lets through
                 print(f"imported {dataset.row_count} events into dataset {dataset.name!r}"
                       + (f", {len(rejected - {None})} {unit}s rejected" if rejected else "") + f" ({store.location})")
     except _data_errors() as error:  # the store's, and the data directory's LayerError, EventsError, MappingError

@@ -21,6 +21,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,6 +212,17 @@ class Imported:
     actors: dict[str, Term] = field(default_factory=dict)  # the dataset's own actor terms
     lines: list[ReportLine] = field(default_factory=list)  # rejected and flagged, in file order
     placements: dict[str, int] = field(default_factory=dict)  # PLACEMENTS key -> accepted rows it placed
+    # Accepted rows already handed to read_file's sink (and so no longer in ``events``): only what
+    # their report lines say, in file order; the ids are the reader's own strings, the date
+    # meanings shared ones, so a row costs a few pointers here (docs/performance.md, "Imports at scale").
+    sunk_rows: array[int] = field(default_factory=lambda: array("q"))
+    sunk_ids: list[str] = field(default_factory=list)
+    sunk_meanings: list[tuple[str | None, str]] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        """How many rows were accepted: those handed to a sink and those in ``events``."""
+        return len(self.sunk_rows) + len(self.events)
 
     @property
     def rejected(self) -> list[ReportLine]:
@@ -223,7 +235,7 @@ class Imported:
     @property
     def ok(self) -> bool:
         """True when every row is accepted: only then may the dataset be stored."""
-        return bool(self.events) and not self.rejected
+        return bool(self.accepted) and not self.rejected
 
     def placement_text(self) -> str:
         """How many accepted rows each rule placed ("" for a file whose rows name their places):
@@ -252,11 +264,13 @@ class Imported:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([UNIT[self.format], "outcome", "event_id", "field", "reason"])
-        accepted = [ReportLine(event.row, "accepted", event.entry["id"], *_date_meaning(event.properties))
-                    for event in self.events]
-        for line in sorted(accepted + self.lines, key=lambda line: (line.row or 0, line.outcome != "accepted")):
-            writer.writerow(["" if line.row is None else line.row, line.outcome,
-                             *(_inert(text or "") for text in (line.event_id, line.field, line.reason))])
+        accepted = [(row, "accepted", event_id, *meaning)
+                    for row, event_id, meaning in zip(self.sunk_rows, self.sunk_ids, self.sunk_meanings, strict=True)]
+        accepted += [(event.row, "accepted", event.entry["id"], *_date_meaning(event.properties))
+                     for event in self.events]
+        lines = [(line.row, line.outcome, line.event_id, line.field, line.reason) for line in self.lines]
+        for row, outcome, *texts in sorted(accepted + lines, key=lambda line: (line[0] or 0, line[1] != "accepted")):
+            writer.writerow(["" if row is None else row, outcome, *(_inert(text or "") for text in texts)])
         for rule, text in PLACEMENTS.items():
             if self.placements.get(rule):
                 writer.writerow(["", "placed", "", rule, f"{self.placements[rule]} {text}"])
@@ -405,7 +419,7 @@ def detect_format(path: Path, text: str) -> str:
 def read_file(
     path: Path, *, dataset_name: str, file_format: str | None = None, layers_dir: Path = LAYERS_DIR,
     max_bytes: int | None = None, existing: Existing | None = None, dataset_key: str | None = None,
-    trust: str = "point",
+    trust: str = "point", sink: Callable[[list[ImportedEvent], list[Place]], None] | None = None,
 ) -> Imported:
     """Read ``path`` as ``file_format`` (guessed from the file when None) into a dataset called
     ``dataset_name``, checking every row against the event model and the layers of
@@ -415,14 +429,19 @@ def read_file(
     renamed dataset keeps the id it was imported with). ``trust`` (one of TRUST_CHOICES) says where a
     row whose own country or admin1 names another area than its point falls in stands: "point"
     where its point falls, "row" on the admin1 area it names; a row known only to its province
-    (ACLED's geo_precision 3, UCDP's where_prec 4) stands on the admin1 area it names either way."""
+    (ACLED's geo_precision 3, UCDP's where_prec 4) stands on the admin1 area it names either way.
+
+    With ``sink``, the accepted rows and the places they add are handed to it a chunk at a time
+    (``_CHUNK_ROWS``, in file order) as they are read, and leave the result: its ``events`` and
+    ``places`` come back empty and only the accepted rows' report lines are kept (``sunk_rows``);
+    ``Store.import_file`` streams a file into its transaction so."""
     if trust not in TRUST_CHOICES:
         raise ValueError(f"trust must be one of {', '.join(TRUST_CHOICES)}, not {trust!r}")
     path = Path(path)
     layers = load_layers(layers_dir)
     vocabulary = load_vocabulary(layers_dir)
     reader = _Reader(path, dataset_key or dataset_id(dataset_name), dataset_name, layers, vocabulary,
-                     existing or Existing(), load_aliases(feature_refs(layers), layers_dir), trust)
+                     existing or Existing(), load_aliases(feature_refs(layers), layers_dir), trust, sink)
     limit = max_bytes if max_bytes is not None else default_max_bytes()
     text = None
     if file_format in ("acled", "ucdp") or file_format is None and path.suffix.lower() in CSV_SUFFIXES:
@@ -450,6 +469,7 @@ def read_file(
             reader.read_geojson(text, load_acled_mapping(layers_dir, vocabulary))
         else:
             reader.read_panj(text)
+    reader.flush()
     imported.lines.sort(key=lambda line: line.row or 0)
     return imported
 
@@ -458,9 +478,13 @@ class _Reader:
     """One file being read; collects events, places, the dataset's own actors and report lines."""
 
     def __init__(self, path: Path, dataset: str, name: str, layers: dict[str, Layer], vocabulary: Vocabulary,
-                 existing: Existing, aliases: Mapping[str, tuple[str, ...]], trust: str):
+                 existing: Existing, aliases: Mapping[str, tuple[str, ...]], trust: str,
+                 sink: Callable[[list[ImportedEvent], list[Place]], None] | None = None):
         self.path, self.dataset, self.name, self.layers, self.existing = path, dataset, name, layers, existing
         self.trust = trust
+        self.sink = sink
+        self.place_ids: set[str] = set()  # every place id given, those handed to the sink too
+        self.meanings: dict[tuple[str | None, str], tuple[str | None, str]] = {}  # one tuple per distinct meaning
         self.base_vocabulary = vocabulary
         # What the rows are checked against: the layers' and the vocabulary's, plus the dataset's own
         # places and actors as they are found.
@@ -581,6 +605,21 @@ class _Reader:
                                     f"dataset {self.existing.documents[self.dataset]!r}: choose another name")
         return self.imported
 
+    def flush(self) -> None:
+        """Hand the accepted rows and new places read since the last flush to the sink, keeping
+        only the rows' report lines; nothing without a sink."""
+        imported = self.imported
+        if self.sink is None or imported is None or not (imported.events or imported.places):
+            return
+        self.sink(imported.events, list(imported.places.values()))
+        for event in imported.events:
+            imported.sunk_rows.append(event.row)
+            imported.sunk_ids.append(event.event.id)
+            meaning = _date_meaning(event.properties)
+            imported.sunk_meanings.append(self.meanings.setdefault(meaning, meaning))
+        imported.events = []
+        imported.places = {}
+
     def refuse(self, row: int | None, field_name: str | None, reason: str, event_id: str | None = None) -> None:
         assert self.imported is not None
         self.imported.lines.append(ReportLine(row, "rejected", event_id, field_name, reason))
@@ -601,8 +640,9 @@ class _Reader:
         base = self.place_base[name]
         self.place_count[base] = self.place_count.get(base, 0) + 1
         place_id = base if self.place_count[base] == 1 else f"{base}-{self.place_count[base]}"
-        while place_id in self.imported.places:  # a name ending in a number may take another's id
+        while place_id in self.place_ids:  # a name ending in a number may take another's id
             place_id += "-2"
+        self.place_ids.add(place_id)
         self.place_of[key] = place_id
         self.imported.places[place_id] = Place(place_id, name, geometry)
         self.place_refs.add(f"{self.places_layer}:{place_id}")
@@ -694,6 +734,7 @@ class _Reader:
             chunk.append((number, cells))
             if len(chunk) == _CHUNK_ROWS:
                 self.acled_chunk(chunk, header, mapping)
+                self.flush()
                 chunk = []
         self.acled_chunk(chunk, header, mapping)
         if not found:
@@ -1021,6 +1062,7 @@ class _Reader:
             for name in header:
                 if name not in UCDP_COLUMNS:
                     self.flag(1, name, f"column {name!r} is not one of UCDP GED's: kept as a property")
+        assert self.imported is not None
         found = False
         for number, cells in enumerate(rows, start=first_row):
             if not "".join(cells).strip():  # every cell blank
@@ -1030,6 +1072,8 @@ class _Reader:
                 self.refuse(number, None, f"has {len(cells)} cells, {expected}")
                 continue
             self.ucdp_row(number, dict(zip(header, map(str.strip, cells), strict=True)), mapping)
+            if len(self.imported.events) >= _CHUNK_ROWS:
+                self.flush()
         if not found:
             self.refuse(None, None, "the file has a header but no rows" if first_row == 2 else "the file has no rows")
 
@@ -1119,8 +1163,11 @@ class _Reader:
             return
         if not raw["features"]:
             self.refuse(None, "features", "the collection has no features")
+        assert self.imported is not None
         for number, feature in enumerate(raw["features"], start=1):
             self.geojson_feature(number, feature, mapping)
+            if len(self.imported.events) >= _CHUNK_ROWS:
+                self.flush()
 
     def geojson_feature(self, row: int, feature: Any, mapping: AcledMapping) -> None:
         if not isinstance(feature, dict) or feature.get("type") != "Feature":

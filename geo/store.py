@@ -62,7 +62,9 @@ from geo.importers import (
     SOURCE_DATE_PRECISIONS,
     Existing,
     Imported,
+    ImportedEvent,
     ImportFileError,
+    Place,
     dataset_id,
     places_layer_id,
     read_file,
@@ -729,6 +731,39 @@ class Store:
             change.log("update" if replace and current is not None else "import", dataset.name)
         return dataset
 
+    def import_file(self, name: str, path: Path, *, source_file: str, licence: str, by: str,
+                    file_format: str | None = None, layers_dir: Path = LAYERS_DIR, max_bytes: int | None = None,
+                    trust: str = "point", keep_good: bool = False) -> tuple[Imported, Dataset | None]:
+        """Read ``path`` (``geo.importers.read_file`` with ``file_format``, ``layers_dir``,
+        ``max_bytes`` and ``trust``) and store it as the new dataset ``name``, as ``import_dataset``
+        would store what ``read_file`` gives, in one transaction logged as made ``by``; but the
+        accepted rows go into the transaction a chunk at a time as they are read, so an import's
+        memory does not grow with its rows' text. The ids it must not repeat are read in the same
+        transaction. Gives what was read (its report; its ``events`` and ``places`` empty) and the
+        dataset, or None when nothing was stored: no row accepted, or rows rejected without
+        ``keep_good`` (the transaction, with every row written so far, is then rolled back)."""
+        try:
+            with self._transaction(write=True, by=by) as change:
+                key = dataset_id(name)
+                _check_free(change, name.strip(), key)  # before any row goes in under that id
+
+                def write(events: list[ImportedEvent], places: list[Place]) -> None:
+                    _insert_places(change, key, places)
+                    _insert_events(change, key, events)
+                    if change.dialect is _POSTGIS:  # SQLite's come in one statement at the end
+                        _insert_search(change, key, events, places)
+
+                imported = read_file(path, dataset_name=name, file_format=file_format, layers_dir=layers_dir,
+                                     max_bytes=max_bytes, existing=_existing(change), trust=trust, sink=write)
+                if not (imported.ok or keep_good and imported.accepted):
+                    raise _NotStored(imported)
+                dataset = _store_dataset(change, name, imported, source_file=source_file, licence=licence,
+                                         shipped_from=None, keep_good=keep_good)
+                change.log("import", dataset.name)
+        except _NotStored as refused:
+            return refused.imported, None
+        return imported, dataset
+
     def update_dataset(self, name: str, imported: Imported, *, deletions: Mapping[str, str] | None = None,
                        source_file: str, by: str, keep_good: bool = False) -> UpdateCounts:
         """Bring the imported dataset ``name`` up to date with ``imported`` (read with
@@ -1071,6 +1106,45 @@ def _imported_dataset(session: _Session, name: str, done: str) -> Dataset:
     return dataset
 
 
+class _NotStored(Exception):
+    """Raised inside ``Store.import_file``'s transaction to roll back a file that is not to be stored."""
+
+    def __init__(self, imported: Imported):
+        super().__init__(f"{imported.path} is not stored")
+        self.imported = imported
+
+
+def _insert_places(session: _Session, key: str, places: Sequence[Place]) -> None:
+    session.insert("panj_places", ("dataset_id", "id", "name", "geometry"),
+                   zip(repeat(key), (place.id for place in places), (place.name for place in places),
+                       session.geometries_in([place.geometry for place in places])))
+
+
+def _insert_events(session: _Session, key: str, events: Iterable[ImportedEvent]) -> None:
+    session.insert("panj_events", ("id", "dataset_id", "row_number", "entry", "properties"),
+                   ((event.event.id, key, event.row, _json_text(event.entry), _json_text(event.properties))
+                    for event in events))
+
+
+def _insert_search(session: _Session, key: str, events: Sequence[ImportedEvent], places: Sequence[Place]) -> None:
+    """The search rows ``_index_events`` would make of ``events``, just written to dataset ``key``,
+    made from the rows in hand instead of read back: ``places`` are the places written with them;
+    the names of the dataset's places written before are read by id."""
+    own = places_layer_id(key) + ":"
+    names = {place.id: place.name for place in places}
+    wanted = sorted({event.entry["place"][len(own):] for event in events
+                     if event.entry["place"].startswith(own)} - names.keys())
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        part = wanted[start:start + _IDS_PER_QUERY]
+        names.update(session.query(f"SELECT id, name FROM panj_places WHERE dataset_id = ? AND id IN "
+                                   f"({', '.join('?' for _ in part)})", (key, *part)))
+    session.insert("panj_search", ("event_id", "place", "text"), [
+        (event.event.id, event.entry["place"], _searched_text(
+            event.entry.get("title"), event.entry.get("summary"),
+            names.get(event.entry["place"][len(own):]) if event.entry["place"].startswith(own) else None))
+        for event in events])
+
+
 def _remove(session: _Session, key: str) -> None:
     for table in _DATASET_TABLES:
         session.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (key,))
@@ -1153,22 +1227,27 @@ def _glob_pattern(word: str) -> str:
     return "*" + "".join(f"[{char}]" if char in "*?[" else char for char in word) + "*"
 
 
+def _check_free(session: _Session, name: str, key: str) -> None:
+    """StoreError when a dataset already has the name ``name`` or the id ``key``."""
+    taken = session.query("SELECT name FROM panj_datasets WHERE name = ? OR id = ?", (name, key))
+    if taken:
+        raise StoreError(f"dataset {name!r} (id {key!r}) clashes with dataset {taken[0][0]!r}: "
+                         "choose another name, or rename or delete that one")
+
+
 def _store_dataset(session: _Session, name: str, imported: Imported, *, source_file: str, licence: str,
                    shipped_from: str | None, keep_good: bool = False) -> Dataset:
     """Insert ``imported`` as dataset ``name`` inside ``session``'s transaction."""
-    if not (imported.ok or keep_good and imported.events):
+    if not (imported.ok or keep_good and imported.accepted):
         raise ImportFileError(imported.problems() or [Problem(imported.path, "file", None, "no events to import")])
     if dataset_id(name) != imported.dataset_id:
         raise StoreError(f"{imported.path} was read for dataset id {imported.dataset_id!r}, not {name!r}'s")
     dataset = Dataset(
         id=imported.dataset_id, name=name.strip(), format=imported.format, source_file=source_file,
         source_sha256=imported.sha256, imported_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-        row_count=len(imported.events), licence=licence, shipped=shipped_from is not None,
+        row_count=imported.accepted, licence=licence, shipped=shipped_from is not None,
     )
-    taken = session.query("SELECT name FROM panj_datasets WHERE name = ? OR id = ?", (dataset.name, dataset.id))
-    if taken:
-        raise StoreError(f"dataset {dataset.name!r} (id {dataset.id!r}) clashes with dataset {taken[0][0]!r}: "
-                         "choose another name, or rename or delete that one")
+    _check_free(session, dataset.name, dataset.id)
     session.execute(
         f"INSERT INTO panj_datasets ({', '.join(_DATASET_COLUMNS)}, document, shipped_from) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1178,14 +1257,16 @@ def _store_dataset(session: _Session, name: str, imported: Imported, *, source_f
     )
     session.insert("panj_actors", ("dataset_id", "id", "name", "colour", "symbol"),
                    [(dataset.id, term.id, term.name, term.colour, term.symbol) for term in imported.actors.values()])
-    places = imported.places.values()
-    session.insert("panj_places", ("dataset_id", "id", "name", "geometry"),
-                   zip(repeat(dataset.id), (place.id for place in places), (place.name for place in places),
-                       session.geometries_in([place.geometry for place in places])))
-    session.insert("panj_events", ("id", "dataset_id", "row_number", "entry", "properties"),
-                   ((event.event.id, dataset.id, event.row, _json_text(event.entry), _json_text(event.properties))
-                    for event in imported.events))
-    _index_events(session, dataset.id)
+    # A streamed import (Store.import_file) has written its places and events already.
+    _insert_places(session, dataset.id, list(imported.places.values()))
+    _insert_events(session, dataset.id, imported.events)
+    # SQLite folds the search rows inside one INSERT from what was stored, faster than rows sent
+    # from here (docs/performance.md, "Imports at scale"); PostgreSQL's are made from the rows in
+    # hand, a chunk at a time, instead of read back.
+    if session.dialect is _SQLITE:
+        _index_events(session, dataset.id)
+    else:
+        _insert_search(session, dataset.id, imported.events, list(imported.places.values()))
     return dataset
 
 

@@ -28,7 +28,6 @@ import shapely
 
 from geo import store as stores
 from geo.events import PartialDate, Vocabulary, load_vocabulary
-from geo.importers import read_file
 from geo.layers import LAYERS_DIR, load_layers
 from geo.snapshot import Snapshot, build_snapshot
 
@@ -119,11 +118,11 @@ def joined_events(count: int, *, seed: int = SEED, layers_dir: Path = LAYERS_DIR
     summary = write_events_file(path, count, seed=seed, layers_dir=layers_dir)
     with stores.open_store(f"sqlite:///{Path(workdir) / f'synthetic-{count}.sqlite3'}") as store:
         # The benchmark's own file: the import size limit (PANJ_IMPORT_MAX_MB) is for users' files.
-        imported = read_file(path, dataset_name=DATASET_NAME, file_format="geojson", layers_dir=layers_dir,
-                             existing=store.existing(), max_bytes=path.stat().st_size)
-        if not imported.ok:
+        imported, dataset = store.import_file(DATASET_NAME, path, source_file=path.name, licence="synthetic",
+                                              by="benchmark", file_format="geojson", layers_dir=layers_dir,
+                                              max_bytes=path.stat().st_size)
+        if dataset is None:
             raise ValueError(f"the synthetic events were refused: {imported.problems()[:3]}")
-        store.import_dataset(DATASET_NAME, imported, source_file=path.name, licence="synthetic", by="benchmark")
         snapshot = build_snapshot(layers_dir, store)
     events = snapshot.details(snapshot.events[snapshot.index.naming("dataset", [DATASET_NAME])], geometry=True)
     return SyntheticEvents(snapshot=snapshot, events=events, summary=summary)
