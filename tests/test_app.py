@@ -15,7 +15,7 @@ from conftest import notices as page_notices, run_page, shown_text
 from streamlit.testing.v1 import AppTest
 
 import geo.assets
-import geo.join
+import geo.compactread
 import geo.layers
 from geo.snapshot import read_snapshot
 from geo.table import events_table as table_columns
@@ -29,7 +29,8 @@ def calls(monkeypatch) -> dict[str, int]:
     monkeypatch.setenv("PANJ_LAYERS_DIR", str(FIXTURE))
     st.cache_resource.clear()
     counts = {"layers": 0, "events": 0}
-    load_layers, load_events = geo.layers.load_layers, geo.join.join_events
+    # The snapshot reads and joins its events in one step (geo.compactread.read_compact).
+    load_layers, load_events = geo.layers.load_layers, geo.compactread.read_compact
 
     def counted_layers(*args, **kwargs):
         counts["layers"] += 1
@@ -40,7 +41,7 @@ def calls(monkeypatch) -> dict[str, int]:
         return load_events(*args, **kwargs)
 
     monkeypatch.setattr(geo.layers, "load_layers", counted_layers)
-    monkeypatch.setattr(geo.join, "join_events", counted_events)
+    monkeypatch.setattr(geo.compactread, "read_compact", counted_events)
     yield counts
     st.cache_resource.clear()
 

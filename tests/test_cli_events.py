@@ -147,12 +147,12 @@ def test_events_of_another_data_directory_leave_the_store_as_it_was(
 def test_a_bug_is_logged_with_its_traceback_not_reported_as_bad_data(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
 ) -> None:
-    import geo.snapshot
+    import geo.compactread
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("a bug")
 
-    monkeypatch.setattr(geo.snapshot, "joined_events", broken)  # the read every command goes through
+    monkeypatch.setattr(geo.compactread, "read_compact", broken)  # the read every command goes through
     assert main(["events", "--layers-dir", str(SMALL_LAYERS)]) == 1
     err = capsys.readouterr().err
     assert "unexpected KeyError (a bug in Panj" in err and "cannot read" not in err
