@@ -49,6 +49,13 @@ def map_frame(page):
     raise AssertionError("no map frame reported ready")
 
 
+def wait_until_idle(page) -> None:
+    """Until the page's script run has ended: a click on a component during a rerun may be lost
+    when the rerun mounts it again."""
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
+                           "?.dataset.testScriptState === 'notRunning'", timeout=TIMEOUT_MS)
+
+
 def _ready(frame) -> bool:
     try:
         return frame.evaluate("() => Boolean(window.panjMap && window.panjMap.ready)")

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from browsing import map_frame, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,11 @@ RENDER_TIMEOUT_MS = 300_000
 def test_export_playback_offers_the_filtered_months_as_a_video(page, app_url) -> None:
     # May and June 2022: two monthly frames.
     page.goto(f"{app_url}/?basemap=none&from=2022-05&to=2022-06")
+    map_frame(page)  # the map's first value reruns the page
     page.get_by_text("Export", exact=True).click(timeout=RENDER_TIMEOUT_MS)
+    # Opening the panel reruns the page, which writes the event files: click once that run has ended.
+    page.get_by_role("button", name="Events as GeoJSON").wait_for(timeout=RENDER_TIMEOUT_MS)
+    wait_until_idle(page)
     page.get_by_text("May 2022 to June 2022: 2 frames, 1920×1080 px").wait_for(timeout=RENDER_TIMEOUT_MS)
     page.get_by_role("button", name="Export playback (WEBM)").click()
     download_button = page.get_by_role("button", name="Download WEBM")

@@ -30,7 +30,8 @@ def test_a_page_whose_folder_was_pruned_reloads_and_opens_its_popups(page, own_a
     # The popup's text is fetched now: its file is gone, so the page reloads.
     with page.expect_event("framenavigated", predicate=lambda navigated: navigated == page.main_frame,
                            timeout=TIMEOUT_MS):
-        frame.evaluate("() => window.panjMap.openEvent('taliban-takeover')")
+        # Opened from a task so evaluate returns before the reload destroys the frame it ran in.
+        frame.evaluate("() => { setTimeout(() => window.panjMap.openEvent('taliban-takeover'), 0); }")
     frame = map_frame(page)
     frame.wait_for_function("() => window.panjMap.ready", timeout=TIMEOUT_MS)
     assert len(folders) == 2 and set(folders) == {name}  # fetched again after the reload...

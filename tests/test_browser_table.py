@@ -8,7 +8,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from browsing import GRID, GRID_MARKER_X_PX, GRID_ROW_PX, TIMEOUT_MS, map_frame, select_table_row, table_rows
+from browsing import (
+    GRID,
+    GRID_MARKER_X_PX,
+    GRID_ROW_PX,
+    TIMEOUT_MS,
+    map_frame,
+    select_table_row,
+    table_rows,
+    wait_until_idle,
+)
 
 from geo.bench import synthetic
 
@@ -137,8 +146,7 @@ def test_a_click_on_a_heading_sorts_the_whole_table(page, app_url) -> None:
     page.goto(f"{app_url}/?basemap=none")
     page.get_by_text(f"Rows 1–{ARTICLE_EVENTS} of {ARTICLE_EVENTS}, by date.").wait_for(timeout=TIMEOUT_MS)
     map_frame(page)  # the map's first value reruns the page: click once that run has ended
-    page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
-                           "?.dataset.testScriptState === 'notRunning'", timeout=TIMEOUT_MS)
+    wait_until_idle(page)
     oldest = table_rows(page)[0]["First day"]
     grid = page.locator(GRID).first
     grid.scroll_into_view_if_needed()
