@@ -237,6 +237,11 @@ class Snapshot:
         """Place reference -> name, for a few places (a layer's feature, a dataset's own place)."""
         return self.texts.place_names(places, self.map_layers)
 
+    def text_column(self, field: str) -> pd.Series:
+        """The text ``field`` (title or summary) of every event, in ``events``' order (one read of
+        the store: ``compact.EventTexts.column``)."""
+        return self.texts.column(field, self.events["id"])
+
     def details(self, rows: pd.DataFrame | Sequence[int] | np.ndarray, *, geometry: bool = False) -> pd.DataFrame:
         """The joined events' columns (``geo.join.COLUMNS``, then ``dataset``) of ``rows`` (rows of
         ``events``, or their positions), with their index labels: titles, summaries, citations and

@@ -11,6 +11,7 @@ import json
 import os
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geo import assets, figure, layout, strip
@@ -28,18 +29,24 @@ _PAD_DAYS = 15
 
 def strip_events(snapshot: Snapshot, shown: pd.DataFrame, within_km: float) -> pd.DataFrame:
     """The rows of ``shown`` (rows of ``snapshot.events``) the strip draws (``geo.strip.strip_mask``)."""
+    return shown[drawn_mask(snapshot, shown, within_km)]
+
+
+def drawn_mask(snapshot: Snapshot, shown: pd.DataFrame, within_km: float) -> np.ndarray:
+    """Which rows of ``shown`` (rows of ``snapshot.events``) the strip draws (``geo.strip.strip_mask``)."""
     km = snapshot.index.frontier_km[snapshot.events.index.get_indexer(shown.index)]
-    return shown[strip.strip_mask(shown, km, within_km)]
+    return strip.strip_mask(shown, km, within_km)
 
 
-def strip_days(drawn: pd.DataFrame, date_from: dt.date | None, date_to: dt.date | None,
+def strip_days(first_days: pd.Series | np.ndarray, date_from: dt.date | None, date_to: dt.date | None,
                span: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.date]:
-    """The days the strip's time axis runs over: the date filter's, else the drawn events' first
-    days (``span``, the data's, when none is drawn), at least ``_PAD_DAYS`` either side of one day."""
-    firsts = pd.to_datetime(drawn["date_first"])
+    """The days the strip's time axis runs over: the date filter's, else those of the drawn events'
+    ``first_days`` (``span``, the data's, when none is drawn), at least ``_PAD_DAYS`` either side
+    of one day."""
+    firsts = np.asarray(first_days, dtype="datetime64[D]")
     span = span or (dt.date.today(), dt.date.today())
-    first = date_from or (firsts.min().date() if len(drawn) else span[0])
-    last = date_to or (firsts.max().date() if len(drawn) else span[1])
+    first = date_from or (firsts.min().item() if len(firsts) else span[0])
+    last = date_to or (firsts.max().item() if len(firsts) else span[1])
     if last <= first:
         first, last = first - dt.timedelta(days=_PAD_DAYS), last + dt.timedelta(days=_PAD_DAYS)
     return first, last
@@ -113,7 +120,7 @@ def export_strip(
     ({events, symbols, places})."""
     check_output(output, size)
     drawn = strip_events(snapshot, shown, within_km)
-    first, last = strip_days(drawn, date_from, date_to, snapshot.span)
+    first, last = strip_days(drawn["date_first"], date_from, date_to, snapshot.span)
     css_width, css_height = size.css
     subtitle = " · ".join(part for part in (
         description, f"{len(drawn)} of the {len(shown)} events shown are drawn: within {within_km:g} km of the "

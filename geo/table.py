@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -150,6 +150,10 @@ class Sortable(Protocol):
 
     def details(self, rows: pd.DataFrame) -> pd.DataFrame: ...
 
+    def text_column(self, field: str) -> pd.Series: ...
+
+    def place_names(self, places: Iterable[str]) -> Mapping[str, str]: ...
+
 
 def sort_order(snapshot: Sortable, column: str) -> SortOrder:
     """The snapshot's events in the order of the table's ``column`` (a ``SORT_COLUMNS`` id):
@@ -186,8 +190,8 @@ def _compute(snapshot: Sortable, column: str) -> SortOrder:
     if column == "frontier":
         distances = _frontier_km(events).round(1).to_numpy(dtype=float, na_value=np.nan)  # as shown
         return _ascending(np.nan_to_num(distances), np.isnan(distances))
-    if column == "title":
-        return _by_text(*pd.factorize(_with_text(snapshot, ["title"])["title"]))
+    if column == "title":  # read in one go: the store's titles, not its events parsed (docs/performance.md)
+        return _by_text(*pd.factorize(snapshot.text_column("title")))
     if column == "status":
         return _by_text(*pd.factorize(_status_names(events)))
     if column == "type":
@@ -196,8 +200,10 @@ def _compute(snapshot: Sortable, column: str) -> SortOrder:
     if column == "actors":
         codes, lists = pd.factorize(events["actors"].map(tuple))
         return _by_text(codes, _actor_names(pd.DataFrame({"actors": list(lists)}), snapshot.vocabulary))
-    if column == "place":
-        return _by_text(*pd.factorize(_with_text(snapshot, ["place_name"])["place_name"]))
+    if column == "place":  # each place named once
+        codes, places = pd.factorize(events["place"])
+        names = snapshot.place_names(list(places))
+        return _by_text(codes, [names.get(place) for place in places])
     if column == "region":
         codes, pairs = _pairs(events, "province", "country")
         return _by_text(codes, _region_names(pairs))

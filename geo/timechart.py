@@ -101,8 +101,7 @@ def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
     Where ``events`` has a ``fatalities`` column (NaN: none reported), also ``fatalities``: the sum
     the events dated within each bin report, and ``unreported``: how many of them report none (an
     event reaching beyond a bin cannot say which of its days its fatalities fell on)."""
-    first = pd.to_datetime(events["date_first"]).to_numpy().astype("datetime64[D]")
-    last = pd.to_datetime(events["date_last"]).to_numpy().astype("datetime64[D]")
+    first, last = _days(events["date_first"]), _days(events["date_last"])
     starts = np.array([time_bin.first for time_bin in bins], dtype="datetime64[D]")
     ends = np.array([time_bin.last for time_bin in bins], dtype="datetime64[D]")
     exact = np.zeros(len(bins), dtype=np.int64)
@@ -111,11 +110,11 @@ def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
     fatalities = np.zeros(len(bins), dtype=np.int64)
     unreported = np.zeros(len(bins), dtype=np.int64)
     if len(bins) and len(first):
-        # The bins holding each event's first and last day (-1 before the first bin).
+        # The bins holding each event's first and last day (-1 before the first bin; the last bin
+        # also holds the days after it, which ``ends[-1]`` tells apart: the bins have no gaps).
         low = np.searchsorted(starts, first, side="right") - 1
         high = np.searchsorted(starts, last, side="right") - 1
-        inside_low, inside_high = np.clip(low, 0, len(bins) - 1), np.clip(high, 0, len(bins) - 1)
-        within = (low == high) & (low >= 0) & (first <= ends[inside_low]) & (last <= ends[inside_high])
+        within = (low == high) & (low >= 0) & (last <= ends[-1])
         exact = np.bincount(low[within], minlength=len(bins))
         if with_fatalities:
             values = events[FATALITIES_COLUMN].to_numpy(dtype=float)[within]
@@ -125,9 +124,10 @@ def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
             unreported = np.bincount(low[within][~reported], minlength=len(bins))
         # Every other event touching a bin counts partly in each bin from its first day's to its last's.
         reaching = ~within & (first <= ends[-1]) & (last >= starts[0]) & (low <= high)
-        steps = np.zeros(len(bins) + 1, dtype=np.int64)
-        np.add.at(steps, inside_low[reaching], 1)
-        np.add.at(steps, inside_high[reaching] + 1, -1)
+        inside_low = np.maximum(low[reaching], 0)
+        inside_high = np.minimum(high[reaching], len(bins) - 1)
+        steps = (np.bincount(inside_low, minlength=len(bins) + 1)
+                 - np.bincount(inside_high + 1, minlength=len(bins) + 1))
         partial = np.cumsum(steps)[:-1]
     rows = [{"first": time_bin.first.isoformat(), "following": time_bin.following.isoformat(),
              "label": f"{time_bin.first:%Y}" if time_bin.unit == "year" else f"{time_bin.first:%b %Y}",
@@ -137,6 +137,13 @@ def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
     if with_fatalities:
         frame["fatalities"], frame["unreported"] = fatalities, unreported
     return frame
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    """``dates`` (datetime64, or dates) as days."""
+    if pd.api.types.is_datetime64_dtype(dates.dtype):
+        return dates.to_numpy().astype("datetime64[D]")
+    return pd.to_datetime(dates).to_numpy().astype("datetime64[D]")
 
 
 def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] | None,

@@ -21,7 +21,7 @@ from geo.frontier import SIDE_NAMES, SIDES
 from geo.markup import markdown_text
 from geo.snapshot import Snapshot
 from geo.strip import DEFAULT_WITHIN_KM, SIDE_CODES
-from geo.stripfigure import export_strip, strip_days, strip_events
+from geo.stripfigure import drawn_mask, export_strip, strip_days
 from ui.assets import static_text
 
 KEY_STRIP = "panj-strip-control"
@@ -50,7 +50,9 @@ def strip_panel(data: Snapshot, state: FilterState, shown: pd.DataFrame) -> None
     drawn, and must not stretch the axis); under it the km range along the frontier as text (the
     brush's, or typed: the keyboard's way to it) and, when one is set, a button that clears it."""
     within_km = DEFAULT_WITHIN_KM if state.within_km is None else state.within_km
-    first, last = strip_days(strip_events(data, shown, within_km), state.date_from, state.date_to, data.span)
+    # Only the drawn events' first days: a frame of them would copy every column of up to a million rows.
+    firsts = shown["date_first"].to_numpy()[drawn_mask(data, shown, within_km)]
+    first, last = strip_days(firsts, state.date_from, state.date_to, data.span)
     length_km, _ = data.frontier_axis
     with st.expander("Along the frontier, through time", expanded=True):
         st.caption(f"Each shown event within {within_km:g} km of the frontier"
