@@ -66,6 +66,8 @@ MAP_JS = [
 ]
 # The frontier strip's drawing (geo.stripfigure's figure loads it after panj-map.js, whose symbols it draws).
 STRIP_JS = _versioned(f"{_PANJ_URL}panj-strip.js", _PANJ_SOURCE / "panj-strip.js")
+# The strip's part on the page (ui/strip_panel.py), which draws through the file above.
+PAGE_STRIP_JS = _versioned(f"{STATIC_URL}strip.js", STATIC_DIR / "strip.js")
 MAP_CSS = [
     ("leaflet_css", f"{_LEAFLET_URL}leaflet.css"),
     ("panj_map_css", _versioned(f"{_PANJ_URL}panj-map.css", _PANJ_SOURCE / "panj-map.css")),

@@ -6,7 +6,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
+import pandas as pd
+import pyarrow as pa
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -26,8 +29,8 @@ def term_bars(slot: DeltaGenerator, counted: Mapping[str, int], names: Mapping[s
     # A new key whenever the bars change, so the chart forgets its last click: clicking the same
     # bar again toggles it back.
     key = f"{widget_key}_chart_" + hashlib.sha256(counts.to_json().encode()).hexdigest()[:12]
-    slot.vega_lite_chart(timechart.term_chart(counts, subject), key=key, on_select=partial(_picked, key, widget_key),
-                         selection_mode=timechart.PICK, width="stretch")
+    slot.vega_lite_chart(compact_datasets(timechart.term_chart(counts, subject)), key=key,
+                         on_select=partial(_picked, key, widget_key), selection_mode=timechart.PICK, width="stretch")
 
 
 def _picked(key: str, widget_key: str) -> None:
@@ -35,3 +38,18 @@ def _picked(key: str, widget_key: str) -> None:
     clicked = [point["id"] for point in st.session_state[key]["selection"].get(timechart.PICK, [])]
     if clicked:
         st.session_state[widget_key] = ps.toggled(st.session_state[widget_key], clicked)
+
+
+def compact_datasets(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with its named datasets (rows) as Arrow stream bytes without pandas' schema
+    metadata, which Streamlit's own conversion adds (about 1 KB a dataset) and which the chart does
+    not read: every filter change sends the sidebar's charts again (docs/performance.md, "What a
+    filter change sends")."""
+    datasets = {}
+    for name, rows in spec["datasets"].items():
+        table = pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False).replace_schema_metadata(None)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        datasets[name] = sink.getvalue().to_pybytes()
+    return {**spec, "datasets": datasets}

@@ -6,6 +6,7 @@ the frontier and the dates, which filter the map, the table and the strip. Widge
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import tempfile
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import browser, export, pagestate as ps
-from geo.assets import web_script
+from geo.assets import PAGE_STRIP_JS, STRIP_JS
 from geo.filters import FilterState, format_along, parse_along
 from geo.frontier import SIDE_NAMES, SIDES
 from geo.markup import markdown_text
@@ -38,9 +39,15 @@ _STRIP_HTML = """<div class="panj-strip" role="group" aria-label="The frontier s
 <div class="panj-strip-plot"></div>
 <p class="panj-strip-count" aria-live="polite"></p>
 </div>"""
-_strip_control = st.components.v2.component(
-    "panj_strip", html=_STRIP_HTML, css=static_text("strip.css"),
-    js=web_script("panj-strip.js") + "\n" + static_text("strip.js"))
+# The component's own script only loads the strip's two files, which the browser fetches once and
+# keeps: given inline, their 24 KB went out again on every filter change, since the strip's data
+# changes then (docs/performance.md, "What a filter change sends").
+_STRIP_LOADER = """export default function (component) {
+  const at = (url) => new URL(url, window.location.origin).href;
+  import(at(%s)).then(() => import(at(%s))).then((module) => module.default(component));
+}""" % (json.dumps(STRIP_JS), json.dumps(PAGE_STRIP_JS))
+_strip_control = st.components.v2.component("panj_strip", html=_STRIP_HTML, css=static_text("strip.css"),
+                                            js=_STRIP_LOADER)
 
 
 def strip_panel(data: Snapshot, state: FilterState, shown: pd.DataFrame) -> None:

@@ -16,6 +16,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from geo import pagestate as ps, timechart
 from geo.markup import markdown_text
+from ui.charts import compact_datasets
 
 DateRange = tuple[dt.date | None, dt.date | None]
 
@@ -57,7 +58,7 @@ def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange,
     # Drawn afresh (a new key) whenever its data or the range changes: a drag's brush then gives way
     # to the shading of the From/To days it set.
     key = "f_time_" + _digest(counts.to_json(), repr(shown), repr(period))
-    slot.vega_lite_chart(chart, key=key, on_select=partial(_brushed, key, bins), selection_mode=timechart.BRUSH,
+    slot.vega_lite_chart(compact_datasets(chart), key=key, on_select=partial(_brushed, key, bins), selection_mode=timechart.BRUSH,
                          width="stretch")
     slot.caption(f"Events per {bins[0].unit}: dark, dated within that {bins[0].unit}; light, dates that reach "
                  "beyond it; shaded, the dates chosen. Drag across the bars to choose dates; “Clear dates” "
