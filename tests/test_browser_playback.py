@@ -67,6 +67,16 @@ PLAYBACK_KEYS = [
 ]
 
 
+# November 2021, "this period", with 0, 1 or 2 earlier months faded: (faded, the map's note). Of
+# the events November leaves out, the Shaymak post (29 October 2021) falls in the month before and
+# the Ayvoj funding (reported 1 September 2021) two before; the takeover (August 2021) is three back.
+FADED = [
+    ("0", 0, "this period · 8 events, 8 lighter"),
+    ("1", 1, "this period · 8 events, 8 lighter, 1 faded"),
+    ("2", 2, "this period · 8 events, 8 lighter, 2 faded"),
+]
+
+
 @pytest.fixture
 def presenter(browser):
     context = browser.new_context(viewport=PRESENTER)
@@ -203,3 +213,21 @@ def test_a_link_reopens_the_playback_paused_at_its_period(presenter, app_url, qu
     assert (state["mode"], state["playing"], state["shown"], state["partial"]) == (mode, False, shown, partial)
     label = map_frame(page).locator(".panj-period-label")
     assert label.inner_text() == state["label"]
+
+
+def test_earlier_periods_stay_faded_as_chosen(presenter, app_url) -> None:
+    page = presenter
+    page.goto(f"{app_url}/?presenter=1&from=2021-08&to=2022-06&play=month&period=2021-11")
+    frame = map_frame(page)
+    _wait_period(page, "2021-11")
+    for fade, faded, note in FADED:
+        page.locator("[data-field='fade']").select_option(fade)
+        state = page.wait_for_function(
+            f"""(fade) => {{ const m = {MAP}; const s = m.playback.state();
+                return m.ready && String(s.fade) === fade && m.eventsDrawn === s.shown + s.faded && s; }}""",
+            arg=fade, timeout=TIMEOUT_MS).json_value()
+        assert (state["period"], state["shown"], state["partial"], state["faded"]) == ("2021-11", 8, 8, faded)
+        assert frame.evaluate("() => document.querySelector('.panj-period-note').textContent") == note
+        # Kept in the URL as the page writes it: fade=1 or 2, nothing for none.
+        assert page.evaluate("() => new URL(location.href).searchParams.get('fade')") == (None if fade == "0" else fade)
+    assert page.errors == []
