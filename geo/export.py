@@ -47,6 +47,10 @@ from geo.snapshot import Snapshot
 logger = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 30.0
+# A capture waits for the page's next stable frame: on two cores with other browsers at work (a load
+# average of 16), one 1920×1080 capture of `panj export --animate` took longer than Playwright's own
+# 30 s and failed the export.
+CAPTURE_TIMEOUT_S = 120.0
 MAX_SIDE_PX = 10_000  # larger captures exhaust Chromium's compositor long before they are useful
 FORMATS = ("png", "pdf", "svg")
 MIME_TYPES = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml"}
@@ -242,7 +246,8 @@ class Renderer(HeadlessChromium):
                     margin={"top": "0", "right": "0", "bottom": "0", "left": "0"}, page_ranges="1",
                 )
             else:
-                output = page.screenshot(clip={"x": 0, "y": 0, "width": css_width, "height": css_height}, type="png")
+                output = page.screenshot(clip={"x": 0, "y": 0, "width": css_width, "height": css_height}, type="png",
+                                         timeout=CAPTURE_TIMEOUT_S * 1000)
         except PlaywrightError as error:
             # The browser itself failed (crashed, ran out of memory), not the page.
             logger.exception("export failed: the browser failed while rendering")
@@ -326,7 +331,8 @@ class Renderer(HeadlessChromium):
                 self._wait_ready(page, page_errors, blocked)
                 page.evaluate(_SETTLED_FRAME)
                 read_back.append(page.evaluate(read))
-                out.write_bytes(page.screenshot(clip={"x": 0, "y": 0, "width": css_width, "height": css_height}, type="png"))
+                out.write_bytes(page.screenshot(clip={"x": 0, "y": 0, "width": css_width, "height": css_height}, type="png",
+                                                timeout=CAPTURE_TIMEOUT_S * 1000))
         except PlaywrightError as error:
             logger.exception("export failed: the browser failed while rendering frames")
             first_line = str(error).strip().splitlines()[0]

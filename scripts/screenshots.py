@@ -1,9 +1,10 @@
 """Screenshots of the page for docs/ (README, "What the page looks like"): the opening view at
 1400x900 (desktop), 1366x768 (a laptop: the map not wholly in view), 390x844 (phone) and a workshop scene stepped to an event in presenter view at
 1280x720; and the frontier coloured by change with the change along the frontier's table (``--which
-change``); the frontier strip (``--which strip``). Starts the page on the shipped data on a free port and drives Debian's Chromium.
+change``); the frontier strip (``--which strip``); a month-by-month playback paused at May 2022 in
+presenter view at 1280x720 (``--which playback``). Starts the page on the shipped data on a free port and drives Debian's Chromium.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--which page|change|strip|all]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--which page|change|strip|playback|all]
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ CHANGE_MAP, CHANGE_TABLE = "change-map-1400x900.png", "change-table-1400x900.png
 STRIP_QUERY = "basemap=none&within=300"
 STRIP_SHOT = "strip-1400x900.png"
 STRIP_DRAWN = "() => Boolean(window.panjStrip) && window.panjStrip.events > 0"
+# The article's months, August 2021 to June 2022, played month by month and paused at May 2022, as a
+# facilitator's link reopens it.
+PLAYBACK_QUERY = "basemap=none&presenter=1&from=2021-08&to=2022-06&play=month&period=2022-05"
+PLAYBACK_SHOT = "playback-1280x720.png"
+PLAYBACK_DRAWN = ("() => [...document.querySelectorAll('iframe')].some(f => f.contentWindow.panjMap && "
+                  "f.contentWindow.panjMap.ready && f.contentWindow.panjMap.playback.state().period === '2022-05' && "
+                  "f.contentWindow.panjMap.eventsDrawn === f.contentWindow.panjMap.playback.state().shown)")
 CHANGE_DRAWN = ("() => [...document.querySelectorAll('iframe')].some(f => f.contentWindow.panjMap && "
                 "f.contentWindow.panjMap.ready && f.contentWindow.panjMap.frontierChange.segments > 0)")
 
@@ -90,13 +98,24 @@ def _strip_shot(browser, url: str, out: Path) -> None:
     page.close()
 
 
+def _playback_shot(browser, url: str, out: Path) -> None:
+    """Presenter view with a playback paused: the period large on the map, the control above it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{url}/?{PLAYBACK_QUERY}")
+    page.wait_for_function(PLAYBACK_DRAWN, timeout=60_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(out / PLAYBACK_SHOT))
+    print(out / PLAYBACK_SHOT)
+    page.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--url", help="an already running page (default: start one)")
-    parser.add_argument("--which", choices=("page", "change", "strip", "all"), default="all",
+    parser.add_argument("--which", choices=("page", "change", "strip", "playback", "all"), default="all",
                         help="the page's four views, the change along the frontier's two, the frontier strip, "
-                             "or all (default)")
+                             "a playback in presenter view, or all (default)")
     parser.add_argument("--change-query", default=CHANGE_QUERY, metavar="QUERY",
                         help="the change along the frontier's view (default: %(default)s)")
     args = parser.parse_args()
@@ -137,6 +156,8 @@ def main() -> int:
                 _change_shots(browser, url, args.out, args.change_query)
             if args.which in ("strip", "all"):
                 _strip_shot(browser, url, args.out)
+            if args.which in ("playback", "all"):
+                _playback_shot(browser, url, args.out)
             browser.close()
     finally:
         if server is not None:

@@ -52,6 +52,31 @@ MONTHS = [
 ]
 
 
+# While a playback is on, every step key moves its period (not the highlighted event) within the
+# date filter's months, August 2021 to June 2022; the period each key leads to, from December 2021.
+PLAYBACK_KEYS = [
+    ("PageDown", "2022-01"),
+    (" ", "2022-02"),
+    ("ArrowRight", "2022-03"),
+    ("PageUp", "2022-02"),
+    ("ArrowLeft", "2022-01"),
+    ("End", "2022-06"),
+    ("PageDown", "2022-06"),  # past the last month: it stays
+    ("Home", "2021-08"),
+    ("PageUp", "2021-08"),  # before the first: it stays
+]
+
+
+# November 2021, "this period", with 0, 1 or 2 earlier months faded: (faded, the map's note). Of
+# the events November leaves out, the Shaymak post (29 October 2021) falls in the month before and
+# the Ayvoj funding (reported 1 September 2021) two before; the takeover (August 2021) is three back.
+FADED = [
+    ("0", 0, "this period · 8 events, 8 lighter"),
+    ("1", 1, "this period · 8 events, 8 lighter, 1 faded"),
+    ("2", 2, "this period · 8 events, 8 lighter, 2 faded"),
+]
+
+
 @pytest.fixture
 def presenter(browser):
     context = browser.new_context(viewport=PRESENTER)
@@ -85,6 +110,33 @@ def test_each_key_steps_the_presenter_and_the_url_follows(presenter, app_url) ->
     page.keyboard.press("PageDown")
     assert page.evaluate("() => window.panjPlaybackControl.presses") == presses
     assert "event=russia-security-assistance" in page.url
+    assert page.errors == []
+
+
+def test_the_step_keys_move_a_playbacks_period_from_the_page_and_the_maps_frame(presenter, app_url) -> None:
+    page = presenter
+    page.goto(f"{app_url}/?presenter=1&from=2021-08&to=2022-06&play=month&period=2021-12")
+    map_frame(page)
+    _wait_period(page, "2021-12")
+    for key, period in PLAYBACK_KEYS:
+        page.keyboard.press(key)
+        state = _wait_period(page, period)
+        assert not state["playing"], key
+        assert "event" not in page.evaluate("() => [...new URL(location.href).searchParams.keys()]"), key
+    # The focus in the map's frame (a click on an empty part of the map): the keys are the
+    # presenter's there too, and B blanks the screen over the frame.
+    page.mouse.click(640, 600)
+    assert page.evaluate("() => document.activeElement.tagName") == "IFRAME"
+    page.keyboard.press("PageDown")
+    _wait_period(page, "2021-09")
+    page.keyboard.press("End")
+    _wait_period(page, "2022-06")
+    blank = page.locator("#panj-blank")
+    page.keyboard.press("b")
+    blank.wait_for(state="visible", timeout=TIMEOUT_MS)
+    assert page.evaluate("() => document.elementFromPoint(640, 600).id") == "panj-blank"
+    page.keyboard.press("b")
+    blank.wait_for(state="hidden", timeout=TIMEOUT_MS)
     assert page.errors == []
 
 
@@ -161,3 +213,21 @@ def test_a_link_reopens_the_playback_paused_at_its_period(presenter, app_url, qu
     assert (state["mode"], state["playing"], state["shown"], state["partial"]) == (mode, False, shown, partial)
     label = map_frame(page).locator(".panj-period-label")
     assert label.inner_text() == state["label"]
+
+
+def test_earlier_periods_stay_faded_as_chosen(presenter, app_url) -> None:
+    page = presenter
+    page.goto(f"{app_url}/?presenter=1&from=2021-08&to=2022-06&play=month&period=2021-11")
+    frame = map_frame(page)
+    _wait_period(page, "2021-11")
+    for fade, faded, note in FADED:
+        page.locator("[data-field='fade']").select_option(fade)
+        state = page.wait_for_function(
+            f"""(fade) => {{ const m = {MAP}; const s = m.playback.state();
+                return m.ready && String(s.fade) === fade && m.eventsDrawn === s.shown + s.faded && s; }}""",
+            arg=fade, timeout=TIMEOUT_MS).json_value()
+        assert (state["period"], state["shown"], state["partial"], state["faded"]) == ("2021-11", 8, 8, faded)
+        assert frame.evaluate("() => document.querySelector('.panj-period-note').textContent") == note
+        # Kept in the URL as the page writes it: fade=1 or 2, nothing for none.
+        assert page.evaluate("() => new URL(location.href).searchParams.get('fade')") == (None if fade == "0" else fade)
+    assert page.errors == []
