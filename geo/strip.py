@@ -179,7 +179,7 @@ def _span(frontier: Frontier, geometry: shapely.Geometry) -> tuple[float, float]
 def side_codes(events: pd.DataFrame) -> np.ndarray:
     """Each event's bank as ``SIDE_CODES`` gives it (0: neither)."""
     # Through the distinct values: the snapshot's column is categorical, and comparing a million
-    # strings a run cost a tenth of a second (docs/performance.md, "A run at a million events").
+    # strings a run cost about 80 ms (docs/performance.md, "A run at a million events").
     codes, sides = pd.factorize(events["frontier_side"])
     lookup = np.array([SIDE_CODES.get(side, 0) for side in sides] + [0], dtype=np.uint8)  # code -1 (none): 0
     return lookup[codes]
