@@ -161,6 +161,27 @@ def test_the_rows_asked_carry_their_fatalities_and_ucdps_estimates(both, geometr
     assert {values for event_id, values in found.items() if event_id not in CARRIED} == {(None, None, None)}
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgis"])
+def test_the_store_gives_the_estimates_with_the_text(request, tmp_path, database) -> None:
+    url = (f"sqlite:///{tmp_path / 'store.sqlite3'}" if database == "sqlite"
+           else request.getfixturevalue("postgis_url"))
+    name = f"UCDP estimates {database}"
+    with open_store(url) as store:
+        store.import_dataset(name, read_file(UCDP, dataset_name=name, existing=store.existing()),
+                             source_file=UCDP.name, licence="", by="tests")
+        try:
+            records = store.event_records(["900001", "900003", "no-such-event"], fatalities.RANGE_COLUMNS)
+            assert {event_id: properties for event_id, (_, properties) in records.items()} == {
+                "900001": {"fatalities_low": 2, "fatalities_high": 5},
+                "900003": {"fatalities_low": 4, "fatalities_high": 6}}
+            assert json.loads(records["900001"][0])["id"] == "900001"
+            assert store.event_records(["900001"], ("no_such_property",))["900001"][1] == {}
+            with pytest.raises(ValueError, match="'x; drop table' is not a property name"):
+                store.event_records(["900001"], ("x; drop table",))
+        finally:
+            store.delete(name, by="tests")
+
+
 def test_the_popups_say_each_events_fatalities_and_estimates(both) -> None:
     rows = {}
     for _, content in eventdata.popup_files(both.events, both.details):
