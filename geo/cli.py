@@ -162,7 +162,9 @@ def write_events(argv: list[str]) -> int:
                     "apply), and where it lies on the frontier: frontier_along_km (km from the frontier's "
                     "western end to its point nearest the event; none for an event on an area), "
                     "frontier_side (tajikistan or afghanistan) and frontier_stretch (amu-darya, panj, pamir "
-                    "or zorkul-east). The events are those of the data directory's events/*.json files (one dataset "
+                    "or zorkul-east); and fatalities, the count its dataset reports (ACLED's fatalities, "
+                    "UCDP's best, with UCDP's fatalities_low and fatalities_high), none where none is "
+                    "reported. The events are those of the data directory's events/*.json files (one dataset "
                     "each, named after the file) and of the datasets `panj import` added to the store; the "
                     "filters keep those they match, as on the page. Reads only: the store is never written, "
                     "nor created when there is none.",

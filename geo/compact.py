@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import join
+from geo import fatalities, join
 from geo.events import Event, Vocabulary, parse_event
 from geo.layers import Layer, parse_ref
 from geo.placement import AREA_COLUMN
@@ -133,28 +133,29 @@ class EventTexts:
         # for reading only.
         return _texts_reopened, (self._shipped, None if self._store is None else self._store.url, self._vocabulary)
 
-    def events(self, rows: pd.DataFrame) -> dict[str, Event]:
+    def events(self, rows: pd.DataFrame,
+               fields: Sequence[str] = ()) -> tuple[dict[str, Event], dict[str, dict[str, Any]]]:
         """The events of ``rows`` (compact rows) by id, as the files or the store hold them, their
-        actors as the snapshot names them (a dataset's own actors carry its prefix)."""
+        actors as the snapshot names them (a dataset's own actors carry its prefix); and by id, those
+        of an imported event's properties named in ``fields`` that it holds (read with its text)."""
         found = {event_id: self._shipped[event_id] for event_id in rows["id"] if event_id in self._shipped}
         wanted = rows[~rows["id"].isin(list(found))]
         if not len(wanted) or self._store is None:
-            return found
-        entries = self._store.event_entries(wanted["id"].tolist())
+            return found, {}
+        records = self._store.event_records(wanted["id"].tolist(), fields)
         problems: list = []
         for event_id, actors, document, place in zip(wanted["id"], wanted[ACTORS_COLUMN], wanted["document"],
                                                      wanted["place"], strict=True):
-            entry = entries.get(event_id)
-            if entry is None:
+            if event_id not in records:
                 continue
-            raw = json.loads(entry)
+            raw = json.loads(records[event_id][0])
             raw["actors"] = list(actors)  # as the snapshot names them (see Store.events)
             event = parse_event(raw, path=Path(self._store.location), item=f"event {event_id!r}",
                                 document_id=str(document), vocabulary=self._vocabulary, place_refs={place},
                                 problems=problems)
             if event is not None:
                 found[event_id] = event
-        return found
+        return found, {event_id: properties for event_id, (_, properties) in records.items() if properties}
 
     def column(self, field: str, ids: pd.Series) -> pd.Series:
         """The text ``field`` (``geo.store.TEXT_FIELDS``: title, summary) of every event of ``ids``,
@@ -205,10 +206,12 @@ class EventTexts:
 def details(rows: pd.DataFrame, texts: EventTexts, layers: Mapping[str, Layer],
             aliases: Mapping[str, Sequence[str]], *, geometry: bool = False) -> pd.DataFrame:
     """``rows`` (compact rows) with the joined events' columns (``geo.join.COLUMNS``, then
-    ``dataset``) and their index: the text and place names from ``texts``, the places' other
-    spellings from ``aliases``, the rest from the rows themselves. A GeoDataFrame with each
-    place's geometry (an area's from ``layers``) when ``geometry``."""
-    events = texts.events(rows)
+    ``geo.fatalities.DETAIL_COLUMNS``, then ``dataset``) and their index: the text and place names
+    from ``texts``, the places' other spellings from ``aliases``, UCDP's low and high estimates from
+    the store's properties, the rest from the rows themselves. The fatalities are whole numbers, NA
+    where the event reports none. A GeoDataFrame with each place's geometry (an area's from
+    ``layers``) when ``geometry``."""
+    events, properties = texts.events(rows, fatalities.RANGE_COLUMNS)
     flat = [join.flatten(events[event_id]) if event_id in events else {"id": event_id} for event_id in rows["id"]]
     plain = [name for name in join.COLUMNS if name != "geometry"]
     frame = pd.DataFrame(flat, columns=plain, index=rows.index)
@@ -227,9 +230,13 @@ def details(rows: pd.DataFrame, texts: EventTexts, layers: Mapping[str, Layer],
     frame["place_aliases"] = ["; ".join(aliases.get(place, ())) or None for place in rows["place"]]
     frame["amount_usd"] = pd.array(frame["amount_usd"], dtype="Float64")
     frame["troops"] = pd.array(frame["troops"], dtype="Int64")
+    counts = rows[fatalities.COLUMN].to_numpy(dtype=float) if fatalities.COLUMN in rows.columns else np.full(len(rows), np.nan)
+    frame[fatalities.COLUMN] = pd.array(counts, dtype="Float64").round().astype("Int64")
+    for column in fatalities.RANGE_COLUMNS:
+        frame[column] = pd.array([properties.get(event_id, {}).get(column) for event_id in rows["id"]], dtype="Int64")
     if "dataset" in rows.columns:
         frame["dataset"] = rows["dataset"].to_numpy(dtype=object)
     if not geometry:
         return frame
     placed = gpd.GeoDataFrame(frame, geometry=place_geometries(rows, layers), crs="EPSG:4326")
-    return placed[[*join.COLUMNS, *(["dataset"] if "dataset" in frame.columns else [])]]
+    return placed[[*join.COLUMNS, *fatalities.DETAIL_COLUMNS, *(["dataset"] if "dataset" in frame.columns else [])]]

@@ -212,7 +212,7 @@ DETAILS_COLUMNS = (
     ("loc", "location_precision"), ("country", "country"), ("province", "province"), ("gbao", "in_gbao"),
     ("wakhan", "in_wakhan"), ("frontier_km", "frontier_km"), ("post", "nearest_post"),
     ("post_km", "nearest_post_km"), ("usd", "amount_usd"), ("troops", "troops"), ("doc", "document"),
-    ("cites", "citations"),
+    ("cites", "citations"), ("fatalities", "fatalities"), ("low", "fatalities_low"), ("high", "fatalities_high"),
 )
 _ROUNDED = {"frontier_km": 1, "nearest_post_km": 1}
 
@@ -291,6 +291,9 @@ def popup_files(events: pd.DataFrame,
 def _popup_rows(events: pd.DataFrame) -> list[tuple[Any, ...]]:
     values = []
     for _, column in DETAILS_COLUMNS:
+        if column not in events.columns:  # joined events hold no estimates (geo.fatalities.RANGE_COLUMNS)
+            values.append([None] * len(events))
+            continue
         series = events[column]
         if column in _ROUNDED:
             series = series.round(_ROUNDED[column])

@@ -18,6 +18,11 @@ import numpy as np
 import pandas as pd
 
 COLUMN = "fatalities"  # the joined events' column: a float, NaN where none is reported
+# UCDP GED's low and high estimates beside its best (COLUMN), kept as the event's properties of
+# these names. The snapshot does not hold them: ``geo.compact.details`` reads them from the store
+# for the rows asked, so the popup and the exports give them with the count.
+RANGE_COLUMNS = ("fatalities_low", "fatalities_high")
+DETAIL_COLUMNS = (COLUMN, *RANGE_COLUMNS)  # what details adds: whole numbers, NA where none is reported
 SIZE_BY = "fatalities"  # the one channel symbols can be sized by (?size=fatalities, a scene's "size_by")
 # The symbol scale: area proportional to the count, so the radius grows with its square root. The
 # largest count drawn at the map's zoom (one symbol, or a group's sum) gets MAX_RADIUS; a count

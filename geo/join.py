@@ -236,6 +236,9 @@ def events_to_csv(frame: gpd.GeoDataFrame, geometry: str = "wkt", notes: list[st
         raise ValueError(f"geometry must be one of {', '.join(CSV_GEOMETRIES)}, not {geometry!r}")
     notes = [] if notes is None else notes
     table = pd.DataFrame(_plain_columns(frame))
+    for column in table.columns:  # whole numbers (troops, fatalities) stay whole beside a missing one, not 3.0
+        if column in frame.columns and pd.api.types.is_integer_dtype(frame[column].dtype):
+            table[column] = table[column].astype("Int64")
     table["actors"] = table["actors"].map(";".join)
     # A list of objects has no spreadsheet form: JSON text keeps every field (citations_label reads easier).
     table["citations"] = table["citations"].map(lambda citations: json.dumps(citations, ensure_ascii=False))

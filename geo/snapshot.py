@@ -243,9 +243,10 @@ class Snapshot:
         return self.texts.column(field, self.events["id"])
 
     def details(self, rows: pd.DataFrame | Sequence[int] | np.ndarray, *, geometry: bool = False) -> pd.DataFrame:
-        """The joined events' columns (``geo.join.COLUMNS``, then ``dataset``) of ``rows`` (rows of
-        ``events``, or their positions), with their index labels: titles, summaries, citations and
-        place names read for these rows only (one read of the store). A GeoDataFrame with each
+        """The joined events' columns (``geo.join.COLUMNS``, then the fatalities'
+        ``geo.fatalities.DETAIL_COLUMNS``, then ``dataset``) of ``rows`` (rows of ``events``, or
+        their positions), with their index labels: titles, summaries, citations, place names and
+        UCDP's low and high estimates read for these rows only (one read of the store). A GeoDataFrame with each
         place's geometry when ``geometry`` (exports)."""
         if not isinstance(rows, pd.DataFrame):
             rows = self.events.iloc[np.asarray(rows, dtype=np.int64)]

@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import uuid
 import zlib
@@ -683,13 +684,27 @@ class Store:
         """Event id -> its stored entry (the event's JSON text) for those of ``event_ids`` the
         store holds, read in one transaction: the text a reader asks for a few rows at a time
         (``geo.compact.EventTexts``)."""
+        return {event_id: entry for event_id, (entry, _) in self.event_records(event_ids, ()).items()}
+
+    def event_records(self, event_ids: Sequence[str],
+                      fields: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Event id -> (its stored entry, those of its properties named in ``fields`` it holds,
+        decoded from JSON) for those of ``event_ids`` the store holds, read in one transaction:
+        what the rows a reader looks at show beside their text (UCDP's low and high estimates)."""
+        for name in fields:  # written into the statement: only a property's plain name
+            if not re.fullmatch(r"[a-z_]+", name):
+                raise ValueError(f"{name!r} is not a property name (lower-case letters and _)")
         ids = list(dict.fromkeys(event_ids))
-        found: dict[str, str] = {}
+        extras = "".join(f", {self._dialect.json_value.format(column='properties', field=name)}" for name in fields)
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
         with self._transaction(write=False) as session:
             for start in range(0, len(ids), _IDS_PER_QUERY):
                 chunk = ids[start:start + _IDS_PER_QUERY]
                 marks = ", ".join("?" for _ in chunk)
-                found.update(session.query(f"SELECT id, entry FROM panj_events WHERE id IN ({marks})", tuple(chunk)))
+                for event_id, entry, *values in session.query(
+                        f"SELECT id, entry{extras} FROM panj_events WHERE id IN ({marks})", tuple(chunk)):
+                    found[event_id] = (entry, {name: json.loads(value) for name, value in zip(fields, values, strict=True)
+                                               if value is not None})
         return found
 
     def event_text(self, field: str) -> pa.Table:

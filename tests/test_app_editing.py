@@ -65,7 +65,8 @@ def _captions(at: AppTest) -> list[str]:
     return [shown_text(caption.value) for caption in at.caption]
 
 
-EDIT_CONTROLS = {"dataset_import", "dataset_rename", "dataset_delete", "dataset_new_name", "dataset_chosen"}
+EDIT_CONTROLS = {"dataset_import", "dataset_rename", "dataset_delete", "dataset_new_name", "dataset_chosen",
+                 "dataset_update"}
 
 
 @pytest.mark.parametrize(("environ", "address", "line", "password_box"), [

@@ -40,6 +40,20 @@ def test_an_imported_dataset_is_updated_from_the_page(session, tmp_path) -> None
     assert _events(NAME) == EXPECTED
 
 
+def test_update_this_dataset_chooses_it_for_the_upload(session, tmp_path) -> None:  # noqa: F811
+    _seed((NAME, "acled.csv"))
+    update, deletions = _update_files(tmp_path)
+    at = run_page()
+    assert at.selectbox(key="dataset_target").value == ""  # a new dataset, until the reader says otherwise
+    at.button(key="dataset_update").click().run()
+    assert at.selectbox(key="dataset_target").value == NAME
+    assert _notices(at) == [f"Choose the newer file to update “{NAME}” with, and its deletions file if there is one."]
+    _upload(at, "dataset_upload0", update)
+    _upload(at, "dataset_deletions0", deletions)
+    at.button(key="dataset_import").click().run()
+    assert _events(NAME) == EXPECTED
+
+
 def test_the_accepted_rows_are_kept_only_when_the_reader_says_so(session, tmp_path) -> None:  # noqa: F811
     header, base = _rows(BASE)
     some_bad = _write(tmp_path / "some-bad.csv", header,

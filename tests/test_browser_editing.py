@@ -18,7 +18,7 @@ from conftest import ROOT, free_port, serving
 
 pytestmark = pytest.mark.browser
 
-PANEL = "Your own events: import ACLED, GeoJSON or Panj files"
+PANEL = "Your own events: import ACLED, UCDP, GeoJSON or Panj files"
 READ_ONLY = "Only a browser on the server's own machine"
 
 

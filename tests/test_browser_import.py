@@ -22,7 +22,7 @@ def _open_panel(page) -> None:
     """Open the import panel (an expander stays open across reruns: click only when closed)."""
     uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']")
     if not uploader.count() or not page.locator("[data-testid='stFileUploader']").first.is_visible():
-        page.get_by_text("Your own events: import ACLED, GeoJSON or Panj files").click()
+        page.get_by_text("Your own events: import ACLED, UCDP, GeoJSON or Panj files").click()
 
 
 def test_a_clean_file_imports_shows_on_the_map_and_can_be_deleted(page, own_app_url) -> None:

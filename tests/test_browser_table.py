@@ -93,7 +93,7 @@ def test_a_later_page_selects_its_own_rows_and_a_filter_goes_back_to_the_first(p
               for feature in json.loads(path.read_text(encoding="utf-8"))["features"]}
     page.goto(f"{own_app_url}/?basemap=none")
     map_frame(page)
-    page.get_by_text("Your own events: import ACLED, GeoJSON or Panj files").click()
+    page.get_by_text("Your own events: import ACLED, UCDP, GeoJSON or Panj files").click()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
     page.get_by_role("button", name=f"Import {SYNTHETIC} events").click()
     total = ARTICLE_EVENTS + SYNTHETIC

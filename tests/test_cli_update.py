@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,31 @@ def test_the_update_runs_on_postgis(postgis_url, monkeypatch, tmp_path, capsys) 
     assert main(["import", str(update), "--update", name, "--deletions", str(deletions)]) == 0
     assert "1 added, 1 revised, 2 unchanged, 1 deleted, 0 rejected; 4 events" in capsys.readouterr().out
     assert main(["datasets", "--delete", name]) == 0
+
+
+def test_a_geojson_dataset_is_updated_by_its_feature_ids(tmp_path, capsys) -> None:
+    """events.geojson's three features: the market's summary changed (the file gives no revision
+    time, so a changed feature replaces the stored one), Khorugh's statement as it was, a new
+    feature, and the Shugnan patrols deleted by their id."""
+    base = IMPORTS / "events.geojson"
+    assert main(["import", str(base), "--name", "Field notes"]) == 0
+    collection = json.loads(base.read_text(encoding="utf-8"))
+    market, _, statement = collection["features"]
+    market["properties"]["summary"] = "The market closed again."
+    added = json.loads(json.dumps(statement))
+    added["properties"].update(id="khorugh-second-statement", summary="A second statement.")
+    collection["features"] = [market, statement, added]
+    update = tmp_path / "update.geojson"
+    update.write_text(json.dumps(collection), encoding="utf-8")
+    deletions = tmp_path / "deleted.csv"
+    deletions.write_text("id\nshugnan-patrols\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", str(update), "--update", "Field notes", "--deletions", str(deletions)]) == 0
+    assert "1 added, 1 revised, 1 unchanged, 1 deleted, 0 rejected; 3 events" in capsys.readouterr().out
+    with open_store() as store:
+        stored = store.events(["Field notes"], shipped=False)
+    assert {event.id: event.summary for event in stored.events} == {
+        "ishkashim-market": "The market closed again.",
+        "khorugh-statement": "A statement read in Khorugh.",
+        "khorugh-second-statement": "A second statement.",
+    }

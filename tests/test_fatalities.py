@@ -128,6 +128,71 @@ def test_the_subtitle_says_nothing_of_fatalities_where_no_event_reports_any(snap
     assert "fatalit" not in text
 
 
+UCDP = Path(__file__).resolve().parent / "fixtures" / "imports" / "ucdp-ged.csv"
+UCDP_NAME = "UCDP border"
+# What the rows asked carry (fatalities, low, high), by hand from acled-fatalities.csv's
+# "fatalities" and ucdp-ged.csv's best, low and high (None: not reported, or no such estimate).
+CARRIED = {**{event_id: (count, None, None) for event_id, count in REPORTED.items()},
+           "900001": (3, 2, 5), "900002": (8, 8, 25), "900003": (6, 4, 6), "900004": (1, 1, 1)}
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """A snapshot of the ACLED fixture and UCDP's GED fixture, each imported as a dataset."""
+    folder = tmp_path_factory.mktemp("fatalities-both")
+    with open_store(f"sqlite:///{folder / 'store.sqlite3'}") as store:
+        for path, name in ((FIXTURE, NAME), (UCDP, UCDP_NAME)):
+            reading = read_file(path, dataset_name=name, existing=store.existing())
+            store.import_dataset(name, reading, source_file=path.name, licence="", by="tests")
+        yield build_snapshot(LAYERS_DIR, store)
+
+
+def _plain(value) -> int | None:
+    return None if value is None or pd.isna(value) else value
+
+
+@pytest.mark.parametrize("geometry", [False, True])
+def test_the_rows_asked_carry_their_fatalities_and_ucdps_estimates(both, geometry) -> None:
+    details = both.details(both.events, geometry=geometry)
+    assert list(details.columns[-4:]) == ["fatalities", "fatalities_low", "fatalities_high", "dataset"]
+    found = {event_id: tuple(_plain(value) for value in values) for event_id, *values
+             in details[["id", *fatalities.DETAIL_COLUMNS]].itertuples(index=False)}
+    assert {event_id: values for event_id, values in found.items() if event_id in CARRIED} == CARRIED
+    assert {values for event_id, values in found.items() if event_id not in CARRIED} == {(None, None, None)}
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgis"])
+def test_the_store_gives_the_estimates_with_the_text(request, tmp_path, database) -> None:
+    url = (f"sqlite:///{tmp_path / 'store.sqlite3'}" if database == "sqlite"
+           else request.getfixturevalue("postgis_url"))
+    name = f"UCDP estimates {database}"
+    with open_store(url) as store:
+        store.import_dataset(name, read_file(UCDP, dataset_name=name, existing=store.existing()),
+                             source_file=UCDP.name, licence="", by="tests")
+        try:
+            records = store.event_records(["900001", "900003", "no-such-event"], fatalities.RANGE_COLUMNS)
+            assert {event_id: properties for event_id, (_, properties) in records.items()} == {
+                "900001": {"fatalities_low": 2, "fatalities_high": 5},
+                "900003": {"fatalities_low": 4, "fatalities_high": 6}}
+            assert json.loads(records["900001"][0])["id"] == "900001"
+            assert store.event_records(["900001"], ("no_such_property",))["900001"][1] == {}
+            with pytest.raises(ValueError, match="'x; drop table' is not a property name"):
+                store.event_records(["900001"], ("x; drop table",))
+        finally:
+            store.delete(name, by="tests")
+
+
+def test_the_popups_say_each_events_fatalities_and_estimates(both) -> None:
+    rows = {}
+    for _, content in eventdata.popup_files(both.events, both.details):
+        written = json.loads(content)
+        rows.update((row[written["columns"].index("id")], dict(zip(written["columns"], row, strict=True)))
+                    for row in written["rows"])
+    assert {event_id: (row["fatalities"], row["low"], row["high"]) for event_id, row in rows.items()
+            if event_id in CARRIED} == CARRIED
+    assert len(rows) == len(both.events)
+
+
 def test_the_maps_fatalities_file_holds_each_rows_count(snapshot) -> None:
     counts = eventdata.read_fatalities_file(eventdata.fatalities_file(snapshot.events))
     expected = [eventdata.NOT_REPORTED if (found := REPORTED.get(event_id)) is None else found
@@ -258,6 +323,22 @@ def test_every_read_command_takes_the_range(capsys, command) -> None:
     assert "--fatalities-max N" in text
 
 
+@pytest.mark.parametrize("file_format", ["csv", "geojson"])
+def test_panj_events_writes_each_events_fatalities_and_ucdps_estimates(imported, capsys, file_format) -> None:
+    assert main(["import", str(UCDP), "--name", UCDP_NAME]) == 0
+    capsys.readouterr()
+    assert main(["events", "--format", file_format, "--dataset", NAME, UCDP_NAME]) == 0
+    out = capsys.readouterr().out
+    if file_format == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        found = {row["id"]: tuple(int(row[name]) if row[name] else None for name in fatalities.DETAIL_COLUMNS)
+                 for row in rows}
+    else:
+        found = {feature["id"]: tuple(feature["properties"][name] for name in fatalities.DETAIL_COLUMNS)
+                 for feature in json.loads(out)["features"]}
+    assert found == CARRIED
+
+
 def test_panj_trends_counts_only_the_events_the_range_keeps(imported, capsys) -> None:
     capsys.readouterr()
     assert main(["trends", "--dataset", NAME, "--within-km", "500", "--fatalities-min", "10"]) == 0
@@ -357,7 +438,7 @@ def test_the_histogram_sums_the_fatalities_of_the_events_dated_within_each_bar(s
 
 def test_the_table_gives_each_events_fatalities_and_none_where_none_is_reported(snapshot) -> None:
     rows = _of_dataset(snapshot)
-    own = snapshot.details(rows).assign(fatalities=rows["fatalities"].to_numpy())
+    own = snapshot.details(rows)
     shown = table.events_table(own, snapshot.vocabulary, with_fatalities=True).set_axis(own["id"])
     assert {event_id: (None if pd.isna(count) else int(count)) for event_id, count in shown["Fatalities"].items()} == REPORTED
     assert "Fatalities" not in table.events_table(own, snapshot.vocabulary).columns

@@ -181,7 +181,7 @@ def datasets_panel(data: Snapshot, store: Store) -> None:
     """The datasets as a table; a session that may edit imports a file as a dataset and renames or
     deletes an imported one, and one that may not is told who may."""
     policy = editing_policy()
-    with st.expander("Your own events: import ACLED, GeoJSON or Panj files"):
+    with st.expander("Your own events: import ACLED, UCDP, GeoJSON or Panj files"):
         notice = st.session_state.pop(KEY_NOTICE, None)
         if notice is not None:
             kind, text = notice
@@ -309,8 +309,8 @@ def _read_upload(data: Snapshot, store: Store, upload: Any, name: str, file_form
     except ValueError as error:  # a name with no letter or digit
         return UploadCheck(key, name, upload.name, None, markdown_text(error, limit=None))
     if update and file_format == "panj":
-        return UploadCheck(key, name, upload.name, None, "An update takes an ACLED or GeoJSON file: a Panj events "
-                                                         "file is an article's, imported as a new dataset.")
+        return UploadCheck(key, name, upload.name, None, "An update takes an ACLED, UCDP or GeoJSON file: a Panj "
+                                                         "events file is an article's, imported as a new dataset.")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(upload.name).name
         path.write_bytes(upload.getvalue())
@@ -394,6 +394,9 @@ def manage(data: Snapshot, store: Store) -> None:
     if not own:
         return
     chosen = st.selectbox("Imported dataset", own, key=KEY_CHOSEN)
+    st.button("Update this dataset", key="dataset_update", on_click=_update_into, args=(chosen,),
+              help="Choose it under “Import into” above, to upload a newer export of its source (and a "
+                   "deletions file).")
     left, right = st.columns(2)
     new_name = left.text_input("New name", key=KEY_NEW_NAME, max_chars=80)
     left.button("Rename", key="dataset_rename", disabled=not new_name.strip(), on_click=_rename, args=(store, chosen))
@@ -401,6 +404,13 @@ def manage(data: Snapshot, store: Store) -> None:
     # dataset's box is gone with it.
     sure = right.checkbox("Yes, delete it", key=f"{KEY_SURE}:{chosen}")
     right.button("Delete", key="dataset_delete", disabled=not sure, on_click=_delete, args=(store, chosen))
+
+
+def _update_into(name: str) -> None:
+    """Make the imported dataset ``name`` the one an upload updates (the Import into choice)."""
+    st.session_state[KEY_TARGET] = name
+    _notice("success", f"Choose the newer file to update “{markdown_text(name)}” with, and its deletions file if "
+                       "there is one.")
 
 
 def _rename(store: Store, name: str) -> None:

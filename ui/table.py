@@ -17,7 +17,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from geo import fatalities, pagestate as ps, table
+from geo import pagestate as ps, table
 from geo.snapshot import Snapshot
 
 DIRECTIONS = {False: "Ascending", True: "Descending"}
@@ -51,9 +51,7 @@ def events_table(data: Snapshot, shown: np.ndarray, total: int, filters: object,
     st.session_state[ps.TABLE_FILTERS] = order
     st.session_state[ps.TABLE_PAGE] = page.number  # before the page input is drawn, so it shows this page
     page_rows = data.events.iloc[rows[page.start:page.stop]]
-    listed = data.details(page_rows)  # the page's rows with their text
-    if with_fatalities:  # the compact rows' own column (details gives the joined events' columns)
-        listed[fatalities.COLUMN] = page_rows[fatalities.COLUMN].to_numpy()
+    listed = data.details(page_rows)  # the page's rows with their text and fatalities
     st.session_state[ps.SHOWN_IDS] = list(listed["id"])
     caption, previous, number, following = st.columns([4, 1.3, 1.2, 1.3], vertical_alignment="bottom")
     by = table.SORT_COLUMNS[column].lower() + (" (descending)" if descending else "")

@@ -1901,6 +1901,16 @@
     return p.date + " · " + (DATE_PRECISION_TEXT[p.precision] || "known to the " + p.precision);
   }
 
+  /* "12 reported (low 10, high 15)": the count, with UCDP's low and high estimates where the dataset
+   * gives them (geo/fatalities.py RANGE_COLUMNS). */
+  function fatalitiesText(p) {
+    var text = Number(p.fatalities).toLocaleString("en") + " reported";
+    if (p.low !== undefined && p.low !== null && p.high !== undefined && p.high !== null) {
+      text += " (low " + Number(p.low).toLocaleString("en") + ", high " + Number(p.high).toLocaleString("en") + ")";
+    }
+    return text;
+  }
+
   var STATUS_TEXT = {
     occurred: "Occurred", ongoing: "Ongoing (true as of the date given)",
     planned: "Planned: not reported as done", announced: "Announced: not reported as done"
@@ -1994,9 +2004,10 @@
     row("Distance", distanceText(p, this._data.area[eventRow] > 0, p.post === null ? null : header.names.post[p.post] || p.post));
     if (p.usd !== null) { row("Amount", "US$ " + Number(p.usd).toLocaleString("en")); }
     if (p.troops !== null) { row("Troops", Number(p.troops).toLocaleString("en")); }
-    if (this._sizing !== null) {  // the counts the symbols are sized by, read with them
-      var killed = this._sizing.counts[eventRow];
-      row("Fatalities", killed >= 0 ? killed.toLocaleString("en") + " reported" : "none reported");
+    if (p.fatalities !== undefined && p.fatalities !== null) {  // a popup file older than the column has none
+      row("Fatalities", fatalitiesText(p));
+    } else if (this._sizing !== null) {  // the symbols are sized by a count this event does not report
+      row("Fatalities", "none reported");
     }
     var doc = documents[p.doc], source = row("Source", doc ? "“" + doc.title + "”, " + (doc.label || doc.publisher) : p.doc);
     if (doc && doc.url) {
