@@ -1593,6 +1593,21 @@
   /* The drawn symbols' circles, for the names' layout and the tests: [{x, y, r}] (container pixels). */
   PanjMap.prototype.symbols = function () { return this.events.circles(); };
 
+  /* A shown layer's lines as drawn at this zoom, for the names' layout: [[{x, y}, ...], ...] in
+   * container pixels; none while the layer is hidden. */
+  PanjMap.prototype.linePixels = function (id) {
+    var layer = this._shownLayers[id], map = this.map, out = [];
+    if (!layer) { return out; }
+    layer.eachLayer(function (part) {
+      if (!(part instanceof L.Polyline) || part instanceof L.Polygon) { return; }
+      var lines = part.getLatLngs();
+      (L.LineUtil.isFlat(lines) ? [lines] : lines).forEach(function (line) {
+        out.push(line.map(function (at) { return map.latLngToContainerPoint(at); }));
+      });
+    });
+    return out;
+  };
+
   /* Open one event's popup as a click on it would (at its group), by id; false if not drawn. */
   PanjMap.prototype.openEvent = function (id) {
     var events = this.events;
