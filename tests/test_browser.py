@@ -7,7 +7,6 @@ The map lives in streamlit-folium's iframe; its runtime reports on ``window.panj
 from __future__ import annotations
 
 import io
-import json
 import re
 from urllib.parse import urlsplit
 
