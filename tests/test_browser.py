@@ -6,6 +6,7 @@ The map lives in streamlit-folium's iframe; its runtime reports on ``window.panj
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import urlsplit
 
@@ -287,6 +288,51 @@ def test_area_outlines_are_drawn_from_layers_that_stay_hidden(page, app_url) -> 
     )
     assert painted > 1_000
     assert frame.evaluate("() => window.panjMap.error") is None
+
+
+# The frontier layer's colour in layers/manifest.json (#d62728). A dash of the events' grey outline
+# (#555555 at 0.8) over it has a red channel of about 111; the line's antialiased edge and a name's
+# white halo only lighten it.
+FRONTIER_RED = (0xD6, 0x27, 0x28)
+RED_TOLERANCE = 30
+
+
+def test_area_outlines_along_the_frontier_leave_its_red_unchanged(page, app_url) -> None:
+    # The article's event on the frontier line itself outlines the whole line in dashed grey, and
+    # GBAO's, Badakhshan's and Takhar's events their edges along it.
+    # The Panj stretch's events: the Shaymak post's halo, which crosses the line, is not among them.
+    page.goto(f"{app_url}/?basemap=none&layers=frontier&stretch=panj")
+    frame = _map_frame(page)
+    _wait_drawn(frame, _count(page)[0])
+    assert frame.evaluate("() => window.panjMap.extentsDrawn") >= 9  # the frontier's, GBAO's six, two provinces'
+    # Every 2 px along the frontier as drawn, the pixel on its middle, unless a symbol, a name or a
+    # control lies on it.
+    pixels = frame.evaluate(
+        """() => { const panj = window.panjMap, map = panj.map, labels = panj.labels(), circles = panj.symbols(),
+                         box = map.getContainer().getBoundingClientRect(),
+                         controls = [...map.getContainer().querySelectorAll('.leaflet-control')]
+                           .map(c => c.getBoundingClientRect());
+                   const inside = (r, x, y) => x >= r.left - 4 && x <= r.right + 4 && y >= r.top - 4 && y <= r.bottom + 4;
+                   const out = [];
+                   for (const path of document.querySelectorAll('path.panj-layer-frontier')) {
+                     const matrix = path.getScreenCTM();
+                     for (let at = 0; at < path.getTotalLength(); at += 2) {
+                       const p = new DOMPoint(path.getPointAtLength(at).x, path.getPointAtLength(at).y).matrixTransform(matrix);
+                       if (p.x < box.left + 4 || p.y < box.top + 4 || p.x > box.right - 4 || p.y > box.bottom - 4 ||
+                           circles.some(c => Math.hypot(c.x + box.left - p.x, c.y + box.top - p.y) < c.r + 4) ||
+                           labels.some(l => inside(l.box, p.x, p.y)) || controls.some(r => inside(r, p.x, p.y))) { continue; }
+                       out.push([Math.floor(p.x), Math.floor(p.y)]);
+                     }
+                   }
+                   return out; }"""
+    )
+    assert len(pixels) > 100
+    image = Image.open(io.BytesIO(frame.frame_element().screenshot())).convert("RGB")
+    seen = [image.getpixel((x, y)) for x, y in pixels]
+    assert [colour for colour in seen if colour[0] < FRONTIER_RED[0] - RED_TOLERANCE] == []  # nothing darker
+    red = [colour for colour in seen
+           if max(abs(a - b) for a, b in zip(colour, FRONTIER_RED, strict=True)) <= RED_TOLERANCE]
+    assert len(red) >= 0.8 * len(seen)  # the samples lie on the line
 
 
 def _url_bbox_matches_map(page, frame, wanted: str) -> None:

@@ -8,6 +8,8 @@ article's posts) and of the Wikipedia infoboxes layers/frontier-stretches.json c
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import pytest
 import shapely
 
 from geo.bench import synthetic
+from geo.cli import main
 from geo.events import load_vocabulary, parse_event
 from geo.frontier import STRETCHES_NAME, Frontier, Stretch, StretchError, load_stretches, stretch_ids
 from geo.join import join_events
@@ -219,6 +222,30 @@ def test_imported_events_carry_the_frontier_fields(tmp_path: Path, layers) -> No
     countries = points["country_id"].astype(object).tolist()
     assert sides == [country if country in ("tajikistan", "afghanistan") else None for country in countries]
     assert points["frontier_stretch"].notna().all()
+
+
+# The article's events placed on a point (layers/events/): the two posts, Dushanbe, Kabul and the
+# Panjshir and Andarab valleys; every other event stands on an area and has no km along.
+ARTICLE_POINTS = {"us-funds-ayvoj-post", "china-shaymak-post", "majlisi-oli-russian-grant",
+                  "chuianzoda-kabul-mission", "nrf-offensive-panjshir-valley", "nrf-offensive-andarab-valley"}
+
+
+def test_panj_events_gives_each_point_its_km_along_and_bank(tmp_path: Path, monkeypatch, capsys, layers) -> None:
+    # What ``panj events`` writes for the shipped article, checked against the equidistant conic's
+    # projection onto the frontier layer's line and the countries layer's polygons.
+    monkeypatch.setenv("PANJ_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PANJ_DATABASE_URL", raising=False)
+    assert main(["events", "--format", "csv", "--csv-geometry", "latlon"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    points = [row for row in rows if row["frontier_along_km"] not in ("", None)]
+    assert {row["id"] for row in points} == ARTICLE_POINTS
+    lon, lat = np.array([float(row["lon"]) for row in points]), np.array([float(row["lat"]) for row in points])
+    expected = _projected_along_km(layers["frontier"].frame.geometry.union_all(), lon, lat)
+    assert [float(row["frontier_along_km"]) for row in points] == pytest.approx(list(expected), abs=TOLERANCE_KM)
+    countries = layers["countries"].frame
+    for row, x, y in zip(points, lon, lat, strict=True):
+        holding = set(countries[countries.geometry.covers(shapely.Point(x, y))]["id"]) & {"tajikistan", "afghanistan"}
+        assert {row["frontier_side"]} == holding, row["id"]
 
 
 # A frontier along 37°N from 67°E to 75°E: 89.0 km a degree of longitude there (the WGS84 37th

@@ -174,6 +174,9 @@ def test_panj_trends_writes_the_csv(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["trends", "--within-km", "60", "--segment-km", "300", "--period", "month", "--out", str(out),
                  "--layers-dir", str(SMALL_LAYERS)]) == 0
     assert "trends.csv" in capsys.readouterr().out
+    # The header issue 23 names, word for word.
+    assert out.read_text(encoding="utf-8").splitlines()[0] == (
+        "segment_from_km,segment_to_km,stretch,period,events,mean_4,mean_long,change_4,level")
     with out.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0]) == COLUMNS

@@ -3,17 +3,17 @@
  *
  * geo/labels.py (MapLabels) names a static file holding {ranks: [{id, size, minZoom}], labels:
  * [{layer, feature, text, rank, kind: "point" | "area" | "line", anchors, radius}]}, labels in
- * rank order. A label is
- * shown while its layer is visible and the zoom is at least its rank's minZoom. Highest rank
- * first, each label takes the first of its candidate positions (sides of a point; an area's
- * anchors in view; above or below a river's line) that lies wholly inside the map, clear of the
- * map's controls (legend, figure furniture), of the event symbols (groups, their counts, the
- * highlight's ring: window.panjMap.symbols()), of the point layers' symbols of its rank or higher
- * and of every label already placed; among those, the one covering fewest lower-ranked point
- * symbols. A place under an event symbol is named beside that symbol. A label with no such
- * position is not drawn. Text is set with textContent only. The same file serves the page and
- * the exported figure. window.panjMap.labels() lists the drawn labels: {text, rank, layer,
- * feature, box: {left, top, right, bottom}} in the document's CSS pixels.
+ * rank order. A label is shown while its layer is visible and the zoom is at least its rank's
+ * minZoom. Highest rank first, each label takes the first of its candidate positions (sides,
+ * corners, then slid below or above a point; an area's anchors in view; above or below a river's
+ * line) that lies wholly inside the map, clear of the map's controls (legend, figure furniture),
+ * of the event symbols (groups, their counts, the highlight's ring: window.panjMap.symbols()), of
+ * the point layers' symbols of its rank or higher and of every label already placed; among those,
+ * the one covering fewest lower-ranked point symbols and, for a point's name, lying off the
+ * frontier (the map's subject). A place under an event symbol is named beside that symbol. A
+ * label with no such position is not drawn. Text is set with textContent only. The same file
+ * serves the page and the exported figure. window.panjMap.labels() lists the drawn labels: {text,
+ * rank, layer, feature, box: {left, top, right, bottom}} in the document's CSS pixels.
  */
 (function () {
   "use strict";
@@ -26,6 +26,9 @@
   // A label repeating a shown name this close is left out: a province named like its capital,
   // a river's name twice in a short stretch.
   var SAME_NAME_PX = { point: 250, area: 250, line: 120 };
+  // The line a point's name keeps off where it has another place: the frontier, the map's subject.
+  var SUBJECT_LAYER = "frontier";
+  var CELL = 4;  // px: the frontier is marked on a grid of cells this wide
 
   function Box(left, top, width, height) {
     this.left = left; this.top = top; this.right = left + width; this.bottom = top + height;
@@ -138,8 +141,36 @@
       }
     });
     events.forEach(function (circle) { hard.push(new Box(circle.x - circle.r, circle.y - circle.r, 2 * circle.r, 2 * circle.r)); });
-    return { hard: hard, symbols: symbols, events: events };
+    return { hard: hard, symbols: symbols, events: events, subject: subjectCells(this.panj.linePixels(SUBJECT_LAYER), map.getSize()) };
   };
+
+  /* The cells of a CELL-pixel grid over the map that the lines (container pixels) pass through:
+   * {columns, rows, marked: Uint8Array}. */
+  function subjectCells(lines, size) {
+    var columns = Math.ceil(size.x / CELL) + 1, rows = Math.ceil(size.y / CELL) + 1, marked = new Uint8Array(columns * rows);
+    lines.forEach(function (line) {
+      for (var i = 1; i < line.length; i++) {
+        var a = line[i - 1], b = line[i], steps = Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / (CELL / 2)) || 1;
+        for (var k = 0; k <= steps; k++) {
+          var x = a.x + (b.x - a.x) * k / steps, y = a.y + (b.y - a.y) * k / steps;
+          if (x >= 0 && y >= 0 && x < size.x && y < size.y) { marked[Math.floor(y / CELL) * columns + Math.floor(x / CELL)] = 1; }
+        }
+      }
+    });
+    return { columns: columns, rows: rows, marked: marked };
+  }
+
+  /* Whether a box (container pixels) lies on a marked cell. */
+  function onSubject(box, cells) {
+    var left = Math.max(0, Math.floor(box.left / CELL)), right = Math.min(cells.columns - 1, Math.floor(box.right / CELL));
+    var top = Math.max(0, Math.floor(box.top / CELL)), bottom = Math.min(cells.rows - 1, Math.floor(box.bottom / CELL));
+    for (var row = top; row <= bottom; row++) {
+      for (var column = left; column <= right; column++) {
+        if (cells.marked[row * cells.columns + column]) { return true; }
+      }
+    }
+    return false;
+  }
 
   /* How far a point's name keeps from its point: its own symbol's radius, or, when event symbols
    * lie on the point (events at that place), the far side of those symbols. */
@@ -188,6 +219,14 @@
             var x = p.x + o[0] * (o[2] + wrap.w / 2), y = p.y + o[1] * (o[2] + wrap.h / 2);
             out.push({ box: new Box(x - wrap.w / 2, y - wrap.h / 2, wrap.w, wrap.h), x: x, y: y, angle: 0, w: wrap.w, h: wrap.h, narrow: wrap.narrow });
           });
+        });
+      });
+      // Last, above or below and slid a third of its width either way, the point still over the
+      // name: room between the map's edge and a line the centred name would cross.
+      wraps.forEach(function (wrap) {
+        [[1, -1], [1, 1], [-1, -1], [-1, 1]].forEach(function (o) {
+          var x = p.x + o[0] * wrap.w / 3, y = p.y + o[1] * (r + wrap.h / 2);
+          out.push({ box: new Box(x - wrap.w / 2, y - wrap.h / 2, wrap.w, wrap.h), x: x, y: y, angle: 0, w: wrap.w, h: wrap.h, narrow: wrap.narrow });
         });
       });
     } else if (item.kind === "area") {
@@ -273,7 +312,7 @@
           if (obstacles.hard.some(function (other) { return box.overlaps(other, 1); })) { return false; }
           var covered = obstacles.symbols.filter(function (other) { return other !== item.symbol && box.overlaps(other, 1); });
           if (covered.some(function (other) { return other.priority <= priority; })) { return false; }
-          var cost = covered.length;
+          var cost = covered.length + (item.kind === "point" && onSubject(box, obstacles.subject) ? 1 : 0);
           if (cost < bestCost) { best = candidate; bestCost = cost; }
           return cost === 0;
         });

@@ -961,17 +961,23 @@
     this._setLegendOpen = null;
     this.labelsLoaded = null;  // a promise, set by geo/web/panj-labels.js when the map has names
     // Outlines arrive after the symbols (their layer may still be on its way): their own pane keeps
-    // them under the symbols whatever the order, both above the vector layers, below tooltips.
+    // them under the symbols whatever the order, above the areas' layers, below tooltips. The
+    // layers of lines and points (the frontier, its change segments, places, posts) lie over the
+    // outlines: an area's dashed grey edge along the frontier would otherwise darken its red. The
+    // highlighted area's outline lies over those, under the symbols.
     map.createPane("panjExtents").style.zIndex = 440;
+    map.createPane("panjLines").style.zIndex = 444;
+    map.createPane("panjHighlight").style.zIndex = 446;
     map.createPane("panjEvents").style.zIndex = 450;
     // config.vector ({maxSymbols}), set by the exporter for a PDF or SVG: outlines and, up to
     // maxSymbols symbols in view, the events are SVG, which Chromium prints as vector paths.
     this.vector = config.vector || null;
     this.svg = L.svg();
+    this.linesSvg = L.svg({ pane: "panjLines" });
     this.extentCanvas = this.vector ? L.svg({ pane: "panjExtents", padding: 0.2 })
       : L.canvas({ pane: "panjExtents", padding: 0.2 });
     this.events = new EventGroups(map, "panjEvents", this.vector);
-    this.highlightRenderer = L.svg({ pane: "panjExtents", padding: 0.2 });  // SVG: its outline can animate
+    this.highlightRenderer = L.svg({ pane: "panjHighlight", padding: 0.2 });  // SVG: its outline can animate
     this.highlightOutline = null;  // the highlighted area event's outline layer
     this.playback = new Playback(this);
     try {  // the page's playback control hears the keys pressed in this frame too (static/playback.js)
@@ -1064,11 +1070,14 @@
     function look(feature) {
       return PLAN_STATUSES[((feature && feature.properties) || {}).status] === true ? planned : style;
     }
+    // A layer with no area (lines, points) is drawn over the events' area outlines (the constructor).
+    var areas = data.features.some(function (feature) { return /Polygon/.test((feature.geometry || {}).type || ""); });
+    var renderer = areas ? this.svg : this.linesSvg;
     return L.geoJSON(data, {
-      renderer: this.svg,
+      renderer: renderer,
       style: look,
       pointToLayer: function (feature, latlng) {
-        return L.circleMarker(latlng, L.extend({ renderer: self.svg }, look(feature)));
+        return L.circleMarker(latlng, L.extend({ renderer: renderer }, look(feature)));
       },
       onEachFeature: function (feature, featureLayer) {
         var label = (feature.properties || {})[spec.labelField];
@@ -1145,7 +1154,7 @@
     if (change !== null) {
       var levels = change.levels, weight = change.weight;
       this._changeLayer = L.geoJSON(change.segments, {
-        renderer: this.svg,
+        renderer: this.linesSvg,
         filter: function (feature) { return Boolean(levels[feature.properties.level]); },
         style: function (feature) {
           return { color: levels[feature.properties.level].colour, weight: weight, opacity: 1,
@@ -1583,6 +1592,21 @@
 
   /* The drawn symbols' circles, for the names' layout and the tests: [{x, y, r}] (container pixels). */
   PanjMap.prototype.symbols = function () { return this.events.circles(); };
+
+  /* A shown layer's lines as drawn at this zoom, for the names' layout: [[{x, y}, ...], ...] in
+   * container pixels; none while the layer is hidden. */
+  PanjMap.prototype.linePixels = function (id) {
+    var layer = this._shownLayers[id], map = this.map, out = [];
+    if (!layer) { return out; }
+    layer.eachLayer(function (part) {
+      if (!(part instanceof L.Polyline) || part instanceof L.Polygon) { return; }
+      var lines = part.getLatLngs();
+      (L.LineUtil.isFlat(lines) ? [lines] : lines).forEach(function (line) {
+        out.push(line.map(function (at) { return map.latLngToContainerPoint(at); }));
+      });
+    });
+    return out;
+  };
 
   /* Open one event's popup as a click on it would (at its group), by id; false if not drawn. */
   PanjMap.prototype.openEvent = function (id) {
