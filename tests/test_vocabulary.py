@@ -1,8 +1,7 @@
 """The vocabularies as the map draws them: one symbol per event type, each drawn by the map's
 runtime in headless Chromium and unlike every other; actor colours far enough apart to tell, also
 for readers with deuteranopia where it matters most; the frontier's change levels likewise. Colour
-differences are CIEDE2000
-(tests/colour.py), checked first against the formula's published test data."""
+differences are CIEDE2000 (tests/colour.py), checked first against the formula's published test data."""
 
 from __future__ import annotations
 
