@@ -1,11 +1,13 @@
 """axe-core (the axe-playwright-python package, its own copy of axe-core) on the page in Chromium:
 no critical or serious violation of WCAG 2.2 A/AA on the opening page, a filtered page, the
-presenter view and the phone size, in the page's document and in the map's frame."""
+presenter view and the phone size, in the page's document and in the map's frame; and what the page
+announces through its live region: the view after a filter changes, the event a step moves to."""
 
 from __future__ import annotations
 
 import pytest
 from browsing import COUNT, TIMEOUT_MS, map_frame
+from expected import SCENE_EVENTS
 
 pytestmark = pytest.mark.browser
 
@@ -62,3 +64,32 @@ def test_the_live_region_announces_the_view_after_a_filter_change(page, app_url)
     assert live.inner_text() == page.locator(".panj-summary").inner_text()
     assert "May 2022. By type: 1 diplomacy." in live.text_content()
     assert page.locator("#panj-live").count() == 1  # one region for the page's life, not one per rerun
+
+
+# The GBAO scene's first two events in date order (tests/expected.py), titled as in
+# layers/events/edm-v19-i92.json.
+GBAO_STEPS = [("gbao-protests", "Sporadic protests in GBAO since November 2021"),
+              ("gbao-counterterrorism-operation", "Interior Ministry launches a 'counter-terrorism operation' in GBAO")]
+
+
+def test_the_live_region_announces_the_event_a_step_moves_to(page, app_url) -> None:
+    """Previous and Next keep the focus on themselves, so the step's event is announced."""
+    assert [event_id for event_id, _ in GBAO_STEPS] == SCENE_EVENTS["gbao-unrest"][:2]
+    page.goto(f"{app_url}/?basemap=none&scene=gbao-unrest")
+    map_frame(page)
+    page.wait_for_function("() => document.getElementById('panj-live').textContent.startsWith('Showing 5 of 30')",
+                           timeout=TIMEOUT_MS)
+    following = page.get_by_role("button", name="Next ▶")
+    following.focus()
+    for _, title in GBAO_STEPS:
+        page.keyboard.press("Enter")
+        page.wait_for_function("(title) => document.getElementById('panj-live').textContent.startsWith(title + '.')",
+                               arg=title, timeout=TIMEOUT_MS)
+        # The caption's date, where and summary follow the title; the view's sentence, unchanged, is not said again.
+        caption = page.locator(".panj-caption")
+        assert page.locator("#panj-live").text_content().startswith(f"{title}. {caption.locator('.panj-caption-date').inner_text()}")
+        assert "Showing" not in page.locator("#panj-live").text_content()
+    page.get_by_role("button", name="◀ Previous").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("(title) => document.getElementById('panj-live').textContent.startsWith(title + '.')",
+                           arg=GBAO_STEPS[0][1], timeout=TIMEOUT_MS)

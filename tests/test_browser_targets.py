@@ -1,6 +1,7 @@
 """Sizes for pointers and for eyes, in Chromium: every pointer target of the page and of the map's
 frame is at least 24 by 24 CSS px at 1400x900 (WCAG 2.2, 2.5.8), and at 200 % zoom the map's
-place names neither overlap, nor leave the map, nor lie under its controls (1.4.4).
+place names neither overlap, nor leave the map, nor lie under its controls (1.4.4); the
+workshop's buttons show their whole labels at 1280x720 and at 200 % zoom.
 
 What counts as a target, and the criterion's exceptions taken (docs/ARCHITECTURE.md,
 "Accessibility"):
@@ -145,5 +146,28 @@ def test_names_at_200_percent_zoom_are_whole_and_apart(browser, app_url) -> None
         sizes = frame.evaluate("() => [...document.querySelectorAll('.panj-label')].filter(e => !e.hidden)"
                                ".map(e => parseFloat(getComputedStyle(e).fontSize))")
         assert min(sizes) >= 12
+    finally:
+        context.close()
+
+
+# Streamlit cuts a button's label that does not fit with an ellipsis: the labels it has cut.
+CUT_LABELS = """() => [...document.querySelectorAll('.st-key-panj-workshop button [data-testid=stMarkdownContainer]')]
+    .filter(label => label.scrollWidth > label.clientWidth).map(label => label.textContent)"""
+
+
+@pytest.mark.parametrize("size", [{"viewport": {"width": 1280, "height": 720}}, ZOOMED], ids=["1280x720", "200-percent"])
+def test_the_step_buttons_show_their_whole_labels(browser, app_url, size: dict) -> None:
+    context = browser.new_context(**size)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/?basemap=none&scene=gbao-unrest")
+        map_frame(page)
+        buttons = [page.get_by_role("button", name=name) for name in ("◀ Previous", "Next ▶")]
+        for button in buttons:
+            button.wait_for(timeout=TIMEOUT_MS)
+        assert page.evaluate(CUT_LABELS) == []
+        # One row, the labels inside the window.
+        boxes = [button.bounding_box() for button in buttons]
+        assert boxes[0]["y"] == boxes[1]["y"] and boxes[1]["x"] + boxes[1]["width"] <= size["viewport"]["width"]
     finally:
         context.close()

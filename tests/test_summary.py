@@ -1,10 +1,15 @@
 """The view in words (geo.summary): the numbers of three views of the article's events, counted by
-hand from layers/events/edm-v19-i92.json, not with geo.filters."""
+hand from layers/events/edm-v19-i92.json, not with geo.filters; and the sentence the page writes
+under the map (and its live region announces) for three filters set through the URL."""
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 import pytest
+from conftest import run_page
 from expected import CHINA_EVENTS, GBAO_SCENE_SUMMARY, SCENE_EVENTS, TOTAL_EVENTS
 
 from geo.layers import LAYERS_DIR
@@ -60,3 +65,33 @@ def test_one_month_is_named_once(snapshot: Snapshot) -> None:
     may = events[(events["date_first"] >= pd.Timestamp(2022, 5, 1)) & (events["date_last"] <= pd.Timestamp(2022, 5, 31))]
     assert ", May 2022. By type:" in view_summary(may, TOTAL_EVENTS, snapshot.vocabulary, snapshot.regions, None,
                                                   snapshot.place_names)
+
+
+TABLE_NOTE = " The table under the map lists every event shown, with the same filters."
+# Three filters and the sentence under the map, counted by hand from the events file (dates by
+# overlap: an event shows when a day it allows lies in From-To).
+PAGE_VIEWS = [
+    # GBAO in May and June 2022 (the axe test's filtered page): the five of the GBAO scene, and the
+    # drug trade reported in June 2022; the protests, ongoing since November 2021, reach into May.
+    ({"region": "gbao", "from": "2022-05", "to": "2022-06"},
+     "Showing 6 of 30 events in Gorno-Badakhshan (GBAO), Nov 2021 to Jun 2022. By type: 3 unrest or protest; "
+     "2 internal security operation; 1 cross-border trafficking. Most in Gorno-Badakhshan Autonomous Region (6)."),
+    # Russia: its assistance and the 201st since 1991 (ongoing as of June 2022), the 201st's strength
+    # (all three on Tajikistan as a whole), the post it announced on the frontier, the Majlisi Oli's
+    # grant in Dushanbe.
+    ({"actor": "russia"},
+     "Showing 5 of 30 events, Jan 1991 to Jun 2022. By type: 2 security assistance or funding; "
+     "2 military presence (standing fact); 1 border infrastructure (posts, checkpoints). Most in Tajikistan (3)."),
+    # Statements: the Taliban's claim of calm (August 2021, ongoing as of June 2022), Hekmatyar's
+    # threat (10 May 2022), the Taliban's accusation (June 2022), all on Afghanistan as a whole.
+    ({"type": "statement"},
+     "Showing 3 of 30 events, Aug 2021 to Jun 2022. By type: 3 statement or threat. Most in Afghanistan (3)."),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), PAGE_VIEWS, ids=["region-and-dates", "actor", "event-type"])
+def test_the_page_writes_the_view_in_words_for_its_filters(monkeypatch, query: dict[str, str], expected: str) -> None:
+    monkeypatch.delenv("PANJ_LAYERS_DIR", raising=False)  # the shipped events
+    at = run_page({**query, "basemap": "none"})
+    (body,) = [element.proto.body for element in at.get("html") if element.proto.body.startswith('<p class="panj-summary')]
+    assert html.unescape(re.sub(r"<[^>]+>", "", body)) == expected + TABLE_NOTE

@@ -1,7 +1,7 @@
 """The vocabularies as the map draws them: one symbol per event type, each drawn by the map's
 runtime in headless Chromium and unlike every other; actor colours far enough apart to tell, also
-for readers with deuteranopia where it matters most. Colour differences are CIEDE2000
-(tests/colour.py), checked first against the formula's published test data."""
+for readers with deuteranopia where it matters most; the frontier's change levels likewise. Colour
+differences are CIEDE2000 (tests/colour.py), checked first against the formula's published test data."""
 
 from __future__ import annotations
 
@@ -152,20 +152,41 @@ def test_key_actor_pairs_stay_apart_under_deuteranopia(vocabulary, first: str, s
     assert ciede2000(lab_deuteranopia(colours[0]), lab_deuteranopia(colours[1])) >= MIN_ACTOR_DELTA_E
 
 
-def _worst_pair(vocabulary, deficiency: str) -> tuple[float, str, str]:
-    actors = list(vocabulary.actors.values())
-    return min((round(ciede2000(lab_seen(a.colour, deficiency), lab_seen(b.colour, deficiency)), 1), *sorted((a.id, b.id)))
-               for position, a in enumerate(actors) for b in actors[position + 1:])
+def _worst_pair(colours: dict[str, str], deficiency: str) -> tuple[float, str, str]:
+    """The closest two of ``colours`` (id -> #rrggbb) as a reader with ``deficiency`` sees them."""
+    return min((round(ciede2000(lab_seen(colours[a], deficiency), lab_seen(colours[b], deficiency)), 1), *sorted((a, b)))
+               for a, b in itertools.combinations(colours, 2))
+
+
+def _documented(deficiency: str, column: int) -> tuple[float, str, str] | None:
+    """The closest pair docs/ARCHITECTURE.md ("Accessibility") states under ``deficiency``: the
+    actors' (column 1) or the change levels' (column 3), with its ΔE00 in the next column."""
+    for line in (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip(" `") for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0] == deficiency:
+            first, second = sorted(cells[column].split(" and "))
+            return float(cells[column + 1]), first, second
+    return None
 
 
 @pytest.mark.parametrize("deficiency", list(SIMULATIONS))
 def test_the_documented_closest_actor_colours_under_each_simulation_are_the_vocabularys(vocabulary, deficiency) -> None:
-    # docs/ARCHITECTURE.md ("Accessibility") states the closest pair under each simulation: the
-    # reason meaning never rests on colour alone. A palette change must keep that table true.
-    documented = {}
-    for line in (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip(" `") for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 3 and cells[0] in SIMULATIONS:
-            first, second = sorted(cells[1].split(" and "))
-            documented[cells[0]] = (float(cells[2]), first, second)
-    assert documented.get(deficiency) == _worst_pair(vocabulary, deficiency)
+    # The docs state the closest pair under each simulation: the reason meaning never rests on
+    # colour alone. A palette change must keep that table true.
+    colours = {actor.id: actor.colour for actor in vocabulary.actors.values()}
+    assert _documented(deficiency, 1) == _worst_pair(colours, deficiency)
+
+
+TREND_LEVELS = {level["id"]: level["colour"] for level in
+                json.loads((LAYERS_DIR / "trend-levels.json").read_text(encoding="utf-8"))["levels"]}
+
+
+def test_the_change_levels_are_at_least_20_apart() -> None:
+    close = [(a, b) for a, b in itertools.combinations(TREND_LEVELS, 2)
+             if ciede2000(lab(TREND_LEVELS[a]), lab(TREND_LEVELS[b])) < MIN_ACTOR_DELTA_E]
+    assert close == []
+
+
+@pytest.mark.parametrize("deficiency", list(SIMULATIONS))
+def test_the_documented_closest_change_levels_under_each_simulation_are_the_files(deficiency) -> None:
+    assert _documented(deficiency, 3) == _worst_pair(TREND_LEVELS, deficiency)

@@ -27,6 +27,7 @@
   // and unfilled, so a country-wide event does not read as political shading (docs/ARCHITECTURE.md).
   var EXTENT_STYLE = { color: "#555555", weight: 1.2, opacity: 0.8, dashArray: "5 4", fill: false };
   var SYMBOL_RADIUS = 6, HIGHLIGHT_RADIUS = 9;
+  var APPROXIMATE_EDGE = "#333333";  // outside an approximate place's ring, as round a group's
   // The highlight, readable on a projector: a ring at least RING_SYMBOLS symbol radii round a point
   // event (pulsing in once), or an area event's own outline, drawn over the dashed ones.
   var RING_SYMBOLS = 3.5;
@@ -128,7 +129,8 @@
   /* One event's symbol on a canvas context, centred on (x, y) with radius r: its type's shape
    * (options.shape) filled with its actors' colours (options.actorColours, in the event's order) in
    * equal slices clockwise from the top, so every actor shows, not only the first. An approximate
-   * location (options.approximate) is a pale fill ringed in its first actor's colour. A planned or
+   * location (options.approximate) is a pale fill ringed in its first actor's colour, with a dark
+   * edge outside the ring. A planned or
    * announced event (options.hollow) is white inside, its outline in the same actor slices: a plan
    * is not drawn as a fact (docs/ARCHITECTURE.md, "Events"). */
   var Symbol_ = {
@@ -171,9 +173,26 @@
       });
       ctx.restore();
       tracePath(ctx, options.shape, x, y, r);
-      ctx.lineWidth = options.approximate ? 2 : 1;
-      ctx.strokeStyle = options.approximate ? colours[0] : "#ffffff";
-      ctx.stroke();
+      if (options.approximate) {
+        // The ring in the actor's colour lies inside the outline, a dark edge outside it: a pale
+        // colour alone stood under 3:1 against the base map (WCAG 1.4.11; docs/ARCHITECTURE.md,
+        // "Accessibility"). The two cover what the ring alone covered.
+        ctx.lineWidth = 2;
+        ctx.strokeStyle = APPROXIMATE_EDGE;
+        ctx.stroke();
+        ctx.save();
+        tracePath(ctx, options.shape, x, y, r);
+        ctx.clip();
+        tracePath(ctx, options.shape, x, y, r);
+        ctx.lineWidth = 4;
+        ctx.strokeStyle = colours[0];
+        ctx.stroke();
+        ctx.restore();
+      } else {
+        ctx.lineWidth = 1;
+        ctx.strokeStyle = "#ffffff";
+        ctx.stroke();
+      }
       ctx.globalAlpha = 1;
     }
   };
