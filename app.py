@@ -267,7 +267,8 @@ def main() -> None:
         fit = st.button("Fit to events", disabled=shown.empty, help="Zoom the map to the events shown")
     fit_scene = st.session_state.pop(ps.FIT_SCENE, False) and scene is not None
     bounds = ps.bounds_to_fit(
-        opened=st.session_state.pop(ps.OPEN_BBOX, None), fit_clicked=fit, events_bounds=data.events_bounds(shown),
+        opened=st.session_state.pop(ps.OPEN_BBOX, None), fit_clicked=fit,
+        events_bounds=data.events_bounds(shown) if fit else None,  # read only on a click
         scene_bounds=scene.bounds(data.layers) if fit_scene else None,
     )
     change = frontier_change(data, choice, trends)  # drawn on the map and in its figure
