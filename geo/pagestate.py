@@ -73,6 +73,9 @@ TABLE_SORT, TABLE_DESCENDING = "table_sort", "table_descending"  # the column th
 PNG = "export_png"  # the last rendered figure
 DATASETS_HIDDEN = "datasets_hidden"  # ids of the datasets the reader unticked (ui.datasets.dataset_filter)
 PLAYBACK = "w_playback"  # the playback where it was last paused (Playback), None when off
+# Numbers the page's own moves of the playback (stepped_playback): the browser, which otherwise keeps
+# its own period, takes each number's period once.
+PLAYBACK_REQUEST = "w_playback_request"
 KEY_ACTION = "w_key_action"  # a presenter key's step ("next", "previous", "first", "last"), to take once
 # The change along the frontier's widgets (ui.trends_panel): the km counted within, the segment
 # length, the period and whether the map colours the frontier by change.
@@ -208,6 +211,18 @@ def playback_from_query(query: Mapping[str, Sequence[str]]) -> tuple[Playback | 
         return None, [f"Ignored the playback: {error}."]
 
 
+def stepped_playback(playback: Playback | None, first_day: dt.date | None, bounds: DateSpan | None,
+                     requests: int) -> dict[str, Any]:
+    """A step to an event whose first day is ``first_day`` while ``playback`` is on: the playback
+    paused at the period holding that day, moved into ``bounds`` (``playback_bounds``), and the
+    next request number (``requests`` + 1), so the browser draws that period and the event's
+    highlight with it (it draws only the period's events). {} with no playback, or no event."""
+    if playback is None or first_day is None:
+        return {}
+    moved = replace(playback, period=pb.period_of(first_day, playback.step))
+    return {PLAYBACK: moved if bounds is None else moved.within(*bounds), PLAYBACK_REQUEST: requests + 1}
+
+
 def playback_bounds(state: FilterState, date_first: pd.Series | Sequence[dt.date],
                     date_last: pd.Series | Sequence[dt.date]) -> tuple[dt.date, dt.date] | None:
     """The days a playback runs over: the date filter's From and To, an open end at the shown
@@ -282,7 +297,7 @@ def opening_values(
     values, moved = widget_values(state, view, layer_ids, span)
     hidden, unknown = hidden_from_query(query, dataset_ids)
     playback, playback_notices = playback_from_query(query)
-    values.update({PLAYBACK: playback, KEY_ACTION: None})
+    values.update({PLAYBACK: playback, PLAYBACK_REQUEST: 0, KEY_ACTION: None})
     unknown = unknown + playback_notices
     (column, descending), unsorted = sort_from_query(query)
     trends, trends_notices = trends_from_query(query)

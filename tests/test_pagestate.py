@@ -416,6 +416,58 @@ def test_the_date_filter_else_the_shown_events_bound_the_playback(date_from, dat
     columns = pd.Series(pd.to_datetime(firsts), dtype="datetime64[ns]"), pd.Series(pd.to_datetime(lasts),
                                                                                     dtype="datetime64[ns]")
     assert ps.playback_bounds(state, *columns) == expected
+
+
+# Stepping to an event while a playback is on: hand-made events by their first day, and the period
+# (as the URL writes it) each step must pause the playback at, worked out on a calendar.
+STEPPED_EVENTS = {
+    "post-built": dt.date(2021, 10, 29),  # a Friday
+    "talks": dt.date(2022, 5, 14),  # a Saturday: its week began on Monday 9 May
+    "presence": dt.date(1991, 1, 1),  # long before any bounds below
+    "june-report": dt.date(2022, 6, 1),
+}
+ARTICLE = (dt.date(2021, 8, 1), dt.date(2022, 6, 30))
+
+
+@pytest.mark.parametrize(("playing", "event", "bounds", "period"), [
+    ({"play": "month", "period": "2021-12"}, "post-built", ARTICLE, "2021-10"),
+    ({"play": "month", "period": "2021-08"}, "june-report", ARTICLE, "2022-06"),
+    ({"play": "month"}, "talks", ARTICLE, "2022-05"),  # not paused anywhere yet
+    ({"play": "week", "period": "2021-10-25"}, "talks", ARTICLE, "2022-05-09"),
+    ({"play": "day", "period": "2022-05-14"}, "post-built", ARTICLE, "2021-10-29"),
+    ({"play": "year", "period": "2022"}, "post-built", ARTICLE, "2021"),
+    # An event begun before the date filter's From: the first period the playback may show.
+    ({"play": "month", "period": "2022-03"}, "presence", ARTICLE, "2021-08"),
+    ({"play": "year", "period": "2022"}, "presence", None, "1991"),
+    ({"play": "month", "period": "2022-03", "mode": "upto", "fade": "0"}, "post-built", ARTICLE, "2021-10"),
+    ({"play": "month", "period": "2022-03", "mode": "this", "fade": "2"}, "june-report", ARTICLE, "2022-06"),
+])
+def test_a_step_moves_the_playback_to_the_events_period(playing, event, bounds, period) -> None:
+    playback = ps.playback_from(playing)
+    values = ps.stepped_playback(playback, STEPPED_EVENTS[event], bounds, requests=3)
+    assert set(values) == {ps.PLAYBACK, ps.PLAYBACK_REQUEST}
+    moved = values[ps.PLAYBACK]
+    assert moved.period.text == period
+    # Only the period moves: step, mode and faded periods stay as the reader chose them.
+    assert (moved.step, moved.mode, moved.fade) == (playing["play"], playing.get("mode", "this"),
+                                                     int(playing.get("fade", "0")))
+    assert values[ps.PLAYBACK_REQUEST] == 4  # a new number: the browser takes this period once
+    assert ps.url_params(FilterState(), DEFAULT_VIEW, None, True, playback=moved)["period"] == [period]
+
+
+@pytest.mark.parametrize(("playback", "first_day"), [
+    (None, dt.date(2021, 10, 29)),  # no playback: a step moves only the highlight
+    (ps.Playback(step="month"), None),  # no event to step to (nothing shown)
+])
+def test_a_step_without_a_playback_or_an_event_changes_no_playback(playback, first_day) -> None:
+    assert ps.stepped_playback(playback, first_day, ARTICLE, requests=3) == {}
+
+
+def test_a_link_opens_with_no_move_of_the_playback_asked() -> None:
+    values = ps.opening_values({"play": ["month"], "period": ["2022-05"]}, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    assert values[ps.PLAYBACK_REQUEST] == 0
+
+
 # --- the table's order ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "column", "descending", "notices"), [
