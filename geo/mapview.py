@@ -92,7 +92,7 @@ class MapView:
     the page last knew the playback paused, and ``playback_range`` the first and last day it may run
     over (None: no event shown); the browser chooses each period's events itself (``geo.playback``)
     and keeps its own period, but for a new ``playback_request``: the page moved the playback
-    (``geo.pagestate.stepped_playback``), and the browser pauses at ``playback``'s period."""
+    (``geo.pagestate.stepped_playback``, a scene chosen), and the browser takes ``playback``, paused."""
 
     visible_layers: tuple[str, ...]
     basemap: str

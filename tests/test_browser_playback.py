@@ -1,7 +1,8 @@
 """Playback and the presenter's keys in Chromium (presenter view, 1280x720): each key does what the
 README says to the step, the URL and the highlighted event; a month-by-month playback of the
 article's events draws, frame by frame, the counts of a table written by hand from
-layers/events/edm-v19-i92.json; a link reopens a playback paused at its period."""
+layers/events/edm-v19-i92.json; a link reopens a playback paused at its period; a step to an event
+pauses the playback at its period, and a scene opens its own playback (or none)."""
 
 from __future__ import annotations
 
@@ -263,4 +264,24 @@ def test_a_step_to_an_event_moves_the_playback_to_its_period(presenter, app_url)
         # Ringed where it is a point (the posts), outlined along the frontier (the announced post).
         assert look["event"] == event and (look["outlined"] or look["ring"] is not None), button
         assert page.evaluate("() => new URL(location.href).searchParams.get('event')") == event
+    assert page.errors == []
+
+
+def test_choosing_a_scene_opens_its_playback_paused_at_its_first_period(presenter, app_url) -> None:
+    page = presenter
+    page.goto(f"{app_url}/?presenter=1&play=year&period=2016")
+    map_frame(page)
+    _wait_period(page, "2016")
+    # The GBAO scene plays its months from November 2021 (layers/scenes.json, "play"): the year
+    # playback gives way to it, paused at that month.
+    page.get_by_role("combobox").first.click()
+    page.get_by_role("option", name="Unrest in Gorno-Badakhshan").click()
+    state = _wait_period(page, "2021-11")
+    assert (state["step"], state["mode"], state["playing"], state["label"]) == ("month", "this", False, "November 2021")
+    # A scene with no playback turns it off, on the map and in the URL.
+    page.get_by_role("combobox").first.click()
+    page.get_by_role("option", name="China at Shaymak and the Wakhan").click()
+    page.wait_for_function(f"""() => {{ const m = {MAP}; const url = new URL(location.href).searchParams;
+        return m && m.ready && !m.playback.state().on && url.get('scene') === 'china-wakhan' && !url.has('play'); }}""",
+                           timeout=TIMEOUT_MS)
     assert page.errors == []

@@ -113,10 +113,12 @@ def step_caption(data: Snapshot, shown: pd.DataFrame, shown_ids: Collection[str]
 
 
 def apply_scene(data: Snapshot) -> None:
-    """The scene select's callback: runs before the widgets are drawn, so it may set them."""
+    """The scene select's callback: runs before the widgets are drawn, so it may set them. The
+    scene's playback (or none) replaces the reader's, and the map is told to apply it."""
     scene = data.scenes.get(st.session_state[ps.SCENE])
     if scene is not None:
         st.session_state.update(ps.scene_values(scene, tuple(data.layers), data.span))
+        st.session_state[ps.PLAYBACK_REQUEST] = st.session_state.get(ps.PLAYBACK_REQUEST, 0) + 1
 
 
 def step_controls(data: Snapshot, shown: pd.DataFrame, shown_ids: Collection[str], previous: DeltaGenerator,

@@ -2182,12 +2182,12 @@
    * over ([first, last] as ISO days, or null when no event is shown) and the number of the page's
    * last move of it. Only the first update's playback is applied (the link's, or where the page
    * last paused), and then one with a new request number (a step to an event moved it there,
-   * geo.pagestate.stepped_playback), paused: every other change starts here and the server only
-   * hears of it, so a rerun's copy, older whenever the reader stepped or played meanwhile, never
-   * pulls the period back. */
+   * geo.pagestate.stepped_playback, or a scene chose its own or none), paused: every other change
+   * starts here and the server only hears of it, so a rerun's copy, older whenever the reader
+   * stepped or played meanwhile, never pulls the period back. */
   Playback.prototype.fromUpdate = function (asked, range, request) {
     this.range = range ? [dayNumber(range[0]), dayNumber(range[1])] : null;
-    if (!this._opened || (request !== this._request && asked !== null)) {
+    if (!this._opened || request !== this._request) {
       this._opened = true;
       this._request = request;
       this._stop();
