@@ -184,6 +184,7 @@ def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bound
                                bounds=bounds, fit_request=st.session_state[ps.FIT_REQUEST], reveal=reveal,
                                fit_beside_legend=beside_legend,
                                playback=None if playback is None else playback.browser(), playback_range=playback_range,
+                               playback_request=st.session_state.get(ps.PLAYBACK_REQUEST, 0),
                                frontier_change=change, size_by=view.size_by)
     overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data=data.map_data())
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
@@ -243,16 +244,17 @@ def main() -> None:
     shown = data.events[shown_mask]  # keeps data.events' index labels, which the map reads
     # The date filter, else the shown events' dates, bound the playback (docs/ARCHITECTURE.md, "Playback").
     playback_range = ps.playback_bounds(state, shown["date_first"], shown["date_last"])
-    playback = st.session_state.get(ps.PLAYBACK)
-    if playback is not None and playback_range is not None:
-        playback = st.session_state[ps.PLAYBACK] = playback.within(*playback_range)
     shown_ids = filters.ShownIds(data.index, shown_mask)
     sums = ui_fatalities.count_line(shown_mask, data)
     st.sidebar.markdown(f"**{len(shown)} of {total} events**" + (f", {sums}" if sums else ""))
     st.sidebar.button("Reset filters", on_click=lambda: st.session_state.update(ps.reset_values(
         data.default_view, tuple(data.layers), data.span)), width="stretch")
     view = sidebar_view(data)
-    scene = workshop_bar(data, state, view, shown, shown_ids, presenter)
+    scene = workshop_bar(data, state, view, shown, shown_ids, presenter, playback_range)
+    # Read after the step buttons, which move a playback to the period of the event they step to.
+    playback = st.session_state.get(ps.PLAYBACK)
+    if playback is not None and playback_range is not None:
+        playback = st.session_state[ps.PLAYBACK] = playback.within(*playback_range)
     playback_bar(playback, presenter)
     highlight = ps.highlighted(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), shown_ids)
     view = replace(view, selected_event=highlight, bbox=st.session_state.get(ps.BBOX))

@@ -90,7 +90,9 @@ class MapView:
 
     ``playback`` (``geo.pagestate.Playback.browser``: step, period, mode, fade; None: off) is where
     the page last knew the playback paused, and ``playback_range`` the first and last day it may run
-    over (None: no event shown); the browser chooses each period's events itself (``geo.playback``)."""
+    over (None: no event shown); the browser chooses each period's events itself (``geo.playback``)
+    and keeps its own period, but for a new ``playback_request``: the page moved the playback
+    (``geo.pagestate.stepped_playback``, a scene chosen), and the browser takes ``playback``, paused."""
 
     visible_layers: tuple[str, ...]
     basemap: str
@@ -101,6 +103,7 @@ class MapView:
     fit_beside_legend: bool = False
     playback: Mapping[str, Any] | None = None
     playback_range: tuple[dt.date, dt.date] | None = None
+    playback_request: int = 0
     # The frontier's segments coloured by their latest change level (``frontier_change``); None: not drawn.
     frontier_change: Mapping[str, Any] | None = None
     size_by: str | None = None  # geo.fatalities.SIZE_BY: symbols sized by fatalities; None: ordinary symbols
@@ -429,6 +432,7 @@ class EventsLayer(DataElement):
             "fitBesideLegend": view.fit_beside_legend,
             "playback": None if view.playback is None else dict(view.playback),
             "playbackRange": None if view.playback_range is None else [day.isoformat() for day in view.playback_range],
+            "playbackRequest": view.playback_request,
             "frontierChange": None if view.frontier_change is None else dict(view.frontier_change),
             # Symbols sized by fatalities (geo.fatalities: the scale), read from the events' fatalities file.
             "sizeBy": None if view.size_by is None else {"channel": view.size_by, "maxRadius": fatalities.MAX_RADIUS,

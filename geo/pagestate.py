@@ -73,6 +73,9 @@ TABLE_SORT, TABLE_DESCENDING = "table_sort", "table_descending"  # the column th
 PNG = "export_png"  # the last rendered figure
 DATASETS_HIDDEN = "datasets_hidden"  # ids of the datasets the reader unticked (ui.datasets.dataset_filter)
 PLAYBACK = "w_playback"  # the playback where it was last paused (Playback), None when off
+# Numbers the page's own moves of the playback (stepped_playback, a scene chosen): the browser, which
+# otherwise keeps its own period, takes each number's playback once.
+PLAYBACK_REQUEST = "w_playback_request"
 KEY_ACTION = "w_key_action"  # a presenter key's step ("next", "previous", "first", "last"), to take once
 # The change along the frontier's widgets (ui.trends_panel): the km counted within, the segment
 # length, the period and whether the map colours the frontier by change.
@@ -196,16 +199,29 @@ def playback_from(values: Mapping[str, str | None]) -> Playback:
     return Playback(step=step, period=period, mode=pb.check_mode(mode), fade=int(fade_text))
 
 
-def playback_from_query(query: Mapping[str, Sequence[str]]) -> tuple[Playback | None, list[str]]:
-    """The playback a URL asks for (None without ``play``), and a notice when it is malformed
-    (then no playback)."""
+def playback_from_query(query: Mapping[str, Sequence[str]],
+                        scene: Scene | None = None) -> tuple[Playback | None, list[str]]:
+    """The playback a URL asks for: without ``play``, that of the ``scene`` it names
+    (``scene_playback``; None without one); and a notice when it is malformed (then no playback)."""
     keys = (KEY_PLAY, KEY_PERIOD, KEY_MODE, KEY_FADE)
     if not query.get(KEY_PLAY):
-        return None, []
+        return (None if scene is None else scene_playback(scene)), []
     try:
         return playback_from({key: query[key][-1] for key in keys if query.get(key)}), []
     except ValueError as error:
         return None, [f"Ignored the playback: {error}."]
+
+
+def stepped_playback(playback: Playback | None, first_day: dt.date | None, bounds: DateSpan | None,
+                     requests: int) -> dict[str, Any]:
+    """A step to an event whose first day is ``first_day`` while ``playback`` is on: the playback
+    paused at the period holding that day, moved into ``bounds`` (``playback_bounds``), and the
+    next request number (``requests`` + 1), so the browser draws that period and the event's
+    highlight with it (it draws only the period's events). {} with no playback, or no event."""
+    if playback is None or first_day is None:
+        return {}
+    moved = replace(playback, period=pb.period_of(first_day, playback.step))
+    return {PLAYBACK: moved if bounds is None else moved.within(*bounds), PLAYBACK_REQUEST: requests + 1}
 
 
 def playback_bounds(state: FilterState, date_first: pd.Series | Sequence[dt.date],
@@ -281,8 +297,8 @@ def opening_values(
     scene, state, view, notices = open_from_query(query, scenes, known, default_view)
     values, moved = widget_values(state, view, layer_ids, span)
     hidden, unknown = hidden_from_query(query, dataset_ids)
-    playback, playback_notices = playback_from_query(query)
-    values.update({PLAYBACK: playback, KEY_ACTION: None})
+    playback, playback_notices = playback_from_query(query, scene)
+    values.update({PLAYBACK: playback, PLAYBACK_REQUEST: 0, KEY_ACTION: None})
     unknown = unknown + playback_notices
     (column, descending), unsorted = sort_from_query(query)
     trends, trends_notices = trends_from_query(query)
@@ -327,11 +343,22 @@ def sort_param(column: str, descending: bool) -> str | None:
 
 
 def scene_values(scene: Scene, layer_ids: Sequence[str], span: DateSpan | None) -> dict[str, Any]:
-    """Applying ``scene``: its filters, layers and basemap; no event highlighted; the map moves to
-    the scene's extent (the view the page knew is dropped)."""
+    """Applying ``scene``: its filters, layers and basemap; its playback paused at its first period
+    (none without ``play``); no event highlighted; the map moves to the scene's extent (the view the
+    page knew is dropped)."""
     values, notices = widget_values(scene.filters, scene.view_state(), layer_ids, span)
-    values.update({NOTICES: notices, STEP: None, SELECTED: None, FIT_SCENE: True, BBOX: None})
+    values.update({NOTICES: notices, STEP: None, SELECTED: None, FIT_SCENE: True, BBOX: None,
+                   PLAYBACK: scene_playback(scene)})
     return values
+
+
+def scene_playback(scene: Scene) -> Playback | None:
+    """The playback ``scene`` opens on the page: its ``play``'s step and mode, paused at the period
+    holding its first day; None when it has none. (The page's date filter, the scene's own, bounds it.)"""
+    if scene.play is None:
+        return None
+    return Playback(step=scene.play.step, period=pb.period_of(scene.play.first, scene.play.step),
+                    mode=scene.play.mode)
 
 
 def reset_values(default_view: ViewState, layer_ids: Sequence[str], span: DateSpan | None) -> dict[str, Any]:

@@ -26,7 +26,8 @@ n}``, resolved against the loaded layers when the scene is shown, so the view fo
 ``play``, optional, is a playback of the scene's events (``geo.playback``): from the period holding
 ``from`` to the one holding ``to``, a ``step`` (day, week, month, year) at a time, ``mode`` "this"
 (each period's events, the default) or "upto" (everything up to each period); ``panj export
---all-scenes`` writes it as a video beside the scene's still.
+--all-scenes`` writes it as a video beside the scene's still, and the page opens it paused at its
+first period (``geo.pagestate.scene_playback``).
 """
 
 from __future__ import annotations

@@ -91,7 +91,10 @@ def test_choosing_a_scene_shows_exactly_its_layers_and_events(scene_id: str, pag
     assert list(at.dataframe[0].value["Title"]) == [titles[event_id] for event_id in expected]
     assert _layer_boxes(at, layers) == {layer_id: layer_id in scene.layers for layer_id in layers}
     assert at.sidebar.selectbox(key="v_basemap").value == scene.basemap
-    assert at.query_params == {"scene": scene_id}  # the scene's own view: nothing else to say
+    # The scene's own view: nothing else to say but where the GBAO scene's playback of its months
+    # (layers/scenes.json, "play") stands, paused at its first.
+    played = {"play": "month", "period": "2021-11"} if scene_id == "gbao-unrest" else {}
+    assert at.query_params == {"scene": scene_id, **played}
     (note,) = _html(at, "panj-scene-note")
     assert 'data-changed="false"' in note  # the scene's own caption, not a "changed" notice
 
@@ -204,7 +207,9 @@ def test_clearing_a_scene_filter_writes_a_link_that_reopens_the_cleared_view(
     at = page({"scene": scene_id})
     clear(at, filters.date_span(events)).run()
     assert _count(at) == expected
-    assert at.query_params == {"scene": scene_id, **written}
+    # The GBAO scene's playback (layers/scenes.json, "play") stays paused at its first month.
+    played = {"play": "month", "period": "2021-11"} if scene_id == "gbao-unrest" else {}
+    assert at.query_params == {"scene": scene_id, **written, **played}
 
     reopened = page(dict(at.query_params))
     assert not reopened.warning

@@ -1,7 +1,8 @@
 """Playback and the presenter's keys in Chromium (presenter view, 1280x720): each key does what the
 README says to the step, the URL and the highlighted event; a month-by-month playback of the
 article's events draws, frame by frame, the counts of a table written by hand from
-layers/events/edm-v19-i92.json; a link reopens a playback paused at its period."""
+layers/events/edm-v19-i92.json; a link reopens a playback paused at its period; a step to an event
+pauses the playback at its period, and a scene opens its own playback (or none)."""
 
 from __future__ import annotations
 
@@ -230,4 +231,57 @@ def test_earlier_periods_stay_faded_as_chosen(presenter, app_url) -> None:
         assert frame.evaluate("() => document.querySelector('.panj-period-note').textContent") == note
         # Kept in the URL as the page writes it: fade=1 or 2, nothing for none.
         assert page.evaluate("() => new URL(location.href).searchParams.get('fade')") == (None if fade == "0" else fade)
+    assert page.errors == []
+
+
+# The article's three border posts (type=border-infrastructure), in step order with the month each
+# was reported in: the Ayvoj funding (1 September 2021), the Shaymak post (29 October 2021), the
+# announced Russian post (27 December 2021). A step to one pauses a month playback at its month,
+# where it is the one event drawn.
+POST_STEPS = [
+    ("Next ▶", "us-funds-ayvoj-post", "2021-09", "September 2021"),
+    ("Next ▶", "china-shaymak-post", "2021-10", "October 2021"),
+    ("Next ▶", "russia-announces-border-post", "2021-12", "December 2021"),
+    ("◀ Previous", "china-shaymak-post", "2021-10", "October 2021"),
+]
+
+
+def test_a_step_to_an_event_moves_the_playback_to_its_period(presenter, app_url) -> None:
+    page = presenter
+    page.goto(f"{app_url}/?presenter=1&type=border-infrastructure&play=month&period=2021-11")
+    frame = map_frame(page)
+    _wait_period(page, "2021-11")
+    for index, (button, event, period, label) in enumerate(POST_STEPS):
+        if index == len(POST_STEPS) - 1:
+            page.keyboard.press("p")  # playing when the step comes: the step pauses it
+            page.wait_for_function(f"() => {MAP}.playback.state().playing", timeout=TIMEOUT_MS)
+        page.get_by_role("button", name=button).click()
+        page.wait_for_function(WAIT_HIGHLIGHT, arg=event, timeout=TIMEOUT_MS)
+        state = _wait_period(page, period)
+        assert (state["label"], state["playing"], state["shown"], state["drawn"]) == (label, False, 1, 1), button
+        assert frame.locator(".panj-period-label").inner_text() == label
+        look = frame.evaluate("() => window.panjMap.highlightLook()")
+        # Ringed where it is a point (the posts), outlined along the frontier (the announced post).
+        assert look["event"] == event and (look["outlined"] or look["ring"] is not None), button
+        assert page.evaluate("() => new URL(location.href).searchParams.get('event')") == event
+    assert page.errors == []
+
+
+def test_choosing_a_scene_opens_its_playback_paused_at_its_first_period(presenter, app_url) -> None:
+    page = presenter
+    page.goto(f"{app_url}/?presenter=1&play=year&period=2016")
+    map_frame(page)
+    _wait_period(page, "2016")
+    # The GBAO scene plays its months from November 2021 (layers/scenes.json, "play"): the year
+    # playback gives way to it, paused at that month.
+    page.get_by_role("combobox").first.click()
+    page.get_by_role("option", name="Unrest in Gorno-Badakhshan").click()
+    state = _wait_period(page, "2021-11")
+    assert (state["step"], state["mode"], state["playing"], state["label"]) == ("month", "this", False, "November 2021")
+    # A scene with no playback turns it off, on the map and in the URL.
+    page.get_by_role("combobox").first.click()
+    page.get_by_role("option", name="China at Shaymak and the Wakhan").click()
+    page.wait_for_function(f"""() => {{ const m = {MAP}; const url = new URL(location.href).searchParams;
+        return m && m.ready && !m.playback.state().on && url.get('scene') === 'china-wakhan' && !url.has('play'); }}""",
+                           timeout=TIMEOUT_MS)
     assert page.errors == []

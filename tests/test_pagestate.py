@@ -13,6 +13,7 @@ import pytest
 
 from geo import pagestate as ps
 from geo.filters import FilterState, KnownIds, ViewState
+from geo.playback import Playback
 from geo.scenes import Scene
 from geo.timechart import time_bins
 
@@ -87,6 +88,27 @@ def test_scene_values_move_the_map_and_clear_the_highlight() -> None:
     assert _layer_boxes(values) == {"countries": False, "gbao": True, "frontier": True, "posts": False}
     assert values[ps.BASEMAP] == "street"
     assert (values[ps.FIT_SCENE], values[ps.BBOX], values[ps.SELECTED], values[ps.STEP]) == (True, None, None, None)
+
+
+@pytest.mark.parametrize(("play", "expected"), [
+    # No playback in the scene: choosing it turns the reader's off.
+    (None, None),
+    # Paused at the period holding its first day, in its step and mode.
+    (Playback(dt.date(2021, 11, 1), dt.date(2022, 6, 30), "month", "this"),
+     ("month", dt.date(2021, 11, 1), dt.date(2021, 11, 30), "this")),
+    (Playback(dt.date(2022, 5, 18), dt.date(2022, 6, 30), "week", "upto"),
+     ("week", dt.date(2022, 5, 16), dt.date(2022, 5, 22), "upto")),  # 18 May 2022 was a Wednesday
+    (Playback(dt.date(2021, 3, 1), dt.date(2022, 12, 31), "year", "this"),
+     ("year", dt.date(2021, 1, 1), dt.date(2021, 12, 31), "this")),
+])
+def test_scene_values_open_the_scenes_playback_paused_at_its_first_period(play, expected) -> None:
+    values = ps.scene_values(dataclasses.replace(RUSSIA, play=play), LAYERS, SPAN)
+    playback = values[ps.PLAYBACK]
+    if expected is None:
+        assert playback is None
+    else:
+        assert (playback.step, playback.period.first, playback.period.last, playback.mode) == expected
+        assert playback.fade == 0
 
 
 def test_reset_values_clear_every_filter_and_the_highlight() -> None:
@@ -416,6 +438,58 @@ def test_the_date_filter_else_the_shown_events_bound_the_playback(date_from, dat
     columns = pd.Series(pd.to_datetime(firsts), dtype="datetime64[ns]"), pd.Series(pd.to_datetime(lasts),
                                                                                     dtype="datetime64[ns]")
     assert ps.playback_bounds(state, *columns) == expected
+
+
+# Stepping to an event while a playback is on: hand-made events by their first day, and the period
+# (as the URL writes it) each step must pause the playback at, worked out on a calendar.
+STEPPED_EVENTS = {
+    "post-built": dt.date(2021, 10, 29),  # a Friday
+    "talks": dt.date(2022, 5, 14),  # a Saturday: its week began on Monday 9 May
+    "presence": dt.date(1991, 1, 1),  # long before any bounds below
+    "june-report": dt.date(2022, 6, 1),
+}
+ARTICLE = (dt.date(2021, 8, 1), dt.date(2022, 6, 30))
+
+
+@pytest.mark.parametrize(("playing", "event", "bounds", "period"), [
+    ({"play": "month", "period": "2021-12"}, "post-built", ARTICLE, "2021-10"),
+    ({"play": "month", "period": "2021-08"}, "june-report", ARTICLE, "2022-06"),
+    ({"play": "month"}, "talks", ARTICLE, "2022-05"),  # not paused anywhere yet
+    ({"play": "week", "period": "2021-10-25"}, "talks", ARTICLE, "2022-05-09"),
+    ({"play": "day", "period": "2022-05-14"}, "post-built", ARTICLE, "2021-10-29"),
+    ({"play": "year", "period": "2022"}, "post-built", ARTICLE, "2021"),
+    # An event begun before the date filter's From: the first period the playback may show.
+    ({"play": "month", "period": "2022-03"}, "presence", ARTICLE, "2021-08"),
+    ({"play": "year", "period": "2022"}, "presence", None, "1991"),
+    ({"play": "month", "period": "2022-03", "mode": "upto", "fade": "0"}, "post-built", ARTICLE, "2021-10"),
+    ({"play": "month", "period": "2022-03", "mode": "this", "fade": "2"}, "june-report", ARTICLE, "2022-06"),
+])
+def test_a_step_moves_the_playback_to_the_events_period(playing, event, bounds, period) -> None:
+    playback = ps.playback_from(playing)
+    values = ps.stepped_playback(playback, STEPPED_EVENTS[event], bounds, requests=3)
+    assert set(values) == {ps.PLAYBACK, ps.PLAYBACK_REQUEST}
+    moved = values[ps.PLAYBACK]
+    assert moved.period.text == period
+    # Only the period moves: step, mode and faded periods stay as the reader chose them.
+    assert (moved.step, moved.mode, moved.fade) == (playing["play"], playing.get("mode", "this"),
+                                                     int(playing.get("fade", "0")))
+    assert values[ps.PLAYBACK_REQUEST] == 4  # a new number: the browser takes this period once
+    assert ps.url_params(FilterState(), DEFAULT_VIEW, None, True, playback=moved)["period"] == [period]
+
+
+@pytest.mark.parametrize(("playback", "first_day"), [
+    (None, dt.date(2021, 10, 29)),  # no playback: a step moves only the highlight
+    (ps.Playback(step="month"), None),  # no event to step to (nothing shown)
+])
+def test_a_step_without_a_playback_or_an_event_changes_no_playback(playback, first_day) -> None:
+    assert ps.stepped_playback(playback, first_day, ARTICLE, requests=3) == {}
+
+
+def test_a_link_opens_with_no_move_of_the_playback_asked() -> None:
+    values = ps.opening_values({"play": ["month"], "period": ["2022-05"]}, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    assert values[ps.PLAYBACK_REQUEST] == 0
+
+
 # --- the table's order ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "column", "descending", "notices"), [
@@ -505,3 +579,29 @@ def test_the_url_keeps_the_trends_choice_and_reopens_it(widgets, written) -> Non
     reopened = ps.opening_values(params, SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
     assert ps.trends_from_widgets(reopened) == choice
     assert reopened[ps.NOTICES] == []
+
+
+# A scene carrying a playback of its months, November 2021 to June 2022, one at a time.
+PLAYING = dataclasses.replace(RUSSIA, id="playing",
+                              play=Playback(dt.date(2021, 11, 1), dt.date(2022, 6, 30), "month", "this"))
+NOVEMBER = (dt.date(2021, 11, 1), dt.date(2021, 11, 30))
+
+
+@pytest.mark.parametrize(("query", "period", "written"), [
+    # The scene's link: its playback, paused at its first month; the URL then says where.
+    ({"scene": ["playing"]}, NOVEMBER, {"play": ["month"], "period": ["2021-11"]}),
+    # A link's own playback replaces the scene's.
+    ({"scene": ["playing"], "play": ["month"], "period": ["2022-05"]}, MAY, {"play": ["month"], "period": ["2022-05"]}),
+    # A scene with none: no playback, nothing written.
+    ({"scene": ["russia"]}, None, {}),
+])
+def test_a_scene_link_opens_the_scenes_playback_unless_told(query, period, written) -> None:
+    scenes = {**SCENES, "playing": PLAYING}
+    values = ps.opening_values(query, scenes, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    assert values[ps.NOTICES] == []
+    playback = values[ps.PLAYBACK]
+    assert (None if playback is None else (playback.period.first, playback.period.last)) == period
+    scene = scenes[query["scene"][0]]
+    params = ps.url_params(FilterState(), DEFAULT_VIEW, scene, False, playback=playback)
+    assert {key: params[key] for key in ("play", "period", "mode", "fade") if key in params} == written
+    assert ps.opening_values(params, scenes, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)[ps.PLAYBACK] == playback

@@ -65,8 +65,10 @@ def _key_pressed() -> None:
     st.session_state[ps.KEY_ACTION] = value.get("action")
 
 def workshop_bar(data: Snapshot, state: FilterState, view: ViewState, shown: pd.DataFrame,
-                 shown_ids: Collection[str], presenter: bool) -> scenes.Scene | None:
-    """Scene choice, the scene's caption or "changed from scene" notice, and the step buttons."""
+                 shown_ids: Collection[str], presenter: bool,
+                 playback_range: ps.DateSpan | None = None) -> scenes.Scene | None:
+    """Scene choice, the scene's caption or "changed from scene" notice, and the step buttons (a
+    step moves a playback on over the days ``playback_range`` to the event's period)."""
     if data.scenes_error is not None:
         st.error(f"Workshop scenes are unavailable: {markdown_text(data.scenes_error, limit=None)}")
     if not data.scenes and not presenter:
@@ -80,7 +82,7 @@ def workshop_bar(data: Snapshot, state: FilterState, view: ViewState, shown: pd.
         scene = data.scenes.get(st.session_state[ps.SCENE])
         if scene is None and not presenter:
             return None
-        step_controls(data, shown, shown_ids, previous, following)
+        step_controls(data, shown, shown_ids, previous, following, playback_range)
         if scene is not None:
             changed = scenes.differs_from_scene(scene, state, view)
             text = f"Changed from scene “{scene.title}”: {', '.join(changed)}." if changed else scene.caption
@@ -111,27 +113,36 @@ def step_caption(data: Snapshot, shown: pd.DataFrame, shown_ids: Collection[str]
 
 
 def apply_scene(data: Snapshot) -> None:
-    """The scene select's callback: runs before the widgets are drawn, so it may set them."""
+    """The scene select's callback: runs before the widgets are drawn, so it may set them. The
+    scene's playback (or none) replaces the reader's, and the map is told to apply it."""
     scene = data.scenes.get(st.session_state[ps.SCENE])
     if scene is not None:
         st.session_state.update(ps.scene_values(scene, tuple(data.layers), data.span))
+        st.session_state[ps.PLAYBACK_REQUEST] = st.session_state.get(ps.PLAYBACK_REQUEST, 0) + 1
 
 
 def step_controls(data: Snapshot, shown: pd.DataFrame, shown_ids: Collection[str], previous: DeltaGenerator,
-                  following: DeltaGenerator) -> None:
+                  following: DeltaGenerator, playback_range: ps.DateSpan | None = None) -> None:
     """Previous/Next through the shown events in date order (none current until the first step, so
     a scene opens on its own extent rather than on its first event), and the presenter's keys for
-    them (``ps.KEY_ACTION``: next, previous, first, last)."""
+    them (``ps.KEY_ACTION``: next, previous, first, last). A step while a playback is on pauses it
+    at the event's period (``ps.stepped_playback``)."""
     step = st.session_state.get(ps.STEP)
     action = st.session_state.get(ps.KEY_ACTION)
     st.session_state[ps.KEY_ACTION] = None
     # A step still shown stays current (as timeline.locate says) without ordering every shown event.
     current = step if step is None or step in shown_ids else timeline.locate(shown, step, unfiltered=data.events)
-    if previous.button("◀ Previous", key="panj-prev", disabled=shown.empty, width="stretch") or action == "previous":
+    back = previous.button("◀ Previous", key="panj-prev", disabled=shown.empty, width="stretch") or action == "previous"
+    if back:
         current = timeline.step(shown, current, -1, unfiltered=data.events)
-    if following.button("Next ▶", key="panj-next", disabled=shown.empty, width="stretch") or action == "next":
+    forward = following.button("Next ▶", key="panj-next", disabled=shown.empty, width="stretch") or action == "next"
+    if forward:
         current = timeline.step(shown, current, +1, unfiltered=data.events)
     if action in ("first", "last") and not shown.empty:
         ordered = timeline.ordered_ids(shown)
         current = ordered[0] if action == "first" else ordered[-1]
     st.session_state[ps.STEP] = current
+    if (back or forward or action in ("first", "last")) and current is not None:
+        first_day = pd.Timestamp(data.events["date_first"].iloc[data.index.position(current)]).date()
+        st.session_state.update(ps.stepped_playback(st.session_state.get(ps.PLAYBACK), first_day, playback_range,
+                                                    st.session_state.get(ps.PLAYBACK_REQUEST, 0)))

@@ -1230,7 +1230,7 @@
    * turns true once its layers and events are drawn and the frame painted. */
   PanjMap.prototype.update = function (group, u) {
     var update = this.beginUpdate();
-    this.playback.fromUpdate(u.playback || null, u.playbackRange || null);
+    this.playback.fromUpdate(u.playback || null, u.playbackRange || null, u.playbackRequest || 0);
     this.setBasemap(u.basemap);
     // Drawn now, not once the layers arrive (an older update's layers could arrive after a newer
     // update's); _restack keeps the segments over each layer as it comes.
@@ -2226,20 +2226,24 @@
     this.range = null;  // [first day, last day] the date filter or the shown events allow
     this.counts = { shown: 0, partial: 0, faded: 0 };
     this._opened = false;  // the first update's playback (the link's) applied: later ones only echo this one's
+    this._request = 0;  // the number of the page's last move of the playback, applied
     this._timer = null;
     this._dates = null;  // the dates of the events file drawn, once fetched
     this._label = null;  // the period's control on the map
   }
 
-  /* The page's playback in an update ({step, period, mode, fade} or null) and the days it may run
-   * over ([first, last] as ISO days, or null when no event is shown). Only the first update's
-   * playback is applied (the link's, or where the page last paused): after it every change starts
-   * here and the server only hears of it, so a rerun's copy, older whenever the reader stepped or
-   * played meanwhile, never pulls the period back. */
-  Playback.prototype.fromUpdate = function (asked, range) {
+  /* The page's playback in an update ({step, period, mode, fade} or null), the days it may run
+   * over ([first, last] as ISO days, or null when no event is shown) and the number of the page's
+   * last move of it. Only the first update's playback is applied (the link's, or where the page
+   * last paused), and then one with a new request number (a step to an event moved it there,
+   * geo.pagestate.stepped_playback, or a scene chose its own or none), paused: every other change
+   * starts here and the server only hears of it, so a rerun's copy, older whenever the reader
+   * stepped or played meanwhile, never pulls the period back. */
+  Playback.prototype.fromUpdate = function (asked, range, request) {
     this.range = range ? [dayNumber(range[0]), dayNumber(range[1])] : null;
-    if (!this._opened) {
+    if (!this._opened || request !== this._request) {
       this._opened = true;
+      this._request = request;
       this._stop();
       this.on = asked !== null;
       if (asked !== null) {
