@@ -291,7 +291,8 @@ def popup_files(events: pd.DataFrame,
 def _popup_rows(events: pd.DataFrame) -> list[tuple[Any, ...]]:
     values = []
     for _, column in DETAILS_COLUMNS:
-        if column not in events.columns:  # joined events hold no estimates (geo.fatalities.RANGE_COLUMNS)
+        # Only the fatalities may be missing: joined events carry no estimates (geo.fatalities.DETAIL_COLUMNS).
+        if column in fatalities.DETAIL_COLUMNS and column not in events.columns:
             values.append([None] * len(events))
             continue
         series = events[column]
