@@ -21,10 +21,12 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
-from geo import filters, mapview, pagestate as ps, search, snapshot as snapshots, summary
+from geo import filters, mapview, pagestate as ps, search, snapshot as snapshots, summary, timechart
 from geo.events import STATUSES
+from geo.fatalities import Sums
 from geo.filters import FilterState, ViewState
 from geo.frontier import SIDE_NAMES, SIDES
+from geo.kept import rows_key
 from geo.layers import LAYERS_DIR
 from geo.markup import Verbatim, html_text, markdown_label, markdown_text
 from geo.placement import Bounds
@@ -112,17 +114,25 @@ def sidebar_filters(data: Snapshot, within: np.ndarray | None
     def others(part: str) -> np.ndarray:  # the events every filter but ``part`` shows
         return index.mask(state, within=within, masks=masks, leave_out=part)
 
+    def term_counts(column: str, rows: np.ndarray, reported: bool
+                    ) -> tuple[dict[str, int], dict[str, Sums] | None]:
+        return data.kept.get(("term bars", column, rows_key(rows), reported), lambda: (
+            index.counts(column, rows), index.fatality_sums(column, rows) if reported else None))
+
     def charts(playback: ps.Playback | None) -> None:
         period = None if playback is None or playback.period is None else (
             playback.period.first, playback.period.last, playback.period.label)
         reported = ui_fatalities.carried(data)  # the charts say the fatalities too
-        time_histogram(histogram_slot, index.dates(others(filters.PART_DATES), with_fatalities=reported), dates,
-                       period)
-        by_actor, by_type = others(filters.PART_ACTORS), others(filters.PART_TYPES)
-        term_bars(actors_slot, index.counts("actors", by_actor), names["actors"], ps.ACTORS, "actor",
-                  index.fatality_sums("actors", by_actor) if reported else None)
-        term_bars(types_slot, index.counts("event_type", by_type), names["types"], ps.TYPES, "event type",
-                  index.fatality_sums("event_type", by_type) if reported else None)
+        # Each chart's counts are kept per set of rows counted (geo.kept): a rerun or a new session
+        # on the same view does not count up to a million rows again.
+        dated = others(filters.PART_DATES)
+        time_histogram(histogram_slot, data.kept.get(("histogram", rows_key(dated), reported), lambda: (
+            timechart.histogram_counts(index.dates(dated, with_fatalities=reported)))), dates, period)
+        for part, column, terms, widget_key, subject, slot in (
+                (filters.PART_ACTORS, "actors", names["actors"], ps.ACTORS, "actor", actors_slot),
+                (filters.PART_TYPES, "event_type", names["types"], ps.TYPES, "event type", types_slot)):
+            counted, sums = term_counts(column, others(part), reported)
+            term_bars(slot, counted, terms, widget_key, subject, sums)
         if state.text and not index.mask(state, within=within, masks=masks).any():
             search_help(search_slot, data, state, within, masks)
 
@@ -192,9 +202,12 @@ def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bound
               height=MAP_HEIGHT, use_container_width=True)
 
 
-def view_in_words(data: Snapshot, shown: pd.DataFrame, total: int, state: FilterState, presenter: bool) -> None:
-    """The view in words under the map (geo.summary); static/page-a11y.js announces it when it changes."""
-    text = summary.view_summary(shown, total, data.vocabulary, data.regions, state.regions, data.place_names)
+def view_in_words(data: Snapshot, shown: pd.DataFrame, shown_rows: bytes, total: int, state: FilterState,
+                  presenter: bool) -> None:
+    """The view in words under the map (geo.summary) of the ``shown`` rows (``shown_rows``: their
+    ``geo.kept.rows_key``); static/page-a11y.js announces it when it changes."""
+    text = data.kept.get(("summary", shown_rows, total, state.regions), lambda: summary.view_summary(
+        shown, total, data.vocabulary, data.regions, state.regions, data.place_names))
     if not presenter:  # presenter view has no table
         text += " The table under the map lists every event shown, with the same filters."
     # On a projector it is not drawn, but screen readers still have it (static/page.css).
@@ -243,7 +256,9 @@ def main() -> None:
     shown_mask = data.index.mask(state, within=within, masks=masks)
     shown = data.events[shown_mask]  # keeps data.events' index labels, which the map reads
     # The date filter, else the shown events' dates, bound the playback (docs/ARCHITECTURE.md, "Playback").
-    playback_range = ps.playback_bounds(state, shown["date_first"], shown["date_last"])
+    shown_rows = rows_key(shown_mask)  # what the page works out from the shown rows is kept by it (geo.kept)
+    playback_range = data.kept.get(("playback range", shown_rows, state.date_from, state.date_to), lambda: (
+        ps.playback_bounds(state, shown["date_first"], shown["date_last"])))
     shown_ids = filters.ShownIds(data.index, shown_mask)
     sums = ui_fatalities.count_line(shown_mask, data)
     st.sidebar.markdown(f"**{len(shown)} of {total} events**" + (f", {sums}" if sums else ""))
@@ -260,7 +275,7 @@ def main() -> None:
     view = replace(view, selected_event=highlight, bbox=st.session_state.get(ps.BBOX))
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     order = (st.session_state.get(ps.TABLE_SORT, DEFAULT_SORT), st.session_state.get(ps.TABLE_DESCENDING, False))
-    choice, trends = trends_table(data, shown, state)  # once a run: the map and the panel at the foot read it
+    choice, trends = trends_table(data, shown, state)  # counted only if the map or the panel draws it
     wanted = ps.url_params(state, view, scene, presenter, hidden_datasets(data), playback, order, choice)
     if current != wanted:
         st.query_params.from_dict(wanted)
@@ -276,16 +291,17 @@ def main() -> None:
     change = frontier_change(data, choice, trends)  # drawn on the map and in its figure
     draw_map(data, shown, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range,
              change=change)
-    view_in_words(data, shown, total, state, presenter)
+    view_in_words(data, shown, shown_rows, total, state, presenter)
     with st.container(key="presenter-hidden-strip"):
-        strip_panel(data, state, shown)
+        strip_panel(data, state, shown, shown_rows)
     draw_charts(playback)
     step_caption(data, shown, shown_ids)
     with st.container(key="presenter-hidden-export"):
-        export_panel(data, state, data.events if within is None else data.events[within], shown, view, scene, change)
+        export_panel(data, state, data.events if within is None else data.events[within], shown,
+                     (None if within is None else rows_key(within), shown_rows), view, scene, change)
     with st.container(key="presenter-hidden-table"):
         st.subheader("Events")
-        events_table(data, shown_mask, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())), sums)
+        events_table(data, shown_mask, shown_rows, total, (state, tuple(st.session_state.get(KEY_SHOWN) or ())), sums)
         datasets_panel(data, page_store(data.layers_dir, default_url()))
     with st.container(key="presenter-hidden-trends"):
         trends_panel(data, choice, trends)

@@ -73,6 +73,7 @@ from geo.filters import KnownIds, ViewState
 from geo.frontier import AreaReach, Frontier, Stretch, load_stretches
 from geo.frontierchange import LevelStyle, load_level_styles
 from geo.join import JoinError
+from geo.kept import Kept
 from geo.layers import Layer
 from geo.mapview import MapData, layer_files, level_file_name
 from geo.placement import Bounds
@@ -164,6 +165,9 @@ class Snapshot:
     sort_orders: table.SortOrders = field(default_factory=table.SortOrders, repr=False)
     # The change along the frontier of the events shown, by the filters and choices asked last.
     trends_tables: trends_module.TrendsTables = field(default_factory=trends_module.TrendsTables, repr=False)
+    # What the page works out from the rows shown (the view in words, the charts' counts...), for
+    # the sets of rows asked for last: keyed by ``geo.kept.rows_key`` and what else each depends on.
+    kept: Kept = field(default_factory=Kept, repr=False)
 
     @cached_property
     def index(self) -> filters.EventIndex:

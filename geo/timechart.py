@@ -93,6 +93,15 @@ def time_bins(first: dt.date, last: dt.date) -> list[TimeBin]:
     return bins
 
 
+def histogram_counts(events: pd.DataFrame) -> tuple[list[TimeBin], pd.DataFrame] | None:
+    """The histogram's bins over the days of ``events`` (``date_first``, ``date_last``, and
+    ``fatalities`` where some event reports any) and their ``bin_counts``; None without events."""
+    if events.empty:
+        return None
+    bins = time_bins(pd.Timestamp(events["date_first"].min()).date(), pd.Timestamp(events["date_last"].max()).date())
+    return bins, bin_counts(events, bins)
+
+
 def bin_counts(events: pd.DataFrame, bins: Sequence[TimeBin]) -> pd.DataFrame:
     """Per bin, the events dated within it (``exact``) and those whose dates reach into it from
     beyond (``partial``): the histogram's data, one row per bin with ``first``, ``following``

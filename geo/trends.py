@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -19,6 +17,7 @@ import pandas as pd
 
 from geo.frontier import AreaReach, Stretch, stretch_ids
 from geo.join import distances_apply
+from geo.kept import Kept
 
 PERIODS = ("month", "week")
 KEPT_TABLES = 16  # tables a snapshot's TrendsTables remembers (a few KB each)
@@ -168,23 +167,10 @@ class TrendsTables:
     asking for a table not yet kept may both count it. A table handed out is shared: read it only."""
 
     def __init__(self, kept: int = KEPT_TABLES) -> None:
-        self.kept = kept
-        self._tables: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
-        self._lock = threading.Lock()
+        self._tables = Kept(kept)
 
     def get(self, events: pd.DataFrame, choice: tuple, count: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """The table of ``events`` (rows of the snapshot's events, by their index labels) by
         ``choice`` (whatever else the table depends on, hashable), counted by ``count`` when not
         kept."""
-        key = (hashlib.sha256(events.index.to_numpy().tobytes()).digest(), choice)
-        with self._lock:
-            table = self._tables.get(key)
-            if table is not None:
-                self._tables.move_to_end(key)
-                return table
-        table = count()
-        with self._lock:
-            self._tables[key] = table
-            while len(self._tables) > self.kept:
-                self._tables.popitem(last=False)
-        return table
+        return self._tables.get((hashlib.sha256(events.index.to_numpy().tobytes()).digest(), choice), count)

@@ -20,6 +20,7 @@ from conftest import run_page
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 import geo.mapview
+import ui.trends_panel
 from geo.trends import COLUMNS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layers-hostile"
@@ -46,12 +47,13 @@ def offered(monkeypatch) -> dict[str, bytes]:
 SEGMENTS = [f"{start}–{start + 50}" for start in range(0, 700, 50)] + ["700–712.1"]
 # Within 25 km: Badakhshan reaches the segments from 200–250 (17 km from its end) to the last; the
 # Wakhan those from 350–400 (9.5 km) on.
+OPEN = {ui.trends_panel.PANEL_OPEN: True}  # the panel opened, as the reader's click sets it
 BADAKHSHAN_25 = range(200, 701, 50)
 WAKHAN_25 = range(350, 701, 50)
 
 
 def test_the_areas_count_within_the_distance_and_the_far_point_does_not(offered) -> None:
-    at = run_page()
+    at = run_page(state=OPEN)
     [table] = [frame.value for frame in at.dataframe if "Segment (km)" in frame.value.columns]
     assert list(table["Segment (km)"]) == SEGMENTS
     # May 2022: the talks in Badakhshan, one in each segment it reaches; Khorugh, 54 km off, in none.
@@ -64,7 +66,7 @@ def test_the_areas_count_within_the_distance_and_the_far_point_does_not(offered)
 
 
 def test_the_point_within_the_distance_is_counted_in_its_segment(offered) -> None:
-    at = run_page()
+    at = run_page(state=OPEN)
     at.number_input(key="trends_within_km").set_value(60).run()
     assert not at.exception, at.exception
     [table] = [frame.value for frame in at.dataframe if "Segment (km)" in frame.value.columns]
@@ -96,7 +98,7 @@ def updates(offered, monkeypatch) -> list[dict]:
 def test_ticking_the_choice_colours_the_frontier_on_the_map(updates) -> None:
     # From January: May is measured against January to April, with no event (a norm of 0 and one
     # event in May is too few to call a change: limited).
-    at = run_page({"from": "2022-01-01"})
+    at = run_page({"from": "2022-01-01"}, OPEN)
     assert updates[-1]["frontierChange"] is None  # off until ticked
     at.number_input(key="trends_within_km").set_value(60).run()
     at.checkbox(key="trends_on_map").check().run()
@@ -116,7 +118,7 @@ def test_ticking_the_choice_colours_the_frontier_on_the_map(updates) -> None:
 
 
 def test_a_link_reopens_the_panels_choice(updates) -> None:
-    at = run_page({"from": "2022-01-01", "trends_km": "60", "trends_period": "week", "trends_map": "1"})
+    at = run_page({"from": "2022-01-01", "trends_km": "60", "trends_period": "week", "trends_map": "1"}, OPEN)
     assert not at.exception, at.exception
     assert at.number_input(key="trends_within_km").value == 60
     assert at.selectbox(key="trends_period").value == "week"
@@ -132,3 +134,11 @@ def test_a_link_reopens_the_panels_choice(updates) -> None:
         "60", "week", "1")
     at.number_input(key="trends_within_km").set_value(25).run()
     assert "trends_km" not in at.query_params  # the first value is not written
+
+
+def test_a_closed_panel_makes_no_table_and_no_csv(offered) -> None:
+    at = run_page()  # the panel starts closed
+    assert not [frame for frame in at.dataframe if "Segment (km)" in frame.value.columns]
+    assert "panj-trends-month.csv" not in offered
+    # Its choices are still drawn, so a link's choice is kept while it is closed.
+    assert at.number_input(key="trends_within_km").value == 25

@@ -48,10 +48,12 @@ render_button = st.components.v2.component(
 )
 
 
-def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown: pd.DataFrame, view: ViewState,
-                 scene: scenes.Scene | None, change: dict[str, Any] | None = None) -> None:
+def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown: pd.DataFrame,
+                 rows: tuple[bytes | None, bytes], view: ViewState, scene: scenes.Scene | None,
+                 change: dict[str, Any] | None = None) -> None:
     """The figure export of the view on screen, and the shown events as GeoJSON and CSV; ``events``:
-    those of the datasets shown, which the filters chose ``shown`` from; ``change``, the frontier
+    those of the datasets shown, which the filters chose ``shown`` from; ``rows``, the
+    ``geo.kept.rows_key`` of ``events`` (None: every event) and of ``shown``; ``change``, the frontier
     coloured by change as the map draws it (``ui.trends_panel.frontier_change``; None: not drawn)."""
     # Opening or closing the panel reruns the page, so that its event files are written only once
     # it is open (docs/performance.md, "First load").
@@ -59,9 +61,8 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
     with panel:
         title = st.text_input("Title", value=scene.title if scene is not None else figure.DEFAULT_TITLE)
         # No key: the subtitle follows the filters (a reader's own lasts until they change).
-        description = st.text_input("Subtitle", value=figure.describe_shown(state, events, data.vocabulary,
-                                                                            data.regions, shown,
-                                                                            data.stretch_names))
+        description = st.text_input("Subtitle", value=data.kept.get(("subtitle", *rows, state), lambda: (
+            figure.describe_shown(state, events, data.vocabulary, data.regions, shown, data.stretch_names))))
         output = st.selectbox("Format", export.FORMATS, key="export_format", format_func=lambda key: FORMAT_LABELS[key])
         if output == "png":
             preset = st.selectbox("Size", [*export.PRESETS, "custom"], key="export_preset",
@@ -100,16 +101,17 @@ def export_panel(data: Snapshot, state: FilterState, events: pd.DataFrame, shown
         strip_export(data, state, shown, title, description, size, output,
                      lambda: summary.view_summary(shown, len(events), data.vocabulary, data.regions, state.regions,
                                                   data.place_names), RENDER_WAIT_S)
-        playback_export(data, state, shown, view, scene, title, description,
+        playback_export(data, state, shown, rows[1], view, scene, title, description,
                         size if output == "png" else export.PRESETS["slides"], locator)
         event_downloads(data, shown, wanted=bool(panel.open))
 
 
-def playback_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, view: ViewState,
+def playback_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, shown_rows: bytes, view: ViewState,
                     scene: scenes.Scene | None, title: str, description: str, size: export.ExportSize | None,
                     locator: bool) -> None:
-    """"Export playback": the shown events played through the date filter's range (else their own
-    span) as a video of the figure above, at its PNG size (1920×1080 for a PDF or SVG)."""
+    """"Export playback": the shown events (``shown_rows``: their ``geo.kept.rows_key``) played
+    through the date filter's range (else their own span) as a video of the figure above, at its PNG
+    size (1920×1080 for a PDF or SVG)."""
     st.markdown("**Playback**")
     left, middle = st.columns(2)
     step = left.selectbox("Step", playback.STEPS, index=playback.STEPS.index("month"), key="export_play_step")
@@ -120,7 +122,7 @@ def playback_export(data: Snapshot, state: FilterState, shown: pd.DataFrame, vie
                            format_func=lambda key: VIDEO_LABELS[key])
     fps = middle.number_input("Periods a second", min_value=0.25, max_value=10.0, value=1.0, step=0.25,
                               key="export_play_fps")
-    span = date_span(shown)
+    span = data.kept.get(("date span", shown_rows), lambda: date_span(shown))
     if span is None or size is None:
         st.caption("No events shown to play." if span is None else "Choose a size the figure can take first.")
         return
@@ -199,8 +201,10 @@ def event_downloads(data: Snapshot, shown: pd.DataFrame, wanted: bool) -> None:
     expects of a download button; a larger set waits for "Prepare", so that a filter change never
     spends seconds writing files nobody may ask for. A closed panel writes none: a new session's
     first run, and every run of a reader who never exports, skip them."""
-    key = (str(data.layers_dir), data.revision, hashlib.sha256(shown.index.to_numpy().tobytes()).hexdigest())
     files = st.session_state.get(EVENT_FILES)
+    if files is None and not wanted:
+        return
+    key = (str(data.layers_dir), data.revision, hashlib.sha256(shown.index.to_numpy().tobytes()).hexdigest())
     if files is not None and files["key"] != key:
         files = st.session_state[EVENT_FILES] = None  # another set: its files are of no use now
     if not wanted:

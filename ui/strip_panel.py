@@ -50,16 +50,19 @@ _strip_control = st.components.v2.component("panj_strip", html=_STRIP_HTML, css=
                                             js=_STRIP_LOADER)
 
 
-def strip_panel(data: Snapshot, state: FilterState, shown: pd.DataFrame) -> None:
+def strip_panel(data: Snapshot, state: FilterState, shown: pd.DataFrame, shown_rows: bytes) -> None:
     """The strip of the ``shown`` events within the page's "within km" filter or
     ``DEFAULT_WITHIN_KM``, over the date filter's days, else those of the events it draws (as its
     figure: ``geo.stripfigure.strip_days``; an event since 1991 known only to its country is not
     drawn, and must not stretch the axis); under it the km range along the frontier as text (the
     brush's, or typed: the keyboard's way to it) and, when one is set, a button that clears it."""
     within_km = DEFAULT_WITHIN_KM if state.within_km is None else state.within_km
-    # Only the drawn events' first days: a frame of them would copy every column of up to a million rows.
-    firsts = shown["date_first"].to_numpy()[drawn_mask(data, shown, within_km)]
-    first, last = strip_days(firsts, state.date_from, state.date_to, data.span)
+    # Only the drawn events' first days: a frame of them would copy every column of up to a million
+    # rows. Kept per shown rows (``shown_rows``: geo.kept.rows_key) and choice: reruns and new
+    # sessions on the same view read up to a million rows once.
+    first, last = data.kept.get(("strip days", shown_rows, within_km, state.date_from, state.date_to), lambda: (
+        strip_days(shown["date_first"].to_numpy()[drawn_mask(data, shown, within_km)], state.date_from,
+                   state.date_to, data.span)))
     length_km, _ = data.frontier_axis
     with st.expander("Along the frontier, through time", expanded=True):
         st.caption(f"Each shown event within {within_km:g} km of the frontier"

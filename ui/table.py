@@ -23,11 +23,13 @@ from geo.snapshot import Snapshot
 DIRECTIONS = {False: "Ascending", True: "Descending"}
 
 
-def events_table(data: Snapshot, shown: np.ndarray, total: int, filters: object, sums: str = "") -> None:
-    """The page of the ``shown`` events (a mask over ``data.events``) the reader is on, in the
-    order chosen; the first page again whenever ``filters`` (what chose the rows) or the order
-    differ from the last run's. ``total``: the events of the datasets shown; ``sums``: their
-    fatalities in words (``geo.fatalities.sums_text``), "" where none report any."""
+def events_table(data: Snapshot, shown: np.ndarray, shown_rows: bytes, total: int, filters: object,
+                 sums: str = "") -> None:
+    """The page of the ``shown`` events (a mask over ``data.events``; ``shown_rows``, its
+    ``geo.kept.rows_key``) the reader is on, in the order chosen; the first page again whenever
+    ``filters`` (what chose the rows) or the order differ from the last run's. ``total``: the events
+    of the datasets shown; ``sums``: their fatalities in words (``geo.fatalities.sums_text``), ""
+    where none report any."""
     if not shown.any():
         st.info(f"No event matches the filters: “Reset filters” shows all {total}.")
         st.session_state[ps.SHOWN_IDS] = []
@@ -46,16 +48,18 @@ def events_table(data: Snapshot, shown: np.ndarray, total: int, filters: object,
                                         format_func=DIRECTIONS.get, label_visibility="collapsed")
     order = (filters, column, descending)
     changed = st.session_state.get(ps.TABLE_FILTERS) != order
-    rows = table.sort_order(data, column).of(shown, descending)
-    page = ps.table_page(len(rows), st.session_state.get(ps.TABLE_PAGE), filters_changed=changed)
+    count = int(shown.sum())
+    page = ps.table_page(count, st.session_state.get(ps.TABLE_PAGE), filters_changed=changed)
     st.session_state[ps.TABLE_FILTERS] = order
     st.session_state[ps.TABLE_PAGE] = page.number  # before the page input is drawn, so it shows this page
-    page_rows = data.events.iloc[rows[page.start:page.stop]]
-    listed = data.details(page_rows)  # the page's rows with their text and fatalities
+    # The page's rows with their text and fatalities, kept (geo.kept): a rerun that keeps the rows,
+    # the order and the page sorts none of up to a million rows and reads no text again.
+    listed = data.kept.get(("table page", shown_rows, column, descending, page.start, page.stop), lambda: data.details(
+        data.events.iloc[table.sort_order(data, column).of(shown, descending)[page.start:page.stop]]))
     st.session_state[ps.SHOWN_IDS] = list(listed["id"])
     caption, previous, number, following = st.columns([4, 1.3, 1.2, 1.3], vertical_alignment="bottom")
     by = table.SORT_COLUMNS[column].lower() + (" (descending)" if descending else "")
-    counted = f" {int(shown.sum()):,} events, {sums}." if sums else ""
+    counted = f" {count:,} events, {sums}." if sums else ""
     caption.caption(f"{page.caption}, by {by}.{counted} Select a row to show its event on the map, its popup open: "
                     f"click the box at the row's left, or with the keys, Tab into the table, move with the arrow "
                     f"keys and press Shift+Space.")

@@ -42,17 +42,15 @@ def _clear_dates() -> None:
     st.session_state.update({ps.DATE_FROM: "", ps.DATE_TO: ""})
 
 
-def time_histogram(slot: DeltaGenerator, events: pd.DataFrame, typed: DateRange,
-                   period: tuple[dt.date, dt.date, str] | None = None) -> None:
-    """The histogram of ``events`` (the ``date_first`` and ``date_last`` of those the other filters
-    show, with their ``fatalities`` where some event reports any) in ``slot``, the ``typed`` range
-    shaded, the playback's ``period`` (first day, last day, label) framed; brushing rewrites From/To."""
-    if events.empty:
+def time_histogram(slot: DeltaGenerator, counted: tuple[list[timechart.TimeBin], pd.DataFrame] | None,
+                   typed: DateRange, period: tuple[dt.date, dt.date, str] | None = None) -> None:
+    """The histogram in ``slot`` of the events the other filters show, ``counted`` by
+    ``geo.timechart.histogram_counts`` (None: no event), the ``typed`` range shaded, the playback's
+    ``period`` (first day, last day, label) framed; brushing rewrites From/To."""
+    if counted is None:
         slot.caption("No events to chart: the other filters hide them all.")
         return
-    bins = timechart.time_bins(pd.to_datetime(events["date_first"]).min().date(),
-                               pd.to_datetime(events["date_last"]).max().date())
-    counts = timechart.bin_counts(events, bins)
+    bins, counts = counted
     shown = _shaded_days(typed, bins)
     chart = timechart.histogram_chart(counts, shown, period)
     # Drawn afresh (a new key) whenever its data or the range changes: a drag's brush then gives way

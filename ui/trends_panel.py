@@ -4,6 +4,7 @@ CSV (docs/DATA.md, "Change along the frontier"). Widgets only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -15,31 +16,41 @@ from geo.frontierchange import latest_segments
 from geo.snapshot import Snapshot
 from geo.trends import PERIODS
 
+PANEL_OPEN = "trends_open"  # session state: whether the reader has the panel open
 LEVEL_LABELS = {"large-increase": "Large increase", "moderate-increase": "Moderate increase",
                 "limited": "Limited change", "large-decrease": "Large decrease"}
 
 
-def trends_table(data: Snapshot, shown: pd.DataFrame, state: FilterState) -> tuple[ps.TrendsChoice, pd.DataFrame]:
+def trends_table(data: Snapshot, shown: pd.DataFrame, state: FilterState
+                 ) -> tuple[ps.TrendsChoice, Callable[[], pd.DataFrame]]:
     """The panel's choice (its widgets' values: the map, drawn before the panel, reads them too) and
-    the ``shown`` events' table by it, computed once a run for the map and the panel."""
+    what counts the ``shown`` events' table by it, for the map and the panel when they draw it (a
+    run with the panel closed and the frontier not coloured counts nothing; the snapshot keeps the
+    tables asked for last)."""
     choice = ps.trends_from_widgets(st.session_state)
-    return choice, data.trends(shown, within_km=float(choice.within_km), segment_km=float(choice.segment_km),
-                               period=choice.period, span=(state.date_from, state.date_to))
+    return choice, lambda: data.trends(shown, within_km=float(choice.within_km), segment_km=float(choice.segment_km),
+                                       period=choice.period, span=(state.date_from, state.date_to))
 
 
-def frontier_change(data: Snapshot, choice: ps.TrendsChoice, table: pd.DataFrame) -> dict[str, Any] | None:
+def frontier_change(data: Snapshot, choice: ps.TrendsChoice, table: Callable[[], pd.DataFrame]
+                    ) -> dict[str, Any] | None:
     """What the map draws of the change along the frontier when the panel's "Colour the frontier by
-    change" is ticked (``geo.mapview.frontier_change``), from ``table`` (``trends_table``); None
-    when it is not."""
+    change" is ticked (``geo.mapview.frontier_change``), from the ``table`` (``trends_table``);
+    None when it is not."""
     if not choice.on_map:
         return None
-    return mapview.frontier_change(latest_segments(data.frontier, table, float(choice.segment_km)), data.trend_levels)
+    return mapview.frontier_change(latest_segments(data.frontier, table(), float(choice.segment_km)),
+                                   data.trend_levels)
 
 
-def trends_panel(data: Snapshot, choice: ps.TrendsChoice, table: pd.DataFrame) -> None:
-    """The shown events (the filters applied) counted per segment of the frontier and period:
-    ``table``, counted by ``choice`` (``trends_table``)."""
-    with st.expander("Change along the frontier"):
+def trends_panel(data: Snapshot, choice: ps.TrendsChoice, counted: Callable[[], pd.DataFrame]) -> None:
+    """The shown events (the filters applied) counted per segment of the frontier and period by
+    ``choice``: the table ``counted`` gives (``trends_table``)."""
+    # Opening or closing the panel reruns the page: the table and its CSV (a row per segment and
+    # period since the first event) are made only while it is open (docs/performance.md, "A run at
+    # a million events").
+    panel = st.expander("Change along the frontier", key=PANEL_OPEN, on_change="rerun")
+    with panel:
         within_column, segment_column, period_column = st.columns(3)
         (least, most), (shortest, longest) = ps.TRENDS_WITHIN_KM, ps.TRENDS_SEGMENT_KM
         # Their values come from the session (ps.opening_values: the URL's, else the first ones).
@@ -50,6 +61,9 @@ def trends_panel(data: Snapshot, choice: ps.TrendsChoice, table: pd.DataFrame) -
         period_column.selectbox("Period", PERIODS, key=ps.TRENDS_PERIOD, format_func=str.capitalize)
         st.checkbox("Colour the frontier by change", key=ps.TRENDS_ON_MAP,
                     help="Draw each segment of the frontier on the map in the colour of its latest change level")
+        if not panel.open:
+            return
+        table = counted()
         if table.empty:
             st.caption(f"No event shown stands within {choice.within_km:g} km of the frontier.")
             return
