@@ -254,7 +254,10 @@ def main() -> None:
     total = len(data.events) if within is None else int(within.sum())
     state, masks, draw_charts = sidebar_filters(data, within)
     shown_mask = data.index.mask(state, within=within, masks=masks)
-    shown = data.events[shown_mask]  # keeps data.events' index labels, which the map reads
+    # Keeps data.events' index labels, which the map reads. Every row shown (a new session's first
+    # view) takes the snapshot's frame itself, read only: ten sessions opening at once on a million
+    # events would otherwise each copy it.
+    shown = data.events if shown_mask.all() else data.events[shown_mask]
     # The date filter, else the shown events' dates, bound the playback (docs/ARCHITECTURE.md, "Playback").
     shown_rows = rows_key(shown_mask)  # what the page works out from the shown rows is kept by it (geo.kept)
     playback_range = data.kept.get(("playback range", shown_rows, state.date_from, state.date_to), lambda: (
