@@ -2147,7 +2147,13 @@
       }
       tracePath(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3);
       ctx.fillStyle = canvas.dataset.fill; ctx.globalAlpha = Number(canvas.dataset.fillOpacity || 1); ctx.fill();
-      ctx.globalAlpha = 1; ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);
+      ctx.globalAlpha = 1;
+      if (canvas.dataset.stroke === "#ffffff") {  // an exact place's look: its dark edge, as on the map
+        ctx.lineJoin = "round";
+        outerEdge(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3, OUTLINE_WIDTH);
+        tracePath(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3);
+      }
+      ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);
       if (canvas.dataset.dash) { ctx.setLineDash([2, 2]); }
       ctx.stroke();
     });
