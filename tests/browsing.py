@@ -23,13 +23,14 @@ NAMED_BESIDE_SYMBOLS = ("Khorugh", "Ayvoj border guard facility (planned)", "Ish
 
 def symbol_reach(count: int, highlighted: bool) -> float:
     """How far an event symbol's drawing reaches from its point, in CSS pixels (docs/ARCHITECTURE.md,
-    "Events in the browser"): one event is a 6 px symbol whose star reaches 1.3 radii, with its
-    outline; a group is a ring of 11 (2-9 events), 13 (10-99) or 15 px with a 1 px rim; the
-    highlighted one (a 9 px symbol when alone) has a 3 px ring 6 px outside it."""
+    "Events in the browser"): one event is a 6 px symbol whose star reaches 1.3 radii, then half
+    of a planned event's 2.5 px line on its outline and the 1.5 px dark edge outside that; a group
+    is a ring of 11 (2-9 events), 13 (10-99) or 15 px with a 1 px rim; the highlighted one (a 9 px
+    symbol when alone) has a 3 px ring 6 px outside it."""
     radius = (9 if highlighted else 6) if count == 1 else 11 if count < 10 else 13 if count < 100 else 15
     if highlighted:
         return radius + 6 + 1.5
-    return radius * 1.3 + 1.5 if count == 1 else radius + 1
+    return radius * 1.3 + 2.5 / 2 + 1.5 if count == 1 else radius + 1
 
 
 def is_local(url: str) -> bool:

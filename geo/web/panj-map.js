@@ -27,7 +27,14 @@
   // and unfilled, so a country-wide event does not read as political shading (docs/ARCHITECTURE.md).
   var EXTENT_STYLE = { color: "#555555", weight: 1.2, opacity: 0.8, dashArray: "5 4", fill: false };
   var SYMBOL_RADIUS = 6, HIGHLIGHT_RADIUS = 9;
-  var APPROXIMATE_EDGE = "#333333";  // outside an approximate place's ring, as round a group's
+  var SYMBOL_EDGE = "#333333";  // outside an event symbol's outline, as round a group's
+  // A lone symbol's lines: the white line on an exact place's outline (it stands against dark
+  // imagery), a planned event's line in its actors' colours, and the dark edge outside either
+  // (it stands against pale land: WCAG 1.4.11, docs/ARCHITECTURE.md, "Accessibility").
+  var OUTLINE_WIDTH = 1, HOLLOW_WIDTH = 2.5, EDGE_WIDTH = 1.5;
+  // How far past its radius a lone symbol reaches: a star's tips (1.3 radii), then half the wider
+  // line on them and the dark edge (round joins: no mitre pokes farther).
+  var SHAPE_REACH = 1.3, EDGE_REACH = HOLLOW_WIDTH / 2 + EDGE_WIDTH;
   // The highlight, readable on a projector: a ring at least RING_SYMBOLS symbol radii round a point
   // event (pulsing in once), or an area event's own outline, drawn over the dashed ones.
   var RING_SYMBOLS = 3.5;
@@ -113,13 +120,13 @@
         tracePolygon(ctx, x, y, ring(6, r * 1.05, 0, Math.PI / 6));  // flat top, unlike the diamond's point
         break;
       case "star":
-        tracePolygon(ctx, x, y, ring(5, r * 1.3, r * 0.55, 0));
+        tracePolygon(ctx, x, y, ring(5, r * 1.3, r * 0.62, 0));  // points broad enough to show the colour
         break;
-      case "cross":
-        tracePolygon(ctx, x, y, plus(r, r * 0.38, 0));
+      case "cross":  // arms wide enough that the actors' colour fills them inside the white line
+        tracePolygon(ctx, x, y, plus(r, r * 0.45, 0));
         break;
       case "x":
-        tracePolygon(ctx, x, y, plus(r * 1.15, r * 0.36, Math.PI / 4));
+        tracePolygon(ctx, x, y, plus(r * 1.15, r * 0.42, Math.PI / 4));
         break;
       default:
         ctx.arc(x, y, r, 0, Math.PI * 2, false);
@@ -132,14 +139,17 @@
    * location (options.approximate) is a pale fill ringed in its first actor's colour, with a dark
    * edge outside the ring. A planned or
    * announced event (options.hollow) is white inside, its outline in the same actor slices: a plan
-   * is not drawn as a fact (docs/ARCHITECTURE.md, "Events"). */
+   * is not drawn as a fact (docs/ARCHITECTURE.md, "Events"). An exact or planned one has a dark
+   * edge outside its outline's line, so the colours inside keep the whole shape. */
   var Symbol_ = {
     draw: function (ctx, x, y, r, options, alpha) {
       var colours = options.actorColours.length ? options.actorColours : ["#666666"];
       var step = (2 * Math.PI) / colours.length, reach = r * 2;  // past every shape's outline
       var opacity = alpha === undefined ? 1 : alpha;  // a playback draws an event partly known to its period lighter
       ctx.globalAlpha = opacity;
+      ctx.lineJoin = "round";
       if (options.hollow) {
+        outerEdge(ctx, options.shape, x, y, r, HOLLOW_WIDTH);
         tracePath(ctx, options.shape, x, y, r);
         ctx.fillStyle = "#ffffff";
         ctx.fill();
@@ -151,12 +161,13 @@
           ctx.closePath();
           ctx.clip();
           tracePath(ctx, options.shape, x, y, r);
-          ctx.lineWidth = 2.5;
+          ctx.lineWidth = HOLLOW_WIDTH;
           ctx.strokeStyle = colour;
           ctx.stroke();
           ctx.restore();
         });
         ctx.globalAlpha = 1;
+        ctx.lineJoin = "miter";
         return;
       }
       ctx.save();
@@ -178,7 +189,7 @@
         // colour alone stood under 3:1 against the base map (WCAG 1.4.11; docs/ARCHITECTURE.md,
         // "Accessibility"). The two cover what the ring alone covered.
         ctx.lineWidth = 2;
-        ctx.strokeStyle = APPROXIMATE_EDGE;
+        ctx.strokeStyle = SYMBOL_EDGE;
         ctx.stroke();
         ctx.save();
         tracePath(ctx, options.shape, x, y, r);
@@ -189,13 +200,35 @@
         ctx.stroke();
         ctx.restore();
       } else {
-        ctx.lineWidth = 1;
+        outerEdge(ctx, options.shape, x, y, r, OUTLINE_WIDTH);
+        tracePath(ctx, options.shape, x, y, r);
+        ctx.lineWidth = OUTLINE_WIDTH;
         ctx.strokeStyle = "#ffffff";
         ctx.stroke();
       }
       ctx.globalAlpha = 1;
+      ctx.lineJoin = "miter";
     }
   };
+
+  /* The dark edge EDGE_WIDTH wide outside a line of width "line" centred on a symbol's outline,
+   * drawn only outside the shape (an even-odd clip between the shape and a square round it), so
+   * none of the actors' colours inside is covered. */
+  function outerEdge(ctx, shape, x, y, r, line) {
+    var box = SHAPE_REACH * r + EDGE_REACH + 1;
+    ctx.save();
+    tracePath(ctx, shape, x, y, r);
+    ctx.rect(x - box, y - box, 2 * box, 2 * box);
+    ctx.clip("evenodd");
+    tracePath(ctx, shape, x, y, r);
+    ctx.lineWidth = line + 2 * EDGE_WIDTH;
+    ctx.strokeStyle = SYMBOL_EDGE;
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /* How far a lone symbol of radius r reaches from its point. */
+  function symbolReach(r) { return SHAPE_REACH * r + EDGE_REACH; }
 
   function groupRadius(count) { return count < 10 ? 11 : count < 100 ? 13 : 15; }
 
@@ -253,6 +286,7 @@
     this._dash = [];
     this._clips = 0;
     this.fillStyle = "#000000"; this.strokeStyle = "#000000"; this.lineWidth = 1; this.globalAlpha = 1;
+    this.lineJoin = "miter";
     this.font = "10px sans-serif"; this.textAlign = "start"; this.textBaseline = "alphabetic";
   }
   SvgContext.prototype._add = function (tag, attributes, parent) {
@@ -298,12 +332,13 @@
     var attributes = { d: this._d, fill: "none", stroke: this.strokeStyle, "stroke-width": n(this.lineWidth) };
     if (this.globalAlpha !== 1) { attributes["stroke-opacity"] = n(this.globalAlpha); }
     if (this._dash.length) { attributes["stroke-dasharray"] = this._dash.join(" "); }
+    if (this.lineJoin !== "miter") { attributes["stroke-linejoin"] = this.lineJoin; }
     this._add("path", attributes);
   };
   SvgContext.prototype.setLineDash = function (dash) { this._dash = dash.slice(); };
   SvgContext.prototype.save = function () {
     this._stack.push({ parent: this._parent, fillStyle: this.fillStyle, strokeStyle: this.strokeStyle,
-                       lineWidth: this.lineWidth, globalAlpha: this.globalAlpha, dash: this._dash,
+                       lineWidth: this.lineWidth, globalAlpha: this.globalAlpha, dash: this._dash, lineJoin: this.lineJoin,
                        font: this.font, textAlign: this.textAlign, textBaseline: this.textBaseline });
   };
   SvgContext.prototype.restore = function () {
@@ -311,12 +346,13 @@
     if (!state) { return; }
     this._parent = state.parent; this.fillStyle = state.fillStyle; this.strokeStyle = state.strokeStyle;
     this.lineWidth = state.lineWidth; this.globalAlpha = state.globalAlpha; this._dash = state.dash;
+    this.lineJoin = state.lineJoin;
     this.font = state.font; this.textAlign = state.textAlign; this.textBaseline = state.textBaseline;
   };
-  SvgContext.prototype.clip = function () {
+  SvgContext.prototype.clip = function (rule) {
     var id = "panj-clip-" + (SvgContext.clips = (SvgContext.clips || 0) + 1);
     var defs = this._defs || (this._defs = this._add("defs", {}, this._root));
-    this._add("path", { d: this._d }, this._add("clipPath", { id: id }, defs));
+    this._add("path", { d: this._d, "clip-rule": rule || "nonzero" }, this._add("clipPath", { id: id }, defs));
     this._parent = this._add("g", { "clip-path": "url(#" + id + ")" });
   };
   SvgContext.prototype.fillText = function (text, x, y) {
@@ -863,12 +899,12 @@
   };
 
   /* How far a group's drawing reaches from its point: a lone symbol's shape (a star's tips reach
-   * 1.3 radii) and outline, a group's rim, the highlight's ring. */
+   * 1.3 radii), its line and dark edge, a group's rim, the highlight's ring. */
   EventGroups.prototype.reach = function (groups, g) {
     var r = this.radius(groups, g);
     if (g === groups.highlighted && this.ringed) { return ringRadius(r) + RING_RIM / 2; }
     var ringed = this.unreported(groups, g) ? r + 4 : 0;
-    return Math.max(ringed, groups.size[g] === 1 ? r * 1.3 + 1.5 : r + 1);
+    return Math.max(ringed, groups.size[g] === 1 ? symbolReach(r) : r + 1);
   };
 
   /* Every drawn symbol reaching into the view: [{x, y, r}] in container pixels, r its reach. */
@@ -1899,7 +1935,8 @@
   /* An event's symbol (a style's look, EventGroups.styles) as a small canvas (list rows, the
    * popup's type line). */
   function symbolCanvas(parent, look) {
-    var canvas = element("canvas", "panj-popup-symbol", parent), ratio = window.devicePixelRatio || 1, size = 16;
+    var canvas = element("canvas", "panj-popup-symbol", parent), ratio = window.devicePixelRatio || 1;
+    var size = Math.ceil(2 * symbolReach(5));  // a 5 px symbol with its dark edge
     canvas.width = size * ratio; canvas.height = size * ratio;
     canvas.style.width = size + "px"; canvas.style.height = size + "px";
     canvas.setAttribute("aria-hidden", "true");
@@ -2110,7 +2147,13 @@
       }
       tracePath(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3);
       ctx.fillStyle = canvas.dataset.fill; ctx.globalAlpha = Number(canvas.dataset.fillOpacity || 1); ctx.fill();
-      ctx.globalAlpha = 1; ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);
+      ctx.globalAlpha = 1;
+      if (canvas.dataset.stroke === "#ffffff") {  // an exact place's look: its dark edge, as on the map
+        ctx.lineJoin = "round";
+        outerEdge(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3, OUTLINE_WIDTH);
+        tracePath(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3);
+      }
+      ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);
       if (canvas.dataset.dash) { ctx.setLineDash([2, 2]); }
       ctx.stroke();
     });
@@ -2500,6 +2543,7 @@
   // The symbols' drawing and the dates file, shared with the frontier strip (geo/web/panj-strip.js).
   window.PanjShared = {
     drawSymbol: function (ctx, x, y, r, look) { Symbol_.draw(ctx, x, y, r, look); },
+    symbolReach: symbolReach,
     styleLook: styleLook,
     loadDates: loadDates
   };

@@ -14,14 +14,15 @@
   var legend = document.getElementById("panj-strip-legend");
 
   function swatch(look) {
-    var canvas = document.createElement("canvas"), size = Math.round(14 * pt * 1.4), ratio = window.devicePixelRatio || 1;
+    var canvas = document.createElement("canvas"), radius = Math.round(14 * pt * 1.4) * 0.3, ratio = window.devicePixelRatio || 1;
+    var size = Math.ceil(2 * shared.symbolReach(radius));  // the symbol with its dark edge
     canvas.width = Math.round(size * ratio);
     canvas.height = Math.round(size * ratio);
     canvas.style.width = size + "px";
     canvas.style.height = size + "px";
     var ctx = canvas.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    shared.drawSymbol(ctx, size / 2, size / 2, size * 0.3, look);
+    shared.drawSymbol(ctx, size / 2, size / 2, radius, look);
     return canvas;
   }
 
