@@ -2,7 +2,8 @@
  *
  * geo/mapview.py emits small calls into this file; it is served from /app/static/vendor/panj/
  * (copied there by geo/assets.py). The events come as one compact file (geo/eventdata.py) read
- * once per page, each update naming the rows to show by a bit mask; popup text is fetched when a
+ * once per page, each update naming the rows to show by a bit mask, or by the filter's terms that
+ * the runtime applies itself (geo/clientfilter.py: termRows); popup text is fetched when a
  * popup opens. The manifest layers' GeoJSON is fetched from static files (same origin, cacheable)
  * the first time a layer is shown, or the first time an area event needs one of its features'
  * outline (the layer itself may stay hidden), simplified for the map's zoom (geo/outlines.py:
@@ -474,6 +475,65 @@
       if (bits[i >> 3] & (128 >> (i & 7))) { rows[n++] = i; }
     }
     return rows.slice(0, n);
+  }
+
+  var termFiles = {};  // url -> promise of terms.bin's columns (geo/clientfilter.py)
+
+  /* Promise of terms.bin's columns for count rows: Uint16 codes (0: none) of each row's dataset,
+   * country and province, and a Uint8 of its region flags. Fetched once per page. */
+  function loadTerms(url, count) {
+    if (!termFiles[url]) {
+      termFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { dataGone(response); throw new Error("terms: " + url + " answered HTTP " + response.status); }
+        return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+      }).then(function (buffer) {
+        return { dataset: new Uint16Array(buffer, 0, count), country_id: new Uint16Array(buffer, 2 * count, count),
+                 province_id: new Uint16Array(buffer, 4 * count, count), flags: new Uint8Array(buffer, 6 * count, count) };
+      }).catch(function (error) {
+        delete termFiles[url];
+        throw error;
+      });
+    }
+    return termFiles[url];
+  }
+
+  /* Promise of the rows a filter's terms show (geo/clientfilter.py BrowserFilters.terms), by
+   * geo/filters.py's rule: a type, status or actor chosen (any of the row's actors), days that
+   * overlap the range, a region the row lies in, a dataset kept. The styles are judged once each;
+   * the dates and terms files are fetched only when a term needs them. */
+  function termRows(data, terms) {
+    var folder = data.url.slice(0, data.url.lastIndexOf("/") + 1);
+    var dated = terms.days ? loadDates(folder + "dates.bin", data.count) : Promise.resolve(null);
+    var coded = terms.regions || terms.datasets ? loadTerms(folder + "terms.bin", data.count) : Promise.resolve(null);
+    return Promise.all([dated, coded]).then(function (got) {
+      var days = got[0], codes = got[1], styles = data.header.styles, styleKept = new Uint8Array(styles.length);
+      function chosen(list) { return list ? new Set(list) : null; }
+      function table(list) {
+        var kept = new Uint8Array(65536);
+        list.forEach(function (code) { kept[code] = 1; });
+        return kept;
+      }
+      var types = chosen(terms.types), statuses = chosen(terms.statuses), actors = chosen(terms.actors);
+      styles.forEach(function (style, s) {
+        styleKept[s] = (types === null || types.has(style[0])) && (statuses === null || statuses.has(style[2])) &&
+          (actors === null || style[1].some(function (id) { return actors.has(id); })) ? 1 : 0;
+      });
+      var from = days !== null && terms.days[0] !== null ? terms.days[0] : -Infinity;
+      var to = days !== null && terms.days[1] !== null ? terms.days[1] : Infinity;
+      var datasets = terms.datasets ? table(terms.datasets) : null, regions = terms.regions || null;
+      var flags = regions ? regions.flags : 0;
+      var countries = regions ? table(regions.country_id) : null, provinces = regions ? table(regions.province_id) : null;
+      var rows = new Int32Array(data.count), n = 0, i, style = data.style;
+      for (i = 0; i < data.count; i++) {
+        if (!styleKept[style[i]]) { continue; }
+        if (days !== null && (days.last[i] < from || days.first[i] > to)) { continue; }
+        if (datasets !== null && !datasets[codes.dataset[i]]) { continue; }
+        if (regions !== null && !(codes.flags[i] & flags) && !countries[codes.country_id[i]] &&
+            !provinces[codes.province_id[i]]) { continue; }
+        rows[n++] = i;
+      }
+      return rows.slice(0, n);
+    });
   }
 
   /* The events as groups on one canvas (docs/ARCHITECTURE.md, "Events in the browser"). Places
@@ -1224,7 +1284,7 @@
   };
 
   /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, data: {url, count},
-   * mask, vocabulary, highlight, bounds, fitRequest, fitBesideLegend}, a playback's (playback,
+   * mask (or terms: termRows), vocabulary, highlight, bounds, fitRequest, fitBesideLegend}, a playback's (playback,
    * playbackRange), the frontier coloured by change (frontierChange, or null: setFrontierChange),
    * and a video frame's faded (a mask, as mask, of the rows drawn lighter); ready
    * turns true once its layers and events are drawn and the frame painted. */
@@ -1237,7 +1297,7 @@
     this.setFrontierChange(u.frontierChange || null);
     var layersDrawn = this.setLayers(u.layers);
     this._sizeBy = u.sizeBy || null;
-    var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal, u.faded);
+    var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal, u.faded, u.terms);
     // A fit to another detail's zoom draws the layers and outlines again (_zoomDetail: _redrawn).
     this.fit(u.bounds, u.fitRequest, u.fitBesideLegend === true);
     this._drawn = Promise.all([layersDrawn, eventsDrawn]);
@@ -1392,14 +1452,14 @@
   };
 
   /* The events: the file named by data ({url, count}: read once, geo/eventdata.py), the rows the
-   * mask shows grouped and drawn on their canvas at once (EventGroups), a click on a group opening
+   * mask (or the terms: termRows) shows grouped and drawn on their canvas at once (EventGroups), a click on a group opening
    * its list or its one event's popup; then, on the canvas below, the outlines of the area places
    * shown (features of the layers' files), one per place, the highlighted area event's drawn
    * over them. A newly highlighted event is brought into view; with toReader (it was chosen in the
    * page's table) the map also scrolls into the reader's view with its popup open. Returns a
    * promise settled once the outlines are drawn (rejected, after drawing what it can, if a file
    * cannot be fetched). */
-  PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight, toReader, faded) {
+  PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight, toReader, faded, terms) {
     var self = this, update = this._update;
     this._vocabulary = vocabulary;
     var masks = Promise.all([maskBits(mask), faded ? maskBits(faded) : null]);
@@ -1407,8 +1467,9 @@
       var data = got[0], bits = got[1];
       data.detailsFrom(reference.details);
       var sizes = self._sizeBy !== null ? loadFatalities(data) : Promise.resolve(null);
-      return Promise.all([self.playback.datesFor(data), sizes]).then(function (found) {
-        return { data: data, rows: shownRows(bits[0], data.count), lighter: faded ? shownRows(bits[1], data.count) : null,
+      var filtered = terms ? termRows(data, terms) : Promise.resolve(shownRows(bits[0], data.count));
+      return Promise.all([self.playback.datesFor(data), sizes, filtered]).then(function (found) {
+        return { data: data, rows: found[2], lighter: faded ? shownRows(bits[1], data.count) : null,
                  fatalities: found[1] };
       });
     }).then(function (loaded) {
