@@ -1018,7 +1018,7 @@
     this._update = 0;
     this._frame = 0;  // numbers what is drawn: each update, and each playback frame between updates
     this._group = null;  // the last update's events group (Leaflet), which a playback frame draws into
-    this._filtered = new Int32Array(0);  // the rows the last update's mask shows
+    this._filtered = new Int32Array(0);  // the rows the last update shows (its mask or terms)
     this._filteredUpdate = 0;  // the update whose mask gave _filtered
     this._lighter = null;  // the rows an update's faded mask draws lighter (a video's frame), or null
     this._sizeBy = null;  // the last update's sizeBy ({channel, maxRadius, minRadius}), or null
@@ -2179,8 +2179,8 @@
 
   /* --- Playback: the events one period at a time --------------------------------------------------
    * The browser copy of geo/playback.py's rule, over the dates file (geo/eventdata.py, dates.bin:
-   * each row's first and last day): a period's rows are chosen here among those the update's mask
-   * shows, so stepping and playing redraw the symbols without a rerun or a reload
+   * each row's first and last day): a period's rows are chosen here among those the update's mask or terms
+   * show, so stepping and playing redraw the symbols without a rerun or a reload
    * (docs/ARCHITECTURE.md, "Playback"). The page's control (static/playback.js) drives it and hears
    * of each change through page.panjPlaybackChanged. */
   var DAY_MS = 86400000;
@@ -2541,7 +2541,7 @@
   };
 
   /* What the frontier strip (geo/web/panj-strip.js, in the page) draws from: the events file, the
-   * rows the last drawn update's mask shows, their vocabulary and that update's number (an update
+   * rows the last drawn update shows (mask or terms), their vocabulary and that update's number (an update
    * whose file is still loading has not replaced them yet); null before the first update's file. */
   PanjMap.prototype.shownEvents = function () {
     return this._data ? { data: this._data, rows: this._filtered, vocabulary: this._vocabulary, update: this._filteredUpdate } : null;
