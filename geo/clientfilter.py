@@ -83,7 +83,8 @@ class BrowserFilters:
         for column in CODE_COLUMNS:
             codes = np.zeros(count, dtype="<u2")
             if column in self.coded:
-                codes[:] = self.index.terms(column)[0] + 1  # -1 (none) becomes 0
+                # Widened first: a categorical's own codes may be 8-bit. -1 (none) becomes 0.
+                codes[:] = self.index.terms(column)[0].astype(np.int64) + 1
             parts.append(codes.tobytes())
         flags = np.zeros(count, dtype=np.uint8)
         if self.flagged:
