@@ -19,8 +19,9 @@ a static file of the snapshot's published folder (``geo.snapshot``, content-hash
 and the runtime fetches a layer the first time it is shown; the browser caches it across reruns and visits.
 The events are not in the map's code either: the browser reads their compact file once per
 session and each update sends only a mask of the rows shown, or the terms of a filter the browser
-applies itself, so a filter change costs at most bytes per event, not a document per event. An area event's outline comes from its layer's file (fetched even
-while the layer itself is hidden); popup text is fetched when a popup opens.
+applies itself, so a filter change costs at most bits per event, not a document per event. An
+area event's outline comes from its layer's file (fetched even while the layer itself is hidden);
+popup text is fetched when a popup opens.
 
 When drawing completes and is painted (the requested layers fetched and drawn, the events and
 their outlines drawn, then two animation frames) the browser holds ``window.panjMap = {ready: true, eventsDrawn, extentsDrawn, layers: {id:
