@@ -182,11 +182,13 @@ def sidebar_view(data: Snapshot) -> ViewState:
 
 def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bounds | None,
              presenter: bool, beside_legend: bool = False, playback: ps.Playback | None = None,
-             playback_range: tuple[dt.date, dt.date] | None = None, change: dict | None = None) -> None:
+             playback_range: tuple[dt.date, dt.date] | None = None, change: dict | None = None,
+             terms: dict | None = None) -> None:
     """The map; ``bounds`` (None: stay) fitted into the part the legend leaves free when
     ``beside_legend`` ("Fit to events"), else exactly (a link's view, a scene's extent); the
     ``playback`` where it paused, over the days ``playback_range``; the frontier coloured by
-    ``change`` (``ui.trends_panel.frontier_change``; None: not)."""
+    ``change`` (``ui.trends_panel.frontier_change``; None: not); ``shown`` sent as the filter's
+    ``terms`` when the browser can apply them (``geo.clientfilter``), else as a mask."""
     if bounds is not None:
         st.session_state[ps.FIT_REQUEST] += 1  # a new request, even for the bounds asked for last time
     reveal = ps.reveals(st.session_state.get(ps.SELECTED), st.session_state.get(ps.STEP), view.selected_event)
@@ -196,7 +198,8 @@ def draw_map(data: Snapshot, shown: pd.DataFrame, view: ViewState, bounds: Bound
                                playback=None if playback is None else playback.browser(), playback_range=playback_range,
                                playback_request=st.session_state.get(ps.PLAYBACK_REQUEST, 0),
                                frontier_change=change, size_by=view.size_by)
-    overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data=data.map_data())
+    overlay = mapview.events_overlay(shown, data.vocabulary, data.map_layers, map_view, data=data.map_data(),
+                                     terms=terms)
     # Only the overlay changes between runs, and pan/zoom rerun nothing (docs/ARCHITECTURE.md).
     st_folium(base_map(data, presenter), feature_group_to_add=overlay, returned_objects=[], key="map",
               height=MAP_HEIGHT, use_container_width=True)
@@ -293,7 +296,7 @@ def main() -> None:
     )
     change = frontier_change(data, choice, trends)  # drawn on the map and in its figure
     draw_map(data, shown, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range,
-             change=change)
+             change=change, terms=data.browser_filters.terms(state, within))
     view_in_words(data, shown, shown_rows, total, state, presenter)
     with st.container(key="presenter-hidden-strip"):
         strip_panel(data, state, shown, shown_rows)

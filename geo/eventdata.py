@@ -26,8 +26,8 @@ their own inside it (popups are opened long after the map is painted); ``event_f
   citations as the joined events hold them...).
 
 Rows keep the order of the events frame given, so the page can say which events to show as a
-compressed bit mask over those rows (``shown_mask``): a filter change sends the mask, never the
-events.
+compressed bit mask over those rows (``shown_mask``): a filter change sends the mask, or the
+filter's terms for the browser to apply (``geo.clientfilter``), never the events.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ remounts the map, losing its view, whenever the base map's code changes: docs/AR
   on the data.
 - ``events_overlay``: a ``folium.FeatureGroup`` holding one ``EventsLayer`` element that shows the
   view's layers and basemap, names the events' compact file (``geo.eventdata``) and which of its
-  rows to draw (a bit mask), highlights the selected event and fits the requested bounds exactly
+  rows to draw (a bit mask, or the filter's terms for the browser to apply: ``geo.clientfilter``),
+  highlights the selected event and fits the requested bounds exactly
   (fractional zoom, no padding). The page passes it to ``st_folium`` as ``feature_group_to_add``;
   ``build_map`` adds it to the base map for a standalone document.
 
@@ -17,9 +18,10 @@ The layers' geometry is not in the map's code: each layer's slimmed GeoJSON (``l
 a static file of the snapshot's published folder (``geo.snapshot``, content-hashed URLs: ``MapData``),
 and the runtime fetches a layer the first time it is shown; the browser caches it across reruns and visits.
 The events are not in the map's code either: the browser reads their compact file once per
-session and each update sends only a mask of the rows shown, so a filter change costs bytes per
-event, not a document per event. An area event's outline comes from its layer's file (fetched even
-while the layer itself is hidden); popup text is fetched when a popup opens.
+session and each update sends only a mask of the rows shown, or the terms of a filter the browser
+applies itself, so a filter change costs at most bits per event, not a document per event. An
+area event's outline comes from its layer's file (fetched even while the layer itself is hidden);
+popup text is fetched when a popup opens.
 
 When drawing completes and is painted (the requested layers fetched and drawn, the events and
 their outlines drawn, then two animation frames) the browser holds ``window.panjMap = {ready: true, eventsDrawn, extentsDrawn, layers: {id:
@@ -398,8 +400,9 @@ class Legend(DataElement):
 class EventsLayer(DataElement):
     """The view's layers, basemap, highlight and bounds (fitted exactly, or beside the legend:
     ``MapView``), and which events to draw: the URL of their compact file (``geo.eventdata``, read
-    once per session by the browser) and a bit mask of the rows shown (None: all). Must be a child
-    of a ``folium.FeatureGroup``."""
+    once per session by the browser) and a bit mask of the rows shown (None: all), or instead the
+    ``terms`` of a filter for the browser to apply (``geo.clientfilter``; None: the mask says).
+    Must be a child of a ``folium.FeatureGroup``."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -408,7 +411,7 @@ class EventsLayer(DataElement):
     """)
 
     def __init__(self, published: eventdata.PublishedEvents, mask: str | None, vocabulary: Vocabulary,
-                 layers: Mapping[str, Layer], view: MapView):
+                 layers: Mapping[str, Layer], view: MapView, terms: Mapping[str, Any] | None = None):
         super().__init__()
         self._name = "PanjEvents"
         # One JSON value, the runtime's update(): the view's basemap and layers (in drawing order),
@@ -419,6 +422,7 @@ class EventsLayer(DataElement):
             "layers": [layer_id for layer_id in layers if layer_id in set(view.visible_layers)],
             "data": published.reference(),
             "mask": mask,
+            "terms": None if terms is None else dict(terms),
             "vocabulary": {
                 # "other": drawn grey, shown in the legend's one "Other actors" row (OTHER_ACTORS).
                 "actors": {t.id: {"name": t.name, "colour": t.colour, **({"other": True} if t.id in vocabulary.others else {})}
@@ -499,13 +503,15 @@ def preload_links(data: MapData) -> str:
 
 def events_overlay(
     shown: pd.DataFrame, vocabulary: Vocabulary, layers: Mapping[str, Layer], view: MapView, *, data: MapData,
+    terms: Mapping[str, Any] | None = None,
 ) -> folium.FeatureGroup:
     """The part of the map that follows the reader's choices (see the module docstring): the
     ``shown`` events are rows of the published events (by index label, a RangeIndex over them), sent
-    as a mask."""
-    mask = eventdata.shown_mask(shown.index.to_numpy(), data.events.count)
+    as a mask, or as ``terms`` when given (``geo.clientfilter.BrowserFilters.terms`` of the filter
+    that chose ``shown``: the browser picks the same rows)."""
+    mask = None if terms is not None else eventdata.shown_mask(shown.index.to_numpy(), data.events.count)
     group = folium.FeatureGroup(name="Events", control=False)
-    EventsLayer(data.events, mask, vocabulary, layers, view).add_to(group)
+    EventsLayer(data.events, mask, vocabulary, layers, view, terms).add_to(group)
     return group
 
 

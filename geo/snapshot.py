@@ -50,6 +50,7 @@ import pyarrow as pa
 
 from geo import (
     assets,
+    clientfilter,
     colours,
     compact,
     compactread,
@@ -185,6 +186,11 @@ class Snapshot:
                                    area_stretches=self.area_reach.nearest_stretches(self.stretches))
         index.prepare()
         return index
+
+    @cached_property
+    def browser_filters(self) -> clientfilter.BrowserFilters:
+        """Which filter states the map applies itself, sent as terms instead of a mask (``geo.clientfilter``)."""
+        return clientfilter.BrowserFilters(self.index)
 
     @cached_property
     def frontier(self) -> Frontier:
@@ -360,6 +366,7 @@ class Snapshot:
         files[eventdata.DATES_FILE] = eventdata.dates_file(self.events)
         files[eventdata.FATALITIES_FILE] = eventdata.fatalities_file(self.events)
         files[strip.STRIP_FILE] = strip.strip_file(self.events, self.index.frontier_km)
+        files[clientfilter.TERMS_FILE] = self.browser_filters.file()
         folder = assets.publish_folder(files)
         events_file = files[eventdata.EVENTS_FILE]
         popups = f"popups-{secrets.token_hex(8)}"

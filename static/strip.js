@@ -1,7 +1,7 @@
 /* The frontier strip on the page (an st.components.v2 component, ui/strip_panel.py): drawn by
  * window.PanjStrip (geo/web/panj-strip.js, loaded before this file) from the map's own data in the
  * map's frame (window.panjMap.shownEvents(): the events file and the rows the last update's mask
- * shows; window.PanjShared: the symbols and the dates file) and the strip's column file published
+ * or terms show; window.PanjShared: the symbols and the dates file) and the strip's column file published
  * beside them (geo.strip.STRIP_FILE), so a filter change redraws it without a rebuild. The map tells
  * the page when an update's rows are known (panjShownChanged). A brush sends its km and days to
  * the server (the "brush" trigger), which sets the km range along the frontier and From/To.

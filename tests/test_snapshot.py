@@ -61,7 +61,8 @@ def test_a_revision_is_built_once_and_shared(store) -> None:
     assert len(first.events) == 30 and [dataset.name for dataset in first.datasets] == ["edm-v19-i92"]
     assert _folders() == {first.folder_name}
     # Everything the map fetches is in that one folder: 7 layers (the lines and outlines at full
-    # detail and simplified for each zoom level), the labels, the events file, the playback's dates and, written after
+    # detail and simplified for each zoom level), the labels, the events file, the playback's dates, the
+    # terms the map filters by (geo.clientfilter) and, written after
     # them in a folder of its own, the popup text of 30 events (one file of up to 256).
     with_popups(first)
     folder = assets._DATA_DIR / first.folder_name
@@ -70,7 +71,8 @@ def test_a_revision_is_built_once_and_shared(store) -> None:
               for zoom in outlines.DETAIL_ZOOMS]
     assert files == sorted(["countries.geojson", "dates.bin", "events.bin", "fatalities.bin", "frontier.geojson", "gbao.geojson",
                             "labels.json",
-                            "places.geojson", "posts.geojson", "provinces.geojson", "strip.bin", "wakhan.geojson", *levels])
+                            "places.geojson", "posts.geojson", "provinces.geojson", "strip.bin", "terms.bin", "wakhan.geojson",
+                            *levels])
     popups = [path for path in folder.iterdir() if path.name.startswith("popups-")]
     assert len(popups) == 1 and [path.name for path in popups[0].iterdir()] == ["details-0.json"]
     assert first.map_data().events.details == f"{assets.STATIC_URL}vendor/data/{first.folder_name}/{popups[0].name}/"

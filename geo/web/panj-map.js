@@ -2,7 +2,8 @@
  *
  * geo/mapview.py emits small calls into this file; it is served from /app/static/vendor/panj/
  * (copied there by geo/assets.py). The events come as one compact file (geo/eventdata.py) read
- * once per page, each update naming the rows to show by a bit mask; popup text is fetched when a
+ * once per page, each update naming the rows to show by a bit mask, or by the filter's terms that
+ * the runtime applies itself (geo/clientfilter.py: termRows); popup text is fetched when a
  * popup opens. The manifest layers' GeoJSON is fetched from static files (same origin, cacheable)
  * the first time a layer is shown, or the first time an area event needs one of its features'
  * outline (the layer itself may stay hidden), simplified for the map's zoom (geo/outlines.py:
@@ -512,6 +513,65 @@
     return rows.slice(0, n);
   }
 
+  var termFiles = {};  // url -> promise of terms.bin's columns (geo/clientfilter.py)
+
+  /* Promise of terms.bin's columns for count rows: Uint16 codes (0: none) of each row's dataset,
+   * country and province, and a Uint8 of its region flags. Fetched once per page. */
+  function loadTerms(url, count) {
+    if (!termFiles[url]) {
+      termFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { dataGone(response); throw new Error("terms: " + url + " answered HTTP " + response.status); }
+        return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+      }).then(function (buffer) {
+        return { dataset: new Uint16Array(buffer, 0, count), country_id: new Uint16Array(buffer, 2 * count, count),
+                 province_id: new Uint16Array(buffer, 4 * count, count), flags: new Uint8Array(buffer, 6 * count, count) };
+      }).catch(function (error) {
+        delete termFiles[url];
+        throw error;
+      });
+    }
+    return termFiles[url];
+  }
+
+  /* Promise of the rows a filter's terms show (geo/clientfilter.py BrowserFilters.terms), by
+   * geo/filters.py's rule: a type, status or actor chosen (any of the row's actors), days that
+   * overlap the range, a region the row lies in, a dataset kept. The styles are judged once each;
+   * the dates and terms files are fetched only when a term needs them. */
+  function termRows(data, terms) {
+    var folder = data.url.slice(0, data.url.lastIndexOf("/") + 1);
+    var dated = terms.days ? loadDates(folder + "dates.bin", data.count) : Promise.resolve(null);
+    var coded = terms.regions || terms.datasets ? loadTerms(folder + "terms.bin", data.count) : Promise.resolve(null);
+    return Promise.all([dated, coded]).then(function (got) {
+      var days = got[0], codes = got[1], styles = data.header.styles, styleKept = new Uint8Array(styles.length);
+      function chosen(list) { return list ? new Set(list) : null; }
+      function table(list) {
+        var kept = new Uint8Array(65536);
+        list.forEach(function (code) { kept[code] = 1; });
+        return kept;
+      }
+      var types = chosen(terms.types), statuses = chosen(terms.statuses), actors = chosen(terms.actors);
+      styles.forEach(function (style, s) {
+        styleKept[s] = (types === null || types.has(style[0])) && (statuses === null || statuses.has(style[2])) &&
+          (actors === null || style[1].some(function (id) { return actors.has(id); })) ? 1 : 0;
+      });
+      var from = days !== null && terms.days[0] !== null ? terms.days[0] : -Infinity;
+      var to = days !== null && terms.days[1] !== null ? terms.days[1] : Infinity;
+      var datasets = terms.datasets ? table(terms.datasets) : null, regions = terms.regions || null;
+      var flags = regions ? regions.flags : 0;
+      var countries = regions ? table(regions.country_id) : null, provinces = regions ? table(regions.province_id) : null;
+      var rows = new Int32Array(data.count), n = 0, i, style = data.style;
+      for (i = 0; i < data.count; i++) {
+        if (!styleKept[style[i]]) { continue; }
+        if (days !== null && (days.last[i] < from || days.first[i] > to)) { continue; }
+        if (datasets !== null && !datasets[codes.dataset[i]]) { continue; }
+        if (regions !== null && !(codes.flags[i] & flags) && !countries[codes.country_id[i]] &&
+            !provinces[codes.province_id[i]]) { continue; }
+        rows[n++] = i;
+      }
+      return rows.slice(0, n);
+    });
+  }
+
   /* The events as groups on one canvas (docs/ARCHITECTURE.md, "Events in the browser"). Places
    * (distinct points) closer than GROUP_DISTANCE pixels at the map's zoom form a group, drawn as one
    * symbol and hit-tested here (no Leaflet layer per event). Everything is typed arrays over rows,
@@ -994,7 +1054,7 @@
     this._update = 0;
     this._frame = 0;  // numbers what is drawn: each update, and each playback frame between updates
     this._group = null;  // the last update's events group (Leaflet), which a playback frame draws into
-    this._filtered = new Int32Array(0);  // the rows the last update's mask shows
+    this._filtered = new Int32Array(0);  // the rows the last update shows (its mask or terms)
     this._filteredUpdate = 0;  // the update whose mask gave _filtered
     this._lighter = null;  // the rows an update's faded mask draws lighter (a video's frame), or null
     this._sizeBy = null;  // the last update's sizeBy ({channel, maxRadius, minRadius}), or null
@@ -1260,7 +1320,7 @@
   };
 
   /* One update from the page (geo.mapview.EventsLayer): {basemap, layers, data: {url, count},
-   * mask, vocabulary, highlight, bounds, fitRequest, fitBesideLegend}, a playback's (playback,
+   * mask (or terms: termRows), vocabulary, highlight, bounds, fitRequest, fitBesideLegend}, a playback's (playback,
    * playbackRange), the frontier coloured by change (frontierChange, or null: setFrontierChange),
    * and a video frame's faded (a mask, as mask, of the rows drawn lighter); ready
    * turns true once its layers and events are drawn and the frame painted. */
@@ -1273,7 +1333,7 @@
     this.setFrontierChange(u.frontierChange || null);
     var layersDrawn = this.setLayers(u.layers);
     this._sizeBy = u.sizeBy || null;
-    var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal, u.faded);
+    var eventsDrawn = this.drawEvents(group, u.data, u.mask, u.vocabulary, u.highlight, u.reveal, u.faded, u.terms);
     // A fit to another detail's zoom draws the layers and outlines again (_zoomDetail: _redrawn).
     this.fit(u.bounds, u.fitRequest, u.fitBesideLegend === true);
     this._drawn = Promise.all([layersDrawn, eventsDrawn]);
@@ -1428,14 +1488,14 @@
   };
 
   /* The events: the file named by data ({url, count}: read once, geo/eventdata.py), the rows the
-   * mask shows grouped and drawn on their canvas at once (EventGroups), a click on a group opening
+   * mask (or the terms: termRows) shows grouped and drawn on their canvas at once (EventGroups), a click on a group opening
    * its list or its one event's popup; then, on the canvas below, the outlines of the area places
    * shown (features of the layers' files), one per place, the highlighted area event's drawn
    * over them. A newly highlighted event is brought into view; with toReader (it was chosen in the
    * page's table) the map also scrolls into the reader's view with its popup open. Returns a
    * promise settled once the outlines are drawn (rejected, after drawing what it can, if a file
    * cannot be fetched). */
-  PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight, toReader, faded) {
+  PanjMap.prototype.drawEvents = function (group, reference, mask, vocabulary, highlight, toReader, faded, terms) {
     var self = this, update = this._update;
     this._vocabulary = vocabulary;
     var masks = Promise.all([maskBits(mask), faded ? maskBits(faded) : null]);
@@ -1443,8 +1503,9 @@
       var data = got[0], bits = got[1];
       data.detailsFrom(reference.details);
       var sizes = self._sizeBy !== null ? loadFatalities(data) : Promise.resolve(null);
-      return Promise.all([self.playback.datesFor(data), sizes]).then(function (found) {
-        return { data: data, rows: shownRows(bits[0], data.count), lighter: faded ? shownRows(bits[1], data.count) : null,
+      var filtered = terms ? termRows(data, terms) : Promise.resolve(shownRows(bits[0], data.count));
+      return Promise.all([self.playback.datesFor(data), sizes, filtered]).then(function (found) {
+        return { data: data, rows: found[2], lighter: faded ? shownRows(bits[1], data.count) : null,
                  fatalities: found[1] };
       });
     }).then(function (loaded) {
@@ -2161,8 +2222,8 @@
 
   /* --- Playback: the events one period at a time --------------------------------------------------
    * The browser copy of geo/playback.py's rule, over the dates file (geo/eventdata.py, dates.bin:
-   * each row's first and last day): a period's rows are chosen here among those the update's mask
-   * shows, so stepping and playing redraw the symbols without a rerun or a reload
+   * each row's first and last day): a period's rows are chosen here among those the update's mask or terms
+   * show, so stepping and playing redraw the symbols without a rerun or a reload
    * (docs/ARCHITECTURE.md, "Playback"). The page's control (static/playback.js) drives it and hears
    * of each change through page.panjPlaybackChanged. */
   var DAY_MS = 86400000;
@@ -2523,7 +2584,7 @@
   };
 
   /* What the frontier strip (geo/web/panj-strip.js, in the page) draws from: the events file, the
-   * rows the last drawn update's mask shows, their vocabulary and that update's number (an update
+   * rows the last drawn update shows (mask or terms), their vocabulary and that update's number (an update
    * whose file is still loading has not replaced them yet); null before the first update's file. */
   PanjMap.prototype.shownEvents = function () {
     return this._data ? { data: this._data, rows: this._filtered, vocabulary: this._vocabulary, update: this._filteredUpdate } : null;
