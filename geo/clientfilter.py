@@ -4,8 +4,8 @@ change sends").
 
 At a million events the mask of the shown rows is 95 to 150 KB on its own, over issue 21's budget
 for a whole filter change. The browser already holds, or fetches once per page, what most filters
-read: each row's style in ``events.bin`` names its event type, actors and status, ``dates.bin`` its
-first and last day, and ``terms.bin`` (``BrowserFilters.file``, published with them) its dataset, country,
+read: each row's style in ``events.bin.gz`` names its event type, actors and status, ``dates.bin.gz`` its
+first and last day, and ``terms.bin.gz`` (``BrowserFilters.file``, published with them) its dataset, country,
 province and whether it lies in GBAO or the Wakhan. For a filter state that reads nothing else,
 ``BrowserFilters.terms`` gives the terms chosen (a small JSON value) and the runtime
 (``geo/web/panj-map.js``, ``termRows``) picks the rows with the same rule as ``geo.filters``:
@@ -18,7 +18,7 @@ province and whether it lies in GBAO or the Wakhan. For a filter state that read
 - datasets: the rows the page keeps (the datasets ticked) are whole datasets, sent as their codes.
 
 Anything else goes as a mask, as before: a search (the store answers it), the frontier's filters
-(``strip.bin`` holds its km as 32-bit floats, which would move rows at a bound's edge), the
+(``strip.bin.gz`` holds its km as 32-bit floats, which would move rows at a bound's edge), the
 fatalities range, a set of rows that is not a union of datasets, dates that are not whole days.
 """
 
@@ -34,12 +34,12 @@ import numpy as np
 from geo import filters, searchtext
 from geo.filters import EventIndex, FilterState
 
-TERMS_FILE = "terms.bin"
-# The term columns terms.bin holds, each a Uint16 per row: 0 where the row has none, else 1 + the
+TERMS_FILE = "terms.bin.gz"
+# The term columns terms.bin.gz holds, each a Uint16 per row: 0 where the row has none, else 1 + the
 # row's code in EventIndex.terms(column).
 CODE_COLUMNS = ("dataset", "country_id", "province_id")
 _MAX_CODE = 0xFFFF - 1  # the last code a Uint16 column can hold, 1 added
-# Regions named by a flag of the row (terms.bin's last column, a Uint8 of bits).
+# Regions named by a flag of the row (terms.bin.gz's last column, a Uint8 of bits).
 REGION_FLAGS = {filters.REGION_GBAO: 1, filters.REGION_WAKHAN: 2}
 _REGION_COLUMNS = {"country": "country_id", "province": "province_id"}
 # As the events file's: at a million events level 6 took about 3 s on the shared cores, level 1 a
@@ -58,7 +58,7 @@ class BrowserFilters:
 
     @cached_property
     def dates_exact(self) -> bool:
-        """Whether ``dates.bin``'s days are the index's dates exactly: every date known and a whole day."""
+        """Whether ``dates.bin.gz``'s days are the index's dates exactly: every date known and a whole day."""
         for values in (self.index.date_first, self.index.date_last):
             if np.isnat(values).any() or (values.astype("datetime64[D]") != values).any():
                 return False
@@ -66,7 +66,7 @@ class BrowserFilters:
 
     @cached_property
     def coded(self) -> frozenset[str]:
-        """The ``CODE_COLUMNS`` the frame has, each with few enough terms for ``terms.bin``."""
+        """The ``CODE_COLUMNS`` the frame has, each with few enough terms for ``terms.bin.gz``."""
         return frozenset(column for column in CODE_COLUMNS if column in self.index.frame.columns
                          and len(self.index.terms(column)[1]) <= _MAX_CODE)
 
@@ -121,7 +121,7 @@ class BrowserFilters:
         return terms
 
     def _regions(self, regions: frozenset[str]) -> dict[str, Any] | None:
-        """The regions as the row's flags and codes it may have; None when ``terms.bin`` lacks a column."""
+        """The regions as the row's flags and codes it may have; None when ``terms.bin.gz`` lacks a column."""
         found: dict[str, Any] = {"flags": 0, "country_id": [], "province_id": []}
         for region in sorted(regions):
             if region in REGION_FLAGS:

@@ -7,7 +7,7 @@ one content-hashed folder (``geo.snapshot``, ``geo.assets.publish_folder``); ``p
 the popup files, which the snapshot writes afterwards, in a background thread, into a folder of
 their own inside it (popups are opened long after the map is painted); ``event_files`` gives both:
 
-- ``events.bin``: gzip of ``MAGIC``, a little-endian Uint32 header length, the header (UTF-8 JSON,
+- ``events.bin.gz``: gzip of ``MAGIC``, a little-endian Uint32 header length, the header (UTF-8 JSON,
   padded with spaces to a multiple of 4 bytes) and then the columns, each aligned to 4 bytes:
   ``lon`` and ``lat`` (Int32, degrees × ``COORDINATE_SCALE``: where the symbol stands, an area
   event's inside its area: ``geo.placement.symbol_points``), ``style`` (Uint16, or Uint32 beyond 65,535 styles: an
@@ -15,10 +15,10 @@ their own inside it (popups are opened long after the map is painted); ``event_f
   ``area`` (Uint16 or Uint32: 0, or 1 + an index into the header's ``areas``, the layer features
   whose outlines stand for an area event's place) and ``ids`` (the event ids, UTF-8, one per
   line). About 12 bytes per event before the ids, and less once gzipped.
-- ``dates.bin``: gzip of two little-endian Int32 columns, ``date_first`` then ``date_last`` of each
+- ``dates.bin.gz``: gzip of two little-endian Int32 columns, ``date_first`` then ``date_last`` of each
   row (days since 1970-01-01): what the playback reads to choose each period's events in the
   browser (``geo.playback``), fetched the first time a playback is on.
-- ``fatalities.bin``: gzip of one little-endian Int32 column, each row's reported fatalities, -1
+- ``fatalities.bin.gz``: gzip of one little-endian Int32 column, each row's reported fatalities, -1
   where none is reported (``geo.fatalities``): what the map sizes symbols by, fetched the first time
   the reader sizes them.
 - ``details-<k>.json``: the popup text of rows ``k × DETAILS_ROWS`` up to the next chunk,
@@ -53,9 +53,9 @@ from geo.placement import area_rows
 MAGIC = b"PANJEV1\0"
 COORDINATE_SCALE = 100_000  # 1e-5 degrees, about a metre: finer than any place the data knows
 DETAILS_ROWS = 256  # events per popup file: one file is a few tens of kilobytes
-EVENTS_FILE = "events.bin"
-DATES_FILE = "dates.bin"
-FATALITIES_FILE = "fatalities.bin"
+EVENTS_FILE = "events.bin.gz"
+DATES_FILE = "dates.bin.gz"
+FATALITIES_FILE = "fatalities.bin.gz"
 NOT_REPORTED = -1  # a row of FATALITIES_FILE whose event reports no fatalities (not 0)
 _GZIP_LEVEL = 6  # the mask's compression: small, sent on every rerun
 # The events file's: a million events' columns compress in about a quarter of level 6's time, to a
@@ -186,7 +186,7 @@ def _pack(header: dict[str, Any], columns: list[np.ndarray], ids: bytes) -> byte
 
 
 def read_events_file(content: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray], list[str]]:
-    """The header, columns and ids of an ``events.bin`` (the inverse of what ``publish_events``
+    """The header, columns and ids of an ``events.bin.gz`` (the inverse of what ``publish_events``
     writes; the browser's reader is ``geo/web/panj-map.js``)."""
     raw = gzip.decompress(content)
     if raw[: len(MAGIC)] != MAGIC:

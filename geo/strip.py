@@ -29,7 +29,7 @@ from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, parse_ref
 from geo.problems import Problem, ProblemsError, check_fields, item_label, read_json
 
 PLACES_NAME = "strip-places.json"
-STRIP_FILE = "strip.bin"
+STRIP_FILE = "strip.bin.gz"
 # The strip's distance when the page's "within km" filter is empty: that of the change along the
 # frontier (ui/trends_panel.py, panj trends), so the two read the same events.
 DEFAULT_WITHIN_KM = 25.0

@@ -63,7 +63,7 @@ function redraw() {
   if (!shown) { return; }
   const data = shown.data, folder = data.url.slice(0, data.url.lastIndexOf("/") + 1), drawing = ++control.drawing;
   const asked = control.data;
-  Promise.all([loadStrip(`${folder}strip.bin`, data.count), map.PanjShared.loadDates(`${folder}dates.bin`, data.count)])
+  Promise.all([loadStrip(`${folder}strip.bin.gz`, data.count), map.PanjShared.loadDates(`${folder}dates.bin.gz`, data.count)])
     .then(([columns, dates]) => {
       if (drawing !== control.drawing) { return; }  // a newer drawing was asked for meanwhile
       // The strip's distance (geo.strip.strip_mask): the page's "within km" filter has already

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
@@ -111,11 +112,18 @@ def test_layers_come_from_cacheable_static_files(page, app_url) -> None:
         "() => Object.values(window.panjMap.layers).filter(l => l.visible).map(l => l.file.split('/').pop())")
     assert sorted(re.sub(r"\.z\d+\.geojson$", ".geojson", name) for name in drawn) == sorted(
         f"{layer_id}.geojson" for layer_id in visible)
-    assert len(names) == len(set(names)) and set(drawn) | {"events.bin", "labels.json"} <= set(names)
+    assert len(names) == len(set(names)) and set(drawn) | {"events.bin.gz", "labels.json"} <= set(names)
     assert {re.sub(r"\.z\d+\.geojson$", ".geojson", name) for name in names} == \
-        {f"{layer_id}.geojson" for layer_id in visible} | {"events.bin", "labels.json", "dates.bin", "strip.bin"}
-    assert all(re.fullmatch(r"/app/static/vendor/data/[0-9a-f]{16}/[a-z0-9-]+(\.z\d+)?\.(geojson|bin|json)", path)
+        {f"{layer_id}.geojson" for layer_id in visible} | {"events.bin.gz", "labels.json", "dates.bin.gz", "strip.bin.gz"}
+    assert all(re.fullmatch(r"/app/static/vendor/data/[0-9a-f]{16}/[a-z0-9-]+(\.z\d+)?\.(geojson|bin\.gz|json)", path)
                for path in paths)
+    # The columns files are gzip already: served as they are, the server does not compress them
+    # again on every request (docs/ARCHITECTURE.md, "Events in the browser").
+    for path in paths:
+        if path.endswith(".bin.gz"):
+            with urllib.request.urlopen(urllib.request.Request(app_url + path, headers={"Accept-Encoding": "gzip"})) as answer:
+                assert (answer.headers["Content-Type"], answer.headers["Content-Encoding"]) == ("application/gzip", None)
+                assert answer.read(2) == b"\x1f\x8b"  # the file's own gzip
     assert frame.evaluate("() => Object.values(window.panjMap.layers).filter(l => l.visible).length") == len(visible)
     assert frame.evaluate("() => window.panjMap.error") is None
 

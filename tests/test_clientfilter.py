@@ -1,5 +1,5 @@
 """Which filter states the map applies itself (geo.clientfilter): the decision, the terms sent, and
-terms.bin's columns, on a few events written out here."""
+terms.bin.gz's columns, on a few events written out here."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def test_without_the_datasets_column_a_choice_of_datasets_goes_as_a_mask() -> No
 
 @pytest.mark.parametrize(("terms", "mask_sent"), [(None, True), ({"types": ["clash"]}, False)])
 def test_the_update_carries_the_terms_or_the_mask(terms: dict | None, mask_sent: bool) -> None:
-    published = PublishedEvents(url="/events.bin", count=len(ROWS), payload_bytes=0, details="/popups/")
+    published = PublishedEvents(url="/events.bin.gz", count=len(ROWS), payload_bytes=0, details="/popups/")
     data = mapview.MapData(layers={}, labels="/labels.json", events=published, layer_levels={})
     shown = _frame().iloc[[3]]
     group = mapview.events_overlay(shown, Vocabulary(actors={}, event_types={}), {},

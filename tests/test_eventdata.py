@@ -36,7 +36,7 @@ def _files(events, layers, documents=None) -> dict[str, bytes]:
 
 def test_the_file_holds_points_styles_areas_and_ids(fixture_events) -> None:
     layers, events = fixture_events
-    content = _files(events, layers)["events.bin"]
+    content = _files(events, layers)["events.bin.gz"]
     raw = gzip.decompress(content)
     assert raw[:8] == b"PANJEV1\0"
     (length,) = struct.unpack_from("<I", raw, 8)
@@ -75,7 +75,7 @@ def test_the_file_holds_points_styles_areas_and_ids(fixture_events) -> None:
 ])
 def test_an_event_at_a_post_has_the_posts_halo(event_id, halo_m) -> None:
     events = load_joined_events()
-    header, columns, ids = eventdata.read_events_file(_files(events, load_layers())["events.bin"])
+    header, columns, ids = eventdata.read_events_file(_files(events, load_layers())["events.bin.gz"])
     style = header["styles"][columns["style"][ids.index(event_id)]]
     assert style[4] == halo_m
 
@@ -95,8 +95,8 @@ def test_popup_files_hold_each_rows_text_in_the_files_order(fixture_events, monk
     layers, events = fixture_events
     monkeypatch.setattr(eventdata, "DETAILS_ROWS", 2)
     files = _files(events, layers)
-    header, _, ids = eventdata.read_events_file(files["events.bin"])
-    assert sorted(files) == ["details-0.json", "details-1.json", "events.bin"] and header["detailsRows"] == 2
+    header, _, ids = eventdata.read_events_file(files["events.bin.gz"])
+    assert sorted(files) == ["details-0.json", "details-1.json", "events.bin.gz"] and header["detailsRows"] == 2
     rows = []
     for name in ("details-0.json", "details-1.json"):
         part = json.loads(files[name])
@@ -114,16 +114,16 @@ def test_the_same_events_give_the_same_files_and_changed_text_only_new_popup_fil
     first = _files(events, layers)
     assert _files(events.copy(), layers) == first
     retitled = _files(events.assign(title=["Changed"] + list(events["title"].iloc[1:])), layers)
-    assert retitled["events.bin"] == first["events.bin"]
+    assert retitled["events.bin.gz"] == first["events.bin.gz"]
     assert retitled["details-0.json"] != first["details-0.json"]
 
 
 def test_no_events_is_an_empty_file(fixture_events) -> None:
     layers, events = fixture_events
     files = _files(events.iloc[:0], layers)
-    header, columns, ids = eventdata.read_events_file(files["events.bin"])
+    header, columns, ids = eventdata.read_events_file(files["events.bin.gz"])
     assert (header["count"], ids, len(columns["lon"])) == (0, [], 0)
-    assert sorted(files) == ["events.bin"]
+    assert sorted(files) == ["events.bin.gz"]
 
 
 @pytest.mark.parametrize(("rows", "count", "expected"), [

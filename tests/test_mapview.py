@@ -331,12 +331,12 @@ def test_popups_name_the_documents_title_publisher_and_address(snapshot) -> None
     document = Document("fixture-doc", "Fixture", "Tests", PartialDate.parse("2022-06"), url="https://example.org/a")
     files = eventdata.event_files(snapshot.events, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers,
                                   {"fixture-doc": document, "unused": document}, details=snapshot.details)
-    header = eventdata.read_events_file(files["events.bin"])[0]
+    header = eventdata.read_events_file(files["events.bin.gz"])[0]
     assert header["documents"] == {"fixture-doc": {
         "title": "Fixture", "publisher": "Tests", "label": "Tests (June 2022)", "url": "https://example.org/a"}}
     bare = eventdata.event_files(snapshot.events, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers,
                                  details=snapshot.details)
-    assert eventdata.read_events_file(bare["events.bin"])[0]["documents"] == {}
+    assert eventdata.read_events_file(bare["events.bin.gz"])[0]["documents"] == {}
 
 
 def test_every_citation_and_the_status_reach_the_popup(snapshot) -> None:

@@ -69,9 +69,9 @@ def test_a_revision_is_built_once_and_shared(store) -> None:
     files = sorted(path.name for path in folder.iterdir() if not path.name.startswith("popups-"))
     levels = [f"{layer}.z{zoom}.geojson" for layer in ("countries", "frontier", "gbao", "provinces", "wakhan")
               for zoom in outlines.DETAIL_ZOOMS]
-    assert files == sorted(["countries.geojson", "dates.bin", "events.bin", "fatalities.bin", "frontier.geojson", "gbao.geojson",
+    assert files == sorted(["countries.geojson", "dates.bin.gz", "events.bin.gz", "fatalities.bin.gz", "frontier.geojson", "gbao.geojson",
                             "labels.json",
-                            "places.geojson", "posts.geojson", "provinces.geojson", "strip.bin", "terms.bin", "wakhan.geojson",
+                            "places.geojson", "posts.geojson", "provinces.geojson", "strip.bin.gz", "terms.bin.gz", "wakhan.geojson",
                             *levels])
     popups = [path for path in folder.iterdir() if path.name.startswith("popups-")]
     assert len(popups) == 1 and [path.name for path in popups[0].iterdir()] == ["details-0.json"]
@@ -122,8 +122,8 @@ def test_a_burst_of_revisions_keeps_a_bounded_number_of_folders(store) -> None:
 
 
 def test_folders_of_other_processes_go_once_unused_for_the_grace_period(store) -> None:
-    old = assets.publish_folder({"events.bin": b"an earlier server's"})
-    fresh = assets.publish_folder({"events.bin": b"another server's, in use"})
+    old = assets.publish_folder({"events.bin.gz": b"an earlier server's"})
+    fresh = assets.publish_folder({"events.bin.gz": b"another server's, in use"})
     an_hour_ago = time.time() - 3600
     os.utime(old.path, (an_hour_ago, an_hour_ago))
     cache = snapshots.SnapshotCache(grace_s=600)

@@ -19,7 +19,7 @@
  * "panjsymbols" after each drawing of the symbols (the names lay out clear of them again, and the
  * keyboard's buttons follow the groups: keyTargets, details and openAt serve geo/web/panj-keys.js).
  * An update's sizeBy sizes the symbols by the fatalities their events report (geo/fatalities.py:
- * area proportional, from fatalities.bin), with a legend row per size drawn.
+ * area proportional, from fatalities.bin.gz), with a legend row per size drawn.
  */
 (function () {
   "use strict";
@@ -513,9 +513,9 @@
     return rows.slice(0, n);
   }
 
-  var termFiles = {};  // url -> promise of terms.bin's columns (geo/clientfilter.py)
+  var termFiles = {};  // url -> promise of terms.bin.gz's columns (geo/clientfilter.py)
 
-  /* Promise of terms.bin's columns for count rows: Uint16 codes (0: none) of each row's dataset,
+  /* Promise of terms.bin.gz's columns for count rows: Uint16 codes (0: none) of each row's dataset,
    * country and province, and a Uint8 of its region flags. Fetched once per page. */
   function loadTerms(url, count) {
     if (!termFiles[url]) {
@@ -539,8 +539,8 @@
    * the dates and terms files are fetched only when a term needs them. */
   function termRows(data, terms) {
     var folder = data.url.slice(0, data.url.lastIndexOf("/") + 1);
-    var dated = terms.days ? loadDates(folder + "dates.bin", data.count) : Promise.resolve(null);
-    var coded = terms.regions || terms.datasets ? loadTerms(folder + "terms.bin", data.count) : Promise.resolve(null);
+    var dated = terms.days ? loadDates(folder + "dates.bin.gz", data.count) : Promise.resolve(null);
+    var coded = terms.regions || terms.datasets ? loadTerms(folder + "terms.bin.gz", data.count) : Promise.resolve(null);
     return Promise.all([dated, coded]).then(function (got) {
       var days = got[0], codes = got[1], styles = data.header.styles, styleKept = new Uint8Array(styles.length);
       function chosen(list) { return list ? new Set(list) : null; }
@@ -2221,7 +2221,7 @@
   };
 
   /* --- Playback: the events one period at a time --------------------------------------------------
-   * The browser copy of geo/playback.py's rule, over the dates file (geo/eventdata.py, dates.bin:
+   * The browser copy of geo/playback.py's rule, over the dates file (geo/eventdata.py, dates.bin.gz:
    * each row's first and last day): a period's rows are chosen here among those the update's mask or terms
    * show, so stepping and playing redraw the symbols without a rerun or a reload
    * (docs/ARCHITECTURE.md, "Playback"). The page's control (static/playback.js) drives it and hears
@@ -2249,11 +2249,11 @@
     return dateFiles[url];
   }
 
-  var fatalityFiles = {};  // url -> promise of an Int32Array (geo/eventdata.py: fatalities.bin, -1 none reported)
+  var fatalityFiles = {};  // url -> promise of an Int32Array (geo/eventdata.py: fatalities.bin.gz, -1 none reported)
 
   /* Promise of the fatalities of an events file's rows, fetched once per page. */
   function loadFatalities(data) {
-    var url = data.url.slice(0, data.url.lastIndexOf("/") + 1) + "fatalities.bin";
+    var url = data.url.slice(0, data.url.lastIndexOf("/") + 1) + "fatalities.bin.gz";
     if (!fatalityFiles[url]) {
       fatalityFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
         if (!response.ok) { dataGone(response); throw new Error("fatalities: " + url + " answered HTTP " + response.status); }
@@ -2383,7 +2383,7 @@
   Playback.prototype.datesFor = function (data) {
     var self = this;
     if (!this.on) { return Promise.resolve(null); }
-    return loadDates(data.url.slice(0, data.url.lastIndexOf("/") + 1) + "dates.bin", data.count).then(function (dates) {
+    return loadDates(data.url.slice(0, data.url.lastIndexOf("/") + 1) + "dates.bin.gz", data.count).then(function (dates) {
       self._dates = { url: data.url, dates: dates };
       return dates;
     });
