@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +53,7 @@ WEB_ADDRESS_REASON = "must be an http or https address, like https://example.org
 
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _ISO_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DATES_REMEMBERED = 8192  # distinct date texts whose parse is kept: over 20 years of days
 
 
 # --- partial dates -------------------------------------------------------------------------------
@@ -395,7 +397,8 @@ def parse_event(
         problems.append(Problem(path, item, field, reason))
 
     renamed = {"citation": "citations"}
-    required = tuple(name for name in EVENT_REQUIRED if not any(old in entry and new == name for old, new in renamed.items()))
+    required = EVENT_REQUIRED if not any(old in entry for old in renamed) else tuple(
+        name for name in EVENT_REQUIRED if not any(old in entry and new == name for old, new in renamed.items()))
     check_fields(path, item, entry, required, EVENT_OPTIONAL + tuple(RENAMED_FIELDS), problems)
     for name, reason in RENAMED_FIELDS.items():
         if name in entry:
@@ -541,11 +544,23 @@ def _citation(raw: Any, field: str, bad: Callable[[str, str], None]) -> Citation
 # --- shared helpers ------------------------------------------------------------------------------
 
 def _partial_date(path: Path, item: str, field: str, value: Any, problems: list[Problem]) -> PartialDate | None:
+    parsed = _remembered_date(value) if isinstance(value, str) else _date_or_reason(value)
+    if isinstance(parsed, str):
+        problems.append(Problem(path, item, field, f"invalid date {value!r}: {parsed}"))
+        return None
+    return parsed
+
+
+def _date_or_reason(value: Any) -> PartialDate | str:
+    """``PartialDate.parse`` of ``value``, or why it is no partial date."""
     try:
         return PartialDate.parse(value)
     except ValueError as error:
-        problems.append(Problem(path, item, field, f"invalid date {value!r}: {error}"))
-        return None
+        return str(error)
+
+
+# The same, for text, remembered: an import's rows repeat a few thousand dates (PartialDate is frozen).
+_remembered_date = lru_cache(maxsize=_DATES_REMEMBERED)(_date_or_reason)
 
 
 def _full_date(value: Any) -> dt.date | None:

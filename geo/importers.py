@@ -1163,13 +1163,41 @@ class _Reader:
             return
         if not raw["features"]:
             self.refuse(None, "features", "the collection has no features")
-        assert self.imported is not None
-        for number, feature in enumerate(raw["features"], start=1):
-            self.geojson_feature(number, feature, mapping)
-            if len(self.imported.events) >= _CHUNK_ROWS:
-                self.flush()
+        features = raw["features"]
+        for start in range(0, len(features), _CHUNK_ROWS):
+            chunk = features[start:start + _CHUNK_ROWS]
+            points, inside, wkbs = self.plain_points(chunk)
+            for offset, feature in enumerate(chunk):
+                self.geojson_feature(start + offset + 1, feature, mapping, points[offset], bool(inside[offset]),
+                                     wkbs[offset])
+            self.flush()
 
-    def geojson_feature(self, row: int, feature: Any, mapping: AcledMapping) -> None:
+    def plain_points(self, features: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each feature whose geometry is a Point of two finite numbers within longitude's and
+        latitude's ranges, the point feature_geometry would make of it, whether the region covers it
+        and its WKB, made for all of them at once; None (and False) for any other feature, which
+        goes through feature_geometry and check_point one by one."""
+        count = len(features)
+        coordinates = np.full((count, 2), np.nan)
+        for index, feature in enumerate(features):
+            raw = feature.get("geometry") if isinstance(feature, dict) else None
+            if isinstance(raw, dict) and raw.get("type") == "Point":
+                pair = raw.get("coordinates")
+                # NaN and infinities fail the range test; bool is an int but no coordinate.
+                if (isinstance(pair, list) and len(pair) == 2 and all(type(value) in (int, float) for value in pair)
+                        and abs(pair[0]) <= 180 and abs(pair[1]) <= 90):
+                    coordinates[index] = pair
+        lon, lat = coordinates[:, 0], coordinates[:, 1]
+        plain = np.flatnonzero(~np.isnan(lon))
+        points, inside, wkbs = np.full(count, None, dtype=object), np.zeros(count, dtype=bool), np.full(count, None, dtype=object)
+        points[plain] = shapely.points(lon[plain], lat[plain])
+        inside[plain] = shapely.covers(self.region, points[plain])
+        wkbs[plain] = shapely.to_wkb(points[plain])
+        return points, inside, wkbs
+
+    def geojson_feature(self, row: int, feature: Any, mapping: AcledMapping, point: shapely.Geometry | None = None,
+                        inside: bool = False, wkb: bytes | None = None) -> None:
+        """One feature; ``point``, ``inside`` and ``wkb`` are plain_points' for it, when it made one."""
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             self.refuse(row, None, "not a GeoJSON Feature")
             return
@@ -1177,8 +1205,8 @@ class _Reader:
         if not isinstance(properties, dict):
             self.refuse(row, "properties", "must be an object")
             return
-        geometry = None
-        if feature.get("geometry") is not None:
+        geometry = point
+        if geometry is None and feature.get("geometry") is not None:
             named = properties.get("id", properties.get("event_id_cnty", feature.get("id")))
             geometry = self.feature_geometry(row, feature["geometry"], named if isinstance(named, str) else None)
             if geometry is None:
@@ -1200,11 +1228,12 @@ class _Reader:
                 self.refuse(row, "geometry", "no geometry and no place: give one of them", entry["id"])
                 return
             name = str(kept.get("place_name") or kept.get("name") or entry.get("title") or "")
-            if geometry.geom_type == "Point" and not self.check_point(row, geometry.x, geometry.y, entry["id"]):
+            is_point = point is not None or geometry.geom_type == "Point"
+            if is_point and not inside and not self.check_point(row, geometry.x, geometry.y, entry["id"]):
                 return
-            if geometry.geom_type != "Point" and not self.region.covers(shapely.point_on_surface(geometry)):
+            if not is_point and not self.region.covers(shapely.point_on_surface(geometry)):
                 self.flag(row, "geometry", "the area lies outside the region's countries", entry["id"])
-            entry["place"] = self.add_place(name or f"{self.dataset} {UNIT['geojson']} {row}", geometry)
+            entry["place"] = self.add_place(name or f"{self.dataset} {UNIT['geojson']} {row}", geometry, wkb)
         self.accept(row, entry, kept, self.dataset)
 
     def feature_geometry(self, row: int, raw: Any, event_id: str | None) -> shapely.Geometry | None:

@@ -19,6 +19,7 @@ store's log; a deleted dataset waits in the trash for ``TRASH_DAYS`` days.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -774,7 +775,7 @@ class Store:
         dataset, or None when nothing was stored: no row accepted, or rows rejected without
         ``keep_good`` (the transaction, with every row written so far, is then rolled back)."""
         try:
-            with self._transaction(write=True, by=by) as change:
+            with _collector_paused(), self._transaction(write=True, by=by) as change:
                 key = dataset_id(name)
                 _check_free(change, name.strip(), key)  # before any row goes in under that id
 
@@ -1135,6 +1136,23 @@ def _imported_dataset(session: _Session, name: str, done: str) -> Dataset:
         raise StoreError(f"dataset {name!r} is shipped with a data directory (its events/ file): it cannot be "
                          f"{done} here; change or remove the file instead")
     return dataset
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a file is imported, as it was before after.
+
+    An import allocates millions of short-lived dicts and lists and makes no reference cycles of
+    its own; each full collection still walks every live object, which cost a third of a
+    100,000-row import's CPU (docs/performance.md, "Imports at scale"). Objects are still freed
+    as their last reference goes; cycles made meanwhile wait for the collector's next run."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _NotStored(Exception):

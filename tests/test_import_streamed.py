@@ -5,6 +5,7 @@ leaves the store as it was."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,30 @@ def test_rows_go_to_the_store_a_chunk_at_a_time(tmp_path: Path, monkeypatch: pyt
                                                by="test")
     assert [size for size in sizes if size] == [3, 1]
     assert dataset is not None and dataset.row_count == 4 == imported.accepted
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_cycle_collector_is_off_while_rows_are_written_and_on_again_after(
+        fails: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    written = store_module._insert_events
+    collecting: list[bool] = []
+
+    def watched(session: store_module._Session, key: str, events: list) -> None:
+        collecting.append(gc.isenabled())
+        if fails:
+            raise OSError("no space left on the device")
+        written(session, key, events)
+
+    monkeypatch.setattr(store_module, "_insert_events", watched)
+    assert gc.isenabled()
+    with open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as opened:
+        if fails:
+            with pytest.raises(OSError, match="no space left"):
+                opened.import_file(NAME, IMPORTS / "acled.csv", source_file="acled.csv", licence="", by="test")
+        else:
+            opened.import_file(NAME, IMPORTS / "acled.csv", source_file="acled.csv", licence="", by="test")
+    assert collecting and not any(collecting)
+    assert gc.isenabled()
 
 
 def test_a_taken_name_is_refused_before_any_row_is_read(tmp_path: Path) -> None:

@@ -265,3 +265,42 @@ def test_the_report_says_what_each_rows_date_precision_means() -> None:
         ["afg201", "time_precision", "time_precision 3: known to the month"],
         ["afg202", "time_precision", "time_precision 1: known to the day"],
     ]
+
+
+# A GeoJSON point's coordinates as a file may write them, and what the import makes of each: accepted
+# with that point, flagged outside the region, or refused with the reason's start (Ishkashim's
+# bridge is at 71.611, 36.7125; 10, 10 is in Africa).
+_POINT_FORMS = [
+    ([71.611, 36.7125], "accepted", (71.611, 36.7125), None),
+    ([71, 37], "accepted", (71.0, 37.0), None),
+    ([71.611, 36.7125, 2400], "accepted", (71.611, 36.7125), None),
+    ([10, 10], "flagged", (10.0, 10.0), "(10.0, 10.0) falls outside the region's countries (in the sea, or another country)"),
+    ([36.7125, 71.611], "rejected", None, "latitude 71.611 and longitude 36.7125 look swapped"),
+    ([200, 36.7], "rejected", None, "coordinates must be longitude (-180 to 180), latitude (-90 to 90)"),
+    ([71.611, -95], "rejected", None, "coordinates must be longitude (-180 to 180), latitude (-90 to 90)"),
+]
+
+
+@pytest.mark.parametrize(("coordinates", "outcome", "point", "reason"), _POINT_FORMS)
+def test_each_form_of_a_geojson_point(coordinates: list, outcome: str, point: tuple | None, reason: str | None,
+                                      tmp_path: Path) -> None:
+    # The point comes second, after a plain one, so the chunk's points are made together.
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": where},
+                 "properties": {"id": f"point-{number}", "title": "A meeting", "summary": "A meeting at the bridge.",
+                                "status": "occurred", "start": "2022-04", "actors": ["taliban"],
+                                "event_type": "diplomacy", "location_precision": "locality", "place_name": "Bridge",
+                                "citations": [{"paragraph": 1, "source": "Field notes", "source_date": None}]}}
+                for number, where in ((1, [71.6, 36.7]), (2, coordinates))]
+    path = tmp_path / "points.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    imported = read_file(path, dataset_name=NAME)
+    lines = [(line.outcome, line.field, line.reason) for line in imported.lines if line.row == 2]
+    events = {event.entry["id"]: event for event in imported.events}
+    if outcome == "rejected":
+        assert "point-2" not in events
+        assert len(lines) == 1 and lines[0][:2] == ("rejected", "geometry" if "coordinates" in reason else "latitude")
+        assert lines[0][2].startswith(reason), lines
+        return
+    place = imported.places[events["point-2"].entry["place"].split(":", 1)[1]]
+    assert (place.geometry.x, place.geometry.y) == point
+    assert lines == ([] if outcome == "accepted" else [("flagged", "latitude", reason)])
