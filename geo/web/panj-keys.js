@@ -1,8 +1,8 @@
 /* Panj map keys: every event group drawn on the map's canvas reachable by keyboard and screen
  * reader (docs/ARCHITECTURE.md, "Accessibility").
  *
- * The symbols are pixels on a canvas, so after every drawing this lays one transparent button over
- * each group in view, in reading order (west to east, then north to south), each named from its
+ * The symbols are pixels on a canvas, so after every drawing (once its frame is painted) this lays
+ * one transparent button over each group in view, in reading order (west to east, then north to south), each named from its
  * events' text: "Title, 14 May 2022, at Kabul" for one event, "3 events at Khorugh, from May 2022:
  * first, Title" for a group. Enter or Space opens what a click opens (the event's popup, the
  * group's list) and moves the focus into it; in a list the arrow keys move between rows; Escape
@@ -74,11 +74,16 @@
     };
   }
 
+  /* The buttons are made again in the first task after the next frame, not in it: the frame with
+   * the symbols is not held back by them (docs/performance.md, "The paint floor"), and a
+   * drawing's several "panjsymbols" make them once. */
   PanjKeys.prototype.schedule = function () {
     var self = this;
     if (this.pending) { return; }
     this.pending = true;
-    window.requestAnimationFrame(function () { self.pending = false; self.build(); });
+    window.requestAnimationFrame(function () {
+      window.setTimeout(function () { self.pending = false; self.build(); }, 0);
+    });
   };
 
   PanjKeys.prototype._inPopup = function (node) {
@@ -102,12 +107,12 @@
       button.className = "panj-key";
       button.style.width = button.style.height = size + "px";
       button.style.transform = "translate(" + at.x + "px," + at.y + "px)";
-      button.setAttribute("data-row", target.rows[0]);
+      button.setAttribute("data-row", target.first);
       button.setAttribute("data-x", target.x);
       button.setAttribute("data-y", target.y);
       button.target = target;
       self._name(button);
-      if (!(target.rows[0] in self.names)) { missing.push(target); }
+      if (!(target.first in self.names)) { missing.push(target); }
       button.addEventListener("click", function (e) {  // a screen reader's "activate" sends a click
         e.preventDefault();
         e.stopPropagation();
@@ -135,7 +140,7 @@
     var self = this;
     for (var i = 0; i < targets.length; i += NAMED_AT_ONCE) {
       var part = targets.slice(i, i + NAMED_AT_ONCE);
-      this.panj.details(part.map(function (target) { return target.rows[0]; })).then(function (details) {
+      this.panj.details(part.map(function (target) { return target.first; })).then(function (details) {
         Object.keys(details).forEach(function (row) { self.names[row] = details[row]; });
         Array.prototype.forEach.call(self.box.querySelectorAll(".panj-key"), function (button) { self._name(button); });
       }).catch(function (error) {  // the buttons keep their count-only names; a popup says what failed
@@ -145,7 +150,7 @@
   };
 
   PanjKeys.prototype._name = function (button) {
-    var target = button.target, count = target.rows.length, text = this.names[target.rows[0]], name;
+    var target = button.target, count = target.count, text = this.names[target.first], name;
     if (!text) {
       name = count === 1 ? "Event" : count + " events" + (target.places > 1 ? " in " + target.places + " places" : "");
     } else if (count === 1) {

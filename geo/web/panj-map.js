@@ -509,6 +509,8 @@
     this._actorColours = [];
     this._places = null;
     this._byZoom = {};
+    this._drawing = 0;  // numbers the drawings: a slice of an older one's margin stops (_drawMargin)
+    this._maxHalo = 0;  // the widest halo of the styles, in metres
     map.on("moveend resize", this.draw, this);
   }
 
@@ -525,6 +527,7 @@
     this.styles = data.header.styles.map(function (style) {
       return styleLook(style, vocabulary);
     });
+    this._maxHalo = this.styles.reduce(function (widest, look) { return Math.max(widest, look.halo || 0); }, 0);
     this._actorColours = Object.keys(vocabulary.actors).map(function (id) {
       return { id: id, colour: vocabulary.actors[id].colour };
     });
@@ -538,6 +541,7 @@
     });
     this._actorIds = actorIds;
     this._actorTally = new Int32Array(actorIds.length);
+    this._styleApproximate = Uint8Array.from(this.styles, function (look) { return look.approximate ? 1 : 0; });
     // The shown places and their rows, listed place by place (a counting sort): shown place k is
     // data place placeIds[k] and holds rows members[start[k] .. start[k + 1]).
     var all = data.places.count, sizes = new Int32Array(all), slot = new Int32Array(all).fill(-1);
@@ -677,6 +681,7 @@
     var known = groups.actorCounts.get(g);
     if (known) { return known; }
     var places = this._places, style = this.data.style, actorsOf = this._styleActors, counts = this._actorTally;
+    var approximateStyle = this._styleApproximate;
     var approximate = true, actors = {}, p, m, k;
     counts.fill(0);
     for (p = groups.placeStart[g]; p < groups.placeStart[g + 1]; p++) {
@@ -684,7 +689,7 @@
       for (m = places.start[place]; m < places.start[place + 1]; m++) {
         var s = style[places.members[m]], named = actorsOf[s];
         for (k = 0; k < named.length; k++) { counts[named[k]] += 1; }
-        if (!this.styles[s].approximate) { approximate = false; }
+        if (!approximateStyle[s]) { approximate = false; }
       }
     }
     for (k = 0; k < counts.length; k++) { if (counts[k]) { actors[this._actorIds[k]] = counts[k]; } }
@@ -755,7 +760,8 @@
 
   /* Draws the groups on a canvas covering the view and half of it again on every side (panning
    * shows them before moveend redraws): first the halos of approximate places standing alone,
-   * one path for all, then the symbols, the highlighted group last, ringed. */
+   * one path for all, then the symbols, the highlighted group last, ringed. The groups reaching
+   * into the view are drawn at once, those of the margin alone after the frame (_drawMargin). */
   EventGroups.prototype.draw = function () {
     var map = this.map, size = map.getSize(), margin = size.divideBy(2).round(), canvas = this.canvas;
     var ratio = window.devicePixelRatio || 1, width = size.x + 2 * margin.x, height = size.y + 2 * margin.y;
@@ -806,8 +812,8 @@
       }
     }
     map.fire("panjsymbols");
+    var drawing = ++this._drawing;
     if (groups === null || !shown.length) { return; }
-    this._drawHalos(ctx, groups, shown, origin);
     if (groups.sums !== null) {  // sized: the large symbols first, so the small ones stay on top
       var last = shown[shown.length - 1], ringedLast = last === groups.highlighted;
       if (ringedLast) { shown.pop(); }
@@ -816,7 +822,60 @@
       shown.sort(function (a, b) { return radii.get(b) - radii.get(a); });
       if (ringedLast) { shown.push(last); }
     }
+    if (vector || this.vector !== null) {  // an export draws at once, and waits for nothing after
+      this._drawSymbols(ctx, groups, shown, origin, margin);
+      return;
+    }
+    // What reaches into the view first; the groups only in the canvas's margin (seen once a drag
+    // begins) in slices after the frame, so a zoom step or a first paint waits for the view's
+    // symbols alone (docs/performance.md, "The paint floor"). No group of the margin reaches into
+    // the view, so the view's pixels are those of one pass; the highlighted group is always in the
+    // first (its ring is read at once: highlightLook, the pulse).
+    var near = [], far = [], view = L.bounds(margin, margin.add(size));
     shown.forEach(function (g) {
+      var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y, r = Math.max(self.reach(groups, g), self._haloPixels(groups, g));
+      (g === groups.highlighted || (x + r >= view.min.x && x - r <= view.max.x && y + r >= view.min.y && y - r <= view.max.y)
+        ? near : far).push(g);
+    });
+    this._drawSymbols(ctx, groups, near, origin, margin);
+    if (!far.length) { return; }
+    afterPaint().then(function () { self._drawMargin(drawing, ctx, groups, far, origin, margin); });
+  };
+
+  var MARGIN_SLICE_MS = 8;  // the longest slice of the margin's drawing between two frames
+
+  /* The margin's groups (draw), in slices of at most about MARGIN_SLICE_MS, each in a task of its
+   * own, until done or until the canvas is drawn again. */
+  EventGroups.prototype._drawMargin = function (drawing, ctx, groups, far, origin, margin) {
+    var self = this, from = 0;
+    function slice() {
+      if (drawing !== self._drawing) { return; }
+      var start = performance.now(), to;
+      if (from === 0) { self._drawHalos(ctx, groups, far, origin); }
+      do {  // 16 groups at a time between looks at the clock
+        to = Math.min(far.length, from + 16);
+        self._drawSymbols(ctx, groups, far.slice(from, to), origin, margin, true);
+        from = to;
+      } while (from < far.length && performance.now() - start < MARGIN_SLICE_MS);
+      if (from < far.length) { window.setTimeout(slice, 0); }
+    }
+    slice();
+  };
+
+  /* How far a group's halo reaches (pixels), 0 for none: only a group of one place has halos. */
+  EventGroups.prototype._haloPixels = function (groups, g) {
+    if (!this._maxHalo || groups.placeStart[g + 1] - groups.placeStart[g] !== 1) { return 0; }
+    var place = groups.places[groups.placeStart[g]], lat = this.data.places.lat[this._places.ids[place]];
+    var metres = 2 * Math.PI * 6378137 / (256 * Math.pow(2, groups.zoom));
+    return this._maxHalo / (metres * Math.cos(lat * Math.PI / 180)) + EXTENT_STYLE.weight;
+  };
+
+  /* These groups on ctx (draw's order): first their halos, one path (unless noHalos: the margin's
+   * slices draw theirs at once), then their symbols, the highlighted group ringed. */
+  EventGroups.prototype._drawSymbols = function (ctx, groups, list, origin, margin, noHalos) {
+    var self = this;
+    if (!noHalos) { this._drawHalos(ctx, groups, list, origin); }
+    list.forEach(function (g) {
       var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y, r = self.radius(groups, g);
       var alpha = self._alpha(groups, g);
       if (groups.size[g] === 1) {
@@ -932,6 +991,42 @@
     if (enabled) { keyboard.enable(); }
   }
 
+  /* Leaflet projects every vertex of a line or an outline again on each zoom: a LatLng through the
+   * Mercator formulas to a point object, a third of a zoom step's work at 10,000 events
+   * (docs/performance.md, "The paint floor"). These lines and outlines keep each vertex's
+   * projection before the zoom's scale (Leaflet's own arithmetic: its transformation at scale 1)
+   * in a typed array, so a zoom step only scales and rounds it: the very points Leaflet makes. */
+  function cachedProjectLatlngs(latlngs, result, projectedBounds) {
+    var i, n = latlngs.length;
+    if (!(latlngs[0] instanceof L.LatLng)) {
+      for (i = 0; i < n; i++) { this._projectLatlngs(latlngs[i], result, projectedBounds); }
+      return;
+    }
+    var crs = this._map.options.crs, unscaled = latlngs.panjProjected, p;
+    if (!unscaled) {
+      unscaled = latlngs.panjProjected = new Float64Array(2 * n);
+      for (i = 0; i < n; i++) {
+        p = crs.transformation._transform(crs.projection.project(latlngs[i]), 1);
+        unscaled[2 * i] = p.x; unscaled[2 * i + 1] = p.y;
+      }
+    }
+    var scale = crs.scale(this._map.getZoom()), origin = this._map.getPixelOrigin(), ring = new Array(n);
+    var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, x, y;
+    for (i = 0; i < n; i++) {
+      x = Math.round(scale * unscaled[2 * i]) - origin.x; y = Math.round(scale * unscaled[2 * i + 1]) - origin.y;
+      ring[i] = new L.Point(x, y);
+      if (x < minX) { minX = x; } if (x > maxX) { maxX = x; }
+      if (y < minY) { minY = y; } if (y > maxY) { maxY = y; }
+    }
+    if (n) { projectedBounds.extend(new L.Point(minX, minY)); projectedBounds.extend(new L.Point(maxX, maxY)); }
+    result.push(ring);
+  }
+
+  /* A GeoJSON feature's line or outline drawn with cachedProjectLatlngs (points and markers as Leaflet draws them). */
+  function projectOnce(layer) {
+    if (layer instanceof L.Polyline) { layer._projectLatlngs = cachedProjectLatlngs; }
+  }
+
   var DETAIL_STEPS = 1;  // zoom steps a layer's drawing may be from the zoom its file was chosen for
 
   function PanjMap(map, config) {
@@ -977,6 +1072,8 @@
     this._lastHighlight = null;
     this._reveal = null;  // the highlighted event to bring into view once its outline is drawn
     this._legendOpen = null;  // whether the page's legend is open, and its setter (initLegend)
+    this._swatchesDue = null;  // draws the legend's swatches, until they are drawn (initLegend)
+    this._locationRows = null;  // the Location rows last shown (_legendLocations)
     this._setLegendOpen = null;
     this.labelsLoaded = null;  // a promise, set by geo/web/panj-labels.js when the map has names
     // Outlines arrive after the symbols (their layer may still be on its way): their own pane keeps
@@ -1099,6 +1196,7 @@
         return L.circleMarker(latlng, L.extend({ renderer: renderer }, look(feature)));
       },
       onEachFeature: function (feature, featureLayer) {
+        projectOnce(featureLayer);
         var label = (feature.properties || {})[spec.labelField];
         if (label !== undefined && label !== null) {
           featureLayer.bindTooltip(esc(label), { sticky: true, className: "panj-tooltip" });
@@ -1260,6 +1358,7 @@
   PanjMap.prototype.finishUpdate = function (update, drawn) {
     var self = this, frame = this._frame, drawing = ++this._drawings;
     return Promise.all([drawn, this.labelsLoaded]).then(function () {
+      self._drawSwatches();  // if the symbols' frame has not drawn them yet
       return new Promise(function (resolve) {
         window.requestAnimationFrame(function () { window.requestAnimationFrame(resolve); });
       });
@@ -1335,6 +1434,10 @@
       groups = this.events.groupsAt(this.map.getZoom());
       shown.group = groups.count < this.events.rows.length;
     }
+    // A zoom step seldom changes the rows: the legend's elements are touched only when it does.
+    var key = JSON.stringify(shown);
+    if (key === this._locationRows) { return; }
+    this._locationRows = key;
     this._legendShow("data-panj-legend-location", shown);
   };
 
@@ -1468,6 +1571,7 @@
     self.events.setData(data, rows, self._vocabulary, highlightRow, picked.weight, self._sizing);
     self.events.draw();
     var symbolsShown = self._symbolsDrawn();
+    symbolsShown.then(afterPaint).then(function () { self._drawSwatches(); });
     if (fetching) {
       outlinesFetched = Promise.all([outlinesFetched, symbolsShown.then(afterPaint)]).then(function (both) { return both[0]; });
     }
@@ -1523,7 +1627,8 @@
         outlines.addLayer(L.geoJSON(found.features[code], {
           renderer: self.extentCanvas, interactive: false,
           // A playback draws the outlines of its partial and faded events lighter, as their symbols.
-          style: L.extend({}, EXTENT_STYLE, { opacity: EXTENT_STYLE.opacity * WEIGHT_ALPHA[state.areaWeight[code]] })
+          style: L.extend({}, EXTENT_STYLE, { opacity: EXTENT_STYLE.opacity * WEIGHT_ALPHA[state.areaWeight[code]] }),
+          onEachFeature: function (feature, layer) { projectOnce(layer); }
         }));
       });
       if (state.outlines !== null) { state.group.removeLayer(state.outlines); }
@@ -1591,13 +1696,16 @@
   };
 
   /* The groups in view for the keyboard (geo/web/panj-keys.js): [{x, y (container pixels), r (the
-   * symbol's radius), rows (the group's rows, its seed place's first), places (how many)}]. */
+   * symbol's radius), first (the group's first row, of its seed place), count (its events), places
+   * (how many)}]. Not the rows themselves: listing every row in view cost a zoom step more than
+   * the buttons. */
   PanjMap.prototype.keyTargets = function () {
     var events = this.events;
     if (events.data === null) { return []; }
-    var groups = events.groupsAt(this.map.getZoom());
+    var groups = events.groupsAt(this.map.getZoom()), places = events._places;
     return events.inView().map(function (at) {
-      return { x: at.x, y: at.y, r: events.radius(groups, at.g), rows: events.rowsOf(groups, at.g),
+      return { x: at.x, y: at.y, r: events.radius(groups, at.g), count: groups.size[at.g],
+               first: places.members[places.start[groups.places[groups.placeStart[at.g]]]],
                places: groups.placeStart[at.g + 1] - groups.placeStart[at.g] };
     });
   };
@@ -2092,29 +2200,44 @@
     L.DomEvent.disableScrollPropagation(element);
     setOpen(open);
     toggle.addEventListener("click", function () { setOpen(!element.classList.contains("panj-legend-open")); });
-    Array.prototype.forEach.call(element.querySelectorAll("canvas[data-shape]"), function (canvas) {
-      var ctx = canvas.getContext("2d"), ratio = window.devicePixelRatio || 1, size = canvas.width;
-      canvas.width = size * ratio; canvas.height = size * ratio;
-      canvas.style.width = size + "px"; canvas.style.height = size + "px";
-      ctx.scale(ratio, ratio);
-      if (canvas.dataset.shape === "unreported") {  // a symbol at its ordinary size, dotted round
-        tracePath(ctx, "circle", size / 2, size / 2, size * 0.25);
-        ctx.fillStyle = canvas.dataset.fill; ctx.fill();
-        unreportedRing(ctx, size / 2, size / 2, size * 0.25);
-        return;
-      }
-      if (canvas.dataset.shape === "group") {
-        drawGroup(ctx, size / 2, size / 2, size / 2 - 1, { actors: { a: 2, b: 1 }, count: 3, approximate: false },
-          [{ id: "a", colour: "#888888" }, { id: "b", colour: "#cccccc" }]);
-        return;
-      }
-      tracePath(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3);
-      ctx.fillStyle = canvas.dataset.fill; ctx.globalAlpha = Number(canvas.dataset.fillOpacity || 1); ctx.fill();
-      ctx.globalAlpha = 1; ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);
-      if (canvas.dataset.dash) { ctx.setLineDash([2, 2]); }
-      ctx.stroke();
-    });
+    // The swatches are drawn once the first symbols' frame is painted (or before ready, whichever
+    // comes first): the legend's 36 small canvases held back the first symbols (docs/performance.md,
+    // "The paint floor"). Each canvas keeps its size meanwhile, so nothing moves when they are drawn.
+    var swatches = element.querySelectorAll("canvas[data-shape]");
+    this._swatchesDue = function () { Array.prototype.forEach.call(swatches, drawSwatch); };
   };
+
+  /* The legend's swatches drawn, if initLegend left them to draw (once). */
+  PanjMap.prototype._drawSwatches = function () {
+    var due = this._swatchesDue;
+    this._swatchesDue = null;
+    if (due) { due(); }
+  };
+
+  /* One legend swatch: its canvas's data-shape (an event type's, a group's, an unreported
+   * count's) in its fill, stroke and dash. */
+  function drawSwatch(canvas) {
+    var ctx = canvas.getContext("2d"), ratio = window.devicePixelRatio || 1, size = canvas.width;
+    canvas.width = size * ratio; canvas.height = size * ratio;
+    canvas.style.width = size + "px"; canvas.style.height = size + "px";
+    ctx.scale(ratio, ratio);
+    if (canvas.dataset.shape === "unreported") {  // a symbol at its ordinary size, dotted round
+      tracePath(ctx, "circle", size / 2, size / 2, size * 0.25);
+      ctx.fillStyle = canvas.dataset.fill; ctx.fill();
+      unreportedRing(ctx, size / 2, size / 2, size * 0.25);
+      return;
+    }
+    if (canvas.dataset.shape === "group") {
+      drawGroup(ctx, size / 2, size / 2, size / 2 - 1, { actors: { a: 2, b: 1 }, count: 3, approximate: false },
+        [{ id: "a", colour: "#888888" }, { id: "b", colour: "#cccccc" }]);
+      return;
+    }
+    tracePath(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3);
+    ctx.fillStyle = canvas.dataset.fill; ctx.globalAlpha = Number(canvas.dataset.fillOpacity || 1); ctx.fill();
+    ctx.globalAlpha = 1; ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);
+    if (canvas.dataset.dash) { ctx.setLineDash([2, 2]); }
+    ctx.stroke();
+  }
 
   /* --- Playback: the events one period at a time --------------------------------------------------
    * The browser copy of geo/playback.py's rule, over the dates file (geo/eventdata.py, dates.bin:
