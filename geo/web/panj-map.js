@@ -509,7 +509,7 @@
     this._actorColours = [];
     this._places = null;
     this._byZoom = {};
-    this._drawing = 0;  // numbers the drawings: a slice of an older one's margin stops (_drawMargin)
+    this._drawing = 0;  // numbers the drawings: an older one's margin is not drawn (_drawMargin)
     this._maxHalo = 0;  // the widest halo of the styles, in metres
     map.on("moveend resize", this.draw, this);
   }
@@ -827,7 +827,7 @@
       return;
     }
     // What reaches into the view first; the groups only in the canvas's margin (seen once a drag
-    // begins) in slices after the frame, so a zoom step or a first paint waits for the view's
+    // begins) in the first task after the frame, so a zoom step or a first paint waits for the view's
     // symbols alone (docs/performance.md, "The paint floor"). No group of the margin reaches into
     // the view, so the view's pixels are those of one pass; the highlighted group is always in the
     // first (its ring is read at once: highlightLook, the pulse).
@@ -842,24 +842,12 @@
     afterPaint().then(function () { self._drawMargin(drawing, ctx, groups, far, origin, margin); });
   };
 
-  var MARGIN_SLICE_MS = 8;  // the longest slice of the margin's drawing between two frames
-
-  /* The margin's groups (draw), in slices of at most about MARGIN_SLICE_MS, each in a task of its
-   * own, until done or until the canvas is drawn again. */
+  /* The margin's groups (draw), in one task, not in slices: each slice's change to the canvas
+   * would make the next frame commit the whole canvas again. Not drawn when the canvas has been
+   * drawn again meanwhile. */
   EventGroups.prototype._drawMargin = function (drawing, ctx, groups, far, origin, margin) {
-    var self = this, from = 0;
-    function slice() {
-      if (drawing !== self._drawing) { return; }
-      var start = performance.now(), to;
-      if (from === 0) { self._drawHalos(ctx, groups, far, origin); }
-      do {  // 16 groups at a time between looks at the clock
-        to = Math.min(far.length, from + 16);
-        self._drawSymbols(ctx, groups, far.slice(from, to), origin, margin, true);
-        from = to;
-      } while (from < far.length && performance.now() - start < MARGIN_SLICE_MS);
-      if (from < far.length) { window.setTimeout(slice, 0); }
-    }
-    slice();
+    if (drawing !== this._drawing) { return; }
+    this._drawSymbols(ctx, groups, far, origin, margin);
   };
 
   /* How far a group's halo reaches (pixels), 0 for none: only a group of one place has halos. */
@@ -870,11 +858,11 @@
     return this._maxHalo / (metres * Math.cos(lat * Math.PI / 180)) + EXTENT_STYLE.weight;
   };
 
-  /* These groups on ctx (draw's order): first their halos, one path (unless noHalos: the margin's
-   * slices draw theirs at once), then their symbols, the highlighted group ringed. */
-  EventGroups.prototype._drawSymbols = function (ctx, groups, list, origin, margin, noHalos) {
+  /* These groups on ctx (draw's order): first their halos, one path, then their symbols, the
+   * highlighted group ringed. */
+  EventGroups.prototype._drawSymbols = function (ctx, groups, list, origin, margin) {
     var self = this;
-    if (!noHalos) { this._drawHalos(ctx, groups, list, origin); }
+    this._drawHalos(ctx, groups, list, origin);
     list.forEach(function (g) {
       var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y, r = self.radius(groups, g);
       var alpha = self._alpha(groups, g);
@@ -1352,7 +1340,7 @@
   };
 
   /* Ready once the update's layers and events are drawn, the labels' file has arrived
-   * (geo/web/panj-labels.js), and two animation frames later (the
+   * (geo/web/panj-labels.js), the legend's swatches are drawn, and two animation frames later (the
    * first runs before the browser paints what was drawn, the second after), unless a newer
    * update, or a drawing at another detail, has begun meanwhile (that one sets it). */
   PanjMap.prototype.finishUpdate = function (update, drawn) {
@@ -1368,6 +1356,7 @@
         self._prefetchDetail();
       }
     }, function (error) {
+      self._drawSwatches();  // the legend stays whole when a file cannot be fetched
       if (update === self._update) { self.error = String(error.message || error); }
       if (window.console) { window.console.error("Panj map: " + (error.message || error)); }
     });
