@@ -1,8 +1,8 @@
 /* Panj map keys: every event group drawn on the map's canvas reachable by keyboard and screen
  * reader (docs/ARCHITECTURE.md, "Accessibility").
  *
- * The symbols are pixels on a canvas, so after every drawing (once its frame is painted) this lays
- * one transparent button over each group in view, in reading order (west to east, then north to south), each named from its
+ * The symbols are pixels on a canvas, so after every drawing this lays one transparent button over
+ * each group in view, in reading order (west to east, then north to south), each named from its
  * events' text: "Title, 14 May 2022, at Kabul" for one event, "3 events at Khorugh, from May 2022:
  * first, Title" for a group. Enter or Space opens what a click opens (the event's popup, the
  * group's list) and moves the focus into it; in a list the arrow keys move between rows; Escape
@@ -74,16 +74,13 @@
     };
   }
 
-  /* The buttons are made again in the first task after the next frame, not in it: the frame with
-   * the symbols is not held back by them (docs/performance.md, "The paint floor"), and a
-   * drawing's several "panjsymbols" make them once. */
+  /* The buttons are made again in the next frame, with the symbols: made after it, they cost
+   * that frame's commit a second time (docs/performance.md, "The paint floor"). */
   PanjKeys.prototype.schedule = function () {
     var self = this;
     if (this.pending) { return; }
     this.pending = true;
-    window.requestAnimationFrame(function () {
-      window.setTimeout(function () { self.pending = false; self.build(); }, 0);
-    });
+    window.requestAnimationFrame(function () { self.pending = false; self.build(); });
   };
 
   PanjKeys.prototype._inPopup = function (node) {

@@ -509,8 +509,6 @@
     this._actorColours = [];
     this._places = null;
     this._byZoom = {};
-    this._drawing = 0;  // numbers the drawings: an older one's margin is not drawn (_drawMargin)
-    this._maxHalo = 0;  // the widest halo of the styles, in metres
     map.on("moveend resize", this.draw, this);
   }
 
@@ -527,7 +525,6 @@
     this.styles = data.header.styles.map(function (style) {
       return styleLook(style, vocabulary);
     });
-    this._maxHalo = this.styles.reduce(function (widest, look) { return Math.max(widest, look.halo || 0); }, 0);
     this._actorColours = Object.keys(vocabulary.actors).map(function (id) {
       return { id: id, colour: vocabulary.actors[id].colour };
     });
@@ -760,8 +757,7 @@
 
   /* Draws the groups on a canvas covering the view and half of it again on every side (panning
    * shows them before moveend redraws): first the halos of approximate places standing alone,
-   * one path for all, then the symbols, the highlighted group last, ringed. The groups reaching
-   * into the view are drawn at once, those of the margin alone after the frame (_drawMargin). */
+   * one path for all, then the symbols, the highlighted group last, ringed. */
   EventGroups.prototype.draw = function () {
     var map = this.map, size = map.getSize(), margin = size.divideBy(2).round(), canvas = this.canvas;
     var ratio = window.devicePixelRatio || 1, width = size.x + 2 * margin.x, height = size.y + 2 * margin.y;
@@ -812,8 +808,8 @@
       }
     }
     map.fire("panjsymbols");
-    var drawing = ++this._drawing;
     if (groups === null || !shown.length) { return; }
+    this._drawHalos(ctx, groups, shown, origin);
     if (groups.sums !== null) {  // sized: the large symbols first, so the small ones stay on top
       var last = shown[shown.length - 1], ringedLast = last === groups.highlighted;
       if (ringedLast) { shown.pop(); }
@@ -822,48 +818,7 @@
       shown.sort(function (a, b) { return radii.get(b) - radii.get(a); });
       if (ringedLast) { shown.push(last); }
     }
-    if (vector || this.vector !== null) {  // an export draws at once, and waits for nothing after
-      this._drawSymbols(ctx, groups, shown, origin, margin);
-      return;
-    }
-    // What reaches into the view first; the groups only in the canvas's margin (seen once a drag
-    // begins) in the first task after the frame, so a zoom step or a first paint waits for the view's
-    // symbols alone (docs/performance.md, "The paint floor"). No group of the margin reaches into
-    // the view, so the view's pixels are those of one pass; the highlighted group is always in the
-    // first (its ring is read at once: highlightLook, the pulse).
-    var near = [], far = [], view = L.bounds(margin, margin.add(size));
     shown.forEach(function (g) {
-      var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y, r = Math.max(self.reach(groups, g), self._haloPixels(groups, g));
-      (g === groups.highlighted || (x + r >= view.min.x && x - r <= view.max.x && y + r >= view.min.y && y - r <= view.max.y)
-        ? near : far).push(g);
-    });
-    this._drawSymbols(ctx, groups, near, origin, margin);
-    if (!far.length) { return; }
-    afterPaint().then(function () { self._drawMargin(drawing, ctx, groups, far, origin, margin); });
-  };
-
-  /* The margin's groups (draw), in one task, not in slices: each slice's change to the canvas
-   * would make the next frame commit the whole canvas again. Not drawn when the canvas has been
-   * drawn again meanwhile. */
-  EventGroups.prototype._drawMargin = function (drawing, ctx, groups, far, origin, margin) {
-    if (drawing !== this._drawing) { return; }
-    this._drawSymbols(ctx, groups, far, origin, margin);
-  };
-
-  /* How far a group's halo reaches (pixels), 0 for none: only a group of one place has halos. */
-  EventGroups.prototype._haloPixels = function (groups, g) {
-    if (!this._maxHalo || groups.placeStart[g + 1] - groups.placeStart[g] !== 1) { return 0; }
-    var place = groups.places[groups.placeStart[g]], lat = this.data.places.lat[this._places.ids[place]];
-    var metres = 2 * Math.PI * 6378137 / (256 * Math.pow(2, groups.zoom));
-    return this._maxHalo / (metres * Math.cos(lat * Math.PI / 180)) + EXTENT_STYLE.weight;
-  };
-
-  /* These groups on ctx (draw's order): first their halos, one path, then their symbols, the
-   * highlighted group ringed. */
-  EventGroups.prototype._drawSymbols = function (ctx, groups, list, origin, margin) {
-    var self = this;
-    this._drawHalos(ctx, groups, list, origin);
-    list.forEach(function (g) {
       var x = groups.x[g] - origin.x, y = groups.y[g] - origin.y, r = self.radius(groups, g);
       var alpha = self._alpha(groups, g);
       if (groups.size[g] === 1) {
