@@ -1514,10 +1514,11 @@
     if (mayReveal) { self.map.closePopup(); }
     self.events.setData(data, rows, self._vocabulary, highlightRow, picked.weight, self._sizing);
     self.events.draw();
-    var symbolsShown = self._symbolsDrawn();
-    symbolsShown.then(afterPaint).then(function () { self._drawSwatches(); });
+    var symbolsShown = self._symbolsDrawn(), painted = symbolsShown.then(afterPaint);
+    // The swatches in the task that parses the outlines: the frame after it shows both.
+    painted.then(function () { self._drawSwatches(); });
     if (fetching) {
-      outlinesFetched = Promise.all([outlinesFetched, symbolsShown.then(afterPaint)]).then(function (both) { return both[0]; });
+      outlinesFetched = Promise.all([outlinesFetched, painted]).then(function (both) { return both[0]; });
     }
     self._legendShow("data-panj-legend-actor", actorsPresent);
     self._legendShow("data-panj-legend-type", typesPresent);
