@@ -74,6 +74,8 @@
     };
   }
 
+  /* The buttons are made again in the next frame, with the symbols: made after it, they cost
+   * that frame's commit a second time (docs/performance.md, "The paint floor"). */
   PanjKeys.prototype.schedule = function () {
     var self = this;
     if (this.pending) { return; }
@@ -102,12 +104,12 @@
       button.className = "panj-key";
       button.style.width = button.style.height = size + "px";
       button.style.transform = "translate(" + at.x + "px," + at.y + "px)";
-      button.setAttribute("data-row", target.rows[0]);
+      button.setAttribute("data-row", target.first);
       button.setAttribute("data-x", target.x);
       button.setAttribute("data-y", target.y);
       button.target = target;
       self._name(button);
-      if (!(target.rows[0] in self.names)) { missing.push(target); }
+      if (!(target.first in self.names)) { missing.push(target); }
       button.addEventListener("click", function (e) {  // a screen reader's "activate" sends a click
         e.preventDefault();
         e.stopPropagation();
@@ -135,7 +137,7 @@
     var self = this;
     for (var i = 0; i < targets.length; i += NAMED_AT_ONCE) {
       var part = targets.slice(i, i + NAMED_AT_ONCE);
-      this.panj.details(part.map(function (target) { return target.rows[0]; })).then(function (details) {
+      this.panj.details(part.map(function (target) { return target.first; })).then(function (details) {
         Object.keys(details).forEach(function (row) { self.names[row] = details[row]; });
         Array.prototype.forEach.call(self.box.querySelectorAll(".panj-key"), function (button) { self._name(button); });
       }).catch(function (error) {  // the buttons keep their count-only names; a popup says what failed
@@ -145,7 +147,7 @@
   };
 
   PanjKeys.prototype._name = function (button) {
-    var target = button.target, count = target.rows.length, text = this.names[target.rows[0]], name;
+    var target = button.target, count = target.count, text = this.names[target.first], name;
     if (!text) {
       name = count === 1 ? "Event" : count + " events" + (target.places > 1 ? " in " + target.places + " places" : "");
     } else if (count === 1) {

@@ -634,6 +634,7 @@
     });
     this._actorIds = actorIds;
     this._actorTally = new Int32Array(actorIds.length);
+    this._styleApproximate = Uint8Array.from(this.styles, function (look) { return look.approximate ? 1 : 0; });
     // The shown places and their rows, listed place by place (a counting sort): shown place k is
     // data place placeIds[k] and holds rows members[start[k] .. start[k + 1]).
     var all = data.places.count, sizes = new Int32Array(all), slot = new Int32Array(all).fill(-1);
@@ -773,6 +774,7 @@
     var known = groups.actorCounts.get(g);
     if (known) { return known; }
     var places = this._places, style = this.data.style, actorsOf = this._styleActors, counts = this._actorTally;
+    var approximateStyle = this._styleApproximate;
     var approximate = true, actors = {}, p, m, k;
     counts.fill(0);
     for (p = groups.placeStart[g]; p < groups.placeStart[g + 1]; p++) {
@@ -780,7 +782,7 @@
       for (m = places.start[place]; m < places.start[place + 1]; m++) {
         var s = style[places.members[m]], named = actorsOf[s];
         for (k = 0; k < named.length; k++) { counts[named[k]] += 1; }
-        if (!this.styles[s].approximate) { approximate = false; }
+        if (!approximateStyle[s]) { approximate = false; }
       }
     }
     for (k = 0; k < counts.length; k++) { if (counts[k]) { actors[this._actorIds[k]] = counts[k]; } }
@@ -1028,6 +1030,42 @@
     if (enabled) { keyboard.enable(); }
   }
 
+  /* Leaflet projects every vertex of a line or an outline again on each zoom: a LatLng through the
+   * Mercator formulas to a point object, a third of a zoom step's work at 10,000 events
+   * (docs/performance.md, "The paint floor"). These lines and outlines keep each vertex's
+   * projection before the zoom's scale (Leaflet's own arithmetic: its transformation at scale 1)
+   * in a typed array, so a zoom step only scales and rounds it: the very points Leaflet makes. */
+  function cachedProjectLatlngs(latlngs, result, projectedBounds) {
+    var i, n = latlngs.length;
+    if (!(latlngs[0] instanceof L.LatLng)) {
+      for (i = 0; i < n; i++) { this._projectLatlngs(latlngs[i], result, projectedBounds); }
+      return;
+    }
+    var crs = this._map.options.crs, unscaled = latlngs.panjProjected, p;
+    if (!unscaled) {
+      unscaled = latlngs.panjProjected = new Float64Array(2 * n);
+      for (i = 0; i < n; i++) {
+        p = crs.transformation._transform(crs.projection.project(latlngs[i]), 1);
+        unscaled[2 * i] = p.x; unscaled[2 * i + 1] = p.y;
+      }
+    }
+    var scale = crs.scale(this._map.getZoom()), origin = this._map.getPixelOrigin(), ring = new Array(n);
+    var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, x, y;
+    for (i = 0; i < n; i++) {
+      x = Math.round(scale * unscaled[2 * i]) - origin.x; y = Math.round(scale * unscaled[2 * i + 1]) - origin.y;
+      ring[i] = new L.Point(x, y);
+      if (x < minX) { minX = x; } if (x > maxX) { maxX = x; }
+      if (y < minY) { minY = y; } if (y > maxY) { maxY = y; }
+    }
+    if (n) { projectedBounds.extend(new L.Point(minX, minY)); projectedBounds.extend(new L.Point(maxX, maxY)); }
+    result.push(ring);
+  }
+
+  /* A GeoJSON feature's line or outline drawn with cachedProjectLatlngs (points and markers as Leaflet draws them). */
+  function projectOnce(layer) {
+    if (layer instanceof L.Polyline) { layer._projectLatlngs = cachedProjectLatlngs; }
+  }
+
   var DETAIL_STEPS = 1;  // zoom steps a layer's drawing may be from the zoom its file was chosen for
 
   function PanjMap(map, config) {
@@ -1073,6 +1111,8 @@
     this._lastHighlight = null;
     this._reveal = null;  // the highlighted event to bring into view once its outline is drawn
     this._legendOpen = null;  // whether the page's legend is open, and its setter (initLegend)
+    this._swatchesDue = null;  // draws the legend's swatches, until they are drawn (initLegend)
+    this._locationRows = null;  // the Location rows last shown (_legendLocations)
     this._setLegendOpen = null;
     this.labelsLoaded = null;  // a promise, set by geo/web/panj-labels.js when the map has names
     // Outlines arrive after the symbols (their layer may still be on its way): their own pane keeps
@@ -1195,6 +1235,7 @@
         return L.circleMarker(latlng, L.extend({ renderer: renderer }, look(feature)));
       },
       onEachFeature: function (feature, featureLayer) {
+        projectOnce(featureLayer);
         var label = (feature.properties || {})[spec.labelField];
         if (label !== undefined && label !== null) {
           featureLayer.bindTooltip(esc(label), { sticky: true, className: "panj-tooltip" });
@@ -1350,12 +1391,13 @@
   };
 
   /* Ready once the update's layers and events are drawn, the labels' file has arrived
-   * (geo/web/panj-labels.js), and two animation frames later (the
+   * (geo/web/panj-labels.js), the legend's swatches are drawn, and two animation frames later (the
    * first runs before the browser paints what was drawn, the second after), unless a newer
    * update, or a drawing at another detail, has begun meanwhile (that one sets it). */
   PanjMap.prototype.finishUpdate = function (update, drawn) {
     var self = this, frame = this._frame, drawing = ++this._drawings;
     return Promise.all([drawn, this.labelsLoaded]).then(function () {
+      self._drawSwatches();  // if the symbols' frame has not drawn them yet
       return new Promise(function (resolve) {
         window.requestAnimationFrame(function () { window.requestAnimationFrame(resolve); });
       });
@@ -1365,6 +1407,7 @@
         self._prefetchDetail();
       }
     }, function (error) {
+      self._drawSwatches();  // the legend stays whole when a file cannot be fetched
       if (update === self._update) { self.error = String(error.message || error); }
       if (window.console) { window.console.error("Panj map: " + (error.message || error)); }
     });
@@ -1431,6 +1474,10 @@
       groups = this.events.groupsAt(this.map.getZoom());
       shown.group = groups.count < this.events.rows.length;
     }
+    // A zoom step seldom changes the rows: the legend's elements are touched only when it does.
+    var key = JSON.stringify(shown);
+    if (key === this._locationRows) { return; }
+    this._locationRows = key;
     this._legendShow("data-panj-legend-location", shown);
   };
 
@@ -1564,9 +1611,11 @@
     if (mayReveal) { self.map.closePopup(); }
     self.events.setData(data, rows, self._vocabulary, highlightRow, picked.weight, self._sizing);
     self.events.draw();
-    var symbolsShown = self._symbolsDrawn();
+    var symbolsShown = self._symbolsDrawn(), painted = symbolsShown.then(afterPaint);
+    // The swatches in the task that parses the outlines: the frame after it shows both.
+    painted.then(function () { self._drawSwatches(); });
     if (fetching) {
-      outlinesFetched = Promise.all([outlinesFetched, symbolsShown.then(afterPaint)]).then(function (both) { return both[0]; });
+      outlinesFetched = Promise.all([outlinesFetched, painted]).then(function (both) { return both[0]; });
     }
     self._legendShow("data-panj-legend-actor", actorsPresent);
     self._legendShow("data-panj-legend-type", typesPresent);
@@ -1620,7 +1669,8 @@
         outlines.addLayer(L.geoJSON(found.features[code], {
           renderer: self.extentCanvas, interactive: false,
           // A playback draws the outlines of its partial and faded events lighter, as their symbols.
-          style: L.extend({}, EXTENT_STYLE, { opacity: EXTENT_STYLE.opacity * WEIGHT_ALPHA[state.areaWeight[code]] })
+          style: L.extend({}, EXTENT_STYLE, { opacity: EXTENT_STYLE.opacity * WEIGHT_ALPHA[state.areaWeight[code]] }),
+          onEachFeature: function (feature, layer) { projectOnce(layer); }
         }));
       });
       if (state.outlines !== null) { state.group.removeLayer(state.outlines); }
@@ -1688,13 +1738,16 @@
   };
 
   /* The groups in view for the keyboard (geo/web/panj-keys.js): [{x, y (container pixels), r (the
-   * symbol's radius), rows (the group's rows, its seed place's first), places (how many)}]. */
+   * symbol's radius), first (the group's first row, of its seed place), count (its events), places
+   * (how many)}]. Not the rows themselves: listing every row in view cost a zoom step more than
+   * the buttons. */
   PanjMap.prototype.keyTargets = function () {
     var events = this.events;
     if (events.data === null) { return []; }
-    var groups = events.groupsAt(this.map.getZoom());
+    var groups = events.groupsAt(this.map.getZoom()), places = events._places;
     return events.inView().map(function (at) {
-      return { x: at.x, y: at.y, r: events.radius(groups, at.g), rows: events.rowsOf(groups, at.g),
+      return { x: at.x, y: at.y, r: events.radius(groups, at.g), count: groups.size[at.g],
+               first: places.members[places.start[groups.places[groups.placeStart[at.g]]]],
                places: groups.placeStart[at.g + 1] - groups.placeStart[at.g] };
     });
   };
@@ -2190,35 +2243,50 @@
     L.DomEvent.disableScrollPropagation(element);
     setOpen(open);
     toggle.addEventListener("click", function () { setOpen(!element.classList.contains("panj-legend-open")); });
-    Array.prototype.forEach.call(element.querySelectorAll("canvas[data-shape]"), function (canvas) {
-      var ctx = canvas.getContext("2d"), ratio = window.devicePixelRatio || 1, size = canvas.width;
-      canvas.width = size * ratio; canvas.height = size * ratio;
-      canvas.style.width = size + "px"; canvas.style.height = size + "px";
-      ctx.scale(ratio, ratio);
-      if (canvas.dataset.shape === "unreported") {  // a symbol at its ordinary size, dotted round
-        tracePath(ctx, "circle", size / 2, size / 2, size * 0.25);
-        ctx.fillStyle = canvas.dataset.fill; ctx.fill();
-        unreportedRing(ctx, size / 2, size / 2, size * 0.25);
-        return;
-      }
-      if (canvas.dataset.shape === "group") {
-        drawGroup(ctx, size / 2, size / 2, size / 2 - 1, { actors: { a: 2, b: 1 }, count: 3, approximate: false },
-          [{ id: "a", colour: "#888888" }, { id: "b", colour: "#cccccc" }]);
-        return;
-      }
-      tracePath(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3);
-      ctx.fillStyle = canvas.dataset.fill; ctx.globalAlpha = Number(canvas.dataset.fillOpacity || 1); ctx.fill();
-      ctx.globalAlpha = 1;
-      if (canvas.dataset.stroke === "#ffffff") {  // an exact place's look: its dark edge, as on the map
-        ctx.lineJoin = "round";
-        outerEdge(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3, OUTLINE_WIDTH);
-        tracePath(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3);
-      }
-      ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);
-      if (canvas.dataset.dash) { ctx.setLineDash([2, 2]); }
-      ctx.stroke();
-    });
+    // The swatches are drawn once the first symbols' frame is painted (or before ready, whichever
+    // comes first): the legend's 36 small canvases held back the first symbols (docs/performance.md,
+    // "The paint floor"). Each canvas keeps its size meanwhile, so nothing moves when they are drawn.
+    var swatches = element.querySelectorAll("canvas[data-shape]");
+    this._swatchesDue = function () { Array.prototype.forEach.call(swatches, drawSwatch); };
   };
+
+  /* The legend's swatches drawn, if initLegend left them to draw (once). */
+  PanjMap.prototype._drawSwatches = function () {
+    var due = this._swatchesDue;
+    this._swatchesDue = null;
+    if (due) { due(); }
+  };
+
+  /* One legend swatch: its canvas's data-shape (an event type's, a group's, an unreported
+   * count's) in its fill, stroke and dash. */
+  function drawSwatch(canvas) {
+    var ctx = canvas.getContext("2d"), ratio = window.devicePixelRatio || 1, size = canvas.width;
+    canvas.width = size * ratio; canvas.height = size * ratio;
+    canvas.style.width = size + "px"; canvas.style.height = size + "px";
+    ctx.scale(ratio, ratio);
+    if (canvas.dataset.shape === "unreported") {  // a symbol at its ordinary size, dotted round
+      tracePath(ctx, "circle", size / 2, size / 2, size * 0.25);
+      ctx.fillStyle = canvas.dataset.fill; ctx.fill();
+      unreportedRing(ctx, size / 2, size / 2, size * 0.25);
+      return;
+    }
+    if (canvas.dataset.shape === "group") {
+      drawGroup(ctx, size / 2, size / 2, size / 2 - 1, { actors: { a: 2, b: 1 }, count: 3, approximate: false },
+        [{ id: "a", colour: "#888888" }, { id: "b", colour: "#cccccc" }]);
+      return;
+    }
+    tracePath(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3);
+    ctx.fillStyle = canvas.dataset.fill; ctx.globalAlpha = Number(canvas.dataset.fillOpacity || 1); ctx.fill();
+    ctx.globalAlpha = 1;
+    if (canvas.dataset.stroke === "#ffffff") {  // an exact place's look: its dark edge, as on the map
+      ctx.lineJoin = "round";
+      outerEdge(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3, OUTLINE_WIDTH);
+      tracePath(ctx, canvas.dataset.shape, size / 2, size / 2, size * 0.3);
+    }
+    ctx.strokeStyle = canvas.dataset.stroke; ctx.lineWidth = Number(canvas.dataset.weight || 1);
+    if (canvas.dataset.dash) { ctx.setLineDash([2, 2]); }
+    ctx.stroke();
+  }
 
   /* --- Playback: the events one period at a time --------------------------------------------------
    * The browser copy of geo/playback.py's rule, over the dates file (geo/eventdata.py, dates.bin.gz:
