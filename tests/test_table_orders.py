@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 from test_store import IMPORTS, new_database
 
+from geo import store as store_module
 from geo.bench import synthetic
 from geo.importers import read_file
 from geo.layers import LAYERS_DIR
@@ -117,7 +118,7 @@ def _awkward_file(path: Path) -> Path:
     return path
 
 
-def test_a_stores_events_are_ordered_by_title(store: Store, tmp_path: Path) -> None:
+def test_a_stores_events_are_ordered_by_title(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     generated = tmp_path / "synthetic.geojson"
     synthetic.write_events_file(generated, SYNTHETIC_COUNT)
     for source, name in ((generated, synthetic.DATASET_NAME), (_awkward_file(tmp_path / "awkward.geojson"), "Awkward"),
@@ -129,3 +130,8 @@ def test_a_stores_events_are_ordered_by_title(store: Store, tmp_path: Path) -> N
     _assert_text_columns_ordered(snapshot)
     assert set(AWKWARD_TITLES) <= set(titles)  # the comparison covered them
     assert len(titles) >= SYNTHETIC_COUNT + len(AWKWARD_TITLES)
+    # Many places of one dataset are read with all its others: the same names as read by id.
+    refs = [*dict.fromkeys(snapshot.events["place"].tolist()), "imported-awkward:no-such-place"]
+    by_id = store.place_names(refs)
+    monkeypatch.setattr(store_module, "_WHOLE_DATASET_PLACES", 0)
+    assert store.place_names(refs) == by_id and len(by_id) > SYNTHETIC_COUNT / 2
