@@ -157,20 +157,6 @@ class EventTexts:
                 found[event_id] = event
         return found, {event_id: properties for event_id, (_, properties) in records.items() if properties}
 
-    def column(self, field: str, ids: pd.Series) -> pd.Series:
-        """The text ``field`` (``geo.store.TEXT_FIELDS``: title, summary) of every event of ``ids``,
-        in their order and with their index: the shipped events' as their files give it, the
-        others' read from the store in one go (``Store.event_text``); None where there is none."""
-        texts = pd.Series([None] * len(ids), index=ids.index, dtype=object)
-        if self._store is not None:
-            table = self._store.event_text(field)
-            stored = pd.Series(table.column(field).to_numpy(zero_copy_only=False),
-                               index=table.column("id").to_numpy(zero_copy_only=False))
-            texts[:] = stored.reindex(ids.to_numpy(dtype=object)).to_numpy()
-        shipped = ids.isin(list(self._shipped)).to_numpy()
-        texts[shipped] = [getattr(self._shipped[event_id], field) for event_id in ids[shipped]]
-        return texts
-
     def place_names(self, places: Iterable[str], layers: Mapping[str, Layer]) -> dict[str, str]:
         """Place reference -> name: a feature of ``layers`` by its own, a dataset's point place
         (which the snapshot keeps no feature for: ``without_points``) as the store names it."""

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from geo import compact, join
+from geo import compact, join, table as table_module
 from geo.events import Document, Event, PartialDate, Term
 from geo.frontier import Stretch
 from geo.layers import Layer
@@ -55,6 +55,7 @@ class CompactRead:
     documents: dict[str, Document]  # the documents the events come from, by id
     revision: int
     datasets: list[Dataset]  # the shipped and the store's own, by name
+    title_order: table_module.SortOrder  # the events in their titles' order (geo.table.text_order)
 
     def symbol_points(self, box: Bounds) -> tuple[np.ndarray, np.ndarray]:
         """``geo.placement.symbol_points`` of the events, worked out per place."""
@@ -104,6 +105,8 @@ def read_compact(store: Store | None, layers_dir: Path, layers: dict[str, Layer]
     # The dates' text is done with: the rows are put in the join's order without it.
     table = table.drop_columns(["start", "end", "reported", "as_of"])
     table = table.take(pc.sort_indices(table, sort_keys=[("date_first", "ascending"), ("id", "ascending")]))
+    title_order = table_module.text_order(table.column("title"))
+    table = table.drop_columns(["title"])
 
     if stored is None:
         refs = pa.array([f"{layer_id}:{feature_id}" for layer_id, layer in layers.items()
@@ -148,6 +151,7 @@ def read_compact(store: Store | None, layers_dir: Path, layers: dict[str, Layer]
                    **{event.document: shipped.documents[event.document] for event in shipped.events}},
         revision=0 if stored is None else stored.revision,
         datasets=sorted([*([] if stored is None else stored.datasets), *files], key=lambda dataset: dataset.name),
+        title_order=title_order,
     )
 
 
@@ -165,7 +169,7 @@ def _shipped_table(events: Sequence[Event], dataset_of: Mapping[str, str]) -> pa
 
     columns = {name: [] for name in EVENT_COLUMNS.names}
     for event in events:
-        for name in ("id", "place", "event_type", "status", "location_precision", "document"):
+        for name in ("id", "place", "event_type", "status", "location_precision", "document", "title"):
             columns[name].append(getattr(event, name))
         for name in ("start", "end", "reported", "as_of"):
             columns[name].append(iso(getattr(event, name)))

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from geo.aliases import fold
 from geo.layers import Layer
 
@@ -24,6 +27,21 @@ ALIAS_SEPARATOR = "; "  # between a place's other spellings (geo.join's place_al
 def folded(text: str) -> str:
     """``fold(text)``, faster for ASCII text, which has no accent to drop: its fold is its lower case."""
     return text.lower() if text.isascii() else fold(text)
+
+
+def folded_column(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``fold`` of each string of ``texts`` (a null stays null), worked out by Arrow for the ASCII
+    ones (their fold is their lower case) and in Python once per distinct other text: a million
+    titles in a fraction of a second where ``fold`` one by one takes seconds."""
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks() if texts.num_chunks else pa.array([], texts.type)
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(texts), True))
+    lowered = pc.ascii_lower(texts)
+    if not pc.any(other).as_py():
+        return lowered
+    distinct = pc.dictionary_encode(texts.filter(other))
+    folds = pa.array([fold(text) for text in distinct.dictionary.to_pylist()], pa.string())
+    return pc.replace_with_mask(lowered, other, folds.take(distinct.indices))
 
 
 def words(text: str) -> tuple[str, ...]:

@@ -134,8 +134,9 @@ class Snapshot:
     events: pd.DataFrame
     texts: compact.EventTexts  # where ``details`` reads the text: the shipped files' events, the store
     aliases: dict[str, tuple[str, ...]]  # place reference -> other spellings (geo.aliases)
-    symbol_lon: np.ndarray  # where each row's symbol is drawn (geo.placement.symbol_points)
-    symbol_lat: np.ndarray
+    # Where each row's symbol is drawn (geo.placement.symbol_points), held for the rows drawn away
+    # from their own lon/lat: ``symbol_points`` and ``symbol_points_of`` read it.
+    symbols: placement.SymbolPoints
     vocabulary: Vocabulary  # the directory's, with the datasets' own actors coloured (geo.colours)
     documents: dict[str, Document]  # the source documents the events come from, by id
     basemaps: dict[str, Basemap]
@@ -155,6 +156,9 @@ class Snapshot:
     # How far each area (or line) place of the events lies from each piece of the frontier: where an
     # event on an area counts along it (docs/ARCHITECTURE.md, "Events on an area").
     area_reach: AreaReach
+    # The events in the order of their titles (geo.table.text_order), worked out while the build
+    # reads them: the snapshot holds no title to sort by later.
+    title_order: table.SortOrder
     # The places marked along the frontier strip's axis, west to east (geo.strip; none without
     # layers/strip-places.json).
     strip_places: tuple[strip.StripPlace, ...] = ()
@@ -247,11 +251,6 @@ class Snapshot:
         """Place reference -> name, for a few places (a layer's feature, a dataset's own place)."""
         return self.texts.place_names(places, self.map_layers)
 
-    def text_column(self, field: str) -> pd.Series:
-        """The text ``field`` (title or summary) of every event, in ``events``' order (one read of
-        the store: ``compact.EventTexts.column``)."""
-        return self.texts.column(field, self.events["id"])
-
     def details(self, rows: pd.DataFrame | Sequence[int] | np.ndarray, *, geometry: bool = False) -> pd.DataFrame:
         """The joined events' columns (``geo.join.COLUMNS``, then the fatalities'
         ``geo.fatalities.DETAIL_COLUMNS``, then ``dataset``) of ``rows`` (rows of ``events``, or
@@ -278,8 +277,20 @@ class Snapshot:
 
     def symbol_points_of(self, shown: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """(lons, lats) of the symbols of ``shown``, rows of ``events`` (by index label)."""
-        rows = shown.index.to_numpy()
-        return self.symbol_lon[rows], self.symbol_lat[rows]
+        return self.symbols.at(self._own_lon, self._own_lat, shown.index.to_numpy())
+
+    def symbol_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """(lons, lats) of every row's symbol, in ``events``' order: made anew on each call (the
+        browser's events file; for some rows, ``symbol_points_of``)."""
+        return self.symbols.at(self._own_lon, self._own_lat, np.arange(len(self.events)))
+
+    @property
+    def _own_lon(self) -> np.ndarray:
+        return self.events["lon"].to_numpy(dtype=float)
+
+    @property
+    def _own_lat(self) -> np.ndarray:
+        return self.events["lat"].to_numpy(dtype=float)
 
     def events_bounds(self, shown: pd.DataFrame) -> Bounds | None:
         """What "Fit to events" fits: the symbols of ``shown`` where the map draws them (an
@@ -361,8 +372,7 @@ class Snapshot:
         layers = self.map_layers
         files = layer_files(layers)
         files[labels.LABELS_NAME] = labels.label_file(self.layers, self.layers_dir)
-        files[eventdata.EVENTS_FILE] = eventdata.events_file(self.events, self.symbol_lon, self.symbol_lat, layers,
-                                                             self.documents)
+        files[eventdata.EVENTS_FILE] = eventdata.events_file(self.events, *self.symbol_points(), layers, self.documents)
         files[eventdata.DATES_FILE] = eventdata.dates_file(self.events)
         files[eventdata.FATALITIES_FILE] = eventdata.fatalities_file(self.events)
         files[strip.STRIP_FILE] = strip.strip_file(self.events, self.index.frontier_km)
@@ -528,12 +538,14 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
     return dict(
         layers_dir=layers_dir, revision=read.revision, layers=layers, places=read.own_places,
         datasets=read.datasets, events=events, shipped_events=read.shipped_events, aliases=aliases,
-        symbol_lon=lons, symbol_lat=lats, vocabulary=vocabulary, documents=read.documents, basemaps=basemaps,
+        symbols=placement.SymbolPoints.of(events["lon"].to_numpy(dtype=float), events["lat"].to_numpy(dtype=float),
+                                          lons, lats),
+        vocabulary=vocabulary, documents=read.documents, basemaps=basemaps,
         regions=regions, span=filters.date_span(events), home=placement.home_bounds(layers, events),
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
         colour_problems=tuple(str(problem) for problem in coloured.problems), trend_levels=trend_levels,
         stretches=stretches, area_reach=frontier.area_reach(read.extended_places(), stretches),
-        strip_places=strip_places,
+        strip_places=strip_places, title_order=read.title_order,
     )
 
 

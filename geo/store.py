@@ -146,13 +146,13 @@ class StoredEvents:
 # The fields of a stored entry ``Store.events(columns=True)`` reads (the rest stays in the store), and the
 # columns it gives: those, the event's dataset and document, and what its properties say of its
 # fatalities (NaN: none reported) and of its dates' precision (geo.importers.source_date_precision).
+# The title is read only for the table's order by it, worked out with the snapshot (geo.table.text_order).
 ENTRY_FIELDS = pa.schema([(name, pa.string()) for name in (
-    "id", "place", "event_type", "status", "location_precision", "start", "end", "reported", "as_of",
+    "id", "place", "event_type", "status", "location_precision", "start", "end", "reported", "as_of", "title",
 )] + [("actors", pa.list_(pa.string()))])
 EVENT_COLUMNS = pa.schema([*ENTRY_FIELDS, ("dataset", pa.string()), ("document", pa.string()),
                            ("fatalities", pa.float64()), ("source_precision", pa.string())])
 _ENTRY_PARSING = pa_json.ParseOptions(explicit_schema=ENTRY_FIELDS, unexpected_field_behavior="ignore")
-TEXT_FIELDS = ("title", "summary")  # the entries' text fields Store.event_text reads
 _COLUMNS_BATCH = 50_000  # rows read, and entries parsed, at a time by Store.events(columns=True)
 
 
@@ -325,9 +325,9 @@ _SQLITE = _Dialect(
     # The FTS5 index reads the folded text from panj_search (external content) and the triggers keep
     # it in step with that table's rows, which are only ever added and deleted. case_sensitive 1:
     # the text and the words come folded already, and SQLite's own case folding is not Python's;
-    # GLOB (not LIKE) is then what the index answers. detail=none keeps only which rows hold a
-    # trigram: a third of the index and of its building time, and GLOB checks each row it finds
-    # (docs/ARCHITECTURE.md, "Search").
+    # a word is asked as its trigrams (MATCH), and instr() checks each row found for the word itself.
+    # detail=none keeps only which rows hold a trigram: a third of the index and of its building
+    # time (docs/ARCHITECTURE.md, "Search").
     search_schema=(
         "CREATE TABLE panj_search (row INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, place TEXT NOT NULL, "
         "text TEXT NOT NULL)",
@@ -415,6 +415,7 @@ _TABLE_COLUMNS = {  # what the trash keeps of each table, geometry as WKB
 _json_text = json.JSONEncoder(ensure_ascii=False).encode
 _BULK_CACHE_KIB = 128 * 1024  # SQLite's page cache while rows are inserted (its default is 2 MB)
 _IDS_PER_QUERY = 500  # parameters of one IN list: under both databases' limits
+_WHOLE_DATASET_PLACES = 5_000  # more places of one dataset than this are read with all its others, not by id
 _LOCK_KEY = 7_265_001  # PostgreSQL advisory lock: one Panj process migrates at a time
 
 
@@ -708,21 +709,6 @@ class Store:
                                                if value is not None})
         return found
 
-    def event_text(self, field: str) -> pa.Table:
-        """Every stored event's ``id`` and its entry's ``field`` (one of ``TEXT_FIELDS``; null where
-        it has none) as Arrow columns, read in one transaction by the database, not parsed event by
-        event: a text column of all the events at once (the table's sort by it, geo.table)."""
-        if field not in TEXT_FIELDS:
-            raise ValueError(f"{field!r} is not a stored text field: {', '.join(TEXT_FIELDS)}")
-        schema = pa.schema([("id", pa.string()), (field, pa.string())])
-        batches = []
-        with self._transaction(write=False) as session:
-            expression = session.dialect.json_text.format(column="entry", field=field)
-            for rows in session.batches(f"SELECT id, {expression} FROM panj_events"):
-                ids, texts = zip(*rows, strict=True)
-                batches.append(pa.record_batch([pa.array(ids, pa.string()), pa.array(texts, pa.string())], schema=schema))
-        return pa.Table.from_batches(batches, schema=schema)
-
     def place_names(self, refs: Iterable[str]) -> dict[str, str]:
         """Place reference -> name for those of ``refs`` that are a dataset's own places
         (``<places layer>:<id>``) the store holds, read in one transaction."""
@@ -735,6 +721,11 @@ class Store:
         found: dict[str, str] = {}
         with self._transaction(write=False) as session:
             for dataset_key, place_ids in by_dataset.items():
+                if len(place_ids) > _WHOLE_DATASET_PLACES:  # the table's order by place: read them all at once
+                    wanted = set(place_ids)
+                    found.update((f"{places_layer_id(dataset_key)}:{place_id}", name) for place_id, name in session.query(
+                        "SELECT id, name FROM panj_places WHERE dataset_id = ?", (dataset_key,)) if place_id in wanted)
+                    continue
                 for start in range(0, len(place_ids), _IDS_PER_QUERY):
                     chunk = place_ids[start:start + _IDS_PER_QUERY]
                     marks = ", ".join("?" for _ in chunk)
@@ -1237,11 +1228,14 @@ def _search_statement(dialect: _Dialect, words: Sequence[str], places: Mapping[s
     """The SELECT of the event ids matching every one of ``words`` (folded) and its parameters.
 
     A word is looked for in the folded text, or else in the place column among the references of
-    ``places`` whose text holds it. SQLite: GLOB '*word*' through the FTS5 trigram index for a word
-    of three characters or more (the words no place holds drive the query from the index, which
-    intersects them), a scan of the folded text with instr() for a shorter word. PostgreSQL:
-    LIKE '%word%', which pg_trgm's GIN index answers for three characters or more and a scan for
-    fewer."""
+    ``places`` whose text holds it. SQLite: for a word of three characters or more, the FTS5
+    trigram index gives the rows holding all of its trigrams (every row holding the word, and a
+    few more) and instr() keeps those whose text holds the word itself; the words no place holds
+    ask the index together, which intersects them. A shorter word has no trigram: a scan with
+    instr(). (Asking the index GLOB '*word*' instead has FTS5 read back each candidate's text
+    through the content table, twice the time: docs/performance.md, "Search at a million
+    events".) PostgreSQL: LIKE '%word%', which pg_trgm's GIN index answers for three characters
+    or more and a scan for fewer."""
     conditions: list[str] = []
     parameters: list[Any] = []
     indexed = []  # SQLite: words no place holds, looked up in the index together
@@ -1249,31 +1243,36 @@ def _search_statement(dialect: _Dialect, words: Sequence[str], places: Mapping[s
         refs = searchtext.places_with(word, places)
         if dialect is _SQLITE:
             if len(word) >= _TRIGRAM and not refs:
-                indexed.append(_glob_pattern(word))
+                indexed.append(word)
                 continue
-            found, value = (("s.row IN (SELECT rowid FROM panj_search_fts WHERE text GLOB ?)", _glob_pattern(word))
-                            if len(word) >= _TRIGRAM else ("instr(s.text, ?) > 0", word))
+            found, values = "instr(s.text, ?) > 0", [word]
+            if len(word) >= _TRIGRAM:
+                found = f"(s.row IN (SELECT rowid FROM panj_search_fts WHERE panj_search_fts MATCH ?) AND {found})"
+                values = [_trigram_query([word]), word]
             placed, listed = "s.place IN (SELECT value FROM json_each(?))", json.dumps(refs)
         else:
-            found, value = "s.text LIKE ?", _like_pattern(word)
+            found, values = "s.text LIKE ?", [_like_pattern(word)]
             placed, listed = "s.place = ANY(?)", refs
         conditions.append(f"({found} OR {placed})" if refs else found)
-        parameters += [value, listed] if refs else [value]
+        parameters += [*values, listed] if refs else values
     if indexed:  # a subquery, run once: joined to the index, SQLite would ask it again for every row
-        found = " AND ".join("text GLOB ?" for _ in indexed)
-        conditions.insert(0, f"s.row IN (SELECT rowid FROM panj_search_fts WHERE {found})")
-        parameters[:0] = indexed
+        conditions[:0] = ["s.row IN (SELECT rowid FROM panj_search_fts WHERE panj_search_fts MATCH ?)",
+                          *("instr(s.text, ?) > 0" for _ in indexed)]
+        parameters[:0] = [_trigram_query(indexed), *indexed]
     return f"SELECT s.event_id FROM panj_search s WHERE {' AND '.join(conditions)}", parameters
+
+
+def _trigram_query(words: Sequence[str]) -> str:
+    """An FTS5 query for the rows holding every trigram of ``words`` (each of three characters or
+    more): each trigram a string of its own, its double quotes doubled, all of them required."""
+    trigrams = dict.fromkeys(word[start:start + _TRIGRAM] for word in words
+                             for start in range(len(word) - _TRIGRAM + 1))
+    return " ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
 
 
 def _like_pattern(word: str) -> str:
     """A LIKE pattern finding ``word`` anywhere, its own wildcards and escape character escaped."""
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _glob_pattern(word: str) -> str:
-    """A GLOB pattern finding ``word`` anywhere, each of its wildcard characters a class of its own."""
-    return "*" + "".join(f"[{char}]" if char in "*?[" else char for char in word) + "*"
 
 
 def _check_free(session: _Session, name: str, key: str) -> None:

@@ -3,7 +3,9 @@ orders it can be sorted in across every shown row (docs/ARCHITECTURE.md, "The pa
 
 A sort never needs the rows' text at the time of sorting: each column's order over all the
 snapshot's events is computed once, the first time a reader sorts by it, and kept on the snapshot
-(``SortOrders``, a bounded few columns). Sorting the shown rows is then one pass over that order
+(``SortOrders``, a bounded few columns). The titles' order is worked out with the snapshot's build
+instead (``text_order`` of the titles read with the events: ``Snapshot.title_order``), since the
+snapshot holds no title to sort by later. Sorting the shown rows is then one pass over that order
 with the filters' mask; only the page's 50 rows are ever turned into text (``events_table``).
 """
 
@@ -17,9 +19,10 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from geo import fatalities
-from geo.aliases import fold
+from geo import fatalities, searchtext
 from geo.events import Vocabulary
 from geo.filters import EventIndex
 from geo.join import distances_apply
@@ -144,13 +147,12 @@ class Sortable(Protocol):
     events: pd.DataFrame
     vocabulary: Vocabulary
     sort_orders: SortOrders
+    title_order: SortOrder  # worked out with the snapshot (text_order of the titles)
 
     @property
     def index(self) -> EventIndex: ...
 
     def details(self, rows: pd.DataFrame) -> pd.DataFrame: ...
-
-    def text_column(self, field: str) -> pd.Series: ...
 
     def place_names(self, places: Iterable[str]) -> Mapping[str, str]: ...
 
@@ -163,7 +165,22 @@ def sort_order(snapshot: Sortable, column: str) -> SortOrder:
     ValueError for an unknown column."""
     if column not in SORT_COLUMNS:
         raise ValueError(f"cannot sort the table by {column!r}: the columns are {', '.join(SORT_COLUMNS)}")
+    if column == "title":
+        return snapshot.title_order
     return snapshot.sort_orders.get(column, lambda: _compute(snapshot, column))
+
+
+def text_order(texts: pa.Array | pa.ChunkedArray) -> SortOrder:
+    """The order of events whose text is ``texts`` (one string per event in the events' order,
+    null: none) as ``sort_order`` defines a text column's (``_by_text``): by each text folded, the
+    events without one (null, or folded to nothing) last, ties in the events' order. Worked out by
+    Arrow, whose sort is stable and compares UTF-8 bytes, which is the code points' order that
+    Python compares strings in."""
+    folded = pc.fill_null(searchtext.folded_column(texts), "")
+    missing = pc.equal(folded, "")
+    rows = pc.sort_indices(pa.table({"missing": missing, "text": folded}),
+                           sort_keys=[("missing", "ascending"), ("text", "ascending")])
+    return SortOrder(rows=rows.to_numpy().astype(np.int32), missing=int(pc.sum(missing).as_py() or 0))
 
 
 TEXT_SLICE = 20_000  # rows whose text one read brings in, while a text column's order is computed
@@ -190,15 +207,14 @@ def _compute(snapshot: Sortable, column: str) -> SortOrder:
     if column == "frontier":
         distances = _frontier_km(events).round(1).to_numpy(dtype=float, na_value=np.nan)  # as shown
         return _ascending(np.nan_to_num(distances), np.isnan(distances))
-    if column == "title":  # read in one go: the store's titles, not its events parsed (docs/performance.md)
-        return _by_text(*pd.factorize(snapshot.text_column("title")))
     if column == "status":
         return _by_text(*pd.factorize(_status_names(events)))
     if column == "type":
         codes, terms = pd.factorize(events["event_type"])
         return _by_text(codes, _type_names(pd.DataFrame({"event_type": terms}), snapshot.vocabulary))
     if column == "actors":
-        codes, lists = pd.factorize(events["actors"].map(tuple))
+        # The index's codes of the actor sets (a categorical's own); factorizing tuples fails in pandas 3.
+        codes, lists = snapshot.index.terms("actors")
         return _by_text(codes, _actor_names(pd.DataFrame({"actors": list(lists)}), snapshot.vocabulary))
     if column == "place":  # each place named once
         codes, places = pd.factorize(events["place"])
@@ -220,11 +236,13 @@ def _pairs(events: pd.DataFrame, first: str, second: str) -> tuple[np.ndarray, p
 
 def _by_text(codes: np.ndarray, texts: Sequence[object]) -> SortOrder:
     """The order of events whose values are ``texts[code]`` (code -1: no value), by each text
-    folded (``geo.aliases.fold``): texts alike but for accents and case rank alike."""
-    folded = [fold(text) if isinstance(text, str) else "" for text in texts]
-    rank_of = {text: rank for rank, text in enumerate(sorted(set(folded)))}
-    ranks = np.array([rank_of[text] for text in folded] + [len(rank_of)], dtype=np.int64)  # code -1: last
-    missing = np.array([text == "" for text in folded] + [True])
+    folded (``geo.aliases.fold``): texts alike but for accents and case rank alike. Folded and
+    ranked by Arrow (``searchtext.folded_column``; equal texts one rank, in the code points' order)."""
+    values = pa.array([text if isinstance(text, str) else None for text in texts], pa.string())
+    folded = pc.fill_null(searchtext.folded_column(values), "")
+    ranks = pc.rank(folded, sort_keys="ascending", tiebreaker="dense").to_numpy() if len(folded) else np.empty(0)
+    ranks = np.append(ranks.astype(np.int64), len(folded) + 1)  # code -1: last
+    missing = np.append(pc.equal(folded, "").to_numpy(zero_copy_only=False), True)
     return _ascending(ranks[codes], missing[codes])
 
 

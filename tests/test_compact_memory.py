@@ -18,6 +18,7 @@ import pytest
 from geo import snapshot as snapshots
 from geo.bench import synthetic
 from geo.events import PartialDate
+from geo.filters import EventIds
 
 SYNTHETIC_COUNT = 400
 TERM_COLUMNS = ["event_type", "status", "dataset", "frontier_side", "frontier_stretch", "country_id", "province_id",
@@ -74,7 +75,35 @@ def test_every_id_is_found_at_its_row_and_an_unknown_one_nowhere(generated) -> N
     assert found.tolist() == [rows.get(event_id, -1) for event_id in asked]
     assert [snapshot.index.position(event_id) for event_id in asked] == [rows.get(event_id) for event_id in asked]
     assert set(snapshot.known.events) == set(ids) and len(snapshot.known.events) == len(ids)
-    assert snapshot.index.ids._order.itemsize == 4  # a row as 4 bytes: 12 an event with its hash
+    assert snapshot.index.ids._order.itemsize == 4  # a row as 4 bytes: 8 an event with its hash
+    assert snapshot.index.ids._hashes.itemsize == 4
+
+
+# Two ids whose hashes (pandas' hash_array) share their low 32 bits, and some that do not.
+MEETING = ("event-46342", "event-134382")
+
+
+def test_ids_whose_hashes_meet_are_each_found_at_their_own_row() -> None:
+    low = pd.util.hash_array(np.array(MEETING, dtype=object)) & 0xFFFFFFFF
+    assert low[0] == low[1]  # the case this test is about
+    for ids in ([*MEETING, "event-1", "event-2"], ["event-1", MEETING[1], "event-2", MEETING[0]]):
+        found = EventIds(pd.Series(ids, dtype="str"))
+        asked = [*reversed(ids), "event-3"]
+        assert found.positions_of(asked).tolist() == [ids.index(event_id) if event_id in ids else -1
+                                                      for event_id in asked]
+        assert [found.position(event_id) for event_id in asked] == [*reversed(range(len(ids))), None]
+    alone = EventIds(pd.Series([MEETING[0], "event-1"], dtype="str"))  # the other one is not there
+    assert alone.positions_of([MEETING[1]]).tolist() == [-1] and alone.position(MEETING[1]) is None
+
+
+def test_the_frontier_distances_are_the_frames_less_the_country_wide_and_not_kept(generated) -> None:
+    snapshot, _ = generated
+    events, index = snapshot.events, snapshot.index
+    country_wide = (events["location_precision"] == "country").to_numpy()
+    km = events["frontier_km"].to_numpy(dtype=float)
+    np.testing.assert_array_equal(index.frontier_km, np.where(country_wide, np.nan, km))
+    assert country_wide.any() and np.isfinite(index.frontier_km).any()
+    assert "frontier_km" not in vars(index)  # made on each call: no second copy of the column
 
 
 def test_an_area_events_stretch_code_names_its_places_nearest_stretches(generated) -> None:

@@ -150,7 +150,7 @@ def test_a_rerun_sends_a_mask_not_the_events() -> None:
 def test_area_event_outside_the_maps_layers_is_an_error(snapshot) -> None:
     without_provinces = {layer_id: layer for layer_id, layer in snapshot.layers.items() if layer_id != "provinces"}
     with pytest.raises(ValueError, match=r"event 'may-talks': place 'provinces:badakhshan' is not a feature"):
-        eventdata.event_files(snapshot.events, snapshot.symbol_lon, snapshot.symbol_lat, without_provinces)
+        eventdata.event_files(snapshot.events, *snapshot.symbol_points(), without_provinces)
 
 
 @pytest.mark.parametrize(("points", "expected"), [
@@ -323,18 +323,19 @@ def test_every_event_stands_on_its_point_at_a_metre(snapshot) -> None:
     assert 71.6 <= lon <= 75 and 36.5 <= lat <= 37
     # The snapshot's own points are the ones sent.
     rows = {event_id: row for row, event_id in enumerate(snapshot.events["id"])}
+    lons, lats = snapshot.symbol_points()
     for event_id, (lon, lat) in point.items():
-        assert (round(snapshot.symbol_lon[rows[event_id]], 5), round(snapshot.symbol_lat[rows[event_id]], 5)) == (lon, lat)
+        assert (round(lons[rows[event_id]], 5), round(lats[rows[event_id]], 5)) == (lon, lat)
 
 
 def test_popups_name_the_documents_title_publisher_and_address(snapshot) -> None:
     document = Document("fixture-doc", "Fixture", "Tests", PartialDate.parse("2022-06"), url="https://example.org/a")
-    files = eventdata.event_files(snapshot.events, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers,
+    files = eventdata.event_files(snapshot.events, *snapshot.symbol_points(), snapshot.layers,
                                   {"fixture-doc": document, "unused": document}, details=snapshot.details)
     header = eventdata.read_events_file(files["events.bin.gz"])[0]
     assert header["documents"] == {"fixture-doc": {
         "title": "Fixture", "publisher": "Tests", "label": "Tests (June 2022)", "url": "https://example.org/a"}}
-    bare = eventdata.event_files(snapshot.events, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers,
+    bare = eventdata.event_files(snapshot.events, *snapshot.symbol_points(), snapshot.layers,
                                  details=snapshot.details)
     assert eventdata.read_events_file(bare["events.bin.gz"])[0]["documents"] == {}
 
@@ -345,7 +346,7 @@ def test_every_citation_and_the_status_reach_the_popup(snapshot) -> None:
     events = snapshot.details(snapshot.events, geometry=True)
     with_two = events.assign(citations=[cites if event_id == "hostile" else citations
                                         for event_id, citations in zip(events["id"], events["citations"])])
-    files = eventdata.event_files(with_two, snapshot.symbol_lon, snapshot.symbol_lat, snapshot.layers)
+    files = eventdata.event_files(with_two, *snapshot.symbol_points(), snapshot.layers)
     texts = {}
     for name, content in files.items():
         if name.startswith("details-"):

@@ -180,19 +180,6 @@ def test_a_dataset_comes_back_as_the_models_events(store: Store) -> None:
     assert joined.loc["afg201"].geometry.geom_type in ("Polygon", "MultiPolygon")
 
 
-def test_a_text_field_of_every_stored_event_is_read_in_one_go(store: Store) -> None:
-    add(store, "events.geojson", "Field notes")
-    table = store.event_text("title")
-    # The fixture's own titles, by its features' ids (tests/fixtures/imports/events.geojson).
-    assert dict(zip(table.column("id").to_pylist(), table.column("title").to_pylist(), strict=True)) == {
-        "ishkashim-market": "Cross-border market reopens at Ishkashim",
-        "shugnan-patrols": "Patrols along the Shugnan stretch",
-        "khorugh-statement": "Statement in Khorugh",
-    }
-    with pytest.raises(ValueError, match="'entry' is not a stored text field: title, summary"):
-        store.event_text("entry")
-
-
 def test_datasets_are_chosen_renamed_and_deleted(store: Store) -> None:
     add(store, "acled.csv", "ACLED")
     add(store, "events.geojson", "Field notes", licence="CC BY 4.0")

@@ -38,6 +38,7 @@ SEARCHES = [
     "Badakhshón", "a", "k", "us", "gb", "gbao a", "20", "s 1", "site 1", "site badakhshan", "badakhshan site",
     "synthetic 12 event", "rushon", '"several"', "several", "isis-k", "$300", "7,000", "100%", "a_b", "x%y",
     "n_a", "ta_ik", "taj%", "aivaj;", "russia's", "l'", "zzzz", "re-establish TAKHAR",
+    'si"te', '"ba" "da"', "synth*", "sit?", "[si]te", "NOT site", "site OR zzzz", "(site)", "NEAR(site", "-site",
 ]
 
 
