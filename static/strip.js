@@ -3,7 +3,8 @@
  * map's frame (window.panjMap.shownEvents(): the events file and the rows the last update's mask
  * or terms show; window.PanjShared: the symbols and the dates file) and the strip's column file published
  * beside them (geo.strip.STRIP_FILE), so a filter change redraws it without a rebuild. The map tells
- * the page when an update's rows are known (panjShownChanged). A brush sends its km and days to
+ * the page once it has drawn an update whole (panjShownChanged): the strip shares the map frame's
+ * thread, and a million events drawn here first would hold the map's outlines back. A brush sends its km and days to
  * the server (the "brush" trigger), which sets the km range along the frontier and From/To.
  * window.panjStrip reports what was drawn ({update, events, symbols, days: the time axis's first and
  * last day, in days since 1970}) for the tests. While the map's playback is on, its current period

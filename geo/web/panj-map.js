@@ -1094,6 +1094,7 @@
     this._group = null;  // the last update's events group (Leaflet), which a playback frame draws into
     this._filtered = new Int32Array(0);  // the rows the last update shows (its mask or terms)
     this._filteredUpdate = 0;  // the update whose mask gave _filtered
+    this._shown = null;  // what the strip draws: shownEvents
     this._lighter = null;  // the rows an update's faded mask draws lighter (a video's frame), or null
     this._sizeBy = null;  // the last update's sizeBy ({channel, maxRadius, minRadius}), or null
     this._sizing = null;  // that with the fatalities' counts, as EventGroups.sizing
@@ -1406,10 +1407,12 @@
         self.ready = true;
         self._prefetchDetail();
       }
+      self._notifyShown(update);
     }, function (error) {
       self._drawSwatches();  // the legend stays whole when a file cannot be fetched
       if (update === self._update) { self.error = String(error.message || error); }
       if (window.console) { window.console.error("Panj map: " + (error.message || error)); }
+      self._notifyShown(update);  // the strip draws the rows the map has, whatever it could not fetch
     });
   };
 
@@ -1565,7 +1568,6 @@
       self._asked = { highlight: highlight };
       var drawn = self._drawShown(loaded.data, highlight, toReader, true);
       self.playback._notify(false);  // the period's counts, now drawn
-      self._notifyShown();
       return drawn;
     });
   };
@@ -2652,14 +2654,19 @@
   };
 
   /* What the frontier strip (geo/web/panj-strip.js, in the page) draws from: the events file, the
-   * rows the last drawn update shows (mask or terms), their vocabulary and that update's number (an update
-   * whose file is still loading has not replaced them yet); null before the first update's file. */
+   * rows the last update drawn whole shows (mask or terms), their vocabulary and that update's
+   * number (an update still drawing has not replaced them yet: _notifyShown); null before the first. */
   PanjMap.prototype.shownEvents = function () {
-    return this._data ? { data: this._data, rows: this._filtered, vocabulary: this._vocabulary, update: this._filteredUpdate } : null;
+    return this._shown;
   };
 
-  /* The page's strip is told when an update's rows are known (static/strip.js). */
-  PanjMap.prototype._notifyShown = function () {
+  /* The page's strip is told once per update, when the map has drawn it (ready, or failed): the
+   * strip runs in the page's thread, which the map's frame shares, and drawing a million events
+   * there before the map's outlines held the map back by seconds (static/strip.js). */
+  PanjMap.prototype._notifyShown = function (update) {
+    if (update !== this._update || update !== this._filteredUpdate ||
+        (this._shown !== null && this._shown.update === update)) { return; }
+    this._shown = { data: this._data, rows: this._filtered, vocabulary: this._vocabulary, update: update };
     try {
       var page = window.parent;
       if (page !== window && typeof page.panjShownChanged === "function") { page.panjShownChanged(); }
