@@ -16,12 +16,15 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from geo.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -222,3 +225,33 @@ def postgis_url() -> Iterator[str]:
         pytest.skip(reason)
     with pgcluster.throwaway_cluster() as url:
         yield url
+
+
+@contextmanager
+def new_database(cluster: str) -> Iterator[str]:
+    """A new database of the session's cluster (``postgis_url``), dropped after."""
+    import psycopg
+
+    database = f"panj_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(cluster, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {database}")
+    yield cluster.replace("/postgres?", f"/{database}?")
+    with psycopg.connect(cluster, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE {database} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty store of each kind: a SQLite file, or a new database of the session's cluster."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    with new_database(request.getfixturevalue("postgis_url")) as url:
+        yield url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """``store_url``'s store, opened (a test file may define a ``store`` of its own)."""
+    with open_store(store_url) as opened:
+        yield opened

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_store import IMPORTS, copy_of_layers, new_database
+from test_store import IMPORTS, copy_of_layers
 
 from geo import compact, placement
 from geo.bench import synthetic
@@ -22,7 +22,7 @@ from geo.compactread import CompactRead, read_compact
 from geo.frontier import Frontier, load_stretches
 from geo.importers import read_file
 from geo.layers import LAYERS_DIR, load_layers
-from geo.store import Store, StoredDataError, joined_events, open_store
+from geo.store import Store, StoredDataError, joined_events
 
 SYNTHETIC_COUNT = 400
 # Fixtures of tests/fixtures/imports and the dataset each becomes.
@@ -65,16 +65,6 @@ def _assert_as_defined(store: Store | None) -> CompactRead:
                       & (joined["location_precision"] != "country")].drop_duplicates("place")
     assert list(read.extended_places()) == extended["place"].tolist()
     return read
-
-
-@pytest.fixture(params=["sqlite", "postgis"])
-def store(request: pytest.FixtureRequest, tmp_path: Path):
-    if request.param == "sqlite":
-        with open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as opened:
-            yield opened
-        return
-    with new_database(request.getfixturevalue("postgis_url")) as url, open_store(url) as opened:
-        yield opened
 
 
 def _fill(store: Store, workdir: Path) -> None:

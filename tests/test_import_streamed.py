@@ -9,8 +9,9 @@ import gc
 from pathlib import Path
 
 import pytest
+from conftest import new_database
 from test_importers_scale import ROWS, write
-from test_store import IMPORTS, new_database
+from test_store import IMPORTS
 
 from geo import importers, store as store_module
 from geo.importers import read_file

@@ -13,12 +13,11 @@ import logging
 import shutil
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import new_database
 
 from geo.events import load_events, load_vocabulary
 from geo.filters import FilterState, KnownIds, ViewState, from_query_params, to_query_params
@@ -74,39 +73,10 @@ V1_DATASET = ("INSERT INTO panj_datasets (id, name, format, source_file, source_
 V1_LICENCE = "As the shipped data of Panj: see docs/DATA.md"  # how version 1 told a shipped dataset
 
 
-@contextmanager
-def new_database(cluster: str) -> Iterator[str]:
-    """A new database of the session's cluster, dropped after."""
-    import psycopg
-
-    database = f"panj_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(cluster, autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {database}")
-    yield cluster.replace("/postgres?", f"/{database}?")
-    with psycopg.connect(cluster, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE {database} WITH (FORCE)")
-
-
-@pytest.fixture(params=["sqlite", "postgis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new, empty store of each kind: a SQLite file, or a new database of the session's cluster."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
-        return
-    with new_database(request.getfixturevalue("postgis_url")) as url:
-        yield url
-
-
 @pytest.fixture
 def postgis_store_url(postgis_url: str) -> Iterator[str]:
     with new_database(postgis_url) as url:
         yield url
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    with open_store(store_url) as opened:
-        yield opened
 
 
 def raw_sql(url: str, *statements: str, parameters: tuple = ()) -> list[tuple]:

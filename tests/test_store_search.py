@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import test_filters
-from test_store import IMPORTS, new_database, raw_sql
+from conftest import new_database
+from test_store import IMPORTS, raw_sql
 
 from geo.bench.synthetic import write_events_file
 from geo.filters import EventIndex
@@ -168,15 +169,6 @@ def test_the_shipped_files_are_searched_as_the_store_searches_them(searched: Sna
 
 
 # --- kept in step ---------------------------------------------------------------------------------
-
-@pytest.fixture(params=["sqlite", "postgis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
-        return
-    with new_database(request.getfixturevalue("postgis_url")) as url:
-        yield url
-
 
 def agrees(url: str, layers_dir: Path, texts: list[str]) -> dict[str, set[str]]:
     """Each text's matches through the store, after checking them against the row-by-row search."""

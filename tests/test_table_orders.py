@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from test_store import IMPORTS, new_database
+from test_store import IMPORTS
 
 from geo import store as store_module
 from geo.bench import synthetic
@@ -20,7 +20,7 @@ from geo.importers import read_file
 from geo.layers import LAYERS_DIR
 from geo.searchtext import folded_column
 from geo.snapshot import Snapshot, build_snapshot
-from geo.store import Store, open_store
+from geo.store import Store
 from geo.table import events_table, sort_order, text_order
 
 pytestmark = pytest.mark.skipif(not (LAYERS_DIR / "manifest.json").exists(), reason="the derived layers are not built yet")
@@ -93,16 +93,6 @@ def test_the_articles_events_are_ordered_by_title() -> None:
     titles = _assert_titles_ordered(snapshot)
     _assert_text_columns_ordered(snapshot)
     assert len(titles) == len(json.loads((LAYERS_DIR / "events" / "edm-v19-i92.json").read_text("utf-8"))["events"])
-
-
-@pytest.fixture(params=["sqlite", "postgis"])
-def store(request: pytest.FixtureRequest, tmp_path: Path):
-    if request.param == "sqlite":
-        with open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as opened:
-            yield opened
-        return
-    with new_database(request.getfixturevalue("postgis_url")) as url, open_store(url) as opened:
-        yield opened
 
 
 def _awkward_file(path: Path) -> Path:
