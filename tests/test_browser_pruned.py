@@ -23,6 +23,9 @@ def test_a_page_whose_folder_was_pruned_reloads_and_opens_its_popups(page, own_a
     page.goto(f"{own_app_url}/?basemap=none")
     frame = map_frame(page)
     frame.wait_for_function("() => window.panjMap.ready", timeout=TIMEOUT_MS)
+    # The strip under the map fetches its files once the map is drawn (static/strip.js): only then
+    # has the page everything it fetches on opening.
+    page.wait_for_function("() => window.panjStrip && window.panjStrip.update > 0", timeout=TIMEOUT_MS)
     [name] = set(folders)
     assert assets.remove_folder(name)  # as a pruning does, while the page is open
     assert name not in assets.data_folders()
