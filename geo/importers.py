@@ -22,7 +22,7 @@ import re
 import tempfile
 import unicodedata
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -472,6 +472,81 @@ def read_file(
     reader.flush()
     imported.lines.sort(key=lambda line: line.row or 0)
     return imported
+
+
+NOT_A_COLLECTION = 'expected a GeoJSON FeatureCollection: {"type": "FeatureCollection", "features": [...]}'
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")  # what JSON allows between tokens
+
+
+class NotStreamable(ValueError):
+    """A GeoJSON text ``feature_chunks`` cannot read a feature at a time: its message says why."""
+
+
+def feature_chunks(text: str, size: int) -> Iterator[list[Any]]:
+    """The features of the GeoJSON FeatureCollection ``text``, ``size`` at a time, each decoded as
+    ``json.loads`` decodes it, without decoding the whole collection at once. Its top-level
+    object's members are read in order; the features are streamed only when a "type" of
+    "FeatureCollection" came before them. json.JSONDecodeError where the text stops being JSON
+    (``json.loads`` says where); NotStreamable before any chunk when the text is no object, its
+    "type" does not come first or its features are no non-empty array (``json.loads`` then decodes
+    it whole, to refuse it as before), and after chunks when a later member names another type or
+    features again."""
+    decoder, space = json.JSONDecoder(), _JSON_SPACE.match
+    at = space(text, 0).end()
+    if text[at:at + 1] != "{":
+        raise NotStreamable(NOT_A_COLLECTION)
+    at = space(text, at + 1).end()
+    typed = streamed = False
+    while True:
+        if text[at:at + 1] != '"':
+            if streamed:
+                raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, at)
+            raise NotStreamable(NOT_A_COLLECTION)
+        key, at = decoder.raw_decode(text, at)
+        at = space(text, at).end()
+        if text[at:at + 1] != ":":
+            raise json.JSONDecodeError("Expecting ':' delimiter", text, at)
+        at = space(text, at + 1).end()
+        if key == "features" and typed and not streamed:
+            first = space(text, at + 1).end()
+            if text[at:at + 1] != "[" or text[first:first + 1] == "]":
+                raise NotStreamable(NOT_A_COLLECTION)
+            at, chunk = first, []
+            while True:
+                feature, at = decoder.raw_decode(text, at)
+                chunk.append(feature)
+                if len(chunk) == size:
+                    yield chunk
+                    chunk = []
+                at = space(text, at).end()
+                if text[at:at + 1] == "]":
+                    at += 1
+                    break
+                if text[at:at + 1] != ",":
+                    raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+                at = space(text, at + 1).end()
+            if chunk:
+                yield chunk
+            streamed = True
+        elif key == "features":  # before the type (decoded whole), or a second time
+            raise NotStreamable("the collection names its features twice: decoded whole, only the last would "
+                                "count, and the first were read") if streamed else NotStreamable(NOT_A_COLLECTION)
+        else:
+            value, at = decoder.raw_decode(text, at)
+            if key == "type" and value != "FeatureCollection":
+                raise NotStreamable(NOT_A_COLLECTION)
+            typed = typed or key == "type"
+        at = space(text, at).end()
+        if text[at:at + 1] == "}":
+            break
+        if text[at:at + 1] != ",":
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+        at = space(text, at + 1).end()
+    if not streamed:
+        raise NotStreamable(NOT_A_COLLECTION)
+    at = space(text, at + 1).end()
+    if at != len(text):
+        raise json.JSONDecodeError("Extra data", text, at)
 
 
 class _Reader:
@@ -1153,24 +1228,64 @@ class _Reader:
     # -- GeoJSON --
 
     def read_geojson(self, text: str, mapping: AcledMapping) -> None:
+        """The features of a FeatureCollection, decoded ``_CHUNK_ROWS`` at a time (``feature_chunks``)
+        so that a million features are never all held as Python objects at once; a collection that
+        cannot be read so (its "type" after its features) is decoded whole. A file found to be no
+        JSON, or no collection, after rows were read is refused whole, as one decoded whole would
+        be: the rows read are forgotten (the store rolls back what it was handed)."""
+        assert self.imported is not None
+        kept, read = len(self.imported.lines), 0
+        try:
+            for chunk in feature_chunks(text, _CHUNK_ROWS):
+                self._geojson_chunk(read, chunk, mapping)
+                read += len(chunk)
+        except NotStreamable as refusal:
+            self._forget_rows(kept)
+            if read == 0:
+                self._read_geojson_whole(text, mapping)
+            else:
+                self.refuse(None, None, str(refusal))
+        except json.JSONDecodeError:
+            self._forget_rows(kept)
+            try:  # the message and place json.loads gives, as when the collection was decoded whole
+                json.loads(text)
+            except json.JSONDecodeError as whole:
+                error = whole
+            self.refuse(None, None, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")
+
+    def _read_geojson_whole(self, text: str, mapping: AcledMapping) -> None:
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as error:
             self.refuse(None, None, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")
             return
         if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection" or not isinstance(raw.get("features"), list):
-            self.refuse(None, None, 'expected a GeoJSON FeatureCollection: {"type": "FeatureCollection", "features": [...]}')
+            self.refuse(None, None, NOT_A_COLLECTION)
             return
         if not raw["features"]:
             self.refuse(None, "features", "the collection has no features")
         features = raw["features"]
         for start in range(0, len(features), _CHUNK_ROWS):
-            chunk = features[start:start + _CHUNK_ROWS]
-            points, inside, wkbs = self.plain_points(chunk)
-            for offset, feature in enumerate(chunk):
-                self.geojson_feature(start + offset + 1, feature, mapping, points[offset], bool(inside[offset]),
-                                     wkbs[offset])
-            self.flush()
+            self._geojson_chunk(start, features[start:start + _CHUNK_ROWS], mapping)
+
+    def _geojson_chunk(self, start: int, chunk: list[Any], mapping: AcledMapping) -> None:
+        """Features ``start`` + 1 onwards, checked together, then handed to the sink."""
+        points, inside, wkbs = self.plain_points(chunk)
+        for offset, feature in enumerate(chunk):
+            self.geojson_feature(start + offset + 1, feature, mapping, points[offset], bool(inside[offset]), wkbs[offset])
+        self.flush()
+
+    def _forget_rows(self, kept: int) -> None:
+        """Forget every row read (the file is refused whole): the report's lines after the first
+        ``kept``, the events, places and actors, and what the sink was handed, which its caller
+        rolls back since no row is accepted now."""
+        imported = self.imported
+        assert imported is not None
+        del imported.lines[kept:]
+        imported.events, imported.places, imported.actors, imported.placements = [], {}, {}, {}
+        del imported.sunk_rows[:]
+        imported.sunk_ids.clear()
+        imported.sunk_meanings.clear()
 
     def plain_points(self, features: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each feature whose geometry is a Point of two finite numbers within longitude's and

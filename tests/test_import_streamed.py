@@ -201,3 +201,70 @@ def test_a_taken_name_is_refused_before_any_row_is_read(tmp_path: Path) -> None:
         with pytest.raises(StoreError, match=r"dataset 'Streamed' \(id 'streamed'\) clashes with dataset 'Streamed'"):
             opened.import_file(NAME, IMPORTS / "acled.csv", source_file="acled.csv", licence="", by="test")
     assert contents(url) == before
+
+
+def _collection(tmp_path: Path, name: str, change) -> Path:
+    """events.geojson's text changed by ``change``, written as ``name``."""
+    path = tmp_path / name
+    path.write_text(change((IMPORTS / "events.geojson").read_text("utf-8")), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("name", "change", "reason"), [
+    # The JSON breaks after its last feature, once every row has gone into the transaction: the
+    # error json.loads gives for the whole text, and nothing else.
+    ("cut.geojson", lambda text: text.rstrip().removesuffix("}").rstrip().removesuffix("]"), "invalid JSON"),
+    ("extra.geojson", lambda text: text + "\n{}", "invalid JSON"),
+    # A later "type" of another kind: decoded whole, the collection is no FeatureCollection.
+    ("retyped.geojson", lambda text: text.rstrip().removesuffix("}") + ', "type": "Feature"}', "expected a GeoJSON"),
+])
+@pytest.mark.parametrize("keep_good", [False, True])
+def test_a_collection_refused_after_its_rows_were_read_stores_nothing_and_says_why_alone(
+        name: str, change, reason: str, keep_good: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _collection(tmp_path, name, change)
+    try:
+        json_error = None
+        raw = importers.json.loads(path.read_text("utf-8"))
+    except importers.json.JSONDecodeError as error:
+        json_error = f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"
+    else:
+        assert raw["type"] == "Feature"
+    monkeypatch.setattr(importers, "_CHUNK_ROWS", 1)  # every feature a chunk: all were handed over first
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    with open_store(url) as opened:
+        before = contents(url)
+        imported, dataset = opened.import_file(NAME, path, source_file=path.name, licence="test", by="test",
+                                               keep_good=keep_good)
+    assert dataset is None and contents(url) == before
+    assert [(line.row, line.outcome, line.reason) for line in imported.lines] == [
+        (None, "rejected", json_error or importers.NOT_A_COLLECTION)]
+    assert imported.lines[0].reason.startswith(reason)
+    assert imported.accepted == 0 and imported.actors == {} and imported.placements == {}
+
+
+def test_a_collection_typed_after_its_features_reads_as_before(tmp_path: Path) -> None:
+    """Its features are decoded whole (the streaming needs the type first): the same rows."""
+    moved = _collection(tmp_path, "late-type.geojson",
+                        lambda text: text.replace('"type": "FeatureCollection",', "", 1).rstrip().removesuffix("}")
+                        + ', "type": "FeatureCollection"}')
+    assert list(importers.json.loads(moved.read_text("utf-8")))[-1] == "type"
+    expected, read = (read_file(path, dataset_name=NAME, file_format="geojson") for path in (IMPORTS / "events.geojson",
+                                                                                             moved))
+    assert read.lines == expected.lines and [event.entry for event in read.events] == [
+        event.entry for event in expected.events] and read.ok
+
+
+def test_a_collection_is_never_decoded_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A well-formed collection is read a chunk of features at a time: json.loads is never asked
+    for the whole text (a million features decoded at once held 3.6 GB: docs/performance.md)."""
+    expected = read_file(IMPORTS / "events.geojson", dataset_name=NAME)
+    collection, loads = (IMPORTS / "events.geojson").read_text("utf-8"), importers.json.loads
+
+    def whole(text: str, *args, **kwargs):  # the layers and vocabulary are still read as JSON
+        assert text != collection, "the collection was decoded whole"
+        return loads(text, *args, **kwargs)
+
+    monkeypatch.setattr(importers.json, "loads", whole)
+    monkeypatch.setattr(importers, "_CHUNK_ROWS", 2)
+    read = read_file(IMPORTS / "events.geojson", dataset_name=NAME)
+    assert read.lines == expected.lines and len(read.events) == len(expected.events) > 2

@@ -404,18 +404,25 @@
       return response.json();
     });
   }
-  function loadEventFile(url) {
-    if (!eventFiles[url]) {
-      eventFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) { dataGone(response); throw new Error("events: " + url + " answered HTTP " + response.status); }
-        // Gzipped by the server side (a poor connection carries a third of the bytes).
+  /* Promise of a published column file (gzipped when published, a poor connection carrying a
+   * third of the bytes: geo/eventdata.py) inflated and read by ``read`` (an ArrayBuffer -> its
+   * columns), fetched once per page and URL (``files``: url -> promise); a failed one is
+   * forgotten, so a later call asks again. ``what`` names the file in an error. */
+  function loadColumns(files, url, what, read) {
+    if (!files[url]) {
+      files[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { dataGone(response); throw new Error(what + ": " + url + " answered HTTP " + response.status); }
         return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-      }).then(function (buffer) { return readEventFile(url, buffer); }).catch(function (error) {
-        delete eventFiles[url];
+      }).then(read).catch(function (error) {
+        delete files[url];
         throw error;
       });
     }
-    return eventFiles[url];
+    return files[url];
+  }
+
+  function loadEventFile(url) {
+    return loadColumns(eventFiles, url, "events", function (buffer) { return readEventFile(url, buffer); });
   }
 
   function readEventFile(url, buffer) {
@@ -518,19 +525,10 @@
   /* Promise of terms.bin.gz's columns for count rows: Uint16 codes (0: none) of each row's dataset,
    * country and province, and a Uint8 of its region flags. Fetched once per page. */
   function loadTerms(url, count) {
-    if (!termFiles[url]) {
-      termFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) { dataGone(response); throw new Error("terms: " + url + " answered HTTP " + response.status); }
-        return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-      }).then(function (buffer) {
-        return { dataset: new Uint16Array(buffer, 0, count), country_id: new Uint16Array(buffer, 2 * count, count),
-                 province_id: new Uint16Array(buffer, 4 * count, count), flags: new Uint8Array(buffer, 6 * count, count) };
-      }).catch(function (error) {
-        delete termFiles[url];
-        throw error;
-      });
-    }
-    return termFiles[url];
+    return loadColumns(termFiles, url, "terms", function (buffer) {
+      return { dataset: new Uint16Array(buffer, 0, count), country_id: new Uint16Array(buffer, 2 * count, count),
+               province_id: new Uint16Array(buffer, 4 * count, count), flags: new Uint8Array(buffer, 6 * count, count) };
+    });
   }
 
   /* Promise of the rows a filter's terms show (geo/clientfilter.py BrowserFilters.terms), by
@@ -2305,18 +2303,9 @@
   var dateFiles = {};  // url -> promise of {first, last} (Int32Array of days since 1970-01-01)
 
   function loadDates(url, count) {
-    if (!dateFiles[url]) {
-      dateFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) { dataGone(response); throw new Error("dates: " + url + " answered HTTP " + response.status); }
-        return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-      }).then(function (buffer) {
-        return { first: new Int32Array(buffer, 0, count), last: new Int32Array(buffer, count * 4, count) };
-      }).catch(function (error) {
-        delete dateFiles[url];
-        throw error;
-      });
-    }
-    return dateFiles[url];
+    return loadColumns(dateFiles, url, "dates", function (buffer) {
+      return { first: new Int32Array(buffer, 0, count), last: new Int32Array(buffer, count * 4, count) };
+    });
   }
 
   var fatalityFiles = {};  // url -> promise of an Int32Array (geo/eventdata.py: fatalities.bin.gz, -1 none reported)
@@ -2324,18 +2313,7 @@
   /* Promise of the fatalities of an events file's rows, fetched once per page. */
   function loadFatalities(data) {
     var url = data.url.slice(0, data.url.lastIndexOf("/") + 1) + "fatalities.bin.gz";
-    if (!fatalityFiles[url]) {
-      fatalityFiles[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) { dataGone(response); throw new Error("fatalities: " + url + " answered HTTP " + response.status); }
-        return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-      }).then(function (buffer) {
-        return new Int32Array(buffer, 0, data.count);
-      }).catch(function (error) {
-        delete fatalityFiles[url];
-        throw error;
-      });
-    }
-    return fatalityFiles[url];
+    return loadColumns(fatalityFiles, url, "fatalities", function (buffer) { return new Int32Array(buffer, 0, data.count); });
   }
 
   /* The first day a text names ("2022", "2022-05", "2022-05-11"), in days since 1970; null if none. */
