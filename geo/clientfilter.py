@@ -140,14 +140,18 @@ class BrowserFilters:
                 found[column].append(values.index(value) + 1)
         return found
 
+    @cached_property
+    def _dataset_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's dataset code (1 added) and the rows of each code: worked out once, not per run."""
+        codes = self.index.terms("dataset")[0].astype(np.int64) + 1
+        return codes, np.bincount(codes, minlength=len(self.index.terms("dataset")[1]) + 1)
+
     def _datasets(self, within: np.ndarray) -> list[int] | None:
         """The dataset codes (1 added) whose rows ``within`` keeps, when it keeps whole datasets; else None."""
         if "dataset" not in self.coded:
             return None
-        codes = self.index.terms("dataset")[0].astype(np.int64) + 1
-        size = len(self.index.terms("dataset")[1]) + 1
-        every = np.bincount(codes, minlength=size)
-        kept = np.bincount(codes[within], minlength=size)
+        codes, every = self._dataset_rows
+        kept = np.bincount(codes[within], minlength=len(every))
         if ((kept != 0) & (kept != every)).any():
             return None
         return [int(code) for code in np.flatnonzero(kept)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -146,32 +146,22 @@ def _published() -> dict[str, tuple[int, int]]:
             for path in folder.rglob("*") if path.is_file()}
 
 
-def _folders() -> set[str]:
-    folder = geo.assets.STATIC_DIR / "vendor" / "data"
-    return {path.name for path in folder.iterdir() if path.is_dir()} if folder.is_dir() else set()
-
-
-def _popups_written(before: set[str], timeout_s: float = 60) -> dict[str, tuple[int, int]]:
-    """``_published`` once every folder published since ``before`` (``_folders``) holds its popup
-    text, which a thread writes after the page's first run (geo.snapshot), and none is half written."""
-    deadline = time.monotonic() + timeout_s
-    folder = geo.assets.STATIC_DIR / "vendor" / "data"
-    while time.monotonic() < deadline:
-        published = [folder / name for name in _folders() - before]
-        if all(any(part.name.startswith("popups-") for part in path.iterdir()) and
-               not any(part.name.startswith(".partial-") for part in path.iterdir()) for path in published):
-            return _published()
-        time.sleep(0.05)  # polled until written, not a fixed wait
-    raise AssertionError(f"no popup text written within {timeout_s} s")
+def _popups_written(timeout_s: float = 60) -> dict[str, tuple[int, int]]:
+    """``_published`` once the popup text is written, which a thread of the snapshot writes after
+    the page's first run (geo.snapshot, "panj-popups-<folder>")."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("panj-popups-"):
+            thread.join(timeout_s)
+            assert not thread.is_alive(), f"{thread.name} still writing after {timeout_s} s"
+    return _published()
 
 
 def test_filter_changes_need_no_data_file_publish_nothing_and_keep_the_base_map(calls, layers_copy, tmp_path) -> None:
-    before = _folders()
     at = run_page()
     opened_calls = dict(calls)
     assert opened_calls["events"] == 1  # the events are joined once, on opening
     base_maps = [_base_map(at)]
-    published = _popups_written(before)
+    published = _popups_written()
     # What the page opened with is all a filter change needs: without the data directory it still works.
     layers_copy.rename(tmp_path / "moved-away")
     at.sidebar.multiselect(key="f_types").select("offensive").run()
