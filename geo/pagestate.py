@@ -342,6 +342,16 @@ def sort_param(column: str, descending: bool) -> str | None:
     return f"-{column}" if descending else column
 
 
+def with_sort(query: Mapping[str, Sequence[str]], column: str, descending: bool) -> dict[str, list[str]]:
+    """The link ``query`` (as ``st.query_params`` holds it) with the table's order set to (``column``,
+    ``descending``) and nothing else changed: the table reorders without the rest of the page
+    running (ui/table.py), so it updates its own part of the link."""
+    updated = {key: list(values) for key, values in query.items() if key != KEY_SORT}
+    if (order := sort_param(column, descending)) is not None:
+        updated[KEY_SORT] = [order]
+    return updated
+
+
 def scene_values(scene: Scene, layer_ids: Sequence[str], span: DateSpan | None) -> dict[str, Any]:
     """Applying ``scene``: its filters, layers and basemap; its playback paused at its first period
     (none without ``play``); no event highlighted; the map moves to the scene's extent (the view the

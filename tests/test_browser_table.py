@@ -28,6 +28,7 @@ COUNTRIES = ("Tajikistan", "Afghanistan")  # the countries layer's names
 SYNTHETIC = 120  # imported below: 150 events, three pages of 50
 LAPTOP = {"width": 1366, "height": 768}
 # The article's third event by date (layers/events/edm-v19-i92.json): US funding since 2002.
+COUNT_LINE = f" of {ARTICLE_EVENTS} events".encode()  # the sidebar's "N of 30 events"
 THIRD_ID, THIRD_TITLE = "us-security-funding", "US security funding for Tajikistan since 2002"
 
 
@@ -161,3 +162,29 @@ def test_a_click_on_a_heading_sorts_the_whole_table(page, app_url) -> None:
     assert rows[0]["First day"] > oldest and rows[0]["First day"] >= max(row["First day"] for row in rows)
     assert page.get_by_role("radio", name="Descending").is_checked()  # the order above the table says so
     assert page.dialogs == []
+
+
+def test_a_sort_reruns_the_table_alone_and_writes_its_order_in_the_link(page, app_url) -> None:
+    """The sidebar's count ("N of 30 events") goes out on every run of the whole page, as a search
+    shows, and not on a sort: the table's controls rerun the table alone (ui/table.py)."""
+    frames: list[bytes] = []
+    page.on("websocket", lambda socket: socket.on("framereceived", lambda payload: frames.append(
+        payload if isinstance(payload, bytes) else payload.encode())))
+    page.goto(f"{app_url}/?basemap=none")
+    page.get_by_text(f"Rows 1–{ARTICLE_EVENTS} of {ARTICLE_EVENTS}, by date.").wait_for(timeout=TIMEOUT_MS)
+    map_frame(page)
+    wait_until_idle(page)
+    frames.clear()
+    page.get_by_text("Descending", exact=True).click()
+    page.get_by_text(f"Rows 1–{ARTICLE_EVENTS} of {ARTICLE_EVENTS}, by date (descending).").wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function("() => window.location.search.includes('sort=-date')", timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+    assert frames and not any(COUNT_LINE in frame for frame in frames)
+    frames.clear()
+    page.get_by_label("Search titles and summaries").fill("Ayvoj")
+    page.get_by_label("Search titles and summaries").press("Enter")
+    page.wait_for_function("() => window.location.search.includes('q=Ayvoj')", timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+    assert any(COUNT_LINE in frame for frame in frames)  # a whole run sends the sidebar's count
+    assert "sort=-date" in page.evaluate("() => window.location.search")  # the page's link keeps the order
+    assert page.get_by_role("radio", name="Descending").is_checked()

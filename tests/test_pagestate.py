@@ -521,6 +521,20 @@ def test_the_url_names_the_tables_order_and_reopens_it(sort, written) -> None:
     assert (values[ps.TABLE_SORT], values[ps.TABLE_DESCENDING]) == sort
 
 
+@pytest.mark.parametrize(("query", "sort", "expected"), [
+    ({"actors": ["ru"], "sort": ["title"]}, ("date", False), {"actors": ["ru"]}),  # the default leaves the link
+    ({"actors": ["ru"]}, ("place", True), {"actors": ["ru"], "sort": ["-place"]}),
+    ({"sort": ["-place"], "presenter": ["1"]}, ("title", False), {"sort": ["title"], "presenter": ["1"]}),
+    ({}, ("date", True), {"sort": ["-date"]}),
+])
+def test_the_table_sets_its_order_in_the_link_and_leaves_the_rest(query, sort, expected) -> None:
+    before = {key: list(values) for key, values in query.items()}
+    assert ps.with_sort(query, *sort) == expected
+    assert query == before  # the link read is not changed in place
+    values = ps.opening_values(ps.with_sort(query, *sort), SCENES, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)
+    assert (values[ps.TABLE_SORT], values[ps.TABLE_DESCENDING]) == sort
+
+
 @pytest.mark.parametrize(("heading", "column", "descending", "expected"), [
     ("Title", "date", False, {ps.TABLE_SORT: "title", ps.TABLE_DESCENDING: False}),  # another column: forwards
     ("Title", "title", False, {ps.TABLE_SORT: "title", ps.TABLE_DESCENDING: True}),  # again: backwards

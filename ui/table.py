@@ -8,6 +8,10 @@ Only the page's rows reach the browser, so a filter change sends at most ``TABLE
 however many events it shows (docs/ARCHITECTURE.md, "The paged table"). The sort is of every shown
 row, so the grid's own sorting, which would reorder only the page, is off: with columns selectable
 the grid does not sort, and a click on a heading sorts the whole table by that column instead.
+
+The table is a fragment: its sort, order and page controls rerun only the table, not the page's
+filters and map (docs/performance.md, "The table on its own"); a row selected, which the map shows,
+reruns the whole page.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from geo import pagestate as ps, table
 from geo.snapshot import Snapshot
 
 DIRECTIONS = {False: "Ascending", True: "Descending"}
+_PAGE_RERUN = "table_page_rerun"  # session state: a row was selected, which the whole page must show
 
 
+@st.fragment
 def events_table(data: Snapshot, shown: np.ndarray, shown_rows: bytes, total: int, filters: object,
                  sums: str = "") -> None:
     """The page of the ``shown`` events (a mask over ``data.events``; ``shown_rows``, its
@@ -30,6 +36,8 @@ def events_table(data: Snapshot, shown: np.ndarray, shown_rows: bytes, total: in
     ``filters`` (what chose the rows) or the order differ from the last run's. ``total``: the events
     of the datasets shown; ``sums``: their fatalities in words (``geo.fatalities.sums_text``), ""
     where none report any."""
+    if st.session_state.pop(_PAGE_RERUN, False):
+        st.rerun(scope="app")
     if not shown.any():
         st.info(f"No event matches the filters: “Reset filters” shows all {total}.")
         st.session_state[ps.SHOWN_IDS] = []
@@ -46,6 +54,10 @@ def events_table(data: Snapshot, shown: np.ndarray, shown_rows: bytes, total: in
                                           "column's heading does the same")
     descending = direction_choice.radio("Order", list(DIRECTIONS), key=ps.TABLE_DESCENDING, horizontal=True,
                                         format_func=DIRECTIONS.get, label_visibility="collapsed")
+    # The page writes the link on its own runs only: the table's reruns put its order there themselves.
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if (linked := ps.with_sort(current, column, descending)) != current:
+        st.query_params.from_dict(linked)
     order = (filters, column, descending)
     changed = st.session_state.get(ps.TABLE_FILTERS) != order
     count = int(shown.sum())
@@ -102,3 +114,4 @@ def _selected(key: str) -> None:
         return
     st.session_state[ps.SELECTED] = ps.table_selection(selection.rows, st.session_state.get(ps.SHOWN_IDS, []))
     st.session_state[ps.STEP] = None
+    st.session_state[_PAGE_RERUN] = True
