@@ -52,8 +52,15 @@ RESERVED_ID = "all"
 WEB_ADDRESS_REASON = "must be an http or https address, like https://example.org/page"
 
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _DATES_REMEMBERED = 8192  # distinct date texts whose parse is kept: over 20 years of days
+# What a well-formed entry or citation holds, as sets: most rows of an import have every required
+# field and no other, and are told so by two set tests instead of a check per field.
+_EVENT_KNOWN = frozenset(EVENT_REQUIRED + EVENT_OPTIONAL)
+_EVENT_NEEDED = frozenset(EVENT_REQUIRED)
+_CITATION_KNOWN = frozenset(CITATION_FIELDS + CITATION_OPTIONAL)
+_CITATION_NEEDED = frozenset(CITATION_FIELDS)
 
 
 # --- partial dates -------------------------------------------------------------------------------
@@ -396,13 +403,15 @@ def parse_event(
     def bad(field: str, reason: str) -> None:
         problems.append(Problem(path, item, field, reason))
 
-    renamed = {"citation": "citations"}
-    required = EVENT_REQUIRED if not any(old in entry for old in renamed) else tuple(
-        name for name in EVENT_REQUIRED if not any(old in entry and new == name for old, new in renamed.items()))
-    check_fields(path, item, entry, required, EVENT_OPTIONAL + tuple(RENAMED_FIELDS), problems)
-    for name, reason in RENAMED_FIELDS.items():
-        if name in entry:
-            bad(name, reason)
+    fields = entry.keys()
+    if not (fields <= _EVENT_KNOWN and fields >= _EVENT_NEEDED):  # else no field is missing, unknown or renamed
+        renamed = {"citation": "citations"}
+        required = EVENT_REQUIRED if not any(old in entry for old in renamed) else tuple(
+            name for name in EVENT_REQUIRED if not any(old in entry and new == name for old, new in renamed.items()))
+        check_fields(path, item, entry, required, EVENT_OPTIONAL + tuple(RENAMED_FIELDS), problems)
+        for name, reason in RENAMED_FIELDS.items():
+            if name in entry:
+                bad(name, reason)
     get = entry.get
 
     if "id" in entry and (not isinstance(get("id"), str) or not ID_PATTERN.fullmatch(get("id"))):
@@ -516,11 +525,13 @@ def _citation(raw: Any, field: str, bad: Callable[[str, str], None]) -> Citation
         bad(field, "must be an object with paragraph, source and source_date")
         return None
     reasons: list[tuple[str, str]] = []
-    for name in CITATION_FIELDS:
-        if name not in raw:
-            reasons.append((name, "missing required field"))
-    for name in sorted(set(raw) - set(CITATION_FIELDS) - set(CITATION_OPTIONAL)):
-        reasons.append((name, "unknown field"))
+    fields = raw.keys()
+    if not (fields <= _CITATION_KNOWN and fields >= _CITATION_NEEDED):  # else none missing or unknown
+        for name in CITATION_FIELDS:
+            if name not in raw:
+                reasons.append((name, "missing required field"))
+        for name in sorted(set(raw) - set(CITATION_FIELDS) - set(CITATION_OPTIONAL)):
+            reasons.append((name, "unknown field"))
     if "url" in raw and not _web_address(raw["url"]):
         reasons.append(("url", WEB_ADDRESS_REASON + " (leave it out when unknown)"))
     paragraph = raw.get("paragraph")
@@ -565,7 +576,12 @@ _remembered_date = lru_cache(maxsize=_DATES_REMEMBERED)(_date_or_reason)
 
 def _full_date(value: Any) -> dt.date | None:
     """A real calendar day written YYYY-MM-DD, else None."""
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    return _remembered_day(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=_DATES_REMEMBERED)  # an import's citations repeat a few thousand source dates
+def _remembered_day(value: str) -> dt.date | None:
+    if not _ISO_DAY.fullmatch(value):
         return None
     try:
         return dt.date.fromisoformat(value)
