@@ -39,7 +39,7 @@ _LEAFLET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/laye
 _PANJ_SOURCE = Path(__file__).resolve().parent / "web"
 _PANJ_DIR = STATIC_DIR / "vendor" / "panj"
 _PANJ_URL = f"{STATIC_URL}vendor/panj/"
-_PANJ_FILES = ("panj-view.js", "panj-map.js", "panj-labels.js", "panj-keys.js", "panj-map.css", "panj-strip.js")
+_PANJ_FILES = ("panj-early.js", "panj-view.js", "panj-map.js", "panj-labels.js", "panj-keys.js", "panj-map.css", "panj-strip.js")
 
 _DATA_DIR = STATIC_DIR / "vendor" / "data"
 _DATA_URL = f"{STATIC_URL}vendor/data/"
@@ -64,6 +64,8 @@ MAP_JS = [
     ("panj_labels", _versioned(f"{_PANJ_URL}panj-labels.js", _PANJ_SOURCE / "panj-labels.js")),
     ("panj_keys", _versioned(f"{_PANJ_URL}panj-keys.js", _PANJ_SOURCE / "panj-keys.js")),
 ]
+# The map's first script, asking for its data files early (geo.mapview.map_scripts adds their URLs).
+EARLY_JS = _versioned(f"{_PANJ_URL}panj-early.js", _PANJ_SOURCE / "panj-early.js")
 # The frontier strip's drawing (geo.stripfigure's figure loads it after panj-map.js, whose symbols it draws).
 STRIP_JS = _versioned(f"{_PANJ_URL}panj-strip.js", _PANJ_SOURCE / "panj-strip.js")
 # The strip's part on the page (ui/strip_panel.py), which draws through the file above.

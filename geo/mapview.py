@@ -29,7 +29,9 @@ their outlines drawn, then two animation frames) the browser holds ``window.panj
 segments coloured by change drawn, and how many of each level); browser tests and the PNG exporter wait on
 ``window.panjMap.ready``. ``window.panjMap.symbolsReady`` is true sooner, once the frame with the
 event symbols is painted (their area outlines may still be on their way): the document's head
-preloads the events and labels files (``preload_links``) so the symbols come first. A layer that cannot be fetched leaves ``ready`` false and names itself in
+preloads the events and labels files (``preload_links``), and the map's first script asks for them
+before Leaflet loads (``map_scripts``: on the page the head comes after the scripts), so the
+symbols come first. A layer that cannot be fetched leaves ``ready`` false and names itself in
 ``window.panjMap.error``. Manifest layer paths carry the classes ``panj-layer panj-layer-<id>``.
 """
 
@@ -40,6 +42,7 @@ import hashlib
 import html
 import json
 import threading
+import urllib.parse
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -480,7 +483,7 @@ def build_base_map(
     )
     # Only Leaflet and the Panj runtime, served locally; folium's jQuery, Bootstrap and
     # awesome-markers (from CDNs) are not needed by anything on this map.
-    fmap.default_js = list(assets.MAP_JS)
+    fmap.default_js = map_scripts(data)
     fmap.default_css = list(assets.MAP_CSS)
     fmap.get_root().header.add_child(folium.Element(preload_links(data)), name="panj_preload")
     _Runtime((west, south, east, north), basemaps.values(), layers, data, vector_symbols_max,
@@ -490,6 +493,14 @@ def build_base_map(
            position="bottomright" if for_export else "topright", expanded=for_export,
            folded=presenter).add_to(fmap)
     return fmap
+
+
+def map_scripts(data: MapData) -> list[tuple[str, str]]:
+    """The map's scripts in folium's ``default_js`` form and load order: ``assets.EARLY_JS`` naming
+    the events and labels files, which it asks for at once (on the page, the map's frame adds the
+    head's preload links only after its last script), then Leaflet and the Panj runtime."""
+    files = urllib.parse.urlencode([("file", data.events.url), ("file", data.labels)])
+    return [("panj_early", f"{assets.EARLY_JS}&{files}"), *assets.MAP_JS]
 
 
 def preload_links(data: MapData) -> str:

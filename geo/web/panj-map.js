@@ -442,7 +442,15 @@
       style: column(header.styleBytes === 4 ? Uint32Array : Uint16Array),
       area: column(header.areaBytes === 4 ? Uint32Array : Uint16Array)
     };
-    data.ids = count ? text.decode(bytes.subarray(offset)).split("\n") : [];
+    // The ids (a million lines at a million events) are read the first time one is asked for (a
+    // highlight, a popup, a test's groups), not before the first draw.
+    var idBytes = bytes.subarray(offset), ids = null;
+    Object.defineProperty(data, "ids", {
+      get: function () {
+        if (ids === null) { ids = count ? text.decode(idBytes).split("\n") : []; }
+        return ids;
+      }
+    });
     placesOf(data);
     var chunks = {}, base = null;
     /* The folder of the popup files (the update's data.details): another one (the folder
@@ -474,26 +482,55 @@
     return data;
   }
 
+  /* A table of integer pairs (x, y) -> a non-negative integer, for up to `entries` pairs: open
+   * addressing over typed arrays. A million events' places and grid cells went through a Map of
+   * numbers before, which boxed each key and took most of a million-event first draw
+   * (docs/performance.md, "First load at a million events"). */
+  function PairTable(entries) {
+    var capacity = 16;
+    while (capacity < 2 * entries) { capacity *= 2; }  // at most half full: short probes
+    this.mask = capacity - 1;
+    this.xs = new Int32Array(capacity);
+    this.ys = new Int32Array(capacity);
+    this.values = new Int32Array(capacity).fill(-1);
+  }
+  /* The slot of (x, y): the pair's own, or the empty one where it would go. */
+  PairTable.prototype.slot = function (x, y) {
+    var h = Math.imul(x ^ Math.imul(y, 0x27d4eb2d), 0x9e3779b1), values = this.values, xs = this.xs, ys = this.ys;
+    h = (h ^ (h >>> 15)) & this.mask;
+    while (values[h] !== -1 && (xs[h] !== x || ys[h] !== y)) { h = (h + 1) & this.mask; }
+    return h;
+  };
+  /* The value of (x, y), or -1. */
+  PairTable.prototype.get = function (x, y) { return this.values[this.slot(x, y)]; };
+  /* Sets (x, y) to value; returns the value it held, or -1. */
+  PairTable.prototype.put = function (x, y, value) {
+    var h = this.slot(x, y), before = this.values[h];
+    this.xs[h] = x; this.ys[h] = y; this.values[h] = value;
+    return before;
+  };
+
   /* Places: the distinct points events stand on (an area event's point stands for its area), each
    * with its projected point at zoom 0 (Leaflet's spherical Mercator, 256-pixel tiles). */
   var MAX_LATITUDE = 85.0511287798;
   function placesOf(data) {
-    var n = data.count, index = new Map(), placeOf = new Int32Array(n), xs = [], ys = [], lats = [], i;
-    var scale = data.header.scale, offset = 33554432;  // 2^25: every scaled coordinate fits, the key stays exact
+    var n = data.count, lon = data.lon, lat = data.lat, table = new PairTable(n), placeOf = new Int32Array(n);
+    var xs = new Float64Array(n), ys = new Float64Array(n), lats = new Float64Array(n), count = 0, i;
+    var scale = data.header.scale;
     for (i = 0; i < n; i++) {
-      var key = (data.lon[i] + offset) * 67108864 + (data.lat[i] + offset), place = index.get(key);
-      if (place === undefined) {
-        place = xs.length;
-        index.set(key, place);
-        var lat = Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, data.lat[i] / scale)) * Math.PI / 180;
-        xs.push((data.lon[i] / scale / 360 + 0.5) * 256);
-        ys.push((0.5 - Math.log(Math.tan(Math.PI / 4 + lat / 2)) / (2 * Math.PI)) * 256);
-        lats.push(data.lat[i] / scale);
+      var slot = table.slot(lon[i], lat[i]), place = table.values[slot];
+      if (place === -1) {
+        place = count++;
+        table.xs[slot] = lon[i]; table.ys[slot] = lat[i]; table.values[slot] = place;
+        var radians = Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, lat[i] / scale)) * Math.PI / 180;
+        xs[place] = (lon[i] / scale / 360 + 0.5) * 256;
+        ys[place] = (0.5 - Math.log(Math.tan(Math.PI / 4 + radians / 2)) / (2 * Math.PI)) * 256;
+        lats[place] = lat[i] / scale;
       }
       placeOf[i] = place;
     }
     data.placeOf = placeOf;
-    data.places = { count: xs.length, x: Float64Array.from(xs), y: Float64Array.from(ys), lat: Float64Array.from(lats) };
+    data.places = { count: count, x: xs.slice(0, count), y: ys.slice(0, count), lat: lats.slice(0, count) };
   }
 
   /* Promise of a mask's bits (base64 of a zlib stream of one bit per row, the first row the
@@ -670,43 +707,55 @@
     };
   }
 
-  function cellKey(column, row) { return column * 8388608 + row; }  // 2^23 cells a side: zoom 19 and more
-
   /* The groups at a zoom: typed arrays over groups g < count: x, y (pixels at that zoom, of the
    * group's seed place), size (events), places (shown places, listed from placeStart[g]), and a
-   * hashed grid of the groups by their seed's cell (head: cell key -> first group; next: the
-   * following group of that cell). */
+   * hashed grid of the groups by their seed's cell (head: a PairTable of cell column and row ->
+   * first group; next: the following group of that cell, -1 after the last). */
   EventGroups.prototype.groupsAt = function (zoom) {
     if (this._byZoom[zoom]) { return this._byZoom[zoom]; }
     var places = this._places, all = this.data.places, n = places.count, size = GROUP_DISTANCE;
     var scale = Math.pow(2, zoom), px = new Float64Array(n), py = new Float64Array(n);
-    var owner = new Int32Array(n).fill(-1), grid = new Map(), chain = new Int32Array(n), k;
+    // The places by grid cell, each cell's contiguous (a counting sort), with how many in each no
+    // group holds yet: a seed reads its nine cells in order and skips those all taken, where
+    // following a chain of places through the whole map missed the cache at every step.
+    var owner = new Int32Array(n).fill(-1), grid = new PairTable(n), cellOf = new Int32Array(n), cells = 0, k, c;
     for (k = 0; k < n; k++) {
       px[k] = all.x[places.ids[k]] * scale; py[k] = all.y[places.ids[k]] * scale;
-      var key = cellKey(Math.floor(px[k] / size), Math.floor(py[k] / size)), first = grid.get(key);
-      chain[k] = first === undefined ? -1 : first;
-      grid.set(key, k);
+      c = grid.slot(Math.floor(px[k] / size), Math.floor(py[k] / size));
+      if (grid.values[c] === -1) {
+        grid.xs[c] = Math.floor(px[k] / size); grid.ys[c] = Math.floor(py[k] / size); grid.values[c] = cells++;
+      }
+      cellOf[k] = grid.values[c];
+    }
+    var cellStart = new Int32Array(cells + 1), left = new Int32Array(cells);
+    for (k = 0; k < n; k++) { cellStart[cellOf[k] + 1] += 1; left[cellOf[k]] += 1; }
+    for (c = 0; c < cells; c++) { cellStart[c + 1] += cellStart[c]; }
+    var filled = cellStart.slice(0, cells), inCell = new Int32Array(n), cellX = new Float64Array(n), cellY = new Float64Array(n), j;
+    for (k = 0; k < n; k++) {
+      j = filled[cellOf[k]]++;
+      inCell[j] = k; cellX[j] = px[k]; cellY[j] = py[k];
     }
     var gx = new Float64Array(n), gy = new Float64Array(n), gsize = new Int32Array(n), count = 0;
-    var head = new Map(), next = new Int32Array(n), s, seed, other, dx, dy;
+    var head = new PairTable(n), next = new Int32Array(n), s, seed, other, dx, dy, end;
     for (s = 0; s < n; s++) {
       seed = places.seeds[s];
       if (owner[seed] !== -1) { continue; }
-      var column = Math.floor(px[seed] / size), row = Math.floor(py[seed] / size);
+      var column = Math.floor(px[seed] / size), row = Math.floor(py[seed] / size), sx = px[seed], sy = py[seed];
       owner[seed] = count;
+      left[cellOf[seed]] -= 1;
       for (dx = -1; dx <= 1; dx++) {
         for (dy = -1; dy <= 1; dy++) {
-          other = grid.get(cellKey(column + dx, row + dy));
-          for (; other !== undefined && other !== -1; other = chain[other]) {
-            var ex = px[other] - px[seed], ey = py[other] - py[seed];
-            if (owner[other] === -1 && ex * ex + ey * ey < size * size) { owner[other] = count; }
+          c = grid.get(column + dx, row + dy);
+          if (c === -1 || left[c] === 0) { continue; }
+          for (j = cellStart[c], end = cellStart[c + 1]; j < end; j++) {
+            other = inCell[j];
+            var ex = cellX[j] - sx, ey = cellY[j] - sy;
+            if (owner[other] === -1 && ex * ex + ey * ey < size * size) { owner[other] = count; left[c] -= 1; }
           }
         }
       }
       gx[count] = px[seed]; gy[count] = py[seed];
-      var cell = cellKey(column, row), before = head.get(cell);
-      next[count] = before === undefined ? -1 : before;
-      head.set(cell, count);
+      next[count] = head.put(column, row, count);
       count += 1;
     }
     // Each group's places, listed group by group, the seed first.
@@ -834,8 +883,7 @@
     var column = Math.floor(x / size), row = Math.floor(y / size), dx, dy, g;
     for (dx = -1; dx <= 1; dx++) {
       for (dy = -1; dy <= 1; dy++) {
-        g = groups.head.get(cellKey(column + dx, row + dy));
-        for (; g !== undefined && g !== -1; g = groups.next[g]) {
+        for (g = groups.head.get(column + dx, row + dy); g !== -1; g = groups.next[g]) {
           var distance = Math.sqrt((groups.x[g] - x) * (groups.x[g] - x) + (groups.y[g] - y) * (groups.y[g] - y));
           if (distance <= this.radius(groups, g) + 3 && distance < bestDistance) { best = g; bestDistance = distance; }
         }
