@@ -33,6 +33,10 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Headless Chromium 156 opens the omnibox's WebUI popups (hundreds of module scripts, a renderer
+    # of their own) with every new window, on the same cores as the page being drawn; no page here
+    # has an omnibox (docs/performance.md, "The omnibox and the canvas").
+    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup",
 )
 # How long a render waits for the browser another one is using (a figure takes seconds; an A4
 # figure with tiles can take a minute).

@@ -48,6 +48,12 @@
   // Places closer than this (pixels) at the map's zoom are one group: more than two of the widest
   // group symbols' radius (15), so no two groups overlap (docs/ARCHITECTURE.md).
   var GROUP_DISTANCE = 32;
+  // The symbols' canvas and the outlines' renderers (their padding) reach this share of the map's
+  // size past each side, so a drag shows all of them as far. The symbols' half a size, as before,
+  // made a canvas of four times the view, whose clearing and each frame's commit cost a zoom step
+  // and the first paint more than the symbols drawn on it (docs/performance.md, "The omnibox and
+  // the canvas").
+  var CANVAS_MARGIN = 0.2;
   var OTHER_ACTORS = "*other";  // the legend row of the imported actors left grey (geo.mapview.OTHER_ACTORS)
   var LIST_PAGE = 100;  // rows a group's list shows at a time
   var NARROW = "(max-width: 640px)";  // a phone-narrow window, as panj-map.css calls it
@@ -897,11 +903,11 @@
     return this.map.unproject([groups.x[g], groups.y[g]], groups.zoom);
   };
 
-  /* Draws the groups on a canvas covering the view and half of it again on every side (panning
-   * shows them before moveend redraws): first the halos of approximate places standing alone,
+  /* Draws the groups on a canvas covering the view and CANVAS_MARGIN of it again on every side
+   * (panning shows them before moveend redraws): first the halos of approximate places standing alone,
    * one path for all, then the symbols, the highlighted group last, ringed. */
   EventGroups.prototype.draw = function () {
-    var map = this.map, size = map.getSize(), margin = size.divideBy(2).round(), canvas = this.canvas;
+    var map = this.map, size = map.getSize(), margin = size.multiplyBy(CANVAS_MARGIN).round(), canvas = this.canvas;
     var ratio = window.devicePixelRatio || 1, width = size.x + 2 * margin.x, height = size.y + 2 * margin.y;
     var topLeft = map.containerPointToLayerPoint([0, 0]).subtract(margin);
     var origin = map.getPixelOrigin().add(topLeft), reach = 20, self = this, shown = [], g;
@@ -1176,10 +1182,10 @@
     this.vector = config.vector || null;
     this.svg = L.svg();
     this.linesSvg = L.svg({ pane: "panjLines" });
-    this.extentCanvas = this.vector ? L.svg({ pane: "panjExtents", padding: 0.2 })
-      : L.canvas({ pane: "panjExtents", padding: 0.2 });
+    this.extentCanvas = this.vector ? L.svg({ pane: "panjExtents", padding: CANVAS_MARGIN })
+      : L.canvas({ pane: "panjExtents", padding: CANVAS_MARGIN });
     this.events = new EventGroups(map, "panjEvents", this.vector);
-    this.highlightRenderer = L.svg({ pane: "panjHighlight", padding: 0.2 });  // SVG: its outline can animate
+    this.highlightRenderer = L.svg({ pane: "panjHighlight", padding: CANVAS_MARGIN });  // SVG: its outline can animate
     this.highlightOutline = null;  // the highlighted area event's outline layer
     this.playback = new Playback(this);
     try {  // the page's playback control hears the keys pressed in this frame too (static/playback.js)
