@@ -38,6 +38,7 @@ from ui.assets import static_text
 from ui.charts import term_bars
 from ui.datasets import KEY_SHOWN, dataset_filter, datasets_panel, hidden_datasets
 from ui.export_panel import export_panel
+from ui.map_first import rest_after_map
 from ui.strip_panel import strip_panel
 from ui.table import events_table
 from ui.timefilter import date_inputs, time_histogram
@@ -237,7 +238,8 @@ def load_or_explain() -> Snapshot:
 def main() -> None:
     st.set_page_config(page_title="Panj", layout="wide")
     data = load_or_explain()
-    if not st.session_state.get(ps.READY):
+    opening = not st.session_state.get(ps.READY)
+    if opening:
         query = {key: st.query_params.get_all(key) for key in st.query_params}
         st.session_state.update(ps.opening_values(query, data.scenes, data.known, data.default_view, tuple(data.layers),
                                                     data.span, [dataset.id for dataset in data.datasets]))
@@ -297,6 +299,9 @@ def main() -> None:
     change = frontier_change(data, choice, trends)  # drawn on the map and in its figure
     draw_map(data, shown, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range,
              change=change, terms=data.browser_filters.terms(state, within))
+    if not ps.draws_below_map(opening, browser=bool(st.context.headers.get("User-Agent"))):
+        rest_after_map()  # reruns the page once the map has drawn its events
+        return
     view_in_words(data, shown, shown_rows, total, state, presenter)
     with st.container(key="presenter-hidden-strip"):
         strip_panel(data, state, shown, shown_rows)

@@ -84,6 +84,14 @@ def _tab_until(page, prefix: str, key: str = "Tab", presses: int = 12) -> str:
     raise AssertionError(f"{presses} presses of {key} did not reach {prefix!r}")
 
 
+def _charts_drawn(page) -> None:
+    """Until the sidebar's three charts have drawn their keyboard marks (they come with the run
+    after the map's first: docs/ARCHITECTURE.md, "The map first")."""
+    page.wait_for_function("() => { const charts = document.querySelectorAll('[data-testid=stSidebar] "
+                           "[data-testid=stVegaLiteChart]'); return charts.length === 3 && [...charts].every("
+                           "(chart) => chart.querySelector('path[role=button]') !== null); }", timeout=TIMEOUT_MS)
+
+
 def _events(count: int) -> str:
     return f"{count} event" if count == 1 else f"{count} events"
 
@@ -91,6 +99,7 @@ def _events(count: int) -> str:
 def test_an_actor_row_by_keyboard_filters_as_a_click_does(page, app_url) -> None:
     page.goto(f"{app_url}/?basemap=none")
     map_frame(page)
+    _charts_drawn(page)
     assert count_text(page) == (TOTAL, TOTAL)
     # After the Actors box, Tab passes the chart's toolbar and reaches its rows: one stop, the first.
     page.get_by_role("combobox", name="Actors").focus()
@@ -114,6 +123,7 @@ def test_an_actor_row_by_keyboard_filters_as_a_click_does(page, app_url) -> None
 def test_a_histogram_bar_by_keyboard_sets_the_dates_as_the_brush_does(page, app_url) -> None:
     page.goto(f"{app_url}/?basemap=none")
     map_frame(page)
+    _charts_drawn(page)
     # Back from the From box (past its help button) to the histogram's one stop, its first bar.
     page.get_by_role("textbox", name="From", exact=True).focus()
     assert _tab_until(page, "1991", key="Shift+Tab", presses=4).endswith("reaching beyond it")

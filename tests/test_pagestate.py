@@ -619,3 +619,13 @@ def test_a_scene_link_opens_the_scenes_playback_unless_told(query, period, writt
     params = ps.url_params(FilterState(), DEFAULT_VIEW, scene, False, playback=playback)
     assert {key: params[key] for key in ("play", "period", "mode", "fade") if key in params} == written
     assert ps.opening_values(params, scenes, KNOWN, DEFAULT_VIEW, LAYERS, SPAN)[ps.PLAYBACK] == playback
+
+
+@pytest.mark.parametrize(("opening", "browser", "below"), [
+    (True, True, False),  # a browser's first run: the sidebar and the map, the rest when the map reports
+    (False, True, True),  # any later run draws everything, whether the map reported or the reader acted
+    (True, False, True),  # no browser to report (AppTest): everything at once
+    (False, False, True),
+])
+def test_a_browsers_first_run_draws_the_map_before_the_rest(opening, browser, below) -> None:
+    assert ps.draws_below_map(opening, browser) is below
