@@ -243,6 +243,7 @@ def main() -> None:
         query = {key: st.query_params.get_all(key) for key in st.query_params}
         st.session_state.update(ps.opening_values(query, data.scenes, data.known, data.default_view, tuple(data.layers),
                                                     data.span, [dataset.id for dataset in data.datasets]))
+    whole = ps.draws_below_map(opening, browser=bool(st.context.headers.get("User-Agent")))
     presenter = st.query_params.get(ps.KEY_PRESENTER) == "1"
     st.html(f"<style>{static_text('page.css')}</style>")
     # One element for both scripts: each element in the page's flow adds a gap above the map.
@@ -252,7 +253,9 @@ def main() -> None:
         st.html(f"<style>{static_text('presenter.css')}</style>")
     with st.container(key="presenter-hidden-title"):
         st.title("Panj: the Tajikistan–Afghanistan frontier")
-    for notice in st.session_state.pop(ps.NOTICES, []):
+    # A run that draws the map alone keeps the link's notices for the run after it, which draws the
+    # whole page and would otherwise take them off again.
+    for notice in st.session_state.pop(ps.NOTICES, []) if whole else st.session_state.get(ps.NOTICES, []):
         st.warning(markdown_text(notice))
 
     within = dataset_filter(data)  # the datasets ticked (None: all): every count below is of them
@@ -299,7 +302,7 @@ def main() -> None:
     change = frontier_change(data, choice, trends)  # drawn on the map and in its figure
     draw_map(data, shown, view, bounds, presenter, beside_legend=fit, playback=playback, playback_range=playback_range,
              change=change, terms=data.browser_filters.terms(state, within))
-    if not ps.draws_below_map(opening, browser=bool(st.context.headers.get("User-Agent"))):
+    if not whole:
         rest_after_map()  # reruns the page once the map has drawn its events
         return
     view_in_words(data, shown, shown_rows, total, state, presenter)
