@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from browsing import TIMEOUT_MS, count_text, map_frame, wait_until_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 pytestmark = pytest.mark.browser
@@ -22,6 +23,7 @@ RESENT_FLOOR_BYTES = 2 * REFERENCE_BYTES
 # The first change after the first load sends the widgets whose state the opening set: the
 # changes after it are the ones checked for elements sent again.
 CHANGES = 3
+OPEN_TRIES = 3  # presses of the arrow key to open the event types' list
 
 Received = list[tuple[int, ForwardMsg]]  # each message's payload bytes and the message
 
@@ -41,8 +43,16 @@ def _choose_another_event_type(page) -> None:
     choice = page.get_by_role("combobox", name="Event types")
     # The open list's first option is "Select all" (its key starts with "__").
     option = page.locator("[role=listbox] [role=option][aria-selected=false]:not([data-key^='__'])").first
-    choice.focus(timeout=TIMEOUT_MS)
-    page.keyboard.press("ArrowDown")
+    # The arrow key on the focused select opens its list; on a loaded machine the first press can
+    # come before the select listens for it, so it is pressed again until the list shows.
+    for _ in range(OPEN_TRIES):
+        choice.focus(timeout=TIMEOUT_MS)
+        page.keyboard.press("ArrowDown")
+        try:
+            option.wait_for(timeout=TIMEOUT_MS / OPEN_TRIES)
+            break
+        except PlaywrightTimeout:
+            continue
     option.click(timeout=TIMEOUT_MS)
 
 
