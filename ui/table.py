@@ -10,7 +10,7 @@ row, so the grid's own sorting, which would reorder only the page, is off: with 
 the grid does not sort, and a click on a heading sorts the whole table by that column instead.
 
 The table is a fragment: its sort, order and page controls rerun only the table, not the page's
-filters and map (docs/performance.md, "The table on its own"); a row selected, which the map shows,
+filters and map (docs/ARCHITECTURE.md, "The paged table"); a row selected, which the map shows,
 reruns the whole page.
 """
 
