@@ -538,10 +538,9 @@ def draws_below_map(opening: bool, browser: bool) -> bool:
     """Whether a run draws what lies below the map (the view in words, the strip, the sidebar's
     charts, the export panel, the table, the datasets and the trends). A session's ``opening`` run in
     a ``browser`` draws the sidebar and the map only, so the map's frame is made and loads while
-    nothing else holds the browser's one thread; the map reports its first view once drawn
-    (streamlit-folium's first value), which reruns the page and draws the rest (docs/performance.md,
-    "The map first"). Without a browser (Streamlit's AppTest) nothing reports, and every run draws
-    everything."""
+    nothing else holds the browser's one thread; once the map has drawn its events an element under
+    it (ui/map_first.py) reruns the page, and that run draws the rest (docs/ARCHITECTURE.md, "The map
+    first"). Without a browser (Streamlit's AppTest) nothing reports, and every run draws everything."""
     return not (opening and browser)
 
 

@@ -3,7 +3,7 @@
  * map's frame (window.panjMap.shownEvents(): the events file and the rows the last update's mask
  * or terms show; window.PanjShared: the symbols and the dates file) and the strip's column file published
  * beside them (geo.strip.STRIP_FILE), so a filter change redraws it without a rebuild. The map tells
- * the page once it has drawn an update whole (panjShownChanged): the strip shares the map frame's
+ * the page once it has drawn an update whole (the page's "panj-map-shown" event): the strip shares the map frame's
  * thread, and a million events drawn here first would hold the map's outlines back. A brush sends its km and days to
  * the server (the "brush" trigger), which sets the km range along the frontier and From/To.
  * window.panjStrip reports what was drawn ({update, events, symbols, days: the time axis's first and
@@ -107,7 +107,10 @@ export default function (component) {
   }
   control.data = data;
   control.setTriggerValue = setTriggerValue;
-  window.panjShownChanged = redraw;
+  if (!window.panjStripListening) {  // once per page: the module's redraw reads the control of the day
+    window.panjStripListening = true;
+    window.addEventListener("panj-map-shown", redraw);
+  }
   window.panjStripPlaybackChanged = (state) => { window.panjStripControl.strip.setPeriod(periodOf(state)); };
   redraw();
 }

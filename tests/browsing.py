@@ -14,8 +14,7 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost")
 _ANY_FRAME_READY = """() => [...document.querySelectorAll('iframe')].some(f => {
     try { return Boolean(f.contentWindow.panjMap && f.contentWindow.panjMap.ready); } catch (error) { return false; } })"""
 # The view in words under the map (app.py view_in_words), drawn with the rest of the page below the map.
-_PAGE_WHOLE = ("() => document.querySelector('.panj-summary') !== null && "
-               "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'")
+_PAGE_WHOLE = "() => document.querySelector('.panj-summary') !== null"
 NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 # The names issue 20 found lying over event symbols, on the page and in figures: each must still be
@@ -48,6 +47,7 @@ def map_frame(page):
     page.locator("iframe").first.wait_for(timeout=TIMEOUT_MS)
     page.wait_for_function(_ANY_FRAME_READY, timeout=TIMEOUT_MS)
     page.wait_for_function(_PAGE_WHOLE, timeout=TIMEOUT_MS)
+    wait_until_idle(page)
     for _ in range(3):  # the map's frame may be replaced between the wait and the look (a remount)
         ready = [frame for frame in page.frames if _ready(frame)]
         if ready:

@@ -3,7 +3,8 @@ this element, drawn under the map on that run, reruns the page once the map has 
 and that run draws the rest. Widgets only.
 
 The map's frame shares the page's one thread; made only after every element above and below it had
-been rendered, it began loading seconds late (docs/performance.md, "The map first"). The map tells
+been rendered, it began loading seconds late (docs/performance.md, "The map first, and the table on
+its own"). The map tells
 its page when it has drawn an update (``panj-map-shown``, geo/web/panj-map.js ``_notifyShown``); a
 map that never tells (its scripts failed) still gets the rest after ``FALLBACK_MS``."""
 

@@ -2701,11 +2701,9 @@
     this._shown = { data: this._data, rows: this._filtered, vocabulary: this._vocabulary, update: update };
     try {
       var page = window.parent;
-      if (page !== window) {
-        if (typeof page.panjShownChanged === "function") { page.panjShownChanged(); }
-        // The page's first run waits for this to draw what lies below the map (ui/map_first.py).
-        page.dispatchEvent(new page.CustomEvent("panj-map-shown"));
-      }
+      // The page's strip redraws on it (static/strip.js), and a session's first run waits for it to
+      // draw what lies below the map (ui/map_first.py).
+      if (page !== window) { page.dispatchEvent(new page.CustomEvent("panj-map-shown")); }
     } catch (error) {
       // A page of another origin, or one gone: nothing to tell.
     }
