@@ -117,6 +117,8 @@ def test_a_country_wide_step_outlines_its_country_and_says_so(browser, app_url, 
         assert look["outlined"] and look["ring"] is None  # the country, not the group its symbol shares
         outline = frame.locator("path.panj-highlight-area")
         assert outline.count() == 1
+        # Its stroke first widens and narrows (panj-map.css); its box is measured once that has ended.
+        outline.evaluate("path => Promise.all(path.getAnimations().map(animation => animation.finished))")
         drawn = outline.bounding_box()
         corners = frame.evaluate("""([w, s, e, n]) => [window.panjMap.map.latLngToContainerPoint([n, w]),
                                                         window.panjMap.map.latLngToContainerPoint([s, e])]""",
