@@ -414,6 +414,7 @@ _TABLE_COLUMNS = {  # what the trash keeps of each table, geometry as WKB
 # for every row instead of one a call.
 _json_text = json.JSONEncoder(ensure_ascii=False).encode
 _BULK_CACHE_KIB = 128 * 1024  # SQLite's page cache while rows are inserted (its default is 2 MB)
+_IDS_JOINED_BY = "\n"  # between the ids a search returns: an event id holds none (geo.layers.ID_PATTERN)
 _IDS_PER_QUERY = 500  # parameters of one IN list: under both databases' limits
 _WHOLE_DATASET_PLACES = 5_000  # more places of one dataset than this are read with all its others, not by id
 _LOCK_KEY = 7_265_001  # PostgreSQL advisory lock: one Panj process migrates at a time
@@ -605,7 +606,8 @@ class Store:
             raise ValueError("a search needs at least one word")
         statement, parameters = _search_statement(self._dialect, words, places or {})
         with self._transaction(write=False) as session:
-            return StoredMatches(session.revision(), [event_id for (event_id,) in session.query(statement, parameters)])
+            [(joined,)] = session.query(statement, parameters)
+            return StoredMatches(session.revision(), joined.split(_IDS_JOINED_BY) if joined else [])
 
     @overload
     def events(self, dataset_names: Iterable[str] | None = None, *, layers_dir: Path = LAYERS_DIR,
@@ -1225,7 +1227,10 @@ def _index_events(session: _Session, dataset_key: str | None = None) -> None:
 
 
 def _search_statement(dialect: _Dialect, words: Sequence[str], places: Mapping[str, str]) -> tuple[str, list[Any]]:
-    """The SELECT of the event ids matching every one of ``words`` (folded) and its parameters.
+    """The SELECT of the event ids matching every one of ``words`` (folded), as one text joined by
+    ``_IDS_JOINED_BY`` (NULL for none), and its parameters. One text instead of a row per event:
+    at a million events a search finds some 140,000, whose rows as Python tuples cost a fifth of
+    the search's time (docs/performance.md, "The server's part of a search").
 
     A word is looked for in the folded text, or else in the place column among the references of
     ``places`` whose text holds it. SQLite: for a word of three characters or more, the FTS5
@@ -1259,7 +1264,9 @@ def _search_statement(dialect: _Dialect, words: Sequence[str], places: Mapping[s
         conditions[:0] = ["s.row IN (SELECT rowid FROM panj_search_fts WHERE panj_search_fts MATCH ?)",
                           *("instr(s.text, ?) > 0" for _ in indexed)]
         parameters[:0] = [_trigram_query(indexed), *indexed]
-    return f"SELECT s.event_id FROM panj_search s WHERE {' AND '.join(conditions)}", parameters
+    joined = (f"group_concat(s.event_id, char({ord(_IDS_JOINED_BY)}))" if dialect is _SQLITE
+              else f"string_agg(s.event_id, chr({ord(_IDS_JOINED_BY)}))")
+    return f"SELECT {joined} FROM panj_search s WHERE {' AND '.join(conditions)}", parameters
 
 
 def _trigram_query(words: Sequence[str]) -> str:
