@@ -67,6 +67,20 @@ def test_one_month_is_named_once(snapshot: Snapshot) -> None:
                                                   snapshot.place_names)
 
 
+@pytest.mark.parametrize("dtype", [object, "string[pyarrow]", "category"])
+def test_a_tie_names_the_place_first_by_name_and_an_event_without_a_place_counts_for_none(snapshot: Snapshot,
+                                                                                          dtype) -> None:
+    # Two events on Tajikistan, two on Afghanistan and one whose place is missing: "Afghanistan"
+    # is first in alphabetical order. The page's frame holds Arrow strings, the command line's objects.
+    events = snapshot.events
+    shown = pd.concat([events[events["place"] == "countries:tajikistan"].head(2),
+                       events[events["place"] == "countries:afghanistan"].head(2),
+                       events[events["place"] == "posts:ayvoj"].assign(place=None)])
+    shown["place"] = shown["place"].astype(dtype)
+    assert view_summary(shown, TOTAL_EVENTS, snapshot.vocabulary, snapshot.regions, None,
+                        snapshot.place_names).endswith(". Most in Afghanistan (2).")
+
+
 TABLE_NOTE = " The table under the map lists every event shown, with the same filters."
 # Three filters and the sentence under the map, counted by hand from the events file (dates by
 # overlap: an event shows when a day it allows lies in From-To).
