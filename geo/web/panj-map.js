@@ -1118,6 +1118,30 @@
     if (layer instanceof L.Polyline) { layer._projectLatlngs = cachedProjectLatlngs; }
   }
 
+  /* Leaflet's canvas renderer, on a zoom without animation (setZoom, setView, fitBounds), sizes its
+   * canvas at moveend and again at viewreset, projects every path at zoomend and again at
+   * viewreset, and clips and simplifies every path twice at viewreset (each path's _reset, then
+   * the update it postponed at viewprereset). This one does each once, at viewreset, where
+   * Leaflet's last pass ran: the same projection, the same parts, the same drawing, a fifth less
+   * of a zoom step's main thread at 10,000 events (docs/performance.md, "A zoom step's outlines
+   * drawn once"). An animated zoom or a pan (no viewprereset) is Leaflet's own. */
+  var OutlineCanvas = L.Canvas.extend({
+    _onZoomEnd: function () {
+      if (!this._postponeUpdatePaths) { L.Canvas.prototype._onZoomEnd.call(this); }
+    },
+    _update: function () {
+      if (!this._postponeUpdatePaths) { L.Canvas.prototype._update.call(this); }
+    },
+    _reset: function () {
+      if (!this._postponeUpdatePaths) { L.Canvas.prototype._reset.call(this); return; }
+      L.Canvas.prototype._update.call(this);  // the bounds and the canvas; the paths' update still postponed
+      this._updateTransform(this._center, this._zoom);
+      for (var id in this._layers) { this._layers[id]._project(); }
+      this._postponeUpdatePaths = false;
+      this._updatePaths();  // each path clipped and simplified, then all drawn
+    }
+  });
+
   var DETAIL_STEPS = 1;  // zoom steps a layer's drawing may be from the zoom its file was chosen for
 
   function PanjMap(map, config) {
@@ -1183,7 +1207,7 @@
     this.svg = L.svg();
     this.linesSvg = L.svg({ pane: "panjLines" });
     this.extentCanvas = this.vector ? L.svg({ pane: "panjExtents", padding: CANVAS_MARGIN })
-      : L.canvas({ pane: "panjExtents", padding: CANVAS_MARGIN });
+      : new OutlineCanvas({ pane: "panjExtents", padding: CANVAS_MARGIN });
     this.events = new EventGroups(map, "panjEvents", this.vector);
     this.highlightRenderer = L.svg({ pane: "panjHighlight", padding: CANVAS_MARGIN });  // SVG: its outline can animate
     this.highlightOutline = null;  // the highlighted area event's outline layer
