@@ -1124,17 +1124,38 @@
    * the update it postponed at viewprereset). This one does each once, at viewreset, where
    * Leaflet's last pass ran: the same projection, the same parts, the same drawing, a fifth less
    * of a zoom step's main thread at 10,000 events (docs/performance.md, "A zoom step's outlines
-   * drawn once"). An animated zoom or a pan (no viewprereset) is Leaflet's own. */
+   * drawn once"). An animated zoom or a pan (no viewprereset) is Leaflet's own, but for the canvas:
+   * cleared when its size is the same, as the symbols' is, not allocated again. */
   var OutlineCanvas = L.Canvas.extend({
     _onZoomEnd: function () {
       if (!this._postponeUpdatePaths) { L.Canvas.prototype._onZoomEnd.call(this); }
     },
     _update: function () {
-      if (!this._postponeUpdatePaths) { L.Canvas.prototype._update.call(this); }
+      if (!this._postponeUpdatePaths) { this._fit(); }
+    },
+    /* Leaflet's Canvas._update: the bounds, the canvas over them, and the paths' update. Every
+     * path's drawing sets the context's style it uses (Canvas._fillStroke), so a canvas cleared
+     * rather than sized anew draws the same. */
+    _fit: function () {
+      if (this._map._animatingZoom && this._bounds) { return; }
+      L.Renderer.prototype._update.call(this);
+      var bounds = this._bounds, canvas = this._container, size = bounds.getSize(), ratio = L.Browser.retina ? 2 : 1;
+      L.DomUtil.setPosition(canvas, bounds.min);
+      if (canvas.width === ratio * size.x && canvas.height === ratio * size.y) {
+        this._ctx.setTransform(1, 0, 0, 1, 0, 0);
+        this._ctx.clearRect(0, 0, canvas.width, canvas.height);
+      } else {
+        canvas.width = ratio * size.x;
+        canvas.height = ratio * size.y;
+        canvas.style.width = size.x + "px";
+        canvas.style.height = size.y + "px";
+      }
+      this._ctx.setTransform(ratio, 0, 0, ratio, -ratio * bounds.min.x, -ratio * bounds.min.y);
+      this.fire("update");
     },
     _reset: function () {
       if (!this._postponeUpdatePaths) { L.Canvas.prototype._reset.call(this); return; }
-      L.Canvas.prototype._update.call(this);  // the bounds and the canvas; the paths' update still postponed
+      this._fit();  // the bounds and the canvas; the paths' update still postponed
       this._updateTransform(this._center, this._zoom);
       for (var id in this._layers) { this._layers[id]._project(); }
       this._postponeUpdatePaths = false;
