@@ -844,6 +844,23 @@
     return known;
   };
 
+  /* The groups one zoom step in and one out, kept (groupsAt), and the actor counts (summary) of
+   * the groups a step about the view's centre would draw (EventGroups.draw's canvas): the first
+   * step into a zoom spent half its script on them at 10,000 events (docs/performance.md, "A zoom
+   * step's outlines drawn once"), and the map does them while the reader looks instead. */
+  EventGroups.prototype.prepareZooms = function () {
+    var map = this.map, zoom = map.getZoom(), size = map.getSize(), self = this;
+    var half = size.multiplyBy(0.5 + CANVAS_MARGIN), reach = 20;
+    [zoom + 1, zoom - 1].forEach(function (at) {
+      if (at < map.getMinZoom() || at > map.getMaxZoom()) { return; }
+      var groups = self.groupsAt(at), centre = map.project(map.getCenter(), at), g;
+      for (g = 0; g < groups.count; g++) {
+        if (groups.size[g] > 1 && Math.abs(groups.x[g] - centre.x) <= half.x + reach &&
+            Math.abs(groups.y[g] - centre.y) <= half.y + reach) { self.summary(groups, g); }
+      }
+    });
+  };
+
   /* Pixels at the map's zoom of the container's top-left corner. */
   EventGroups.prototype._containerOrigin = function () {
     return this.map.getPixelOrigin().add(this.map.containerPointToLayerPoint([0, 0]));
@@ -1441,6 +1458,20 @@
     });
   };
 
+  /* Once the map is drawn, when the page is idle: the groups one zoom step in and out, with the
+   * actor counts of those a step would draw (EventGroups.prepareZooms), unless an update or a
+   * playback frame has begun meanwhile. Above PREPARE_MAX_PLACES shown places it is left to the
+   * zoom itself: grouping them twice would be one long task the page could be busy with. */
+  var PREPARE_MAX_PLACES = 100000;
+  PanjMap.prototype._prepareZooms = function () {
+    var self = this, update = this._update, frame = this._frame;
+    if (this.events._places === null || this.events._places.count > PREPARE_MAX_PLACES) { return; }
+    var whenIdle = window.requestIdleCallback || function (run) { return window.setTimeout(run, 0); };
+    whenIdle(function () {
+      if (update === self._update && frame === self._frame && self.ready) { self.events.prepareZooms(); }
+    }, { timeout: 1000 });
+  };
+
   /* A zoom more than DETAIL_STEPS from the one the files were chosen for draws the shown layers and
    * the area outlines again from the files for the new zoom; ready is false until they are
    * painted. Within it the drawing stays: a level drawn one zoom in is simplified to a pixel, as
@@ -1503,6 +1534,7 @@
       if (update === self._update && frame === self._frame && drawing === self._drawings) {
         self.ready = true;
         self._prefetchDetail();
+        self._prepareZooms();
       }
       self._notifyShown(update);
     }, function (error) {
