@@ -846,8 +846,8 @@
 
   /* The groups one zoom step in and one out, kept (groupsAt), and the actor counts (summary) of
    * the groups a step about the view's centre would draw (EventGroups.draw's canvas): the first
-   * step into a zoom spent half its script on them at 10,000 events (docs/performance.md, "A zoom
-   * step's outlines drawn once"), and the map does them while the reader looks instead. */
+   * step into a zoom spent about half its script on them at 10,000 events (docs/performance.md,
+   * "The first zoom step"), and the map does them while the reader looks instead. */
   EventGroups.prototype.prepareZooms = function () {
     var map = this.map, zoom = map.getZoom(), size = map.getSize(), self = this;
     var half = size.multiplyBy(0.5 + CANVAS_MARGIN), reach = 20;
@@ -1139,10 +1139,10 @@
    * canvas at moveend and again at viewreset, projects every path at zoomend and again at
    * viewreset, and clips and simplifies every path twice at viewreset (each path's _reset, then
    * the update it postponed at viewprereset). This one does each once, at viewreset, where
-   * Leaflet's last pass ran: the same projection, the same parts, the same drawing, a fifth less
-   * of a zoom step's main thread at 10,000 events (docs/performance.md, "A zoom step's outlines
-   * drawn once"). An animated zoom or a pan (no viewprereset) is Leaflet's own, but for the canvas:
-   * cleared when its size is the same, as the symbols' is, not allocated again. */
+   * Leaflet's last pass ran: the same projection, the same parts, the same drawing
+   * (docs/performance.md, "The first zoom step"). An animated zoom or a pan (no viewprereset) is
+   * Leaflet's own, but for the canvas: cleared when its size is the same, as the symbols' is, not
+   * allocated again. */
   var OutlineCanvas = L.Canvas.extend({
     _onZoomEnd: function () {
       if (!this._postponeUpdatePaths) { L.Canvas.prototype._onZoomEnd.call(this); }
