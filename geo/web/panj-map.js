@@ -844,6 +844,23 @@
     return known;
   };
 
+  /* The groups one zoom step in and one out, kept (groupsAt), and the actor counts (summary) of
+   * the groups a step about the view's centre would draw (EventGroups.draw's canvas): the first
+   * step into a zoom spent about half its script on them at 10,000 events (docs/performance.md,
+   * "The first zoom step"), and the map does them while the reader looks instead. */
+  EventGroups.prototype.prepareZooms = function () {
+    var map = this.map, zoom = map.getZoom(), size = map.getSize(), self = this;
+    var half = size.multiplyBy(0.5 + CANVAS_MARGIN), reach = 20;
+    [zoom + 1, zoom - 1].forEach(function (at) {
+      if (at < map.getMinZoom() || at > map.getMaxZoom()) { return; }
+      var groups = self.groupsAt(at), centre = map.project(map.getCenter(), at), g;
+      for (g = 0; g < groups.count; g++) {
+        if (groups.size[g] > 1 && Math.abs(groups.x[g] - centre.x) <= half.x + reach &&
+            Math.abs(groups.y[g] - centre.y) <= half.y + reach) { self.summary(groups, g); }
+      }
+    });
+  };
+
   /* Pixels at the map's zoom of the container's top-left corner. */
   EventGroups.prototype._containerOrigin = function () {
     return this.map.getPixelOrigin().add(this.map.containerPointToLayerPoint([0, 0]));
@@ -1118,6 +1135,51 @@
     if (layer instanceof L.Polyline) { layer._projectLatlngs = cachedProjectLatlngs; }
   }
 
+  /* Leaflet's canvas renderer, on a zoom without animation (setZoom, setView, fitBounds), sizes its
+   * canvas at moveend and again at viewreset, projects every path at zoomend and again at
+   * viewreset, and clips and simplifies every path twice at viewreset (each path's _reset, then
+   * the update it postponed at viewprereset). This one does each once, at viewreset, where
+   * Leaflet's last pass ran: the same projection, the same parts, the same drawing
+   * (docs/performance.md, "The first zoom step"). An animated zoom or a pan (no viewprereset) is
+   * Leaflet's own, but for the canvas: cleared when its size is the same, as the symbols' is, not
+   * allocated again. */
+  var OutlineCanvas = L.Canvas.extend({
+    _onZoomEnd: function () {
+      if (!this._postponeUpdatePaths) { L.Canvas.prototype._onZoomEnd.call(this); }
+    },
+    _update: function () {
+      if (!this._postponeUpdatePaths) { this._fit(); }
+    },
+    /* Leaflet's Canvas._update: the bounds, the canvas over them, and the paths' update. Every
+     * path's drawing sets the context's style it uses (Canvas._fillStroke), so a canvas cleared
+     * rather than sized anew draws the same. */
+    _fit: function () {
+      if (this._map._animatingZoom && this._bounds) { return; }
+      L.Renderer.prototype._update.call(this);
+      var bounds = this._bounds, canvas = this._container, size = bounds.getSize(), ratio = L.Browser.retina ? 2 : 1;
+      L.DomUtil.setPosition(canvas, bounds.min);
+      if (canvas.width === ratio * size.x && canvas.height === ratio * size.y) {
+        this._ctx.setTransform(1, 0, 0, 1, 0, 0);
+        this._ctx.clearRect(0, 0, canvas.width, canvas.height);
+      } else {
+        canvas.width = ratio * size.x;
+        canvas.height = ratio * size.y;
+        canvas.style.width = size.x + "px";
+        canvas.style.height = size.y + "px";
+      }
+      this._ctx.setTransform(ratio, 0, 0, ratio, -ratio * bounds.min.x, -ratio * bounds.min.y);
+      this.fire("update");
+    },
+    _reset: function () {
+      if (!this._postponeUpdatePaths) { L.Canvas.prototype._reset.call(this); return; }
+      this._fit();  // the bounds and the canvas; the paths' update still postponed
+      this._updateTransform(this._center, this._zoom);
+      for (var id in this._layers) { this._layers[id]._project(); }
+      this._postponeUpdatePaths = false;
+      this._updatePaths();  // each path clipped and simplified, then all drawn
+    }
+  });
+
   var DETAIL_STEPS = 1;  // zoom steps a layer's drawing may be from the zoom its file was chosen for
 
   function PanjMap(map, config) {
@@ -1183,7 +1245,7 @@
     this.svg = L.svg();
     this.linesSvg = L.svg({ pane: "panjLines" });
     this.extentCanvas = this.vector ? L.svg({ pane: "panjExtents", padding: CANVAS_MARGIN })
-      : L.canvas({ pane: "panjExtents", padding: CANVAS_MARGIN });
+      : new OutlineCanvas({ pane: "panjExtents", padding: CANVAS_MARGIN });
     this.events = new EventGroups(map, "panjEvents", this.vector);
     this.highlightRenderer = L.svg({ pane: "panjHighlight", padding: CANVAS_MARGIN });  // SVG: its outline can animate
     this.highlightOutline = null;  // the highlighted area event's outline layer
@@ -1396,6 +1458,20 @@
     });
   };
 
+  /* Once the map is drawn, when the page is idle: the groups one zoom step in and out, with the
+   * actor counts of those a step would draw (EventGroups.prepareZooms), unless an update or a
+   * playback frame has begun meanwhile. Above PREPARE_MAX_PLACES shown places it is left to the
+   * zoom itself: grouping them twice would be one long task the page could be busy with. */
+  var PREPARE_MAX_PLACES = 100000;
+  PanjMap.prototype._prepareZooms = function () {
+    var self = this, update = this._update, frame = this._frame;
+    if (this.events._places === null || this.events._places.count > PREPARE_MAX_PLACES) { return; }
+    var whenIdle = window.requestIdleCallback || function (run) { return window.setTimeout(run, 0); };
+    whenIdle(function () {
+      if (update === self._update && frame === self._frame && self.ready) { self.events.prepareZooms(); }
+    }, { timeout: 1000 });
+  };
+
   /* A zoom more than DETAIL_STEPS from the one the files were chosen for draws the shown layers and
    * the area outlines again from the files for the new zoom; ready is false until they are
    * painted. Within it the drawing stays: a level drawn one zoom in is simplified to a pixel, as
@@ -1458,6 +1534,7 @@
       if (update === self._update && frame === self._frame && drawing === self._drawings) {
         self.ready = true;
         self._prefetchDetail();
+        self._prepareZooms();
       }
       self._notifyShown(update);
     }, function (error) {
