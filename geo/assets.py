@@ -64,6 +64,22 @@ MAP_JS = [
     ("panj_labels", _versioned(f"{_PANJ_URL}panj-labels.js", _PANJ_SOURCE / "panj-labels.js")),
     ("panj_keys", _versioned(f"{_PANJ_URL}panj-keys.js", _PANJ_SOURCE / "panj-keys.js")),
 ]
+# The same scripts as one file, which the page's map loads (geo.mapview.map_scripts): its frame
+# fetches each script only once the one before it has run, a round trip a file before the first
+# draw (docs/performance.md, "One script for the map"). Leaflet's source-map comment is left out:
+# the map it names is not served.
+_MAP_BUNDLE_FILE = _PANJ_DIR / "panj-map-bundle.js"
+_MAP_BUNDLE_SOURCES = (_LEAFLET_SOURCE / "leaflet.js", *(_PANJ_SOURCE / name for name in
+                                                         ("panj-view.js", "panj-map.js", "panj-labels.js", "panj-keys.js")))
+
+
+def _map_bundle() -> bytes:
+    parts = [source.read_bytes() for source in _MAP_BUNDLE_SOURCES]
+    parts[0] = re.sub(rb"\n//# sourceMappingURL=\S*\s*$", b"\n", parts[0])
+    return b"\n;\n".join(parts)
+
+
+MAP_BUNDLE_JS = f"{_PANJ_URL}panj-map-bundle.js?v={hashlib.sha256(_map_bundle()).hexdigest()[:12]}"
 # The map's first script, asking for its data files early (geo.mapview.map_scripts adds their URLs).
 EARLY_JS = _versioned(f"{_PANJ_URL}panj-early.js", _PANJ_SOURCE / "panj-early.js")
 # The frontier strip's drawing (geo.stripfigure's figure loads it after panj-map.js, whose symbols it draws).
@@ -84,14 +100,17 @@ def web_script(name: str) -> str:
 
 
 def install_static() -> Path:
-    """Copy Leaflet and the Panj runtime under ``static/vendor`` when missing or different;
-    return ``STATIC_DIR``."""
+    """Copy Leaflet and the Panj runtime under ``static/vendor``, and write the map's scripts as one
+    file there (``MAP_BUNDLE_JS``), when missing or different; return ``STATIC_DIR``."""
     copies = [(_LEAFLET_SOURCE / name, _LEAFLET_DIR / name) for name in _LEAFLET_FILES]
     copies += [(_PANJ_SOURCE / name, _PANJ_DIR / name) for name in _PANJ_FILES]
     for source, target in copies:
         if target.is_file() and filecmp.cmp(source, target, shallow=False):
             continue
         _write_atomically(target, source.read_bytes())
+    bundle = _map_bundle()
+    if not (_MAP_BUNDLE_FILE.is_file() and _MAP_BUNDLE_FILE.read_bytes() == bundle):
+        _write_atomically(_MAP_BUNDLE_FILE, bundle)
     return STATIC_DIR
 
 

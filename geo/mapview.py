@@ -498,9 +498,10 @@ def build_base_map(
 def map_scripts(data: MapData) -> list[tuple[str, str]]:
     """The map's scripts in folium's ``default_js`` form and load order: ``assets.EARLY_JS`` naming
     the events and labels files, which it asks for at once (on the page, the map's frame adds the
-    head's preload links only after its last script), then Leaflet and the Panj runtime."""
+    head's preload links only after its last script), then Leaflet and the Panj runtime as one file
+    (``assets.MAP_BUNDLE_JS``)."""
     files = urllib.parse.urlencode([("file", data.events.url), ("file", data.labels)])
-    return [("panj_early", f"{assets.EARLY_JS}&{files}"), *assets.MAP_JS]
+    return [("panj_early", f"{assets.EARLY_JS}&{files}"), ("panj_map_bundle", assets.MAP_BUNDLE_JS)]
 
 
 def preload_links(data: MapData) -> str:

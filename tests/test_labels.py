@@ -116,7 +116,7 @@ def test_labels_reach_the_map_as_a_static_json_file() -> None:
     html = mapview.standalone_html(mapview.build_base_map(snapshot.map_layers, snapshot.vocabulary,
                                                           basemaps=snapshot.basemaps, data=snapshot.map_data()))
     [url] = re.findall(r'new PanjLabels\(window\.panjMap, "([^"]+)"\);', html)
-    assert re.fullmatch(r"/app/static/vendor/data/[0-9a-f]{16}/labels\.json", url) and "panj-labels.js" in html
+    assert re.fullmatch(r"/app/static/vendor/data/[0-9a-f]{16}/labels\.json", url) and "panj-map-bundle.js" in html
     data = json.loads(assets.local_file(url).read_text(encoding="utf-8"))
     assert "Khorugh" in [label["text"] for label in data["labels"]]
     assert "Khorugh" not in html  # the base map, sent on every rerun, carries only the address

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import urllib.parse
 import zlib
 from pathlib import Path
 
@@ -307,6 +308,24 @@ def test_static_files_resolve_and_stay_inside(tmp_path) -> None:
     assert assets.local_file(dict(assets.MAP_JS)["panj_map"]).name == "panj-map.js"  # query stripped
     assert assets.local_file("/app/static/../pyproject.toml") is None
     assert assets.local_file("/elsewhere/leaflet.js") is None
+
+
+def test_the_map_loads_leaflet_and_the_runtime_as_one_file(snapshot) -> None:
+    # The frame loads its scripts one after another, a round trip each; the bundle holds the five
+    # files in their load order, whole but for Leaflet's source-map comment (its map is not
+    # served), and the map asks for it after panj-early.js alone.
+    assets.install_static()
+    html = mapview.standalone_html(mapview.build_base_map(snapshot.map_layers, snapshot.vocabulary,
+                                                          basemaps=snapshot.basemaps, data=snapshot.map_data()))
+    sources = re.findall(r'<script src="([^"]+)"', html)
+    assert [Path(urllib.parse.urlsplit(src).path).name for src in sources[:2]] == ["panj-early.js", "panj-map-bundle.js"]
+    assert not any(Path(urllib.parse.urlsplit(src).path).name in ("leaflet.js", "panj-map.js") for src in sources)
+    bundle = assets.local_file(sources[1]).read_text(encoding="utf-8")
+    web = Path(mapview.__file__).parent / "web"
+    parts = [assets.local_file(dict(assets.MAP_JS)["leaflet"]).read_text(encoding="utf-8").split("//# sourceMappingURL")[0],
+             *((web / name).read_text(encoding="utf-8") for name in ("panj-view.js", "panj-map.js", "panj-labels.js",
+                                                                     "panj-keys.js"))]
+    assert bundle == "\n;\n".join(parts)  # ";" ends a last statement a file may leave open
 
 
 def test_every_event_stands_on_its_point_at_a_metre(snapshot) -> None:
