@@ -515,6 +515,12 @@
     this.xs[h] = x; this.ys[h] = y; this.values[h] = value;
     return before;
   };
+  /* The value of (x, y); a pair the table does not hold yet is given `value` first. */
+  PairTable.prototype.intern = function (x, y, value) {
+    var h = this.slot(x, y);
+    if (this.values[h] === -1) { this.xs[h] = x; this.ys[h] = y; this.values[h] = value; }
+    return this.values[h];
+  };
 
   /* Places: the distinct points events stand on (an area event's point stands for its area), each
    * with its projected point at zoom 0 (Leaflet's spherical Mercator, 256-pixel tiles). */
@@ -524,10 +530,9 @@
     var xs = new Float64Array(n), ys = new Float64Array(n), lats = new Float64Array(n), count = 0, i;
     var scale = data.header.scale;
     for (i = 0; i < n; i++) {
-      var slot = table.slot(lon[i], lat[i]), place = table.values[slot];
-      if (place === -1) {
-        place = count++;
-        table.xs[slot] = lon[i]; table.ys[slot] = lat[i]; table.values[slot] = place;
+      var place = table.intern(lon[i], lat[i], count);
+      if (place === count) {
+        count++;
         var radians = Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, lat[i] / scale)) * Math.PI / 180;
         xs[place] = (lon[i] / scale / 360 + 0.5) * 256;
         ys[place] = (0.5 - Math.log(Math.tan(Math.PI / 4 + radians / 2)) / (2 * Math.PI)) * 256;
@@ -727,11 +732,8 @@
     var owner = new Int32Array(n).fill(-1), grid = new PairTable(n), cellOf = new Int32Array(n), cells = 0, k, c;
     for (k = 0; k < n; k++) {
       px[k] = all.x[places.ids[k]] * scale; py[k] = all.y[places.ids[k]] * scale;
-      c = grid.slot(Math.floor(px[k] / size), Math.floor(py[k] / size));
-      if (grid.values[c] === -1) {
-        grid.xs[c] = Math.floor(px[k] / size); grid.ys[c] = Math.floor(py[k] / size); grid.values[c] = cells++;
-      }
-      cellOf[k] = grid.values[c];
+      cellOf[k] = grid.intern(Math.floor(px[k] / size), Math.floor(py[k] / size), cells);
+      if (cellOf[k] === cells) { cells++; }
     }
     var cellStart = new Int32Array(cells + 1), left = new Int32Array(cells);
     for (k = 0; k < n; k++) { cellStart[cellOf[k] + 1] += 1; left[cellOf[k]] += 1; }
