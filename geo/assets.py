@@ -68,7 +68,7 @@ MAP_JS = [
 # fetches each script only once the one before it has run, a round trip a file before the first
 # draw (docs/performance.md, "One script for the map"). Leaflet's source-map comment is left out:
 # the map it names is not served.
-_MAP_BUNDLE_FILE = _PANJ_DIR / "panj-map-bundle.js"
+_MAP_BUNDLE_NAME = "panj-map-bundle.js"
 _MAP_BUNDLE_SOURCES = (_LEAFLET_SOURCE / "leaflet.js", *(_PANJ_SOURCE / name for name in
                                                          ("panj-view.js", "panj-map.js", "panj-labels.js", "panj-keys.js")))
 
@@ -79,7 +79,7 @@ def _map_bundle() -> bytes:
     return b"\n;\n".join(parts)
 
 
-MAP_BUNDLE_JS = f"{_PANJ_URL}panj-map-bundle.js?v={hashlib.sha256(_map_bundle()).hexdigest()[:12]}"
+MAP_BUNDLE_JS = f"{_PANJ_URL}{_MAP_BUNDLE_NAME}?v={hashlib.sha256(_map_bundle()).hexdigest()[:12]}"
 # The map's first script, asking for its data files early (geo.mapview.map_scripts adds their URLs).
 EARLY_JS = _versioned(f"{_PANJ_URL}panj-early.js", _PANJ_SOURCE / "panj-early.js")
 # The frontier strip's drawing (geo.stripfigure's figure loads it after panj-map.js, whose symbols it draws).
@@ -108,9 +108,9 @@ def install_static() -> Path:
         if target.is_file() and filecmp.cmp(source, target, shallow=False):
             continue
         _write_atomically(target, source.read_bytes())
-    bundle = _map_bundle()
-    if not (_MAP_BUNDLE_FILE.is_file() and _MAP_BUNDLE_FILE.read_bytes() == bundle):
-        _write_atomically(_MAP_BUNDLE_FILE, bundle)
+    bundle, target = _map_bundle(), _PANJ_DIR / _MAP_BUNDLE_NAME
+    if not (target.is_file() and target.read_bytes() == bundle):
+        _write_atomically(target, bundle)
     return STATIC_DIR
 
 
