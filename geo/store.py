@@ -1185,7 +1185,9 @@ def _read_aside(read: Callable[..., Imported], prepare: Callable[[list[ImportedE
     core) and SQLite's inserting and indexing (the other) overlap (docs/performance.md, "Imports
     in two processes"). Gives what ``read`` gave; raises what it raised. The pipe holds about
     one chunk: the reader waits while this process writes, so memory stays bounded. The reader
-    never touches the store's connection; it ends with the import, whichever way."""
+    never touches the store's connection; it ends with the import, whichever way. (Forked from
+    ``panj import`` and the benchmarks, processes with no other thread at work that could hold a
+    lock the copy would inherit.)"""
     context = multiprocessing.get_context(_FORK)
     received, sending = context.Pipe(duplex=False)
     reader = context.Process(target=_read_and_send, args=(read, prepare, sending), daemon=True)
@@ -1393,11 +1395,10 @@ def _store_dataset(session: _Session, name: str, imported: Imported, *, source_f
     # SQLite folds the search rows inside one INSERT from what was stored, faster than rows sent
     # from here (docs/performance.md, "Imports at scale"); PostgreSQL's are made from the rows in
     # hand, a chunk at a time, instead of read back. A streamed import's have been made already.
-    if session.dialect is _SQLITE:
-        if imported.events:
-            _index_events(session, dataset.id)
-    else:
+    if session.dialect is _POSTGIS:
         _insert_search(session, dataset.id, imported.events, list(imported.places.values()))
+    elif imported.events:
+        _index_events(session, dataset.id)
     return dataset
 
 
