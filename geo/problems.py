@@ -38,6 +38,11 @@ class ProblemsError(ValueError):
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in {self.subject}:\n{lines}")
 
+    def __reduce__(self) -> tuple[type[ProblemsError], tuple[list[Problem]]]:
+        # Made again from its problems, not its message: an import's reading process sends it back
+        # pickled (geo.store's _read_aside).
+        return type(self), (self.problems,)
+
 
 def read_json(path: Path, problems: list[Problem]) -> Any:
     """The parsed file, or None after recording why it cannot be read."""

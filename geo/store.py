@@ -23,7 +23,9 @@ import gc
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
+import pickle
 import re
 import sqlite3
 import uuid
@@ -31,6 +33,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from io import BytesIO
 from itertools import repeat
 from pathlib import Path
@@ -764,22 +767,36 @@ class Store:
         would store what ``read_file`` gives, in one transaction logged as made ``by``; but the
         accepted rows go into the transaction a chunk at a time as they are read, so an import's
         memory does not grow with its rows' text. The ids it must not repeat are read in the same
-        transaction. Gives what was read (its report; its ``events`` and ``places`` empty) and the
+        transaction. SQLite's file is read in a process of its own while this one writes
+        (``_read_aside``). Gives what was read (its report; its ``events`` and ``places`` empty) and the
         dataset, or None when nothing was stored: no row accepted, or rows rejected without
         ``keep_good`` (the transaction, with every row written so far, is then rolled back)."""
         try:
             with _collector_paused(), self._transaction(write=True, by=by) as change:
                 key = dataset_id(name)
                 _check_free(change, name.strip(), key)  # before any row goes in under that id
+                read = partial(read_file, path, dataset_name=name, file_format=file_format, layers_dir=layers_dir,
+                               max_bytes=max_bytes, existing=_existing(change), trust=trust)
 
-                def write(events: list[ImportedEvent], places: list[Place]) -> None:
-                    _insert_places(change, key, places)
-                    _insert_events(change, key, events)
-                    if change.dialect is _POSTGIS:  # SQLite's come in one statement at the end
-                        _insert_search(change, key, events, places)
+                def prepare(events: list[ImportedEvent], places: list[Place]) -> _PreparedRows:
+                    return _place_rows(change, places), _event_rows(events)
 
-                imported = read_file(path, dataset_name=name, file_format=file_format, layers_dir=layers_dir,
-                                     max_bytes=max_bytes, existing=_existing(change), trust=trust, sink=write)
+                def write(rows: _PreparedRows) -> None:
+                    place_rows, event_rows = rows
+                    _insert_places(change, key, place_rows)
+                    _insert_events(change, key, event_rows)
+                    if change.dialect is _SQLITE and event_rows:  # their search rows, in one statement
+                        _index_events(change, key, rows=(event_rows[0][1], event_rows[-1][1]))
+
+                if change.dialect is _SQLITE and _FORK in multiprocessing.get_all_start_methods():
+                    imported = _read_aside(read, prepare, write)
+                else:
+                    def write_in_hand(events: list[ImportedEvent], places: list[Place]) -> None:
+                        write(prepare(events, places))
+                        if change.dialect is _POSTGIS:
+                            _insert_search(change, key, events, places)
+
+                    imported = read(sink=write_in_hand)
                 if not (imported.ok or keep_good and imported.accepted):
                     raise _NotStored(imported)
                 dataset = _store_dataset(change, name, imported, source_file=source_file, licence=licence,
@@ -1156,16 +1173,79 @@ class _NotStored(Exception):
         self.imported = imported
 
 
-def _insert_places(session: _Session, key: str, places: Sequence[Place]) -> None:
-    session.insert("panj_places", ("dataset_id", "id", "name", "geometry"),
-                   zip(repeat(key), (place.id for place in places), (place.name for place in places),
-                       session.geometries_in([place.geometry for place in places])))
+# A chunk of an import as its rows' values: the places' (id, name, geometry as the database takes
+# it) and the events' (id, row number, entry's JSON text, properties' JSON text), in file order.
+_PreparedRows = tuple[list[tuple[str, str, bytes | str]], list[tuple[str, int, str, str]]]
+_FORK = "fork"  # the start method _read_aside needs: the reader inherits the store's state and the file's name
+_READ_DONE, _READ_ROWS, _READ_FAILED = "done", "rows", "failed"  # what the reading process sends
 
 
-def _insert_events(session: _Session, key: str, events: Iterable[ImportedEvent]) -> None:
+def _read_aside(read: Callable[..., Imported], prepare: Callable[[list[ImportedEvent], list[Place]], _PreparedRows],
+                write: Callable[[_PreparedRows], None]) -> Imported:
+    """``read(sink=...)`` run in a forked process of its own, each chunk it reads ``prepare``d
+    there and sent back to be ``write``n here, so that reading and checking the file (Python, one
+    core) and SQLite's inserting and indexing (the other) overlap (docs/performance.md, "Imports
+    in two processes"). Gives what ``read`` gave; raises what it raised. The pipe holds about
+    one chunk: the reader waits while this process writes, so memory stays bounded. The reader
+    never touches the store's connection; it ends with the import, whichever way. (Forked from
+    ``panj import`` and the benchmarks, processes with no other thread at work that could hold a
+    lock the copy would inherit.)"""
+    context = multiprocessing.get_context(_FORK)
+    received, sending = context.Pipe(duplex=False)
+    reader = context.Process(target=_read_and_send, args=(read, prepare, sending), daemon=True)
+    reader.start()
+    sending.close()  # this process's copy: the reader's end alone keeps the pipe open
+    kind = _READ_ROWS
+    try:
+        while kind == _READ_ROWS:
+            try:
+                kind, payload = received.recv()
+            except EOFError:
+                raise StoreError("the process reading the file ended without its result") from None
+            if kind == _READ_ROWS:
+                write(payload)
+        if kind == _READ_FAILED:
+            raise payload
+        return payload
+    finally:
+        received.close()
+        if kind == _READ_ROWS and reader.is_alive():  # this side failed first: the reader's work is not wanted
+            reader.terminate()
+        reader.join()
+
+
+def _read_and_send(read: Callable[..., Imported],
+                   prepare: Callable[[list[ImportedEvent], list[Place]], _PreparedRows], sending: Any) -> None:
+    """The reading process of ``_read_aside``: its chunks, then its result or its error."""
+    try:
+        imported = read(sink=lambda events, places: sending.send((_READ_ROWS, prepare(events, places))))
+        sending.send((_READ_DONE, imported))
+    except BaseException as error:  # every failure, KeyboardInterrupt too, is the importing process's to raise
+        with suppress(OSError):  # the importing process may have stopped listening
+            try:
+                sending.send((_READ_FAILED, error))
+            except (pickle.PicklingError, TypeError, AttributeError):  # an error that cannot be pickled goes as its text
+                sending.send((_READ_FAILED, StoreError(f"reading the file failed: {error!r}")))
+    finally:
+        sending.close()
+
+
+def _place_rows(session: _Session, places: Sequence[Place]) -> list[tuple[str, str, bytes | str]]:
+    return list(zip((place.id for place in places), (place.name for place in places),
+                    session.geometries_in([place.geometry for place in places]), strict=True))
+
+
+def _event_rows(events: Iterable[ImportedEvent]) -> list[tuple[str, int, str, str]]:
+    return [(event.event.id, event.row, _json_text(event.entry), _json_text(event.properties)) for event in events]
+
+
+def _insert_places(session: _Session, key: str, rows: Sequence[tuple[str, str, bytes | str]]) -> None:
+    session.insert("panj_places", ("dataset_id", "id", "name", "geometry"), ((key, *row) for row in rows))
+
+
+def _insert_events(session: _Session, key: str, rows: Sequence[tuple[str, int, str, str]]) -> None:
     session.insert("panj_events", ("id", "dataset_id", "row_number", "entry", "properties"),
-                   ((event.event.id, key, event.row, _json_text(event.entry), _json_text(event.properties))
-                    for event in events))
+                   ((event_id, key, row, entry, properties) for event_id, row, entry, properties in rows))
 
 
 def _insert_search(session: _Session, key: str, events: Sequence[ImportedEvent], places: Sequence[Place]) -> None:
@@ -1196,12 +1276,15 @@ def _remove(session: _Session, key: str) -> None:
 _INDEX_BATCH = 20_000  # events folded and sent to PostgreSQL at a time while filling the search
 
 
-def _index_events(session: _Session, dataset_key: str | None = None) -> None:
-    """Give each event of dataset ``dataset_key`` (None: of every dataset) that has no search row
-    one, read from the events as stored, whoever wrote them and however: its folded title, summary
-    and own place's name (``geo.searchtext``), and the place it names. SQLite folds inside one
-    INSERT (the writer's ``panj_searched_text``); PostgreSQL cannot call Python, so the rows are
-    read through a server-side cursor, folded here and copied back a batch at a time."""
+def _index_events(session: _Session, dataset_key: str | None = None, *, rows: tuple[int, int] | None = None) -> None:
+    """Give each event of dataset ``dataset_key`` (None: of every dataset; ``rows``: only those of
+    its row numbers from the first to the last given) that has no search row one, read from the
+    events as stored, whoever wrote them and however: its folded title, summary and own place's
+    name (``geo.searchtext``), and the place it names. SQLite folds inside one INSERT (the
+    writer's ``panj_searched_text``): one statement for many rows, as FTS5 writes its pending
+    index out at the end of each statement (docs/performance.md, "Imports at scale"); PostgreSQL
+    cannot call Python, so the rows are read through a server-side cursor, folded here and copied
+    back a batch at a time."""
     def field(name: str) -> str:
         return session.dialect.json_text.format(column="e.entry", field=name)
 
@@ -1211,8 +1294,9 @@ def _index_events(session: _Session, dataset_key: str | None = None) -> None:
               f"AND p.id = substr({field('place')}, length({own}) + 1) "
               f"AND substr({field('place')}, 1, length({own})) = {own} "
               "WHERE NOT EXISTS (SELECT 1 FROM panj_search s WHERE s.event_id = e.id)"
-              + (" AND e.dataset_id = ?" if dataset_key is not None else ""))
-    parameters = () if dataset_key is None else (dataset_key,)
+              + (" AND e.dataset_id = ?" if dataset_key is not None else "")
+              + (" AND e.row_number BETWEEN ? AND ?" if rows is not None else ""))
+    parameters = (*(() if dataset_key is None else (dataset_key,)), *(rows or ()))
     columns = ("event_id", "place", "text")
     if session.dialect is _SQLITE:
         session.execute(f"INSERT INTO panj_search ({', '.join(columns)}) SELECT e.id, {field('place')}, "
@@ -1313,15 +1397,15 @@ def _store_dataset(session: _Session, name: str, imported: Imported, *, source_f
     session.insert("panj_actors", ("dataset_id", "id", "name", "colour", "symbol"),
                    [(dataset.id, term.id, term.name, term.colour, term.symbol) for term in imported.actors.values()])
     # A streamed import (Store.import_file) has written its places and events already.
-    _insert_places(session, dataset.id, list(imported.places.values()))
-    _insert_events(session, dataset.id, imported.events)
+    _insert_places(session, dataset.id, _place_rows(session, list(imported.places.values())))
+    _insert_events(session, dataset.id, _event_rows(imported.events))
     # SQLite folds the search rows inside one INSERT from what was stored, faster than rows sent
     # from here (docs/performance.md, "Imports at scale"); PostgreSQL's are made from the rows in
-    # hand, a chunk at a time, instead of read back.
-    if session.dialect is _SQLITE:
-        _index_events(session, dataset.id)
-    else:
+    # hand, a chunk at a time, instead of read back. A streamed import's have been made already.
+    if session.dialect is _POSTGIS:
         _insert_search(session, dataset.id, imported.events, list(imported.places.values()))
+    elif imported.events:
+        _index_events(session, dataset.id)
     return dataset
 
 
