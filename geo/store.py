@@ -28,6 +28,7 @@ import os
 import pickle
 import re
 import sqlite3
+import threading
 import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -788,7 +789,7 @@ class Store:
                     if change.dialect is _SQLITE and event_rows:  # their search rows, in one statement
                         _index_events(change, key, rows=(event_rows[0][1], event_rows[-1][1]))
 
-                if change.dialect is _SQLITE and _FORK in multiprocessing.get_all_start_methods():
+                if _reads_aside(change.dialect):
                     imported = _read_aside(read, prepare, write)
                 else:
                     def write_in_hand(events: list[ImportedEvent], places: list[Place]) -> None:
@@ -1180,6 +1181,13 @@ _FORK = "fork"  # the start method _read_aside needs: the reader inherits the st
 _READ_DONE, _READ_ROWS, _READ_FAILED = "done", "rows", "failed"  # what the reading process sends
 
 
+def _reads_aside(dialect: _Dialect) -> bool:
+    """Whether an import into ``dialect``'s store reads its file in a process of its own
+    (``_read_aside``): SQLite's, where processes fork, from a process running no other thread,
+    which could hold a lock the copy would inherit (a server's import reads in one process)."""
+    return dialect is _SQLITE and _FORK in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def _read_aside(read: Callable[..., Imported], prepare: Callable[[list[ImportedEvent], list[Place]], _PreparedRows],
                 write: Callable[[_PreparedRows], None]) -> Imported:
     """``read(sink=...)`` run in a forked process of its own, each chunk it reads ``prepare``d
@@ -1187,9 +1195,8 @@ def _read_aside(read: Callable[..., Imported], prepare: Callable[[list[ImportedE
     core) and SQLite's inserting and indexing (the other) overlap (docs/performance.md, "Imports
     in two processes"). Gives what ``read`` gave; raises what it raised. The pipe holds about
     one chunk: the reader waits while this process writes, so memory stays bounded. The reader
-    never touches the store's connection; it ends with the import, whichever way. (Forked from
-    ``panj import`` and the benchmarks, processes with no other thread at work that could hold a
-    lock the copy would inherit.)"""
+    never touches the store's connection; it ends with the import, whichever way. Called only
+    where no other thread runs (``_reads_aside``)."""
     context = multiprocessing.get_context(_FORK)
     received, sending = context.Pipe(duplex=False)
     reader = context.Process(target=_read_and_send, args=(read, prepare, sending), daemon=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -134,8 +135,16 @@ def test_without_fork_the_file_is_read_in_the_importing_process_to_the_same_stor
         name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     aside, in_hand = f"sqlite:///{tmp_path / 'aside.sqlite3'}", f"sqlite:///{tmp_path / 'in-hand.sqlite3'}"
     monkeypatch.setattr(importers, "_CHUNK_ROWS", 2)
+    forked, read_aside = [], store_module._read_aside
+    # The test's process may run other threads (a browser test's server watcher), which keep an
+    # import from forking: this one is asked to, and counted.
+    monkeypatch.setattr(store_module, "_reads_aside", lambda dialect: True)
+    monkeypatch.setattr(store_module, "_read_aside", lambda *args: forked.append(1) or read_aside(*args))
     with open_store(aside) as opened:
         expected, _ = opened.import_file(NAME, IMPORTS / name, source_file=name, licence="", by="test", keep_good=True)
+    assert forked == [1]
+    monkeypatch.undo()
+    monkeypatch.setattr(importers, "_CHUNK_ROWS", 2)
     monkeypatch.setattr(store_module, "_FORK", "no such start method")
     monkeypatch.setattr(store_module, "_read_aside", None)  # never called
     with open_store(in_hand) as opened:
@@ -144,3 +153,18 @@ def test_without_fork_the_file_is_read_in_the_importing_process_to_the_same_stor
     assert stored(in_hand) == stored(aside)
     assert len(stored(aside)["panj_search"]) == imported.accepted
     assert read_file(IMPORTS / name, dataset_name=NAME).accepted == imported.accepted
+
+
+def test_a_process_running_another_thread_reads_its_imports_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    sqlite_store = store_module._SQLITE
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert store_module._reads_aside(sqlite_store) and not store_module._reads_aside(store_module._POSTGIS)
+    monkeypatch.undo()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not store_module._reads_aside(sqlite_store)
+    finally:
+        stop.set()
+        other.join()
