@@ -50,10 +50,12 @@ def _selections_key(name: str) -> str:
 
 
 def _picked(key: str, widget_key: str) -> None:
-    """The chart's selection callback: runs before the multiselect is drawn, so it may set it."""
-    selected(f"{widget_key}_chart")
+    """The chart's selection callback: runs before the multiselect is drawn, so it may set it.
+    Streamlit also calls it with an empty selection (the chart's first value, or a click beside
+    the rows), which changes nothing and keeps the chart."""
     clicked = [point["id"] for point in st.session_state[key]["selection"].get(timechart.PICK, [])]
     if clicked:
+        selected(f"{widget_key}_chart")
         st.session_state[widget_key] = ps.toggled(st.session_state[widget_key], clicked)
 
 

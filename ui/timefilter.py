@@ -73,7 +73,9 @@ def _shaded_days(typed: DateRange, bins: Sequence[timechart.TimeBin]) -> tuple[d
 
 
 def _brushed(key: str, bins: Sequence[timechart.TimeBin]) -> None:
-    """The histogram's selection callback: runs before the inputs are drawn, so it may set them."""
-    selected(HISTOGRAM)
+    """The histogram's selection callback: runs before the inputs are drawn, so it may set them.
+    Only a drawn brush gives a new chart (an empty selection draws nothing to forget)."""
     selection = st.session_state[key]["selection"].get(timechart.BRUSH, {})
+    if selection:
+        selected(HISTOGRAM)
     st.session_state.update(ps.brushed_values(selection, bins))
