@@ -62,6 +62,12 @@ def _click_row(page, prefix: str) -> None:
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
+def _search(page, words: str) -> None:
+    box = page.get_by_label("Search titles and summaries")
+    box.fill(words, timeout=TIMEOUT_MS)
+    box.press("Enter")
+
+
 def _names(page, position: int) -> list[str]:
     return page.evaluate("([charts, position]) => [...document.querySelectorAll(charts)[position]"
                          ".querySelectorAll('path[role=button]')].map(m => m.getAttribute('aria-label'))",
@@ -76,6 +82,25 @@ def test_a_filter_elsewhere_keeps_each_chart_and_a_row_still_toggles(page, app_u
     _charts_drawn(page)
     assert count_text(page) == (IN_2021, TOTAL)
     _wait_for_name(page, ACTORS, f"Russia: {RUSSIA_IN_2021} events")
+    # A search, elsewhere for every chart: new counts in the same drawings. It is the first run
+    # after the page's: Streamlit sends each chart's first, empty value with it, which must not
+    # count as a selection.
+    actors = _names(page, ACTORS)
+    page.evaluate(MARK, [CHARTS, [HISTOGRAM, ACTORS, TYPES]])
+    _search(page, "russia")
+    page.wait_for_function("n => [...document.querySelectorAll('[data-testid=stSidebar] p')].some(p => "
+                           "/^\\d+ of /.test(p.innerText) && !p.innerText.startsWith(n + ' of '))",
+                           arg=IN_2021, timeout=TIMEOUT_MS)
+    page.wait_for_function("([charts, position, before]) => JSON.stringify([...document.querySelectorAll(charts)"
+                           "[position].querySelectorAll('path[role=button]')].map(m => m.getAttribute('aria-label')))"
+                           " !== JSON.stringify(before)", arg=[CHARTS, ACTORS, actors], timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+    assert count_text(page)[0] < IN_2021
+    assert all(page.evaluate(MARKED, [CHARTS, position]) for position in (HISTOGRAM, ACTORS, TYPES))
+    _search(page, "")
+    _wait_for_count(page, IN_2021)
+    _wait_for_name(page, ACTORS, f"Russia: {RUSSIA_IN_2021} events")
+    assert all(page.evaluate(MARKED, [CHARTS, position]) for position in (HISTOGRAM, ACTORS, TYPES))
     histogram, types = _names(page, HISTOGRAM), _names(page, TYPES)
     page.evaluate(MARK, [CHARTS, [HISTOGRAM, ACTORS, TYPES]])
     # A click on Russia's row chooses Russia: the histogram's and the types' counts change, their
@@ -94,18 +119,3 @@ def test_a_filter_elsewhere_keeps_each_chart_and_a_row_still_toggles(page, app_u
     assert count_text(page) == (IN_2021, TOTAL)
     page.wait_for_function("() => !window.location.search.includes('actor=')", timeout=TIMEOUT_MS)
     _wait_for_name(page, ACTORS, f"Russia: {RUSSIA_IN_2021} events")
-    # A search, elsewhere for every chart: new counts in the same drawings.
-    actors = _names(page, ACTORS)
-    page.evaluate(MARK, [CHARTS, [HISTOGRAM, ACTORS, TYPES]])
-    search = page.get_by_label("Search titles and summaries")
-    search.fill("russia", timeout=TIMEOUT_MS)
-    search.press("Enter")
-    page.wait_for_function("n => [...document.querySelectorAll('[data-testid=stSidebar] p')].some(p => "
-                           "/^\\d+ of /.test(p.innerText) && !p.innerText.startsWith(n + ' of '))",
-                           arg=IN_2021, timeout=TIMEOUT_MS)
-    page.wait_for_function("([charts, position, before]) => JSON.stringify([...document.querySelectorAll(charts)"
-                           "[position].querySelectorAll('path[role=button]')].map(m => m.getAttribute('aria-label')))"
-                           " !== JSON.stringify(before)", arg=[CHARTS, ACTORS, actors], timeout=TIMEOUT_MS)
-    wait_until_idle(page)
-    assert count_text(page)[0] < IN_2021
-    assert all(page.evaluate(MARKED, [CHARTS, position]) for position in (HISTOGRAM, ACTORS, TYPES))

@@ -33,7 +33,7 @@ def term_bars(slot: DeltaGenerator, counted: Mapping[str, int], names: Mapping[s
 
 def chart_key(name: str) -> str:
     """The key of the chart ``name`` for this run: the same until its own selection callback
-    counts a selection (``selected``). A filter elsewhere then changes the chart's data in place
+    counts a selection that holds something (``selected``). A filter elsewhere then changes the chart's data in place
     instead of drawing the chart anew, and a click or a drag gives a new chart that holds no
     selection: clicking the same bar again toggles it back, and the brush gives way to the shading
     of the dates it set (docs/ARCHITECTURE.md, "The sidebar's charts in place")."""
