@@ -50,6 +50,13 @@ CHART_HEIGHT = 110  # px, the histogram
 ROW_HEIGHT = 15  # px per label line in the bar charts
 LABEL_CHARACTERS = 24  # a name wraps at this width: the sidebar has about 300 px ...
 LABEL_SHARE = 0.55  # ... of which the names take this share
+# The charts' descriptions, which Vega puts on their SVG as its label, say what a chart is and what
+# it does, never its counts: a specification the same from run to run lets Streamlit update the
+# chart's data in place (docs/ARCHITECTURE.md, "The sidebar's charts in place"). Each bin's column
+# and each term's row names its own counts (``bin_names``, ``term_counts``).
+HISTOGRAM_DESCRIPTION = ("Histogram of events over time, a bar per month or per year: events dated within a bar "
+                         "dark, those whose dates reach beyond it lighter. Drag across the bars to choose the "
+                         "dates shown, or press Enter on a bar to choose its dates.")
 
 
 @dataclass(frozen=True)
@@ -224,7 +231,7 @@ def histogram_chart(counts: pd.DataFrame, shown_range: tuple[dt.date, dt.date] |
     # clearing one would tell the server nothing (docs/ARCHITECTURE.md, "The time filter").
     brush = {"name": BRUSH, "select": {"type": "interval", "encodings": ["x"]}, "views": [COLUMNS_VIEW]}
     # Described in words for a screen reader (docs/ARCHITECTURE.md, "Accessibility").
-    return {"$schema": VEGA_LITE_SCHEMA, "description": histogram_description(counts), "height": CHART_HEIGHT,
+    return {"$schema": VEGA_LITE_SCHEMA, "description": HISTOGRAM_DESCRIPTION, "height": CHART_HEIGHT,
             "layer": layers, "params": [brush], "datasets": datasets}
 
 
@@ -269,21 +276,6 @@ def _events_text(count: int) -> str:
     return f"{count} event" if count == 1 else f"{count} events"
 
 
-def histogram_description(counts: pd.DataFrame) -> str:
-    """The histogram in words, for a screen reader: its bins, the events dated within them and
-    reaching beyond, the fullest bin, and what dragging does. ``counts`` as ``bin_counts`` gives it."""
-    if counts.empty:
-        return "Histogram of events over time: no dates."
-    unit = "year" if len(counts["label"].iloc[0]) == 4 else "month"
-    fullest = counts.loc[counts["exact"].idxmax()]
-    text = (f"Histogram of events per {unit} from {counts['label'].iloc[0]} to {counts['label'].iloc[-1]}: "
-            f"{int(counts['exact'].sum())} dated within one {unit}")
-    if fullest["exact"]:
-        text += f", most in {fullest['label']} ({int(fullest['exact'])})"
-    if counts["partial"].any():
-        text += f"; events whose dates span several {unit}s are drawn lighter in each"
-    return text + (". Drag across the bars to choose the dates shown, or press Enter on a bar to choose its "
-                   f"{unit}.")
 
 
 def brush_range(values: Sequence[float], bins: Sequence[TimeBin]) -> tuple[TimeBin, TimeBin] | None:
@@ -385,32 +377,36 @@ def term_chart(counts: pd.DataFrame, subject: str = "term") -> Spec:
     (``PICK``), and so does Enter on the row (``KEY_ROLE``, named by ``name``). With some terms
     chosen the others' bars are drawn faded. Its data are in its ``datasets``, as rows."""
     datasets: dict[str, Records] = {}
-    most = max(int(counts["events"].max()), 1)
-    total_lines = int(counts["lines"].sum())
     # The names take the x axis's negative part, a little over half the width, so a name never
-    # shares pixels with a bar however wide the sidebar is.
-    left, right = -LABEL_SHARE / (1 - LABEL_SHARE) * most * 1.2, most * 1.2
+    # shares pixels with a bar however wide the sidebar is. A bar reaches ``reach`` of the right
+    # part, the longest 1/1.2 of it, and its colour is in the data, the rows' lines set the y scale
+    # and the page the height (``term_chart_height``): the specification is the same from run to
+    # run (docs/ARCHITECTURE.md, "The sidebar's charts in place").
+    left, right = -LABEL_SHARE / (1 - LABEL_SHARE), 1.0
     x_scale = {"domain": [left, right], "nice": False, "zero": False}
-    y_scale = {"domain": [0, total_lines], "reverse": True, "nice": False, "zero": False}
+    faded = FADED_COLOUR if counts["chosen"].any() else BAR_COLOUR
+    counts = counts.assign(reach=counts["events"] / (max(int(counts["events"].max()), 1) * 1.2),
+                           colour=counts["chosen"].map({True: BAR_COLOUR, False: faded}))
+    # From the first row's top (0) to the last row's bottom, as the data give it.
+    y_scale = {"reverse": True, "nice": False, "zero": True}
 
     def rows(*more: Spec) -> list[Spec]:  # where each row's parts lie, then ``more``
         return [_calculate("bottom", "datum.top + datum.lines"), _calculate("bar_top", "datum.top + 0.15"),
                 _calculate("bar_bottom", "datum.top + 0.85"), *more]
 
-    faded = FADED_COLOUR if counts["chosen"].any() else BAR_COLOUR
     # Names, bars and numbers are drawn only: the row over them is what a screen reader reads.
     bars = {"mark": {"type": "rect", "aria": False}, "transform": rows(_calculate("zero", "0")), "encoding": {
-        "x": {"field": "zero", "type": "quantitative", "scale": x_scale, "axis": None}, "x2": {"field": "events"},
+        "x": {"field": "zero", "type": "quantitative", "scale": x_scale, "axis": None}, "x2": {"field": "reach"},
         "y": {"field": "bar_top", "type": "quantitative", "scale": y_scale, "axis": None},
         "y2": {"field": "bar_bottom"},
-        "color": {"condition": {"test": "datum.chosen", "value": BAR_COLOUR}, "value": faded}}}
+        "color": {"field": "colour", "type": "nominal", "scale": None, "legend": None}}}
     names = {"mark": {"type": "text", "align": "left", "baseline": "top", "lineBreak": "\n", "dy": 1, "aria": False},
              "transform": rows(), "encoding": {
                  "x": {"datum": left}, "y": {"field": "top", "type": "quantitative", "scale": y_scale},
                  "text": {"field": "label", "type": "nominal"}}}
     numbers = {"mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 3, "aria": False},
                "transform": rows(_calculate("row_middle", "datum.top + 0.5")), "encoding": {
-                   "x": {"field": "events", "type": "quantitative"},
+                   "x": {"field": "reach", "type": "quantitative"},
                    "y": {"field": "row_middle", "type": "quantitative", "scale": y_scale},
                    "text": {"field": "events", "type": "quantitative"}}}
     # An almost transparent rectangle over each whole row, on top: the row is what a click picks.
@@ -424,8 +420,8 @@ def term_chart(counts: pd.DataFrame, subject: str = "term") -> Spec:
                                         {"field": "events", "type": "quantitative", "title": "Events"},
                                         *_fatalities_tooltip(counts)]}}
     pick = {"name": PICK, "select": {"type": "point", "fields": ["id"], "on": "click"}, "views": [ROWS_VIEW]}
-    return {"$schema": VEGA_LITE_SCHEMA, "description": term_description(counts, subject),
-            "height": total_lines * ROW_HEIGHT + 4, "data": _named(datasets, counts),
+    return {"$schema": VEGA_LITE_SCHEMA, "description": term_description(subject),
+            "data": _named(datasets, counts),
             "layer": [bars, names, numbers, targets], "params": [pick], "datasets": datasets}
 
 
@@ -439,10 +435,13 @@ def _fatalities_tooltip(counts: pd.DataFrame, title: str = "Fatalities reported"
             if "fatalities" in counts.columns else [])
 
 
-def term_description(counts: pd.DataFrame, subject: str) -> str:
-    """The bars in words, for a screen reader: each term's name and count in the chart's order,
-    which are chosen, and what a click does. ``counts`` as ``term_counts`` gives it."""
-    rows = [f"{label.replace(chr(10), ' ')} {events}" + (" (chosen)" if chosen else "")
-            for label, events, chosen in zip(counts["label"], counts["events"], counts["chosen"])]
-    return (f"Events by {subject}, most first: " + ", ".join(rows)
-            + f". Click a bar, or press Enter on it, to choose that {subject}.")
+def term_chart_height(counts: pd.DataFrame) -> int:
+    """The height in px of ``term_chart``'s drawing of ``counts``: ``ROW_HEIGHT`` a line."""
+    return int(counts["lines"].sum()) * ROW_HEIGHT + 4
+
+
+def term_description(subject: str) -> str:
+    """The bars in words, for a screen reader: what they count and what a click does (each row
+    names its term and count: ``term_counts``'s ``name``)."""
+    return (f"Events by {subject}, most first: a row per {subject} with its name and count. Click a bar, "
+            f"or press Enter on it, to choose that {subject}.")

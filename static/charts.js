@@ -18,12 +18,12 @@
   const datumOf = (mark) => (mark.__data__ && mark.__data__.datum) || {};
   const identity = (mark) => { const datum = datumOf(mark); return datum.id !== undefined ? datum.id : datum.label; };
   const isHistogram = (chart) => chart.querySelector('.brush_brush') !== null;
-  // A chart across reruns: its widget key without the digest that changes with its data
-  // (ui/charts.py, ui/timefilter.py).
+  // A chart across reruns: its widget key without the count of its selections, which a click or
+  // a drag raises (ui/charts.py, chart_key).
   const chartName = (chart) => {
     const holder = chart.closest('[class*="st-key-"]');
     const key = holder && [...holder.classList].find((name) => name.startsWith('st-key-'));
-    return key ? key.replace(/_[0-9a-f]{12}$/, '') : '';
+    return key ? key.replace(/_\d+$/, '') : '';
   };
 
   const pointer = (type, x, y) => new PointerEvent(type, {

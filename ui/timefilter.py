@@ -6,7 +6,6 @@ Widgets only; bins, counts, the chart and the brush's dates are ``geo.timechart`
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from functools import partial
 
@@ -16,9 +15,10 @@ from streamlit.delta_generator import DeltaGenerator
 
 from geo import pagestate as ps, timechart
 from geo.markup import markdown_text
-from ui.charts import compact_datasets
+from ui.charts import chart_key, compact_datasets, selected
 
 DateRange = tuple[dt.date | None, dt.date | None]
+HISTOGRAM = "f_time"  # the histogram's name, its key's stem (ui.charts.chart_key)
 
 
 def date_inputs() -> DateRange:
@@ -53,9 +53,7 @@ def time_histogram(slot: DeltaGenerator, counted: tuple[list[timechart.TimeBin],
     bins, counts = counted
     shown = _shaded_days(typed, bins)
     chart = timechart.histogram_chart(counts, shown, period)
-    # Drawn afresh (a new key) whenever its data or the range changes: a drag's brush then gives way
-    # to the shading of the From/To days it set.
-    key = "f_time_" + _digest(counts.to_json(), repr(shown), repr(period))
+    key = chart_key(HISTOGRAM)
     slot.vega_lite_chart(compact_datasets(chart), key=key, on_select=partial(_brushed, key, bins), selection_mode=timechart.BRUSH,
                          width="stretch")
     slot.caption(f"Events per {bins[0].unit}: dark, dated within that {bins[0].unit}; light, dates that reach "
@@ -75,10 +73,9 @@ def _shaded_days(typed: DateRange, bins: Sequence[timechart.TimeBin]) -> tuple[d
 
 
 def _brushed(key: str, bins: Sequence[timechart.TimeBin]) -> None:
-    """The histogram's selection callback: runs before the inputs are drawn, so it may set them."""
+    """The histogram's selection callback: runs before the inputs are drawn, so it may set them.
+    Only a drawn brush gives a new chart (an empty selection draws nothing to forget)."""
     selection = st.session_state[key]["selection"].get(timechart.BRUSH, {})
+    if selection:
+        selected(HISTOGRAM)
     st.session_state.update(ps.brushed_values(selection, bins))
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
