@@ -278,6 +278,20 @@ def _events_text(count: int) -> str:
 
 
 
+def histogram_summary(counts: pd.DataFrame) -> str:
+    """What the histogram shows, in words, under it (its description on the chart is the same on
+    every run, so a filter change keeps the drawing): its first and last bins, the events dated
+    within one bin and the fullest bin. ``counts`` as ``bin_counts`` gives it."""
+    if counts.empty:
+        return "No dates."
+    unit = "year" if len(counts["label"].iloc[0]) == 4 else "month"
+    fullest = counts.loc[counts["exact"].idxmax()]
+    exact = int(counts["exact"].sum())
+    text = (f"From {counts['label'].iloc[0]} to {counts['label'].iloc[-1]}: {_events_text(exact)} dated within "
+            f"one {unit}")
+    return text + (f", most in {fullest['label']} ({int(fullest['exact'])})." if fullest["exact"] else ".")
+
+
 def brush_range(values: Sequence[float], bins: Sequence[TimeBin]) -> tuple[TimeBin, TimeBin] | None:
     """The first and last bin a brush over ``values`` (two instants in ms since 1970 UTC, as the
     chart reports them) touches, or None when it touches none. A bin is touched when the brush

@@ -334,3 +334,14 @@ def test_each_term_row_is_a_named_button() -> None:
     targets = spec["layer"][-1]
     assert targets["mark"]["ariaRole"] == tc.KEY_ROLE and targets["encoding"]["description"]["field"] == "name"
     assert all(layer["mark"]["aria"] is False for layer in spec["layer"][:-1])
+
+
+def test_the_histogram_says_its_span_the_events_within_one_bin_and_the_fullest() -> None:
+    # Two events within March 2021, one within May, one from March into June (within no month).
+    events = pd.DataFrame({"date_first": pd.to_datetime(["2021-03-02", "2021-03-20", "2021-05-05", "2021-03-10"]),
+                           "date_last": pd.to_datetime(["2021-03-02", "2021-03-21", "2021-05-05", "2021-06-01"])})
+    _, counts = tc.histogram_counts(events)
+    assert tc.histogram_summary(counts) == "From Mar 2021 to Jun 2021: 3 events dated within one month, most in Mar 2021 (2)."
+    # Only the spanning event: no bin holds one whole, so none is the fullest.
+    _, spanning = tc.histogram_counts(events.iloc[[3]])
+    assert tc.histogram_summary(spanning) == "From Mar 2021 to Jun 2021: 0 events dated within one month."

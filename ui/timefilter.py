@@ -56,7 +56,9 @@ def time_histogram(slot: DeltaGenerator, counted: tuple[list[timechart.TimeBin],
     key = chart_key(HISTOGRAM)
     slot.vega_lite_chart(compact_datasets(chart), key=key, on_select=partial(_brushed, key, bins), selection_mode=timechart.BRUSH,
                          width="stretch")
-    slot.caption(f"Events per {bins[0].unit}: dark, dated within that {bins[0].unit}; light, dates that reach "
+    # What the chart shows in words comes first: its description is the same on every run.
+    slot.caption(markdown_text(timechart.histogram_summary(counts), limit=None)
+                 + f" Events per {bins[0].unit}: dark, dated within that {bins[0].unit}; light, dates that reach "
                  "beyond it; shaded, the dates chosen. Drag across the bars to choose dates; “Clear dates” "
                  "clears them. Keys: "
                  "the arrows move between bars, Enter chooses one, Shift+Enter stretches the range."
