@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from test_import_streamed import disk_full_at_second_chunk
 from test_store import IMPORTS
 
 from geo import importers, store as store_module
@@ -101,15 +102,7 @@ def test_a_search_after_an_import_finds_its_rows_and_a_failed_one_leaves_the_ind
         fts_ok(path)
 
         written = store_module._insert_events
-        chunks: list[int] = []
-
-        def fail_second(session: store_module._Session, key: str, rows: list) -> None:
-            chunks.append(len(rows))
-            if len(chunks) == 2:
-                raise OSError("no space left on the device")
-            written(session, key, rows)
-
-        monkeypatch.setattr(store_module, "_insert_events", fail_second)
+        chunks = disk_full_at_second_chunk(monkeypatch)
         with pytest.raises(OSError, match="no space left"):
             opened.import_file(NAME, IMPORTS / "acled.csv", source_file="acled.csv", licence="", by="test")
         assert chunks == [1, 1]

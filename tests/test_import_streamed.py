@@ -121,6 +121,22 @@ def test_a_failure_midway_leaves_the_store_unchanged(kind: str, tmp_path: Path, 
             failing_midway(url, monkeypatch)
 
 
+def disk_full_at_second_chunk(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make the store's second writing of an import's events fail as a full disk would; the rows
+    of each writing asked for, in order."""
+    written = store_module._insert_events
+    chunks: list[int] = []
+
+    def fail_second(session: store_module._Session, key: str, rows: list) -> None:
+        chunks.append(len(rows))
+        if len(chunks) == 2:
+            raise OSError("no space left on the device")
+        written(session, key, rows)
+
+    monkeypatch.setattr(store_module, "_insert_events", fail_second)
+    return chunks
+
+
 def failing_midway(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with open_store(url) as opened:
         opened.import_dataset("Earlier", read_file(IMPORTS / "events.geojson", dataset_name="Earlier"),
@@ -128,15 +144,7 @@ def failing_midway(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
         before = contents(url)
         monkeypatch.setattr(importers, "_CHUNK_ROWS", 1)
         written = store_module._insert_events
-        chunks: list[int] = []
-
-        def fail_second(session: store_module._Session, key: str, events: list) -> None:
-            chunks.append(len(events))
-            if len(chunks) == 2:
-                raise OSError("no space left on the device")
-            written(session, key, events)
-
-        monkeypatch.setattr(store_module, "_insert_events", fail_second)
+        chunks = disk_full_at_second_chunk(monkeypatch)
         with pytest.raises(OSError, match="no space left"):
             opened.import_file(NAME, IMPORTS / "acled.csv", source_file="acled.csv", licence="", by="test")
         assert chunks == [1, 1]
