@@ -10,7 +10,8 @@ standard input and writes its outcome pickled on standard output. Jobs:
 Reading and joining every row uses memory the compact columns do not keep (the rows' Arrow
 columns, a geometry per place, the join's frames) that a long-lived page's allocators would keep
 after it is freed; here it goes when the child ends. Its logging goes to standard
-error, which the page's log receives on a failure."""
+error, which the page's log receives on a failure. It ends with the page's process
+(``geo.snapshot.end_with_parent``)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ JOBS = {"snapshot": _snapshot, "popups": _popups}
 
 
 def main() -> int:
+    snapshot.end_with_parent()
     job, arguments = pickle.load(sys.stdin.buffer)
     out = sys.stdout.buffer
     with contextlib.redirect_stdout(sys.stderr):  # standard output carries the pickle alone
