@@ -1144,8 +1144,14 @@
    * Leaflet's last pass ran: the same projection, the same parts, the same drawing
    * (docs/performance.md, "The first zoom step"). An animated zoom or a pan (no viewprereset) is
    * Leaflet's own, but for the canvas: cleared when its size is the same, as the symbols' is, not
-   * allocated again. */
-  var OutlineCanvas = L.Canvas.extend({
+   * allocated again. Made with the first map: the strip's figure loads this file without Leaflet
+   * (geo/stripfigure.py). */
+  var OutlineCanvas = null;
+  function outlineCanvas(options) {
+    if (OutlineCanvas === null) { OutlineCanvas = L.Canvas.extend(OUTLINE_CANVAS); }
+    return new OutlineCanvas(options);
+  }
+  var OUTLINE_CANVAS = {
     _onZoomEnd: function () {
       if (!this._postponeUpdatePaths) { L.Canvas.prototype._onZoomEnd.call(this); }
     },
@@ -1180,7 +1186,7 @@
       this._postponeUpdatePaths = false;
       this._updatePaths();  // each path clipped and simplified, then all drawn
     }
-  });
+  };
 
   var DETAIL_STEPS = 1;  // zoom steps a layer's drawing may be from the zoom its file was chosen for
 
@@ -1247,7 +1253,7 @@
     this.svg = L.svg();
     this.linesSvg = L.svg({ pane: "panjLines" });
     this.extentCanvas = this.vector ? L.svg({ pane: "panjExtents", padding: CANVAS_MARGIN })
-      : new OutlineCanvas({ pane: "panjExtents", padding: CANVAS_MARGIN });
+      : outlineCanvas({ pane: "panjExtents", padding: CANVAS_MARGIN });
     this.events = new EventGroups(map, "panjEvents", this.vector);
     this.highlightRenderer = L.svg({ pane: "panjHighlight", padding: CANVAS_MARGIN });  // SVG: its outline can animate
     this.highlightOutline = null;  // the highlighted area event's outline layer
