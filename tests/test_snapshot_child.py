@@ -3,11 +3,13 @@ process that started it: a server stopped or killed leaves none working on (Linu
 
 from __future__ import annotations
 
+import os
+import select
+import signal
 import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
+from contextlib import suppress
 
 import pytest
 
@@ -16,32 +18,17 @@ from geo.layers import LAYERS_DIR
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent's end is signalled by Linux")
 WAIT_S = 60
 
-
-def children_of(pid: int) -> list[int]:
-    """The processes whose parent is ``pid``, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-        except OSError:  # it ended meanwhile
-            continue
-    return found
-
-
-def running(pid: int) -> bool:
-    """Whether process ``pid`` exists and has not ended (a zombie has)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def wait_until(condition, what: str) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} within {WAIT_S} s"
-        time.sleep(0.05)
+# The parent: _run_child as the page calls it, saying its child's process id once it has one.
+PARENT = """
+import subprocess, sys
+from geo import snapshot
+class Told(subprocess.Popen):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        print(self.pid, flush=True)
+subprocess.Popen = Told
+snapshot._run_child(("snapshot", (sys.argv[1], sys.argv[2])))
+"""
 
 
 def test_a_child_ends_when_the_process_that_started_it_is_killed() -> None:
@@ -51,18 +38,22 @@ def test_a_child_ends_when_the_process_that_started_it_is_killed() -> None:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         url = f"postgresql://panj@127.0.0.1:{silent.getsockname()[1]}/panj"
-        code = "import sys; from geo import snapshot; snapshot._run_child(('snapshot', (sys.argv[1], sys.argv[2])))"
-        parent = subprocess.Popen([sys.executable, "-c", code, str(LAYERS_DIR), url])
-        children: list[int] = []
+        parent = subprocess.Popen([sys.executable, "-c", PARENT, str(LAYERS_DIR), url], stdout=subprocess.PIPE, text=True)
+        child = None
         try:
-            wait_until(lambda: children.extend(children_of(parent.pid)) or children, "the child started")
-            [child] = children
-            parent.kill()
-            parent.wait()
-            wait_until(lambda: not running(child), "the child ended with its parent")
+            assert select.select([parent.stdout], [], [], WAIT_S)[0], f"no child started within {WAIT_S} s"
+            child = int(parent.stdout.readline())
+            ended = os.pidfd_open(child)  # readable once the child has ended
+            try:
+                parent.kill()
+                parent.wait()
+                assert select.select([ended], [], [], WAIT_S)[0], f"the child outlived its parent by {WAIT_S} s"
+            finally:
+                os.close(ended)
         finally:
             parent.kill()
             parent.wait()
-            for pid in children:
-                if running(pid):
-                    subprocess.run(["kill", "-9", str(pid)], check=False)
+            parent.stdout.close()
+            if child is not None:
+                with suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
