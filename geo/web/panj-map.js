@@ -488,18 +488,24 @@
     return data;
   }
 
-  /* A table of integer pairs (x, y) -> a non-negative integer, for up to `entries` pairs: open
-   * addressing over typed arrays. A million events' places and grid cells went through a Map of
-   * numbers before, which boxed each key and took most of a million-event first draw
-   * (docs/performance.md, "First load at a million events"). */
+  /* A table of integer pairs (x, y) -> a non-negative integer: open addressing over typed arrays,
+   * sized for `entries` pairs and doubled whenever it is half full. A million events' places and grid
+   * cells went through a Map of numbers before, which boxed each key and took most of a million-event
+   * first draw (docs/performance.md, "First load at a million events"); a grid's cells are far fewer
+   * than its places, so its table starts small instead of at one slot pair per place, whose zeroing
+   * and collection cost more than the cells (docs/performance.md, "Grouping a million places"). */
   function PairTable(entries) {
     var capacity = 16;
     while (capacity < 2 * entries) { capacity *= 2; }  // at most half full: short probes
+    this.used = 0;
+    this._allocate(capacity);
+  }
+  PairTable.prototype._allocate = function (capacity) {
     this.mask = capacity - 1;
     this.xs = new Int32Array(capacity);
     this.ys = new Int32Array(capacity);
     this.values = new Int32Array(capacity).fill(-1);
-  }
+  };
   /* The slot of (x, y): the pair's own, or the empty one where it would go. */
   PairTable.prototype.slot = function (x, y) {
     var h = Math.imul(x ^ Math.imul(y, 0x27d4eb2d), 0x9e3779b1), values = this.values, xs = this.xs, ys = this.ys;
@@ -507,18 +513,32 @@
     while (values[h] !== -1 && (xs[h] !== x || ys[h] !== y)) { h = (h + 1) & this.mask; }
     return h;
   };
+  /* A new pair goes into slot h; the table doubles once it is half full. */
+  PairTable.prototype._add = function (h, x, y, value) {
+    this.xs[h] = x; this.ys[h] = y; this.values[h] = value;
+    this.used += 1;
+    if (2 * this.used <= this.mask + 1) { return; }
+    var xs = this.xs, ys = this.ys, values = this.values, i, to;
+    this._allocate(2 * (this.mask + 1));
+    for (i = 0; i < values.length; i++) {
+      if (values[i] !== -1) {
+        to = this.slot(xs[i], ys[i]);
+        this.xs[to] = xs[i]; this.ys[to] = ys[i]; this.values[to] = values[i];
+      }
+    }
+  };
   /* The value of (x, y), or -1. */
   PairTable.prototype.get = function (x, y) { return this.values[this.slot(x, y)]; };
   /* Sets (x, y) to value; returns the value it held, or -1. */
   PairTable.prototype.put = function (x, y, value) {
     var h = this.slot(x, y), before = this.values[h];
-    this.xs[h] = x; this.ys[h] = y; this.values[h] = value;
+    if (before === -1) { this._add(h, x, y, value); } else { this.values[h] = value; }
     return before;
   };
   /* The value of (x, y); a pair the table does not hold yet is given `value` first. */
   PairTable.prototype.intern = function (x, y, value) {
     var h = this.slot(x, y);
-    if (this.values[h] === -1) { this.xs[h] = x; this.ys[h] = y; this.values[h] = value; }
+    if (this.values[h] === -1) { this._add(h, x, y, value); return value; }
     return this.values[h];
   };
 
@@ -679,8 +699,18 @@
       });
     });
     this._actorIds = actorIds;
+    // The same as one list (summariseAll reads it event by event): style s's actors are
+    // styleActorList[styleActorStart[s] .. styleActorStart[s + 1]).
+    var actorStart = new Int32Array(this._styleActors.length + 1);
+    this._styleActors.forEach(function (named, s) { actorStart[s + 1] = actorStart[s] + named.length; });
+    var actorList = new Int32Array(actorStart[this._styleActors.length]);
+    this._styleActors.forEach(function (named, s) { actorList.set(named, actorStart[s]); });
+    this._styleActorStart = actorStart;
+    this._styleActorList = actorList;
     this._actorTally = new Int32Array(actorIds.length);
     this._styleApproximate = Uint8Array.from(this.styles, function (look) { return look.approximate ? 1 : 0; });
+    this._styleTally = new Int32Array(this.styles.length);  // summary's events by style, zero between groups
+    this._stylesSeen = new Int32Array(this.styles.length);
     // The shown places and their rows, listed place by place (a counting sort): shown place k is
     // data place placeIds[k] and holds rows members[start[k] .. start[k + 1]).
     var all = data.places.count, sizes = new Int32Array(all), slot = new Int32Array(all).fill(-1);
@@ -729,7 +759,7 @@
     // The places by grid cell, each cell's contiguous (a counting sort), with how many in each no
     // group holds yet: a seed reads its nine cells in order and skips those all taken, where
     // following a chain of places through the whole map missed the cache at every step.
-    var owner = new Int32Array(n).fill(-1), grid = new PairTable(n), cellOf = new Int32Array(n), cells = 0, k, c;
+    var owner = new Int32Array(n).fill(-1), grid = new PairTable(0), cellOf = new Int32Array(n), cells = 0, k, c;
     for (k = 0; k < n; k++) {
       px[k] = all.x[places.ids[k]] * scale; py[k] = all.y[places.ids[k]] * scale;
       cellOf[k] = grid.intern(Math.floor(px[k] / size), Math.floor(py[k] / size), cells);
@@ -744,7 +774,7 @@
       inCell[j] = k; cellX[j] = px[k]; cellY[j] = py[k];
     }
     var gx = new Float64Array(n), gy = new Float64Array(n), gsize = new Int32Array(n), count = 0;
-    var head = new PairTable(n), next = new Int32Array(n), s, seed, other, dx, dy, end;
+    var head = new PairTable(0), next = new Int32Array(n), s, seed, other, dx, dy, end;
     for (s = 0; s < n; s++) {
       seed = places.seeds[s];
       if (owner[seed] !== -1) { continue; }
@@ -823,27 +853,73 @@
   };
 
   /* {actor id: mentions} in a group, and whether all its events have only an approximate place.
-   * Counted over typed arrays (each style's actors as numbers, setData): a zoom step summarises
-   * every group in view anew. */
+   * A zoom of at most SUMMARISE_ALL_GROUPS groups has every group's counted at its first summary,
+   * in one pass over the shown places in their order (summariseAll); a zoom of more (few of them in
+   * view) has each group's counted when asked, its events by style first and then each style's
+   * actors once. Going group by group read the events in no order, a cache miss each, and took a
+   * tenth of a million-event first load (docs/performance.md, "Grouping a million places"). */
+  var SUMMARISE_ALL_GROUPS = 4096;
   EventGroups.prototype.summary = function (groups, g) {
     var known = groups.actorCounts.get(g);
     if (known) { return known; }
-    var places = this._places, style = this.data.style, actorsOf = this._styleActors, counts = this._actorTally;
+    if (groups.count <= SUMMARISE_ALL_GROUPS) {
+      this._summariseAll(groups);
+      return groups.actorCounts.get(g);
+    }
+    var places = this._places, style = this.data.style, members = places.members, start = places.start;
+    var actorsOf = this._styleActors, counts = this._actorTally, byStyle = this._styleTally, seen = this._stylesSeen;
     var approximateStyle = this._styleApproximate;
-    var approximate = true, actors = {}, p, m, k;
+    var approximate = true, styles = 0, p, m, k, s, end;
     counts.fill(0);
     for (p = groups.placeStart[g]; p < groups.placeStart[g + 1]; p++) {
       var place = groups.places[p];
-      for (m = places.start[place]; m < places.start[place + 1]; m++) {
-        var s = style[places.members[m]], named = actorsOf[s];
-        for (k = 0; k < named.length; k++) { counts[named[k]] += 1; }
-        if (!approximateStyle[s]) { approximate = false; }
+      for (m = start[place], end = start[place + 1]; m < end; m++) {
+        s = style[members[m]];
+        if (byStyle[s]++ === 0) { seen[styles++] = s; }
       }
     }
-    for (k = 0; k < counts.length; k++) { if (counts[k]) { actors[this._actorIds[k]] = counts[k]; } }
-    known = { actors: actors, approximate: approximate, count: groups.size[g] };
+    for (k = 0; k < styles; k++) {
+      s = seen[k];
+      var named = actorsOf[s], times = byStyle[s], a;
+      for (a = 0; a < named.length; a++) { counts[named[a]] += times; }
+      if (!approximateStyle[s]) { approximate = false; }
+      byStyle[s] = 0;  // clear for the next group
+    }
+    known = this._summaryOf(counts, 0, approximate, groups.size[g]);
     groups.actorCounts.set(g, known);
     return known;
+  };
+
+  /* Every group's summary at once: the shown places in order, their events in order, each event's
+   * actors counted into its group's row of a groups-by-actors table. */
+  EventGroups.prototype._summariseAll = function (groups) {
+    var places = this._places, style = this.data.style, members = places.members, start = places.start;
+    var actorStart = this._styleActorStart, actorList = this._styleActorList, approximateStyle = this._styleApproximate;
+    var actors = this._actorIds.length, n = places.count, owner = new Int32Array(n), g, p, k, m, a, s, end, row;
+    for (g = 0; g < groups.count; g++) {
+      for (p = groups.placeStart[g]; p < groups.placeStart[g + 1]; p++) { owner[groups.places[p]] = g; }
+    }
+    var counts = new Int32Array(groups.count * actors), exact = new Uint8Array(groups.count);
+    for (k = 0; k < n; k++) {
+      row = owner[k] * actors;
+      for (m = start[k], end = start[k + 1]; m < end; m++) {
+        s = style[members[m]];
+        for (a = actorStart[s]; a < actorStart[s + 1]; a++) { counts[row + actorList[a]] += 1; }
+        if (!approximateStyle[s]) { exact[owner[k]] = 1; }
+      }
+    }
+    for (g = 0; g < groups.count; g++) {
+      groups.actorCounts.set(g, this._summaryOf(counts, g * actors, exact[g] === 0, groups.size[g]));
+    }
+  };
+
+  /* A summary from the actor counts at counts[from .. from + actors). */
+  EventGroups.prototype._summaryOf = function (counts, from, approximate, size) {
+    var actors = {}, k;
+    for (k = 0; k < this._actorIds.length; k++) {
+      if (counts[from + k]) { actors[this._actorIds[k]] = counts[from + k]; }
+    }
+    return { actors: actors, approximate: approximate, count: size };
   };
 
   /* The groups one zoom step in and one out, kept (groupsAt), and the actor counts (summary) of
