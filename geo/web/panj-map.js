@@ -699,7 +699,7 @@
       });
     });
     this._actorIds = actorIds;
-    // The same as one list (summariseAll reads it event by event): style s's actors are
+    // The same as one list (_summariseAll reads it event by event): style s's actors are
     // styleActorList[styleActorStart[s] .. styleActorStart[s + 1]).
     var actorStart = new Int32Array(this._styleActors.length + 1);
     this._styleActors.forEach(function (named, s) { actorStart[s + 1] = actorStart[s] + named.length; });
@@ -858,7 +858,7 @@
 
   /* {actor id: mentions} in a group, and whether all its events have only an approximate place.
    * A zoom of at most SUMMARISE_ALL_GROUPS groups has every group's counted at its first summary,
-   * in one pass over the shown places in their order (summariseAll); a zoom of more (few of them in
+   * in one pass over the shown places in their order (_summariseAll); a zoom of more (few of them in
    * view) has each group's counted when asked, its events by style first and then each style's
    * actors once. Going group by group read the events in no order, a cache miss each, and took a
    * tenth of a million-event first load (docs/performance.md, "Grouping a million places"). */
