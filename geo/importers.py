@@ -720,8 +720,9 @@ class _Reader:
         self.place_ids.add(place_id)
         self.place_of[key] = place_id
         self.imported.places[place_id] = Place(place_id, name, geometry)
-        self.place_refs.add(f"{self.places_layer}:{place_id}")
-        return f"{self.places_layer}:{place_id}"
+        ref = f"{self.places_layer}:{place_id}"
+        self.place_refs.add(ref)
+        return ref
 
     def actor_id(self, name: str, mapping: AcledMapping, row: int) -> str:
         """A vocabulary id as it is; else the mapping's actor for the name; else the dataset's own

@@ -414,9 +414,16 @@ _TABLE_COLUMNS = {  # what the trash keeps of each table, geometry as WKB
     "panj_places": ("id", "name", "geometry"),
     "panj_events": ("id", "row_number", "entry", "properties"),
 }
-# An entry or its properties as stored: json.dumps(value, ensure_ascii=False), with one encoder
-# for every row instead of one a call.
-_json_text = json.JSONEncoder(ensure_ascii=False).encode
+# An entry or its properties as stored: the text of json.dumps(value, ensure_ascii=False), by the C
+# encoder json.dumps makes anew each call made once (an import of a million rows makes two million
+# texts). It does not look for reference cycles, which values decoded from JSON or built from a row
+# cannot hold.
+_json_encoder = json.encoder.c_make_encoder(None, json.JSONEncoder().default, json.encoder.encode_basestring, None,
+                                            ": ", ", ", False, False, True)
+
+
+def _json_text(value: Any) -> str:
+    return "".join(_json_encoder(value, 0))
 _BULK_CACHE_KIB = 128 * 1024  # SQLite's page cache while rows are inserted (its default is 2 MB)
 _IDS_JOINED_BY = "\n"  # between the ids a search returns: an event id holds none (geo.layers.ID_PATTERN)
 _IDS_PER_QUERY = 500  # parameters of one IN list: under both databases' limits
@@ -779,11 +786,11 @@ class Store:
                 read = partial(read_file, path, dataset_name=name, file_format=file_format, layers_dir=layers_dir,
                                max_bytes=max_bytes, existing=_existing(change), trust=trust)
 
-                def prepare(events: list[ImportedEvent], places: list[Place]) -> _PreparedRows:
-                    return _place_rows(change, places), _event_rows(events)
+                def prepare(events: list[ImportedEvent], places: list[Place]) -> _PackedRows:
+                    return _packed_rows(change, events, places)
 
-                def write(rows: _PreparedRows) -> None:
-                    place_rows, event_rows = rows
+                def write(rows: _PackedRows) -> None:
+                    place_rows, event_rows = _unpacked_rows(rows)
                     _insert_places(change, key, place_rows)
                     _insert_events(change, key, event_rows)
                     if change.dialect is _SQLITE and event_rows:  # their search rows, in one statement
@@ -1177,6 +1184,12 @@ class _NotStored(Exception):
 # A chunk of an import as its rows' values: the places' (id, name, geometry as the database takes
 # it) and the events' (id, row number, entry's JSON text, properties' JSON text), in file order.
 _PreparedRows = tuple[list[tuple[str, str, bytes | str]], list[tuple[str, int, str, str]]]
+# The same a column at a time, as Store.import_file's reading process sends it: the places' ids
+# (joined by _PACKED_BY), names and geometries; the events' ids, row numbers, entries and properties
+# (the ids and JSON texts joined by _PACKED_BY). A chunk is then a few objects to pickle instead of
+# five a row (docs/performance.md, "Imports: less work a row").
+_PackedRows = tuple[str, list[str], list[bytes | str], str, list[int], str, str]
+_PACKED_BY = "\n"  # no id holds one (geo.layers.ID_PATTERN, dataset_id), and JSON text escapes it
 _FORK = "fork"  # the start method _read_aside needs: the reader inherits the store's state and the file's name
 _READ_DONE, _READ_ROWS, _READ_FAILED = "done", "rows", "failed"  # what the reading process sends
 
@@ -1188,8 +1201,8 @@ def _reads_aside(dialect: _Dialect) -> bool:
     return dialect is _SQLITE and _FORK in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def _read_aside(read: Callable[..., Imported], prepare: Callable[[list[ImportedEvent], list[Place]], _PreparedRows],
-                write: Callable[[_PreparedRows], None]) -> Imported:
+def _read_aside(read: Callable[..., Imported], prepare: Callable[[list[ImportedEvent], list[Place]], _PackedRows],
+                write: Callable[[_PackedRows], None]) -> Imported:
     """``read(sink=...)`` run in a forked process of its own, each chunk it reads ``prepare``d
     there and sent back to be ``write``n here, so that reading and checking the file (Python, one
     core) and SQLite's inserting and indexing (the other) overlap (docs/performance.md, "Imports
@@ -1222,7 +1235,7 @@ def _read_aside(read: Callable[..., Imported], prepare: Callable[[list[ImportedE
 
 
 def _read_and_send(read: Callable[..., Imported],
-                   prepare: Callable[[list[ImportedEvent], list[Place]], _PreparedRows], sending: Any) -> None:
+                   prepare: Callable[[list[ImportedEvent], list[Place]], _PackedRows], sending: Any) -> None:
     """The reading process of ``_read_aside``: its chunks, then its result or its error."""
     try:
         imported = read(sink=lambda events, places: sending.send((_READ_ROWS, prepare(events, places))))
@@ -1244,6 +1257,23 @@ def _place_rows(session: _Session, places: Sequence[Place]) -> list[tuple[str, s
 
 def _event_rows(events: Iterable[ImportedEvent]) -> list[tuple[str, int, str, str]]:
     return [(event.event.id, event.row, _json_text(event.entry), _json_text(event.properties)) for event in events]
+
+
+def _packed_rows(session: _Session, events: Sequence[ImportedEvent], places: Sequence[Place]) -> _PackedRows:
+    return (_PACKED_BY.join([place.id for place in places]), [place.name for place in places],
+            session.geometries_in([place.geometry for place in places]),
+            _PACKED_BY.join([event.event.id for event in events]), [event.row for event in events],
+            _PACKED_BY.join([_json_text(event.entry) for event in events]),
+            _PACKED_BY.join([_json_text(event.properties) for event in events]))
+
+
+def _unpacked_rows(rows: _PackedRows) -> _PreparedRows:
+    place_ids, names, geometries, event_ids, numbers, entries, properties = rows
+
+    def column(text: str) -> list[str]:
+        return text.split(_PACKED_BY) if text else []
+    return (list(zip(column(place_ids), names, geometries, strict=True)),
+            list(zip(column(event_ids), numbers, column(entries), column(properties), strict=True)))
 
 
 def _insert_places(session: _Session, key: str, rows: Sequence[tuple[str, str, bytes | str]]) -> None:
