@@ -863,10 +863,13 @@
    * actors once. Going group by group read the events in no order, a cache miss each, and took a
    * tenth of a million-event first load (docs/performance.md, "Grouping a million places"). */
   var SUMMARISE_ALL_GROUPS = 4096;
+  // ...and whose groups-by-actors table stays within this many cells (8 MB): an import's open
+  // vocabulary of actors could otherwise make it hundreds of megabytes.
+  var SUMMARY_TABLE_CELLS = 1 << 21;
   EventGroups.prototype.summary = function (groups, g) {
     var known = groups.actorCounts.get(g);
     if (known) { return known; }
-    if (groups.count <= SUMMARISE_ALL_GROUPS) {
+    if (groups.count <= SUMMARISE_ALL_GROUPS && groups.count * this._actorIds.length <= SUMMARY_TABLE_CELLS) {
       this._summariseAll(groups);
       return groups.actorCounts.get(g);
     }
