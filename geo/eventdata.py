@@ -58,9 +58,11 @@ DATES_FILE = "dates.bin.gz"
 FATALITIES_FILE = "fatalities.bin.gz"
 NOT_REPORTED = -1  # a row of FATALITIES_FILE whose event reports no fatalities (not 0)
 _GZIP_LEVEL = 6  # the mask's compression: small, sent on every rerun
-# The events file's: a million events' columns compress in about a quarter of level 6's time, to a
-# file a twentieth larger (docs/performance.md, "Issue 21: the paint floor and publishing").
-_EVENTS_GZIP_LEVEL = 1
+# The published column files' (events, dates, fatalities, the strip's): a million events' columns
+# compress in a fifth to a tenth of level 6's time, to files a twentieth to a tenth larger, made
+# before the page can paint (docs/performance.md, "Issue 21: the paint floor and publishing" and
+# "Publishing and PostGIS imports at a million").
+PUBLISHED_GZIP_LEVEL = 1
 _POPUP_BLOCK_CHUNKS = 64  # popup files made from one slice of the events at a time: bounded memory
 # A place known only to a district/province/region/country is not a pin: an area place shows its
 # outline; a point place shows a halo of this radius (metres) instead, unless the place states its
@@ -144,14 +146,14 @@ def events_file(
         area_codes.astype("<u4" if wide_areas else "<u2"),
     ]
     ids = "\n".join(events["id"].tolist()).encode("utf-8")
-    return gzip.compress(_pack(header, columns, ids), compresslevel=_EVENTS_GZIP_LEVEL, mtime=0)
+    return gzip.compress(_pack(header, columns, ids), compresslevel=PUBLISHED_GZIP_LEVEL, mtime=0)
 
 
 def dates_file(events: pd.DataFrame) -> bytes:
     """``DATES_FILE`` of ``events`` (joined events, in the rows of ``EVENTS_FILE``)."""
     columns = [pd.to_datetime(events[column]).to_numpy().astype("datetime64[D]").astype("<i4")
                for column in ("date_first", "date_last")]
-    return gzip.compress(b"".join(column.tobytes() for column in columns), compresslevel=_GZIP_LEVEL, mtime=0)
+    return gzip.compress(b"".join(column.tobytes() for column in columns), compresslevel=PUBLISHED_GZIP_LEVEL, mtime=0)
 
 
 def read_dates_file(content: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +168,7 @@ def fatalities_file(events: pd.DataFrame) -> bytes:
     values = (events[fatalities.COLUMN].to_numpy(dtype=float, na_value=np.nan) if fatalities.COLUMN in events.columns
               else np.full(len(events), np.nan))
     counts = np.where(np.isnan(values), NOT_REPORTED, values).astype("<i4")
-    return gzip.compress(counts.tobytes(), compresslevel=_GZIP_LEVEL, mtime=0)
+    return gzip.compress(counts.tobytes(), compresslevel=PUBLISHED_GZIP_LEVEL, mtime=0)
 
 
 def read_fatalities_file(content: bytes) -> np.ndarray:

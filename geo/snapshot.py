@@ -116,6 +116,16 @@ class _Published:
     data: MapData | None = None
     touched: float = 0.0
     popups: threading.Event = field(default_factory=threading.Event)
+    took: PublishTime | None = None  # the last publishing's, for the log and ``panj bench --app``
+
+
+@dataclass(frozen=True)
+class PublishTime:
+    """How long publishing a snapshot's folder took: ``wall_s`` on the clock, ``cpu_s`` of the
+    process's CPU (other sessions' threads count too: the benchmark's process has none)."""
+
+    wall_s: float
+    cpu_s: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -331,12 +341,21 @@ class Snapshot:
             # one another server published again meanwhile (same name, same files), which holds
             # that server's popup text, not ours.
             if published.data is None or not self._folder_whole():
+                started, cpu = time.perf_counter(), time.process_time()
                 published.folder, published.data = self._publish()
+                published.took = PublishTime(time.perf_counter() - started, time.process_time() - cpu)
                 published.touched = time.time()  # after the writing: the folder's mtime is our own
+                logger.info("published data folder %s for %d events in %.2f s (%.2f s CPU)", published.folder.name,
+                            len(self.events), published.took.wall_s, published.took.cpu_s)
             elif now - published.touched > TOUCH_EVERY_S:
                 assets.touch_folder(published.folder.name)
                 published.touched = now
             return published.data
+
+    @property
+    def publish_time(self) -> PublishTime | None:
+        """How long the last publishing of the folder took (``map_data``); None before it."""
+        return self._published.took
 
     def popups_written(self, timeout: float | None = None) -> bool:
         """Wait until the published folder's popup text is written (a background thread starts

@@ -786,25 +786,26 @@ class Store:
                 read = partial(read_file, path, dataset_name=name, file_format=file_format, layers_dir=layers_dir,
                                max_bytes=max_bytes, existing=_existing(change), trust=trust)
 
-                def prepare(events: list[ImportedEvent], places: list[Place]) -> _PackedRows:
-                    return _packed_rows(change, events, places)
+                def prepare(events: list[ImportedEvent], places: list[Place]) -> _Chunk:
+                    # PostgreSQL's search rows are made from the rows in hand (_insert_search), so
+                    # their folded text is made with them, on the reader's side.
+                    search = _search_parts(key, events) if change.dialect is _POSTGIS else []
+                    return _packed_rows(change, events, places), search
 
-                def write(rows: _PackedRows) -> None:
-                    place_rows, event_rows = _unpacked_rows(rows)
+                def write(chunk: _Chunk) -> None:
+                    packed, search = chunk
+                    place_rows, event_rows = _unpacked_rows(packed)
                     _insert_places(change, key, place_rows)
                     _insert_events(change, key, event_rows)
                     if change.dialect is _SQLITE and event_rows:  # their search rows, in one statement
                         _index_events(change, key, rows=(event_rows[0][1], event_rows[-1][1]))
+                    elif search:
+                        _insert_search_parts(change, key, search, {row[0]: row[1] for row in place_rows})
 
-                if _reads_aside(change.dialect):
+                if _reads_aside():
                     imported = _read_aside(read, prepare, write)
                 else:
-                    def write_in_hand(events: list[ImportedEvent], places: list[Place]) -> None:
-                        write(prepare(events, places))
-                        if change.dialect is _POSTGIS:
-                            _insert_search(change, key, events, places)
-
-                    imported = read(sink=write_in_hand)
+                    imported = read(sink=lambda events, places: write(prepare(events, places)))
                 if not (imported.ok or keep_good and imported.accepted):
                     raise _NotStored(imported)
                 dataset = _store_dataset(change, name, imported, source_file=source_file, licence=licence,
@@ -1190,26 +1191,30 @@ _PreparedRows = tuple[list[tuple[str, str, bytes | str]], list[tuple[str, int, s
 # five a row (docs/performance.md, "Imports: less work a row").
 _PackedRows = tuple[str, list[str], list[bytes | str], str, list[int], str, str]
 _PACKED_BY = "\n"  # no id holds one (geo.layers.ID_PATTERN, dataset_id), and JSON text escapes it
+# For PostgreSQL, a chunk's search rows' parts (_search_parts); SQLite's are made from the stored rows.
+_SearchParts = list[tuple[str, str, str, str | None]]
+_Chunk = tuple[_PackedRows, _SearchParts]  # what an import's reader makes of a chunk
 _FORK = "fork"  # the start method _read_aside needs: the reader inherits the store's state and the file's name
 _READ_DONE, _READ_ROWS, _READ_FAILED = "done", "rows", "failed"  # what the reading process sends
 
 
-def _reads_aside(dialect: _Dialect) -> bool:
-    """Whether an import into ``dialect``'s store reads its file in a process of its own
-    (``_read_aside``): SQLite's, where processes fork, from a process running no other thread,
-    which could hold a lock the copy would inherit (a server's import reads in one process)."""
-    return dialect is _SQLITE and _FORK in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+def _reads_aside() -> bool:
+    """Whether an import reads its file in a process of its own (``_read_aside``): where processes
+    fork, from a process running no other thread, which could hold a lock the copy would inherit
+    (a server's import reads in one process)."""
+    return _FORK in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def _read_aside(read: Callable[..., Imported], prepare: Callable[[list[ImportedEvent], list[Place]], _PackedRows],
-                write: Callable[[_PackedRows], None]) -> Imported:
+def _read_aside(read: Callable[..., Imported], prepare: Callable[[list[ImportedEvent], list[Place]], _Chunk],
+                write: Callable[[_Chunk], None]) -> Imported:
     """``read(sink=...)`` run in a forked process of its own, each chunk it reads ``prepare``d
     there and sent back to be ``write``n here, so that reading and checking the file (Python, one
-    core) and SQLite's inserting and indexing (the other) overlap (docs/performance.md, "Imports
-    in two processes"). Gives what ``read`` gave; raises what it raised. The pipe holds about
-    one chunk: the reader waits while this process writes, so memory stays bounded. The reader
-    never touches the store's connection; it ends with the import, whichever way. Called only
-    where no other thread runs (``_reads_aside``)."""
+    core) and the database's inserting and indexing (the other) overlap (docs/performance.md,
+    "Imports in two processes"; PostgreSQL's: "Publishing and PostGIS imports at a million").
+    Gives what ``read`` gave; raises what it raised. The pipe holds about one chunk: the reader
+    waits while this process writes, so memory stays bounded. The reader never touches the
+    store's connection, and ends with the import, whichever way (``os._exit``: its copy of the
+    connection is never closed). Called only where no other thread runs (``_reads_aside``)."""
     context = multiprocessing.get_context(_FORK)
     received, sending = context.Pipe(duplex=False)
     reader = context.Process(target=_read_and_send, args=(read, prepare, sending), daemon=True)
@@ -1235,7 +1240,7 @@ def _read_aside(read: Callable[..., Imported], prepare: Callable[[list[ImportedE
 
 
 def _read_and_send(read: Callable[..., Imported],
-                   prepare: Callable[[list[ImportedEvent], list[Place]], _PackedRows], sending: Any) -> None:
+                   prepare: Callable[[list[ImportedEvent], list[Place]], _Chunk], sending: Any) -> None:
     """The reading process of ``_read_aside``: its chunks, then its result or its error."""
     try:
         imported = read(sink=lambda events, places: sending.send((_READ_ROWS, prepare(events, places))))
@@ -1287,21 +1292,37 @@ def _insert_events(session: _Session, key: str, rows: Sequence[tuple[str, int, s
 
 def _insert_search(session: _Session, key: str, events: Sequence[ImportedEvent], places: Sequence[Place]) -> None:
     """The search rows ``_index_events`` would make of ``events``, just written to dataset ``key``,
-    made from the rows in hand instead of read back: ``places`` are the places written with them;
-    the names of the dataset's places written before are read by id."""
+    made from the rows in hand instead of read back: ``places`` are the places written with them."""
+    _insert_search_parts(session, key, _search_parts(key, events), {place.id: place.name for place in places})
+
+
+def _search_parts(key: str, events: Sequence[ImportedEvent]) -> _SearchParts:
+    """Each event's search row of dataset ``key`` but its own place's name: (id, place, the folded
+    title and summary each followed by the separator, the id of its place when it is one of the
+    dataset's own, else None). Needs no store: an import's reading process makes them."""
     own = places_layer_id(key) + ":"
-    names = {place.id: place.name for place in places}
-    wanted = sorted({event.entry["place"][len(own):] for event in events
-                     if event.entry["place"].startswith(own)} - names.keys())
+    return [(event.event.id, event.entry["place"],
+             _searched_text(event.entry.get("title"), event.entry.get("summary"), None),
+             event.entry["place"][len(own):] if event.entry["place"].startswith(own) else None)
+            for event in events]
+
+
+def _insert_search_parts(session: _Session, key: str, parts: _SearchParts, names: Mapping[str, str]) -> None:
+    """Insert the search rows of ``parts`` (``_search_parts``), each text completed by the name of
+    its own place: from ``names`` (the places written with them) or, for the dataset's places
+    written before, read by id."""
+    needed = {place_id for *_, place_id in parts if place_id is not None}
+    names = {place_id: names[place_id] for place_id in needed & names.keys()}
+    wanted = sorted(needed - names.keys())
     for start in range(0, len(wanted), _IDS_PER_QUERY):
         part = wanted[start:start + _IDS_PER_QUERY]
         names.update(session.query(f"SELECT id, name FROM panj_places WHERE dataset_id = ? AND id IN "
                                    f"({', '.join('?' for _ in part)})", (key, *part)))
+    # searched_text's last field is the place's name: the text without it ends with the separator.
+    folded_names = {place_id: searchtext.folded(name) for place_id, name in names.items() if isinstance(name, str)}
     session.insert("panj_search", ("event_id", "place", "text"), [
-        (event.event.id, event.entry["place"], _searched_text(
-            event.entry.get("title"), event.entry.get("summary"),
-            names.get(event.entry["place"][len(own):]) if event.entry["place"].startswith(own) else None))
-        for event in events])
+        (event_id, place, text + folded_names.get(place_id, "") if place_id is not None else text)
+        for event_id, place, text, place_id in parts])
 
 
 def _remove(session: _Session, key: str) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.eventdata import STYLE_COLUMNS, style_combinations
+from geo.eventdata import PUBLISHED_GZIP_LEVEL, STYLE_COLUMNS, style_combinations
 from geo.events import Vocabulary
 from geo.frontier import SIDE_NAMES, SIDES, Frontier
 from geo.layers import ID_PATTERN, LAYERS_DIR, Layer, parse_ref
@@ -42,7 +42,6 @@ PLACE_MAX_KM = 40.0
 _ENDS = ("west", "east")
 _PLACE_FIELDS = ("id", "name")
 _PLACE_OPTIONAL = ("ref", "end", "lon", "lat", "source", "url")
-_GZIP_LEVEL = 6
 
 
 class StripPlacesError(ProblemsError):
@@ -202,7 +201,7 @@ def strip_file(events: pd.DataFrame, frontier_km: np.ndarray) -> bytes:
     along = events["frontier_along_km"].to_numpy(dtype=float, na_value=np.nan).astype("<f4")
     km = np.asarray(frontier_km, dtype="<f4")
     sides = side_codes(events)
-    return gzip.compress(along.tobytes() + km.tobytes() + sides.tobytes(), compresslevel=_GZIP_LEVEL, mtime=0)
+    return gzip.compress(along.tobytes() + km.tobytes() + sides.tobytes(), compresslevel=PUBLISHED_GZIP_LEVEL, mtime=0)
 
 
 def read_strip_file(content: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

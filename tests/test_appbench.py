@@ -31,7 +31,7 @@ def test_a_small_run_gives_well_formed_records() -> None:
     assert page["impl"] == crowd["impl"] == "panj"
     assert page["note"] is None, page["note"]
     for field in ("first_load_s", "filter_s", "cold_load_s", "rss_mb", "import_s", "search_s", "sort_s", "cold_sort_s",
-                  "floor_load_s", "load_ratio"):
+                  "floor_load_s", "load_ratio", "publish_s", "publish_cpu_s"):
         assert isinstance(page[field], float) and page[field] > 0, field
     assert page["load_ratio"] == round(page["first_load_s"] / page["floor_load_s"], 2)
     assert isinstance(page["sent_bytes"], int) and page["sent_bytes"] > 0

@@ -1,4 +1,4 @@
-"""An SQLite import reads its file in a process of its own (``geo.store._read_aside``) while the
+"""An import reads its file in a process of its own (``geo.store._read_aside``) while the
 importing process writes: the chunks arrive in order, what the reader gives or raises comes back
 as it was, a failure on either side ends the reader and leaves the store (its search index
 included) as it was, and a search after an import finds the new rows."""
@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import new_database
 from test_import_streamed import disk_full_at_second_chunk
 from test_store import IMPORTS
 
@@ -126,12 +127,44 @@ def stored(url: str) -> dict[str, list[tuple]]:
 @pytest.mark.parametrize("name", ["acled.csv", "events.geojson", "many-problems.csv"])
 def test_without_fork_the_file_is_read_in_the_importing_process_to_the_same_store(
         name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    aside, in_hand = f"sqlite:///{tmp_path / 'aside.sqlite3'}", f"sqlite:///{tmp_path / 'in-hand.sqlite3'}"
+    same_store_either_way(name, f"sqlite:///{tmp_path / 'aside.sqlite3'}", f"sqlite:///{tmp_path / 'in-hand.sqlite3'}",
+                          monkeypatch)
+
+
+@pytest.mark.parametrize("name", ["acled.csv", "events.geojson", "many-problems.csv"])
+def test_a_postgis_import_read_aside_stores_what_one_read_in_hand_stores(
+        name: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Its search rows too: their text is made in the reader but for the place's name, added by
+    the writer from the chunk's places or read back for a place of an earlier chunk (chunks of 2)."""
+    cluster = request.getfixturevalue("postgis_url")
+    with new_database(cluster) as aside, new_database(cluster) as in_hand:
+        same_store_either_way(name, aside, in_hand, monkeypatch)
+        assert stored(aside)["panj_search"] == search_rows_from_stored_events(aside)
+
+
+class _Undone(Exception):
+    """Raised to roll a transaction back."""
+
+
+def search_rows_from_stored_events(url: str) -> list[tuple]:
+    """The search rows ``_index_events`` makes from the events as stored (the path of a store's
+    migration, independent of an import's), in a transaction rolled back."""
+    made: list[tuple] = []
+    with open_store(url) as opened:
+        with pytest.raises(_Undone), opened._transaction(write=True, by="test") as change:
+            change.execute("DELETE FROM panj_search")
+            store_module._index_events(change)
+            made.extend(change.query("SELECT * FROM panj_search ORDER BY 1, 2"))
+            raise _Undone
+    return made
+
+
+def same_store_either_way(name: str, aside: str, in_hand: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importers, "_CHUNK_ROWS", 2)
     forked, read_aside = [], store_module._read_aside
     # The test's process may run other threads (a browser test's server watcher), which keep an
     # import from forking: this one is asked to, and counted.
-    monkeypatch.setattr(store_module, "_reads_aside", lambda dialect: True)
+    monkeypatch.setattr(store_module, "_reads_aside", lambda: True)
     monkeypatch.setattr(store_module, "_read_aside", lambda *args: forked.append(1) or read_aside(*args))
     with open_store(aside) as opened:
         expected, _ = opened.import_file(NAME, IMPORTS / name, source_file=name, licence="", by="test", keep_good=True)
@@ -149,15 +182,14 @@ def test_without_fork_the_file_is_read_in_the_importing_process_to_the_same_stor
 
 
 def test_a_process_running_another_thread_reads_its_imports_itself(monkeypatch: pytest.MonkeyPatch) -> None:
-    sqlite_store = store_module._SQLITE
     monkeypatch.setattr(threading, "active_count", lambda: 1)
-    assert store_module._reads_aside(sqlite_store) and not store_module._reads_aside(store_module._POSTGIS)
+    assert store_module._reads_aside()
     monkeypatch.undo()
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert not store_module._reads_aside(sqlite_store)
+        assert not store_module._reads_aside()
     finally:
         stop.set()
         other.join()

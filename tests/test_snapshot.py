@@ -143,6 +143,21 @@ def test_a_removed_folder_is_published_again(store, monkeypatch) -> None:
     assert assets.local_file(data.events.url) is not None
 
 
+def test_each_publishing_says_how_long_it_took(store, monkeypatch) -> None:
+    monkeypatch.setattr(snapshots, "TOUCH_EVERY_S", 0)
+    current = snapshots.build_snapshot(LAYERS_DIR, store)
+    assert current.publish_time is None  # nothing published yet
+    current.map_data()
+    first = current.publish_time
+    assert first.wall_s > 0 and first.cpu_s > 0
+    current.map_data()  # the folder is there: nothing is published, the figure stays
+    assert current.publish_time is first
+    assets.remove_folder(current.folder_name)
+    current.map_data()
+    assert current.publish_time is not first and current.publish_time.wall_s > 0
+    assert current.popups_written(60)
+
+
 def _published_dir(url: str) -> Path:
     assert url.startswith(assets.STATIC_URL)
     return assets.STATIC_DIR / url[len(assets.STATIC_URL):].strip("/")

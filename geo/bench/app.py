@@ -25,6 +25,10 @@ benchmark's fields left null) with ``impl`` "panj" and ``size``:
 - ``floor_load_s``: the first load of Streamlit's own floor in the same run, ``floor_page.py``
   (one ``st_folium`` map and nothing else) served the same way, measured with its own new session
   right after Panj's, and ``load_ratio``: ``first_load_s`` over ``floor_load_s``;
+- ``publish_s`` and ``publish_cpu_s``: in a fresh process holding that store's page data
+  (``page_data``, below), the wall and CPU seconds publishing its snapshot's folder took: the
+  events file, its dates, fatalities, strip and terms files, the layers and labels that the page
+  fetches (``geo.snapshot.Snapshot.map_data``; the popup text is written after, in the background);
 - ``rss_mb``: the app process's peak resident memory so far (``VmHWM``), in MB of 10^6 bytes;
   ``rss_now_mb`` its resident memory once the session has closed (``VmRSS``), and, for every size
   but the smallest, ``bytes_per_event``: how much more that is than the smallest size's, per event
@@ -35,7 +39,7 @@ process; each must get its map painted with its count and no error. The app's re
 read before (``VmRSS``), at peak (``VmHWM``, reset through ``/proc/PID/clear_refs`` just before)
 and after every context has closed, polling until it is back within ``RETURN_FRACTION`` of before
 or ``SETTLE_TIMEOUT_S`` passes. Whether the dataset is held once compares the growth with the
-dataset's own size in a Python process (``dataset_mb``: the resident memory a fresh process gains
+dataset's own size in a Python process (``dataset_mb``, ``page_data``: the resident memory a fresh process gains
 loading the page's snapshot of the store, ``geo.snapshot.SnapshotCache.get``, after loading one for
 the shipped events alone so that imports and caches are not counted): ``held_once`` when the peak
 grew by less than ``HELD_ONCE_COPIES`` times that (``growth_in_datasets``); ``growth_mb`` is that
@@ -211,24 +215,35 @@ def reset_peak(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
-def dataset_mb(data_dir: Path, *, layers_dir: Path = LAYERS_DIR) -> float:
-    """The resident memory (MB) a fresh Python process gains when it loads the page data for the
-    store of ``data_dir``: measured after a first load of the shipped events alone (in a store of
-    its own), so module imports and one-off caches are left out."""
+@dataclass(frozen=True)
+class PageData:
+    """A fresh process's load of the page data for a store (``page_data``): the resident memory it
+    gains (MB) and how long publishing the snapshot's folder took in it (``geo.snapshot.PublishTime``)."""
+
+    dataset_mb: float
+    publish_s: float
+    publish_cpu_s: float
+
+
+def page_data(data_dir: Path, *, layers_dir: Path = LAYERS_DIR) -> PageData:
+    """Load the page data for the store of ``data_dir`` in a fresh Python process, after a first
+    load of the shipped events alone (in a store of its own) so that module imports, one-off caches
+    and the layers' files made once per process are left out of both figures."""
     code = (
         "import os, sys; from pathlib import Path; from geo import snapshot as s; from geo.bench.app import memory_mb; "
         "layers = Path(sys.argv[1]); "
         "first = s.SnapshotCache().get(layers, s.open_page_store(layers, f'sqlite:///{sys.argv[3]}/panj.sqlite3')); "
-        "before = memory_mb(os.getpid()); "
+        "first.popups_written(); before = memory_mb(os.getpid()); "
         "data = s.SnapshotCache().get(layers, s.open_page_store(layers, f'sqlite:///{sys.argv[2]}/panj.sqlite3')); "
-        "data.index; print(memory_mb(os.getpid()) - before)"
+        "data.index; print(memory_mb(os.getpid()) - before, data.publish_time.wall_s, data.publish_time.cpu_s)"
     )
     alone = data_dir / "shipped-only"  # inside data_dir: removed with it
     done = subprocess.run([sys.executable, "-c", code, str(layers_dir), str(data_dir), str(alone)], cwd=ROOT,
                           env=_app_env(data_dir, layers_dir), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise AppBenchError(f"loading the page data to size it failed:\n{done.stderr[-2000:]}")
-    return float(done.stdout.split()[-1])
+    dataset, wall, cpu = map(float, done.stdout.split()[-3:])
+    return PageData(dataset, wall, cpu)
 
 
 # --- one session ---------------------------------------------------------------------------------
@@ -489,6 +504,7 @@ TARGETS = (  # docs/performance.md, "Issue 21's targets"
     Target("search_s", 0.5, "s", MILLION),
     Target("sort_s", 0.5, "s", MILLION),
     Target("import_s", 60.0, "s", MILLION),
+    Target("publish_s", 3.0, "s", MILLION),
     Target("bytes_per_event", 250.0, "bytes", None),
     Target("growth_mb", 50.0, "MB", None, kind="sessions"),
 )
@@ -580,13 +596,17 @@ def run(sizes: Sequence[int], *, sessions: int = SESSIONS, layers_dir: Path = LA
                     with tempfile.TemporaryDirectory(prefix="panj-bench-app-") as folder:
                         data_dir = Path(folder)
                         summaries[size], import_s = fill_store(data_dir, size, layers_dir=layers_dir)
-                        dataset = dataset_mb(data_dir, layers_dir=layers_dir)
+                        loaded = page_data(data_dir, layers_dir=layers_dir)
                         report(f"{size:,} synthetic events imported in {import_s:.1f} s "
-                               f"(location: {summaries[size].describe()}); the page data takes {dataset:,.1f} MB")
+                               f"(location: {summaries[size].describe()}); the page data takes "
+                               f"{loaded.dataset_mb:,.1f} MB, published in {loaded.publish_s:.2f} s "
+                               f"({loaded.publish_cpu_s:.2f} s CPU)")
                         with serve(data_dir, layers_dir=layers_dir) as app:
                             warm = measure_page(browser, app, size)  # the process loads the data here
                             record = {**measure_page(browser, app, size), "cold_load_s": warm["first_load_s"],
-                                      "cold_sort_s": warm["sort_s"], "import_s": round(import_s, 3)}
+                                      "cold_sort_s": warm["sort_s"], "import_s": round(import_s, 3),
+                                      "publish_s": round(loaded.publish_s, 3),
+                                      "publish_cpu_s": round(loaded.publish_cpu_s, 3)}
                             record["floor_load_s"], floor_note = measure_floor(browser, floor)
                             record["note"] = record["note"] or floor_note
                             record["load_ratio"] = (round(record["first_load_s"] / record["floor_load_s"], 2)
@@ -594,7 +614,7 @@ def run(sizes: Sequence[int], *, sessions: int = SESSIONS, layers_dir: Path = LA
                             report(progress_line(record))
                             records.append(record)
                             if size == max(sizes):
-                                crowd = measure_sessions(browser, app, size, sessions, dataset)
+                                crowd = measure_sessions(browser, app, size, sessions, loaded.dataset_mb)
                                 report(progress_line(crowd))
                                 records.append(crowd)
         finally:
@@ -616,7 +636,8 @@ def progress_line(record: dict[str, Any]) -> str:
     return (f"  {record['size']:>7,} events: import {record['import_s']} s, cold load {record['cold_load_s']} s, "
             f"first load {record['first_load_s']} s (floor {record['floor_load_s']} s, x{record['load_ratio']}), "
             f"filter {record['filter_s']} s ({record['sent_bytes']} bytes), search {record['search_s']} s, "
-            f"sort {record['sort_s']} s (cold {record['cold_sort_s']} s), peak RSS {record['rss_mb']} MB{note}")
+            f"sort {record['sort_s']} s (cold {record['cold_sort_s']} s), "
+            f"published in {record['publish_s']} s ({record['publish_cpu_s']} s CPU), peak RSS {record['rss_mb']} MB{note}")
 
 
 def format_table(records: Sequence[dict[str, Any]]) -> str:
@@ -627,10 +648,12 @@ def format_table(records: Sequence[dict[str, Any]]) -> str:
     pages = [record for record in records if record.get("kind") != "sessions"]
     crowds = [record for record in records if record.get("kind") == "sessions"]
     lines = [(f"{'events':>9} {'import s':>8} {'cold s':>7} {'first s':>8} {'floor s':>8} {'ratio':>5} "
-              f"{'filter s':>9} {'sent bytes':>11} {'search s':>8} {'sort s':>7} {'peak RSS MB':>11} {'B/event':>8}")]
+              f"{'filter s':>9} {'sent bytes':>11} {'search s':>8} {'sort s':>7} {'publish s':>9} {'peak RSS MB':>11} "
+              f"{'B/event':>8}")]
     lines += [(f"{r['size']:>9,} {cell(r['import_s']):>8} {cell(r['cold_load_s']):>7} {cell(r['first_load_s']):>8} "
                f"{cell(r['floor_load_s']):>8} {cell(r['load_ratio']):>5} {cell(r['filter_s']):>9} "
-               f"{cell(r['sent_bytes']):>11} {cell(r['search_s']):>8} {cell(r['sort_s']):>7} {cell(r['rss_mb']):>11} "
+               f"{cell(r['sent_bytes']):>11} {cell(r['search_s']):>8} {cell(r['sort_s']):>7} {cell(r['publish_s']):>9} "
+               f"{cell(r['rss_mb']):>11} "
                f"{cell(r.get('bytes_per_event')):>8}")
               for r in pages]
     lines += ["", (f"{'events':>8} {'sessions':>8} {'painted':>7} {'errors':>6} {'RSS before':>10} {'peak':>7} "
