@@ -1257,7 +1257,7 @@ def benchmark(argv: list[str]) -> int:
     app_group.add_argument("--app", action="store_true",
                            help="serve the page (streamlit run app.py) on a temporary store of N synthetic events and "
                                 "measure it in headless Chromium: import_s, first_load_s (and as a ratio to Streamlit's "
-                                "floor, one st_folium map), filter_s, sent_bytes, search_s, sort_s, rss_mb; then, at "
+                                "floor, one st_folium map), filter_s, sent_bytes, search_s, sort_s, publish_s, rss_mb; then, at "
                                 "the largest size, concurrent sessions on one app process (geo.bench.app)")
     app_group.add_argument("--sessions", type=int, metavar="N",
                            help=f"concurrent browser sessions (default: {SESSIONS} with --app, {soak.SESSIONS} with --soak)")
