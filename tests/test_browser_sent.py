@@ -23,7 +23,6 @@ RESENT_FLOOR_BYTES = 2 * REFERENCE_BYTES
 # The first change after the first load sends the widgets whose state the opening set: the
 # changes after it are the ones checked for elements sent again.
 CHANGES = 3
-POLL_MS = 100  # how often the received messages are looked at for a run's end
 OPEN_TRIES = 3  # presses of the arrow key to open the event types' list
 
 Received = list[tuple[int, ForwardMsg]]  # each message's payload bytes and the message
@@ -57,15 +56,21 @@ def _choose_another_event_type(page) -> None:
     option.click(timeout=TIMEOUT_MS)
 
 
-def _wait_for_run_end(page, messages: Received, start: int) -> None:
-    """Until a message from `start` on ends a script run. Its own wait, begun after the choice:
-    on a loaded machine opening the list alone can take most of a timeout. Playwright hands the
-    socket's frames to their handler while the page waits."""
-    waited = 0
-    while not any(_is_end(message) for _, message in messages[start:]):
-        assert waited < TIMEOUT_MS, f"no end of a script run within {TIMEOUT_MS} ms of the choice"
-        page.wait_for_timeout(POLL_MS)
-        waited += POLL_MS
+def _choose_until_the_count_changes(page, before: int) -> None:
+    """Choose another event type until the count is no longer ``before``. About one run in five on
+    a quiet machine, the first choice after the first load left the list closed and nothing chosen
+    (docs/performance.md, "What a filter change sends"): the choice is made again, up to
+    OPEN_TRIES times; what is measured is the run of the choice that took."""
+    for attempt in range(OPEN_TRIES):
+        _choose_another_event_type(page)
+        try:
+            page.wait_for_function("(before) => !document.body.innerText.includes(`${before} of `)", arg=before,
+                                   timeout=TIMEOUT_MS / OPEN_TRIES)
+            return
+        except PlaywrightTimeout:
+            if attempt == OPEN_TRIES - 1:
+                raise
+            wait_until_idle(page)
 
 
 @pytest.fixture
@@ -85,10 +90,12 @@ def received(page, app_url) -> tuple[Received, list[Received]]:
         wait_until_idle(page)
         start = len(messages)
         starts.append(start)
-        _choose_another_event_type(page)
-        page.wait_for_function("(before) => !document.body.innerText.includes(`${before} of `)", arg=counts[-1],
-                               timeout=TIMEOUT_MS)
-        _wait_for_run_end(page, messages, start)
+        _choose_until_the_count_changes(page, counts[-1])
+        # The run's end, on the page: its frame came before it on the browser's one connection, so
+        # Playwright has handed it over by then. Its own wait, begun after the choice: on a loaded
+        # machine opening the list alone can take most of a timeout.
+        wait_until_idle(page)
+        assert any(_is_end(message) for _, message in messages[start:]), "the run's end was not received"
         counts.append(count_text(page)[0])
     # The first type narrows all the events to its own; each one more adds its events.
     assert counts[1:] == sorted(set(counts[1:])) and counts[1] < counts[0], f"events shown in turn: {counts}"
