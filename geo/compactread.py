@@ -40,6 +40,7 @@ from geo.store import (
 )
 
 _DAY = np.timedelta64(1, "D")
+_SEARCH_ROW = "search_row"  # the column carrying StoredColumns.search_rows through the rows' sort
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,9 @@ class CompactRead:
     revision: int
     datasets: list[Dataset]  # the shipped and the store's own, by name
     title_order: table_module.SortOrder  # the events in their titles' order (geo.table.text_order)
+    # Each event's row in the store's search table (geo.store.StoredColumns.search_rows), -1 for a
+    # shipped event or a store without such numbers (PostgreSQL).
+    search_rows: np.ndarray
 
     def symbol_points(self, box: Bounds) -> tuple[np.ndarray, np.ndarray]:
         """``geo.placement.symbol_points`` of the events, worked out per place."""
@@ -98,7 +102,11 @@ def read_compact(store: Store | None, layers_dir: Path, layers: dict[str, Layer]
                             _held(table, list(shipped.dataset_of)))
     if clashes:
         raise StoredDataError(clashes)
-    table = pa.concat_tables([table, _shipped_table(shipped.events, shipped.dataset_of)])
+    shipped_table = _shipped_table(shipped.events, shipped.dataset_of)
+    search_rows = (stored.search_rows if stored is not None and stored.search_rows is not None
+                   else np.full(len(table), -1, dtype=np.int64))
+    table = pa.concat_tables([table, shipped_table]).append_column(
+        _SEARCH_ROW, pa.array(np.concatenate([search_rows, np.full(len(shipped_table), -1, dtype=np.int64)])))
     first, last, precision = _dates(table)
     table = table.append_column("date_first", pa.array(first)).append_column("date_last", pa.array(last))
     table = table.set_column(table.schema.get_field_index("source_precision"), "date_precision", precision)
@@ -106,7 +114,8 @@ def read_compact(store: Store | None, layers_dir: Path, layers: dict[str, Layer]
     table = table.drop_columns(["start", "end", "reported", "as_of"])
     table = table.take(pc.sort_indices(table, sort_keys=[("date_first", "ascending"), ("id", "ascending")]))
     title_order = table_module.text_order(table.column("title"))
-    table = table.drop_columns(["title"])
+    search_rows = table.column(_SEARCH_ROW).to_numpy()
+    table = table.drop_columns(["title", _SEARCH_ROW])
 
     if stored is None:
         refs = pa.array([f"{layer_id}:{feature_id}" for layer_id, layer in layers.items()
@@ -151,7 +160,7 @@ def read_compact(store: Store | None, layers_dir: Path, layers: dict[str, Layer]
                    **{event.document: shipped.documents[event.document] for event in shipped.events}},
         revision=0 if stored is None else stored.revision,
         datasets=sorted([*([] if stored is None else stored.datasets), *files], key=lambda dataset: dataset.name),
-        title_order=title_order,
+        title_order=title_order, search_rows=search_rows,
     )
 
 

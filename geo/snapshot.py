@@ -170,6 +170,9 @@ class Snapshot:
     # The events in the order of their titles (geo.table.text_order), worked out while the build
     # reads them: the snapshot holds no title to sort by later.
     title_order: table.SortOrder
+    # The events by their rows in the store's search table, which a search at the snapshot's
+    # revision answers with (geo.store.Store.search's rows_at; none on PostgreSQL).
+    search_rows: filters.SearchRows
     # The places marked along the frontier strip's axis, west to east (geo.strip; none without
     # layers/strip-places.json).
     strip_places: tuple[strip.StripPlace, ...] = ()
@@ -194,8 +197,10 @@ class Snapshot:
         if self.store is not None:
             store, places = self.store, searchtext.place_texts(self.layers, self.aliases)
             own = [dataset.name for dataset in self.datasets if not dataset.shipped]
-            stored = filters.StoredText(rows=self.events["dataset"].isin(own).to_numpy(), revision=self.revision,
-                                        search=lambda text: store.search(text, places))
+            revision = self.revision
+            stored = filters.StoredText(rows=self.events["dataset"].isin(own).to_numpy(), revision=revision,
+                                        search=lambda text: store.search(text, places, rows_at=revision),
+                                        search_rows=self.search_rows)
         index = filters.EventIndex(self.events, stored,
                                    lambda rows: self.texts.searched(rows, self.map_layers, self.aliases),
                                    area_stretches=self.area_reach.nearest_stretches(self.stretches))
@@ -566,7 +571,7 @@ def snapshot_parts(layers_dir: Path, store: Store | None) -> dict[str, Any]:
         scenes={scene.id: scene for scene in workshop}, scenes_error=scenes_error,
         colour_problems=tuple(str(problem) for problem in coloured.problems), trend_levels=trend_levels,
         stretches=stretches, area_reach=frontier.area_reach(read.extended_places(), stretches),
-        strip_places=strip_places, title_order=read.title_order,
+        strip_places=strip_places, title_order=read.title_order, search_rows=filters.SearchRows(read.search_rows),
     )
 
 

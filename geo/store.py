@@ -182,14 +182,20 @@ class StoredColumns:
     places: PlaceColumns
     revision: int
     datasets: list[Dataset]  # by name
+    # Each event's row in the search's table (``Store.search``'s ``rows_at``), in the table's order;
+    # None on PostgreSQL, whose search table has no such number.
+    search_rows: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class StoredMatches:
-    """What ``Store.search`` found: the ids of the stored events a search matches, at ``revision``."""
+    """What ``Store.search`` found at ``revision``: the ids of the stored events a search matches,
+    or, when asked so (``rows_at``), their rows in the search's table (``StoredColumns.search_rows``)
+    with no ids."""
 
     revision: int
     event_ids: list[str]
+    rows: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -606,19 +612,30 @@ class Store:
         return [Change(revision, dt.datetime.fromisoformat(at), kind, dataset, new_name, by)
                 for revision, at, kind, dataset, new_name, by in rows]
 
-    def search(self, text: str, places: Mapping[str, str] | None = None) -> StoredMatches:
+    def search(self, text: str, places: Mapping[str, str] | None = None, *,
+               rows_at: int | None = None) -> StoredMatches:
         """The stored events (of every dataset) that the search ``text`` matches (``geo.searchtext``):
         each of its words is in the event's title, summary or own place's name (a place of its
         dataset), or in the text ``places`` gives the place it names (reference -> folded name and
         other spellings of the layers' places: ``geo.searchtext.place_texts``). One read
-        transaction; ValueError for a text without a word."""
+        transaction; ValueError for a text without a word.
+
+        With ``rows_at``, a search that reads that revision answers with the events' rows in the
+        search's table (``StoredColumns.search_rows`` read at that revision names the same events)
+        instead of their ids: integers, no string an event to make and look up (docs/performance.md,
+        "Search by row"). SQLite only; another revision, or PostgreSQL, answers with ids."""
         words = searchtext.words(text)
         if not words:
             raise ValueError("a search needs at least one word")
-        statement, parameters = _search_statement(self._dialect, words, places or {})
         with self._transaction(write=False) as session:
+            revision = session.revision()
+            by_row = rows_at == revision and self._dialect is _SQLITE
+            statement, parameters = _search_statement(self._dialect, words, places or {}, by_row=by_row)
             [(joined,)] = session.query(statement, parameters)
-            return StoredMatches(session.revision(), joined.split(_IDS_JOINED_BY) if joined else [])
+            if by_row:
+                rows = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.empty(0, dtype=np.int64)
+                return StoredMatches(revision, [], rows)
+            return StoredMatches(revision, joined.split(_IDS_JOINED_BY) if joined else [])
 
     @overload
     def events(self, dataset_names: Iterable[str] | None = None, *, layers_dir: Path = LAYERS_DIR,
@@ -1368,16 +1385,18 @@ def _index_events(session: _Session, dataset_key: str | None = None, *, rows: tu
                                                     for event_id, place, title, summary, place_name in batch])
 
 
-def _search_statement(dialect: _Dialect, words: Sequence[str], places: Mapping[str, str]) -> tuple[str, list[Any]]:
+def _search_statement(dialect: _Dialect, words: Sequence[str], places: Mapping[str, str], *,
+                      by_row: bool = False) -> tuple[str, list[Any]]:
     """The SELECT of the event ids matching every one of ``words`` (folded), as one text joined by
-    ``_IDS_JOINED_BY`` (NULL for none), and its parameters. One text instead of a row per event:
+    ``_IDS_JOINED_BY`` (NULL for none), and its parameters; ``by_row`` (SQLite): their rows in
+    ``panj_search`` instead, joined by commas. One text instead of a row per event:
     at a million events a search finds some 140,000, whose rows as Python tuples cost a fifth of
     the search's time (docs/performance.md, "The server's part of a search").
 
     A word is looked for in the folded text, or else in the place column among the references of
     ``places`` whose text holds it. SQLite: for a word of three characters or more, the FTS5
-    trigram index gives the rows holding all of its trigrams (every row holding the word, and a
-    few more) and instr() keeps those whose text holds the word itself; the words no place holds
+    trigram index gives the rows holding the trigrams that cover it (``_trigram_query``: every row
+    holding the word, and perhaps a few more) and instr() keeps those whose text holds the word itself; the words no place holds
     ask the index together, which intersects them. A shorter word has no trigram: a scan with
     instr(). (Asking the index GLOB '*word*' instead has FTS5 read back each candidate's text
     through the content table, twice the time: docs/performance.md, "Search at a million
@@ -1406,16 +1425,24 @@ def _search_statement(dialect: _Dialect, words: Sequence[str], places: Mapping[s
         conditions[:0] = ["s.row IN (SELECT rowid FROM panj_search_fts WHERE panj_search_fts MATCH ?)",
                           *("instr(s.text, ?) > 0" for _ in indexed)]
         parameters[:0] = [_trigram_query(indexed), *indexed]
-    joined = (f"group_concat(s.event_id, char({ord(_IDS_JOINED_BY)}))" if dialect is _SQLITE
-              else f"string_agg(s.event_id, chr({ord(_IDS_JOINED_BY)}))")
+    if by_row:
+        joined = "group_concat(s.row)"
+    else:
+        joined = (f"group_concat(s.event_id, char({ord(_IDS_JOINED_BY)}))" if dialect is _SQLITE
+                  else f"string_agg(s.event_id, chr({ord(_IDS_JOINED_BY)}))")
     return f"SELECT {joined} FROM panj_search s WHERE {' AND '.join(conditions)}", parameters
 
 
 def _trigram_query(words: Sequence[str]) -> str:
-    """An FTS5 query for the rows holding every trigram of ``words`` (each of three characters or
-    more): each trigram a string of its own, its double quotes doubled, all of them required."""
+    """An FTS5 query for the rows holding trigrams of ``words`` (each of three characters or more)
+    that cover every character of each, side by side and the last one ending the word ("bad",
+    "akh", "sha", "han" of "badakhshan"): each trigram a string of its own, its double quotes
+    doubled, all of them required. Every row holding the word holds them; instr() then checks the
+    word itself, so the overlapping trigrams between them would only narrow the candidates, and at
+    a million events they do not, while reading their lists costs (docs/performance.md, "Search by
+    row")."""
     trigrams = dict.fromkeys(word[start:start + _TRIGRAM] for word in words
-                             for start in range(len(word) - _TRIGRAM + 1))
+                             for start in (*range(0, len(word) - _TRIGRAM, _TRIGRAM), len(word) - _TRIGRAM))
     return " ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
 
 
@@ -1513,12 +1540,17 @@ def _event_columns(session: _Session, datasets: dict[str, Dataset], revision: in
     known = Vocabulary({**vocabulary.actors, **actors}, vocabulary.event_types)
     names = {key: dataset.name for key, dataset in datasets.items()}
     reader = _EntryReader(names, document_of, own_actors)
-    extras = [session.dialect.json_value.format(column="properties", field=field)
+    extras = [session.dialect.json_value.format(column="e.properties", field=field)
               for field in (fatalities.COLUMN, *SOURCE_DATE_PRECISIONS)]
+    # SQLite: each event's row in the search's table too (Store.search's rows_at), through the
+    # table's index of event ids: 0.4 s of CPU at a million events. PostgreSQL's has no such number.
+    search_row, search_join = (("ifnull(s.row, -1)", " LEFT JOIN panj_search s ON s.event_id = e.id")
+                               if session.dialect is _SQLITE else ("-1", ""))
     if datasets:
-        for rows in session.batches(f"SELECT dataset_id, id, entry, {', '.join(extras)} FROM panj_events "
-                                    f"WHERE dataset_id IN ({', '.join('?' for _ in datasets)}) "
-                                    "ORDER BY dataset_id, row_number", tuple(datasets), _COLUMNS_BATCH):
+        for rows in session.batches(f"SELECT e.dataset_id, e.id, e.entry, {search_row}, {', '.join(extras)} "
+                                    f"FROM panj_events e{search_join} "
+                                    f"WHERE e.dataset_id IN ({', '.join('?' for _ in datasets)}) "
+                                    "ORDER BY e.dataset_id, e.row_number", tuple(datasets), _COLUMNS_BATCH):
             reader.read(rows, path, known, places.refs)
     table = reader.table()
     failing = _failing_rows(table, known, places.refs)
@@ -1526,7 +1558,8 @@ def _event_columns(session: _Session, datasets: dict[str, Dataset], revision: in
         raise StoredDataError(reader.problems + _row_problems(session, table.take(failing), path, names, document_of,
                                                               own_actors, known, places.refs))
     return StoredColumns(table.drop_columns(["dataset_key"]), documents, actors, places, revision,
-                         sorted(datasets.values(), key=lambda dataset: dataset.name))
+                         sorted(datasets.values(), key=lambda dataset: dataset.name),
+                         reader.search_rows() if session.dialect is _SQLITE else None)
 
 
 def _place_columns(session: _Session, datasets: dict[str, Dataset], layers: Mapping[str, Layer],
@@ -1565,14 +1598,16 @@ def _first_of_each(keys: np.ndarray, types: np.ndarray) -> tuple[list[Any], list
 
 
 class _EntryReader:
-    """Stored rows parsed into ``EVENT_COLUMNS`` a batch at a time by Arrow's JSON reader (each
-    entry is one line of JSON text: json.dumps writes no line breaks), their properties' values
-    read once per distinct value."""
+    """Stored rows (dataset id, event id, entry, search row, fatalities, the source dates' precisions)
+    parsed into ``EVENT_COLUMNS`` a batch at a time by Arrow's JSON reader (each entry is one line
+    of JSON text: json.dumps writes no line breaks), their properties' values read once per
+    distinct value."""
 
     def __init__(self, names: dict[str, str], document_of: dict[str, str], own_actors: dict[str, dict[str, Term]]):
         self.problems: list[Problem] = []
         self._names, self._document_of, self._own_actors = names, document_of, own_actors
         self._tables: list[pa.Table] = []
+        self._search_rows: list[np.ndarray] = []
         self._values: dict[str | None, Any] = {None: None}
 
     def read(self, rows: list[tuple[Any, ...]], path: Path, known: Vocabulary, place_refs: pa.Array) -> None:
@@ -1587,11 +1622,12 @@ class _EntryReader:
             self.problems += problems
             return
         keys = [row[0] for row in rows]
-        fatality = [self._value(row[3]) for row in rows]
+        fatality = [self._value(row[4]) for row in rows]
         precision = [source_date_precision({field: value for field, value in zip(SOURCE_DATE_PRECISIONS, values,
                                                                                  strict=True) if value is not None})
                      if any(value is not None for value in values) else None
-                     for values in ([self._value(text) for text in row[4:]] for row in rows)]
+                     for values in ([self._value(text) for text in row[5:]] for row in rows)]
+        self._search_rows.append(np.fromiter((row[3] for row in rows), dtype=np.int64, count=len(rows)))
         self._tables.append(parsed.append_column("dataset", pa.array([self._names[key] for key in keys], pa.string()))
                             .append_column("document", pa.array([self._document_of[key] for key in keys], pa.string()))
                             .append_column("fatalities", pa.array([None if value is None else float(value)
@@ -1604,6 +1640,10 @@ class _EntryReader:
         if text not in self._values:
             self._values[text] = json.loads(text)
         return self._values[text]
+
+    def search_rows(self) -> np.ndarray:
+        """The rows' search rows, in the order read."""
+        return np.concatenate(self._search_rows) if self._search_rows else np.empty(0, dtype=np.int64)
 
     def table(self) -> pa.Table:
         """The rows read, each dataset's own actors named by their ids of ``own_actors``."""

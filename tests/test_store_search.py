@@ -25,6 +25,7 @@ from geo.bench.synthetic import write_events_file
 from geo.filters import EventIndex
 from geo.importers import read_deletions, read_file
 from geo.layers import LAYERS_DIR
+from geo.searchtext import place_texts
 from geo.snapshot import Snapshot, build_snapshot
 from geo.store import SCHEMA_VERSION, Store, StoreError, open_store
 
@@ -158,6 +159,34 @@ def test_the_search_rows_are_one_per_event(filled: tuple[str, Path]) -> None:
     search_rows_agree(filled[0])
 
 
+@pytest.mark.parametrize("text", ["site badakhshan", "border", "a", "zzzz"])
+def test_a_search_at_the_snapshots_revision_answers_with_search_rows(filled: tuple[str, Path], searched: Snapshot,
+                                                                     text: str) -> None:
+    url, _ = filled
+    places = place_texts(searched.layers, searched.aliases)
+    by_id = searched.store.search(text, places)
+    by_row = searched.store.search(text, places, rows_at=searched.revision)
+    if not url.startswith("sqlite"):  # PostgreSQL's search table numbers no row: ids either way
+        assert by_row.rows is None and sorted(by_row.event_ids) == sorted(by_id.event_ids)
+        return
+    named = dict(raw_sql(url, "SELECT row, event_id FROM panj_search"))
+    assert by_row.event_ids == [] and sorted(named[row] for row in by_row.rows.tolist()) == sorted(by_id.event_ids)
+    ids = searched.events["id"].to_numpy()
+    assert sorted(ids[searched.search_rows.positions_of(by_row.rows)].tolist()) == sorted(by_id.event_ids)
+    moved_on = searched.store.search(text, places, rows_at=searched.revision - 1)  # rows of another revision: ids
+    assert moved_on.rows is None and sorted(moved_on.event_ids) == sorted(by_id.event_ids)
+
+
+def test_search_rows_find_the_frame_rows_holding_them() -> None:
+    from geo.filters import SearchRows
+
+    numbers = SearchRows(np.array([7, -1, 3, 12, 2**40, 5]))  # row 1 has none; one number past 32 bits
+    found = numbers.positions_of(np.array([3, 5, 7, 12, 2**40, 4, 13, 0, -1]))
+    assert found.tolist() == [2, 5, 0, 3, 4, -1, -1, -1, -1]
+    assert SearchRows(np.array([-1, -1])).positions_of(np.array([1])).tolist() == [-1]
+    assert SearchRows(np.array([4])).positions_of(np.array([], dtype=np.int64)).tolist() == []
+
+
 def test_the_shipped_files_are_searched_as_the_store_searches_them(searched: Snapshot) -> None:
     # Without a store the article's events come from their file and are searched in memory.
     from_files = build_snapshot(LAYERS_DIR, None)
@@ -278,7 +307,8 @@ def test_a_search_is_asked_of_the_store_once_per_revision(searched: Snapshot) ->
         asked.append(text)
         return stored.search(text)
 
-    index = EventIndex(searched.events, StoredText(rows=stored.rows, revision=stored.revision, search=search))
+    index = EventIndex(searched.events, StoredText(rows=stored.rows, revision=stored.revision, search=search,
+                                                   search_rows=stored.search_rows))
     first = index.matching("Aivaj border")
     assert np.array_equal(index.matching("BORDER aivaj"), first) and asked == ["Aivaj border"]  # same words
     for number in range(SEARCHES_KEPT):
@@ -293,10 +323,11 @@ def test_an_answer_of_another_revision_is_not_kept(searched: Snapshot) -> None:
 
     asked: list[str] = []
     stored = searched.index.stored
+    places = place_texts(searched.layers, searched.aliases)
 
-    def search(text: str) -> StoredMatches:  # the store has moved on since the snapshot was read
+    def search(text: str) -> StoredMatches:  # the store has moved on since the snapshot was read: ids, not rows
         asked.append(text)
-        return StoredMatches(stored.revision + 1, stored.search(text).event_ids)
+        return StoredMatches(stored.revision + 1, searched.store.search(text, places).event_ids)
 
     index = EventIndex(searched.events, StoredText(rows=stored.rows, revision=stored.revision, search=search))
     assert np.array_equal(index.matching("rushon"), index.matching("rushon")) and asked == ["rushon", "rushon"]
