@@ -470,7 +470,8 @@ class EventIndex:
             found = self.stored.search(text)
             if found.rows is not None:
                 if self.stored.search_rows is None:
-                    raise ValueError("the store answered with search rows, and these rows' are not known")
+                    raise ValueError("the store answered with its search table's rows, and this index was given "
+                                     "no SearchRows to find them by")
                 rows = self.stored.search_rows.positions_of(found.rows)
             else:
                 rows = self.ids.positions_of(found.event_ids)
