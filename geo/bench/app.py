@@ -103,6 +103,9 @@ _STATE = web_script("bench-app-state.js")
 _PAINTED = web_script("bench-app-painted.js")
 _FLOOR_STATE = web_script("bench-floor-state.js")
 _FLOOR_PAINTED = web_script("bench-floor-painted.js")
+# Captions' text, read without a layout on every frame (docs/performance.md, "The benchmark's own wait").
+_CAPTION_HOLDS = ("(text) => [...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
+                  ".some(caption => caption.textContent.includes(text))")
 _SCRIPT_IDLE = "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
 
 
@@ -327,7 +330,7 @@ class Session:
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         try:
-            self.page.wait_for_function("(by) => document.body.innerText.includes(by)", arg=f", by {label.lower()}.",
+            self.page.wait_for_function(_CAPTION_HOLDS, arg=f", by {label.lower()}.",
                                         timeout=timeout_s * 1000, polling="raf")
             self.page.wait_for_function(_SCRIPT_IDLE, timeout=timeout_s * 1000, polling="raf")
         except PlaywrightTimeout:
