@@ -373,10 +373,13 @@
 
   /* The events of one compact file (geo/eventdata.py), read once per URL for the page's life:
    * {count, header, lon, lat (Int32Array, degrees × header.scale), style, area, ids, details(rows),
-   * detailsFrom(url)}. Popup text comes in files of header.detailsRows events, fetched when first
-   * needed from the folder the update names (detailsFrom). */
-  var MAGIC = "PANJEV1";
+   * detailsFrom(url)}. The ids are a file of their own (loadIds), read once it has arrived. Popup
+   * text comes in files of header.detailsRows events, fetched when first needed from the folder
+   * the update names (detailsFrom). */
+  var MAGIC = "PANJEV2";
+  var IDS_FILE = "events-ids.bin.gz";  // beside the events file (geo/eventdata.py IDS_FILE)
   var eventFiles = {};  // url -> promise of the file's data
+  var idFiles = {};  // url of an ids file -> promise of its events' data, once data.ids can be read
 
   /* The server prunes a published folder once no reader should still need it (geo/snapshot.py).
    * A page left open past that reloads, and the server hands it the current data with the same
@@ -431,6 +434,18 @@
     return loadColumns(eventFiles, url, "events", function (buffer) { return readEventFile(url, buffer); });
   }
 
+  /* Promise of data (from loadEventFile) once its ids can be read: the ids file beside the events
+   * file, fetched once per page. The first draw reads no id, and at a million events the ids
+   * were 17 of the 30.7 MB that had to arrive and be inflated before it (docs/performance.md,
+   * "The ids apart"); what reads them waits on this (a highlight, ready, so a test's groups()). */
+  function loadIds(data) {
+    var url = data.url.slice(0, data.url.lastIndexOf("/") + 1) + IDS_FILE;
+    return loadColumns(idFiles, url, "ids", function (buffer) {
+      data.idsArrived(buffer);
+      return data;
+    });
+  }
+
   function readEventFile(url, buffer) {
     var bytes = new Uint8Array(buffer), text = new TextDecoder();
     if (text.decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) { throw new Error("events: " + url + " is not a Panj events file"); }
@@ -448,12 +463,17 @@
       style: column(header.styleBytes === 4 ? Uint32Array : Uint16Array),
       area: column(header.areaBytes === 4 ? Uint32Array : Uint16Array)
     };
-    // The ids (a million lines at a million events) are read the first time one is asked for (a
-    // highlight, a popup, a test's groups), not before the first draw.
-    var idBytes = bytes.subarray(offset), ids = null;
+    // The ids (a million lines at a million events) are split into strings the first time one is
+    // read (a highlight, a test's groups), not when their file arrives (loadIds).
+    var idBytes = null, ids = null;
+    data.idsArrived = function (buffer) { idBytes = new Uint8Array(buffer); };
     Object.defineProperty(data, "ids", {
       get: function () {
-        if (ids === null) { ids = count ? text.decode(idBytes).split("\n") : []; }
+        if (ids === null) {
+          if (idBytes === null) { throw new Error("events: the ids of " + url + " are read before their file arrived"); }
+          ids = count ? text.decode(idBytes).split("\n") : [];
+          idBytes = null;
+        }
         return ids;
       }
     });
@@ -1772,11 +1792,13 @@
     return Promise.all([loadEventFile(reference.url), masks]).then(function (got) {
       var data = got[0], bits = got[1];
       data.detailsFrom(reference.details);
+      // Asked for now, so they arrive while the symbols are drawn; only a highlight waits for them.
+      var idsRead = loadIds(data), highlighted = highlight !== null && highlight !== undefined;
       var sizes = self._sizeBy !== null ? loadFatalities(data) : Promise.resolve(null);
       var filtered = terms ? termRows(data, terms) : Promise.resolve(shownRows(bits[0], data.count));
-      return Promise.all([self.playback.datesFor(data), sizes, filtered]).then(function (found) {
+      return Promise.all([self.playback.datesFor(data), sizes, filtered, highlighted ? idsRead : null]).then(function (found) {
         return { data: data, rows: found[2], lighter: faded ? shownRows(bits[1], data.count) : null,
-                 fatalities: found[1] };
+                 fatalities: found[1], idsRead: idsRead };
       });
     }).then(function (loaded) {
       if (update !== self._update) { return null; }  // a newer update draws instead
@@ -1788,7 +1810,8 @@
       self._asked = { highlight: highlight };
       var drawn = self._drawShown(loaded.data, highlight, toReader, true);
       self.playback._notify(false);  // the period's counts, now drawn
-      return drawn;
+      // Ready once the ids have arrived too: what a reader or a test does next may read them.
+      return Promise.all([drawn, loaded.idsRead]);
     });
   };
 
