@@ -13,7 +13,10 @@ their own inside it (popups are opened long after the map is painted); ``event_f
   event's inside its area: ``geo.placement.symbol_points``), ``style`` (Uint16, or Uint32 beyond 65,535 styles: an
   index into the header's ``styles``, each ``[event type, [actors], status, location precision, halo metres]``),
   ``area`` (Uint16 or Uint32: 0, or 1 + an index into the header's ``areas``, the layer features
-  whose outlines stand for an area event's place). About 12 bytes per event, and less once gzipped.
+  whose outlines stand for an area event's place) and ``place`` (Uint32, ``place_column``: which
+  earlier row's point the row stands on, or 0 for a point no earlier row has, so the browser
+  numbers the places without hashing a million points). About 16 bytes per event, and less once
+  gzipped.
 - ``events-ids.bin.gz``: gzip of the event ids, UTF-8, one per line, in the rows' order. A file of
   its own because the first draw does not read them: at a million events they were 17 of the
   events file's 30.7 MB (docs/performance.md, "The ids apart").
@@ -143,13 +146,31 @@ def events_file(
         "styleBytes": 4 if wide_styles else 2, "areaBytes": 4 if wide_areas else 2,
         "detailsRows": DETAILS_ROWS, "names": {"post": posts}, "documents": cited,
     }
+    lon_codes, lat_codes = np.round(lons * COORDINATE_SCALE).astype("<i4"), np.round(lats * COORDINATE_SCALE).astype("<i4")
     columns = [
-        np.round(lons * COORDINATE_SCALE).astype("<i4"),
-        np.round(lats * COORDINATE_SCALE).astype("<i4"),
+        lon_codes, lat_codes,
         style_codes.astype("<u4" if wide_styles else "<u2"),
         area_codes.astype("<u4" if wide_areas else "<u2"),
+        place_column(lon_codes, lat_codes),
     ]
     return gzip.compress(_pack(header, columns), compresslevel=PUBLISHED_GZIP_LEVEL, mtime=0)
+
+
+def place_column(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """Each row's place among the distinct (lon, lat) pairs, numbered in the order of their first
+    row, as ``EVENTS_FILE`` holds it: 0 for a row whose point no earlier row has (the next number),
+    else 1 + its place's number. The browser read every row's pair into a hash table to number the
+    places, a third of its first draw at a million events (docs/performance.md, "The ids apart");
+    mostly zeros where most points are new, the column costs little once gzipped."""
+    if len(lons) == 0:
+        return np.zeros(0, dtype="<u4")
+    pairs = (lons.astype(np.int64) << 32) | (lats.astype(np.int64) & 0xFFFFFFFF)
+    codes, _ = pd.factorize(pairs, sort=False)  # numbered in the order of their first row
+    seen = np.maximum.accumulate(codes)
+    new = np.empty(len(codes), dtype=bool)
+    new[0] = True
+    new[1:] = codes[1:] > seen[:-1]
+    return np.where(new, 0, codes + 1).astype("<u4")
 
 
 def ids_file(events: pd.DataFrame) -> bytes:
@@ -213,7 +234,7 @@ def read_events_file(content: bytes) -> tuple[dict[str, Any], dict[str, np.ndarr
     offset += length
     count, columns = header["count"], {}
     for name, dtype in (("lon", "<i4"), ("lat", "<i4"), ("style", f"<u{header['styleBytes']}"),
-                        ("area", f"<u{header['areaBytes']}")):
+                        ("area", f"<u{header['areaBytes']}"), ("place", "<u4")):
         size = count * np.dtype(dtype).itemsize
         columns[name] = np.frombuffer(raw, dtype=dtype, count=count, offset=offset)
         offset += size + (-size % 4)

@@ -62,9 +62,21 @@ def test_the_files_hold_points_styles_areas_and_ids(fixture_events) -> None:
     # The exact event at its own point, to 1e-5 degrees (fixture: 71.55 E, 37.49 N).
     assert (columns["lon"][by_id["hostile"]], columns["lat"][by_id["hostile"]]) == (7_155_000, 3_749_000)
     assert (header["styleBytes"], header["areaBytes"], header["scale"]) == (2, 2, 100_000)
+    # Three events on three points: each the first row of its place.
+    assert columns["place"].tolist() == [0, 0, 0]
     # Magic and length, the header, two Int32 columns (12 bytes each), two Uint16 columns (6 bytes
-    # each, padded to 8), and nothing after them: the ids are a file of their own.
-    assert len(raw) == 12 + length + 2 * 12 + 2 * 8
+    # each, padded to 8), the Uint32 places (12 bytes), and nothing after them: the ids are a file
+    # of their own.
+    assert len(raw) == 12 + length + 2 * 12 + 2 * 8 + 12
+
+
+def test_the_place_column_numbers_points_in_the_order_of_their_first_row() -> None:
+    # By hand: points A, B, A, C, B, A are places 0, 1, 0, 2, 1, 0; a row on a point first seen
+    # there is 0, a later one 1 + its place. Equal longitudes or latitudes alone are not one place.
+    lons = np.array([7, 8, 7, 7, 8, 7], dtype="<i4")
+    lats = np.array([1, 1, 1, -2, 1, 1], dtype="<i4")
+    assert eventdata.place_column(lons, lats).tolist() == [0, 0, 1, 0, 2, 1]
+    assert eventdata.place_column(lons[:0], lats[:0]).tolist() == []
 
 
 # The article's events on point places, by hand from layers/events/edm-v19-i92.json and

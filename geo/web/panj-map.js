@@ -372,7 +372,7 @@
   };
 
   /* The events of one compact file (geo/eventdata.py), read once per URL for the page's life:
-   * {count, header, lon, lat (Int32Array, degrees × header.scale), style, area, ids, details(rows),
+   * {count, header, lon, lat (Int32Array, degrees × header.scale), style, area, place, ids, details(rows),
    * detailsFrom(url)}. The ids are a file of their own (loadIds), read once it has arrived. Popup
    * text comes in files of header.detailsRows events, fetched when first needed from the folder
    * the update names (detailsFrom). */
@@ -461,7 +461,8 @@
       url: url, count: count, header: header,
       lon: column(Int32Array), lat: column(Int32Array),
       style: column(header.styleBytes === 4 ? Uint32Array : Uint16Array),
-      area: column(header.areaBytes === 4 ? Uint32Array : Uint16Array)
+      area: column(header.areaBytes === 4 ? Uint32Array : Uint16Array),
+      place: column(Uint32Array)  // 0: a point no earlier row has; else 1 + its place (placesOf)
     };
     // The ids (a million lines at a million events) are split into strings the first time one is
     // read (a highlight, a test's groups), not when their file arrives (loadIds).
@@ -509,8 +510,8 @@
   }
 
   /* A table of integer pairs (x, y) -> a non-negative integer: open addressing over typed arrays,
-   * sized for `entries` pairs and doubled whenever it is half full. A million events' places and grid
-   * cells went through a Map of numbers before, which boxed each key and took most of a million-event
+   * sized for `entries` pairs and doubled whenever it is half full: the grid cells of groupsAt. A
+   * million events' places (numbered by the file now: placesOf) and grid cells went through a Map of numbers before, which boxed each key and took most of a million-event
    * first draw (docs/performance.md, "First load at a million events"); a grid's cells are far fewer
    * than its places, so its table starts small instead of at one slot pair per place, whose zeroing
    * and collection cost more than the cells (docs/performance.md, "Grouping a million places"). */
@@ -563,14 +564,17 @@
   };
 
   /* Places: the distinct points events stand on (an area event's point stands for its area), each
-   * with its projected point at zoom 0 (Leaflet's spherical Mercator, 256-pixel tiles). */
+   * with its projected point at zoom 0 (Leaflet's spherical Mercator, 256-pixel tiles), numbered
+   * in the order of their first row as the file's place column says (geo/eventdata.py
+   * place_column): hashing every row's point here took a third of a million-event first draw
+   * (docs/performance.md, "The ids apart"). */
   var MAX_LATITUDE = 85.0511287798;
   function placesOf(data) {
-    var n = data.count, lon = data.lon, lat = data.lat, table = new PairTable(n), placeOf = new Int32Array(n);
+    var n = data.count, lon = data.lon, lat = data.lat, known = data.place, placeOf = new Int32Array(n);
     var xs = new Float64Array(n), ys = new Float64Array(n), lats = new Float64Array(n), count = 0, i;
     var scale = data.header.scale;
     for (i = 0; i < n; i++) {
-      var place = table.intern(lon[i], lat[i], count);
+      var place = known[i] === 0 ? count : known[i] - 1;
       if (place === count) {
         count++;
         var radians = Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, lat[i] / scale)) * Math.PI / 180;
