@@ -585,7 +585,8 @@
       placeOf[i] = place;
     }
     data.placeOf = placeOf;
-    data.places = { count: count, x: xs.slice(0, count), y: ys.slice(0, count), lat: lats.slice(0, count) };
+    // Views, not copies: a copy of each was 7 MB more to allocate and collect at a million places.
+    data.places = { count: count, x: xs.subarray(0, count), y: ys.subarray(0, count), lat: lats.subarray(0, count) };
   }
 
   /* Promise of a mask's bits (base64 of a zlib stream of one bit per row, the first row the
@@ -801,8 +802,7 @@
       j = filled[cellOf[k]]++;
       inCell[j] = k; cellX[j] = px[k]; cellY[j] = py[k]; cellAt[k] = j;
     }
-    var gx = new Float64Array(n), gy = new Float64Array(n), gsize = new Int32Array(n), count = 0;
-    var head = new PairTable(0), next = new Int32Array(n), s, seed, dx, dy, end;
+    var count = 0, s, seed, dx, dy, end, g;
     for (s = 0; s < n; s++) {
       seed = places.seeds[s];
       if (owner[seed] !== -1) { continue; }
@@ -820,17 +820,25 @@
           }
         }
       }
-      gx[count] = px[seed]; gy[count] = py[seed];
-      next[count] = head.put(column, row, count);
       count += 1;
     }
-    // Each group's places, listed group by group, the seed first.
+    // Each group's places, listed group by group, the seed first (no place a group takes comes
+    // before its seed among the seeds). The groups' arrays are sized by the groups, not the places:
+    // a few hundred groups at a million places' opening zoom, where arrays of a slot a place were
+    // 20 MB to zero and collect (docs/performance.md, "The ids apart").
     var placeStart = new Int32Array(count + 1), placeFill = new Int32Array(count), placeList = new Int32Array(n);
+    var gsize = new Int32Array(count);
     for (k = 0; k < n; k++) { placeStart[owner[k] + 1] += 1; gsize[owner[k]] += places.start[k + 1] - places.start[k]; }
     for (k = 0; k < count; k++) { placeStart[k + 1] += placeStart[k]; }
     for (s = 0; s < n; s++) {
       k = places.seeds[s];
       placeList[placeStart[owner[k]] + placeFill[owner[k]]++] = k;
+    }
+    var gx = new Float64Array(count), gy = new Float64Array(count), head = new PairTable(0), next = new Int32Array(count);
+    for (g = 0; g < count; g++) {
+      seed = placeList[placeStart[g]];
+      gx[g] = px[seed]; gy[g] = py[seed];
+      next[g] = head.put(Math.floor(px[seed] / size), Math.floor(py[seed] / size), g);
     }
     // Sized by fatalities: each group's reported sum and how many of its events report any; the
     // largest sum at this zoom is drawn at maxRadius (geo/fatalities.py).
@@ -852,8 +860,8 @@
       if (at >= 0) { highlighted = owner[at]; }
     }
     this._byZoom[zoom] = {
-      zoom: zoom, count: count, x: gx.slice(0, count), y: gy.slice(0, count), size: gsize.slice(0, count),
-      placeStart: placeStart, places: placeList, head: head, next: next.slice(0, count), highlighted: highlighted,
+      zoom: zoom, count: count, x: gx, y: gy, size: gsize,
+      placeStart: placeStart, places: placeList, head: head, next: next, highlighted: highlighted,
       actorCounts: new Map(), sums: sums, reporting: reporting, largest: largest
     };
     return this._byZoom[zoom];
