@@ -437,12 +437,54 @@
   /* Promise of data (from loadEventFile) once its ids can be read: the ids file beside the events
    * file, fetched once per page. The first draw reads no id, and at a million events the ids
    * were 17 of the 30.7 MB that had to arrive and be inflated before it (docs/performance.md,
-   * "The ids apart"); what reads them waits on this (a highlight, ready, so a test's groups()). */
+   * "The ids apart"); what reads them waits on this (a highlight, ready, so a test's groups()).
+   * A worker fetches and inflates them, so they arrive while this thread draws the symbols: read
+   * here, a response's body waits for the thread, and the ids came in only after the draw. */
   function loadIds(data) {
     var url = data.url.slice(0, data.url.lastIndexOf("/") + 1) + IDS_FILE;
-    return loadColumns(idFiles, url, "ids", function (buffer) {
-      data.idsArrived(buffer);
-      return data;
+    if (!idFiles[url]) {
+      idFiles[url] = inflatedApart(new URL(url, document.baseURI).href).then(function (buffer) {
+        data.idsArrived(buffer);
+        return data;
+      }).catch(function (error) {
+        delete idFiles[url];  // a later update asks again
+        throw error;
+      });
+    }
+    return idFiles[url];
+  }
+
+  // The worker's script: fetch a gzipped file, inflate it and hand its buffer back (transferred,
+  // not copied), or the response's status, or the error.
+  var INFLATE_WORKER = "onmessage = function (event) {" +
+    " fetch(event.data, { credentials: 'same-origin' }).then(function (response) {" +
+    "  if (!response.ok) { postMessage({ status: response.status }); return null; }" +
+    "  return new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()" +
+    "   .then(function (buffer) { postMessage({ buffer: buffer }, [buffer]); });" +
+    " }).catch(function (error) { postMessage({ error: String(error) }); });" +
+    "};";
+  var inflateWorkerUrl = null;
+
+  /* Promise of a gzipped file's inflated content (an ArrayBuffer), fetched and inflated by a
+   * worker of its own, which ends with it. */
+  function inflatedApart(url) {
+    return new Promise(function (resolve, reject) {
+      if (inflateWorkerUrl === null) {
+        inflateWorkerUrl = URL.createObjectURL(new Blob([INFLATE_WORKER], { type: "text/javascript" }));
+      }
+      var worker = new Worker(inflateWorkerUrl);
+      worker.onmessage = function (event) {
+        var answer = event.data;
+        worker.terminate();
+        if (answer.buffer) { resolve(answer.buffer); return; }
+        if (answer.status) { dataGone({ status: answer.status }); }
+        reject(new Error("ids: " + url + (answer.status ? " answered HTTP " + answer.status : ": " + answer.error)));
+      };
+      worker.onerror = function (event) {
+        worker.terminate();
+        reject(new Error("ids: " + url + ": " + (event.message || "the worker failed")));
+      };
+      worker.postMessage(url);
     });
   }
 
