@@ -5,7 +5,7 @@ once per session, and the popups' text in small files fetched only when a popup 
 ``events_file`` makes the compact file, which the snapshot publishes with its layers and labels in
 one content-hashed folder (``geo.snapshot``, ``geo.assets.publish_folder``); ``popup_files`` makes
 the popup files, which the snapshot writes afterwards, in a background thread, into a folder of
-their own inside it (popups are opened long after the map is painted); ``event_files`` gives both:
+their own inside it (popups are opened long after the map is painted); ``event_files`` gives them all:
 
 - ``events.bin.gz``: gzip of ``MAGIC``, a little-endian Uint32 header length, the header (UTF-8 JSON,
   padded with spaces to a multiple of 4 bytes) and then the columns, each aligned to 4 bytes:
@@ -13,8 +13,13 @@ their own inside it (popups are opened long after the map is painted); ``event_f
   event's inside its area: ``geo.placement.symbol_points``), ``style`` (Uint16, or Uint32 beyond 65,535 styles: an
   index into the header's ``styles``, each ``[event type, [actors], status, location precision, halo metres]``),
   ``area`` (Uint16 or Uint32: 0, or 1 + an index into the header's ``areas``, the layer features
-  whose outlines stand for an area event's place) and ``ids`` (the event ids, UTF-8, one per
-  line). About 12 bytes per event before the ids, and less once gzipped.
+  whose outlines stand for an area event's place) and ``place`` (Uint32, ``place_column``: which
+  earlier row's point the row stands on, or 0 for a point no earlier row has, so the browser
+  numbers the places without hashing a million points). About 16 bytes per event, and less once
+  gzipped.
+- ``events-ids.bin.gz``: gzip of the event ids, UTF-8, one per line, in the rows' order. A file of
+  its own because the first draw does not read them: at a million events they were 17 of the
+  events file's 30.7 MB (docs/performance.md, "The ids apart").
 - ``dates.bin.gz``: gzip of two little-endian Int32 columns, ``date_first`` then ``date_last`` of each
   row (days since 1970-01-01): what the playback reads to choose each period's events in the
   browser (``geo.playback``), fetched the first time a playback is on.
@@ -50,10 +55,11 @@ from geo.events import Document
 from geo.layers import Layer, parse_ref
 from geo.placement import area_rows
 
-MAGIC = b"PANJEV1\0"
+MAGIC = b"PANJEV2\0"  # 2: the ids in IDS_FILE, no longer after the columns
 COORDINATE_SCALE = 100_000  # 1e-5 degrees, about a metre: finer than any place the data knows
 DETAILS_ROWS = 256  # events per popup file: one file is a few tens of kilobytes
 EVENTS_FILE = "events.bin.gz"
+IDS_FILE = "events-ids.bin.gz"
 DATES_FILE = "dates.bin.gz"
 FATALITIES_FILE = "fatalities.bin.gz"
 NOT_REPORTED = -1  # a row of FATALITIES_FILE whose event reports no fatalities (not 0)
@@ -90,10 +96,11 @@ def event_files(
     documents: Mapping[str, Document] | None = None,
     details: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> dict[str, bytes]:
-    """Every file of ``events`` by name: ``EVENTS_FILE`` (``events_file``) and the popup files
-    (``popup_files``, their rows read through ``details`` when the events are the snapshot's
-    compact rows: ``Snapshot.details``)."""
-    return {EVENTS_FILE: events_file(events, lons, lats, layers, documents), **dict(popup_files(events, details))}
+    """Every file of ``events`` by name: ``EVENTS_FILE`` (``events_file``), ``IDS_FILE``
+    (``ids_file``) and the popup files (``popup_files``, their rows read through ``details`` when
+    the events are the snapshot's compact rows: ``Snapshot.details``)."""
+    return {EVENTS_FILE: events_file(events, lons, lats, layers, documents), IDS_FILE: ids_file(events),
+            **dict(popup_files(events, details))}
 
 
 def events_file(
@@ -139,14 +146,43 @@ def events_file(
         "styleBytes": 4 if wide_styles else 2, "areaBytes": 4 if wide_areas else 2,
         "detailsRows": DETAILS_ROWS, "names": {"post": posts}, "documents": cited,
     }
+    lon_codes, lat_codes = np.round(lons * COORDINATE_SCALE).astype("<i4"), np.round(lats * COORDINATE_SCALE).astype("<i4")
     columns = [
-        np.round(lons * COORDINATE_SCALE).astype("<i4"),
-        np.round(lats * COORDINATE_SCALE).astype("<i4"),
+        lon_codes, lat_codes,
         style_codes.astype("<u4" if wide_styles else "<u2"),
         area_codes.astype("<u4" if wide_areas else "<u2"),
+        place_column(lon_codes, lat_codes),
     ]
+    return gzip.compress(_pack(header, columns), compresslevel=PUBLISHED_GZIP_LEVEL, mtime=0)
+
+
+def place_column(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """Each row's place among the distinct (lon, lat) pairs, numbered in the order of their first
+    row, as ``EVENTS_FILE`` holds it: 0 for a row whose point no earlier row has (the next number),
+    else 1 + its place's number. The browser read every row's pair into a hash table to number the
+    places, a third of its first draw at a million events (docs/performance.md, "The ids apart");
+    mostly zeros where most points are new, the column costs little once gzipped."""
+    if len(lons) == 0:
+        return np.zeros(0, dtype="<u4")
+    pairs = (lons.astype(np.int64) << 32) | (lats.astype(np.int64) & 0xFFFFFFFF)
+    codes, _ = pd.factorize(pairs, sort=False)  # numbered in the order of their first row
+    seen = np.maximum.accumulate(codes)
+    new = np.empty(len(codes), dtype=bool)
+    new[0] = True
+    new[1:] = codes[1:] > seen[:-1]
+    return np.where(new, 0, codes + 1).astype("<u4")
+
+
+def ids_file(events: pd.DataFrame) -> bytes:
+    """``IDS_FILE`` of ``events`` (joined or compact rows, in the rows of ``EVENTS_FILE``)."""
     ids = "\n".join(events["id"].tolist()).encode("utf-8")
-    return gzip.compress(_pack(header, columns, ids), compresslevel=PUBLISHED_GZIP_LEVEL, mtime=0)
+    return gzip.compress(ids, compresslevel=PUBLISHED_GZIP_LEVEL, mtime=0)
+
+
+def read_ids_file(content: bytes) -> list[str]:
+    """The ids of an ``IDS_FILE``, one per row."""
+    text = gzip.decompress(content).decode("utf-8")
+    return text.split("\n") if text else []
 
 
 def dates_file(events: pd.DataFrame) -> bytes:
@@ -176,20 +212,19 @@ def read_fatalities_file(content: bytes) -> np.ndarray:
     return np.frombuffer(gzip.decompress(content), dtype="<i4")
 
 
-def _pack(header: dict[str, Any], columns: list[np.ndarray], ids: bytes) -> bytes:
+def _pack(header: dict[str, Any], columns: list[np.ndarray]) -> bytes:
     text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     text += b" " * (-len(text) % 4)
     parts = [MAGIC, struct.pack("<I", len(text)), text]
     for column in columns:
         raw = column.tobytes()
         parts += [raw, b"\0" * (-len(raw) % 4)]
-    parts.append(ids)
     return b"".join(parts)
 
 
-def read_events_file(content: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray], list[str]]:
-    """The header, columns and ids of an ``events.bin.gz`` (the inverse of what ``publish_events``
-    writes; the browser's reader is ``geo/web/panj-map.js``)."""
+def read_events_file(content: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The header and columns of an ``EVENTS_FILE`` (the inverse of ``events_file``; the browser's
+    reader is ``geo/web/panj-map.js``)."""
     raw = gzip.decompress(content)
     if raw[: len(MAGIC)] != MAGIC:
         raise ValueError("not a Panj events file")
@@ -199,12 +234,11 @@ def read_events_file(content: bytes) -> tuple[dict[str, Any], dict[str, np.ndarr
     offset += length
     count, columns = header["count"], {}
     for name, dtype in (("lon", "<i4"), ("lat", "<i4"), ("style", f"<u{header['styleBytes']}"),
-                        ("area", f"<u{header['areaBytes']}")):
+                        ("area", f"<u{header['areaBytes']}"), ("place", "<u4")):
         size = count * np.dtype(dtype).itemsize
         columns[name] = np.frombuffer(raw, dtype=dtype, count=count, offset=offset)
         offset += size + (-size % 4)
-    ids = raw[offset:].decode("utf-8").split("\n") if count else []
-    return header, columns, ids
+    return header, columns
 
 
 # The popup files' columns: (name in the file, column of the joined events).

@@ -398,6 +398,7 @@ class Snapshot:
         files = layer_files(layers)
         files[labels.LABELS_NAME] = labels.label_file(self.layers, self.layers_dir)
         files[eventdata.EVENTS_FILE] = eventdata.events_file(self.events, *self.symbol_points(), layers, self.documents)
+        files[eventdata.IDS_FILE] = eventdata.ids_file(self.events)
         files[eventdata.DATES_FILE] = eventdata.dates_file(self.events)
         files[eventdata.FATALITIES_FILE] = eventdata.fatalities_file(self.events)
         files[strip.STRIP_FILE] = strip.strip_file(self.events, self.index.frontier_km)

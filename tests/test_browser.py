@@ -104,17 +104,18 @@ def test_layers_come_from_cacheable_static_files(page, app_url) -> None:
     visible = [layer_id for layer_id, layer in geo.layers.load_layers().items() if layer.spec.visible]
     # Every visible layer fetched, from a content-hashed static URL, and drawn, at one detail (its
     # own file, or one simplified for the map's zoom: geo.outlines; the levels a zoom step away
-    # may follow); each file once; the events' compact file, the labels and the strip's two files
-    # once too, and no popup's text before a popup opens.
+    # may follow); each file once; the events' compact file and its ids, the labels and the strip's
+    # two files once too, and no popup's text before a popup opens.
     paths = sorted(path for path, status in fetched if status == 200)
     names = [path.rsplit("/", 1)[1] for path in paths]
     drawn = frame.evaluate(
         "() => Object.values(window.panjMap.layers).filter(l => l.visible).map(l => l.file.split('/').pop())")
     assert sorted(re.sub(r"\.z\d+\.geojson$", ".geojson", name) for name in drawn) == sorted(
         f"{layer_id}.geojson" for layer_id in visible)
-    assert len(names) == len(set(names)) and set(drawn) | {"events.bin.gz", "labels.json"} <= set(names)
+    assert len(names) == len(set(names)) and set(drawn) | {"events.bin.gz", "events-ids.bin.gz", "labels.json"} <= set(names)
     assert {re.sub(r"\.z\d+\.geojson$", ".geojson", name) for name in names} == \
-        {f"{layer_id}.geojson" for layer_id in visible} | {"events.bin.gz", "labels.json", "dates.bin.gz", "strip.bin.gz"}
+        {f"{layer_id}.geojson" for layer_id in visible} | {"events.bin.gz", "events-ids.bin.gz", "labels.json", "dates.bin.gz",
+                                                         "strip.bin.gz"}
     assert all(re.fullmatch(r"/app/static/vendor/data/[0-9a-f]{16}/[a-z0-9-]+(\.z\d+)?\.(geojson|bin\.gz|json)", path)
                for path in paths)
     # The columns files are gzip already: served as they are, the server does not compress them

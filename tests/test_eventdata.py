@@ -34,14 +34,17 @@ def _files(events, layers, documents=None) -> dict[str, bytes]:
     return eventdata.event_files(events, lons, lats, layers, documents)
 
 
-def test_the_file_holds_points_styles_areas_and_ids(fixture_events) -> None:
+def test_the_files_hold_points_styles_areas_and_ids(fixture_events) -> None:
     layers, events = fixture_events
-    content = _files(events, layers)["events.bin.gz"]
+    files = _files(events, layers)
+    content = files["events.bin.gz"]
     raw = gzip.decompress(content)
-    assert raw[:8] == b"PANJEV1\0"
+    assert raw[:8] == b"PANJEV2\0"
     (length,) = struct.unpack_from("<I", raw, 8)
     assert length % 4 == 0  # the columns start aligned for typed arrays
-    header, columns, ids = eventdata.read_events_file(content)
+    header, columns = eventdata.read_events_file(content)
+    ids = eventdata.read_ids_file(files["events-ids.bin.gz"])
+    assert gzip.decompress(files["events-ids.bin.gz"]) == b"\n".join(event_id.encode() for event_id in ids)
     by_id = dict(zip(ids, range(3)))
     assert sorted(ids) == ["hostile", "may-talks", "old-post"]
     styles = {event_id: header["styles"][columns["style"][row]] for event_id, row in by_id.items()}
@@ -59,9 +62,21 @@ def test_the_file_holds_points_styles_areas_and_ids(fixture_events) -> None:
     # The exact event at its own point, to 1e-5 degrees (fixture: 71.55 E, 37.49 N).
     assert (columns["lon"][by_id["hostile"]], columns["lat"][by_id["hostile"]]) == (7_155_000, 3_749_000)
     assert (header["styleBytes"], header["areaBytes"], header["scale"]) == (2, 2, 100_000)
+    # Three events on three points: each the first row of its place.
+    assert columns["place"].tolist() == [0, 0, 0]
     # Magic and length, the header, two Int32 columns (12 bytes each), two Uint16 columns (6 bytes
-    # each, padded to 8), the ids.
-    assert len(raw) == 12 + length + 2 * 12 + 2 * 8 + len("hostile\nmay-talks\nold-post".encode())
+    # each, padded to 8), the Uint32 places (12 bytes), and nothing after them: the ids are a file
+    # of their own.
+    assert len(raw) == 12 + length + 2 * 12 + 2 * 8 + 12
+
+
+def test_the_place_column_numbers_points_in_the_order_of_their_first_row() -> None:
+    # By hand: points A, B, A, C, B, A are places 0, 1, 0, 2, 1, 0; a row on a point first seen
+    # there is 0, a later one 1 + its place. Equal longitudes or latitudes alone are not one place.
+    lons = np.array([7, 8, 7, 7, 8, 7], dtype="<i4")
+    lats = np.array([1, 1, 1, -2, 1, 1], dtype="<i4")
+    assert eventdata.place_column(lons, lats).tolist() == [0, 0, 1, 0, 2, 1]
+    assert eventdata.place_column(lons[:0], lats[:0]).tolist() == []
 
 
 # The article's events on point places, by hand from layers/events/edm-v19-i92.json and
@@ -75,7 +90,9 @@ def test_the_file_holds_points_styles_areas_and_ids(fixture_events) -> None:
 ])
 def test_an_event_at_a_post_has_the_posts_halo(event_id, halo_m) -> None:
     events = load_joined_events()
-    header, columns, ids = eventdata.read_events_file(_files(events, load_layers())["events.bin.gz"])
+    files = _files(events, load_layers())
+    header, columns = eventdata.read_events_file(files["events.bin.gz"])
+    ids = eventdata.read_ids_file(files["events-ids.bin.gz"])
     style = header["styles"][columns["style"][ids.index(event_id)]]
     assert style[4] == halo_m
 
@@ -95,8 +112,10 @@ def test_popup_files_hold_each_rows_text_in_the_files_order(fixture_events, monk
     layers, events = fixture_events
     monkeypatch.setattr(eventdata, "DETAILS_ROWS", 2)
     files = _files(events, layers)
-    header, _, ids = eventdata.read_events_file(files["events.bin.gz"])
-    assert sorted(files) == ["details-0.json", "details-1.json", "events.bin.gz"] and header["detailsRows"] == 2
+    header, _ = eventdata.read_events_file(files["events.bin.gz"])
+    ids = eventdata.read_ids_file(files["events-ids.bin.gz"])
+    assert sorted(files) == ["details-0.json", "details-1.json", "events-ids.bin.gz", "events.bin.gz"]
+    assert header["detailsRows"] == 2
     rows = []
     for name in ("details-0.json", "details-1.json"):
         part = json.loads(files[name])
@@ -115,15 +134,17 @@ def test_the_same_events_give_the_same_files_and_changed_text_only_new_popup_fil
     assert _files(events.copy(), layers) == first
     retitled = _files(events.assign(title=["Changed"] + list(events["title"].iloc[1:])), layers)
     assert retitled["events.bin.gz"] == first["events.bin.gz"]
+    assert retitled["events-ids.bin.gz"] == first["events-ids.bin.gz"]
     assert retitled["details-0.json"] != first["details-0.json"]
 
 
 def test_no_events_is_an_empty_file(fixture_events) -> None:
     layers, events = fixture_events
     files = _files(events.iloc[:0], layers)
-    header, columns, ids = eventdata.read_events_file(files["events.bin.gz"])
+    header, columns = eventdata.read_events_file(files["events.bin.gz"])
+    ids = eventdata.read_ids_file(files["events-ids.bin.gz"])
     assert (header["count"], ids, len(columns["lon"])) == (0, [], 0)
-    assert sorted(files) == ["events.bin.gz"]
+    assert sorted(files) == ["events-ids.bin.gz", "events.bin.gz"]
 
 
 @pytest.mark.parametrize(("rows", "count", "expected"), [

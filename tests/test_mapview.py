@@ -55,7 +55,9 @@ def _events_data(html: str) -> dict:
     """What the browser reads of the events the update names: the compact file's header, columns
     and ids, and every popup file's rows as {column: value} (geo.eventdata's format)."""
     reference = _update(html)["data"]
-    header, columns, ids = eventdata.read_events_file(assets.local_file(reference["url"]).read_bytes())
+    events_file = assets.local_file(reference["url"])
+    header, columns = eventdata.read_events_file(events_file.read_bytes())
+    ids = eventdata.read_ids_file((events_file.parent / eventdata.IDS_FILE).read_bytes())
     folder = assets.local_file(f"{reference['details']}details-0.json").parent
     details = []
     for chunk in range(len(list(folder.glob("details-*.json")))):

@@ -61,7 +61,7 @@ def test_a_revision_is_built_once_and_shared(store) -> None:
     assert len(first.events) == 30 and [dataset.name for dataset in first.datasets] == ["edm-v19-i92"]
     assert _folders() == {first.folder_name}
     # Everything the map fetches is in that one folder: 7 layers (the lines and outlines at full
-    # detail and simplified for each zoom level), the labels, the events file, the playback's dates, the
+    # detail and simplified for each zoom level), the labels, the events file and its ids, the playback's dates, the
     # terms the map filters by (geo.clientfilter) and, written after
     # them in a folder of its own, the popup text of 30 events (one file of up to 256).
     with_popups(first)
@@ -69,7 +69,7 @@ def test_a_revision_is_built_once_and_shared(store) -> None:
     files = sorted(path.name for path in folder.iterdir() if not path.name.startswith("popups-"))
     levels = [f"{layer}.z{zoom}.geojson" for layer in ("countries", "frontier", "gbao", "provinces", "wakhan")
               for zoom in outlines.DETAIL_ZOOMS]
-    assert files == sorted(["countries.geojson", "dates.bin.gz", "events.bin.gz", "fatalities.bin.gz", "frontier.geojson", "gbao.geojson",
+    assert files == sorted(["countries.geojson", "dates.bin.gz", "events-ids.bin.gz", "events.bin.gz", "fatalities.bin.gz", "frontier.geojson", "gbao.geojson",
                             "labels.json",
                             "places.geojson", "posts.geojson", "provinces.geojson", "strip.bin.gz", "terms.bin.gz", "wakhan.geojson",
                             *levels])

@@ -372,11 +372,14 @@
   };
 
   /* The events of one compact file (geo/eventdata.py), read once per URL for the page's life:
-   * {count, header, lon, lat (Int32Array, degrees × header.scale), style, area, ids, details(rows),
-   * detailsFrom(url)}. Popup text comes in files of header.detailsRows events, fetched when first
-   * needed from the folder the update names (detailsFrom). */
-  var MAGIC = "PANJEV1";
+   * {count, header, lon, lat (Int32Array, degrees × header.scale), style, area, place, ids, details(rows),
+   * detailsFrom(url)}. The ids are a file of their own (loadIds), read once it has arrived. Popup
+   * text comes in files of header.detailsRows events, fetched when first needed from the folder
+   * the update names (detailsFrom). */
+  var MAGIC = "PANJEV2";
+  var IDS_FILE = "events-ids.bin.gz";  // beside the events file (geo/eventdata.py IDS_FILE)
   var eventFiles = {};  // url -> promise of the file's data
+  var idFiles = {};  // url of an ids file -> promise of its events' data, once data.ids can be read
 
   /* The server prunes a published folder once no reader should still need it (geo/snapshot.py).
    * A page left open past that reloads, and the server hands it the current data with the same
@@ -431,6 +434,60 @@
     return loadColumns(eventFiles, url, "events", function (buffer) { return readEventFile(url, buffer); });
   }
 
+  /* Promise of data (from loadEventFile) once its ids can be read: the ids file beside the events
+   * file, fetched once per page. The first draw reads no id, and at a million events the ids
+   * were 17 of the 30.7 MB that had to arrive and be inflated before it (docs/performance.md,
+   * "The ids apart"); what reads them waits on this (a highlight, ready, so a test's groups()).
+   * A worker fetches and inflates them, so they arrive while this thread draws the symbols: read
+   * here, a response's body waits for the thread, and the ids came in only after the draw. */
+  function loadIds(data) {
+    var url = data.url.slice(0, data.url.lastIndexOf("/") + 1) + IDS_FILE;
+    if (!idFiles[url]) {
+      idFiles[url] = inflatedApart(new URL(url, document.baseURI).href).then(function (buffer) {
+        data.idsArrived(buffer);
+        return data;
+      }).catch(function (error) {
+        delete idFiles[url];  // a later update asks again
+        throw error;
+      });
+    }
+    return idFiles[url];
+  }
+
+  // The worker's script: fetch a gzipped file, inflate it and hand its buffer back (transferred,
+  // not copied), or the response's status, or the error.
+  var INFLATE_WORKER = "onmessage = function (event) {" +
+    " fetch(event.data, { credentials: 'same-origin' }).then(function (response) {" +
+    "  if (!response.ok) { postMessage({ status: response.status }); return null; }" +
+    "  return new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()" +
+    "   .then(function (buffer) { postMessage({ buffer: buffer }, [buffer]); });" +
+    " }).catch(function (error) { postMessage({ error: String(error) }); });" +
+    "};";
+  var inflateWorkerUrl = null;
+
+  /* Promise of a gzipped file's inflated content (an ArrayBuffer), fetched and inflated by a
+   * worker of its own, which ends with it. */
+  function inflatedApart(url) {
+    return new Promise(function (resolve, reject) {
+      if (inflateWorkerUrl === null) {
+        inflateWorkerUrl = URL.createObjectURL(new Blob([INFLATE_WORKER], { type: "text/javascript" }));
+      }
+      var worker = new Worker(inflateWorkerUrl);
+      worker.onmessage = function (event) {
+        var answer = event.data;
+        worker.terminate();
+        if (answer.buffer) { resolve(answer.buffer); return; }
+        if (answer.status) { dataGone({ status: answer.status }); }
+        reject(new Error("ids: " + url + (answer.status ? " answered HTTP " + answer.status : ": " + answer.error)));
+      };
+      worker.onerror = function (event) {
+        worker.terminate();
+        reject(new Error("ids: " + url + ": " + (event.message || "the worker failed")));
+      };
+      worker.postMessage(url);
+    });
+  }
+
   function readEventFile(url, buffer) {
     var bytes = new Uint8Array(buffer), text = new TextDecoder();
     if (text.decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) { throw new Error("events: " + url + " is not a Panj events file"); }
@@ -446,14 +503,20 @@
       url: url, count: count, header: header,
       lon: column(Int32Array), lat: column(Int32Array),
       style: column(header.styleBytes === 4 ? Uint32Array : Uint16Array),
-      area: column(header.areaBytes === 4 ? Uint32Array : Uint16Array)
+      area: column(header.areaBytes === 4 ? Uint32Array : Uint16Array),
+      place: column(Uint32Array)  // 0: a point no earlier row has; else 1 + its place (placesOf)
     };
-    // The ids (a million lines at a million events) are read the first time one is asked for (a
-    // highlight, a popup, a test's groups), not before the first draw.
-    var idBytes = bytes.subarray(offset), ids = null;
+    // The ids (a million lines at a million events) are split into strings the first time one is
+    // read (a highlight, a test's groups), not when their file arrives (loadIds).
+    var idBytes = null, ids = null;
+    data.idsArrived = function (buffer) { idBytes = new Uint8Array(buffer); };
     Object.defineProperty(data, "ids", {
       get: function () {
-        if (ids === null) { ids = count ? text.decode(idBytes).split("\n") : []; }
+        if (ids === null) {
+          if (idBytes === null) { throw new Error("events: the ids of " + url + " are read before their file arrived"); }
+          ids = count ? text.decode(idBytes).split("\n") : [];
+          idBytes = null;
+        }
         return ids;
       }
     });
@@ -489,8 +552,8 @@
   }
 
   /* A table of integer pairs (x, y) -> a non-negative integer: open addressing over typed arrays,
-   * sized for `entries` pairs and doubled whenever it is half full. A million events' places and grid
-   * cells went through a Map of numbers before, which boxed each key and took most of a million-event
+   * sized for `entries` pairs and doubled whenever it is half full: the grid cells of groupsAt. A
+   * million events' places (numbered by the file now: placesOf) and grid cells went through a Map of numbers before, which boxed each key and took most of a million-event
    * first draw (docs/performance.md, "First load at a million events"); a grid's cells are far fewer
    * than its places, so its table starts small instead of at one slot pair per place, whose zeroing
    * and collection cost more than the cells (docs/performance.md, "Grouping a million places"). */
@@ -543,14 +606,17 @@
   };
 
   /* Places: the distinct points events stand on (an area event's point stands for its area), each
-   * with its projected point at zoom 0 (Leaflet's spherical Mercator, 256-pixel tiles). */
+   * with its projected point at zoom 0 (Leaflet's spherical Mercator, 256-pixel tiles), numbered
+   * in the order of their first row as the file's place column says (geo/eventdata.py
+   * place_column): hashing every row's point here took a third of a million-event first draw
+   * (docs/performance.md, "The ids apart"). */
   var MAX_LATITUDE = 85.0511287798;
   function placesOf(data) {
-    var n = data.count, lon = data.lon, lat = data.lat, table = new PairTable(n), placeOf = new Int32Array(n);
+    var n = data.count, lon = data.lon, lat = data.lat, known = data.place, placeOf = new Int32Array(n);
     var xs = new Float64Array(n), ys = new Float64Array(n), lats = new Float64Array(n), count = 0, i;
     var scale = data.header.scale;
     for (i = 0; i < n; i++) {
-      var place = table.intern(lon[i], lat[i], count);
+      var place = known[i] === 0 ? count : known[i] - 1;
       if (place === count) {
         count++;
         var radians = Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, lat[i] / scale)) * Math.PI / 180;
@@ -561,7 +627,8 @@
       placeOf[i] = place;
     }
     data.placeOf = placeOf;
-    data.places = { count: count, x: xs.slice(0, count), y: ys.slice(0, count), lat: lats.slice(0, count) };
+    // Views, not copies: a copy of each was 7 MB more to allocate and collect at a million places.
+    data.places = { count: count, x: xs.subarray(0, count), y: ys.subarray(0, count), lat: lats.subarray(0, count) };
   }
 
   /* Promise of a mask's bits (base64 of a zlib stream of one bit per row, the first row the
@@ -777,8 +844,7 @@
       j = filled[cellOf[k]]++;
       inCell[j] = k; cellX[j] = px[k]; cellY[j] = py[k]; cellAt[k] = j;
     }
-    var gx = new Float64Array(n), gy = new Float64Array(n), gsize = new Int32Array(n), count = 0;
-    var head = new PairTable(0), next = new Int32Array(n), s, seed, dx, dy, end;
+    var count = 0, s, seed, dx, dy, end, g;
     for (s = 0; s < n; s++) {
       seed = places.seeds[s];
       if (owner[seed] !== -1) { continue; }
@@ -796,17 +862,25 @@
           }
         }
       }
-      gx[count] = px[seed]; gy[count] = py[seed];
-      next[count] = head.put(column, row, count);
       count += 1;
     }
-    // Each group's places, listed group by group, the seed first.
+    // Each group's places, listed group by group, the seed first (no place a group takes comes
+    // before its seed among the seeds). The groups' arrays are sized by the groups, not the places:
+    // a few hundred groups at a million places' opening zoom, where arrays of a slot a place were
+    // 20 MB to zero and collect (docs/performance.md, "The ids apart").
     var placeStart = new Int32Array(count + 1), placeFill = new Int32Array(count), placeList = new Int32Array(n);
+    var gsize = new Int32Array(count);
     for (k = 0; k < n; k++) { placeStart[owner[k] + 1] += 1; gsize[owner[k]] += places.start[k + 1] - places.start[k]; }
     for (k = 0; k < count; k++) { placeStart[k + 1] += placeStart[k]; }
     for (s = 0; s < n; s++) {
       k = places.seeds[s];
       placeList[placeStart[owner[k]] + placeFill[owner[k]]++] = k;
+    }
+    var gx = new Float64Array(count), gy = new Float64Array(count), head = new PairTable(0), next = new Int32Array(count);
+    for (g = 0; g < count; g++) {
+      seed = placeList[placeStart[g]];
+      gx[g] = px[seed]; gy[g] = py[seed];
+      next[g] = head.put(Math.floor(px[seed] / size), Math.floor(py[seed] / size), g);
     }
     // Sized by fatalities: each group's reported sum and how many of its events report any; the
     // largest sum at this zoom is drawn at maxRadius (geo/fatalities.py).
@@ -828,8 +902,8 @@
       if (at >= 0) { highlighted = owner[at]; }
     }
     this._byZoom[zoom] = {
-      zoom: zoom, count: count, x: gx.slice(0, count), y: gy.slice(0, count), size: gsize.slice(0, count),
-      placeStart: placeStart, places: placeList, head: head, next: next.slice(0, count), highlighted: highlighted,
+      zoom: zoom, count: count, x: gx, y: gy, size: gsize,
+      placeStart: placeStart, places: placeList, head: head, next: next, highlighted: highlighted,
       actorCounts: new Map(), sums: sums, reporting: reporting, largest: largest
     };
     return this._byZoom[zoom];
@@ -1772,11 +1846,13 @@
     return Promise.all([loadEventFile(reference.url), masks]).then(function (got) {
       var data = got[0], bits = got[1];
       data.detailsFrom(reference.details);
+      // Asked for now, so they arrive while the symbols are drawn; only a highlight waits for them.
+      var idsRead = loadIds(data), highlighted = highlight !== null && highlight !== undefined;
       var sizes = self._sizeBy !== null ? loadFatalities(data) : Promise.resolve(null);
       var filtered = terms ? termRows(data, terms) : Promise.resolve(shownRows(bits[0], data.count));
-      return Promise.all([self.playback.datesFor(data), sizes, filtered]).then(function (found) {
+      return Promise.all([self.playback.datesFor(data), sizes, filtered, highlighted ? idsRead : null]).then(function (found) {
         return { data: data, rows: found[2], lighter: faded ? shownRows(bits[1], data.count) : null,
-                 fatalities: found[1] };
+                 fatalities: found[1], idsRead: idsRead };
       });
     }).then(function (loaded) {
       if (update !== self._update) { return null; }  // a newer update draws instead
@@ -1788,7 +1864,8 @@
       self._asked = { highlight: highlight };
       var drawn = self._drawShown(loaded.data, highlight, toReader, true);
       self.playback._notify(false);  // the period's counts, now drawn
-      return drawn;
+      // Ready once the ids have arrived too: what a reader or a test does next may read them.
+      return Promise.all([drawn, loaded.idsRead]);
     });
   };
 
