@@ -704,12 +704,15 @@
     map.on("moveend resize", this.draw, this);
   }
 
+  /* Whether the canvas covers the view alone (widen has not run yet). */
+  EventGroups.prototype.narrow = function () { return this._margin !== CANVAS_MARGIN; };
+
   /* The canvas drawn again reaching CANVAS_MARGIN past the view, if it did not yet. The page's
    * first symbols are drawn over the view alone, and the margin once their frame is painted, with
    * the outlines: the first frame fills and commits half the pixels, and makes no names' layout
    * and no keyboard buttons (docs/performance.md, "The symbols in the first frame"). */
   EventGroups.prototype.widen = function () {
-    if (this._margin === CANVAS_MARGIN) { return; }
+    if (!this.narrow()) { return; }
     this._margin = CANVAS_MARGIN;
     this.draw();
   };
@@ -1885,6 +1888,7 @@
     if (self._plannedLayers) { statuses.planned = true; }
     self._data = data;
     if (mayReveal) { self.map.closePopup(); }
+    var narrow = self.events.narrow();  // the page's first symbols: the margin comes after their frame
     self.events.setData(data, rows, self._vocabulary, highlightRow, picked.weight, self._sizing);
     self.events.draw();
     var symbolsShown = self._symbolsDrawn(), painted = symbolsShown.then(afterPaint);
@@ -1918,7 +1922,10 @@
                   outlines: previous !== null && previous.group === group ? previous.outlines : null };
     self._outlineState = state;
     // Thickening in once: when newly highlighted, and never in an export (no animation there).
-    return self._drawOutlines(state, outlinesFetched, reveal !== null && self._animates()).then(function (found) {
+    var outlinesDrawn = self._drawOutlines(state, outlinesFetched, reveal !== null && self._animates());
+    // Drawn in full (ready) only once the margin, the names and the buttons are too.
+    if (narrow) { outlinesDrawn = Promise.all([outlinesDrawn, painted]).then(function (both) { return both[0]; }); }
+    return outlinesDrawn.then(function (found) {
       if (update !== self._update || frame !== self._frame) { return; }  // a newer update or frame draws instead
       var outline = highlightRow >= 0 ? found.features[data.area[highlightRow]] : undefined;
       self.extentsDrawn = Object.keys(found.features).reduce(function (sum, code) { return sum + areaShown[code]; }, 0);
