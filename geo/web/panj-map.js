@@ -17,8 +17,8 @@
  * lists the event groups in view ({x, y, ids} in container pixels), symbols() every drawn symbol's
  * circle ({x, y, r}, its ring included), and openEvent(id) opens an event's popup. The map fires
  * "panjsymbols" after each drawing of the symbols but the page's first, whose names and buttons
- * come with the next (EventGroups.widen) (the names lay out clear of them again, and the
- * keyboard's buttons follow the groups: keyTargets, details and openAt serve geo/web/panj-keys.js).
+ * come with the next (EventGroups.widen): the names lay out clear of them again, and the
+ * keyboard's buttons follow the groups (keyTargets, details and openAt serve geo/web/panj-keys.js).
  * An update's sizeBy sizes the symbols by the fatalities their events report (geo/fatalities.py:
  * area proportional, from fatalities.bin.gz), with a legend row per size drawn.
  */
@@ -1048,9 +1048,9 @@
     return this.map.unproject([groups.x[g], groups.y[g]], groups.zoom);
   };
 
-  /* Draws the groups on a canvas covering the view and CANVAS_MARGIN of it again on every side
-   * once widened (panning shows them before moveend redraws): first the halos of approximate places standing alone,
-   * one path for all, then the symbols, the highlighted group last, ringed. */
+  /* Draws the groups on a canvas covering the view and, once widened, CANVAS_MARGIN of it again on
+   * every side (panning shows them before moveend redraws): first the halos of approximate places
+   * standing alone, one path for all, then the symbols, the highlighted group last, ringed. */
   EventGroups.prototype.draw = function () {
     var map = this.map, size = map.getSize(), margin = size.multiplyBy(this._margin).round(), canvas = this.canvas;
     var ratio = window.devicePixelRatio || 1, width = size.x + 2 * margin.x, height = size.y + 2 * margin.y;
