@@ -458,6 +458,7 @@ def export_view(
                           vector_symbols_max=VECTOR_SYMBOLS_MAX if output != "png" else None)
     fmap = built.fmap
     mapview.events_overlay(shown, snapshot.vocabulary, snapshot.map_layers, view, data=built.data).add_to(fmap)
+    mapview.preload_events(fmap, built.data)
 
     result = render_figure(renderer, fmap.get_root().render(), out_path, output, size, title=title, alt=alt,
                            tile_urls=built.tile_urls, finish=_FINISH, measure=_MEASURE, raster_canvases=MAP_CANVASES)

@@ -28,10 +28,10 @@ their outlines drawn, then two animation frames) the browser holds ``window.panj
 {visible, features, title}}, basemap, highlight, frontierChange: {segments, levels}}`` (the
 segments coloured by change drawn, and how many of each level); browser tests and the PNG exporter wait on
 ``window.panjMap.ready``. ``window.panjMap.symbolsReady`` is true sooner, once the frame with the
-event symbols is painted (their area outlines may still be on their way): the document's head
-preloads the events and labels files (``preload_links``), and the map's first script asks for them
-before Leaflet loads (``map_scripts``: on the page the head comes after the scripts), so the
-symbols come first. A layer that cannot be fetched leaves ``ready`` false and names itself in
+event symbols is painted (their area outlines may still be on their way): the map's first script
+fetches and inflates the events file and asks for the labels file before Leaflet loads
+(``map_scripts``; the document's head preloads the labels too, ``preload_links``: on the page the
+head comes after the scripts), so the symbols are drawn before the map's first frame. A layer that cannot be fetched leaves ``ready`` false and names itself in
 ``window.panjMap.error``. Manifest layer paths carry the classes ``panj-layer panj-layer-<id>``.
 """
 
@@ -497,20 +497,31 @@ def build_base_map(
 
 def map_scripts(data: MapData) -> list[tuple[str, str]]:
     """The map's scripts in folium's ``default_js`` form and load order: ``assets.EARLY_JS`` naming
-    the events and labels files, which it asks for at once (on the page, the map's frame adds the
-    head's preload links only after its last script), then Leaflet and the Panj runtime as one file
-    (``assets.MAP_BUNDLE_JS``)."""
-    files = urllib.parse.urlencode([("file", data.events.url), ("file", data.labels)])
+    the events file, which it fetches and inflates at once for the runtime to take, and the labels
+    file, which it preloads (on the page, the map's frame adds the head's preload links only after
+    its last script), then Leaflet and the Panj runtime as one file (``assets.MAP_BUNDLE_JS``)."""
+    files = urllib.parse.urlencode([("inflate", data.events.url), ("file", data.labels)])
     return [("panj_early", f"{assets.EARLY_JS}&{files}"), ("panj_map_bundle", assets.MAP_BUNDLE_JS)]
 
 
 def preload_links(data: MapData) -> str:
-    """``<link rel="preload">`` elements for the events and labels files, first in the document's
-    head: the browser fetches them beside the scripts instead of once the scripts have run, and the
-    runtime's own requests (same URL, same credentials) take the answers (docs/performance.md, "The
-    paint floor")."""
-    return "".join(f'<link rel="preload" href="{html.escape(url)}" as="fetch" crossorigin="anonymous">'
-                   for url in (data.events.url, data.labels))
+    """A ``<link rel="preload">`` element for the labels file, first in the document's head: the
+    browser fetches it beside the scripts instead of once the scripts have run, and the labels'
+    own request (same URL, same credentials) takes the answer (docs/performance.md, "The paint
+    floor"). The events file is the map's first script's to fetch (``map_scripts``): a preload of
+    it in a head that the page's frame adds after the scripts would be a second download
+    (``preload_events`` adds one where the head comes first)."""
+    return f'<link rel="preload" href="{html.escape(data.labels)}" as="fetch" crossorigin="anonymous">'
+
+
+def preload_events(fmap: folium.Map, data: MapData) -> None:
+    """Preload the events file first in ``fmap``'s head, for a document whose head is parsed before
+    its scripts (a standalone document, a figure): the map's first script, which fetches and
+    inflates the file (``map_scripts``), then takes that answer, and the file is on its way a round
+    trip sooner. Not on the page, whose frame adds the head after the scripts: the preload would be
+    a second download there."""
+    link = f'<link rel="preload" href="{html.escape(data.events.url)}" as="fetch" crossorigin="anonymous">'
+    fmap.get_root().header.add_child(folium.Element(link), name="panj_preload_events", index=0)
 
 
 def events_overlay(
@@ -548,6 +559,7 @@ def build_map(
     fmap = build_base_map(layers, vocabulary, basemaps={view.basemap: basemaps[view.basemap]}, data=data,
                           legend=legend, for_export=for_export)
     events_overlay(shown, vocabulary, layers, view, data=data).add_to(fmap)
+    preload_events(fmap, data)
     return fmap
 
 

@@ -198,12 +198,27 @@ def test_the_events_and_labels_files_are_asked_for_before_the_scripts(snapshot) 
     html = _render(snapshot)
     head = html[:html.index("</head>")]
     preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin="anonymous">', head)
-    # The files the update and the labels' script name, each preloaded once.
+    # The files the update and the labels' script name, each preloaded once (a standalone
+    # document's head is parsed before its scripts).
     labels_url = re.search(r'new PanjLabels\(window\.panjMap, "([^"]+)"\)', html).group(1)
     assert preloads == [_update(html)["data"]["url"], labels_url]
     assert all(assets.local_file(url) is not None for url in preloads)
     # First in the head: fetched beside the scripts, not after them.
     assert head.index('rel="preload"') < head.index("<script src=")
+    first_script = urllib.parse.urlsplit(re.findall(r'<script src="([^"]+)"', head)[0])
+    assert Path(first_script.path).name == "panj-early.js"
+    named = urllib.parse.parse_qs(first_script.query)
+    assert named["inflate"] == [_update(html)["data"]["url"]] and named["file"] == [labels_url]
+
+
+def test_the_pages_map_preloads_only_the_labels(snapshot) -> None:
+    # On the page the map's frame adds the head after the scripts: the first script has fetched the
+    # events file by then, and a preload of it there would be a second download.
+    html = mapview.standalone_html(mapview.build_base_map(snapshot.map_layers, snapshot.vocabulary,
+                                                          basemaps=snapshot.basemaps, data=snapshot.map_data()))
+    head = html[:html.index("</head>")]
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin="anonymous">', head)
+    assert preloads == [snapshot.map_data().labels]
 
 
 def test_street_basemap_declares_only_its_tiles(snapshot) -> None:

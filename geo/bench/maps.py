@@ -17,8 +17,8 @@ One ``Record`` per map and size:
   runtime's scripts or the layers' files);
 - ``paint_s``: from navigation to the first frame painted with every event drawn: two animation
   frames after the document's ``load`` event (naive), or the frame in which
-  ``window.panjMap.symbolsReady`` is first seen (Panj: the runtime sets it two frames after drawing
-  the symbols);
+  ``window.panjMap.symbolsReady`` is first seen (Panj: the runtime sets it right after the frame
+  that shows the symbols is made, so it is seen in the next frame, as the naive map's second);
 - ``settled_s``: the same, to the frame with everything drawn: Panj's ``window.panjMap.ready``
   (layers, area outlines and names too, drawn after the symbols); the naive map's paint;
 - ``zoom_s``, ``pan_s``: one ``setZoom(z + 1)``, then one ``panBy([200, 0])``, unanimated, until

@@ -1,12 +1,12 @@
 // The map benchmark's init script (geo.bench.maps): runs before the page's own scripts and records
 // performance.now() once the frame with the drawing is painted. The naive map: two animation
 // frames after the document's load event (the second frame's callback runs once the first frame,
-// with the drawing, is painted). Panj's map sets its own flags two frames after drawing
-// (window.panjMap.symbolsReady: every event's symbol; ready: everything, layers, area outlines and
-// names too), so the frame in which a flag is first seen is recorded: painted for symbolsReady,
-// settled for ready. The naive map draws everything at once: its settled is its painted. The
-// benchmark writes the map's kind, "naive" or "panj", as a JSON string in place of the upper-case
-// name below.
+// with the drawing, is painted). Panj's map sets its own flags once the frame with the drawing is
+// made (window.panjMap.symbolsReady, right after that frame: every event's symbol; ready, two frames
+// after drawing: everything, layers, area outlines and names too), so the frame in which a flag is
+// first seen is recorded: painted for symbolsReady, settled for ready. The naive map draws
+// everything at once: its settled is its painted. The benchmark writes the map's kind, "naive" or
+// "panj", as a JSON string in place of the upper-case name below.
 (() => {
   const bench = window.__panjBench = {impl: IMPL, painted: null, settled: null, error: null};
   const twoFrames = (done) => requestAnimationFrame(() => requestAnimationFrame(done));

@@ -75,7 +75,9 @@
   }
 
   /* The buttons are made again in the next frame, with the symbols: made after it, they cost
-   * that frame's commit a second time (docs/performance.md, "The paint floor"). */
+   * that frame's commit a second time (docs/performance.md, "The paint floor"). The page's first
+   * symbols announce no drawing; their buttons come with the frame after theirs, which draws the
+   * canvas's margin and the outlines ("The symbols in the first frame"). */
   PanjKeys.prototype.schedule = function () {
     var self = this;
     if (this.pending) { return; }

@@ -16,8 +16,9 @@
  * fetched are drawn after that frame). window.panjMap.groups()
  * lists the event groups in view ({x, y, ids} in container pixels), symbols() every drawn symbol's
  * circle ({x, y, r}, its ring included), and openEvent(id) opens an event's popup. The map fires
- * "panjsymbols" after each drawing of the symbols (the names lay out clear of them again, and the
- * keyboard's buttons follow the groups: keyTargets, details and openAt serve geo/web/panj-keys.js).
+ * "panjsymbols" after each drawing of the symbols but the page's first, whose names and buttons
+ * come with the next (EventGroups.widen): the names lay out clear of them again, and the
+ * keyboard's buttons follow the groups (keyTargets, details and openAt serve geo/web/panj-keys.js).
  * An update's sizeBy sizes the symbols by the fatalities their events report (geo/fatalities.py:
  * area proportional, from fatalities.bin.gz), with a legend row per size drawn.
  */
@@ -413,15 +414,37 @@
       return response.json();
     });
   }
+
+  /* Promise of a stream's bytes as one ArrayBuffer, read chunk by chunk: a reader, unlike
+   * Response.arrayBuffer(), settles within the microtasks once the bytes are there, so a file
+   * inflated before the document's update is drawn before the next frame (panj-early.js). */
+  function readAll(stream) {
+    var reader = stream.getReader(), chunks = [], length = 0;
+    function next(step) {
+      if (step.done) {
+        var bytes = new Uint8Array(length), offset = 0;
+        chunks.forEach(function (chunk) { bytes.set(chunk, offset); offset += chunk.length; });
+        return bytes.buffer;
+      }
+      chunks.push(step.value);
+      length += step.value.length;
+      return reader.read().then(next);
+    }
+    return reader.read().then(next);
+  }
+
   /* Promise of a published column file (gzipped when published, a poor connection carrying a
    * third of the bytes: geo/eventdata.py) inflated and read by ``read`` (an ArrayBuffer -> its
    * columns), fetched once per page and URL (``files``: url -> promise); a failed one is
    * forgotten, so a later call asks again. ``what`` names the file in an error. */
   function loadColumns(files, url, what, read) {
     if (!files[url]) {
-      files[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) { dataGone(response); throw new Error(what + ": " + url + " answered HTTP " + response.status); }
-        return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+      // The map's first script may have fetched and inflated it already (panj-early.js).
+      var early = window.PanjEarly ? window.PanjEarly.take(url) : null;
+      files[url] = (early || fetch(url, { credentials: "same-origin" })).then(function (got) {
+        if (got instanceof ArrayBuffer) { return got; }
+        if (!got.ok) { dataGone(got); throw new Error(what + ": " + url + " answered HTTP " + got.status); }
+        return readAll(got.body.pipeThrough(new DecompressionStream("gzip")));
       }).then(read).catch(function (error) {
         delete files[url];
         throw error;
@@ -638,8 +661,12 @@
     if (mask === null || mask === undefined) { return Promise.resolve(null); }
     var text = atob(mask), packed = new Uint8Array(text.length), i;
     for (i = 0; i < text.length; i++) { packed[i] = text.charCodeAt(i); }
-    var inflated = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate"));
-    return new Response(inflated).arrayBuffer().then(function (buffer) { return new Uint8Array(buffer); });
+    // Written straight into the inflating stream: a Blob's stream is read through the browser's
+    // process, a task or more, and the symbols would wait a frame for it (readAll).
+    var stream = new DecompressionStream("deflate"), writer = stream.writable.getWriter();
+    writer.write(packed).catch(function () {});  // a corrupt mask rejects the read below
+    writer.close().catch(function () {});
+    return readAll(stream.readable).then(function (buffer) { return new Uint8Array(buffer); });
   }
 
   /* The rows of count that a mask's bits (maskBits) show; every row for none. */
@@ -738,8 +765,24 @@
     this._actorColours = [];
     this._places = null;
     this._byZoom = {};
+    // How far the canvas reaches past the view, in view sizes: nothing until the first symbols are
+    // painted, then CANVAS_MARGIN (widen).
+    this._margin = 0;
     map.on("moveend resize", this.draw, this);
   }
+
+  /* Whether the canvas covers the view alone (widen has not run yet). */
+  EventGroups.prototype.narrow = function () { return this._margin !== CANVAS_MARGIN; };
+
+  /* The canvas drawn again reaching CANVAS_MARGIN past the view, if it did not yet. The page's
+   * first symbols are drawn over the view alone, and the margin once their frame is painted, with
+   * the outlines: the first frame fills and commits half the pixels, and makes no names' layout
+   * and no keyboard buttons (docs/performance.md, "The symbols in the first frame"). */
+  EventGroups.prototype.widen = function () {
+    if (!this.narrow()) { return; }
+    this._margin = CANVAS_MARGIN;
+    this.draw();
+  };
 
   /* The events to draw: rows of data shown, how each style looks, the highlighted row (-1), and
    * how strongly a playback draws each row (weight, per data row: WEIGHT_FULL, WEIGHT_PARTIAL or
@@ -1079,11 +1122,11 @@
     return this.map.unproject([groups.x[g], groups.y[g]], groups.zoom);
   };
 
-  /* Draws the groups on a canvas covering the view and CANVAS_MARGIN of it again on every side
-   * (panning shows them before moveend redraws): first the halos of approximate places standing alone,
-   * one path for all, then the symbols, the highlighted group last, ringed. */
+  /* Draws the groups on a canvas covering the view and, once widened, CANVAS_MARGIN of it again on
+   * every side (panning shows them before moveend redraws): first the halos of approximate places
+   * standing alone, one path for all, then the symbols, the highlighted group last, ringed. */
   EventGroups.prototype.draw = function () {
-    var map = this.map, size = map.getSize(), margin = size.multiplyBy(CANVAS_MARGIN).round(), canvas = this.canvas;
+    var map = this.map, size = map.getSize(), margin = size.multiplyBy(this._margin).round(), canvas = this.canvas;
     var ratio = window.devicePixelRatio || 1, width = size.x + 2 * margin.x, height = size.y + 2 * margin.y;
     var topLeft = map.containerPointToLayerPoint([0, 0]).subtract(margin);
     var origin = map.getPixelOrigin().add(topLeft), reach = 20, self = this, shown = [], g;
@@ -1131,7 +1174,9 @@
         this.rasterised.symbols = shown.length;
       }
     }
-    map.fire("panjsymbols");
+    // The names and the keyboard's buttons follow the symbols in view (panjsymbols): made with the
+    // widened canvas, after the first symbols' frame, whose commit they would otherwise add to.
+    if (this._margin === CANVAS_MARGIN) { map.fire("panjsymbols"); }
     if (groups === null || !shown.length) { return; }
     this._drawHalos(ctx, groups, shown, origin);
     if (groups.sums !== null) {  // sized: the large symbols first, so the small ones stay on top
@@ -1710,23 +1755,6 @@
     });
   };
 
-  /* symbolsReady turns true two animation frames after the symbols of the current update (or
-   * playback frame) are drawn, unless another update or frame has begun meanwhile: the first frame
-   * a reader sees every event in is painted, while layers, outlines and names may still be on
-   * their way (ready waits for those too). Returns a promise settled then. */
-  PanjMap.prototype._symbolsDrawn = function () {
-    var self = this, update = this._update, frame = this._frame;
-    this.symbolsReady = false;
-    return new Promise(function (resolve) {
-      window.requestAnimationFrame(function () {
-        window.requestAnimationFrame(function () {
-          if (update === self._update && frame === self._frame) { self.symbolsReady = true; }
-          resolve();
-        });
-      });
-    });
-  };
-
   /* A promise settled in the first task after the next frame: work started then does not delay
    * that frame. */
   function afterPaint() {
@@ -1734,6 +1762,35 @@
       window.requestAnimationFrame(function () { window.setTimeout(resolve, 0); });
     });
   }
+
+  /* A promise settled in a task of the highest priority right after the next frame: before the
+   * frame after it, where a timer's task may wait behind that frame on a busy page. */
+  function afterFrame() {
+    return new Promise(function (resolve) {
+      window.requestAnimationFrame(function () {
+        if (window.scheduler && window.scheduler.postTask) {
+          window.scheduler.postTask(resolve, { priority: "user-blocking" });
+        } else {
+          window.setTimeout(resolve, 0);
+        }
+      });
+    });
+  }
+
+  /* symbolsReady turns true right after the frame that shows the symbols of the current update
+   * (or playback frame) is made, unless another update or frame has begun meanwhile: the first
+   * frame a reader sees every event in, while layers, outlines and names may still be on their way
+   * (ready waits for those too). Returns a promise settled then. Set in a second animation frame's
+   * callback instead, it came after the callbacks other scripts had asked for in the frame before,
+   * and one looking each frame saw it a frame late (docs/performance.md, "The symbols in the first
+   * frame"). */
+  PanjMap.prototype._symbolsDrawn = function () {
+    var self = this, update = this._update, frame = this._frame;
+    this.symbolsReady = false;
+    return afterFrame().then(function () {
+      if (update === self._update && frame === self._frame) { self.symbolsReady = true; }
+    });
+  };
 
   /* One credit line for the visible layers, each source named once. */
   PanjMap.prototype._updateAttribution = function (ids) {
@@ -1908,11 +1965,13 @@
     if (self._plannedLayers) { statuses.planned = true; }
     self._data = data;
     if (mayReveal) { self.map.closePopup(); }
+    var narrow = self.events.narrow();  // the page's first symbols: the margin comes after their frame
     self.events.setData(data, rows, self._vocabulary, highlightRow, picked.weight, self._sizing);
     self.events.draw();
     var symbolsShown = self._symbolsDrawn(), painted = symbolsShown.then(afterPaint);
-    // The swatches in the task that parses the outlines: the frame after it shows both.
-    painted.then(function () { self._drawSwatches(); });
+    // The swatches and the symbols' margin in the task that parses the outlines: the frame after
+    // it shows them all.
+    painted.then(function () { self._drawSwatches(); self.events.widen(); });
     if (fetching) {
       outlinesFetched = Promise.all([outlinesFetched, painted]).then(function (both) { return both[0]; });
     }
@@ -1940,7 +1999,10 @@
                   outlines: previous !== null && previous.group === group ? previous.outlines : null };
     self._outlineState = state;
     // Thickening in once: when newly highlighted, and never in an export (no animation there).
-    return self._drawOutlines(state, outlinesFetched, reveal !== null && self._animates()).then(function (found) {
+    var outlinesDrawn = self._drawOutlines(state, outlinesFetched, reveal !== null && self._animates());
+    // Drawn in full (ready) only once the margin, the names and the buttons are too.
+    if (narrow) { outlinesDrawn = Promise.all([outlinesDrawn, painted]).then(function (both) { return both[0]; }); }
+    return outlinesDrawn.then(function (found) {
       if (update !== self._update || frame !== self._frame) { return; }  // a newer update or frame draws instead
       var outline = highlightRow >= 0 ? found.features[data.area[highlightRow]] : undefined;
       self.extentsDrawn = Object.keys(found.features).reduce(function (sum, code) { return sum + areaShown[code]; }, 0);
