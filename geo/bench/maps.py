@@ -248,7 +248,10 @@ class PageTimer(HeadlessChromium):
             finished: list[Any] = []
             outside: list[str] = []
             page.on("requestfinished", lambda request: finished.append(request))
-            page.on("request", lambda request: None if request.url.startswith(url) else outside.append(request.url))
+            # A blob: URL of the page's own origin is an object the page made (the runtime's worker
+            # script, geo/web/panj-map.js), not a request to the network.
+            page.on("request", lambda request: None if request.url.startswith((url, f"blob:{url}"))
+                    else outside.append(request.url))
             page.add_init_script(_PAINT_WATCH.replace("IMPL", json.dumps(impl)))
             page.goto(url, wait_until="commit", timeout=PAINT_TIMEOUT_S * 1000)
             try:
