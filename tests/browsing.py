@@ -23,6 +23,18 @@ NAMED_BESIDE_SYMBOLS = ("Khorugh", "Ayvoj border guard facility (planned)", "Ish
                         "Shaymak post (built by China)")
 
 
+
+def open_select_list(page, select, block: str = "center") -> None:
+    """Open ``select``'s list as a reader does: scrolled into view (``block``: where it comes to
+    rest), the arrow key on it once focused. The browser tells a scroll on its next frame, and a
+    scroll told after the list has opened closes it; so two frames pass before the focus, which
+    makes no scroll of its own: the page may have moved the select since, and a click on it does
+    not scroll either (docs/performance.md, "The first choice after a load")."""
+    select.evaluate(f"select => select.scrollIntoView({{block: '{block}'}})", timeout=TIMEOUT_MS)
+    page.evaluate(NEXT_FRAMES)
+    select.evaluate("select => select.focus({preventScroll: true})", timeout=TIMEOUT_MS)
+    page.keyboard.press("ArrowDown")
+
 def symbol_reach(count: int, highlighted: bool) -> float:
     """How far an event symbol's drawing reaches from its point, in CSS pixels (docs/ARCHITECTURE.md,
     "Events in the browser"): one event is a 6 px symbol whose star reaches 1.3 radii, then half

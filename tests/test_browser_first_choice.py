@@ -10,7 +10,7 @@ so the charts are drawn above it while it is open on every load."""
 from __future__ import annotations
 
 import pytest
-from browsing import NEXT_FRAMES, TIMEOUT_MS, count_text, map_frame
+from browsing import NEXT_FRAMES, TIMEOUT_MS, count_text, map_frame, open_select_list
 
 pytestmark = pytest.mark.browser
 
@@ -32,13 +32,7 @@ def _first_choice(browser, app_url: str) -> None:
         choice = page.get_by_role("combobox", name="Event types")
         # The open list's first option is "Select all" (its key starts with "__").
         option = page.locator("[role=listbox] [role=option][aria-selected=false]:not([data-key^='__'])").first
-        # The reader scrolls the sidebar down to the select; the browser tells a scroll on its next frame.
-        choice.evaluate("select => select.scrollIntoView({block: 'start'})", timeout=TIMEOUT_MS)
-        page.evaluate(NEXT_FRAMES)
-        # Focus without a scroll of its own: the page may have moved the select since (docs/performance.md,
-        # "The first choice after a load"), and a mouse's click on it does not scroll either.
-        choice.evaluate("select => select.focus({preventScroll: true})", timeout=TIMEOUT_MS)
-        page.keyboard.press("ArrowDown")
+        open_select_list(page, choice, block="start")  # the sidebar scrolled down to the select
         option.wait_for(timeout=TIMEOUT_MS)
         # The whole page, then every chart drawn above and below the select, and a frame after
         # the last for what their drawing moved.

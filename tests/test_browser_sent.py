@@ -10,7 +10,7 @@ under 100 bytes) would do."""
 from __future__ import annotations
 
 import pytest
-from browsing import NEXT_FRAMES, TIMEOUT_MS, count_text, map_frame, wait_until_idle
+from browsing import TIMEOUT_MS, count_text, map_frame, open_select_list, wait_until_idle
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 pytestmark = pytest.mark.browser
@@ -41,14 +41,7 @@ def _choose_another_event_type(page) -> None:
     choice = page.get_by_role("combobox", name="Event types")
     # The open list's first option is "Select all" (its key starts with "__").
     option = page.locator("[role=listbox] [role=option][aria-selected=false]:not([data-key^='__'])").first
-    # The select is brought into view first, as a reader scrolls to it, and the browser tells that
-    # scroll on its next frame: a scroll told after the arrow key has opened the list closes the list.
-    choice.evaluate("select => select.scrollIntoView({block: 'center'})", timeout=TIMEOUT_MS)
-    page.evaluate(NEXT_FRAMES)
-    # Focus without a scroll of its own: the page may have moved the select since (docs/performance.md,
-    # "The first choice after a load"), and a mouse's click on it does not scroll either.
-    choice.evaluate("select => select.focus({preventScroll: true})", timeout=TIMEOUT_MS)
-    page.keyboard.press("ArrowDown")
+    open_select_list(page, choice)
     option.click(timeout=TIMEOUT_MS)
 
 
